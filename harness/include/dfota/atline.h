@@ -1,0 +1,115 @@
+/* dfota/atline.h - the AT line layer: bytes to lines, lines to typed items.
+ * Pure: no I/O, no globals; fuzzed. */
+#ifndef DFOTA_ATLINE_H
+#define DFOTA_ATLINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dfota/error.h"
+#include "dfota/event.h"
+
+/* The longest AT line kept whole. A longer line is reported with its length
+ * and place and skipped; the first DFOTA_AT_LINE_MAX bytes are kept so the
+ * report can show them. The longest valid command is about 270 bytes. */
+#define DFOTA_AT_LINE_MAX 2048
+
+/* ---- framing ---------------------------------------------------------- */
+
+typedef struct dfota_framer dfota_framer;
+
+/* A new framer; NULL when out of memory. Free with dfota_framer_free. */
+dfota_framer *dfota_framer_new(void);
+void dfota_framer_free(dfota_framer *f);
+
+/* Hands the framer the next bytes. The framer borrows them until
+ * dfota_framer_next has returned 0; it copies what it needs. */
+void dfota_framer_push(dfota_framer *f, const uint8_t *bytes, size_t len);
+
+/* The next complete line: CR, LF, CRLF and a lone CR all end a line; blank
+ * lines are skipped. Returns 1 and fills *line (data valid until the next
+ * call), or 0 when the pushed bytes are used up. Flags: DFOTA_EV_OVERLONG. */
+int dfota_framer_next(dfota_framer *f, const char **line, size_t *len,
+                      size_t *full_len, unsigned *flags);
+
+/* At the end of input: returns 1 with a last line that had no terminator
+ * (flag DFOTA_EV_UNTERMINATED), else 0. Resets the framer. */
+int dfota_framer_flush(dfota_framer *f, const char **line, size_t *len,
+                       size_t *full_len, unsigned *flags);
+
+/* ---- classification --------------------------------------------------- */
+
+typedef enum {
+    DFOTA_ITEM_OTHER = 0,  /* anything else: kept, ignored by the rules */
+    DFOTA_ITEM_OK,
+    DFOTA_ITEM_ERROR,      /* ERROR, +CME ERROR: <n> (code in item.code), +CMS ERROR */
+    DFOTA_ITEM_URC,        /* +QIND: "FOTA",... parsed (see stage, quirks) */
+    DFOTA_ITEM_BAD_URC,    /* +QIND: "FOTA" that cannot be parsed: cut off or garbled */
+    DFOTA_ITEM_FOTADL,     /* host: AT+QFOTADL in one of its forms (see cmd) */
+    DFOTA_ITEM_COMMAND,    /* host: another AT command */
+    DFOTA_ITEM_ECHO,       /* module: the echo of a command */
+    DFOTA_ITEM_RDY,        /* module: RDY, the module has booted */
+    DFOTA_ITEM_PORT_GONE   /* a terminal program's message that the port vanished */
+} dfota_item_kind;
+
+typedef enum {
+    DFOTA_STAGE_NONE = 0,
+    DFOTA_STAGE_FTPSTART, DFOTA_STAGE_FTPEND,
+    DFOTA_STAGE_HTTPSTART, DFOTA_STAGE_HTTPEND,
+    DFOTA_STAGE_START, DFOTA_STAGE_UPDATING, DFOTA_STAGE_END,
+    /* stages outside the guide, seen on shipped firmware (FIELD-QUIRKS) */
+    DFOTA_STAGE_HTTPSSTART, DFOTA_STAGE_HTTPSEND,
+    DFOTA_STAGE_FILESTART, DFOTA_STAGE_FILEEND,
+    DFOTA_STAGE_DOWNLOADING, DFOTA_STAGE_RESTORE, DFOTA_STAGE_RESUME,
+    DFOTA_STAGE_UNKNOWN
+} dfota_stage;
+
+/* What a parse noticed and tolerated. The checker turns each into a
+ * finding whose level depends on the profile. */
+enum {
+    DFOTA_Q_BLANK = 1u << 0,        /* blank after a comma (the guide shows it) */
+    DFOTA_Q_SPELLING = 1u << 1,     /* HTTPEnd, as the guide spells it once */
+    DFOTA_Q_CASE = 1u << 2,         /* any other spelling in another case */
+    DFOTA_Q_PERCENT = 1u << 3,      /* "12%" */
+    DFOTA_Q_EXTRA = 1u << 4,        /* fields after the integer: 37%,1,1 */
+    DFOTA_Q_TYPO_QUOTES = 1u << 5,  /* “FOTA” */
+    DFOTA_Q_STRAY = 1u << 6,        /* bytes before +QIND */
+    DFOTA_Q_ARG_MISSING = 1u << 7,  /* the stage needs an integer and has none */
+    DFOTA_Q_ARG_UNEXPECTED = 1u << 8,/* the stage takes no argument and has one */
+    DFOTA_Q_ARG_NOT_INT = 1u << 9   /* the argument is not an integer */
+};
+
+typedef enum {
+    DFOTA_FOTADL_TEST,   /* AT+QFOTADL=? */
+    DFOTA_FOTADL_READ,   /* AT+QFOTADL? (not in the guide) */
+    DFOTA_FOTADL_EXEC,   /* AT+QFOTADL (not in the guide) */
+    DFOTA_FOTADL_WRITE   /* AT+QFOTADL=<arg> */
+} dfota_fotadl_form;
+
+typedef struct {
+    dfota_item_kind kind;
+    /* URC */
+    dfota_stage stage;
+    const char *stage_text; /* the stage as written; borrowed from the line */
+    size_t stage_len;
+    int has_code;
+    long code;              /* the integer argument, clamped to +-999999999 */
+    unsigned quirks;
+    /* FOTADL */
+    dfota_fotadl_form form;
+    const char *arg;        /* the text after '=' for WRITE; borrowed */
+    size_t arg_len;
+} dfota_item;
+
+/* Classifies one line that travelled in direction dir. Lines from the
+ * host that are not AT commands are OTHER. Never fails; *out borrows from
+ * line, which must stay valid while *out is used. */
+void dfota_classify(const char *line, size_t len, dfota_dir dir, dfota_item *out);
+
+/* The canonical name of a stage ("FTPSTART"), never NULL. */
+const char *dfota_stage_name(dfota_stage stage);
+
+/* True for stages that carry an integer argument. */
+int dfota_stage_takes_code(dfota_stage stage);
+
+#endif

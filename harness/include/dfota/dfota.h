@@ -1,0 +1,18 @@
+/* dfota/dfota.h - the whole public API of the core library. */
+#ifndef DFOTA_DFOTA_H
+#define DFOTA_DFOTA_H
+
+#include "dfota/error.h"
+#include "dfota/event.h"
+#include "dfota/atline.h"
+#include "dfota/spec.h"
+#include "dfota/rules.h"
+#include "dfota/transcript.h"
+#include "dfota/reader.h"
+#include "dfota/checker.h"
+#include "dfota/output.h"
+#include "dfota/duration.h"
+
+#define DFOTA_VERSION "0.1.0"
+
+#endif

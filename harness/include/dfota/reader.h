@@ -1,0 +1,51 @@
+/* dfota/reader.h - reads a log of any supported format as a stream of
+ * events, in constant memory: the dfota transcript, a raw terminal capture,
+ * and captures with timestamp prefixes (with control-character glyphs). */
+#ifndef DFOTA_READER_H
+#define DFOTA_READER_H
+
+#include <stdio.h>
+
+#include "dfota/error.h"
+#include "dfota/event.h"
+
+typedef enum {
+    DFOTA_FMT_AUTO = 0,
+    DFOTA_FMT_TRANSCRIPT, /* "# dfota-transcript 1" */
+    DFOTA_FMT_RAW,        /* text as a terminal showed it, no timestamps */
+    DFOTA_FMT_STAMPED     /* [10:00:00.123] , [16:17:37:700] , [2024-01-02 10:00:00.123] */
+} dfota_format;
+
+/* The longest physical line a reader accepts; longer is an input error. */
+#define DFOTA_READ_LINE_MAX 65536
+
+typedef struct dfota_reader dfota_reader;
+
+/* A reader over in, named name in messages. in is borrowed, not closed.
+ * Returns NULL when out of memory. */
+dfota_reader *dfota_reader_new(FILE *in, const char *name);
+void dfota_reader_free(dfota_reader *r);
+
+/* Reads the next event into *ev (its data is valid until the next call).
+ * Returns 1 for an event, 0 at the end, or a negative dfota_err with a
+ * message "NAME:LINE: ..." in err (DFOTA_E_INPUT, DFOTA_E_TOO_BIG,
+ * DFOTA_E_IO). Detects the format on the first call. */
+DFOTA_WUR int dfota_reader_next(dfota_reader *r, dfota_event *ev, char *err, size_t errlen);
+
+/* The detected format (DFOTA_FMT_AUTO before the first event). */
+dfota_format dfota_reader_format(const dfota_reader *r);
+const char *dfota_format_name(dfota_format fmt);
+
+/* A header value of a transcript ("port", "module" ...), or NULL.
+ * Valid while the reader lives. */
+const char *dfota_reader_meta(const dfota_reader *r, const char *key);
+
+/* Counts of what the reader removed from a capture before framing. */
+typedef struct {
+    unsigned long comments;    /* trailing "// ..." comments and comment lines */
+    unsigned long glyphs;      /* control pictures decoded (␍ ␊ ...) */
+    unsigned long first_comment_line;
+} dfota_reader_stats;
+void dfota_reader_get_stats(const dfota_reader *r, dfota_reader_stats *out);
+
+#endif

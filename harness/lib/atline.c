@@ -1,0 +1,456 @@
+/* atline.c - the AT line layer: CR/LF framing with a bounded line, and the
+ * classification of a line into a final result, a FOTA URC, a command or
+ * "other". Pure functions over caller memory; fuzzed by fuzz_reader. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "dfota/atline.h"
+
+/* ---- framing ---------------------------------------------------------- */
+
+struct dfota_framer {
+    const uint8_t *in;   /* borrowed bytes not framed yet */
+    size_t in_len;
+    size_t in_pos;
+    size_t len;          /* bytes kept of the current line (<= DFOTA_AT_LINE_MAX) */
+    size_t full;         /* bytes seen of the current line */
+    int after_cr;        /* the last terminator was a CR: an LF right after it belongs to it */
+    int emitted;         /* buf holds a line handed out: start afresh on the next call */
+    char buf[DFOTA_AT_LINE_MAX + 1];
+};
+
+dfota_framer *dfota_framer_new(void)
+{
+    return calloc(1, sizeof(dfota_framer));
+}
+
+void dfota_framer_free(dfota_framer *f)
+{
+    free(f);
+}
+
+void dfota_framer_push(dfota_framer *f, const uint8_t *bytes, size_t len)
+{
+    f->in = bytes;
+    f->in_len = len;
+    f->in_pos = 0;
+}
+
+static void framer_reset_line(dfota_framer *f)
+{
+    if (f->emitted) {
+        f->len = 0;
+        f->full = 0;
+        f->emitted = 0;
+    }
+}
+
+static int framer_emit(dfota_framer *f, const char **line, size_t *len, size_t *full_len,
+                       unsigned *flags, unsigned extra)
+{
+    f->buf[f->len] = '\0';
+    *line = f->buf;
+    *len = f->len;
+    *full_len = f->full;
+    *flags = extra | (f->full > f->len ? DFOTA_EV_OVERLONG : 0u);
+    f->emitted = 1;
+    return 1;
+}
+
+int dfota_framer_next(dfota_framer *f, const char **line, size_t *len, size_t *full_len,
+                      unsigned *flags)
+{
+    framer_reset_line(f);
+    while (f->in_pos < f->in_len) {
+        const uint8_t *p = f->in + f->in_pos;
+        const uint8_t *end = f->in + f->in_len;
+        if (f->after_cr) {
+            f->after_cr = 0;
+            if (*p == '\n') {
+                f->in_pos++;
+                continue;
+            }
+        }
+        const uint8_t *e = p;
+        while (e < end && *e != '\r' && *e != '\n')
+            e++;
+        size_t seg = (size_t)(e - p);
+        size_t room = DFOTA_AT_LINE_MAX - f->len;
+        size_t keep = seg < room ? seg : room;
+        memcpy(f->buf + f->len, p, keep);
+        f->len += keep;
+        f->full += seg;
+        f->in_pos += seg;
+        if (e == end)
+            return 0;
+        f->after_cr = (*e == '\r');
+        f->in_pos++;
+        if (f->full == 0)
+            continue; /* blank line */
+        return framer_emit(f, line, len, full_len, flags, 0);
+    }
+    return 0;
+}
+
+int dfota_framer_flush(dfota_framer *f, const char **line, size_t *len, size_t *full_len,
+                       unsigned *flags)
+{
+    framer_reset_line(f);
+    f->in = NULL;
+    f->in_len = f->in_pos = 0;
+    f->after_cr = 0;
+    if (f->full == 0)
+        return 0;
+    return framer_emit(f, line, len, full_len, flags, DFOTA_EV_UNTERMINATED);
+}
+
+/* ---- classification --------------------------------------------------- */
+
+static const struct {
+    const char *name;
+    dfota_stage stage;
+} stage_names[] = {
+    {"FTPSTART", DFOTA_STAGE_FTPSTART},     {"FTPEND", DFOTA_STAGE_FTPEND},
+    {"HTTPSTART", DFOTA_STAGE_HTTPSTART},   {"HTTPEND", DFOTA_STAGE_HTTPEND},
+    {"START", DFOTA_STAGE_START},           {"UPDATING", DFOTA_STAGE_UPDATING},
+    {"END", DFOTA_STAGE_END},               {"HTTPSSTART", DFOTA_STAGE_HTTPSSTART},
+    {"HTTPSEND", DFOTA_STAGE_HTTPSEND},     {"FILESTART", DFOTA_STAGE_FILESTART},
+    {"FILEEND", DFOTA_STAGE_FILEEND},       {"DOWNLOADING", DFOTA_STAGE_DOWNLOADING},
+    {"RESTORE", DFOTA_STAGE_RESTORE},
+};
+
+/* The resume URC after a power cut during RESTORE (FIELD-QUIRKS). */
+static const char resume_text[] = "Last upgrade was not finished,continue upgrade";
+
+const char *dfota_stage_name(dfota_stage stage)
+{
+    if (stage == DFOTA_STAGE_RESUME)
+        return "RESUME";
+    for (size_t i = 0; i < sizeof stage_names / sizeof stage_names[0]; i++)
+        if (stage_names[i].stage == stage)
+            return stage_names[i].name;
+    return stage == DFOTA_STAGE_NONE ? "NONE" : "UNKNOWN";
+}
+
+int dfota_stage_takes_code(dfota_stage stage)
+{
+    switch (stage) {
+    case DFOTA_STAGE_FTPEND: case DFOTA_STAGE_HTTPEND: case DFOTA_STAGE_UPDATING:
+    case DFOTA_STAGE_END: case DFOTA_STAGE_HTTPSEND: case DFOTA_STAGE_FILEEND:
+    case DFOTA_STAGE_DOWNLOADING: case DFOTA_STAGE_RESTORE:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static int lower(int c)
+{
+    return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
+}
+
+/* Case-insensitive: does s[0..n) start with the NUL-terminated word? */
+static int starts_ci(const char *s, size_t n, const char *word)
+{
+    size_t i = 0;
+    for (; word[i]; i++)
+        if (i >= n || lower((unsigned char)s[i]) != lower((unsigned char)word[i]))
+            return 0;
+    return 1;
+}
+
+/* Case-insensitive: is s[0..n) a prefix of the word? */
+static int is_prefix_ci(const char *s, size_t n, const char *word)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!word[i] || lower((unsigned char)s[i]) != lower((unsigned char)word[i]))
+            return 0;
+    return 1;
+}
+
+static int equals_ci(const char *s, size_t n, const char *word)
+{
+    return strlen(word) == n && starts_ci(s, n, word);
+}
+
+static int is_blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+/* A cursor over one line: parsers advance it only on success. */
+typedef struct {
+    const char *p;
+    const char *end;
+    unsigned quirks;
+} cursor;
+
+static int skip_blanks(cursor *c)
+{
+    int any = 0;
+    while (c->p < c->end && is_blank(*c->p)) {
+        c->p++;
+        any = 1;
+    }
+    return any;
+}
+
+/* An opening or closing double quote: ASCII, or a typographic one. */
+static int take_quote(cursor *c)
+{
+    if (c->p < c->end && *c->p == '"') {
+        c->p++;
+        return 1;
+    }
+    /* U+201C and U+201D are E2 80 9C / E2 80 9D; U+201E and U+201F too. */
+    if (c->end - c->p >= 3 && (unsigned char)c->p[0] == 0xE2 && (unsigned char)c->p[1] == 0x80 &&
+        (unsigned char)c->p[2] >= 0x9C && (unsigned char)c->p[2] <= 0x9F) {
+        c->p += 3;
+        c->quirks |= DFOTA_Q_TYPO_QUOTES;
+        return 1;
+    }
+    return 0;
+}
+
+/* The end of a quoted word: the next ASCII or typographic quote. */
+static const char *find_quote(const char *p, const char *end)
+{
+    for (; p < end; p++) {
+        if (*p == '"')
+            return p;
+        if (end - p >= 3 && (unsigned char)p[0] == 0xE2 && (unsigned char)p[1] == 0x80 &&
+            (unsigned char)p[2] >= 0x9C && (unsigned char)p[2] <= 0x9F)
+            return p;
+    }
+    return NULL;
+}
+
+static dfota_stage lookup_stage(const char *s, size_t n, unsigned *quirks)
+{
+    for (size_t i = 0; i < sizeof stage_names / sizeof stage_names[0]; i++) {
+        const char *name = stage_names[i].name;
+        if (strlen(name) == n && memcmp(name, s, n) == 0)
+            return stage_names[i].stage;
+    }
+    for (size_t i = 0; i < sizeof stage_names / sizeof stage_names[0]; i++) {
+        if (equals_ci(s, n, stage_names[i].name)) {
+            *quirks |= (n == 7 && memcmp(s, "HTTPEnd", 7) == 0) ? DFOTA_Q_SPELLING : DFOTA_Q_CASE;
+            return stage_names[i].stage;
+        }
+    }
+    if (equals_ci(s, n, resume_text))
+        return DFOTA_STAGE_RESUME;
+    return DFOTA_STAGE_UNKNOWN;
+}
+
+/* Parses the integer argument and what may follow it. */
+static void parse_code(cursor *c, dfota_item *it)
+{
+    int neg = 0;
+    if (c->p < c->end && (*c->p == '-' || *c->p == '+')) {
+        neg = (*c->p == '-');
+        c->p++;
+    }
+    long v = 0;
+    int digits = 0;
+    while (c->p < c->end && *c->p >= '0' && *c->p <= '9') {
+        if (v < 999999999L)
+            v = v * 10 + (*c->p - '0');
+        if (v > 999999999L)
+            v = 999999999L;
+        digits++;
+        c->p++;
+    }
+    if (!digits) {
+        c->quirks |= DFOTA_Q_ARG_NOT_INT;
+        return;
+    }
+    it->has_code = 1;
+    it->code = neg ? -v : v;
+    if (c->p < c->end && *c->p == '%') {
+        c->quirks |= DFOTA_Q_PERCENT;
+        c->p++;
+    }
+    skip_blanks(c);
+    if (c->p < c->end && *c->p == ',')
+        c->quirks |= DFOTA_Q_EXTRA;
+    else if (c->p < c->end)
+        c->quirks |= DFOTA_Q_ARG_NOT_INT;
+}
+
+/* s points at "+QIND:". Returns URC, BAD_URC, or OTHER for another +QIND. */
+static dfota_item_kind parse_fota(const char *s, const char *end, dfota_item *it)
+{
+    cursor c = {s + 6, end, 0};
+    skip_blanks(&c);
+    /* "FOTA" with its quotes. A line cut inside it (+QIND: "FO) is a cut
+     * FOTA URC; any other +QIND (SMS DONE, PB DONE, "csq") is not ours. */
+    int q1 = take_quote(&c);
+    size_t rest = (size_t)(c.end - c.p);
+    if (!starts_ci(c.p, rest, "FOTA")) {
+        if (rest < 4 && (q1 || rest > 0) && is_prefix_ci(c.p, rest, "FOTA"))
+            return DFOTA_ITEM_BAD_URC;
+        return DFOTA_ITEM_OTHER;
+    }
+    c.p += 4;
+    if (!take_quote(&c))
+        return DFOTA_ITEM_BAD_URC;
+    if (skip_blanks(&c))
+        c.quirks |= DFOTA_Q_BLANK;
+    if (c.p >= c.end || *c.p != ',')
+        return DFOTA_ITEM_BAD_URC;
+    c.p++;
+    if (skip_blanks(&c))
+        c.quirks |= DFOTA_Q_BLANK;
+    if (!take_quote(&c))
+        return DFOTA_ITEM_BAD_URC;
+    const char *q = find_quote(c.p, c.end);
+    if (!q || q == c.p)
+        return DFOTA_ITEM_BAD_URC;
+    it->stage_text = c.p;
+    it->stage_len = (size_t)(q - c.p);
+    it->stage = lookup_stage(c.p, it->stage_len, &c.quirks);
+    c.p = q;
+    take_quote(&c);
+    if (skip_blanks(&c))
+        c.quirks |= DFOTA_Q_BLANK;
+    if (c.p < c.end) {
+        if (*c.p != ',')
+            return DFOTA_ITEM_BAD_URC;
+        c.p++;
+        if (skip_blanks(&c))
+            c.quirks |= DFOTA_Q_BLANK;
+        parse_code(&c, it);
+    }
+    if (dfota_stage_takes_code(it->stage) && !it->has_code && !(c.quirks & DFOTA_Q_ARG_NOT_INT))
+        c.quirks |= DFOTA_Q_ARG_MISSING;
+    if (!dfota_stage_takes_code(it->stage) && it->stage != DFOTA_STAGE_UNKNOWN &&
+        (it->has_code || (c.quirks & DFOTA_Q_ARG_NOT_INT)))
+        c.quirks |= DFOTA_Q_ARG_UNEXPECTED;
+    it->quirks |= c.quirks;
+    return DFOTA_ITEM_URC;
+}
+
+/* Messages terminal programs print when the port vanishes under them. */
+static const char *const port_gone[] = {
+    "FATAL: read zero bytes from port",
+    "FATAL: term_drain failed",
+    "[screen is terminating]",
+    "Disconnected",
+};
+
+static int is_port_gone(const char *s, size_t n)
+{
+    for (size_t i = 0; i < sizeof port_gone / sizeof port_gone[0]; i++)
+        if (starts_ci(s, n, port_gone[i]))
+            return 1;
+    return 0;
+}
+
+static const char *find_qind(const char *s, size_t n)
+{
+    for (size_t i = 0; i + 6 <= n; i++)
+        if (s[i] == '+' && memcmp(s + i, "+QIND:", 6) == 0)
+            return s + i;
+    return NULL;
+}
+
+static void classify_host(const char *s, size_t n, dfota_item *it)
+{
+    if (!starts_ci(s, n, "AT")) {
+        it->kind = DFOTA_ITEM_OTHER;
+        return;
+    }
+    if (!starts_ci(s, n, "AT+QFOTADL")) {
+        it->kind = DFOTA_ITEM_COMMAND;
+        return;
+    }
+    const char *p = s + 10;
+    size_t rest = n - 10;
+    it->kind = DFOTA_ITEM_FOTADL;
+    if (rest == 0)
+        it->form = DFOTA_FOTADL_EXEC;
+    else if (rest == 2 && p[0] == '=' && p[1] == '?')
+        it->form = DFOTA_FOTADL_TEST;
+    else if (rest == 1 && p[0] == '?')
+        it->form = DFOTA_FOTADL_READ;
+    else if (p[0] == '=') {
+        it->form = DFOTA_FOTADL_WRITE;
+        it->arg = p + 1;
+        it->arg_len = rest - 1;
+    } else
+        it->kind = DFOTA_ITEM_COMMAND; /* AT+QFOTADLX: another command */
+}
+
+static void classify_module(const char *s, size_t n, dfota_item *it)
+{
+    it->kind = DFOTA_ITEM_OTHER;
+    switch (s[0]) {
+    case 'O':
+        if (n == 2 && s[1] == 'K')
+            it->kind = DFOTA_ITEM_OK;
+        return;
+    case 'E':
+        if (n == 5 && memcmp(s, "ERROR", 5) == 0)
+            it->kind = DFOTA_ITEM_ERROR;
+        return;
+    case 'R':
+        if (n == 3 && memcmp(s, "RDY", 3) == 0)
+            it->kind = DFOTA_ITEM_RDY;
+        return;
+    case 'A': case 'a':
+        if (starts_ci(s, n, "AT"))
+            it->kind = DFOTA_ITEM_ECHO;
+        return;
+    case '+':
+        if (n >= 6 && memcmp(s, "+QIND:", 6) == 0) {
+            it->kind = parse_fota(s, s + n, it);
+            return;
+        }
+        if (n >= 11 && (memcmp(s, "+CME ERROR:", 11) == 0 || memcmp(s, "+CMS ERROR:", 11) == 0)) {
+            cursor c = {s + 11, s + n, 0};
+            skip_blanks(&c);
+            it->kind = DFOTA_ITEM_ERROR;
+            parse_code(&c, it);
+            it->quirks = 0;
+            return;
+        }
+        break;
+    default:
+        break;
+    }
+    if (is_port_gone(s, n)) {
+        it->kind = DFOTA_ITEM_PORT_GONE;
+        return;
+    }
+    const char *q = find_qind(s, n);
+    if (q) {
+        dfota_item_kind k = parse_fota(q, s + n, it);
+        if (k != DFOTA_ITEM_OTHER) {
+            it->kind = k;
+            it->quirks |= DFOTA_Q_STRAY;
+        }
+    }
+}
+
+void dfota_classify(const char *line, size_t len, dfota_dir dir, dfota_item *out)
+{
+    memset(out, 0, sizeof *out);
+    /* Leading and trailing blanks are not part of what the module said. */
+    while (len > 0 && is_blank(line[0])) {
+        line++;
+        len--;
+    }
+    while (len > 0 && is_blank(line[len - 1]))
+        len--;
+    if (len == 0) {
+        out->kind = DFOTA_ITEM_OTHER;
+        return;
+    }
+    if (dir == DFOTA_DIR_HOST)
+        classify_host(line, len, out);
+    else if (dir == DFOTA_DIR_MODULE)
+        classify_module(line, len, out);
+    else
+        out->kind = DFOTA_ITEM_OTHER;
+}

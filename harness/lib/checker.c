@@ -1,0 +1,1168 @@
+/* checker.c - the one judge. A state machine fed one event at a time: it
+ * keeps at most a few flows (one AT+QFOTADL command and what followed it)
+ * and never the log, so its memory does not grow with the input.
+ *
+ * Each rule below names its ID and the guide's section (RULES.md). A rule
+ * is judged where its evidence arrives: PASS or FAIL as soon as it can be
+ * decided, INCOMPLETE for what is still open when the log ends. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dfota/atline.h"
+#include "dfota/checker.h"
+#include "dfota/transcript.h"
+
+#define SLOTS 4
+#define CMD_KEEP 300       /* bytes of a command kept to recognise its echo */
+#define BAD_URC_TOLERATED 2 /* FIELD-QUIRKS: one host ignores up to two malformed lines */
+
+typedef enum {
+    PH_CMD = 0,      /* waiting for the final result */
+    PH_ANSWERED,     /* test/read form answered */
+    PH_REJECTED,     /* ERROR */
+    PH_AWAIT_DL,     /* OK, FTP/HTTP: the download start comes next */
+    PH_DL,           /* between FTPSTART and FTPEND */
+    PH_DL_DONE,      /* download ended with 0: reboot, then START */
+    PH_DL_FAILED,    /* download ended with another code */
+    PH_AWAIT_START,  /* local file OK'd, or a retried END: START comes next */
+    PH_UPDATING,     /* an attempt is open (START seen or implied) */
+    PH_ENDED,        /* END with a code the guide does not retry */
+    PH_UNKNOWN       /* inferred from a URC: what came before is unknown */
+} phase;
+
+typedef struct {
+    int used;
+    dfota_flow_summary s;
+    phase ph;
+    dfota_fotadl_form form;
+    dfota_arg_check arg;
+    char raw[CMD_KEEP];
+    size_t raw_len;
+    int final_seen;
+    int abandoned;
+    long retry_code;          /* END code whose retry is awaited, 0 for none */
+    unsigned n505;            /* consecutive retries after 505 */
+    int last_pct;             /* highest percent of the attempt, -1 before any */
+    int reached100;
+    int reboot_in_attempt;    /* a reboot since the attempt's START */
+    int port_lost, port_back; /* since the download ended */
+    int dlfail_reported;
+    int watch_error;          /* rejected: judging CMD-NO-URC-AFTER-ERROR */
+    int awaiting_rdy;
+    int64_t t_cmd, t_dl_start, t_dl_end, t_ref_start, t_last_progress, t_first_start;
+    int64_t t_last_end, t_port_lost;
+} flow;
+
+struct dfota_checker {
+    dfota_checker_opts o;
+    dfota_sink sink;
+    dfota_checker_result res;
+    flow slot[SLOTS];
+    flow *cur;                /* the latest AT+QFOTADL command */
+    flow *up;                 /* the upgrade being followed */
+    int finals_to_other;      /* the latest host command was another one */
+    unsigned long module_since_cmd;
+    unsigned next_id;
+    unsigned bad_urcs;
+    int port_cycle;           /* a port-lost not yet followed by RDY */
+};
+
+/* ---- small helpers ---------------------------------------------------- */
+
+const char *dfota_verdict_name(dfota_verdict v)
+{
+    static const char *const n[] = {"N/A", "PASS", "WARN", "INCOMPLETE", "FAIL"};
+    return (unsigned)v < 5 ? n[v] : "?";
+}
+
+const char *dfota_level_name(dfota_level l)
+{
+    static const char *const n[] = {"NOTE", "WARN", "INCOMPLETE", "FAIL"};
+    return (unsigned)l < 4 ? n[l] : "?";
+}
+
+void dfota_checker_opts_init(dfota_checker_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->profile = DFOTA_PROFILE_STRICT;
+    o->usb_port = -1;
+}
+
+void dfota_checker_opts_host_windows(dfota_checker_opts *o)
+{
+    static const int secs[DFOTA_WIN_COUNT] = {3, 60, 300, 300, 120, 300, 60};
+    for (int i = 0; i < DFOTA_WIN_COUNT; i++)
+        o->window_ns[i] = (int64_t)secs[i] * 1000000000LL;
+}
+
+static int64_t span(int64_t from, int64_t to)
+{
+    if (from == DFOTA_T_NONE || to == DFOTA_T_NONE)
+        return DFOTA_T_NONE;
+    return to - from;
+}
+
+static void escape_into(char *dst, size_t cap, const char *s, size_t n)
+{
+    size_t need = dfota_escape(s, n, dst, cap);
+    if (need >= cap && cap > 4)
+        memcpy(dst + cap - 4, "...", 4); /* say that it was cut */
+}
+
+/* "a; b" into dst, cut at cap with "..." to say so. */
+static void join_cut(char *dst, size_t cap, const char *a, const char *b)
+{
+    size_t o = 0;
+    const char *parts[3] = {a, "; ", b};
+    for (int i = 0; i < 3; i++)
+        for (const char *p = parts[i]; *p && o + 1 < cap; p++)
+            dst[o++] = *p;
+    dst[o] = '\0';
+    if (o + 1 >= cap && cap > 4)
+        memcpy(dst + cap - 4, "...", 4);
+}
+
+static dfota_verdict level_status(dfota_level l)
+{
+    switch (l) {
+    case DFOTA_L_FAIL: return DFOTA_V_FAIL;
+    case DFOTA_L_INCOMPLETE: return DFOTA_V_INCOMPLETE;
+    case DFOTA_L_WARN: return DFOTA_V_WARN;
+    case DFOTA_L_NOTE: break;
+    }
+    return DFOTA_V_PASS;
+}
+
+static void rule_status(dfota_checker *c, dfota_rule r, dfota_verdict v)
+{
+    if (v > c->res.rule[r])
+        c->res.rule[r] = v;
+}
+
+static void pass(dfota_checker *c, dfota_rule r)
+{
+    rule_status(c, r, DFOTA_V_PASS);
+}
+
+/* Keeps a finding with its flow: every FAIL and INCOMPLETE up to the cap,
+ * and one WARN or NOTE per rule and behaviour. */
+static void keep_in_flow(flow *f, const dfota_finding *fd)
+{
+    dfota_flow_summary *s = &f->s;
+    if (fd->level <= DFOTA_L_WARN)
+        for (unsigned i = 0; i < s->n_findings; i++)
+            if (s->findings[i].rule == fd->rule && s->findings[i].level == fd->level &&
+                s->findings[i].quirk == fd->quirk) {
+                s->n_findings_dropped++;
+                return;
+            }
+    if (s->n_findings < DFOTA_FLOW_FINDINGS_MAX)
+        s->findings[s->n_findings++] = *fd;
+    else
+        s->n_findings_dropped++;
+}
+
+DFOTA_PRINTF(8, 9)
+static void report(dfota_checker *c, flow *f, dfota_rule r, dfota_level l, const dfota_event *ev,
+                   const char *quirk, const char *expected, const char *seen_fmt, ...)
+{
+    dfota_finding fd;
+    memset(&fd, 0, sizeof fd);
+    fd.rule = r;
+    fd.level = l;
+    fd.flow = f ? f->s.id : 0;
+    fd.line = ev ? ev->line : 0;
+    fd.t_ns = ev ? ev->t_ns : DFOTA_T_NONE;
+    fd.quirk = quirk;
+    snprintf(fd.expected, sizeof fd.expected, "%s", expected);
+    va_list ap;
+    va_start(ap, seen_fmt);
+    vsnprintf(fd.seen, sizeof fd.seen, seen_fmt, ap);
+    va_end(ap);
+    rule_status(c, r, level_status(l));
+    c->res.count[l]++;
+    if (l != DFOTA_L_NOTE && c->res.rule_reason[r][0] == '\0')
+        join_cut(c->res.rule_reason[r], DFOTA_TEXT_MAX, fd.expected, fd.seen);
+    if (f)
+        keep_in_flow(f, &fd);
+    if (c->sink.finding)
+        c->sink.finding(c->sink.ctx, &fd);
+}
+
+/* A behaviour of shipped firmware: FAIL in strict, WARN in field. */
+#define DEVIATE(c, f, r, ev, quirk, expected, ...)                                              \
+    report((c), (f), (r), (c)->o.profile == DFOTA_PROFILE_FIELD ? DFOTA_L_WARN : DFOTA_L_FAIL, \
+           (ev), (quirk), (expected), __VA_ARGS__)
+
+static void window(dfota_checker *c, flow *f, dfota_window w, int64_t from, const dfota_event *ev,
+                   const char *what)
+{
+    int64_t limit = c->o.window_ns[w];
+    int64_t d = span(from, ev->t_ns);
+    if (limit <= 0 || d == DFOTA_T_NONE)
+        return;
+    dfota_rule r = dfota_window_rule(w);
+    if (d > limit) {
+        char exp[DFOTA_TEXT_MAX];
+        snprintf(exp, sizeof exp, "%s within %.3fs (window %s)", what, (double)limit / 1e9,
+                 dfota_window_name(w));
+        report(c, f, r, DFOTA_L_FAIL, ev, NULL, exp, "it took %.3fs", (double)d / 1e9);
+    } else
+        pass(c, r);
+}
+
+/* ---- flows ------------------------------------------------------------ */
+
+static flow *flow_new(dfota_checker *c, const dfota_event *ev)
+{
+    for (int i = 0; i < SLOTS; i++) {
+        flow *f = &c->slot[i];
+        if (f->used)
+            continue;
+        memset(f, 0, sizeof *f);
+        f->used = 1;
+        f->s.id = ++c->next_id;
+        f->s.line = ev->line;
+        f->s.max_percent = -1;
+        f->last_pct = -1;
+        f->t_cmd = ev->t_ns;
+        f->t_dl_start = f->t_dl_end = f->t_ref_start = f->t_last_progress = DFOTA_T_NONE;
+        f->t_first_start = f->t_last_end = f->t_port_lost = DFOTA_T_NONE;
+        f->s.durations = (dfota_durations){DFOTA_T_NONE, DFOTA_T_NONE, DFOTA_T_NONE, DFOTA_T_NONE,
+                                           DFOTA_T_NONE, DFOTA_T_NONE, DFOTA_T_NONE};
+        c->res.flows++;
+        return f;
+    }
+    return NULL; /* cannot happen: at most three flows are ever live */
+}
+
+static int is_open(const flow *f)
+{
+    switch (f->ph) {
+    case PH_AWAIT_DL: case PH_DL: case PH_DL_DONE: case PH_AWAIT_START: case PH_UPDATING:
+    case PH_UNKNOWN:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static const char *outcome(const flow *f)
+{
+    if (f->abandoned)
+        return "abandoned";
+    switch (f->ph) {
+    case PH_ANSWERED: return "answered";
+    case PH_REJECTED: return "rejected";
+    case PH_DL_FAILED: return "download-failed";
+    case PH_ENDED:
+        return f->s.n_end_codes > 0 && f->s.end_codes[f->s.n_end_codes - 1] == 0 ? "updated"
+                                                                                : "update-failed";
+    case PH_AWAIT_START:
+        if (f->retry_code == 505 && f->n505 >= DFOTA_RETRY_505_MAX)
+            return "update-failed";
+        return "incomplete";
+    default:
+        return "incomplete";
+    }
+}
+
+static void flow_close(dfota_checker *c, flow *f)
+{
+    if (!f || !f->used)
+        return;
+    f->s.outcome = outcome(f);
+    if (c->sink.flow)
+        c->sink.flow(c->sink.ctx, &f->s);
+    f->used = 0;
+    if (c->cur == f)
+        c->cur = NULL;
+    if (c->up == f)
+        c->up = NULL;
+}
+
+/* Closes a flow that is neither the current command nor the upgrade. */
+static void release_if_idle(dfota_checker *c, flow *f)
+{
+    if (f && f->used && f != c->cur && f != c->up)
+        flow_close(c, f);
+}
+
+/* ---- the checker ------------------------------------------------------ */
+
+dfota_checker *dfota_checker_new(const dfota_checker_opts *opts, const dfota_sink *sink)
+{
+    dfota_checker *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    if (opts)
+        c->o = *opts;
+    else
+        dfota_checker_opts_init(&c->o);
+    if (sink)
+        c->sink = *sink;
+    return c;
+}
+
+void dfota_checker_free(dfota_checker *c)
+{
+    free(c);
+}
+
+const dfota_checker_result *dfota_checker_result_get(const dfota_checker *c)
+{
+    return &c->res;
+}
+
+/* ---- host commands ---------------------------------------------------- */
+
+/* What an open upgrade owes when the host starts another AT+QFOTADL. */
+static void settle_before_new_command(dfota_checker *c, flow *f, const dfota_event *ev)
+{
+    switch (f->ph) {
+    case PH_UPDATING:
+        /* SEQ-END (3) */
+        report(c, f, DFOTA_R_SEQ_END, DFOTA_L_FAIL, ev, NULL,
+               "the attempt's START closed by END or by a reboot and a new START",
+               "the next AT+QFOTADL at line %lu", ev->line);
+        f->abandoned = 1;
+        break;
+    case PH_AWAIT_START:
+        if (f->retry_code == 505) {
+            /* RETRY-505 (3, 4, 6): five retries are owed, not fewer. */
+            if (f->n505 >= DFOTA_RETRY_505_MAX)
+                pass(c, DFOTA_R_RETRY_505);
+            else
+                report(c, f, DFOTA_R_RETRY_505, DFOTA_L_FAIL, ev, NULL,
+                       "a retry (START) after END,505, five in a row",
+                       "the next AT+QFOTADL after %u retries", f->n505);
+        } else if (f->retry_code) {
+            report(c, f, DFOTA_R_RETRY_UNTIL_SUCCESS, DFOTA_L_FAIL, ev, NULL,
+                   "a retry (START) after the retried code",
+                   "the next AT+QFOTADL after END,%ld", f->retry_code);
+        } else {
+            report(c, f, DFOTA_R_SEQ_START, DFOTA_L_FAIL, ev, NULL,
+                   "START after the local-file command's OK", "the next AT+QFOTADL first");
+        }
+        f->abandoned = f->retry_code != 505 || f->n505 < DFOTA_RETRY_505_MAX;
+        break;
+    case PH_DL_DONE:
+        report(c, f, DFOTA_R_SEQ_START, DFOTA_L_FAIL, ev, NULL,
+               "START after the download ended with 0", "the next AT+QFOTADL first");
+        f->abandoned = 1;
+        break;
+    default:
+        return; /* a download in progress goes on: its URCs still come */
+    }
+    f->ph = PH_ENDED;
+}
+
+static void on_fotadl(dfota_checker *c, const dfota_event *ev, const dfota_item *it)
+{
+    flow *cur = c->cur;
+    if (cur && !cur->final_seen) {
+        /* A capture with local echo shows the command twice. */
+        if (c->module_since_cmd == 0 && cur->raw_len == (ev->len < CMD_KEEP ? ev->len : CMD_KEEP) &&
+            memcmp(cur->raw, ev->data, cur->raw_len) == 0)
+            return;
+        /* CMD-FINAL (3) */
+        report(c, cur, DFOTA_R_CMD_FINAL, DFOTA_L_FAIL, ev, NULL,
+               "one final result (OK, ERROR, +CME ERROR) for the command",
+               "none before the next AT+QFOTADL at line %lu", ev->line);
+        cur->final_seen = 1;
+        if (cur->ph == PH_CMD)
+            cur->ph = PH_ENDED, cur->abandoned = 1;
+    }
+    if (cur && cur->watch_error) {
+        pass(c, DFOTA_R_CMD_NO_URC_AFTER_ERROR); /* no URC came before this command */
+        cur->watch_error = 0;
+    }
+    if (c->up && is_open(c->up) && it->form == DFOTA_FOTADL_WRITE)
+        settle_before_new_command(c, c->up, ev);
+    c->cur = NULL;
+    release_if_idle(c, cur);
+    if (c->up && !is_open(c->up) && it->form == DFOTA_FOTADL_WRITE)
+        flow_close(c, c->up);
+
+    flow *f = flow_new(c, ev);
+    if (!f)
+        return;
+    c->cur = f;
+    f->form = it->form;
+    f->raw_len = ev->len < CMD_KEEP ? ev->len : CMD_KEEP;
+    memcpy(f->raw, ev->data, f->raw_len);
+    escape_into(f->s.command, sizeof f->s.command, ev->data, ev->len);
+    static const char *const forms[] = {"test", "read", "exec", "write"};
+    f->s.form = forms[it->form];
+    if (it->form == DFOTA_FOTADL_WRITE) {
+        dfota_spec_check_arg(it->arg, it->arg_len, &f->arg);
+        f->s.proto = f->arg.proto;
+    }
+}
+
+static void on_other_command(dfota_checker *c, const dfota_event *ev)
+{
+    flow *cur = c->cur;
+    if (cur && !cur->final_seen && c->module_since_cmd > 0) {
+        report(c, cur, DFOTA_R_CMD_FINAL, DFOTA_L_FAIL, ev, NULL,
+               "one final result (OK, ERROR, +CME ERROR) for the command",
+               "none before the next command at line %lu", ev->line);
+        cur->final_seen = 1;
+        if (cur->ph == PH_CMD)
+            cur->ph = PH_ENDED, cur->abandoned = 1;
+    }
+    if (cur && !cur->final_seen)
+        return; /* typed before the module answered; the answer is still owed */
+    c->finals_to_other = 1;
+}
+
+/* ---- final results ---------------------------------------------------- */
+
+static void accept_upgrade(dfota_checker *c, flow *f)
+{
+    if (c->up && c->up != f) {
+        if (is_open(c->up))
+            c->up->abandoned = 1;
+        flow *old = c->up;
+        c->up = NULL;
+        release_if_idle(c, old);
+    }
+    c->up = f;
+    switch (f->arg.proto) {
+    case DFOTA_PROTO_FTP: case DFOTA_PROTO_HTTP: case DFOTA_PROTO_HTTPS: case DFOTA_PROTO_FILE:
+        f->ph = PH_AWAIT_DL;
+        break;
+    case DFOTA_PROTO_LOCAL:
+        f->ph = PH_AWAIT_START;
+        break;
+    default:
+        f->ph = PH_UNKNOWN; /* accepted although unreadable: judge what follows loosely */
+        break;
+    }
+}
+
+/* CMD-INVALID-ERROR (3.1, 3.2, 3.3) */
+static void judge_argument(dfota_checker *c, flow *f, const dfota_event *ev, int ok)
+{
+    const dfota_arg_check *a = &f->arg;
+    if (a->cls == DFOTA_ARG_VALID)
+        return; /* a valid argument may still be refused (busy): not this rule's business */
+    if (!ok) {
+        pass(c, DFOTA_R_CMD_INVALID_ERROR);
+        return;
+    }
+    if (a->cls == DFOTA_ARG_INVALID)
+        report(c, f, DFOTA_R_CMD_INVALID_ERROR, DFOTA_L_FAIL, ev, NULL,
+               "ERROR for an argument the guide refuses", "OK although %s", a->reason);
+    else
+        DEVIATE(c, f, DFOTA_R_CMD_INVALID_ERROR, ev, a->quirk,
+                "ERROR for an argument outside the guide", "OK: %s", a->reason);
+}
+
+static void on_final(dfota_checker *c, const dfota_event *ev, const dfota_item *it)
+{
+    flow *f = c->cur;
+    if (c->finals_to_other || !f)
+        return; /* the answer to another command, or to one the log does not show */
+    int ok = it->kind == DFOTA_ITEM_OK;
+    if (f->final_seen) {
+        report(c, f, DFOTA_R_CMD_FINAL, DFOTA_L_FAIL, ev, NULL,
+               "exactly one final result for the command", "another one: %s", ok ? "OK" : "ERROR");
+        return;
+    }
+    f->final_seen = 1;
+    pass(c, DFOTA_R_CMD_FINAL);
+    f->s.durations.final_result = span(f->t_cmd, ev->t_ns);
+    window(c, f, DFOTA_WIN_FINAL_RESULT, f->t_cmd, ev, "the final result");
+    if (ok)
+        f->s.final = "OK";
+    else if (it->has_code)
+        f->s.final = "+CME ERROR";
+    else
+        f->s.final = "ERROR";
+    switch (f->form) {
+    case DFOTA_FOTADL_TEST:
+        /* CMD-TEST (3) */
+        if (ok)
+            pass(c, DFOTA_R_CMD_TEST);
+        else
+            report(c, f, DFOTA_R_CMD_TEST, DFOTA_L_FAIL, ev, NULL, "OK for AT+QFOTADL=?",
+                   "%s", f->s.final);
+        f->ph = PH_ANSWERED;
+        return;
+    case DFOTA_FOTADL_READ:
+    case DFOTA_FOTADL_EXEC:
+        f->ph = PH_ANSWERED;
+        return;
+    case DFOTA_FOTADL_WRITE:
+        break;
+    }
+    judge_argument(c, f, ev, ok);
+    if (ok)
+        accept_upgrade(c, f);
+    else {
+        f->ph = PH_REJECTED;
+        f->watch_error = 1;
+    }
+}
+
+/* ---- URC syntax ------------------------------------------------------- */
+
+static const char *field_stage_quirk(dfota_stage st)
+{
+    switch (st) {
+    case DFOTA_STAGE_HTTPSSTART: case DFOTA_STAGE_HTTPSEND: return "https-stages";
+    case DFOTA_STAGE_FILESTART: case DFOTA_STAGE_FILEEND: return "file-stream";
+    case DFOTA_STAGE_DOWNLOADING: return "downloading-urc";
+    case DFOTA_STAGE_RESTORE: return "restore-phase";
+    case DFOTA_STAGE_RESUME: return "resume-urc";
+    default: return NULL;
+    }
+}
+
+/* URC-SYNTAX (3.1, 3.2, 3.3) */
+static void judge_syntax(dfota_checker *c, flow *f, const dfota_event *ev, const dfota_item *it)
+{
+    static const char exp[] = "+QIND: \"FOTA\",\"<stage>\"[,<integer>] as in the guide";
+    char shown[DFOTA_TEXT_MAX];
+    escape_into(shown, sizeof shown, ev->data, ev->len);
+    unsigned q = it->quirks;
+    unsigned long fails = c->res.count[DFOTA_L_FAIL], warns = c->res.count[DFOTA_L_WARN];
+    if (it->kind == DFOTA_ITEM_BAD_URC) {
+        if (c->o.profile == DFOTA_PROFILE_FIELD && ++c->bad_urcs <= BAD_URC_TOLERATED)
+            report(c, f, DFOTA_R_URC_SYNTAX, DFOTA_L_WARN, ev, "cut-urc", exp,
+                   "a cut or garbled FOTA URC (%u of %d tolerated): %s", c->bad_urcs,
+                   BAD_URC_TOLERATED, shown);
+        else
+            report(c, f, DFOTA_R_URC_SYNTAX, DFOTA_L_FAIL, ev, NULL, exp,
+                   "a cut or garbled FOTA URC: %s", shown);
+        return;
+    }
+    if (it->stage == DFOTA_STAGE_UNKNOWN)
+        report(c, f, DFOTA_R_URC_SYNTAX, DFOTA_L_FAIL, ev, NULL,
+               "a stage of the guide (FTPSTART, FTPEND, HTTPSTART, HTTPEND, START, UPDATING, END)",
+               "%s", shown);
+    const char *fq = field_stage_quirk(it->stage);
+    if (fq)
+        DEVIATE(c, f, DFOTA_R_URC_SYNTAX, ev, fq, "a stage of the guide", "stage %s: %s",
+                dfota_stage_name(it->stage), shown);
+    if (q & DFOTA_Q_CASE)
+        report(c, f, DFOTA_R_URC_SYNTAX, DFOTA_L_FAIL, ev, NULL, "the stage spelt as in the guide",
+               "%s", shown);
+    if (q & (DFOTA_Q_ARG_MISSING | DFOTA_Q_ARG_UNEXPECTED | DFOTA_Q_ARG_NOT_INT))
+        report(c, f, DFOTA_R_URC_SYNTAX, DFOTA_L_FAIL, ev, NULL,
+               dfota_stage_takes_code(it->stage) ? "the stage with one integer argument"
+                                                 : "the stage with no argument",
+               "%s", shown);
+    if (q & DFOTA_Q_PERCENT)
+        DEVIATE(c, f, DFOTA_R_URC_SYNTAX, ev, "percent-sign", "an integer", "a '%%' sign: %s", shown);
+    if (q & DFOTA_Q_EXTRA)
+        DEVIATE(c, f, DFOTA_R_URC_SYNTAX, ev, "extra-fields", "one integer argument",
+                "more fields: %s", shown);
+    if (q & DFOTA_Q_TYPO_QUOTES)
+        DEVIATE(c, f, DFOTA_R_URC_SYNTAX, ev, "typographic-quotes", "ASCII double quotes",
+                "typographic quotes, a paste tool's damage: %s", shown);
+    if (q & DFOTA_Q_STRAY)
+        DEVIATE(c, f, DFOTA_R_URC_SYNTAX, ev, "stray-bytes", "the URC at the start of the line",
+                "bytes before it: %s", shown);
+    if (q & DFOTA_Q_BLANK)
+        report(c, f, DFOTA_R_URC_SYNTAX, DFOTA_L_NOTE, ev, "blank-after-comma",
+               "no blank after a comma", "a blank, as the guide's own examples show it");
+    if (q & DFOTA_Q_SPELLING)
+        report(c, f, DFOTA_R_URC_SYNTAX, DFOTA_L_NOTE, ev, "httpend-spelling", "HTTPEND",
+               "HTTPEnd, as the guide spells it once");
+    if (c->res.count[DFOTA_L_FAIL] == fails && c->res.count[DFOTA_L_WARN] == warns)
+        pass(c, DFOTA_R_URC_SYNTAX);
+}
+
+/* CODE-FTP (4), CODE-HTTP (5), CODE-END (6) */
+static void judge_code(dfota_checker *c, flow *f, const dfota_event *ev, dfota_code_table t,
+                       long code)
+{
+    static const dfota_rule rules[] = {DFOTA_R_CODE_FTP, DFOTA_R_CODE_HTTP, DFOTA_R_CODE_END};
+    static const char *const exp[] = {
+        "<ftp_err> of chapter 4: 0, 502, 505, 510, 511, 520-530, 540-546, 601",
+        "<http_err> of chapter 5: 0, 502, 505, 510, 511, 520-530, 540-546, 701",
+        "<err> of chapter 6: 0, 502, 505, 510, 511, 520-530, 540-546"};
+    const char *meaning, *quirk;
+    switch (dfota_spec_code(t, code, &meaning, &quirk)) {
+    case DFOTA_CODE_GUIDE:
+        pass(c, rules[t]);
+        break;
+    case DFOTA_CODE_FIELD:
+        DEVIATE(c, f, rules[t], ev, quirk, exp[t], "%ld (%s)", code, meaning);
+        break;
+    case DFOTA_CODE_UNKNOWN:
+        report(c, f, rules[t], DFOTA_L_FAIL, ev, NULL, exp[t], "%ld", code);
+        break;
+    }
+}
+
+/* ---- URC sequence ----------------------------------------------------- */
+
+static dfota_proto stage_proto(dfota_stage st)
+{
+    switch (st) {
+    case DFOTA_STAGE_FTPSTART: case DFOTA_STAGE_FTPEND: return DFOTA_PROTO_FTP;
+    case DFOTA_STAGE_HTTPSTART: case DFOTA_STAGE_HTTPEND: return DFOTA_PROTO_HTTP;
+    case DFOTA_STAGE_HTTPSSTART: case DFOTA_STAGE_HTTPSEND: return DFOTA_PROTO_HTTPS;
+    case DFOTA_STAGE_FILESTART: case DFOTA_STAGE_FILEEND: return DFOTA_PROTO_FILE;
+    default: return DFOTA_PROTO_NONE;
+    }
+}
+
+/* Does a download stage of protocol sp belong to a command of protocol fp?
+ * HTTPS firmware reports either HTTPSSTART or HTTPSTART (FIELD-QUIRKS). */
+static int proto_matches(dfota_proto fp, dfota_proto sp)
+{
+    return fp == sp || (fp == DFOTA_PROTO_HTTPS && sp == DFOTA_PROTO_HTTP);
+}
+
+static int dl_stage_ok(dfota_checker *c, flow *f, const dfota_event *ev, dfota_stage st)
+{
+    dfota_proto sp = stage_proto(st);
+    if (f->ph == PH_UNKNOWN) {
+        if (f->s.proto == DFOTA_PROTO_NONE)
+            f->s.proto = sp;
+        return 1;
+    }
+    if (f->s.proto == DFOTA_PROTO_LOCAL) {
+        report(c, f, DFOTA_R_SEQ_DOWNLOAD, DFOTA_L_FAIL, ev, NULL,
+               "no download stage for a local file", "%s", dfota_stage_name(st));
+        return 0;
+    }
+    if (!proto_matches(f->s.proto, sp)) {
+        report(c, f, DFOTA_R_SEQ_DOWNLOAD, DFOTA_L_FAIL, ev, NULL,
+               "the download stages of the command's protocol", "%s for an %s command",
+               dfota_stage_name(st), dfota_proto_name(f->s.proto));
+        return 0;
+    }
+    return 1;
+}
+
+static void on_download_start(dfota_checker *c, flow *f, const dfota_event *ev, dfota_stage st)
+{
+    if (!dl_stage_ok(c, f, ev, st))
+        return;
+    if (f->ph != PH_AWAIT_DL && f->ph != PH_UNKNOWN) {
+        report(c, f, DFOTA_R_SEQ_DOWNLOAD, DFOTA_L_FAIL, ev, NULL,
+               "one download start, after the command's OK", "%s again or out of place",
+               dfota_stage_name(st));
+        return;
+    }
+    f->ph = PH_DL;
+    f->t_dl_start = ev->t_ns;
+    window(c, f, DFOTA_WIN_DOWNLOAD_START, f->t_cmd, ev, "the download start");
+}
+
+static void on_download_end(dfota_checker *c, flow *f, const dfota_event *ev, const dfota_item *it)
+{
+    long code = it->has_code ? it->code : 0;
+    if (it->has_code && it->stage != DFOTA_STAGE_FILEEND)
+        judge_code(c, f, ev, it->stage == DFOTA_STAGE_FTPEND ? DFOTA_TABLE_FTP : DFOTA_TABLE_HTTP,
+                   code);
+    if (!dl_stage_ok(c, f, ev, it->stage))
+        return;
+    if (f->ph == PH_DL)
+        pass(c, DFOTA_R_SEQ_DOWNLOAD); /* SEQ-DOWNLOAD (3.1, 3.2): start then end */
+    else if (f->ph != PH_UNKNOWN) {
+        report(c, f, DFOTA_R_SEQ_DOWNLOAD, DFOTA_L_FAIL, ev, NULL,
+               "the download's end after its start",
+               f->ph == PH_AWAIT_DL ? "%s without a download start" : "%s again or out of place",
+               dfota_stage_name(it->stage));
+        if (f->ph != PH_AWAIT_DL)
+            return;
+    }
+    f->s.has_download_code = 1;
+    f->s.download_code = code;
+    f->t_dl_end = f->t_ref_start = ev->t_ns;
+    f->port_lost = f->port_back = 0;
+    f->s.durations.to_download_end = span(f->t_cmd, ev->t_ns);
+    f->s.durations.download = span(f->t_dl_start, ev->t_ns);
+    window(c, f, DFOTA_WIN_DOWNLOAD, f->t_cmd, ev, "the download's end");
+    f->ph = code == 0 ? PH_DL_DONE : PH_DL_FAILED;
+}
+
+/* SEQ-NO-UPDATE-AFTER-DL-FAIL (4, 5), once per flow. */
+static void after_dl_fail(dfota_checker *c, flow *f, const dfota_event *ev, dfota_stage st)
+{
+    if (f->dlfail_reported)
+        return;
+    f->dlfail_reported = 1;
+    report(c, f, DFOTA_R_SEQ_NO_UPDATE_AFTER_DL_FAIL, DFOTA_L_FAIL, ev, NULL,
+           "no update after a failed download", "%s after the download ended with %ld",
+           dfota_stage_name(st), f->s.download_code);
+}
+
+static void open_attempt(flow *f, const dfota_event *ev)
+{
+    f->ph = PH_UPDATING;
+    f->s.attempts++;
+    f->last_pct = -1;
+    f->reached100 = 0;
+    f->reboot_in_attempt = 0;
+    f->t_last_progress = ev->t_ns;
+    if (f->t_first_start == DFOTA_T_NONE) {
+        f->t_first_start = ev->t_ns;
+        f->s.durations.to_start = span(f->t_cmd, ev->t_ns);
+    }
+}
+
+/* Counts a retry that a START (seen or implied) begins. */
+static void count_retry(dfota_checker *c, flow *f, const dfota_event *ev)
+{
+    if (f->retry_code == 505) {
+        /* RETRY-505 (3, 4, 6): at most five consecutive retries */
+        if (++f->n505 > DFOTA_RETRY_505_MAX)
+            report(c, f, DFOTA_R_RETRY_505, DFOTA_L_FAIL, ev, NULL,
+                   "at most five consecutive retries after 505", "retry %u", f->n505);
+        else
+            pass(c, DFOTA_R_RETRY_505);
+    } else if (f->retry_code) {
+        pass(c, DFOTA_R_RETRY_UNTIL_SUCCESS); /* RETRY-UNTIL-SUCCESS (4, 6) */
+        f->n505 = 0;
+    }
+    f->retry_code = 0;
+}
+
+/* PORT-REBOOT (3.1, 3.2): on a USB port the port drops and comes back. */
+static void judge_port_reboot(dfota_checker *c, flow *f, const dfota_event *ev)
+{
+    if (c->o.usb_port != 1)
+        return;
+    if (f->port_lost && f->port_back)
+        pass(c, DFOTA_R_PORT_REBOOT);
+    else
+        report(c, f, DFOTA_R_PORT_REBOOT, DFOTA_L_FAIL, ev, NULL,
+               "port-lost and port-back between the download's end and START",
+               f->port_lost ? "the port went away but did not come back" : "no port event");
+}
+
+static void on_start(dfota_checker *c, flow *f, const dfota_event *ev)
+{
+    static const char exp[] = "START after a download ended with 0, a local file's OK, "
+                              "a retried END code or a reboot during an update";
+    switch (f->ph) {
+    case PH_UNKNOWN:
+        break;
+    case PH_DL_FAILED:
+        after_dl_fail(c, f, ev, DFOTA_STAGE_START);
+        break;
+    case PH_AWAIT_DL:
+    case PH_DL:
+        report(c, f, DFOTA_R_SEQ_DOWNLOAD, DFOTA_L_FAIL, ev, NULL,
+               "the download's start and end before START", "START during the download");
+        break;
+    case PH_DL_DONE:
+        pass(c, DFOTA_R_SEQ_START);
+        judge_port_reboot(c, f, ev);
+        window(c, f, DFOTA_WIN_START, f->t_ref_start, ev, "START");
+        break;
+    case PH_AWAIT_START:
+        pass(c, DFOTA_R_SEQ_START);
+        window(c, f, DFOTA_WIN_START, f->t_ref_start, ev, "START");
+        count_retry(c, f, ev);
+        break;
+    case PH_UPDATING:
+        if (f->reboot_in_attempt) {
+            pass(c, DFOTA_R_SEQ_END); /* closed by a reboot and a new START */
+            pass(c, DFOTA_R_SEQ_START);
+        } else
+            report(c, f, DFOTA_R_SEQ_START, DFOTA_L_FAIL, ev, NULL, exp,
+                   "START while the attempt started before is still open, with no reboot");
+        break;
+    case PH_ENDED:
+        if (f->retry_code == 505)
+            count_retry(c, f, ev);
+        else
+            report(c, f, DFOTA_R_SEQ_START, DFOTA_L_FAIL, ev, NULL, exp,
+                   "START after END,%ld", f->s.n_end_codes ? f->s.end_codes[f->s.n_end_codes - 1] : 0L);
+        break;
+    default:
+        break;
+    }
+    open_attempt(f, ev);
+}
+
+/* UPDATING without a START that the sequence owed. */
+static void implied_start(dfota_checker *c, flow *f, const dfota_event *ev)
+{
+    switch (f->ph) {
+    case PH_DL_DONE:
+    case PH_AWAIT_START:
+        DEVIATE(c, f, DFOTA_R_SEQ_UPDATING_INSIDE, ev, "start-lost", "UPDATING after START",
+                "UPDATING with no START (lost while the USB port came back)");
+        if (f->retry_code)
+            count_retry(c, f, ev);
+        break;
+    case PH_DL_FAILED:
+        after_dl_fail(c, f, ev, DFOTA_STAGE_UPDATING);
+        break;
+    case PH_AWAIT_DL:
+    case PH_DL:
+        report(c, f, DFOTA_R_SEQ_UPDATING_INSIDE, DFOTA_L_FAIL, ev, NULL,
+               "UPDATING between START and END", "UPDATING during the download");
+        break;
+    case PH_ENDED:
+        report(c, f, DFOTA_R_SEQ_UPDATING_INSIDE, DFOTA_L_FAIL, ev, NULL,
+               "UPDATING between START and END", "UPDATING after END");
+        break;
+    default:
+        break; /* PH_UNKNOWN: the log started inside the update */
+    }
+    open_attempt(f, ev);
+}
+
+static void on_updating(dfota_checker *c, flow *f, const dfota_event *ev, const dfota_item *it)
+{
+    if (it->has_code) {
+        /* PROGRESS-RANGE (3) */
+        if (it->code < 0 || it->code > 100)
+            report(c, f, DFOTA_R_PROGRESS_RANGE, DFOTA_L_FAIL, ev, NULL,
+                   "<percent> from 0 to 100", "%ld", it->code);
+        else
+            pass(c, DFOTA_R_PROGRESS_RANGE);
+    }
+    if (f->ph != PH_UPDATING)
+        implied_start(c, f, ev);
+    else if (f->reboot_in_attempt) {
+        /* SEQ-END (3): a reboot closes an attempt only with a new START. */
+        DEVIATE(c, f, DFOTA_R_SEQ_END, ev, "two-part-update",
+                "after a reboot during an update, a new START",
+                "progress went on after the reboot without START");
+        f->reboot_in_attempt = 0;
+    }
+    int64_t gap = span(f->t_last_progress, ev->t_ns);
+    if (gap != DFOTA_T_NONE && gap > f->s.durations.max_progress_gap)
+        f->s.durations.max_progress_gap = gap;
+    window(c, f, DFOTA_WIN_PROGRESS_GAP, f->t_last_progress, ev, "the next progress URC");
+    f->t_last_progress = ev->t_ns;
+    if (!it->has_code || it->code < 0 || it->code > 100)
+        return;
+    int pct = (int)it->code;
+    /* PROGRESS-ORDER (3) */
+    if (f->last_pct >= 0 && pct < f->last_pct)
+        report(c, f, DFOTA_R_PROGRESS_ORDER, DFOTA_L_FAIL, ev, NULL,
+               "<percent> never decreasing within an attempt", "%d after %d", pct, f->last_pct);
+    else {
+        pass(c, DFOTA_R_PROGRESS_ORDER);
+        f->last_pct = pct;
+    }
+    if (pct == 100)
+        f->reached100 = 1;
+    if (pct > f->s.max_percent)
+        f->s.max_percent = pct;
+}
+
+static void end_sequence(dfota_checker *c, flow *f, const dfota_event *ev, long code)
+{
+    switch (f->ph) {
+    case PH_UNKNOWN:
+        return;
+    case PH_UPDATING:
+        pass(c, DFOTA_R_SEQ_END);
+        if (code == 0) {
+            /* PROGRESS-COMPLETE (3) */
+            if (f->reached100)
+                pass(c, DFOTA_R_PROGRESS_COMPLETE);
+            else
+                report(c, f, DFOTA_R_PROGRESS_COMPLETE, DFOTA_L_FAIL, ev, NULL,
+                       "END,0 only after <percent> reached 100", "the attempt reached %d",
+                       f->last_pct);
+        }
+        return;
+    case PH_DL_FAILED:
+        after_dl_fail(c, f, ev, DFOTA_STAGE_END);
+        return;
+    case PH_DL_DONE:
+    case PH_AWAIT_START:
+        DEVIATE(c, f, DFOTA_R_SEQ_END, ev, "start-lost", "END closing a START",
+                "END with no START (lost while the USB port came back)");
+        if (f->retry_code)
+            count_retry(c, f, ev);
+        f->s.attempts++;
+        return;
+    case PH_AWAIT_DL:
+    case PH_DL:
+        report(c, f, DFOTA_R_SEQ_DOWNLOAD, DFOTA_L_FAIL, ev, NULL,
+               "the download's start and end before END", "END during the download");
+        return;
+    default:
+        report(c, f, DFOTA_R_SEQ_END, DFOTA_L_FAIL, ev, NULL, "END closing a START",
+               "END after the update had ended");
+        return;
+    }
+}
+
+static void on_end(dfota_checker *c, flow *f, const dfota_event *ev, const dfota_item *it)
+{
+    long code = it->has_code ? it->code : 0;
+    if (it->has_code)
+        judge_code(c, f, ev, DFOTA_TABLE_END, code);
+    end_sequence(c, f, ev, code);
+    if (f->s.n_end_codes < DFOTA_FLOW_CODES_MAX)
+        f->s.end_codes[f->s.n_end_codes++] = code;
+    window(c, f, DFOTA_WIN_END, f->t_last_progress, ev, "END");
+    f->t_last_end = ev->t_ns;
+    f->s.durations.start_to_end = span(f->t_first_start, ev->t_ns);
+    f->awaiting_rdy = 1;
+    f->reboot_in_attempt = 0;
+    if (dfota_spec_code_retried(code)) {
+        f->ph = PH_AWAIT_START;
+        f->retry_code = code;
+        f->t_ref_start = ev->t_ns;
+    } else {
+        f->ph = PH_ENDED;
+        f->retry_code = 0;
+        f->n505 = 0;
+    }
+}
+
+/* The flow a URC belongs to; NULL when it belongs to a rejected command. */
+static flow *urc_owner(dfota_checker *c, const dfota_event *ev)
+{
+    if (c->up && is_open(c->up))
+        return c->up;
+    flow *cur = c->cur;
+    if (cur && cur->watch_error) {
+        /* CMD-NO-URC-AFTER-ERROR (3) */
+        report(c, cur, DFOTA_R_CMD_NO_URC_AFTER_ERROR, DFOTA_L_FAIL, ev, NULL,
+               "no FOTA URC after the command's ERROR", "a FOTA URC");
+        cur->watch_error = 0;
+        return cur;
+    }
+    if (c->up)
+        return c->up;
+    flow *f = flow_new(c, ev);
+    if (!f)
+        return NULL;
+    f->ph = PH_UNKNOWN;
+    f->s.inferred = 1;
+    f->s.form = "none";
+    c->up = f;
+    return f;
+}
+
+static void on_urc(dfota_checker *c, const dfota_event *ev, const dfota_item *it)
+{
+    flow *f = urc_owner(c, ev);
+    judge_syntax(c, f, ev, it);
+    if (!f || it->kind == DFOTA_ITEM_BAD_URC)
+        return;
+    if (f->ph == PH_REJECTED)
+        return; /* already judged by CMD-NO-URC-AFTER-ERROR */
+    switch (it->stage) {
+    case DFOTA_STAGE_FTPSTART: case DFOTA_STAGE_HTTPSTART: case DFOTA_STAGE_HTTPSSTART:
+    case DFOTA_STAGE_FILESTART:
+        on_download_start(c, f, ev, it->stage);
+        break;
+    case DFOTA_STAGE_FTPEND: case DFOTA_STAGE_HTTPEND: case DFOTA_STAGE_HTTPSEND:
+    case DFOTA_STAGE_FILEEND:
+        on_download_end(c, f, ev, it);
+        break;
+    case DFOTA_STAGE_START:
+        on_start(c, f, ev);
+        break;
+    case DFOTA_STAGE_UPDATING:
+        on_updating(c, f, ev, it);
+        break;
+    case DFOTA_STAGE_END:
+        on_end(c, f, ev, it);
+        break;
+    case DFOTA_STAGE_RESTORE:
+        f->t_last_progress = ev->t_ns;
+        break;
+    default:
+        break; /* DOWNLOADING, RESUME, unknown: judged by their syntax only */
+    }
+}
+
+/* ---- reboots ---------------------------------------------------------- */
+
+/* The module went away: the port dropped, a terminal said so, or RDY. */
+static void on_reboot(dfota_checker *c, const dfota_event *ev, int port_lost)
+{
+    flow *cur = c->cur;
+    if (cur && !cur->final_seen) {
+        report(c, cur, DFOTA_R_CMD_FINAL, DFOTA_L_FAIL, ev, NULL,
+               "one final result (OK, ERROR, +CME ERROR) for the command",
+               "the module rebooted first");
+        cur->final_seen = 1;
+        if (cur->ph == PH_CMD)
+            cur->ph = PH_ENDED, cur->abandoned = 1;
+    }
+    flow *f = c->up;
+    if (!f)
+        return;
+    if (port_lost) {
+        f->port_lost = 1;
+        f->t_port_lost = ev->t_ns;
+        c->port_cycle = 1;
+    }
+    f->s.reboots++;
+    f->reboot_in_attempt = 1;
+}
+
+static void on_port_back(dfota_checker *c, const dfota_event *ev)
+{
+    flow *f = c->up;
+    if (!f || !f->port_lost)
+        return;
+    f->port_back = 1;
+    int64_t gap = span(f->t_port_lost, ev->t_ns);
+    if (gap != DFOTA_T_NONE) {
+        if (f->s.durations.reboot_gap == DFOTA_T_NONE)
+            f->s.durations.reboot_gap = 0;
+        f->s.durations.reboot_gap += gap;
+    }
+    if (f->ph == PH_DL_DONE || f->ph == PH_AWAIT_START)
+        f->t_ref_start = ev->t_ns;
+}
+
+static void on_rdy(dfota_checker *c, const dfota_event *ev)
+{
+    flow *f = c->up;
+    if (f && f->awaiting_rdy) {
+        window(c, f, DFOTA_WIN_RDY, f->t_last_end, ev, "RDY after END");
+        f->awaiting_rdy = 0;
+    }
+    /* RDY after a port-lost is the same reboot, not a second one. */
+    if (c->port_cycle) {
+        c->port_cycle = 0;
+        if (f)
+            f->reboot_in_attempt = 1;
+        return;
+    }
+    on_reboot(c, ev, 0);
+}
+
+static void on_harness(dfota_checker *c, const dfota_event *ev)
+{
+    if (ev->len >= 9 && memcmp(ev->data, "port-lost", 9) == 0)
+        on_reboot(c, ev, 1);
+    else if (ev->len >= 9 && memcmp(ev->data, "port-back", 9) == 0)
+        on_port_back(c, ev);
+}
+
+/* ---- feeding ---------------------------------------------------------- */
+
+static void on_overlong(dfota_checker *c, const dfota_event *ev)
+{
+    char shown[64];
+    escape_into(shown, sizeof shown, ev->data, ev->len < 40 ? ev->len : 40);
+    report(c, c->up, DFOTA_R_LINE_LENGTH, DFOTA_L_WARN, ev, "overlong-line",
+           "lines of at most 2048 bytes", "a line of %zu bytes, skipped: %s...", ev->full_len,
+           shown);
+}
+
+void dfota_checker_feed(dfota_checker *c, const dfota_event *ev)
+{
+    if (ev->t_ns != DFOTA_T_NONE)
+        c->res.timed = 1;
+    if (ev->flags & DFOTA_EV_OVERLONG) {
+        on_overlong(c, ev);
+        return;
+    }
+    if (ev->dir == DFOTA_DIR_HARNESS) {
+        on_harness(c, ev);
+        return;
+    }
+    dfota_item it;
+    dfota_classify(ev->data, ev->len, ev->dir, &it);
+    if (ev->dir == DFOTA_DIR_HOST) {
+        if (it.kind == DFOTA_ITEM_FOTADL) {
+            c->finals_to_other = 0;
+            on_fotadl(c, ev, &it);
+            c->module_since_cmd = 0;
+        } else if (it.kind == DFOTA_ITEM_COMMAND) {
+            on_other_command(c, ev);
+            c->module_since_cmd = 0;
+        }
+        return;
+    }
+    c->module_since_cmd++;
+    switch (it.kind) {
+    case DFOTA_ITEM_OK:
+    case DFOTA_ITEM_ERROR:
+        on_final(c, ev, &it);
+        break;
+    case DFOTA_ITEM_URC:
+    case DFOTA_ITEM_BAD_URC:
+        on_urc(c, ev, &it);
+        break;
+    case DFOTA_ITEM_RDY:
+        on_rdy(c, ev);
+        break;
+    case DFOTA_ITEM_PORT_GONE:
+        report(c, c->up, DFOTA_R_PORT_REBOOT, DFOTA_L_NOTE, ev, "terminal-message",
+               "the module's own output", "the terminal program says the port vanished: taken as a reboot");
+        on_reboot(c, ev, 1);
+        break;
+    default:
+        break;
+    }
+}
+
+/* What is still open when the log ends is INCOMPLETE. */
+static void finish_upgrade(dfota_checker *c, flow *f)
+{
+    dfota_event end = {.t_ns = DFOTA_T_NONE, .line = 0};
+    switch (f->ph) {
+    case PH_AWAIT_DL:
+    case PH_DL:
+        report(c, f, DFOTA_R_SEQ_DOWNLOAD, DFOTA_L_INCOMPLETE, &end, NULL,
+               "the download's start and end", "the log ends first");
+        break;
+    case PH_DL_DONE:
+        report(c, f, DFOTA_R_SEQ_START, DFOTA_L_INCOMPLETE, &end, NULL,
+               "START after the download", "the log ends first");
+        break;
+    case PH_AWAIT_START:
+        if (f->retry_code == 505 && f->n505 >= DFOTA_RETRY_505_MAX)
+            pass(c, DFOTA_R_RETRY_505); /* it stopped after five retries, as it must */
+        else if (f->retry_code == 505)
+            report(c, f, DFOTA_R_RETRY_505, DFOTA_L_INCOMPLETE, &end, NULL,
+                   "a retry (START) after END,505", "the log ends first");
+        else if (f->retry_code)
+            report(c, f, DFOTA_R_RETRY_UNTIL_SUCCESS, DFOTA_L_INCOMPLETE, &end, NULL,
+                   "a retry (START) after the retried code", "the log ends first");
+        else
+            report(c, f, DFOTA_R_SEQ_START, DFOTA_L_INCOMPLETE, &end, NULL,
+                   "START after the local-file command's OK", "the log ends first");
+        break;
+    case PH_UPDATING:
+        report(c, f, DFOTA_R_SEQ_END, DFOTA_L_INCOMPLETE, &end, NULL, "END closing the START",
+               "the log ends first");
+        break;
+    default:
+        break;
+    }
+    if (f->awaiting_rdy && c->o.window_ns[DFOTA_WIN_RDY] > 0 && c->res.timed)
+        report(c, f, DFOTA_R_TIME_RDY, DFOTA_L_INCOMPLETE, &end, NULL, "RDY after END",
+               "the log ends first");
+}
+
+void dfota_checker_finish(dfota_checker *c)
+{
+    dfota_event end = {.t_ns = DFOTA_T_NONE, .line = 0};
+    flow *cur = c->cur;
+    if (cur && !cur->final_seen)
+        report(c, cur, DFOTA_R_CMD_FINAL, DFOTA_L_INCOMPLETE, &end, NULL,
+               "one final result for the command", "the log ends first");
+    if (cur && cur->watch_error)
+        pass(c, DFOTA_R_CMD_NO_URC_AFTER_ERROR);
+    if (c->up)
+        finish_upgrade(c, c->up);
+    for (int i = 0; i < SLOTS; i++)
+        flow_close(c, &c->slot[i]);
+    c->cur = c->up = NULL;
+    dfota_verdict v = DFOTA_V_PASS;
+    for (int r = 0; r < DFOTA_RULE_COUNT; r++) {
+        dfota_verdict s = c->res.rule[r];
+        if (s == DFOTA_V_FAIL || (s == DFOTA_V_INCOMPLETE && v != DFOTA_V_FAIL))
+            v = s;
+    }
+    c->res.verdict = v;
+}

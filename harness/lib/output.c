@@ -1,0 +1,442 @@
+/* output.c - text, JSON and JUnit XML from the checker's findings.
+ *
+ * Every string from a log reaches this file already escaped by the checker
+ * (dfota_escape), and file names are escaped here; JSON strings are then
+ * encoded by jansson and XML text by libxml2, so no device byte can break
+ * a document or a terminal. Output streams file by file: memory stays
+ * bounded however many files and flows there are. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <libxml/xmlwriter.h>
+
+#include "dfota/output.h"
+#include "dfota/transcript.h"
+
+#define SEEN_MAX 64
+#define FILE_FINDINGS_MAX 64
+
+typedef struct {
+    dfota_rule rule;
+    dfota_level level;
+    const char *quirk;
+    unsigned long n;
+} seen_kind;
+
+struct dfota_output {
+    dfota_out_format fmt;
+    FILE *out;
+    dfota_profile profile;
+    int color;
+    int io_error;
+    char file[1024];
+    /* per file */
+    seen_kind seen[SEEN_MAX];
+    size_t n_seen;
+    unsigned flows_written;
+    json_t *file_findings;
+    /* totals */
+    unsigned files, passed, failed, incomplete, errors;
+    xmlTextWriterPtr xml;
+};
+
+static const char *profile_name(dfota_profile p)
+{
+    return p == DFOTA_PROFILE_FIELD ? "field" : "strict";
+}
+
+dfota_output *dfota_output_new(dfota_out_format fmt, FILE *out, dfota_profile profile, int color)
+{
+    dfota_output *o = calloc(1, sizeof *o);
+    if (!o)
+        return NULL;
+    o->fmt = fmt;
+    o->out = out;
+    o->profile = profile;
+    o->color = color;
+    if (fmt == DFOTA_OUT_JSON) {
+        json_t *p = json_string(profile_name(profile));
+        if (fprintf(out, "{\"tool\":\"dfota check\",\"profile\":") < 0 ||
+            json_dumpf(p, out, JSON_ENCODE_ANY) != 0 || fputs(",\"files\":[", out) == EOF)
+            o->io_error = 1;
+        json_decref(p);
+    } else if (fmt == DFOTA_OUT_JUNIT) {
+        xmlOutputBufferPtr buf = xmlOutputBufferCreateFile(out, NULL);
+        o->xml = buf ? xmlNewTextWriter(buf) : NULL;
+        if (!o->xml) {
+            free(o);
+            return NULL;
+        }
+        xmlTextWriterSetIndent(o->xml, 1);
+        if (xmlTextWriterStartDocument(o->xml, NULL, "UTF-8", NULL) < 0 ||
+            xmlTextWriterStartElement(o->xml, BAD_CAST "testsuites") < 0 ||
+            xmlTextWriterWriteAttribute(o->xml, BAD_CAST "name", BAD_CAST "dfota check") < 0)
+            o->io_error = 1;
+    }
+    return o;
+}
+
+void dfota_output_free(dfota_output *o)
+{
+    if (!o)
+        return;
+    if (o->xml)
+        xmlFreeTextWriter(o->xml);
+    json_decref(o->file_findings);
+    free(o);
+}
+
+/* ---- text ------------------------------------------------------------- */
+
+static const char *level_color(const dfota_output *o, dfota_level l)
+{
+    if (!o->color)
+        return "";
+    switch (l) {
+    case DFOTA_L_FAIL: return "\033[1;31m";
+    case DFOTA_L_WARN: return "\033[33m";
+    case DFOTA_L_INCOMPLETE: return "\033[35m";
+    case DFOTA_L_NOTE: return "\033[36m";
+    }
+    return "";
+}
+
+/* WARN and NOTE repeat (a % sign on every UPDATING): show each kind once. */
+static int first_of_kind(dfota_output *o, const dfota_finding *f)
+{
+    if (f->level > DFOTA_L_WARN)
+        return 1;
+    for (size_t i = 0; i < o->n_seen; i++)
+        if (o->seen[i].rule == f->rule && o->seen[i].level == f->level &&
+            o->seen[i].quirk == f->quirk) {
+            o->seen[i].n++;
+            return 0;
+        }
+    if (o->n_seen < SEEN_MAX)
+        o->seen[o->n_seen++] = (seen_kind){f->rule, f->level, f->quirk, 0};
+    return 1;
+}
+
+static void text_finding(dfota_output *o, const dfota_finding *f)
+{
+    if (!first_of_kind(o, f))
+        return;
+    const dfota_rule_info *ri = dfota_rule_get(f->rule);
+    char where[64] = "";
+    if (f->line)
+        snprintf(where, sizeof where, "%lu:", f->line);
+    fprintf(o->out, "%s:%s %s%s%s %s (\xc2\xa7%s) %s; %s", o->file, where, level_color(o, f->level),
+            dfota_level_name(f->level), o->color ? "\033[0m" : "", ri->id, ri->section,
+            f->expected, f->seen);
+    if (f->t_ns != DFOTA_T_NONE)
+        fprintf(o->out, " (t=%.3fs)", (double)f->t_ns / 1e9);
+    if (f->quirk && f->level == DFOTA_L_WARN)
+        fprintf(o->out, " [field behaviour: %s]", f->quirk);
+    else if (f->quirk)
+        fprintf(o->out, " [%s]", f->quirk);
+    fputc('\n', o->out);
+}
+
+static void text_end_file(dfota_output *o, const dfota_checker_result *res, const char *error,
+                          dfota_format format, const dfota_reader_stats *st)
+{
+    for (size_t i = 0; i < o->n_seen; i++)
+        if (o->seen[i].n)
+            fprintf(o->out, "%s: (%lu more %s %s%s%s like the one above)\n", o->file, o->seen[i].n,
+                    dfota_level_name(o->seen[i].level), dfota_rule_get(o->seen[i].rule)->id,
+                    o->seen[i].quirk ? " " : "", o->seen[i].quirk ? o->seen[i].quirk : "");
+    if (st && st->comments)
+        fprintf(o->out, "%s:%lu: NOTE %lu comment(s) added by a person were removed before checking\n",
+                o->file, st->first_comment_line, st->comments);
+    if (error)
+        fprintf(o->out, "%s%s%s\n", level_color(o, DFOTA_L_FAIL), error, o->color ? "\033[0m" : "");
+    if (!res) {
+        fprintf(o->out, "%s: ERROR (input could not be read)\n", o->file);
+        return;
+    }
+    if (!res->timed)
+        fprintf(o->out, "%s: NOTE no timestamps (%s): timing rules and durations skipped\n", o->file,
+                dfota_format_name(format));
+    const char *v = error ? "ERROR" : dfota_verdict_name(res->verdict);
+    fprintf(o->out, "%s: %s (%lu FAIL, %lu WARN, %lu INCOMPLETE, %lu NOTE; %u flow%s; %s, %s)\n",
+            o->file, v, res->count[DFOTA_L_FAIL], res->count[DFOTA_L_WARN],
+            res->count[DFOTA_L_INCOMPLETE], res->count[DFOTA_L_NOTE], res->flows,
+            res->flows == 1 ? "" : "s", dfota_format_name(format), profile_name(o->profile));
+}
+
+/* ---- JSON ------------------------------------------------------------- */
+
+static json_t *seconds(int64_t ns)
+{
+    return ns == DFOTA_T_NONE ? json_null() : json_real((double)ns / 1e9);
+}
+
+static json_t *finding_json(const dfota_finding *f)
+{
+    const dfota_rule_info *ri = dfota_rule_get(f->rule);
+    json_t *j = json_object();
+    json_object_set_new(j, "rule", json_string(ri->id));
+    json_object_set_new(j, "section", json_string(ri->section));
+    json_object_set_new(j, "level", json_string(dfota_level_name(f->level)));
+    json_object_set_new(j, "line", f->line ? json_integer((json_int_t)f->line) : json_null());
+    json_object_set_new(j, "t", seconds(f->t_ns));
+    json_object_set_new(j, "expected", json_string(f->expected));
+    json_object_set_new(j, "seen", json_string(f->seen));
+    json_object_set_new(j, "quirk", f->quirk ? json_string(f->quirk) : json_null());
+    return j;
+}
+
+/* Writes ,"key":value and takes value's reference. */
+static void put_kv(dfota_output *o, const char *key, json_t *value)
+{
+    json_t *k = json_string(key);
+    if (fputc(',', o->out) == EOF || json_dumpf(k, o->out, JSON_ENCODE_ANY) != 0 ||
+        fputc(':', o->out) == EOF || json_dumpf(value, o->out, JSON_ENCODE_ANY | JSON_REAL_PRECISION(9)) != 0)
+        o->io_error = 1;
+    json_decref(k);
+    json_decref(value);
+}
+
+static void json_flow(void *ctx, const dfota_flow_summary *s)
+{
+    dfota_output *o = ctx;
+    json_t *j = json_object();
+    json_object_set_new(j, "id", json_integer(s->id));
+    json_object_set_new(j, "line", s->line ? json_integer((json_int_t)s->line) : json_null());
+    json_object_set_new(j, "inferred", json_boolean(s->inferred));
+    json_object_set_new(j, "command", s->inferred ? json_null() : json_string(s->command));
+    json_object_set_new(j, "form", json_string(s->form ? s->form : "none"));
+    json_object_set_new(j, "protocol", json_string(dfota_proto_name(s->proto)));
+    json_object_set_new(j, "final", s->final ? json_string(s->final) : json_null());
+    json_object_set_new(j, "outcome", json_string(s->outcome));
+    json_t *codes = json_object();
+    json_object_set_new(codes, "download",
+                        s->has_download_code ? json_integer(s->download_code) : json_null());
+    json_t *ends = json_array();
+    for (unsigned i = 0; i < s->n_end_codes; i++)
+        json_array_append_new(ends, json_integer(s->end_codes[i]));
+    json_object_set_new(codes, "end", ends);
+    json_object_set_new(j, "codes", codes);
+    json_object_set_new(j, "attempts", json_integer(s->attempts));
+    json_object_set_new(j, "max_percent", s->max_percent >= 0 ? json_integer(s->max_percent) : json_null());
+    json_object_set_new(j, "reboots", json_integer(s->reboots));
+    const dfota_durations *d = &s->durations;
+    json_t *dj = json_object();
+    json_object_set_new(dj, "command_to_final_result", seconds(d->final_result));
+    json_object_set_new(dj, "command_to_download_end", seconds(d->to_download_end));
+    json_object_set_new(dj, "download", seconds(d->download));
+    json_object_set_new(dj, "reboot_gap", seconds(d->reboot_gap));
+    json_object_set_new(dj, "command_to_start", seconds(d->to_start));
+    json_object_set_new(dj, "start_to_end", seconds(d->start_to_end));
+    json_object_set_new(dj, "max_updating_gap", seconds(d->max_progress_gap));
+    json_object_set_new(j, "durations", dj);
+    json_t *fs = json_array();
+    for (unsigned i = 0; i < s->n_findings; i++)
+        json_array_append_new(fs, finding_json(&s->findings[i]));
+    json_object_set_new(j, "findings", fs);
+    json_object_set_new(j, "findings_not_listed", json_integer(s->n_findings_dropped));
+    if ((o->flows_written++ && fputc(',', o->out) == EOF) ||
+        json_dumpf(j, o->out, JSON_COMPACT | JSON_REAL_PRECISION(9)) != 0)
+        o->io_error = 1;
+    json_decref(j);
+}
+
+static void json_end_file(dfota_output *o, const dfota_checker_result *res, const char *error,
+                          dfota_format format, const dfota_reader_stats *st)
+{
+    if (fputc(']', o->out) == EOF)
+        o->io_error = 1;
+    put_kv(o, "format", json_string(dfota_format_name(format)));
+    put_kv(o, "verdict",
+           json_string(error || !res ? "ERROR" : dfota_verdict_name(res->verdict)));
+    put_kv(o, "error", error ? json_string(error) : json_null());
+    put_kv(o, "findings", o->file_findings ? o->file_findings : json_array());
+    o->file_findings = NULL;
+    json_t *rules = json_object();
+    json_t *counts = json_object();
+    if (res) {
+        for (int r = 0; r < DFOTA_RULE_COUNT; r++)
+            if (res->rule[r] != DFOTA_V_NA)
+                json_object_set_new(rules, dfota_rule_get((dfota_rule)r)->id,
+                                    json_string(dfota_verdict_name(res->rule[r])));
+        for (int l = 0; l < 4; l++)
+            json_object_set_new(counts, dfota_level_name((dfota_level)l),
+                                json_integer((json_int_t)res->count[l]));
+    }
+    put_kv(o, "rules", rules);
+    put_kv(o, "counts", counts);
+    put_kv(o, "timed", json_boolean(res && res->timed));
+    put_kv(o, "comments_removed", json_integer(st ? (json_int_t)st->comments : 0));
+    if (fputc('}', o->out) == EOF)
+        o->io_error = 1;
+}
+
+/* ---- JUnit XML -------------------------------------------------------- */
+
+static void xml_testcase(dfota_output *o, const char *name, const char *child, const char *msg)
+{
+    xmlTextWriterPtr w = o->xml;
+    int rc = xmlTextWriterStartElement(w, BAD_CAST "testcase");
+    rc |= xmlTextWriterWriteAttribute(w, BAD_CAST "name", BAD_CAST name);
+    rc |= xmlTextWriterWriteAttribute(w, BAD_CAST "classname", BAD_CAST o->file);
+    if (child) {
+        rc |= xmlTextWriterStartElement(w, BAD_CAST child);
+        if (strcmp(child, "system-out") == 0)
+            rc |= xmlTextWriterWriteString(w, BAD_CAST msg);
+        else
+            rc |= xmlTextWriterWriteAttribute(w, BAD_CAST "message", BAD_CAST msg);
+        rc |= xmlTextWriterEndElement(w);
+    }
+    rc |= xmlTextWriterEndElement(w);
+    if (rc < 0)
+        o->io_error = 1;
+}
+
+static void junit_end_file(dfota_output *o, const dfota_checker_result *res, const char *error)
+{
+    unsigned tests = error ? 1 : 0, failures = 0, skipped = 0;
+    if (res)
+        for (int r = 0; r < DFOTA_RULE_COUNT; r++) {
+            tests += res->rule[r] != DFOTA_V_NA;
+            failures += res->rule[r] == DFOTA_V_FAIL;
+            skipped += res->rule[r] == DFOTA_V_INCOMPLETE;
+        }
+    char num[4][16];
+    snprintf(num[0], sizeof num[0], "%u", tests);
+    snprintf(num[1], sizeof num[1], "%u", failures);
+    snprintf(num[2], sizeof num[2], "%u", error ? 1u : 0u);
+    snprintf(num[3], sizeof num[3], "%u", skipped);
+    xmlTextWriterPtr w = o->xml;
+    int rc = xmlTextWriterStartElement(w, BAD_CAST "testsuite");
+    rc |= xmlTextWriterWriteAttribute(w, BAD_CAST "name", BAD_CAST o->file);
+    rc |= xmlTextWriterWriteAttribute(w, BAD_CAST "tests", BAD_CAST num[0]);
+    rc |= xmlTextWriterWriteAttribute(w, BAD_CAST "failures", BAD_CAST num[1]);
+    rc |= xmlTextWriterWriteAttribute(w, BAD_CAST "errors", BAD_CAST num[2]);
+    rc |= xmlTextWriterWriteAttribute(w, BAD_CAST "skipped", BAD_CAST num[3]);
+    if (rc < 0)
+        o->io_error = 1;
+    if (error) {
+        char msg[DFOTA_ERRBUF * 2];
+        dfota_escape(error, strlen(error), msg, sizeof msg);
+        xml_testcase(o, "input", "error", msg);
+    }
+    for (int r = 0; res && r < DFOTA_RULE_COUNT; r++) {
+        dfota_verdict v = res->rule[r];
+        if (v == DFOTA_V_NA)
+            continue;
+        const dfota_rule_info *ri = dfota_rule_get((dfota_rule)r);
+        char name[128];
+        snprintf(name, sizeof name, "%s (\xc2\xa7%s)", ri->id, ri->section);
+        const char *why = res->rule_reason[r];
+        if (v == DFOTA_V_FAIL)
+            xml_testcase(o, name, "failure", why);
+        else if (v == DFOTA_V_INCOMPLETE)
+            xml_testcase(o, name, "skipped", why);
+        else if (v == DFOTA_V_WARN)
+            xml_testcase(o, name, "system-out", why);
+        else
+            xml_testcase(o, name, NULL, NULL);
+    }
+    if (xmlTextWriterEndElement(w) < 0)
+        o->io_error = 1;
+}
+
+/* ---- the common part -------------------------------------------------- */
+
+static void on_finding(void *ctx, const dfota_finding *f)
+{
+    dfota_output *o = ctx;
+    if (o->fmt == DFOTA_OUT_TEXT)
+        text_finding(o, f);
+    else if (o->fmt == DFOTA_OUT_JSON && f->flow == 0) {
+        if (!o->file_findings)
+            o->file_findings = json_array();
+        if (json_array_size(o->file_findings) < FILE_FINDINGS_MAX)
+            json_array_append_new(o->file_findings, finding_json(f));
+    }
+}
+
+dfota_sink dfota_output_sink(dfota_output *o)
+{
+    dfota_sink s = {on_finding, o->fmt == DFOTA_OUT_JSON ? json_flow : NULL, o};
+    return s;
+}
+
+void dfota_output_begin_file(dfota_output *o, const char *name)
+{
+    dfota_escape(name, strlen(name), o->file, sizeof o->file);
+    o->n_seen = 0;
+    o->flows_written = 0;
+    json_decref(o->file_findings);
+    o->file_findings = NULL;
+    if (o->fmt == DFOTA_OUT_JSON) {
+        json_t *n = json_string(o->file);
+        if ((o->files && fputc(',', o->out) == EOF) || fputs("{\"file\":", o->out) == EOF ||
+            json_dumpf(n, o->out, JSON_ENCODE_ANY) != 0 || fputs(",\"flows\":[", o->out) == EOF)
+            o->io_error = 1;
+        json_decref(n);
+    }
+}
+
+void dfota_output_end_file(dfota_output *o, const dfota_checker_result *res, const char *error,
+                           dfota_format format, const dfota_reader_stats *stats)
+{
+    o->files++;
+    if (error || !res)
+        o->errors++;
+    else if (res->verdict == DFOTA_V_FAIL)
+        o->failed++;
+    else if (res->verdict == DFOTA_V_INCOMPLETE)
+        o->incomplete++;
+    else
+        o->passed++;
+    switch (o->fmt) {
+    case DFOTA_OUT_TEXT: text_end_file(o, res, error, format, stats); break;
+    case DFOTA_OUT_JSON: json_end_file(o, res, error, format, stats); break;
+    case DFOTA_OUT_JUNIT: junit_end_file(o, res, error); break;
+    }
+}
+
+int dfota_output_status(const dfota_output *o)
+{
+    if (o->errors)
+        return 2;
+    if (o->failed)
+        return 1;
+    if (o->incomplete)
+        return 3;
+    return 0;
+}
+
+dfota_err dfota_output_finish(dfota_output *o)
+{
+    switch (o->fmt) {
+    case DFOTA_OUT_TEXT:
+        fprintf(o->out, "%u file%s: %u passed, %u failed, %u incomplete, %u unreadable\n", o->files,
+                o->files == 1 ? "" : "s", o->passed, o->failed, o->incomplete, o->errors);
+        break;
+    case DFOTA_OUT_JSON: {
+        if (fputc(']', o->out) == EOF)
+            o->io_error = 1;
+        json_t *s = json_object();
+        json_object_set_new(s, "files", json_integer(o->files));
+        json_object_set_new(s, "passed", json_integer(o->passed));
+        json_object_set_new(s, "failed", json_integer(o->failed));
+        json_object_set_new(s, "incomplete", json_integer(o->incomplete));
+        json_object_set_new(s, "unreadable", json_integer(o->errors));
+        put_kv(o, "summary", s);
+        put_kv(o, "exit_status", json_integer(dfota_output_status(o)));
+        if (fputs("}\n", o->out) == EOF)
+            o->io_error = 1;
+        break;
+    }
+    case DFOTA_OUT_JUNIT:
+        if (xmlTextWriterEndDocument(o->xml) < 0 || xmlTextWriterFlush(o->xml) < 0)
+            o->io_error = 1;
+        break;
+    }
+    if (fflush(o->out) == EOF || ferror(o->out))
+        o->io_error = 1;
+    return o->io_error ? DFOTA_E_IO : DFOTA_OK;
+}

@@ -1,0 +1,649 @@
+/* reader.c - every log format as one stream of events, in constant memory.
+ *
+ * The input is read in blocks into one buffer; a physical line is never
+ * longer than DFOTA_READ_LINE_MAX. A dfota transcript gives one event per
+ * line. A capture (raw, or with timestamp prefixes) is text a person saw:
+ * its lines lose their timestamp, comments and control-character glyphs,
+ * and the bytes that remain go through the AT framer, because one captured
+ * line can hold several AT lines (EG95␍␊␍␊OK␍␊) or half of one. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dfota/atline.h"
+#include "dfota/reader.h"
+#include "dfota/transcript.h"
+
+#define BLOCK (256 * 1024)
+#define DETECT_LINES 200
+#define META_MAX 32
+#define META_KEY_MAX 64
+#define META_VALUE_MAX 1024
+#define NS 1000000000LL
+#define DAY_NS (86400LL * NS)
+
+struct dfota_reader {
+    FILE *in;
+    char name[256];
+    dfota_format fmt;
+    char *buf;               /* BLOCK + DFOTA_READ_LINE_MAX + 1 bytes */
+    size_t cap, start, end;
+    int eof;
+    int cr_only;             /* the file ends its lines with a lone CR */
+    unsigned long lineno;
+    int in_header;           /* still before the first event */
+    size_t n_meta;
+    char meta_key[META_MAX][META_KEY_MAX];
+    char meta_val[META_MAX][META_VALUE_MAX];
+    int64_t last_t;
+    /* captures */
+    dfota_framer *framer;
+    int framer_live;         /* the framer may still hold lines of the last physical line */
+    int flushed;
+    int glyph_mode;
+    int have_base;
+    int64_t base, last_abs, day_offset, t_cur;
+    unsigned long cur_line;
+    dfota_reader_stats stats;
+    char scratch[DFOTA_READ_LINE_MAX + 2];
+};
+
+dfota_reader *dfota_reader_new(FILE *in, const char *name)
+{
+    dfota_reader *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    r->cap = BLOCK + DFOTA_READ_LINE_MAX;
+    r->buf = malloc(r->cap + 1);
+    r->framer = dfota_framer_new();
+    if (!r->buf || !r->framer) {
+        dfota_reader_free(r);
+        return NULL;
+    }
+    r->in = in;
+    snprintf(r->name, sizeof r->name, "%s", name ? name : "-");
+    r->in_header = 1;
+    r->t_cur = DFOTA_T_NONE;
+    return r;
+}
+
+void dfota_reader_free(dfota_reader *r)
+{
+    if (!r)
+        return;
+    dfota_framer_free(r->framer);
+    free(r->buf);
+    free(r);
+}
+
+dfota_format dfota_reader_format(const dfota_reader *r)
+{
+    return r->fmt;
+}
+
+const char *dfota_format_name(dfota_format fmt)
+{
+    switch (fmt) {
+    case DFOTA_FMT_TRANSCRIPT: return "transcript";
+    case DFOTA_FMT_RAW: return "raw";
+    case DFOTA_FMT_STAMPED: return "timestamped";
+    case DFOTA_FMT_AUTO: break;
+    }
+    return "unknown";
+}
+
+const char *dfota_reader_meta(const dfota_reader *r, const char *key)
+{
+    for (size_t i = 0; i < r->n_meta; i++)
+        if (strcmp(r->meta_key[i], key) == 0)
+            return r->meta_val[i];
+    return NULL;
+}
+
+void dfota_reader_get_stats(const dfota_reader *r, dfota_reader_stats *out)
+{
+    *out = r->stats;
+}
+
+DFOTA_PRINTF(4, 5)
+static int fail(const dfota_reader *r, char *err, size_t errlen, const char *fmt, ...);
+
+#include <stdarg.h>
+static int fail(const dfota_reader *r, char *err, size_t errlen, const char *fmt, ...)
+{
+    char msg[DFOTA_ERRBUF];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (err && errlen)
+        snprintf(err, errlen, "%s:%lu: %s", r->name, r->lineno, msg);
+    return 0;
+}
+
+/* ---- physical lines --------------------------------------------------- */
+
+/* Reads more input; returns 0, or a negative dfota_err. */
+static int fill(dfota_reader *r)
+{
+    if (r->start > 0) {
+        memmove(r->buf, r->buf + r->start, r->end - r->start);
+        r->end -= r->start;
+        r->start = 0;
+    }
+    while (!r->eof && r->end < r->cap) {
+        size_t want = r->cap - r->end;
+        if (want > BLOCK)
+            want = BLOCK;
+        size_t got = fread(r->buf + r->end, 1, want, r->in);
+        r->end += got;
+        if (got < want) {
+            if (ferror(r->in))
+                return DFOTA_E_IO;
+            r->eof = 1;
+        }
+        if (got > 0)
+            break;
+    }
+    return 0;
+}
+
+/* The next physical line, without its terminator, NUL-terminated in the
+ * buffer. Returns 1, 0 at the end, or a negative dfota_err. */
+static int next_physical(dfota_reader *r, char **line, size_t *len, char *err, size_t errlen)
+{
+    char sep = r->cr_only ? '\r' : '\n';
+    for (;;) {
+        char *p = r->buf + r->start;
+        size_t avail = r->end - r->start;
+        char *nl = memchr(p, sep, avail);
+        if (nl || (r->eof && avail > 0)) {
+            size_t n = nl ? (size_t)(nl - p) : avail;
+            if (n > DFOTA_READ_LINE_MAX)
+                goto too_long;
+            r->start += nl ? n + 1 : n;
+            if (n > 0 && p[n - 1] == '\r')
+                n--;
+            p[n] = '\0';
+            r->lineno++;
+            *line = p;
+            *len = n;
+            return 1;
+        }
+        if (r->eof)
+            return 0;
+        if (avail > DFOTA_READ_LINE_MAX)
+            goto too_long;
+        int rc = fill(r);
+        if (rc < 0) {
+            r->lineno++;
+            fail(r, err, errlen, "cannot read: %s", dfota_strerror(DFOTA_E_IO));
+            return rc;
+        }
+    }
+too_long:
+    r->lineno++;
+    fail(r, err, errlen, "line longer than %d bytes", DFOTA_READ_LINE_MAX);
+    return DFOTA_E_TOO_BIG;
+}
+
+/* ---- header metadata -------------------------------------------------- */
+
+/* "# key: value" before the first event. Returns 0 or an error. */
+static int take_meta(dfota_reader *r, const char *line, size_t len, char *err, size_t errlen)
+{
+    const char *p = line + 1, *end = line + len;
+    while (p < end && *p == ' ')
+        p++;
+    const char *colon = memchr(p, ':', (size_t)(end - p));
+    if (!colon || colon == p)
+        return 0; /* a plain comment */
+    for (const char *k = p; k < colon; k++)
+        if (!((*k >= 'a' && *k <= 'z') || (*k >= 'A' && *k <= 'Z') || (*k >= '0' && *k <= '9') ||
+              *k == '-' || *k == '_'))
+            return 0;
+    size_t kl = (size_t)(colon - p);
+    const char *v = colon + 1;
+    while (v < end && *v == ' ')
+        v++;
+    size_t vl = (size_t)(end - v);
+    if (kl >= META_KEY_MAX || r->n_meta >= META_MAX)
+        return 0; /* kept in the file, not needed by any rule */
+    if (vl >= META_VALUE_MAX) {
+        fail(r, err, errlen, "header value of '%.*s' is longer than %d bytes", (int)kl, p,
+             META_VALUE_MAX - 1);
+        return DFOTA_E_TOO_BIG;
+    }
+    memcpy(r->meta_key[r->n_meta], p, kl);
+    r->meta_key[r->n_meta][kl] = '\0';
+    memcpy(r->meta_val[r->n_meta], v, vl);
+    r->meta_val[r->n_meta][vl] = '\0';
+    r->n_meta++;
+    return 0;
+}
+
+/* ---- timestamp prefixes ----------------------------------------------- */
+
+static int digits(const char *s, const char *end, int n, long *v)
+{
+    long x = 0;
+    for (int i = 0; i < n; i++) {
+        if (s + i >= end || s[i] < '0' || s[i] > '9')
+            return 0;
+        x = x * 10 + (s[i] - '0');
+    }
+    *v = x;
+    return 1;
+}
+
+/* Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm). */
+static int64_t days_from_civil(long y, long m, long d)
+{
+    y -= m <= 2;
+    long era = (y >= 0 ? y : y - 399) / 400;
+    long yoe = y - era * 400;
+    long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return (int64_t)era * 146097 + doe - 719468;
+}
+
+/* Parses "[YYYY-MM-DD HH:MM:SS.fff] " or "[HH:MM:SS:fff]" at s. Returns the
+ * bytes taken (0 when s has no prefix); *t is ns, *dated says a date was given. */
+static size_t parse_stamp(const char *s, const char *end, int64_t *t, int *dated)
+{
+    const char *p = s;
+    long y = 0, mo = 0, d = 0, h, mi, se;
+    int64_t day = 0;
+    if (p >= end || *p != '[')
+        return 0;
+    p++;
+    *dated = 0;
+    if (digits(p, end, 4, &y) && p + 4 < end && p[4] == '-') {
+        if (!digits(p + 5, end, 2, &mo) || p + 7 >= end || p[7] != '-' || !digits(p + 8, end, 2, &d))
+            return 0;
+        p += 10;
+        if (p >= end || (*p != ' ' && *p != 'T'))
+            return 0;
+        p++;
+        if (mo < 1 || mo > 12 || d < 1 || d > 31)
+            return 0;
+        day = days_from_civil(y, mo, d);
+        *dated = 1;
+    }
+    if (!digits(p, end, 2, &h) || p + 2 >= end || p[2] != ':' || !digits(p + 3, end, 2, &mi) ||
+        p + 5 >= end || p[5] != ':' || !digits(p + 6, end, 2, &se))
+        return 0;
+    if (h > 23 || mi > 59 || se > 60)
+        return 0;
+    p += 8;
+    int64_t frac = 0;
+    if (p < end && (*p == '.' || *p == ':' || *p == ',')) {
+        p++;
+        int n = 0;
+        int64_t scale = NS;
+        while (p < end && *p >= '0' && *p <= '9' && n < 9) {
+            scale /= 10;
+            frac += (*p - '0') * scale;
+            p++;
+            n++;
+        }
+        if (n == 0)
+            return 0;
+    }
+    if (p >= end || *p != ']')
+        return 0;
+    p++;
+    while (p < end && (*p == ' ' || *p == '\t'))
+        p++;
+    *t = day * DAY_NS + ((int64_t)h * 3600 + mi * 60 + se) * NS + frac;
+    return (size_t)(p - s);
+}
+
+/* ---- format detection ------------------------------------------------- */
+
+static int is_textish(unsigned char c)
+{
+    return c >= 0x20 || c == '\t' || c == '\n' || c == '\r' || c == 0x1b;
+}
+
+static int looks_at(const char *s, size_t n)
+{
+    while (n > 0 && (*s == ' ' || *s == '\t')) {
+        s++;
+        n--;
+    }
+    if (n >= 2 && (s[0] == 'A' || s[0] == 'a') && (s[1] == 'T' || s[1] == 't'))
+        return 1;
+    if ((n >= 2 && memcmp(s, "OK", 2) == 0) || (n >= 5 && memcmp(s, "ERROR", 5) == 0) ||
+        (n >= 3 && memcmp(s, "RDY", 3) == 0) || (n >= 1 && s[0] == '+'))
+        return 1;
+    for (size_t i = 0; i + 5 <= n; i++)
+        if (memcmp(s + i, "QIND", 4) == 0 || memcmp(s + i, "AT+", 3) == 0 ||
+            memcmp(s + i, "OK\xe2\x90", 4) == 0)
+            return 1;
+    return 0;
+}
+
+static int detect(dfota_reader *r, char *err, size_t errlen)
+{
+    while (!r->eof && r->end < BLOCK) {
+        int rc = fill(r);
+        if (rc < 0) {
+            r->lineno = 1;
+            fail(r, err, errlen, "cannot read: %s", dfota_strerror(DFOTA_E_IO));
+            return rc;
+        }
+    }
+    char *p = r->buf, *end = r->buf + r->end;
+    if (end - p >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
+        r->start = 3;
+    p += r->start;
+    size_t window = (size_t)(end - p);
+    size_t bad = 0;
+    for (size_t i = 0; i < window; i++)
+        bad += !is_textish((unsigned char)p[i]);
+    r->lineno = 1;
+    if (window == 0) {
+        fail(r, err, errlen, "empty file: not a log");
+        return DFOTA_E_INPUT;
+    }
+    if (bad * 20 > window) {
+        fail(r, err, errlen, "not a log: %zu of the first %zu bytes are not text", bad, window);
+        return DFOTA_E_INPUT;
+    }
+    if (!memchr(p, '\n', window) && memchr(p, '\r', window))
+        r->cr_only = 1;
+    char sep = r->cr_only ? '\r' : '\n';
+    size_t magic = strlen(DFOTA_TRANSCRIPT_MAGIC);
+    if (window >= 18 && memcmp(p, "# dfota-transcript", 18) == 0) {
+        if (window < magic || memcmp(p, DFOTA_TRANSCRIPT_MAGIC, magic) != 0 ||
+            (window > magic && p[magic] != '\n' && p[magic] != '\r' && p[magic] != ' ')) {
+            fail(r, err, errlen, "unsupported transcript version (this reader takes '%s')",
+                 DFOTA_TRANSCRIPT_MAGIC);
+            return DFOTA_E_INPUT;
+        }
+        r->fmt = DFOTA_FMT_TRANSCRIPT;
+        r->lineno = 0;
+        return 0;
+    }
+    unsigned lines = 0, stamped = 0, atish = 0;
+    while (p < end && lines < DETECT_LINES) {
+        char *nl = memchr(p, sep, (size_t)(end - p));
+        char *le = nl ? nl : end;
+        size_t n = (size_t)(le - p);
+        if (n > 0 && p[0] != '#') {
+            int64_t t;
+            int dated;
+            size_t sl = parse_stamp(p, le, &t, &dated);
+            lines++;
+            stamped += sl > 0 ? 1u : 0u;
+            atish += looks_at(p + sl, n - sl) ? 1u : 0u;
+        }
+        if (!nl)
+            break;
+        p = nl + 1;
+    }
+    if (atish == 0) {
+        fail(r, err, errlen, "not a log: no AT command, result code or URC in the first %u lines",
+             lines);
+        return DFOTA_E_INPUT;
+    }
+    r->fmt = stamped * 2 >= lines ? DFOTA_FMT_STAMPED : DFOTA_FMT_RAW;
+    r->lineno = 0;
+    return 0;
+}
+
+/* ---- transcripts ------------------------------------------------------ */
+
+static int transcript_event(dfota_reader *r, char *line, size_t len, dfota_event *ev, char *err,
+                            size_t errlen)
+{
+    char *p = line, *end = line + len;
+    int64_t sec = 0, frac = 0, scale = NS;
+    int n = 0;
+    while (p < end && *p >= '0' && *p <= '9') {
+        if (++n > 12) {
+            fail(r, err, errlen, "time has more than 12 integer digits");
+            return DFOTA_E_INPUT;
+        }
+        sec = sec * 10 + (*p++ - '0');
+    }
+    if (n == 0)
+        goto bad;
+    if (p < end && *p == '.') {
+        p++;
+        int f = 0;
+        while (p < end && *p >= '0' && *p <= '9') {
+            if (++f > 9) {
+                fail(r, err, errlen, "time has more than 9 fractional digits");
+                return DFOTA_E_INPUT;
+            }
+            scale /= 10;
+            frac += (*p++ - '0') * scale;
+        }
+        if (f == 0)
+            goto bad;
+    }
+    if (end - p < 2 || p[0] != ' ' || (p[1] != '>' && p[1] != '<' && p[1] != '!'))
+        goto bad;
+    ev->dir = (dfota_dir)p[1];
+    p += 2;
+    if (p < end) {
+        if (*p != ' ')
+            goto bad;
+        p++;
+    }
+    ev->t_ns = sec * NS + frac;
+    if (ev->t_ns < r->last_t) {
+        fail(r, err, errlen, "time goes backwards (%lld.%09lld after %lld.%09lld)",
+             (long long)(ev->t_ns / NS), (long long)(ev->t_ns % NS), (long long)(r->last_t / NS),
+             (long long)(r->last_t % NS));
+        return DFOTA_E_INPUT;
+    }
+    r->last_t = ev->t_ns;
+    size_t pl = dfota_unescape(p, (size_t)(end - p));
+    if (pl > DFOTA_AT_LINE_MAX) {
+        fail(r, err, errlen, "payload of %zu bytes is longer than %d", pl, DFOTA_AT_LINE_MAX);
+        return DFOTA_E_TOO_BIG;
+    }
+    p[pl] = '\0';
+    ev->data = p;
+    ev->len = ev->full_len = pl;
+    ev->line = r->lineno;
+    ev->flags = 0;
+    return 1;
+bad:
+    fail(r, err, errlen, "expected '<time> <dir> <payload>' with dir one of > < !");
+    return DFOTA_E_INPUT;
+}
+
+static int next_transcript(dfota_reader *r, dfota_event *ev, char *err, size_t errlen)
+{
+    char *line;
+    size_t len;
+    for (;;) {
+        int rc = next_physical(r, &line, &len, err, errlen);
+        if (rc <= 0)
+            return rc;
+        if (len == 0)
+            continue;
+        if (line[0] == '#') {
+            if (r->in_header && r->lineno > 1) {
+                int e = take_meta(r, line, len, err, errlen);
+                if (e < 0)
+                    return e;
+            }
+            continue;
+        }
+        r->in_header = 0;
+        return transcript_event(r, line, len, ev, err, errlen);
+    }
+}
+
+/* ---- captures --------------------------------------------------------- */
+
+/* Removes a comment a person appended ("   // done") and returns the new
+ * length; a '//' inside quotes (a URL) is not one. */
+static size_t strip_comment(dfota_reader *r, const char *s, size_t n)
+{
+    int quoted = 0;
+    for (size_t i = 0; i + 1 < n; i++) {
+        if (s[i] == '"')
+            quoted = !quoted;
+        if (!quoted && s[i] == '/' && s[i + 1] == '/' && (i == 0 || s[i - 1] == ' ' || s[i - 1] == '\t')) {
+            if (!r->stats.comments)
+                r->stats.first_comment_line = r->lineno;
+            r->stats.comments++;
+            while (i > 0 && (s[i - 1] == ' ' || s[i - 1] == '\t'))
+                i--;
+            return i;
+        }
+    }
+    return n;
+}
+
+/* Copies s to r->scratch decoding control pictures (U+2400-U+241F, U+2421,
+ * U+2424) to the bytes they stand for. Sets *ends_glyph when the line ends
+ * with one. Returns the length. */
+static size_t decode_glyphs(dfota_reader *r, const char *s, size_t n, int *any, int *ends_glyph)
+{
+    size_t o = 0;
+    *any = *ends_glyph = 0;
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == 0xE2 && i + 2 < n && (unsigned char)s[i + 1] == 0x90) {
+            unsigned char k = (unsigned char)s[i + 2];
+            int b = -1;
+            if (k >= 0x80 && k <= 0x9F)
+                b = k - 0x80;
+            else if (k == 0xA1)
+                b = 0x7F;
+            else if (k == 0xA4)
+                b = '\n';
+            if (b >= 0) {
+                r->scratch[o++] = (char)b;
+                i += 3;
+                *any = 1;
+                *ends_glyph = (i == n);
+                r->stats.glyphs++;
+                continue;
+            }
+        }
+        r->scratch[o++] = (char)c;
+        i++;
+    }
+    return o;
+}
+
+static void take_time(dfota_reader *r, int64_t t, int dated)
+{
+    if (!r->have_base) {
+        r->have_base = 1;
+        r->base = t;
+        r->last_abs = t;
+    }
+    t += r->day_offset;
+    /* A clock without a date that goes back by hours passed midnight. */
+    if (!dated && t + DAY_NS / 2 < r->last_abs) {
+        r->day_offset += DAY_NS;
+        t += DAY_NS;
+    }
+    if (t < r->last_abs)
+        t = r->last_abs; /* never decreasing */
+    r->last_abs = t;
+    r->t_cur = t - r->base;
+}
+
+/* Feeds one physical line of a capture to the framer. */
+static void capture_line(dfota_reader *r, const char *line, size_t len)
+{
+    const char *end = line + len;
+    if (r->fmt == DFOTA_FMT_STAMPED) {
+        int64_t t;
+        int dated;
+        size_t sl = parse_stamp(line, end, &t, &dated);
+        if (sl) {
+            take_time(r, t, dated);
+            line += sl;
+            len -= sl;
+        }
+    }
+    len = strip_comment(r, line, len);
+    int any, ends;
+    size_t n = decode_glyphs(r, line, len, &any, &ends);
+    if (any)
+        r->glyph_mode = 1;
+    /* A line that shows its terminators as glyphs ends where they say; one
+     * cut between two glyphs goes on in the next line. */
+    if (!r->glyph_mode || !any)
+        r->scratch[n++] = '\n';
+    (void)ends;
+    r->cur_line = r->lineno;
+    dfota_framer_push(r->framer, (const uint8_t *)r->scratch, n);
+    r->framer_live = 1;
+}
+
+static int capture_event(dfota_reader *r, dfota_event *ev, const char *s, size_t len, size_t full,
+                         unsigned flags)
+{
+    size_t i = 0;
+    while (i < len && (s[i] == ' ' || s[i] == '\t'))
+        i++;
+    int host = len - i >= 2 && (s[i] == 'A' || s[i] == 'a') && (s[i + 1] == 'T' || s[i + 1] == 't');
+    ev->dir = host ? DFOTA_DIR_HOST : DFOTA_DIR_MODULE;
+    ev->t_ns = r->t_cur;
+    ev->data = s;
+    ev->len = len;
+    ev->full_len = full;
+    ev->line = r->cur_line;
+    ev->flags = flags | DFOTA_EV_GUESSED_DIR;
+    return 1;
+}
+
+static int next_capture(dfota_reader *r, dfota_event *ev, char *err, size_t errlen)
+{
+    const char *s;
+    size_t len, full;
+    unsigned flags;
+    for (;;) {
+        if (r->framer_live) {
+            if (dfota_framer_next(r->framer, &s, &len, &full, &flags))
+                return capture_event(r, ev, s, len, full, flags);
+            r->framer_live = 0;
+        }
+        char *line;
+        size_t n;
+        int rc = next_physical(r, &line, &n, err, errlen);
+        if (rc < 0)
+            return rc;
+        if (rc == 0) {
+            if (!r->flushed) {
+                r->flushed = 1;
+                if (dfota_framer_flush(r->framer, &s, &len, &full, &flags))
+                    return capture_event(r, ev, s, len, full, flags);
+            }
+            return 0;
+        }
+        if (r->in_header && n > 0 && line[0] == '#') {
+            int e = take_meta(r, line, n, err, errlen);
+            if (e < 0)
+                return e;
+            continue;
+        }
+        if (n > 0)
+            r->in_header = 0;
+        capture_line(r, line, n);
+    }
+}
+
+int dfota_reader_next(dfota_reader *r, dfota_event *ev, char *err, size_t errlen)
+{
+    if (r->fmt == DFOTA_FMT_AUTO) {
+        int rc = detect(r, err, errlen);
+        if (rc < 0)
+            return rc;
+    }
+    if (r->fmt == DFOTA_FMT_TRANSCRIPT)
+        return next_transcript(r, ev, err, errlen);
+    return next_capture(r, ev, err, errlen);
+}

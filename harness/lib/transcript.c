@@ -1,0 +1,160 @@
+/* transcript.c - transcript format version 1: payload escaping and the
+ * writer. Any byte sequence survives escape then unescape unchanged. */
+#include <inttypes.h>
+#include <string.h>
+
+#include "dfota/transcript.h"
+
+/* Length of the valid UTF-8 sequence at p (2 to 4), or 0. C1 controls
+ * (U+0080-U+009F) count as invalid: a terminal may act on them. */
+static size_t utf8_len(const unsigned char *p, size_t n)
+{
+    unsigned char c = p[0];
+    size_t need;
+    unsigned char lo = 0x80, hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) {
+        need = 2;
+        if (c == 0xC2)
+            lo = 0xA0;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        need = 3;
+        if (c == 0xE0)
+            lo = 0xA0;
+        else if (c == 0xED)
+            hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        need = 4;
+        if (c == 0xF0)
+            lo = 0x90;
+        else if (c == 0xF4)
+            hi = 0x8F;
+    } else
+        return 0;
+    if (n < need || p[1] < lo || p[1] > hi)
+        return 0;
+    for (size_t i = 2; i < need; i++)
+        if (p[i] < 0x80 || p[i] > 0xBF)
+            return 0;
+    return need;
+}
+
+size_t dfota_escape(const void *bytes, size_t len, char *out, size_t cap)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *p = bytes;
+    size_t o = 0;
+#define PUT(ch) do { if (o + 1 < cap) out[o] = (char)(ch); o++; } while (0)
+    for (size_t i = 0; i < len;) {
+        unsigned char c = p[i];
+        if (c >= 0x20 && c < 0x7F) {
+            if (c == '\\')
+                PUT('\\');
+            PUT(c);
+            i++;
+            continue;
+        }
+        size_t u = c >= 0x80 ? utf8_len(p + i, len - i) : 0;
+        if (u) {
+            for (size_t k = 0; k < u; k++)
+                PUT(p[i + k]);
+            i += u;
+            continue;
+        }
+        PUT('\\');
+        PUT('x');
+        PUT(hex[c >> 4]);
+        PUT(hex[c & 15]);
+        i++;
+    }
+#undef PUT
+    if (cap > 0)
+        out[o < cap ? o : cap - 1] = '\0';
+    return o;
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+size_t dfota_unescape(char *buf, size_t len)
+{
+    char *p = memchr(buf, '\\', len);
+    if (!p)
+        return len;
+    size_t o = (size_t)(p - buf);
+    for (size_t i = o; i < len;) {
+        if (buf[i] == '\\' && i + 1 < len) {
+            if (buf[i + 1] == '\\') {
+                buf[o++] = '\\';
+                i += 2;
+                continue;
+            }
+            if (buf[i + 1] == 'x' && i + 3 < len) {
+                int h = hexval(buf[i + 2]), l = hexval(buf[i + 3]);
+                if (h >= 0 && l >= 0) {
+                    buf[o++] = (char)(h * 16 + l);
+                    i += 4;
+                    continue;
+                }
+            }
+        }
+        buf[o++] = buf[i++];
+    }
+    return o;
+}
+
+dfota_err dfota_transcript_write_event(FILE *out, const dfota_event *ev)
+{
+    char esc[4 * 4096 + 1];
+    int64_t t = ev->t_ns == DFOTA_T_NONE || ev->t_ns < 0 ? 0 : ev->t_ns;
+    int64_t sec = t / 1000000000, ns = t % 1000000000;
+    int rc;
+    if (ns % 1000 == 0)
+        rc = fprintf(out, "%" PRId64 ".%06" PRId64 " %c", sec, ns / 1000, (char)ev->dir);
+    else
+        rc = fprintf(out, "%" PRId64 ".%09" PRId64 " %c", sec, ns, (char)ev->dir);
+    if (rc < 0)
+        return DFOTA_E_IO;
+    if (ev->len > 0) {
+        const char *data = ev->data;
+        size_t left = ev->len;
+        if (fputc(' ', out) == EOF)
+            return DFOTA_E_IO;
+        /* Escape in slices that end on a byte where escaping restarts
+         * cleanly, so a long payload needs no large buffer. */
+        while (left > 0) {
+            size_t take = left > 4000 ? 4000 : left;
+            while (take < left && take > 0 && ((unsigned char)data[take] & 0xC0) == 0x80)
+                take--;
+            if (take == 0)
+                take = left > 4000 ? 4000 : left;
+            size_t n = dfota_escape(data, take, esc, sizeof esc);
+            if (fwrite(esc, 1, n, out) != n)
+                return DFOTA_E_IO;
+            data += take;
+            left -= take;
+        }
+    }
+    return fputc('\n', out) == EOF ? DFOTA_E_IO : DFOTA_OK;
+}
+
+dfota_err dfota_transcript_write_header(FILE *out, const char *const *pairs, size_t n)
+{
+    char k[256], v[1024];
+    if (fprintf(out, "%s\n", DFOTA_TRANSCRIPT_MAGIC) < 0)
+        return DFOTA_E_IO;
+    for (size_t i = 0; i < n; i++) {
+        dfota_escape(pairs[2 * i], strlen(pairs[2 * i]), k, sizeof k);
+        dfota_escape(pairs[2 * i + 1], strlen(pairs[2 * i + 1]), v, sizeof v);
+        if (fprintf(out, "# %s: %s\n", k, v) < 0)
+            return DFOTA_E_IO;
+    }
+    return DFOTA_OK;
+}

@@ -1,0 +1,35 @@
+/* cli.h - the dfota command's parts. Exit codes are part of the interface. */
+#ifndef DFOTA_CLI_H
+#define DFOTA_CLI_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+enum {
+    EXIT_PASS = 0,       /* no FAIL, nothing inconclusive */
+    EXIT_FAIL = 1,       /* at least one FAIL */
+    EXIT_INPUT = 2,      /* usage error or input that cannot be read */
+    EXIT_INCOMPLETE = 3  /* no FAIL, something INCOMPLETE */
+};
+
+int cmd_check(int argc, char **argv);
+
+/* Calls fn for each input: a file, every log file under a folder (sorted,
+ * recursively; *.transcript, *.log, *.txt, *.cap), or "-" for standard
+ * input. A path that cannot be listed is passed to fn as it is, so that
+ * the error is reported for it. Returns 0, or -1 when out of memory. */
+int files_each(const char *path, void (*fn)(void *ctx, const char *file), void *ctx);
+
+/* An output file written under a temporary name and renamed into place on
+ * success, so that an interrupted run never leaves one that looks whole. */
+typedef struct {
+    FILE *f;
+    char path[4096];
+    char tmp[4096 + 16];
+} atomic_file;
+
+int atomic_open(atomic_file *a, const char *path);   /* 0 or -1 with errno */
+int atomic_commit(atomic_file *a);                   /* 0 or -1 with errno */
+void atomic_abort(atomic_file *a);
+
+#endif

@@ -1,0 +1,243 @@
+/* cmd_check.c - dfota check: judges logs against the guide. */
+#define _DEFAULT_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dfota/dfota.h"
+#include "cli.h"
+
+static const char usage[] =
+    "usage: dfota check [OPTIONS] FILE|DIR|- ...\n"
+    "\n"
+    "Judges AT logs of DFOTA upgrades (AT+QFOTADL and its +QIND: \"FOTA\" URCs)\n"
+    "against the EG9x DFOTA User Guide, rule by rule. A FILE is a dfota\n"
+    "transcript, a raw terminal capture, or a capture with timestamp prefixes\n"
+    "([10:00:00.123], [16:17:37:700], [2024-01-02 10:00:00.123]) and control\n"
+    "characters shown as glyphs; the format is detected from the content. A DIR\n"
+    "is searched for *.transcript, *.log, *.txt and *.cap files; - is standard input.\n"
+    "\n"
+    "Options:\n"
+    "  -p, --profile strict|field  strict: the guide to the letter (default).\n"
+    "                              field: behaviours of shipped firmware and damage\n"
+    "                              from pasting logs become WARN, with their name.\n"
+    "  -f, --format text|json|junit  output format (default text)\n"
+    "  -o, --output PATH           write the output to PATH (atomically) instead of\n"
+    "                              standard output\n"
+    "  -w, --window NAME=DURATION  apply a timing window (TIME-* rules), e.g.\n"
+    "                              final-result=3s; NAME is one of final-result,\n"
+    "                              download-start, download, start, progress-gap,\n"
+    "                              end, rdy; DURATION like 300ms, 90s, 20min\n"
+    "      --host-windows          apply the windows real host code uses: 3s, 60s,\n"
+    "                              300s, 300s, 120s, 300s, 60s in the order above\n"
+    "      --port usb|uart         what port the log was taken on, when its header\n"
+    "                              does not say (PORT-REBOOT applies on usb)\n"
+    "      --color / --no-color    colour text output (default: when a terminal)\n"
+    "  -h, --help                  show this help\n"
+    "\n"
+    "Text output is one line per finding, compiler style:\n"
+    "  FILE:LINE: FAIL RULE-ID (§3.1) what was expected; what was seen (t=12.304s)\n"
+    "then a verdict line per file and a summary. Run 'dfota rules' for the rules.\n"
+    "\n"
+    "Exit status:\n"
+    "  0  no FAIL and nothing inconclusive (WARN and NOTE do not fail)\n"
+    "  1  at least one FAIL\n"
+    "  2  usage error, or an input that cannot be read (named with file and line)\n"
+    "  3  no FAIL, but a rule is INCOMPLETE (the log ends before it is decided)\n"
+    "When several apply, the first in the order 2, 1, 3 wins.\n";
+
+typedef struct {
+    dfota_checker_opts opts;
+    int port_forced;
+    dfota_output *out;
+    int oom;
+} check_run;
+
+static int port_is_usb(const char *port)
+{
+    if (!port)
+        return -1;
+    return strncmp(port, "usb:", 4) == 0 || strstr(port, "/dev/ttyUSB") == port ||
+           strstr(port, "/dev/ttyACM") == port || strstr(port, "/dev/serial/by-id/usb") == port;
+}
+
+/* Reads one file through the checker into the output. */
+static void check_stream(check_run *run, FILE *in, const char *name)
+{
+    char err[DFOTA_ERRBUF] = "";
+    dfota_reader *r = dfota_reader_new(in, name);
+    dfota_checker *c = NULL;
+    dfota_sink sink = dfota_output_sink(run->out);
+    dfota_event ev;
+    int rc;
+    if (!r) {
+        run->oom = 1;
+        return;
+    }
+    while ((rc = dfota_reader_next(r, &ev, err, sizeof err)) > 0) {
+        if (!c) {
+            dfota_checker_opts o = run->opts;
+            if (!run->port_forced)
+                o.usb_port = port_is_usb(dfota_reader_meta(r, "port"));
+            c = dfota_checker_new(&o, &sink);
+            if (!c)
+                break;
+        }
+        dfota_checker_feed(c, &ev);
+    }
+    if (rc >= 0 && !c)
+        c = dfota_checker_new(&run->opts, &sink); /* a log with a header only */
+    if (!c) {
+        run->oom = rc >= 0;
+        dfota_output_end_file(run->out, NULL, rc < 0 ? err : "out of memory", dfota_reader_format(r), NULL);
+        dfota_reader_free(r);
+        return;
+    }
+    dfota_checker_finish(c);
+    dfota_reader_stats st;
+    dfota_reader_get_stats(r, &st);
+    dfota_output_end_file(run->out, dfota_checker_result_get(c), rc < 0 ? err : NULL,
+                          dfota_reader_format(r), &st);
+    dfota_checker_free(c);
+    dfota_reader_free(r);
+}
+
+static void check_one(void *ctx, const char *path)
+{
+    check_run *run = ctx;
+    int is_stdin = strcmp(path, "-") == 0;
+    dfota_output_begin_file(run->out, is_stdin ? "<stdin>" : path);
+    FILE *in = is_stdin ? stdin : fopen(path, "rb");
+    if (!in) {
+        char err[DFOTA_ERRBUF];
+        snprintf(err, sizeof err, "%s:0: cannot open: %s", path, strerror(errno));
+        dfota_output_end_file(run->out, NULL, err, DFOTA_FMT_AUTO, NULL);
+        return;
+    }
+    check_stream(run, in, is_stdin ? "<stdin>" : path);
+    if (!is_stdin)
+        fclose(in);
+}
+
+static int parse_window(dfota_checker_opts *o, const char *arg)
+{
+    const char *eq = strchr(arg, '=');
+    char name[32];
+    if (!eq || (size_t)(eq - arg) >= sizeof name)
+        return -1;
+    memcpy(name, arg, (size_t)(eq - arg));
+    name[eq - arg] = '\0';
+    dfota_window w = dfota_window_find(name);
+    int64_t ns;
+    if (w == DFOTA_WIN_COUNT || dfota_duration_parse(eq + 1, strlen(eq + 1), &ns) != DFOTA_OK ||
+        ns <= 0)
+        return -1;
+    o->window_ns[w] = ns;
+    return 0;
+}
+
+static int bad_usage(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "dfota check: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\nTry 'dfota check --help'.\n");
+    return EXIT_INPUT;
+}
+
+int cmd_check(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"profile", required_argument, NULL, 'p'}, {"format", required_argument, NULL, 'f'},
+        {"output", required_argument, NULL, 'o'},  {"window", required_argument, NULL, 'w'},
+        {"host-windows", no_argument, NULL, 'H'},  {"port", required_argument, NULL, 'P'},
+        {"color", no_argument, NULL, 'C'},         {"no-color", no_argument, NULL, 'N'},
+        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+    };
+    check_run run;
+    memset(&run, 0, sizeof run);
+    dfota_checker_opts_init(&run.opts);
+    dfota_out_format fmt = DFOTA_OUT_TEXT;
+    const char *output = NULL;
+    int color = -1, ch;
+    optind = 1;
+    while ((ch = getopt_long(argc, argv, "p:f:o:w:h", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'p':
+            if (strcmp(optarg, "strict") == 0)
+                run.opts.profile = DFOTA_PROFILE_STRICT;
+            else if (strcmp(optarg, "field") == 0)
+                run.opts.profile = DFOTA_PROFILE_FIELD;
+            else
+                return bad_usage("unknown profile '%s' (strict or field)", optarg);
+            break;
+        case 'f':
+            if (strcmp(optarg, "text") == 0)
+                fmt = DFOTA_OUT_TEXT;
+            else if (strcmp(optarg, "json") == 0)
+                fmt = DFOTA_OUT_JSON;
+            else if (strcmp(optarg, "junit") == 0)
+                fmt = DFOTA_OUT_JUNIT;
+            else
+                return bad_usage("unknown format '%s' (text, json or junit)", optarg);
+            break;
+        case 'o': output = optarg; break;
+        case 'w':
+            if (parse_window(&run.opts, optarg) != 0)
+                return bad_usage("bad window '%s' (NAME=DURATION, e.g. final-result=3s)", optarg);
+            break;
+        case 'H': dfota_checker_opts_host_windows(&run.opts); break;
+        case 'P':
+            if (strcmp(optarg, "usb") != 0 && strcmp(optarg, "uart") != 0)
+                return bad_usage("unknown port type '%s' (usb or uart)", optarg);
+            run.opts.usb_port = strcmp(optarg, "usb") == 0;
+            run.port_forced = 1;
+            break;
+        case 'C': color = 1; break;
+        case 'N': color = 0; break;
+        case 'h': fputs(usage, stdout); return EXIT_PASS;
+        default: return bad_usage("%s", "unknown option");
+        }
+    }
+    if (optind >= argc)
+        return bad_usage("%s", "no FILE, DIR or - given");
+    atomic_file af;
+    FILE *out = stdout;
+    if (output) {
+        if (atomic_open(&af, output) != 0) {
+            fprintf(stderr, "dfota check: cannot write %s: %s\n", output, strerror(errno));
+            return EXIT_INPUT;
+        }
+        out = af.f;
+    }
+    if (color < 0)
+        color = !output && fmt == DFOTA_OUT_TEXT && isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
+    run.out = dfota_output_new(fmt, out, run.opts.profile, color);
+    if (!run.out) {
+        fprintf(stderr, "dfota check: out of memory\n");
+        return EXIT_INPUT;
+    }
+    for (int i = optind; i < argc && !run.oom; i++)
+        if (files_each(argv[i], check_one, &run) != 0)
+            run.oom = 1;
+    int status = dfota_output_status(run.out);
+    dfota_err werr = dfota_output_finish(run.out);
+    dfota_output_free(run.out);
+    if (run.oom) {
+        fprintf(stderr, "dfota check: out of memory\n");
+        status = EXIT_INPUT;
+    }
+    if (output && (werr != DFOTA_OK || atomic_commit(&af) != 0)) {
+        fprintf(stderr, "dfota check: cannot write %s: %s\n", output, strerror(errno));
+        if (werr != DFOTA_OK)
+            atomic_abort(&af);
+        return EXIT_INPUT;
+    }
+    if (!output && werr != DFOTA_OK) {
+        fprintf(stderr, "dfota check: cannot write the output: %s\n", strerror(errno));
+        return EXIT_INPUT;
+    }
+    return status;
+}

@@ -1,0 +1,110 @@
+/* files.c - inputs from paths and folders; outputs written atomically. */
+#define _DEFAULT_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static int is_log_name(const char *name)
+{
+    static const char *const ext[] = {".transcript", ".log", ".txt", ".cap"};
+    size_t n = strlen(name);
+    if (name[0] == '.')
+        return 0;
+    for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++) {
+        size_t e = strlen(ext[i]);
+        if (n > e && strcmp(name + n - e, ext[i]) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+    return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+static int walk(const char *dir, int depth, void (*fn)(void *, const char *), void *ctx)
+{
+    struct dirent **list;
+    int n = scandir(dir, &list, NULL, by_name);
+    if (n < 0) {
+        fn(ctx, dir); /* reported as unreadable by the caller */
+        return 0;
+    }
+    int rc = 0;
+    for (int i = 0; i < n; i++) {
+        const char *name = list[i]->d_name;
+        if (rc == 0 && name[0] != '.') {
+            size_t len = strlen(dir) + strlen(name) + 2;
+            char *path = malloc(len);
+            if (!path)
+                rc = -1;
+            else {
+                snprintf(path, len, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", name);
+                struct stat st;
+                if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+                    if (depth < 32)
+                        rc = walk(path, depth + 1, fn, ctx);
+                } else if (is_log_name(name))
+                    fn(ctx, path);
+                free(path);
+            }
+        }
+        free(list[i]);
+    }
+    free(list);
+    return rc;
+}
+
+int files_each(const char *path, void (*fn)(void *ctx, const char *file), void *ctx)
+{
+    struct stat st;
+    if (strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return walk(path, 0, fn, ctx);
+    fn(ctx, path);
+    return 0;
+}
+
+int atomic_open(atomic_file *a, const char *path)
+{
+    if (strlen(path) >= sizeof a->path) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    snprintf(a->path, sizeof a->path, "%s", path);
+    snprintf(a->tmp, sizeof a->tmp, "%s.tmp%ld", path, (long)getpid() % 100000);
+    a->f = fopen(a->tmp, "w");
+    return a->f ? 0 : -1;
+}
+
+int atomic_commit(atomic_file *a)
+{
+    int rc = 0;
+    if (fflush(a->f) != 0 || fsync(fileno(a->f)) != 0)
+        rc = -1;
+    if (fclose(a->f) != 0)
+        rc = -1;
+    a->f = NULL;
+    if (rc == 0 && rename(a->tmp, a->path) != 0)
+        rc = -1;
+    if (rc != 0) {
+        int e = errno;
+        unlink(a->tmp);
+        errno = e;
+    }
+    return rc;
+}
+
+void atomic_abort(atomic_file *a)
+{
+    if (a->f)
+        fclose(a->f);
+    a->f = NULL;
+    unlink(a->tmp);
+}

@@ -1,0 +1,60 @@
+/* main.c - the dfota command: a table of its subcommands. */
+#include <stdio.h>
+#include <string.h>
+
+#include "dfota/dfota.h"
+#include "cli.h"
+
+static int cmd_rules(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    for (int r = 0; r < DFOTA_RULE_COUNT; r++) {
+        const dfota_rule_info *ri = dfota_rule_get((dfota_rule)r);
+        printf("%-28s §%-14s %s\n", ri->id, ri->section, ri->summary);
+    }
+    return EXIT_PASS;
+}
+
+static const struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *what;
+} commands[] = {
+    {"check", cmd_check, "judge transcripts and captured logs against the DFOTA guide"},
+    {"rules", cmd_rules, "list the rule catalogue: IDs, guide sections, rules"},
+};
+
+static void help(FILE *to)
+{
+    fprintf(to, "usage: dfota COMMAND [OPTIONS] ...\n\n"
+                "dfota checks that a cellular module and the host driving it follow the\n"
+                "DFOTA firmware upgrade protocol (AT+QFOTADL) of the EG9x DFOTA User Guide.\n\n"
+                "Commands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(to, "  %-8s %s\n", commands[i].name, commands[i].what);
+    fprintf(to, "\n'dfota COMMAND --help' describes each command and its exit status.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        help(stderr);
+        return EXIT_INPUT;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
+        help(stdout);
+        return EXIT_PASS;
+    }
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+        printf("dfota %s\n", DFOTA_VERSION);
+        return EXIT_PASS;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(cmd, commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "dfota: unknown command '%s'\n\n", cmd);
+    help(stderr);
+    return EXIT_INPUT;
+}
