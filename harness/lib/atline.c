@@ -108,15 +108,18 @@ int dfota_framer_flush(dfota_framer *f, const char **line, size_t *len, size_t *
 
 static const struct {
     const char *name;
+    size_t len;
     dfota_stage stage;
 } stage_names[] = {
-    {"FTPSTART", DFOTA_STAGE_FTPSTART},     {"FTPEND", DFOTA_STAGE_FTPEND},
-    {"HTTPSTART", DFOTA_STAGE_HTTPSTART},   {"HTTPEND", DFOTA_STAGE_HTTPEND},
-    {"START", DFOTA_STAGE_START},           {"UPDATING", DFOTA_STAGE_UPDATING},
-    {"END", DFOTA_STAGE_END},               {"HTTPSSTART", DFOTA_STAGE_HTTPSSTART},
-    {"HTTPSEND", DFOTA_STAGE_HTTPSEND},     {"FILESTART", DFOTA_STAGE_FILESTART},
-    {"FILEEND", DFOTA_STAGE_FILEEND},       {"DOWNLOADING", DFOTA_STAGE_DOWNLOADING},
-    {"RESTORE", DFOTA_STAGE_RESTORE},
+#define STAGE(name, id) {name, sizeof name - 1, id}
+    STAGE("UPDATING", DFOTA_STAGE_UPDATING), /* the most frequent first */
+    STAGE("START", DFOTA_STAGE_START),       STAGE("END", DFOTA_STAGE_END),
+    STAGE("FTPSTART", DFOTA_STAGE_FTPSTART), STAGE("FTPEND", DFOTA_STAGE_FTPEND),
+    STAGE("HTTPSTART", DFOTA_STAGE_HTTPSTART), STAGE("HTTPEND", DFOTA_STAGE_HTTPEND),
+    STAGE("HTTPSSTART", DFOTA_STAGE_HTTPSSTART), STAGE("HTTPSEND", DFOTA_STAGE_HTTPSEND),
+    STAGE("FILESTART", DFOTA_STAGE_FILESTART), STAGE("FILEEND", DFOTA_STAGE_FILEEND),
+    STAGE("DOWNLOADING", DFOTA_STAGE_DOWNLOADING), STAGE("RESTORE", DFOTA_STAGE_RESTORE),
+#undef STAGE
 };
 
 /* The resume URC after a power cut during RESTORE (FIELD-QUIRKS). */
@@ -227,11 +230,9 @@ static const char *find_quote(const char *p, const char *end)
 
 static dfota_stage lookup_stage(const char *s, size_t n, unsigned *quirks)
 {
-    for (size_t i = 0; i < sizeof stage_names / sizeof stage_names[0]; i++) {
-        const char *name = stage_names[i].name;
-        if (strlen(name) == n && memcmp(name, s, n) == 0)
+    for (size_t i = 0; i < sizeof stage_names / sizeof stage_names[0]; i++)
+        if (stage_names[i].len == n && memcmp(stage_names[i].name, s, n) == 0)
             return stage_names[i].stage;
-    }
     for (size_t i = 0; i < sizeof stage_names / sizeof stage_names[0]; i++) {
         if (equals_ci(s, n, stage_names[i].name)) {
             *quirks |= (n == 7 && memcmp(s, "HTTPEnd", 7) == 0) ? DFOTA_Q_SPELLING : DFOTA_Q_CASE;
@@ -278,9 +279,53 @@ static void parse_code(cursor *c, dfota_item *it)
         c->quirks |= DFOTA_Q_ARG_NOT_INT;
 }
 
+/* The canonical form, +QIND: "FOTA","STAGE" or +QIND: "FOTA","STAGE",<digits>,
+ * which is nearly every URC a module sends. Returns 0 to leave anything
+ * else to the general parser. */
+static int parse_fota_canonical(const char *s, const char *end, dfota_item *it)
+{
+    static const char head[] = "+QIND: \"FOTA\",\"";
+    const size_t hl = sizeof head - 1;
+    if ((size_t)(end - s) <= hl || memcmp(s, head, hl) != 0)
+        return 0;
+    const char *p = s + hl;
+    const char *q = p;
+    while (q < end && *q != '"') /* stage names are short: no call for them */
+        q++;
+    if (q == end || q == p)
+        return 0;
+    unsigned quirks = 0;
+    dfota_stage st = lookup_stage(p, (size_t)(q - p), &quirks);
+    if (quirks || st == DFOTA_STAGE_UNKNOWN || st == DFOTA_STAGE_RESUME)
+        return 0;
+    const char *a = q + 1;
+    int takes = dfota_stage_takes_code(st);
+    if (a == end) {
+        if (takes)
+            return 0;
+    } else {
+        if (!takes || *a != ',' || end - a < 2 || end - a > 10)
+            return 0;
+        long v = 0;
+        for (const char *d = a + 1; d < end; d++) {
+            if (*d < '0' || *d > '9')
+                return 0;
+            v = v * 10 + (*d - '0');
+        }
+        it->has_code = 1;
+        it->code = v;
+    }
+    it->stage = st;
+    it->stage_text = p;
+    it->stage_len = (size_t)(q - p);
+    return 1;
+}
+
 /* s points at "+QIND:". Returns URC, BAD_URC, or OTHER for another +QIND. */
 static dfota_item_kind parse_fota(const char *s, const char *end, dfota_item *it)
 {
+    if (parse_fota_canonical(s, end, it))
+        return DFOTA_ITEM_URC;
     cursor c = {s + 6, end, 0};
     skip_blanks(&c);
     /* "FOTA" with its quotes. A line cut inside it (+QIND: "FO) is a cut

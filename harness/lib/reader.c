@@ -36,6 +36,7 @@ struct dfota_reader {
     char meta_key[META_MAX][META_KEY_MAX];
     char meta_val[META_MAX][META_VALUE_MAX];
     int64_t last_t;
+    const char *next_bs;     /* the next backslash in the buffer, or NULL: found once per block */
     /* captures */
     dfota_framer *framer;
     int framer_live;         /* the framer may still hold lines of the last physical line */
@@ -126,6 +127,7 @@ static int fail(const dfota_reader *r, char *err, size_t errlen, const char *fmt
 /* Reads more input; returns 0, or a negative dfota_err. */
 static int fill(dfota_reader *r)
 {
+    r->next_bs = NULL;
     if (r->start > 0) {
         memmove(r->buf, r->buf + r->start, r->end - r->start);
         r->end -= r->start;
@@ -399,7 +401,9 @@ static int transcript_event(dfota_reader *r, char *line, size_t len, dfota_event
                             size_t errlen)
 {
     char *p = line, *end = line + len;
-    int64_t sec = 0, frac = 0, scale = NS;
+    static const int64_t pow10[10] = {1000000000, 100000000, 10000000, 1000000, 100000,
+                                      10000, 1000, 100, 10, 1};
+    int64_t sec = 0, frac = 0;
     int n = 0;
     while (p < end && *p >= '0' && *p <= '9') {
         if (++n > 12) {
@@ -418,11 +422,11 @@ static int transcript_event(dfota_reader *r, char *line, size_t len, dfota_event
                 fail(r, err, errlen, "time has more than 9 fractional digits");
                 return DFOTA_E_INPUT;
             }
-            scale /= 10;
-            frac += (*p++ - '0') * scale;
+            frac = frac * 10 + (*p++ - '0');
         }
         if (f == 0)
             goto bad;
+        frac *= pow10[f];
     }
     if (end - p < 2 || p[0] != ' ' || (p[1] != '>' && p[1] != '<' && p[1] != '!'))
         goto bad;
@@ -441,7 +445,15 @@ static int transcript_event(dfota_reader *r, char *line, size_t len, dfota_event
         return DFOTA_E_INPUT;
     }
     r->last_t = ev->t_ns;
-    size_t pl = dfota_unescape(p, (size_t)(end - p));
+    /* Most payloads hold no backslash: look for the next one once per
+     * block rather than once per line. */
+    if (!r->next_bs || r->next_bs < p) {
+        const char *from = p, *bufend = r->buf + r->end;
+        r->next_bs = memchr(from, '\\', (size_t)(bufend - from));
+        if (!r->next_bs)
+            r->next_bs = bufend;
+    }
+    size_t pl = r->next_bs < end ? dfota_unescape(p, (size_t)(end - p)) : (size_t)(end - p);
     if (pl > DFOTA_AT_LINE_MAX) {
         fail(r, err, errlen, "payload of %zu bytes is longer than %d", pl, DFOTA_AT_LINE_MAX);
         return DFOTA_E_TOO_BIG;

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# The dfota command's contract: exit codes, errors that name the file and
+# line, standard input, atomic output files, and documents that stay well
+# formed whatever bytes the module sent.
+# usage: cli.sh DFOTA_BINARY REPO_ROOT
+set -u
+dfota=$1
+root=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+passes=0
+
+ok()   { passes=$((passes + 1)); echo "ok   $*"; }
+bad()  { fails=$((fails + 1)); echo "FAIL $*"; }
+expect_exit() { # NAME WANT CMD...
+  local name=$1 want=$2; shift 2
+  "$@" > "$tmp/out" 2> "$tmp/err"
+  local got=$?
+  if [ "$got" -eq "$want" ]; then ok "$name (exit $got)"; else bad "$name: exit $got, want $want"; cat "$tmp/out" "$tmp/err"; fi
+}
+expect_grep() { # NAME PATTERN FILE
+  if grep -q -- "$2" "$3"; then ok "$1"; else bad "$1: no '$2' in $3:"; cat "$3"; fi
+}
+
+guide="$root/transcripts/guide/3.1-ftp-example.log"
+
+# --- help and usage
+expect_exit "help" 0 "$dfota" check --help
+expect_grep "help documents exit status 3" "INCOMPLETE" "$tmp/out"
+expect_exit "top-level help" 0 "$dfota" --help
+expect_exit "no arguments" 2 "$dfota"
+expect_exit "unknown command" 2 "$dfota" frobnicate
+expect_exit "no input" 2 "$dfota" check
+expect_exit "bad profile" 2 "$dfota" check --profile lax "$guide"
+expect_exit "bad format" 2 "$dfota" check --format xml "$guide"
+expect_exit "bad window" 2 "$dfota" check --window final-result=3 "$guide"
+expect_exit "rules list" 0 "$dfota" rules
+expect_grep "rules list names PORT-REBOOT" "PORT-REBOOT" "$tmp/out"
+
+# --- verdicts and exit codes
+expect_exit "guide example passes strict" 0 "$dfota" check "$guide"
+printf 'AT+QFOTADL="ftp://u:p@h/f.bin"\r\nOK\r\n+QIND: "FOTA","FTPSTART"\r\n+QIND: "FOTA","FTPEND",601\r\n+QIND: "FOTA","START"\r\n' > "$tmp/fail.log"
+expect_exit "update after failed download fails" 1 "$dfota" check "$tmp/fail.log"
+expect_grep "finding is compiler style" "fail.log:5: FAIL SEQ-NO-UPDATE-AFTER-DL-FAIL (§4, 5)" "$tmp/out"
+printf 'AT+QFOTADL="ftp://u:p@h/f.bin"\nOK\n+QIND: "FOTA","FTPSTART"\n' > "$tmp/cut.log"
+expect_exit "log ending mid-download is incomplete" 3 "$dfota" check "$tmp/cut.log"
+expect_exit "FAIL wins over INCOMPLETE" 1 "$dfota" check "$tmp/cut.log" "$tmp/fail.log"
+
+# --- unreadable input: exit 2, the file and line named, the other files still judged
+expect_exit "missing file" 2 "$dfota" check "$tmp/nope.log" "$guide"
+expect_grep "missing file is named" "nope.log:0: cannot open" "$tmp/out"
+expect_grep "other files still judged" "3.1-ftp-example.log: PASS" "$tmp/out"
+head -c 4096 /dev/urandom > "$tmp/random.bin.log"
+expect_exit "binary file" 2 "$dfota" check "$tmp/random.bin.log"
+expect_grep "binary file is not a log" "random.bin.log:1: not a log" "$tmp/out"
+printf '# dfota-transcript 1\n0.0 > AT\n0.1 <OK\n' > "$tmp/bad.transcript"
+expect_exit "malformed transcript line" 2 "$dfota" check "$tmp/bad.transcript"
+expect_grep "malformed line is named" "bad.transcript:3:" "$tmp/out"
+: > "$tmp/empty.log"
+expect_exit "empty file" 2 "$dfota" check "$tmp/empty.log"
+
+# --- standard input
+expect_exit "stdin" 0 "$dfota" check - < "$guide"
+expect_grep "stdin is named" "<stdin>: PASS" "$tmp/out"
+
+# --- outputs: atomic file, well-formed JSON and XML even with hostile bytes
+printf 'AT+QFOTADL="ftp://u:p@h/f.bin"\r\nOK\r\n+QIND: "FOTA","FTPSTART"\r\n\x01\x1b[2J"<&>\xff\xfe+QIND: "FOTA","FTPEND",0]]>\r\n+QIND: "FOTA","BOGUS\x07<x>"\r\n' > "$tmp/hostile.log"
+for fmt in json junit; do
+  expect_exit "hostile bytes, $fmt" 1 "$dfota" check --format $fmt --output "$tmp/out.$fmt" "$tmp/hostile.log" "$guide"
+  if ls "$tmp" | grep -q '\.tmp'; then bad "no temporary file left behind ($fmt)"; else ok "no temporary file left behind ($fmt)"; fi
+done
+if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["files"][0]["verdict"]=="FAIL"; assert d["summary"]["files"]==2' "$tmp/out.json"; then
+  ok "JSON parses and holds the verdicts"; else bad "JSON invalid"; cat "$tmp/out.json"; fi
+if xmllint --noout "$tmp/out.junit"; then ok "JUnit XML is well formed"; else bad "JUnit XML invalid"; cat "$tmp/out.junit"; fi
+expect_grep "JUnit has a failure" "<failure" "$tmp/out.junit"
+expect_exit "hostile bytes, text" 1 "$dfota" check --no-color "$tmp/hostile.log"
+if LC_ALL=C grep -q $'[\x01\x07\x1b]' "$tmp/out"; then bad "terminal output escapes control bytes"; else ok "terminal output escapes control bytes"; fi
+expect_exit "output to an unwritable place" 2 "$dfota" check --output "$tmp/no/such/dir/x.json" "$guide"
+
+# --- directories: only log files, sorted, recursive
+mkdir -p "$tmp/dir/sub"
+cp "$guide" "$tmp/dir/sub/a.log"; cp "$guide" "$tmp/dir/b.txt"; echo "notes" > "$tmp/dir/README.md"
+expect_exit "directory" 0 "$dfota" check "$tmp/dir"
+expect_grep "directory counts two files" "2 files: 2 passed" "$tmp/out"
+
+echo "$passes passed, $fails failed"
+[ "$fails" -eq 0 ]

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs what dfota needs to build and test on Debian, from Debian's
+# packages only. Run as root (or through sudo).
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config
+  libserialport-dev libyaml-dev libcurl4-openssl-dev libcunit1-dev
+  libjansson-dev libxml2-dev
+  clang libclang-rt-14-dev   # the fuzz target (libFuzzer) and sanitizers
+  python3                    # the benchmark's data generator, JSON checks in tests
+  libxml2-utils              # xmllint: the tests check the JUnit XML is well formed
+)
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: run as root (sudo $0)" >&2
+  exit 2
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update
+apt-get install -y --no-install-recommends "${packages[@]}"

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The main job: judges every log in transcripts/ with dfota check and
+# writes a report folder under reports/ (summary.txt, report.json,
+# junit.xml for each profile). The corpus holds logs that break rules on
+# purpose, so FAIL verdicts are expected there; the job fails only when
+# the harness itself is in trouble (exit 2: a log it could not read, or a
+# report it could not write) or when the guide's own examples (transcripts/guide)
+# do not pass in strict.
+set -uo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+dfota=${DFOTA:-$root/build/dfota}
+if [ ! -x "$dfota" ]; then
+  echo "main-job: $dfota is not built; run: cmake -S . -B build && cmake --build build" >&2
+  exit 2
+fi
+run="$root/reports/check-$(date -u +%Y%m%dT%H%M%SZ)"
+mkdir -p "$run"
+status=0
+for profile in strict field; do
+  "$dfota" check --profile "$profile" --format json  --output "$run/report-$profile.json" "$root/transcripts"
+  rc_json=$?
+  "$dfota" check --profile "$profile" --format junit --output "$run/junit-$profile.xml" "$root/transcripts"
+  rc_junit=$?
+  "$dfota" check --profile "$profile" --no-color "$root/transcripts" > "$run/summary-$profile.txt"
+  rc_text=$?
+  for rc in $rc_json $rc_junit $rc_text; do
+    if [ "$rc" -eq 2 ]; then status=2; fi
+  done
+  echo "== $profile: $(tail -n 1 "$run/summary-$profile.txt")"
+done
+# The contract that must always hold: the guide's examples pass strict.
+if ! "$dfota" check --profile strict --no-color "$root/transcripts/guide" > "$run/guide.txt"; then
+  echo "main-job: the guide's own examples do not pass in strict:" >&2
+  cat "$run/guide.txt" >&2
+  status=1
+fi
+echo "== report: ${run#"$root"/}"
+exit $status
