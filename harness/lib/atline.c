@@ -392,6 +392,12 @@ static int is_port_gone(const char *s, size_t n)
     return 0;
 }
 
+/* tio says "Connected" when the port it waits for comes back. */
+static int is_port_back(const char *s, size_t n)
+{
+    return equals_ci(s, n, "Connected") || starts_ci(s, n, "Connected to ");
+}
+
 static const char *find_qind(const char *s, size_t n)
 {
     for (size_t i = 0; i + 6 <= n; i++)
@@ -466,6 +472,10 @@ static void classify_module(const char *s, size_t n, dfota_item *it)
     }
     if (is_port_gone(s, n)) {
         it->kind = DFOTA_ITEM_PORT_GONE;
+        return;
+    }
+    if (is_port_back(s, n)) {
+        it->kind = DFOTA_ITEM_PORT_BACK;
         return;
     }
     const char *q = find_qind(s, n);

@@ -1117,6 +1117,9 @@ void dfota_checker_feed(dfota_checker *c, const dfota_event *ev)
                "the module's own output", "the terminal program says the port vanished: taken as a reboot");
         on_reboot(c, ev, 1);
         break;
+    case DFOTA_ITEM_PORT_BACK:
+        on_port_back(c, ev);
+        break;
     default:
         break;
     }

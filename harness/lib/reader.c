@@ -45,6 +45,7 @@ struct dfota_reader {
     int have_base;
     int64_t base, last_abs, day_offset, t_cur;
     unsigned long cur_line;
+    int dir_hint;            /* the physical line said who sent it (>> << TX: RX:), or 0 */
     dfota_reader_stats stats;
     char scratch[DFOTA_READ_LINE_MAX + 2];
 };
@@ -566,6 +567,33 @@ static void take_time(dfota_reader *r, int64_t t, int dated)
     r->t_cur = t - r->base;
 }
 
+/* Direction markers that loggers put before a line: taken off, and they
+ * decide the direction instead of the "starts with AT" guess. A lone '>'
+ * is not one: it is the module's prompt for data. */
+static const struct {
+    const char *mark;
+    char dir;
+} markers[] = {
+    {">> ", '>'}, {"<< ", '<'}, {"--> ", '>'}, {"<-- ", '<'}, {"-> ", '>'}, {"<- ", '<'},
+    {"TX: ", '>'}, {"RX: ", '<'}, {"Tx: ", '>'}, {"Rx: ", '<'}, {"[TX] ", '>'}, {"[RX] ", '<'},
+    {"SEND: ", '>'}, {"RECV: ", '<'},
+};
+
+static size_t take_marker(dfota_reader *r, const char *s, size_t n)
+{
+    r->dir_hint = 0;
+    for (size_t i = 0; i < sizeof markers / sizeof markers[0]; i++) {
+        size_t ml = strlen(markers[i].mark);
+        /* the blank after the marker is optional at the end of a line */
+        if ((n >= ml && memcmp(s, markers[i].mark, ml) == 0) ||
+            (n == ml - 1 && memcmp(s, markers[i].mark, ml - 1) == 0)) {
+            r->dir_hint = markers[i].dir;
+            return n >= ml ? ml : n;
+        }
+    }
+    return 0;
+}
+
 /* Feeds one physical line of a capture to the framer. */
 static void capture_line(dfota_reader *r, const char *line, size_t len)
 {
@@ -580,6 +608,9 @@ static void capture_line(dfota_reader *r, const char *line, size_t len)
             len -= sl;
         }
     }
+    size_t ml = take_marker(r, line, len);
+    line += ml;
+    len -= ml;
     len = strip_comment(r, line, len);
     int any, ends;
     size_t n = decode_glyphs(r, line, len, &any, &ends);
@@ -602,13 +633,15 @@ static int capture_event(dfota_reader *r, dfota_event *ev, const char *s, size_t
     while (i < len && (s[i] == ' ' || s[i] == '\t'))
         i++;
     int host = len - i >= 2 && (s[i] == 'A' || s[i] == 'a') && (s[i + 1] == 'T' || s[i + 1] == 't');
+    if (r->dir_hint)
+        host = r->dir_hint == '>';
     ev->dir = host ? DFOTA_DIR_HOST : DFOTA_DIR_MODULE;
     ev->t_ns = r->t_cur;
     ev->data = s;
     ev->len = len;
     ev->full_len = full;
     ev->line = r->cur_line;
-    ev->flags = flags | DFOTA_EV_GUESSED_DIR;
+    ev->flags = flags | (r->dir_hint ? 0u : DFOTA_EV_GUESSED_DIR);
     return 1;
 }
 

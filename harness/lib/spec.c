@@ -169,21 +169,41 @@ static void check_local(const char *name, size_t n, dfota_arg_check *out)
         invalid(out, "the file name holds a NUL byte");
 }
 
+/* Length of the double quote at p: 1 for ASCII, 3 for a typographic one
+ * (U+201C-U+201F, what a chat or forum tool makes of a pasted log), else 0. */
+static size_t quote_len(const char *p, const char *end)
+{
+    if (p < end && *p == '"')
+        return 1;
+    if (end - p >= 3 && (unsigned char)p[0] == 0xE2 && (unsigned char)p[1] == 0x80 &&
+        (unsigned char)p[2] >= 0x9C && (unsigned char)p[2] <= 0x9F)
+        return 3;
+    return 0;
+}
+
 /* The quoted first argument and, on newer firmware, extra ones after it. */
 static int split_quoted(const char *arg, size_t len, const char **s, size_t *n, int *extra,
                         dfota_arg_check *out)
 {
-    if (len < 2 || arg[0] != '"') {
+    const char *end = arg + len;
+    size_t ql = quote_len(arg, end);
+    if (len < 2 || ql == 0) {
         invalid(out, len == 0 ? "the argument is empty" : "the argument is not a quoted string");
         return 0;
     }
-    const char *close = memchr(arg + 1, '"', len - 1);
-    if (!close) {
+    const char *close = arg + ql;
+    size_t cl = 0;
+    while (close < end && (cl = quote_len(close, end)) == 0)
+        close++;
+    if (close >= end) {
         invalid(out, "the argument's closing quote is missing");
         return 0;
     }
-    *s = arg + 1;
-    *n = (size_t)(close - arg - 1);
+    *s = arg + ql;
+    *n = (size_t)(close - *s);
+    if (ql == 3 || cl == 3)
+        out->typographic = 1;
+    close += cl - 1;
     size_t after = len - (size_t)(close - arg) - 1;
     *extra = 0;
     if (after > 0) {
@@ -252,6 +272,8 @@ void dfota_spec_check_arg(const char *arg, size_t len, dfota_arg_check *out)
     default:
         break;
     }
+    if (out->typographic)
+        field_form(out, "typographic-quotes", "typographic quotes around the argument: a paste tool's damage, not what the module received");
     if (extra)
         field_form(out, "extra-arguments", "arguments after the URL are not in the guide; newer firmware takes <upgrade_mode>,<download_URC_max>,<update_URC_max>");
 }

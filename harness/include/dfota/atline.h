@@ -49,7 +49,8 @@ typedef enum {
     DFOTA_ITEM_COMMAND,    /* host: another AT command */
     DFOTA_ITEM_ECHO,       /* module: the echo of a command */
     DFOTA_ITEM_RDY,        /* module: RDY, the module has booted */
-    DFOTA_ITEM_PORT_GONE   /* a terminal program's message that the port vanished */
+    DFOTA_ITEM_PORT_GONE,  /* a terminal program's message that the port vanished */
+    DFOTA_ITEM_PORT_BACK   /* a terminal program's message that the port is back */
 } dfota_item_kind;
 
 typedef enum {

@@ -43,6 +43,7 @@ typedef struct {
     size_t url_len, user_len, password_len, server_len, path_len;
     long port;              /* explicit or default; 0 when unknown */
     int port_explicit;
+    int typographic;        /* the quotes were typographic (paste damage) */
 } dfota_arg_check;
 
 /* Checks the text after "AT+QFOTADL=" exactly as chapter 3 states it:
