@@ -250,22 +250,23 @@ static int64_t days_from_civil(long y, long m, long d)
     return (int64_t)era * 146097 + doe - 719468;
 }
 
-/* Parses "[YYYY-MM-DD HH:MM:SS.fff] " or "[HH:MM:SS:fff]" at s. Returns the
- * bytes taken (0 when s has no prefix); *t is ns, *dated says a date was given. */
+/* Parses a timestamp prefix at s: "[YYYY-MM-DD HH:MM:SS.fff] ",
+ * "[HH:MM:SS:fff]", the same without brackets when a blank follows, an ISO
+ * 'T' between date and time, and a trailing 'Z'. Returns the bytes taken
+ * (0 when s has none); *t is ns, *dated says a date was given. */
 static size_t parse_stamp(const char *s, const char *end, int64_t *t, int *dated)
 {
     const char *p = s;
     long y = 0, mo = 0, d = 0, h, mi, se;
     int64_t day = 0;
-    if (p >= end || *p != '[')
-        return 0;
-    p++;
+    int bracket = p < end && *p == '[';
+    p += bracket;
     *dated = 0;
     if (digits(p, end, 4, &y) && p + 4 < end && p[4] == '-') {
         if (!digits(p + 5, end, 2, &mo) || p + 7 >= end || p[7] != '-' || !digits(p + 8, end, 2, &d))
             return 0;
         p += 10;
-        if (p >= end || (*p != ' ' && *p != 'T'))
+        if (p >= end || (*p != ' ' && *p != 'T' && *p != '_'))
             return 0;
         p++;
         if (mo < 1 || mo > 12 || d < 1 || d > 31)
@@ -284,18 +285,25 @@ static size_t parse_stamp(const char *s, const char *end, int64_t *t, int *dated
         p++;
         int n = 0;
         int64_t scale = NS;
-        while (p < end && *p >= '0' && *p <= '9' && n < 9) {
-            scale /= 10;
-            frac += (*p - '0') * scale;
+        while (p < end && *p >= '0' && *p <= '9') {
+            if (n < 9) {
+                scale /= 10;
+                frac += (*p - '0') * scale;
+            }
             p++;
             n++;
         }
         if (n == 0)
             return 0;
     }
-    if (p >= end || *p != ']')
-        return 0;
-    p++;
+    if (p < end && *p == 'Z')
+        p++;
+    if (bracket) {
+        if (p >= end || *p != ']')
+            return 0;
+        p++;
+    } else if (p < end && *p != ' ' && *p != '\t')
+        return 0; /* "12:00:00x" is not a timestamp */
     while (p < end && (*p == ' ' || *p == '\t'))
         p++;
     *t = day * DAY_NS + ((int64_t)h * 3600 + mi * 60 + se) * NS + frac;
