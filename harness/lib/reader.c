@@ -89,6 +89,7 @@ const char *dfota_format_name(dfota_format fmt)
     case DFOTA_FMT_TRANSCRIPT: return "transcript";
     case DFOTA_FMT_RAW: return "raw";
     case DFOTA_FMT_STAMPED: return "timestamped";
+    case DFOTA_FMT_MODEMMANAGER: return "modemmanager";
     case DFOTA_FMT_AUTO: break;
     }
     return "unknown";
@@ -312,6 +313,15 @@ static size_t parse_stamp(const char *s, const char *end, int64_t *t, int *dated
 
 /* ---- format detection ------------------------------------------------- */
 
+static const char *find_seq(const char *s, size_t n, const char *pat, size_t pl)
+{
+    for (size_t i = 0; i + pl <= n; i++)
+        if (s[i] == pat[0] && memcmp(s + i, pat, pl) == 0)
+            return s + i;
+    return NULL;
+}
+
+
 static int is_textish(unsigned char c)
 {
     return c >= 0x20 || c == '\t' || c == '\n' || c == '\r' || c == 0x1b;
@@ -377,7 +387,7 @@ static int detect(dfota_reader *r, char *err, size_t errlen)
         r->lineno = 0;
         return 0;
     }
-    unsigned lines = 0, stamped = 0, atish = 0;
+    unsigned lines = 0, stamped = 0, atish = 0, mm = 0;
     while (p < end && lines < DETECT_LINES) {
         char *nl = memchr(p, sep, (size_t)(end - p));
         char *le = nl ? nl : end;
@@ -388,6 +398,7 @@ static int detect(dfota_reader *r, char *err, size_t errlen)
             size_t sl = parse_stamp(p, le, &t, &dated);
             lines++;
             stamped += sl > 0 ? 1u : 0u;
+            mm += find_seq(p, n, "--> '", 5) || find_seq(p, n, "<-- '", 5) ? 1u : 0u;
             atish += looks_at(p + sl, n - sl) ? 1u : 0u;
         }
         if (!nl)
@@ -399,7 +410,8 @@ static int detect(dfota_reader *r, char *err, size_t errlen)
              lines);
         return DFOTA_E_INPUT;
     }
-    r->fmt = stamped * 2 >= lines ? DFOTA_FMT_STAMPED : DFOTA_FMT_RAW;
+    r->fmt = mm > 0 && mm * 4 >= lines ? DFOTA_FMT_MODEMMANAGER
+             : stamped * 2 >= lines ? DFOTA_FMT_STAMPED : DFOTA_FMT_RAW;
     r->lineno = 0;
     return 0;
 }
@@ -602,6 +614,72 @@ static size_t take_marker(dfota_reader *r, const char *s, size_t n)
     return 0;
 }
 
+/* ---- ModemManager debug lines ----------------------------------------
+ * ModemManager[612]: <debug> [1704189600.123456] [modem0/ttyUSB2/at] --> 'AT+QGMR<CR>'
+ * ModemManager[612]: <debug> [1704189600.234567] [modem0/ttyUSB2/at] <-- '<CR><LF>OK<CR><LF>'
+ * The arrow gives the direction, the quotes the bytes, <CR> and <LF> the
+ * terminators, and the bracketed epoch (when there is one) the time. */
+
+/* An epoch "[1704189600.123456]" somewhere in s[0..n). */
+static int mm_epoch(const char *s, size_t n, int64_t *t)
+{
+    for (const char *p = s; (p = find_seq(p, (size_t)(s + n - p), "[", 1)) != NULL; p++) {
+        const char *q = p + 1, *end = s + n;
+        int64_t sec = 0, frac = 0, scale = NS;
+        int nd = 0;
+        while (q < end && *q >= '0' && *q <= '9' && nd < 12) {
+            sec = sec * 10 + (*q++ - '0');
+            nd++;
+        }
+        if (nd < 9 || q >= end || *q != '.')
+            continue;
+        q++;
+        while (q < end && *q >= '0' && *q <= '9') {
+            if (scale > 1) {
+                scale /= 10;
+                frac += (*q - '0') * scale;
+            }
+            q++;
+        }
+        if (q < end && *q == ']') {
+            *t = sec * NS + frac;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Decodes a ModemManager line into r->scratch; returns -1 when it is not one. */
+static long take_mm(dfota_reader *r, const char *s, size_t n)
+{
+    const char *a = find_seq(s, n, "--> '", 5);
+    char dir = '>';
+    if (!a) {
+        a = find_seq(s, n, "<-- '", 5);
+        dir = '<';
+    }
+    if (!a || n < 2 || s[n - 1] != '\'' || a + 5 > s + n - 1)
+        return -1;
+    int64_t t;
+    if (mm_epoch(s, (size_t)(a - s), &t))
+        take_time(r, t, 1);
+    r->dir_hint = dir;
+    const char *p = a + 5, *end = s + n - 1;
+    size_t o = 0;
+    while (p < end) {
+        if (end - p >= 4 && memcmp(p, "<CR>", 4) == 0) {
+            r->scratch[o++] = '\r';
+            p += 4;
+        } else if (end - p >= 4 && memcmp(p, "<LF>", 4) == 0) {
+            r->scratch[o++] = '\n';
+            p += 4;
+        } else
+            r->scratch[o++] = *p++;
+    }
+    r->stats.glyphs++;
+    return (long)o;
+}
+
 /* Feeds one physical line of a capture to the framer. */
 static void capture_line(dfota_reader *r, const char *line, size_t len)
 {
@@ -615,6 +693,13 @@ static void capture_line(dfota_reader *r, const char *line, size_t len)
             line += sl;
             len -= sl;
         }
+    }
+    long mm = take_mm(r, line, len);
+    if (mm >= 0) {
+        r->cur_line = r->lineno;
+        dfota_framer_push(r->framer, (const uint8_t *)r->scratch, (size_t)mm);
+        r->framer_live = 1;
+        return;
     }
     size_t ml = take_marker(r, line, len);
     line += ml;
