@@ -438,21 +438,23 @@ static void classify_module(const char *s, size_t n, dfota_item *it)
     it->kind = DFOTA_ITEM_OTHER;
     switch (s[0]) {
     case 'O':
-        if (n == 2 && s[1] == 'K')
+        if (n == 2 && s[1] == 'K') {
             it->kind = DFOTA_ITEM_OK;
-        return;
+            return;
+        }
+        break;
     case 'E':
-        if (n == 5 && memcmp(s, "ERROR", 5) == 0)
+        if (n == 5 && memcmp(s, "ERROR", 5) == 0) {
             it->kind = DFOTA_ITEM_ERROR;
-        return;
+            return;
+        }
+        break;
     case 'R':
-        if (n == 3 && memcmp(s, "RDY", 3) == 0)
+        if (n == 3 && memcmp(s, "RDY", 3) == 0) {
             it->kind = DFOTA_ITEM_RDY;
-        return;
-    case 'A': case 'a':
-        if (starts_ci(s, n, "AT"))
-            it->kind = DFOTA_ITEM_ECHO;
-        return;
+            return;
+        }
+        break;
     case '+':
         if (n >= 6 && memcmp(s, "+QIND:", 6) == 0) {
             it->kind = parse_fota(s, s + n, it);
@@ -463,7 +465,6 @@ static void classify_module(const char *s, size_t n, dfota_item *it)
             skip_blanks(&c);
             it->kind = DFOTA_ITEM_ERROR;
             parse_code(&c, it);
-            it->quirks = 0;
             return;
         }
         break;
@@ -478,14 +479,19 @@ static void classify_module(const char *s, size_t n, dfota_item *it)
         it->kind = DFOTA_ITEM_PORT_BACK;
         return;
     }
+    /* A FOTA URC behind stray bytes (a line cut by the reboot, noise), whatever
+     * the first byte is: "RD+QIND: ..." is the URC, not RDY nor an echo. */
     const char *q = find_qind(s, n);
     if (q) {
         dfota_item_kind k = parse_fota(q, s + n, it);
         if (k != DFOTA_ITEM_OTHER) {
             it->kind = k;
             it->quirks |= DFOTA_Q_STRAY;
+            return;
         }
     }
+    if (starts_ci(s, n, "AT"))
+        it->kind = DFOTA_ITEM_ECHO;
 }
 
 void dfota_classify(const char *line, size_t len, dfota_dir dir, dfota_item *out)

@@ -14,7 +14,8 @@
 #include "dfota/checker.h"
 #include "dfota/transcript.h"
 
-#define SLOTS 4
+#define PENDING_MAX 8      /* commands sent and not answered yet */
+#define SLOTS (PENDING_MAX + 3)
 #define CMD_KEEP 300       /* bytes of a command kept to recognise its echo */
 #define BAD_URC_TOLERATED 2 /* FIELD-QUIRKS: one host ignores up to two malformed lines */
 
@@ -49,6 +50,7 @@ typedef struct {
     int reboot_in_attempt;    /* a reboot since the attempt's START */
     int port_lost, port_back; /* since the download ended */
     int dlfail_reported;
+    int queued;               /* waiting in the pending queue for its final result */
     int watch_error;          /* rejected: judging CMD-NO-URC-AFTER-ERROR */
     int awaiting_rdy;
     int64_t t_cmd, t_dl_start, t_dl_end, t_ref_start, t_last_progress, t_first_start;
@@ -62,8 +64,14 @@ struct dfota_checker {
     flow slot[SLOTS];
     flow *cur;                /* the latest AT+QFOTADL command */
     flow *up;                 /* the upgrade being followed */
-    int finals_to_other;      /* the latest host command was another one */
+    /* Commands sent and not yet answered, oldest first: a module answers in
+     * order, so each final result belongs to the oldest. NULL stands for a
+     * command other than AT+QFOTADL. */
+    flow *pending[PENDING_MAX];
+    unsigned p_head, p_len;
+    flow *last_answered;      /* the flow that got the last final result */
     unsigned long module_since_cmd;
+    unsigned long module_since_final;
     unsigned next_id;
     unsigned bad_urcs;
     int port_cycle;           /* a port-lost not yet followed by RDY */
@@ -273,10 +281,14 @@ static void flow_close(dfota_checker *c, flow *f)
 {
     if (!f || !f->used)
         return;
+    if (f->ph == PH_DL_FAILED && !f->dlfail_reported)
+        pass(c, DFOTA_R_SEQ_NO_UPDATE_AFTER_DL_FAIL); /* nothing followed the failed download */
     f->s.outcome = outcome(f);
     if (c->sink.flow)
         c->sink.flow(c->sink.ctx, &f->s);
     f->used = 0;
+    if (c->last_answered == f)
+        c->last_answered = NULL;
     if (c->cur == f)
         c->cur = NULL;
     if (c->up == f)
@@ -286,7 +298,7 @@ static void flow_close(dfota_checker *c, flow *f)
 /* Closes a flow that is neither the current command nor the upgrade. */
 static void release_if_idle(dfota_checker *c, flow *f)
 {
-    if (f && f->used && f != c->cur && f != c->up)
+    if (f && f->used && f != c->cur && f != c->up && !f->queued)
         flow_close(c, f);
 }
 
@@ -359,22 +371,61 @@ static void settle_before_new_command(dfota_checker *c, flow *f, const dfota_eve
     f->ph = PH_ENDED;
 }
 
+/* CMD-FINAL (3): a command that will never get its final result. */
+static void no_final(dfota_checker *c, flow *f, const dfota_event *ev, const char *why)
+{
+    report(c, f, DFOTA_R_CMD_FINAL, DFOTA_L_FAIL, ev, NULL,
+           "one final result (OK, ERROR, +CME ERROR) for the command", "%s", why);
+    f->final_seen = 1;
+    f->queued = 0;
+    if (f->ph == PH_CMD) {
+        f->ph = PH_ENDED;
+        f->abandoned = 1;
+    }
+    release_if_idle(c, f);
+}
+
+static void push_pending(dfota_checker *c, flow *f, const dfota_event *ev)
+{
+    if (c->p_len == PENDING_MAX) {
+        flow *oldest = c->pending[c->p_head];
+        c->p_head = (c->p_head + 1) % PENDING_MAX;
+        c->p_len--;
+        if (oldest)
+            no_final(c, oldest, ev, "none while eight more commands were sent");
+    }
+    c->pending[(c->p_head + c->p_len) % PENDING_MAX] = f;
+    c->p_len++;
+    if (f)
+        f->queued = 1;
+}
+
+/* The module rebooted or the log ended: no queued command gets an answer. */
+static void drop_pending(dfota_checker *c, const dfota_event *ev, int ended)
+{
+    while (c->p_len > 0) {
+        flow *f = c->pending[c->p_head];
+        c->p_head = (c->p_head + 1) % PENDING_MAX;
+        c->p_len--;
+        if (!f)
+            continue;
+        if (ended) {
+            report(c, f, DFOTA_R_CMD_FINAL, DFOTA_L_INCOMPLETE, ev, NULL,
+                   "one final result for the command", "the log ends first");
+            f->queued = 0;
+        } else
+            no_final(c, f, ev, "the module rebooted first");
+    }
+}
+
 static void on_fotadl(dfota_checker *c, const dfota_event *ev, const dfota_item *it)
 {
     flow *cur = c->cur;
-    if (cur && !cur->final_seen) {
-        /* A capture with local echo shows the command twice. */
-        if (c->module_since_cmd == 0 && cur->raw_len == (ev->len < CMD_KEEP ? ev->len : CMD_KEEP) &&
-            memcmp(cur->raw, ev->data, cur->raw_len) == 0)
-            return;
-        /* CMD-FINAL (3) */
-        report(c, cur, DFOTA_R_CMD_FINAL, DFOTA_L_FAIL, ev, NULL,
-               "one final result (OK, ERROR, +CME ERROR) for the command",
-               "none before the next AT+QFOTADL at line %lu", ev->line);
-        cur->final_seen = 1;
-        if (cur->ph == PH_CMD)
-            cur->ph = PH_ENDED, cur->abandoned = 1;
-    }
+    /* A capture with local echo shows the command twice. */
+    if (cur && cur->queued && c->module_since_cmd == 0 &&
+        cur->raw_len == (ev->len < CMD_KEEP ? ev->len : CMD_KEEP) &&
+        memcmp(cur->raw, ev->data, cur->raw_len) == 0)
+        return;
     if (cur && cur->watch_error) {
         pass(c, DFOTA_R_CMD_NO_URC_AFTER_ERROR); /* no URC came before this command */
         cur->watch_error = 0;
@@ -400,22 +451,12 @@ static void on_fotadl(dfota_checker *c, const dfota_event *ev, const dfota_item 
         dfota_spec_check_arg(it->arg, it->arg_len, &f->arg);
         f->s.proto = f->arg.proto;
     }
+    push_pending(c, f, ev);
 }
 
 static void on_other_command(dfota_checker *c, const dfota_event *ev)
 {
-    flow *cur = c->cur;
-    if (cur && !cur->final_seen && c->module_since_cmd > 0) {
-        report(c, cur, DFOTA_R_CMD_FINAL, DFOTA_L_FAIL, ev, NULL,
-               "one final result (OK, ERROR, +CME ERROR) for the command",
-               "none before the next command at line %lu", ev->line);
-        cur->final_seen = 1;
-        if (cur->ph == PH_CMD)
-            cur->ph = PH_ENDED, cur->abandoned = 1;
-    }
-    if (cur && !cur->final_seen)
-        return; /* typed before the module answered; the answer is still owed */
-    c->finals_to_other = 1;
+    push_pending(c, NULL, ev);
 }
 
 /* ---- final results ---------------------------------------------------- */
@@ -463,15 +504,27 @@ static void judge_argument(dfota_checker *c, flow *f, const dfota_event *ev, int
 
 static void on_final(dfota_checker *c, const dfota_event *ev, const dfota_item *it)
 {
-    flow *f = c->cur;
-    if (c->finals_to_other || !f)
-        return; /* the answer to another command, or to one the log does not show */
     int ok = it->kind == DFOTA_ITEM_OK;
-    if (f->final_seen) {
-        report(c, f, DFOTA_R_CMD_FINAL, DFOTA_L_FAIL, ev, NULL,
-               "exactly one final result for the command", "another one: %s", ok ? "OK" : "ERROR");
+    unsigned long between = c->module_since_final;
+    c->module_since_final = 0;
+    if (c->p_len == 0) {
+        /* A second final result right after the first. One after other
+         * output may answer a command the capture did not show. */
+        flow *last = c->last_answered;
+        if (last && between == 0)
+            report(c, last, DFOTA_R_CMD_FINAL, DFOTA_L_FAIL, ev, NULL,
+                   "exactly one final result for the command", "another one: %s",
+                   ok ? "OK" : "ERROR");
+        c->last_answered = NULL;
         return;
     }
+    flow *f = c->pending[c->p_head];
+    c->p_head = (c->p_head + 1) % PENDING_MAX;
+    c->p_len--;
+    c->last_answered = f;
+    if (!f)
+        return; /* the answer to another command */
+    f->queued = 0;
     f->final_seen = 1;
     pass(c, DFOTA_R_CMD_FINAL);
     f->s.durations.final_result = span(f->t_cmd, ev->t_ns);
@@ -491,10 +544,12 @@ static void on_final(dfota_checker *c, const dfota_event *ev, const dfota_item *
             report(c, f, DFOTA_R_CMD_TEST, DFOTA_L_FAIL, ev, NULL, "OK for AT+QFOTADL=?",
                    "%s", f->s.final);
         f->ph = PH_ANSWERED;
+        release_if_idle(c, f);
         return;
     case DFOTA_FOTADL_READ:
     case DFOTA_FOTADL_EXEC:
         f->ph = PH_ANSWERED;
+        release_if_idle(c, f);
         return;
     case DFOTA_FOTADL_WRITE:
         break;
@@ -506,6 +561,7 @@ static void on_final(dfota_checker *c, const dfota_event *ev, const dfota_item *
         f->ph = PH_REJECTED;
         f->watch_error = 1;
     }
+    release_if_idle(c, f);
 }
 
 /* ---- URC syntax ------------------------------------------------------- */
@@ -809,6 +865,8 @@ static void implied_start(dfota_checker *c, flow *f, const dfota_event *ev)
     switch (f->ph) {
     case PH_DL_DONE:
     case PH_AWAIT_START:
+        if (f->ph == PH_DL_DONE)
+            judge_port_reboot(c, f, ev);
         DEVIATE(c, f, DFOTA_R_SEQ_UPDATING_INSIDE, ev, "start-lost", "UPDATING after START",
                 "UPDATING with no START (lost while the USB port came back)");
         if (f->retry_code)
@@ -827,7 +885,8 @@ static void implied_start(dfota_checker *c, flow *f, const dfota_event *ev)
                "UPDATING between START and END", "UPDATING after END");
         break;
     default:
-        break; /* PH_UNKNOWN: the log started inside the update */
+        pass(c, DFOTA_R_SEQ_UPDATING_INSIDE); /* the log started inside the update */
+        break;
     }
     open_attempt(f, ev);
 }
@@ -844,7 +903,9 @@ static void on_updating(dfota_checker *c, flow *f, const dfota_event *ev, const 
     }
     if (f->ph != PH_UPDATING)
         implied_start(c, f, ev);
-    else if (f->reboot_in_attempt) {
+    else if (!f->reboot_in_attempt)
+        pass(c, DFOTA_R_SEQ_UPDATING_INSIDE); /* SEQ-UPDATING-INSIDE (3) */
+    else {
         /* SEQ-END (3): a reboot closes an attempt only with a new START. */
         DEVIATE(c, f, DFOTA_R_SEQ_END, ev, "two-part-update",
                 "after a reboot during an update, a new START",
@@ -895,8 +956,13 @@ static void end_sequence(dfota_checker *c, flow *f, const dfota_event *ev, long 
         return;
     case PH_DL_DONE:
     case PH_AWAIT_START:
+        if (f->ph == PH_DL_DONE)
+            judge_port_reboot(c, f, ev);
         DEVIATE(c, f, DFOTA_R_SEQ_END, ev, "start-lost", "END closing a START",
                 "END with no START (lost while the USB port came back)");
+        if (code == 0)
+            report(c, f, DFOTA_R_PROGRESS_COMPLETE, DFOTA_L_FAIL, ev, NULL,
+                   "END,0 only after <percent> reached 100", "no UPDATING at all");
         if (f->retry_code)
             count_retry(c, f, ev);
         f->s.attempts++;
@@ -1001,15 +1067,8 @@ static void on_urc(dfota_checker *c, const dfota_event *ev, const dfota_item *it
 /* The module went away: the port dropped, a terminal said so, or RDY. */
 static void on_reboot(dfota_checker *c, const dfota_event *ev, int port_lost)
 {
-    flow *cur = c->cur;
-    if (cur && !cur->final_seen) {
-        report(c, cur, DFOTA_R_CMD_FINAL, DFOTA_L_FAIL, ev, NULL,
-               "one final result (OK, ERROR, +CME ERROR) for the command",
-               "the module rebooted first");
-        cur->final_seen = 1;
-        if (cur->ph == PH_CMD)
-            cur->ph = PH_ENDED, cur->abandoned = 1;
-    }
+    drop_pending(c, ev, 0);
+    c->last_answered = NULL;
     flow *f = c->up;
     if (!f)
         return;
@@ -1090,7 +1149,6 @@ void dfota_checker_feed(dfota_checker *c, const dfota_event *ev)
     dfota_classify(ev->data, ev->len, ev->dir, &it);
     if (ev->dir == DFOTA_DIR_HOST) {
         if (it.kind == DFOTA_ITEM_FOTADL) {
-            c->finals_to_other = 0;
             on_fotadl(c, ev, &it);
             c->module_since_cmd = 0;
         } else if (it.kind == DFOTA_ITEM_COMMAND) {
@@ -1100,6 +1158,8 @@ void dfota_checker_feed(dfota_checker *c, const dfota_event *ev)
         return;
     }
     c->module_since_cmd++;
+    if (it.kind != DFOTA_ITEM_OK && it.kind != DFOTA_ITEM_ERROR && it.kind != DFOTA_ITEM_ECHO)
+        c->module_since_final++;
     switch (it.kind) {
     case DFOTA_ITEM_OK:
     case DFOTA_ITEM_ERROR:
@@ -1168,9 +1228,7 @@ void dfota_checker_finish(dfota_checker *c)
 {
     dfota_event end = {.t_ns = DFOTA_T_NONE, .line = 0};
     flow *cur = c->cur;
-    if (cur && !cur->final_seen)
-        report(c, cur, DFOTA_R_CMD_FINAL, DFOTA_L_INCOMPLETE, &end, NULL,
-               "one final result for the command", "the log ends first");
+    drop_pending(c, &end, 1);
     if (cur && cur->watch_error)
         pass(c, DFOTA_R_CMD_NO_URC_AFTER_ERROR);
     if (c->up)

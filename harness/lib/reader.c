@@ -6,6 +6,7 @@
  * its lines lose their timestamp, comments and control-character glyphs,
  * and the bytes that remain go through the AT framer, because one captured
  * line can hold several AT lines (EG95␍␊␍␊OK␍␊) or half of one. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -221,6 +222,7 @@ static int take_meta(dfota_reader *r, const char *line, size_t len, char *err, s
     memcpy(r->meta_key[r->n_meta], p, kl);
     r->meta_key[r->n_meta][kl] = '\0';
     memcpy(r->meta_val[r->n_meta], v, vl);
+    vl = dfota_unescape(r->meta_val[r->n_meta], vl); /* the writer escapes values */
     r->meta_val[r->n_meta][vl] = '\0';
     r->n_meta++;
     return 0;
@@ -270,8 +272,8 @@ static size_t parse_stamp(const char *s, const char *end, int64_t *t, int *dated
         if (p >= end || (*p != ' ' && *p != 'T' && *p != '_'))
             return 0;
         p++;
-        if (mo < 1 || mo > 12 || d < 1 || d > 31)
-            return 0;
+        if (mo < 1 || mo > 12 || d < 1 || d > 31 || y < 1970 || y > 2100)
+            return 0; /* the range also keeps nanoseconds inside 64 bits */
         day = days_from_civil(y, mo, d);
         *dated = 1;
     }
@@ -458,6 +460,10 @@ static int transcript_event(dfota_reader *r, char *line, size_t len, dfota_event
             goto bad;
         p++;
     }
+    if (sec > INT64_MAX / NS || (sec == INT64_MAX / NS && frac > INT64_MAX % NS)) {
+        fail(r, err, errlen, "time %lld s is past what the reader can hold", (long long)sec);
+        return DFOTA_E_INPUT;
+    }
     ev->t_ns = sec * NS + frac;
     if (ev->t_ns < r->last_t) {
         fail(r, err, errlen, "time goes backwards (%lld.%09lld after %lld.%09lld)",
@@ -577,7 +583,7 @@ static void take_time(dfota_reader *r, int64_t t, int dated)
     }
     t += r->day_offset;
     /* A clock without a date that goes back by hours passed midnight. */
-    if (!dated && t + DAY_NS / 2 < r->last_abs) {
+    if (!dated && t + DAY_NS / 2 < r->last_abs && r->day_offset < 36500 * DAY_NS) {
         r->day_offset += DAY_NS;
         t += DAY_NS;
     }
@@ -627,7 +633,7 @@ static int mm_epoch(const char *s, size_t n, int64_t *t)
         const char *q = p + 1, *end = s + n;
         int64_t sec = 0, frac = 0, scale = NS;
         int nd = 0;
-        while (q < end && *q >= '0' && *q <= '9' && nd < 12) {
+        while (q < end && *q >= '0' && *q <= '9' && nd < 10) {
             sec = sec * 10 + (*q++ - '0');
             nd++;
         }
@@ -641,7 +647,7 @@ static int mm_epoch(const char *s, size_t n, int64_t *t)
             }
             q++;
         }
-        if (q < end && *q == ']') {
+        if (q < end && *q == ']' && sec < 4000000000LL) {
             *t = sec * NS + frac;
             return 1;
         }
@@ -684,6 +690,7 @@ static long take_mm(dfota_reader *r, const char *s, size_t n)
 static void capture_line(dfota_reader *r, const char *line, size_t len)
 {
     const char *end = line + len;
+    int stamped = 0;
     if (r->fmt == DFOTA_FMT_STAMPED) {
         int64_t t;
         int dated;
@@ -692,6 +699,7 @@ static void capture_line(dfota_reader *r, const char *line, size_t len)
             take_time(r, t, dated);
             line += sl;
             len -= sl;
+            stamped = 1;
         }
     }
     long mm = take_mm(r, line, len);
@@ -709,11 +717,14 @@ static void capture_line(dfota_reader *r, const char *line, size_t len)
     size_t n = decode_glyphs(r, line, len, &any, &ends);
     if (any)
         r->glyph_mode = 1;
-    /* A line that shows its terminators as glyphs ends where they say; one
-     * cut between two glyphs goes on in the next line. */
-    if (!r->glyph_mode || !any)
+    /* A terminal that shows terminators as glyphs timestamps each chunk it
+     * receives, and a chunk may end anywhere: such a line ends only where
+     * its glyphs say, and a cut line goes on in the next chunk. A line with
+     * no timestamp there is a person's note, and ends with itself; so does
+     * a raw line with no glyph at all. */
+    int joins = r->glyph_mode && (stamped || (any && !ends));
+    if (!joins)
         r->scratch[n++] = '\n';
-    (void)ends;
     r->cur_line = r->lineno;
     dfota_framer_push(r->framer, (const uint8_t *)r->scratch, n);
     r->framer_live = 1;

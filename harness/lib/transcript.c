@@ -110,9 +110,28 @@ size_t dfota_unescape(char *buf, size_t len)
     return o;
 }
 
-dfota_err dfota_transcript_write_event(FILE *out, const dfota_event *ev)
+/* Writes len bytes escaped, in slices that end where escaping restarts
+ * cleanly (not inside a UTF-8 sequence), so any length needs no big buffer. */
+static dfota_err write_escaped(FILE *out, const char *data, size_t len)
 {
     char esc[4 * 4096 + 1];
+    while (len > 0) {
+        size_t take = len > 4000 ? 4000 : len;
+        while (take < len && take > 0 && ((unsigned char)data[take] & 0xC0) == 0x80)
+            take--;
+        if (take == 0)
+            take = len > 4000 ? 4000 : len;
+        size_t n = dfota_escape(data, take, esc, sizeof esc);
+        if (fwrite(esc, 1, n, out) != n)
+            return DFOTA_E_IO;
+        data += take;
+        len -= take;
+    }
+    return DFOTA_OK;
+}
+
+dfota_err dfota_transcript_write_event(FILE *out, const dfota_event *ev)
+{
     int64_t t = ev->t_ns == DFOTA_T_NONE || ev->t_ns < 0 ? 0 : ev->t_ns;
     int64_t sec = t / 1000000000, ns = t % 1000000000;
     int rc;
@@ -123,37 +142,21 @@ dfota_err dfota_transcript_write_event(FILE *out, const dfota_event *ev)
     if (rc < 0)
         return DFOTA_E_IO;
     if (ev->len > 0) {
-        const char *data = ev->data;
-        size_t left = ev->len;
-        if (fputc(' ', out) == EOF)
+        if (fputc(' ', out) == EOF || write_escaped(out, ev->data, ev->len) != DFOTA_OK)
             return DFOTA_E_IO;
-        /* Escape in slices that end on a byte where escaping restarts
-         * cleanly, so a long payload needs no large buffer. */
-        while (left > 0) {
-            size_t take = left > 4000 ? 4000 : left;
-            while (take < left && take > 0 && ((unsigned char)data[take] & 0xC0) == 0x80)
-                take--;
-            if (take == 0)
-                take = left > 4000 ? 4000 : left;
-            size_t n = dfota_escape(data, take, esc, sizeof esc);
-            if (fwrite(esc, 1, n, out) != n)
-                return DFOTA_E_IO;
-            data += take;
-            left -= take;
-        }
     }
     return fputc('\n', out) == EOF ? DFOTA_E_IO : DFOTA_OK;
 }
 
 dfota_err dfota_transcript_write_header(FILE *out, const char *const *pairs, size_t n)
 {
-    char k[256], v[1024];
     if (fprintf(out, "%s\n", DFOTA_TRANSCRIPT_MAGIC) < 0)
         return DFOTA_E_IO;
     for (size_t i = 0; i < n; i++) {
-        dfota_escape(pairs[2 * i], strlen(pairs[2 * i]), k, sizeof k);
-        dfota_escape(pairs[2 * i + 1], strlen(pairs[2 * i + 1]), v, sizeof v);
-        if (fprintf(out, "# %s: %s\n", k, v) < 0)
+        const char *k = pairs[2 * i], *v = pairs[2 * i + 1];
+        if (fputs("# ", out) == EOF || write_escaped(out, k, strlen(k)) != DFOTA_OK ||
+            fputs(": ", out) == EOF || write_escaped(out, v, strlen(v)) != DFOTA_OK ||
+            fputc('\n', out) == EOF)
             return DFOTA_E_IO;
     }
     return DFOTA_OK;
