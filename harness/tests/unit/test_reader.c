@@ -1,0 +1,642 @@
+/* test_reader.c - every log format as one stream of events (TRANSCRIPT.md,
+ * FIELD-QUIRKS.md "What captured logs look like"): format detection, the
+ * transcript, raw and timestamped captures with glyphs and comments, and
+ * the input errors with their class and place. Inputs are in-memory files. */
+#define _POSIX_C_SOURCE 200809L
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <CUnit/Basic.h>
+#include <CUnit/CUnit.h>
+
+#include "dfota/atline.h"
+#include "dfota/reader.h"
+
+/* ---- helpers ------------------------------------------------------------ */
+
+#define MS 1000000LL
+#define T_ANY (INT64_MIN + 1) /* a time the test does not check */
+#define MAX_EV 16
+
+typedef struct {
+    dfota_dir dir;
+    int64_t t;
+    const char *text;
+} want_event;
+
+typedef struct {
+    size_t n;
+    struct {
+        dfota_dir dir;
+        int64_t t;
+        char text[DFOTA_AT_LINE_MAX + 1];
+        size_t len, full;
+        unsigned long line;
+        unsigned flags;
+    } ev[MAX_EV];
+    int rc;                   /* the last return of dfota_reader_next */
+    char err[DFOTA_ERRBUF];
+    dfota_format fmt;
+    dfota_reader_stats stats;
+    char port[128];           /* the "port" header, "" when absent */
+} read_result;
+
+/* An in-memory FILE over len bytes (an empty one from tmpfile, since
+ * fmemopen need not take a size of 0). */
+static FILE *open_mem(const char *data, size_t len)
+{
+    FILE *f = len ? fmemopen((void *)(uintptr_t)data, len, "r") : tmpfile();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    return f;
+}
+
+static read_result *read_all(const char *data, size_t len, const char *name)
+{
+    read_result *res = calloc(1, sizeof *res);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(res);
+    FILE *f = open_mem(data, len);
+    dfota_reader *r = dfota_reader_new(f, name);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    CU_ASSERT_EQUAL(dfota_reader_format(r), DFOTA_FMT_AUTO);
+    dfota_event e;
+    int rc;
+    while ((rc = dfota_reader_next(r, &e, res->err, sizeof res->err)) == 1) {
+        CU_ASSERT_FATAL(res->n < MAX_EV);
+        CU_ASSERT_FATAL(e.len <= DFOTA_AT_LINE_MAX);
+        CU_ASSERT_EQUAL(e.data[e.len], '\0');
+        res->ev[res->n].dir = e.dir;
+        res->ev[res->n].t = e.t_ns;
+        memcpy(res->ev[res->n].text, e.data, e.len);
+        res->ev[res->n].text[e.len] = '\0';
+        res->ev[res->n].len = e.len;
+        res->ev[res->n].full = e.full_len;
+        res->ev[res->n].line = e.line;
+        res->ev[res->n].flags = e.flags;
+        res->n++;
+    }
+    res->rc = rc;
+    res->fmt = dfota_reader_format(r);
+    dfota_reader_get_stats(r, &res->stats);
+    const char *port = dfota_reader_meta(r, "port");
+    if (port)
+        snprintf(res->port, sizeof res->port, "%s", port);
+    dfota_reader_free(r);
+    fclose(f);
+    return res;
+}
+
+static void print_result(const char *what, const read_result *res)
+{
+    printf("\n  %s: format %s, rc %d, err '%s', %zu events\n", what, dfota_format_name(res->fmt), res->rc,
+           res->err, res->n);
+    for (size_t i = 0; i < res->n; i++)
+        printf("    [%zu] %c t=%lld line %lu flags 0x%x '%s'\n", i, (char)res->ev[i].dir,
+               (long long)res->ev[i].t, res->ev[i].line, res->ev[i].flags, res->ev[i].text);
+}
+
+/* ---- reading, table-driven ---------------------------------------------- */
+
+#define H DFOTA_DIR_HOST
+#define M DFOTA_DIR_MODULE
+#define X DFOTA_DIR_HARNESS
+#define NONE DFOTA_T_NONE
+#define TR DFOTA_FMT_TRANSCRIPT
+#define RAW DFOTA_FMT_RAW
+#define ST DFOTA_FMT_STAMPED
+
+/* The glyphs of the vendor's terminal: U+240D (CR) and U+240A (LF). */
+#define CR_G "\xe2\x90\x8d"
+#define LF_G "\xe2\x90\x8a"
+
+static const struct {
+    const char *name;
+    const char *input;
+    dfota_format fmt;
+    size_t n;
+    want_event ev[8];
+    unsigned long comments; /* stats.comments */
+    const char *port;       /* the "port" header, NULL when absent */
+} read_cases[] = {
+    {"transcript",
+     "# dfota-transcript 1\n"
+     "# module: EG95EFAR02A07M4G\n"
+     "# port: usb:2c7c:0195\n"
+     "0.000000 > AT+QFOTADL=\"ftp://test:***@124.74.41.170:21/Jun/update-v12-to-v13.zip\"\n"
+     "0.041250 < OK\n"
+     "48.912004 ! port-lost\n"
+     "71.902113456 < +QIND: \"FOTA\",\"START\"\n",
+     TR, 4,
+     {{H, 0, "AT+QFOTADL=\"ftp://test:***@124.74.41.170:21/Jun/update-v12-to-v13.zip\""},
+      {M, 41250 * 1000LL, "OK"},
+      {X, 48912004000LL, "port-lost"},
+      {M, 71902113456LL, "+QIND: \"FOTA\",\"START\""}},
+     0, "usb:2c7c:0195"},
+    {"transcript with comments, blank lines and CRLF",
+     "# dfota-transcript 1\r\n"
+     "# port: usb:2c7c:0195\r\n"
+     "0.1 < RDY\r\n"
+     "\r\n"
+     "# a comment after the header\r\n"
+     "0.25 < +QIND: \"FOTA\",\"UPDATING\", 37\r\n",
+     TR, 2, {{M, 100 * MS, "RDY"}, {M, 250 * MS, "+QIND: \"FOTA\",\"UPDATING\", 37"}}, 0, "usb:2c7c:0195"},
+    {"transcript with a UTF-8 BOM",
+     "\xef\xbb\xbf# dfota-transcript 1\n# port: tty:ttyUSB2\n1.5 < OK\n", TR, 1, {{M, 1500 * MS, "OK"}}, 0,
+     "tty:ttyUSB2"},
+    {"transcript without a final newline",
+     "# dfota-transcript 1\n0.5 > AT\n0.6 < OK", TR, 2, {{H, 500 * MS, "AT"}, {M, 600 * MS, "OK"}}, 0, NULL},
+    {"raw capture",
+     "AT+QFOTADL=\"http://www.quectel.com:100/update.zip\"\n"
+     "OK\n"
+     "+QIND: \"FOTA\",\"HTTPSTART\"\n"
+     "+QIND: \"FOTA\",\"HTTPEND\",0\n",
+     RAW, 4,
+     {{H, NONE, "AT+QFOTADL=\"http://www.quectel.com:100/update.zip\""},
+      {M, NONE, "OK"},
+      {M, NONE, "+QIND: \"FOTA\",\"HTTPSTART\""},
+      {M, NONE, "+QIND: \"FOTA\",\"HTTPEND\",0"}},
+     0, NULL},
+    {"raw capture, CRLF and blank lines between every line",
+     "ATI\r\n\r\nQuectel\r\n\r\nEG95\r\n\r\nOK\r\n\r\nat+qgmr\r\n\r\nEG95EFAR02A07M4G\r\n",
+     RAW, 6,
+     {{H, NONE, "ATI"}, {M, NONE, "Quectel"}, {M, NONE, "EG95"}, {M, NONE, "OK"}, {H, NONE, "at+qgmr"},
+      {M, NONE, "EG95EFAR02A07M4G"}},
+     0, NULL},
+    {"raw capture, CR only",
+     "AT+QFOTADL=\"/data/ufs/update.zip\"\rOK\r+QIND: \"FOTA\",\"START\"\r",
+     RAW, 3,
+     {{H, NONE, "AT+QFOTADL=\"/data/ufs/update.zip\""}, {M, NONE, "OK"}, {M, NONE, "+QIND: \"FOTA\",\"START\""}},
+     0, NULL},
+    {"raw capture with a UTF-8 BOM",
+     "\xef\xbb\xbf" "AT+QGMR\nEG95EFAR02A07M4G\nOK\n",
+     RAW, 3, {{H, NONE, "AT+QGMR"}, {M, NONE, "EG95EFAR02A07M4G"}, {M, NONE, "OK"}}, 0, NULL},
+    {"raw capture, echo with CR CR LF",
+     "AT+QGMR\r\r\nEG95EFAR02A07M4G\r\n\r\nOK\r\n",
+     RAW, 3, {{H, NONE, "AT+QGMR"}, {M, NONE, "EG95EFAR02A07M4G"}, {M, NONE, "OK"}}, 0, NULL},
+    {"raw capture, last line unterminated",
+     "AT\nOK\n+QIND: \"FOTA\",\"UPD", RAW, 3,
+     {{H, NONE, "AT"}, {M, NONE, "OK"}, {M, NONE, "+QIND: \"FOTA\",\"UPD"}}, 0, NULL},
+    {"stamped [10:00:00.123]",
+     "[10:00:00.123] AT+QFOTADL=\"http://www.quectel.com:100/update.zip\"\n"
+     "[10:00:00.456] OK\n"
+     "[10:00:01.000] +QIND: \"FOTA\",\"HTTPSTART\"\n"
+     "[10:02:03.004] +QIND: \"FOTA\",\"HTTPEND\",0\n",
+     ST, 4,
+     {{H, 0, "AT+QFOTADL=\"http://www.quectel.com:100/update.zip\""},
+      {M, 333 * MS, "OK"},
+      {M, 877 * MS, "+QIND: \"FOTA\",\"HTTPSTART\""},
+      {M, 122881 * MS, "+QIND: \"FOTA\",\"HTTPEND\",0"}},
+     0, NULL},
+    {"stamped [16:17:37:700]",
+     "[16:17:37:700] ATI\r\n"
+     "[16:17:37:710] Quectel\r\n"
+     "[16:17:38:005] OK\r\n",
+     ST, 3, {{H, 0, "ATI"}, {M, 10 * MS, "Quectel"}, {M, 305 * MS, "OK"}}, 0, NULL},
+    {"stamped [2024-01-02 10:00:00.123], across a date",
+     "[2024-01-02 10:00:00.123] AT+QFOTADL=\"http://h/f.zip\"\n"
+     "[2024-01-02 10:00:00.200] OK\n"
+     "[2024-01-03 10:00:00.123] +QIND: \"FOTA\",\"HTTPSTART\"\n",
+     ST, 3,
+     {{H, 0, "AT+QFOTADL=\"http://h/f.zip\""},
+      {M, 77 * MS, "OK"},
+      {M, 86400000 * MS, "+QIND: \"FOTA\",\"HTTPSTART\""}},
+     0, NULL},
+    {"stamped, across midnight without a date",
+     "[23:59:59.900] AT+QFOTADL=\"http://h/f.zip\"\n"
+     "[00:00:00.100] OK\n"
+     "[00:00:01.000] +QIND: \"FOTA\",\"HTTPSTART\"\n",
+     ST, 3,
+     {{H, 0, "AT+QFOTADL=\"http://h/f.zip\""}, {M, 200 * MS, "OK"}, {M, 1100 * MS, "+QIND: \"FOTA\",\"HTTPSTART\""}},
+     0, NULL},
+    {"stamped with glyphs, one line holds two AT lines",
+     "[16:17:37:700]AT+QGMR" CR_G CR_G LF_G "\n"
+     "[16:17:37:710]EG95EFAR02A07M4G" CR_G LF_G CR_G LF_G "OK" CR_G LF_G "\n",
+     ST, 3, {{H, 0, "AT+QGMR"}, {M, 10 * MS, "EG95EFAR02A07M4G"}, {M, 10 * MS, "OK"}}, 0, NULL},
+    {"stamped with glyphs, a URC cut between two chunks",
+     "[16:17:37:700]AT+QGMR" CR_G CR_G LF_G "\n"
+     "[16:17:37:710]EG95EFAR02A07M4G" CR_G LF_G CR_G LF_G "OK" CR_G LF_G "\n"
+     "[16:17:40:000]+QIND: \"FOTA\",\"UPD\n"
+     "[16:17:40:010]ATING\",5" CR_G LF_G "\n",
+     ST, 4,
+     {{H, 0, "AT+QGMR"}, {M, 10 * MS, "EG95EFAR02A07M4G"}, {M, 10 * MS, "OK"},
+      {M, T_ANY, "+QIND: \"FOTA\",\"UPDATING\",5"}},
+     0, NULL},
+    {"stamped with glyphs, a URC cut after its leading CR LF",
+     "[16:17:37:700]AT+QGMR" CR_G CR_G LF_G "\n"
+     "[16:17:40:000]" CR_G LF_G "+QIND: \"FOTA\",\"UPD\n"
+     "[16:17:40:010]ATING\",5" CR_G LF_G "\n",
+     ST, 2, {{H, 0, "AT+QGMR"}, {M, T_ANY, "+QIND: \"FOTA\",\"UPDATING\",5"}}, 0, NULL},
+    {"trailing comments removed",
+     "AT+QFOTADL=\"http://www.quectel.com:100/update.zip\"   // send the command\n"
+     "OK\t// accepted\n"
+     "+QIND: \"FOTA\",\"HTTPEND\",0           //Finish downloading the delta package from the HTTP server.\n",
+     RAW, 3,
+     {{H, NONE, "AT+QFOTADL=\"http://www.quectel.com:100/update.zip\""},
+      {M, NONE, "OK"},
+      {M, NONE, "+QIND: \"FOTA\",\"HTTPEND\",0"}},
+     3, NULL},
+    {"comment lines removed",
+     "//Upgrade firmware when delta firmware package is stored on an FTP server.\n"
+     "AT+QFOTADL=\"ftp://test:test@124.74.41.170:21/Jun/update-v12-to-v13.zip\"\n"
+     "OK\n",
+     RAW, 2,
+     {{H, NONE, "AT+QFOTADL=\"ftp://test:test@124.74.41.170:21/Jun/update-v12-to-v13.zip\""}, {M, NONE, "OK"}},
+     1, NULL},
+    {"// inside a quoted URL kept",
+     "AT+QFOTADL=\"http://h/dir //x.zip\"\n"
+     "AT+QFOTADL=\"ftp://u:p@h//f.zip\"\n"
+     "OK\n",
+     RAW, 3,
+     {{H, NONE, "AT+QFOTADL=\"http://h/dir //x.zip\""}, {H, NONE, "AT+QFOTADL=\"ftp://u:p@h//f.zip\""},
+      {M, NONE, "OK"}},
+     0, NULL},
+    {"stamped with a comment",
+     "[10:00:00.000] AT+QFOTADL=\"http://h/f.zip\" // go\n"
+     "[10:00:00.050] OK\n",
+     ST, 2, {{H, 0, "AT+QFOTADL=\"http://h/f.zip\""}, {M, 50 * MS, "OK"}}, 1, NULL},
+};
+
+static int event_matches(const read_result *res, size_t i, const want_event *w)
+{
+    size_t wl = strlen(w->text);
+    return res->ev[i].dir == w->dir && (w->t == T_ANY || res->ev[i].t == w->t) && res->ev[i].len == wl &&
+           memcmp(res->ev[i].text, w->text, wl) == 0;
+}
+
+static void test_read_table(void)
+{
+    for (size_t c = 0; c < sizeof read_cases / sizeof read_cases[0]; c++) {
+        read_result *res = read_all(read_cases[c].input, strlen(read_cases[c].input), "case.log");
+        int ok = res->rc == 0 && res->fmt == read_cases[c].fmt && res->n == read_cases[c].n;
+        for (size_t i = 0; ok && i < res->n; i++) {
+            ok = event_matches(res, i, &read_cases[c].ev[i]);
+            /* Directions of a capture are guessed, and say so. */
+            if (read_cases[c].fmt != TR)
+                ok = ok && (res->ev[i].flags & DFOTA_EV_GUESSED_DIR);
+            else
+                ok = ok && res->ev[i].flags == 0;
+        }
+        ok = ok && res->stats.comments == read_cases[c].comments;
+        if (read_cases[c].port)
+            ok = ok && strcmp(res->port, read_cases[c].port) == 0;
+        CU_ASSERT(ok);
+        if (!ok) {
+            print_result(read_cases[c].name, res);
+            printf("    comments %lu (want %lu), port '%s'\n", res->stats.comments, read_cases[c].comments,
+                   res->port);
+        }
+        free(res);
+    }
+}
+
+static void test_transcript_lines_and_meta(void)
+{
+    static const char in[] =
+        "# dfota-transcript 1\n"
+        "# port: usb:2c7c:0195\n"
+        "# module: EG95EFAR02A07M4G\n"
+        "# x-unknown-key: kept\n"
+        "0.000000 > AT+QFOTADL=?\n"
+        "\n"
+        "0.010000 < OK\n";
+    FILE *f = open_mem(in, sizeof in - 1);
+    dfota_reader *r = dfota_reader_new(f, "meta.transcript");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    dfota_event e;
+    char err[DFOTA_ERRBUF];
+    CU_ASSERT_EQUAL_FATAL(dfota_reader_next(r, &e, err, sizeof err), 1);
+    CU_ASSERT_EQUAL(e.line, 5);
+    CU_ASSERT_EQUAL(dfota_reader_format(r), DFOTA_FMT_TRANSCRIPT);
+    const char *v = dfota_reader_meta(r, "port");
+    CU_ASSERT(v && strcmp(v, "usb:2c7c:0195") == 0);
+    v = dfota_reader_meta(r, "module");
+    CU_ASSERT(v && strcmp(v, "EG95EFAR02A07M4G") == 0);
+    v = dfota_reader_meta(r, "x-unknown-key");
+    CU_ASSERT(v && strcmp(v, "kept") == 0);
+    CU_ASSERT_PTR_NULL(dfota_reader_meta(r, "redacted"));
+    CU_ASSERT_EQUAL_FATAL(dfota_reader_next(r, &e, err, sizeof err), 1);
+    CU_ASSERT_EQUAL(e.line, 7);
+    CU_ASSERT_EQUAL(e.len, 2);
+    CU_ASSERT_EQUAL(dfota_reader_next(r, &e, err, sizeof err), 0);
+    CU_ASSERT_EQUAL(dfota_reader_next(r, &e, err, sizeof err), 0); /* the end stays the end */
+    dfota_reader_free(r);
+    dfota_reader_free(NULL);
+    fclose(f);
+}
+
+static void test_capture_stats(void)
+{
+    static const char in[] =
+        "[16:17:37:700]AT+QGMR" CR_G CR_G LF_G "\n"
+        "[16:17:37:710]EG95EFAR02A07M4G" CR_G LF_G CR_G LF_G "OK" CR_G LF_G "   // the version\n"
+        "[16:17:37:720]AT+QFOTADL=\"http://h/f.zip\"" CR_G CR_G LF_G "\n";
+    read_result *res = read_all(in, sizeof in - 1, "glyphs.log");
+    CU_ASSERT_EQUAL(res->rc, 0);
+    CU_ASSERT_EQUAL(res->fmt, DFOTA_FMT_STAMPED);
+    CU_ASSERT_EQUAL(res->n, 4);
+    CU_ASSERT_EQUAL(res->stats.glyphs, 3 + 6 + 3);
+    CU_ASSERT_EQUAL(res->stats.comments, 1);
+    CU_ASSERT_EQUAL(res->stats.first_comment_line, 2);
+    /* Events carry the line of the file they came from. */
+    static const unsigned long lines[] = {1, 2, 2, 3};
+    for (size_t i = 0; i < res->n && i < 4; i++)
+        CU_ASSERT_EQUAL(res->ev[i].line, lines[i]);
+    if (res->n != 4 || res->stats.glyphs != 12)
+        print_result("glyph stats", res);
+    free(res);
+}
+
+static void test_long_lines(void)
+{
+    /* A physical line of exactly DFOTA_READ_LINE_MAX bytes is read; in a
+     * capture it becomes an overlong AT line cut to DFOTA_AT_LINE_MAX. */
+    size_t n = 3 + DFOTA_READ_LINE_MAX + 4;
+    char *in = malloc(n + 1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(in);
+    memcpy(in, "AT\n", 3);
+    memset(in + 3, 'x', DFOTA_READ_LINE_MAX);
+    memcpy(in + 3 + DFOTA_READ_LINE_MAX, "\nOK\n", 4);
+    in[n] = '\0';
+    read_result *res = read_all(in, n, "long.log");
+    CU_ASSERT_EQUAL(res->rc, 0);
+    CU_ASSERT_EQUAL_FATAL(res->n, 3);
+    CU_ASSERT_EQUAL(res->ev[1].len, DFOTA_AT_LINE_MAX);
+    CU_ASSERT_EQUAL(res->ev[1].full, DFOTA_READ_LINE_MAX);
+    CU_ASSERT(res->ev[1].flags & DFOTA_EV_OVERLONG);
+    CU_ASSERT_EQUAL(res->ev[1].line, 2);
+    CU_ASSERT_STRING_EQUAL(res->ev[2].text, "OK");
+    free(res);
+    free(in);
+
+    /* A transcript payload of exactly DFOTA_AT_LINE_MAX bytes, plain and escaped. */
+    static const char head[] = "# dfota-transcript 1\n0.0 < ";
+    n = sizeof head - 1 + 4 * DFOTA_AT_LINE_MAX + 1;
+    in = malloc(n + 1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(in);
+    memcpy(in, head, sizeof head - 1);
+    for (size_t i = 0; i < DFOTA_AT_LINE_MAX; i++)
+        memcpy(in + sizeof head - 1 + 4 * i, "\\x41", 4);
+    in[n - 1] = '\n';
+    res = read_all(in, n, "max.transcript");
+    CU_ASSERT_EQUAL(res->rc, 0);
+    CU_ASSERT_EQUAL_FATAL(res->n, 1);
+    CU_ASSERT_EQUAL(res->ev[0].len, DFOTA_AT_LINE_MAX);
+    CU_ASSERT_EQUAL(strspn(res->ev[0].text, "A"), DFOTA_AT_LINE_MAX);
+    free(res);
+    free(in);
+}
+
+/* ---- errors ------------------------------------------------------------- */
+
+typedef struct {
+    const char *name;
+    char *input;
+    size_t len;
+    int rc;               /* the error; 0: any error */
+    size_t events;        /* events read before it */
+    unsigned long line;   /* the line the message names; 0: any line */
+} error_case;
+
+static char *text(const char *s)
+{
+    size_t n = strlen(s);
+    char *d = malloc(n + 1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    memcpy(d, s, n + 1);
+    return d;
+}
+
+/* head, then c n times, then tail. */
+static char *padded(const char *head, char c, size_t n, const char *tail, size_t *len)
+{
+    size_t hl = strlen(head), tl = strlen(tail);
+    char *d = malloc(hl + n + tl + 1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    memcpy(d, head, hl);
+    memset(d + hl, c, n);
+    memcpy(d + hl + n, tail, tl + 1);
+    *len = hl + n + tl;
+    return d;
+}
+
+static char *garbage(size_t n)
+{
+    char *d = malloc(n);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    uint32_t x = 2463534242u;
+    for (size_t i = 0; i < n; i++) {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        d[i] = (char)(x & 0xff);
+    }
+    return d;
+}
+
+/* The message is "NAME:LINE: text": the file's name, a line number, a reason. */
+static int names_place(const char *err, const char *name, unsigned long line)
+{
+    size_t nl = strlen(name);
+    if (strncmp(err, name, nl) != 0 || err[nl] != ':')
+        return 0;
+    const char *p = err + nl + 1;
+    unsigned long v = 0;
+    int digits = 0;
+    while (*p >= '0' && *p <= '9') {
+        v = v * 10 + (unsigned long)(*p++ - '0');
+        digits++;
+    }
+    if (!digits || *p != ':' || p[1] == '\0')
+        return 0;
+    return line == 0 || v == line;
+}
+
+static void test_errors(void)
+{
+    error_case c[32];
+    size_t n = 0, len;
+    c[n++] = (error_case){"empty file", text(""), 0, DFOTA_E_INPUT, 0, 0};
+    c[n++] = (error_case){"binary garbage", garbage(4096), 4096, DFOTA_E_INPUT, 0, 0};
+    c[n++] = (error_case){"text with no AT content",
+                          text("Dear diary,\ntoday I flashed nothing at all.\nThe weather was fine.\n"), 0,
+                          DFOTA_E_INPUT, 0, 0};
+    c[n++] = (error_case){"transcript with a bad event line",
+                          text("# dfota-transcript 1\n# port: usb:2c7c:0195\n0.1 < OK\nthis is not an event\n"
+                               "0.2 < OK\n"),
+                          0, DFOTA_E_INPUT, 1, 4};
+    c[n++] = (error_case){"transcript with a bad direction",
+                          text("# dfota-transcript 1\n0.1 < OK\n0.2 ? OK\n"), 0, DFOTA_E_INPUT, 1, 3};
+    c[n++] = (error_case){"transcript event without a blank after the time",
+                          text("# dfota-transcript 1\n0.1<OK\n"), 0, DFOTA_E_INPUT, 0, 2};
+    c[n++] = (error_case){"transcript with a payload glued to the direction",
+                          text("# dfota-transcript 1\n0.1 <OK\n"), 0, DFOTA_E_INPUT, 0, 2};
+    c[n++] = (error_case){"transcript with a time of 10 fractional digits",
+                          text("# dfota-transcript 1\n0.1234567890 < OK\n"), 0, DFOTA_E_INPUT, 0, 2};
+    c[n++] = (error_case){"transcript with a negative time",
+                          text("# dfota-transcript 1\n-1.0 < OK\n"), 0, DFOTA_E_INPUT, 0, 2};
+    c[n++] = (error_case){"time going backwards",
+                          text("# dfota-transcript 1\n2.000000 < +QIND: \"FOTA\",\"UPDATING\",1\n"
+                               "1.500000 < +QIND: \"FOTA\",\"UPDATING\",2\n"),
+                          0, DFOTA_E_INPUT, 1, 3};
+    c[n] = (error_case){"payload over DFOTA_AT_LINE_MAX",
+                        padded("# dfota-transcript 1\n0.0 < OK\n0.1 < ", 'A', DFOTA_AT_LINE_MAX + 1, "\n", &len),
+                        0, DFOTA_E_TOO_BIG, 1, 3};
+    c[n++].len = len;
+    c[n] = (error_case){"physical line over DFOTA_READ_LINE_MAX in a capture",
+                        padded("AT\nOK\n", 'x', DFOTA_READ_LINE_MAX + 1, "\nOK\n", &len), 0, DFOTA_E_TOO_BIG,
+                        2, 3};
+    c[n++].len = len;
+    c[n] = (error_case){"physical line over DFOTA_READ_LINE_MAX in a transcript",
+                        padded("# dfota-transcript 1\n0.0 < ", 'x', DFOTA_READ_LINE_MAX + 1, "\n", &len), 0,
+                        DFOTA_E_TOO_BIG, 0, 2};
+    c[n++].len = len;
+    c[n++] = (error_case){"unsupported transcript version",
+                          text("# dfota-transcript 2\n0.0 < OK\n"), 0, DFOTA_E_INPUT, 0, 1};
+    c[n++] = (error_case){"transcript version 10",
+                          text("# dfota-transcript 10\n0.0 < OK\n"), 0, DFOTA_E_INPUT, 0, 1};
+
+    for (size_t i = 0; i < n; i++) {
+        size_t l = c[i].len ? c[i].len : strlen(c[i].input);
+        read_result *res = read_all(c[i].input, l, "bad.log");
+        int ok = (c[i].rc ? res->rc == c[i].rc : res->rc < 0) && res->n == c[i].events && names_place(res->err, "bad.log", c[i].line);
+        CU_ASSERT(ok);
+        if (!ok) {
+            print_result(c[i].name, res);
+            printf("    want rc %d after %zu events, message naming bad.log:%lu\n", c[i].rc, c[i].events,
+                   c[i].line);
+        }
+        free(res);
+        free(c[i].input);
+    }
+}
+
+/* Kept apart and run last: today it overflows a signed multiplication,
+ * which the sanitizer build stops at. */
+static void test_time_too_big(void)
+{
+    static const char *const in[] = {
+        "# dfota-transcript 1\n999999999999.0 < OK\n",
+        "# dfota-transcript 1\n10000000000.0 < OK\n",
+        "# dfota-transcript 1\n9223372036.854775808 < OK\n",
+    };
+    for (size_t i = 0; i < sizeof in / sizeof in[0]; i++) {
+        read_result *res = read_all(in[i], strlen(in[i]), "big.transcript");
+        /* A time that nanoseconds in 64 bits cannot hold is an input error
+         * on its line, never a wrapped time. */
+        int ok = res->rc < 0 && res->n == 0 && names_place(res->err, "big.transcript", 2);
+        CU_ASSERT(ok);
+        if (!ok)
+            print_result(in[i], res);
+        free(res);
+    }
+    /* The largest time that fits is read exactly. */
+    static const char fits[] = "# dfota-transcript 1\n9223372036.854775807 < OK\n";
+    read_result *res = read_all(fits, sizeof fits - 1, "big.transcript");
+    CU_ASSERT_EQUAL(res->rc, 0);
+    CU_ASSERT_EQUAL(res->n, 1);
+    if (res->n == 1)
+        CU_ASSERT_EQUAL(res->ev[0].t, INT64_MAX);
+    free(res);
+}
+
+/* Inputs put together from the pieces real captures are made of: whatever
+ * the mix, the reader keeps its contract or stops with a placed error. */
+static void test_random_captures(void)
+{
+    static const char *const piece[] = {
+        "[10:00:00.123] ", "[16:17:37:700]", "[2024-01-02 23:59:59.999] ", "[00:00:00.001] ",
+        "AT+QGMR", "AT+QFOTADL=\"http://h/f.zip\"", "OK", "+QIND: \"FOTA\",\"UPD", "ATING\",5",
+        CR_G, LF_G, "\xe2\x90", "\xe2", "\r", "\n", "\r\n", "\"", "//", " ", "   // note", "\t",
+        "# dfota-transcript 1\n", "0.1 < ", "\\x4", "#", "\xef\xbb\xbf", "RDY", "\x80",
+    };
+    enum { PIECES = sizeof piece / sizeof piece[0], ROUNDS = 400 };
+    uint64_t x = 0x853C49E6748FEA9BULL;
+    char *buf = malloc(8192);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(buf);
+    for (int round = 0; round < ROUNDS; round++) {
+        size_t len = 0;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        size_t count = (size_t)(x % 200);
+        for (size_t k = 0; k < count; k++) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            const char *p = piece[x % PIECES];
+            size_t pl = strlen(p);
+            if (len + pl >= 8192)
+                break;
+            memcpy(buf + len, p, pl);
+            len += pl;
+        }
+        FILE *f = open_mem(buf, len);
+        dfota_reader *r = dfota_reader_new(f, "rand.log");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+        dfota_event e;
+        char err[DFOTA_ERRBUF] = "";
+        int rc;
+        int64_t last = INT64_MIN;
+        size_t events = 0;
+        int ok = 1;
+        while ((rc = dfota_reader_next(r, &e, err, sizeof err)) == 1 && events < 100000) {
+            events++;
+            ok = ok && e.len <= DFOTA_AT_LINE_MAX && e.full_len >= e.len && e.data[e.len] == '\0' &&
+                 (e.dir == DFOTA_DIR_HOST || e.dir == DFOTA_DIR_MODULE || e.dir == DFOTA_DIR_HARNESS);
+            if (e.t_ns != DFOTA_T_NONE) {
+                ok = ok && e.t_ns >= 0 && e.t_ns >= last;
+                last = e.t_ns;
+            }
+        }
+        ok = ok && rc <= 0;
+        if (rc < 0)
+            ok = ok && names_place(err, "rand.log", 0);
+        CU_ASSERT(ok);
+        if (!ok) {
+            printf("\n  round %d: rc %d, err '%s', %zu events, last t %lld\n", round, rc, err, events,
+                   (long long)last);
+            dfota_reader_free(r);
+            fclose(f);
+            break;
+        }
+        dfota_reader_free(r);
+        fclose(f);
+    }
+    free(buf);
+}
+
+static void test_format_names(void)
+{
+    static const dfota_format all[] = {DFOTA_FMT_AUTO, DFOTA_FMT_TRANSCRIPT, DFOTA_FMT_RAW, DFOTA_FMT_STAMPED};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+        const char *a = dfota_format_name(all[i]);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+        for (size_t j = 0; j < i; j++)
+            CU_ASSERT(strcmp(a, dfota_format_name(all[j])) != 0);
+    }
+}
+
+int main(void)
+{
+    if (CU_initialize_registry() != CUE_SUCCESS)
+        return 1;
+    CU_pSuite s = CU_add_suite("reader", NULL, NULL);
+    if (!s || !CU_add_test(s, "formats and events", test_read_table) ||
+        !CU_add_test(s, "transcript lines and metadata", test_transcript_lines_and_meta) ||
+        !CU_add_test(s, "capture statistics and lines", test_capture_stats) ||
+        !CU_add_test(s, "lines at the limits", test_long_lines) ||
+        !CU_add_test(s, "input errors", test_errors) ||
+        !CU_add_test(s, "format names", test_format_names) ||
+        !CU_add_test(s, "random captures keep the contract", test_random_captures) ||
+        !CU_add_test(s, "time too big for 64-bit nanoseconds", test_time_too_big)) {
+        CU_cleanup_registry();
+        return 1;
+    }
+    CU_basic_set_mode(CU_BRM_VERBOSE);
+    CU_basic_run_tests();
+    unsigned failures = CU_get_number_of_failures();
+    int err = CU_get_error() != CUE_SUCCESS;
+    CU_cleanup_registry();
+    return failures || err ? 1 : 0;
+}
