@@ -51,6 +51,7 @@ typedef struct {
     int port_lost, port_back; /* since the download ended */
     int dlfail_reported;
     int queued;               /* waiting in the pending queue for its final result */
+    int urc_after_error;      /* rejected, and FOTA URCs came all the same */
     int watch_error;          /* rejected: judging CMD-NO-URC-AFTER-ERROR */
     int awaiting_rdy;
     int64_t t_cmd, t_dl_start, t_dl_end, t_ref_start, t_last_progress, t_first_start;
@@ -72,6 +73,8 @@ struct dfota_checker {
     flow *last_answered;      /* the flow that got the last final result */
     unsigned long module_since_cmd;
     unsigned long module_since_final;
+    char last_host[CMD_KEEP]; /* the previous host line, to recognise its echo */
+    size_t last_host_len;
     unsigned next_id;
     unsigned bad_urcs;
     int port_cycle;           /* a port-lost not yet followed by RDY */
@@ -421,11 +424,6 @@ static void drop_pending(dfota_checker *c, const dfota_event *ev, int ended)
 static void on_fotadl(dfota_checker *c, const dfota_event *ev, const dfota_item *it)
 {
     flow *cur = c->cur;
-    /* A capture with local echo shows the command twice. */
-    if (cur && cur->queued && c->module_since_cmd == 0 &&
-        cur->raw_len == (ev->len < CMD_KEEP ? ev->len : CMD_KEEP) &&
-        memcmp(cur->raw, ev->data, cur->raw_len) == 0)
-        return;
     if (cur && cur->watch_error) {
         pass(c, DFOTA_R_CMD_NO_URC_AFTER_ERROR); /* no URC came before this command */
         cur->watch_error = 0;
@@ -905,7 +903,14 @@ static void on_updating(dfota_checker *c, flow *f, const dfota_event *ev, const 
         implied_start(c, f, ev);
     else if (!f->reboot_in_attempt)
         pass(c, DFOTA_R_SEQ_UPDATING_INSIDE); /* SEQ-UPDATING-INSIDE (3) */
-    else {
+    else if (it->has_code && f->last_pct >= 0 && it->code < f->last_pct) {
+        /* Progress starts again lower after a reboot: a retry whose START
+         * was lost while the port came back, not a continuation. */
+        pass(c, DFOTA_R_SEQ_END);
+        DEVIATE(c, f, DFOTA_R_SEQ_UPDATING_INSIDE, ev, "start-lost", "UPDATING after START",
+                "the retry's UPDATING with no START (lost while the USB port came back)");
+        open_attempt(f, ev);
+    } else {
         /* SEQ-END (3): a reboot closes an attempt only with a new START. */
         DEVIATE(c, f, DFOTA_R_SEQ_END, ev, "two-part-update",
                 "after a reboot during an update, a new START",
@@ -1010,12 +1015,16 @@ static flow *urc_owner(dfota_checker *c, const dfota_event *ev)
         return c->up;
     flow *cur = c->cur;
     if (cur && cur->watch_error) {
-        /* CMD-NO-URC-AFTER-ERROR (3) */
+        /* CMD-NO-URC-AFTER-ERROR (3); the URCs that follow are charged to
+         * the same command, once. */
         report(c, cur, DFOTA_R_CMD_NO_URC_AFTER_ERROR, DFOTA_L_FAIL, ev, NULL,
                "no FOTA URC after the command's ERROR", "a FOTA URC");
         cur->watch_error = 0;
+        cur->urc_after_error = 1;
         return cur;
     }
+    if (cur && cur->urc_after_error && !c->up)
+        return cur;
     if (c->up)
         return c->up;
     flow *f = flow_new(c, ev);
@@ -1148,6 +1157,14 @@ void dfota_checker_feed(dfota_checker *c, const dfota_event *ev)
     dfota_item it;
     dfota_classify(ev->data, ev->len, ev->dir, &it);
     if (ev->dir == DFOTA_DIR_HOST) {
+        /* A capture with local echo shows a command twice: the same text
+         * again with nothing from the module between is not a new command. */
+        size_t keep = ev->len < CMD_KEEP ? ev->len : CMD_KEEP;
+        if (c->module_since_cmd == 0 && c->last_host_len == keep && keep > 0 &&
+            memcmp(c->last_host, ev->data, keep) == 0)
+            return;
+        memcpy(c->last_host, ev->data, keep);
+        c->last_host_len = keep;
         if (it.kind == DFOTA_ITEM_FOTADL) {
             on_fotadl(c, ev, &it);
             c->module_since_cmd = 0;
