@@ -857,8 +857,9 @@ static void on_start(dfota_checker *c, flow *f, const dfota_event *ev)
     open_attempt(f, ev);
 }
 
-/* UPDATING without a START that the sequence owed. */
-static void implied_start(dfota_checker *c, flow *f, const dfota_event *ev)
+/* UPDATING without a START that the sequence owed. Returns 1 when an
+ * attempt is now open, 0 when the UPDATING stands outside any. */
+static int implied_start(dfota_checker *c, flow *f, const dfota_event *ev)
 {
     switch (f->ph) {
     case PH_DL_DONE:
@@ -875,18 +876,20 @@ static void implied_start(dfota_checker *c, flow *f, const dfota_event *ev)
         break;
     case PH_AWAIT_DL:
     case PH_DL:
+        /* Judged, but no attempt opens: the download goes on as it was. */
         report(c, f, DFOTA_R_SEQ_UPDATING_INSIDE, DFOTA_L_FAIL, ev, NULL,
                "UPDATING between START and END", "UPDATING during the download");
-        break;
+        return 0;
     case PH_ENDED:
         report(c, f, DFOTA_R_SEQ_UPDATING_INSIDE, DFOTA_L_FAIL, ev, NULL,
                "UPDATING between START and END", "UPDATING after END");
-        break;
+        return 0;
     default:
         pass(c, DFOTA_R_SEQ_UPDATING_INSIDE); /* the log started inside the update */
         break;
     }
     open_attempt(f, ev);
+    return 1;
 }
 
 static void on_updating(dfota_checker *c, flow *f, const dfota_event *ev, const dfota_item *it)
@@ -899,9 +902,10 @@ static void on_updating(dfota_checker *c, flow *f, const dfota_event *ev, const 
         else
             pass(c, DFOTA_R_PROGRESS_RANGE);
     }
-    if (f->ph != PH_UPDATING)
-        implied_start(c, f, ev);
-    else if (!f->reboot_in_attempt)
+    if (f->ph != PH_UPDATING) {
+        if (!implied_start(c, f, ev))
+            return;
+    } else if (!f->reboot_in_attempt)
         pass(c, DFOTA_R_SEQ_UPDATING_INSIDE); /* SEQ-UPDATING-INSIDE (3) */
     else if (it->has_code && f->last_pct >= 0 && it->code < f->last_pct) {
         /* Progress starts again lower after a reboot: a retry whose START

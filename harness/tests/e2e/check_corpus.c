@@ -1,0 +1,857 @@
+/* check_corpus.c - runs the real dfota binary over the transcripts/ corpus.
+ *
+ *   check_corpus DFOTA_BINARY CORPUS_DIR
+ *
+ * Every corpus file (*.transcript, *.log, *.txt, *.cap, found recursively,
+ * taken in sorted order) states what dfota must say about it in header
+ * lines before its first event:
+ *
+ *   # expect: <profile> <VERDICT> [RULE-ID=STATUS ...]   one per profile
+ *   # check-args: --window final-result=3s                optional
+ *   # about: one sentence                                 optional
+ *
+ * VERDICT is PASS, FAIL, INCOMPLETE or ERROR (input error); STATUS is PASS,
+ * WARN, INCOMPLETE, FAIL or N/A (the rule must be absent from "rules").
+ * For each expect line the driver runs
+ *
+ *   DFOTA_BINARY check --profile P --format json [check-args] FILE
+ *
+ * and compares the exit status (PASS 0, FAIL 1, ERROR 2, INCOMPLETE 3), the
+ * JSON verdict and every RULE=STATUS. It then enforces a coverage matrix:
+ * for each rule of the catalogue and each reader format, some file's strict
+ * run must show the rule PASS and some must show it FAIL. Only runs that met
+ * their expectations count, so the matrix shows verified coverage.
+ *
+ * Exit status: 0 when every file passed and the matrix is complete, 1
+ * otherwise, 2 on a usage error. */
+#define _POSIX_C_SOURCE 200809L
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#define MAX_FILES 4096
+#define MAX_DEPTH 16
+#define PATH_MAX_LEN 1024
+#define HEADER_LINE_MAX 1024
+#define HEADER_LINES_MAX 64
+#define MAX_EXPECTS 2
+#define MAX_RULE_EXPECTS 32
+#define MAX_EXTRA_ARGS 16
+#define ARG_MAX_LEN 256
+#define OUT_MAX (8u * 1024u * 1024u) /* JSON of one small file is a few KiB */
+#define ERR_KEEP 512
+#define RUN_TIMEOUT_MS 60000
+#define REASONS_MAX 2048
+#define ID_MAX 40
+
+/* ---- the rule catalogue (shared/design/RULES.md) and the matrix -------- */
+
+enum { FMT_TRANSCRIPT = 0, FMT_RAW, FMT_STAMPED, FMT_COUNT };
+static const char *const fmt_names[FMT_COUNT] = {"transcript", "raw", "timestamped"};
+
+/* Which reader formats a rule must be seen PASS and FAIL in. Raw captures
+ * have no timestamps or port events; PORT-REBOOT needs the port events only
+ * a transcript carries. LINE-LENGTH is not a rule of the guide. */
+#define IN_ALL ((1u << FMT_TRANSCRIPT) | (1u << FMT_RAW) | (1u << FMT_STAMPED))
+#define IN_TIMED ((1u << FMT_TRANSCRIPT) | (1u << FMT_STAMPED))
+#define IN_TRANSCRIPT (1u << FMT_TRANSCRIPT)
+#define IN_NONE 0u
+
+typedef struct {
+    const char *id;
+    unsigned formats;
+} rule_def;
+
+static const rule_def catalogue[] = {
+    {"CMD-TEST", IN_ALL},
+    {"CMD-FINAL", IN_ALL},
+    {"CMD-INVALID-ERROR", IN_ALL},
+    {"CMD-NO-URC-AFTER-ERROR", IN_ALL},
+    {"URC-SYNTAX", IN_ALL},
+    {"SEQ-DOWNLOAD", IN_ALL},
+    {"SEQ-NO-UPDATE-AFTER-DL-FAIL", IN_ALL},
+    {"SEQ-START", IN_ALL},
+    {"SEQ-UPDATING-INSIDE", IN_ALL},
+    {"SEQ-END", IN_ALL},
+    {"CODE-FTP", IN_ALL},
+    {"CODE-HTTP", IN_ALL},
+    {"CODE-END", IN_ALL},
+    {"PROGRESS-RANGE", IN_ALL},
+    {"PROGRESS-ORDER", IN_ALL},
+    {"PROGRESS-COMPLETE", IN_ALL},
+    {"RETRY-505", IN_ALL},
+    {"RETRY-UNTIL-SUCCESS", IN_ALL},
+    {"PORT-REBOOT", IN_TRANSCRIPT},
+    {"TIME-FINAL-RESULT", IN_TIMED},
+    {"TIME-DOWNLOAD-START", IN_TIMED},
+    {"TIME-DOWNLOAD", IN_TIMED},
+    {"TIME-START", IN_TIMED},
+    {"TIME-PROGRESS-GAP", IN_TIMED},
+    {"TIME-END", IN_TIMED},
+    {"TIME-RDY", IN_TIMED},
+    {"LINE-LENGTH", IN_NONE},
+};
+#define N_RULES (sizeof catalogue / sizeof catalogue[0])
+
+/* seen[rule][format][0] PASS, [1] FAIL */
+typedef struct {
+    unsigned seen[N_RULES][FMT_COUNT][2];
+} matrix;
+
+static int rule_index(const char *id)
+{
+    for (size_t i = 0; i < N_RULES; i++)
+        if (strcmp(catalogue[i].id, id) == 0)
+            return (int)i;
+    return -1;
+}
+
+static int format_index(const char *name)
+{
+    for (int i = 0; i < FMT_COUNT; i++)
+        if (strcmp(fmt_names[i], name) == 0)
+            return i;
+    return -1;
+}
+
+/* ---- reasons a file failed -------------------------------------------- */
+
+typedef struct {
+    char text[REASONS_MAX];
+    size_t len;
+    unsigned n;
+} reasons;
+
+__attribute__((format(printf, 2, 3)))
+static void add_reason(reasons *r, const char *fmt, ...)
+{
+    char one[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(one, sizeof one, fmt, ap);
+    va_end(ap);
+    r->n++;
+    size_t room = sizeof r->text - r->len;
+    int w = snprintf(r->text + r->len, room, "\n    - %s", one);
+    if (w < 0)
+        return;
+    if ((size_t)w >= room) {
+        r->len = sizeof r->text - 1;
+        if (sizeof r->text > 5)
+            memcpy(r->text + sizeof r->text - 5, "...", 4);
+    } else
+        r->len += (size_t)w;
+}
+
+/* ---- finding the corpus files ----------------------------------------- */
+
+typedef struct {
+    char *path[MAX_FILES];
+    size_t n;
+    int overflow;
+} file_list;
+
+static int is_corpus_name(const char *name)
+{
+    static const char *const ext[] = {".transcript", ".log", ".txt", ".cap"};
+    size_t n = strlen(name);
+    if (name[0] == '.')
+        return 0;
+    for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++) {
+        size_t e = strlen(ext[i]);
+        if (n > e && strcmp(name + n - e, ext[i]) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static int walk(const char *dir, int depth, file_list *out)
+{
+    DIR *d = opendir(dir);
+    if (!d) {
+        fprintf(stderr, "check_corpus: cannot open %s: %s\n", dir, strerror(errno));
+        return -1;
+    }
+    int rc = 0;
+    struct dirent *e;
+    while (rc == 0 && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        char path[PATH_MAX_LEN];
+        int w = snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (w < 0 || (size_t)w >= sizeof path) {
+            fprintf(stderr, "check_corpus: path too long under %s\n", dir);
+            rc = -1;
+            break;
+        }
+        struct stat st;
+        if (stat(path, &st) != 0)
+            continue;
+        if (S_ISDIR(st.st_mode)) {
+            if (depth < MAX_DEPTH)
+                rc = walk(path, depth + 1, out);
+        } else if (S_ISREG(st.st_mode) && is_corpus_name(e->d_name)) {
+            if (out->n >= MAX_FILES) {
+                out->overflow = 1;
+                continue;
+            }
+            out->path[out->n] = strdup(path);
+            if (!out->path[out->n])
+                rc = -1;
+            else
+                out->n++;
+        }
+    }
+    closedir(d);
+    return rc;
+}
+
+static int by_path(const void *a, const void *b)
+{
+    const char *const *pa = a;
+    const char *const *pb = b;
+    return strcmp(*pa, *pb);
+}
+
+/* ---- header ----------------------------------------------------------- */
+
+typedef struct {
+    char rule[ID_MAX];
+    char status[16];
+} rule_expect;
+
+typedef struct {
+    char profile[16];
+    char verdict[16];
+    rule_expect rules[MAX_RULE_EXPECTS];
+    size_t n_rules;
+} expectation;
+
+typedef struct {
+    expectation exp[MAX_EXPECTS];
+    size_t n_exp;
+    char args[MAX_EXTRA_ARGS][ARG_MAX_LEN];
+    size_t n_args;
+    int has_check_args;
+} header;
+
+static const char *const verdicts[] = {"PASS", "FAIL", "INCOMPLETE", "ERROR"};
+static const int verdict_exit[] = {0, 1, 3, 2};
+static const char *const statuses[] = {"PASS", "WARN", "INCOMPLETE", "FAIL", "N/A"};
+
+static int in_list(const char *s, const char *const *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(s, list[i]) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* Copies src into dst of cap bytes, cut if it must be (callers check lengths). */
+static void copy_str(char *dst, size_t cap, const char *src)
+{
+    size_t n = strlen(src);
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
+/* Next blank-separated word of *p into out (cap bytes); 0 at the end. */
+static int next_word(const char **p, char *out, size_t cap, int *too_long)
+{
+    const char *s = *p;
+    while (*s == ' ' || *s == '\t')
+        s++;
+    if (!*s) {
+        *p = s;
+        return 0;
+    }
+    size_t n = 0;
+    while (s[n] && s[n] != ' ' && s[n] != '\t')
+        n++;
+    *too_long = n >= cap;
+    size_t keep = n < cap ? n : cap - 1;
+    memcpy(out, s, keep);
+    out[keep] = '\0';
+    *p = s + n;
+    return 1;
+}
+
+static void parse_expect(const char *v, header *h, reasons *why)
+{
+    char w[128];
+    int tl = 0;
+    const char *p = v;
+    if (h->n_exp >= MAX_EXPECTS) {
+        add_reason(why, "more than %d expect lines", MAX_EXPECTS);
+        return;
+    }
+    expectation *e = &h->exp[h->n_exp];
+    memset(e, 0, sizeof *e);
+    if (!next_word(&p, e->profile, sizeof e->profile, &tl) || tl ||
+        (strcmp(e->profile, "strict") != 0 && strcmp(e->profile, "field") != 0)) {
+        add_reason(why, "expect line without a profile strict|field: '%s'", v);
+        return;
+    }
+    for (size_t i = 0; i < h->n_exp; i++)
+        if (strcmp(h->exp[i].profile, e->profile) == 0) {
+            add_reason(why, "two expect lines for profile %s", e->profile);
+            return;
+        }
+    if (!next_word(&p, e->verdict, sizeof e->verdict, &tl) || tl ||
+        in_list(e->verdict, verdicts, 4) < 0) {
+        add_reason(why, "expect line without a verdict PASS|FAIL|INCOMPLETE|ERROR: '%s'", v);
+        return;
+    }
+    while (next_word(&p, w, sizeof w, &tl)) {
+        char *eq = strchr(w, '=');
+        if (tl || !eq || eq == w) {
+            add_reason(why, "expect line: '%s' is not RULE-ID=STATUS", w);
+            return;
+        }
+        *eq = '\0';
+        if (rule_index(w) < 0) {
+            add_reason(why, "expect line: unknown rule '%s'", w);
+            return;
+        }
+        if (in_list(eq + 1, statuses, 5) < 0) {
+            add_reason(why, "expect line: unknown status '%s' for %s", eq + 1, w);
+            return;
+        }
+        if (e->n_rules >= MAX_RULE_EXPECTS) {
+            add_reason(why, "expect line: more than %d rules", MAX_RULE_EXPECTS);
+            return;
+        }
+        rule_expect *re = &e->rules[e->n_rules++];
+        copy_str(re->rule, sizeof re->rule, w);
+        copy_str(re->status, sizeof re->status, eq + 1);
+    }
+    h->n_exp++;
+}
+
+/* check-args may only hold what changes the judgement, never the output. */
+static void parse_check_args(const char *v, header *h, reasons *why)
+{
+    char w[ARG_MAX_LEN];
+    int tl = 0;
+    const char *p = v;
+    if (h->has_check_args) {
+        add_reason(why, "two check-args lines");
+        return;
+    }
+    h->has_check_args = 1;
+    while (next_word(&p, w, sizeof w, &tl)) {
+        int takes_value = 0;
+        if (tl) {
+            add_reason(why, "check-args: an argument is too long");
+            return;
+        }
+        if (strcmp(w, "--window") == 0 || strcmp(w, "--port") == 0)
+            takes_value = 1;
+        else if (strncmp(w, "--window=", 9) != 0 && strncmp(w, "--port=", 7) != 0 &&
+                 strcmp(w, "--host-windows") != 0) {
+            add_reason(why, "check-args: '%s' is not allowed (only --window, --host-windows, --port)", w);
+            return;
+        }
+        for (int k = 0; k <= takes_value; k++) {
+            if (k == 1 && !next_word(&p, w, sizeof w, &tl)) {
+                add_reason(why, "check-args: %s needs a value", h->args[h->n_args - 1]);
+                return;
+            }
+            if (h->n_args >= MAX_EXTRA_ARGS || tl) {
+                add_reason(why, "check-args: too many or too long arguments");
+                return;
+            }
+            copy_str(h->args[h->n_args++], ARG_MAX_LEN, w);
+        }
+    }
+}
+
+/* One header line (without its terminator). */
+static void header_line(const char *line, header *h, reasons *why)
+{
+    const char *p = line + 1;
+    while (*p == ' ')
+        p++;
+    if (strncmp(p, "expect:", 7) == 0)
+        parse_expect(p + 7, h, why);
+    else if (strncmp(p, "check-args:", 11) == 0)
+        parse_check_args(p + 11, h, why);
+}
+
+/* One physical line of f into line (cap bytes): LF, CR LF and a lone CR end
+ * it, as the reader takes them. Returns 0 at the end of the file, 1 for a
+ * line, 2 for a line longer than cap (its start is kept). */
+static int header_getline(FILE *f, char *line, size_t cap)
+{
+    size_t n = 0;
+    int c, over = 0, any = 0;
+    while ((c = getc(f)) != EOF) {
+        any = 1;
+        if (c == '\n')
+            break;
+        if (c == '\r') {
+            int next = getc(f);
+            if (next != '\n' && next != EOF)
+                ungetc(next, f);
+            break;
+        }
+        if (n + 1 < cap)
+            line[n++] = (char)c;
+        else
+            over = 1;
+    }
+    line[n] = '\0';
+    if (!any)
+        return 0;
+    return over ? 2 : 1;
+}
+
+/* Reads the leading '#' lines of a file (after a UTF-8 byte order mark, as
+ * Windows editors write one). Returns 0, or -1 when the file cannot be read
+ * (a reason is added). */
+static int read_header(const char *path, header *h, reasons *why)
+{
+    memset(h, 0, sizeof *h);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        add_reason(why, "cannot open: %s", strerror(errno));
+        return -1;
+    }
+    unsigned char bom[3];
+    size_t got = fread(bom, 1, sizeof bom, f);
+    if (got != 3 || bom[0] != 0xEF || bom[1] != 0xBB || bom[2] != 0xBF)
+        rewind(f);
+    char line[HEADER_LINE_MAX];
+    for (int lines = 1; lines <= HEADER_LINES_MAX; lines++) {
+        int rc = header_getline(f, line, sizeof line);
+        if (rc == 0 || line[0] != '#')
+            break; /* the first event: the header is over */
+        if (rc == 2) {
+            add_reason(why, "header line %d longer than %d bytes", lines, HEADER_LINE_MAX - 1);
+            break;
+        }
+        header_line(line, h, why);
+    }
+    fclose(f);
+    int has_strict = 0, has_field = 0;
+    for (size_t i = 0; i < h->n_exp; i++) {
+        has_strict |= strcmp(h->exp[i].profile, "strict") == 0;
+        has_field |= strcmp(h->exp[i].profile, "field") == 0;
+    }
+    if (h->n_exp == 0)
+        add_reason(why, "no '# expect:' line in the header");
+    else {
+        if (!has_strict)
+            add_reason(why, "no '# expect: strict ...' line");
+        if (!has_field)
+            add_reason(why, "no '# expect: field ...' line");
+    }
+    return 0;
+}
+
+/* ---- running dfota ---------------------------------------------------- */
+
+typedef struct {
+    char *out;        /* standard output, NUL-terminated; caller frees */
+    size_t out_len;
+    int out_overflow;
+    char err[ERR_KEEP]; /* the start of standard error */
+    size_t err_len;
+    int status;       /* from waitpid */
+    int timed_out;
+    int spawn_failed;
+} run_result;
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Reads what is ready on fd into the result; 0 at its end. */
+static int drain(int fd, run_result *r, int is_err)
+{
+    char buf[16384];
+    ssize_t got = read(fd, buf, sizeof buf);
+    if (got < 0)
+        return errno == EINTR || errno == EAGAIN ? 1 : 0;
+    if (got == 0)
+        return 0;
+    size_t n = (size_t)got;
+    if (is_err) {
+        size_t room = sizeof r->err - 1 - r->err_len;
+        size_t take = n < room ? n : room;
+        memcpy(r->err + r->err_len, buf, take);
+        r->err_len += take;
+        r->err[r->err_len] = '\0';
+        return 1;
+    }
+    if (r->out_len + n > OUT_MAX) {
+        r->out_overflow = 1;
+        return 1;
+    }
+    char *grown = realloc(r->out, r->out_len + n + 1);
+    if (!grown) {
+        r->out_overflow = 1;
+        return 1;
+    }
+    r->out = grown;
+    memcpy(r->out + r->out_len, buf, n);
+    r->out_len += n;
+    r->out[r->out_len] = '\0';
+    return 1;
+}
+
+/* Runs argv (no shell: file names need no quoting) and collects its output. */
+static void run(char *const argv[], run_result *r)
+{
+    int po[2], pe[2];
+    memset(r, 0, sizeof *r);
+    if (pipe(po) != 0) {
+        r->spawn_failed = 1;
+        return;
+    }
+    if (pipe(pe) != 0) {
+        close(po[0]);
+        close(po[1]);
+        r->spawn_failed = 1;
+        return;
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(po[0]); close(po[1]); close(pe[0]); close(pe[1]);
+        r->spawn_failed = 1;
+        return;
+    }
+    if (pid == 0) {
+        int devnull = open("/dev/null", O_RDONLY);
+        if (devnull >= 0)
+            dup2(devnull, STDIN_FILENO);
+        dup2(po[1], STDOUT_FILENO);
+        dup2(pe[1], STDERR_FILENO);
+        close(po[0]); close(po[1]); close(pe[0]); close(pe[1]);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    close(po[1]);
+    close(pe[1]);
+    struct pollfd fds[2] = {{po[0], POLLIN, 0}, {pe[0], POLLIN, 0}};
+    int open_fds = 2;
+    long long deadline = now_ms() + RUN_TIMEOUT_MS;
+    while (open_fds > 0) {
+        long long left = deadline - now_ms();
+        if (left <= 0) {
+            r->timed_out = 1;
+            kill(pid, SIGKILL);
+            break;
+        }
+        int n = poll(fds, 2, (int)left);
+        if (n < 0 && errno != EINTR)
+            break;
+        for (int i = 0; i < 2 && n > 0; i++) {
+            if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
+                continue;
+            if (!drain(fds[i].fd, r, i == 1)) {
+                close(fds[i].fd);
+                fds[i].fd = -1;
+                open_fds--;
+            }
+        }
+    }
+    for (int i = 0; i < 2; i++)
+        if (fds[i].fd >= 0)
+            close(fds[i].fd);
+    while (waitpid(pid, &r->status, 0) < 0 && errno == EINTR)
+        ;
+}
+
+/* ---- judging one run -------------------------------------------------- */
+
+/* The first line of s, at most 200 bytes, for a reason. */
+static void first_line(const char *s, char *out, size_t cap)
+{
+    size_t n = 0;
+    while (s[n] && s[n] != '\n' && n + 1 < cap && n < 200)
+        n++;
+    memcpy(out, s, n);
+    out[n] = '\0';
+}
+
+/* Compares one run with its expectation. Returns 1 when it matched; *fmt is
+ * the reader format dfota reported (-1 when unknown), *rules its "rules". */
+static int judge_run(const expectation *e, const run_result *r, reasons *why, int *fmt,
+                     json_t **rules_out, json_t **root_out)
+{
+    int ok = 1;
+    const char *p = e->profile;
+    *fmt = -1;
+    *rules_out = NULL;
+    *root_out = NULL;
+    if (r->spawn_failed) {
+        add_reason(why, "%s: cannot run dfota", p);
+        return 0;
+    }
+    if (r->timed_out) {
+        add_reason(why, "%s: dfota did not finish within %d s", p, RUN_TIMEOUT_MS / 1000);
+        return 0;
+    }
+    if (WIFSIGNALED(r->status)) {
+        add_reason(why, "%s: dfota was killed by signal %d (crash)", p, WTERMSIG(r->status));
+        return 0;
+    }
+    int code = WIFEXITED(r->status) ? WEXITSTATUS(r->status) : -1;
+    int want = verdict_exit[in_list(e->verdict, verdicts, 4)];
+    if (code == 127) {
+        add_reason(why, "%s: dfota could not be executed", p);
+        return 0;
+    }
+    if (code != want) {
+        char line[256] = "";
+        first_line(r->err, line, sizeof line);
+        add_reason(why, "%s: exit status %d, expected %d (%s)%s%s", p, code, want, e->verdict,
+                   line[0] ? "; stderr: " : "", line);
+        ok = 0;
+    }
+    if (r->out_overflow) {
+        add_reason(why, "%s: output larger than %u bytes", p, OUT_MAX);
+        return 0;
+    }
+    json_error_t jerr;
+    json_t *root = r->out ? json_loadb(r->out, r->out_len, 0, &jerr) : NULL;
+    json_t *files = root ? json_object_get(root, "files") : NULL;
+    json_t *file = json_is_array(files) && json_array_size(files) == 1 ? json_array_get(files, 0) : NULL;
+    if (!file || !json_is_object(file)) {
+        add_reason(why, "%s: no JSON report with one file on standard output%s%s", p,
+                   root ? "" : ": ", root ? "" : (r->out ? jerr.text : "(empty)"));
+        json_decref(root);
+        return 0;
+    }
+    const char *verdict = json_string_value(json_object_get(file, "verdict"));
+    if (!verdict || strcmp(verdict, e->verdict) != 0) {
+        const char *err = json_string_value(json_object_get(file, "error"));
+        add_reason(why, "%s: verdict %s, expected %s%s%s", p, verdict ? verdict : "(none)",
+                   e->verdict, err ? "; error: " : "", err ? err : "");
+        ok = 0;
+    }
+    json_t *rules = json_object_get(file, "rules");
+    if (!json_is_object(rules)) {
+        add_reason(why, "%s: no \"rules\" object", p);
+        json_decref(root);
+        return 0;
+    }
+    for (size_t i = 0; i < e->n_rules; i++) {
+        const rule_expect *re = &e->rules[i];
+        const char *got = json_string_value(json_object_get(rules, re->rule));
+        int na = strcmp(re->status, "N/A") == 0;
+        if (na && got) {
+            add_reason(why, "%s: %s is %s, expected N/A (absent)", p, re->rule, got);
+            ok = 0;
+        } else if (!na && (!got || strcmp(got, re->status) != 0)) {
+            add_reason(why, "%s: %s is %s, expected %s", p, re->rule, got ? got : "N/A (absent)",
+                       re->status);
+            ok = 0;
+        }
+    }
+    const char *f = json_string_value(json_object_get(file, "format"));
+    *fmt = f ? format_index(f) : -1;
+    *rules_out = rules;
+    *root_out = root;
+    return ok;
+}
+
+static void count_cells(matrix *m, int fmt, json_t *rules)
+{
+    const char *key;
+    json_t *value;
+    if (fmt < 0)
+        return;
+    json_object_foreach(rules, key, value) {
+        int ri = rule_index(key);
+        const char *s = json_string_value(value);
+        if (ri < 0 || !s)
+            continue;
+        if (strcmp(s, "PASS") == 0)
+            m->seen[ri][fmt][0]++;
+        else if (strcmp(s, "FAIL") == 0)
+            m->seen[ri][fmt][1]++;
+    }
+}
+
+/* Runs every expectation of one file. Returns 1 when the file passed. */
+static int check_file(const char *dfota, const char *path, const char *shown, matrix *m)
+{
+    reasons why;
+    header h;
+    memset(&why, 0, sizeof why);
+    read_header(path, &h, &why);
+    size_t runs = why.n == 0 ? h.n_exp : 0; /* a bad header is not run at all */
+    for (size_t i = 0; i < runs; i++) {
+        const expectation *e = &h.exp[i];
+        char *argv[8 + MAX_EXTRA_ARGS];
+        size_t a = 0;
+        argv[a++] = (char *)(uintptr_t)dfota; /* execv takes char *const[]; nothing writes */
+        argv[a++] = (char *)(uintptr_t)"check";
+        argv[a++] = (char *)(uintptr_t)"--profile";
+        argv[a++] = (char *)(uintptr_t)e->profile;
+        argv[a++] = (char *)(uintptr_t)"--format";
+        argv[a++] = (char *)(uintptr_t)"json";
+        for (size_t k = 0; k < h.n_args; k++)
+            argv[a++] = h.args[k];
+        argv[a++] = (char *)(uintptr_t)path;
+        argv[a] = NULL;
+        run_result r;
+        run(argv, &r);
+        int fmt;
+        json_t *rules, *root;
+        int ok = judge_run(e, &r, &why, &fmt, &rules, &root);
+        if (ok && rules && strcmp(e->profile, "strict") == 0)
+            count_cells(m, fmt, rules);
+        json_decref(root);
+        free(r.out);
+    }
+    if (why.n == 0) {
+        printf("ok      %s\n", shown);
+        return 1;
+    }
+    printf("FAILED  %s%s\n", shown, why.text);
+    return 0;
+}
+
+/* ---- the catalogue against dfota rules -------------------------------- */
+
+/* Every ID dfota lists must be in the catalogue above and the other way
+ * round, so that the matrix covers every rule. Returns the mismatches. */
+static unsigned compare_catalogue(const char *dfota)
+{
+    char *argv[] = {(char *)(uintptr_t)dfota, (char *)(uintptr_t)"rules", NULL};
+    run_result r;
+    unsigned bad = 0;
+    int listed[N_RULES] = {0};
+    run(argv, &r);
+    if (r.spawn_failed || r.timed_out || !WIFEXITED(r.status) || WEXITSTATUS(r.status) != 0 || !r.out) {
+        printf("catalogue: 'dfota rules' failed\n");
+        free(r.out);
+        return 1;
+    }
+    for (char *line = r.out; line && *line;) {
+        char *nl = strchr(line, '\n');
+        char id[ID_MAX];
+        size_t n = 0;
+        while (line[n] && line[n] != ' ' && line[n] != '\n' && n + 1 < sizeof id)
+            n++;
+        memcpy(id, line, n);
+        id[n] = '\0';
+        if (n > 0) {
+            int ri = rule_index(id);
+            if (ri < 0) {
+                printf("catalogue: 'dfota rules' lists %s, which this driver does not know\n", id);
+                bad++;
+            } else
+                listed[ri] = 1;
+        }
+        line = nl ? nl + 1 : NULL;
+    }
+    for (size_t i = 0; i < N_RULES; i++)
+        if (!listed[i]) {
+            printf("catalogue: 'dfota rules' does not list %s\n", catalogue[i].id);
+            bad++;
+        }
+    free(r.out);
+    return bad;
+}
+
+/* ---- the coverage matrix ---------------------------------------------- */
+
+static unsigned print_matrix(const matrix *m)
+{
+    unsigned missing = 0;
+    printf("\ncoverage (strict runs that met their expectations; P = PASS seen, F = FAIL seen,\n"
+           "           . = missing, - = not required)\n");
+    printf("%-28s %-11s %-11s %-11s\n", "rule", fmt_names[0], fmt_names[1], fmt_names[2]);
+    for (size_t i = 0; i < N_RULES; i++) {
+        if (catalogue[i].formats == IN_NONE)
+            continue;
+        printf("%-28s", catalogue[i].id);
+        for (int f = 0; f < FMT_COUNT; f++) {
+            char cell[12];
+            if (!(catalogue[i].formats & (1u << f)))
+                snprintf(cell, sizeof cell, "-");
+            else
+                snprintf(cell, sizeof cell, "%s %s", m->seen[i][f][0] ? "P" : ".",
+                         m->seen[i][f][1] ? "F" : ".");
+            printf(" %-11s", cell);
+        }
+        putchar('\n');
+    }
+    for (size_t i = 0; i < N_RULES; i++)
+        for (int f = 0; f < FMT_COUNT; f++)
+            for (int s = 0; s < 2; s++)
+                if ((catalogue[i].formats & (1u << f)) && !m->seen[i][f][s]) {
+                    printf("missing: %s %s %s\n", catalogue[i].id, fmt_names[f], s ? "FAIL" : "PASS");
+                    missing++;
+                }
+    printf("coverage: %s (%u missing cell%s)\n\n", missing ? "INCOMPLETE" : "complete", missing,
+           missing == 1 ? "" : "s");
+    return missing;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 3) {
+        fprintf(stderr, "usage: check_corpus DFOTA_BINARY CORPUS_DIR\n");
+        return 2;
+    }
+    const char *dfota = argv[1];
+    char root[PATH_MAX_LEN];
+    if (strlen(argv[2]) >= sizeof root) {
+        fprintf(stderr, "check_corpus: corpus path too long\n");
+        return 2;
+    }
+    copy_str(root, sizeof root, argv[2]);
+    size_t rl = strlen(root);
+    while (rl > 1 && root[rl - 1] == '/')
+        root[--rl] = '\0';
+    if (access(dfota, X_OK) != 0) {
+        fprintf(stderr, "check_corpus: %s is not executable\n", dfota);
+        return 2;
+    }
+    static file_list files;
+    static matrix m;
+    if (walk(root, 0, &files) != 0)
+        return 2;
+    if (files.overflow) {
+        fprintf(stderr, "check_corpus: more than %d files\n", MAX_FILES);
+        return 2;
+    }
+    qsort(files.path, files.n, sizeof files.path[0], by_path);
+    unsigned passed = 0, failed = 0;
+    for (size_t i = 0; i < files.n; i++) {
+        const char *shown = files.path[i] + rl + 1; /* relative to the corpus */
+        if (check_file(dfota, files.path[i], shown, &m))
+            passed++;
+        else
+            failed++;
+        free(files.path[i]);
+    }
+    unsigned cat = compare_catalogue(dfota);
+    unsigned missing = print_matrix(&m);
+    printf("%u passed, %u failed\n", passed, failed);
+    return failed == 0 && missing == 0 && cat == 0 && files.n > 0 ? 0 : 1;
+}
