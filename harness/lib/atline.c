@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "dfota/atline.h"
+#include "text.h"
 
 /* ---- framing ---------------------------------------------------------- */
 
@@ -147,35 +148,6 @@ int dfota_stage_takes_code(dfota_stage stage)
     }
 }
 
-static int lower(int c)
-{
-    return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
-}
-
-/* Case-insensitive: does s[0..n) start with the NUL-terminated word? */
-static int starts_ci(const char *s, size_t n, const char *word)
-{
-    size_t i = 0;
-    for (; word[i]; i++)
-        if (i >= n || lower((unsigned char)s[i]) != lower((unsigned char)word[i]))
-            return 0;
-    return 1;
-}
-
-/* Case-insensitive: is s[0..n) a prefix of the word? */
-static int is_prefix_ci(const char *s, size_t n, const char *word)
-{
-    for (size_t i = 0; i < n; i++)
-        if (!word[i] || lower((unsigned char)s[i]) != lower((unsigned char)word[i]))
-            return 0;
-    return 1;
-}
-
-static int equals_ci(const char *s, size_t n, const char *word)
-{
-    return strlen(word) == n && starts_ci(s, n, word);
-}
-
 static int is_blank(char c)
 {
     return c == ' ' || c == '\t';
@@ -201,30 +173,19 @@ static int skip_blanks(cursor *c)
 /* An opening or closing double quote: ASCII, or a typographic one. */
 static int take_quote(cursor *c)
 {
-    if (c->p < c->end && *c->p == '"') {
-        c->p++;
-        return 1;
-    }
-    /* U+201C and U+201D are E2 80 9C / E2 80 9D; U+201E and U+201F too. */
-    if (c->end - c->p >= 3 && (unsigned char)c->p[0] == 0xE2 && (unsigned char)c->p[1] == 0x80 &&
-        (unsigned char)c->p[2] >= 0x9C && (unsigned char)c->p[2] <= 0x9F) {
-        c->p += 3;
+    size_t q = text_quote_len(c->p, c->end);
+    if (q == 3)
         c->quirks |= DFOTA_Q_TYPO_QUOTES;
-        return 1;
-    }
-    return 0;
+    c->p += q;
+    return q > 0;
 }
 
 /* The end of a quoted word: the next ASCII or typographic quote. */
 static const char *find_quote(const char *p, const char *end)
 {
-    for (; p < end; p++) {
-        if (*p == '"')
+    for (; p < end; p++)
+        if (text_quote_len(p, end))
             return p;
-        if (end - p >= 3 && (unsigned char)p[0] == 0xE2 && (unsigned char)p[1] == 0x80 &&
-            (unsigned char)p[2] >= 0x9C && (unsigned char)p[2] <= 0x9F)
-            return p;
-    }
     return NULL;
 }
 
@@ -234,12 +195,12 @@ static dfota_stage lookup_stage(const char *s, size_t n, unsigned *quirks)
         if (stage_names[i].len == n && memcmp(stage_names[i].name, s, n) == 0)
             return stage_names[i].stage;
     for (size_t i = 0; i < sizeof stage_names / sizeof stage_names[0]; i++) {
-        if (equals_ci(s, n, stage_names[i].name)) {
+        if (text_equals_ci(s, n, stage_names[i].name)) {
             *quirks |= (n == 7 && memcmp(s, "HTTPEnd", 7) == 0) ? DFOTA_Q_SPELLING : DFOTA_Q_CASE;
             return stage_names[i].stage;
         }
     }
-    if (equals_ci(s, n, resume_text))
+    if (text_equals_ci(s, n, resume_text))
         return DFOTA_STAGE_RESUME;
     return DFOTA_STAGE_UNKNOWN;
 }
@@ -332,8 +293,8 @@ static dfota_item_kind parse_fota(const char *s, const char *end, dfota_item *it
      * FOTA URC; any other +QIND (SMS DONE, PB DONE, "csq") is not ours. */
     int q1 = take_quote(&c);
     size_t rest = (size_t)(c.end - c.p);
-    if (!starts_ci(c.p, rest, "FOTA")) {
-        if (rest < 4 && (q1 || rest > 0) && is_prefix_ci(c.p, rest, "FOTA"))
+    if (!text_starts_ci(c.p, rest, "FOTA")) {
+        if (rest < 4 && (q1 || rest > 0) && text_is_prefix_ci(c.p, rest, "FOTA"))
             return DFOTA_ITEM_BAD_URC;
         return DFOTA_ITEM_OTHER;
     }
@@ -387,7 +348,7 @@ static const char *const port_gone[] = {
 static int is_port_gone(const char *s, size_t n)
 {
     for (size_t i = 0; i < sizeof port_gone / sizeof port_gone[0]; i++)
-        if (starts_ci(s, n, port_gone[i]))
+        if (text_starts_ci(s, n, port_gone[i]))
             return 1;
     return 0;
 }
@@ -395,7 +356,7 @@ static int is_port_gone(const char *s, size_t n)
 /* tio says "Connected" when the port it waits for comes back. */
 static int is_port_back(const char *s, size_t n)
 {
-    return equals_ci(s, n, "Connected") || starts_ci(s, n, "Connected to ");
+    return text_equals_ci(s, n, "Connected") || text_starts_ci(s, n, "Connected to ");
 }
 
 static const char *find_qind(const char *s, size_t n)
@@ -408,11 +369,11 @@ static const char *find_qind(const char *s, size_t n)
 
 static void classify_host(const char *s, size_t n, dfota_item *it)
 {
-    if (!starts_ci(s, n, "AT")) {
+    if (!text_starts_ci(s, n, "AT")) {
         it->kind = DFOTA_ITEM_OTHER;
         return;
     }
-    if (!starts_ci(s, n, "AT+QFOTADL")) {
+    if (!text_starts_ci(s, n, "AT+QFOTADL")) {
         it->kind = DFOTA_ITEM_COMMAND;
         return;
     }
@@ -490,7 +451,7 @@ static void classify_module(const char *s, size_t n, dfota_item *it)
             return;
         }
     }
-    if (starts_ci(s, n, "AT"))
+    if (text_starts_ci(s, n, "AT"))
         it->kind = DFOTA_ITEM_ECHO;
 }
 

@@ -8,6 +8,7 @@
 #include <curl/curl.h>
 
 #include "dfota/spec.h"
+#include "text.h"
 
 const char *dfota_proto_name(dfota_proto proto)
 {
@@ -21,20 +22,6 @@ const char *dfota_proto_name(dfota_proto proto)
     case DFOTA_PROTO_NONE: break;
     }
     return "none";
-}
-
-static int lower(int c)
-{
-    return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
-}
-
-static int starts_ci(const char *s, size_t n, const char *word)
-{
-    size_t i = 0;
-    for (; word[i]; i++)
-        if (i >= n || lower((unsigned char)s[i]) != lower((unsigned char)word[i]))
-            return 0;
-    return 1;
 }
 
 static void invalid(dfota_arg_check *out, const char *why)
@@ -169,31 +156,19 @@ static void check_local(const char *name, size_t n, dfota_arg_check *out)
         invalid(out, "the file name holds a NUL byte");
 }
 
-/* Length of the double quote at p: 1 for ASCII, 3 for a typographic one
- * (U+201C-U+201F, what a chat or forum tool makes of a pasted log), else 0. */
-static size_t quote_len(const char *p, const char *end)
-{
-    if (p < end && *p == '"')
-        return 1;
-    if (end - p >= 3 && (unsigned char)p[0] == 0xE2 && (unsigned char)p[1] == 0x80 &&
-        (unsigned char)p[2] >= 0x9C && (unsigned char)p[2] <= 0x9F)
-        return 3;
-    return 0;
-}
-
 /* The quoted first argument and, on newer firmware, extra ones after it. */
 static int split_quoted(const char *arg, size_t len, const char **s, size_t *n, int *extra,
                         dfota_arg_check *out)
 {
     const char *end = arg + len;
-    size_t ql = quote_len(arg, end);
+    size_t ql = text_quote_len(arg, end);
     if (len < 2 || ql == 0) {
         invalid(out, len == 0 ? "the argument is empty" : "the argument is not a quoted string");
         return 0;
     }
     const char *close = arg + ql;
     size_t cl = 0;
-    while (close < end && (cl = quote_len(close, end)) == 0)
+    while (close < end && (cl = text_quote_len(close, end)) == 0)
         close++;
     if (close >= end) {
         invalid(out, "the argument's closing quote is missing");
@@ -230,17 +205,17 @@ void dfota_spec_check_arg(const char *arg, size_t len, dfota_arg_check *out)
         invalid(out, "the URL is empty");
         return;
     }
-    if (starts_ci(s, n, "ftp://"))
+    if (text_starts_ci(s, n, "ftp://"))
         out->proto = DFOTA_PROTO_FTP;
-    else if (starts_ci(s, n, "http://"))
+    else if (text_starts_ci(s, n, "http://"))
         out->proto = DFOTA_PROTO_HTTP;
-    else if (starts_ci(s, n, "https://"))
+    else if (text_starts_ci(s, n, "https://"))
         out->proto = DFOTA_PROTO_HTTPS;
-    else if (starts_ci(s, n, DFOTA_LOCAL_PREFIX))
+    else if (text_starts_ci(s, n, DFOTA_LOCAL_PREFIX))
         out->proto = DFOTA_PROTO_LOCAL;
-    else if (starts_ci(s, n, "/cache/ufs/"))
+    else if (text_starts_ci(s, n, "/cache/ufs/"))
         out->proto = DFOTA_PROTO_LOCAL;
-    else if (starts_ci(s, n, "FILE:"))
+    else if (text_starts_ci(s, n, "FILE:"))
         out->proto = DFOTA_PROTO_FILE;
     else if (memchr(s, ':', n) && memchr(s, '/', n)) {
         out->proto = DFOTA_PROTO_OTHER;
@@ -263,7 +238,7 @@ void dfota_spec_check_arg(const char *arg, size_t len, dfota_arg_check *out)
         break;
     case DFOTA_PROTO_LOCAL:
         check_local(s, n, out);
-        if (!starts_ci(s, n, DFOTA_LOCAL_PREFIX))
+        if (!text_starts_ci(s, n, DFOTA_LOCAL_PREFIX))
             field_form(out, "cache-ufs-path", "the guide names only /data/ufs/; some families use /cache/ufs/");
         break;
     case DFOTA_PROTO_FILE:

@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include <CUnit/Basic.h>
+
+#include "suite.h"
 #include <CUnit/CUnit.h>
 
 #include "dfota/atline.h"
@@ -566,26 +568,18 @@ static void test_stage_names(void)
     }
 }
 
+static const test_entry tests[] = {
+    {"framing table", test_framing_table},
+    {"CRLF split across pushes", test_crlf_split_across_pushes},
+    {"split at every position", test_split_everywhere},
+    {"line of DFOTA_AT_LINE_MAX and one more", test_line_max},
+    {"flush of an unterminated line", test_flush},
+    {"classify module lines", test_classify_module},
+    {"classify host lines", test_classify_host},
+    {"stage names", test_stage_names},
+};
+
 int main(void)
 {
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return 1;
-    CU_pSuite s = CU_add_suite("atline", NULL, NULL);
-    if (!s || !CU_add_test(s, "framing table", test_framing_table) ||
-        !CU_add_test(s, "CRLF split across pushes", test_crlf_split_across_pushes) ||
-        !CU_add_test(s, "split at every position", test_split_everywhere) ||
-        !CU_add_test(s, "line of DFOTA_AT_LINE_MAX and one more", test_line_max) ||
-        !CU_add_test(s, "flush of an unterminated line", test_flush) ||
-        !CU_add_test(s, "classify module lines", test_classify_module) ||
-        !CU_add_test(s, "classify host lines", test_classify_host) ||
-        !CU_add_test(s, "stage names", test_stage_names)) {
-        CU_cleanup_registry();
-        return 1;
-    }
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    unsigned failures = CU_get_number_of_failures();
-    int err = CU_get_error() != CUE_SUCCESS;
-    CU_cleanup_registry();
-    return failures || err ? 1 : 0;
+    return RUN_SUITE("atline", tests);
 }

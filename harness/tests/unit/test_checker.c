@@ -15,6 +15,8 @@
 
 #include <CUnit/Basic.h>
 
+#include "suite.h"
+
 #include "dfota/dfota.h"
 
 /* ---- how a case is written ------------------------------------------- */
@@ -1490,24 +1492,17 @@ static void test_coverage(void)
             }
 }
 
+static const test_entry tests[] = {
+    {"every rule, both profiles", test_rule_table},
+    {"FIELD-QUIRKS: FAIL in strict, WARN in field", test_field_quirks},
+    {"flow summary of one upgrade", test_flow_summary},
+    {"flow outcomes", test_flow_outcomes},
+    {"unrelated traffic changes nothing", test_unrelated_traffic},
+    {"host windows", test_host_windows},
+    {"every rule passes and fails in the table", test_coverage},
+};
+
 int main(void)
 {
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return 1;
-    CU_pSuite s = CU_add_suite("checker", NULL, NULL);
-    if (!s || !CU_add_test(s, "every rule, both profiles", test_rule_table) ||
-        !CU_add_test(s, "FIELD-QUIRKS: FAIL in strict, WARN in field", test_field_quirks) ||
-        !CU_add_test(s, "flow summary of one upgrade", test_flow_summary) ||
-        !CU_add_test(s, "flow outcomes", test_flow_outcomes) ||
-        !CU_add_test(s, "unrelated traffic changes nothing", test_unrelated_traffic) ||
-        !CU_add_test(s, "host windows", test_host_windows) ||
-        !CU_add_test(s, "every rule passes and fails in the table", test_coverage)) {
-        CU_cleanup_registry();
-        return 1;
-    }
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    unsigned failures = CU_get_number_of_failures();
-    CU_cleanup_registry();
-    return failures ? 1 : 0;
+    return RUN_SUITE("checker", tests);
 }

@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include <CUnit/Basic.h>
+
+#include "suite.h"
 #include <CUnit/CUnit.h>
 
 #include "dfota/duration.h"
@@ -93,20 +95,12 @@ static void test_parse_bounded_by_len(void)
     CU_ASSERT_EQUAL(dfota_duration_parse("1s\0", 3, &ns), DFOTA_E_INPUT);
 }
 
+static const test_entry tests[] = {
+    {"parse table", test_parse_table},
+    {"parse bounded by its length", test_parse_bounded_by_len},
+};
+
 int main(void)
 {
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return 1;
-    CU_pSuite s = CU_add_suite("duration", NULL, NULL);
-    if (!s || !CU_add_test(s, "parse table", test_parse_table) ||
-        !CU_add_test(s, "parse bounded by its length", test_parse_bounded_by_len)) {
-        CU_cleanup_registry();
-        return 1;
-    }
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    unsigned failures = CU_get_number_of_failures();
-    int err = CU_get_error() != CUE_SUCCESS;
-    CU_cleanup_registry();
-    return failures || err ? 1 : 0;
+    return RUN_SUITE("duration", tests);
 }

@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include <CUnit/Basic.h>
+
+#include "suite.h"
 #include <CUnit/CUnit.h>
 
 #include "dfota/atline.h"
@@ -617,26 +619,18 @@ static void test_format_names(void)
     }
 }
 
+static const test_entry tests[] = {
+    {"formats and events", test_read_table},
+    {"transcript lines and metadata", test_transcript_lines_and_meta},
+    {"capture statistics and lines", test_capture_stats},
+    {"lines at the limits", test_long_lines},
+    {"input errors", test_errors},
+    {"format names", test_format_names},
+    {"random captures keep the contract", test_random_captures},
+    {"time too big for 64-bit nanoseconds", test_time_too_big},
+};
+
 int main(void)
 {
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return 1;
-    CU_pSuite s = CU_add_suite("reader", NULL, NULL);
-    if (!s || !CU_add_test(s, "formats and events", test_read_table) ||
-        !CU_add_test(s, "transcript lines and metadata", test_transcript_lines_and_meta) ||
-        !CU_add_test(s, "capture statistics and lines", test_capture_stats) ||
-        !CU_add_test(s, "lines at the limits", test_long_lines) ||
-        !CU_add_test(s, "input errors", test_errors) ||
-        !CU_add_test(s, "format names", test_format_names) ||
-        !CU_add_test(s, "random captures keep the contract", test_random_captures) ||
-        !CU_add_test(s, "time too big for 64-bit nanoseconds", test_time_too_big)) {
-        CU_cleanup_registry();
-        return 1;
-    }
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    unsigned failures = CU_get_number_of_failures();
-    int err = CU_get_error() != CUE_SUCCESS;
-    CU_cleanup_registry();
-    return failures || err ? 1 : 0;
+    return RUN_SUITE("reader", tests);
 }

@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include <CUnit/Basic.h>
+
+#include "suite.h"
 #include <CUnit/CUnit.h>
 
 #include "dfota/spec.h"
@@ -352,24 +354,16 @@ static void test_code_retried(void)
     CU_ASSERT_EQUAL(DFOTA_RETRY_505_MAX, 5);
 }
 
+static const test_entry tests[] = {
+    {"AT+QFOTADL argument limits and forms", test_check_arg},
+    {"argument bounded by its length", test_check_arg_not_nul_terminated},
+    {"protocol names", test_proto_names},
+    {"code tables", test_codes},
+    {"code meanings", test_code_meanings},
+    {"retried codes", test_code_retried},
+};
+
 int main(void)
 {
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return 1;
-    CU_pSuite s = CU_add_suite("spec", NULL, NULL);
-    if (!s || !CU_add_test(s, "AT+QFOTADL argument limits and forms", test_check_arg) ||
-        !CU_add_test(s, "argument bounded by its length", test_check_arg_not_nul_terminated) ||
-        !CU_add_test(s, "protocol names", test_proto_names) ||
-        !CU_add_test(s, "code tables", test_codes) ||
-        !CU_add_test(s, "code meanings", test_code_meanings) ||
-        !CU_add_test(s, "retried codes", test_code_retried)) {
-        CU_cleanup_registry();
-        return 1;
-    }
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    unsigned failures = CU_get_number_of_failures();
-    int err = CU_get_error() != CUE_SUCCESS;
-    CU_cleanup_registry();
-    return failures || err ? 1 : 0;
+    return RUN_SUITE("spec", tests);
 }

@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include <CUnit/Basic.h>
+
+#include "suite.h"
 #include <CUnit/CUnit.h>
 
 #include "dfota/atline.h"
@@ -622,28 +624,20 @@ static void test_header_long_value(void)
     free(value);
 }
 
+static const test_entry tests[] = {
+    {"escape table", test_escape_table},
+    {"escape of printable ASCII and single bytes", test_escape_printable_ascii},
+    {"escape cap and truncation", test_escape_cap},
+    {"unescape table", test_unescape_table},
+    {"escape then unescape, random", test_escape_random_round_trip},
+    {"writer text", test_writer_text},
+    {"round trip, tricky payloads", test_round_trip_tricky},
+    {"round trip, random payloads", test_round_trip_random},
+    {"header values round trip", test_header_values_round_trip},
+    {"header value too long for the writer", test_header_long_value},
+};
+
 int main(void)
 {
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return 1;
-    CU_pSuite s = CU_add_suite("transcript", NULL, NULL);
-    if (!s || !CU_add_test(s, "escape table", test_escape_table) ||
-        !CU_add_test(s, "escape of printable ASCII and single bytes", test_escape_printable_ascii) ||
-        !CU_add_test(s, "escape cap and truncation", test_escape_cap) ||
-        !CU_add_test(s, "unescape table", test_unescape_table) ||
-        !CU_add_test(s, "escape then unescape, random", test_escape_random_round_trip) ||
-        !CU_add_test(s, "writer text", test_writer_text) ||
-        !CU_add_test(s, "round trip, tricky payloads", test_round_trip_tricky) ||
-        !CU_add_test(s, "round trip, random payloads", test_round_trip_random) ||
-        !CU_add_test(s, "header values round trip", test_header_values_round_trip) ||
-        !CU_add_test(s, "header value too long for the writer", test_header_long_value)) {
-        CU_cleanup_registry();
-        return 1;
-    }
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    unsigned failures = CU_get_number_of_failures();
-    int err = CU_get_error() != CUE_SUCCESS;
-    CU_cleanup_registry();
-    return failures || err ? 1 : 0;
+    return RUN_SUITE("transcript", tests);
 }

@@ -1,0 +1,50 @@
+/* text.h - small text helpers shared inside the core (not public API).
+ * AT commands and stages compare case-insensitively in ASCII only; the
+ * locale never enters into it. */
+#ifndef DFOTA_LIB_TEXT_H
+#define DFOTA_LIB_TEXT_H
+
+#include <stddef.h>
+#include <string.h>
+
+static inline int text_lower(int c)
+{
+    return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
+}
+
+/* Does s[0..n) start with the NUL-terminated word, ignoring ASCII case? */
+static inline int text_starts_ci(const char *s, size_t n, const char *word)
+{
+    for (size_t i = 0; word[i]; i++)
+        if (i >= n || text_lower((unsigned char)s[i]) != text_lower((unsigned char)word[i]))
+            return 0;
+    return 1;
+}
+
+/* Is s[0..n) a prefix of the word, ignoring ASCII case? */
+static inline int text_is_prefix_ci(const char *s, size_t n, const char *word)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!word[i] || text_lower((unsigned char)s[i]) != text_lower((unsigned char)word[i]))
+            return 0;
+    return 1;
+}
+
+static inline int text_equals_ci(const char *s, size_t n, const char *word)
+{
+    return strlen(word) == n && text_starts_ci(s, n, word);
+}
+
+/* Length of the double quote at p: 1 for '"', 3 for a typographic one
+ * (U+201C-U+201F, what chat and forum tools make of pasted logs), else 0. */
+static inline size_t text_quote_len(const char *p, const char *end)
+{
+    if (p < end && *p == '"')
+        return 1;
+    if (end - p >= 3 && (unsigned char)p[0] == 0xE2 && (unsigned char)p[1] == 0x80 &&
+        (unsigned char)p[2] >= 0x9C && (unsigned char)p[2] <= 0x9F)
+        return 3;
+    return 0;
+}
+
+#endif
