@@ -67,8 +67,91 @@ printf '# dfota-transcript 1\n# port: usb:2c7c:0195:if02\n0.0 > AT+QFOTADL="/dat
     >"$corpus/seed-min.transcript"
 printf 'AT+QFOTADL="http://h:80/u.zip"\r\nOK\r\n+QIND: "FOTA","HTTPSTART"\r\n+QIND: "FOTA","HTTPEND",701\r\n' \
     >"$corpus/seed-min-raw.log"
-printf '[10:00:00.123] AT+QFOTADL="ftp://u:p@h:21/f.zip"\xe2\x90\x8d\xe2\x90\x8d\xe2\x90\x8a\n[10:00:00.200] OK\xe2\x90\x8d\xe2\x90\x8a\n' \
+printf '[10:00:00.123] AT+QFOTADL="ftp://u:p@h:21/f.zip"\342\220\215\342\220\215\342\220\212\n[10:00:00.200] OK\342\220\215\342\220\212\n' \
     >"$corpus/seed-min-stamped.log"
+# The words of the protocol and of the log formats, so that mutations speak them.
+dict=$build/fuzz_reader.dict
+cat >"$dict" <<'EOF'
+"# dfota-transcript 1"
+"# port: usb:2c7c:0195:if02"
+"# port: /dev/ttyUSB2"
+"# module: "
+"# redacted: credentials"
+" > "
+" < "
+" ! "
+"port-lost"
+"port-back"
+"timeout"
+"note "
+"\\x"
+"\\\\"
+"AT+QFOTADL="
+"AT+QFOTADL=?"
+"AT+QFOTADL?"
+"ATI"
+"\"ftp://u:p@1.2.3.4:21/f.zip\""
+"\"http://h:80/u.zip\""
+"\"https://h/u.zip\""
+"\"/data/ufs/u.zip\""
+"\"FILE:1024\""
+"OK"
+"ERROR"
+"+CME ERROR: "
+"+CMS ERROR: "
+"RDY"
+"+CREG: 1"
+"+QIND: "
+"+QIND: \"FOTA\","
+"\"FOTA\""
+"\"FTPSTART\""
+"\"FTPEND\","
+"\"HTTPSTART\""
+"\"HTTPEND\","
+"\"HTTPEnd\","
+"\"HTTPSSTART\""
+"\"HTTPSEND\","
+"\"FILESTART\""
+"\"FILEEND\","
+"\"DOWNLOADING\","
+"\"RESTORE\","
+"\"Last upgrade was not finished,continue upgrade\""
+"\"START\""
+"\"UPDATING\","
+"\"END\","
+"505"
+"520"
+"601"
+"701"
+"100"
+"%"
+"999999999999"
+"\xe2\x80\x9c"
+"\xe2\x80\x9d"
+"\xe2\x90\x8d"
+"\xe2\x90\x8a"
+"\xe2\x90\xa4"
+"\xef\xbb\xbf"
+"FATAL: read zero bytes from port"
+"[10:00:00.123] "
+"[16:17:37:700] "
+"[2024-01-02 10:00:00.123] "
+"2024-01-02T10:00:00.123Z "
+"10:00:00.123 "
+"ModemManager[612]: <debug> [1704189600.123456] [modem0/ttyUSB2/at] --> '"
+"<-- '"
+"<CR>"
+"<LF>"
+">> "
+"<< "
+"TX: "
+"RX: "
+"[TX] "
+"Connected"
+" // "
+"\x0d\x0a"
+"\x0d"
+EOF
 echo "fuzz-smoke: corpus $corpus ($seeded seeds from transcripts/, $(find "$corpus" -type f | wc -l) files in all)"
 
 # Crash artifacts go in their own folder so old ones are not mistaken for new.
@@ -77,13 +160,64 @@ rm -rf "$artifacts"
 mkdir -p "$artifacts"
 log=$build/fuzz-smoke.log
 
+# Inputs longer than -max_len, run once each (a file named on the command
+# line is run whole): the reader refills its 256 KiB block with a line
+# across the seam, and rejects a line over its 64 KiB bound.
+long=$build/fuzz-long
+rm -rf "$long"
+mkdir -p "$long"
+awk 'BEGIN {
+    for (s = 0; s < 1400; s++) {
+        print "AT+QFOTADL=\"ftp://u:p@10.0.0." s % 250 ":21/pkg/update-" s ".zip\"\r"
+        print "OK\r"; print "+QIND: \"FOTA\",\"FTPSTART\"\r"; print "+QIND: \"FOTA\",\"FTPEND\",0\r"
+        print "+QIND: \"FOTA\",\"START\"\r"
+        for (p = 10; p <= 100; p += 30) print "+QIND: \"FOTA\",\"UPDATING\"," p "\r"
+        print "+QIND: \"FOTA\",\"END\",0\r"
+    } }' >"$long/raw.log"
+awk 'BEGIN {
+    print "# dfota-transcript 1"; print "# port: usb:2c7c:0195:if02"
+    t = 0
+    for (s = 0; s < 1300; s++) {
+        printf "%.6f > AT+QFOTADL=\"http://h%d.example:80/u.zip\"\n", t += 0.5, s
+        printf "%.6f < OK\n", t += 0.04
+        printf "%.6f < +QIND: \"FOTA\",\"HTTPSTART\"\n", t += 0.5
+        printf "%.6f < +QIND: \"FOTA\",\"HTTPEND\",0\n", t += 30
+        printf "%.6f ! port-lost\n", t += 0.7; printf "%.6f ! port-back\n", t += 20
+        printf "%.6f < +QIND: \"FOTA\",\"START\"\n", t += 0.5
+        for (p = 25; p <= 100; p += 25) printf "%.6f < +QIND: \"FOTA\",\"UPDATING\",%d\n", t += 2, p
+        printf "%.6f < +QIND: \"FOTA\",\"END\",0\n", t += 1
+    } }' >"$long/transcript.log"
+awk 'BEGIN {
+    for (s = 0; s < 1300; s++) {
+        printf "[10:%02d:%02d:%03d] AT+QFOTADL=\"/data/ufs/u%d.zip\"\342\220\215\342\220\215\342\220\212\n", s / 60 % 60, s % 60, s * 7 % 996, s
+        printf "[10:%02d:%02d:%03d] OK\342\220\215\342\220\212\n", s / 60 % 60, s % 60, s * 7 % 996 + 1
+        printf "[10:%02d:%02d:%03d] +QIND: \"FOTA\",\"START\"\342\220\215\342\220\212   // note\n", s / 60 % 60, s % 60, s * 7 % 996 + 2
+        for (p = 20; p <= 100; p += 40) printf "[10:%02d:%02d:%03d] +QIND: \"FOTA\",\"UPDATING\",%d\342\220\215\342\220\212\n", s / 60 % 60, s % 60, s * 7 % 996 + 3, p
+        printf "[10:%02d:%02d:%03d] +QIND: \"FOTA\",\"END\",0\342\220\215\342\220\212\n", s / 60 % 60, s % 60, s * 7 % 996 + 4
+    } }' >"$long/stamped.log"
+{ printf 'AT+QFOTADL="ftp://u:p@h:21/'; head -c 70000 /dev/zero | tr '\0' 'x'; printf '"\n'; } >"$long/line-too-long.log"
+{ head -c 250000 "$long/raw.log"; printf '\n+QIND: "FOTA","'; head -c 60000 /dev/zero | tr '\0' 'y'
+  printf '"\r\n'; tail -c 20000 "$long/raw.log"; } >"$long/overlong-urc.log"
+# UBSan only reports by default: make it stop, so that libFuzzer keeps the input.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+echo "fuzz-smoke: running $(find "$long" -type f | wc -l) inputs past -max_len once each"
+set +e
+"$target" -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$artifacts/" "$long"/* >"$build/fuzz-long.log" 2>&1
+rc=$?
+set -e
+if [ $rc -ne 0 ]; then
+    echo "fuzz-smoke: FAILED on a long input (exit $rc); see $build/fuzz-long.log" >&2
+    grep -E 'Running:|ERROR:|runtime error:|check failed:' "$build/fuzz-long.log" | tail -n 5 >&2 || true
+    exit 1
+fi
+
 echo "fuzz-smoke: fuzzing for ${seconds}s (log: $log)"
 set +e
-ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0} \
-UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
 "$target" "$corpus" \
     -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
-    -print_final_stats=1 -artifact_prefix="$artifacts/" >"$log" 2>&1
+    -dict="$dict" -print_final_stats=1 -artifact_prefix="$artifacts/" >"$log" 2>&1
 rc=$?
 set -e
 

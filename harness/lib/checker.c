@@ -6,6 +6,7 @@
  * is judged where its evidence arrives: PASS or FAIL as soon as it can be
  * decided, INCOMPLETE for what is still open when the log ends. */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,7 +36,6 @@ typedef enum {
 
 typedef struct {
     int used;
-    dfota_flow_summary s;
     phase ph;
     dfota_fotadl_form form;
     dfota_arg_check arg;
@@ -56,6 +56,7 @@ typedef struct {
     int awaiting_rdy;
     int64_t t_cmd, t_dl_start, t_dl_end, t_ref_start, t_last_progress, t_first_start;
     int64_t t_last_end, t_port_lost;
+    dfota_flow_summary s;     /* last: its findings array is not cleared, only counted */
 } flow;
 
 struct dfota_checker {
@@ -75,6 +76,9 @@ struct dfota_checker {
     unsigned long module_since_final;
     char last_host[CMD_KEEP]; /* the previous host line, to recognise its echo */
     size_t last_host_len;
+    char last_arg[CMD_KEEP];  /* the last AT+QFOTADL argument checked, and its verdict */
+    size_t last_arg_len;
+    dfota_arg_check last_check;
     unsigned next_id;
     unsigned bad_urcs;
     int port_cycle;           /* a port-lost not yet followed by RDY */
@@ -232,7 +236,8 @@ static flow *flow_new(dfota_checker *c, const dfota_event *ev)
         flow *f = &c->slot[i];
         if (f->used)
             continue;
-        memset(f, 0, sizeof *f);
+        /* Everything but the kept findings (17 KB), which n_findings guards. */
+        memset(f, 0, offsetof(flow, s) + offsetof(dfota_flow_summary, findings));
         f->used = 1;
         f->s.id = ++c->next_id;
         f->s.line = ev->line;
@@ -446,7 +451,19 @@ static void on_fotadl(dfota_checker *c, const dfota_event *ev, const dfota_item 
     static const char *const forms[] = {"test", "read", "exec", "write"};
     f->s.form = forms[it->form];
     if (it->form == DFOTA_FOTADL_WRITE) {
-        dfota_spec_check_arg(it->arg, it->arg_len, &f->arg);
+        /* Hosts repeat the same command (retries, test loops); parsing a URL
+         * with libcurl allocates, so the last verdict is kept. */
+        if (it->arg_len < CMD_KEEP && it->arg_len == c->last_arg_len && c->last_arg_len > 0 &&
+            memcmp(it->arg, c->last_arg, it->arg_len) == 0)
+            f->arg = c->last_check;
+        else {
+            dfota_spec_check_arg(it->arg, it->arg_len, &f->arg);
+            if (it->arg_len < CMD_KEEP) {
+                memcpy(c->last_arg, it->arg, it->arg_len);
+                c->last_arg_len = it->arg_len;
+                c->last_check = f->arg;
+            }
+        }
         f->s.proto = f->arg.proto;
     }
     push_pending(c, f, ev);

@@ -41,6 +41,12 @@ struct dfota_output {
     xmlTextWriterPtr xml;
 };
 
+/* libxml2 takes unsigned bytes; our strings are valid UTF-8 (escaped). */
+static const xmlChar *X(const char *s)
+{
+    return (const xmlChar *)s;
+}
+
 static const char *profile_name(dfota_profile p)
 {
     return p == DFOTA_PROFILE_FIELD ? "field" : "strict";
@@ -70,8 +76,8 @@ dfota_output *dfota_output_new(dfota_out_format fmt, FILE *out, dfota_profile pr
         }
         xmlTextWriterSetIndent(o->xml, 1);
         if (xmlTextWriterStartDocument(o->xml, NULL, "UTF-8", NULL) < 0 ||
-            xmlTextWriterStartElement(o->xml, BAD_CAST "testsuites") < 0 ||
-            xmlTextWriterWriteAttribute(o->xml, BAD_CAST "name", BAD_CAST "dfota check") < 0)
+            xmlTextWriterStartElement(o->xml, X("testsuites")) < 0 ||
+            xmlTextWriterWriteAttribute(o->xml, X("name"), X("dfota check")) < 0)
             o->io_error = 1;
     }
     return o;
@@ -274,18 +280,19 @@ static void json_end_file(dfota_output *o, const dfota_checker_result *res, cons
 
 /* ---- JUnit XML -------------------------------------------------------- */
 
+
 static void xml_testcase(dfota_output *o, const char *name, const char *child, const char *msg)
 {
     xmlTextWriterPtr w = o->xml;
-    int rc = xmlTextWriterStartElement(w, BAD_CAST "testcase");
-    rc |= xmlTextWriterWriteAttribute(w, BAD_CAST "name", BAD_CAST name);
-    rc |= xmlTextWriterWriteAttribute(w, BAD_CAST "classname", BAD_CAST o->file);
+    int rc = xmlTextWriterStartElement(w, X("testcase"));
+    rc |= xmlTextWriterWriteAttribute(w, X("name"), X(name));
+    rc |= xmlTextWriterWriteAttribute(w, X("classname"), X(o->file));
     if (child) {
-        rc |= xmlTextWriterStartElement(w, BAD_CAST child);
+        rc |= xmlTextWriterStartElement(w, X(child));
         if (strcmp(child, "system-out") == 0)
-            rc |= xmlTextWriterWriteString(w, BAD_CAST msg);
+            rc |= xmlTextWriterWriteString(w, X(msg));
         else
-            rc |= xmlTextWriterWriteAttribute(w, BAD_CAST "message", BAD_CAST msg);
+            rc |= xmlTextWriterWriteAttribute(w, X("message"), X(msg));
         rc |= xmlTextWriterEndElement(w);
     }
     rc |= xmlTextWriterEndElement(w);
@@ -308,12 +315,12 @@ static void junit_end_file(dfota_output *o, const dfota_checker_result *res, con
     snprintf(num[2], sizeof num[2], "%u", error ? 1u : 0u);
     snprintf(num[3], sizeof num[3], "%u", skipped);
     xmlTextWriterPtr w = o->xml;
-    int rc = xmlTextWriterStartElement(w, BAD_CAST "testsuite");
-    rc |= xmlTextWriterWriteAttribute(w, BAD_CAST "name", BAD_CAST o->file);
-    rc |= xmlTextWriterWriteAttribute(w, BAD_CAST "tests", BAD_CAST num[0]);
-    rc |= xmlTextWriterWriteAttribute(w, BAD_CAST "failures", BAD_CAST num[1]);
-    rc |= xmlTextWriterWriteAttribute(w, BAD_CAST "errors", BAD_CAST num[2]);
-    rc |= xmlTextWriterWriteAttribute(w, BAD_CAST "skipped", BAD_CAST num[3]);
+    int rc = xmlTextWriterStartElement(w, X("testsuite"));
+    rc |= xmlTextWriterWriteAttribute(w, X("name"), X(o->file));
+    rc |= xmlTextWriterWriteAttribute(w, X("tests"), X(num[0]));
+    rc |= xmlTextWriterWriteAttribute(w, X("failures"), X(num[1]));
+    rc |= xmlTextWriterWriteAttribute(w, X("errors"), X(num[2]));
+    rc |= xmlTextWriterWriteAttribute(w, X("skipped"), X(num[3]));
     if (rc < 0)
         o->io_error = 1;
     if (error) {

@@ -525,6 +525,8 @@ static int next_transcript(dfota_reader *r, dfota_event *ev, char *err, size_t e
  * length; a '//' inside quotes (a URL) is not one. */
 static size_t strip_comment(dfota_reader *r, const char *s, size_t n)
 {
+    if (!memchr(s, '/', n))
+        return n;
     int quoted = 0;
     for (size_t i = 0; i + 1 < n; i++) {
         if (s[i] == '"')
@@ -548,6 +550,10 @@ static size_t decode_glyphs(dfota_reader *r, const char *s, size_t n, int *any, 
 {
     size_t o = 0;
     *any = *ends_glyph = 0;
+    if (!memchr(s, 0xE2, n)) {
+        memcpy(r->scratch, s, n);
+        return n;
+    }
     for (size_t i = 0; i < n;) {
         unsigned char c = (unsigned char)s[i];
         if (c == 0xE2 && i + 2 < n && (unsigned char)s[i + 1] == 0x90) {
@@ -598,18 +604,24 @@ static void take_time(dfota_reader *r, int64_t t, int dated)
  * is not one: it is the module's prompt for data. */
 static const struct {
     const char *mark;
+    size_t len;
     char dir;
 } markers[] = {
-    {">> ", '>'}, {"<< ", '<'}, {"--> ", '>'}, {"<-- ", '<'}, {"-> ", '>'}, {"<- ", '<'},
-    {"TX: ", '>'}, {"RX: ", '<'}, {"Tx: ", '>'}, {"Rx: ", '<'}, {"[TX] ", '>'}, {"[RX] ", '<'},
-    {"SEND: ", '>'}, {"RECV: ", '<'},
+#define MARK(m, d) {m, sizeof m - 1, d}
+    MARK(">> ", '>'), MARK("<< ", '<'), MARK("--> ", '>'), MARK("<-- ", '<'), MARK("-> ", '>'),
+    MARK("<- ", '<'), MARK("TX: ", '>'), MARK("RX: ", '<'), MARK("Tx: ", '>'), MARK("Rx: ", '<'),
+    MARK("[TX] ", '>'), MARK("[RX] ", '<'), MARK("SEND: ", '>'), MARK("RECV: ", '<'),
+#undef MARK
 };
 
 static size_t take_marker(dfota_reader *r, const char *s, size_t n)
 {
     r->dir_hint = 0;
+    /* Every marker starts with one of these: most lines stop here. */
+    if (n < 2 || !memchr("<>-TR[S", s[0], 7))
+        return 0;
     for (size_t i = 0; i < sizeof markers / sizeof markers[0]; i++) {
-        size_t ml = strlen(markers[i].mark);
+        size_t ml = markers[i].len;
         /* the blank after the marker is optional at the end of a line */
         if ((n >= ml && memcmp(s, markers[i].mark, ml) == 0) ||
             (n == ml - 1 && memcmp(s, markers[i].mark, ml - 1) == 0)) {
@@ -658,6 +670,8 @@ static int mm_epoch(const char *s, size_t n, int64_t *t)
 /* Decodes a ModemManager line into r->scratch; returns -1 when it is not one. */
 static long take_mm(dfota_reader *r, const char *s, size_t n)
 {
+    if (n < 7 || s[n - 1] != '\'')
+        return -1; /* every ModemManager AT line ends with its closing quote */
     const char *a = find_seq(s, n, "--> '", 5);
     char dir = '>';
     if (!a) {
