@@ -371,7 +371,17 @@ static int detect(dfota_reader *r, char *err, size_t errlen)
         return DFOTA_E_INPUT;
     }
     if (bad * 20 > window) {
-        fail(r, err, errlen, "not a log: %zu of the first %zu bytes are not text", bad, window);
+        /* Windows tools save "Unicode" text as UTF-16: say so, and how to
+         * read it, rather than only that it is not text. */
+        size_t odd_nul = 0;
+        for (size_t i = 1; i < window; i += 2)
+            odd_nul += p[i] == '\0';
+        if ((window >= 2 && ((unsigned char)p[0] == 0xFF && (unsigned char)p[1] == 0xFE)) ||
+            (window >= 2 && ((unsigned char)p[0] == 0xFE && (unsigned char)p[1] == 0xFF)) ||
+            odd_nul * 3 > window)
+            fail(r, err, errlen, "the log is UTF-16 text: save or convert it as UTF-8 first");
+        else
+            fail(r, err, errlen, "not a log: %zu of the first %zu bytes are not text", bad, window);
         return DFOTA_E_INPUT;
     }
     if (!memchr(p, '\n', window) && memchr(p, '\r', window))
