@@ -30,6 +30,11 @@ void dfota_framer_free(dfota_framer *f)
     free(f);
 }
 
+int dfota_framer_idle(const dfota_framer *f)
+{
+    return f->in_pos >= f->in_len && (f->emitted || f->full == 0);
+}
+
 void dfota_framer_push(dfota_framer *f, const uint8_t *bytes, size_t len)
 {
     f->in = bytes;

@@ -47,6 +47,8 @@ struct dfota_reader {
     int64_t base, last_abs, day_offset, t_cur;
     unsigned long cur_line;
     int dir_hint;            /* the physical line said who sent it (>> << TX: RX:), or 0 */
+    const char *direct;      /* a whole AT line that needs no framing, or NULL */
+    size_t direct_len;
     dfota_reader_stats stats;
     char scratch[DFOTA_READ_LINE_MAX + 2];
 };
@@ -711,7 +713,7 @@ static long take_mm(dfota_reader *r, const char *s, size_t n)
 }
 
 /* Feeds one physical line of a capture to the framer. */
-static void capture_line(dfota_reader *r, const char *line, size_t len)
+static void capture_line(dfota_reader *r, char *line, size_t len)
 {
     const char *end = line + len;
     int stamped = 0;
@@ -737,6 +739,17 @@ static void capture_line(dfota_reader *r, const char *line, size_t len)
     line += ml;
     len -= ml;
     len = strip_comment(r, line, len);
+    r->cur_line = r->lineno;
+    /* The common case: a plain line with no glyph and no CR, and nothing
+     * held in the framer, is one whole AT line as it stands. */
+    if (len > 0 && len <= DFOTA_AT_LINE_MAX && !(r->glyph_mode && stamped) &&
+        dfota_framer_idle(r->framer) &&
+        !memchr(line, 0xE2, len) && !memchr(line, '\r', len)) {
+        line[len] = '\0'; /* the buffer is ours; what follows was a comment or the newline */
+        r->direct = line;
+        r->direct_len = len;
+        return;
+    }
     int any, ends;
     size_t n = decode_glyphs(r, line, len, &any, &ends);
     if (any)
@@ -779,6 +792,11 @@ static int next_capture(dfota_reader *r, dfota_event *ev, char *err, size_t errl
     size_t len, full;
     unsigned flags;
     for (;;) {
+        if (r->direct) {
+            s = r->direct;
+            r->direct = NULL;
+            return capture_event(r, ev, s, r->direct_len, r->direct_len, 0);
+        }
         if (r->framer_live) {
             if (dfota_framer_next(r->framer, &s, &len, &full, &flags))
                 return capture_event(r, ev, s, len, full, flags);

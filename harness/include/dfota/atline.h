@@ -32,6 +32,10 @@ void dfota_framer_push(dfota_framer *f, const uint8_t *bytes, size_t len);
 int dfota_framer_next(dfota_framer *f, const char **line, size_t *len,
                       size_t *full_len, unsigned *flags);
 
+/* True when the framer holds no part of a line and no pushed bytes: a
+ * caller that already has one whole line may then skip the framer. */
+int dfota_framer_idle(const dfota_framer *f);
+
 /* At the end of input: returns 1 with a last line that had no terminator
  * (flag DFOTA_EV_UNTERMINATED), else 0. Resets the framer. */
 int dfota_framer_flush(dfota_framer *f, const char **line, size_t *len,
