@@ -107,7 +107,8 @@ void dfota_checker_opts_init(dfota_checker_opts *o)
 
 void dfota_checker_opts_host_windows(dfota_checker_opts *o)
 {
-    static const int secs[DFOTA_WIN_COUNT] = {3, 60, 300, 300, 120, 300, 60};
+    /* FIELD-QUIRKS gives no reboot or whole-update time: those stay unset. */
+    static const int secs[DFOTA_WIN_COUNT] = {3, 60, 300, 300, 120, 300, 60, 0, 0};
     for (int i = 0; i < DFOTA_WIN_COUNT; i++)
         o->window_ns[i] = (int64_t)secs[i] * 1000000000LL;
 }
@@ -1016,6 +1017,8 @@ static void on_end(dfota_checker *c, flow *f, const dfota_event *ev, const dfota
     window(c, f, DFOTA_WIN_END, f->t_last_progress, ev, "END");
     f->t_last_end = ev->t_ns;
     f->s.durations.start_to_end = span(f->t_first_start, ev->t_ns);
+    if (!dfota_spec_code_retried(code))
+        window(c, f, DFOTA_WIN_UPDATE, f->t_first_start, ev, "the whole update (first START to END)");
     f->awaiting_rdy = 1;
     f->reboot_in_attempt = 0;
     if (dfota_spec_code_retried(code)) {
@@ -1117,6 +1120,7 @@ static void on_port_back(dfota_checker *c, const dfota_event *ev)
     if (!f || !f->port_lost)
         return;
     f->port_back = 1;
+    window(c, f, DFOTA_WIN_REBOOT, f->t_port_lost, ev, "the port back after it went away");
     int64_t gap = span(f->t_port_lost, ev->t_ns);
     if (gap != DFOTA_T_NONE) {
         if (f->s.durations.reboot_gap == DFOTA_T_NONE)

@@ -46,6 +46,10 @@ static const dfota_rule_info catalogue[DFOTA_RULE_COUNT] = {
     [DFOTA_R_TIME_PROGRESS_GAP] = {"TIME-PROGRESS-GAP", "scenario", "No gap between progress URCs is longer than its window."},
     [DFOTA_R_TIME_END] = {"TIME-END", "scenario", "END comes within its window after the last UPDATING."},
     [DFOTA_R_TIME_RDY] = {"TIME-RDY", "scenario", "RDY comes within its window after END."},
+    [DFOTA_R_TIME_REBOOT] = {"TIME-REBOOT", "scenario",
+        "The port comes back within its window after it went away (the reboot gap)."},
+    [DFOTA_R_TIME_UPDATE] = {"TIME-UPDATE", "scenario",
+        "The whole update, first START to last END, takes no longer than its window."},
     [DFOTA_R_LINE_LENGTH] = {"LINE-LENGTH", "-",
         "A line longer than the harness keeps is reported and skipped (not a rule of the guide)."},
 };
@@ -67,6 +71,7 @@ dfota_rule dfota_rule_find(const char *id)
 
 static const char *const window_names[DFOTA_WIN_COUNT] = {
     "final-result", "download-start", "download", "start", "progress-gap", "end", "rdy",
+    "reboot", "update",
 };
 
 const char *dfota_window_name(dfota_window w)

@@ -9,16 +9,23 @@ enum {
     EXIT_PASS = 0,       /* no FAIL, nothing inconclusive */
     EXIT_FAIL = 1,       /* at least one FAIL */
     EXIT_INPUT = 2,      /* usage error or input that cannot be read */
-    EXIT_INCOMPLETE = 3  /* no FAIL, something INCOMPLETE */
+    EXIT_INCOMPLETE = 3, /* no FAIL, something INCOMPLETE */
+    EXIT_HARNESS = 4     /* harness trouble: a source or fixture that could not be used */
 };
 
 int cmd_check(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_lint(int argc, char **argv);
+int cmd_list(int argc, char **argv);
 
 /* Calls fn for each input: a file, every log file under a folder (sorted,
  * recursively; *.transcript, *.log, *.txt, *.cap), or "-" for standard
  * input. A path that cannot be listed is passed to fn as it is, so that
  * the error is reported for it. Returns 0, or -1 when out of memory. */
 int files_each(const char *path, void (*fn)(void *ctx, const char *file), void *ctx);
+
+/* The same for scenarios: a file, or every *.yaml and *.yml under a folder. */
+int scenario_files_each(const char *path, void (*fn)(void *ctx, const char *file), void *ctx);
 
 /* An output file written under a temporary name and renamed into place on
  * success, so that an interrupted run never leaves one that looks whole. */

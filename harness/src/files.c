@@ -10,13 +10,12 @@
 
 #include "cli.h"
 
-static int is_log_name(const char *name)
+static int has_ext(const char *name, const char *const *ext, size_t n_ext)
 {
-    static const char *const ext[] = {".transcript", ".log", ".txt", ".cap"};
     size_t n = strlen(name);
     if (name[0] == '.')
         return 0;
-    for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++) {
+    for (size_t i = 0; i < n_ext; i++) {
         size_t e = strlen(ext[i]);
         if (n > e && strcmp(name + n - e, ext[i]) == 0)
             return 1;
@@ -24,12 +23,25 @@ static int is_log_name(const char *name)
     return 0;
 }
 
+static int is_log_name(const char *name)
+{
+    static const char *const ext[] = {".transcript", ".log", ".txt", ".cap"};
+    return has_ext(name, ext, sizeof ext / sizeof ext[0]);
+}
+
+static int is_scenario_name(const char *name)
+{
+    static const char *const ext[] = {".yaml", ".yml"};
+    return has_ext(name, ext, sizeof ext / sizeof ext[0]);
+}
+
 static int by_name(const struct dirent **a, const struct dirent **b)
 {
     return strcmp((*a)->d_name, (*b)->d_name);
 }
 
-static int walk(const char *dir, int depth, void (*fn)(void *, const char *), void *ctx)
+static int walk(const char *dir, int depth, int (*want)(const char *),
+                void (*fn)(void *, const char *), void *ctx)
 {
     struct dirent **list;
     int n = scandir(dir, &list, NULL, by_name);
@@ -50,8 +62,8 @@ static int walk(const char *dir, int depth, void (*fn)(void *, const char *), vo
                 struct stat st;
                 if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
                     if (depth < 32)
-                        rc = walk(path, depth + 1, fn, ctx);
-                } else if (is_log_name(name))
+                        rc = walk(path, depth + 1, want, fn, ctx);
+                } else if (want(name))
                     fn(ctx, path);
                 free(path);
             }
@@ -66,7 +78,16 @@ int files_each(const char *path, void (*fn)(void *ctx, const char *file), void *
 {
     struct stat st;
     if (strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-        return walk(path, 0, fn, ctx);
+        return walk(path, 0, is_log_name, fn, ctx);
+    fn(ctx, path);
+    return 0;
+}
+
+int scenario_files_each(const char *path, void (*fn)(void *ctx, const char *file), void *ctx)
+{
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return walk(path, 0, is_scenario_name, fn, ctx);
     fn(ctx, path);
     return 0;
 }

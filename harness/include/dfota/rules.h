@@ -29,6 +29,8 @@ typedef enum {
     DFOTA_R_TIME_PROGRESS_GAP,
     DFOTA_R_TIME_END,
     DFOTA_R_TIME_RDY,
+    DFOTA_R_TIME_REBOOT,
+    DFOTA_R_TIME_UPDATE,
     DFOTA_R_LINE_LENGTH,   /* not a DFOTA rule: a line past DFOTA_AT_LINE_MAX */
     DFOTA_RULE_COUNT
 } dfota_rule;
@@ -54,6 +56,8 @@ typedef enum {
     DFOTA_WIN_PROGRESS_GAP,     /* between START and UPDATING, UPDATING and UPDATING */
     DFOTA_WIN_END,              /* last UPDATING to END */
     DFOTA_WIN_RDY,              /* END to RDY */
+    DFOTA_WIN_REBOOT,           /* port-lost to port-back: the reboot gap */
+    DFOTA_WIN_UPDATE,           /* the first START to the last END: the whole update */
     DFOTA_WIN_COUNT
 } dfota_window;
 

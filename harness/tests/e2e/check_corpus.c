@@ -103,6 +103,8 @@ static const rule_def catalogue[] = {
     {"TIME-PROGRESS-GAP", IN_TIMED},
     {"TIME-END", IN_TIMED},
     {"TIME-RDY", IN_TIMED},
+    {"TIME-REBOOT", IN_TIMED},
+    {"TIME-UPDATE", IN_TIMED},
     {"LINE-LENGTH", IN_NONE},
 };
 #define N_RULES (sizeof catalogue / sizeof catalogue[0])

@@ -1,0 +1,34 @@
+/* dfota/report.h - the report of a run of scenarios: a summary for people,
+ * report.json, junit.xml and report.html, written from the results alone.
+ * Each writer writes to a FILE the caller opened (the caller writes to a
+ * temporary name and renames, so a report never looks whole when it is not). */
+#ifndef DFOTA_REPORT_H
+#define DFOTA_REPORT_H
+
+#include <stdio.h>
+
+#include "dfota/error.h"
+#include "dfota/runner.h"
+
+typedef struct {
+    const char *title;           /* "dfota run" */
+    const char *started;         /* ISO 8601 UTC */
+    dfota_profile profile;
+    const dfota_scenario_result *results;
+    size_t n_results;
+    int interrupted;             /* the run was stopped before its end */
+} dfota_run_report;
+
+/* One self-contained HTML file: no network, no external asset. A verdict
+ * table of scenarios by rule; per scenario an inline SVG timeline (events
+ * on a time axis, the UPDATING percentage as a curve, reboot gaps shaded,
+ * failed windows marked) and its transcript, read from res->transcript,
+ * with failing lines highlighted and device bytes escaped. */
+DFOTA_WUR dfota_err dfota_report_html(FILE *out, const dfota_run_report *rep, char *err,
+                                      size_t errlen);
+
+DFOTA_WUR dfota_err dfota_report_json(FILE *out, const dfota_run_report *rep);
+DFOTA_WUR dfota_err dfota_report_junit(FILE *out, const dfota_run_report *rep);
+DFOTA_WUR dfota_err dfota_report_summary(FILE *out, const dfota_run_report *rep);
+
+#endif

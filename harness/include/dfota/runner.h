@@ -1,0 +1,62 @@
+/* dfota/runner.h - runs a scenario against a source and judges it: the
+ * scenario's own steps and windows, and every rule of the catalogue through
+ * the same checker that dfota check uses. */
+#ifndef DFOTA_RUNNER_H
+#define DFOTA_RUNNER_H
+
+#include <stdio.h>
+
+#include "dfota/checker.h"
+#include "dfota/scenario.h"
+#include "dfota/source.h"
+
+#define DFOTA_RUN_FINDINGS_MAX 256
+
+typedef struct {
+    size_t index;                /* 0-based */
+    dfota_step_kind kind;
+    unsigned long line;          /* of the step in the scenario file */
+    char what[DFOTA_TEXT_MAX];   /* "expect_urc FTPEND code 0 within 300s" */
+    dfota_verdict verdict;       /* PASS, FAIL, INCOMPLETE, or N/A when not reached */
+    char detail[DFOTA_TEXT_MAX]; /* what was seen, why it failed */
+    unsigned long event_line;    /* transcript line of the event that settled it, 0 for none */
+    int64_t t_start_ns;          /* the window's anchor, DFOTA_T_NONE when untimed */
+    int64_t t_end_ns;            /* when it was settled */
+    int64_t within_ns, after_ns; /* the window, 0 for none */
+    const char *rule;            /* the rule a failure names: a catalogue ID (a TIME-* for a
+                                  * window, CMD-INVALID-ERROR, ...) or STEP-SEND, STEP-EXPECT,
+                                  * STEP-URC, STEP-PROGRESS, STEP-REBOOT, STEP-SILENCE; NULL */
+} dfota_step_result;
+
+typedef struct {
+    const dfota_scenario *scenario;
+    char source[512];            /* "transcript:FILE" */
+    dfota_verdict verdict;       /* PASS, FAIL, INCOMPLETE; see error */
+    int harness_error;           /* the bench, not the module: source or fixture trouble */
+    char error[DFOTA_ERRBUF];
+    dfota_step_result *steps;    /* scenario->n_steps of them */
+    dfota_checker_result rules;  /* the catalogue's verdicts over the whole run */
+    dfota_finding findings[DFOTA_RUN_FINDINGS_MAX]; /* FAIL, WARN, INCOMPLETE first-come */
+    size_t n_findings;
+    size_t n_findings_dropped;
+    char transcript[1024];       /* where this run's transcript was written, "" if nowhere */
+    int64_t duration_ns;         /* first to last event */
+    unsigned long events;
+} dfota_scenario_result;
+
+typedef struct {
+    dfota_profile profile;
+    const dfota_varset *vars;
+    FILE *transcript_out;        /* the run's transcript is written here, or NULL */
+} dfota_run_opts;
+
+/* Runs sc on src. Fills *res (free its parts with
+ * dfota_scenario_result_clear). Returns DFOTA_OK when the run happened,
+ * whatever its verdict; an error when it could not (then res->harness_error
+ * is set and res->error says why). */
+DFOTA_WUR dfota_err dfota_run_scenario(const dfota_scenario *sc, dfota_source *src,
+                                       const dfota_run_opts *opts, dfota_scenario_result *res);
+
+void dfota_scenario_result_clear(dfota_scenario_result *res);
+
+#endif

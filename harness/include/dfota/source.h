@@ -1,0 +1,55 @@
+/* dfota/source.h - where events come from. The runner does not know which
+ * source it talks to: a recorded transcript (replay), the emulator behind a
+ * pseudo-terminal, or a module on a serial port all implement these ops.
+ * Callers never #ifdef; each backend is its own file (source_*.c). */
+#ifndef DFOTA_SOURCE_H
+#define DFOTA_SOURCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dfota/error.h"
+#include "dfota/event.h"
+
+typedef struct dfota_source dfota_source;
+
+typedef struct {
+    const char *kind;        /* "transcript", "emulator", "serial" */
+    /* Is the source live (a send reaches a module) or a recording (a send
+     * is matched against what the recorded host sent)? */
+    int live;
+    /* The next event, waiting at most until deadline_ns on the source's
+     * clock (DFOTA_T_NONE: no deadline). Returns 1 and fills *ev (valid
+     * until the next call), 0 at the end of the stream, DFOTA_E_TIMEOUT
+     * when the deadline passed first, or another negative dfota_err with
+     * a message in err. */
+    int (*next)(dfota_source *s, int64_t deadline_ns, dfota_event *ev, char *err, size_t errlen);
+    /* The host sends one line (without CR). A live source writes it and
+     * reports it as a '>' event from next(); a recording returns DFOTA_OK
+     * and the runner looks for the recorded '>' event. */
+    dfota_err (*send)(dfota_source *s, const char *line, size_t len, char *err, size_t errlen);
+    /* The source's clock now, in ns since it opened; for a recording, the
+     * time of the last event read. */
+    int64_t (*now)(dfota_source *s);
+    /* A header value ("port", "module") or NULL. */
+    const char *(*meta)(dfota_source *s, const char *key);
+    void (*close)(dfota_source *s);
+} dfota_source_ops;
+
+struct dfota_source {
+    const dfota_source_ops *ops;
+    void *impl;
+};
+
+/* Opens "transcript:FILE" (any format dfota check reads). Returns DFOTA_OK
+ * with *out (close with dfota_source_close), or an error with a message. */
+DFOTA_WUR dfota_err dfota_source_open_transcript(const char *path, dfota_source **out, char *err,
+                                                 size_t errlen);
+
+/* Opens a source from its spec "KIND:ARG". DFOTA_E_ARG for an unknown kind. */
+DFOTA_WUR dfota_err dfota_source_open(const char *spec, dfota_source **out, char *err,
+                                      size_t errlen);
+
+void dfota_source_close(dfota_source *s);
+
+#endif
