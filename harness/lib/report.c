@@ -9,6 +9,14 @@
 #include "dfota/report.h"
 #include "dfota/transcript.h"
 
+const char *dfota_report_path(const char *transcript)
+{
+    const char *last = NULL;
+    for (const char *p = transcript; (p = strstr(p, "/transcripts/")) != NULL; p++)
+        last = p;
+    return last ? last + 1 : transcript;
+}
+
 static json_t *secs(int64_t ns)
 {
     return ns == DFOTA_T_NONE ? json_null() : json_real((double)ns / 1e9);
@@ -118,7 +126,8 @@ static json_t *scenario_json(const dfota_scenario_result *res)
     }
     json_object_set_new(j, "findings", fs);
     json_object_set_new(j, "findings_not_listed", json_integer((json_int_t)res->n_findings_dropped));
-    json_object_set_new(j, "transcript", res->transcript[0] ? text(res->transcript) : json_null());
+    json_object_set_new(j, "transcript",
+                        res->transcript[0] ? text(dfota_report_path(res->transcript)) : json_null());
     json_object_set_new(j, "duration", secs(res->duration_ns));
     json_object_set_new(j, "events", json_integer((json_int_t)res->events));
     return j;

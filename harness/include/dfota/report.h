@@ -27,6 +27,10 @@ typedef struct {
 DFOTA_WUR dfota_err dfota_report_html(FILE *out, const dfota_run_report *rep, char *err,
                                       size_t errlen);
 
+/* A run's transcript path as a report names it: relative to the report
+ * folder ("transcripts/NAME.transcript") when it lies in one, else as is. */
+const char *dfota_report_path(const char *transcript);
+
 DFOTA_WUR dfota_err dfota_report_json(FILE *out, const dfota_run_report *rep);
 DFOTA_WUR dfota_err dfota_report_junit(FILE *out, const dfota_run_report *rep);
 DFOTA_WUR dfota_err dfota_report_summary(FILE *out, const dfota_run_report *rep);
