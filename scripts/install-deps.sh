@@ -10,6 +10,7 @@ packages=(
   clang libclang-rt-14-dev   # the fuzz target (libFuzzer) and sanitizers
   python3                    # the benchmark's data generator, JSON checks in tests
   libxml2-utils              # xmllint: the tests check the JUnit XML is well formed
+  chromium                   # renders the HTML report in a real browser in the tests
 )
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -22,6 +22,9 @@ static const struct {
     const char *what;
 } commands[] = {
     {"check", cmd_check, "judge transcripts and captured logs against the DFOTA guide"},
+    {"run", cmd_run, "run YAML scenarios against a source and write reports"},
+    {"lint", cmd_lint, "validate scenarios without running them"},
+    {"list", cmd_list, "list scenarios with their section, tags and sources"},
     {"rules", cmd_rules, "list the rule catalogue: IDs, guide sections, rules"},
 };
 

@@ -1,0 +1,522 @@
+/* cmd_run.c - dfota run, lint and list: scenarios against a source. */
+#define _DEFAULT_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dfota/dfota.h"
+#include "dfota/report.h"
+#include "dfota/runner.h"
+#include "dfota/scenario.h"
+#include "dfota/source.h"
+#include "cli.h"
+
+#define SCENARIOS_MAX 1024
+
+static const char run_usage[] =
+    "usage: dfota run --source SOURCE [OPTIONS] SCENARIO|DIR ...\n"
+    "\n"
+    "Runs YAML scenarios (see scenarios/) against a source of events and judges\n"
+    "each one: the scenario's own steps and timing windows, and every rule of the\n"
+    "catalogue ('dfota rules'), as dfota check does.\n"
+    "\n"
+    "Options:\n"
+    "  -s, --source SOURCE      where events come from: transcript:FILE replays a\n"
+    "                           recorded log (any format dfota check reads); the\n"
+    "                           recorded host lines stand for what the host sent\n"
+    "      --scenario NAME      run only this scenario (repeatable)\n"
+    "  -t, --tag TAG            run only scenarios with this tag (repeatable)\n"
+    "  -D, --var NAME=VALUE     set a scenario variable ${NAME} (repeatable)\n"
+    "      --vars FILE          set variables from a YAML mapping NAME: VALUE\n"
+    "  -p, --profile strict|field  the catalogue's profile (default strict)\n"
+    "  -r, --report DIR         write a report folder DIR/run-<time>/: summary.txt,\n"
+    "                           report.json, junit.xml, report.html and each\n"
+    "                           scenario's transcript; it appears only when whole\n"
+    "  -f, --format text|json   standard output: a line per scenario (default), or\n"
+    "                           the JSON report\n"
+    "      --color / --no-color colour on a terminal (default: when a terminal and\n"
+    "                           NO_COLOR is not set)\n"
+    "  -h, --help               show this help\n"
+    "\n"
+    "Exit status:\n"
+    "  0  every scenario passed\n"
+    "  1  a scenario FAILed (a step, or a rule of the catalogue)\n"
+    "  2  usage error, or a scenario that is not valid (see dfota lint)\n"
+    "  3  no FAIL, but a scenario is INCOMPLETE (the source ended first)\n"
+    "  4  harness trouble: a source that could not be opened or read, a variable\n"
+    "     with no value; the bench is broken, not the module\n"
+    "When several apply, the first in the order 2, 4, 1, 3 wins.\n";
+
+typedef struct {
+    dfota_scenario *sc[SCENARIOS_MAX];
+    size_t n;
+    unsigned bad;
+    int oom;
+} library;
+
+static void load_one(void *ctx, const char *path)
+{
+    library *lib = ctx;
+    char err[DFOTA_ERRBUF];
+    dfota_scenario *sc = NULL;
+    if (dfota_scenario_load(path, &sc, err, sizeof err) != DFOTA_OK) {
+        fprintf(stderr, "%s\n", err);
+        lib->bad++;
+        return;
+    }
+    for (size_t i = 0; i < lib->n; i++)
+        if (strcmp(lib->sc[i]->name, sc->name) == 0) {
+            fprintf(stderr, "%s:1:1: scenario name '%s' is used by %s too\n", path, sc->name,
+                    lib->sc[i]->file);
+            lib->bad++;
+            dfota_scenario_free(sc);
+            return;
+        }
+    if (lib->n == SCENARIOS_MAX) {
+        fprintf(stderr, "%s: more than %d scenarios in one run\n", path, SCENARIOS_MAX);
+        lib->bad++;
+        dfota_scenario_free(sc);
+        return;
+    }
+    lib->sc[lib->n++] = sc;
+}
+
+static void load_all(library *lib, int argc, char **argv, int first)
+{
+    for (int i = first; i < argc; i++)
+        if (scenario_files_each(argv[i], load_one, lib) != 0)
+            lib->oom = 1;
+}
+
+static void free_all(library *lib)
+{
+    for (size_t i = 0; i < lib->n; i++)
+        dfota_scenario_free(lib->sc[i]);
+    lib->n = 0;
+}
+
+/* ---- lint and list ---------------------------------------------------- */
+
+int cmd_lint(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        fputs("usage: dfota lint SCENARIO|DIR ...\n\n"
+              "Validates scenarios without running them: every error is printed as\n"
+              "FILE:LINE:COLUMN: what is wrong.\n\n"
+              "Exit status: 0 all valid, 2 one is not (or usage error).\n",
+              argc < 2 ? stderr : stdout);
+        return argc < 2 ? EXIT_INPUT : EXIT_PASS;
+    }
+    library *lib = calloc(1, sizeof *lib);
+    if (!lib)
+        return EXIT_INPUT;
+    load_all(lib, argc, argv, 1);
+    printf("%zu scenario%s valid, %u not\n", lib->n, lib->n == 1 ? "" : "s", lib->bad);
+    int status = lib->bad || lib->oom ? EXIT_INPUT : EXIT_PASS;
+    free_all(lib);
+    free(lib);
+    return status;
+}
+
+static const char *sources_text(unsigned s, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%s%s%s%s%s", s & DFOTA_SRC_TRANSCRIPT ? "transcript" : "",
+             (s & DFOTA_SRC_TRANSCRIPT) && (s & (DFOTA_SRC_EMULATOR | DFOTA_SRC_SERIAL)) ? "," : "",
+             s & DFOTA_SRC_EMULATOR ? "emulator" : "",
+             (s & DFOTA_SRC_EMULATOR) && (s & DFOTA_SRC_SERIAL) ? "," : "",
+             s & DFOTA_SRC_SERIAL ? "serial" : "");
+    return buf;
+}
+
+int cmd_list(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        fputs("usage: dfota list SCENARIO|DIR ...\n\n"
+              "Lists each scenario with its guide section, tags and the sources it can\n"
+              "run on.\n\nExit status: 0, or 2 when a scenario is not valid.\n",
+              argc < 2 ? stderr : stdout);
+        return argc < 2 ? EXIT_INPUT : EXIT_PASS;
+    }
+    library *lib = calloc(1, sizeof *lib);
+    if (!lib)
+        return EXIT_INPUT;
+    load_all(lib, argc, argv, 1);
+    printf("%-44s %-8s %-30s %s\n", "SCENARIO", "SECTION", "SOURCES", "TAGS");
+    for (size_t i = 0; i < lib->n; i++) {
+        const dfota_scenario *sc = lib->sc[i];
+        char src[64], tags[512] = "";
+        size_t o = 0;
+        for (size_t t = 0; t < sc->n_tags && o < sizeof tags; t++) {
+            int n = snprintf(tags + o, sizeof tags - o, "%s%s", t ? "," : "", sc->tags[t]);
+            if (n > 0)
+                o += (size_t)n;
+        }
+        printf("%-44s %-8s %-30s %s\n", sc->name, sc->section, sources_text(sc->sources, src, sizeof src),
+               tags);
+    }
+    int status = lib->bad || lib->oom ? EXIT_INPUT : EXIT_PASS;
+    free_all(lib);
+    free(lib);
+    return status;
+}
+
+/* ---- run ------------------------------------------------------------------ */
+
+typedef struct {
+    const char *source;
+    const char *names[64];
+    size_t n_names;
+    const char *tags[64];
+    size_t n_tags;
+    dfota_profile profile;
+    const char *report_dir;
+    int json;
+    int color;
+    dfota_varset vars;
+} run_opts;
+
+static int selected(const run_opts *o, const dfota_scenario *sc)
+{
+    if (o->n_names == 0 && o->n_tags == 0)
+        return 1;
+    for (size_t i = 0; i < o->n_names; i++)
+        if (strcmp(o->names[i], sc->name) == 0)
+            return 1;
+    for (size_t i = 0; i < o->n_tags; i++)
+        for (size_t t = 0; t < sc->n_tags; t++)
+            if (strcmp(o->tags[i], sc->tags[t]) == 0)
+                return 1;
+    return 0;
+}
+
+static unsigned source_kind(const char *spec)
+{
+    if (strncmp(spec, "transcript:", 11) == 0)
+        return DFOTA_SRC_TRANSCRIPT;
+    if (strncmp(spec, "emulator", 8) == 0)
+        return DFOTA_SRC_EMULATOR;
+    if (strncmp(spec, "serial:", 7) == 0)
+        return DFOTA_SRC_SERIAL;
+    return 0;
+}
+
+/* A folder that appears under its final name only when the report is whole. */
+typedef struct {
+    char final[700];
+    char tmp[700];
+} report_dir;
+
+static int report_begin(report_dir *rd, const char *dir, const char *stamp)
+{
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+        return -1;
+    snprintf(rd->final, sizeof rd->final, "%s/run-%s", dir, stamp);
+    snprintf(rd->tmp, sizeof rd->tmp, "%s/.run-%s.partial", dir, stamp);
+    char sub[720];
+    snprintf(sub, sizeof sub, "%s/transcripts", rd->tmp);
+    if (mkdir(rd->tmp, 0777) != 0 || mkdir(sub, 0777) != 0)
+        return -1;
+    return 0;
+}
+
+typedef dfota_err (*writer_fn)(FILE *out, const dfota_run_report *rep);
+
+static int write_one(const report_dir *rd, const char *name, writer_fn fn, const dfota_run_report *rep)
+{
+    char path[760];
+    snprintf(path, sizeof path, "%s/%s", rd->tmp, name);
+    atomic_file af;
+    if (atomic_open(&af, path) != 0)
+        return -1;
+    if (fn(af.f, rep) != DFOTA_OK) {
+        atomic_abort(&af);
+        return -1;
+    }
+    return atomic_commit(&af);
+}
+
+static dfota_err html_writer(FILE *out, const dfota_run_report *rep)
+{
+    char err[DFOTA_ERRBUF];
+    return dfota_report_html(out, rep, err, sizeof err);
+}
+
+static int report_finish(const report_dir *rd, const dfota_run_report *rep)
+{
+    if (write_one(rd, "report.json", dfota_report_json, rep) != 0 ||
+        write_one(rd, "junit.xml", dfota_report_junit, rep) != 0 ||
+        write_one(rd, "report.html", html_writer, rep) != 0 ||
+        write_one(rd, "summary.txt", dfota_report_summary, rep) != 0)
+        return -1;
+    return rename(rd->tmp, rd->final);
+}
+
+static const char *paint(const run_opts *o, dfota_verdict v, int harness)
+{
+    if (!o->color)
+        return "";
+    if (harness)
+        return "\033[1;35m";
+    return v == DFOTA_V_FAIL ? "\033[1;31m" : v == DFOTA_V_INCOMPLETE ? "\033[33m" : "\033[32m";
+}
+
+static void print_result(const run_opts *o, const dfota_scenario_result *res)
+{
+    const dfota_scenario *sc = res->scenario;
+    const char *v = res->harness_error ? "ERROR" : dfota_verdict_name(res->verdict);
+    printf("%s%-10s%s %s (\xc2\xa7%s)", paint(o, res->verdict, res->harness_error), v,
+           o->color ? "\033[0m" : "", sc->name, sc->section);
+    if (res->harness_error) {
+        printf(": %s\n", res->error);
+        return;
+    }
+    printf(", %zu step%s, %lu events\n", sc->n_steps, sc->n_steps == 1 ? "" : "s", res->events);
+    for (size_t s = 0; s < sc->n_steps; s++) {
+        const dfota_step_result *st = &res->steps[s];
+        if (st->verdict == DFOTA_V_FAIL || st->verdict == DFOTA_V_INCOMPLETE)
+            printf("           step %zu (line %lu) %s: %s %s%s%s\n", s + 1, st->line, st->what,
+                   dfota_verdict_name(st->verdict), st->detail, st->rule ? " -> " : "",
+                   st->rule ? st->rule : "");
+    }
+    for (int r = 0; r < DFOTA_RULE_COUNT; r++)
+        if (res->rules.rule[r] == DFOTA_V_FAIL)
+            printf("           FAIL %s (\xc2\xa7%s): %s\n", dfota_rule_get((dfota_rule)r)->id,
+                   dfota_rule_get((dfota_rule)r)->section, res->rules.rule_reason[r]);
+}
+
+static int parse_run_opts(int argc, char **argv, run_opts *o)
+{
+    static const struct option longopts[] = {
+        {"source", required_argument, NULL, 's'}, {"scenario", required_argument, NULL, 'n'},
+        {"tag", required_argument, NULL, 't'},    {"var", required_argument, NULL, 'D'},
+        {"vars", required_argument, NULL, 'V'},   {"profile", required_argument, NULL, 'p'},
+        {"report", required_argument, NULL, 'r'}, {"format", required_argument, NULL, 'f'},
+        {"color", no_argument, NULL, 'C'},        {"no-color", no_argument, NULL, 'N'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+    };
+    char err[DFOTA_ERRBUF];
+    int ch;
+    o->color = -1;
+    optind = 1;
+    while ((ch = getopt_long(argc, argv, "s:t:D:p:r:f:h", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 's': o->source = optarg; break;
+        case 'n':
+            if (o->n_names < 64)
+                o->names[o->n_names++] = optarg;
+            break;
+        case 't':
+            if (o->n_tags < 64)
+                o->tags[o->n_tags++] = optarg;
+            break;
+        case 'D':
+            if (dfota_varset_add(&o->vars, optarg, err, sizeof err) != DFOTA_OK) {
+                fprintf(stderr, "dfota run: --var %s: %s\n", optarg, err);
+                return -1;
+            }
+            break;
+        case 'V':
+            if (dfota_varset_load(&o->vars, optarg, err, sizeof err) != DFOTA_OK) {
+                fprintf(stderr, "dfota run: %s\n", err);
+                return -1;
+            }
+            break;
+        case 'p':
+            if (strcmp(optarg, "strict") && strcmp(optarg, "field")) {
+                fprintf(stderr, "dfota run: unknown profile '%s' (strict or field)\n", optarg);
+                return -1;
+            }
+            o->profile = strcmp(optarg, "field") == 0 ? DFOTA_PROFILE_FIELD : DFOTA_PROFILE_STRICT;
+            break;
+        case 'r': o->report_dir = optarg; break;
+        case 'f':
+            if (strcmp(optarg, "text") && strcmp(optarg, "json")) {
+                fprintf(stderr, "dfota run: unknown format '%s' (text or json)\n", optarg);
+                return -1;
+            }
+            o->json = strcmp(optarg, "json") == 0;
+            break;
+        case 'C': o->color = 1; break;
+        case 'N': o->color = 0; break;
+        case 'h': fputs(run_usage, stdout); return 1;
+        default: fputs("Try 'dfota run --help'.\n", stderr); return -1;
+        }
+    }
+    if (optind >= argc) {
+        fputs("dfota run: no SCENARIO or DIR given\nTry 'dfota run --help'.\n", stderr);
+        return -1;
+    }
+    if (!o->source) {
+        fputs("dfota run: no --source given (e.g. --source transcript:FILE)\n", stderr);
+        return -1;
+    }
+    if (!source_kind(o->source)) {
+        fprintf(stderr, "dfota run: unknown source '%s' (transcript:FILE)\n", o->source);
+        return -1;
+    }
+    if (o->color < 0)
+        o->color = !o->json && isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
+    return 0;
+}
+
+/* Runs one scenario on a fresh source; the result says what happened. */
+static void run_one(const run_opts *o, const dfota_scenario *sc, const report_dir *rd,
+                    dfota_scenario_result *res)
+{
+    char err[DFOTA_ERRBUF];
+    snprintf(res->source, sizeof res->source, "%s", o->source);
+    res->scenario = sc;
+    dfota_source *src = NULL;
+    if (dfota_source_open(o->source, &src, err, sizeof err) != DFOTA_OK) {
+        res->harness_error = 1;
+        snprintf(res->error, sizeof res->error, "%s", err);
+        return;
+    }
+    FILE *tr = NULL;
+    if (rd) {
+        snprintf(res->transcript, sizeof res->transcript, "%.700s/transcripts/%.200s.transcript",
+                 rd->tmp, sc->name);
+        tr = fopen(res->transcript, "w");
+        if (!tr) {
+            res->harness_error = 1;
+            snprintf(res->error, sizeof res->error, "cannot write %.200s: %.80s", res->transcript,
+                     strerror(errno));
+            dfota_source_close(src);
+            return;
+        }
+    }
+    dfota_run_opts ro = {o->profile, &o->vars, tr};
+    if (dfota_run_scenario(sc, src, &ro, res) != DFOTA_OK && !res->harness_error)
+        res->harness_error = 1;
+    if (tr && fclose(tr) != 0 && !res->harness_error) {
+        res->harness_error = 1;
+        snprintf(res->error, sizeof res->error, "cannot write %.250s", res->transcript);
+    }
+    dfota_source_close(src);
+}
+
+static int run_status(const dfota_scenario_result *res, size_t n)
+{
+    int harness = 0, failed = 0, incomplete = 0;
+    for (size_t i = 0; i < n; i++) {
+        harness |= res[i].harness_error;
+        failed |= res[i].verdict == DFOTA_V_FAIL;
+        incomplete |= res[i].verdict == DFOTA_V_INCOMPLETE;
+    }
+    return harness ? EXIT_HARNESS : failed ? EXIT_FAIL : incomplete ? EXIT_INCOMPLETE : EXIT_PASS;
+}
+
+/* The report lives under its final name: point transcripts there. */
+static void retarget(dfota_scenario_result *res, size_t n, const report_dir *rd)
+{
+    size_t tl = strlen(rd->tmp);
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(res[i].transcript, rd->tmp, tl) == 0) {
+            char rest[300];
+            snprintf(rest, sizeof rest, "%.299s", res[i].transcript + tl);
+            snprintf(res[i].transcript, sizeof res[i].transcript, "%.700s%.299s", rd->final, rest);
+        }
+}
+
+int cmd_run(int argc, char **argv)
+{
+    run_opts o;
+    memset(&o, 0, sizeof o);
+    dfota_varset_init(&o.vars);
+    library *lib = calloc(1, sizeof *lib);
+    dfota_scenario_result *res = NULL;
+    int status = EXIT_INPUT;
+    int rc = parse_run_opts(argc, argv, &o);
+    if (rc != 0 || !lib) {
+        status = rc > 0 ? EXIT_PASS : EXIT_INPUT;
+        goto out;
+    }
+    load_all(lib, argc, argv, optind);
+    if (lib->bad || lib->oom) {
+        fprintf(stderr, "dfota run: %u scenario%s not valid: nothing was run\n", lib->bad,
+                lib->bad == 1 ? " is" : "s are");
+        goto out;
+    }
+    res = calloc(lib->n ? lib->n : 1, sizeof *res);
+    if (!res)
+        goto out;
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    char started[32], stamp[48];
+    strftime(started, sizeof started, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+    snprintf(stamp + strlen(stamp), sizeof stamp - strlen(stamp), "-%ld", (long)getpid());
+    report_dir rd;
+    if (o.report_dir && report_begin(&rd, o.report_dir, stamp) != 0) {
+        fprintf(stderr, "dfota run: cannot create a report folder in %s: %s\n", o.report_dir,
+                strerror(errno));
+        status = EXIT_HARNESS;
+        goto out;
+    }
+    size_t n = 0;
+    unsigned skipped = 0;
+    unsigned kind = source_kind(o.source);
+    for (size_t i = 0; i < lib->n; i++) {
+        const dfota_scenario *sc = lib->sc[i];
+        if (!selected(&o, sc))
+            continue;
+        if (!(sc->sources & kind)) {
+            skipped++;
+            continue;
+        }
+        run_one(&o, sc, o.report_dir ? &rd : NULL, &res[n]);
+        if (!o.json)
+            print_result(&o, &res[n]);
+        fflush(stdout);
+        n++;
+    }
+    if (n == 0)
+        fprintf(stderr, "dfota run: no scenario selected for this source%s\n",
+                skipped ? " (the others cannot run on it)" : "");
+    dfota_run_report rep = {"dfota run", started, o.profile, res, n, 0};
+    status = n == 0 ? EXIT_INPUT : run_status(res, n);
+    if (o.report_dir) {
+        retarget(res, n, &rd);
+        /* The HTML reads transcripts from where they are now: the partial folder. */
+        for (size_t i = 0; i < n; i++) {
+            char tmp[1024];
+            snprintf(tmp, sizeof tmp, "%s", res[i].transcript);
+            if (strncmp(tmp, rd.final, strlen(rd.final)) == 0)
+                snprintf(res[i].transcript, sizeof res[i].transcript, "%.700s%.300s", rd.tmp,
+                         tmp + strlen(rd.final));
+        }
+        if (report_finish(&rd, &rep) != 0) {
+            fprintf(stderr, "dfota run: cannot write the report in %s: %s\n", rd.tmp, strerror(errno));
+            status = EXIT_HARNESS;
+        } else if (!o.json)
+            printf("report: %s\n", rd.final);
+    }
+    if (o.json && dfota_report_json(stdout, &rep) != DFOTA_OK)
+        status = EXIT_HARNESS;
+    if (!o.json) {
+        unsigned p = 0, f = 0, inc = 0, e = 0;
+        for (size_t i = 0; i < n; i++) {
+            e += res[i].harness_error != 0;
+            f += !res[i].harness_error && res[i].verdict == DFOTA_V_FAIL;
+            inc += !res[i].harness_error && res[i].verdict == DFOTA_V_INCOMPLETE;
+            p += !res[i].harness_error && res[i].verdict == DFOTA_V_PASS;
+        }
+        printf("%zu scenario%s: %u passed, %u failed, %u incomplete, %u harness errors%s\n", n,
+               n == 1 ? "" : "s", p, f, inc, e, skipped ? " (some could not run on this source)" : "");
+    }
+    for (size_t i = 0; i < n; i++)
+        dfota_scenario_result_clear(&res[i]);
+out:
+    free(res);
+    if (lib)
+        free_all(lib);
+    free(lib);
+    dfota_varset_free(&o.vars);
+    return status;
+}
