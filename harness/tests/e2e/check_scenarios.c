@@ -1,0 +1,856 @@
+/* check_scenarios.c - runs the real dfota binary over the scenario library.
+ *
+ *   check_scenarios DFOTA_BINARY SCENARIOS_DIR TRANSCRIPTS_DIR
+ *
+ * A transcript (*.transcript, *.log, *.txt, *.cap under TRANSCRIPTS_DIR,
+ * found recursively, taken in sorted order) says what a scenario must make
+ * of it in header lines before its first event, one per scenario:
+ *
+ *   # scenario: <name> PASS
+ *   # scenario: <name> FAIL RULE-ID [RULE-ID ...]
+ *   # scenario: <name> INCOMPLETE
+ *
+ * For each such line the driver runs
+ *
+ *   DFOTA_BINARY run --format json --source transcript:FILE SCENARIOS_DIR/<name>.yaml
+ *
+ * (no shell, with a timeout) and compares the exit status (PASS 0, FAIL 1,
+ * INCOMPLETE 3), the scenario's JSON verdict and name, and that every
+ * RULE-ID listed is in its "failed_rules". A PASS must have every step PASS
+ * and no failed rule; a FAIL must name at least one rule.
+ *
+ * It also checks the library as a whole: 'dfota lint SCENARIOS_DIR' exits 0;
+ * every scenario has at least one PASS and one FAIL transcript whose run met
+ * its expectation; every transcript under TRANSCRIPTS_DIR/scenarios/ names a
+ * scenario; every scenario named exists.
+ *
+ * Exit status: 0 when everything passed, 1 otherwise, 2 on a usage error. */
+#define _POSIX_C_SOURCE 200809L
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#define MAX_FILES 4096
+#define MAX_SCENARIOS 1024
+#define MAX_DEPTH 16
+#define PATH_MAX_LEN 1024
+#define HEADER_LINE_MAX 1024
+#define HEADER_LINES_MAX 64
+#define MAX_CLAIMS 8           /* scenario lines in one transcript */
+#define MAX_CLAIM_RULES 16
+#define NAME_MAX_LEN 128
+#define ID_MAX 40
+#define OUT_MAX (8u * 1024u * 1024u) /* the JSON of one scenario is a few KiB */
+#define ERR_KEEP 2048
+#define RUN_TIMEOUT_MS 60000
+#define REASONS_MAX 4096
+
+/* ---- reasons something failed ----------------------------------------- */
+
+typedef struct {
+    char text[REASONS_MAX];
+    size_t len;
+    unsigned n;
+} reasons;
+
+__attribute__((format(printf, 2, 3)))
+static void add_reason(reasons *r, const char *fmt, ...)
+{
+    char one[768];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(one, sizeof one, fmt, ap);
+    va_end(ap);
+    r->n++;
+    size_t room = sizeof r->text - r->len;
+    int w = snprintf(r->text + r->len, room, "\n    - %s", one);
+    if (w < 0)
+        return;
+    if ((size_t)w >= room) {
+        r->len = sizeof r->text - 1;
+        memcpy(r->text + sizeof r->text - 5, "...", 4);
+    } else
+        r->len += (size_t)w;
+}
+
+/* Copies src into dst of cap bytes, cut if it must be (callers check lengths). */
+static void copy_str(char *dst, size_t cap, const char *src)
+{
+    size_t n = strlen(src);
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), e = strlen(suffix);
+    return n > e && strcmp(s + n - e, suffix) == 0;
+}
+
+/* ---- finding files ---------------------------------------------------- */
+
+typedef struct {
+    char *path[MAX_FILES];
+    size_t n;
+    int overflow;
+} file_list;
+
+typedef int (*name_filter)(const char *name);
+
+static int is_transcript_name(const char *name)
+{
+    return ends_with(name, ".transcript") || ends_with(name, ".log") || ends_with(name, ".txt") ||
+           ends_with(name, ".cap");
+}
+
+static int is_scenario_name(const char *name)
+{
+    return ends_with(name, ".yaml");
+}
+
+/* Collects the regular files under dir that keep() takes; recurse: into
+ * folders too. Returns 0, or -1 on an error it has reported. */
+static int walk(const char *dir, int depth, int recurse, name_filter keep, file_list *out)
+{
+    DIR *d = opendir(dir);
+    if (!d) {
+        fprintf(stderr, "check_scenarios: cannot open %s: %s\n", dir, strerror(errno));
+        return -1;
+    }
+    int rc = 0;
+    struct dirent *e;
+    while (rc == 0 && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        char path[PATH_MAX_LEN];
+        int w = snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (w < 0 || (size_t)w >= sizeof path) {
+            fprintf(stderr, "check_scenarios: path too long under %s\n", dir);
+            rc = -1;
+            break;
+        }
+        struct stat st;
+        if (stat(path, &st) != 0)
+            continue;
+        if (S_ISDIR(st.st_mode)) {
+            if (recurse && depth < MAX_DEPTH)
+                rc = walk(path, depth + 1, recurse, keep, out);
+        } else if (S_ISREG(st.st_mode) && keep(e->d_name)) {
+            if (out->n >= MAX_FILES) {
+                out->overflow = 1;
+                continue;
+            }
+            out->path[out->n] = strdup(path);
+            if (!out->path[out->n])
+                rc = -1;
+            else
+                out->n++;
+        }
+    }
+    closedir(d);
+    return rc;
+}
+
+static int by_path(const void *a, const void *b)
+{
+    const char *const *pa = a;
+    const char *const *pb = b;
+    return strcmp(*pa, *pb);
+}
+
+static void free_list(file_list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->path[i]);
+    l->n = 0;
+}
+
+/* ---- the scenario library --------------------------------------------- */
+
+typedef struct {
+    char name[NAME_MAX_LEN];     /* the file's name without .yaml */
+    char path[PATH_MAX_LEN];
+    unsigned pass_seen, fail_seen; /* runs that met their expectation */
+} scenario;
+
+typedef struct {
+    scenario sc[MAX_SCENARIOS];
+    size_t n;
+} library;
+
+static scenario *find_scenario(library *lib, const char *name)
+{
+    for (size_t i = 0; i < lib->n; i++)
+        if (strcmp(lib->sc[i].name, name) == 0)
+            return &lib->sc[i];
+    return NULL;
+}
+
+static int load_library(const char *dir, library *lib)
+{
+    static file_list files;
+    if (walk(dir, 0, 0, is_scenario_name, &files) != 0)
+        return -1;
+    if (files.overflow || files.n > MAX_SCENARIOS) {
+        fprintf(stderr, "check_scenarios: more than %d scenarios\n", MAX_SCENARIOS);
+        free_list(&files);
+        return -1;
+    }
+    qsort(files.path, files.n, sizeof files.path[0], by_path);
+    for (size_t i = 0; i < files.n; i++) {
+        const char *base = strrchr(files.path[i], '/');
+        base = base ? base + 1 : files.path[i];
+        size_t n = strlen(base) - strlen(".yaml");
+        if (n >= NAME_MAX_LEN || strlen(files.path[i]) >= PATH_MAX_LEN) {
+            fprintf(stderr, "check_scenarios: scenario file name too long: %s\n", base);
+            free_list(&files);
+            return -1;
+        }
+        scenario *s = &lib->sc[lib->n++];
+        memcpy(s->name, base, n);
+        s->name[n] = '\0';
+        copy_str(s->path, sizeof s->path, files.path[i]);
+    }
+    free_list(&files);
+    return 0;
+}
+
+/* ---- header ----------------------------------------------------------- */
+
+typedef struct {
+    char name[NAME_MAX_LEN];
+    char verdict[16];
+    char rules[MAX_CLAIM_RULES][ID_MAX];
+    size_t n_rules;
+} claim;
+
+typedef struct {
+    claim c[MAX_CLAIMS];
+    size_t n;
+} header;
+
+static const char *const verdicts[] = {"PASS", "FAIL", "INCOMPLETE"};
+static const int verdict_exit[] = {0, 1, 3};
+
+static int verdict_index(const char *v)
+{
+    for (int i = 0; i < 3; i++)
+        if (strcmp(v, verdicts[i]) == 0)
+            return i;
+    return -1;
+}
+
+/* Next blank-separated word of *p into out (cap bytes); 0 at the end. */
+static int next_word(const char **p, char *out, size_t cap, int *too_long)
+{
+    const char *s = *p;
+    while (*s == ' ' || *s == '\t')
+        s++;
+    if (!*s) {
+        *p = s;
+        return 0;
+    }
+    size_t n = 0;
+    while (s[n] && s[n] != ' ' && s[n] != '\t')
+        n++;
+    *too_long = n >= cap;
+    size_t keep = n < cap ? n : cap - 1;
+    memcpy(out, s, keep);
+    out[keep] = '\0';
+    *p = s + n;
+    return 1;
+}
+
+/* A rule ID as the catalogue writes them: capitals, digits and dashes. */
+static int is_rule_id(const char *s)
+{
+    if (!*s)
+        return 0;
+    for (; *s; s++)
+        if (!((*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '-'))
+            return 0;
+    return 1;
+}
+
+static void parse_claim(const char *v, header *h, reasons *why)
+{
+    int tl = 0;
+    const char *p = v;
+    char w[NAME_MAX_LEN];
+    if (h->n >= MAX_CLAIMS) {
+        add_reason(why, "more than %d scenario lines", MAX_CLAIMS);
+        return;
+    }
+    claim *c = &h->c[h->n];
+    memset(c, 0, sizeof *c);
+    if (!next_word(&p, c->name, sizeof c->name, &tl) || tl) {
+        add_reason(why, "scenario line without a scenario name: '%s'", v);
+        return;
+    }
+    if (!next_word(&p, c->verdict, sizeof c->verdict, &tl) || tl || verdict_index(c->verdict) < 0) {
+        add_reason(why, "scenario line without a verdict PASS|FAIL|INCOMPLETE: '%s'", v);
+        return;
+    }
+    while (next_word(&p, w, sizeof w, &tl)) {
+        if (tl || strlen(w) >= ID_MAX || !is_rule_id(w)) {
+            add_reason(why, "scenario line: '%s' is not a rule ID", w);
+            return;
+        }
+        if (c->n_rules >= MAX_CLAIM_RULES) {
+            add_reason(why, "scenario line: more than %d rules", MAX_CLAIM_RULES);
+            return;
+        }
+        copy_str(c->rules[c->n_rules++], ID_MAX, w);
+    }
+    if (strcmp(c->verdict, "FAIL") == 0 && c->n_rules == 0) {
+        add_reason(why, "scenario %s: a FAIL must name the rules it fails", c->name);
+        return;
+    }
+    if (strcmp(c->verdict, "FAIL") != 0 && c->n_rules > 0) {
+        add_reason(why, "scenario %s: only a FAIL names rules", c->name);
+        return;
+    }
+    for (size_t i = 0; i < h->n; i++)
+        if (strcmp(h->c[i].name, c->name) == 0) {
+            add_reason(why, "two scenario lines for %s", c->name);
+            return;
+        }
+    h->n++;
+}
+
+/* One physical line of f into line (cap bytes); LF, CR LF and a lone CR end
+ * it. Returns 0 at the end of the file, 1 for a line, 2 for a longer one. */
+static int header_getline(FILE *f, char *line, size_t cap)
+{
+    size_t n = 0;
+    int c, over = 0, any = 0;
+    while ((c = getc(f)) != EOF) {
+        any = 1;
+        if (c == '\n')
+            break;
+        if (c == '\r') {
+            int next = getc(f);
+            if (next != '\n' && next != EOF)
+                ungetc(next, f);
+            break;
+        }
+        if (n + 1 < cap)
+            line[n++] = (char)c;
+        else
+            over = 1;
+    }
+    line[n] = '\0';
+    if (!any)
+        return 0;
+    return over ? 2 : 1;
+}
+
+/* Reads the "# scenario:" lines of the leading '#' lines (after a UTF-8
+ * byte order mark). Returns -1 when the file cannot be read. */
+static int read_header(const char *path, header *h, reasons *why)
+{
+    memset(h, 0, sizeof *h);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        add_reason(why, "cannot open: %s", strerror(errno));
+        return -1;
+    }
+    unsigned char bom[3];
+    size_t got = fread(bom, 1, sizeof bom, f);
+    if (got != 3 || bom[0] != 0xEF || bom[1] != 0xBB || bom[2] != 0xBF)
+        rewind(f);
+    char line[HEADER_LINE_MAX];
+    for (int lines = 1; lines <= HEADER_LINES_MAX; lines++) {
+        int rc = header_getline(f, line, sizeof line);
+        if (rc == 0 || line[0] != '#')
+            break;
+        if (rc == 2)
+            continue; /* a long header line is check_corpus's business */
+        const char *p = line + 1;
+        while (*p == ' ')
+            p++;
+        if (strncmp(p, "scenario:", 9) == 0)
+            parse_claim(p + 9, h, why);
+    }
+    fclose(f);
+    return 0;
+}
+
+/* ---- running dfota ---------------------------------------------------- */
+
+typedef struct {
+    char *out;        /* standard output, NUL-terminated; caller frees */
+    size_t out_len;
+    int out_overflow;
+    char err[ERR_KEEP]; /* the start of standard error */
+    size_t err_len;
+    int status;       /* from waitpid */
+    int timed_out;
+    int spawn_failed;
+} run_result;
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Reads what is ready on fd into the result; 0 at its end. */
+static int drain(int fd, run_result *r, int is_err)
+{
+    char buf[16384];
+    ssize_t got = read(fd, buf, sizeof buf);
+    if (got < 0)
+        return errno == EINTR || errno == EAGAIN ? 1 : 0;
+    if (got == 0)
+        return 0;
+    size_t n = (size_t)got;
+    if (is_err) {
+        size_t room = sizeof r->err - 1 - r->err_len;
+        size_t take = n < room ? n : room;
+        memcpy(r->err + r->err_len, buf, take);
+        r->err_len += take;
+        r->err[r->err_len] = '\0';
+        return 1;
+    }
+    if (r->out_len + n > OUT_MAX) {
+        r->out_overflow = 1;
+        return 1;
+    }
+    char *grown = realloc(r->out, r->out_len + n + 1);
+    if (!grown) {
+        r->out_overflow = 1;
+        return 1;
+    }
+    r->out = grown;
+    memcpy(r->out + r->out_len, buf, n);
+    r->out_len += n;
+    r->out[r->out_len] = '\0';
+    return 1;
+}
+
+/* Runs argv (no shell: file names need no quoting), collects its output,
+ * and kills it after RUN_TIMEOUT_MS. */
+static void run(char *const argv[], run_result *r)
+{
+    int po[2], pe[2];
+    memset(r, 0, sizeof *r);
+    if (pipe(po) != 0) {
+        r->spawn_failed = 1;
+        return;
+    }
+    if (pipe(pe) != 0) {
+        close(po[0]);
+        close(po[1]);
+        r->spawn_failed = 1;
+        return;
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(po[0]); close(po[1]); close(pe[0]); close(pe[1]);
+        r->spawn_failed = 1;
+        return;
+    }
+    if (pid == 0) {
+        int devnull = open("/dev/null", O_RDONLY);
+        if (devnull >= 0)
+            dup2(devnull, STDIN_FILENO);
+        dup2(po[1], STDOUT_FILENO);
+        dup2(pe[1], STDERR_FILENO);
+        close(po[0]); close(po[1]); close(pe[0]); close(pe[1]);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    close(po[1]);
+    close(pe[1]);
+    struct pollfd fds[2] = {{po[0], POLLIN, 0}, {pe[0], POLLIN, 0}};
+    int open_fds = 2;
+    long long deadline = now_ms() + RUN_TIMEOUT_MS;
+    while (open_fds > 0) {
+        long long left = deadline - now_ms();
+        if (left <= 0) {
+            r->timed_out = 1;
+            kill(pid, SIGKILL);
+            break;
+        }
+        int n = poll(fds, 2, (int)left);
+        if (n < 0 && errno != EINTR)
+            break;
+        for (int i = 0; i < 2 && n > 0; i++) {
+            if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
+                continue;
+            if (!drain(fds[i].fd, r, i == 1)) {
+                close(fds[i].fd);
+                fds[i].fd = -1;
+                open_fds--;
+            }
+        }
+    }
+    for (int i = 0; i < 2; i++)
+        if (fds[i].fd >= 0)
+            close(fds[i].fd);
+    while (waitpid(pid, &r->status, 0) < 0 && errno == EINTR)
+        ;
+}
+
+/* The first line of s, at most 300 bytes, for a reason. */
+static void first_line(const char *s, char *out, size_t cap)
+{
+    size_t n = 0;
+    while (s[n] && s[n] != '\n' && n + 1 < cap && n < 300)
+        n++;
+    memcpy(out, s, n);
+    out[n] = '\0';
+}
+
+/* Exit status of a run that finished, or -1 with a reason added. */
+static int exit_status(const run_result *r, const char *what, reasons *why)
+{
+    if (r->spawn_failed) {
+        add_reason(why, "%s: cannot run dfota", what);
+        return -1;
+    }
+    if (r->timed_out) {
+        add_reason(why, "%s: dfota did not finish within %d s", what, RUN_TIMEOUT_MS / 1000);
+        return -1;
+    }
+    if (WIFSIGNALED(r->status)) {
+        add_reason(why, "%s: dfota was killed by signal %d (crash)", what, WTERMSIG(r->status));
+        return -1;
+    }
+    int code = WIFEXITED(r->status) ? WEXITSTATUS(r->status) : -1;
+    if (code == 127) {
+        add_reason(why, "%s: dfota could not be executed", what);
+        return -1;
+    }
+    return code;
+}
+
+/* ---- judging one run -------------------------------------------------- */
+
+static int in_string_array(json_t *arr, const char *s)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(arr, i, v) {
+        const char *t = json_string_value(v);
+        if (t && strcmp(t, s) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* "A, B, C" of a JSON string array, for a reason. */
+static void join_strings(json_t *arr, char *out, size_t cap)
+{
+    size_t o = 0, i;
+    json_t *v;
+    out[0] = '\0';
+    json_array_foreach(arr, i, v) {
+        const char *t = json_string_value(v);
+        int w = snprintf(out + o, cap - o, "%s%s", i ? ", " : "", t ? t : "?");
+        if (w < 0 || (size_t)w >= cap - o)
+            break;
+        o += (size_t)w;
+    }
+    if (!out[0])
+        copy_str(out, cap, "none");
+}
+
+/* The steps of a scenario's JSON that FAILed or are INCOMPLETE, for a reason. */
+static void failed_steps(json_t *steps, char *out, size_t cap)
+{
+    size_t o = 0, i;
+    json_t *st;
+    out[0] = '\0';
+    json_array_foreach(steps, i, st) {
+        const char *v = json_string_value(json_object_get(st, "verdict"));
+        if (!v || strcmp(v, "PASS") == 0 || strcmp(v, "N/A") == 0)
+            continue; /* N/A: not reached after an earlier failure */
+        const char *what = json_string_value(json_object_get(st, "what"));
+        const char *detail = json_string_value(json_object_get(st, "detail"));
+        int w = snprintf(out + o, cap - o, "%sstep %zu %s: %s%s%s", o ? "; " : "", i + 1, v,
+                         what ? what : "?", detail ? " - " : "", detail ? detail : "");
+        if (w < 0 || (size_t)w >= cap - o)
+            break;
+        o += (size_t)w;
+    }
+}
+
+/* How many steps are not PASS (a PASS needs every step to pass). */
+static size_t steps_not_passed(json_t *steps)
+{
+    size_t i, n = 0;
+    json_t *st;
+    json_array_foreach(steps, i, st) {
+        const char *v = json_string_value(json_object_get(st, "verdict"));
+        if (!v || strcmp(v, "PASS") != 0)
+            n++;
+    }
+    return n;
+}
+
+/* Compares the scenario's JSON with the claim. Returns 1 when it matched. */
+static int judge_json(const claim *c, json_t *sc, reasons *why)
+{
+    int ok = 1;
+    const char *name = json_string_value(json_object_get(sc, "name"));
+    const char *verdict = json_string_value(json_object_get(sc, "verdict"));
+    json_t *failed = json_object_get(sc, "failed_rules");
+    json_t *steps = json_object_get(sc, "steps");
+    char list[1024], detail[1536];
+    if (!name || strcmp(name, c->name) != 0) {
+        add_reason(why, "%s: the scenario's name is %s, not the file's", c->name, name ? name : "(none)");
+        ok = 0;
+    }
+    if (!json_is_array(failed) || !json_is_array(steps)) {
+        add_reason(why, "%s: no \"failed_rules\" or \"steps\" array", c->name);
+        return 0;
+    }
+    join_strings(failed, list, sizeof list);
+    failed_steps(steps, detail, sizeof detail);
+    if (!verdict || strcmp(verdict, c->verdict) != 0) {
+        const char *err = json_string_value(json_object_get(sc, "error"));
+        add_reason(why, "%s: verdict %s, expected %s; failed rules: %s%s%s%s%s", c->name,
+                   verdict ? verdict : "(none)", c->verdict, list, detail[0] ? "; " : "", detail,
+                   err ? "; error: " : "", err ? err : "");
+        ok = 0;
+    }
+    for (size_t i = 0; i < c->n_rules; i++)
+        if (!in_string_array(failed, c->rules[i])) {
+            add_reason(why, "%s: %s is not in failed_rules (%s)%s%s", c->name, c->rules[i], list,
+                       detail[0] ? "; " : "", detail);
+            ok = 0;
+        }
+    if (strcmp(c->verdict, "PASS") == 0) {
+        if (json_array_size(failed) > 0) {
+            add_reason(why, "%s: a PASS with failed rules: %s", c->name, list);
+            ok = 0;
+        }
+        size_t n = steps_not_passed(steps);
+        if (n > 0 || json_array_size(steps) == 0) {
+            add_reason(why, "%s: a PASS with %zu of %zu steps not PASS%s%s", c->name, n,
+                       json_array_size(steps), detail[0] ? ": " : "", detail);
+            ok = 0;
+        }
+    }
+    return ok;
+}
+
+/* Runs one claim of one transcript. Returns 1 when it met its expectation. */
+static int run_claim(const char *dfota, const char *path, const scenario *s, const claim *c,
+                     reasons *why)
+{
+    char source[PATH_MAX_LEN + 16];
+    int w = snprintf(source, sizeof source, "transcript:%s", path);
+    if (w < 0 || (size_t)w >= sizeof source) {
+        add_reason(why, "%s: transcript path too long", c->name);
+        return 0;
+    }
+    char *argv[] = {(char *)(uintptr_t)dfota, (char *)(uintptr_t)"run", (char *)(uintptr_t)"--format",
+                    (char *)(uintptr_t)"json", (char *)(uintptr_t)"--source", source,
+                    (char *)(uintptr_t)s->path, NULL}; /* execv takes char *const[]; nothing writes */
+    run_result r;
+    run(argv, &r);
+    int ok = 1;
+    int code = exit_status(&r, c->name, why);
+    int want = verdict_exit[verdict_index(c->verdict)];
+    if (code < 0) {
+        free(r.out);
+        return 0;
+    }
+    if (code != want) {
+        char line[320] = "";
+        first_line(r.err, line, sizeof line);
+        add_reason(why, "%s: exit status %d, expected %d (%s)%s%s", c->name, code, want, c->verdict,
+                   line[0] ? "; stderr: " : "", line);
+        ok = 0;
+    }
+    json_error_t jerr;
+    json_t *root = r.out_overflow || !r.out ? NULL : json_loadb(r.out, r.out_len, 0, &jerr);
+    json_t *list = root ? json_object_get(root, "scenarios") : NULL;
+    json_t *sc = json_is_array(list) && json_array_size(list) == 1 ? json_array_get(list, 0) : NULL;
+    if (!json_is_object(sc)) {
+        add_reason(why, "%s: no JSON report with one scenario on standard output%s%s", c->name,
+                   root ? "" : ": ", root ? "" : (r.out_overflow ? "too large" : r.out ? jerr.text : "(empty)"));
+        ok = 0;
+    } else if (!judge_json(c, sc, why))
+        ok = 0;
+    json_decref(root);
+    free(r.out);
+    return ok;
+}
+
+/* Runs every claim of one transcript. Returns the claims that failed. */
+static unsigned check_transcript(const char *dfota, const char *path, const char *shown, int must_claim,
+                                 library *lib, unsigned *passed)
+{
+    reasons why;
+    header h;
+    unsigned failed = 0;
+    memset(&why, 0, sizeof why);
+    if (read_header(path, &h, &why) != 0 || why.n > 0) {
+        printf("FAILED  %s%s\n", shown, why.text);
+        return 1;
+    }
+    if (h.n == 0) {
+        if (!must_claim)
+            return 0; /* a corpus file that is not about a scenario */
+        printf("FAILED  %s\n    - no '# scenario:' line under scenarios/\n", shown);
+        return 1;
+    }
+    for (size_t i = 0; i < h.n; i++) {
+        const claim *c = &h.c[i];
+        reasons one;
+        memset(&one, 0, sizeof one);
+        scenario *s = find_scenario(lib, c->name);
+        int ok = 0;
+        if (!s)
+            add_reason(&one, "%s: no scenario of that name in the library", c->name);
+        else if ((ok = run_claim(dfota, path, s, c, &one)) != 0) {
+            if (strcmp(c->verdict, "PASS") == 0)
+                s->pass_seen++;
+            else if (strcmp(c->verdict, "FAIL") == 0)
+                s->fail_seen++;
+        }
+        if (ok) {
+            (*passed)++;
+            printf("ok      %s [%s %s]\n", shown, c->name, c->verdict);
+        } else {
+            failed++;
+            printf("FAILED  %s [%s %s]%s\n", shown, c->name, c->verdict, one.text);
+        }
+    }
+    return failed;
+}
+
+/* ---- the library as a whole ------------------------------------------- */
+
+/* 'dfota run' must exist before anything else makes sense. */
+static int runner_available(const char *dfota)
+{
+    char *argv[] = {(char *)(uintptr_t)dfota, (char *)(uintptr_t)"run", (char *)(uintptr_t)"--help", NULL};
+    run_result r;
+    reasons why;
+    memset(&why, 0, sizeof why);
+    run(argv, &r);
+    int code = exit_status(&r, "dfota run --help", &why);
+    free(r.out);
+    if (code == 0)
+        return 1;
+    char line[320] = "";
+    first_line(r.err, line, sizeof line);
+    printf("check_scenarios: 'dfota run' is not available in %s (exit status %d%s%s)%s\n", dfota, code,
+           line[0] ? ": " : "", line, why.text);
+    return 0;
+}
+
+static unsigned lint(const char *dfota, const char *dir)
+{
+    char *argv[] = {(char *)(uintptr_t)dfota, (char *)(uintptr_t)"lint", (char *)(uintptr_t)dir, NULL};
+    run_result r;
+    reasons why;
+    memset(&why, 0, sizeof why);
+    run(argv, &r);
+    int code = exit_status(&r, "dfota lint", &why);
+    free(r.out);
+    if (code == 0) {
+        printf("ok      dfota lint %s\n", dir);
+        return 0;
+    }
+    printf("FAILED  dfota lint %s: exit status %d%s\n%s\n", dir, code, why.text, r.err);
+    return 1;
+}
+
+/* Every scenario needs a transcript it passes and one it fails. */
+static unsigned coverage(const library *lib)
+{
+    unsigned missing = 0;
+    for (size_t i = 0; i < lib->n; i++) {
+        const scenario *s = &lib->sc[i];
+        if (s->pass_seen && s->fail_seen)
+            continue;
+        printf("FAILED  coverage %s: %s%s%s\n", s->name, s->pass_seen ? "" : "no PASS transcript",
+               !s->pass_seen && !s->fail_seen ? ", " : "", s->fail_seen ? "" : "no FAIL transcript");
+        missing++;
+    }
+    if (!missing)
+        printf("ok      coverage: %zu scenarios, each with a PASS and a FAIL transcript\n", lib->n);
+    return missing;
+}
+
+/* Strips trailing slashes into out; 0 when the path is too long. */
+static int clean_dir(const char *in, char *out, size_t cap)
+{
+    if (strlen(in) >= cap)
+        return 0;
+    copy_str(out, cap, in);
+    size_t n = strlen(out);
+    while (n > 1 && out[n - 1] == '/')
+        out[--n] = '\0';
+    return 1;
+}
+
+int main(int argc, char **argv)
+{
+    static library lib;
+    static file_list files;
+    char sdir[PATH_MAX_LEN], tdir[PATH_MAX_LEN];
+    if (argc != 4) {
+        fprintf(stderr, "usage: check_scenarios DFOTA_BINARY SCENARIOS_DIR TRANSCRIPTS_DIR\n");
+        return 2;
+    }
+    const char *dfota = argv[1];
+    if (!clean_dir(argv[2], sdir, sizeof sdir) || !clean_dir(argv[3], tdir, sizeof tdir)) {
+        fprintf(stderr, "check_scenarios: path too long\n");
+        return 2;
+    }
+    if (access(dfota, X_OK) != 0) {
+        fprintf(stderr, "check_scenarios: %s is not executable\n", dfota);
+        return 2;
+    }
+    if (load_library(sdir, &lib) != 0 || walk(tdir, 0, 1, is_transcript_name, &files) != 0)
+        return 2;
+    if (files.overflow) {
+        fprintf(stderr, "check_scenarios: more than %d files\n", MAX_FILES);
+        return 2;
+    }
+    if (!runner_available(dfota)) {
+        printf("0 passed, 1 failed\n");
+        return 1;
+    }
+    qsort(files.path, files.n, sizeof files.path[0], by_path);
+    unsigned passed = 0, failed = 0;
+    size_t tl = strlen(tdir);
+    for (size_t i = 0; i < files.n; i++) {
+        const char *shown = files.path[i] + tl + 1; /* relative to TRANSCRIPTS_DIR */
+        int under_scenarios = strncmp(shown, "scenarios/", 10) == 0;
+        failed += check_transcript(dfota, files.path[i], shown, under_scenarios, &lib, &passed);
+    }
+    free_list(&files);
+    failed += lint(dfota, sdir);
+    failed += coverage(&lib);
+    if (lib.n == 0) {
+        printf("FAILED  no scenario in %s\n", sdir);
+        failed++;
+    }
+    printf("%u passed, %u failed\n", passed, failed);
+    return failed == 0 ? 0 : 1;
+}
