@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The main job: judges every log of transcripts/ with dfota check and
-# writes a report folder under reports/ (a text summary, JSON and JUnit XML
-# for each profile). The corpus holds logs that break rules on purpose, so
+# The main job: judges every log of transcripts/ with dfota check, and
+# replays every scenario of scenarios/ against its recorded passing
+# transcripts (transcripts/scenarios/<name>/pass-*) with dfota run; writes
+# a report folder under reports/ (check: a text summary, JSON and JUnit XML
+# for each profile; scenarios: one run report per recording, with HTML). The corpus holds logs that break rules on purpose, so
 # FAIL verdicts are expected there; the job fails only when the harness
 # itself is in trouble (exit 2: a log it could not read, or a report it
 # could not write) or when the guide's own examples (transcripts/guide) do
@@ -15,11 +17,14 @@ if [ ! -x "$dfota" ]; then
   echo "main-job: $dfota is not built; run: cmake -S . -B build && cmake --build build" >&2
   exit 2
 fi
-run="$root/reports/check-$(date -u +%Y%m%dT%H%M%SZ)"
+run="$root/reports/main-$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$run"
 inputs=()
 for d in "$root"/transcripts/*/; do
-  [ "$(basename "$d")" = input-errors ] || inputs+=("${d%/}")
+  case "$(basename "$d")" in
+    input-errors) ;;   # unreadable on purpose: the test suite checks those
+    *) inputs+=("${d%/}") ;;
+  esac
 done
 status=0
 for profile in strict field; do
@@ -34,6 +39,26 @@ for profile in strict field; do
   done
   echo "== $profile: $(tail -n 1 "$run/summary-$profile.txt")"
 done
+# The scenario library against its recordings. Each must pass.
+mkdir -p "$run/scenarios"
+passed=0; failed=0
+for dir in "$root"/transcripts/scenarios/*/; do
+  name=$(basename "$dir")
+  [ -f "$root/scenarios/$name.yaml" ] || continue
+  for rec in "$dir"pass-*; do
+    [ -f "$rec" ] || continue
+    if "$dfota" run --no-color --source "transcript:$rec" --report "$run/scenarios/$name" \
+         "$root/scenarios/$name.yaml" >> "$run/scenarios/summary.txt" 2>&1; then
+      passed=$((passed + 1))
+    else
+      failed=$((failed + 1))
+      echo "main-job: scenario $name failed on its passing recording $(basename "$rec")" >&2
+      status=1
+    fi
+  done
+done
+echo "== scenarios: $passed recordings passed, $failed failed (reports in ${run#"$root"/}/scenarios)"
+
 # The contract that must always hold: the guide's examples pass strict.
 if ! "$dfota" check --profile strict --no-color "$root/transcripts/guide" > "$run/guide.txt"; then
   echo "main-job: the guide's own examples do not pass in strict:" >&2
