@@ -98,6 +98,14 @@ const char *dfota_level_name(dfota_level l)
     return (unsigned)l < 4 ? n[l] : "?";
 }
 
+int dfota_port_is_usb(const char *port)
+{
+    if (!port)
+        return -1;
+    return strncmp(port, "usb:", 4) == 0 || strncmp(port, "/dev/ttyUSB", 11) == 0 ||
+           strncmp(port, "/dev/ttyACM", 11) == 0 || strncmp(port, "/dev/serial/by-id/usb", 21) == 0;
+}
+
 void dfota_checker_opts_init(dfota_checker_opts *o)
 {
     memset(o, 0, sizeof *o);

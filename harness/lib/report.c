@@ -133,13 +133,9 @@ static json_t *scenario_json(const dfota_scenario_result *res)
     return j;
 }
 
-typedef struct {
-    unsigned passed, failed, incomplete, errors;
-} counts;
-
-static counts count(const dfota_run_report *rep)
+dfota_run_counts dfota_run_count(const dfota_run_report *rep)
 {
-    counts c = {0, 0, 0, 0};
+    dfota_run_counts c = {0, 0, 0, 0};
     for (size_t i = 0; i < rep->n_results; i++) {
         const dfota_scenario_result *r = &rep->results[i];
         if (r->harness_error)
@@ -165,13 +161,13 @@ dfota_err dfota_report_json(FILE *out, const dfota_run_report *rep)
     for (size_t i = 0; i < rep->n_results; i++)
         json_array_append_new(arr, scenario_json(&rep->results[i]));
     json_object_set_new(j, "scenarios", arr);
-    counts c = count(rep);
+    dfota_run_counts c = dfota_run_count(rep);
     json_t *s = json_object();
     json_object_set_new(s, "scenarios", json_integer((json_int_t)rep->n_results));
-    json_object_set_new(s, "passed", json_integer(c.passed));
-    json_object_set_new(s, "failed", json_integer(c.failed));
-    json_object_set_new(s, "incomplete", json_integer(c.incomplete));
-    json_object_set_new(s, "errors", json_integer(c.errors));
+    json_object_set_new(s, "passed", json_integer((json_int_t)c.passed));
+    json_object_set_new(s, "failed", json_integer((json_int_t)c.failed));
+    json_object_set_new(s, "incomplete", json_integer((json_int_t)c.incomplete));
+    json_object_set_new(s, "errors", json_integer((json_int_t)c.errors));
     json_object_set_new(j, "summary", s);
     int rc = json_dumpf(j, out, JSON_INDENT(1) | JSON_REAL_PRECISION(9));
     json_decref(j);
@@ -278,7 +274,7 @@ dfota_err dfota_report_junit(FILE *out, const dfota_run_report *rep)
 
 dfota_err dfota_report_summary(FILE *out, const dfota_run_report *rep)
 {
-    counts c = count(rep);
+    dfota_run_counts c = dfota_run_count(rep);
     fprintf(out, "%s, profile %s, started %s%s\n\n", rep->title ? rep->title : "dfota run",
             rep->profile == DFOTA_PROFILE_FIELD ? "field" : "strict", rep->started ? rep->started : "-",
             rep->interrupted ? " (INTERRUPTED: the run stopped before its end)" : "");
@@ -300,7 +296,7 @@ dfota_err dfota_report_summary(FILE *out, const dfota_run_report *rep)
                 fprintf(out, "           %s %s: %s\n", dfota_verdict_name(res->rules.rule[r]),
                         dfota_rule_get((dfota_rule)r)->id, res->rules.rule_reason[r]);
     }
-    fprintf(out, "\n%zu scenarios: %u passed, %u failed, %u incomplete, %u harness errors\n",
+    fprintf(out, "\n%zu scenarios: %zu passed, %zu failed, %zu incomplete, %zu harness errors\n",
             rep->n_results, c.passed, c.failed, c.incomplete, c.errors);
     return fflush(out) == 0 && !ferror(out) ? DFOTA_OK : DFOTA_E_IO;
 }

@@ -377,30 +377,9 @@ static void page_head(html *h, const dfota_run_report *rep)
     put(h, "</style>\n</head>\n<body>\n");
 }
 
-typedef struct {
-    size_t passed, failed, incomplete, errors;
-} run_counts;
-
-static run_counts count_results(const dfota_run_report *rep)
-{
-    run_counts c = {0, 0, 0, 0};
-    for (size_t i = 0; i < rep->n_results; i++) {
-        const dfota_scenario_result *r = &rep->results[i];
-        if (r->harness_error)
-            c.errors++;
-        else if (r->verdict == DFOTA_V_FAIL)
-            c.failed++;
-        else if (r->verdict == DFOTA_V_INCOMPLETE)
-            c.incomplete++;
-        else
-            c.passed++;
-    }
-    return c;
-}
-
 static void page_summary(html *h, const dfota_run_report *rep)
 {
-    run_counts c = count_results(rep);
+    dfota_run_counts c = dfota_run_count(rep);
     put(h, "<header>\n<h1>");
     put_text(h, rep->title ? rep->title : "dfota run");
     put(h, "</h1>\n<p class=\"meta\">started ");

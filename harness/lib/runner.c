@@ -584,14 +584,6 @@ static dfota_err setup(run *r)
     return DFOTA_OK;
 }
 
-static int port_is_usb(const char *port)
-{
-    if (!port)
-        return -1;
-    return strncmp(port, "usb:", 4) == 0 || strncmp(port, "/dev/ttyUSB", 11) == 0 ||
-           strncmp(port, "/dev/ttyACM", 11) == 0;
-}
-
 static dfota_verdict final_verdict(const dfota_scenario_result *res, size_t n_steps)
 {
     dfota_verdict v = res->rules.verdict == DFOTA_V_FAIL ? DFOTA_V_FAIL
@@ -651,7 +643,7 @@ dfota_err dfota_run_scenario(const dfota_scenario *sc, dfota_source *src, const 
             dfota_checker_opts co;
             dfota_checker_opts_init(&co);
             co.profile = opts->profile;
-            co.usb_port = port_is_usb(src->ops->meta(src, "port"));
+            co.usb_port = dfota_port_is_usb(src->ops->meta(src, "port"));
             dfota_checker_free(r.chk);
             dfota_sink sink = {on_finding, NULL, res};
             r.chk = dfota_checker_new(&co, &sink);

@@ -57,14 +57,6 @@ typedef struct {
     int oom;
 } check_run;
 
-static int port_is_usb(const char *port)
-{
-    if (!port)
-        return -1;
-    return strncmp(port, "usb:", 4) == 0 || strstr(port, "/dev/ttyUSB") == port ||
-           strstr(port, "/dev/ttyACM") == port || strstr(port, "/dev/serial/by-id/usb") == port;
-}
-
 /* Reads one file through the checker into the output. */
 static void check_stream(check_run *run, FILE *in, const char *name)
 {
@@ -82,7 +74,7 @@ static void check_stream(check_run *run, FILE *in, const char *name)
         if (!c) {
             dfota_checker_opts o = run->opts;
             if (!run->port_forced)
-                o.usb_port = port_is_usb(dfota_reader_meta(r, "port"));
+                o.usb_port = dfota_port_is_usb(dfota_reader_meta(r, "port"));
             c = dfota_checker_new(&o, &sink);
             if (!c)
                 break;

@@ -27,6 +27,14 @@ typedef struct {
 DFOTA_WUR dfota_err dfota_report_html(FILE *out, const dfota_run_report *rep, char *err,
                                       size_t errlen);
 
+/* How the scenarios of a run ended; a harness error counts as an error
+ * whatever the verdict. */
+typedef struct {
+    size_t passed, failed, incomplete, errors;
+} dfota_run_counts;
+
+dfota_run_counts dfota_run_count(const dfota_run_report *rep);
+
 /* A run's transcript path as a report names it: relative to the report
  * folder ("transcripts/NAME.transcript") when it lies in one, else as is. */
 const char *dfota_report_path(const char *transcript);
