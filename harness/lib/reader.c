@@ -255,6 +255,94 @@ static int64_t days_from_civil(long y, long m, long d)
     return (int64_t)era * 146097 + doe - 719468;
 }
 
+static int month_number(const char *p, const char *end)
+{
+    static const char names[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+    if (end - p < 3)
+        return 0;
+    for (int m = 0; m < 12; m++)
+        if (memcmp(p, names + 3 * m, 3) == 0)
+            return m + 1;
+    return 0;
+}
+
+static size_t parse_clock(const char *p, const char *end, int64_t *ns);
+
+/* Tera Term: "[Tue Jan 02 10:00:00.123 2024] ". */
+static size_t parse_teraterm(const char *s, const char *end, int64_t *t)
+{
+    const char *p = s;
+    long d, y;
+    int mo;
+    if (end - p < 26 || p[0] != '[' || p[4] != ' ' || p[8] != ' ')
+        return 0;
+    if (!(mo = month_number(p + 5, end)) || !digits(p + 9, end, 2, &d) || p[11] != ' ')
+        return 0;
+    p += 12;
+    int64_t clock;
+    size_t cl = parse_clock(p, end, &clock);
+    if (!cl || p + cl >= end || p[cl] != ' ' || !digits(p + cl + 1, end, 4, &y))
+        return 0;
+    p += cl + 5;
+    if (p >= end || *p != ']' || y < 1970 || y > 2100 || d < 1 || d > 31)
+        return 0;
+    p++;
+    while (p < end && (*p == ' ' || *p == '\t'))
+        p++;
+    *t = days_from_civil(y, mo, d) * DAY_NS + clock;
+    return (size_t)(p - s);
+}
+
+/* Docklight and others: "02.01.2024 10:00:00.123 " (day first). */
+static size_t parse_dotted_date(const char *s, const char *end, int64_t *t)
+{
+    long d, mo, y;
+    if (!digits(s, end, 2, &d) || end - s < 11 || s[2] != '.' || !digits(s + 3, end, 2, &mo) ||
+        s[5] != '.' || !digits(s + 6, end, 4, &y) || s[10] != ' ')
+        return 0;
+    if (d < 1 || d > 31 || mo < 1 || mo > 12 || y < 1970 || y > 2100)
+        return 0;
+    int64_t clock;
+    const char *p = s + 11;
+    size_t cl = parse_clock(p, end, &clock);
+    if (!cl || (p + cl < end && p[cl] != ' ' && p[cl] != '\t'))
+        return 0;
+    p += cl;
+    while (p < end && (*p == ' ' || *p == '\t'))
+        p++;
+    *t = days_from_civil(y, mo, d) * DAY_NS + clock;
+    return (size_t)(p - s);
+}
+
+/* "HH:MM:SS" with an optional fraction after '.', ':' or ','. */
+static size_t parse_clock(const char *p0, const char *end, int64_t *ns)
+{
+    const char *p = p0;
+    long h, mi, se;
+    if (!digits(p, end, 2, &h) || p + 2 >= end || p[2] != ':' || !digits(p + 3, end, 2, &mi) ||
+        p + 5 >= end || p[5] != ':' || !digits(p + 6, end, 2, &se))
+        return 0;
+    if (h > 23 || mi > 59 || se > 60)
+        return 0;
+    p += 8;
+    int64_t frac = 0;
+    if (p + 1 < end && (*p == '.' || *p == ':' || *p == ',') && p[1] >= '0' && p[1] <= '9') {
+        p++;
+        int n = 0;
+        int64_t scale = NS;
+        while (p < end && *p >= '0' && *p <= '9') {
+            if (n < 9) {
+                scale /= 10;
+                frac += (*p - '0') * scale;
+            }
+            p++;
+            n++;
+        }
+    }
+    *ns = ((int64_t)h * 3600 + mi * 60 + se) * NS + frac;
+    return (size_t)(p - p0);
+}
+
 /* Parses a timestamp prefix at s: "[YYYY-MM-DD HH:MM:SS.fff] ",
  * "[HH:MM:SS:fff]", the same without brackets when a blank follows, an ISO
  * 'T' between date and time, and a trailing 'Z'. Returns the bytes taken
@@ -262,6 +350,13 @@ static int64_t days_from_civil(long y, long m, long d)
 static size_t parse_stamp(const char *s, const char *end, int64_t *t, int *dated)
 {
     const char *p = s;
+    size_t other = parse_teraterm(s, end, t);
+    if (!other)
+        other = parse_dotted_date(s, end, t);
+    if (other) {
+        *dated = 1;
+        return other;
+    }
     long y = 0, mo = 0, d = 0, h, mi, se;
     int64_t day = 0;
     int bracket = p < end && *p == '[';
@@ -622,6 +717,7 @@ static const struct {
 #define MARK(m, d) {m, sizeof m - 1, d}
     MARK(">> ", '>'), MARK("<< ", '<'), MARK("--> ", '>'), MARK("<-- ", '<'), MARK("-> ", '>'),
     MARK("<- ", '<'), MARK("TX: ", '>'), MARK("RX: ", '<'), MARK("Tx: ", '>'), MARK("Rx: ", '<'),
+    MARK("[TX] - ", '>'), MARK("[RX] - ", '<'), /* Docklight; before the short forms */
     MARK("[TX] ", '>'), MARK("[RX] ", '<'), MARK("SEND: ", '>'), MARK("RECV: ", '<'),
 #undef MARK
 };
