@@ -25,37 +25,26 @@
  * Exit status: 0 when every file passed and the matrix is complete, 1
  * otherwise, 2 on a usage error. */
 #define _POSIX_C_SOURCE 200809L
-#include <dirent.h>
+#define DRIVER_NAME "check_corpus"
+#define REASONS_MAX 2048
+#define REASON_ONE_MAX 512
+#define ERR_KEEP 512
+#include "driver.h" /* reasons, walk, header lines, run: shared with check_scenarios */
+
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/types.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
 
-#define MAX_FILES 4096
-#define MAX_DEPTH 16
-#define PATH_MAX_LEN 1024
-#define HEADER_LINE_MAX 1024
-#define HEADER_LINES_MAX 64
 #define MAX_EXPECTS 2
 #define MAX_RULE_EXPECTS 32
 #define MAX_EXTRA_ARGS 16
 #define ARG_MAX_LEN 256
-#define OUT_MAX (8u * 1024u * 1024u) /* JSON of one small file is a few KiB */
-#define ERR_KEEP 512
-#define RUN_TIMEOUT_MS 60000
-#define REASONS_MAX 2048
 #define ID_MAX 40
 
 /* ---- the rule catalogue (shared/design/RULES.md) and the matrix -------- */
@@ -130,105 +119,6 @@ static int format_index(const char *name)
     return -1;
 }
 
-/* ---- reasons a file failed -------------------------------------------- */
-
-typedef struct {
-    char text[REASONS_MAX];
-    size_t len;
-    unsigned n;
-} reasons;
-
-__attribute__((format(printf, 2, 3)))
-static void add_reason(reasons *r, const char *fmt, ...)
-{
-    char one[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(one, sizeof one, fmt, ap);
-    va_end(ap);
-    r->n++;
-    size_t room = sizeof r->text - r->len;
-    int w = snprintf(r->text + r->len, room, "\n    - %s", one);
-    if (w < 0)
-        return;
-    if ((size_t)w >= room) {
-        r->len = sizeof r->text - 1;
-        if (sizeof r->text > 5)
-            memcpy(r->text + sizeof r->text - 5, "...", 4);
-    } else
-        r->len += (size_t)w;
-}
-
-/* ---- finding the corpus files ----------------------------------------- */
-
-typedef struct {
-    char *path[MAX_FILES];
-    size_t n;
-    int overflow;
-} file_list;
-
-static int is_corpus_name(const char *name)
-{
-    static const char *const ext[] = {".transcript", ".log", ".txt", ".cap"};
-    size_t n = strlen(name);
-    if (name[0] == '.')
-        return 0;
-    for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++) {
-        size_t e = strlen(ext[i]);
-        if (n > e && strcmp(name + n - e, ext[i]) == 0)
-            return 1;
-    }
-    return 0;
-}
-
-static int walk(const char *dir, int depth, file_list *out)
-{
-    DIR *d = opendir(dir);
-    if (!d) {
-        fprintf(stderr, "check_corpus: cannot open %s: %s\n", dir, strerror(errno));
-        return -1;
-    }
-    int rc = 0;
-    struct dirent *e;
-    while (rc == 0 && (e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.')
-            continue;
-        char path[PATH_MAX_LEN];
-        int w = snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        if (w < 0 || (size_t)w >= sizeof path) {
-            fprintf(stderr, "check_corpus: path too long under %s\n", dir);
-            rc = -1;
-            break;
-        }
-        struct stat st;
-        if (stat(path, &st) != 0)
-            continue;
-        if (S_ISDIR(st.st_mode)) {
-            if (depth < MAX_DEPTH)
-                rc = walk(path, depth + 1, out);
-        } else if (S_ISREG(st.st_mode) && is_corpus_name(e->d_name)) {
-            if (out->n >= MAX_FILES) {
-                out->overflow = 1;
-                continue;
-            }
-            out->path[out->n] = strdup(path);
-            if (!out->path[out->n])
-                rc = -1;
-            else
-                out->n++;
-        }
-    }
-    closedir(d);
-    return rc;
-}
-
-static int by_path(const void *a, const void *b)
-{
-    const char *const *pa = a;
-    const char *const *pb = b;
-    return strcmp(*pa, *pb);
-}
-
 /* ---- header ----------------------------------------------------------- */
 
 typedef struct {
@@ -261,37 +151,6 @@ static int in_list(const char *s, const char *const *list, size_t n)
         if (strcmp(s, list[i]) == 0)
             return (int)i;
     return -1;
-}
-
-/* Copies src into dst of cap bytes, cut if it must be (callers check lengths). */
-static void copy_str(char *dst, size_t cap, const char *src)
-{
-    size_t n = strlen(src);
-    if (n >= cap)
-        n = cap - 1;
-    memcpy(dst, src, n);
-    dst[n] = '\0';
-}
-
-/* Next blank-separated word of *p into out (cap bytes); 0 at the end. */
-static int next_word(const char **p, char *out, size_t cap, int *too_long)
-{
-    const char *s = *p;
-    while (*s == ' ' || *s == '\t')
-        s++;
-    if (!*s) {
-        *p = s;
-        return 0;
-    }
-    size_t n = 0;
-    while (s[n] && s[n] != ' ' && s[n] != '\t')
-        n++;
-    *too_long = n >= cap;
-    size_t keep = n < cap ? n : cap - 1;
-    memcpy(out, s, keep);
-    out[keep] = '\0';
-    *p = s + n;
-    return 1;
 }
 
 static void parse_expect(const char *v, header *h, reasons *why)
@@ -396,49 +255,17 @@ static void header_line(const char *line, header *h, reasons *why)
         parse_check_args(p + 11, h, why);
 }
 
-/* One physical line of f into line (cap bytes): LF, CR LF and a lone CR end
- * it, as the reader takes them. Returns 0 at the end of the file, 1 for a
- * line, 2 for a line longer than cap (its start is kept). */
-static int header_getline(FILE *f, char *line, size_t cap)
-{
-    size_t n = 0;
-    int c, over = 0, any = 0;
-    while ((c = getc(f)) != EOF) {
-        any = 1;
-        if (c == '\n')
-            break;
-        if (c == '\r') {
-            int next = getc(f);
-            if (next != '\n' && next != EOF)
-                ungetc(next, f);
-            break;
-        }
-        if (n + 1 < cap)
-            line[n++] = (char)c;
-        else
-            over = 1;
-    }
-    line[n] = '\0';
-    if (!any)
-        return 0;
-    return over ? 2 : 1;
-}
-
 /* Reads the leading '#' lines of a file (after a UTF-8 byte order mark, as
  * Windows editors write one). Returns 0, or -1 when the file cannot be read
  * (a reason is added). */
 static int read_header(const char *path, header *h, reasons *why)
 {
     memset(h, 0, sizeof *h);
-    FILE *f = fopen(path, "rb");
+    FILE *f = header_open(path);
     if (!f) {
         add_reason(why, "cannot open: %s", strerror(errno));
         return -1;
     }
-    unsigned char bom[3];
-    size_t got = fread(bom, 1, sizeof bom, f);
-    if (got != 3 || bom[0] != 0xEF || bom[1] != 0xBB || bom[2] != 0xBF)
-        rewind(f);
     char line[HEADER_LINE_MAX];
     for (int lines = 1; lines <= HEADER_LINES_MAX; lines++) {
         int rc = header_getline(f, line, sizeof line);
@@ -467,134 +294,7 @@ static int read_header(const char *path, header *h, reasons *why)
     return 0;
 }
 
-/* ---- running dfota ---------------------------------------------------- */
-
-typedef struct {
-    char *out;        /* standard output, NUL-terminated; caller frees */
-    size_t out_len;
-    int out_overflow;
-    char err[ERR_KEEP]; /* the start of standard error */
-    size_t err_len;
-    int status;       /* from waitpid */
-    int timed_out;
-    int spawn_failed;
-} run_result;
-
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Reads what is ready on fd into the result; 0 at its end. */
-static int drain(int fd, run_result *r, int is_err)
-{
-    char buf[16384];
-    ssize_t got = read(fd, buf, sizeof buf);
-    if (got < 0)
-        return errno == EINTR || errno == EAGAIN ? 1 : 0;
-    if (got == 0)
-        return 0;
-    size_t n = (size_t)got;
-    if (is_err) {
-        size_t room = sizeof r->err - 1 - r->err_len;
-        size_t take = n < room ? n : room;
-        memcpy(r->err + r->err_len, buf, take);
-        r->err_len += take;
-        r->err[r->err_len] = '\0';
-        return 1;
-    }
-    if (r->out_len + n > OUT_MAX) {
-        r->out_overflow = 1;
-        return 1;
-    }
-    char *grown = realloc(r->out, r->out_len + n + 1);
-    if (!grown) {
-        r->out_overflow = 1;
-        return 1;
-    }
-    r->out = grown;
-    memcpy(r->out + r->out_len, buf, n);
-    r->out_len += n;
-    r->out[r->out_len] = '\0';
-    return 1;
-}
-
-/* Runs argv (no shell: file names need no quoting) and collects its output. */
-static void run(char *const argv[], run_result *r)
-{
-    int po[2], pe[2];
-    memset(r, 0, sizeof *r);
-    if (pipe(po) != 0) {
-        r->spawn_failed = 1;
-        return;
-    }
-    if (pipe(pe) != 0) {
-        close(po[0]);
-        close(po[1]);
-        r->spawn_failed = 1;
-        return;
-    }
-    pid_t pid = fork();
-    if (pid < 0) {
-        close(po[0]); close(po[1]); close(pe[0]); close(pe[1]);
-        r->spawn_failed = 1;
-        return;
-    }
-    if (pid == 0) {
-        int devnull = open("/dev/null", O_RDONLY);
-        if (devnull >= 0)
-            dup2(devnull, STDIN_FILENO);
-        dup2(po[1], STDOUT_FILENO);
-        dup2(pe[1], STDERR_FILENO);
-        close(po[0]); close(po[1]); close(pe[0]); close(pe[1]);
-        execv(argv[0], argv);
-        _exit(127);
-    }
-    close(po[1]);
-    close(pe[1]);
-    struct pollfd fds[2] = {{po[0], POLLIN, 0}, {pe[0], POLLIN, 0}};
-    int open_fds = 2;
-    long long deadline = now_ms() + RUN_TIMEOUT_MS;
-    while (open_fds > 0) {
-        long long left = deadline - now_ms();
-        if (left <= 0) {
-            r->timed_out = 1;
-            kill(pid, SIGKILL);
-            break;
-        }
-        int n = poll(fds, 2, (int)left);
-        if (n < 0 && errno != EINTR)
-            break;
-        for (int i = 0; i < 2 && n > 0; i++) {
-            if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
-                continue;
-            if (!drain(fds[i].fd, r, i == 1)) {
-                close(fds[i].fd);
-                fds[i].fd = -1;
-                open_fds--;
-            }
-        }
-    }
-    for (int i = 0; i < 2; i++)
-        if (fds[i].fd >= 0)
-            close(fds[i].fd);
-    while (waitpid(pid, &r->status, 0) < 0 && errno == EINTR)
-        ;
-}
-
 /* ---- judging one run -------------------------------------------------- */
-
-/* The first line of s, at most 200 bytes, for a reason. */
-static void first_line(const char *s, char *out, size_t cap)
-{
-    size_t n = 0;
-    while (s[n] && s[n] != '\n' && n + 1 < cap && n < 200)
-        n++;
-    memcpy(out, s, n);
-    out[n] = '\0';
-}
 
 /* Compares one run with its expectation. Returns 1 when it matched; *fmt is
  * the reader format dfota reported (-1 when unknown), *rules its "rules". */
@@ -625,7 +325,7 @@ static int judge_run(const expectation *e, const run_result *r, reasons *why, in
         return 0;
     }
     if (code != want) {
-        char line[256] = "";
+        char line[201] = ""; /* at most 200 bytes of it */
         first_line(r->err, line, sizeof line);
         add_reason(why, "%s: exit status %d, expected %d (%s)%s%s", p, code, want, e->verdict,
                    line[0] ? "; stderr: " : "", line);
@@ -822,21 +522,18 @@ int main(int argc, char **argv)
     }
     const char *dfota = argv[1];
     char root[PATH_MAX_LEN];
-    if (strlen(argv[2]) >= sizeof root) {
+    if (!clean_dir(argv[2], root, sizeof root)) {
         fprintf(stderr, "check_corpus: corpus path too long\n");
         return 2;
     }
-    copy_str(root, sizeof root, argv[2]);
     size_t rl = strlen(root);
-    while (rl > 1 && root[rl - 1] == '/')
-        root[--rl] = '\0';
     if (access(dfota, X_OK) != 0) {
         fprintf(stderr, "check_corpus: %s is not executable\n", dfota);
         return 2;
     }
     static file_list files;
     static matrix m;
-    if (walk(root, 0, &files) != 0)
+    if (walk(root, 0, 1, is_transcript_name, &files) != 0)
         return 2;
     if (files.overflow) {
         fprintf(stderr, "check_corpus: more than %d files\n", MAX_FILES);

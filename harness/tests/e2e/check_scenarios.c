@@ -26,159 +26,33 @@
  *
  * Exit status: 0 when everything passed, 1 otherwise, 2 on a usage error. */
 #define _POSIX_C_SOURCE 200809L
-#include <dirent.h>
+#define DRIVER_NAME "check_scenarios"
+#define REASONS_MAX 4096
+#define REASON_ONE_MAX 768
+#define ERR_KEEP 2048
+#include "driver.h" /* reasons, walk, header lines, run: shared with check_corpus */
+
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/types.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
 
-#define MAX_FILES 4096
 #define MAX_SCENARIOS 1024
-#define MAX_DEPTH 16
-#define PATH_MAX_LEN 1024
-#define HEADER_LINE_MAX 1024
-#define HEADER_LINES_MAX 64
 #define MAX_CLAIMS 8           /* scenario lines in one transcript */
 #define MAX_CLAIM_RULES 16
 #define NAME_MAX_LEN 128
 #define ID_MAX 40
-#define OUT_MAX (8u * 1024u * 1024u) /* the JSON of one scenario is a few KiB */
-#define ERR_KEEP 2048
-#define RUN_TIMEOUT_MS 60000
-#define REASONS_MAX 4096
-
-/* ---- reasons something failed ----------------------------------------- */
-
-typedef struct {
-    char text[REASONS_MAX];
-    size_t len;
-    unsigned n;
-} reasons;
-
-__attribute__((format(printf, 2, 3)))
-static void add_reason(reasons *r, const char *fmt, ...)
-{
-    char one[768];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(one, sizeof one, fmt, ap);
-    va_end(ap);
-    r->n++;
-    size_t room = sizeof r->text - r->len;
-    int w = snprintf(r->text + r->len, room, "\n    - %s", one);
-    if (w < 0)
-        return;
-    if ((size_t)w >= room) {
-        r->len = sizeof r->text - 1;
-        memcpy(r->text + sizeof r->text - 5, "...", 4);
-    } else
-        r->len += (size_t)w;
-}
-
-/* Copies src into dst of cap bytes, cut if it must be (callers check lengths). */
-static void copy_str(char *dst, size_t cap, const char *src)
-{
-    size_t n = strlen(src);
-    if (n >= cap)
-        n = cap - 1;
-    memcpy(dst, src, n);
-    dst[n] = '\0';
-}
-
-static int ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), e = strlen(suffix);
-    return n > e && strcmp(s + n - e, suffix) == 0;
-}
 
 /* ---- finding files ---------------------------------------------------- */
-
-typedef struct {
-    char *path[MAX_FILES];
-    size_t n;
-    int overflow;
-} file_list;
-
-typedef int (*name_filter)(const char *name);
-
-static int is_transcript_name(const char *name)
-{
-    return ends_with(name, ".transcript") || ends_with(name, ".log") || ends_with(name, ".txt") ||
-           ends_with(name, ".cap");
-}
 
 static int is_scenario_name(const char *name)
 {
     return ends_with(name, ".yaml");
-}
-
-/* Collects the regular files under dir that keep() takes; recurse: into
- * folders too. Returns 0, or -1 on an error it has reported. */
-static int walk(const char *dir, int depth, int recurse, name_filter keep, file_list *out)
-{
-    DIR *d = opendir(dir);
-    if (!d) {
-        fprintf(stderr, "check_scenarios: cannot open %s: %s\n", dir, strerror(errno));
-        return -1;
-    }
-    int rc = 0;
-    struct dirent *e;
-    while (rc == 0 && (e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.')
-            continue;
-        char path[PATH_MAX_LEN];
-        int w = snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        if (w < 0 || (size_t)w >= sizeof path) {
-            fprintf(stderr, "check_scenarios: path too long under %s\n", dir);
-            rc = -1;
-            break;
-        }
-        struct stat st;
-        if (stat(path, &st) != 0)
-            continue;
-        if (S_ISDIR(st.st_mode)) {
-            if (recurse && depth < MAX_DEPTH)
-                rc = walk(path, depth + 1, recurse, keep, out);
-        } else if (S_ISREG(st.st_mode) && keep(e->d_name)) {
-            if (out->n >= MAX_FILES) {
-                out->overflow = 1;
-                continue;
-            }
-            out->path[out->n] = strdup(path);
-            if (!out->path[out->n])
-                rc = -1;
-            else
-                out->n++;
-        }
-    }
-    closedir(d);
-    return rc;
-}
-
-static int by_path(const void *a, const void *b)
-{
-    const char *const *pa = a;
-    const char *const *pb = b;
-    return strcmp(*pa, *pb);
-}
-
-static void free_list(file_list *l)
-{
-    for (size_t i = 0; i < l->n; i++)
-        free(l->path[i]);
-    l->n = 0;
 }
 
 /* ---- the scenario library --------------------------------------------- */
@@ -256,27 +130,6 @@ static int verdict_index(const char *v)
     return -1;
 }
 
-/* Next blank-separated word of *p into out (cap bytes); 0 at the end. */
-static int next_word(const char **p, char *out, size_t cap, int *too_long)
-{
-    const char *s = *p;
-    while (*s == ' ' || *s == '\t')
-        s++;
-    if (!*s) {
-        *p = s;
-        return 0;
-    }
-    size_t n = 0;
-    while (s[n] && s[n] != ' ' && s[n] != '\t')
-        n++;
-    *too_long = n >= cap;
-    size_t keep = n < cap ? n : cap - 1;
-    memcpy(out, s, keep);
-    out[keep] = '\0';
-    *p = s + n;
-    return 1;
-}
-
 /* A rule ID as the catalogue writes them: capitals, digits and dashes. */
 static int is_rule_id(const char *s)
 {
@@ -334,47 +187,16 @@ static void parse_claim(const char *v, header *h, reasons *why)
     h->n++;
 }
 
-/* One physical line of f into line (cap bytes); LF, CR LF and a lone CR end
- * it. Returns 0 at the end of the file, 1 for a line, 2 for a longer one. */
-static int header_getline(FILE *f, char *line, size_t cap)
-{
-    size_t n = 0;
-    int c, over = 0, any = 0;
-    while ((c = getc(f)) != EOF) {
-        any = 1;
-        if (c == '\n')
-            break;
-        if (c == '\r') {
-            int next = getc(f);
-            if (next != '\n' && next != EOF)
-                ungetc(next, f);
-            break;
-        }
-        if (n + 1 < cap)
-            line[n++] = (char)c;
-        else
-            over = 1;
-    }
-    line[n] = '\0';
-    if (!any)
-        return 0;
-    return over ? 2 : 1;
-}
-
 /* Reads the "# scenario:" lines of the leading '#' lines (after a UTF-8
  * byte order mark). Returns -1 when the file cannot be read. */
 static int read_header(const char *path, header *h, reasons *why)
 {
     memset(h, 0, sizeof *h);
-    FILE *f = fopen(path, "rb");
+    FILE *f = header_open(path);
     if (!f) {
         add_reason(why, "cannot open: %s", strerror(errno));
         return -1;
     }
-    unsigned char bom[3];
-    size_t got = fread(bom, 1, sizeof bom, f);
-    if (got != 3 || bom[0] != 0xEF || bom[1] != 0xBB || bom[2] != 0xBF)
-        rewind(f);
     char line[HEADER_LINE_MAX];
     for (int lines = 1; lines <= HEADER_LINES_MAX; lines++) {
         int rc = header_getline(f, line, sizeof line);
@@ -393,132 +215,6 @@ static int read_header(const char *path, header *h, reasons *why)
 }
 
 /* ---- running dfota ---------------------------------------------------- */
-
-typedef struct {
-    char *out;        /* standard output, NUL-terminated; caller frees */
-    size_t out_len;
-    int out_overflow;
-    char err[ERR_KEEP]; /* the start of standard error */
-    size_t err_len;
-    int status;       /* from waitpid */
-    int timed_out;
-    int spawn_failed;
-} run_result;
-
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Reads what is ready on fd into the result; 0 at its end. */
-static int drain(int fd, run_result *r, int is_err)
-{
-    char buf[16384];
-    ssize_t got = read(fd, buf, sizeof buf);
-    if (got < 0)
-        return errno == EINTR || errno == EAGAIN ? 1 : 0;
-    if (got == 0)
-        return 0;
-    size_t n = (size_t)got;
-    if (is_err) {
-        size_t room = sizeof r->err - 1 - r->err_len;
-        size_t take = n < room ? n : room;
-        memcpy(r->err + r->err_len, buf, take);
-        r->err_len += take;
-        r->err[r->err_len] = '\0';
-        return 1;
-    }
-    if (r->out_len + n > OUT_MAX) {
-        r->out_overflow = 1;
-        return 1;
-    }
-    char *grown = realloc(r->out, r->out_len + n + 1);
-    if (!grown) {
-        r->out_overflow = 1;
-        return 1;
-    }
-    r->out = grown;
-    memcpy(r->out + r->out_len, buf, n);
-    r->out_len += n;
-    r->out[r->out_len] = '\0';
-    return 1;
-}
-
-/* Runs argv (no shell: file names need no quoting), collects its output,
- * and kills it after RUN_TIMEOUT_MS. */
-static void run(char *const argv[], run_result *r)
-{
-    int po[2], pe[2];
-    memset(r, 0, sizeof *r);
-    if (pipe(po) != 0) {
-        r->spawn_failed = 1;
-        return;
-    }
-    if (pipe(pe) != 0) {
-        close(po[0]);
-        close(po[1]);
-        r->spawn_failed = 1;
-        return;
-    }
-    pid_t pid = fork();
-    if (pid < 0) {
-        close(po[0]); close(po[1]); close(pe[0]); close(pe[1]);
-        r->spawn_failed = 1;
-        return;
-    }
-    if (pid == 0) {
-        int devnull = open("/dev/null", O_RDONLY);
-        if (devnull >= 0)
-            dup2(devnull, STDIN_FILENO);
-        dup2(po[1], STDOUT_FILENO);
-        dup2(pe[1], STDERR_FILENO);
-        close(po[0]); close(po[1]); close(pe[0]); close(pe[1]);
-        execv(argv[0], argv);
-        _exit(127);
-    }
-    close(po[1]);
-    close(pe[1]);
-    struct pollfd fds[2] = {{po[0], POLLIN, 0}, {pe[0], POLLIN, 0}};
-    int open_fds = 2;
-    long long deadline = now_ms() + RUN_TIMEOUT_MS;
-    while (open_fds > 0) {
-        long long left = deadline - now_ms();
-        if (left <= 0) {
-            r->timed_out = 1;
-            kill(pid, SIGKILL);
-            break;
-        }
-        int n = poll(fds, 2, (int)left);
-        if (n < 0 && errno != EINTR)
-            break;
-        for (int i = 0; i < 2 && n > 0; i++) {
-            if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
-                continue;
-            if (!drain(fds[i].fd, r, i == 1)) {
-                close(fds[i].fd);
-                fds[i].fd = -1;
-                open_fds--;
-            }
-        }
-    }
-    for (int i = 0; i < 2; i++)
-        if (fds[i].fd >= 0)
-            close(fds[i].fd);
-    while (waitpid(pid, &r->status, 0) < 0 && errno == EINTR)
-        ;
-}
-
-/* The first line of s, at most 300 bytes, for a reason. */
-static void first_line(const char *s, char *out, size_t cap)
-{
-    size_t n = 0;
-    while (s[n] && s[n] != '\n' && n + 1 < cap && n < 300)
-        n++;
-    memcpy(out, s, n);
-    out[n] = '\0';
-}
 
 /* Exit status of a run that finished, or -1 with a reason added. */
 static int exit_status(const run_result *r, const char *what, reasons *why)
@@ -677,7 +373,7 @@ static int run_claim(const char *dfota, const char *path, const scenario *s, con
         return 0;
     }
     if (code != want) {
-        char line[320] = "";
+        char line[301] = ""; /* at most 300 bytes of it */
         first_line(r.err, line, sizeof line);
         add_reason(why, "%s: exit status %d, expected %d (%s)%s%s", c->name, code, want, c->verdict,
                    line[0] ? "; stderr: " : "", line);
@@ -755,7 +451,7 @@ static int runner_available(const char *dfota)
     free(r.out);
     if (code == 0)
         return 1;
-    char line[320] = "";
+    char line[301] = ""; /* at most 300 bytes of it */
     first_line(r.err, line, sizeof line);
     printf("check_scenarios: 'dfota run' is not available in %s (exit status %d%s%s)%s\n", dfota, code,
            line[0] ? ": " : "", line, why.text);
@@ -794,18 +490,6 @@ static unsigned coverage(const library *lib)
     if (!missing)
         printf("ok      coverage: %zu scenarios, each with a PASS and a FAIL transcript\n", lib->n);
     return missing;
-}
-
-/* Strips trailing slashes into out; 0 when the path is too long. */
-static int clean_dir(const char *in, char *out, size_t cap)
-{
-    if (strlen(in) >= cap)
-        return 0;
-    copy_str(out, cap, in);
-    size_t n = strlen(out);
-    while (n > 1 && out[n - 1] == '/')
-        out[--n] = '\0';
-    return 1;
 }
 
 int main(int argc, char **argv)

@@ -8,20 +8,7 @@ dfota=$1
 root=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-fails=0
-passes=0
-
-ok()   { passes=$((passes + 1)); echo "ok   $*"; }
-bad()  { fails=$((fails + 1)); echo "FAIL $*"; }
-expect_exit() { # NAME WANT CMD...
-  local name=$1 want=$2; shift 2
-  "$@" > "$tmp/out" 2> "$tmp/err"
-  local got=$?
-  if [ "$got" -eq "$want" ]; then ok "$name (exit $got)"; else bad "$name: exit $got, want $want"; cat "$tmp/out" "$tmp/err"; fi
-}
-expect_grep() { # NAME PATTERN FILE
-  if grep -q -- "$2" "$3"; then ok "$1"; else bad "$1: no '$2' in $3:"; cat "$3"; fi
-}
+source "$(dirname "$0")/lib/assert.bash"
 
 guide="$root/transcripts/guide/3.1-ftp-example.log"
 
@@ -87,5 +74,4 @@ cp "$guide" "$tmp/dir/sub/a.log"; cp "$guide" "$tmp/dir/b.txt"; echo "notes" > "
 expect_exit "directory" 0 "$dfota" check "$tmp/dir"
 expect_grep "directory counts two files" "2 files: 2 passed" "$tmp/out"
 
-echo "$passes passed, $fails failed"
-[ "$fails" -eq 0 ]
+finish

@@ -16,12 +16,7 @@ root=$2
 build=$(dirname "$dfota")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-fails=0
-passes=0
-
-ok()  { passes=$((passes + 1)); echo "ok   $*"; }
-bad() { fails=$((fails + 1)); echo "FAIL $*"; }
-finish() { echo "$passes passed, $fails failed"; [ "$fails" -eq 0 ]; exit $?; }
+source "$(dirname "$0")/lib/assert.bash"
 
 # No silent skip: without a browser this test fails and says what to do.
 browser=""
@@ -30,7 +25,7 @@ for b in chromium chromium-browser; do
 done
 if [ -z "$browser" ]; then
   bad "chromium is not installed: install it with 'apt-get install -y chromium' (scripts/install-deps.sh does)"
-  finish
+  finish; exit
 fi
 
 # One headless run of the browser; its own profile, no network of its own.
@@ -119,7 +114,7 @@ fi
 # --- a real run's page: dfota run over a transcript with hostile bytes
 if ! "$dfota" run --help > /dev/null 2>&1; then
   echo "note: '$dfota run' is not available yet: only the unit test's page was rendered"
-  finish
+  finish; exit
 fi
 cat > "$tmp/html-hostile-ftp-upgrade.yaml" << 'EOF'
 # The FTP upgrade with a late OK (a failed 3 s window), a reboot, and a

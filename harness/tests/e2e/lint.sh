@@ -11,11 +11,7 @@ root=$2
 cases="$root/harness/tests/e2e/lint-cases"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-fails=0
-passes=0
-
-ok()  { passes=$((passes + 1)); echo "ok   $*"; }
-bad() { fails=$((fails + 1)); echo "FAIL $*"; }
+source "$(dirname "$0")/lib/assert.bash"
 
 # Runs dfota lint ARGS..., stdout and stderr together in $tmp/out; sets $got.
 lint() {
@@ -125,5 +121,4 @@ else
   bad "missing file: exit $got"; cat "$tmp/out"
 fi
 
-echo "$passes passed, $fails failed"
-[ "$fails" -eq 0 ]
+finish

@@ -7,19 +7,7 @@ set -u
 dfota=$1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-fails=0
-passes=0
-ok()  { passes=$((passes + 1)); echo "ok   $*"; }
-bad() { fails=$((fails + 1)); echo "FAIL $*"; }
-expect_exit() { # NAME WANT CMD...
-  local name=$1 want=$2; shift 2
-  "$@" > "$tmp/out" 2> "$tmp/err"
-  local got=$?
-  if [ "$got" -eq "$want" ]; then ok "$name (exit $got)"; else bad "$name: exit $got, want $want"; cat "$tmp/out" "$tmp/err"; fi
-}
-expect_grep() { # NAME PATTERN FILE
-  if grep -q -- "$2" "$3"; then ok "$1"; else bad "$1: no '$2' in $3:"; cat "$3"; fi
-}
+source "$(dirname "$0")/lib/assert.bash"
 
 mkdir -p "$tmp/sc"
 cat > "$tmp/sc/3.3-local-upgrade.yaml" <<'YAML'
@@ -107,5 +95,4 @@ expect_exit "lint a valid library" 0 "$dfota" lint "$sc"
 expect_exit "list" 0 "$dfota" list "$sc"
 expect_grep "list shows section and sources" "3.3-local-upgrade *3.3 *transcript" "$tmp/out"
 
-echo "$passes passed, $fails failed"
-[ "$fails" -eq 0 ]
+finish

@@ -1,0 +1,49 @@
+# assert.bash - the pass/fail bookkeeping the e2e shell tests share.
+# It lives in lib/ so that CMake's e2e/*.sh glob does not run it as a test.
+#
+# Use (the scripts run as `bash SCRIPT DFOTA_BINARY REPO_ROOT`):
+#   set -u
+#   tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+#   source "$(dirname "$0")/lib/assert.bash"
+#   expect_exit "help" 0 "$dfota" check --help
+#   ...
+#   finish            # the last command: the script's status is finish's
+#
+# Contract:
+#   $tmp     a folder the script owns (makes and removes), set before the
+#            first expect_exit: it writes the command's output to $tmp/out
+#            and $tmp/err, replacing the last ones, for the script to read
+#            (expect_grep ... "$tmp/out"). The other helpers do not use it.
+#   passes, fails   the counters; set to 0 here, so source this once, before
+#            the first check. ok and bad are the only writers.
+#   finish   prints "N passed, M failed" and returns non-zero when anything
+#            failed. It does not exit: to stop early, `finish; exit`.
+
+passes=0
+fails=0
+
+# ok MESSAGE...: one check passed.
+ok()  { passes=$((passes + 1)); echo "ok   $*"; }
+# bad MESSAGE...: one check failed.
+bad() { fails=$((fails + 1)); echo "FAIL $*"; }
+
+# expect_exit NAME WANT CMD...: CMD exits WANT; its output is kept in
+# $tmp/out and $tmp/err, and shown when it does not.
+expect_exit() {
+  local name=$1 want=$2; shift 2
+  "$@" > "$tmp/out" 2> "$tmp/err"
+  local got=$?
+  if [ "$got" -eq "$want" ]; then ok "$name (exit $got)"; else bad "$name: exit $got, want $want"; cat "$tmp/out" "$tmp/err"; fi
+}
+
+# expect_grep NAME PATTERN FILE: FILE has a line matching the basic regular
+# expression PATTERN; FILE is shown when it does not.
+expect_grep() {
+  if grep -q -- "$2" "$3"; then ok "$1"; else bad "$1: no '$2' in $3:"; cat "$3"; fi
+}
+
+# finish: the closing line; its status is 0 only when nothing failed.
+finish() {
+  echo "$passes passed, $fails failed"
+  [ "$fails" -eq 0 ]
+}
