@@ -15,6 +15,10 @@
 #include "dfota/transcript.h"
 
 #define SEND_MAX 1024
+/* A live run ends this long (module time) after its last step is settled,
+ * so that what the module says next (RDY after END) still reaches the
+ * checker; a recording simply ends. */
+#define LIVE_TAIL_NS (10LL * 1000000000LL)
 
 typedef struct {
     const dfota_scenario *sc;
@@ -40,6 +44,7 @@ typedef struct {
     int last_pct;
     int64_t t_last_progress;
     int port_lost;
+    size_t sent_step;           /* live sources: 1 + the send step whose line went out */
 } run;
 
 /* ---- results ---------------------------------------------------------- */
@@ -493,6 +498,17 @@ static int64_t deadline(const run *r)
     return d;
 }
 
+/* A live source is sent the current send step's line, once. */
+static dfota_err live_send(run *r, char *err, size_t errlen)
+{
+    if (r->stopped || r->step >= r->sc->n_steps || r->sent_step == r->step + 1 ||
+        r->sc->steps[r->step].kind != DFOTA_STEP_SEND)
+        return DFOTA_OK;
+    r->sent_step = r->step + 1;
+    const char *line = r->sends[r->step];
+    return r->src->ops->send(r->src, line, strlen(line), err, errlen);
+}
+
 static void on_timeout(run *r, int64_t at)
 {
     const dfota_step *st = &r->sc->steps[r->step];
@@ -619,12 +635,27 @@ dfota_err dfota_run_scenario(const dfota_scenario *sc, dfota_source *src, const 
     }
     int64_t first = DFOTA_T_NONE, last = DFOTA_T_NONE;
     int checker_port_set = 0;
+    int64_t tail_end = DFOTA_T_NONE;
     for (;;) {
         dfota_event ev;
         char err[DFOTA_ERRBUF] = "";
+        if (src->ops->live && live_send(&r, err, sizeof err) != DFOTA_OK) {
+            snprintf(res->error, sizeof res->error, "%s", err);
+            res->harness_error = 1;
+            rc = DFOTA_E_IO;
+            break;
+        }
         int64_t dl = deadline(&r);
+        if (src->ops->live && (r.stopped || r.step >= sc->n_steps)) {
+            /* everything is settled: listen a little longer, then stop */
+            if (tail_end == DFOTA_T_NONE)
+                tail_end = src->ops->now(src) + LIVE_TAIL_NS;
+            dl = tail_end;
+        }
         int got = src->ops->next(src, dl, &ev, err, sizeof err);
         if (got == DFOTA_E_TIMEOUT) {
+            if (dl == tail_end && tail_end != DFOTA_T_NONE)
+                break;
             if (dl == DFOTA_T_NONE)
                 continue;
             on_timeout(&r, dl);
