@@ -11,6 +11,9 @@ packages=(
   python3                    # the benchmark's data generator, JSON checks in tests
   libxml2-utils              # xmllint: the tests check the JUnit XML is well formed
   chromium                   # renders the HTML report in a real browser in the tests
+  python3-pyftpdlib lighttpd # the fixture FTP and HTTP servers (fixtures/servers.sh)
+  socat curl                 # fixture fault servers; the fixture test's client
+  ppp                        # chat: a standard tool drives the emulator in a test
 )
 
 if [ "$(id -u)" -ne 0 ]; then
