@@ -3,6 +3,7 @@
 #define DFOTA_CLI_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 enum {
@@ -17,6 +18,10 @@ int cmd_check(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_lint(int argc, char **argv);
 int cmd_list(int argc, char **argv);
+int cmd_emulate(int argc, char **argv);
+int cmd_package(int argc, char **argv);
+/* BYTES with an optional K/KiB, M/MiB, G/GiB suffix, at most max: 1, else 0. */
+int parse_bytes(const char *s, uint64_t max, uint64_t *out);
 
 /* Calls fn for each input: a file, every log file under a folder (sorted,
  * recursively; *.transcript, *.log, *.txt, *.cap), or "-" for standard

@@ -26,6 +26,8 @@ static const struct {
     {"lint", cmd_lint, "validate scenarios without running them"},
     {"list", cmd_list, "list scenarios with their section, tags and sources"},
     {"rules", cmd_rules, "list the rule catalogue: IDs, guide sections, rules"},
+    {"emulate", cmd_emulate, "run an emulated EG95 on a pseudo-terminal (a hostile one, on purpose)"},
+    {"package", cmd_package, "write a delta package for the emulator"},
 };
 
 static void help(FILE *to)

@@ -1,0 +1,69 @@
+/* dfota/emulator.h - an EG9x module behind a pseudo-terminal.
+ *
+ * The emulator opens a pseudo-terminal, keeps a stable symlink to it, and
+ * answers on it as an EG9x does: basic AT, AT+QFOTADL in its three forms
+ * with the guide's argument checks, downloads with libcurl, a package
+ * check, a reboot that tears the terminal down and brings a new one up
+ * behind the same link (USB) or prints RDY (UART), and the FOTA URCs on a
+ * clock that may be scaled. It runs in its caller's thread through
+ * dfota_emulator_step, so a test, `dfota emulate` or a source can drive it.
+ *
+ * Delta packages of the fixtures (fixtures/README.md) are text headers and
+ * a payload:
+ *   DFOTA-PKG 1\n
+ *   from: <source firmware version>\n
+ *   to: <target firmware version>\n
+ *   size: <payload bytes>\n
+ *   crc32: <8 lowercase hex digits, CRC-32 (IEEE, as zlib) of the payload>\n
+ *   \n
+ *   <payload>
+ * A package whose crc or size does not match is corrupt (END,505, retried
+ * five times); one whose "from" is not the running firmware does not match
+ * (510); one larger than the free space gives 511. */
+#ifndef DFOTA_EMULATOR_H
+#define DFOTA_EMULATOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dfota/error.h"
+#include "dfota/scenario.h"
+
+typedef struct {
+    const char *link;            /* the stable symlink to the terminal, or NULL */
+    const char *firmware;        /* the running version (default EG95EFAR02A07M4G) */
+    const char *model;           /* default EG95 */
+    int field;                   /* 0: strict codes (601, 701); 1: detailed 6xx/7xx */
+    int uart;                    /* 1: the port stays across reboots and RDY marks them */
+    double time_scale;           /* module seconds to wall seconds, e.g. 0.001; default 1 */
+    int64_t reboot_ns;           /* module time the port is away on a reboot (default 20 s) */
+    int64_t progress_step_ns;    /* module time between UPDATING URCs (default 2 s) */
+    int64_t free_space;          /* bytes (default 64 MiB) */
+    const char *ufs_dir;         /* the host folder that stands for /data/ufs/ (default: a temp one) */
+    const dfota_emulator_spec *spec; /* a scenario's emulator block, or NULL */
+} dfota_emulator_opts;
+
+typedef struct dfota_emulator dfota_emulator;
+
+/* Starts an emulator: opens its terminal and the link. *out is freed with
+ * dfota_emulator_free (which removes the link). err says why on failure. */
+DFOTA_WUR dfota_err dfota_emulator_new(const dfota_emulator_opts *opts, dfota_emulator **out,
+                                       char *err, size_t errlen);
+void dfota_emulator_free(dfota_emulator *em);
+
+/* The terminal's path now (changes after a USB reboot); the link stays. */
+const char *dfota_emulator_tty(const dfota_emulator *em);
+
+/* Runs the emulator until timeout_ms of wall time passed or something
+ * happened; returns DFOTA_OK, or an error with a message. */
+DFOTA_WUR dfota_err dfota_emulator_step(dfota_emulator *em, int timeout_ms, char *err,
+                                        size_t errlen);
+
+/* The running firmware version (changes after a successful upgrade). */
+const char *dfota_emulator_firmware(const dfota_emulator *em);
+
+/* CRC-32 (IEEE 802.3, as zlib's crc32) of len bytes, continuing from crc
+ * (start with 0). */
+uint32_t dfota_crc32(uint32_t crc, const void *data, size_t len);
+
+#endif

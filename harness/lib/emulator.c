@@ -1,0 +1,1442 @@
+/* emulator.c - an EG9x module behind a pseudo-terminal (dfota/emulator.h).
+ *
+ * No threads: dfota_emulator_step waits on the terminal's master side,
+ * libcurl's sockets and the agenda, and does what is due. The agenda is a
+ * queue of actions, each with its delay in module time after the one
+ * before it (a URC, the port going away or coming back, recovery or normal
+ * mode). A flow such as "download ended: reboot, update, reboot" is
+ * planned onto it at once, and each delay is turned into wall time by the
+ * clock scale when the action before it has run, so a slow caller never
+ * sees actions bunch up.
+ *
+ * Faults hook in at named points (hook_point): every fault kind of a
+ * scenario's emulator block is a row of fault_hooks, called where its
+ * point is reached with what the module is about to do, which it may
+ * change. A kind without a row is refused when the emulator starts, so a
+ * scenario never passes against a fault that was silently left out.
+ *
+ * Options left unset (NULL or 0) take the scenario's emulator block, then
+ * the defaults of emulator.h. */
+#define _GNU_SOURCE /* ptsname_r (POSIX.1-2024); implies _DEFAULT_SOURCE, _XOPEN_SOURCE */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "dfota/atline.h"
+#include "dfota/emulator.h"
+#include "dfota/spec.h"
+#include "text.h"
+
+#define MS 1000000LL
+#define SEC (1000 * MS)
+
+#define EM_PATH_MAX 4096
+#define EM_VERSION_MAX 64           /* a firmware version in a package header */
+#define EM_MODEL_MAX 32
+#define EM_OUTQ_MAX (64 * 1024)     /* output the host has not taken yet */
+#define EM_AGENDA_MAX 128           /* one update attempt plans about 20 actions */
+#define EM_TEXT_MAX 96              /* one planned line */
+#define EM_PKG_MEMORY_MAX (256LL * 1024 * 1024) /* a package is held in memory */
+#define EM_PKG_HEADER_MAX 512
+#define EM_UFS_LIST_MAX 256
+#define EM_FAULTS_MAX 16
+#define EM_PROGRESS_URCS 10
+#define EM_HUP_RECHECK_MS 10        /* no host on the terminal: look again this often */
+#define EM_DRAIN_MAX_NS (250 * MS)  /* wall time a USB reboot waits for the host to read */
+
+#define DEFAULT_FIRMWARE "EG95EFAR02A07M4G"
+#define DEFAULT_MODEL "EG95"
+#define DEFAULT_REBOOT_NS (20 * SEC)
+#define DEFAULT_STEP_NS (2 * SEC)
+#define DEFAULT_FREE_SPACE (64LL * 1024 * 1024)
+
+/* Module delays between the steps of a flow (the corpus's recordings). */
+#define T_DOWNLOAD_START (500 * MS)  /* OK to FTPSTART/HTTPSTART */
+#define T_POWER_OFF (800 * MS)       /* the last URC to the port going away */
+#define T_LOCAL_REBOOT (600 * MS)    /* OK of a local-file upgrade to the reboot */
+#define T_RECOVERY (1500 * MS)       /* the port back to START */
+#define T_RDY (1200 * MS)            /* the port back to RDY */
+
+typedef enum {
+    MODE_IDLE,     /* normal mode: AT commands answered */
+    MODE_BUSY,     /* normal mode, an upgrade under way: AT+QFOTADL refused */
+    MODE_OFF,      /* rebooting: input is lost */
+    MODE_RECOVERY  /* updating: the AT interpreter is not running */
+} em_mode;
+
+typedef enum {
+    A_SAY,        /* a line, framed "\r\n<text>\r\n" */
+    A_POWER_OFF,  /* USB: the terminal and the link go away */
+    A_POWER_ON,   /* USB: a new terminal behind the link */
+    A_DOWNLOAD,   /* start the download of the package */
+    A_RECOVERY,   /* recovery mode: one update attempt */
+    A_FIRMWARE,   /* the update is applied: the package's target runs */
+    A_NORMAL      /* normal mode again, the flow is over */
+} act_kind;
+
+typedef struct {
+    act_kind kind;
+    int64_t delay_ns; /* module time after the action before it */
+    char text[EM_TEXT_MAX];
+} action;
+
+typedef struct {
+    uint8_t *data;
+    size_t len, cap;
+} buffer;
+
+/* ---- faults: the hook points and the table of fault kinds ---------------- */
+
+typedef enum {
+    HOOK_DOWNLOAD_END, /* the download's code is known; ctx.code may change */
+    HOOK_ATTEMPT       /* an update attempt starts; ctx.code and ctx.percent may change */
+} hook_point;
+
+typedef struct {
+    long code;    /* the code the module is about to report */
+    int percent;  /* HOOK_ATTEMPT: where a failing attempt stops */
+    int ftp;      /* HOOK_DOWNLOAD_END: FTP (else HTTP) */
+} hook_ctx;
+
+typedef struct fault_state fault_state;
+
+struct fault_hook {
+    const char *kind; /* as in a scenario's faults list (dfota/scenario.h) */
+    hook_point at;
+    void (*fn)(fault_state *fs, hook_ctx *ctx);
+};
+
+struct fault_state {
+    const struct fault_hook *hook;
+    long code;
+    int at_percent;
+    long times; /* 0: every time */
+    long fired;
+};
+
+/* ---- the module ---------------------------------------------------------- */
+
+struct dfota_emulator {
+    char link[EM_PATH_MAX];
+    char tty[EM_PATH_MAX];     /* "" while a USB reboot has the port away */
+    char firmware[EM_VERSION_MAX + 1];
+    char target[EM_VERSION_MAX + 1];
+    char model[EM_MODEL_MAX + 1];
+    char ufs[EM_PATH_MAX];
+    int own_ufs;
+    int field, uart;
+    double scale;
+    int64_t reboot_ns, step_ns, free_space;
+    int master;
+    em_mode mode;
+    int echo, cmee;
+    dfota_framer *framer;
+    /* the agenda, a ring */
+    action agenda[EM_AGENDA_MAX];
+    size_t ag_head, ag_len;
+    int64_t ag_due;            /* wall time the head action is due */
+    int64_t drain_until;       /* wall: a USB power-off waits for the host until then */
+    int agenda_overflow;
+    /* the download and the package */
+    CURLM *multi;
+    CURL *easy;
+    int dl_ftp, dl_no_space;
+    char url[DFOTA_URL_MAX + 1];
+    buffer pkg;
+    int retries_505;
+    fault_state faults[EM_FAULTS_MAX];
+    size_t n_faults;
+    size_t out_len;
+    uint8_t outq[EM_OUTQ_MAX];
+};
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...) DFOTA_PRINTF(3, 4);
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (!err || errlen == 0)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+/* ---- clock --------------------------------------------------------------- */
+
+static int64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * SEC + ts.tv_nsec;
+}
+
+/* Module time to wall time. */
+static int64_t wall_ns(const dfota_emulator *em, int64_t module_ns)
+{
+    double w = (double)module_ns * em->scale;
+    if (w <= 0)
+        return 0;
+    return w > 1e18 ? (int64_t)1e18 : (int64_t)w;
+}
+
+/* ---- CRC-32 -------------------------------------------------------------- */
+
+/* Reflected polynomial 0xEDB88320, four bits at a time. */
+static const uint32_t crc_nibble[16] = {
+    0x00000000u, 0x1DB71064u, 0x3B6E20C8u, 0x26D930ACu, 0x76DC4190u, 0x6B6B51F4u,
+    0x4DB26158u, 0x5005713Cu, 0xEDB88320u, 0xF00F9344u, 0xD6D6A3E8u, 0xCB61B38Cu,
+    0x9B64C2B0u, 0x86D3D2D4u, 0xA00AE278u, 0xBDBDF21Cu,
+};
+
+uint32_t dfota_crc32(uint32_t crc, const void *data, size_t len)
+{
+    const uint8_t *p = data;
+    crc = ~crc;
+    for (size_t i = 0; i < len; i++) {
+        crc ^= p[i];
+        crc = (crc >> 4) ^ crc_nibble[crc & 15u];
+        crc = (crc >> 4) ^ crc_nibble[crc & 15u];
+    }
+    return ~crc;
+}
+
+/* ---- output to the host -------------------------------------------------- */
+
+static void out_bytes(dfota_emulator *em, const void *p, size_t n)
+{
+    /* No port, or a host that does not read: a module drops what it cannot send. */
+    if (em->master < 0 || n > sizeof em->outq - em->out_len)
+        return;
+    memcpy(em->outq + em->out_len, p, n);
+    em->out_len += n;
+}
+
+/* A response line or URC, framed as the module frames them. */
+static void out_line(dfota_emulator *em, const char *text)
+{
+    out_bytes(em, "\r\n", 2);
+    out_bytes(em, text, strlen(text));
+    out_bytes(em, "\r\n", 2);
+}
+
+static void at_ok(dfota_emulator *em)
+{
+    out_line(em, "OK");
+}
+
+/* ERROR, or +CME ERROR: <cme> after AT+CMEE=1 or 2 when there is a code. */
+static void at_error(dfota_emulator *em, int cme)
+{
+    char line[32];
+    if (cme && em->cmee) {
+        snprintf(line, sizeof line, "+CME ERROR: %d", cme);
+        out_line(em, line);
+    } else {
+        out_line(em, "ERROR");
+    }
+}
+
+static void flush_out(dfota_emulator *em)
+{
+    while (em->master >= 0 && em->out_len > 0) {
+        ssize_t w = write(em->master, em->outq, em->out_len);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return; /* the terminal's buffer is full: later */
+        memmove(em->outq, em->outq + w, em->out_len - (size_t)w);
+        em->out_len -= (size_t)w;
+    }
+}
+
+/* ---- the terminal and its link ------------------------------------------- */
+
+/* The slave side as a host finds a configured serial port: raw, 8N1,
+ * 115200 baud, no echo. Opening and closing it once also leaves the master
+ * reporting POLLHUP until a host opens it, which is how "no host" is seen. */
+static int tty_configure(const char *path)
+{
+    int fd = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    struct termios t;
+    int rc = tcgetattr(fd, &t);
+    if (rc == 0) {
+        cfmakeraw(&t);
+        t.c_cflag |= CLOCAL | CREAD;
+        t.c_cc[VMIN] = 1;
+        t.c_cc[VTIME] = 0;
+        cfsetispeed(&t, B115200);
+        cfsetospeed(&t, B115200);
+        rc = tcsetattr(fd, TCSANOW, &t);
+    }
+    close(fd);
+    return rc;
+}
+
+/* Points the link at the terminal: a symlink under a temporary name
+ * renamed over the link, so a host never sees it half made. */
+static dfota_err link_point(dfota_emulator *em, char *err, size_t errlen)
+{
+    char tmp[EM_PATH_MAX + 32];
+    if (!em->link[0])
+        return DFOTA_OK;
+    snprintf(tmp, sizeof tmp, "%s.%ld.tmp", em->link, (long)getpid());
+    unlink(tmp);
+    if (symlink(em->tty, tmp) != 0 || rename(tmp, em->link) != 0) {
+        set_err(err, errlen, "cannot point %s at %s: %s", em->link, em->tty, strerror(errno));
+        unlink(tmp);
+        return DFOTA_E_IO;
+    }
+    return DFOTA_OK;
+}
+
+/* Removes the link if it is one (never a file someone put there). */
+static void link_remove(const dfota_emulator *em)
+{
+    struct stat st;
+    if (em->link[0] && lstat(em->link, &st) == 0 && S_ISLNK(st.st_mode))
+        unlink(em->link);
+}
+
+static dfota_err port_open(dfota_emulator *em, char *err, size_t errlen)
+{
+    int m = posix_openpt(O_RDWR | O_NOCTTY);
+    if (m < 0) {
+        set_err(err, errlen, "cannot open a pseudo-terminal: %s", strerror(errno));
+        return DFOTA_E_IO;
+    }
+    if (grantpt(m) != 0 || unlockpt(m) != 0 || ptsname_r(m, em->tty, sizeof em->tty) != 0 ||
+        fcntl(m, F_SETFL, O_NONBLOCK) != 0 || fcntl(m, F_SETFD, FD_CLOEXEC) != 0 ||
+        tty_configure(em->tty) != 0) {
+        set_err(err, errlen, "cannot set up the pseudo-terminal: %s", strerror(errno));
+        goto fail;
+    }
+    em->master = m;
+    if (link_point(em, err, errlen) != DFOTA_OK) {
+        em->master = -1;
+        goto fail;
+    }
+    return DFOTA_OK;
+fail:
+    close(m);
+    em->tty[0] = '\0';
+    return DFOTA_E_IO;
+}
+
+/* The host hangs up: its reads return 0 or EIO from now on. */
+static void port_close(dfota_emulator *em)
+{
+    if (em->master < 0)
+        return;
+    flush_out(em);
+    close(em->master);
+    em->master = -1;
+    em->out_len = 0;
+    em->tty[0] = '\0';
+    link_remove(em);
+}
+
+/* True when the host has bytes it has not read yet. A USB reboot waits
+ * for them (a little) so that a scaled clock cannot outrun a host that is
+ * simply slow to be scheduled. */
+static int host_unread(const dfota_emulator *em)
+{
+    if (em->out_len > 0)
+        return 1;
+    int fd = open(em->tty, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    int n = 0;
+    int rc = ioctl(fd, FIONREAD, &n);
+    close(fd);
+    return rc == 0 && n > 0;
+}
+
+static int master_hup(const dfota_emulator *em)
+{
+    struct pollfd p = {em->master, POLLIN, 0};
+    return em->master >= 0 && poll(&p, 1, 0) == 1 && (p.revents & POLLHUP);
+}
+
+/* ---- the agenda ---------------------------------------------------------- */
+
+static void plan(dfota_emulator *em, int64_t delay_ns, act_kind kind, const char *text)
+{
+    if (em->ag_len == EM_AGENDA_MAX) {
+        em->agenda_overflow = 1;
+        return;
+    }
+    action *a = &em->agenda[(em->ag_head + em->ag_len) % EM_AGENDA_MAX];
+    a->kind = kind;
+    a->delay_ns = delay_ns;
+    snprintf(a->text, sizeof a->text, "%s", text ? text : "");
+    if (em->ag_len++ == 0)
+        em->ag_due = now_ns() + wall_ns(em, delay_ns);
+}
+
+static void plan_say(dfota_emulator *em, int64_t delay_ns, const char *text)
+{
+    plan(em, delay_ns, A_SAY, text);
+}
+
+static void plan_fota(dfota_emulator *em, int64_t delay_ns, const char *stage, long code,
+                      int has_code)
+{
+    char line[EM_TEXT_MAX];
+    if (has_code)
+        snprintf(line, sizeof line, "+QIND: \"FOTA\",\"%s\",%ld", stage, code);
+    else
+        snprintf(line, sizeof line, "+QIND: \"FOTA\",\"%s\"", stage);
+    plan_say(em, delay_ns, line);
+}
+
+static void agenda_pop(dfota_emulator *em, action *out)
+{
+    *out = em->agenda[em->ag_head];
+    em->ag_head = (em->ag_head + 1) % EM_AGENDA_MAX;
+    if (--em->ag_len > 0)
+        em->ag_due = now_ns() + wall_ns(em, em->agenda[em->ag_head].delay_ns);
+}
+
+/* ---- packages ------------------------------------------------------------ */
+
+static int buf_append(buffer *b, const void *p, size_t n)
+{
+    if (n > b->cap - b->len) {
+        size_t cap = b->cap ? b->cap : 4096;
+        while (cap - b->len < n)
+            cap *= 2;
+        uint8_t *d = realloc(b->data, cap);
+        if (!d)
+            return -1;
+        b->data = d;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, p, n);
+    b->len += n;
+    return 0;
+}
+
+static void buf_free(buffer *b)
+{
+    free(b->data);
+    memset(b, 0, sizeof *b);
+}
+
+typedef struct {
+    char from[EM_VERSION_MAX + 1], to[EM_VERSION_MAX + 1];
+    uint64_t size;
+    uint32_t crc;
+} pkg_header;
+
+/* The next header line if it starts with key; *val is what follows it. */
+static int header_line(const uint8_t **p, const uint8_t *end, const char *key, const char **val,
+                       size_t *vlen)
+{
+    const uint8_t *nl = memchr(*p, '\n', (size_t)(end - *p));
+    size_t klen = strlen(key);
+    if (!nl || (size_t)(nl - *p) < klen || memcmp(*p, key, klen) != 0)
+        return 0;
+    *val = (const char *)*p + klen;
+    *vlen = (size_t)(nl - *p) - klen;
+    *p = nl + 1;
+    return 1;
+}
+
+static int version_copy(char *dst, const char *s, size_t n)
+{
+    if (n == 0 || n > EM_VERSION_MAX)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] <= ' ' || s[i] > '~')
+            return 0;
+    memcpy(dst, s, n);
+    dst[n] = '\0';
+    return 1;
+}
+
+static int decimal(const char *s, size_t n, uint64_t *out)
+{
+    uint64_t v = 0;
+    if (n == 0 || n > 18)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+        v = v * 10 + (uint64_t)(s[i] - '0');
+    }
+    *out = v;
+    return 1;
+}
+
+static int crc_hex(const char *s, size_t n, uint32_t *out)
+{
+    uint32_t v = 0;
+    if (n != 8)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        int d = s[i] >= '0' && s[i] <= '9' ? s[i] - '0' : s[i] >= 'a' && s[i] <= 'f' ? s[i] - 'a' + 10 : -1;
+        if (d < 0)
+            return 0;
+        v = v << 4 | (uint32_t)d;
+    }
+    *out = v;
+    return 1;
+}
+
+/* Parses the header (emulator.h); returns the header's length, 0 when it is
+ * not one. */
+static size_t pkg_parse(const uint8_t *data, size_t len, pkg_header *h)
+{
+    const uint8_t *p = data, *end = data + (len < EM_PKG_HEADER_MAX ? len : EM_PKG_HEADER_MAX);
+    const char *v;
+    size_t n;
+    int ok = header_line(&p, end, "DFOTA-PKG 1", &v, &n) && n == 0 &&
+             header_line(&p, end, "from: ", &v, &n) && version_copy(h->from, v, n) &&
+             header_line(&p, end, "to: ", &v, &n) && version_copy(h->to, v, n) &&
+             header_line(&p, end, "size: ", &v, &n) && decimal(v, n, &h->size) &&
+             header_line(&p, end, "crc32: ", &v, &n) && crc_hex(v, n, &h->crc) &&
+             header_line(&p, end, "", &v, &n) && n == 0;
+    return ok ? (size_t)(p - data) : 0;
+}
+
+/* The END code the package earns: 505 corrupt, 510 for another source
+ * version, 0 with em->target set. */
+static long pkg_verdict(dfota_emulator *em)
+{
+    pkg_header h;
+    size_t hl = pkg_parse(em->pkg.data, em->pkg.len, &h);
+    if (hl == 0 || em->pkg.len - hl != h.size ||
+        dfota_crc32(0, em->pkg.data + hl, em->pkg.len - hl) != h.crc)
+        return 505;
+    if (strcmp(h.from, em->firmware) != 0)
+        return 510;
+    memcpy(em->target, h.to, sizeof em->target);
+    return 0;
+}
+
+/* ---- faults -------------------------------------------------------------- */
+
+static int fault_fires(fault_state *fs)
+{
+    if (fs->times > 0 && fs->fired >= fs->times)
+        return 0;
+    fs->fired++;
+    return 1;
+}
+
+/* download-error: the download ends with the fault's code (default: the
+ * guide's unknown error) for its first `times` downloads (default all). */
+static void fault_download_error(fault_state *fs, hook_ctx *ctx)
+{
+    if (fault_fires(fs))
+        ctx->code = fs->code ? fs->code : ctx->ftp ? 601 : 701;
+}
+
+/* update-fail: the attempt stops at the fault's percent (default 1) with
+ * its code (default 502), for the first `times` attempts (default all). */
+static void fault_update_fail(fault_state *fs, hook_ctx *ctx)
+{
+    if (!fault_fires(fs))
+        return;
+    ctx->code = fs->code ? fs->code : 502;
+    ctx->percent = fs->at_percent >= 0 ? fs->at_percent : 1;
+}
+
+static const struct fault_hook fault_hooks[] = {
+    {"download-error", HOOK_DOWNLOAD_END, fault_download_error},
+    {"update-fail", HOOK_ATTEMPT, fault_update_fail},
+};
+
+static void run_hooks(dfota_emulator *em, hook_point at, hook_ctx *ctx)
+{
+    for (size_t i = 0; i < em->n_faults; i++)
+        if (em->faults[i].hook->at == at)
+            em->faults[i].hook->fn(&em->faults[i], ctx);
+}
+
+static dfota_err faults_load(dfota_emulator *em, const dfota_emulator_spec *spec, char *err,
+                             size_t errlen)
+{
+    for (size_t i = 0; spec && i < spec->n_faults && i < EM_FAULTS_MAX; i++) {
+        const dfota_fault *f = &spec->faults[i];
+        const struct fault_hook *hook = NULL;
+        for (size_t k = 0; k < sizeof fault_hooks / sizeof fault_hooks[0]; k++)
+            if (f->kind && strcmp(f->kind, fault_hooks[k].kind) == 0)
+                hook = &fault_hooks[k];
+        if (!hook) {
+            set_err(err, errlen, "line %lu: the emulator cannot play fault '%s' yet",
+                    f->line, f->kind ? f->kind : "");
+            return DFOTA_E_INPUT;
+        }
+        fault_state *fs = &em->faults[em->n_faults++];
+        *fs = (fault_state){hook, f->code, f->at_percent, f->times, 0};
+    }
+    return DFOTA_OK;
+}
+
+/* ---- the update flow ----------------------------------------------------- */
+
+static const struct {
+    int64_t after;
+    const char *text;
+} boot_lines[] = {
+    {1400 * MS, "+CPIN: READY"}, {100 * MS, "+QUSIM: 1"}, {50 * MS, "+CFUN: 1"},
+    {2600 * MS, "+QIND: PB DONE"}, {400 * MS, "+QIND: SMS DONE"},
+};
+
+/* Power off after off_ns, the port away for reboot_ns, then recovery
+ * (START follows) or normal mode (RDY and the boot chatter). On a UART the
+ * port stays and RDY marks every boot. */
+static void plan_reboot(dfota_emulator *em, int recovery, int64_t off_ns)
+{
+    plan(em, off_ns, A_POWER_OFF, NULL);
+    plan(em, em->reboot_ns, A_POWER_ON, NULL);
+    if (recovery) {
+        if (em->uart)
+            plan_say(em, T_RDY, "RDY");
+        plan(em, em->uart ? T_RECOVERY - T_RDY : T_RECOVERY, A_RECOVERY, NULL);
+        return;
+    }
+    plan_say(em, T_RDY, "RDY");
+    plan(em, 0, A_NORMAL, NULL);
+    for (size_t i = 0; i < sizeof boot_lines / sizeof boot_lines[0]; i++)
+        plan_say(em, boot_lines[i].after, boot_lines[i].text);
+}
+
+/* UPDATING URCs up to the percent, EM_PROGRESS_URCS of them for a whole
+ * update: 1, 12, 23 ... 100. */
+static void plan_progress(dfota_emulator *em, int upto)
+{
+    for (int k = 0; k < EM_PROGRESS_URCS; k++) {
+        int pct = 1 + k * 99 / (EM_PROGRESS_URCS - 1);
+        if (pct >= upto)
+            break;
+        plan_fota(em, em->step_ns, "UPDATING", pct, 1);
+    }
+    if (upto > 0)
+        plan_fota(em, em->step_ns, "UPDATING", upto, 1);
+}
+
+/* After END,<code>: 505 retries five times, 520-530 and 540-546 until
+ * success (chapter 6); anything else goes back to normal mode. */
+static int retry_after(dfota_emulator *em, long code)
+{
+    if (code == 505)
+        return em->retries_505 < DFOTA_RETRY_505_MAX ? ++em->retries_505 : 0;
+    return code != 0 && dfota_spec_code_retried(code);
+}
+
+static void plan_attempt(dfota_emulator *em)
+{
+    hook_ctx c = {pkg_verdict(em), 100, 0};
+    if (c.code != 0)
+        c.percent = 1; /* the package check fails early */
+    run_hooks(em, HOOK_ATTEMPT, &c);
+    if (c.code == 0)
+        c.percent = 100;
+    plan_fota(em, 0, "START", 0, 0);
+    plan_progress(em, c.percent);
+    plan_fota(em, em->step_ns, "END", c.code, 1);
+    if (c.code == 0)
+        plan(em, 0, A_FIRMWARE, NULL);
+    plan_reboot(em, retry_after(em, c.code), T_POWER_OFF);
+}
+
+/* ---- downloads ----------------------------------------------------------- */
+
+static size_t on_data(char *p, size_t size, size_t n, void *ud)
+{
+    dfota_emulator *em = ud;
+    size_t len = size * n;
+    int64_t limit = em->free_space < EM_PKG_MEMORY_MAX ? em->free_space : EM_PKG_MEMORY_MAX;
+    if ((uint64_t)em->pkg.len + len > (uint64_t)limit) {
+        em->dl_no_space = 1;
+        return 0;
+    }
+    return buf_append(&em->pkg, p, len) == 0 ? len : 0;
+}
+
+/* FTP failures in detail (FIELD-QUIRKS: the vendor's FTP codes). */
+static long ftp_detail(CURLcode rc)
+{
+    switch (rc) {
+    case CURLE_COULDNT_RESOLVE_HOST: return 604;
+    case CURLE_COULDNT_CONNECT: return 605;
+    case CURLE_OPERATION_TIMEDOUT: return 609;
+    case CURLE_LOGIN_DENIED: return 625;
+    case CURLE_REMOTE_FILE_NOT_FOUND: return 611;
+    case CURLE_REMOTE_ACCESS_DENIED: return 627;
+    case CURLE_FTP_ACCEPT_FAILED:
+    case CURLE_FTP_CANT_GET_HOST:
+    case CURLE_FTP_WEIRD_PASV_REPLY: return 615;
+    case CURLE_PARTIAL_FILE: return 607;
+    case CURLE_GOT_NOTHING:
+    case CURLE_RECV_ERROR: return 606;
+    case CURLE_FTP_WEIRD_SERVER_REPLY: return 620;
+    default: return 601;
+    }
+}
+
+/* HTTP failures in detail (FIELD-QUIRKS: the vendor's HTTP codes). */
+static long http_detail(CURLcode rc, long status)
+{
+    switch (rc) {
+    case CURLE_HTTP_RETURNED_ERROR: return status == 404 ? 711 : 723;
+    case CURLE_URL_MALFORMAT: return 711;
+    case CURLE_COULDNT_RESOLVE_HOST: return 714;
+    case CURLE_COULDNT_CONNECT: return 716;
+    case CURLE_OPERATION_TIMEDOUT: return 702;
+    case CURLE_RECV_ERROR:
+    case CURLE_PARTIAL_FILE: return 717;
+    case CURLE_SEND_ERROR: return 718;
+    case CURLE_GOT_NOTHING: return 719;
+    default: return 701;
+    }
+}
+
+static long download_code(const dfota_emulator *em, CURLcode rc)
+{
+    long status = 0;
+    if (rc == CURLE_OK)
+        return 0;
+    if (em->dl_no_space || rc == CURLE_FILESIZE_EXCEEDED)
+        return 511;
+    if (!em->field)
+        return em->dl_ftp ? 601 : 701;
+    if (em->easy)
+        curl_easy_getinfo(em->easy, CURLINFO_RESPONSE_CODE, &status);
+    return em->dl_ftp ? ftp_detail(rc) : http_detail(rc, status);
+}
+
+static void download_done(dfota_emulator *em, CURLcode rc)
+{
+    hook_ctx c = {download_code(em, rc), 0, em->dl_ftp};
+    if (em->easy) {
+        curl_multi_remove_handle(em->multi, em->easy);
+        curl_easy_cleanup(em->easy);
+        em->easy = NULL;
+    }
+    run_hooks(em, HOOK_DOWNLOAD_END, &c);
+    plan_fota(em, 0, em->dl_ftp ? "FTPEND" : "HTTPEND", c.code, 1);
+    if (c.code == 0)
+        plan_reboot(em, 1, T_POWER_OFF);
+    else
+        plan(em, 0, A_NORMAL, NULL);
+}
+
+static int download_setup(dfota_emulator *em, CURL *e)
+{
+    /* Scaled like every module delay, but never under what a loopback
+     * server needs to answer. */
+    int64_t patience = wall_ns(em, 60 * SEC) / MS;
+    long connect_ms = patience > 2000 ? (long)patience : 2000;
+    long stall_s = patience / 1000 > 1 ? (long)(patience / 1000) : 1;
+    const char *protocols = text_starts_ci(em->url, strlen(em->url), "https:") ? "ftp,http,https"
+                                                                                : "ftp,http";
+    return curl_easy_setopt(e, CURLOPT_URL, em->url) != CURLE_OK ||
+           curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, protocols) != CURLE_OK ||
+           curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK ||
+           curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
+           curl_easy_setopt(e, CURLOPT_FAILONERROR, 1L) != CURLE_OK ||
+           curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, connect_ms) != CURLE_OK ||
+           curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L) != CURLE_OK ||
+           curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, stall_s) != CURLE_OK ||
+           curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)em->free_space) != CURLE_OK ||
+           curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_data) != CURLE_OK ||
+           curl_easy_setopt(e, CURLOPT_WRITEDATA, em) != CURLE_OK;
+}
+
+static void download_start(dfota_emulator *em)
+{
+    buf_free(&em->pkg);
+    em->dl_no_space = 0;
+    CURL *e = curl_easy_init();
+    if (!e || download_setup(em, e) != 0 || curl_multi_add_handle(em->multi, e) != CURLM_OK) {
+        curl_easy_cleanup(e);
+        download_done(em, CURLE_FAILED_INIT);
+        return;
+    }
+    em->easy = e;
+}
+
+/* Lets libcurl work; true when the download ended. */
+static int download_poll(dfota_emulator *em)
+{
+    int running = 0, left = 0;
+    if (!em->easy)
+        return 0;
+    curl_multi_perform(em->multi, &running);
+    for (CURLMsg *m; (m = curl_multi_info_read(em->multi, &left)) != NULL;)
+        if (m->msg == CURLMSG_DONE && m->easy_handle == em->easy) {
+            download_done(em, m->data.result);
+            return 1;
+        }
+    return 0;
+}
+
+/* ---- the module's file system (UFS) -------------------------------------- */
+
+/* The host path of a UFS file name; 0 when the name is not a plain file
+ * name (no folders, no way out of the UFS folder). */
+static int ufs_path(const dfota_emulator *em, const char *name, size_t n, char *out, size_t cap)
+{
+    if (n == 0 || memchr(name, '/', n) || memchr(name, '\0', n) || (n == 1 && name[0] == '.') ||
+        (n == 2 && name[0] == '.' && name[1] == '.'))
+        return 0;
+    int w = snprintf(out, cap, "%s/%.*s", em->ufs, (int)n, name);
+    return w > 0 && (size_t)w < cap;
+}
+
+static int ufs_read(const char *path, buffer *b)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    uint8_t chunk[8192];
+    ssize_t r = 0;
+    if (fd < 0)
+        return -1;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > EM_PKG_MEMORY_MAX)
+        goto fail;
+    while ((r = read(fd, chunk, sizeof chunk)) > 0)
+        if (buf_append(b, chunk, (size_t)r) != 0)
+            goto fail;
+    if (r < 0)
+        goto fail;
+    close(fd);
+    return 0;
+fail:
+    close(fd);
+    buf_free(b);
+    return -1;
+}
+
+/* ---- AT+QFOTADL ---------------------------------------------------------- */
+
+/* A field form the emulator can act on (newer firmware): HTTPS, /cache/ufs/
+ * and arguments after the URL. Typographic quotes are a paste tool's damage
+ * and FILE: streaming is not played. */
+static int accepted(const dfota_emulator *em, const dfota_arg_check *chk)
+{
+    if (chk->cls == DFOTA_ARG_VALID)
+        return 1;
+    if (!em->field || chk->cls != DFOTA_ARG_FIELD || chk->typographic || !chk->quirk)
+        return 0;
+    return strcmp(chk->quirk, "https-url") == 0 || strcmp(chk->quirk, "cache-ufs-path") == 0 ||
+           strcmp(chk->quirk, "extra-arguments") == 0;
+}
+
+static void fotadl_remote(dfota_emulator *em, const char *url, size_t n, int ftp)
+{
+    if (n >= sizeof em->url) {
+        at_error(em, 0);
+        return;
+    }
+    memcpy(em->url, url, n);
+    em->url[n] = '\0';
+    em->dl_ftp = ftp;
+    em->mode = MODE_BUSY;
+    at_ok(em);
+    plan_fota(em, T_DOWNLOAD_START, ftp ? "FTPSTART" : "HTTPSTART", 0, 0);
+    plan(em, 0, A_DOWNLOAD, NULL);
+}
+
+/* A package already in the UFS: no download, the module reboots into
+ * recovery at once. A name that is not there cannot start. */
+static void fotadl_local(dfota_emulator *em, const char *name, size_t n)
+{
+    size_t prefix = text_starts_ci(name, n, DFOTA_LOCAL_PREFIX) ? strlen(DFOTA_LOCAL_PREFIX)
+                                                                 : strlen("/cache/ufs/");
+    char path[EM_PATH_MAX + 256];
+    buf_free(&em->pkg);
+    if (n <= prefix || !ufs_path(em, name + prefix, n - prefix, path, sizeof path) ||
+        ufs_read(path, &em->pkg) != 0) {
+        at_error(em, 405); /* file not found */
+        return;
+    }
+    em->mode = MODE_BUSY;
+    at_ok(em);
+    plan_reboot(em, 1, T_LOCAL_REBOOT);
+}
+
+static void at_fotadl_write(dfota_emulator *em, const char *arg, size_t n)
+{
+    dfota_arg_check chk;
+    dfota_spec_check_arg(arg, n, &chk);
+    const char *close = n > 1 && arg[0] == '"' ? memchr(arg + 1, '"', n - 1) : NULL;
+    if (!accepted(em, &chk) || !close || em->mode != MODE_IDLE) {
+        at_error(em, 0);
+        return;
+    }
+    const char *s = arg + 1;
+    size_t sn = (size_t)(close - s);
+    switch (chk.proto) {
+    case DFOTA_PROTO_LOCAL: fotadl_local(em, s, sn); break;
+    case DFOTA_PROTO_FTP: fotadl_remote(em, s, sn, 1); break;
+    case DFOTA_PROTO_HTTP:
+    case DFOTA_PROTO_HTTPS: fotadl_remote(em, s, sn, 0); break;
+    default: at_error(em, 0); break;
+    }
+}
+
+/* ---- the AT interpreter -------------------------------------------------- */
+
+static void at_plain(dfota_emulator *em, const char *rest, size_t n)
+{
+    (void)rest;
+    if (n == 0)
+        at_ok(em);
+    else
+        at_error(em, 0);
+}
+
+static void at_echo(dfota_emulator *em, const char *rest, size_t n)
+{
+    if (n > 1 || (n == 1 && rest[0] != '0' && rest[0] != '1')) {
+        at_error(em, 0);
+        return;
+    }
+    em->echo = n == 1 && rest[0] == '1';
+    at_ok(em);
+}
+
+static void at_ati(dfota_emulator *em, const char *rest, size_t n)
+{
+    char text[EM_MODEL_MAX + EM_VERSION_MAX + 48];
+    if (n > 1 || (n == 1 && rest[0] != '0')) {
+        at_error(em, 0);
+        return;
+    }
+    snprintf(text, sizeof text, "Quectel\r\n%s\r\nRevision: %s", em->model, em->firmware);
+    out_line(em, text);
+    at_ok(em);
+}
+
+static void at_qgmr(dfota_emulator *em, const char *rest, size_t n)
+{
+    (void)rest;
+    if (n != 0) {
+        at_error(em, 0);
+        return;
+    }
+    out_line(em, em->firmware);
+    at_ok(em);
+}
+
+static void at_cmee(dfota_emulator *em, const char *rest, size_t n)
+{
+    char line[24];
+    if (n == 2 && rest[0] == '=' && rest[1] >= '0' && rest[1] <= '2') {
+        em->cmee = rest[1] - '0';
+        at_ok(em);
+    } else if (n == 1 && rest[0] == '?') {
+        snprintf(line, sizeof line, "+CMEE: %d", em->cmee);
+        out_line(em, line);
+        at_ok(em);
+    } else if (n == 2 && rest[0] == '=' && rest[1] == '?') {
+        out_line(em, "+CMEE: (0-2)");
+        at_ok(em);
+    } else {
+        at_error(em, 0);
+    }
+}
+
+static void at_qfotadl(dfota_emulator *em, const char *rest, size_t n)
+{
+    if (n == 2 && rest[0] == '=' && rest[1] == '?')
+        at_ok(em);
+    else if (n >= 1 && rest[0] == '=')
+        at_fotadl_write(em, rest + 1, n - 1);
+    else
+        at_error(em, 0); /* the read and execution forms are not in the guide */
+}
+
+/* ---- AT+QFLST and AT+QFDEL ----------------------------------------------- */
+
+static int name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A name that can be listed inside quotes and named back in a command. */
+static int listable(const char *name)
+{
+    if (name[0] == '.' || strlen(name) > DFOTA_LOCAL_NAME_MAX)
+        return 0;
+    for (const char *p = name; *p; p++)
+        if (*p < ' ' || *p > '~' || *p == '"')
+            return 0;
+    return 1;
+}
+
+static void ufs_list(dfota_emulator *em, const char *only, size_t only_len)
+{
+    char *names[EM_UFS_LIST_MAX];
+    size_t n = 0;
+    DIR *d = opendir(em->ufs);
+    for (struct dirent *e; d && n < EM_UFS_LIST_MAX && (e = readdir(d)) != NULL;)
+        if (listable(e->d_name) &&
+            (!only || (strlen(e->d_name) == only_len && memcmp(only, e->d_name, only_len) == 0)))
+            if ((names[n] = strdup(e->d_name)) != NULL)
+                n++;
+    if (d)
+        closedir(d);
+    qsort(names, n, sizeof names[0], name_cmp);
+    for (size_t i = 0; i < n; i++) {
+        char path[EM_PATH_MAX + 256], line[DFOTA_LOCAL_NAME_MAX + 64];
+        struct stat st;
+        if (ufs_path(em, names[i], strlen(names[i]), path, sizeof path) && stat(path, &st) == 0 &&
+            S_ISREG(st.st_mode)) {
+            snprintf(line, sizeof line, "+QFLST: \"UFS:%s\",%lld", names[i], (long long)st.st_size);
+            out_line(em, line);
+        }
+        free(names[i]);
+    }
+}
+
+/* The name inside ="..." with an optional UFS: prefix; 0 when not of that form. */
+static int file_arg(const char *rest, size_t n, const char **name, size_t *len)
+{
+    if (n < 3 || rest[0] != '=' || rest[1] != '"' || rest[n - 1] != '"')
+        return 0;
+    *name = rest + 2;
+    *len = n - 3;
+    if (text_starts_ci(*name, *len, "UFS:")) {
+        *name += 4;
+        *len -= 4;
+    }
+    return 1;
+}
+
+static void at_qflst(dfota_emulator *em, const char *rest, size_t n)
+{
+    const char *name = NULL;
+    size_t len = 0;
+    if (n != 0 && !file_arg(rest, n, &name, &len)) {
+        at_error(em, 0);
+        return;
+    }
+    if (name && len == 1 && name[0] == '*')
+        name = NULL;
+    ufs_list(em, name, len);
+    at_ok(em);
+}
+
+static int ufs_delete_all(const dfota_emulator *em)
+{
+    DIR *d = opendir(em->ufs);
+    if (!d)
+        return -1;
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        char path[EM_PATH_MAX + 256];
+        struct stat st;
+        if (e->d_name[0] != '.' &&
+            ufs_path(em, e->d_name, strlen(e->d_name), path, sizeof path) &&
+            lstat(path, &st) == 0 && S_ISREG(st.st_mode))
+            unlink(path);
+    }
+    closedir(d);
+    return 0;
+}
+
+static void at_qfdel(dfota_emulator *em, const char *rest, size_t n)
+{
+    const char *name;
+    size_t len;
+    char path[EM_PATH_MAX + 256];
+    if (!file_arg(rest, n, &name, &len) || len == 0) {
+        at_error(em, 0);
+        return;
+    }
+    if (len == 1 && name[0] == '*') {
+        ufs_delete_all(em);
+        at_ok(em);
+    } else if (!ufs_path(em, name, len, path, sizeof path) || unlink(path) != 0) {
+        at_error(em, 405); /* file not found */
+    } else {
+        at_ok(em);
+    }
+}
+
+/* ---- the command table --------------------------------------------------- */
+
+typedef void (*at_fn)(dfota_emulator *em, const char *rest, size_t n);
+
+/* Matched in order on what follows "AT", ignoring case; the handler gets
+ * what follows the name. Plain "AT" is last. */
+static const struct {
+    const char *name;
+    at_fn fn;
+} at_commands[] = {
+    {"+QFOTADL", at_qfotadl}, {"+QGMR", at_qgmr}, {"+CMEE", at_cmee},
+    {"+QFLST", at_qflst},     {"+QFDEL", at_qfdel}, {"E", at_echo},
+    {"I", at_ati},            {"", at_plain},
+};
+
+/* Answers a host can count on from any module, canned (NULL: the model). */
+static const struct {
+    const char *command, *answer;
+} at_canned[] = {
+    {"+CREG?", "+CREG: 0,1"}, {"+CSQ", "+CSQ: 24,99"}, {"+CPIN?", "+CPIN: READY"},
+    {"+CFUN?", "+CFUN: 1"},   {"+CGMM", NULL},         {"+CGMI", "Quectel"},
+};
+
+static int at_canned_answer(dfota_emulator *em, const char *rest, size_t n)
+{
+    for (size_t i = 0; i < sizeof at_canned / sizeof at_canned[0]; i++)
+        if (text_equals_ci(rest, n, at_canned[i].command)) {
+            out_line(em, at_canned[i].answer ? at_canned[i].answer : em->model);
+            at_ok(em);
+            return 1;
+        }
+    return 0;
+}
+
+static void at_line(dfota_emulator *em, const char *line, size_t len, unsigned flags)
+{
+    if (flags & DFOTA_EV_OVERLONG) {
+        at_error(em, 0);
+        return;
+    }
+    if (len < 2 || !text_starts_ci(line, len, "AT"))
+        return; /* a module ignores what does not start with AT */
+    const char *rest = line + 2;
+    size_t n = len - 2;
+    if (at_canned_answer(em, rest, n))
+        return;
+    for (size_t i = 0; i < sizeof at_commands / sizeof at_commands[0]; i++) {
+        size_t k = strlen(at_commands[i].name);
+        if (text_starts_ci(rest, n, at_commands[i].name)) {
+            at_commands[i].fn(em, rest + k, n - k);
+            return;
+        }
+    }
+}
+
+/* ---- input from the host ------------------------------------------------- */
+
+/* Echoes and frames bytes a line at a time, so that ATE0 stops the echo
+ * of what follows it, as on the module. CR ends a command (S3); a lone LF
+ * does too, which the module would ignore, so that line-oriented tools
+ * (socat with a here-document) can talk to it. */
+static void host_bytes(dfota_emulator *em, const uint8_t *p, size_t n)
+{
+    while (n > 0) {
+        size_t seg = 0;
+        while (seg < n && p[seg] != '\r' && p[seg] != '\n')
+            seg++;
+        seg += seg < n;
+        if (em->echo)
+            out_bytes(em, p, seg);
+        dfota_framer_push(em->framer, p, seg);
+        const char *line;
+        size_t len, full;
+        unsigned flags;
+        while (dfota_framer_next(em->framer, &line, &len, &full, &flags))
+            at_line(em, line, len, flags);
+        p += seg;
+        n -= seg;
+    }
+}
+
+static int read_host(dfota_emulator *em)
+{
+    uint8_t buf[1024];
+    int happened = 0;
+    for (int i = 0; i < 16 && em->master >= 0; i++) {
+        ssize_t r = read(em->master, buf, sizeof buf);
+        if (r <= 0)
+            break; /* EAGAIN, or EIO: no host has the terminal open */
+        happened = 1;
+        if (em->mode == MODE_IDLE || em->mode == MODE_BUSY)
+            host_bytes(em, buf, (size_t)r);
+    }
+    return happened;
+}
+
+/* ---- running actions ----------------------------------------------------- */
+
+static void framer_reset(dfota_framer *f)
+{
+    const char *line;
+    size_t len, full;
+    unsigned flags;
+    (void)dfota_framer_flush(f, &line, &len, &full, &flags);
+}
+
+static dfota_err act(dfota_emulator *em, const action *a, char *err, size_t errlen)
+{
+    switch (a->kind) {
+    case A_SAY: out_line(em, a->text); break;
+    case A_POWER_OFF:
+        em->mode = MODE_OFF;
+        if (!em->uart)
+            port_close(em);
+        break;
+    case A_POWER_ON:
+        em->echo = 1;
+        em->cmee = 0;
+        framer_reset(em->framer);
+        if (!em->uart)
+            return port_open(em, err, errlen);
+        break;
+    case A_DOWNLOAD: download_start(em); break;
+    case A_RECOVERY:
+        em->mode = MODE_RECOVERY;
+        plan_attempt(em);
+        break;
+    case A_FIRMWARE: memcpy(em->firmware, em->target, sizeof em->firmware); break;
+    case A_NORMAL:
+        em->mode = MODE_IDLE;
+        em->retries_505 = 0;
+        buf_free(&em->pkg);
+        break;
+    }
+    return DFOTA_OK;
+}
+
+/* A USB power-off waits, a little, for the host to read what it was sent. */
+static int power_off_held(dfota_emulator *em, const action *a, int64_t now)
+{
+    if (a->kind != A_POWER_OFF || em->uart || em->master < 0)
+        return 0;
+    if (em->drain_until == 0)
+        em->drain_until = now + EM_DRAIN_MAX_NS;
+    flush_out(em);
+    if (now < em->drain_until && host_unread(em)) {
+        em->ag_due = now + MS;
+        return 1;
+    }
+    em->drain_until = 0;
+    return 0;
+}
+
+/* Runs the actions that are due; stops after a port change so that the
+ * caller sees the terminal go and come back. */
+static dfota_err run_due(dfota_emulator *em, int *happened, char *err, size_t errlen)
+{
+    while (em->ag_len > 0) {
+        int64_t now = now_ns();
+        action a = em->agenda[em->ag_head];
+        if (now < em->ag_due || power_off_held(em, &a, now))
+            return DFOTA_OK;
+        agenda_pop(em, &a);
+        *happened = 1;
+        dfota_err rc = act(em, &a, err, errlen);
+        flush_out(em);
+        if (rc != DFOTA_OK || a.kind == A_POWER_OFF || a.kind == A_POWER_ON)
+            return rc;
+    }
+    return DFOTA_OK;
+}
+
+/* ---- waiting ------------------------------------------------------------- */
+
+static int wait_ms(const dfota_emulator *em, int64_t now, int64_t end, int hup)
+{
+    int64_t until = end;
+    if (em->ag_len > 0 && em->ag_due < until)
+        until = em->ag_due;
+    int64_t ms = until > now ? (until - now + MS - 1) / MS : 0;
+    if ((hup || em->out_len > 0) && ms > EM_HUP_RECHECK_MS)
+        ms = EM_HUP_RECHECK_MS;
+    return (int)ms;
+}
+
+/* Sleeps until the host writes, libcurl has work, or ms pass. A terminal
+ * nobody has open reports POLLHUP at once, so it is then left out and
+ * looked at again every EM_HUP_RECHECK_MS. */
+static void wait_events(dfota_emulator *em, int64_t end)
+{
+    int hup = master_hup(em);
+    struct pollfd p = {em->master, POLLIN, 0};
+    int n = em->master >= 0 && !hup;
+    int ms = wait_ms(em, now_ns(), end, hup);
+    if (em->out_len > 0)
+        p.events |= POLLOUT;
+    if (em->easy) {
+        struct curl_waitfd w = {em->master, CURL_WAIT_POLLIN, 0};
+        curl_multi_poll(em->multi, &w, (unsigned)n, ms, NULL);
+    } else {
+        poll(&p, (nfds_t)n, ms);
+    }
+}
+
+/* ---- the public API ------------------------------------------------------ */
+
+static dfota_err copy_text(char *dst, size_t cap, const char *src, const char *what, char *err,
+                           size_t errlen)
+{
+    size_t n = strlen(src);
+    if (n == 0 || n >= cap) {
+        set_err(err, errlen, "the %s must be 1 to %zu bytes", what, cap - 1);
+        return DFOTA_E_ARG;
+    }
+    memcpy(dst, src, n + 1);
+    return DFOTA_OK;
+}
+
+static dfota_err opts_apply(dfota_emulator *em, const dfota_emulator_opts *o, char *err,
+                            size_t errlen)
+{
+    const dfota_emulator_spec *sp = o->spec && o->spec->present ? o->spec : NULL;
+    const char *fw = o->firmware ? o->firmware : sp && sp->firmware ? sp->firmware : DEFAULT_FIRMWARE;
+    dfota_err rc = copy_text(em->firmware, sizeof em->firmware, fw, "firmware version", err, errlen);
+    if (!rc)
+        rc = copy_text(em->model, sizeof em->model, o->model ? o->model : DEFAULT_MODEL, "model", err,
+                       errlen);
+    if (!rc && o->link)
+        rc = copy_text(em->link, sizeof em->link - 32, o->link, "link path", err, errlen);
+    if (!rc && o->ufs_dir)
+        rc = copy_text(em->ufs, sizeof em->ufs - 256, o->ufs_dir, "UFS folder", err, errlen);
+    if (rc)
+        return rc;
+    em->field = o->field || (sp && sp->profile && strcmp(sp->profile, "field") == 0);
+    em->uart = o->uart || (sp && sp->port && strcmp(sp->port, "uart") == 0);
+    em->scale = o->time_scale == 0 ? 1.0 : o->time_scale;
+    em->reboot_ns = o->reboot_ns > 0 ? o->reboot_ns : DEFAULT_REBOOT_NS;
+    em->step_ns = o->progress_step_ns > 0 ? o->progress_step_ns : DEFAULT_STEP_NS;
+    em->free_space = o->free_space > 0 ? o->free_space
+                     : sp && sp->free_space > 0 ? sp->free_space : DEFAULT_FREE_SPACE;
+    if (!(em->scale > 0) || !isfinite(em->scale) || o->free_space < 0) {
+        set_err(err, errlen, "the time scale must be above 0 and the free space not negative");
+        return DFOTA_E_ARG;
+    }
+    return DFOTA_OK;
+}
+
+/* The link may replace a symlink (a stale one from an earlier run), never
+ * a file or a folder. */
+static dfota_err link_check(const dfota_emulator *em, char *err, size_t errlen)
+{
+    struct stat st;
+    if (em->link[0] && lstat(em->link, &st) == 0 && !S_ISLNK(st.st_mode)) {
+        set_err(err, errlen, "%s exists and is not a symbolic link: not replacing it", em->link);
+        return DFOTA_E_ARG;
+    }
+    return DFOTA_OK;
+}
+
+static dfota_err ufs_setup(dfota_emulator *em, char *err, size_t errlen)
+{
+    struct stat st;
+    if (em->ufs[0]) {
+        if (stat(em->ufs, &st) != 0 || !S_ISDIR(st.st_mode)) {
+            set_err(err, errlen, "the UFS folder %s is not a folder", em->ufs);
+            return DFOTA_E_ARG;
+        }
+        return DFOTA_OK;
+    }
+    const char *tmp = getenv("TMPDIR");
+    snprintf(em->ufs, sizeof em->ufs - 256, "%s/dfota-ufs-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(em->ufs)) {
+        set_err(err, errlen, "cannot make a UFS folder: %s", strerror(errno));
+        em->ufs[0] = '\0';
+        return DFOTA_E_IO;
+    }
+    em->own_ufs = 1;
+    return DFOTA_OK;
+}
+
+dfota_err dfota_emulator_new(const dfota_emulator_opts *opts, dfota_emulator **out, char *err,
+                             size_t errlen)
+{
+    dfota_err rc = DFOTA_E_ARG;
+    dfota_emulator *em = NULL;
+    if (!out || !opts)
+        goto fail;
+    *out = NULL;
+    rc = DFOTA_E_NOMEM;
+    if (!(em = calloc(1, sizeof *em)))
+        goto fail;
+    em->master = -1;
+    em->echo = 1;
+    if ((rc = opts_apply(em, opts, err, errlen)) || (rc = link_check(em, err, errlen)) ||
+        (rc = faults_load(em, opts->spec, err, errlen)) || (rc = ufs_setup(em, err, errlen)))
+        goto fail;
+    rc = DFOTA_E_NOMEM;
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(em->multi = curl_multi_init()) ||
+        !(em->framer = dfota_framer_new()))
+        goto fail;
+    if ((rc = port_open(em, err, errlen)) != DFOTA_OK)
+        goto fail;
+    *out = em;
+    return DFOTA_OK;
+fail:
+    if (rc == DFOTA_E_NOMEM)
+        set_err(err, errlen, "out of memory");
+    else if (rc == DFOTA_E_ARG && (!out || !opts))
+        set_err(err, errlen, "no options or no place for the emulator");
+    dfota_emulator_free(em);
+    return rc;
+}
+
+void dfota_emulator_free(dfota_emulator *em)
+{
+    if (!em)
+        return;
+    port_close(em);
+    if (em->easy) {
+        curl_multi_remove_handle(em->multi, em->easy);
+        curl_easy_cleanup(em->easy);
+    }
+    if (em->multi) {
+        curl_multi_cleanup(em->multi);
+        curl_global_cleanup();
+    }
+    if (em->own_ufs && ufs_delete_all(em) == 0)
+        rmdir(em->ufs);
+    buf_free(&em->pkg);
+    dfota_framer_free(em->framer);
+    free(em);
+}
+
+const char *dfota_emulator_tty(const dfota_emulator *em)
+{
+    return em ? em->tty : "";
+}
+
+const char *dfota_emulator_firmware(const dfota_emulator *em)
+{
+    return em ? em->firmware : "";
+}
+
+dfota_err dfota_emulator_step(dfota_emulator *em, int timeout_ms, char *err, size_t errlen)
+{
+    if (!em || timeout_ms < 0) {
+        set_err(err, errlen, "no emulator, or a negative timeout");
+        return DFOTA_E_ARG;
+    }
+    int64_t end = now_ns() + (int64_t)timeout_ms * MS;
+    for (;;) {
+        int happened = 0;
+        dfota_err rc = run_due(em, &happened, err, errlen);
+        if (rc != DFOTA_OK)
+            return rc;
+        if (em->agenda_overflow) {
+            set_err(err, errlen, "the emulator's agenda overflowed (a bug)");
+            return DFOTA_E_TOO_BIG;
+        }
+        happened |= download_poll(em);
+        happened |= read_host(em);
+        flush_out(em);
+        if (happened || now_ns() >= end)
+            return DFOTA_OK;
+        wait_events(em, end);
+    }
+}

@@ -1,0 +1,805 @@
+/* test_emulator.c - the emulated module through its pseudo-terminal, as a
+ * host sees it: the test opens the link, writes commands, reads lines, and
+ * drives dfota_emulator_step between reads (time scale 0.001). */
+#define _DEFAULT_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <CUnit/Basic.h>
+
+#include "suite.h"
+#include <CUnit/CUnit.h>
+
+#include "dfota/emulator.h"
+#include "dfota/scenario.h"
+
+#define FW_OLD "EG95EFAR02A07M4G"
+#define FW_NEW "EG95EFAR02A08M4G"
+#define WAIT_MS 5000 /* wall time any one expected line may take */
+
+/* ---- a minimal HTTP server on 127.0.0.1, served from the test's loop ------ */
+
+typedef struct {
+    int lfd, cfd;
+    unsigned short port;
+    char req[4096];
+    size_t req_len;
+    int status;
+    const uint8_t *body;
+    size_t body_len;
+    int requests;
+} http_server;
+
+static int http_start(http_server *s, int status, const uint8_t *body, size_t len)
+{
+    struct sockaddr_in a;
+    socklen_t al = sizeof a;
+    memset(s, 0, sizeof *s);
+    s->cfd = -1;
+    s->status = status;
+    s->body = body;
+    s->body_len = len;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    s->lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (s->lfd < 0 || bind(s->lfd, (struct sockaddr *)&a, sizeof a) != 0 || listen(s->lfd, 4) != 0 ||
+        getsockname(s->lfd, (struct sockaddr *)&a, &al) != 0)
+        return -1;
+    s->port = ntohs(a.sin_port);
+    return 0;
+}
+
+static void http_stop(http_server *s)
+{
+    if (s->cfd >= 0)
+        close(s->cfd);
+    if (s->lfd >= 0)
+        close(s->lfd);
+    s->cfd = s->lfd = -1;
+}
+
+static void http_answer(http_server *s)
+{
+    char head[256];
+    int n = snprintf(head, sizeof head,
+                     "HTTP/1.1 %d %s\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n", s->status,
+                     s->status == 200 ? "OK" : "Not Found", s->status == 200 ? s->body_len : 0);
+    int fl = fcntl(s->cfd, F_GETFL);
+    fcntl(s->cfd, F_SETFL, fl & ~O_NONBLOCK);
+    if (write(s->cfd, head, (size_t)n) == n && s->status == 200)
+        for (size_t o = 0; o < s->body_len;) {
+            ssize_t w = write(s->cfd, s->body + o, s->body_len - o);
+            if (w <= 0)
+                break;
+            o += (size_t)w;
+        }
+    close(s->cfd);
+    s->cfd = -1;
+    s->req_len = 0;
+    s->requests++;
+}
+
+static void http_pump(http_server *s)
+{
+    if (!s || s->lfd < 0)
+        return;
+    if (s->cfd < 0 && (s->cfd = accept(s->lfd, NULL, NULL)) >= 0)
+        fcntl(s->cfd, F_SETFL, O_NONBLOCK);
+    if (s->cfd < 0)
+        return;
+    ssize_t r = read(s->cfd, s->req + s->req_len, sizeof s->req - 1 - s->req_len);
+    if (r > 0) {
+        s->req_len += (size_t)r;
+        s->req[s->req_len] = '\0';
+    }
+    if (strstr(s->req, "\r\n\r\n") || s->req_len == sizeof s->req - 1)
+        http_answer(s);
+}
+
+/* A port on 127.0.0.1 where nothing listens. */
+static unsigned short closed_port(void)
+{
+    http_server s;
+    unsigned short p = 0;
+    if (http_start(&s, 404, NULL, 0) == 0)
+        p = s.port;
+    http_stop(&s);
+    return p;
+}
+
+/* ---- the rig: an emulator, its link, and the host's side ----------------- */
+
+typedef struct {
+    char dir[64], link[128], ufs[128];
+    dfota_emulator *em;
+    int fd;
+    int hung;                /* the host saw the terminal hang up */
+    char in[8192];
+    size_t in_len;
+    char seen[4096];         /* the last lines, for failure messages */
+    http_server *http;
+} rig;
+
+static void seen_add(rig *r, const char *line)
+{
+    size_t n = strlen(line), have = strlen(r->seen);
+    if (have + n + 4 >= sizeof r->seen)
+        r->seen[0] = '\0', have = 0;
+    snprintf(r->seen + have, sizeof r->seen - have, "%s | ", line);
+}
+
+static int host_open(rig *r)
+{
+    struct termios t;
+    r->fd = open(r->link, O_RDWR | O_NOCTTY | O_NONBLOCK);
+    if (r->fd < 0)
+        return -1;
+    if (tcgetattr(r->fd, &t) == 0) {
+        cfmakeraw(&t);
+        tcsetattr(r->fd, TCSANOW, &t);
+    }
+    r->hung = 0;
+    r->in_len = 0;
+    return 0;
+}
+
+static void host_close(rig *r)
+{
+    if (r->fd >= 0)
+        close(r->fd);
+    r->fd = -1;
+}
+
+static void rig_opts(dfota_emulator_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->time_scale = 0.001;
+}
+
+static int rig_start(rig *r, dfota_emulator_opts *o)
+{
+    char err[DFOTA_ERRBUF] = "";
+    memset(r, 0, sizeof *r);
+    r->fd = -1;
+    snprintf(r->dir, sizeof r->dir, "/tmp/dfota-emu-XXXXXX");
+    if (!mkdtemp(r->dir))
+        return -1;
+    snprintf(r->link, sizeof r->link, "%s/tty", r->dir);
+    snprintf(r->ufs, sizeof r->ufs, "%s/ufs", r->dir);
+    if (mkdir(r->ufs, 0700) != 0)
+        return -1;
+    o->link = r->link;
+    o->ufs_dir = r->ufs;
+    if (dfota_emulator_new(o, &r->em, err, sizeof err) != DFOTA_OK) {
+        printf("\n  emulator: %s\n", err);
+        return -1;
+    }
+    return host_open(r);
+}
+
+static void rig_stop(rig *r)
+{
+    char path[256];
+    host_close(r);
+    dfota_emulator_free(r->em);
+    r->em = NULL;
+    static const char *const files[] = {"update.zip", "back.zip", "bad.zip", "other.zip", "x.bin"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", r->ufs, files[i]);
+        unlink(path);
+    }
+    rmdir(r->ufs);
+    rmdir(r->dir);
+}
+
+static void host_send(rig *r, const char *cmd)
+{
+    char line[1024];
+    int n = snprintf(line, sizeof line, "%s\r", cmd);
+    if (r->fd < 0 || write(r->fd, line, (size_t)n) != n)
+        printf("\n  cannot send %s\n", cmd);
+}
+
+/* Steps the emulator for up to ms and takes what the host can read. */
+static void pump(rig *r, int ms)
+{
+    char err[DFOTA_ERRBUF];
+    if (dfota_emulator_step(r->em, ms, err, sizeof err) != DFOTA_OK)
+        printf("\n  step: %s\n", err);
+    http_pump(r->http);
+    while (r->fd >= 0 && !r->hung && r->in_len < sizeof r->in) {
+        ssize_t n = read(r->fd, r->in + r->in_len, sizeof r->in - r->in_len);
+        if (n > 0)
+            r->in_len += (size_t)n;
+        else if (n == 0 || errno == EIO)
+            r->hung = 1;
+        else
+            break;
+    }
+}
+
+static int64_t ms_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The next non-blank line: 1, or 0 after max_ms, or -1 when the terminal
+ * hung up and nothing is left. */
+static int next_line(rig *r, int max_ms, char *out, size_t cap)
+{
+    int64_t end = ms_now() + max_ms;
+    for (;;) {
+        char *e = NULL;
+        size_t start = 0;
+        while (start < r->in_len && (r->in[start] == '\r' || r->in[start] == '\n'))
+            start++;
+        if (start < r->in_len)
+            e = memchr(r->in + start, '\r', r->in_len - start);
+        if (e) {
+            size_t n = (size_t)(e - r->in) - start;
+            snprintf(out, cap, "%.*s", (int)n, r->in + start);
+            memmove(r->in, e + 1, r->in_len - (size_t)(e + 1 - r->in));
+            r->in_len -= (size_t)(e + 1 - r->in);
+            seen_add(r, out);
+            return 1;
+        }
+        if (r->hung || r->fd < 0)
+            return -1;
+        if (ms_now() >= end)
+            return 0;
+        pump(r, 5);
+    }
+}
+
+/* Skips lines until one equal to want; 1 when it came. */
+static int expect(rig *r, const char *want)
+{
+    char line[512];
+    int rc;
+    while ((rc = next_line(r, WAIT_MS, line, sizeof line)) == 1)
+        if (strcmp(line, want) == 0)
+            return 1;
+    printf("\n  expected '%s', %s; seen: %s\n", want, rc ? "hang-up" : "timeout", r->seen);
+    return 0;
+}
+
+/* The very next line is want. */
+static int expect_next(rig *r, const char *want)
+{
+    char line[512];
+    int rc = next_line(r, WAIT_MS, line, sizeof line);
+    if (rc == 1 && strcmp(line, want) == 0)
+        return 1;
+    printf("\n  expected next '%s', got '%s'\n", want, rc == 1 ? line : "nothing");
+    return 0;
+}
+
+/* Nothing but lines not starting with prefix for ms. */
+static int quiet_for(rig *r, const char *prefix, int ms)
+{
+    char line[512];
+    int64_t end = ms_now() + ms;
+    while (ms_now() < end)
+        if (next_line(r, 5, line, sizeof line) == 1 && strncmp(line, prefix, strlen(prefix)) == 0) {
+            printf("\n  unexpected '%s'\n", line);
+            return 0;
+        }
+    return 1;
+}
+
+static int wait_hangup(rig *r)
+{
+    int64_t end = ms_now() + WAIT_MS;
+    while (!r->hung && ms_now() < end)
+        pump(r, 5);
+    return r->hung;
+}
+
+/* The USB reboot from the host's side: the terminal hung up, the link goes
+ * away, comes back pointing at the emulator's new terminal, and opens. */
+static int reopen_after_reboot(rig *r)
+{
+    struct stat st;
+    char target[256] = "";
+    int gone = 0;
+    int64_t end = ms_now() + WAIT_MS;
+    if (!wait_hangup(r))
+        return 0;
+    host_close(r);
+    while (ms_now() < end) {
+        if (lstat(r->link, &st) != 0)
+            gone = 1;
+        else if (gone)
+            break;
+        pump(r, 2);
+    }
+    ssize_t n = readlink(r->link, target, sizeof target - 1);
+    if (n > 0)
+        target[n] = '\0';
+    CU_ASSERT(gone);
+    CU_ASSERT_STRING_EQUAL(target, dfota_emulator_tty(r->em));
+    return gone && host_open(r) == 0;
+}
+
+static int write_package(const rig *r, const char *name, const char *from, const char *to,
+                         int corrupt)
+{
+    char path[256];
+    uint8_t payload[3000];
+    for (size_t i = 0; i < sizeof payload; i++)
+        payload[i] = (uint8_t)(i * 7 + 3);
+    uint32_t crc = dfota_crc32(0, payload, sizeof payload);
+    if (corrupt)
+        payload[100] ^= 1;
+    snprintf(path, sizeof path, "%s/%s", r->ufs, name);
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return -1;
+    fprintf(f, "DFOTA-PKG 1\nfrom: %s\nto: %s\nsize: %zu\ncrc32: %08x\n\n", from, to,
+            sizeof payload, (unsigned)crc);
+    fwrite(payload, 1, sizeof payload, f);
+    return fclose(f);
+}
+
+/* The percent of an UPDATING URC, -1 when the line is not one. */
+static int updating_pct(const char *line)
+{
+    static const char prefix[] = "+QIND: \"FOTA\",\"UPDATING\",";
+    char *end = NULL;
+    if (strncmp(line, prefix, sizeof prefix - 1) != 0)
+        return -1;
+    long v = strtol(line + sizeof prefix - 1, &end, 10);
+    return *end == '\0' && v >= 0 && v <= 100 ? (int)v : -1;
+}
+
+/* START, UPDATING rising to last, END,<code>; 1 when so. */
+static int expect_attempt(rig *r, int last, int code)
+{
+    char line[512], end[64];
+    int pct = 0, prev = 0, n = 0;
+    snprintf(end, sizeof end, "+QIND: \"FOTA\",\"END\",%d", code);
+    if (!expect(r, "+QIND: \"FOTA\",\"START\""))
+        return 0;
+    while (next_line(r, WAIT_MS, line, sizeof line) == 1 && (pct = updating_pct(line)) >= 0) {
+        CU_ASSERT(pct >= prev && pct >= 1 && pct <= 100);
+        prev = pct;
+        n++;
+    }
+    CU_ASSERT(n >= 1);
+    CU_ASSERT_EQUAL(prev, last);
+    CU_ASSERT_STRING_EQUAL(line, end);
+    return strcmp(line, end) == 0 && prev == last;
+}
+
+/* ---- tests --------------------------------------------------------------- */
+
+static void test_crc32_vectors(void)
+{
+    CU_ASSERT_EQUAL(dfota_crc32(0, "123456789", 9), 0xCBF43926u);
+    CU_ASSERT_EQUAL(dfota_crc32(0, "", 0), 0u);
+    CU_ASSERT_EQUAL(dfota_crc32(0, "a", 1), 0xE8B7BE43u);
+    CU_ASSERT_EQUAL(dfota_crc32(0, "The quick brown fox jumps over the lazy dog", 43), 0x414FA339u);
+    /* continued over pieces, as zlib's crc32 */
+    CU_ASSERT_EQUAL(dfota_crc32(dfota_crc32(0, "1234", 4), "56789", 5), 0xCBF43926u);
+}
+
+static void test_basic_at(void)
+{
+    rig r;
+    dfota_emulator_opts o;
+    rig_opts(&o);
+    if (rig_start(&r, &o) != 0) {
+        CU_FAIL("rig");
+        rig_stop(&r);
+        return;
+    }
+    CU_ASSERT_STRING_EQUAL(dfota_emulator_firmware(r.em), FW_OLD);
+    host_send(&r, "AT"); /* echo is on at boot */
+    CU_ASSERT(expect_next(&r, "AT"));
+    CU_ASSERT(expect_next(&r, "OK"));
+    host_send(&r, "ATE0");
+    CU_ASSERT(expect_next(&r, "ATE0"));
+    CU_ASSERT(expect_next(&r, "OK"));
+    host_send(&r, "at");
+    CU_ASSERT(expect_next(&r, "OK"));
+    host_send(&r, "ATI");
+    CU_ASSERT(expect_next(&r, "Quectel"));
+    CU_ASSERT(expect_next(&r, "EG95"));
+    CU_ASSERT(expect_next(&r, "Revision: " FW_OLD));
+    CU_ASSERT(expect_next(&r, "OK"));
+    host_send(&r, "AT+QGMR");
+    CU_ASSERT(expect_next(&r, FW_OLD));
+    CU_ASSERT(expect_next(&r, "OK"));
+    host_send(&r, "AT+CMEE=2");
+    CU_ASSERT(expect_next(&r, "OK"));
+    host_send(&r, "AT+QFOTADL=?");
+    CU_ASSERT(expect_next(&r, "OK"));
+    host_send(&r, "AT+NOSUCH");
+    CU_ASSERT(expect_next(&r, "ERROR"));
+    host_send(&r, "AT+QFOTADL?");
+    CU_ASSERT(expect_next(&r, "ERROR"));
+    host_send(&r, "ATE1");
+    CU_ASSERT(expect_next(&r, "OK"));
+    host_send(&r, "AT");
+    CU_ASSERT(expect_next(&r, "AT"));
+    CU_ASSERT(expect_next(&r, "OK"));
+    rig_stop(&r);
+    struct stat st;
+    CU_ASSERT(lstat(r.link, &st) != 0); /* the link goes with the emulator */
+}
+
+static const char *const bad_args[] = {
+    "AT+QFOTADL=\"ftp://test:test@127.0.0.1:0/update.zip\"",
+    "AT+QFOTADL=\"ftp://fota-user-0123456789abcdefghijklmnopqrstuvwxyz01234:test@127.0.0.1:2121/u.zip\"",
+    "AT+QFOTADL=\"test:test@127.0.0.1:2121/update.zip\"",
+    "AT+QFOTADL=\"sftp://test:test@127.0.0.1:2121/update.zip\"",
+    "AT+QFOTADL=\"\"",
+    "AT+QFOTADL=ftp://test:test@127.0.0.1:2121/update.zip",
+    "AT+QFOTADL=\"ftp://test:test@127.0.0.1:65536/update.zip\"",
+    "AT+QFOTADL=\"https://127.0.0.1/update.zip\"", /* strict: not in the guide */
+    ("AT+QFOTADL=\"/data/ufs/update-0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrst"
+     "uvwxyz0123456789abcdefghijklmnopqrstuvwxyz0123456789.zip\""), /* over 128 bytes */
+    "AT+QFOTADL=\"/data/ufs/no-such-file.zip\"",
+    "AT+QFOTADL=\"/data/ufs/../ufs/update.zip\"",
+};
+
+static void test_bad_arguments(void)
+{
+    rig r;
+    dfota_emulator_opts o;
+    rig_opts(&o);
+    if (rig_start(&r, &o) != 0 || write_package(&r, "update.zip", FW_OLD, FW_NEW, 0) != 0) {
+        CU_FAIL("rig");
+        rig_stop(&r);
+        return;
+    }
+    host_send(&r, "ATE0");
+    CU_ASSERT(expect(&r, "OK"));
+    for (size_t i = 0; i < sizeof bad_args / sizeof bad_args[0]; i++) {
+        host_send(&r, bad_args[i]);
+        int ok = expect_next(&r, "ERROR");
+        CU_ASSERT(ok);
+        if (!ok)
+            printf("  for %s\n", bad_args[i]);
+    }
+    CU_ASSERT(quiet_for(&r, "+QIND", 100)); /* 100 s of module time, no URC */
+    CU_ASSERT_STRING_EQUAL(dfota_emulator_firmware(r.em), FW_OLD);
+    rig_stop(&r);
+}
+
+/* The guide's 3.3 on a USB port: OK, hang-up, a new terminal, the update,
+ * another reboot, RDY; then the new version runs, and the way back works. */
+static int usb_local_upgrade(rig *r, const char *file, const char *to)
+{
+    char cmd[128], want[64];
+    snprintf(cmd, sizeof cmd, "AT+QFOTADL=\"/data/ufs/%s\"", file);
+    host_send(r, cmd);
+    if (!expect(r, "OK") || !reopen_after_reboot(r) || !expect_attempt(r, 100, 0) ||
+        !reopen_after_reboot(r) || !expect(r, "RDY"))
+        return 0;
+    CU_ASSERT(expect(r, "+CPIN: READY"));
+    host_send(r, "AT+QGMR");
+    snprintf(want, sizeof want, "%s", to);
+    return expect(r, want) && expect(r, "OK");
+}
+
+static void test_usb_local_upgrade_and_back(void)
+{
+    rig r;
+    dfota_emulator_opts o;
+    rig_opts(&o);
+    if (rig_start(&r, &o) != 0 || write_package(&r, "update.zip", FW_OLD, FW_NEW, 0) != 0 ||
+        write_package(&r, "back.zip", FW_NEW, FW_OLD, 0) != 0) {
+        CU_FAIL("rig");
+        rig_stop(&r);
+        return;
+    }
+    CU_ASSERT(usb_local_upgrade(&r, "update.zip", FW_NEW));
+    CU_ASSERT_STRING_EQUAL(dfota_emulator_firmware(r.em), FW_NEW);
+    host_send(&r, "ATI");
+    CU_ASSERT(expect(&r, "Revision: " FW_NEW));
+    CU_ASSERT(usb_local_upgrade(&r, "back.zip", FW_OLD));
+    CU_ASSERT_STRING_EQUAL(dfota_emulator_firmware(r.em), FW_OLD);
+    rig_stop(&r);
+}
+
+static void test_corrupt_package_505_five_retries(void)
+{
+    rig r;
+    dfota_emulator_opts o;
+    rig_opts(&o);
+    o.uart = 1; /* the port stays: RDY marks each reboot */
+    if (rig_start(&r, &o) != 0 || write_package(&r, "bad.zip", FW_OLD, FW_NEW, 1) != 0) {
+        CU_FAIL("rig");
+        rig_stop(&r);
+        return;
+    }
+    host_send(&r, "AT+QFOTADL=\"/data/ufs/bad.zip\"");
+    CU_ASSERT(expect(&r, "OK"));
+    for (int attempt = 0; attempt < 6; attempt++) { /* the first and five retries */
+        CU_ASSERT(expect(&r, "RDY"));
+        CU_ASSERT(expect_attempt(&r, 1, 505));
+    }
+    CU_ASSERT(expect(&r, "RDY")); /* normal mode, the old version */
+    CU_ASSERT(quiet_for(&r, "+QIND: \"FOTA\"", 200));
+    CU_ASSERT_STRING_EQUAL(dfota_emulator_firmware(r.em), FW_OLD);
+    rig_stop(&r);
+}
+
+static void test_mismatch_510(void)
+{
+    rig r;
+    dfota_emulator_opts o;
+    rig_opts(&o);
+    o.uart = 1;
+    if (rig_start(&r, &o) != 0 || write_package(&r, "other.zip", "EG95EFAR02A06M4G", FW_NEW, 0) != 0) {
+        CU_FAIL("rig");
+        rig_stop(&r);
+        return;
+    }
+    host_send(&r, "AT+QFOTADL=\"/data/ufs/other.zip\"");
+    CU_ASSERT(expect(&r, "OK"));
+    CU_ASSERT(expect_attempt(&r, 1, 510));
+    CU_ASSERT(expect(&r, "RDY"));
+    CU_ASSERT(quiet_for(&r, "+QIND: \"FOTA\"", 200)); /* no retry */
+    host_send(&r, "AT+QGMR");
+    CU_ASSERT(expect(&r, FW_OLD));
+    rig_stop(&r);
+}
+
+/* A download from 127.0.0.1 where nothing listens: the guide's unknown
+ * error in strict, the detailed code in field. */
+static void download_refused(int ftp, int field, const char *want)
+{
+    rig r;
+    dfota_emulator_opts o;
+    char cmd[160];
+    rig_opts(&o);
+    o.field = field;
+    o.uart = 1;
+    if (rig_start(&r, &o) != 0) {
+        CU_FAIL("rig");
+        rig_stop(&r);
+        return;
+    }
+    snprintf(cmd, sizeof cmd, "AT+QFOTADL=\"%s://test:test@127.0.0.1:%u/update.zip\"",
+             ftp ? "ftp" : "http", (unsigned)closed_port());
+    host_send(&r, cmd);
+    CU_ASSERT(expect(&r, "OK"));
+    CU_ASSERT(expect_next(&r, ftp ? "+QIND: \"FOTA\",\"FTPSTART\"" : "+QIND: \"FOTA\",\"HTTPSTART\""));
+    CU_ASSERT(expect_next(&r, want));
+    CU_ASSERT(quiet_for(&r, "+QIND: \"FOTA\"", 100));
+    host_send(&r, "AT");
+    CU_ASSERT(expect(&r, "OK")); /* back to normal mode, no reboot */
+    rig_stop(&r);
+}
+
+static void test_download_refused(void)
+{
+    download_refused(1, 0, "+QIND: \"FOTA\",\"FTPEND\",601");
+    download_refused(0, 0, "+QIND: \"FOTA\",\"HTTPEND\",701");
+    download_refused(1, 1, "+QIND: \"FOTA\",\"FTPEND\",605");
+    download_refused(0, 1, "+QIND: \"FOTA\",\"HTTPEND\",716");
+}
+
+/* An HTTP download from the test's own server; END or the download's code. */
+static void http_case(int status, int64_t free_space, int field, const char *want_end)
+{
+    static uint8_t pkg[4096];
+    rig r;
+    http_server s;
+    dfota_emulator_opts o;
+    char cmd[160];
+    uint8_t payload[2000];
+    memset(payload, 0x42, sizeof payload);
+    int hl = snprintf((char *)pkg, sizeof pkg,
+                      "DFOTA-PKG 1\nfrom: %s\nto: %s\nsize: %zu\ncrc32: %08x\n\n", FW_OLD, FW_NEW,
+                      sizeof payload, (unsigned)dfota_crc32(0, payload, sizeof payload));
+    memcpy(pkg + hl, payload, sizeof payload);
+    rig_opts(&o);
+    o.uart = 1;
+    o.field = field;
+    o.free_space = free_space;
+    if (http_start(&s, status, pkg, (size_t)hl + sizeof payload) != 0 || rig_start(&r, &o) != 0) {
+        CU_FAIL("rig");
+        rig_stop(&r);
+        http_stop(&s);
+        return;
+    }
+    r.http = &s;
+    snprintf(cmd, sizeof cmd, "AT+QFOTADL=\"http://127.0.0.1:%u/update.zip\"", (unsigned)s.port);
+    host_send(&r, cmd);
+    CU_ASSERT(expect(&r, "OK"));
+    CU_ASSERT(expect_next(&r, "+QIND: \"FOTA\",\"HTTPSTART\""));
+    CU_ASSERT(expect_next(&r, want_end));
+    if (strcmp(want_end, "+QIND: \"FOTA\",\"HTTPEND\",0") == 0) {
+        CU_ASSERT(expect_next(&r, "RDY"));
+        CU_ASSERT(expect_attempt(&r, 100, 0));
+        CU_ASSERT(expect(&r, "RDY"));
+        CU_ASSERT_STRING_EQUAL(dfota_emulator_firmware(r.em), FW_NEW);
+    } else {
+        CU_ASSERT(quiet_for(&r, "+QIND: \"FOTA\"", 100));
+        CU_ASSERT_STRING_EQUAL(dfota_emulator_firmware(r.em), FW_OLD);
+    }
+    CU_ASSERT_EQUAL(s.requests, 1);
+    rig_stop(&r);
+    http_stop(&s);
+}
+
+static void test_http_download(void)
+{
+    http_case(200, 0, 0, "+QIND: \"FOTA\",\"HTTPEND\",0");
+    http_case(200, 1000, 0, "+QIND: \"FOTA\",\"HTTPEND\",511"); /* larger than the free space */
+    http_case(404, 0, 0, "+QIND: \"FOTA\",\"HTTPEND\",701");
+    http_case(404, 0, 1, "+QIND: \"FOTA\",\"HTTPEND\",711");
+}
+
+static void test_busy_during_download(void)
+{
+    rig r;
+    http_server s;
+    dfota_emulator_opts o;
+    char cmd[160];
+    rig_opts(&o);
+    o.uart = 1;
+    if (http_start(&s, 404, NULL, 0) != 0 || rig_start(&r, &o) != 0) {
+        CU_FAIL("rig");
+        rig_stop(&r);
+        http_stop(&s);
+        return;
+    }
+    /* the server is not pumped: the download hangs while the host insists */
+    snprintf(cmd, sizeof cmd, "AT+QFOTADL=\"http://127.0.0.1:%u/update.zip\"", (unsigned)s.port);
+    host_send(&r, "ATE0");
+    CU_ASSERT(expect(&r, "OK"));
+    host_send(&r, cmd);
+    CU_ASSERT(expect_next(&r, "OK"));
+    CU_ASSERT(expect_next(&r, "+QIND: \"FOTA\",\"HTTPSTART\""));
+    host_send(&r, cmd);
+    CU_ASSERT(expect_next(&r, "ERROR"));
+    host_send(&r, "AT");
+    CU_ASSERT(expect_next(&r, "OK"));
+    rig_stop(&r);
+    http_stop(&s);
+}
+
+static void test_file_commands(void)
+{
+    rig r;
+    dfota_emulator_opts o;
+    rig_opts(&o);
+    if (rig_start(&r, &o) != 0 || write_package(&r, "update.zip", FW_OLD, FW_NEW, 0) != 0 ||
+        write_package(&r, "back.zip", FW_NEW, FW_OLD, 0) != 0) {
+        CU_FAIL("rig");
+        rig_stop(&r);
+        return;
+    }
+    host_send(&r, "ATE0");
+    CU_ASSERT(expect(&r, "OK"));
+    host_send(&r, "AT+QFLST");
+    CU_ASSERT(expect_next(&r, "+QFLST: \"UFS:back.zip\",3084"));
+    CU_ASSERT(expect_next(&r, "+QFLST: \"UFS:update.zip\",3084"));
+    CU_ASSERT(expect_next(&r, "OK"));
+    host_send(&r, "AT+QFLST=\"UFS:update.zip\"");
+    CU_ASSERT(expect_next(&r, "+QFLST: \"UFS:update.zip\",3084"));
+    CU_ASSERT(expect_next(&r, "OK"));
+    host_send(&r, "AT+QFDEL=\"UFS:back.zip\"");
+    CU_ASSERT(expect_next(&r, "OK"));
+    host_send(&r, "AT+QFDEL=\"back.zip\"");
+    CU_ASSERT(expect_next(&r, "ERROR"));
+    host_send(&r, "AT+CMEE=1");
+    CU_ASSERT(expect_next(&r, "OK"));
+    host_send(&r, "AT+QFDEL=\"back.zip\"");
+    CU_ASSERT(expect_next(&r, "+CME ERROR: 405"));
+    host_send(&r, "AT+QFDEL=\"../ufs/update.zip\"");
+    CU_ASSERT(expect_next(&r, "+CME ERROR: 405"));
+    host_send(&r, "AT+QFLST=\"*\"");
+    CU_ASSERT(expect_next(&r, "+QFLST: \"UFS:update.zip\",3084"));
+    CU_ASSERT(expect_next(&r, "OK"));
+    rig_stop(&r);
+}
+
+static void test_new_refuses(void)
+{
+    char dir[] = "/tmp/dfota-emu-XXXXXX", file[64], err[DFOTA_ERRBUF] = "";
+    dfota_emulator *em = NULL;
+    dfota_emulator_opts o;
+    rig_opts(&o);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+    snprintf(file, sizeof file, "%s/regular", dir);
+    FILE *f = fopen(file, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fclose(f);
+    o.link = file; /* a file, not a link: never replaced */
+    CU_ASSERT_EQUAL(dfota_emulator_new(&o, &em, err, sizeof err), DFOTA_E_ARG);
+    CU_ASSERT_PTR_NULL(em);
+    CU_ASSERT(strstr(err, "not a symbolic link") != NULL);
+    o.link = NULL;
+    o.time_scale = -1;
+    CU_ASSERT_EQUAL(dfota_emulator_new(&o, &em, err, sizeof err), DFOTA_E_ARG);
+    o.time_scale = 0.001;
+    o.ufs_dir = file;
+    CU_ASSERT_EQUAL(dfota_emulator_new(&o, &em, err, sizeof err), DFOTA_E_ARG);
+    CU_ASSERT_EQUAL(dfota_emulator_new(NULL, &em, err, sizeof err), DFOTA_E_ARG);
+    unlink(file);
+    rmdir(dir);
+}
+
+static const char scenario_text[] =
+    "name: emu\nsection: \"3.3\"\nrequirement: x\n"
+    "emulator:\n  firmware: EG95EFAR02A06M4G\n  port: uart\n  free_space: 64KiB\n"
+    "  faults:\n    - {kind: %s, code: 523, at: 40%%, times: 1}\n"
+    "steps:\n  - send: 'AT'\n  - expect: OK\n";
+
+/* The scenario's block: firmware and port taken, update-fail played once
+ * (523 at 40 %, then the retry succeeds); a fault not played yet refused. */
+static void test_scenario_block(void)
+{
+    char text[512], err[DFOTA_ERRBUF] = "";
+    dfota_scenario *sc = NULL;
+    dfota_emulator *em = NULL;
+    rig r;
+    dfota_emulator_opts o;
+    snprintf(text, sizeof text, scenario_text, "garbage");
+    CU_ASSERT_EQUAL_FATAL(dfota_scenario_parse("emu.yaml", text, strlen(text), &sc, err, sizeof err),
+                          DFOTA_OK);
+    rig_opts(&o);
+    o.spec = &sc->emulator;
+    CU_ASSERT_EQUAL(dfota_emulator_new(&o, &em, err, sizeof err), DFOTA_E_INPUT);
+    CU_ASSERT(strstr(err, "garbage") != NULL);
+    dfota_scenario_free(sc);
+    snprintf(text, sizeof text, scenario_text, "update-fail");
+    CU_ASSERT_EQUAL_FATAL(dfota_scenario_parse("emu.yaml", text, strlen(text), &sc, err, sizeof err),
+                          DFOTA_OK);
+    rig_opts(&o);
+    o.spec = &sc->emulator;
+    if (rig_start(&r, &o) != 0 || write_package(&r, "update.zip", "EG95EFAR02A06M4G", FW_NEW, 0)) {
+        CU_FAIL("rig");
+    } else {
+        CU_ASSERT_STRING_EQUAL(dfota_emulator_firmware(r.em), "EG95EFAR02A06M4G");
+        host_send(&r, "AT+QFOTADL=\"/data/ufs/update.zip\"");
+        CU_ASSERT(expect(&r, "OK"));
+        CU_ASSERT(expect(&r, "RDY")); /* uart, from the scenario */
+        CU_ASSERT(expect_attempt(&r, 40, 523));
+        CU_ASSERT(expect(&r, "RDY"));
+        CU_ASSERT(expect_attempt(&r, 100, 0));
+        CU_ASSERT(expect(&r, "RDY"));
+        CU_ASSERT_STRING_EQUAL(dfota_emulator_firmware(r.em), FW_NEW);
+    }
+    rig_stop(&r);
+    dfota_scenario_free(sc);
+}
+
+static const test_entry tests[] = {
+    {"crc32 known vectors", test_crc32_vectors},
+    {"basic AT: echo, ATI, AT+QGMR, test command, unknown", test_basic_at},
+    {"bad AT+QFOTADL arguments get ERROR and no URC", test_bad_arguments},
+    {"local upgrade on USB: hang-up, new terminal, END,0, RDY, and back", test_usb_local_upgrade_and_back},
+    {"corrupt package: END,505, five retries, old version", test_corrupt_package_505_five_retries},
+    {"package for another version: END,510, no retry", test_mismatch_510},
+    {"download refused: 601/701 strict, 605/716 field", test_download_refused},
+    {"HTTP download: success, 511, 404", test_http_download},
+    {"AT+QFOTADL during a download: ERROR", test_busy_during_download},
+    {"AT+QFLST and AT+QFDEL", test_file_commands},
+    {"new refuses a file as link, bad scale, bad UFS", test_new_refuses},
+    {"scenario block: firmware, port, update-fail, unplayable fault", test_scenario_block},
+};
+
+int main(void)
+{
+    return RUN_SUITE("emulator", tests);
+}
