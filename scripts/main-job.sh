@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# The main job: judges every log of transcripts/ with dfota check, and
-# replays every scenario of scenarios/ against its recorded passing
-# transcripts (transcripts/scenarios/<name>/pass-*) with dfota run; writes
-# a report folder under reports/ (check: a text summary, JSON and JUnit XML
-# for each profile; scenarios: one run report per recording, with HTML). The corpus holds logs that break rules on purpose, so
+# The main job: runs the whole scenario library against the built-in
+# emulator and the fixture FTP and HTTP servers (started on loopback and
+# stopped again); judges every log of transcripts/ with dfota check; and
+# replays every scenario against its recorded passing transcripts. Writes
+# a report folder under reports/main-<time>/: emulator/ (the run report,
+# with HTML), check (text, JSON and JUnit per profile), scenarios/. The corpus holds logs that break rules on purpose, so
 # FAIL verdicts are expected there; the job fails only when the harness
 # itself is in trouble (exit 2: a log it could not read, or a report it
 # could not write) or when the guide's own examples (transcripts/guide) do
@@ -58,6 +59,16 @@ for dir in "$root"/transcripts/scenarios/*/; do
   done
 done
 echo "== scenarios: $passed recordings passed, $failed failed (reports in ${run#"$root"/}/scenarios)"
+
+# The whole library against the built-in emulator and the fixture
+# servers: every scenario must pass.
+if bash "$root/scripts/emulator-suite.sh" "$run/emulator" --no-color > "$run/emulator-summary.txt" 2>&1; then
+  echo "== emulator: $(tail -n 1 "$run/emulator-summary.txt")"
+else
+  echo "main-job: the library does not pass against the emulator:" >&2
+  grep -v '^PASS' "$run/emulator-summary.txt" >&2
+  status=1
+fi
 
 # The contract that must always hold: the guide's examples pass strict.
 if ! "$dfota" check --profile strict --no-color "$root/transcripts/guide" > "$run/guide.txt"; then

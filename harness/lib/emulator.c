@@ -30,6 +30,8 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <termios.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -140,6 +142,8 @@ struct dfota_emulator {
     int field, uart;
     double scale;
     int64_t reboot_ns, step_ns, free_space;
+    struct curl_slist *connect_to; /* owned */
+    int loopback_only;
     int master;
     em_mode mode;
     int echo, cmee;
@@ -740,8 +744,31 @@ static void download_done(dfota_emulator *em, CURLcode rc)
         plan(em, 0, A_NORMAL, NULL);
 }
 
+/* The loopback guard: libcurl asks before it opens each socket. */
+static curl_socket_t open_loopback_only(void *clientp, curlsocktype purpose,
+                                        struct curl_sockaddr *addr)
+{
+    (void)clientp;
+    (void)purpose;
+    int ok = 0;
+    if (addr->family == AF_INET) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)(const void *)&addr->addr;
+        ok = (ntohl(in->sin_addr.s_addr) >> 24) == 127;
+    } else if (addr->family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)(const void *)&addr->addr;
+        ok = IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr);
+    }
+    if (!ok)
+        return CURL_SOCKET_BAD; /* the download fails like an unreachable server */
+    return socket(addr->family, addr->socktype, addr->protocol);
+}
+
 static int download_setup(dfota_emulator *em, CURL *e)
 {
+    if ((em->connect_to && curl_easy_setopt(e, CURLOPT_CONNECT_TO, em->connect_to) != CURLE_OK) ||
+        (em->loopback_only &&
+         curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_loopback_only) != CURLE_OK))
+        return 1;
     /* Scaled like every module delay, but never under what a loopback
      * server needs to answer. */
     int64_t patience = wall_ns(em, 60 * SEC) / MS;
@@ -1306,6 +1333,15 @@ static dfota_err opts_apply(dfota_emulator *em, const dfota_emulator_opts *o, ch
         rc = copy_text(em->ufs, sizeof em->ufs - 256, o->ufs_dir, "UFS folder", err, errlen);
     if (rc)
         return rc;
+    em->loopback_only = o->loopback_only;
+    for (size_t i = 0; i < o->n_connect_to; i++) {
+        struct curl_slist *l = curl_slist_append(em->connect_to, o->connect_to[i]);
+        if (!l) {
+            snprintf(err, errlen, "out of memory");
+            return DFOTA_E_NOMEM;
+        }
+        em->connect_to = l;
+    }
     em->field = o->field || (sp && sp->profile && strcmp(sp->profile, "field") == 0);
     em->uart = o->uart || (sp && sp->port && strcmp(sp->port, "uart") == 0);
     em->scale = o->time_scale == 0 ? 1.0 : o->time_scale;
@@ -1399,6 +1435,7 @@ void dfota_emulator_free(dfota_emulator *em)
         curl_multi_cleanup(em->multi);
         curl_global_cleanup();
     }
+    curl_slist_free_all(em->connect_to);
     if (em->own_ufs && ufs_delete_all(em) == 0)
         rmdir(em->ufs);
     buf_free(&em->pkg);

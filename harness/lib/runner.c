@@ -369,9 +369,12 @@ static void match_reboot(run *r, const dfota_event *ev, const dfota_item *it)
                it->kind == DFOTA_ITEM_PORT_GONE;
     int back = (ev->dir == DFOTA_DIR_HARNESS && ev->len >= 9 && memcmp(ev->data, "port-back", 9) == 0) ||
                it->kind == DFOTA_ITEM_PORT_BACK;
+    /* A reboot judged by the rdy window ends when the module is ready
+     * (RDY), not when its port is back: a host waits for it. */
+    int want_rdy = r->sc->steps[r->step].window == DFOTA_WIN_RDY;
     if (lost)
         r->port_lost = 1;
-    else if ((back && r->port_lost) || it->kind == DFOTA_ITEM_RDY)
+    else if ((back && r->port_lost && !want_rdy) || it->kind == DFOTA_ITEM_RDY)
         done(r, ev, back ? "the port came back" : "RDY");
     else if (is_fota(it)) {
         shown(ev, b, sizeof b);

@@ -28,7 +28,20 @@ static const char run_usage[] =
     "Options:\n"
     "  -s, --source SOURCE      where events come from: transcript:FILE replays a\n"
     "                           recorded log (any format dfota check reads); the\n"
-    "                           recorded host lines stand for what the host sent\n"
+    "                           recorded host lines stand for what the host sent.\n"
+    "                           emulator runs each scenario against its own\n"
+    "                           built-in emulated module, through a real\n"
+    "                           pseudo-terminal, set up by the scenario's\n"
+    "                           emulator block\n"
+    "      --time-scale X       emulator: module seconds per wall second inverse,\n"
+    "                           e.g. 0.001 runs a ten-minute upgrade in 0.6 s\n"
+    "                           (default 0.001); windows keep their meaning\n"
+    "      --ufs DIR            emulator: the folder that stands for /data/ufs/\n"
+    "      --connect-to SPEC    emulator: where a download really connects, as\n"
+    "                           HOST:PORT:HOST2:PORT2 (empty HOST: any), e.g.\n"
+    "                           :2121:127.0.0.1:40123 for the fixture servers\n"
+    "                           (fixtures/servers.env); repeatable. The emulator\n"
+    "                           never connects anywhere but the loopback\n"
     "      --scenario NAME      run only this scenario (repeatable)\n"
     "  -t, --tag TAG            run only scenarios with this tag (repeatable)\n"
     "  -D, --var NAME=VALUE     set a scenario variable ${NAME} (repeatable)\n"
@@ -177,6 +190,10 @@ typedef struct {
     const char *report_dir;
     int json;
     int color;
+    double time_scale;
+    const char *ufs;
+    const char *connect_to[16];
+    size_t n_connect_to;
     dfota_varset vars;
 } run_opts;
 
@@ -198,7 +215,7 @@ static unsigned source_kind(const char *spec)
 {
     if (strncmp(spec, "transcript:", 11) == 0)
         return DFOTA_SRC_TRANSCRIPT;
-    if (strncmp(spec, "emulator", 8) == 0)
+    if (strcmp(spec, "emulator") == 0)
         return DFOTA_SRC_EMULATOR;
     if (strncmp(spec, "serial:", 7) == 0)
         return DFOTA_SRC_SERIAL;
@@ -297,6 +314,8 @@ static int parse_run_opts(int argc, char **argv, run_opts *o)
         {"vars", required_argument, NULL, 'V'},   {"profile", required_argument, NULL, 'p'},
         {"report", required_argument, NULL, 'r'}, {"format", required_argument, NULL, 'f'},
         {"color", no_argument, NULL, 'C'},        {"no-color", no_argument, NULL, 'N'},
+        {"time-scale", required_argument, NULL, 'T'}, {"ufs", required_argument, NULL, 'U'},
+        {"connect-to", required_argument, NULL, 'K'},
         {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
     };
     char err[DFOTA_ERRBUF];
@@ -343,6 +362,23 @@ static int parse_run_opts(int argc, char **argv, run_opts *o)
             break;
         case 'C': o->color = 1; break;
         case 'N': o->color = 0; break;
+        case 'T': {
+            char *end;
+            o->time_scale = strtod(optarg, &end);
+            if (*end || !(o->time_scale > 0) || o->time_scale > 1000) {
+                fprintf(stderr, "dfota run: bad --time-scale '%s' (a number above 0)\n", optarg);
+                return -1;
+            }
+            break;
+        }
+        case 'U': o->ufs = optarg; break;
+        case 'K':
+            if (o->n_connect_to == 16) {
+                fputs("dfota run: at most 16 --connect-to\n", stderr);
+                return -1;
+            }
+            o->connect_to[o->n_connect_to++] = optarg;
+            break;
         case 'h': fputs(run_usage, stdout); return 1;
         default: fputs("Try 'dfota run --help'.\n", stderr); return -1;
         }
@@ -356,7 +392,7 @@ static int parse_run_opts(int argc, char **argv, run_opts *o)
         return -1;
     }
     if (!source_kind(o->source)) {
-        fprintf(stderr, "dfota run: unknown source '%s' (transcript:FILE)\n", o->source);
+        fprintf(stderr, "dfota run: unknown source '%s' (transcript:FILE or emulator)\n", o->source);
         return -1;
     }
     if (o->color < 0)
@@ -364,15 +400,51 @@ static int parse_run_opts(int argc, char **argv, run_opts *o)
     return 0;
 }
 
+/* A scenario's own emulator, in a temporary folder that holds its link. */
+static dfota_err open_emulator(const run_opts *o, const dfota_scenario *sc, char *dir, size_t dirlen,
+                               dfota_source **src, char *err, size_t errlen)
+{
+    snprintf(dir, dirlen, "%s/dfota-emu-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    if (!mkdtemp(dir)) {
+        snprintf(err, errlen, "cannot make a folder for the emulator: %s", strerror(errno));
+        dir[0] = '\0';
+        return DFOTA_E_IO;
+    }
+    char link[1100];
+    snprintf(link, sizeof link, "%s/tty", dir);
+    const dfota_emulator_spec *spec = &sc->emulator;
+    dfota_emulator_opts eo;
+    memset(&eo, 0, sizeof eo);
+    eo.link = link;
+    eo.firmware = spec->present && spec->firmware ? spec->firmware : NULL;
+    eo.field = o->profile == DFOTA_PROFILE_FIELD ||
+               (spec->present && spec->profile && strcmp(spec->profile, "field") == 0);
+    eo.uart = spec->present && spec->port && strcmp(spec->port, "uart") == 0;
+    eo.time_scale = o->time_scale > 0 ? o->time_scale : 0.001;
+    eo.free_space = spec->present ? spec->free_space : 0;
+    eo.ufs_dir = o->ufs;
+    eo.spec = spec->present ? spec : NULL;
+    eo.connect_to = o->connect_to;
+    eo.n_connect_to = o->n_connect_to;
+    eo.loopback_only = 1; /* the suite's traffic never leaves this machine */
+    return dfota_source_open_emulator(&eo, src, err, errlen);
+}
+
 /* Runs one scenario on a fresh source; the result says what happened. */
 static void run_one(const run_opts *o, const dfota_scenario *sc, const report_dir *rd,
                     dfota_scenario_result *res)
 {
     char err[DFOTA_ERRBUF];
+    char emu_dir[1024] = "";
     snprintf(res->source, sizeof res->source, "%s", o->source);
     res->scenario = sc;
     dfota_source *src = NULL;
-    if (dfota_source_open(o->source, &src, err, sizeof err) != DFOTA_OK) {
+    dfota_err orc = source_kind(o->source) == DFOTA_SRC_EMULATOR
+                        ? open_emulator(o, sc, emu_dir, sizeof emu_dir, &src, err, sizeof err)
+                        : dfota_source_open(o->source, &src, err, sizeof err);
+    if (orc != DFOTA_OK) {
+        if (emu_dir[0])
+            rmdir(emu_dir);
         res->harness_error = 1;
         snprintf(res->error, sizeof res->error, "%s", err);
         return;
@@ -398,6 +470,8 @@ static void run_one(const run_opts *o, const dfota_scenario *sc, const report_di
         snprintf(res->error, sizeof res->error, "cannot write %.250s", res->transcript);
     }
     dfota_source_close(src);
+    if (emu_dir[0])
+        rmdir(emu_dir); /* the emulator removed its link; the folder is empty */
 }
 
 static int run_status(const dfota_scenario_result *res, size_t n)

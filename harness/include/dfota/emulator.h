@@ -41,6 +41,14 @@ typedef struct {
     int64_t free_space;          /* bytes (default 64 MiB) */
     const char *ufs_dir;         /* the host folder that stands for /data/ufs/ (default: a temp one) */
     const dfota_emulator_spec *spec; /* a scenario's emulator block, or NULL */
+    /* Where downloads really connect, in libcurl's CONNECT_TO syntax
+     * (":2121:127.0.0.1:40123"): the fixture servers stand in for the
+     * servers a scenario's URLs name, without changing a byte of them. */
+    const char *const *connect_to;
+    size_t n_connect_to;
+    /* 1: refuse to connect anywhere but the loopback (127.0.0.0/8, ::1),
+     * whatever a URL names: what the test suite runs with. */
+    int loopback_only;
 } dfota_emulator_opts;
 
 typedef struct dfota_emulator dfota_emulator;

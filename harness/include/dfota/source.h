@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dfota/emulator.h"
 #include "dfota/error.h"
 #include "dfota/event.h"
 
@@ -45,6 +46,15 @@ struct dfota_source {
  * with *out (close with dfota_source_close), or an error with a message. */
 DFOTA_WUR dfota_err dfota_source_open_transcript(const char *path, dfota_source **out, char *err,
                                                  size_t errlen);
+
+/* Opens the built-in emulator as a source: it runs in this process, and
+ * the source talks to it as a host talks to hardware, through its
+ * pseudo-terminal opened at the emulator's link with POSIX termios
+ * (libserialport refuses pseudo-terminals). A hang-up is '! port-lost',
+ * the reopened link '! port-back'. Times are module time: wall time
+ * divided by the emulator's time scale. */
+DFOTA_WUR dfota_err dfota_source_open_emulator(const dfota_emulator_opts *opts, dfota_source **out,
+                                               char *err, size_t errlen);
 
 /* Opens a source from its spec "KIND:ARG". DFOTA_E_ARG for an unknown kind. */
 DFOTA_WUR dfota_err dfota_source_open(const char *spec, dfota_source **out, char *err,

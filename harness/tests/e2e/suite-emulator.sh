@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The whole scenario library against the built-in emulator, downloading
+# from the real fixture servers: every scenario passes, the report is
+# whole, and nothing is left running.
+# usage: suite-emulator.sh DFOTA_BINARY REPO_ROOT
+set -u
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+source "$(dirname "$0")/lib/assert.bash"
+dfota=$1
+root=$2
+n=$(ls "$root"/scenarios/*.yaml | wc -l)
+# a TMPDIR of its own: the emulators' and servers' folders are ours alone
+mkdir -p "$tmp/t"
+TMPDIR=$tmp/t DFOTA=$dfota bash "$root/scripts/emulator-suite.sh" "$tmp/rep" --no-color > "$tmp/out" 2> "$tmp/err"
+rc=$?
+if [ "$rc" -eq 0 ]; then ok "the library passes against the emulator (exit 0)"; else bad "exit $rc"; cat "$tmp/out" "$tmp/err"; fi
+expect_grep "every scenario ran and passed" "^$n scenarios: $n passed, 0 failed" "$tmp/out"
+run=$(ls -d "$tmp"/rep/run-* 2>/dev/null | head -n 1)
+for f in summary.txt report.json junit.xml report.html; do
+  if [ -s "$run/$f" ]; then ok "report has $f"; else bad "report lacks $f"; fi
+done
+count=$(ls "$run"/transcripts/*.transcript 2>/dev/null | wc -l)
+if [ "$count" -eq "$n" ]; then ok "a transcript per scenario ($count)"; else bad "$count transcripts for $n scenarios"; fi
+# what the emulator said is judged the same way when read back
+if "$dfota" check "$run"/transcripts/3.1-ftp-upgrade-explicit-port.transcript > "$tmp/check"; then
+  ok "dfota check passes the recorded emulator session"; else bad "dfota check on the recording"; cat "$tmp/check"; fi
+expect_grep "the USB reboot is recorded" "! port-lost" "$run/transcripts/3.1-usb-reboot-after-download.transcript"
+expect_grep "and the port's return" "! port-back" "$run/transcripts/3.1-usb-reboot-after-download.transcript"
+left=$(pgrep -f "$tmp/t" | wc -l)
+if [ "$left" -eq 0 ]; then ok "no server left running"; else bad "$left processes left"; pgrep -af "$tmp/t"; fi
+if [ -z "$(ls -A "$tmp/t")" ]; then ok "no emulator or fixture folder left"; else bad "left in TMPDIR: $(ls "$tmp/t")"; fi
+finish
