@@ -142,6 +142,7 @@ struct dfota_emulator {
     int field, uart;
     double scale;
     int64_t reboot_ns, step_ns, free_space;
+    int progress_urcs;
     struct curl_slist *connect_to; /* owned */
     int loopback_only;
     int master;
@@ -623,12 +624,13 @@ static void plan_reboot(dfota_emulator *em, int recovery, int64_t off_ns)
         plan_say(em, boot_lines[i].after, boot_lines[i].text);
 }
 
-/* UPDATING URCs up to the percent, EM_PROGRESS_URCS of them for a whole
- * update: 1, 12, 23 ... 100. */
+/* UPDATING URCs up to the percent, progress_urcs of them for a whole
+ * update (by default 10: 1, 12, 23 ... 100). */
 static void plan_progress(dfota_emulator *em, int upto)
 {
-    for (int k = 0; k < EM_PROGRESS_URCS; k++) {
-        int pct = 1 + k * 99 / (EM_PROGRESS_URCS - 1);
+    int n = em->progress_urcs;
+    for (int k = 0; k < n; k++) {
+        int pct = 1 + k * 99 / (n - 1);
         if (pct >= upto)
             break;
         plan_fota(em, em->step_ns, "UPDATING", pct, 1);
@@ -1347,6 +1349,8 @@ static dfota_err opts_apply(dfota_emulator *em, const dfota_emulator_opts *o, ch
     em->scale = o->time_scale == 0 ? 1.0 : o->time_scale;
     em->reboot_ns = o->reboot_ns > 0 ? o->reboot_ns : DEFAULT_REBOOT_NS;
     em->step_ns = o->progress_step_ns > 0 ? o->progress_step_ns : DEFAULT_STEP_NS;
+    em->progress_urcs = o->progress_urcs >= 2 && o->progress_urcs <= 100 ? o->progress_urcs
+                                                                          : EM_PROGRESS_URCS;
     em->free_space = o->free_space > 0 ? o->free_space
                      : sp && sp->free_space > 0 ? sp->free_space : DEFAULT_FREE_SPACE;
     if (!(em->scale > 0) || !isfinite(em->scale) || o->free_space < 0) {
@@ -1451,6 +1455,19 @@ const char *dfota_emulator_tty(const dfota_emulator *em)
 const char *dfota_emulator_firmware(const dfota_emulator *em)
 {
     return em ? em->firmware : "";
+}
+
+int dfota_emulator_wait_ms(const dfota_emulator *em, int cap_ms)
+{
+    if (em->easy)
+        return cap_ms < 1 ? cap_ms : 1;
+    if (em->ag_len == 0)
+        return cap_ms;
+    int64_t left = em->ag_due - now_ns();
+    if (left <= 0)
+        return 0;
+    int64_t ms = (left + MS - 1) / MS;
+    return ms < cap_ms ? (int)ms : cap_ms;
 }
 
 dfota_err dfota_emulator_step(dfota_emulator *em, int timeout_ms, char *err, size_t errlen)

@@ -129,6 +129,7 @@ static json_t *scenario_json(const dfota_scenario_result *res)
     json_object_set_new(j, "transcript",
                         res->transcript[0] ? text(dfota_report_path(res->transcript)) : json_null());
     json_object_set_new(j, "duration", secs(res->duration_ns));
+    json_object_set_new(j, "module_time", secs(res->module_ns));
     json_object_set_new(j, "events", json_integer((json_int_t)res->events));
     return j;
 }

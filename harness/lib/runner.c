@@ -714,6 +714,7 @@ dfota_err dfota_run_scenario(const dfota_scenario *sc, dfota_source *src, const 
     dfota_checker_finish(r.chk);
     res->rules = *dfota_checker_result_get(r.chk);
     res->duration_ns = first == DFOTA_T_NONE ? 0 : last - first;
+    res->module_ns = src->ops->live ? src->ops->now(src) : res->duration_ns;
 out:
     dfota_checker_free(r.chk);
     free(r.sends);

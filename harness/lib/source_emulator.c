@@ -20,7 +20,11 @@
 #include "dfota/emulator.h"
 #include "dfota/source.h"
 
-#define POLL_MS 2
+/* One wait for both sides: the host's side of the terminal is watched
+ * until the emulator's next planned action is due, so neither the module's
+ * output nor its timers wait on the other (a fixed wait would be
+ * multiplied by the time scale into seconds of module lateness). */
+#define WAIT_CAP_MS 20
 
 enum { PORT_NONE = 0, PORT_LOST, PORT_BACK };
 static const char *const port_event_text[] = {"", "port-lost", "port-back"};
@@ -109,7 +113,7 @@ static void read_port(emu_source *e)
         return;
     }
     struct pollfd p = {e->fd, POLLIN, 0};
-    if (poll(&p, 1, POLL_MS) <= 0)
+    if (poll(&p, 1, dfota_emulator_wait_ms(e->em, WAIT_CAP_MS)) <= 0)
         return;
     ssize_t n = read(e->fd, e->buf, sizeof e->buf);
     if (n > 0) {

@@ -37,6 +37,12 @@ static const char run_usage[] =
     "                           e.g. 0.001 runs a ten-minute upgrade in 0.6 s\n"
     "                           (default 0.001); windows keep their meaning\n"
     "      --ufs DIR            emulator: the folder that stands for /data/ufs/\n"
+    "      --reboot DURATION    emulator: how long a reboot keeps the port away\n"
+    "                           (module time; default 20s)\n"
+    "      --progress-step DURATION  emulator: module time between UPDATING URCs\n"
+    "                           (default 2s)\n"
+    "      --progress-urcs N    emulator: UPDATING URCs in a whole update, 2 to 100\n"
+    "                           (default 10)\n"
     "      --connect-to SPEC    emulator: where a download really connects, as\n"
     "                           HOST:PORT:HOST2:PORT2 (empty HOST: any), e.g.\n"
     "                           :2121:127.0.0.1:40123 for the fixture servers\n"
@@ -194,6 +200,8 @@ typedef struct {
     const char *ufs;
     const char *connect_to[16];
     size_t n_connect_to;
+    int64_t reboot_ns, progress_step_ns;
+    int progress_urcs;
     dfota_varset vars;
 } run_opts;
 
@@ -316,6 +324,8 @@ static int parse_run_opts(int argc, char **argv, run_opts *o)
         {"color", no_argument, NULL, 'C'},        {"no-color", no_argument, NULL, 'N'},
         {"time-scale", required_argument, NULL, 'T'}, {"ufs", required_argument, NULL, 'U'},
         {"connect-to", required_argument, NULL, 'K'},
+        {"reboot", required_argument, NULL, 'B'}, {"progress-step", required_argument, NULL, 'G'},
+        {"progress-urcs", required_argument, NULL, 'Q'},
         {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
     };
     char err[DFOTA_ERRBUF];
@@ -372,6 +382,26 @@ static int parse_run_opts(int argc, char **argv, run_opts *o)
             break;
         }
         case 'U': o->ufs = optarg; break;
+        case 'Q': {
+            char *end;
+            long n = strtol(optarg, &end, 10);
+            if (*end || n < 2 || n > 100) {
+                fprintf(stderr, "dfota run: --progress-urcs takes 2 to 100\n");
+                return -1;
+            }
+            o->progress_urcs = (int)n;
+            break;
+        }
+        case 'B':
+        case 'G': {
+            int64_t ns;
+            if (dfota_duration_parse(optarg, strlen(optarg), &ns) != DFOTA_OK || ns <= 0) {
+                fprintf(stderr, "dfota run: bad duration '%s' (e.g. 60s, 1.5min)\n", optarg);
+                return -1;
+            }
+            *(ch == 'B' ? &o->reboot_ns : &o->progress_step_ns) = ns;
+            break;
+        }
         case 'K':
             if (o->n_connect_to == 16) {
                 fputs("dfota run: at most 16 --connect-to\n", stderr);
@@ -424,6 +454,9 @@ static dfota_err open_emulator(const run_opts *o, const dfota_scenario *sc, char
     eo.free_space = spec->present ? spec->free_space : 0;
     eo.ufs_dir = o->ufs;
     eo.spec = spec->present ? spec : NULL;
+    eo.reboot_ns = o->reboot_ns;
+    eo.progress_step_ns = o->progress_step_ns;
+    eo.progress_urcs = o->progress_urcs;
     eo.connect_to = o->connect_to;
     eo.n_connect_to = o->n_connect_to;
     eo.loopback_only = 1; /* the suite's traffic never leaves this machine */

@@ -38,6 +38,7 @@ typedef struct {
     double time_scale;           /* module seconds to wall seconds, e.g. 0.001; default 1 */
     int64_t reboot_ns;           /* module time the port is away on a reboot (default 20 s) */
     int64_t progress_step_ns;    /* module time between UPDATING URCs (default 2 s) */
+    int progress_urcs;           /* UPDATING URCs in a whole update, 2 to 100 (default 10) */
     int64_t free_space;          /* bytes (default 64 MiB) */
     const char *ufs_dir;         /* the host folder that stands for /data/ufs/ (default: a temp one) */
     const dfota_emulator_spec *spec; /* a scenario's emulator block, or NULL */
@@ -66,6 +67,12 @@ const char *dfota_emulator_tty(const dfota_emulator *em);
  * happened; returns DFOTA_OK, or an error with a message. */
 DFOTA_WUR dfota_err dfota_emulator_step(dfota_emulator *em, int timeout_ms, char *err,
                                         size_t errlen);
+
+/* How long, in wall ms (at most cap_ms), the emulator has nothing to do
+ * unless its host writes: a caller that also watches the host's side of
+ * the terminal can wait that long on it. 0 when something is due now; 1
+ * while a download is running (libcurl needs frequent steps). */
+int dfota_emulator_wait_ms(const dfota_emulator *em, int cap_ms);
 
 /* The running firmware version (changes after a successful upgrade). */
 const char *dfota_emulator_firmware(const dfota_emulator *em);

@@ -41,6 +41,9 @@ typedef struct {
     size_t n_findings_dropped;
     char transcript[1024];       /* where this run's transcript was written, "" if nowhere */
     int64_t duration_ns;         /* first to last event */
+    int64_t module_ns;           /* the module time the run represents: for a live source
+                                  * its clock at the end (waits and silences included),
+                                  * for a recording duration_ns */
     unsigned long events;
 } dfota_scenario_result;
 
