@@ -26,7 +26,7 @@ static const struct {
     {"lint", cmd_lint, "validate scenarios without running them"},
     {"list", cmd_list, "list scenarios with their section, tags and sources"},
     {"rules", cmd_rules, "list the rule catalogue: IDs, guide sections, rules"},
-    {"emulate", cmd_emulate, "run an emulated EG95 on a pseudo-terminal (a hostile one, on purpose)"},
+    {"emulate", cmd_emulate, "run an emulated EG95 on a pseudo-terminal for host software to drive"},
     {"package", cmd_package, "write a delta package for the emulator"},
 };
 
