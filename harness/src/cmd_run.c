@@ -122,22 +122,38 @@ static void free_all(library *lib)
 
 /* ---- lint and list ---------------------------------------------------- */
 
-int cmd_lint(int argc, char **argv)
+/* The library named by lint's and list's arguments, every error printed;
+ * NULL (with *status) for --help, a missing argument or no memory. */
+static library *library_of(int argc, char **argv, const char *usage, int *status)
 {
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        fputs("usage: dfota lint SCENARIO|DIR ...\n\n"
-              "Validates scenarios without running them: every error is printed as\n"
-              "FILE:LINE:COLUMN: what is wrong.\n\n"
-              "Exit status: 0 all valid, 2 one is not (or usage error).\n",
-              argc < 2 ? stderr : stdout);
-        return argc < 2 ? EXIT_INPUT : EXIT_PASS;
+        fputs(usage, argc < 2 ? stderr : stdout);
+        *status = argc < 2 ? EXIT_INPUT : EXIT_PASS;
+        return NULL;
     }
     library *lib = calloc(1, sizeof *lib);
-    if (!lib)
-        return EXIT_INPUT;
+    if (!lib) {
+        fputs("dfota: out of memory\n", stderr);
+        *status = EXIT_INPUT;
+        return NULL;
+    }
     load_all(lib, argc, argv, 1);
+    return lib;
+}
+
+int cmd_lint(int argc, char **argv)
+{
+    int status;
+    library *lib = library_of(argc, argv,
+                              "usage: dfota lint SCENARIO|DIR ...\n\n"
+                              "Validates scenarios without running them: every error is printed as\n"
+                              "FILE:LINE:COLUMN: what is wrong.\n\n"
+                              "Exit status: 0 all valid, 2 one is not (or usage error).\n",
+                              &status);
+    if (!lib)
+        return status;
     printf("%zu scenario%s valid, %u not\n", lib->n, lib->n == 1 ? "" : "s", lib->bad);
-    int status = lib->bad || lib->oom ? EXIT_INPUT : EXIT_PASS;
+    status = lib->bad || lib->oom ? EXIT_INPUT : EXIT_PASS;
     free_all(lib);
     free(lib);
     return status;
@@ -155,17 +171,14 @@ static const char *sources_text(unsigned s, char *buf, size_t cap)
 
 int cmd_list(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        fputs("usage: dfota list SCENARIO|DIR ...\n\n"
-              "Lists each scenario with its guide section, tags and the sources it can\n"
-              "run on.\n\nExit status: 0, or 2 when a scenario is not valid.\n",
-              argc < 2 ? stderr : stdout);
-        return argc < 2 ? EXIT_INPUT : EXIT_PASS;
-    }
-    library *lib = calloc(1, sizeof *lib);
+    int status;
+    library *lib = library_of(argc, argv,
+                              "usage: dfota list SCENARIO|DIR ...\n\n"
+                              "Lists each scenario with its guide section, tags and the sources it can\n"
+                              "run on.\n\nExit status: 0, or 2 when a scenario is not valid.\n",
+                              &status);
     if (!lib)
-        return EXIT_INPUT;
-    load_all(lib, argc, argv, 1);
+        return status;
     printf("%-44s %-8s %-30s %s\n", "SCENARIO", "SECTION", "SOURCES", "TAGS");
     for (size_t i = 0; i < lib->n; i++) {
         const dfota_scenario *sc = lib->sc[i];
@@ -179,7 +192,7 @@ int cmd_list(int argc, char **argv)
         printf("%-44s %-8s %-30s %s\n", sc->name, sc->section, sources_text(sc->sources, src, sizeof src),
                tags);
     }
-    int status = lib->bad || lib->oom ? EXIT_INPUT : EXIT_PASS;
+    status = lib->bad || lib->oom ? EXIT_INPUT : EXIT_PASS;
     free_all(lib);
     free(lib);
     return status;
