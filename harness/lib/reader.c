@@ -268,6 +268,15 @@ static int month_number(const char *p, const char *end)
 
 static size_t parse_clock(const char *p, const char *end, int64_t *ns);
 
+/* The end of a stamp that began at s: the blanks after it are taken too. */
+static size_t stamp_end(const char *s, const char *p, const char *end, int64_t ns, int64_t *t)
+{
+    while (p < end && (*p == ' ' || *p == '\t'))
+        p++;
+    *t = ns;
+    return (size_t)(p - s);
+}
+
 /* Tera Term: "[Tue Jan 02 10:00:00.123 2024] ". */
 static size_t parse_teraterm(const char *s, const char *end, int64_t *t)
 {
@@ -286,11 +295,7 @@ static size_t parse_teraterm(const char *s, const char *end, int64_t *t)
     p += cl + 5;
     if (p >= end || *p != ']' || y < 1970 || y > 2100 || d < 1 || d > 31)
         return 0;
-    p++;
-    while (p < end && (*p == ' ' || *p == '\t'))
-        p++;
-    *t = days_from_civil(y, mo, d) * DAY_NS + clock;
-    return (size_t)(p - s);
+    return stamp_end(s, p + 1, end, days_from_civil(y, mo, d) * DAY_NS + clock, t);
 }
 
 /* Docklight and others: "02.01.2024 10:00:00.123 " (day first). */
@@ -307,11 +312,7 @@ static size_t parse_dotted_date(const char *s, const char *end, int64_t *t)
     size_t cl = parse_clock(p, end, &clock);
     if (!cl || (p + cl < end && p[cl] != ' ' && p[cl] != '\t'))
         return 0;
-    p += cl;
-    while (p < end && (*p == ' ' || *p == '\t'))
-        p++;
-    *t = days_from_civil(y, mo, d) * DAY_NS + clock;
-    return (size_t)(p - s);
+    return stamp_end(s, p + cl, end, days_from_civil(y, mo, d) * DAY_NS + clock, t);
 }
 
 /* "HH:MM:SS" with an optional fraction after '.', ':' or ','. */

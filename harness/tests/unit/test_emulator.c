@@ -497,17 +497,26 @@ static int usb_local_upgrade(rig *r, const char *file, const char *to)
     return expect(r, want) && expect(r, "OK");
 }
 
+/* A started rig whose UFS holds update.zip (old to new) and back.zip (new
+ * to old); on failure the test is failed, the rig stopped and 0 returned. */
+static int rig_with_packages(rig *r)
+{
+    dfota_emulator_opts o;
+    rig_opts(&o);
+    if (rig_start(r, &o) != 0 || write_package(r, "update.zip", FW_OLD, FW_NEW, 0) != 0 ||
+        write_package(r, "back.zip", FW_NEW, FW_OLD, 0) != 0) {
+        CU_FAIL("rig");
+        rig_stop(r);
+        return 0;
+    }
+    return 1;
+}
+
 static void test_usb_local_upgrade_and_back(void)
 {
     rig r;
-    dfota_emulator_opts o;
-    rig_opts(&o);
-    if (rig_start(&r, &o) != 0 || write_package(&r, "update.zip", FW_OLD, FW_NEW, 0) != 0 ||
-        write_package(&r, "back.zip", FW_NEW, FW_OLD, 0) != 0) {
-        CU_FAIL("rig");
-        rig_stop(&r);
+    if (!rig_with_packages(&r))
         return;
-    }
     CU_ASSERT(usb_local_upgrade(&r, "update.zip", FW_NEW));
     CU_ASSERT_STRING_EQUAL(dfota_emulator_firmware(r.em), FW_NEW);
     host_send(&r, "ATI");
@@ -680,14 +689,8 @@ static void test_busy_during_download(void)
 static void test_file_commands(void)
 {
     rig r;
-    dfota_emulator_opts o;
-    rig_opts(&o);
-    if (rig_start(&r, &o) != 0 || write_package(&r, "update.zip", FW_OLD, FW_NEW, 0) != 0 ||
-        write_package(&r, "back.zip", FW_NEW, FW_OLD, 0) != 0) {
-        CU_FAIL("rig");
-        rig_stop(&r);
+    if (!rig_with_packages(&r))
         return;
-    }
     host_send(&r, "ATE0");
     CU_ASSERT(expect(&r, "OK"));
     host_send(&r, "AT+QFLST");
