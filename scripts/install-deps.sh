@@ -21,5 +21,14 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 2
 fi
 export DEBIAN_FRONTEND=noninteractive
+# The servers are installed for the fixtures, which start their own on
+# loopback: keep their packages from starting system services (Debian's
+# policy-rc.d: exit 101 means "not now").
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' > "$policy"
+  chmod +x "$policy"
+  trap 'rm -f "$policy"' EXIT
+fi
 apt-get update
 apt-get install -y --no-install-recommends "${packages[@]}"
