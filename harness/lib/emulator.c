@@ -51,6 +51,7 @@
 #define EM_OUTQ_MAX (64 * 1024)     /* output the host has not taken yet */
 #define EM_AGENDA_MAX 128           /* one update attempt plans about 20 actions */
 #define EM_TEXT_MAX 96              /* one planned line */
+#define EM_LONG_LINE 3000           /* overlong-line: over the 2048 bytes a host keeps */
 #define EM_PKG_MEMORY_MAX (256LL * 1024 * 1024) /* a package is held in memory */
 #define EM_PKG_HEADER_MAX 512
 #define EM_UFS_LIST_MAX 256
@@ -86,7 +87,9 @@ typedef enum {
     A_DOWNLOAD,   /* start the download of the package */
     A_RECOVERY,   /* recovery mode: one update attempt */
     A_FIRMWARE,   /* the update is applied: the package's target runs */
-    A_NORMAL      /* normal mode again, the flow is over */
+    A_NORMAL,     /* normal mode again, the flow is over */
+    A_LONG,       /* a line of EM_LONG_LINE bytes (the overlong-line fault) */
+    A_CUT         /* "\r\n<text>" with no line end (the urc-cut-by-reboot fault) */
 } act_kind;
 
 typedef struct {
@@ -104,13 +107,28 @@ typedef struct {
 
 typedef enum {
     HOOK_DOWNLOAD_END, /* the download's code is known; ctx.code may change */
-    HOOK_ATTEMPT       /* an update attempt starts; ctx.code and ctx.percent may change */
+    HOOK_ATTEMPT,      /* an update attempt starts; ctx.code and ctx.percent may change */
+    HOOK_FOTA_LINE,    /* a FOTA URC is planned; ctx.line may change, ctx.drop drops it */
+    HOOK_REBOOT,       /* a reboot is planned; ctx.delay_ns may change, ctx.drop: never back */
+    HOOK_RETRY,        /* ctx.code: how many 505 retries the module makes */
+    HOOK_COMMAND       /* a refused AT+QFOTADL: ctx.accept plays it, ctx.urc adds a URC */
 } hook_point;
 
 typedef struct {
     long code;    /* the code the module is about to report */
     int percent;  /* HOOK_ATTEMPT: where a failing attempt stops */
-    int ftp;      /* HOOK_DOWNLOAD_END: FTP (else HTTP) */
+    int ftp;      /* HOOK_DOWNLOAD_END, HOOK_COMMAND: FTP (else HTTP) */
+    const char *stage;   /* HOOK_FOTA_LINE */
+    int has_code;        /* HOOK_FOTA_LINE */
+    char *line;          /* HOOK_FOTA_LINE: the line, cap bytes */
+    size_t cap;
+    int drop, twice;     /* HOOK_FOTA_LINE, HOOK_REBOOT */
+    int long_before;     /* HOOK_FOTA_LINE: an overlong line before this one */
+    int start_before;    /* HOOK_FOTA_LINE: a START before this one */
+    int downloading;     /* HOOK_FOTA_LINE: DOWNLOADING URCs before this one */
+    int cut;             /* HOOK_FOTA_LINE: the line is cut short, no line end */
+    int accept, urc;     /* HOOK_COMMAND */
+    int64_t delay_ns;    /* HOOK_REBOOT */
 } hook_ctx;
 
 typedef struct fault_state fault_state;
@@ -127,6 +145,8 @@ struct fault_state {
     int at_percent;
     long times; /* 0: every time */
     long fired;
+    int64_t delay_ns;
+    long last; /* the last value a fault saw (out-of-order-urc) */
 };
 
 /* ---- the module ---------------------------------------------------------- */
@@ -231,6 +251,15 @@ static void out_bytes(dfota_emulator *em, const void *p, size_t n)
 }
 
 /* A response line or URC, framed as the module frames them. */
+static void out_long(dfota_emulator *em)
+{
+    static const char chunk[] = "+QIND: overlong line ..........................................";
+    out_bytes(em, "\r\n", 2);
+    for (size_t n = 0; n < EM_LONG_LINE; n += sizeof chunk - 1)
+        out_bytes(em, chunk, sizeof chunk - 1);
+    out_bytes(em, "\r\n", 2);
+}
+
 static void out_line(dfota_emulator *em, const char *text)
 {
     out_bytes(em, "\r\n", 2);
@@ -380,6 +409,8 @@ static int master_hup(const dfota_emulator *em)
 
 /* ---- the agenda ---------------------------------------------------------- */
 
+static void run_hooks(dfota_emulator *em, hook_point at, hook_ctx *ctx);
+
 static void plan(dfota_emulator *em, int64_t delay_ns, act_kind kind, const char *text)
 {
     if (em->ag_len == EM_AGENDA_MAX) {
@@ -399,6 +430,37 @@ static void plan_say(dfota_emulator *em, int64_t delay_ns, const char *text)
     plan(em, delay_ns, A_SAY, text);
 }
 
+/* The field's download progress: DOWNLOADING 25, 50, 75, 100. */
+static void plan_downloading(dfota_emulator *em)
+{
+    char line[EM_TEXT_MAX];
+    for (int pct = 25; pct <= 100; pct += 25) {
+        snprintf(line, sizeof line, "+QIND: \"FOTA\",\"DOWNLOADING\",%d", pct);
+        plan_say(em, 0, line);
+    }
+}
+
+/* A FOTA line as the faults left it (ctx of HOOK_FOTA_LINE). */
+static void plan_faulted_line(dfota_emulator *em, int64_t delay_ns, const hook_ctx *c)
+{
+    if (c->drop)
+        return;
+    if (c->downloading)
+        plan_downloading(em);
+    if (c->cut) {
+        c->line[strlen(c->line) / 2] = '\0';
+        plan(em, delay_ns, A_CUT, c->line);
+        return;
+    }
+    if (c->long_before)
+        plan(em, delay_ns, A_LONG, NULL);
+    if (c->start_before)
+        plan_say(em, c->long_before ? 0 : delay_ns, "+QIND: \"FOTA\",\"START\"");
+    plan_say(em, c->long_before || c->start_before ? 0 : delay_ns, c->line);
+    if (c->twice)
+        plan_say(em, 0, c->line);
+}
+
 static void plan_fota(dfota_emulator *em, int64_t delay_ns, const char *stage, long code,
                       int has_code)
 {
@@ -407,7 +469,10 @@ static void plan_fota(dfota_emulator *em, int64_t delay_ns, const char *stage, l
         snprintf(line, sizeof line, "+QIND: \"FOTA\",\"%s\",%ld", stage, code);
     else
         snprintf(line, sizeof line, "+QIND: \"FOTA\",\"%s\"", stage);
-    plan_say(em, delay_ns, line);
+    hook_ctx c = {.code = code, .stage = stage, .has_code = has_code, .line = line,
+                  .cap = sizeof line};
+    run_hooks(em, HOOK_FOTA_LINE, &c);
+    plan_faulted_line(em, delay_ns, &c);
 }
 
 static void agenda_pop(dfota_emulator *em, action *out)
@@ -563,9 +628,174 @@ static void fault_update_fail(fault_state *fs, hook_ctx *ctx)
     ctx->percent = fs->at_percent >= 0 ? fs->at_percent : 1;
 }
 
+/* once: a fault that happens once unless `times` says more. */
+static int fault_once(fault_state *fs)
+{
+    if (fs->fired >= (fs->times > 0 ? fs->times : 1))
+        return 0;
+    fs->fired++;
+    return 1;
+}
+
+static int line_is(const hook_ctx *ctx, const char *stage)
+{
+    return strcmp(ctx->stage, stage) == 0;
+}
+
+/* accept-invalid: OK to a refused argument, then a download as usual. */
+static void fault_accept_invalid(fault_state *fs, hook_ctx *ctx)
+{
+    if (fault_once(fs))
+        ctx->accept = 1;
+}
+
+/* urc-after-error: ERROR to a refused argument, then FTPSTART anyway. */
+static void fault_urc_after_error(fault_state *fs, hook_ctx *ctx)
+{
+    if (fault_once(fs))
+        ctx->urc = 1;
+}
+
+/* lost-start: the START after the reboot never comes. */
+static void fault_lost_start(fault_state *fs, hook_ctx *ctx)
+{
+    if (line_is(ctx, "START") && fault_once(fs))
+        ctx->drop = 1;
+}
+
+/* out-of-order-urc: one UPDATING one below the one before it. */
+static void fault_out_of_order(fault_state *fs, hook_ctx *ctx)
+{
+    if (!line_is(ctx, "UPDATING"))
+        return;
+    long prev = fs->last;
+    fs->last = ctx->code;
+    if (prev > 1 && ctx->code > prev && fault_once(fs))
+        snprintf(ctx->line, ctx->cap, "+QIND: \"FOTA\",\"UPDATING\",%ld", prev - 1);
+}
+
+/* percent-signs: UPDATING values written "37%". */
+static void fault_percent_signs(fault_state *fs, hook_ctx *ctx)
+{
+    if (line_is(ctx, "UPDATING") && fault_fires(fs))
+        snprintf(ctx->line, ctx->cap, "+QIND: \"FOTA\",\"UPDATING\",%ld%%", ctx->code);
+}
+
+/* truncated-urc: one UPDATING cut short: +QIND: "FOTA","UPD */
+static void fault_truncated_urc(fault_state *fs, hook_ctx *ctx)
+{
+    size_t cut = strlen("+QIND: \"FOTA\",\"UPD");
+    if (line_is(ctx, "UPDATING") && ctx->cap > cut && fault_once(fs))
+        ctx->line[cut] = '\0';
+}
+
+/* stray-bytes: bytes before START, on its line. */
+static void fault_stray_bytes(fault_state *fs, hook_ctx *ctx)
+{
+    char tmp[EM_TEXT_MAX];
+    if (!line_is(ctx, "START") || !fault_once(fs))
+        return;
+    snprintf(tmp, sizeof tmp, "%s", ctx->line);
+    snprintf(ctx->line, ctx->cap, "\x7f~%s", tmp);
+}
+
+/* extra-codes: END with a code outside the guide's table (default 504). */
+static void fault_extra_codes(fault_state *fs, hook_ctx *ctx)
+{
+    if (line_is(ctx, "END") && fault_fires(fs))
+        snprintf(ctx->line, ctx->cap, "+QIND: \"FOTA\",\"END\",%ld", fs->code ? fs->code : 504);
+}
+
+/* end-before-100: progress stops below 100 (at `at`, default 100 dropped),
+ * END,0 all the same. */
+static void fault_end_before_100(fault_state *fs, hook_ctx *ctx)
+{
+    long from = fs->at_percent >= 0 ? fs->at_percent : 100;
+    if (line_is(ctx, "UPDATING") && ctx->code >= from && fault_fires(fs))
+        ctx->drop = 1;
+}
+
+/* duplicate-urc: one START said twice. */
+static void fault_duplicate_urc(fault_state *fs, hook_ctx *ctx)
+{
+    if (line_is(ctx, "START") && fault_once(fs))
+        ctx->twice = 1;
+}
+
+/* overlong-line: a 3000-byte line before START. */
+static void fault_overlong_line(fault_state *fs, hook_ctx *ctx)
+{
+    if (line_is(ctx, "START") && fault_once(fs))
+        ctx->long_before = 1;
+}
+
+/* two-part-update: a second START in mid-update (at `at`, default 50)
+ * with no END and no reboot before it. */
+static void fault_two_part_update(fault_state *fs, hook_ctx *ctx)
+{
+    long at = fs->at_percent >= 0 ? fs->at_percent : 50;
+    if (line_is(ctx, "UPDATING") && ctx->code >= at && fault_once(fs))
+        ctx->start_before = 1;
+}
+
+/* downloading-urcs: DOWNLOADING progress before FTPEND / HTTPEND (a field
+ * firmware's habit, not the guide's). */
+static void fault_downloading_urcs(fault_state *fs, hook_ctx *ctx)
+{
+    if ((line_is(ctx, "FTPEND") || line_is(ctx, "HTTPEND")) && fault_fires(fs))
+        ctx->downloading = 1;
+}
+
+/* urc-cut-by-reboot: the FTPEND / HTTPEND before the reboot is cut off in
+ * mid-line by the port going away. */
+static void fault_urc_cut_by_reboot(fault_state *fs, hook_ctx *ctx)
+{
+    if ((line_is(ctx, "FTPEND") || line_is(ctx, "HTTPEND")) && ctx->code == 0 &&
+        fault_once(fs))
+        ctx->cut = 1;
+}
+
+/* reboot-never: the port goes away and never comes back. */
+static void fault_reboot_never(fault_state *fs, hook_ctx *ctx)
+{
+    if (fault_fires(fs))
+        ctx->drop = 1;
+}
+
+/* reboot-delay: the reboot takes the fault's delay (default 600 s). */
+static void fault_reboot_delay(fault_state *fs, hook_ctx *ctx)
+{
+    if (fault_fires(fs))
+        ctx->delay_ns = fs->delay_ns ? fs->delay_ns : 600 * SEC;
+}
+
+/* six-retries: after 505 the module retries once more than the guide's five. */
+static void fault_six_retries(fault_state *fs, hook_ctx *ctx)
+{
+    (void)fs;
+    ctx->code = DFOTA_RETRY_505_MAX + 1;
+}
+
 static const struct fault_hook fault_hooks[] = {
     {"download-error", HOOK_DOWNLOAD_END, fault_download_error},
     {"update-fail", HOOK_ATTEMPT, fault_update_fail},
+    {"accept-invalid", HOOK_COMMAND, fault_accept_invalid},
+    {"urc-after-error", HOOK_COMMAND, fault_urc_after_error},
+    {"lost-start", HOOK_FOTA_LINE, fault_lost_start},
+    {"out-of-order-urc", HOOK_FOTA_LINE, fault_out_of_order},
+    {"percent-signs", HOOK_FOTA_LINE, fault_percent_signs},
+    {"truncated-urc", HOOK_FOTA_LINE, fault_truncated_urc},
+    {"stray-bytes", HOOK_FOTA_LINE, fault_stray_bytes},
+    {"extra-codes", HOOK_FOTA_LINE, fault_extra_codes},
+    {"end-before-100", HOOK_FOTA_LINE, fault_end_before_100},
+    {"duplicate-urc", HOOK_FOTA_LINE, fault_duplicate_urc},
+    {"overlong-line", HOOK_FOTA_LINE, fault_overlong_line},
+    {"two-part-update", HOOK_FOTA_LINE, fault_two_part_update},
+    {"downloading-urcs", HOOK_FOTA_LINE, fault_downloading_urcs},
+    {"urc-cut-by-reboot", HOOK_FOTA_LINE, fault_urc_cut_by_reboot},
+    {"reboot-never", HOOK_REBOOT, fault_reboot_never},
+    {"reboot-delay", HOOK_REBOOT, fault_reboot_delay},
+    {"six-retries", HOOK_RETRY, fault_six_retries},
 };
 
 static void run_hooks(dfota_emulator *em, hook_point at, hook_ctx *ctx)
@@ -590,7 +820,7 @@ static dfota_err faults_load(dfota_emulator *em, const dfota_emulator_spec *spec
             return DFOTA_E_INPUT;
         }
         fault_state *fs = &em->faults[em->n_faults++];
-        *fs = (fault_state){hook, f->code, f->at_percent, f->times, 0};
+        *fs = (fault_state){hook, f->code, f->at_percent, f->times, 0, f->delay_ns, 0};
     }
     return DFOTA_OK;
 }
@@ -610,8 +840,12 @@ static const struct {
  * port stays and RDY marks every boot. */
 static void plan_reboot(dfota_emulator *em, int recovery, int64_t off_ns)
 {
+    hook_ctx c = {.delay_ns = em->reboot_ns};
+    run_hooks(em, HOOK_REBOOT, &c);
     plan(em, off_ns, A_POWER_OFF, NULL);
-    plan(em, em->reboot_ns, A_POWER_ON, NULL);
+    if (c.drop)
+        return;
+    plan(em, c.delay_ns, A_POWER_ON, NULL);
     if (recovery) {
         if (em->uart)
             plan_say(em, T_RDY, "RDY");
@@ -643,14 +877,16 @@ static void plan_progress(dfota_emulator *em, int upto)
  * success (chapter 6); anything else goes back to normal mode. */
 static int retry_after(dfota_emulator *em, long code)
 {
+    hook_ctx c = {.code = DFOTA_RETRY_505_MAX};
+    run_hooks(em, HOOK_RETRY, &c);
     if (code == 505)
-        return em->retries_505 < DFOTA_RETRY_505_MAX ? ++em->retries_505 : 0;
+        return em->retries_505 < c.code ? ++em->retries_505 : 0;
     return code != 0 && dfota_spec_code_retried(code);
 }
 
 static void plan_attempt(dfota_emulator *em)
 {
-    hook_ctx c = {pkg_verdict(em), 100, 0};
+    hook_ctx c = {.code = pkg_verdict(em), .percent = 100};
     if (c.code != 0)
         c.percent = 1; /* the package check fails early */
     run_hooks(em, HOOK_ATTEMPT, &c);
@@ -732,7 +968,7 @@ static long download_code(const dfota_emulator *em, CURLcode rc)
 
 static void download_done(dfota_emulator *em, CURLcode rc)
 {
-    hook_ctx c = {download_code(em, rc), 0, em->dl_ftp};
+    hook_ctx c = {.code = download_code(em, rc), .ftp = em->dl_ftp};
     if (em->easy) {
         curl_multi_remove_handle(em->multi, em->easy);
         curl_easy_cleanup(em->easy);
@@ -908,8 +1144,13 @@ static void at_fotadl_write(dfota_emulator *em, const char *arg, size_t n)
     dfota_arg_check chk;
     dfota_spec_check_arg(arg, n, &chk);
     const char *close = n > 1 && arg[0] == '"' ? memchr(arg + 1, '"', n - 1) : NULL;
-    if (!accepted(em, &chk) || !close || em->mode != MODE_IDLE) {
+    hook_ctx c = {0};
+    if (!accepted(em, &chk) && close && em->mode == MODE_IDLE)
+        run_hooks(em, HOOK_COMMAND, &c);
+    if ((!accepted(em, &chk) && !c.accept) || !close || em->mode != MODE_IDLE) {
         at_error(em, 0);
+        if (c.urc)
+            plan_fota(em, T_DOWNLOAD_START, "FTPSTART", 0, 0);
         return;
     }
     const char *s = arg + 1;
@@ -1212,6 +1453,11 @@ static dfota_err act(dfota_emulator *em, const action *a, char *err, size_t errl
 {
     switch (a->kind) {
     case A_SAY: out_line(em, a->text); break;
+    case A_LONG: out_long(em); break;
+    case A_CUT:
+        out_bytes(em, "\r\n", 2);
+        out_bytes(em, a->text, strlen(a->text));
+        break;
     case A_POWER_OFF:
         em->mode = MODE_OFF;
         if (!em->uart)

@@ -762,7 +762,8 @@ static const char *const fault_kinds[] = {
     "download-error", "server-unreachable", "update-fail", "reboot-delay", "reboot-never",
     "garbage", "truncated-urc", "urc-cut-by-reboot", "duplicate-urc", "out-of-order-urc",
     "overlong-line", "stray-bytes", "downloading-urcs", "percent-signs", "blanks",
-    "lost-start", "two-part-update", "extra-codes", NULL,
+    "lost-start", "two-part-update", "extra-codes", "accept-invalid", "urc-after-error",
+    "end-before-100", "six-retries", NULL,
 };
 
 static const char *const source_names[] = {"transcript", "emulator", "serial", NULL};

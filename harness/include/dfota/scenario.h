@@ -106,7 +106,8 @@ typedef struct {
 
 /* The emulator block, validated now and used by the emulator later. */
 typedef struct {
-    char *kind;                  /* download-error, server-unreachable, update-fail, ... */
+    char *kind;                  /* download-error, update-fail, accept-invalid, lost-start, ...
+                                  * (dfota emulate --help lists what the emulator plays) */
     long code;                   /* 0 when not given */
     int at_percent;              /* -1 when not given */
     long times;                  /* 0 when not given */

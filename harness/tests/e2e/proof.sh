@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# proof.sh - proves the harness can fail: each scenario in proof/ is valid
+# (a correct module passes it) but makes the emulator misbehave with one
+# fault; its first line "# proof: RULE-ID" names the rule that must catch it.
+# Each run must FAIL (exit 1) with the rule in scenarios[0].failed_rules, or,
+# for a WARN-level rule, show the rule as WARN in scenarios[0].rules.
+# Controls: the same scenarios without their faults block must PASS.
+# Prints a table rule -> fault -> caught/missed and the catalogue rules that
+# have no proof yet (informational).
+# usage: bash proof.sh DFOTA_BINARY REPO_ROOT
+set -u
+dfota=$1
+root=$2
+here=$(cd "$(dirname "$0")" && pwd)
+proofs=$here/proof
+tmp=$(mktemp -d)
+fx=
+cleanup() {
+  if [ -n "$fx" ]; then bash "$root/fixtures/servers.sh" stop "$fx" > /dev/null 2>&1; fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+# shellcheck source=/dev/null
+source "$here/lib/assert.bash"
+
+ufs=$tmp/ufs
+mkdir -p "$ufs"
+if ! "$dfota" package --from EG95EFAR02A07M4G --to EG95EFAR02A08M4G "$ufs/update.zip" > "$tmp/pkg.log" 2>&1; then
+  bad "package: $(cat "$tmp/pkg.log")"
+  finish; exit
+fi
+run_opts=(--source emulator --time-scale 0.004 --format json --ufs "$ufs")
+
+# The fixture servers, only when a proof scenario says "# needs: servers".
+if grep -lq '^# needs: servers' "$proofs"/*.yaml; then
+  fx=$tmp/fx
+  if ! bash "$root/fixtures/servers.sh" start "$fx" > "$tmp/fx.log" 2>&1; then
+    bad "the fixture servers did not start: $(cat "$tmp/fx.log")"
+    finish; exit
+  fi
+  # shellcheck source=/dev/null
+  . "$fx/servers.env"
+  run_opts=(--source emulator --time-scale 0.004 --format json --ufs "$UFS_DIR"
+    --connect-to "$FTP_CONNECT_TO" --connect-to "$FTP_DEFAULT_CONNECT_TO"
+    --connect-to "$HTTP_CONNECT_TO" --connect-to "$HTTP_DEFAULT_CONNECT_TO")
+  cp "$ufs/update.zip" "$UFS_DIR/update.zip"
+fi
+
+# verdict JSON RULE: prints "failed", "warn" or "no" for RULE in scenario 0.
+verdict() {
+  python3 - "$1" "$2" <<'EOF'
+import json, sys
+try:
+    s = json.load(open(sys.argv[1]))["scenarios"][0]
+except Exception:
+    print("no"); sys.exit()
+rule = sys.argv[2]
+if rule in (s.get("failed_rules") or []):
+    print("failed")
+elif (s.get("rules") or {}).get(rule) == "WARN":
+    print("warn")
+else:
+    print("no")
+EOF
+}
+
+table=$tmp/table
+proved=$tmp/proved
+: > "$table"
+: > "$proved"
+for f in "$proofs"/*.yaml; do
+  fault=$(basename "$f" .yaml)
+  rule=$(sed -n '1s/^# proof: \([A-Z0-9-]*\).*/\1/p' "$f")
+  if [ -z "$rule" ]; then
+    bad "$fault: the first line is not '# proof: RULE-ID'"
+    continue
+  fi
+  echo "$rule" >> "$proved"
+  "$dfota" run "${run_opts[@]}" "$f" > "$tmp/$fault.json" 2> "$tmp/$fault.err"
+  rc=$?
+  v=$(verdict "$tmp/$fault.json" "$rule")
+  if { [ "$rc" -eq 1 ] && [ "$v" = failed ]; } || { [ "$rc" -le 1 ] && [ "$v" = warn ]; }; then
+    ok "$fault: caught by $rule ($v, exit $rc)"
+    printf '%-26s %-18s %s\n' "$rule" "$fault" caught >> "$table"
+  else
+    bad "$fault: $rule not caught (exit $rc, $v)"
+    head -c 2000 "$tmp/$fault.err"
+    printf '%-26s %-18s %s\n' "$rule" "$fault" MISSED >> "$table"
+  fi
+done
+
+# Controls: without its faults block the scenario passes.
+mkdir -p "$tmp/control"
+for fault in lost-start percent-signs out-of-order-urc accept-invalid reboot-never; do
+  [ -f "$proofs/$fault.yaml" ] || continue
+  c=$tmp/control/$fault.yaml
+  sed '/^  faults:/,/^steps:/{/^steps:/!d}' "$proofs/$fault.yaml" > "$c"
+  if grep -q 'kind:' "$c"; then bad "control $fault: the faults block is still there"; continue; fi
+  expect_exit "control $fault: passes without its fault" 0 "$dfota" run "${run_opts[@]}" "$c"
+done
+
+echo
+echo "rule                       fault              verdict"
+cat "$table"
+echo
+echo "catalogue rules with no proof yet:"
+"$dfota" rules 2> /dev/null | awk '/^[A-Z][A-Z0-9-]+ /{print $1}' | while read -r r; do
+  grep -qx "$r" "$proved" || echo "  $r"
+done
+finish
