@@ -111,7 +111,9 @@ typedef enum {
     HOOK_FOTA_LINE,    /* a FOTA URC is planned; ctx.line may change, ctx.drop drops it */
     HOOK_REBOOT,       /* a reboot is planned; ctx.delay_ns may change, ctx.drop: never back */
     HOOK_RETRY,        /* ctx.code: how many 505 retries the module makes */
-    HOOK_COMMAND       /* a refused AT+QFOTADL: ctx.accept plays it, ctx.urc adds a URC */
+    HOOK_COMMAND,      /* a refused AT+QFOTADL: ctx.accept plays it, ctx.urc adds a URC */
+    HOOK_ANSWER        /* AT+QFOTADL's final result (ctx.test for =?): ctx.error, ctx.twice,
+                        * ctx.delay_ns change it */
 } hook_point;
 
 typedef struct {
@@ -128,7 +130,11 @@ typedef struct {
     int downloading;     /* HOOK_FOTA_LINE: DOWNLOADING URCs before this one */
     int cut;             /* HOOK_FOTA_LINE: the line is cut short, no line end */
     int accept, urc;     /* HOOK_COMMAND */
-    int64_t delay_ns;    /* HOOK_REBOOT */
+    int64_t delay_ns;    /* HOOK_REBOOT, HOOK_ANSWER */
+    int recovery, stay;  /* HOOK_REBOOT: into recovery; the port stays */
+    int update;          /* HOOK_DOWNLOAD_END: update even after a failure */
+    int no_retry;        /* HOOK_RETRY: no retry after a code retried until success */
+    int test, error;     /* HOOK_ANSWER */
 } hook_ctx;
 
 typedef struct fault_state fault_state;
@@ -776,6 +782,79 @@ static void fault_six_retries(fault_state *fs, hook_ctx *ctx)
     ctx->code = DFOTA_RETRY_505_MAX + 1;
 }
 
+/* test-error: ERROR to AT+QFOTADL=?. */
+static void fault_test_error(fault_state *fs, hook_ctx *ctx)
+{
+    if (ctx->test && fault_once(fs))
+        ctx->error = 1;
+}
+
+/* double-final: a second OK right after the OK of AT+QFOTADL="...". */
+static void fault_double_final(fault_state *fs, hook_ctx *ctx)
+{
+    if (!ctx->test && fault_once(fs))
+        ctx->twice = 1;
+}
+
+/* slow-final-result: the OK of AT+QFOTADL="..." comes the fault's delay
+ * (default 10 s) late. */
+static void fault_slow_final_result(fault_state *fs, hook_ctx *ctx)
+{
+    if (!ctx->test && fault_once(fs))
+        ctx->delay_ns = fs->delay_ns ? fs->delay_ns : 10 * SEC;
+}
+
+/* no-retry: after END with a code retried until success, no reboot and no
+ * new START; the module goes back to normal mode. */
+static void fault_no_retry(fault_state *fs, hook_ctx *ctx)
+{
+    (void)fs;
+    ctx->no_retry = 1;
+}
+
+/* percent-over-100: the UPDATING of 100 says 101. */
+static void fault_percent_over_100(fault_state *fs, hook_ctx *ctx)
+{
+    if (line_is(ctx, "UPDATING") && ctx->code == 100 && fault_once(fs))
+        snprintf(ctx->line, ctx->cap, "+QIND: \"FOTA\",\"UPDATING\",101");
+}
+
+/* skip-download-start: no FTPSTART / HTTPSTART before the download's end. */
+static void fault_skip_download_start(fault_state *fs, hook_ctx *ctx)
+{
+    if ((line_is(ctx, "FTPSTART") || line_is(ctx, "HTTPSTART")) && fault_fires(fs))
+        ctx->drop = 1;
+}
+
+/* update-after-dl-fail: a failed download reboots into an update all the same. */
+static void fault_update_after_dl_fail(fault_state *fs, hook_ctx *ctx)
+{
+    if (ctx->code != 0 && fault_once(fs))
+        ctx->update = 1;
+}
+
+/* no-port-drop: on USB the reboot after the download keeps the port: START
+ * comes on the same terminal. */
+static void fault_no_port_drop(fault_state *fs, hook_ctx *ctx)
+{
+    if (ctx->recovery && fault_once(fs))
+        ctx->stay = 1;
+}
+
+/* no-end: the update reaches 100 and never says END. */
+static void fault_no_end(fault_state *fs, hook_ctx *ctx)
+{
+    if (line_is(ctx, "END") && fault_once(fs))
+        ctx->drop = 1;
+}
+
+/* http-code: HTTPEND with a code outside chapter 5 (default 799). */
+static void fault_http_code(fault_state *fs, hook_ctx *ctx)
+{
+    if (line_is(ctx, "HTTPEND") && fault_once(fs))
+        snprintf(ctx->line, ctx->cap, "+QIND: \"FOTA\",\"HTTPEND\",%ld", fs->code ? fs->code : 799);
+}
+
 static const struct fault_hook fault_hooks[] = {
     {"download-error", HOOK_DOWNLOAD_END, fault_download_error},
     {"update-fail", HOOK_ATTEMPT, fault_update_fail},
@@ -796,6 +875,16 @@ static const struct fault_hook fault_hooks[] = {
     {"reboot-never", HOOK_REBOOT, fault_reboot_never},
     {"reboot-delay", HOOK_REBOOT, fault_reboot_delay},
     {"six-retries", HOOK_RETRY, fault_six_retries},
+    {"test-error", HOOK_ANSWER, fault_test_error},
+    {"double-final", HOOK_ANSWER, fault_double_final},
+    {"no-retry", HOOK_RETRY, fault_no_retry},
+    {"percent-over-100", HOOK_FOTA_LINE, fault_percent_over_100},
+    {"skip-download-start", HOOK_FOTA_LINE, fault_skip_download_start},
+    {"update-after-dl-fail", HOOK_DOWNLOAD_END, fault_update_after_dl_fail},
+    {"no-port-drop", HOOK_REBOOT, fault_no_port_drop},
+    {"slow-final-result", HOOK_ANSWER, fault_slow_final_result},
+    {"no-end", HOOK_FOTA_LINE, fault_no_end},
+    {"http-code", HOOK_FOTA_LINE, fault_http_code},
 };
 
 static void run_hooks(dfota_emulator *em, hook_point at, hook_ctx *ctx)
@@ -840,8 +929,12 @@ static const struct {
  * port stays and RDY marks every boot. */
 static void plan_reboot(dfota_emulator *em, int recovery, int64_t off_ns)
 {
-    hook_ctx c = {.delay_ns = em->reboot_ns};
+    hook_ctx c = {.delay_ns = em->reboot_ns, .recovery = recovery};
     run_hooks(em, HOOK_REBOOT, &c);
+    if (c.stay && recovery) {
+        plan(em, off_ns + c.delay_ns + T_RECOVERY, A_RECOVERY, NULL);
+        return;
+    }
     plan(em, off_ns, A_POWER_OFF, NULL);
     if (c.drop)
         return;
@@ -881,6 +974,8 @@ static int retry_after(dfota_emulator *em, long code)
     run_hooks(em, HOOK_RETRY, &c);
     if (code == 505)
         return em->retries_505 < c.code ? ++em->retries_505 : 0;
+    if (c.no_retry && code != 0 && dfota_spec_code_retried(code))
+        return -1;
     return code != 0 && dfota_spec_code_retried(code);
 }
 
@@ -897,7 +992,11 @@ static void plan_attempt(dfota_emulator *em)
     plan_fota(em, em->step_ns, "END", c.code, 1);
     if (c.code == 0)
         plan(em, 0, A_FIRMWARE, NULL);
-    plan_reboot(em, retry_after(em, c.code), T_POWER_OFF);
+    int retry = retry_after(em, c.code);
+    if (retry < 0)
+        plan(em, 0, A_NORMAL, NULL); /* no-retry: no reboot, no new START */
+    else
+        plan_reboot(em, retry, T_POWER_OFF);
 }
 
 /* ---- downloads ----------------------------------------------------------- */
@@ -976,7 +1075,7 @@ static void download_done(dfota_emulator *em, CURLcode rc)
     }
     run_hooks(em, HOOK_DOWNLOAD_END, &c);
     plan_fota(em, 0, em->dl_ftp ? "FTPEND" : "HTTPEND", c.code, 1);
-    if (c.code == 0)
+    if (c.code == 0 || c.update)
         plan_reboot(em, 1, T_POWER_OFF);
     else
         plan(em, 0, A_NORMAL, NULL);
@@ -1106,6 +1205,20 @@ static int accepted(const dfota_emulator *em, const dfota_arg_check *chk)
            strcmp(chk->quirk, "extra-arguments") == 0;
 }
 
+/* The OK of an accepted AT+QFOTADL="...", as the faults leave it. */
+static void fotadl_ok(dfota_emulator *em)
+{
+    hook_ctx c = {0};
+    run_hooks(em, HOOK_ANSWER, &c);
+    if (c.delay_ns > 0) {
+        plan_say(em, c.delay_ns, "OK");
+        return;
+    }
+    at_ok(em);
+    if (c.twice)
+        at_ok(em);
+}
+
 static void fotadl_remote(dfota_emulator *em, const char *url, size_t n, int ftp)
 {
     if (n >= sizeof em->url) {
@@ -1116,7 +1229,7 @@ static void fotadl_remote(dfota_emulator *em, const char *url, size_t n, int ftp
     em->url[n] = '\0';
     em->dl_ftp = ftp;
     em->mode = MODE_BUSY;
-    at_ok(em);
+    fotadl_ok(em);
     plan_fota(em, T_DOWNLOAD_START, ftp ? "FTPSTART" : "HTTPSTART", 0, 0);
     plan(em, 0, A_DOWNLOAD, NULL);
 }
@@ -1135,7 +1248,7 @@ static void fotadl_local(dfota_emulator *em, const char *name, size_t n)
         return;
     }
     em->mode = MODE_BUSY;
-    at_ok(em);
+    fotadl_ok(em);
     plan_reboot(em, 1, T_LOCAL_REBOOT);
 }
 
@@ -1228,9 +1341,14 @@ static void at_cmee(dfota_emulator *em, const char *rest, size_t n)
 
 static void at_qfotadl(dfota_emulator *em, const char *rest, size_t n)
 {
-    if (n == 2 && rest[0] == '=' && rest[1] == '?')
-        at_ok(em);
-    else if (n >= 1 && rest[0] == '=')
+    if (n == 2 && rest[0] == '=' && rest[1] == '?') {
+        hook_ctx c = {.test = 1};
+        run_hooks(em, HOOK_ANSWER, &c);
+        if (c.error)
+            at_error(em, 0);
+        else
+            at_ok(em);
+    } else if (n >= 1 && rest[0] == '=')
         at_fotadl_write(em, rest + 1, n - 1);
     else
         at_error(em, 0); /* the read and execution forms are not in the guide */

@@ -763,7 +763,9 @@ static const char *const fault_kinds[] = {
     "garbage", "truncated-urc", "urc-cut-by-reboot", "duplicate-urc", "out-of-order-urc",
     "overlong-line", "stray-bytes", "downloading-urcs", "percent-signs", "blanks",
     "lost-start", "two-part-update", "extra-codes", "accept-invalid", "urc-after-error",
-    "end-before-100", "six-retries", NULL,
+    "end-before-100", "six-retries", "test-error", "double-final", "no-retry",
+    "percent-over-100", "skip-download-start", "update-after-dl-fail", "no-port-drop",
+    "slow-final-result", "no-end", "http-code", NULL,
 };
 
 static const char *const source_names[] = {"transcript", "emulator", "serial", NULL};
