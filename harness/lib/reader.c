@@ -358,7 +358,7 @@ static size_t parse_stamp(const char *s, const char *end, int64_t *t, int *dated
         *dated = 1;
         return other;
     }
-    long y = 0, mo = 0, d = 0, h, mi, se;
+    long y = 0, mo = 0, d = 0;
     int64_t day = 0;
     int bracket = p < end && *p == '[';
     p += bracket;
@@ -375,28 +375,11 @@ static size_t parse_stamp(const char *s, const char *end, int64_t *t, int *dated
         day = days_from_civil(y, mo, d);
         *dated = 1;
     }
-    if (!digits(p, end, 2, &h) || p + 2 >= end || p[2] != ':' || !digits(p + 3, end, 2, &mi) ||
-        p + 5 >= end || p[5] != ':' || !digits(p + 6, end, 2, &se))
+    int64_t clock;
+    size_t cl = parse_clock(p, end, &clock);
+    if (!cl)
         return 0;
-    if (h > 23 || mi > 59 || se > 60)
-        return 0;
-    p += 8;
-    int64_t frac = 0;
-    if (p < end && (*p == '.' || *p == ':' || *p == ',')) {
-        p++;
-        int n = 0;
-        int64_t scale = NS;
-        while (p < end && *p >= '0' && *p <= '9') {
-            if (n < 9) {
-                scale /= 10;
-                frac += (*p - '0') * scale;
-            }
-            p++;
-            n++;
-        }
-        if (n == 0)
-            return 0;
-    }
+    p += cl;
     if (p < end && *p == 'Z')
         p++;
     if (bracket) {
@@ -407,7 +390,7 @@ static size_t parse_stamp(const char *s, const char *end, int64_t *t, int *dated
         return 0; /* "12:00:00x" is not a timestamp */
     while (p < end && (*p == ' ' || *p == '\t'))
         p++;
-    *t = day * DAY_NS + ((int64_t)h * 3600 + mi * 60 + se) * NS + frac;
+    *t = day * DAY_NS + clock;
     return (size_t)(p - s);
 }
 

@@ -532,18 +532,6 @@ static int run_status(const dfota_scenario_result *res, size_t n)
     return harness ? EXIT_HARNESS : failed ? EXIT_FAIL : incomplete ? EXIT_INCOMPLETE : EXIT_PASS;
 }
 
-/* The report lives under its final name: point transcripts there. */
-static void retarget(dfota_scenario_result *res, size_t n, const report_dir *rd)
-{
-    size_t tl = strlen(rd->tmp);
-    for (size_t i = 0; i < n; i++)
-        if (strncmp(res[i].transcript, rd->tmp, tl) == 0) {
-            char rest[300];
-            snprintf(rest, sizeof rest, "%.299s", res[i].transcript + tl);
-            snprintf(res[i].transcript, sizeof res[i].transcript, "%.700s%.299s", rd->final, rest);
-        }
-}
-
 int cmd_run(int argc, char **argv)
 {
     run_opts o;
@@ -603,15 +591,8 @@ int cmd_run(int argc, char **argv)
     dfota_run_report rep = {"dfota run", started, o.profile, res, n, 0};
     status = n == 0 ? EXIT_INPUT : run_status(res, n);
     if (o.report_dir) {
-        retarget(res, n, &rd);
-        /* The HTML reads transcripts from where they are now: the partial folder. */
-        for (size_t i = 0; i < n; i++) {
-            char tmp[1024];
-            snprintf(tmp, sizeof tmp, "%s", res[i].transcript);
-            if (strncmp(tmp, rd.final, strlen(rd.final)) == 0)
-                snprintf(res[i].transcript, sizeof res[i].transcript, "%.700s%.300s", rd.tmp,
-                         tmp + strlen(rd.final));
-        }
+        /* Transcripts stay where they were written, in the partial folder, for
+         * the HTML to read; every report names them relative to the folder. */
         if (report_finish(&rd, &rep) != 0) {
             fprintf(stderr, "dfota run: cannot write the report in %s: %s\n", rd.tmp, strerror(errno));
             status = EXIT_HARNESS;
