@@ -14,6 +14,7 @@ packages=(
   python3-pyftpdlib lighttpd # the fixture FTP and HTTP servers (fixtures/servers.sh)
   socat curl                 # fixture fault servers; the fixture test's client
   ppp                        # chat: a standard tool drives the emulator in a test
+  umockdev libumockdev-dev   # a mocked USB modem: libserialport's enumeration in tests
 )
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -12,6 +12,7 @@
 #include <libxml/xmlwriter.h>
 
 #include "dfota/output.h"
+#include "dfota/redact.h"
 #include "dfota/transcript.h"
 
 #define SEEN_MAX 64
@@ -29,6 +30,7 @@ struct dfota_output {
     FILE *out;
     dfota_profile profile;
     int color;
+    int keep_secrets;        /* 0: secrets in what a log said are hidden (redact.h) */
     int io_error;
     char file[1024];
     /* per file */
@@ -83,6 +85,35 @@ dfota_output *dfota_output_new(dfota_out_format fmt, FILE *out, dfota_profile pr
     return o;
 }
 
+void dfota_output_keep_secrets(dfota_output *o, int keep)
+{
+    o->keep_secrets = keep != 0;
+}
+
+/* The one way text from a log reaches this output: with its secrets
+ * hidden, unless they are kept. Returns text, or buf (cap bytes) holding
+ * the redacted copy, cut with "..." when it grew past cap. */
+static const char *shown_text(const dfota_output *o, const char *text, char *buf, size_t cap)
+{
+    if (o->keep_secrets || !text || !strchr(text, ':'))
+        return text;
+    snprintf(buf, cap, "%s", text);
+    (void)dfota_redact_field(buf, cap); /* a cut is marked and hides nothing */
+    return buf;
+}
+
+/* The finding as this output shows it: f itself, or copy redacted. */
+static const dfota_finding *shown_finding(const dfota_output *o, const dfota_finding *f,
+                                          dfota_finding *copy)
+{
+    if (o->keep_secrets)
+        return f;
+    *copy = *f;
+    (void)dfota_redact_field(copy->expected, sizeof copy->expected);
+    (void)dfota_redact_field(copy->seen, sizeof copy->seen);
+    return copy;
+}
+
 void dfota_output_free(dfota_output *o)
 {
     if (!o)
@@ -128,6 +159,8 @@ static void text_finding(dfota_output *o, const dfota_finding *f)
 {
     if (!first_of_kind(o, f))
         return;
+    dfota_finding copy;
+    f = shown_finding(o, f, &copy);
     const dfota_rule_info *ri = dfota_rule_get(f->rule);
     char where[64] = "";
     if (f->line)
@@ -178,8 +211,10 @@ static json_t *seconds(int64_t ns)
     return ns == DFOTA_T_NONE ? json_null() : json_real((double)ns / 1e9);
 }
 
-static json_t *finding_json(const dfota_finding *f)
+static json_t *finding_json(const dfota_output *o, const dfota_finding *f)
 {
+    dfota_finding copy;
+    f = shown_finding(o, f, &copy);
     const dfota_rule_info *ri = dfota_rule_get(f->rule);
     json_t *j = json_object();
     json_object_set_new(j, "rule", json_string(ri->id));
@@ -211,7 +246,9 @@ static void json_flow(void *ctx, const dfota_flow_summary *s)
     json_object_set_new(j, "id", json_integer(s->id));
     json_object_set_new(j, "line", s->line ? json_integer((json_int_t)s->line) : json_null());
     json_object_set_new(j, "inferred", json_boolean(s->inferred));
-    json_object_set_new(j, "command", s->inferred ? json_null() : json_string(s->command));
+    char cmd[DFOTA_TEXT_MAX];
+    json_object_set_new(j, "command",
+                        s->inferred ? json_null() : json_string(shown_text(o, s->command, cmd, sizeof cmd)));
     json_object_set_new(j, "form", json_string(s->form ? s->form : "none"));
     json_object_set_new(j, "protocol", json_string(dfota_proto_name(s->proto)));
     json_object_set_new(j, "final", s->final ? json_string(s->final) : json_null());
@@ -239,7 +276,7 @@ static void json_flow(void *ctx, const dfota_flow_summary *s)
     json_object_set_new(j, "durations", dj);
     json_t *fs = json_array();
     for (unsigned i = 0; i < s->n_findings; i++)
-        json_array_append_new(fs, finding_json(&s->findings[i]));
+        json_array_append_new(fs, finding_json(o, &s->findings[i]));
     json_object_set_new(j, "findings", fs);
     json_object_set_new(j, "findings_not_listed", json_integer(s->n_findings_dropped));
     if ((o->flows_written++ && fputc(',', o->out) == EOF) ||
@@ -335,7 +372,8 @@ static void junit_end_file(dfota_output *o, const dfota_checker_result *res, con
         const dfota_rule_info *ri = dfota_rule_get((dfota_rule)r);
         char name[128];
         snprintf(name, sizeof name, "%s (\xc2\xa7%s)", ri->id, ri->section);
-        const char *why = res->rule_reason[r];
+        char reason[DFOTA_TEXT_MAX];
+        const char *why = shown_text(o, res->rule_reason[r], reason, sizeof reason);
         if (v == DFOTA_V_FAIL)
             xml_testcase(o, name, "failure", why);
         else if (v == DFOTA_V_INCOMPLETE)
@@ -360,7 +398,7 @@ static void on_finding(void *ctx, const dfota_finding *f)
         if (!o->file_findings)
             o->file_findings = json_array();
         if (json_array_size(o->file_findings) < FILE_FINDINGS_MAX)
-            json_array_append_new(o->file_findings, finding_json(f));
+            json_array_append_new(o->file_findings, finding_json(o, f));
     }
 }
 
@@ -389,6 +427,8 @@ void dfota_output_begin_file(dfota_output *o, const char *name)
 void dfota_output_end_file(dfota_output *o, const dfota_checker_result *res, const char *error,
                            dfota_format format, const dfota_reader_stats *stats)
 {
+    char shown_error[2 * DFOTA_ERRBUF];
+    error = shown_text(o, error, shown_error, sizeof shown_error);
     o->files++;
     if (error || !res)
         o->errors++;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dfota/redact.h"
 #include "dfota/runner.h"
 #include "dfota/spec.h"
 #include "dfota/transcript.h"
@@ -220,43 +221,19 @@ static void shown(const dfota_event *ev, char *buf, size_t cap)
     dfota_escape(ev->data, ev->len, buf, cap);
 }
 
-/* The line with the password of each URL in it replaced by ***, as
- * transcripts record credentials (TRANSCRIPT.md). */
-static void redact(const char *in, char *out, size_t cap)
-{
-    size_t o = 0;
-    for (const char *p = in; *p && o + 1 < cap;) {
-        const char *sep = strstr(p, "://");
-        if (!sep) {
-            while (*p && o + 1 < cap)
-                out[o++] = *p++;
-            break;
-        }
-        const char *auth = sep + 3;
-        size_t alen = strcspn(auth, "/\"");
-        const char *at = memchr(auth, '@', alen);
-        const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
-        const char *copy_to = colon ? colon + 1 : auth + alen;
-        while (p < copy_to && o + 1 < cap)
-            out[o++] = *p++;
-        if (colon) {
-            for (const char *m = "***"; *m && o + 1 < cap; m++)
-                out[o++] = *m;
-            p = at;
-        }
-    }
-    out[o] = '\0';
-}
-
+/* Is ev the line want? A recording may hide secrets (TRANSCRIPT.md,
+ * "Credentials"): then it is want with its secrets hidden the same way. */
 static int same_line(const dfota_event *ev, const char *want)
 {
     if (ev->len == strlen(want) && memcmp(ev->data, want, ev->len) == 0)
         return 1;
     if (!memchr(ev->data, '*', ev->len))
         return 0;
-    char red[SEND_MAX];
-    redact(want, red, sizeof red);
-    return ev->len == strlen(red) && memcmp(ev->data, red, ev->len) == 0;
+    char red[DFOTA_REDACT_MAX(SEND_MAX) + 1];
+    size_t n;
+    if (dfota_redact(want, strlen(want), red, sizeof red, &n) != DFOTA_OK)
+        return 0;
+    return ev->len == n && memcmp(ev->data, red, n) == 0;
 }
 
 static void match_send(run *r, const dfota_event *ev, const dfota_item *it)
@@ -548,16 +525,46 @@ static void write_header(run *r)
         kv[n++] = "module";
         kv[n++] = module;
     }
+    kv[n++] = "redacted";
+    kv[n++] = r->o->keep_secrets ? "none" : "credentials";
     if (dfota_transcript_write_header(r->o->transcript_out, kv, n / 2) == DFOTA_OK)
         r->out_line = 1 + n / 2;
     r->header_written = 1;
+}
+
+/* Writes ev to the run's transcript with its secrets hidden, unless the
+ * run keeps them; the checker and the steps still judge ev as it is. */
+static dfota_err write_event(run *r, const dfota_event *ev)
+{
+    FILE *out = r->o->transcript_out;
+    if (r->o->keep_secrets)
+        return dfota_transcript_write_event(out, ev);
+    char small[4096], *buf = small;
+    size_t n;
+    dfota_err rc = dfota_redact(ev->data, ev->len, small, sizeof small, &n);
+    if (rc == DFOTA_E_TOO_BIG) {
+        /* a long line: at most DFOTA_REDACT_MAX(DFOTA_READ_LINE_MAX) bytes */
+        buf = malloc(n + 1);
+        if (!buf)
+            return DFOTA_E_NOMEM;
+        rc = dfota_redact(ev->data, ev->len, buf, n + 1, &n);
+    }
+    if (rc == DFOTA_OK) {
+        dfota_event shown_ev = *ev;
+        shown_ev.data = buf;
+        shown_ev.len = n;
+        rc = dfota_transcript_write_event(out, &shown_ev);
+    }
+    if (buf != small)
+        free(buf);
+    return rc;
 }
 
 /* Records the event in the run's transcript; it then carries that line. */
 static void record(run *r, dfota_event *ev)
 {
     write_header(r);
-    if (r->o->transcript_out && dfota_transcript_write_event(r->o->transcript_out, ev) == DFOTA_OK)
+    if (r->o->transcript_out && write_event(r, ev) == DFOTA_OK)
         ev->line = ++r->out_line;
 }
 
@@ -720,9 +727,30 @@ out:
     free(r.sends);
     if (res->steps)
         res->verdict = final_verdict(res, sc->n_steps);
+    if (!opts->keep_secrets)
+        dfota_scenario_result_redact(res); /* judged: from here on it is only shown */
     if (res->harness_error && rc == DFOTA_OK)
         rc = DFOTA_E_INPUT;
     return rc;
+}
+
+void dfota_scenario_result_redact(dfota_scenario_result *res)
+{
+    /* A field cut to fit after redaction ends in "..." and shows no secret:
+     * dfota_redact_field's result needs no answer here. */
+    (void)dfota_redact_field(res->source, sizeof res->source);
+    (void)dfota_redact_field(res->error, sizeof res->error);
+    size_t n_steps = res->scenario && res->steps ? res->scenario->n_steps : 0;
+    for (size_t i = 0; i < n_steps; i++) {
+        (void)dfota_redact_field(res->steps[i].what, sizeof res->steps[i].what);
+        (void)dfota_redact_field(res->steps[i].detail, sizeof res->steps[i].detail);
+    }
+    for (size_t i = 0; i < res->n_findings && i < DFOTA_RUN_FINDINGS_MAX; i++) {
+        (void)dfota_redact_field(res->findings[i].expected, sizeof res->findings[i].expected);
+        (void)dfota_redact_field(res->findings[i].seen, sizeof res->findings[i].seen);
+    }
+    for (int r = 0; r < DFOTA_RULE_COUNT; r++)
+        (void)dfota_redact_field(res->rules.rule_reason[r], sizeof res->rules.rule_reason[r]);
 }
 
 void dfota_scenario_result_clear(dfota_scenario_result *res)

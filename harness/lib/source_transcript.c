@@ -126,7 +126,10 @@ dfota_err dfota_source_open(const char *spec, dfota_source **out, char *err, siz
     *out = NULL;
     if (strncmp(spec, "transcript:", 11) == 0 && spec[11] != '\0')
         return dfota_source_open_transcript(spec + 11, out, err, errlen);
-    snprintf(err, errlen, "unknown source '%s' (this build knows transcript:FILE)", spec);
+    if (strncmp(spec, "serial:", 7) == 0)
+        return dfota_source_open_serial(spec + 7, out, err, errlen);
+    snprintf(err, errlen, "unknown source '%s' (this build knows transcript:FILE and serial:PORT)",
+             spec);
     return DFOTA_E_ARG;
 }
 

@@ -32,11 +32,22 @@ static const char run_usage[] =
     "                           emulator runs each scenario against its own\n"
     "                           built-in emulated module, through a real\n"
     "                           pseudo-terminal, set up by the scenario's\n"
-    "                           emulator block\n"
+    "                           emulator block.\n"
+    "                           serial:PORT[,baud=N][,flow=none|rtscts][,settle=D]\n"
+    "                           talks to a module: PORT is a device path (a\n"
+    "                           pseudo-terminal too, e.g. dfota emulate's link) or\n"
+    "                           usb:VID:PID[:if=N][:serial=S] (see dfota ports);\n"
+    "                           115200 baud, no flow control by default. When the\n"
+    "                           port goes away (a reboot) the same path or identity\n"
+    "                           is reopened once it has been back for settle\n"
+    "                           (default 200ms, none for a pseudo-terminal); the\n"
+    "                           wait ends with the step's window. Each scenario\n"
+    "                           gets a freshly opened port\n"
     "      --time-scale X       emulator: wall seconds per module second; 0.001\n"
     "                           (the default) runs a ten-minute upgrade in 0.6 s;\n"
     "                           events carry module time, so windows keep their\n"
-    "                           meaning\n"
+    "                           meaning. serial: a testing aid for a port served\n"
+    "                           by 'dfota emulate --time-scale X' (default 1)\n"
     "      --ufs DIR            emulator: the folder that stands for /data/ufs/\n"
     "      --reboot DURATION    emulator: how long a reboot keeps the port away\n"
     "                           (module time; default 20s)\n"
@@ -57,11 +68,19 @@ static const char run_usage[] =
     "  -r, --report DIR         write a report folder DIR/run-<time>/: summary.txt,\n"
     "                           report.json, junit.xml, report.html and each\n"
     "                           scenario's transcript; it appears only when whole\n"
+    "      --no-redact          keep passwords and secret URL parameters (token=,\n"
+    "                           sig=, ...) in transcripts, reports and output; by\n"
+    "                           default they are written as *** and each transcript\n"
+    "                           says 'redacted: credentials' ('none' with this\n"
+    "                           option). Length rules are judged on the real text\n"
     "  -f, --format text|json   standard output: a line per scenario (default), or\n"
     "                           the JSON report\n"
     "      --color / --no-color colour on a terminal (default: when a terminal and\n"
     "                           NO_COLOR is not set)\n"
-    "  -h, --help               show this help\n"
+    "  -h, --help               show this help\n";
+
+/* The help's second part: ISO C caps a string literal at 4095 bytes. */
+static const char run_usage_status[] =
     "\n"
     "Exit status:\n"
     "  0  every scenario passed\n"
@@ -216,6 +235,7 @@ typedef struct {
     size_t n_connect_to;
     int64_t reboot_ns, progress_step_ns;
     int progress_urcs;
+    int keep_secrets;
     dfota_varset vars;
 } run_opts;
 
@@ -340,6 +360,7 @@ static int parse_run_opts(int argc, char **argv, run_opts *o)
         {"connect-to", required_argument, NULL, 'K'},
         {"reboot", required_argument, NULL, 'B'}, {"progress-step", required_argument, NULL, 'G'},
         {"progress-urcs", required_argument, NULL, 'Q'},
+        {"no-redact", no_argument, NULL, 'X'},
         {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
     };
     char err[DFOTA_ERRBUF];
@@ -396,6 +417,7 @@ static int parse_run_opts(int argc, char **argv, run_opts *o)
             break;
         }
         case 'U': o->ufs = optarg; break;
+        case 'X': o->keep_secrets = 1; break;
         case 'Q': {
             char *end;
             long n = strtol(optarg, &end, 10);
@@ -423,7 +445,7 @@ static int parse_run_opts(int argc, char **argv, run_opts *o)
             }
             o->connect_to[o->n_connect_to++] = optarg;
             break;
-        case 'h': fputs(run_usage, stdout); return 1;
+        case 'h': fputs(run_usage, stdout); fputs(run_usage_status, stdout); return 1;
         default: fputs("Try 'dfota run --help'.\n", stderr); return -1;
         }
     }
@@ -436,7 +458,8 @@ static int parse_run_opts(int argc, char **argv, run_opts *o)
         return -1;
     }
     if (!source_kind(o->source)) {
-        fprintf(stderr, "dfota run: unknown source '%s' (transcript:FILE or emulator)\n", o->source);
+        fprintf(stderr, "dfota run: unknown source '%s' (transcript:FILE, emulator or serial:PORT)\n",
+                o->source);
         return -1;
     }
     if (o->color < 0)
@@ -486,9 +509,15 @@ static void run_one(const run_opts *o, const dfota_scenario *sc, const report_di
     snprintf(res->source, sizeof res->source, "%s", o->source);
     res->scenario = sc;
     dfota_source *src = NULL;
+    char spec[1100];
+    /* --time-scale reaches a serial source as its time-scale option */
+    snprintf(spec, sizeof spec, "%s", o->source);
+    if (source_kind(o->source) == DFOTA_SRC_SERIAL && o->time_scale > 0 &&
+        !strstr(o->source, "time-scale="))
+        snprintf(spec, sizeof spec, "%.1000s,time-scale=%.17g", o->source, o->time_scale);
     dfota_err orc = source_kind(o->source) == DFOTA_SRC_EMULATOR
                         ? open_emulator(o, sc, emu_dir, sizeof emu_dir, &src, err, sizeof err)
-                        : dfota_source_open(o->source, &src, err, sizeof err);
+                        : dfota_source_open(spec, &src, err, sizeof err);
     if (orc != DFOTA_OK) {
         if (emu_dir[0])
             rmdir(emu_dir);
@@ -509,7 +538,7 @@ static void run_one(const run_opts *o, const dfota_scenario *sc, const report_di
             return;
         }
     }
-    dfota_run_opts ro = {o->profile, &o->vars, tr};
+    dfota_run_opts ro = {o->profile, &o->vars, tr, o->keep_secrets};
     if (dfota_run_scenario(sc, src, &ro, res) != DFOTA_OK && !res->harness_error)
         res->harness_error = 1;
     if (tr && fclose(tr) != 0 && !res->harness_error) {

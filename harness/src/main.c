@@ -28,6 +28,7 @@ static const struct {
     {"rules", cmd_rules, "list the rule catalogue: IDs, guide sections, rules"},
     {"emulate", cmd_emulate, "run an emulated EG95 on a pseudo-terminal for host software to drive"},
     {"package", cmd_package, "write a delta package for the emulator"},
+    {"ports", cmd_ports, "list serial ports and the USB identities to pass to --source"},
 };
 
 static void help(FILE *to)

@@ -12,6 +12,8 @@
 #include "dfota/checker.h"
 #include "dfota/output.h"
 #include "dfota/duration.h"
+#include "dfota/redact.h"
+#include "dfota/port.h"
 
 #define DFOTA_VERSION "0.1.0"
 

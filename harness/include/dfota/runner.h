@@ -51,6 +51,11 @@ typedef struct {
     dfota_profile profile;
     const dfota_varset *vars;
     FILE *transcript_out;        /* the run's transcript is written here, or NULL */
+    int keep_secrets;            /* 0 (the default): passwords and secret URL parameters
+                                  * are hidden (dfota_redact) in the transcript, whose
+                                  * header says "redacted: credentials", and in *res;
+                                  * 1: kept, and the header says "redacted: none".
+                                  * Either way the run judges the real text. */
 } dfota_run_opts;
 
 /* Runs sc on src. Fills *res (free its parts with
@@ -61,5 +66,10 @@ DFOTA_WUR dfota_err dfota_run_scenario(const dfota_scenario *sc, dfota_source *s
                                        const dfota_run_opts *opts, dfota_scenario_result *res);
 
 void dfota_scenario_result_clear(dfota_scenario_result *res);
+
+/* Hides secrets (dfota_redact_field) in every text of res, in place: the
+ * source, the error, each step's what and detail, each finding and each
+ * rule's reason. dfota_run_scenario does it itself unless keep_secrets. */
+void dfota_scenario_result_redact(dfota_scenario_result *res);
 
 #endif

@@ -56,6 +56,20 @@ DFOTA_WUR dfota_err dfota_source_open_transcript(const char *path, dfota_source 
 DFOTA_WUR dfota_err dfota_source_open_emulator(const dfota_emulator_opts *opts, dfota_source **out,
                                                char *err, size_t errlen);
 
+/* Opens a module on a serial port: spec is what follows "serial:",
+ * PORT[,baud=N][,flow=none|rtscts][,settle=DURATION][,time-scale=X], PORT
+ * a device path (a pseudo-terminal too) or a USB identity
+ * usb:VID:PID[:if=N][:serial=S] (dfota/port.h). Sends are '>' events,
+ * the module's lines '<' events; a port that goes away is '! port-lost',
+ * and the same path or identity reopened after it came back '! port-back'
+ * (next() waits for it no longer than its deadline). time-scale is a
+ * testing aid for 'dfota emulate --time-scale X': module time is wall
+ * time / X (default 1). meta("port") is PORT. Returns DFOTA_OK with *out
+ * (close with dfota_source_close), DFOTA_E_ARG for a bad option,
+ * DFOTA_E_IO when the port cannot be found or opened, with a message. */
+DFOTA_WUR dfota_err dfota_source_open_serial(const char *spec, dfota_source **out, char *err,
+                                             size_t errlen);
+
 /* Opens a source from its spec "KIND:ARG". DFOTA_E_ARG for an unknown kind. */
 DFOTA_WUR dfota_err dfota_source_open(const char *spec, dfota_source **out, char *err,
                                       size_t errlen);

@@ -1,0 +1,291 @@
+/* redact.c - credentials out of text (dfota/redact.h): one pass over the
+ * bytes, the output measured as it is written so that a short buffer is
+ * an error, never a cut. */
+#define _POSIX_C_SOURCE 200809L /* strnlen */
+#include <string.h>
+
+#include "dfota/redact.h"
+#include "text.h"
+
+/* The output: bytes go to out while they fit; n counts them all. */
+typedef struct {
+    char *out;
+    size_t cap;
+    size_t n;
+} sink;
+
+static void put(sink *s, const char *p, size_t len)
+{
+    if (s->n < s->cap && len > 0) {
+        size_t room = s->cap - s->n;
+        memcpy(s->out + s->n, p, len < room ? len : room);
+    }
+    s->n += len;
+}
+
+static void mask(sink *s)
+{
+    put(s, DFOTA_REDACT_MASK, sizeof DFOTA_REDACT_MASK - 1);
+}
+
+static const char *const secret_names[] = {
+    "token", "access_token", "refresh_token", "id_token", "auth", "authorization",
+    "key", "apikey", "api_key", "api-key", "secret", "client_secret",
+    "password", "passwd", "pwd", "pass", "passphrase", "sig", "signature",
+    "credential", "credentials", "session", "sessionid", "session_id", "sid",
+    "x-amz-signature", "x-amz-credential", "x-amz-security-token",
+    "x-goog-signature", "x-goog-credential",
+};
+
+static const char *const secret_suffixes[] = {
+    "_token", "-token", "_key", "-key", "_secret", "-secret",
+    "_password", "-password", "_signature", "-signature",
+};
+
+int dfota_redact_is_secret_name(const char *name, size_t n)
+{
+    if (!name)
+        return 0;
+    for (size_t i = 0; i < sizeof secret_names / sizeof secret_names[0]; i++)
+        if (text_equals_ci(name, n, secret_names[i]))
+            return 1;
+    for (size_t i = 0; i < sizeof secret_suffixes / sizeof secret_suffixes[0]; i++) {
+        size_t sl = strlen(secret_suffixes[i]);
+        if (n > sl && text_starts_ci(name + n - sl, sl, secret_suffixes[i]))
+            return 1;
+    }
+    return 0;
+}
+
+/* Does a URL end at in[i]? A control byte, a space, a double quote, or a
+ * typographic one (what chat tools make of pasted logs). */
+static int url_end(const char *in, size_t len, size_t i)
+{
+    unsigned char c = (unsigned char)in[i];
+    return c <= 0x20 || c == 0x7F || text_quote_len(in + i, in + len) > 0;
+}
+
+static int is_port(const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i] < '0' || p[i] > '9')
+            return 0;
+    return 1;
+}
+
+/* The text being read, and what is known of it so far. Every scan moves
+ * forward only, so a hostile line ("://" over and over) costs linear time. */
+typedef struct {
+    const char *in;
+    size_t len;
+    size_t h;       /* where the current URL ends (url_end or len) */
+    size_t at;      /* the first '@' at or after at_from and before h, or h */
+    size_t at_from;
+} scan;
+
+/* The first '@' in [from, sc->h), or sc->h. */
+static size_t next_at(scan *sc, size_t from)
+{
+    if (from < sc->at_from || sc->at < from) {
+        const char *p = memchr(sc->in + from, '@', sc->h - from);
+        sc->at = p ? (size_t)(p - sc->in) : sc->h;
+        sc->at_from = from;
+    }
+    return sc->at;
+}
+
+/* Is the host that would start at e empty? Then the '@' before it was
+ * inside the password, not its end. */
+static int host_empty(const scan *sc, size_t e)
+{
+    return e >= sc->h || strchr(":/?#", sc->in[e]) != NULL;
+}
+
+/* The last '@' from at on, before the next '/', '?' or '#': an authority
+ * that holds several ends its user information at the last one. */
+static size_t last_at(const scan *sc, size_t at)
+{
+    for (size_t i = at + 1; i < sc->h && !strchr("/?#", sc->in[i]); i++)
+        if (sc->in[i] == '@')
+            at = i;
+    return at;
+}
+
+/* Finds the password of the URL whose authority starts at a: [*from, *to)
+ * with *from just after its ':'. Returns 0 when the URL has none. */
+static int find_password(scan *sc, size_t a, size_t *from, size_t *to)
+{
+    const char *in = sc->in;
+    size_t s = a;
+    while (s < sc->h && in[s] != '/' && in[s] != '?' && in[s] != '#')
+        s++;
+    const char *at = NULL;
+    for (size_t i = a; i < s; i++)
+        if (in[i] == '@')
+            at = in + i;
+    const char *colon;
+    if (at) {
+        colon = memchr(in + a, ':', (size_t)(at - (in + a)));
+        if (!colon)
+            return 0; /* user@host: a user name is not a secret */
+        *to = (size_t)(at - in);
+    } else {
+        if (s == a || in[a] == '[')
+            return 0;
+        colon = memchr(in + a, ':', s - a);
+        if (!colon || is_port(colon + 1, (size_t)(in + s - (colon + 1))))
+            return 0;
+        /* "user:pa/ss@host": the password ran past what ends an authority. */
+        size_t later = next_at(sc, s);
+        if (later < sc->h)
+            *to = last_at(sc, later);
+        else if (s == sc->h && sc->h == sc->len)
+            *to = sc->h; /* cut inside the password */
+        else
+            return 0;
+    }
+    /* "user:p@:/w@host": no host is empty, so the password goes on. */
+    while (*to < sc->h && host_empty(sc, *to + 1)) {
+        size_t later = next_at(sc, *to + 1);
+        if (later >= sc->h)
+            break;
+        *to = last_at(sc, later);
+    }
+    *from = (size_t)(colon - in) + 1;
+    return 1;
+}
+
+/* A parameter starting at p inside the URL: when its name is a secret's,
+ * writes "name=***" and returns where the value ends; else returns p, and
+ * the caller copies on. */
+static size_t param(sink *s, const scan *sc, size_t p)
+{
+    const char *in = sc->in;
+    size_t e = p;
+    while (e < sc->h && in[e] != '=' && !strchr("&;?#", in[e]))
+        e++;
+    if (e >= sc->h || in[e] != '=' || !dfota_redact_is_secret_name(in + p, e - p))
+        return p;
+    size_t v = e + 1, ve = v;
+    while (ve < sc->h && in[ve] != '&' && in[ve] != '#')
+        ve++;
+    if (ve == v)
+        return p; /* an empty value hides nothing */
+    put(s, in + p, v - p);
+    mask(s);
+    return ve;
+}
+
+/* The URL whose authority starts at a: writes it, redacted, and returns
+ * where the text after it starts. A "://" inside it (a URL in a query)
+ * ends it there, and the caller starts a URL of its own at it: a loop, not
+ * a recursion, so no line can exhaust the stack. */
+static size_t url(sink *s, scan *sc, size_t a)
+{
+    const char *in = sc->in;
+    size_t i = a, from, to;
+    if (find_password(sc, a, &from, &to) && to > from) {
+        put(s, in + a, from - a);
+        mask(s);
+        i = to;
+    }
+    while (i < sc->h) {
+        if (sc->h - i >= 3 && memcmp(in + i, "://", 3) == 0)
+            return i;
+        char c = in[i];
+        put(s, in + i, 1);
+        i++;
+        if (c == '?' || c == '&' || c == ';' || c == '#')
+            i = param(s, sc, i);
+    }
+    return sc->h;
+}
+
+/* The first "://" in p[0..n), or NULL. */
+static const char *find_sep(const char *p, size_t n)
+{
+    const char *end = p + n;
+    while (end - p >= 3 && (p = memchr(p, ':', (size_t)(end - p - 2))) != NULL) {
+        if (p[1] == '/' && p[2] == '/')
+            return p;
+        p++;
+    }
+    return NULL;
+}
+
+dfota_err dfota_redact(const char *in, size_t len, char *out, size_t cap, size_t *out_len)
+{
+    if ((!in && len > 0) || (!out && cap > 0) || !out_len)
+        return DFOTA_E_ARG;
+    sink s = {out, cap, 0};
+    scan sc = {in, len, 0, 0, 0};
+    size_t i = 0;
+    while (i < len) {
+        const char *sep = find_sep(in + i, len - i);
+        if (!sep) {
+            put(&s, in + i, len - i);
+            break;
+        }
+        size_t j = (size_t)(sep - in);
+        put(&s, in + i, j + 3 - i);
+        if (sc.h < j + 3) { /* a new URL; a nested one ends where its outer one does */
+            sc.h = j + 3;
+            while (sc.h < len && !url_end(in, len, sc.h))
+                sc.h++;
+            sc.at = sc.at_from = 0;
+        }
+        i = url(&s, &sc, j + 3);
+    }
+    *out_len = s.n;
+    if (s.n >= cap) {
+        if (cap > 0)
+            out[0] = '\0';
+        return DFOTA_E_TOO_BIG;
+    }
+    out[s.n] = '\0';
+    return DFOTA_OK;
+}
+
+/* Ends text, an array of n bytes holding a NUL-terminated text, in "..."
+ * within those n bytes, on a UTF-8 boundary: says that it was cut. */
+static void cut_marked(char *text, size_t n)
+{
+    if (n < 4) {
+        memset(text, '.', n - 1);
+        text[n - 1] = '\0';
+        return;
+    }
+    size_t keep = n - 4;
+    while (keep > 0 && ((unsigned char)text[keep] & 0xC0) == 0x80)
+        keep--;
+    memcpy(text + keep, "...", 4);
+}
+
+/* The longest field dfota_redact_field reads whole; the API's fields are
+ * far shorter (DFOTA_TEXT_MAX, DFOTA_ERRBUF). */
+#define FIELD_MAX 4096
+
+dfota_err dfota_redact_field(char *field, size_t cap)
+{
+    if (!field || cap == 0)
+        return DFOTA_E_ARG;
+    size_t len = strnlen(field, cap - 1);
+    field[len] = '\0';
+    if (!memchr(field, ':', len))
+        return DFOTA_OK; /* no "://", nothing to hide: the common case */
+    int cut = len > FIELD_MAX;
+    if (cut)
+        len = FIELD_MAX;
+    char tmp[DFOTA_REDACT_MAX(FIELD_MAX) + 1];
+    size_t need;
+    if (dfota_redact(field, len, tmp, sizeof tmp, &need) != DFOTA_OK)
+        return DFOTA_E_ARG; /* cannot happen: tmp holds any FIELD_MAX bytes redacted */
+    /* A cut keeps the beginning; a cut inside "***" shows no secret. */
+    size_t keep = need < cap - 1 ? need : cap - 1;
+    memcpy(field, tmp, keep);
+    field[keep] = '\0';
+    if (!cut && need == keep)
+        return DFOTA_OK;
+    cut_marked(field, keep + 1);
+    return DFOTA_E_TOO_BIG;
+}

@@ -1,0 +1,344 @@
+/* source_serial.c - a module on a serial port as a source.
+ *
+ * The spec is PORT[,OPTION=VALUE]... (what follows "serial:"):
+ *   PORT             a device path (/dev/ttyUSB2, /dev/serial/by-id/..., a
+ *                    pseudo-terminal or a link to one), or a USB identity
+ *                    usb:VID:PID[:if=N][:serial=S] (see dfota ports)
+ *   baud=N           line speed, default 115200
+ *   flow=none|rtscts flow control, default none
+ *   settle=DURATION  after a reboot, how long (wall time) the port must be
+ *                    back before it is opened; default 200ms, none
+ *                    for a pseudo-terminal (its link appears when it is
+ *                    ready)
+ *   time-scale=X     a testing aid: module time is wall time divided by X,
+ *                    to talk to 'dfota emulate --time-scale X'. A real
+ *                    module runs at 1, the default.
+ * Events are as from the emulator source: '>' for each line sent, '<' for
+ * each line the framer finds, '! port-lost' when the port goes away, and
+ * '! port-back' when the same path or identity is there again and opened.
+ * The wait for it is bounded by the deadline next() is given. */
+#define _DEFAULT_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dfota/atline.h"
+#include "dfota/duration.h"
+#include "dfota/port.h"
+#include "dfota/source.h"
+
+/* The longest single wait (wall time), so a deadline is met closely. */
+#define WAIT_CAP_MS 50
+/* While the port is away, how often to look for it (wall time). */
+#define LOOK_MS 20
+/* A send while the port is away waits this long (module time) for it. */
+#define SEND_WAIT_NS (60LL * 1000000000LL)
+/* A line must leave within this wall time (RTS/CTS may hold it). */
+#define WRITE_TIMEOUT_MS 5000
+#define SPEC_MAX 1024
+
+enum { PORT_NONE = 0, PORT_LOST, PORT_BACK };
+static const char *const port_event_text[] = {"", "port-lost", "port-back"};
+
+typedef struct {
+    dfota_port *port;
+    char name[DFOTA_PORT_NAME_MAX]; /* the PORT of the spec, meta("port") */
+    dfota_framer *framer;
+    double scale;
+    int64_t t0;                  /* CLOCK_MONOTONIC at open */
+    int64_t now;                 /* module time of the last event */
+    int port_event;              /* a port event to return first */
+    char sent[DFOTA_AT_LINE_MAX + 1];
+    size_t sent_len;
+    int has_sent;
+    uint8_t buf[4096];
+} serial_source;
+
+static int64_t wall_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+static int64_t module_now(const serial_source *s)
+{
+    return (int64_t)((double)(wall_ns() - s->t0) / s->scale);
+}
+
+/* Wall milliseconds until a module-time deadline, at most cap. */
+static int wait_ms(const serial_source *s, int64_t deadline_ns, int cap)
+{
+    if (deadline_ns == DFOTA_T_NONE)
+        return cap;
+    double ms = (double)(deadline_ns - module_now(s)) * s->scale / 1e6;
+    return ms <= 0 ? 0 : ms >= cap ? cap : (int)ms + 1;
+}
+
+static void make_event(serial_source *s, dfota_event *ev, dfota_dir dir, const char *data,
+                       size_t len, unsigned flags)
+{
+    memset(ev, 0, sizeof *ev);
+    ev->t_ns = s->now = module_now(s);
+    ev->dir = dir;
+    ev->data = data;
+    ev->len = ev->full_len = len;
+    ev->flags = flags;
+}
+
+/* What is ready without waiting: a port event, the sent line, a framed line. */
+static int ready_event(serial_source *s, dfota_event *ev)
+{
+    const char *line;
+    size_t len, full;
+    unsigned flags;
+    if (s->port_event != PORT_NONE) {
+        const char *t = port_event_text[s->port_event];
+        s->port_event = PORT_NONE;
+        make_event(s, ev, DFOTA_DIR_HARNESS, t, strlen(t), 0);
+        return 1;
+    }
+    if (s->has_sent) {
+        s->has_sent = 0;
+        make_event(s, ev, DFOTA_DIR_HOST, s->sent, s->sent_len, 0);
+        return 1;
+    }
+    if (dfota_framer_next(s->framer, &line, &len, &full, &flags)) {
+        make_event(s, ev, DFOTA_DIR_MODULE, line, len, flags);
+        ev->full_len = full;
+        return 1;
+    }
+    return 0;
+}
+
+/* One wait of at most ms: bytes from the port, its loss, or its return. */
+static int poll_port(serial_source *s, int ms, char *err, size_t errlen)
+{
+    if (!dfota_port_is_open(s->port)) {
+        int r = dfota_port_reopen(s->port, err, errlen);
+        if (r < 0)
+            return r;
+        if (r == 1) {
+            s->port_event = PORT_BACK;
+            return 0;
+        }
+        struct timespec d = {0, (long)(ms < LOOK_MS ? ms : LOOK_MS) * 1000000L};
+        nanosleep(&d, NULL);
+        return 0;
+    }
+    int n = dfota_port_read(s->port, s->buf, sizeof s->buf, ms, err, errlen);
+    if (n > 0)
+        dfota_framer_push(s->framer, s->buf, (size_t)n);
+    else if (n < 0 && !dfota_port_is_open(s->port))
+        s->port_event = PORT_LOST; /* err said why; the event says it to the runner */
+    else if (n < 0)
+        return n;
+    return 0;
+}
+
+static int serial_next(dfota_source *src, int64_t deadline_ns, dfota_event *ev, char *err,
+                       size_t errlen)
+{
+    serial_source *s = src->impl;
+    for (;;) {
+        if (ready_event(s, ev))
+            return 1;
+        if (deadline_ns != DFOTA_T_NONE && module_now(s) >= deadline_ns) {
+            s->now = deadline_ns;
+            if (!dfota_port_is_open(s->port))
+                snprintf(err, errlen, "%.200s: still away at the deadline", s->name);
+            return DFOTA_E_TIMEOUT;
+        }
+        int rc = poll_port(s, wait_ms(s, deadline_ns, WAIT_CAP_MS), err, errlen);
+        if (rc < 0)
+            return rc;
+    }
+}
+
+/* A send while the port is away (a reboot): a host waits for it first. */
+static dfota_err wait_for_port(serial_source *s, char *err, size_t errlen)
+{
+    int64_t until = module_now(s) + SEND_WAIT_NS;
+    while (!dfota_port_is_open(s->port)) {
+        if (module_now(s) >= until) {
+            snprintf(err, errlen, "%.200s: the port has been away for %.0f s (module time): "
+                                  "nothing can be sent", s->name, (double)SEND_WAIT_NS / 1e9);
+            return DFOTA_E_IO;
+        }
+        int r = dfota_port_reopen(s->port, err, errlen);
+        if (r < 0)
+            return (dfota_err)r;
+        if (r == 1) {
+            s->port_event = PORT_BACK;
+            break;
+        }
+        struct timespec d = {0, LOOK_MS * 1000000L};
+        nanosleep(&d, NULL);
+    }
+    return DFOTA_OK;
+}
+
+static dfota_err serial_send(dfota_source *src, const char *line, size_t len, char *err,
+                             size_t errlen)
+{
+    serial_source *s = src->impl;
+    if (len > DFOTA_AT_LINE_MAX) {
+        snprintf(err, errlen, "a line of %zu bytes is longer than %d", len, DFOTA_AT_LINE_MAX);
+        return DFOTA_E_TOO_BIG;
+    }
+    dfota_err rc = wait_for_port(s, err, errlen);
+    if (rc != DFOTA_OK)
+        return rc;
+    char out[DFOTA_AT_LINE_MAX + 2];
+    memcpy(out, line, len);
+    out[len] = '\r';
+    rc = dfota_port_write(s->port, out, len + 1, WRITE_TIMEOUT_MS, err, errlen);
+    if (rc != DFOTA_OK)
+        return rc;
+    memcpy(s->sent, line, len);
+    s->sent[len] = '\0';
+    s->sent_len = len;
+    s->has_sent = 1;
+    return DFOTA_OK;
+}
+
+static int64_t serial_now(dfota_source *src)
+{
+    return module_now(src->impl);
+}
+
+static const char *serial_meta(dfota_source *src, const char *key)
+{
+    serial_source *s = src->impl;
+    if (strcmp(key, "port") == 0)
+        return s->name;
+    return NULL;
+}
+
+static void serial_close(dfota_source *src)
+{
+    serial_source *s = src->impl;
+    if (s) {
+        dfota_port_free(s->port);
+        dfota_framer_free(s->framer);
+        free(s);
+    }
+    free(src);
+}
+
+static const dfota_source_ops serial_ops = {
+    .kind = "serial",
+    .live = 1,
+    .next = serial_next,
+    .send = serial_send,
+    .now = serial_now,
+    .meta = serial_meta,
+    .close = serial_close,
+};
+
+/* ---- the spec ------------------------------------------------------------------ */
+
+static dfota_err parse_number(const char *v, double lo, double hi, double *out)
+{
+    char *end = NULL;
+    errno = 0;
+    double d = strtod(v, &end);
+    if (errno || end == v || *end || !(d >= lo && d <= hi))
+        return DFOTA_E_INPUT;
+    *out = d;
+    return DFOTA_OK;
+}
+
+/* One OPTION=VALUE of the spec into the port's options or the scale. */
+static dfota_err parse_option(char *opt, dfota_port_opts *po, double *scale, char *err,
+                              size_t errlen)
+{
+    char *v = strchr(opt, '=');
+    double d;
+    int64_t ns;
+    if (!v)
+        goto bad;
+    *v++ = '\0';
+    if (strcmp(opt, "baud") == 0 && parse_number(v, 50, 4000000, &d) == DFOTA_OK && d == (int)d)
+        po->baud = (int)d;
+    else if (strcmp(opt, "flow") == 0 && (strcmp(v, "none") == 0 || strcmp(v, "rtscts") == 0))
+        po->flow = strcmp(v, "rtscts") == 0 ? DFOTA_FLOW_RTSCTS : DFOTA_FLOW_NONE;
+    else if (strcmp(opt, "time-scale") == 0 && parse_number(v, 1e-6, 1000, &d) == DFOTA_OK)
+        *scale = d;
+    else if (strcmp(opt, "settle") == 0 && dfota_duration_parse(v, strlen(v), &ns) == DFOTA_OK &&
+             ns <= 60000000000LL)
+        po->settle_ms = (int)(ns / 1000000);
+    else {
+        v[-1] = '=';
+        goto bad;
+    }
+    return DFOTA_OK;
+bad:
+    snprintf(err, errlen,
+             "serial source: bad option '%.100s' (baud=N, flow=none|rtscts, settle=DURATION up to "
+             "60s, time-scale=X above 0)",
+             opt);
+    return DFOTA_E_ARG;
+}
+
+/* Splits "PORT,OPT=V,..." into the port's name and options. */
+static dfota_err parse_spec(const char *spec, char *name, size_t cap, dfota_port_opts *po,
+                            double *scale, char *err, size_t errlen)
+{
+    char copy[SPEC_MAX];
+    if (strlen(spec) >= sizeof copy) {
+        snprintf(err, errlen, "serial source: the spec is longer than %d bytes", SPEC_MAX - 1);
+        return DFOTA_E_TOO_BIG;
+    }
+    memcpy(copy, spec, strlen(spec) + 1);
+    char *opt = strchr(copy, ',');
+    if (opt)
+        *opt++ = '\0';
+    if (!copy[0] || strlen(copy) >= cap) {
+        snprintf(err, errlen, "serial source: no port given (serial:PATH or serial:usb:VID:PID)");
+        return DFOTA_E_ARG;
+    }
+    memcpy(name, copy, strlen(copy) + 1);
+    while (opt) {
+        char *next = strchr(opt, ',');
+        if (next)
+            *next++ = '\0';
+        dfota_err rc = parse_option(opt, po, scale, err, errlen);
+        if (rc != DFOTA_OK)
+            return rc;
+        opt = next;
+    }
+    return DFOTA_OK;
+}
+
+dfota_err dfota_source_open_serial(const char *spec, dfota_source **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    dfota_source *src = calloc(1, sizeof *src);
+    serial_source *s = calloc(1, sizeof *s);
+    dfota_err rc = DFOTA_E_NOMEM;
+    if (!src || !s || !(s->framer = dfota_framer_new())) {
+        snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
+    dfota_port_opts po = {0, DFOTA_FLOW_NONE, -1};
+    s->scale = 1.0;
+    rc = parse_spec(spec, s->name, sizeof s->name, &po, &s->scale, err, errlen);
+    if (rc == DFOTA_OK)
+        rc = dfota_port_open(s->name, &po, &s->port, err, errlen);
+    if (rc != DFOTA_OK)
+        goto fail;
+    s->t0 = wall_ns();
+    src->ops = &serial_ops;
+    src->impl = s;
+    *out = src;
+    return DFOTA_OK;
+fail:
+    if (s)
+        dfota_framer_free(s->framer);
+    free(s);
+    free(src);
+    return rc;
+}

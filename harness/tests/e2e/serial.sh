@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# The serial source against a module that is not in this process: a
+# background 'dfota emulate' behind a pseudo-terminal stands for an EG95 on
+# /dev/ttyUSB2, and 'dfota run --source serial:LINK' talks to it as to
+# hardware. On a USB reboot the emulator removes its terminal and brings up
+# a new one behind the same link, so the source must see the port go
+# (! port-lost) and find it again (! port-back), or, when it never comes
+# back, give up at the step's deadline instead of hanging.
+#
+# usage: serial.sh DFOTA_BINARY REPO_ROOT
+set -u
+dfota=$1
+root=$2
+tmp=$(mktemp -d)
+em_pid=
+# shellcheck source=lib/assert.bash
+source "$(dirname "$0")/lib/assert.bash"
+
+cleanup() {
+  if [ -n "$em_pid" ] && kill -0 "$em_pid" 2>/dev/null; then
+    kill "$em_pid" 2>/dev/null
+    wait "$em_pid" 2>/dev/null
+  fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+scale=0.01
+old=EG95EFAR02A07M4G
+new=EG95EFAR02A08M4G
+
+# start_emulator SCENARIO: a background emulator on $tmp/tty, the link waited for.
+start_emulator() {
+  "$dfota" emulate --link "$tmp/tty" --time-scale $scale --scenario "$1" --ufs "$tmp/ufs" \
+    > "$tmp/emulate.out" 2>&1 &
+  em_pid=$!
+  for _ in $(seq 100); do [ -L "$tmp/tty" ] && break; sleep 0.05; done
+  if [ -L "$tmp/tty" ]; then ok "emulate is up behind $tmp/tty"; else bad "no link after 5 s"; cat "$tmp/emulate.out"; fi
+}
+
+stop_emulator() {
+  kill -TERM "$em_pid" 2>/dev/null
+  wait "$em_pid" 2>/dev/null
+  em_pid=
+}
+
+mkdir "$tmp/ufs"
+if "$dfota" package --from $old --to $new "$tmp/ufs/update.zip" > /dev/null; then
+  ok "dfota package writes update.zip"
+else
+  bad "dfota package failed"; finish; exit
+fi
+
+# (a) a local-file upgrade with two USB reboots, through the serial source.
+start_emulator "$root/scenarios/3.3-local-file-upgrade.yaml"
+expect_exit "(a) 3.3 local-file upgrade passes over serial:LINK" 0 \
+  timeout 120 "$dfota" run --source "serial:$tmp/tty,time-scale=$scale" \
+  -D LOCAL_FILE=/data/ufs/update.zip --report "$tmp/rep-a" \
+  "$root/scenarios/3.3-local-file-upgrade.yaml"
+expect_grep "(a) the scenario passed" "^PASS .*3.3-local-file-upgrade" "$tmp/out"
+tr_a=$(ls "$tmp"/rep-a/run-*/transcripts/3.3-local-file-upgrade.transcript 2>/dev/null | head -1)
+if [ -n "$tr_a" ]; then
+  expect_grep "(a) the transcript has ! port-lost" "^[0-9.]* ! port-lost$" "$tr_a"
+  expect_grep "(a) the transcript has ! port-back" "^[0-9.]* ! port-back$" "$tr_a"
+  if awk '/! port-back/{b=1} b&&/"START"/{s=1} END{exit !s}' "$tr_a"; then
+    ok "(a) START is read from the reopened port"
+  else
+    bad "(a) no START after port-back:"; cat "$tr_a"
+  fi
+  expect_grep "(a) the header names the port" "^# port: $tmp/tty$" "$tr_a"
+else
+  bad "(a) no transcript in the report folder"; ls -R "$tmp/rep-a"
+fi
+stop_emulator
+
+# The same through 'dfota run --time-scale' instead of the source's option.
+start_emulator "$root/scenarios/3.3-local-file-upgrade.yaml"
+expect_exit "(a) --time-scale reaches the serial source" 0 \
+  timeout 120 "$dfota" run --source "serial:$tmp/tty" --time-scale $scale \
+  -D LOCAL_FILE=/data/ufs/update.zip "$root/scenarios/3.3-local-file-upgrade.yaml"
+stop_emulator
+
+# (b) the module never comes back: a FAIL at the reboot step's window
+# (300 s module time = 3 s wall), in bounded time, saying how long.
+sed 's/^sources: \[emulator\]$/sources: [emulator, serial]/' \
+  "$root/harness/tests/e2e/proof/reboot-never.yaml" > "$tmp/reboot-never.yaml"
+start_emulator "$tmp/reboot-never.yaml"
+start=$(date +%s)
+expect_exit "(b) reboot-never: FAIL, not a hang" 1 \
+  timeout 60 "$dfota" run --source "serial:$tmp/tty,time-scale=$scale" --report "$tmp/rep-b" \
+  "$tmp/reboot-never.yaml"
+took=$(( $(date +%s) - start ))
+if [ "$took" -le 30 ]; then ok "(b) it ended in ${took} s"; else bad "(b) it took ${took} s"; fi
+expect_grep "(b) the reboot step fails, saying how long it waited" \
+  "reboot within 300s: FAIL nothing within 300.000s -> TIME-REBOOT" "$tmp/out"
+tr_b=$(ls "$tmp"/rep-b/run-*/transcripts/reboot-never.transcript 2>/dev/null | head -1)
+if [ -n "$tr_b" ] && grep -q "! port-lost" "$tr_b" && ! grep -q "! port-back" "$tr_b"; then
+  ok "(b) port-lost and no port-back in the transcript"
+else
+  bad "(b) transcript:"; cat "$tr_b" 2>/dev/null
+fi
+stop_emulator
+
+# (c) a port that is not there, or not a terminal: harness trouble, exit 4.
+expect_exit "(c) a missing port is exit 4" 4 \
+  "$dfota" run --source "serial:$tmp/no-such-tty" "$root/scenarios/3.3-local-file-upgrade.yaml"
+expect_grep "(c) the error names the port and the reason" \
+  "no-such-tty: cannot open the port: No such file or directory" "$tmp/out"
+expect_exit "(c) a file that is not a terminal is exit 4" 4 \
+  "$dfota" run --source "serial:$tmp/ufs/update.zip" "$root/scenarios/3.3-local-file-upgrade.yaml"
+expect_grep "(c) it says so" "not a serial port" "$tmp/out"
+expect_exit "(c) a bad option is exit 4" 4 \
+  "$dfota" run --source "serial:$tmp/tty,baud=fast" "$root/scenarios/3.3-local-file-upgrade.yaml"
+expect_grep "(c) it names the option" "bad option 'baud=fast'" "$tmp/out"
+expect_exit "(c) an identity that matches nothing is exit 4" 4 \
+  "$dfota" run --source "serial:usb:ffff:fffe:if=2" "$root/scenarios/3.3-local-file-upgrade.yaml"
+expect_grep "(c) it says no port matches" "no serial port matches usb:ffff:fffe:if=2" "$tmp/out"
+
+# (d) dfota ports: valid JSON (an array), whatever this machine has; --help.
+expect_exit "(d) dfota ports --format json" 0 "$dfota" ports --format json
+if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert isinstance(d, list)' "$tmp/out"; then
+  ok "(d) the output is a JSON array"
+else
+  bad "(d) not valid JSON:"; cat "$tmp/out"
+fi
+expect_exit "(d) dfota ports (text)" 0 "$dfota" ports
+expect_exit "(d) dfota ports --help" 0 "$dfota" ports --help
+expect_grep "(d) the help shows an identity" "serial:usb:2c7c:0195:if=2" "$tmp/out"
+expect_exit "(d) a bad format is a usage error" 2 "$dfota" ports --format yaml
+expect_exit "(d) dfota run --help names the serial source" 0 "$dfota" run --help
+expect_grep "(d) ... and its options" "serial:PORT\[,baud=N\]\[,flow=none|rtscts\]" "$tmp/out"
+
+if [ -z "$(jobs -p)" ]; then ok "no background job left"; else bad "jobs left: $(jobs -p)"; fi
+finish
