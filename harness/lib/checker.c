@@ -19,6 +19,7 @@
 #define SLOTS (PENDING_MAX + 3)
 #define CMD_KEEP 300       /* bytes of a command kept to recognise its echo */
 #define BAD_URC_TOLERATED 2 /* FIELD-QUIRKS: one host ignores up to two malformed lines */
+#define HOST_REOPEN_NS (10 * 1000000000LL) /* the host windows' time to reopen the port */
 
 typedef enum {
     PH_CMD = 0,      /* waiting for the final result */
@@ -54,6 +55,8 @@ typedef struct {
     int urc_after_error;      /* rejected, and FOTA URCs came all the same */
     int watch_error;          /* rejected: judging CMD-NO-URC-AFTER-ERROR */
     int awaiting_rdy;
+    int supersedes;           /* sent while another upgrade was running */
+    int booted;               /* rebooted while START was awaited (cleared by START) */
     int64_t t_cmd, t_dl_start, t_dl_end, t_ref_start, t_last_progress, t_first_start;
     int64_t t_last_end, t_port_lost;
     dfota_flow_summary s;     /* last: its findings array is not cleared, only counted */
@@ -70,6 +73,7 @@ struct dfota_checker {
      * order, so each final result belongs to the oldest. NULL stands for a
      * command other than AT+QFOTADL. */
     flow *pending[PENDING_MAX];
+    int64_t pending_t[PENDING_MAX]; /* when each was sent */
     unsigned p_head, p_len;
     flow *last_answered;      /* the flow that got the last final result */
     unsigned long module_since_cmd;
@@ -82,6 +86,15 @@ struct dfota_checker {
     unsigned next_id;
     unsigned bad_urcs;
     int port_cycle;           /* a port-lost not yet followed by RDY */
+    /* The host (HOST-* rules, judged with o.judge_host) */
+    int host_events;          /* the log carries host-open / host-close */
+    int host_open;            /* the host has the port open (assumed until told) */
+    int port_away;            /* between port-lost and port-back */
+    int reopen_due;           /* a port-back not yet followed by host-open */
+    int64_t t_reopen_due;     /* its time */
+    int host_missed;          /* a URC came while the host was away (reported once) */
+    int host_left;            /* the host closed the port itself (not a port-lost) */
+    int64_t t_last;           /* the last event's time */
 };
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -119,6 +132,7 @@ void dfota_checker_opts_host_windows(dfota_checker_opts *o)
     static const int secs[DFOTA_WIN_COUNT] = {3, 60, 300, 300, 120, 300, 60, 0, 0};
     for (int i = 0; i < DFOTA_WIN_COUNT; i++)
         o->window_ns[i] = (int64_t)secs[i] * 1000000000LL;
+    o->host_reopen_ns = HOST_REOPEN_NS;
 }
 
 static int64_t span(int64_t from, int64_t to)
@@ -332,6 +346,8 @@ dfota_checker *dfota_checker_new(const dfota_checker_opts *opts, const dfota_sin
         dfota_checker_opts_init(&c->o);
     if (sink)
         c->sink = *sink;
+    c->host_open = 1;
+    c->t_reopen_due = c->t_last = DFOTA_T_NONE;
     return c;
 }
 
@@ -412,6 +428,7 @@ static void push_pending(dfota_checker *c, flow *f, const dfota_event *ev)
             no_final(c, oldest, ev, "none while eight more commands were sent");
     }
     c->pending[(c->p_head + c->p_len) % PENDING_MAX] = f;
+    c->pending_t[(c->p_head + c->p_len) % PENDING_MAX] = ev->t_ns;
     c->p_len++;
     if (f)
         f->queued = 1;
@@ -442,8 +459,10 @@ static void on_fotadl(dfota_checker *c, const dfota_event *ev, const dfota_item 
         pass(c, DFOTA_R_CMD_NO_URC_AFTER_ERROR); /* no URC came before this command */
         cur->watch_error = 0;
     }
-    if (c->up && is_open(c->up) && it->form == DFOTA_FOTADL_WRITE)
-        settle_before_new_command(c, c->up, ev);
+    /* Another AT+QFOTADL while an upgrade runs: what the running one owes
+     * is settled only if the module accepts the new one (on_final). A
+     * module that refuses it (ERROR: busy) goes on with the first. */
+    int over_running = c->up && is_open(c->up) && it->form == DFOTA_FOTADL_WRITE;
     c->cur = NULL;
     release_if_idle(c, cur);
     if (c->up && !is_open(c->up) && it->form == DFOTA_FOTADL_WRITE)
@@ -454,6 +473,7 @@ static void on_fotadl(dfota_checker *c, const dfota_event *ev, const dfota_item 
         return;
     c->cur = f;
     f->form = it->form;
+    f->supersedes = over_running;
     f->raw_len = ev->len < CMD_KEEP ? ev->len : CMD_KEEP;
     memcpy(f->raw, ev->data, f->raw_len);
     escape_into(f->s.command, sizeof f->s.command, ev->data, ev->len);
@@ -579,9 +599,21 @@ static void on_final(dfota_checker *c, const dfota_event *ev, const dfota_item *
         break;
     }
     judge_argument(c, f, ev, ok);
-    if (ok)
+    flow *up = f->supersedes && c->up && c->up != f && is_open(c->up) ? c->up : NULL;
+    /* A module that takes a new upgrade has left the running one; so has
+     * one that answers at all (even ERROR) where a module in recovery could
+     * not: during the update, or after the reboot that should bring START.
+     * Refused before that reboot or during the download, it is busy. */
+    if (up && (ok || up->ph == PH_UPDATING || up->booted)) {
+        dfota_event at = {.t_ns = f->t_cmd, .dir = DFOTA_DIR_HOST, .data = f->raw,
+                          .len = f->raw_len, .full_len = f->raw_len, .line = f->s.line};
+        settle_before_new_command(c, up, &at);
+    }
+    if (ok) {
         accept_upgrade(c, f);
-    else {
+    } else {
+        /* Refused while busy too: the URCs that follow are the running
+         * upgrade's (urc_owner), and none may be this command's. */
         f->ph = PH_REJECTED;
         f->watch_error = 1;
     }
@@ -841,6 +873,7 @@ static void on_start(dfota_checker *c, flow *f, const dfota_event *ev)
 {
     static const char exp[] = "START after a download ended with 0, a local file's OK, "
                               "a retried END code or a reboot during an update";
+    f->booted = 0;
     switch (f->ph) {
     case PH_UNKNOWN:
         break;
@@ -1120,6 +1153,8 @@ static void on_reboot(dfota_checker *c, const dfota_event *ev, int port_lost)
     }
     f->s.reboots++;
     f->reboot_in_attempt = 1;
+    if (f->ph == PH_AWAIT_START || f->ph == PH_DL_DONE)
+        f->booted = 1;
 }
 
 static void on_port_back(dfota_checker *c, const dfota_event *ev)
@@ -1156,12 +1191,131 @@ static void on_rdy(dfota_checker *c, const dfota_event *ev)
     on_reboot(c, ev, 0);
 }
 
+/* ---- the host (judged with o.judge_host) -------------------------------- */
+
+/* A host command: HOST-WAIT-FINAL and HOST-ONE-UPGRADE. */
+static void judge_host_command(dfota_checker *c, const dfota_event *ev, const dfota_item *it)
+{
+    char b[80];
+    shown(ev, b, sizeof b);
+    /* HOST-WAIT-FINAL (3): a module answers one command at a time. A host
+     * that waited out the final-result window has given up on the answer
+     * (CMD-FINAL judges the module for it). */
+    if (c->p_len > 0) {
+        int64_t waited = span(c->pending_t[c->p_head], ev->t_ns);
+        int64_t limit = c->o.window_ns[DFOTA_WIN_FINAL_RESULT];
+        if (limit > 0 && waited != DFOTA_T_NONE && waited > limit) {
+            report(c, c->cur, DFOTA_R_HOST_WAIT_FINAL, DFOTA_L_NOTE, ev, NULL,
+                   "the next command after the final result",
+                   "%s after %.3fs without an answer: the host gave up", b, (double)waited / 1e9);
+            pass(c, DFOTA_R_HOST_WAIT_FINAL);
+        } else
+            report(c, c->cur, DFOTA_R_HOST_WAIT_FINAL, DFOTA_L_FAIL, ev, NULL,
+                   "the next command only after the final result of the one before",
+                   "%s while %u command%s had no final result yet", b, c->p_len,
+                   c->p_len == 1 ? "" : "s");
+    } else
+        pass(c, DFOTA_R_HOST_WAIT_FINAL);
+    /* HOST-ONE-UPGRADE (3): the module is busy until the upgrade ends. */
+    if (it->kind != DFOTA_ITEM_FOTADL)
+        return;
+    if (c->up && is_open(c->up))
+        report(c, c->up, DFOTA_R_HOST_ONE_UPGRADE, DFOTA_L_FAIL, ev, NULL,
+               "no AT+QFOTADL while an upgrade is running",
+               "%s while the upgrade of line %lu was still running", b, c->up->s.line);
+    else if (it->form == DFOTA_FOTADL_WRITE)
+        pass(c, DFOTA_R_HOST_ONE_UPGRADE);
+}
+
+/* A FOTA URC the host may have missed: HOST-READ-TO-END (3). */
+static void judge_host_reads(dfota_checker *c, const dfota_event *ev, const dfota_item *it)
+{
+    if (!c->host_events)
+        return;
+    if (!c->host_open) {
+        if (!c->host_missed) {
+            char b[80];
+            shown(ev, b, sizeof b);
+            report(c, c->up, DFOTA_R_HOST_READ_TO_END, DFOTA_L_FAIL, ev, NULL,
+                   "the port open for every FOTA URC, to END",
+                   "%s came while the host did not have the port open", b);
+        }
+        c->host_missed = 1;
+    } else if (it->kind == DFOTA_ITEM_URC && it->stage == DFOTA_STAGE_END)
+        pass(c, DFOTA_R_HOST_READ_TO_END);
+}
+
+static void on_host_open(dfota_checker *c, const dfota_event *ev)
+{
+    c->host_events = 1;
+    c->host_open = 1;
+    c->host_missed = 0;
+    c->host_left = 0;
+    if (!c->o.judge_host || !c->reopen_due)
+        return;
+    /* HOST-REOPEN (3.1, 3.2): "MCU should close and reopen it". */
+    c->reopen_due = 0;
+    int64_t d = span(c->t_reopen_due, ev->t_ns);
+    if (c->o.host_reopen_ns > 0 && d != DFOTA_T_NONE && d > c->o.host_reopen_ns)
+        report(c, c->up, DFOTA_R_HOST_REOPEN, DFOTA_L_FAIL, ev, NULL,
+               "the port reopened after the reboot, within the host-reopen window",
+               "it took %.3fs, more than %.3fs", (double)d / 1e9,
+               (double)c->o.host_reopen_ns / 1e9);
+    else
+        pass(c, DFOTA_R_HOST_REOPEN);
+}
+
+/* What the host still owes when the log ends. */
+static void finish_host(dfota_checker *c)
+{
+    dfota_event end = {.t_ns = DFOTA_T_NONE, .line = 0};
+    if (!c->o.judge_host || !c->host_events)
+        return;
+    if (c->reopen_due) {
+        int64_t d = span(c->t_reopen_due, c->t_last);
+        int late = c->o.host_reopen_ns > 0 && d != DFOTA_T_NONE && d > c->o.host_reopen_ns;
+        report(c, c->up, DFOTA_R_HOST_REOPEN, late ? DFOTA_L_FAIL : DFOTA_L_INCOMPLETE, &end,
+               NULL, "the port reopened after the reboot",
+               late ? "the host had not reopened it %.3fs later, when the log ends"
+                    : "the log ends %.3fs after the port came back, before the host reopened it",
+               d == DFOTA_T_NONE ? 0.0 : (double)d / 1e9);
+    }
+    if (c->up && is_open(c->up) && c->host_left && !c->host_missed)
+        report(c, c->up, DFOTA_R_HOST_READ_TO_END, DFOTA_L_FAIL, &end, NULL,
+               "the port open for every FOTA URC, to END",
+               "the host closed the port during the upgrade and the log ends before END");
+}
+
 static void on_harness(dfota_checker *c, const dfota_event *ev)
 {
-    if (ev->len >= 9 && memcmp(ev->data, "port-lost", 9) == 0)
+    if (ev->len >= 9 && memcmp(ev->data, "port-lost", 9) == 0) {
+        if (c->o.judge_host && c->reopen_due) {
+            /* HOST-REOPEN (3.1, 3.2): the port went again, never reopened. */
+            int64_t d = span(c->t_reopen_due, ev->t_ns);
+            if (c->o.host_reopen_ns > 0 && d != DFOTA_T_NONE && d > c->o.host_reopen_ns)
+                report(c, c->up, DFOTA_R_HOST_REOPEN, DFOTA_L_FAIL, ev, NULL,
+                       "the port reopened after the reboot, within the host-reopen window",
+                       "not reopened in the %.3fs before it went away again", (double)d / 1e9);
+            c->reopen_due = 0;
+        }
+        c->port_away = 1;
+        if (c->host_events)
+            c->host_open = 0; /* the host's descriptor died with the port */
         on_reboot(c, ev, 1);
-    else if (ev->len >= 9 && memcmp(ev->data, "port-back", 9) == 0)
+    } else if (ev->len >= 9 && memcmp(ev->data, "port-back", 9) == 0) {
+        if (c->port_away && c->host_events) {
+            c->reopen_due = 1;
+            c->t_reopen_due = ev->t_ns;
+        }
+        c->port_away = 0;
         on_port_back(c, ev);
+    } else if (ev->len >= 9 && memcmp(ev->data, "host-open", 9) == 0)
+        on_host_open(c, ev);
+    else if (ev->len >= 10 && memcmp(ev->data, "host-close", 10) == 0) {
+        c->host_events = 1;
+        c->host_open = 0;
+        c->host_left = !c->port_away;
+    }
 }
 
 /* ---- feeding ---------------------------------------------------------- */
@@ -1177,8 +1331,10 @@ static void on_overlong(dfota_checker *c, const dfota_event *ev)
 
 void dfota_checker_feed(dfota_checker *c, const dfota_event *ev)
 {
-    if (ev->t_ns != DFOTA_T_NONE)
+    if (ev->t_ns != DFOTA_T_NONE) {
         c->res.timed = 1;
+        c->t_last = ev->t_ns;
+    }
     if (ev->flags & DFOTA_EV_OVERLONG) {
         on_overlong(c, ev);
         return;
@@ -1198,6 +1354,8 @@ void dfota_checker_feed(dfota_checker *c, const dfota_event *ev)
             return;
         memcpy(c->last_host, ev->data, keep);
         c->last_host_len = keep;
+        if (c->o.judge_host && (it.kind == DFOTA_ITEM_FOTADL || it.kind == DFOTA_ITEM_COMMAND))
+            judge_host_command(c, ev, &it);
         if (it.kind == DFOTA_ITEM_FOTADL) {
             on_fotadl(c, ev, &it);
             c->module_since_cmd = 0;
@@ -1217,6 +1375,8 @@ void dfota_checker_feed(dfota_checker *c, const dfota_event *ev)
         break;
     case DFOTA_ITEM_URC:
     case DFOTA_ITEM_BAD_URC:
+        if (c->o.judge_host)
+            judge_host_reads(c, ev, &it);
         on_urc(c, ev, &it);
         break;
     case DFOTA_ITEM_RDY:
@@ -1278,6 +1438,7 @@ void dfota_checker_finish(dfota_checker *c)
 {
     dfota_event end = {.t_ns = DFOTA_T_NONE, .line = 0};
     flow *cur = c->cur;
+    finish_host(c);
     drop_pending(c, &end, 1);
     if (cur && cur->watch_error)
         pass(c, DFOTA_R_CMD_NO_URC_AFTER_ERROR);

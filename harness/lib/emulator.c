@@ -61,6 +61,7 @@
 #define EM_DRAIN_MAX_NS (250 * MS)  /* wall time a USB reboot waits for the host to read */
 
 #define DEFAULT_FIRMWARE "EG95EFAR02A07M4G"
+#define EM_GARBAGE "\xff\xfe\x80\x1b[0m~\x01\x7f#%&\xc3(garbage)"
 #define DEFAULT_MODEL "EG95"
 #define DEFAULT_REBOOT_NS (20 * SEC)
 #define DEFAULT_STEP_NS (2 * SEC)
@@ -112,8 +113,9 @@ typedef enum {
     HOOK_REBOOT,       /* a reboot is planned; ctx.delay_ns may change, ctx.drop: never back */
     HOOK_RETRY,        /* ctx.code: how many 505 retries the module makes */
     HOOK_COMMAND,      /* a refused AT+QFOTADL: ctx.accept plays it, ctx.urc adds a URC */
-    HOOK_ANSWER        /* AT+QFOTADL's final result (ctx.test for =?): ctx.error, ctx.twice,
+    HOOK_ANSWER,       /* AT+QFOTADL's final result (ctx.test for =?): ctx.error, ctx.twice,
                         * ctx.delay_ns change it */
+    HOOK_DOWNLOAD      /* a download is about to connect: ctx.drop makes it fail to */
 } hook_point;
 
 typedef struct {
@@ -129,8 +131,11 @@ typedef struct {
     int start_before;    /* HOOK_FOTA_LINE: a START before this one */
     int downloading;     /* HOOK_FOTA_LINE: DOWNLOADING URCs before this one */
     int cut;             /* HOOK_FOTA_LINE: the line is cut short, no line end */
+    int garbage_before;  /* HOOK_FOTA_LINE: a line of garbage bytes before this one */
     int accept, urc;     /* HOOK_COMMAND */
     int64_t delay_ns;    /* HOOK_REBOOT, HOOK_ANSWER */
+    int64_t later_ns;    /* HOOK_FOTA_LINE: the line comes this much later (module time);
+                          * HOOK_REBOOT: so does the RDY of a boot into normal mode */
     int recovery, stay;  /* HOOK_REBOOT: into recovery; the port stays */
     int update;          /* HOOK_DOWNLOAD_END: update even after a failure */
     int no_retry;        /* HOOK_RETRY: no retry after a code retried until success */
@@ -152,6 +157,7 @@ struct fault_state {
     long times; /* 0: every time */
     long fired;
     int64_t delay_ns;
+    const char *stage; /* the URC stage the fault is for, or NULL */
     long last; /* the last value a fault saw (out-of-order-urc) */
 };
 
@@ -190,6 +196,12 @@ struct dfota_emulator {
     int retries_505;
     fault_state faults[EM_FAULTS_MAX];
     size_t n_faults;
+    /* the recording (opts.on_event) */
+    void (*on_event)(void *ctx, const dfota_event *ev);
+    void *event_ctx;
+    dfota_framer *rec_host, *rec_module; /* framers of what each side sent */
+    int64_t t0;                /* wall time the emulator started */
+    int host_attached;         /* the host has its side open (as last seen) */
     size_t out_len;
     uint8_t outq[EM_OUTQ_MAX];
 };
@@ -245,12 +257,80 @@ uint32_t dfota_crc32(uint32_t crc, const void *data, size_t len)
     return ~crc;
 }
 
+static int master_hup(const dfota_emulator *em);
+
+/* ---- the recording ------------------------------------------------------- */
+
+static void emit(dfota_emulator *em, dfota_dir dir, const char *data, size_t len, size_t full,
+                 unsigned flags)
+{
+    dfota_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.t_ns = (int64_t)((double)(now_ns() - em->t0) / em->scale);
+    ev.dir = dir;
+    ev.data = data;
+    ev.len = len;
+    ev.full_len = full;
+    ev.flags = flags;
+    em->on_event(em->event_ctx, &ev);
+}
+
+static void emit_note(dfota_emulator *em, const char *what)
+{
+    if (em->on_event)
+        emit(em, DFOTA_DIR_HARNESS, what, strlen(what), strlen(what), 0);
+}
+
+/* Frames bytes one side sent into lines for the recording. */
+static void record_bytes(dfota_emulator *em, dfota_framer *fr, dfota_dir dir, const void *p,
+                         size_t n)
+{
+    const char *line;
+    size_t len, full;
+    unsigned flags;
+    if (!em->on_event || !fr)
+        return;
+    dfota_framer_push(fr, p, n);
+    while (dfota_framer_next(fr, &line, &len, &full, &flags))
+        if (len > 0 || (flags & DFOTA_EV_OVERLONG))
+            emit(em, dir, line, len, full, flags);
+}
+
+/* A line one side left unterminated (a URC cut by the reboot). */
+static void record_flush(dfota_emulator *em, dfota_framer *fr, dfota_dir dir)
+{
+    const char *line;
+    size_t len, full;
+    unsigned flags;
+    if (em->on_event && fr && dfota_framer_flush(fr, &line, &len, &full, &flags) && len > 0)
+        emit(em, dir, line, len, full, flags);
+}
+
+/* host-open / host-close as the terminal shows them. */
+static void record_host(dfota_emulator *em, int attached)
+{
+    if (attached == em->host_attached)
+        return;
+    em->host_attached = attached;
+    emit_note(em, attached ? "host-open" : "host-close");
+}
+
 /* ---- output to the host -------------------------------------------------- */
 
+/* No port, no host with the port open, or a host that does not read: a
+ * module drops what it cannot send, as a USB module does while its port is
+ * closed (a pseudo-terminal would keep it for whoever opens it next, which
+ * would hide a host that comes back late). The recording keeps what the
+ * module said, with the host's state beside it. */
 static void out_bytes(dfota_emulator *em, const void *p, size_t n)
 {
-    /* No port, or a host that does not read: a module drops what it cannot send. */
-    if (em->master < 0 || n > sizeof em->outq - em->out_len)
+    if (em->master < 0)
+        return;
+    int hup = master_hup(em);
+    if (em->on_event)
+        record_host(em, !hup);
+    record_bytes(em, em->rec_module, DFOTA_DIR_MODULE, p, n);
+    if (hup || n > sizeof em->outq - em->out_len)
         return;
     memcpy(em->outq + em->out_len, p, n);
     em->out_len += n;
@@ -451,12 +531,17 @@ static void plan_faulted_line(dfota_emulator *em, int64_t delay_ns, const hook_c
 {
     if (c->drop)
         return;
+    delay_ns += c->later_ns;
     if (c->downloading)
         plan_downloading(em);
     if (c->cut) {
         c->line[strlen(c->line) / 2] = '\0';
         plan(em, delay_ns, A_CUT, c->line);
         return;
+    }
+    if (c->garbage_before) {
+        plan_say(em, delay_ns, EM_GARBAGE);
+        delay_ns = 0;
     }
     if (c->long_before)
         plan(em, delay_ns, A_LONG, NULL);
@@ -721,10 +806,10 @@ static void fault_end_before_100(fault_state *fs, hook_ctx *ctx)
         ctx->drop = 1;
 }
 
-/* duplicate-urc: one START said twice. */
+/* duplicate-urc: one URC of the fault's stage (default START) said twice. */
 static void fault_duplicate_urc(fault_state *fs, hook_ctx *ctx)
 {
-    if (line_is(ctx, "START") && fault_once(fs))
+    if (line_is(ctx, fs->stage ? fs->stage : "START") && fault_once(fs))
         ctx->twice = 1;
 }
 
@@ -855,6 +940,61 @@ static void fault_http_code(fault_state *fs, hook_ctx *ctx)
         snprintf(ctx->line, ctx->cap, "+QIND: \"FOTA\",\"HTTPEND\",%ld", fs->code ? fs->code : 799);
 }
 
+/* slow-urc: the first URC of the fault's stage (default START; for
+ * UPDATING the first at or past `at`) comes the fault's delay (default
+ * 600 s) late, and everything the module planned after it with it: a
+ * module that stalls. */
+static void fault_slow_urc(fault_state *fs, hook_ctx *ctx)
+{
+    if (!line_is(ctx, fs->stage ? fs->stage : "START"))
+        return;
+    if (line_is(ctx, "UPDATING") && fs->at_percent >= 0 && ctx->code < fs->at_percent)
+        return;
+    if (fault_once(fs))
+        ctx->later_ns += fs->delay_ns ? fs->delay_ns : 600 * SEC;
+}
+
+/* slow-rdy: RDY after a boot into normal mode comes the fault's delay
+ * (default 120 s) late. */
+static void fault_slow_rdy(fault_state *fs, hook_ctx *ctx)
+{
+    if (!ctx->recovery && fault_once(fs))
+        ctx->later_ns += fs->delay_ns ? fs->delay_ns : 120 * SEC;
+}
+
+/* server-unreachable: the download cannot connect (601 / 701, or the
+ * field's detailed code), without a packet sent. */
+static void fault_server_unreachable(fault_state *fs, hook_ctx *ctx)
+{
+    if (fault_fires(fs))
+        ctx->drop = 1;
+}
+
+/* garbage: a line of bytes no AT parser expects (NUL-free, high bytes,
+ * an escape sequence) before the URC of the fault's stage (default START). */
+static void fault_garbage(fault_state *fs, hook_ctx *ctx)
+{
+    if (line_is(ctx, fs->stage ? fs->stage : "START") && fault_once(fs))
+        ctx->garbage_before = 1;
+}
+
+/* blanks: every FOTA URC written with a blank after each comma, as the
+ * guide's own examples and some firmware do: +QIND: "FOTA", "UPDATING", 45 */
+static void fault_blanks(fault_state *fs, hook_ctx *ctx)
+{
+    char tmp[EM_TEXT_MAX];
+    size_t o = 0;
+    if (!fault_fires(fs))
+        return;
+    for (const char *p = ctx->line; *p && o + 2 < sizeof tmp; p++) {
+        tmp[o++] = *p;
+        if (*p == ',' && p[1] != ' ')
+            tmp[o++] = ' ';
+    }
+    tmp[o] = '\0';
+    snprintf(ctx->line, ctx->cap, "%s", tmp);
+}
+
 static const struct fault_hook fault_hooks[] = {
     {"download-error", HOOK_DOWNLOAD_END, fault_download_error},
     {"update-fail", HOOK_ATTEMPT, fault_update_fail},
@@ -885,6 +1025,11 @@ static const struct fault_hook fault_hooks[] = {
     {"slow-final-result", HOOK_ANSWER, fault_slow_final_result},
     {"no-end", HOOK_FOTA_LINE, fault_no_end},
     {"http-code", HOOK_FOTA_LINE, fault_http_code},
+    {"slow-urc", HOOK_FOTA_LINE, fault_slow_urc},
+    {"slow-rdy", HOOK_REBOOT, fault_slow_rdy},
+    {"server-unreachable", HOOK_DOWNLOAD, fault_server_unreachable},
+    {"garbage", HOOK_FOTA_LINE, fault_garbage},
+    {"blanks", HOOK_FOTA_LINE, fault_blanks},
 };
 
 static void run_hooks(dfota_emulator *em, hook_point at, hook_ctx *ctx)
@@ -909,7 +1054,7 @@ static dfota_err faults_load(dfota_emulator *em, const dfota_emulator_spec *spec
             return DFOTA_E_INPUT;
         }
         fault_state *fs = &em->faults[em->n_faults++];
-        *fs = (fault_state){hook, f->code, f->at_percent, f->times, 0, f->delay_ns, 0};
+        *fs = (fault_state){hook, f->code, f->at_percent, f->times, 0, f->delay_ns, f->stage, 0};
     }
     return DFOTA_OK;
 }
@@ -945,7 +1090,7 @@ static void plan_reboot(dfota_emulator *em, int recovery, int64_t off_ns)
         plan(em, em->uart ? T_RECOVERY - T_RDY : T_RECOVERY, A_RECOVERY, NULL);
         return;
     }
-    plan_say(em, T_RDY, "RDY");
+    plan_say(em, T_RDY + c.later_ns, "RDY");
     plan(em, 0, A_NORMAL, NULL);
     for (size_t i = 0; i < sizeof boot_lines / sizeof boot_lines[0]; i++)
         plan_say(em, boot_lines[i].after, boot_lines[i].text);
@@ -1128,8 +1273,14 @@ static int download_setup(dfota_emulator *em, CURL *e)
 
 static void download_start(dfota_emulator *em)
 {
+    hook_ctx c = {.ftp = em->dl_ftp};
     buf_free(&em->pkg);
     em->dl_no_space = 0;
+    run_hooks(em, HOOK_DOWNLOAD, &c);
+    if (c.drop) {
+        download_done(em, CURLE_COULDNT_CONNECT); /* the server-unreachable fault */
+        return;
+    }
     CURL *e = curl_easy_init();
     if (!e || download_setup(em, e) != 0 || curl_multi_add_handle(em->multi, e) != CURLM_OK) {
         curl_easy_cleanup(e);
@@ -1551,6 +1702,10 @@ static int read_host(dfota_emulator *em)
         if (r <= 0)
             break; /* EAGAIN, or EIO: no host has the terminal open */
         happened = 1;
+        if (em->on_event) {
+            record_host(em, 1); /* it wrote: it has the port open, whatever poll said */
+            record_bytes(em, em->rec_host, DFOTA_DIR_HOST, buf, (size_t)r);
+        }
         if (em->mode == MODE_IDLE || em->mode == MODE_BUSY)
             host_bytes(em, buf, (size_t)r);
     }
@@ -1578,15 +1733,24 @@ static dfota_err act(dfota_emulator *em, const action *a, char *err, size_t errl
         break;
     case A_POWER_OFF:
         em->mode = MODE_OFF;
-        if (!em->uart)
+        if (!em->uart) {
             port_close(em);
+            record_flush(em, em->rec_module, DFOTA_DIR_MODULE);
+            record_flush(em, em->rec_host, DFOTA_DIR_HOST);
+            em->host_attached = 0;
+            emit_note(em, "port-lost");
+        }
         break;
     case A_POWER_ON:
         em->echo = 1;
         em->cmee = 0;
         framer_reset(em->framer);
-        if (!em->uart)
-            return port_open(em, err, errlen);
+        if (!em->uart) {
+            dfota_err rc = port_open(em, err, errlen);
+            if (rc == DFOTA_OK)
+                emit_note(em, "port-back");
+            return rc;
+        }
         break;
     case A_DOWNLOAD: download_start(em); break;
     case A_RECOVERY:
@@ -1770,12 +1934,18 @@ dfota_err dfota_emulator_new(const dfota_emulator_opts *opts, dfota_emulator **o
         goto fail;
     em->master = -1;
     em->echo = 1;
+    em->t0 = now_ns();
+    em->on_event = opts->on_event;
+    em->event_ctx = opts->event_ctx;
     if ((rc = opts_apply(em, opts, err, errlen)) || (rc = link_check(em, err, errlen)) ||
         (rc = faults_load(em, opts->spec, err, errlen)) || (rc = ufs_setup(em, err, errlen)))
         goto fail;
     rc = DFOTA_E_NOMEM;
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(em->multi = curl_multi_init()) ||
         !(em->framer = dfota_framer_new()))
+        goto fail;
+    if (em->on_event &&
+        (!(em->rec_host = dfota_framer_new()) || !(em->rec_module = dfota_framer_new())))
         goto fail;
     if ((rc = port_open(em, err, errlen)) != DFOTA_OK)
         goto fail;
@@ -1808,6 +1978,8 @@ void dfota_emulator_free(dfota_emulator *em)
         rmdir(em->ufs);
     buf_free(&em->pkg);
     dfota_framer_free(em->framer);
+    dfota_framer_free(em->rec_host);
+    dfota_framer_free(em->rec_module);
     free(em);
 }
 
@@ -1850,6 +2022,8 @@ dfota_err dfota_emulator_step(dfota_emulator *em, int timeout_ms, char *err, siz
             set_err(err, errlen, "the emulator's agenda overflowed (a bug)");
             return DFOTA_E_TOO_BIG;
         }
+        if (em->on_event && em->master >= 0)
+            record_host(em, !master_hup(em));
         happened |= download_poll(em);
         happened |= read_host(em);
         flush_out(em);

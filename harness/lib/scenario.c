@@ -765,7 +765,7 @@ static const char *const fault_kinds[] = {
     "lost-start", "two-part-update", "extra-codes", "accept-invalid", "urc-after-error",
     "end-before-100", "six-retries", "test-error", "double-final", "no-retry",
     "percent-over-100", "skip-download-start", "update-after-dl-fail", "no-port-drop",
-    "slow-final-result", "no-end", "http-code", NULL,
+    "slow-final-result", "no-end", "http-code", "slow-urc", "slow-rdy", NULL,
 };
 
 static const char *const source_names[] = {"transcript", "emulator", "serial", NULL};
@@ -917,9 +917,28 @@ static dfota_err do_fault_at(const ytree *t, size_t i, int *pct)
     return DFOTA_OK;
 }
 
+/* A fault's stage: one of the guide's URC stages, kept as the static name. */
+static dfota_err do_fault_stage(const ytree *t, size_t i, const char **stage)
+{
+    char b[SHOWN_MAX];
+    dfota_err rc = want_text(t, i, "stage");
+    if (rc)
+        return rc;
+    for (size_t s = 0; s < sizeof guide_stages / sizeof guide_stages[0]; s++) {
+        if (text_is(node(t, i), guide_stages[s].name)) {
+            *stage = guide_stages[s].name;
+            return DFOTA_OK;
+        }
+    }
+    return nfail(t, i, DFOTA_E_INPUT,
+                 "unknown stage '%s': use one of FTPSTART FTPEND HTTPSTART HTTPEND START "
+                 "UPDATING END",
+                 shown(node(t, i)->text, node(t, i)->len, b, sizeof b));
+}
+
 static dfota_err do_fault(const ytree *t, size_t i, dfota_fault *f)
 {
-    static const char *const keys[] = {"kind", "code", "at", "times", "delay", NULL};
+    static const char *const keys[] = {"kind", "code", "at", "times", "delay", "stage", NULL};
     char b[SHOWN_MAX];
     size_t v;
     dfota_err rc = want_kind(t, i, Y_MAP, "a fault");
@@ -953,6 +972,8 @@ static dfota_err do_fault(const ytree *t, size_t i, dfota_fault *f)
         rc = get_int(t, v, "times", 1, 999999999L, &f->times);
     if (!rc && (v = map_get(t, i, "delay")))
         rc = get_duration(t, v, "delay", 1, &f->delay_ns);
+    if (!rc && (v = map_get(t, i, "stage")))
+        rc = do_fault_stage(t, v, &f->stage);
     return rc;
 }
 

@@ -39,7 +39,14 @@ static const char usage[] =
     "                              300s, 300s, 120s, 300s, 60s for the first seven\n"
     "      --port usb|uart         what port the log was taken on, when its header\n"
     "                              does not say (PORT-REBOOT applies on usb)\n"
+    "      --host                  judge the host software too (the HOST-* rules),\n"
+    "                              e.g. a recording of dfota emulate --record\n"
+    "      --host-reopen DURATION  HOST-REOPEN's window: the port reopened this\n"
+    "                              soon after it is back (10s with --host-windows)\n"
     "      --color / --no-color    colour text output (default: when a terminal)\n"
+    "      --no-redact             show passwords and secret URL parameters (token=,\n"
+    "                              sig=, ...) of quoted lines as they are; by default\n"
+    "                              they are shown as *** (judging uses the real text)\n"
     "  -h, --help                  show this help\n"
     "\n"
     "Text output is one line per finding, compiler style:\n"
@@ -150,6 +157,8 @@ int cmd_check(int argc, char **argv)
         {"output", required_argument, NULL, 'o'},  {"window", required_argument, NULL, 'w'},
         {"host-windows", no_argument, NULL, 'H'},  {"port", required_argument, NULL, 'P'},
         {"color", no_argument, NULL, 'C'},         {"no-color", no_argument, NULL, 'N'},
+        {"host", no_argument, NULL, 'J'},          {"host-reopen", required_argument, NULL, 'R'},
+        {"no-redact", no_argument, NULL, 'X'},
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
     };
     check_run run;
@@ -157,7 +166,8 @@ int cmd_check(int argc, char **argv)
     dfota_checker_opts_init(&run.opts);
     dfota_out_format fmt = DFOTA_OUT_TEXT;
     const char *output = NULL;
-    int color = -1, ch;
+    int color = -1, ch, keep_secrets = 0;
+    int64_t reopen_ns = -1;
     optind = 1;
     while ((ch = getopt_long(argc, argv, "p:f:o:w:h", longopts, NULL)) != -1) {
         switch (ch) {
@@ -193,12 +203,20 @@ int cmd_check(int argc, char **argv)
             break;
         case 'C': color = 1; break;
         case 'N': color = 0; break;
+        case 'X': keep_secrets = 1; break;
+        case 'J': run.opts.judge_host = 1; break;
+        case 'R':
+            if (dfota_duration_parse(optarg, strlen(optarg), &reopen_ns) != DFOTA_OK || reopen_ns <= 0)
+                return bad_usage("bad host-reopen window '%s' (a duration, e.g. 10s)", optarg);
+            break;
         case 'h': fputs(usage, stdout); return EXIT_PASS;
         default: return bad_usage("%s", "unknown option");
         }
     }
     if (optind >= argc)
         return bad_usage("%s", "no FILE, DIR or - given");
+    if (reopen_ns > 0)
+        run.opts.host_reopen_ns = reopen_ns; /* wins over --host-windows, in any order */
     atomic_file af;
     FILE *out = stdout;
     if (output) {
@@ -215,6 +233,7 @@ int cmd_check(int argc, char **argv)
         fprintf(stderr, "dfota check: out of memory\n");
         return EXIT_INPUT;
     }
+    dfota_output_keep_secrets(run.out, keep_secrets);
     for (int i = optind; i < argc && !run.oom; i++)
         if (files_each(argv[i], check_one, &run) != 0)
             run.oom = 1;

@@ -7,13 +7,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "dfota/dfota.h"
 #include "dfota/emulator.h"
+#include "dfota/redact.h"
 #include "dfota/scenario.h"
 #include "cli.h"
 
 #define FREE_SPACE_MAX (1ULL << 40)
+#define CLI_FAULTS_MAX 16
 
 static const char usage[] =
     "usage: dfota emulate [OPTIONS]\n"
@@ -64,22 +67,47 @@ static const char usage[] =
     "  -S, --scenario FILE      take firmware, port, profile, free space and faults\n"
     "                           from a scenario's emulator: block; options given here\n"
     "                           win over it\n"
-    "  -h, --help               show this help\n"
+    "  -x, --fault KIND[:KEY=VALUE,...]  play a fault (repeatable, added to the\n"
+    "                           scenario's): KEY is code, at, times, delay or stage,\n"
+    "                           e.g. --fault update-fail:at=40,code=522,times=2\n"
+    "  -R, --record FILE        record the session as a transcript (flushed as it\n"
+    "                           goes), then judge the module and the host with the\n"
+    "                           HOST-* rules when stopped (see below)\n"
+    "      --no-redact          keep FTP passwords and URL tokens in the recording\n"
+    "                           (by default they are written as ***)\n"
+    "  -h, --help               show this help\n";
+
+static const char usage_more[] =
     "\n"
     "It prints 'terminal: PATH' and 'link: PATH' when it is ready, and a line for\n"
     "each terminal change and firmware change after that.\n"
     "\n"
-    "Faults (a scenario's emulator block) make it misbehave as in the field, to\n"
+    "Faults make it misbehave as in the field, to\n"
     "test hosts: download-error update-fail accept-invalid urc-after-error\n"
     "lost-start out-of-order-urc percent-signs truncated-urc\n"
     "stray-bytes extra-codes end-before-100 duplicate-urc overlong-line\n"
     "two-part-update downloading-urcs urc-cut-by-reboot reboot-never reboot-delay\n"
     "six-retries test-error double-final no-retry percent-over-100\n"
     "skip-download-start update-after-dl-fail no-port-drop slow-final-result\n"
-    "no-end http-code. Others are refused.\n"
+    "no-end http-code slow-urc slow-rdy server-unreachable garbage blanks.\n"
+    "A fault takes code, at (a percent),\n"
+    "times, delay and stage (a URC stage). Others are refused.\n"
+    "\n"
+    "\n"
+    "Testing host software: start 'dfota emulate --record s.transcript --link L',\n"
+    "let your host drive L, then stop the emulator (SIGINT or SIGTERM). The\n"
+    "recording holds what each side sent and '! host-open' / '! host-close' when\n"
+    "the host opened or closed the port; it is judged as 'dfota check --host\n"
+    "--host-windows' would: the module's rules and HOST-WAIT-FINAL (no command\n"
+    "before the final result), HOST-ONE-UPGRADE (no AT+QFOTADL while one runs),\n"
+    "HOST-REOPEN (the port reopened within 10 s of coming back after a reboot)\n"
+    "and HOST-READ-TO-END (the port open for every URC, to END).\n"
     "\n"
     "Exit status:\n"
-    "  0  stopped by SIGINT, SIGTERM or SIGHUP; the link is removed\n"
+    "  0  stopped by SIGINT, SIGTERM or SIGHUP; the link is removed (with\n"
+    "     --record: and the session passed)\n"
+    "  1  --record: a rule failed (the module's or the host's)\n"
+    "  3  --record: no FAIL, but a rule is INCOMPLETE\n"
     "  2  usage error, or a scenario that is not valid\n"
     "  4  the emulator could not start or failed (no pseudo-terminal, link in the\n"
     "     way, UFS folder missing)\n";
@@ -111,6 +139,11 @@ typedef struct {
     const char *scenario;
     const char *profile; /* as given, NULL when not */
     const char *port;
+    const char *record;  /* --record FILE */
+    int keep_secrets;    /* --no-redact */
+    dfota_fault faults[CLI_FAULTS_MAX];
+    size_t n_faults;
+    char fault_text[CLI_FAULTS_MAX][64]; /* the kinds the faults point into */
 } emulate_args;
 
 static int usage_error(const char *what, const char *arg)
@@ -135,6 +168,69 @@ static int parse_duration(const char *s, int64_t *out)
     return dfota_duration_parse(s, strlen(s), out) == DFOTA_OK && *out > 0;
 }
 
+/* One KEY=VALUE of --fault into *f; 0 when it is not one. */
+static int fault_key(dfota_fault *f, const char *kv, size_t n)
+{
+    static const char *const stages[] = {"FTPSTART", "FTPEND", "HTTPSTART", "HTTPEND",
+                                         "START", "UPDATING", "END"};
+    char v[32];
+    const char *eq = memchr(kv, '=', n);
+    size_t kl = eq ? (size_t)(eq - kv) : n, vl = eq ? n - kl - 1 : 0;
+    if (!eq || vl == 0 || vl >= sizeof v)
+        return 0;
+    memcpy(v, eq + 1, vl);
+    v[vl] = '\0';
+    char *end = NULL;
+    errno = 0;
+    long num = strtol(v, &end, 10);
+    int is_num = errno == 0 && end != v && (*end == '\0' || (*end == '%' && end[1] == '\0'));
+    if (kl == 4 && memcmp(kv, "code", 4) == 0 && is_num && *end == '\0' && num > -1000000 &&
+        num < 1000000)
+        f->code = num;
+    else if (kl == 2 && memcmp(kv, "at", 2) == 0 && is_num && num >= 0 && num <= 100)
+        f->at_percent = (int)num;
+    else if (kl == 5 && memcmp(kv, "times", 5) == 0 && is_num && *end == '\0' && num > 0)
+        f->times = num;
+    else if (kl == 5 && memcmp(kv, "delay", 5) == 0)
+        return parse_duration(v, &f->delay_ns);
+    else if (kl == 5 && memcmp(kv, "stage", 5) == 0) {
+        for (size_t i = 0; i < sizeof stages / sizeof stages[0]; i++)
+            if (strcmp(v, stages[i]) == 0)
+                f->stage = stages[i];
+        return f->stage != NULL;
+    } else
+        return 0;
+    return 1;
+}
+
+/* --fault KIND[:KEY=VALUE,...]; the emulator refuses a kind it cannot play. */
+static int parse_fault(emulate_args *a, const char *arg)
+{
+    if (a->n_faults == CLI_FAULTS_MAX)
+        return usage_error("too many faults (16 at most)", arg);
+    dfota_fault *f = &a->faults[a->n_faults];
+    memset(f, 0, sizeof *f);
+    f->at_percent = -1;
+    const char *colon = strchr(arg, ':');
+    size_t kn = colon ? (size_t)(colon - arg) : strlen(arg);
+    char *kind = a->fault_text[a->n_faults];
+    if (kn == 0 || kn >= sizeof a->fault_text[0])
+        return usage_error("bad fault", arg);
+    memcpy(kind, arg, kn);
+    kind[kn] = '\0';
+    f->kind = kind;
+    for (const char *p = colon ? colon + 1 : NULL; p && *p;) {
+        const char *comma = strchr(p, ',');
+        size_t n = comma ? (size_t)(comma - p) : strlen(p);
+        if (!fault_key(f, p, n))
+            return usage_error("bad fault (KIND[:KEY=VALUE,...], KEY code, at, times, delay, stage)",
+                               arg);
+        p = comma ? comma + 1 : NULL;
+    }
+    a->n_faults++;
+    return 0;
+}
+
 static int parse_option(emulate_args *a, int c, const char *arg)
 {
     uint64_t bytes = 0;
@@ -143,6 +239,9 @@ static int parse_option(emulate_args *a, int c, const char *arg)
     case 'F': a->opts.firmware = arg; return 0;
     case 'u': a->opts.ufs_dir = arg; return 0;
     case 'S': a->scenario = arg; return 0;
+    case 'R': a->record = arg; return 0;
+    case 'K': a->keep_secrets = 1; return 0;
+    case 'x': return parse_fault(a, arg);
     case 'p':
         if (strcmp(arg, "strict") != 0 && strcmp(arg, "field") != 0)
             return usage_error("bad profile (strict or field)", arg);
@@ -178,11 +277,13 @@ static int parse_args(emulate_args *a, int argc, char **argv)
         {"time-scale", required_argument, NULL, 't'}, {"reboot", required_argument, NULL, 'r'},
         {"progress-step", required_argument, NULL, 'g'}, {"ufs", required_argument, NULL, 'u'},
         {"free-space", required_argument, NULL, 's'}, {"scenario", required_argument, NULL, 'S'},
+        {"fault", required_argument, NULL, 'x'},      {"record", required_argument, NULL, 'R'},
+        {"no-redact", no_argument, NULL, 'K'},
         {"help", no_argument, NULL, 'h'},             {NULL, 0, NULL, 0},
     };
     int c, rc;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "l:F:p:P:t:u:s:S:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "l:F:p:P:t:u:s:S:x:R:h", longopts, NULL)) != -1) {
         if (c == 'h')
             return -1;
         if ((rc = parse_option(a, c, optarg)) != 0)
@@ -193,13 +294,24 @@ static int parse_args(emulate_args *a, int argc, char **argv)
     return 0;
 }
 
-/* The scenario's block with what the command line says winning over it. */
-static void spec_merge(const emulate_args *a, dfota_emulator_spec *spec)
+/* The scenario's block with what the command line says winning over it,
+ * and the command line's faults after the scenario's. */
+static int spec_merge(const emulate_args *a, dfota_emulator_spec *spec)
 {
+    const size_t cap = sizeof spec->faults / sizeof spec->faults[0];
     if (a->port)
         spec->port = NULL;
     if (a->profile)
         spec->profile = NULL;
+    if (spec->n_faults + a->n_faults > cap) {
+        fprintf(stderr, "dfota emulate: more than %zu faults with the scenario's\n", cap);
+        return EXIT_INPUT;
+    }
+    for (size_t i = 0; i < a->n_faults; i++)
+        spec->faults[spec->n_faults++] = a->faults[i];
+    if (a->n_faults)
+        spec->present = 1;
+    return 0;
 }
 
 static void report_changes(const dfota_emulator *em, char *tty, size_t tty_cap, char *fw,
@@ -236,21 +348,110 @@ static int emulate_loop(dfota_emulator *em)
     return EXIT_PASS;
 }
 
+/* --record: the transcript, written and flushed event by event. */
+typedef struct {
+    FILE *f;
+    int failed; /* a write failed: said once, then the run ends */
+    int keep_secrets;
+} recording;
+
+static void record_event(void *ctx, const dfota_event *ev)
+{
+    recording *r = ctx;
+    char red[DFOTA_REDACT_MAX(DFOTA_AT_LINE_MAX) + 1];
+    size_t n = 0;
+    dfota_event shown = *ev;
+    if (r->failed)
+        return;
+    /* Judged on the real text (the length rules), written without secrets. */
+    if (!r->keep_secrets && dfota_redact(ev->data, ev->len, red, sizeof red, &n) == DFOTA_OK) {
+        shown.data = red;
+        shown.len = n;
+    }
+    if (dfota_transcript_write_event(r->f, &shown) != DFOTA_OK || fflush(r->f) != 0) {
+        r->failed = 1;
+        fprintf(stderr, "dfota emulate: cannot write the recording: %s\n", strerror(errno));
+    }
+}
+
+static int record_open(const emulate_args *a, recording *r)
+{
+    char started[40], port[1100];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(started, sizeof started, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    /* A port header starting "usb:" makes PORT-REBOOT apply, as on hardware. */
+    snprintf(port, sizeof port, "%s (emulated at %s)",
+             a->port && strcmp(a->port, "uart") == 0 ? "uart" : "usb:2c7c:0195:if=2",
+             a->opts.link ? a->opts.link : "its terminal");
+    const char *pairs[] = {"module", a->opts.firmware ? a->opts.firmware : "EG95EFAR02A07M4G",
+                           "port", port, "started", started, "recorded-by",
+                           "dfota emulate (module and host)", "redacted",
+                           a->keep_secrets ? "none" : "credentials"};
+    r->keep_secrets = a->keep_secrets;
+    if (!(r->f = fopen(a->record, "w")) ||
+        dfota_transcript_write_header(r->f, pairs, 5) != DFOTA_OK || fflush(r->f) != 0) {
+        fprintf(stderr, "dfota emulate: cannot write %s: %s\n", a->record, strerror(errno));
+        if (r->f)
+            fclose(r->f);
+        r->f = NULL;
+        return EXIT_HARNESS;
+    }
+    return 0;
+}
+
+/* The recording judged as dfota check --host --host-windows would. */
+static int record_judge(const emulate_args *a, recording *r)
+{
+    int bad = r->failed;
+    if (fclose(r->f) != 0)
+        bad = 1;
+    r->f = NULL;
+    if (bad) {
+        fprintf(stderr, "dfota emulate: the recording %s is not whole\n", a->record);
+        return EXIT_HARNESS;
+    }
+    printf("recorded: %s\n", a->record);
+    fflush(stdout);
+    /* cmd_check takes argv as main does: writable strings. */
+    char a0[] = "check", a1[] = "--host", a2[] = "--host-windows", a3[] = "--profile",
+         strict[] = "strict", field[] = "field", file[4096];
+    snprintf(file, sizeof file, "%s", a->record);
+    char *argv[] = {a0, a1, a2, a3,
+                    a->profile && strcmp(a->profile, "field") == 0 ? field : strict, file, NULL};
+    return cmd_check(6, argv);
+}
+
 static int emulate_run(emulate_args *a, dfota_scenario *sc)
 {
     char err[DFOTA_ERRBUF] = "";
     dfota_emulator_spec spec;
     dfota_emulator *em = NULL;
-    if (sc) {
+    recording rec = {NULL, 0, 0};
+    memset(&spec, 0, sizeof spec);
+    if (sc)
         spec = sc->emulator;
-        spec_merge(a, &spec);
+    if (sc || a->n_faults) {
+        int rc = spec_merge(a, &spec);
+        if (rc)
+            return rc;
         a->opts.spec = &spec;
+    }
+    if (a->record) {
+        int rc = record_open(a, &rec);
+        if (rc)
+            return rc;
+        a->opts.on_event = record_event;
+        a->opts.event_ctx = &rec;
     }
     a->opts.field = a->profile && strcmp(a->profile, "field") == 0;
     a->opts.uart = a->port && strcmp(a->port, "uart") == 0;
     signals_catch();
     if (dfota_emulator_new(&a->opts, &em, err, sizeof err) != DFOTA_OK) {
         fprintf(stderr, "dfota emulate: %s\n", err);
+        if (rec.f)
+            fclose(rec.f);
         return EXIT_HARNESS;
     }
     printf("terminal: %s\nlink: %s\nfirmware: %s\n", dfota_emulator_tty(em),
@@ -258,6 +459,8 @@ static int emulate_run(emulate_args *a, dfota_scenario *sc)
     fflush(stdout);
     int status = emulate_loop(em);
     dfota_emulator_free(em);
+    if (rec.f)
+        status = status == EXIT_PASS ? record_judge(a, &rec) : (fclose(rec.f), status);
     return status;
 }
 
@@ -267,8 +470,10 @@ int cmd_emulate(int argc, char **argv)
     memset(&a, 0, sizeof a);
     int rc = parse_args(&a, argc, argv);
     if (rc != 0) {
-        if (rc == -1)
+        if (rc == -1) {
             fputs(usage, stdout);
+            fputs(usage_more, stdout);
+        }
         return rc == -1 ? EXIT_PASS : rc;
     }
     dfota_scenario *sc = NULL;

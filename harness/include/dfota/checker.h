@@ -96,6 +96,11 @@ typedef struct {
     dfota_profile profile;
     int usb_port;                      /* 1: a USB port (PORT-REBOOT applies), 0: not, -1: unknown */
     int64_t window_ns[DFOTA_WIN_COUNT]; /* 0: no limit */
+    /* 1: judge the host too (the HOST-* rules). The reopen and read rules
+     * need the '! host-open' and '! host-close' events a recording of host
+     * software carries (dfota emulate --record, dfota proxy). */
+    int judge_host;
+    int64_t host_reopen_ns;            /* HOST-REOPEN's window; 0: no limit */
 } dfota_checker_opts;
 
 /* What a port header says (RULES.md, PORT-REBOOT): 1 for a USB identity

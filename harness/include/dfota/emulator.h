@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "dfota/error.h"
+#include "dfota/event.h"
 #include "dfota/scenario.h"
 
 typedef struct {
@@ -50,6 +51,15 @@ typedef struct {
     /* 1: refuse to connect anywhere but the loopback (127.0.0.0/8, ::1),
      * whatever a URL names: what the test suite runs with. */
     int loopback_only;
+    /* The session as its host lived it, for a recording (dfota emulate
+     * --record): called with each host line ('>', every byte the host
+     * wrote, framed, whatever mode the module is in), each module line
+     * ('<', framed from the bytes sent), and '!' events: port-lost and
+     * port-back around a USB reboot, host-open and host-close when the host
+     * opens or closes its side of the terminal. Times are module time since
+     * the emulator started. The event is valid during the call. NULL: none. */
+    void (*on_event)(void *ctx, const dfota_event *ev);
+    void *event_ctx;
 } dfota_emulator_opts;
 
 typedef struct dfota_emulator dfota_emulator;

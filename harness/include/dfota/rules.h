@@ -31,6 +31,10 @@ typedef enum {
     DFOTA_R_TIME_RDY,
     DFOTA_R_TIME_REBOOT,
     DFOTA_R_TIME_UPDATE,
+    DFOTA_R_HOST_WAIT_FINAL,   /* host-side rules: judged only when asked */
+    DFOTA_R_HOST_ONE_UPGRADE,
+    DFOTA_R_HOST_REOPEN,
+    DFOTA_R_HOST_READ_TO_END,
     DFOTA_R_LINE_LENGTH,   /* not a DFOTA rule: a line past DFOTA_AT_LINE_MAX */
     DFOTA_RULE_COUNT
 } dfota_rule;

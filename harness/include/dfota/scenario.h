@@ -112,6 +112,7 @@ typedef struct {
     int at_percent;              /* -1 when not given */
     long times;                  /* 0 when not given */
     int64_t delay_ns;            /* 0 when not given */
+    const char *stage;           /* a URC stage name (static), NULL when not given */
     unsigned long line, column;
 } dfota_fault;
 

@@ -8,6 +8,7 @@
  *
  *   # expect: <profile> <VERDICT> [RULE-ID=STATUS ...]   one per profile
  *   # check-args: --window final-result=3s                optional
+ *                 (--window, --host-windows, --port, --host, --host-reopen)
  *   # about: one sentence                                 optional
  *
  * VERDICT is PASS, FAIL, INCOMPLETE or ERROR (input error); STATUS is PASS,
@@ -94,6 +95,12 @@ static const rule_def catalogue[] = {
     {"TIME-RDY", IN_TIMED},
     {"TIME-REBOOT", IN_TIMED},
     {"TIME-UPDATE", IN_TIMED},
+    /* The host's rules: command order shows in every format; the host's
+     * opening and closing of the port only in a recording of it. */
+    {"HOST-WAIT-FINAL", IN_ALL},
+    {"HOST-ONE-UPGRADE", IN_ALL},
+    {"HOST-REOPEN", IN_TRANSCRIPT},
+    {"HOST-READ-TO-END", IN_TRANSCRIPT},
     {"LINE-LENGTH", IN_NONE},
 };
 #define N_RULES (sizeof catalogue / sizeof catalogue[0])
@@ -222,11 +229,14 @@ static void parse_check_args(const char *v, header *h, reasons *why)
             add_reason(why, "check-args: an argument is too long");
             return;
         }
-        if (strcmp(w, "--window") == 0 || strcmp(w, "--port") == 0)
+        if (strcmp(w, "--window") == 0 || strcmp(w, "--port") == 0 ||
+            strcmp(w, "--host-reopen") == 0)
             takes_value = 1;
         else if (strncmp(w, "--window=", 9) != 0 && strncmp(w, "--port=", 7) != 0 &&
-                 strcmp(w, "--host-windows") != 0) {
-            add_reason(why, "check-args: '%s' is not allowed (only --window, --host-windows, --port)", w);
+                 strncmp(w, "--host-reopen=", 14) != 0 && strcmp(w, "--host-windows") != 0 &&
+                 strcmp(w, "--host") != 0) {
+            add_reason(why, "check-args: '%s' is not allowed (only --window, --host-windows, "
+                            "--port, --host, --host-reopen)", w);
             return;
         }
         for (int k = 0; k <= takes_value; k++) {

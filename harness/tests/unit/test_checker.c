@@ -414,12 +414,24 @@ static const tcase cases[] = {
     {.name = "SEQ-START: a second START with no reboot", .profiles = P_BOTH, .usb = -1,
      .events = EV(FTP_TO_DL, START_, URCN("72", "UPDATING", "5"), URC("72.5", "START"), PROG, END0),
      .exp = EXP(E(SEQ_START, FAIL)), .verdict = DFOTA_V_FAIL},
-    {.name = "SEQ-START: a local file's OK, then the next command and no START", .profiles = P_BOTH,
-     .usb = -1, .events = EV(C_LOCAL, OK_, CMD("100", QS(FTP_URL)), "100.04 < ERROR"),
+    {.name = "SEQ-START: a local file's OK, then the next command accepted, no START",
+     .profiles = P_BOTH, .usb = -1, .events = EV(C_LOCAL, OK_, CMD("100", QS(FTP_URL)), "100.04 < OK"),
      .exp = EXP(E(SEQ_START, FAIL)), .verdict = DFOTA_V_FAIL},
-    {.name = "SEQ-START: FTPEND,0, then the next AT+QFOTADL and no START", .profiles = P_BOTH, .usb = -1,
-     .events = EV(FTP_TO_DL, CMD("100", QS(FTP_URL)), "100.04 < ERROR"),
+    {.name = "SEQ-START: FTPEND,0, then the next AT+QFOTADL accepted, no START", .profiles = P_BOTH,
+     .usb = -1, .events = EV(FTP_TO_DL, CMD("100", QS(FTP_URL)), "100.04 < OK"),
      .exp = EXP(E(SEQ_START, FAIL)), .verdict = DFOTA_V_FAIL},
+    {.name = "SEQ-START: the next AT+QFOTADL refused (busy) before the reboot, the first goes on",
+     .profiles = P_BOTH, .usb = -1,
+     .events = EV(C_FTP, OK_, FTP_DL, CMD("48.5", QS(FTP_URL)), "48.54 < ERROR", PORT, UPDATE),
+     .exp = EXP(E(SEQ_START, PASS), E(SEQ_END, PASS), E(CMD_NO_URC_AFTER_ERROR, PASS),
+                E(PROGRESS_COMPLETE, PASS)),
+     .verdict = DFOTA_V_PASS, .nflows = 2},
+    {.name = "SEQ-START: refused after the reboot: the module is back in normal mode",
+     .profiles = P_BOTH, .usb = -1, .events = EV(FTP_TO_DL, CMD("80", QS(FTP_URL)), "80.04 < ERROR"),
+     .exp = EXP(E(SEQ_START, FAIL)), .verdict = DFOTA_V_FAIL},
+    {.name = "SEQ-START: INCOMPLETE, refused (busy) and the log ends before START",
+     .profiles = P_BOTH, .usb = -1, .events = EV(C_LOCAL, OK_, CMD("100", QS(FTP_URL)), "100.04 < ERROR"),
+     .exp = EXP(E(SEQ_START, INCOMPLETE)), .verdict = DFOTA_V_INCOMPLETE},
     {.name = "SEQ-START: INCOMPLETE, the log ends after FTPEND,0", .profiles = P_BOTH, .usb = -1,
      .events = EV(FTP_TO_DL),
      .exp = EXP(E(SEQ_START, INCOMPLETE), E(SEQ_DOWNLOAD, PASS)), .verdict = DFOTA_V_INCOMPLETE},
@@ -611,7 +623,7 @@ static const tcase cases[] = {
     {.name = "RETRY-505: the next command after two retries (five are owed)", .profiles = P_BOTH,
      .usb = -1,
      .events = EV(FTP_TO_DL, ATTEMPT("71.9", "73", "75", "505"), ATTEMPT("100", "101", "102", "505"),
-                  ATTEMPT("200", "201", "202", "505"), CMD("300", QS(FTP_URL)), "300.04 < ERROR"),
+                  ATTEMPT("200", "201", "202", "505"), CMD("300", QS(FTP_URL)), "300.04 < OK"),
      .exp = EXP(E(RETRY_505, FAIL)), .verdict = DFOTA_V_FAIL},
 
     /* ===== RETRY-UNTIL-SUCCESS (4, 6) ===== */
@@ -622,9 +634,10 @@ static const tcase cases[] = {
      .events = EV(C_LOCAL, OK_, ATTEMPT("71.9", "73", "75", "546"), ATTEMPT("100", "101", "102", "530"),
                   ATTEMPT("200", "201", "202", "540"), GOOD_ATTEMPT("300", "301+1", "410")),
      .exp = EXP(E(RETRY_UNTIL_SUCCESS, PASS), E(CODE_END, PASS)), .verdict = DFOTA_V_PASS},
-    {.name = "RETRY-UNTIL-SUCCESS: END,520 then the next command", .profiles = P_BOTH, .usb = -1,
+    {.name = "RETRY-UNTIL-SUCCESS: END,520 then the next command accepted", .profiles = P_BOTH,
+     .usb = -1,
      .events = EV(FTP_TO_DL, ATTEMPT("71.9", "73", "75", "520"), CMD("300", QS(FTP_URL)),
-                  "300.04 < ERROR"),
+                  "300.04 < OK"),
      .exp = EXP(E(RETRY_UNTIL_SUCCESS, FAIL)), .verdict = DFOTA_V_FAIL,
      .find = {F(RETRY_UNTIL_SUCCESS, FAIL, NULL)}},
     {.name = "RETRY-UNTIL-SUCCESS: INCOMPLETE, the log ends after END,520", .profiles = P_BOTH,
@@ -655,6 +668,71 @@ static const tcase cases[] = {
     {.name = "PORT-REBOOT: a local file on USB: N/A (3.3 has no such step)", .profiles = P_BOTH,
      .usb = 1, .events = EV(LOCAL_OK), .exp = EXP(E(PORT_REBOOT, NA)), .verdict = DFOTA_V_PASS},
 
+    /* ===== the host (HOST-*), judged with "host" ===== */
+    {.name = "HOST-*: a host that waits, reopens at once and reads to END", .profiles = P_BOTH,
+     .usb = 1, .windows = "host,host-reopen=10",
+     .events = EV("0 ! host-open", C_FTP, OK_, FTP_DL, PORT, "71.400 ! host-open", UPDATE),
+     .exp = EXP(E(HOST_WAIT_FINAL, PASS), E(HOST_ONE_UPGRADE, PASS), E(HOST_REOPEN, PASS),
+                E(HOST_READ_TO_END, PASS)),
+     .verdict = DFOTA_V_PASS},
+    {.name = "HOST-*: not judged unless asked", .profiles = P_BOTH, .usb = 1,
+     .events = EV("0 ! host-open", C_FTP, "0.010 > AT", OK_, "0.050 < OK", FTP_DL, PORT, UPDATE),
+     .exp = EXP(E(HOST_WAIT_FINAL, NA), E(HOST_ONE_UPGRADE, NA), E(HOST_REOPEN, NA),
+                E(HOST_READ_TO_END, NA)),
+     .verdict = DFOTA_V_PASS},
+    {.name = "HOST-WAIT-FINAL: a command before the last one's final result", .profiles = P_BOTH,
+     .usb = -1, .windows = "host",
+     .events = EV("0.000 > AT+QGMR", "0.001 > AT+QFOTADL=?", "0.040 < EG95EFAR02A07M4G_01.002",
+                  "0.041 < OK", "0.050 < OK"),
+     .exp = EXP(E(HOST_WAIT_FINAL, FAIL), E(CMD_TEST, PASS)), .verdict = DFOTA_V_FAIL,
+     .find = {F(HOST_WAIT_FINAL, FAIL, NULL)}},
+    {.name = "HOST-WAIT-FINAL: after the final-result window the host may give up",
+     .profiles = P_BOTH, .usb = -1, .windows = "host,final-result=3",
+     .events = EV("0.000 > AT+QGMR", "5.000 > AT", "5.040 < OK"),
+     .exp = EXP(E(HOST_WAIT_FINAL, PASS)), .verdict = DFOTA_V_PASS,
+     .find = {F(HOST_WAIT_FINAL, NOTE, NULL)}},
+    {.name = "HOST-WAIT-FINAL: a raw capture, commands one by one", .profiles = P_BOTH, .usb = -1,
+     .windows = "host", .events = EV("- > ATI", "- < EG95", "- < OK", "- > AT", "- < OK"),
+     .exp = EXP(E(HOST_WAIT_FINAL, PASS)), .verdict = DFOTA_V_PASS},
+    {.name = "HOST-ONE-UPGRADE: AT+QFOTADL again during the download", .profiles = P_BOTH,
+     .usb = -1, .windows = "host",
+     .events = EV(C_FTP, OK_, URC("0.530", "FTPSTART"), CMD("20.000", QS(FTP_URL)), "20.040 < ERROR"),
+     .exp = EXP(E(HOST_ONE_UPGRADE, FAIL), E(HOST_WAIT_FINAL, PASS)), .verdict = DFOTA_V_FAIL,
+     .find = {F(HOST_ONE_UPGRADE, FAIL, NULL)}},
+    {.name = "HOST-ONE-UPGRADE: a new upgrade after the last one ended", .profiles = P_BOTH,
+     .usb = -1, .windows = "host", .events = EV(LOCAL_OK, CMD("200.000", QS(LOCAL_FILE)), "200.040 < OK"),
+     .exp = EXP(E(HOST_ONE_UPGRADE, PASS)), .verdict = DFOTA_V_INCOMPLETE},
+    {.name = "HOST-REOPEN: the port reopened 1.2 s after it came back, window 1 s",
+     .profiles = P_BOTH, .usb = 1, .windows = "host,host-reopen=1",
+     .events = EV("0 ! host-open", C_FTP, OK_, FTP_DL, PORT, START_, "72.500 ! host-open", PROG,
+                  END0),
+     .exp = EXP(E(HOST_REOPEN, FAIL), E(HOST_READ_TO_END, FAIL)), .verdict = DFOTA_V_FAIL,
+     .find = {F(HOST_REOPEN, FAIL, NULL), F(HOST_READ_TO_END, FAIL, NULL)}},
+    {.name = "HOST-REOPEN: never reopened, the port went away again", .profiles = P_BOTH,
+     .usb = 1, .windows = "host,host-reopen=10",
+     .events = EV("0 ! host-open", C_LOCAL, OK_, UPDATE, "181 ! port-lost", "201 ! port-back",
+                  "202 ! host-open", "203 < RDY"),
+     .exp = EXP(E(HOST_REOPEN, PASS)), .verdict = DFOTA_V_PASS},
+    {.name = "HOST-REOPEN: never reopened before the log ends", .profiles = P_BOTH, .usb = 1,
+     .windows = "host,host-reopen=10", .events = EV("0 ! host-open", C_FTP, OK_, FTP_DL, PORT, UPDATE),
+     .exp = EXP(E(HOST_REOPEN, FAIL), E(HOST_READ_TO_END, FAIL)), .verdict = DFOTA_V_FAIL},
+    {.name = "HOST-REOPEN: INCOMPLETE when the log ends inside the window", .profiles = P_BOTH,
+     .usb = 1, .windows = "host,host-reopen=10",
+     .events = EV("0 ! host-open", C_FTP, OK_, FTP_DL, PORT),
+     .exp = EXP(E(HOST_REOPEN, INCOMPLETE)), .verdict = DFOTA_V_INCOMPLETE},
+    {.name = "HOST-READ-TO-END: the host closed the port after OK", .profiles = P_BOTH, .usb = 1,
+     .windows = "host", .events = EV("0 ! host-open", C_FTP, OK_, "0.100 ! host-close", FTP_DL),
+     .exp = EXP(E(HOST_READ_TO_END, FAIL)), .verdict = DFOTA_V_FAIL,
+     .find = {F(HOST_READ_TO_END, FAIL, NULL)}},
+    {.name = "HOST-READ-TO-END: closed before END, the log ends", .profiles = P_BOTH, .usb = -1,
+     .windows = "host",
+     .events = EV("0 ! host-open", C_LOCAL, OK_, START_, "72 ! host-close"),
+     .exp = EXP(E(HOST_READ_TO_END, FAIL)), .verdict = DFOTA_V_FAIL},
+    {.name = "HOST-READ-TO-END, HOST-REOPEN: a log without host events says nothing",
+     .profiles = P_BOTH, .usb = 1, .windows = "host", .events = EV(FTP_OK),
+     .exp = EXP(E(HOST_READ_TO_END, NA), E(HOST_REOPEN, NA), E(HOST_WAIT_FINAL, PASS),
+                E(HOST_ONE_UPGRADE, PASS)),
+     .verdict = DFOTA_V_PASS},
     /* ===== TIME-* windows ===== */
     {.name = "TIME-FINAL-RESULT: OK in 0.04 s of 3 s", .profiles = P_BOTH, .usb = -1,
      .windows = "final-result=3", .events = EV(FTP_OK),
@@ -1126,6 +1204,16 @@ static int set_windows(dfota_checker_opts *o, const char *spec)
         const char *comma = strchr(p, ',');
         const char *end = comma ? comma : p + strlen(p);
         char name[32];
+        if ((size_t)(end - p) == 4 && memcmp(p, "host", 4) == 0) {
+            o->judge_host = 1; /* "host": the HOST-* rules are judged */
+            p = comma ? comma + 1 : NULL;
+            continue;
+        }
+        if (eq && eq < end && eq - p == 11 && memcmp(p, "host-reopen", 11) == 0) {
+            o->host_reopen_ns = parse_secs(eq + 1, (size_t)(end - eq - 1));
+            p = comma ? comma + 1 : NULL;
+            continue;
+        }
         if (!eq || eq > end || (size_t)(eq - p) >= sizeof name)
             return 0;
         memcpy(name, p, (size_t)(eq - p));
@@ -1497,7 +1585,10 @@ static void test_host_windows(void)
     for (int w = 0; w < DFOTA_WIN_COUNT; w++)
         check(o.window_ns[w] == 0, "opts_init", "-", "window %s is %lld", dfota_window_name((dfota_window)w),
               (long long)o.window_ns[w]);
+    check(o.judge_host == 0 && o.host_reopen_ns == 0, "opts_init", "-", "the host judged");
     dfota_checker_opts_host_windows(&o);
+    check(o.host_reopen_ns == 10 * 1000000000LL, "host windows", "-", "host-reopen is %lld ns",
+          (long long)o.host_reopen_ns);
     for (int w = 0; w < DFOTA_WIN_COUNT; w++)
         check(o.window_ns[w] == want[w] * 1000000000LL, "host windows", "-", "%s is %lld ns",
               dfota_window_name((dfota_window)w), (long long)o.window_ns[w]);

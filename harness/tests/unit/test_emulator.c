@@ -26,6 +26,8 @@
 
 #define FW_OLD "EG95EFAR02A07M4G"
 #define FW_NEW "EG95EFAR02A08M4G"
+/* The garbage fault's line, as the module sends it. */
+#define EM_GARBAGE_TEXT "\xff\xfe\x80\x1b[0m~\x01\x7f#%&\xc3(garbage)"
 #define WAIT_MS 5000 /* wall time any one expected line may take */
 
 /* ---- a minimal HTTP server on 127.0.0.1, served from the test's loop ------ */
@@ -757,14 +759,19 @@ static void test_scenario_block(void)
     dfota_emulator *em = NULL;
     rig r;
     dfota_emulator_opts o;
-    snprintf(text, sizeof text, scenario_text, "garbage");
-    CU_ASSERT_EQUAL_FATAL(dfota_scenario_parse("emu.yaml", text, strlen(text), &sc, err, sizeof err),
-                          DFOTA_OK);
+    /* A kind the emulator has no row for (the command line's --fault
+     * reaches it unchecked) is refused, never silently left out. */
+    dfota_emulator_spec bogus;
+    char bogus_kind[] = "no-such-fault";
+    memset(&bogus, 0, sizeof bogus);
+    bogus.present = 1;
+    bogus.n_faults = 1;
+    bogus.faults[0].kind = bogus_kind;
+    bogus.faults[0].at_percent = -1;
     rig_opts(&o);
-    o.spec = &sc->emulator;
+    o.spec = &bogus;
     CU_ASSERT_EQUAL(dfota_emulator_new(&o, &em, err, sizeof err), DFOTA_E_INPUT);
-    CU_ASSERT(strstr(err, "garbage") != NULL);
-    dfota_scenario_free(sc);
+    CU_ASSERT(strstr(err, "no-such-fault") != NULL);
     snprintf(text, sizeof text, scenario_text, "update-fail");
     CU_ASSERT_EQUAL_FATAL(dfota_scenario_parse("emu.yaml", text, strlen(text), &sc, err, sizeof err),
                           DFOTA_OK);
@@ -787,6 +794,45 @@ static void test_scenario_block(void)
     dfota_scenario_free(sc);
 }
 
+/* garbage, blanks and server-unreachable from a scenario's block. */
+static void test_more_faults(void)
+{
+    char text[512], err[DFOTA_ERRBUF] = "";
+    dfota_scenario *sc = NULL;
+    rig r;
+    dfota_emulator_opts o;
+    static const char two[] =
+        "name: emu\nsection: \"3.3\"\nrequirement: x\n"
+        "emulator:\n  firmware: %s\n  port: uart\n"
+        "  faults:\n    - {kind: garbage}\n    - {kind: blanks}\n    - {kind: server-unreachable}\n"
+        "steps:\n  - send: 'AT'\n  - expect: OK\n";
+    snprintf(text, sizeof text, two, FW_OLD);
+    CU_ASSERT_EQUAL_FATAL(dfota_scenario_parse("emu.yaml", text, strlen(text), &sc, err, sizeof err),
+                          DFOTA_OK);
+    rig_opts(&o);
+    o.spec = &sc->emulator;
+    if (rig_start(&r, &o) != 0 || write_package(&r, "update.zip", FW_OLD, FW_NEW, 0)) {
+        CU_FAIL("rig");
+    } else {
+        host_send(&r, "AT+QFOTADL=\"/data/ufs/update.zip\"");
+        CU_ASSERT(expect(&r, "OK"));
+        CU_ASSERT(expect(&r, "RDY"));
+        /* the garbage line, then START with its blank */
+        CU_ASSERT(expect(&r, EM_GARBAGE_TEXT));
+        CU_ASSERT(expect_next(&r, "+QIND: \"FOTA\", \"START\""));
+        CU_ASSERT(expect(&r, "+QIND: \"FOTA\", \"UPDATING\", 100"));
+        CU_ASSERT(expect(&r, "+QIND: \"FOTA\", \"END\", 0"));
+        CU_ASSERT(expect(&r, "RDY"));
+        /* nothing listens on port 9 of the loopback, and nothing is tried */
+        host_send(&r, "AT+QFOTADL=\"ftp://u:p@127.0.0.1:9/x.zip\"");
+        CU_ASSERT(expect(&r, "OK"));
+        CU_ASSERT(expect(&r, "+QIND: \"FOTA\", \"FTPSTART\""));
+        CU_ASSERT(expect(&r, "+QIND: \"FOTA\", \"FTPEND\", 601"));
+    }
+    rig_stop(&r);
+    dfota_scenario_free(sc);
+}
+
 static const test_entry tests[] = {
     {"crc32 known vectors", test_crc32_vectors},
     {"basic AT: echo, ATI, AT+QGMR, test command, unknown", test_basic_at},
@@ -800,6 +846,7 @@ static const test_entry tests[] = {
     {"AT+QFLST and AT+QFDEL", test_file_commands},
     {"new refuses a file as link, bad scale, bad UFS", test_new_refuses},
     {"scenario block: firmware, port, update-fail, unplayable fault", test_scenario_block},
+    {"faults: garbage, blanks, server-unreachable", test_more_faults},
 };
 
 int main(void)

@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# The emulator judges host software: a small host program (lib/host.py)
+# drives `dfota emulate --record` through its pseudo-terminal, well and then
+# badly, and the emulator's verdict when stopped must name the HOST-* rule
+# each bad habit breaks, with the good host passing every rule. The
+# recordings are also checked again with `dfota check --host`, so the rules
+# are the checker's, not the emulator's.
+#
+# The module runs at a tenth of real time (reboots of 5 s take 0.5 s), so a
+# host's reaction time of a few tens of milliseconds stays well inside the
+# HOST-REOPEN window of 10 s module time.
+#
+# usage: host-rules.sh DFOTA_BINARY REPO_ROOT
+set -u
+dfota=$1
+here=$(cd "$(dirname "$0")" && pwd)
+tmp=$(mktemp -d)
+em_pid=
+cleanup() {
+  if [ -n "$em_pid" ] && kill -0 "$em_pid" 2>/dev/null; then
+    kill "$em_pid" 2>/dev/null
+    wait "$em_pid" 2>/dev/null
+  fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+# shellcheck source=/dev/null
+source "$here/lib/assert.bash"
+python=/usr/bin/python3
+[ -x "$python" ] || python=python3
+
+mkdir "$tmp/ufs"
+if ! "$dfota" package --from EG95EFAR02A07M4G --to EG95EFAR02A08M4G "$tmp/ufs/update.zip" > "$tmp/pkg.log" 2>&1; then
+  bad "package: $(cat "$tmp/pkg.log")"
+  finish; exit
+fi
+
+# rule_status JSON RULE: the rule's status in the first file of check's JSON.
+rule_status() {
+  "$python" - "$1" "$2" <<'EOF'
+import json, sys
+try:
+    f = json.load(open(sys.argv[1]))["files"][0]
+    print(f["rules"].get(sys.argv[2], "N/A"))
+except Exception as e:
+    print("unreadable:", e)
+EOF
+}
+
+# session NAME BEHAVIOUR [EMULATE-ARGS...]: an emulator with --record, the host, then SIGINT.
+# Leaves the emulator's output in $tmp/NAME.out, its exit status in $em_rc
+# and the recording in $tmp/NAME.transcript.
+session() {
+  local name=$1 how=$2 link=$tmp/$1.tty
+  shift 2
+  "$dfota" emulate --link "$link" --time-scale 0.1 --reboot 5s --progress-step 1s \
+    --ufs "$tmp/ufs" --record "$tmp/$name.transcript" "$@" > "$tmp/$name.out" 2>&1 &
+  em_pid=$!
+  for _ in $(seq 200); do [ -L "$link" ] && break; sleep 0.02; done
+  if ! timeout 60 "$python" "$here/lib/host.py" "$link" "$how" > "$tmp/$name.host" 2>&1; then
+    bad "$name: the host program could not do its part: $(cat "$tmp/$name.host")"
+  fi
+  sleep "${after:-0.3}" # the emulator records the host's close (and what follows)
+  kill -INT "$em_pid"
+  wait "$em_pid"
+  em_rc=$?
+  em_pid=
+}
+
+# judged NAME RULE WANT EXIT: the emulator's exit status and the rule's status
+# in dfota check --host's reading of the same recording.
+judged() {
+  local name=$1 rule=$2 want=$3 want_rc=$4
+  if [ "$em_rc" -eq "$want_rc" ]; then
+    ok "$name: the emulator's verdict exits $em_rc"
+  else
+    bad "$name: the emulator exited $em_rc, want $want_rc"; cat "$tmp/$name.out"
+  fi
+  "$dfota" check --host --host-windows --format json "$tmp/$name.transcript" > "$tmp/$name.json" 2> "$tmp/$name.err"
+  local got
+  got=$(rule_status "$tmp/$name.json" "$rule")
+  if [ "$got" = "$want" ]; then
+    ok "$name: $rule is $got"
+  else
+    bad "$name: $rule is $got, want $want"; cat "$tmp/$name.transcript"
+  fi
+}
+
+session good good
+expect_grep "good: the emulator printed its judgment" "^recorded: " "$tmp/good.out"
+expect_grep "good: the recording has the host opening the port" "! host-open$" "$tmp/good.transcript"
+expect_grep "good: the recording has the USB reboot" "! port-lost$" "$tmp/good.transcript"
+for rule in HOST-WAIT-FINAL HOST-ONE-UPGRADE HOST-REOPEN HOST-READ-TO-END; do
+  judged good $rule PASS 0
+done
+
+session no-wait no-wait
+judged no-wait HOST-WAIT-FINAL FAIL 1
+
+session second second-upgrade
+judged second HOST-ONE-UPGRADE FAIL 1
+
+session slow slow-reopen
+judged slow HOST-REOPEN FAIL 1
+expect_grep "slow: the verdict says how long the host took" "HOST-REOPEN.*it took" "$tmp/slow.out"
+
+after=1.5 session forget fire-and-forget # the module goes on, past the reboot
+judged forget HOST-READ-TO-END FAIL 1
+
+# Without --host the same recording says nothing about the host.
+"$dfota" check --format json "$tmp/forget.transcript" > "$tmp/nohost.json" 2> /dev/null
+got=$(rule_status "$tmp/nohost.json" HOST-READ-TO-END)
+if [ "$got" = "N/A" ]; then ok "without --host the host rules are not judged"; else bad "without --host: HOST-READ-TO-END is $got"; fi
+
+# --fault on the command line plays like a scenario's fault: END,504 is
+# outside chapter 6, and a good host still passes every host rule.
+session faulted good --fault extra-codes:code=504
+judged faulted CODE-END FAIL 1
+judged faulted HOST-READ-TO-END PASS 1
+expect_exit "a fault the emulator does not know is refused" 4 "$dfota" emulate --fault no-such-fault
+expect_grep "the refusal names the fault" "no-such-fault" "$tmp/err"
+expect_exit "a bad fault key is a usage error" 2 "$dfota" emulate --fault "update-fail:percent=3"
+finish
