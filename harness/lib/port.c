@@ -550,6 +550,11 @@ int dfota_port_is_open(const dfota_port *p)
     return p->fd >= 0;
 }
 
+int dfota_port_fd(const dfota_port *p)
+{
+    return p->fd;
+}
+
 /* Is the port there to be opened? A path: a character device (links
  * followed); an identity: a listed port matches it. */
 static int present(const dfota_port *p)

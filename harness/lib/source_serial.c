@@ -342,3 +342,21 @@ fail:
     free(src);
     return rc;
 }
+
+dfota_err dfota_source_parse_serial(const char *spec, char *port, size_t cap,
+                                    dfota_port_opts *opts, double *time_scale, char *err,
+                                    size_t errlen)
+{
+    dfota_port_opts po = {0, DFOTA_FLOW_NONE, -1};
+    double scale = 1.0;
+    if (!spec || !port || cap == 0 || !opts || !time_scale) {
+        snprintf(err, errlen, "serial source: nothing to parse, or no place for the result");
+        return DFOTA_E_ARG;
+    }
+    dfota_err rc = parse_spec(spec, port, cap, &po, &scale, err, errlen);
+    if (rc != DFOTA_OK)
+        return rc;
+    *opts = po;
+    *time_scale = scale;
+    return DFOTA_OK;
+}

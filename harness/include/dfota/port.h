@@ -100,6 +100,11 @@ DFOTA_WUR dfota_err dfota_port_write(dfota_port *p, const void *buf, size_t len,
 /* 1 while the device is open, 0 after it went away. */
 int dfota_port_is_open(const dfota_port *p);
 
+/* The open device's descriptor, for a caller that waits on several with
+ * poll(); -1 while the port is away. It stays the port's: read it only
+ * through dfota_port_read, never close it. */
+int dfota_port_fd(const dfota_port *p);
+
 /* One look, without waiting, for a port that went away: is its path (or
  * identity) there again? Once it is there and has stayed for the settle
  * time, it is opened with the same settings. Returns 1 when the port is

@@ -11,6 +11,7 @@
 #include "dfota/emulator.h"
 #include "dfota/error.h"
 #include "dfota/event.h"
+#include "dfota/port.h"
 
 typedef struct dfota_source dfota_source;
 
@@ -69,6 +70,16 @@ DFOTA_WUR dfota_err dfota_source_open_emulator(const dfota_emulator_opts *opts, 
  * DFOTA_E_IO when the port cannot be found or opened, with a message. */
 DFOTA_WUR dfota_err dfota_source_open_serial(const char *spec, dfota_source **out, char *err,
                                              size_t errlen);
+
+/* Parses a serial spec (what follows "serial:", as above) without opening
+ * anything: PORT into port (cap bytes), the line settings into *opts (which
+ * it sets in full) and time-scale into *time_scale (1 when not given).
+ * DFOTA_E_ARG for a bad option or no PORT, DFOTA_E_TOO_BIG for a spec or
+ * PORT too long, each with a sentence in err. For a tool that drives the
+ * port itself (dfota proxy). */
+DFOTA_WUR dfota_err dfota_source_parse_serial(const char *spec, char *port, size_t cap,
+                                              dfota_port_opts *opts, double *time_scale,
+                                              char *err, size_t errlen);
 
 /* Opens a source from its spec "KIND:ARG". DFOTA_E_ARG for an unknown kind. */
 DFOTA_WUR dfota_err dfota_source_open(const char *spec, dfota_source **out, char *err,

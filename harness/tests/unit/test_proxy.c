@@ -1,0 +1,264 @@
+/* test_proxy.c - the proxy between host software and a module (dfota/proxy.h).
+ *
+ * The "module" is a pseudo-terminal the test makes itself: the proxy opens
+ * its slave (through a link, so that a reboot can bring a new one back
+ * under the same name) and the test plays the module on the master. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <CUnit/Basic.h>
+
+#include "suite.h"
+#include <CUnit/CUnit.h>
+
+#include "dfota/proxy.h"
+
+#define EVENTS_MAX 64
+#define EVENT_TEXT 80
+#define STEPS_MAX 200
+
+typedef struct {
+    char text[EVENTS_MAX][EVENT_TEXT]; /* "<dir> <payload>" */
+    size_t n;
+} events;
+
+static void on_event(void *ctx, const dfota_event *ev)
+{
+    events *e = ctx;
+    if (e->n < EVENTS_MAX)
+        snprintf(e->text[e->n++], EVENT_TEXT, "%c %.*s", (char)ev->dir, (int)ev->len, ev->data);
+}
+
+static int has_event(const events *e, const char *text)
+{
+    for (size_t i = 0; i < e->n; i++)
+        if (strcmp(e->text[i], text) == 0)
+            return 1;
+    return 0;
+}
+
+typedef struct {
+    char dir[64];
+    char module_link[128]; /* the module's port, a link to its slave */
+    char host_link[128];   /* the proxy's link */
+    int module;            /* the module's master, -1 while it is "rebooting" */
+} rig;
+
+/* A new module terminal behind r->module_link. */
+static int module_up(rig *r)
+{
+    char slave[64], tmp[160];
+    r->module = posix_openpt(O_RDWR | O_NOCTTY);
+    if (r->module < 0 || grantpt(r->module) || unlockpt(r->module) ||
+        ptsname_r(r->module, slave, sizeof slave) || fcntl(r->module, F_SETFL, O_NONBLOCK))
+        return -1;
+    snprintf(tmp, sizeof tmp, "%s.tmp", r->module_link);
+    unlink(tmp);
+    return symlink(slave, tmp) == 0 && rename(tmp, r->module_link) == 0 ? 0 : -1;
+}
+
+/* The module reboots: its terminal and link go. */
+static void module_down(rig *r)
+{
+    unlink(r->module_link);
+    close(r->module);
+    r->module = -1;
+}
+
+static int rig_up(rig *r)
+{
+    memset(r, 0, sizeof *r);
+    snprintf(r->dir, sizeof r->dir, "/tmp/dfota-test-proxy-XXXXXX");
+    if (!mkdtemp(r->dir))
+        return -1;
+    snprintf(r->module_link, sizeof r->module_link, "%s/module", r->dir);
+    snprintf(r->host_link, sizeof r->host_link, "%s/host", r->dir);
+    return module_up(r);
+}
+
+static void rig_down(rig *r)
+{
+    if (r->module >= 0)
+        close(r->module);
+    unlink(r->module_link);
+    unlink(r->host_link);
+    rmdir(r->dir);
+}
+
+static dfota_proxy *proxy_up(rig *r, events *e, int64_t give_up_ns)
+{
+    char err[DFOTA_ERRBUF] = "";
+    dfota_proxy_opts o = {r->module_link, NULL, r->host_link, 0, give_up_ns, on_event, e};
+    dfota_proxy *p = NULL;
+    CU_ASSERT_EQUAL_FATAL(dfota_proxy_new(&o, &p, err, sizeof err), DFOTA_OK);
+    return p;
+}
+
+/* The host's side: the proxy's link opened raw, as a host opens a port. */
+static int host_open(const rig *r)
+{
+    int fd = open(r->host_link, O_RDWR | O_NOCTTY | O_NONBLOCK);
+    struct termios t;
+    if (fd >= 0 && tcgetattr(fd, &t) == 0) {
+        cfmakeraw(&t);
+        tcsetattr(fd, TCSANOW, &t);
+    }
+    return fd;
+}
+
+/* Steps the proxy until fd has the bytes of want (read into got). */
+static int step_until_read(dfota_proxy *p, int fd, const char *want, char *got, size_t cap)
+{
+    char err[DFOTA_ERRBUF];
+    size_t len = 0;
+    got[0] = '\0';
+    for (int i = 0; i < STEPS_MAX && !strstr(got, want); i++) {
+        if (dfota_proxy_step(p, 10, err, sizeof err) != DFOTA_OK)
+            return 0;
+        ssize_t n = read(fd, got + len, cap - 1 - len);
+        if (n > 0)
+            got[len += (size_t)n] = '\0';
+    }
+    return strstr(got, want) != NULL;
+}
+
+/* Steps the proxy until the event is reported. */
+static int step_until_event(dfota_proxy *p, const events *e, const char *text)
+{
+    char err[DFOTA_ERRBUF];
+    for (int i = 0; i < STEPS_MAX && !has_event(e, text); i++)
+        if (dfota_proxy_step(p, 10, err, sizeof err) != DFOTA_OK)
+            return 0;
+    return has_event(e, text);
+}
+
+static void test_forwards_both_ways(void)
+{
+    rig r;
+    events e = {.n = 0};
+    char got[256];
+    CU_ASSERT_EQUAL_FATAL(rig_up(&r), 0);
+    dfota_proxy *p = proxy_up(&r, &e, 0);
+    CU_ASSERT_STRING_NOT_EQUAL(dfota_proxy_tty(p), "");
+    int host = host_open(&r);
+    CU_ASSERT_FATAL(host >= 0);
+    CU_ASSERT(write(host, "AT+QGMR\r", 8) == 8);
+    CU_ASSERT(step_until_read(p, r.module, "AT+QGMR\r", got, sizeof got));
+    CU_ASSERT(has_event(&e, "! host-open"));
+    CU_ASSERT(has_event(&e, "> AT+QGMR"));
+    CU_ASSERT(write(r.module, "\r\nEG95EFAR02A07M4G\r\n\r\nOK\r\n", 26) == 26);
+    CU_ASSERT(step_until_read(p, host, "OK\r\n", got, sizeof got));
+    CU_ASSERT(strstr(got, "EG95EFAR02A07M4G") != NULL);
+    CU_ASSERT(has_event(&e, "< EG95EFAR02A07M4G"));
+    CU_ASSERT(has_event(&e, "< OK"));
+    close(host);
+    CU_ASSERT(step_until_event(p, &e, "! host-close"));
+    dfota_proxy_free(p);
+    struct stat st;
+    CU_ASSERT_NOT_EQUAL(lstat(r.host_link, &st), 0); /* the link goes with the proxy */
+    rig_down(&r);
+}
+
+/* A USB reboot: the host's terminal and link go with the module's port,
+ * and a new terminal is behind the same link when it is back. */
+static void test_reboot(void)
+{
+    rig r;
+    events e = {.n = 0};
+    char got[64], before[128];
+    struct stat st;
+    CU_ASSERT_EQUAL_FATAL(rig_up(&r), 0);
+    dfota_proxy *p = proxy_up(&r, &e, 0);
+    snprintf(before, sizeof before, "%s", dfota_proxy_tty(p));
+    int host = host_open(&r);
+    CU_ASSERT_FATAL(host >= 0);
+    CU_ASSERT(write(r.module, "\r\n+QIND: \"FOTA\",\"FTP", 20) == 20); /* cut by the reboot */
+    CU_ASSERT(step_until_read(p, host, "FTP", got, sizeof got));
+    module_down(&r);
+    CU_ASSERT(step_until_event(p, &e, "! port-lost"));
+    CU_ASSERT(has_event(&e, "< +QIND: \"FOTA\",\"FTP"));
+    CU_ASSERT_EQUAL(dfota_proxy_module_present(p), 0);
+    CU_ASSERT_STRING_EQUAL(dfota_proxy_tty(p), "");
+    CU_ASSERT_NOT_EQUAL(lstat(r.host_link, &st), 0);
+    char b[8];
+    ssize_t n = read(host, b, sizeof b);
+    CU_ASSERT(n == 0 || (n < 0 && errno == EIO)); /* the host sees the port drop */
+    close(host);
+    CU_ASSERT_EQUAL_FATAL(module_up(&r), 0);
+    CU_ASSERT(step_until_event(p, &e, "! port-back"));
+    CU_ASSERT_EQUAL(lstat(r.host_link, &st), 0);
+    host = host_open(&r);
+    CU_ASSERT(host >= 0);
+    CU_ASSERT(write(r.module, "\r\n+QIND: \"FOTA\",\"START\"\r\n", 25) == 25);
+    CU_ASSERT(step_until_read(p, host, "START", got, sizeof got));
+    CU_ASSERT(has_event(&e, "! host-open"));
+    if (host >= 0)
+        close(host);
+    dfota_proxy_free(p);
+    rig_down(&r);
+}
+
+static void test_gives_up(void)
+{
+    rig r;
+    events e = {.n = 0};
+    char err[DFOTA_ERRBUF] = "";
+    dfota_err rc = DFOTA_OK;
+    CU_ASSERT_EQUAL_FATAL(rig_up(&r), 0);
+    dfota_proxy *p = proxy_up(&r, &e, 50 * 1000000LL);
+    module_down(&r);
+    for (int i = 0; i < STEPS_MAX && rc == DFOTA_OK; i++)
+        rc = dfota_proxy_step(p, 10, err, sizeof err);
+    CU_ASSERT_EQUAL(rc, DFOTA_E_TIMEOUT);
+    CU_ASSERT(strstr(err, "did not come back") != NULL);
+    dfota_proxy_free(p);
+    rig_down(&r);
+}
+
+static void test_refuses(void)
+{
+    rig r;
+    char err[DFOTA_ERRBUF] = "", file[160], missing[160];
+    dfota_proxy *p = NULL;
+    CU_ASSERT_EQUAL_FATAL(rig_up(&r), 0);
+    snprintf(file, sizeof file, "%s/file", r.dir);
+    snprintf(missing, sizeof missing, "%s/no-such-port", r.dir);
+    FILE *f = fopen(file, "w");
+    CU_ASSERT_FATAL(f != NULL);
+    fclose(f);
+    dfota_proxy_opts o = {r.module_link, NULL, file, 0, 0, NULL, NULL};
+    CU_ASSERT_EQUAL(dfota_proxy_new(&o, &p, err, sizeof err), DFOTA_E_ARG);
+    CU_ASSERT(p == NULL);
+    CU_ASSERT(strstr(err, "not a symbolic link") != NULL);
+    o.link = r.host_link;
+    o.port = missing;
+    CU_ASSERT_EQUAL(dfota_proxy_new(&o, &p, err, sizeof err), DFOTA_E_IO);
+    CU_ASSERT(p == NULL);
+    struct stat st;
+    CU_ASSERT_NOT_EQUAL(lstat(r.host_link, &st), 0); /* no link left behind */
+    o.port = NULL;
+    CU_ASSERT_EQUAL(dfota_proxy_new(&o, &p, err, sizeof err), DFOTA_E_ARG);
+    dfota_proxy_free(NULL);
+    unlink(file);
+    rig_down(&r);
+}
+
+static const test_entry tests[] = {
+    {"forwards both ways", test_forwards_both_ways},
+    {"a reboot drops the link and brings it back", test_reboot},
+    {"gives up on a port that stays away", test_gives_up},
+    {"refuses a link in the way and a missing port", test_refuses},
+};
+
+int main(void)
+{
+    return RUN_SUITE("proxy", tests);
+}
