@@ -40,6 +40,7 @@
 #include "dfota/atline.h"
 #include "dfota/emulator.h"
 #include "dfota/spec.h"
+#include "dfota/stage.h"
 #include "text.h"
 
 #define MS 1000000LL
@@ -59,6 +60,9 @@
 #define EM_PROGRESS_URCS 10
 #define EM_HUP_RECHECK_MS 10        /* no host on the terminal: look again this often */
 #define EM_DRAIN_MAX_NS (250 * MS)  /* wall time a USB reboot waits for the host to read */
+#define EM_QFUPL_SIZE_DEFAULT 10240 /* AT+QFUPL's <file_size> when not given */
+#define EM_QFUPL_TIMEOUT_DEFAULT 5  /* its <timeout>, module seconds */
+#define EM_QFUPL_ACK_BLOCK 1024     /* ACK mode: an 'A' after each block */
 
 #define DEFAULT_FIRMWARE "EG95EFAR02A07M4G"
 #define EM_GARBAGE "\xff\xfe\x80\x1b[0m~\x01\x7f#%&\xc3(garbage)"
@@ -194,6 +198,17 @@ struct dfota_emulator {
     char url[DFOTA_URL_MAX + 1];
     buffer pkg;
     int retries_505;
+    /* AT+QFUPL: while up.fd >= 0 the host's bytes are the file's, not
+     * commands (the AT framer is bypassed) */
+    struct {
+        int fd;
+        char path[EM_PATH_MAX + 256];
+        int64_t size, done;
+        uint16_t sum;
+        int ack;
+        int64_t idle_ns;   /* module time the bytes may pause */
+        int64_t deadline;  /* wall time the pause ends the upload */
+    } up;
     fault_state faults[EM_FAULTS_MAX];
     size_t n_faults;
     /* the recording (opts.on_event) */
@@ -1612,6 +1627,202 @@ static void at_qfdel(dfota_emulator *em, const char *rest, size_t n)
     }
 }
 
+/* ---- AT+QFUPL ------------------------------------------------------------ */
+
+/* AT+QFUPL="UFS:<name>"[,<file_size>[,<timeout>[,<ackmode>]]] answers
+ * CONNECT, takes exactly <file_size> raw bytes (no echo, no framing), then
+ * answers +QFUPL: <upload_size>,<checksum> and OK. As the vendor's FILE AT
+ * commands manuals (BG96, UGxx, EC2x/EG9x) give it: <file_size> defaults
+ * to 10240, <timeout> to 5 s, the name is at most 80 bytes, <ackmode> 1
+ * sends 'A' after each 1 KiB; the checksum is the 16-bit XOR of the data
+ * as big-endian words, an odd last byte being the high half ("If the number
+ * of the characters is odd, set the last character as the high 8 bit, and
+ * the low 8 bit as 0", dfota_stage_checksum). It is printed as four
+ * lowercase hex digits, as hosts compare it (e.g. "%02x%02x" of the two
+ * XORed bytes in public host code that matches "+QFUPL: <n>,<sum>").
+ * Error codes (+CME ERROR after AT+CMEE=1, else ERROR), as Quectel's own
+ * host code lists the file errors (at_file_errcode_parse of its BG95
+ * filesystem driver): 406 invalid file name, 407 file already exists, 409
+ * fail to write the file, 420 no space, 421 time out. Here the timeout is
+ * a pause of <timeout> module seconds in the data, after which the partial
+ * file is removed. "+++" does not end the data: a package may hold it. */
+
+/* A UFS name AT+QFUPL may create: plain, listable by AT+QFLST. */
+static int upload_name_ok(const char *name, size_t n)
+{
+    if (n == 0 || n > DFOTA_STAGE_NAME_MAX || name[0] == '.')
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (name[i] < ' ' || name[i] > '~' || name[i] == '"' || name[i] == '/' ||
+            name[i] == '\\' || (name[i] == '.' && i + 1 < n && name[i + 1] == '.'))
+            return 0;
+    return 1;
+}
+
+/* ",<decimal>" at *p (below rest + n) into *v within [lo, hi]; 1 when there
+ * was one, 0 when the text ends, -1 when malformed. */
+static int upload_number(const char **p, const char *end, long long lo, long long hi,
+                         long long *v)
+{
+    const char *q = *p;
+    long long x = 0;
+    if (q == end)
+        return 0;
+    if (*q++ != ',' || q == end || *q < '0' || *q > '9')
+        return -1;
+    for (; q < end && *q >= '0' && *q <= '9'; q++)
+        if ((x = x * 10 + (*q - '0')) > hi)
+            return -1;
+    if (x < lo)
+        return -1;
+    *v = x;
+    *p = q;
+    return 1;
+}
+
+/* ="[UFS:]<name>"[,<size>[,<timeout>[,<ackmode>]]]: 1 when of that form. */
+static int upload_args(const char *rest, size_t n, const char **name, size_t *len,
+                       long long *size, long long *timeout, long long *ack)
+{
+    const char *end = rest + n, *close;
+    if (n < 3 || rest[0] != '=' || rest[1] != '"' ||
+        !(close = memchr(rest + 2, '"', n - 2)))
+        return 0;
+    *name = rest + 2;
+    *len = (size_t)(close - *name);
+    if (text_starts_ci(*name, *len, "UFS:")) {
+        *name += 4;
+        *len -= 4;
+    }
+    const char *p = close + 1;
+    int r = upload_number(&p, end, 1, 1LL << 40, size);
+    if (r == 1)
+        r = upload_number(&p, end, 1, 65535, timeout);
+    if (r == 1)
+        r = upload_number(&p, end, 0, 1, ack);
+    return r >= 0 && p == end;
+}
+
+/* Bytes in the UFS folder's regular files. */
+static int64_t ufs_used(const dfota_emulator *em)
+{
+    int64_t used = 0;
+    DIR *d = opendir(em->ufs);
+    for (struct dirent *e; d && (e = readdir(d)) != NULL;) {
+        char path[EM_PATH_MAX + 256];
+        struct stat st;
+        if (ufs_path(em, e->d_name, strlen(e->d_name), path, sizeof path) &&
+            lstat(path, &st) == 0 && S_ISREG(st.st_mode))
+            used += (int64_t)st.st_size;
+    }
+    if (d)
+        closedir(d);
+    return used;
+}
+
+/* Ends an upload: the result (cme 0) or the error, whose file goes. */
+static void upload_end(dfota_emulator *em, int cme)
+{
+    char line[64];
+    close(em->up.fd);
+    em->up.fd = -1;
+    if (cme) {
+        unlink(em->up.path);
+        at_error(em, cme);
+        return;
+    }
+    snprintf(line, sizeof line, "+QFUPL: %lld,%04x", (long long)em->up.done,
+             (unsigned)em->up.sum);
+    out_line(em, line);
+    at_ok(em);
+}
+
+/* The module goes away during an upload: the partial file goes too. */
+static void upload_abort(dfota_emulator *em)
+{
+    if (em->up.fd < 0)
+        return;
+    close(em->up.fd);
+    em->up.fd = -1;
+    unlink(em->up.path);
+}
+
+/* Takes up to n bytes of the upload; returns how many it took. */
+static size_t upload_take(dfota_emulator *em, const uint8_t *p, size_t n)
+{
+    int64_t left = em->up.size - em->up.done;
+    size_t k = (int64_t)n < left ? n : (size_t)left;
+    for (size_t w = 0; w < k;) {
+        ssize_t r = write(em->up.fd, p + w, k - w);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            upload_end(em, 409); /* fail to write the file */
+            return k;
+        }
+        w += (size_t)r;
+    }
+    em->up.sum = dfota_stage_checksum(em->up.sum, (uint64_t)em->up.done, p, k);
+    for (int64_t b = em->up.done / EM_QFUPL_ACK_BLOCK;
+         em->up.ack && b < (em->up.done + (int64_t)k) / EM_QFUPL_ACK_BLOCK; b++)
+        out_bytes(em, "A", 1);
+    em->up.done += (int64_t)k;
+    em->up.deadline = now_ns() + wall_ns(em, em->up.idle_ns);
+    if (em->up.done == em->up.size)
+        upload_end(em, 0);
+    return k;
+}
+
+/* The pause in the data has lasted <timeout>: 1 when it ended the upload. */
+static int upload_idle(dfota_emulator *em)
+{
+    if (em->up.fd < 0 || now_ns() < em->up.deadline)
+        return 0;
+    upload_end(em, 421); /* time out */
+    return 1;
+}
+
+static void at_qfupl(dfota_emulator *em, const char *rest, size_t n)
+{
+    const char *name;
+    size_t len;
+    long long size = EM_QFUPL_SIZE_DEFAULT, timeout = EM_QFUPL_TIMEOUT_DEFAULT, ack = 0;
+    char line[96];
+    if (n == 2 && rest[0] == '=' && rest[1] == '?') {
+        int64_t free_now = em->free_space - ufs_used(em);
+        snprintf(line, sizeof line, "+QFUPL: <filename>,(1-%lld),(1-65535),(0,1)",
+                 (long long)(free_now > 0 ? free_now : 0));
+        out_line(em, line);
+        at_ok(em);
+        return;
+    }
+    if (!upload_args(rest, n, &name, &len, &size, &timeout, &ack)) {
+        at_error(em, 0);
+        return;
+    }
+    if (!upload_name_ok(name, len) ||
+        !ufs_path(em, name, len, em->up.path, sizeof em->up.path)) {
+        at_error(em, 406); /* invalid file name */
+        return;
+    }
+    if (size > em->free_space - ufs_used(em)) {
+        at_error(em, 420); /* no space */
+        return;
+    }
+    em->up.fd = open(em->up.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (em->up.fd < 0) {
+        at_error(em, errno == EEXIST ? 407 : 409); /* file exists; fail to write */
+        return;
+    }
+    em->up.size = size;
+    em->up.done = 0;
+    em->up.sum = 0;
+    em->up.ack = ack == 1;
+    em->up.idle_ns = timeout * SEC;
+    em->up.deadline = now_ns() + wall_ns(em, em->up.idle_ns);
+    out_line(em, "CONNECT");
+}
+
 /* ---- the command table --------------------------------------------------- */
 
 typedef void (*at_fn)(dfota_emulator *em, const char *rest, size_t n);
@@ -1623,7 +1834,8 @@ static const struct {
     at_fn fn;
 } at_commands[] = {
     {"+QFOTADL", at_qfotadl}, {"+QGMR", at_qgmr}, {"+CMEE", at_cmee},
-    {"+QFLST", at_qflst},     {"+QFDEL", at_qfdel}, {"E", at_echo},
+    {"+QFLST", at_qflst},     {"+QFDEL", at_qfdel}, {"+QFUPL", at_qfupl},
+    {"E", at_echo},
     {"I", at_ati},            {"", at_plain},
 };
 
@@ -1672,14 +1884,22 @@ static void at_line(dfota_emulator *em, const char *line, size_t len, unsigned f
 /* Echoes and frames bytes a line at a time, so that ATE0 stops the echo
  * of what follows it, as on the module. CR ends a command (S3); a lone LF
  * does too, which the module would ignore, so that line-oriented tools
- * (socat with a here-document) can talk to it. */
+ * (socat with a here-document) can talk to it. Bytes after an AT+QFUPL's
+ * CONNECT are the file's: neither echoed, framed nor recorded. */
 static void host_bytes(dfota_emulator *em, const uint8_t *p, size_t n)
 {
     while (n > 0) {
+        if (em->up.fd >= 0) {
+            size_t k = upload_take(em, p, n);
+            p += k;
+            n -= k;
+            continue;
+        }
         size_t seg = 0;
         while (seg < n && p[seg] != '\r' && p[seg] != '\n')
             seg++;
         seg += seg < n;
+        record_bytes(em, em->rec_host, DFOTA_DIR_HOST, p, seg);
         if (em->echo)
             out_bytes(em, p, seg);
         dfota_framer_push(em->framer, p, seg);
@@ -1702,12 +1922,12 @@ static int read_host(dfota_emulator *em)
         if (r <= 0)
             break; /* EAGAIN, or EIO: no host has the terminal open */
         happened = 1;
-        if (em->on_event) {
+        if (em->on_event)
             record_host(em, 1); /* it wrote: it has the port open, whatever poll said */
-            record_bytes(em, em->rec_host, DFOTA_DIR_HOST, buf, (size_t)r);
-        }
         if (em->mode == MODE_IDLE || em->mode == MODE_BUSY)
-            host_bytes(em, buf, (size_t)r);
+            host_bytes(em, buf, (size_t)r); /* records what is not upload data */
+        else
+            record_bytes(em, em->rec_host, DFOTA_DIR_HOST, buf, (size_t)r);
     }
     return happened;
 }
@@ -1733,6 +1953,7 @@ static dfota_err act(dfota_emulator *em, const action *a, char *err, size_t errl
         break;
     case A_POWER_OFF:
         em->mode = MODE_OFF;
+        upload_abort(em);
         if (!em->uart) {
             port_close(em);
             record_flush(em, em->rec_module, DFOTA_DIR_MODULE);
@@ -1809,6 +2030,8 @@ static int wait_ms(const dfota_emulator *em, int64_t now, int64_t end, int hup)
     int64_t until = end;
     if (em->ag_len > 0 && em->ag_due < until)
         until = em->ag_due;
+    if (em->up.fd >= 0 && em->up.deadline < until)
+        until = em->up.deadline;
     int64_t ms = until > now ? (until - now + MS - 1) / MS : 0;
     if ((hup || em->out_len > 0) && ms > EM_HUP_RECHECK_MS)
         ms = EM_HUP_RECHECK_MS;
@@ -1933,6 +2156,7 @@ dfota_err dfota_emulator_new(const dfota_emulator_opts *opts, dfota_emulator **o
     if (!(em = calloc(1, sizeof *em)))
         goto fail;
     em->master = -1;
+    em->up.fd = -1;
     em->echo = 1;
     em->t0 = now_ns();
     em->on_event = opts->on_event;
@@ -1964,6 +2188,7 @@ void dfota_emulator_free(dfota_emulator *em)
 {
     if (!em)
         return;
+    upload_abort(em);
     port_close(em);
     if (em->easy) {
         curl_multi_remove_handle(em->multi, em->easy);
@@ -1997,9 +2222,12 @@ int dfota_emulator_wait_ms(const dfota_emulator *em, int cap_ms)
 {
     if (em->easy)
         return cap_ms < 1 ? cap_ms : 1;
-    if (em->ag_len == 0)
+    if (em->ag_len == 0 && em->up.fd < 0)
         return cap_ms;
-    int64_t left = em->ag_due - now_ns();
+    int64_t due = em->ag_len == 0 ? em->up.deadline
+                  : em->up.fd >= 0 && em->up.deadline < em->ag_due ? em->up.deadline
+                                                                   : em->ag_due;
+    int64_t left = due - now_ns();
     if (left <= 0)
         return 0;
     int64_t ms = (left + MS - 1) / MS;
@@ -2026,6 +2254,7 @@ dfota_err dfota_emulator_step(dfota_emulator *em, int timeout_ms, char *err, siz
             record_host(em, !master_hup(em));
         happened |= download_poll(em);
         happened |= read_host(em);
+        happened |= upload_idle(em);
         flush_out(em);
         if (happened || now_ns() >= end)
             return DFOTA_OK;

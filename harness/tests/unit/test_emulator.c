@@ -833,6 +833,176 @@ static void test_more_faults(void)
     dfota_scenario_free(sc);
 }
 
+/* ---- AT+QFUPL ------------------------------------------------------------- */
+
+/* AT+QFUPL for data, up to CONNECT, then the data in one write. */
+static int upload_send(rig *r, const char *cmd, const void *data, size_t len)
+{
+    host_send(r, cmd);
+    if (!expect(r, "CONNECT"))
+        return 0;
+    return len == 0 || write(r->fd, data, len) == (ssize_t)len;
+}
+
+static void ufs_remove(const rig *r, const char *name)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", r->ufs, name);
+    unlink(path);
+}
+
+static int ufs_exists(const rig *r, const char *name)
+{
+    char path[256];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/%s", r->ufs, name);
+    return stat(path, &st) == 0;
+}
+
+/* The checksums are worked out by hand from the vendor's rule (16-bit
+ * big-endian words XORed, an odd last byte padded with 0):
+ * "0123456789" is 3031^3233^3435^3637^3839 = 3839; "abc" is 6162^6300 =
+ * 0262; the 3000 bytes (i * 7 + 3) & 0xff XOR to 0020 (Python, once). The
+ * vendor's manuals give no worked example of their own. */
+static void test_qfupl_upload(void)
+{
+    rig r;
+    dfota_emulator_opts o;
+    uint8_t bin[3000];
+    char path[256];
+    rig_opts(&o);
+    o.time_scale = 0.01; /* the 5 s data timeout is 50 ms: room for a slow test host */
+    if (rig_start(&r, &o) != 0) {
+        CU_FAIL("rig");
+        rig_stop(&r);
+        return;
+    }
+    CU_ASSERT(upload_send(&r, "AT+QFUPL=\"UFS:ten.txt\",10", "0123456789", 10));
+    CU_ASSERT(expect(&r, "+QFUPL: 10,3839"));
+    CU_ASSERT(expect_next(&r, "OK"));
+    CU_ASSERT(upload_send(&r, "AT+QFUPL=\"odd.txt\",3,5,0", "abc", 3));
+    CU_ASSERT(expect(&r, "+QFUPL: 3,0262"));
+    CU_ASSERT(expect_next(&r, "OK"));
+    for (size_t i = 0; i < sizeof bin; i++)
+        bin[i] = (uint8_t)(i * 7 + 3); /* every byte value, CR, LF and NUL among them */
+    CU_ASSERT(upload_send(&r, "AT+QFUPL=\"UFS:bin.dat\",3000,5", bin, sizeof bin));
+    CU_ASSERT(expect(&r, "+QFUPL: 3000,0020"));
+    CU_ASSERT(expect_next(&r, "OK"));
+    host_send(&r, "ATE0");
+    CU_ASSERT(expect(&r, "OK"));
+    host_send(&r, "AT+QFLST=\"UFS:bin.dat\"");
+    CU_ASSERT(expect_next(&r, "+QFLST: \"UFS:bin.dat\",3000"));
+    CU_ASSERT(expect_next(&r, "OK"));
+    snprintf(path, sizeof path, "%s/bin.dat", r.ufs);
+    FILE *f = fopen(path, "rb");
+    uint8_t back[3001];
+    size_t got = f ? fread(back, 1, sizeof back, f) : 0;
+    if (f)
+        fclose(f);
+    CU_ASSERT(got == sizeof bin && memcmp(back, bin, sizeof bin) == 0);
+    ufs_remove(&r, "ten.txt");
+    ufs_remove(&r, "odd.txt");
+    ufs_remove(&r, "bin.dat");
+    rig_stop(&r);
+}
+
+static void test_qfupl_refusals(void)
+{
+    rig r;
+    dfota_emulator_opts o;
+    char cmd[256], name[82];
+    rig_opts(&o);
+    o.time_scale = 0.01;
+    o.free_space = 4096;
+    if (rig_start(&r, &o) != 0) {
+        CU_FAIL("rig");
+        rig_stop(&r);
+        return;
+    }
+    host_send(&r, "ATE0");
+    CU_ASSERT(expect(&r, "OK"));
+    host_send(&r, "AT+QFUPL=\"dup.txt\",3");
+    CU_ASSERT(expect_next(&r, "CONNECT"));
+    CU_ASSERT(write(r.fd, "xyz", 3) == 3);
+    CU_ASSERT(expect_next(&r, "+QFUPL: 3,0279"));
+    CU_ASSERT(expect_next(&r, "OK"));
+    host_send(&r, "AT+QFUPL=\"dup.txt\",3");
+    CU_ASSERT(expect_next(&r, "ERROR")); /* no code before AT+CMEE=1 */
+    host_send(&r, "AT+CMEE=1");
+    CU_ASSERT(expect_next(&r, "OK"));
+    host_send(&r, "AT+QFUPL=\"UFS:dup.txt\",3");
+    CU_ASSERT(expect_next(&r, "+CME ERROR: 407"));
+    static const char *const bad_names[] = {"../x", "a/b", "..", "a..b", ".hidden", ""};
+    for (size_t i = 0; i < sizeof bad_names / sizeof bad_names[0]; i++) {
+        snprintf(cmd, sizeof cmd, "AT+QFUPL=\"UFS:%s\",3", bad_names[i]);
+        host_send(&r, cmd);
+        CU_ASSERT(expect_next(&r, "+CME ERROR: 406"));
+    }
+    memset(name, 'n', 81);
+    name[81] = '\0';
+    snprintf(cmd, sizeof cmd, "AT+QFUPL=\"%s\",3", name); /* 81 bytes: one over */
+    host_send(&r, cmd);
+    CU_ASSERT(expect_next(&r, "+CME ERROR: 406"));
+    host_send(&r, "AT+QFUPL=\"big.bin\",4094"); /* 3 of the 4096 bytes are taken */
+    CU_ASSERT(expect_next(&r, "+CME ERROR: 420"));
+    host_send(&r, "AT+QFUPL=\"x.bin\",0");
+    CU_ASSERT(expect_next(&r, "ERROR"));
+    host_send(&r, "AT+QFUPL=\"x.bin\",3,0");
+    CU_ASSERT(expect_next(&r, "ERROR"));
+    host_send(&r, "AT+QFUPL=x.bin");
+    CU_ASSERT(expect_next(&r, "ERROR"));
+    CU_ASSERT(!ufs_exists(&r, "x.bin") && !ufs_exists(&r, "big.bin"));
+    /* The data stops after 4 of 100 bytes: after the 1 s timeout, 421 and
+     * no file; the module takes commands again. */
+    host_send(&r, "AT+QFUPL=\"slow.bin\",100,1");
+    CU_ASSERT(expect_next(&r, "CONNECT"));
+    CU_ASSERT(write(r.fd, "ABCD", 4) == 4);
+    CU_ASSERT(expect_next(&r, "+CME ERROR: 421"));
+    CU_ASSERT(!ufs_exists(&r, "slow.bin"));
+    host_send(&r, "AT");
+    CU_ASSERT(expect_next(&r, "OK"));
+    host_send(&r, "AT+QFLST");
+    CU_ASSERT(expect_next(&r, "+QFLST: \"UFS:dup.txt\",3"));
+    CU_ASSERT(expect_next(&r, "OK"));
+    ufs_remove(&r, "dup.txt");
+    rig_stop(&r);
+}
+
+/* A package uploaded with AT+QFUPL (the format of dfota package) upgrades
+ * with AT+QFOTADL="/data/ufs/NAME", byte for byte what a host sent. */
+static void test_qfupl_then_upgrade(void)
+{
+    rig r;
+    dfota_emulator_opts o;
+    char path[256], cmd[128];
+    static uint8_t pkg[4096];
+    uint8_t payload[3000];
+    rig_opts(&o);
+    o.time_scale = 0.01;
+    if (rig_start(&r, &o) != 0) {
+        CU_FAIL("rig");
+        rig_stop(&r);
+        return;
+    }
+    for (size_t i = 0; i < sizeof payload; i++)
+        payload[i] = (uint8_t)(i * 13 + 1);
+    int h = snprintf((char *)pkg, sizeof pkg, "DFOTA-PKG 1\nfrom: %s\nto: %s\nsize: %zu\n"
+                     "crc32: %08x\n\n", FW_OLD, FW_NEW, sizeof payload,
+                     (unsigned)dfota_crc32(0, payload, sizeof payload));
+    memcpy(pkg + h, payload, sizeof payload);
+    size_t len = (size_t)h + sizeof payload;
+    snprintf(cmd, sizeof cmd, "AT+QFUPL=\"UFS:staged.zip\",%zu,5", len);
+    CU_ASSERT(upload_send(&r, cmd, pkg, len));
+    CU_ASSERT(expect(&r, "OK"));
+    snprintf(path, sizeof path, "%s/staged.zip", r.ufs);
+    struct stat st;
+    CU_ASSERT(stat(path, &st) == 0 && st.st_size == (off_t)len);
+    CU_ASSERT(usb_local_upgrade(&r, "staged.zip", FW_NEW));
+    CU_ASSERT_STRING_EQUAL(dfota_emulator_firmware(r.em), FW_NEW);
+    ufs_remove(&r, "staged.zip");
+    rig_stop(&r);
+}
+
 static const test_entry tests[] = {
     {"crc32 known vectors", test_crc32_vectors},
     {"basic AT: echo, ATI, AT+QGMR, test command, unknown", test_basic_at},
@@ -847,6 +1017,9 @@ static const test_entry tests[] = {
     {"new refuses a file as link, bad scale, bad UFS", test_new_refuses},
     {"scenario block: firmware, port, update-fail, unplayable fault", test_scenario_block},
     {"faults: garbage, blanks, server-unreachable", test_more_faults},
+    {"AT+QFUPL: 10, 3 and 3000 bytes, checksums, AT+QFLST", test_qfupl_upload},
+    {"AT+QFUPL refusals: 407, 406, 420, syntax, 421 timeout", test_qfupl_refusals},
+    {"AT+QFUPL a package, then AT+QFOTADL upgrades from it", test_qfupl_then_upgrade},
 };
 
 int main(void)
