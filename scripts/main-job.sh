@@ -62,7 +62,7 @@ echo "== scenarios: $passed recordings passed, $failed failed (reports in ${run#
 
 # The whole library against the built-in emulator and the fixture
 # servers: every scenario must pass.
-if bash "$root/scripts/emulator-suite.sh" "$run/emulator" --no-color > "$run/emulator-summary.txt" 2>&1; then
+if bash "$root/scripts/emulator-suite.sh" "$run/emulator" --no-color --jobs 2 --preflight > "$run/emulator-summary.txt" 2>&1; then
   echo "== emulator: $(tail -n 1 "$run/emulator-summary.txt")"
 else
   echo "main-job: the library does not pass against the emulator:" >&2

@@ -130,6 +130,11 @@ static json_t *scenario_json(const dfota_scenario_result *res)
                         res->transcript[0] ? text(dfota_report_path(res->transcript)) : json_null());
     json_object_set_new(j, "duration", secs(res->duration_ns));
     json_object_set_new(j, "module_time", secs(res->module_ns));
+    json_object_set_new(j, "firmware_before",
+                        res->firmware_before[0] ? text(res->firmware_before) : json_null());
+    json_object_set_new(j, "firmware_after",
+                        res->firmware_after[0] ? text(res->firmware_after) : json_null());
+    json_object_set_new(j, "interrupted", json_boolean(res->interrupted));
     json_object_set_new(j, "events", json_integer((json_int_t)res->events));
     return j;
 }
@@ -285,6 +290,12 @@ dfota_err dfota_report_summary(FILE *out, const dfota_run_report *rep)
         char name[512];
         dfota_escape(sc ? sc->name : "?", strlen(sc ? sc->name : "?"), name, sizeof name);
         fprintf(out, "%-10s %s (\xc2\xa7%s)\n", verdict_of(res), name, sc && sc->section ? sc->section : "-");
+        if (res->firmware_before[0] || res->firmware_after[0]) {
+            char b[200], a[200];
+            dfota_escape(res->firmware_before, strlen(res->firmware_before), b, sizeof b);
+            dfota_escape(res->firmware_after, strlen(res->firmware_after), a, sizeof a);
+            fprintf(out, "           firmware: %s -> %s\n", b[0] ? b : "?", a[0] ? a : "?");
+        }
         if (res->harness_error)
             fprintf(out, "           harness: %s\n", res->error);
         for (size_t s = 0; sc && res->steps && s < sc->n_steps; s++)

@@ -20,6 +20,9 @@
  * so that what the module says next (RDY after END) still reaches the
  * checker; a recording simply ends. */
 #define LIVE_TAIL_NS (10LL * 1000000000LL)
+/* A live source is asked for events at most this far ahead (module time),
+ * so that a stop request is seen soon whatever the step's window. */
+#define LIVE_POLL_NS (1000000000LL)
 
 typedef struct {
     const dfota_scenario *sc;
@@ -561,11 +564,15 @@ static dfota_err write_event(run *r, const dfota_event *ev)
 }
 
 /* Records the event in the run's transcript; it then carries that line. */
+/* Live runs are flushed event by event: a crash or a stop keeps all seen. */
 static void record(run *r, dfota_event *ev)
 {
     write_header(r);
-    if (r->o->transcript_out && write_event(r, ev) == DFOTA_OK)
+    if (r->o->transcript_out && write_event(r, ev) == DFOTA_OK) {
         ev->line = ++r->out_line;
+        if (r->src->ops->live)
+            (void)fflush(r->o->transcript_out);
+    }
 }
 
 static dfota_err setup(run *r)
@@ -655,6 +662,10 @@ dfota_err dfota_run_scenario(const dfota_scenario *sc, dfota_source *src, const 
             rc = DFOTA_E_IO;
             break;
         }
+        if (opts->stop && *opts->stop) {
+            res->interrupted = 1;
+            break;
+        }
         int64_t dl = deadline(&r);
         if (src->ops->live && (r.stopped || r.step >= sc->n_steps)) {
             /* everything is settled: listen a little longer, then stop */
@@ -662,7 +673,15 @@ dfota_err dfota_run_scenario(const dfota_scenario *sc, dfota_source *src, const 
                 tail_end = src->ops->now(src) + LIVE_TAIL_NS;
             dl = tail_end;
         }
-        int got = src->ops->next(src, dl, &ev, err, sizeof err);
+        int64_t ask = dl;
+        if (src->ops->live && opts->stop) {
+            int64_t soon = src->ops->now(src) + LIVE_POLL_NS;
+            if (ask == DFOTA_T_NONE || soon < ask)
+                ask = soon;
+        }
+        int got = src->ops->next(src, ask, &ev, err, sizeof err);
+        if (got == DFOTA_E_TIMEOUT && ask != dl)
+            continue; /* only the poll's own limit: look at stop, then go on */
         if (got == DFOTA_E_TIMEOUT) {
             if (dl == tail_end && tail_end != DFOTA_T_NONE)
                 break;
@@ -713,11 +732,15 @@ dfota_err dfota_run_scenario(const dfota_scenario *sc, dfota_source *src, const 
     write_header(&r);
     /* The log ended: a step still waiting is INCOMPLETE, except a silence. */
     if (!r.stopped && r.step < sc->n_steps) {
-        if (sc->steps[r.step].kind == DFOTA_STEP_EXPECT_SILENCE && !res->harness_error)
+        if (sc->steps[r.step].kind == DFOTA_STEP_EXPECT_SILENCE && !res->harness_error &&
+            !res->interrupted)
             silence_held(&r, DFOTA_T_NONE);
         if (r.step < sc->n_steps)
-            settle(&r, DFOTA_V_INCOMPLETE, NULL, "the log ends first");
+            settle(&r, DFOTA_V_INCOMPLETE, NULL,
+                   res->interrupted ? "the run was interrupted first" : "the log ends first");
     }
+    if (opts->transcript_out && res->interrupted)
+        (void)fputs("# interrupted: the run was stopped here\n", opts->transcript_out);
     dfota_checker_finish(r.chk);
     res->rules = *dfota_checker_result_get(r.chk);
     res->duration_ns = first == DFOTA_T_NONE ? 0 : last - first;
@@ -732,6 +755,54 @@ out:
     if (res->harness_error && rc == DFOTA_OK)
         rc = DFOTA_E_INPUT;
     return rc;
+}
+
+#define IDENTIFY_AGAIN_NS (3LL * 1000000000LL)
+
+dfota_err dfota_source_identify(dfota_source *src, int64_t wait_ns, char *fw, size_t cap, char *err,
+                                size_t errlen)
+{
+    static const char ask[] = "AT+QGMR";
+    if (!src || !src->ops->live || !fw || cap == 0) {
+        snprintf(err, errlen, "only a live module can be asked its firmware");
+        return DFOTA_E_ARG;
+    }
+    fw[0] = '\0';
+    int64_t end = src->ops->now(src) + wait_ns, again = DFOTA_T_NONE;
+    char line[DFOTA_TEXT_MAX] = "";
+    for (;;) {
+        int64_t now = src->ops->now(src);
+        if (now >= end)
+            break;
+        if (again == DFOTA_T_NONE || now >= again) {
+            dfota_err rc = src->ops->send(src, ask, sizeof ask - 1, err, errlen);
+            if (rc != DFOTA_OK && rc != DFOTA_E_TIMEOUT)
+                return rc;
+            again = now + IDENTIFY_AGAIN_NS;
+            line[0] = '\0';
+        }
+        dfota_event ev;
+        int got = src->ops->next(src, again < end ? again : end, &ev, err, errlen);
+        if (got == DFOTA_E_TIMEOUT)
+            continue;
+        if (got < 0)
+            return (dfota_err)got;
+        if (got == 0)
+            break;
+        if (ev.dir != DFOTA_DIR_MODULE)
+            continue;
+        dfota_item it;
+        dfota_classify(ev.data, ev.len, ev.dir, &it);
+        if (it.kind == DFOTA_ITEM_OTHER && !line[0] && ev.len > 0)
+            dfota_escape(ev.data, ev.len, line, sizeof line);
+        else if (it.kind == DFOTA_ITEM_OK && line[0]) {
+            snprintf(fw, cap, "%s", line);
+            return DFOTA_OK;
+        } else if (it.kind == DFOTA_ITEM_ERROR)
+            line[0] = '\0'; /* not ready: ask again at the next turn */
+    }
+    snprintf(err, errlen, "no answer to AT+QGMR within %.0fs", (double)wait_ns / 1e9);
+    return DFOTA_E_TIMEOUT;
 }
 
 void dfota_scenario_result_redact(dfota_scenario_result *res)

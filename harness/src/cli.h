@@ -20,7 +20,9 @@ int cmd_lint(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_emulate(int argc, char **argv);
 int cmd_package(int argc, char **argv);
+int cmd_stage(int argc, char **argv);
 int cmd_ports(int argc, char **argv);
+int cmd_proxy(int argc, char **argv);
 /* BYTES with an optional K/KiB, M/MiB, G/GiB suffix, at most max: 1, else 0. */
 int parse_bytes(const char *s, uint64_t max, uint64_t *out);
 

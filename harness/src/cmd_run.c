@@ -2,18 +2,24 @@
 #define _DEFAULT_SOURCE
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <curl/curl.h>
 
 #include "dfota/dfota.h"
 #include "dfota/report.h"
 #include "dfota/runner.h"
 #include "dfota/scenario.h"
 #include "dfota/source.h"
+#include "dfota/stage.h"
 #include "cli.h"
 
 #define SCENARIOS_MAX 1024
@@ -42,7 +48,10 @@ static const char run_usage[] =
     "                           is reopened once it has been back for settle\n"
     "                           (default 200ms, none for a pseudo-terminal); the\n"
     "                           wait ends with the step's window. Each scenario\n"
-    "                           gets a freshly opened port\n"
+    "                           gets a freshly opened port. Give --source up to 8\n"
+    "                           times to run the suite on several modules at once,\n"
+    "                           each with its folder under --report, and get a\n"
+    "                           firmware-by-rule matrix of them\n"
     "      --time-scale X       emulator: wall seconds per module second; 0.001\n"
     "                           (the default) runs a ten-minute upgrade in 0.6 s;\n"
     "                           events carry module time, so windows keep their\n"
@@ -60,6 +69,10 @@ static const char run_usage[] =
     "                           :2121:127.0.0.1:40123 for the fixture servers\n"
     "                           (fixtures/servers.env); repeatable. The emulator\n"
     "                           never connects anywhere but the loopback\n"
+    ;
+
+/* The help's second part: ISO C caps a string literal at 4095 bytes. */
+static const char run_usage_more[] =
     "      --scenario NAME      run only this scenario (repeatable)\n"
     "  -t, --tag TAG            run only scenarios with this tag (repeatable)\n"
     "  -D, --var NAME=VALUE     set a scenario variable ${NAME} (repeatable)\n"
@@ -75,11 +88,17 @@ static const char run_usage[] =
     "                           option). Length rules are judged on the real text\n"
     "  -f, --format text|json   standard output: a line per scenario (default), or\n"
     "                           the JSON report\n"
+    "  -j, --jobs N             run N scenarios at once (emulator and transcript\n"
+    "                           sources; each has its own emulator; default 1)\n"
+    "      --preflight          before a scenario sends an FTP or HTTP URL whose\n"
+    "                           download must succeed (FTPEND/HTTPEND 0), fetch its\n"
+    "                           size from this host (FTP SIZE, HTTP HEAD; through\n"
+    "                           --connect-to): a missing or empty package is harness\n"
+    "                           trouble (exit 4), not a module failure\n"
     "      --color / --no-color colour on a terminal (default: when a terminal and\n"
     "                           NO_COLOR is not set)\n"
     "  -h, --help               show this help\n";
 
-/* The help's second part: ISO C caps a string literal at 4095 bytes. */
 static const char run_usage_status[] =
     "\n"
     "Exit status:\n"
@@ -89,7 +108,14 @@ static const char run_usage_status[] =
     "  3  no FAIL, but a scenario is INCOMPLETE (the source ended first)\n"
     "  4  harness trouble: a source that could not be opened or read, a variable\n"
     "     with no value; the bench is broken, not the module\n"
-    "When several apply, the first in the order 2, 4, 1, 3 wins.\n";
+    "When several apply, the first in the order 2, 4, 1, 3 wins.\n"
+    "  130 / 143  stopped by SIGINT (Ctrl-C) / SIGTERM: the scenario under way ends\n"
+    "     INCOMPLETE, the others are not run, and the report (written all the\n"
+    "     same) says INTERRUPTED; transcripts of live runs are flushed event by\n"
+    "     event, so everything seen is kept\n"
+    "\n"
+    "A serial source's module is asked AT+QGMR before and after each scenario;\n"
+    "the report shows the firmware it ran before and after (the emulator says).\n";
 
 typedef struct {
     dfota_scenario *sc[SCENARIOS_MAX];
@@ -219,8 +245,13 @@ int cmd_list(int argc, char **argv)
 
 /* ---- run ------------------------------------------------------------------ */
 
+#define SOURCES_MAX 8
+
 typedef struct {
-    const char *source;
+    const char *source;          /* the one this suite runs on */
+    const char *sources[SOURCES_MAX];
+    size_t n_sources;
+    char prefix[100];            /* "[label] " before each line when several */
     const char *names[64];
     size_t n_names;
     const char *tags[64];
@@ -236,8 +267,32 @@ typedef struct {
     int64_t reboot_ns, progress_step_ns;
     int progress_urcs;
     int keep_secrets;
+    int jobs;
+    int preflight;
     dfota_varset vars;
 } run_opts;
+
+/* Set by SIGINT or SIGTERM: the run stops (dfota_run_opts.stop). */
+static volatile sig_atomic_t run_stop;
+
+static void on_stop(int sig)
+{
+    run_stop = sig;
+}
+
+/* SIGINT and SIGTERM stop the run; without SA_RESTART a wait returns early. */
+static void run_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+/* Lines of several suites (one per module) come from several threads. */
+static pthread_mutex_t print_mu = PTHREAD_MUTEX_INITIALIZER;
 
 static int selected(const run_opts *o, const dfota_scenario *sc)
 {
@@ -266,17 +321,17 @@ static unsigned source_kind(const char *spec)
 
 /* A folder that appears under its final name only when the report is whole. */
 typedef struct {
-    char final[700];
-    char tmp[700];
+    char final[1024];
+    char tmp[1024];
 } report_dir;
 
 static int report_begin(report_dir *rd, const char *dir, const char *stamp)
 {
     if (mkdir(dir, 0777) != 0 && errno != EEXIST)
         return -1;
-    snprintf(rd->final, sizeof rd->final, "%s/run-%s", dir, stamp);
-    snprintf(rd->tmp, sizeof rd->tmp, "%s/.run-%s.partial", dir, stamp);
-    char sub[720];
+    snprintf(rd->final, sizeof rd->final, "%.800s/run-%.64s", dir, stamp);
+    snprintf(rd->tmp, sizeof rd->tmp, "%.800s/.run-%.64s.partial", dir, stamp);
+    char sub[1100];
     snprintf(sub, sizeof sub, "%s/transcripts", rd->tmp);
     if (mkdir(rd->tmp, 0777) != 0 || mkdir(sub, 0777) != 0)
         return -1;
@@ -287,8 +342,8 @@ typedef dfota_err (*writer_fn)(FILE *out, const dfota_run_report *rep);
 
 static int write_one(const report_dir *rd, const char *name, writer_fn fn, const dfota_run_report *rep)
 {
-    char path[760];
-    snprintf(path, sizeof path, "%s/%s", rd->tmp, name);
+    char path[1100];
+    snprintf(path, sizeof path, "%.1024s/%.60s", rd->tmp, name);
     atomic_file af;
     if (atomic_open(&af, path) != 0)
         return -1;
@@ -328,7 +383,7 @@ static void print_result(const run_opts *o, const dfota_scenario_result *res)
 {
     const dfota_scenario *sc = res->scenario;
     const char *v = res->harness_error ? "ERROR" : dfota_verdict_name(res->verdict);
-    printf("%s%-10s%s %s (\xc2\xa7%s)", paint(o, res->verdict, res->harness_error), v,
+    printf("%s%s%-10s%s %s (\xc2\xa7%s)", o->prefix, paint(o, res->verdict, res->harness_error), v,
            o->color ? "\033[0m" : "", sc->name, sc->section);
     if (res->harness_error) {
         printf(": %s\n", res->error);
@@ -360,16 +415,34 @@ static int parse_run_opts(int argc, char **argv, run_opts *o)
         {"connect-to", required_argument, NULL, 'K'},
         {"reboot", required_argument, NULL, 'B'}, {"progress-step", required_argument, NULL, 'G'},
         {"progress-urcs", required_argument, NULL, 'Q'},
-        {"no-redact", no_argument, NULL, 'X'},
+        {"no-redact", no_argument, NULL, 'X'},    {"jobs", required_argument, NULL, 'j'},
+        {"preflight", no_argument, NULL, 'P'},
         {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
     };
     char err[DFOTA_ERRBUF];
     int ch;
     o->color = -1;
     optind = 1;
-    while ((ch = getopt_long(argc, argv, "s:t:D:p:r:f:h", longopts, NULL)) != -1) {
+    o->jobs = 1;
+    while ((ch = getopt_long(argc, argv, "s:t:D:p:r:f:j:h", longopts, NULL)) != -1) {
         switch (ch) {
-        case 's': o->source = optarg; break;
+        case 'j': {
+            char *end;
+            long n = strtol(optarg, &end, 10);
+            if (*end || n < 1 || n > 16) {
+                fprintf(stderr, "dfota run: --jobs takes 1 to 16\n");
+                return -1;
+            }
+            o->jobs = (int)n;
+            break;
+        }
+        case 's':
+            if (o->n_sources == SOURCES_MAX) {
+                fprintf(stderr, "dfota run: at most %d --source\n", SOURCES_MAX);
+                return -1;
+            }
+            o->sources[o->n_sources++] = o->source = optarg;
+            break;
         case 'n':
             if (o->n_names < 64)
                 o->names[o->n_names++] = optarg;
@@ -418,6 +491,7 @@ static int parse_run_opts(int argc, char **argv, run_opts *o)
         }
         case 'U': o->ufs = optarg; break;
         case 'X': o->keep_secrets = 1; break;
+        case 'P': o->preflight = 1; break;
         case 'Q': {
             char *end;
             long n = strtol(optarg, &end, 10);
@@ -445,7 +519,11 @@ static int parse_run_opts(int argc, char **argv, run_opts *o)
             }
             o->connect_to[o->n_connect_to++] = optarg;
             break;
-        case 'h': fputs(run_usage, stdout); fputs(run_usage_status, stdout); return 1;
+        case 'h':
+            fputs(run_usage, stdout);
+            fputs(run_usage_more, stdout);
+            fputs(run_usage_status, stdout);
+            return 1;
         default: fputs("Try 'dfota run --help'.\n", stderr); return -1;
         }
     }
@@ -457,9 +535,20 @@ static int parse_run_opts(int argc, char **argv, run_opts *o)
         fputs("dfota run: no --source given (e.g. --source transcript:FILE)\n", stderr);
         return -1;
     }
-    if (!source_kind(o->source)) {
-        fprintf(stderr, "dfota run: unknown source '%s' (transcript:FILE, emulator or serial:PORT)\n",
-                o->source);
+    for (size_t k = 0; k < o->n_sources; k++) {
+        if (!source_kind(o->sources[k])) {
+            fprintf(stderr, "dfota run: unknown source '%s' (transcript:FILE, emulator or serial:PORT)\n",
+                    o->sources[k]);
+            return -1;
+        }
+        if (o->jobs > 1 && source_kind(o->sources[k]) == DFOTA_SRC_SERIAL) {
+            fputs("dfota run: a serial source is one module: --jobs must be 1\n", stderr);
+            return -1;
+        }
+    }
+    if (o->n_sources > 1 && o->json) {
+        fputs("dfota run: --format json takes one --source (each module's report.json is in\n"
+              "its folder under --report)\n", stderr);
         return -1;
     }
     if (o->color < 0)
@@ -500,6 +589,82 @@ static dfota_err open_emulator(const run_opts *o, const dfota_scenario *sc, char
     return dfota_source_open_emulator(&eo, src, err, errlen);
 }
 
+/* The firmware the module runs: asked with AT+QGMR on a serial source
+ * (waiting up to two minutes of module time for a module that reboots),
+ * what the emulator says it runs; "" when it cannot be told. */
+static void identify(dfota_source *src, int serial, char *fw, size_t cap)
+{
+    char err[DFOTA_ERRBUF];
+    fw[0] = '\0';
+    if (!serial) {
+        const char *m = src->ops->live ? src->ops->meta(src, "module") : NULL;
+        if (m)
+            snprintf(fw, cap, "%s", m);
+        return;
+    }
+    if (dfota_source_identify(src, 120LL * 1000000000LL, fw, cap, err, sizeof err) != DFOTA_OK)
+        fw[0] = '\0';
+}
+
+/* The scenario expects its download to succeed: an FTPEND or HTTPEND step
+ * whose only allowed code is 0. */
+static int wants_download(const dfota_scenario *sc)
+{
+    for (size_t i = 0; i < sc->n_steps; i++) {
+        const dfota_step *st = &sc->steps[i];
+        if (st->kind != DFOTA_STEP_EXPECT_URC ||
+            (st->stage != DFOTA_STAGE_FTPEND && st->stage != DFOTA_STAGE_HTTPEND) || st->n_codes == 0)
+            continue;
+        int only0 = 1;
+        for (size_t k = 0; k < st->n_codes; k++)
+            only0 &= st->codes[k].lo == 0 && st->codes[k].hi == 0;
+        if (only0)
+            return 1;
+    }
+    return 0;
+}
+
+/* --preflight: each FTP or HTTP URL the scenario sends, when its download
+ * must succeed, is fetched for its size from this host first. Returns 0, or
+ * -1 with the reason in res->error (a harness error: the bench is broken). */
+static int preflight(const run_opts *o, const dfota_scenario *sc, dfota_scenario_result *res)
+{
+    char line[1100], err[DFOTA_ERRBUF];
+    if (!o->preflight || !wants_download(sc))
+        return 0;
+    for (size_t i = 0; i < sc->n_steps; i++) {
+        const dfota_step *st = &sc->steps[i];
+        if (st->kind != DFOTA_STEP_SEND ||
+            dfota_scenario_expand(sc, &o->vars, st->text, line, sizeof line, err, sizeof err) != DFOTA_OK)
+            continue;
+        dfota_item it;
+        dfota_classify(line, strlen(line), DFOTA_DIR_HOST, &it);
+        if (it.kind != DFOTA_ITEM_FOTADL || it.form != DFOTA_FOTADL_WRITE || it.arg_len < 7 ||
+            it.arg_len >= 1024)
+            continue;
+        /* the argument as written: "URL", in its quotes */
+        const char *a = it.arg;
+        size_t n = it.arg_len;
+        if (n >= 2 && a[0] == '"' && a[n - 1] == '"') {
+            a++;
+            n -= 2;
+        }
+        char url[1024];
+        memcpy(url, a, n);
+        url[n] = '\0';
+        if (strncasecmp(url, "ftp://", 6) != 0 && strncasecmp(url, "http://", 7) != 0 &&
+            strncasecmp(url, "https://", 8) != 0)
+            continue;
+        int64_t size = 0;
+        if (dfota_preflight_url(url, o->connect_to, o->n_connect_to, &size, err, sizeof err) !=
+            DFOTA_OK) {
+            snprintf(res->error, sizeof res->error, "preflight: %.300s", err);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /* Runs one scenario on a fresh source; the result says what happened. */
 static void run_one(const run_opts *o, const dfota_scenario *sc, const report_dir *rd,
                     dfota_scenario_result *res)
@@ -508,6 +673,10 @@ static void run_one(const run_opts *o, const dfota_scenario *sc, const report_di
     char emu_dir[1024] = "";
     snprintf(res->source, sizeof res->source, "%s", o->source);
     res->scenario = sc;
+    if (preflight(o, sc, res) != 0) {
+        res->harness_error = 1;
+        return;
+    }
     dfota_source *src = NULL;
     char spec[1100];
     /* --time-scale reaches a serial source as its time-scale option */
@@ -538,9 +707,13 @@ static void run_one(const run_opts *o, const dfota_scenario *sc, const report_di
             return;
         }
     }
-    dfota_run_opts ro = {o->profile, &o->vars, tr, o->keep_secrets};
+    int serial = source_kind(o->source) == DFOTA_SRC_SERIAL;
+    identify(src, serial, res->firmware_before, sizeof res->firmware_before);
+    dfota_run_opts ro = {o->profile, &o->vars, tr, o->keep_secrets, &run_stop};
     if (dfota_run_scenario(sc, src, &ro, res) != DFOTA_OK && !res->harness_error)
         res->harness_error = 1;
+    if (!res->harness_error && !run_stop)
+        identify(src, serial, res->firmware_after, sizeof res->firmware_after);
     if (tr && fclose(tr) != 0 && !res->harness_error) {
         res->harness_error = 1;
         snprintf(res->error, sizeof res->error, "cannot write %.250s", res->transcript);
@@ -548,6 +721,54 @@ static void run_one(const run_opts *o, const dfota_scenario *sc, const report_di
     dfota_source_close(src);
     if (emu_dir[0])
         rmdir(emu_dir); /* the emulator removed its link; the folder is empty */
+}
+
+/* Several scenarios at once: workers take the next one in order. */
+typedef struct {
+    const run_opts *o;
+    const report_dir *rd;
+    const dfota_scenario **todo;
+    dfota_scenario_result *res;
+    size_t n, next;
+    pthread_mutex_t mu;
+} work;
+
+static void *worker(void *arg)
+{
+    work *w = arg;
+    for (;;) {
+        pthread_mutex_lock(&w->mu);
+        size_t i = w->next < w->n && !run_stop ? w->next++ : w->n;
+        pthread_mutex_unlock(&w->mu);
+        if (i >= w->n)
+            return NULL;
+        run_one(w->o, w->todo[i], w->rd, &w->res[i]);
+        pthread_mutex_lock(&print_mu);
+        if (!w->o->json)
+            print_result(w->o, &w->res[i]);
+        fflush(stdout);
+        pthread_mutex_unlock(&print_mu);
+    }
+}
+
+/* Runs the scenarios, o->jobs at a time, until done or stopped; returns
+ * how many were started (a prefix of todo, since they start in order). */
+static size_t run_all(const run_opts *o, const report_dir *rd, const dfota_scenario **todo,
+                      size_t n, dfota_scenario_result *res)
+{
+    work w = {o, rd, todo, res, n, 0, PTHREAD_MUTEX_INITIALIZER};
+    pthread_t th[16];
+    size_t started = 0;
+    for (int j = 1; j < o->jobs && (size_t)j < n; j++) {
+        if (pthread_create(&th[started], NULL, worker, &w) != 0)
+            break;
+        started++;
+    }
+    worker(&w);
+    for (size_t j = 0; j < started; j++)
+        pthread_join(th[j], NULL);
+    pthread_mutex_destroy(&w.mu);
+    return w.next;
 }
 
 static int run_status(const dfota_scenario_result *res, size_t n)
@@ -561,13 +782,160 @@ static int run_status(const dfota_scenario_result *res, size_t n)
     return harness ? EXIT_HARNESS : failed ? EXIT_FAIL : incomplete ? EXIT_INCOMPLETE : EXIT_PASS;
 }
 
+/* One source's run of the library: its own results and report folder. */
+typedef struct {
+    run_opts o;               /* the options, with this suite's source */
+    const library *lib;
+    char label[80];           /* "" for a single source */
+    char report_parent[800];  /* where run-<time>/ goes, "" for none */
+    const char *started, *stamp;
+    dfota_scenario_result *res;
+    size_t n, selected;
+    unsigned skipped;
+    int status;
+} suite;
+
+/* A label a folder and a terminal can show: the source with anything but
+ * [A-Za-z0-9._-] replaced, and its number among the sources first. */
+static void suite_label(char *out, size_t cap, size_t k, const char *source)
+{
+    int o = snprintf(out, cap, "%zu-", k + 1);
+    for (const char *p = source; *p && o > 0 && (size_t)o + 1 < cap; p++)
+        out[o++] = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                           (*p >= '0' && *p <= '9') || *p == '.' || *p == '-' || *p == '_'
+                       ? *p
+                       : '-';
+    out[o > 0 ? (size_t)o < cap ? (size_t)o : cap - 1 : 0] = '\0';
+}
+
+static void suite_run(suite *su)
+{
+    const run_opts *o = &su->o;
+    const char *pre = su->label[0] ? "[" : "", *post = su->label[0] ? "] " : "";
+    su->status = EXIT_INPUT;
+    su->res = calloc(su->lib->n ? su->lib->n : 1, sizeof *su->res);
+    const dfota_scenario **todo = calloc(su->lib->n ? su->lib->n : 1, sizeof *todo);
+    if (!su->res || !todo) {
+        free(todo);
+        return;
+    }
+    report_dir rd;
+    if (su->report_parent[0] && report_begin(&rd, su->report_parent, su->stamp) != 0) {
+        fprintf(stderr, "dfota run: %s%s%scannot create a report folder in %s: %s\n", pre, su->label,
+                post, su->report_parent, strerror(errno));
+        su->status = EXIT_HARNESS;
+        free(todo);
+        return;
+    }
+    unsigned kind = source_kind(o->source);
+    for (size_t i = 0; i < su->lib->n; i++) {
+        const dfota_scenario *sc = su->lib->sc[i];
+        if (!selected(o, sc))
+            continue;
+        if (!(sc->sources & kind)) {
+            su->skipped++;
+            continue;
+        }
+        todo[su->selected++] = sc;
+    }
+    if (su->selected == 0)
+        fprintf(stderr, "dfota run: %s%s%sno scenario selected for this source%s\n", pre, su->label,
+                post, su->skipped ? " (the others cannot run on it)" : "");
+    su->n = run_all(o, su->report_parent[0] ? &rd : NULL, todo, su->selected, su->res);
+    free(todo);
+    int interrupted = run_stop != 0;
+    dfota_run_report rep = {"dfota run", su->started, o->profile, su->res, su->n, interrupted};
+    su->status = su->selected == 0 ? EXIT_INPUT : run_status(su->res, su->n);
+    if (su->report_parent[0]) {
+        /* Transcripts stay where they were written, in the partial folder, for
+         * the HTML to read; every report names them relative to the folder. */
+        if (report_finish(&rd, &rep) != 0) {
+            fprintf(stderr, "dfota run: cannot write the report in %s: %s\n", rd.tmp, strerror(errno));
+            su->status = EXIT_HARNESS;
+        } else if (!o->json)
+            printf("%s%s%sreport: %s\n", pre, su->label, post, rd.final);
+    }
+    if (o->json && dfota_report_json(stdout, &rep) != DFOTA_OK)
+        su->status = EXIT_HARNESS;
+    if (!o->json) {
+        dfota_run_counts c = dfota_run_count(&rep);
+        printf("%s%s%s%zu scenario%s: %zu passed, %zu failed, %zu incomplete, %zu harness errors%s\n",
+               pre, su->label, post, su->n, su->n == 1 ? "" : "s", c.passed, c.failed, c.incomplete,
+               c.errors, su->skipped ? " (some could not run on this source)" : "");
+    }
+}
+
+static void *suite_thread(void *arg)
+{
+    suite_run(arg);
+    return NULL;
+}
+
+/* The worst a rule got over a suite's scenarios. */
+static dfota_verdict suite_rule(const suite *su, int r)
+{
+    dfota_verdict v = DFOTA_V_NA;
+    for (size_t i = 0; i < su->n; i++)
+        if (!su->res[i].harness_error && su->res[i].rules.rule[r] > v)
+            v = su->res[i].rules.rule[r];
+    return v;
+}
+
+/* Several modules: a firmware-by-rule matrix, one column per source. */
+static void print_matrix(FILE *out, const suite *su, size_t n)
+{
+    fprintf(out, "\nrule / module                 ");
+    for (size_t k = 0; k < n; k++)
+        fprintf(out, " %-18.18s", su[k].label);
+    fprintf(out, "\nfirmware                      ");
+    for (size_t k = 0; k < n; k++)
+        fprintf(out, " %-18.18s", su[k].n && su[k].res[0].firmware_before[0]
+                                      ? su[k].res[0].firmware_before
+                                      : "?");
+    fputc('\n', out);
+    for (int r = 0; r < DFOTA_RULE_COUNT; r++) {
+        int any = 0;
+        for (size_t k = 0; k < n; k++)
+            any |= suite_rule(&su[k], r) != DFOTA_V_NA;
+        if (!any)
+            continue;
+        fprintf(out, "%-30s", dfota_rule_get((dfota_rule)r)->id);
+        for (size_t k = 0; k < n; k++)
+            fprintf(out, " %-18s", dfota_verdict_name(suite_rule(&su[k], r)));
+        fputc('\n', out);
+    }
+    fprintf(out, "%-30s", "scenarios passed");
+    for (size_t k = 0; k < n; k++) {
+        size_t p = 0;
+        for (size_t i = 0; i < su[k].n; i++)
+            p += !su[k].res[i].harness_error && su[k].res[i].verdict == DFOTA_V_PASS;
+        char cell[40];
+        snprintf(cell, sizeof cell, "%zu/%zu", p, su[k].selected);
+        fprintf(out, " %-18s", cell);
+    }
+    fputc('\n', out);
+}
+
+/* The exit status of several suites: the first in the order 4, 1, 3, 0
+ * (2 when nothing was selected anywhere). */
+static int worst_status(const suite *su, size_t n)
+{
+    static const int order[] = {EXIT_HARNESS, EXIT_FAIL, EXIT_INCOMPLETE, EXIT_PASS};
+    for (size_t k = 0; k < sizeof order / sizeof order[0]; k++)
+        for (size_t i = 0; i < n; i++)
+            if (su[i].status == order[k])
+                return order[k];
+    return EXIT_INPUT;
+}
+
 int cmd_run(int argc, char **argv)
 {
     run_opts o;
     memset(&o, 0, sizeof o);
     dfota_varset_init(&o.vars);
     library *lib = calloc(1, sizeof *lib);
-    dfota_scenario_result *res = NULL;
+    suite *su = NULL;
+    size_t n_su = 0;
     int status = EXIT_INPUT;
     int rc = parse_run_opts(argc, argv, &o);
     if (rc != 0 || !lib) {
@@ -580,9 +948,6 @@ int cmd_run(int argc, char **argv)
                 lib->bad == 1 ? " is" : "s are");
         goto out;
     }
-    res = calloc(lib->n ? lib->n : 1, sizeof *res);
-    if (!res)
-        goto out;
     time_t now = time(NULL);
     struct tm tm;
     gmtime_r(&now, &tm);
@@ -590,61 +955,84 @@ int cmd_run(int argc, char **argv)
     strftime(started, sizeof started, "%Y-%m-%dT%H:%M:%SZ", &tm);
     strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
     snprintf(stamp + strlen(stamp), sizeof stamp - strlen(stamp), "-%ld", (long)getpid());
-    report_dir rd;
-    if (o.report_dir && report_begin(&rd, o.report_dir, stamp) != 0) {
-        fprintf(stderr, "dfota run: cannot create a report folder in %s: %s\n", o.report_dir,
-                strerror(errno));
-        status = EXIT_HARNESS;
+    n_su = o.n_sources;
+    if (!(su = calloc(n_su, sizeof *su)))
         goto out;
-    }
-    size_t n = 0;
-    unsigned skipped = 0;
-    unsigned kind = source_kind(o.source);
-    for (size_t i = 0; i < lib->n; i++) {
-        const dfota_scenario *sc = lib->sc[i];
-        if (!selected(&o, sc))
-            continue;
-        if (!(sc->sources & kind)) {
-            skipped++;
-            continue;
+    for (size_t k = 0; k < n_su; k++) {
+        su[k].o = o;
+        su[k].o.source = o.sources[k];
+        su[k].lib = lib;
+        su[k].started = started;
+        su[k].stamp = stamp;
+        if (n_su > 1) {
+            suite_label(su[k].label, sizeof su[k].label, k, o.sources[k]);
+            snprintf(su[k].o.prefix, sizeof su[k].o.prefix, "[%s] ", su[k].label);
         }
-        run_one(&o, sc, o.report_dir ? &rd : NULL, &res[n]);
-        if (!o.json)
-            print_result(&o, &res[n]);
-        fflush(stdout);
-        n++;
+        if (o.report_dir && n_su > 1) {
+            if (mkdir(o.report_dir, 0777) != 0 && errno != EEXIST) {
+                fprintf(stderr, "dfota run: cannot create %s: %s\n", o.report_dir, strerror(errno));
+                status = EXIT_HARNESS;
+                goto out;
+            }
+            snprintf(su[k].report_parent, sizeof su[k].report_parent, "%.600s/%s", o.report_dir,
+                     su[k].label);
+        } else if (o.report_dir)
+            snprintf(su[k].report_parent, sizeof su[k].report_parent, "%.790s", o.report_dir);
     }
-    if (n == 0)
-        fprintf(stderr, "dfota run: no scenario selected for this source%s\n",
-                skipped ? " (the others cannot run on it)" : "");
-    dfota_run_report rep = {"dfota run", started, o.profile, res, n, 0};
-    status = n == 0 ? EXIT_INPUT : run_status(res, n);
-    if (o.report_dir) {
-        /* Transcripts stay where they were written, in the partial folder, for
-         * the HTML to read; every report names them relative to the folder. */
-        if (report_finish(&rd, &rep) != 0) {
-            fprintf(stderr, "dfota run: cannot write the report in %s: %s\n", rd.tmp, strerror(errno));
-            status = EXIT_HARNESS;
-        } else if (!o.json)
-            printf("report: %s\n", rd.final);
+    /* libcurl's global set-up, once, before any thread needs it */
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    run_signals();
+    if (n_su == 1)
+        suite_run(&su[0]);
+    else {
+        /* each module on its own thread: the suite runs on all at once */
+        pthread_t th[SOURCES_MAX];
+        size_t started_n = 0;
+        for (size_t k = 0; k < n_su; k++)
+            if (pthread_create(&th[k], NULL, suite_thread, &su[k]) == 0)
+                started_n = k + 1;
+            else {
+                su[k].status = EXIT_HARNESS;
+                fprintf(stderr, "dfota run: cannot start a thread for %s\n", su[k].o.source);
+                break;
+            }
+        for (size_t k = 0; k < started_n; k++)
+            pthread_join(th[k], NULL);
     }
-    if (o.json && dfota_report_json(stdout, &rep) != DFOTA_OK)
-        status = EXIT_HARNESS;
-    if (!o.json) {
-        unsigned p = 0, f = 0, inc = 0, e = 0;
-        for (size_t i = 0; i < n; i++) {
-            e += res[i].harness_error != 0;
-            f += !res[i].harness_error && res[i].verdict == DFOTA_V_FAIL;
-            inc += !res[i].harness_error && res[i].verdict == DFOTA_V_INCOMPLETE;
-            p += !res[i].harness_error && res[i].verdict == DFOTA_V_PASS;
+    curl_global_cleanup();
+    status = worst_status(su, n_su);
+    if (n_su > 1 && !o.json) {
+        print_matrix(stdout, su, n_su);
+        if (o.report_dir) {
+            char path[900];
+            snprintf(path, sizeof path, "%.800s/matrix-%s.txt", o.report_dir, stamp);
+            FILE *m = fopen(path, "w");
+            if (m) {
+                fprintf(m, "dfota run, %zu modules, started %s%s\n", n_su, started,
+                        run_stop ? " (INTERRUPTED)" : "");
+                print_matrix(m, su, n_su);
+                if (fclose(m) == 0)
+                    printf("matrix: %s\n", path);
+            }
         }
-        printf("%zu scenario%s: %u passed, %u failed, %u incomplete, %u harness errors%s\n", n,
-               n == 1 ? "" : "s", p, f, inc, e, skipped ? " (some could not run on this source)" : "");
     }
-    for (size_t i = 0; i < n; i++)
-        dfota_scenario_result_clear(&res[i]);
+    if (run_stop) {
+        size_t done = 0, all = 0;
+        for (size_t k = 0; k < n_su; k++) {
+            done += su[k].n;
+            all += su[k].selected;
+        }
+        fprintf(stderr, "dfota run: interrupted by %s after %zu of %zu scenarios\n",
+                run_stop == SIGINT ? "SIGINT" : "SIGTERM", done, all);
+        status = 128 + (int)run_stop;
+    }
 out:
-    free(res);
+    for (size_t k = 0; su && k < n_su; k++) {
+        for (size_t i = 0; su[k].res && i < su[k].n; i++)
+            dfota_scenario_result_clear(&su[k].res[i]);
+        free(su[k].res);
+    }
+    free(su);
     if (lib)
         free_all(lib);
     free(lib);

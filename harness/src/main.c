@@ -28,6 +28,8 @@ static const struct {
     {"rules", cmd_rules, "list the rule catalogue: IDs, guide sections, rules"},
     {"emulate", cmd_emulate, "run an emulated EG95 on a pseudo-terminal for host software to drive"},
     {"package", cmd_package, "write a delta package for the emulator"},
+    {"stage", cmd_stage, "upload a package to an FTP server or a module's /data/ufs/ and check it"},
+    {"proxy", cmd_proxy, "put a pseudo-terminal in front of a module: record and judge host and module"},
     {"ports", cmd_ports, "list serial ports and the USB identities to pass to --source"},
 };
 

@@ -14,6 +14,8 @@
 #include "dfota/duration.h"
 #include "dfota/redact.h"
 #include "dfota/port.h"
+#include "dfota/proxy.h"
+#include "dfota/stage.h"
 
 #define DFOTA_VERSION "0.1.0"
 

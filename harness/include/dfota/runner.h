@@ -4,6 +4,7 @@
 #ifndef DFOTA_RUNNER_H
 #define DFOTA_RUNNER_H
 
+#include <signal.h>
 #include <stdio.h>
 
 #include "dfota/checker.h"
@@ -45,6 +46,9 @@ typedef struct {
                                   * its clock at the end (waits and silences included),
                                   * for a recording duration_ns */
     unsigned long events;
+    int interrupted;             /* stopped by the caller (opts.stop) before its end */
+    char firmware_before[96];    /* the module's firmware before the run and after it, as */
+    char firmware_after[96];     /* the source tells (AT+QGMR, or the emulator); "" unknown */
 } dfota_scenario_result;
 
 typedef struct {
@@ -56,6 +60,10 @@ typedef struct {
                                   * header says "redacted: credentials", and in *res;
                                   * 1: kept, and the header says "redacted: none".
                                   * Either way the run judges the real text. */
+    /* When *stop becomes non-zero (a signal handler sets it) the run ends
+     * within about a second of module time: the steps not settled are
+     * INCOMPLETE and res->interrupted is set. NULL: never. */
+    volatile sig_atomic_t *stop;
 } dfota_run_opts;
 
 /* Runs sc on src. Fills *res (free its parts with
@@ -66,6 +74,14 @@ DFOTA_WUR dfota_err dfota_run_scenario(const dfota_scenario *sc, dfota_source *s
                                        const dfota_run_opts *opts, dfota_scenario_result *res);
 
 void dfota_scenario_result_clear(dfota_scenario_result *res);
+
+/* Asks a live source's module which firmware it runs (AT+QGMR), as a host
+ * would: again every few seconds while it does not answer (it may still be
+ * booting), for at most wait_ns of the source's time. On DFOTA_OK fw holds
+ * the first line of the answer (escaped, cut to cap); DFOTA_E_TIMEOUT when
+ * no answer came, DFOTA_E_ARG for a recording, another error with err. */
+DFOTA_WUR dfota_err dfota_source_identify(dfota_source *src, int64_t wait_ns, char *fw, size_t cap,
+                                          char *err, size_t errlen);
 
 /* Hides secrets (dfota_redact_field) in every text of res, in place: the
  * source, the error, each step's what and detail, each finding and each

@@ -9,8 +9,8 @@ send (default: the guide's local-file example). BEHAVIOUR:
   good            waits for each final result, follows the upgrade to END,
                   reopens the port at once after each USB reboot, then asks
                   AT+QGMR when the module is ready (RDY)
-  no-wait         sends AT+QGMR and AT+QFOTADL=? back to back, without
-                  waiting for the first final result
+  no-wait         sends AT right after COMMAND, without waiting for its
+                  final result
   second-upgrade  sends AT+QFOTADL again right after the first one's OK
   slow-reopen     reopens the port 1.2 s after it is back from the reboot
   fire-and-forget closes the port after the OK and never looks back
@@ -146,8 +146,10 @@ def main():
     port.send("ATE0")
     port.until("OK")
     if how == "no-wait":
-        port.send("AT+QGMR")
-        port.send("AT+QFOTADL=?")
+        # AT right behind the upgrade command, before its final result
+        # (the test makes that result slow to come)
+        port.send(cmd)
+        port.send("AT")
         port.until("OK", "ERROR")
         port.until("OK", "ERROR")
     elif how == "second-upgrade":

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# dfota run against live sources, beyond one scenario at a time:
+#  - --jobs 2 gives the same verdicts as one at a time;
+#  - Ctrl-C (SIGINT) in the middle of an upgrade stops the run cleanly:
+#    exit 130, the scenario INCOMPLETE, the report written and marked
+#    INTERRUPTED, the transcript kept up to the stop;
+#  - the firmware before and after each scenario is in the report (AT+QGMR
+#    on a serial source, the emulator's word on the emulator);
+#  - two --source at once (the built-in emulator and a serial port served by
+#    dfota emulate) each get a report folder, and a firmware-by-rule matrix
+#    compares them.
+# Scenarios that need no fixture server: local files and refused commands.
+#
+# usage: run-live.sh DFOTA_BINARY REPO_ROOT
+set -u
+dfota=$1
+root=$2
+tmp=$(mktemp -d)
+em_pid=
+run_pid=
+cleanup() {
+  for p in $run_pid $em_pid; do
+    if kill -0 "$p" 2>/dev/null; then kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; fi
+  done
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+# shellcheck source=/dev/null
+source "$(dirname "$0")/lib/assert.bash"
+python=/usr/bin/python3
+[ -x "$python" ] || python=python3
+
+mkdir "$tmp/ufs"
+"$dfota" package --from EG95EFAR02A07M4G --to EG95EFAR02A08M4G "$tmp/ufs/update-v12-to-v13.zip" > /dev/null
+names=(--scenario 3-test-command --scenario 3.3-local-file-upgrade --scenario 3.1-bad-url-empty
+  --scenario 3.1-bad-url-port-0 --scenario 3.3-oversize-local-name-129-bytes)
+emu=(--source emulator --time-scale 0.004 --ufs "$tmp/ufs")
+
+# verdicts FILE: "name verdict" lines from a JSON report, sorted.
+verdicts() {
+  "$python" - "$1" <<'EOF'
+import json, sys
+for s in sorted(json.load(open(sys.argv[1]))["scenarios"], key=lambda s: s["name"]):
+    print(s["name"], s["verdict"])
+EOF
+}
+
+expect_exit "five scenarios one at a time" 0 "$dfota" run "${emu[@]}" --format json "${names[@]}" "$root/scenarios"
+verdicts "$tmp/out" > "$tmp/one.txt"
+expect_exit "the same five, two at a time" 0 "$dfota" run "${emu[@]}" --jobs 2 --format json "${names[@]}" "$root/scenarios"
+verdicts "$tmp/out" > "$tmp/two.txt"
+if [ "$(wc -l < "$tmp/one.txt")" -eq 5 ] && cmp -s "$tmp/one.txt" "$tmp/two.txt"; then
+  ok "--jobs 2 gives the same five verdicts"
+else
+  bad "--jobs 2 differs:"; diff "$tmp/one.txt" "$tmp/two.txt"
+fi
+expect_exit "--jobs 2 on a serial port is refused" 2 "$dfota" run --source serial:/dev/null --jobs 2 "$root/scenarios"
+
+# The firmware before and after, from the emulator.
+"$dfota" run "${emu[@]}" --format json --scenario 3.3-local-file-upgrade "$root/scenarios" > "$tmp/fw.json"
+fw=$("$python" -c 'import json,sys; s=json.load(open(sys.argv[1]))["scenarios"][0]; print(s["firmware_before"], s["firmware_after"])' "$tmp/fw.json")
+if [ "$fw" = "EG95EFAR02A07M4G EG95EFAR02A08M4G" ]; then ok "the report has the firmware before and after: $fw"; else bad "firmware before/after: '$fw'"; fi
+
+# Ctrl-C in the middle of an upgrade (at a tenth of real time it takes ~6 s).
+"$dfota" run --source emulator --time-scale 0.1 --ufs "$tmp/ufs" --report "$tmp/int" \
+  --scenario 3.3-local-file-upgrade --scenario 3.3-oversize-local-name-129-bytes "$root/scenarios" > "$tmp/int.out" 2> "$tmp/int.err" &
+run_pid=$!
+sleep 3.5 # START came at ~2.3 s, the progress runs to ~4.5 s
+kill -INT "$run_pid"
+wait "$run_pid"
+rc=$?
+run_pid=
+if [ "$rc" -eq 130 ]; then ok "SIGINT: exit 130"; else bad "SIGINT: exit $rc, want 130"; cat "$tmp/int.out" "$tmp/int.err"; fi
+expect_grep "SIGINT: the scenario under way is INCOMPLETE" "^INCOMPLETE *3.3-local-file-upgrade" "$tmp/int.out"
+expect_grep "SIGINT: the reason is the interruption" "the run was interrupted first" "$tmp/int.out"
+expect_grep "SIGINT: said on standard error" "interrupted by SIGINT after 1 of 2 scenarios" "$tmp/int.err"
+if grep -q "3.3-oversize-local-name" "$tmp/int.out"; then bad "SIGINT: the next scenario ran all the same"; else ok "SIGINT: the next scenario was not run"; fi
+summary=$(ls "$tmp"/int/run-*/summary.txt 2>/dev/null | head -1)
+if [ -n "$summary" ]; then
+  expect_grep "SIGINT: the report says INTERRUPTED" "INTERRUPTED" "$summary"
+  tr=$(dirname "$summary")/transcripts/3.3-local-file-upgrade.transcript
+  expect_grep "SIGINT: the transcript kept what was seen (START)" '"FOTA","START"' "$tmp/int/run-"*/transcripts/3.3-local-file-upgrade.transcript
+  expect_grep "SIGINT: the transcript says where it stopped" "^# interrupted" "$tr"
+  interrupted=$("$python" -c 'import json,sys; print(json.load(open(sys.argv[1]))["interrupted"])' "$(dirname "$summary")/report.json")
+  if [ "$interrupted" = "True" ]; then ok "SIGINT: report.json says interrupted"; else bad "report.json interrupted: $interrupted"; fi
+else
+  bad "SIGINT: no report folder was written"; ls -la "$tmp/int"
+fi
+
+# Two modules at once: the emulator, and a serial port served by dfota emulate.
+"$dfota" emulate --link "$tmp/tty" --time-scale 0.01 --ufs "$tmp/ufs" > "$tmp/emu.out" 2>&1 &
+em_pid=$!
+for _ in $(seq 100); do [ -L "$tmp/tty" ] && break; sleep 0.05; done
+expect_exit "two sources at once" 0 "$dfota" run --source emulator --source "serial:$tmp/tty" \
+  --time-scale 0.01 --ufs "$tmp/ufs" --report "$tmp/two" \
+  --scenario 3-test-command --scenario 3.3-local-file-upgrade "$root/scenarios"
+cp "$tmp/out" "$tmp/two.out"
+expect_grep "each line says its module" "^\[1-emulator\] PASS *3-test-command" "$tmp/two.out"
+expect_grep "... the serial one too" "^\[2-serial-" "$tmp/two.out"
+expect_grep "the matrix heads a column per module" "^rule / module *1-emulator *2-serial-" "$tmp/two.out"
+expect_grep "the matrix has the firmware row" "^firmware *EG95EFAR02A07M4G *EG95EFAR02A07M4G" "$tmp/two.out"
+expect_grep "the matrix has a rule row" "^PROGRESS-COMPLETE *PASS *PASS" "$tmp/two.out"
+if ls "$tmp"/two/1-emulator/run-*/report.json "$tmp"/two/2-serial-*/run-*/report.json "$tmp"/two/matrix-*.txt > /dev/null 2>&1; then
+  ok "a report folder per module and the matrix file"
+else
+  bad "report folders:"; find "$tmp/two" -maxdepth 3
+fi
+fw=$("$python" -c 'import json,sys; s=[x for x in json.load(open(sys.argv[1]))["scenarios"] if x["name"]=="3.3-local-file-upgrade"][0]; print(s["firmware_before"], s["firmware_after"])' "$tmp"/two/2-serial-*/run-*/report.json)
+if [ "$fw" = "EG95EFAR02A07M4G EG95EFAR02A08M4G" ]; then ok "AT+QGMR before and after on the serial module: $fw"; else bad "serial firmware before/after: '$fw'"; fi
+finish
