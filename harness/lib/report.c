@@ -134,6 +134,7 @@ static json_t *scenario_json(const dfota_scenario_result *res)
                         res->firmware_before[0] ? text(res->firmware_before) : json_null());
     json_object_set_new(j, "firmware_after",
                         res->firmware_after[0] ? text(res->firmware_after) : json_null());
+    json_object_set_new(j, "model", res->model[0] ? text(res->model) : json_null());
     json_object_set_new(j, "interrupted", json_boolean(res->interrupted));
     json_object_set_new(j, "events", json_integer((json_int_t)res->events));
     return j;
@@ -294,7 +295,8 @@ dfota_err dfota_report_summary(FILE *out, const dfota_run_report *rep)
             char b[200], a[200];
             dfota_escape(res->firmware_before, strlen(res->firmware_before), b, sizeof b);
             dfota_escape(res->firmware_after, strlen(res->firmware_after), a, sizeof a);
-            fprintf(out, "           firmware: %s -> %s\n", b[0] ? b : "?", a[0] ? a : "?");
+            fprintf(out, "           firmware: %s -> %s%s%s\n", b[0] ? b : "?", a[0] ? a : "?",
+                    res->model[0] ? " on " : "", res->model);
         }
         if (res->harness_error)
             fprintf(out, "           harness: %s\n", res->error);

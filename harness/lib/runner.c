@@ -758,28 +758,27 @@ out:
 }
 
 #define IDENTIFY_AGAIN_NS (3LL * 1000000000LL)
+#define IDENTIFY_LINES 4
 
-dfota_err dfota_source_identify(dfota_source *src, int64_t wait_ns, char *fw, size_t cap, char *err,
-                                size_t errlen)
+/* Sends cmd until the module answers OK (asking again every few seconds,
+ * until end on the source's clock) and keeps the first lines of the answer
+ * (escaped). Returns DFOTA_OK, DFOTA_E_TIMEOUT, or another error. */
+static dfota_err ask_lines(dfota_source *src, const char *cmd, int64_t end,
+                           char lines[IDENTIFY_LINES][DFOTA_TEXT_MAX], size_t *n, char *err,
+                           size_t errlen)
 {
-    static const char ask[] = "AT+QGMR";
-    if (!src || !src->ops->live || !fw || cap == 0) {
-        snprintf(err, errlen, "only a live module can be asked its firmware");
-        return DFOTA_E_ARG;
-    }
-    fw[0] = '\0';
-    int64_t end = src->ops->now(src) + wait_ns, again = DFOTA_T_NONE;
-    char line[DFOTA_TEXT_MAX] = "";
+    int64_t again = DFOTA_T_NONE;
+    *n = 0;
     for (;;) {
         int64_t now = src->ops->now(src);
         if (now >= end)
             break;
         if (again == DFOTA_T_NONE || now >= again) {
-            dfota_err rc = src->ops->send(src, ask, sizeof ask - 1, err, errlen);
+            dfota_err rc = src->ops->send(src, cmd, strlen(cmd), err, errlen);
             if (rc != DFOTA_OK && rc != DFOTA_E_TIMEOUT)
                 return rc;
             again = now + IDENTIFY_AGAIN_NS;
-            line[0] = '\0';
+            *n = 0;
         }
         dfota_event ev;
         int got = src->ops->next(src, again < end ? again : end, &ev, err, errlen);
@@ -793,16 +792,59 @@ dfota_err dfota_source_identify(dfota_source *src, int64_t wait_ns, char *fw, si
             continue;
         dfota_item it;
         dfota_classify(ev.data, ev.len, ev.dir, &it);
-        if (it.kind == DFOTA_ITEM_OTHER && !line[0] && ev.len > 0)
-            dfota_escape(ev.data, ev.len, line, sizeof line);
-        else if (it.kind == DFOTA_ITEM_OK && line[0]) {
-            snprintf(fw, cap, "%s", line);
+        if (it.kind == DFOTA_ITEM_OTHER && ev.len > 0 && *n < IDENTIFY_LINES)
+            dfota_escape(ev.data, ev.len, lines[(*n)++], DFOTA_TEXT_MAX);
+        else if (it.kind == DFOTA_ITEM_OK && *n > 0)
             return DFOTA_OK;
-        } else if (it.kind == DFOTA_ITEM_ERROR)
-            line[0] = '\0'; /* not ready: ask again at the next turn */
+        else if (it.kind == DFOTA_ITEM_ERROR)
+            *n = 0; /* not ready: ask again at the next turn */
     }
-    snprintf(err, errlen, "no answer to AT+QGMR within %.0fs", (double)wait_ns / 1e9);
+    snprintf(err, errlen, "no answer to %s", cmd);
     return DFOTA_E_TIMEOUT;
+}
+
+dfota_err dfota_source_identify(dfota_source *src, int64_t wait_ns, dfota_identity *id, char *err,
+                                size_t errlen)
+{
+    char lines[IDENTIFY_LINES][DFOTA_TEXT_MAX];
+    size_t n = 0;
+    if (!src || !id || !src->ops->live) {
+        snprintf(err, errlen, "only a live module can be asked its firmware");
+        return DFOTA_E_ARG;
+    }
+    memset(id, 0, sizeof *id);
+    int64_t end = src->ops->now(src) + wait_ns;
+    /* ATI: "Quectel", "EG95", "Revision: EG95EFAR02A07M4G" */
+    dfota_err rc = ask_lines(src, "ATI", end, lines, &n, err, errlen);
+    if (rc != DFOTA_OK)
+        return rc;
+    for (size_t i = 0; i < n; i++) {
+        if (strncmp(lines[i], "Revision: ", 10) == 0)
+            snprintf(id->revision, sizeof id->revision, "%.95s", lines[i] + 10);
+        else {
+            size_t o = strlen(id->model);
+            snprintf(id->model + o, sizeof id->model - o, "%s%s", o ? " " : "", lines[i]);
+        }
+    }
+    /* AT+QGMR: the whole version, "EG95EFAR02A07M4G_01.002.01.002". A
+     * late answer to an ATI asked twice (a booting module) may come first:
+     * its lines are not the version. */
+    char ati[IDENTIFY_LINES][DFOTA_TEXT_MAX];
+    size_t n_ati = n;
+    memcpy(ati, lines, sizeof ati);
+    for (int tries = 0; tries < 3 && !id->firmware[0]; tries++) {
+        rc = ask_lines(src, "AT+QGMR", end, lines, &n, err, errlen);
+        if (rc != DFOTA_OK)
+            return rc;
+        for (size_t i = 0; i < n && !id->firmware[0]; i++) {
+            int seen = strncmp(lines[i], "Revision: ", 10) == 0;
+            for (size_t k = 0; k < n_ati; k++)
+                seen |= strcmp(lines[i], ati[k]) == 0;
+            if (!seen)
+                snprintf(id->firmware, sizeof id->firmware, "%.95s", lines[i]);
+        }
+    }
+    return DFOTA_OK;
 }
 
 void dfota_scenario_result_redact(dfota_scenario_result *res)

@@ -73,6 +73,9 @@ static const char usage[] =
     "  -R, --record FILE        record the session as a transcript (flushed as it\n"
     "                           goes), then judge the module and the host with the\n"
     "                           HOST-* rules when stopped (see below)\n"
+    "      --connect-to SPEC    where a download really connects, as HOST:PORT:\n"
+    "                           HOST2:PORT2 (curl's; empty HOST: any), e.g. the\n"
+    "                           fixture servers' :2121:127.0.0.1:40123; repeatable\n"
     "      --no-redact          keep FTP passwords and URL tokens in the recording\n"
     "                           (by default they are written as ***)\n"
     "  -h, --help               show this help\n";
@@ -140,6 +143,7 @@ typedef struct {
     const char *profile; /* as given, NULL when not */
     const char *port;
     const char *record;  /* --record FILE */
+    const char *connect_to[16];
     int keep_secrets;    /* --no-redact */
     dfota_fault faults[CLI_FAULTS_MAX];
     size_t n_faults;
@@ -241,6 +245,12 @@ static int parse_option(emulate_args *a, int c, const char *arg)
     case 'S': a->scenario = arg; return 0;
     case 'R': a->record = arg; return 0;
     case 'K': a->keep_secrets = 1; return 0;
+    case 'C':
+        if (a->opts.n_connect_to == 16)
+            return usage_error("too many --connect-to (16 at most)", arg);
+        a->connect_to[a->opts.n_connect_to++] = arg;
+        a->opts.connect_to = a->connect_to;
+        return 0;
     case 'x': return parse_fault(a, arg);
     case 'p':
         if (strcmp(arg, "strict") != 0 && strcmp(arg, "field") != 0)
@@ -278,7 +288,7 @@ static int parse_args(emulate_args *a, int argc, char **argv)
         {"progress-step", required_argument, NULL, 'g'}, {"ufs", required_argument, NULL, 'u'},
         {"free-space", required_argument, NULL, 's'}, {"scenario", required_argument, NULL, 'S'},
         {"fault", required_argument, NULL, 'x'},      {"record", required_argument, NULL, 'R'},
-        {"no-redact", no_argument, NULL, 'K'},
+        {"no-redact", no_argument, NULL, 'K'},      {"connect-to", required_argument, NULL, 'C'},
         {"help", no_argument, NULL, 'h'},             {NULL, 0, NULL, 0},
     };
     int c, rc;

@@ -114,8 +114,9 @@ static const char run_usage_status[] =
     "     same) says INTERRUPTED; transcripts of live runs are flushed event by\n"
     "     event, so everything seen is kept\n"
     "\n"
-    "A serial source's module is asked AT+QGMR before and after each scenario;\n"
-    "the report shows the firmware it ran before and after (the emulator says).\n";
+    "A serial source's module is asked ATI and AT+QGMR before each scenario and\n"
+    "again after it; the report shows the model and the firmware it ran before\n"
+    "and after (the emulator says its firmware).\n";
 
 typedef struct {
     dfota_scenario *sc[SCENARIOS_MAX];
@@ -592,9 +593,11 @@ static dfota_err open_emulator(const run_opts *o, const dfota_scenario *sc, char
 /* The firmware the module runs: asked with AT+QGMR on a serial source
  * (waiting up to two minutes of module time for a module that reboots),
  * what the emulator says it runs; "" when it cannot be told. */
-static void identify(dfota_source *src, int serial, char *fw, size_t cap)
+static void identify(dfota_source *src, int serial, char *fw, size_t cap, char *model,
+                     size_t model_cap)
 {
     char err[DFOTA_ERRBUF];
+    dfota_identity id;
     fw[0] = '\0';
     if (!serial) {
         const char *m = src->ops->live ? src->ops->meta(src, "module") : NULL;
@@ -602,8 +605,11 @@ static void identify(dfota_source *src, int serial, char *fw, size_t cap)
             snprintf(fw, cap, "%s", m);
         return;
     }
-    if (dfota_source_identify(src, 120LL * 1000000000LL, fw, cap, err, sizeof err) != DFOTA_OK)
-        fw[0] = '\0';
+    if (dfota_source_identify(src, 120LL * 1000000000LL, &id, err, sizeof err) == DFOTA_OK) {
+        snprintf(fw, cap, "%s", id.firmware[0] ? id.firmware : id.revision);
+        if (model && id.model[0])
+            snprintf(model, model_cap, "%s", id.model);
+    }
 }
 
 /* The scenario expects its download to succeed: an FTPEND or HTTPEND step
@@ -708,12 +714,13 @@ static void run_one(const run_opts *o, const dfota_scenario *sc, const report_di
         }
     }
     int serial = source_kind(o->source) == DFOTA_SRC_SERIAL;
-    identify(src, serial, res->firmware_before, sizeof res->firmware_before);
+    identify(src, serial, res->firmware_before, sizeof res->firmware_before, res->model,
+             sizeof res->model);
     dfota_run_opts ro = {o->profile, &o->vars, tr, o->keep_secrets, &run_stop};
     if (dfota_run_scenario(sc, src, &ro, res) != DFOTA_OK && !res->harness_error)
         res->harness_error = 1;
     if (!res->harness_error && !run_stop)
-        identify(src, serial, res->firmware_after, sizeof res->firmware_after);
+        identify(src, serial, res->firmware_after, sizeof res->firmware_after, NULL, 0);
     if (tr && fclose(tr) != 0 && !res->harness_error) {
         res->harness_error = 1;
         snprintf(res->error, sizeof res->error, "cannot write %.250s", res->transcript);

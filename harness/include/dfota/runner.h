@@ -49,6 +49,7 @@ typedef struct {
     int interrupted;             /* stopped by the caller (opts.stop) before its end */
     char firmware_before[96];    /* the module's firmware before the run and after it, as */
     char firmware_after[96];     /* the source tells (AT+QGMR, or the emulator); "" unknown */
+    char model[64];              /* ATI's model ("Quectel EG95"), "" unknown */
 } dfota_scenario_result;
 
 typedef struct {
@@ -75,12 +76,19 @@ DFOTA_WUR dfota_err dfota_run_scenario(const dfota_scenario *sc, dfota_source *s
 
 void dfota_scenario_result_clear(dfota_scenario_result *res);
 
-/* Asks a live source's module which firmware it runs (AT+QGMR), as a host
- * would: again every few seconds while it does not answer (it may still be
- * booting), for at most wait_ns of the source's time. On DFOTA_OK fw holds
- * the first line of the answer (escaped, cut to cap); DFOTA_E_TIMEOUT when
- * no answer came, DFOTA_E_ARG for a recording, another error with err. */
-DFOTA_WUR dfota_err dfota_source_identify(dfota_source *src, int64_t wait_ns, char *fw, size_t cap,
+/* What a module says it is. */
+typedef struct {
+    char model[64];      /* ATI's lines before Revision: "Quectel EG95" */
+    char revision[96];   /* ATI's Revision: "EG95EFAR02A07M4G" */
+    char firmware[96];   /* AT+QGMR: "EG95EFAR02A07M4G_01.002.01.002" */
+} dfota_identity;
+
+/* Asks a live source's module what it is and runs, as a host would: ATI,
+ * then AT+QGMR, each again every few seconds while the module does not
+ * answer (it may still be booting), for at most wait_ns of the source's
+ * time in all. Fills *id (escaped texts). DFOTA_E_TIMEOUT when no answer
+ * came, DFOTA_E_ARG for a recording, another error with err. */
+DFOTA_WUR dfota_err dfota_source_identify(dfota_source *src, int64_t wait_ns, dfota_identity *id,
                                           char *err, size_t errlen);
 
 /* Hides secrets (dfota_redact_field) in every text of res, in place: the

@@ -107,4 +107,7 @@ else
 fi
 fw=$("$python" -c 'import json,sys; s=[x for x in json.load(open(sys.argv[1]))["scenarios"] if x["name"]=="3.3-local-file-upgrade"][0]; print(s["firmware_before"], s["firmware_after"])' "$tmp"/two/2-serial-*/run-*/report.json)
 if [ "$fw" = "EG95EFAR02A07M4G EG95EFAR02A08M4G" ]; then ok "AT+QGMR before and after on the serial module: $fw"; else bad "serial firmware before/after: '$fw'"; fi
+model=$("$python" -c 'import json,sys; print(json.load(open(sys.argv[1]))["scenarios"][0]["model"])' "$tmp"/two/2-serial-*/run-*/report.json)
+if [ "$model" = "Quectel EG95" ]; then ok "ATI's model in the report: $model"; else bad "model: '$model'"; fi
+expect_grep "the summary says the firmware and the model" "firmware: EG95EFAR02A07M4G -> EG95EFAR02A08M4G on Quectel EG95" "$tmp"/two/2-serial-*/run-*/summary.txt
 finish

@@ -30,8 +30,10 @@ old=EG95EFAR02A07M4G
 new=EG95EFAR02A08M4G
 
 # start_emulator SCENARIO: a background emulator on $tmp/tty, the link waited for.
-start_emulator() {
-  "$dfota" emulate --link "$tmp/tty" --time-scale $scale --scenario "$1" --ufs "$tmp/ufs" \
+start_emulator() { # SCENARIO [EMULATE-ARGS...]
+  local sc=$1
+  shift
+  "$dfota" emulate --link "$tmp/tty" --time-scale $scale --scenario "$sc" --ufs "$tmp/ufs" "$@" \
     > "$tmp/emulate.out" 2>&1 &
   em_pid=$!
   for _ in $(seq 100); do [ -L "$tmp/tty" ] && break; sleep 0.05; done
@@ -100,6 +102,34 @@ else
   bad "(b) transcript:"; cat "$tr_b" 2>/dev/null
 fi
 stop_emulator
+
+# (b2) the port dies in the middle of a URC (the FTPEND before the reboot
+# is cut off by the port going away): URC-SYNTAX catches the cut line, the
+# source still follows the reboot, and nothing hangs.
+sed 's/^sources: \[emulator\]$/sources: [emulator, serial]/' \
+  "$root/harness/tests/e2e/proof/urc-cut-by-reboot.yaml" > "$tmp/urc-cut-by-reboot.yaml"
+if grep -q "needs: servers" "$tmp/urc-cut-by-reboot.yaml"; then
+  fx=$tmp/fx
+  if bash "$root/fixtures/servers.sh" start "$fx" > "$tmp/fx.log" 2>&1; then
+    # shellcheck source=/dev/null
+    . "$fx/servers.env"
+    start_emulator "$tmp/urc-cut-by-reboot.yaml" --connect-to "$FTP_CONNECT_TO" --connect-to "$FTP_DEFAULT_CONNECT_TO"
+    expect_exit "(b2) a port that dies mid-URC: FAIL" 1 \
+      timeout 60 "$dfota" run --source "serial:$tmp/tty,time-scale=$scale" --report "$tmp/rep-b2" \
+      "$tmp/urc-cut-by-reboot.yaml"
+    expect_grep "(b2) the cut line is named" "FAIL URC-SYNTAX" "$tmp/out"
+    tr_b2=$(ls "$tmp"/rep-b2/run-*/transcripts/urc-cut-by-reboot.transcript 2>/dev/null | head -1)
+    if [ -n "$tr_b2" ] && grep -q "! port-back" "$tr_b2" && grep -q '"START"' "$tr_b2"; then
+      ok "(b2) the source followed the reboot to START"
+    else
+      bad "(b2) transcript:"; cat "$tr_b2" 2>/dev/null
+    fi
+    stop_emulator
+    bash "$root/fixtures/servers.sh" stop "$fx" > /dev/null 2>&1
+  else
+    bad "(b2) the fixture servers did not start: $(cat "$tmp/fx.log")"
+  fi
+fi
 
 # (c) a port that is not there, or not a terminal: harness trouble, exit 4.
 expect_exit "(c) a missing port is exit 4" 4 \
