@@ -1,21 +1,35 @@
 #!/usr/bin/env bash
-# fuzz-smoke.sh - builds the libFuzzer target fuzz_reader with clang and runs
-# it for a bounded time on a corpus seeded from transcripts/.
+# fuzz-smoke.sh - builds the libFuzzer targets with clang and runs each for a
+# bounded time on a corpus of its own:
+#   fuzz_reader   logs: the reader, the checker and the AT line layer,
+#                 seeded from transcripts/;
+#   fuzz_inputs   the other untrusted texts: URLs to redact, USB identities,
+#                 serial specs and YAML scenarios, seeded from transcripts/,
+#                 scenarios/ and the e2e scenario cases.
 #
 # usage: scripts/fuzz-smoke.sh [BUILD_DIR]
 #
 #   BUILD_DIR      build directory (default: build-fuzz under the repo root);
 #                  a relative path is taken from the repo root
 # environment:
-#   FUZZ_SECONDS   how long to fuzz (default 45)
-#   FUZZ_CORPUS    corpus directory (default BUILD_DIR/fuzz-corpus); kept
-#                  between runs, so a second run starts where the first ended
+#   FUZZ_SECONDS   how long to fuzz in all (default 45), split between the
+#                  targets: fuzz_reader gets the larger half, fuzz_inputs
+#                  the rest; each gets 1 s at least
+#   FUZZ_CORPUS    fuzz_reader's corpus directory (default
+#                  BUILD_DIR/fuzz-corpus); kept between runs, so a second run
+#                  starts where the first ended
+#   FUZZ_INPUTS_CORPUS  fuzz_inputs' corpus directory (default
+#                  BUILD_DIR/fuzz-corpus-inputs); kept the same way
 #   FUZZ_JOBS      build parallelism (default: number of CPUs)
 #   CC             the compiler (default clang; must be clang for libFuzzer)
 #
-# Exit status: 0 when the run ended without a crash, 1 when the fuzzer found
-# a crash, leak, timeout or out-of-memory (the reproducer's path is printed),
-# 2 when the target could not be built or run.
+# Each target writes its log to BUILD_DIR/fuzz-TARGET.log and its crash
+# reproducers under BUILD_DIR/fuzz-artifacts/TARGET/ (emptied at each run).
+#
+# Exit status: 0 when both runs ended without a crash, 1 when the fuzzer found
+# a crash, leak, timeout or out-of-memory in either (every reproducer's path
+# is printed; both targets run even when the first fails), 2 when a target
+# could not be built or run.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -26,6 +40,8 @@ case $build in /*) ;; *) build=$root/$build ;; esac
 seconds=${FUZZ_SECONDS:-45}
 corpus=${FUZZ_CORPUS:-$build/fuzz-corpus}
 case $corpus in /*) ;; *) corpus=$root/$corpus ;; esac
+icorpus=${FUZZ_INPUTS_CORPUS:-$build/fuzz-corpus-inputs}
+case $icorpus in /*) ;; *) icorpus=$root/$icorpus ;; esac
 jobs=${FUZZ_JOBS:-$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)}
 cc=${CC:-clang}
 
@@ -34,20 +50,23 @@ die() { echo "fuzz-smoke: $*" >&2; exit 2; }
 case $seconds in ''|*[!0-9]*) die "FUZZ_SECONDS must be a whole number of seconds, not '$seconds'" ;; esac
 command -v "$cc" >/dev/null 2>&1 || die "$cc not found: libFuzzer needs clang"
 
-echo "fuzz-smoke: building fuzz_reader in $build"
+echo "fuzz-smoke: building fuzz_reader and fuzz_inputs in $build"
 mkdir -p "$build"
 cmake -S "$root" -B "$build" -DCMAKE_C_COMPILER="$cc" -DDFOTA_FUZZ=ON \
       -DCMAKE_BUILD_TYPE=Debug >"$build/fuzz-configure.log" 2>&1 ||
     { cat "$build/fuzz-configure.log" >&2; die "configure failed"; }
-cmake --build "$build" -j"$jobs" --target fuzz_reader >"$build/fuzz-build.log" 2>&1 ||
+cmake --build "$build" -j"$jobs" --target fuzz_reader fuzz_inputs >"$build/fuzz-build.log" 2>&1 ||
     { cat "$build/fuzz-build.log" >&2; die "build failed"; }
-# Warnings in the target itself are shown; the whole log stays in the build dir.
-grep -A3 'fuzz/fuzz_reader.c:[0-9]*:[0-9]*: warning' "$build/fuzz-build.log" >&2 || true
-target=
-for t in "$build/fuzz_reader" "$build/harness/fuzz_reader"; do
-    [ -x "$t" ] && { target=$t; break; }
-done
-[ -n "$target" ] || die "no fuzz_reader under $build"
+# Warnings in the targets themselves are shown; the whole log stays in the build dir.
+grep -A3 -E 'fuzz/fuzz_(reader|inputs).c:[0-9]*:[0-9]*: warning' "$build/fuzz-build.log" >&2 || true
+find_target() {
+    for t in "$build/$1" "$build/harness/$1"; do
+        [ -x "$t" ] && { echo "$t"; return; }
+    done
+    die "no $1 under $build"
+}
+target=$(find_target fuzz_reader) || exit 2
+itarget=$(find_target fuzz_inputs) || exit 2
 
 # Seed from every file under transcripts/ (whatever is there now). Names are
 # flattened so that files with the same base name in different folders stay
@@ -152,13 +171,163 @@ cat >"$dict" <<'EOF'
 "\x0d\x0a"
 "\x0d"
 EOF
-echo "fuzz-smoke: corpus $corpus ($seeded seeds from transcripts/, $(find "$corpus" -type f | wc -l) files in all)"
+echo "fuzz-smoke: fuzz_reader corpus $corpus ($seeded seeds from transcripts/, $(find "$corpus" -type f | wc -l) files in all)"
 
-# Crash artifacts go in their own folder so old ones are not mistaken for new.
+# fuzz_inputs: the first byte of an input picks the parser ('0' redact,
+# '1' USB identity, '2' serial spec, '3' scenario; see fuzz_inputs.c).
+mkdir -p "$icorpus"
+iseeded=0
+for dir in scenarios harness/tests/e2e/proof harness/tests/e2e/lint-cases; do
+    [ -d "$root/$dir" ] || continue
+    case $dir in *lint-cases) pattern='*' ;; *) pattern='*.yaml' ;; esac
+    while IFS= read -r -d '' f; do
+        [ "$(wc -c <"$f")" -lt 65536 ] || continue
+        rel=${f#"$root/"}
+        { printf 3; cat -- "$f"; } >"$icorpus/seed-${rel//\//_}"
+        iseeded=$((iseeded + 1))
+    done < <(find "$root/$dir" -type f -name "$pattern" -print0)
+done
+# Every distinct line of a transcript that holds a URL, to redact.
+if [ -d "$root/transcripts" ]; then
+    n=$({ find "$root/transcripts" -type f -exec grep -h -a -F '://' {} + || true; } | sort -u |
+        awk -v dir="$icorpus" '{ f = dir "/seed-redact-" NR; printf "0%s", $0 >f; close(f) }
+                               END { print NR + 0 }')
+    iseeded=$((iseeded + n))
+fi
+# URLs of each shape redact.h describes, USB identities and serial specs.
+n=0
+while IFS= read -r line; do
+    n=$((n + 1))
+    printf '%s' "$line" >"$icorpus/seed-given-$n"
+done <<'SEEDS'
+0AT+QFOTADL="ftp://user:pa:ss@word@10.0.0.1:21/pkg/u.zip"
+0AT+QFOTADL="ftp://user:pa/ss@10.0.0.1/u.zip"
+0AT+QFOTADL="ftp://user:p@:/w@host/u.zip"
+0AT+QFOTADL="ftp://user:secr...
+0https://[::1]:8443/u.zip?X-Amz-Signature=abc&x=1#access_token=t
+0see http://h/u?next=ftp://u:p@h2/f&api-key=K; and https://a:b@c/
+1usb:2c7c:0195:if=2:serial=abc
+1usb:2c7c:0195
+1usb:2C7C:0125:if=3
+1usb:2c7c:0195:serial=a:b:c
+1usb:05c6:9008:if=0:serial=0123456789abcdef
+2/dev/ttyUSB2,baud=115200,flow=rtscts,settle=200ms,time-scale=0.01
+2usb:2c7c:0195:if=2,baud=921600,flow=none
+2/dev/serial/by-id/usb-Quectel_EG95-if02-port0,settle=1.5s
+2/dev/pts/3,time-scale=1e-3,baud=9600
+SEEDS
+iseeded=$((iseeded + n))
+# The scenario format's keys and YAML's anchors and aliases, URL pieces,
+# identities and spec options.
+idict=$build/fuzz_inputs.dict
+cat >"$idict" <<'DICT'
+"name: "
+"section: "
+"requirement: "
+"tags: "
+"sources: "
+"vars: "
+"steps:"
+"send: "
+"expect: "
+"expect_urc: "
+"expect_progress: "
+"reboot: "
+"expect_silence: "
+"within: "
+"after: "
+"window: "
+"emulator:"
+"faults:"
+"kind: "
+"code: "
+"at: "
+"times: "
+"delay: "
+"stage: "
+"firmware: "
+"target: "
+"port: "
+"profile: "
+"free_space: "
+"from: "
+"to: "
+"max_gap: "
+"transcript"
+"emulator"
+"serial"
+"\x0a  - "
+"- "
+"{"
+"}"
+"[OK, ERROR]"
+"\"520-530\""
+"${FTP_URL}"
+"${"
+"~"
+"&a "
+"*a"
+"<<: *a"
+"<<"
+"!!str "
+"---"
+"|"
+">-"
+"FTPSTART"
+"FTPEND"
+"HTTPSTART"
+"HTTPEND"
+"START"
+"UPDATING"
+"END"
+"final-result"
+"download-start"
+"progress-gap"
+"300ms"
+"20min"
+"64MiB"
+"://"
+"ftp://"
+"http://"
+"https://"
+"user:"
+":pass@"
+"@"
+"[::1]"
+":21"
+"?"
+"&"
+";"
+"#"
+"="
+"token="
+"access_token="
+"X-Amz-Signature="
+"api-key="
+"client_secret="
+"_token="
+"\""
+"\xe2\x80\x9c"
+"\xe2\x80\x9d"
+"..."
+"usb:"
+"2c7c"
+"0195"
+":if="
+":serial="
+",baud="
+",flow=rtscts"
+",flow=none"
+",settle="
+",time-scale="
+"/dev/ttyUSB2"
+DICT
+echo "fuzz-smoke: fuzz_inputs corpus $icorpus ($iseeded seeds from scenarios, transcripts and examples, $(find "$icorpus" -type f | wc -l) files in all)"
+
+# Crash artifacts go in their own folders so old ones are not mistaken for new.
 artifacts=$build/fuzz-artifacts
 rm -rf "$artifacts"
-mkdir -p "$artifacts"
-log=$build/fuzz-smoke.log
+mkdir -p "$artifacts/fuzz_reader" "$artifacts/fuzz_inputs"
 
 # Inputs longer than -max_len, run once each (a file named on the command
 # line is run whole): the reader refills its 256 KiB block with a line
@@ -198,49 +367,98 @@ awk 'BEGIN {
 { printf 'AT+QFOTADL="ftp://u:p@h:21/'; head -c 70000 /dev/zero | tr '\0' 'x'; printf '"\n'; } >"$long/line-too-long.log"
 { head -c 250000 "$long/raw.log"; printf '\n+QIND: "FOTA","'; head -c 60000 /dev/zero | tr '\0' 'y'
   printf '"\r\n'; tail -c 20000 "$long/raw.log"; } >"$long/overlong-urc.log"
+# fuzz_inputs past -max_len: a scenario over DFOTA_SCENARIO_FILE_MAX, one
+# over DFOTA_SCENARIO_NODES_MAX without an alias, and a line of URLs to
+# redact that would take quadratic time if a scan went back.
+ilong=$build/fuzz-long-inputs
+rm -rf "$ilong"
+mkdir -p "$ilong"
+{ printf '3name: big\nsection: "3"\nsteps:\n  - send: AT\n'; head -c 300000 /dev/zero | tr '\0' '#'; } \
+    >"$ilong/scenario-too-big.yaml"
+awk 'BEGIN { printf "3name: many\nsection: \"3\"\nsteps:\n"; for (i = 0; i < 7000; i++) print "  - {send: AT}" }' \
+    >"$ilong/scenario-many-nodes.yaml"
+awk 'BEGIN { printf "0"; for (i = 0; i < 40000; i++) printf "://u:p@"; print "" }' >"$ilong/redact-many-urls.txt"
+
 # UBSan only reports by default: make it stop, so that libFuzzer keeps the input.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
-echo "fuzz-smoke: running $(find "$long" -type f | wc -l) inputs past -max_len once each"
-set +e
-"$target" -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$artifacts/" "$long"/* >"$build/fuzz-long.log" 2>&1
-rc=$?
-set -e
-if [ $rc -ne 0 ]; then
-    echo "fuzz-smoke: FAILED on a long input (exit $rc); see $build/fuzz-long.log" >&2
-    grep -E 'Running:|ERROR:|runtime error:|check failed:' "$build/fuzz-long.log" | tail -n 5 >&2 || true
-    exit 1
-fi
+failed=0
 
-echo "fuzz-smoke: fuzzing for ${seconds}s (log: $log)"
-set +e
-"$target" "$corpus" \
-    -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
-    -dict="$dict" -print_final_stats=1 -artifact_prefix="$artifacts/" >"$log" 2>&1
-rc=$?
-set -e
-
-# The last status line: "#N DONE cov: C ft: F corp: ... exec/s: E rss: R".
-status=$(grep -E '^#[0-9]+' "$log" | tail -n 1 || true)
-[ -n "$status" ] && echo "fuzz-smoke: $status"
-grep -E '^stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb|new_units_added)' "$log" |
-    sed 's/^/fuzz-smoke: /' || true
-
-crashes=$(find "$artifacts" -type f \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' \
-          -o -name 'oom-*' -o -name 'slow-unit-*' \) | sort)
-if [ $rc -ne 0 ] || [ -n "$(printf '%s' "$crashes" | grep -v slow-unit || true)" ]; then
-    echo "fuzz-smoke: FAILED (fuzzer exit $rc)" >&2
-    grep -E 'ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|runtime error:|check failed:' "$log" |
+# What went wrong in LOG, and every reproducer of NAME with how to replay
+# it with TARGET; marks the whole run as failed.
+report_failure() { # NAME TARGET LOG
+    local c crashes
+    failed=1
+    grep -E 'Running:|ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|runtime error:|check failed:' "$3" |
         head -n 5 >&2 || true
+    crashes=$(find "$artifacts/$1" -type f \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' \
+              -o -name 'oom-*' \) | sort)
     if [ -n "$crashes" ]; then
         for c in $crashes; do
-            echo "fuzz-smoke: reproducer: $c" >&2
-            echo "fuzz-smoke:   replay with: $target $c" >&2
+            echo "fuzz-smoke: $1: reproducer: $c" >&2
+            echo "fuzz-smoke: $1:   replay with: $2 $c" >&2
         done
     else
-        echo "fuzz-smoke: no reproducer was written; see $log" >&2
+        echo "fuzz-smoke: $1: no reproducer was written; see $3" >&2
     fi
+}
+
+# Runs TARGET once on each file under LONG: a file named on the command
+# line is run whole, past -max_len.
+run_long() { # NAME TARGET LONG
+    local rc log=$build/fuzz-long-$1.log
+    echo "fuzz-smoke: $1: running $(find "$3" -type f | wc -l) inputs past -max_len once each"
+    set +e
+    "$2" -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$artifacts/$1/" "$3"/* >"$log" 2>&1
+    rc=$?
+    set -e
+    if [ $rc -ne 0 ]; then
+        echo "fuzz-smoke: $1: FAILED on a long input (exit $rc); see $log" >&2
+        report_failure "$1" "$2" "$log"
+    fi
+}
+
+# Fuzzes TARGET on CORPUS with DICT for SECONDS.
+run_fuzz() { # NAME TARGET CORPUS DICT SECONDS
+    local rc status log=$build/fuzz-$1.log
+    echo "fuzz-smoke: $1: fuzzing for ${5}s (log: $log)"
+    set +e
+    "$2" "$3" \
+        -max_total_time="$5" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+        -dict="$4" -print_final_stats=1 -artifact_prefix="$artifacts/$1/" >"$log" 2>&1
+    rc=$?
+    set -e
+    # The last status line: "#N DONE cov: C ft: F corp: ... exec/s: E rss: R".
+    status=$(grep -E '^#[0-9]+' "$log" | tail -n 1 || true)
+    [ -n "$status" ] && echo "fuzz-smoke: $1: $status"
+    grep -E '^stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb|new_units_added)' "$log" |
+        sed "s/^/fuzz-smoke: $1: /" || true
+    # A slow unit alone is no failure: libFuzzer notes it and goes on.
+    if [ $rc -ne 0 ] || [ -n "$(find "$artifacts/$1" -type f ! -name 'slow-unit-*' | head -n 1)" ]; then
+        echo "fuzz-smoke: $1: FAILED (fuzzer exit $rc)" >&2
+        report_failure "$1" "$2" "$log"
+        return 0
+    fi
+    echo "fuzz-smoke: $1: no crash in ${5}s"
+}
+
+# FUZZ_SECONDS is the total: the reader, the slower target with the larger
+# input space, gets the larger half. Neither gets 0, which libFuzzer takes
+# as "no limit".
+iseconds=$((seconds / 2))
+rseconds=$((seconds - iseconds))
+[ "$rseconds" -ge 1 ] || rseconds=1
+[ "$iseconds" -ge 1 ] || iseconds=1
+
+# Both targets run even when the first fails, so one run shows everything.
+run_long fuzz_reader "$target" "$long"
+run_long fuzz_inputs "$itarget" "$ilong"
+run_fuzz fuzz_reader "$target" "$corpus" "$dict" "$rseconds"
+run_fuzz fuzz_inputs "$itarget" "$icorpus" "$idict" "$iseconds"
+
+if [ $failed -ne 0 ]; then
+    echo "fuzz-smoke: FAILED: reproducers under $artifacts (see above)" >&2
     exit 1
 fi
-echo "fuzz-smoke: no crash in ${seconds}s"
+echo "fuzz-smoke: no crash (fuzz_reader ${rseconds}s, fuzz_inputs ${iseconds}s)"

@@ -162,8 +162,15 @@ static size_t param(sink *s, const scan *sc, size_t p)
 {
     const char *in = sc->in;
     size_t e = p;
-    while (e < sc->h && in[e] != '=' && !strchr("&;?#", in[e]))
+    while (e < sc->h && in[e] != '=' && !strchr("&;?#", in[e])) {
+        /* A "://" starts a URL of its own (see url()), and a name never
+         * runs into it: an '=' in that URL's password would end the name,
+         * and once the password is "***" the name would be another one, so
+         * that redacting twice would not be redacting once. */
+        if (sc->h - e >= 3 && memcmp(in + e, "://", 3) == 0)
+            return p;
         e++;
+    }
     if (e >= sc->h || in[e] != '=' || !dfota_redact_is_secret_name(in + p, e - p))
         return p;
     size_t v = e + 1, ve = v;

@@ -106,6 +106,10 @@ static const struct {
     {"separators", "://://:a@://", "://://:***@://"},
     {"only '@'", "ftp://@", NULL},
     {"colon and '@'", "ftp://:@", NULL},
+    /* found by fuzz_inputs: the name of "&..." ran into the URL that starts
+     * there and took its password's "=" for its own, so that the "***" made
+     * "-key" a secret name the second time round */
+    {"a URL where a parameter's name would be", "x://h&://:=@-key=K", "x://h&://:***@-key=K"},
     /* already redacted */
     {"already redacted password", "AT+QFOTADL=\"ftp://test:***@124.74.41.170:21/f.zip\"", NULL},
     {"already redacted token", "http://h/f?token=***&a=1", NULL},
