@@ -41,6 +41,7 @@
 #include "dfota/emulator.h"
 #include "dfota/spec.h"
 #include "dfota/stage.h"
+#include "pty.h"
 #include "text.h"
 
 #define MS 1000000LL
@@ -400,77 +401,19 @@ static void flush_out(dfota_emulator *em)
 
 /* ---- the terminal and its link ------------------------------------------- */
 
-/* The slave side as a host finds a configured serial port: raw, 8N1,
- * 115200 baud, no echo. Opening and closing it once also leaves the master
- * reporting POLLHUP until a host opens it, which is how "no host" is seen. */
-static int tty_configure(const char *path)
-{
-    int fd = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    struct termios t;
-    int rc = tcgetattr(fd, &t);
-    if (rc == 0) {
-        cfmakeraw(&t);
-        t.c_cflag |= CLOCAL | CREAD;
-        t.c_cc[VMIN] = 1;
-        t.c_cc[VTIME] = 0;
-        cfsetispeed(&t, B115200);
-        cfsetospeed(&t, B115200);
-        rc = tcsetattr(fd, TCSANOW, &t);
-    }
-    close(fd);
-    return rc;
-}
-
-/* Points the link at the terminal: a symlink under a temporary name
- * renamed over the link, so a host never sees it half made. */
-static dfota_err link_point(dfota_emulator *em, char *err, size_t errlen)
-{
-    char tmp[EM_PATH_MAX + 32];
-    if (!em->link[0])
-        return DFOTA_OK;
-    snprintf(tmp, sizeof tmp, "%s.%ld.tmp", em->link, (long)getpid());
-    unlink(tmp);
-    if (symlink(em->tty, tmp) != 0 || rename(tmp, em->link) != 0) {
-        set_err(err, errlen, "cannot point %s at %s: %s", em->link, em->tty, strerror(errno));
-        unlink(tmp);
-        return DFOTA_E_IO;
-    }
-    return DFOTA_OK;
-}
-
-/* Removes the link if it is one (never a file someone put there). */
-static void link_remove(const dfota_emulator *em)
-{
-    struct stat st;
-    if (em->link[0] && lstat(em->link, &st) == 0 && S_ISLNK(st.st_mode))
-        unlink(em->link);
-}
-
 static dfota_err port_open(dfota_emulator *em, char *err, size_t errlen)
 {
-    int m = posix_openpt(O_RDWR | O_NOCTTY);
-    if (m < 0) {
-        set_err(err, errlen, "cannot open a pseudo-terminal: %s", strerror(errno));
+    int m = dfota_pty_open(em->tty, sizeof em->tty, err, errlen);
+    if (m < 0)
         return DFOTA_E_IO;
-    }
-    if (grantpt(m) != 0 || unlockpt(m) != 0 || ptsname_r(m, em->tty, sizeof em->tty) != 0 ||
-        fcntl(m, F_SETFL, O_NONBLOCK) != 0 || fcntl(m, F_SETFD, FD_CLOEXEC) != 0 ||
-        tty_configure(em->tty) != 0) {
-        set_err(err, errlen, "cannot set up the pseudo-terminal: %s", strerror(errno));
-        goto fail;
+    dfota_err rc = em->link[0] ? dfota_pty_link_point(em->link, em->tty, err, errlen) : DFOTA_OK;
+    if (rc != DFOTA_OK) {
+        close(m);
+        em->tty[0] = '\0';
+        return rc;
     }
     em->master = m;
-    if (link_point(em, err, errlen) != DFOTA_OK) {
-        em->master = -1;
-        goto fail;
-    }
     return DFOTA_OK;
-fail:
-    close(m);
-    em->tty[0] = '\0';
-    return DFOTA_E_IO;
 }
 
 /* The host hangs up: its reads return 0 or EIO from now on. */
@@ -483,7 +426,7 @@ static void port_close(dfota_emulator *em)
     em->master = -1;
     em->out_len = 0;
     em->tty[0] = '\0';
-    link_remove(em);
+    dfota_pty_link_remove(em->link);
 }
 
 /* True when the host has bytes it has not read yet. A USB reboot waits
@@ -491,21 +434,12 @@ static void port_close(dfota_emulator *em)
  * simply slow to be scheduled. */
 static int host_unread(const dfota_emulator *em)
 {
-    if (em->out_len > 0)
-        return 1;
-    int fd = open(em->tty, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0)
-        return 0;
-    int n = 0;
-    int rc = ioctl(fd, FIONREAD, &n);
-    close(fd);
-    return rc == 0 && n > 0;
+    return em->out_len > 0 || dfota_pty_unread(em->tty);
 }
 
 static int master_hup(const dfota_emulator *em)
 {
-    struct pollfd p = {em->master, POLLIN, 0};
-    return em->master >= 0 && poll(&p, 1, 0) == 1 && (p.revents & POLLHUP);
+    return dfota_pty_no_host(em->master);
 }
 
 /* ---- the agenda ---------------------------------------------------------- */
@@ -2111,16 +2045,9 @@ static dfota_err opts_apply(dfota_emulator *em, const dfota_emulator_opts *o, ch
     return DFOTA_OK;
 }
 
-/* The link may replace a symlink (a stale one from an earlier run), never
- * a file or a folder. */
 static dfota_err link_check(const dfota_emulator *em, char *err, size_t errlen)
 {
-    struct stat st;
-    if (em->link[0] && lstat(em->link, &st) == 0 && !S_ISLNK(st.st_mode)) {
-        set_err(err, errlen, "%s exists and is not a symbolic link: not replacing it", em->link);
-        return DFOTA_E_ARG;
-    }
-    return DFOTA_OK;
+    return dfota_pty_link_check(em->link, err, errlen);
 }
 
 static dfota_err ufs_setup(dfota_emulator *em, char *err, size_t errlen)

@@ -1,8 +1,8 @@
 /* proxy.c - a pseudo-terminal in front of a real module (dfota/proxy.h).
  *
- * The host's side is made as the emulator makes its port (emulator.c):
- * posix_openpt, raw termios on the slave, a symlink renamed over the link,
- * and "no host" seen as POLLHUP on the master. The module's side is a
+ * The host's side is the pseudo-terminal behind a stable link that the
+ * emulator shows its host too (pty.h), "no host" seen as a hang-up on
+ * its master. The module's side is a
  * dfota_port, which knows how a port goes away and comes back. */
 #define _GNU_SOURCE /* ptsname_r */
 #include <errno.h>
@@ -19,6 +19,7 @@
 
 #include "dfota/atline.h"
 #include "dfota/proxy.h"
+#include "pty.h"
 
 #define MS 1000000LL
 /* No host on the terminal: look again this often (wall), as the emulator. */
@@ -133,93 +134,26 @@ static void note_dropped(dfota_proxy *p)
 
 /* ---- the host's terminal and its link ------------------------------------------------ */
 
-/* The slave as a host finds a configured serial port: raw, 8N1, 115200,
- * no echo. Opening and closing it once also leaves the master reporting
- * POLLHUP until a host opens it, which is how "no host" is seen. */
-static int tty_configure(const char *path)
-{
-    int fd = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    struct termios t;
-    int rc = tcgetattr(fd, &t);
-    if (rc == 0) {
-        cfmakeraw(&t);
-        t.c_cflag |= CLOCAL | CREAD;
-        t.c_cc[VMIN] = 1;
-        t.c_cc[VTIME] = 0;
-        cfsetispeed(&t, B115200);
-        cfsetospeed(&t, B115200);
-        rc = tcsetattr(fd, TCSANOW, &t);
-    }
-    close(fd);
-    return rc;
-}
-
-/* The link may replace a symlink (a stale one from an earlier run), never
- * a file or a folder someone put there. */
-static dfota_err link_check(const char *link, char *err, size_t errlen)
-{
-    struct stat st;
-    if (lstat(link, &st) == 0 && !S_ISLNK(st.st_mode)) {
-        snprintf(err, errlen, "%.200s exists and is not a symbolic link: not replacing it", link);
-        return DFOTA_E_ARG;
-    }
-    return DFOTA_OK;
-}
-
-/* Points the link at the terminal: a symlink under a temporary name
- * renamed over the link, so a host never sees it half made. */
-static dfota_err link_point(const dfota_proxy *p, char *err, size_t errlen)
-{
-    char tmp[DFOTA_PROXY_PATH_MAX + 32];
-    snprintf(tmp, sizeof tmp, "%s.%ld.tmp", p->link, (long)getpid());
-    unlink(tmp);
-    if (symlink(p->tty, tmp) != 0 || rename(tmp, p->link) != 0) {
-        snprintf(err, errlen, "cannot point %.200s at %s: %s", p->link, p->tty, strerror(errno));
-        unlink(tmp);
-        return DFOTA_E_IO;
-    }
-    return DFOTA_OK;
-}
-
-/* Removes the link if it is one (never a file someone put there since). */
-static void link_remove(const dfota_proxy *p)
-{
-    struct stat st;
-    if (lstat(p->link, &st) == 0 && S_ISLNK(st.st_mode))
-        unlink(p->link);
-}
-
 /* A new terminal for the host, behind the link. */
 static dfota_err host_open(dfota_proxy *p, char *err, size_t errlen)
 {
-    int m = posix_openpt(O_RDWR | O_NOCTTY);
-    if (m < 0) {
-        snprintf(err, errlen, "cannot open a pseudo-terminal: %s", strerror(errno));
+    int m = dfota_pty_open(p->tty, sizeof p->tty, err, errlen);
+    if (m < 0)
         return DFOTA_E_IO;
+    dfota_err rc = dfota_pty_link_point(p->link, p->tty, err, errlen);
+    if (rc != DFOTA_OK) {
+        close(m);
+        p->tty[0] = '\0';
+        return rc;
     }
-    if (grantpt(m) != 0 || unlockpt(m) != 0 || ptsname_r(m, p->tty, sizeof p->tty) != 0 ||
-        fcntl(m, F_SETFL, O_NONBLOCK) != 0 || fcntl(m, F_SETFD, FD_CLOEXEC) != 0 ||
-        tty_configure(p->tty) != 0) {
-        snprintf(err, errlen, "cannot set up the pseudo-terminal: %s", strerror(errno));
-        goto fail;
-    }
-    if (link_point(p, err, errlen) != DFOTA_OK)
-        goto fail;
     p->master = m;
     p->host_attached = 0;
     return DFOTA_OK;
-fail:
-    close(m);
-    p->tty[0] = '\0';
-    return DFOTA_E_IO;
 }
 
 static int master_hup(const dfota_proxy *p)
 {
-    struct pollfd pf = {p->master, POLLIN, 0};
-    return p->master >= 0 && poll(&pf, 1, 0) == 1 && (pf.revents & POLLHUP);
+    return dfota_pty_no_host(p->master);
 }
 
 /* host-open / host-close as the terminal shows them. */
@@ -238,15 +172,7 @@ static void host_seen(dfota_proxy *p, int attached)
 /* True when the host has bytes it has not read yet. */
 static int host_unread(const dfota_proxy *p)
 {
-    if (p->q_len > 0)
-        return 1;
-    int fd = open(p->tty, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0)
-        return 0;
-    int n = 0;
-    int rc = ioctl(fd, FIONREAD, &n);
-    close(fd);
-    return rc == 0 && n > 0;
+    return p->q_len > 0 || dfota_pty_unread(p->tty);
 }
 
 /* Hands the host what the module said, as far as the terminal takes it. */
@@ -281,7 +207,7 @@ static void host_close(dfota_proxy *p)
         sleep_ms(2);
         host_flush(p);
     }
-    link_remove(p);
+    dfota_pty_link_remove(p->link);
     close(p->master);
     p->master = -1;
     p->tty[0] = '\0';
@@ -431,7 +357,7 @@ static dfota_err opts_check(const dfota_proxy_opts *o, char *err, size_t errlen)
         snprintf(err, errlen, "the time scale must be above 0 (at most 1000), the give-up time not negative");
         return DFOTA_E_ARG;
     }
-    return link_check(o->link, err, errlen);
+    return dfota_pty_link_check(o->link, err, errlen);
 }
 
 dfota_err dfota_proxy_new(const dfota_proxy_opts *opts, dfota_proxy **out, char *err,
@@ -480,7 +406,7 @@ void dfota_proxy_free(dfota_proxy *p)
     if (p->from_host)
         frame_flush(p, p->from_host, DFOTA_DIR_HOST);
     if (p->master >= 0) {
-        link_remove(p);
+        dfota_pty_link_remove(p->link);
         close(p->master);
     }
     dfota_port_free(p->port);

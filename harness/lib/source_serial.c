@@ -53,6 +53,8 @@ typedef struct {
     char sent[DFOTA_AT_LINE_MAX + 1];
     size_t sent_len;
     int has_sent;
+    dfota_source_pump pump;      /* a module in this thread (the emulator), or NULL */
+    void *pump_ctx;
     uint8_t buf[4096];
 } serial_source;
 
@@ -113,6 +115,17 @@ static int ready_event(serial_source *s, dfota_event *ev)
     return 0;
 }
 
+/* Time passes, at most ms of wall time: a module in this thread runs
+ * meanwhile (it is what can change anything); otherwise a sleep. */
+static int idle(serial_source *s, int ms, char *err, size_t errlen)
+{
+    if (s->pump)
+        return s->pump(s->pump_ctx, ms, err, errlen);
+    struct timespec d = {0, (long)ms * 1000000L};
+    nanosleep(&d, NULL);
+    return 0;
+}
+
 /* One wait of at most ms: bytes from the port, its loss, or its return. */
 static int poll_port(serial_source *s, int ms, char *err, size_t errlen)
 {
@@ -124,9 +137,20 @@ static int poll_port(serial_source *s, int ms, char *err, size_t errlen)
             s->port_event = PORT_BACK;
             return 0;
         }
-        struct timespec d = {0, (long)(ms < LOOK_MS ? ms : LOOK_MS) * 1000000L};
-        nanosleep(&d, NULL);
-        return 0;
+        return idle(s, ms < LOOK_MS ? ms : LOOK_MS, err, errlen);
+    }
+    if (s->pump) {
+        /* what the module said comes from its running: look, run it, look */
+        int n0 = dfota_port_read(s->port, s->buf, sizeof s->buf, 0, err, errlen);
+        if (n0 == 0) {
+            int rc = idle(s, ms, err, errlen);
+            if (rc < 0)
+                return rc;
+        } else if (n0 > 0) {
+            dfota_framer_push(s->framer, s->buf, (size_t)n0);
+            return 0;
+        }
+        ms = 0;
     }
     int n = dfota_port_read(s->port, s->buf, sizeof s->buf, ms, err, errlen);
     if (n > 0)
@@ -174,8 +198,9 @@ static dfota_err wait_for_port(serial_source *s, char *err, size_t errlen)
             s->port_event = PORT_BACK;
             break;
         }
-        struct timespec d = {0, LOOK_MS * 1000000L};
-        nanosleep(&d, NULL);
+        r = idle(s, LOOK_MS, err, errlen);
+        if (r < 0)
+            return (dfota_err)r;
     }
     return DFOTA_OK;
 }
@@ -296,9 +321,13 @@ static dfota_err parse_spec(const char *spec, char *name, size_t cap, dfota_port
     char *opt = strchr(copy, ',');
     if (opt)
         *opt++ = '\0';
-    if (!copy[0] || strlen(copy) >= cap) {
+    if (!copy[0]) {
         snprintf(err, errlen, "serial source: no port given (serial:PATH or serial:usb:VID:PID)");
         return DFOTA_E_ARG;
+    }
+    if (strlen(copy) >= cap) {
+        snprintf(err, errlen, "serial source: the port is longer than %zu bytes", cap - 1);
+        return DFOTA_E_TOO_BIG;
     }
     memcpy(name, copy, strlen(copy) + 1);
     while (opt) {
@@ -313,7 +342,10 @@ static dfota_err parse_spec(const char *spec, char *name, size_t cap, dfota_port
     return DFOTA_OK;
 }
 
-dfota_err dfota_source_open_serial(const char *spec, dfota_source **out, char *err, size_t errlen)
+/* Opens the port of a parsed spec (port NULL: parse spec first). */
+static dfota_err open_serial(const char *spec, const char *port, double scale,
+                             dfota_source_pump pump, void *ctx, dfota_source **out, char *err,
+                             size_t errlen)
 {
     *out = NULL;
     dfota_source *src = calloc(1, sizeof *src);
@@ -325,7 +357,18 @@ dfota_err dfota_source_open_serial(const char *spec, dfota_source **out, char *e
     }
     dfota_port_opts po = {0, DFOTA_FLOW_NONE, -1};
     s->scale = 1.0;
-    rc = parse_spec(spec, s->name, sizeof s->name, &po, &s->scale, err, errlen);
+    s->pump = pump;
+    s->pump_ctx = ctx;
+    if (port) {
+        rc = strlen(port) < sizeof s->name ? DFOTA_OK : DFOTA_E_TOO_BIG;
+        if (rc == DFOTA_OK) {
+            snprintf(s->name, sizeof s->name, "%s", port);
+            s->scale = scale > 0 ? scale : 1.0;
+        } else
+            snprintf(err, errlen, "serial source: the port is longer than %zu bytes",
+                     sizeof s->name - 1);
+    } else
+        rc = parse_spec(spec, s->name, sizeof s->name, &po, &s->scale, err, errlen);
     if (rc == DFOTA_OK)
         rc = dfota_port_open(s->name, &po, &s->port, err, errlen);
     if (rc != DFOTA_OK)
@@ -341,6 +384,21 @@ fail:
     free(s);
     free(src);
     return rc;
+}
+
+dfota_err dfota_source_open_serial(const char *spec, dfota_source **out, char *err, size_t errlen)
+{
+    return open_serial(spec, NULL, 1.0, NULL, NULL, out, err, errlen);
+}
+
+dfota_err dfota_source_open_port(const char *port, double time_scale, dfota_source_pump pump,
+                                 void *ctx, dfota_source **out, char *err, size_t errlen)
+{
+    if (!port || !out) {
+        snprintf(err, errlen, "no port, or no place for the source");
+        return DFOTA_E_ARG;
+    }
+    return open_serial(NULL, port, time_scale, pump, ctx, out, err, errlen);
 }
 
 dfota_err dfota_source_parse_serial(const char *spec, char *port, size_t cap,

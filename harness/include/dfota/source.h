@@ -71,6 +71,20 @@ DFOTA_WUR dfota_err dfota_source_open_emulator(const dfota_emulator_opts *opts, 
 DFOTA_WUR dfota_err dfota_source_open_serial(const char *spec, dfota_source **out, char *err,
                                              size_t errlen);
 
+/* A module that runs in the caller's own thread (the emulator) cannot
+ * answer while the source waits: the source calls pump instead of waiting,
+ * for it to run at most max_ms of wall time. DFOTA_OK, or an error with a
+ * sentence in err, which ends the source's next() or send() with it. */
+typedef dfota_err (*dfota_source_pump)(void *ctx, int max_ms, char *err, size_t errlen);
+
+/* The serial source on a port given as such (a path, not a spec, so any
+ * byte may be in it), at the default line settings, with module time wall
+ * time / time_scale, and pump (may be NULL) run while it waits. Everything
+ * else is dfota_source_open_serial's. */
+DFOTA_WUR dfota_err dfota_source_open_port(const char *port, double time_scale,
+                                           dfota_source_pump pump, void *ctx,
+                                           dfota_source **out, char *err, size_t errlen);
+
 /* Parses a serial spec (what follows "serial:", as above) without opening
  * anything: PORT into port (cap bytes), the line settings into *opts (which
  * it sets in full) and time-scale into *time_scale (1 when not given).
