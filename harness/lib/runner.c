@@ -539,31 +539,9 @@ static void write_header(run *r)
  * run keeps them; the checker and the steps still judge ev as it is. */
 static dfota_err write_event(run *r, const dfota_event *ev)
 {
-    FILE *out = r->o->transcript_out;
-    if (r->o->keep_secrets)
-        return dfota_transcript_write_event(out, ev);
-    char small[4096], *buf = small;
-    size_t n;
-    dfota_err rc = dfota_redact(ev->data, ev->len, small, sizeof small, &n);
-    if (rc == DFOTA_E_TOO_BIG) {
-        /* a long line: at most DFOTA_REDACT_MAX(DFOTA_READ_LINE_MAX) bytes */
-        buf = malloc(n + 1);
-        if (!buf)
-            return DFOTA_E_NOMEM;
-        rc = dfota_redact(ev->data, ev->len, buf, n + 1, &n);
-    }
-    if (rc == DFOTA_OK) {
-        dfota_event shown_ev = *ev;
-        shown_ev.data = buf;
-        shown_ev.len = n;
-        rc = dfota_transcript_write_event(out, &shown_ev);
-    }
-    if (buf != small)
-        free(buf);
-    return rc;
+    return dfota_transcript_write_shown(r->o->transcript_out, ev, r->o->keep_secrets);
 }
 
-/* Records the event in the run's transcript; it then carries that line. */
 /* Live runs are flushed event by event: a crash or a stop keeps all seen. */
 static void record(run *r, dfota_event *ev)
 {

@@ -1,8 +1,10 @@
 /* transcript.c - transcript format version 1: payload escaping and the
  * writer. Any byte sequence survives escape then unescape unchanged. */
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "dfota/redact.h"
 #include "dfota/transcript.h"
 
 /* Length of the valid UTF-8 sequence at p (2 to 4), or 0. C1 controls
@@ -160,4 +162,29 @@ dfota_err dfota_transcript_write_header(FILE *out, const char *const *pairs, siz
             return DFOTA_E_IO;
     }
     return DFOTA_OK;
+}
+
+dfota_err dfota_transcript_write_shown(FILE *out, const dfota_event *ev, int keep_secrets)
+{
+    if (keep_secrets)
+        return dfota_transcript_write_event(out, ev);
+    char small[4096], *buf = small;
+    size_t n;
+    dfota_err rc = dfota_redact(ev->data, ev->len, small, sizeof small, &n);
+    if (rc == DFOTA_E_TOO_BIG) {
+        /* a long line: at most DFOTA_REDACT_MAX(len) bytes */
+        buf = malloc(n + 1);
+        if (!buf)
+            return DFOTA_E_NOMEM;
+        rc = dfota_redact(ev->data, ev->len, buf, n + 1, &n);
+    }
+    if (rc == DFOTA_OK) {
+        dfota_event shown = *ev;
+        shown.data = buf;
+        shown.len = n;
+        rc = dfota_transcript_write_event(out, &shown);
+    }
+    if (buf != small)
+        free(buf);
+    return rc;
 }

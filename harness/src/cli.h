@@ -26,6 +26,11 @@ int cmd_proxy(int argc, char **argv);
 /* BYTES with an optional K/KiB, M/MiB, G/GiB suffix, at most max: 1, else 0. */
 int parse_bytes(const char *s, uint64_t max, uint64_t *out);
 
+/* SIGINT and SIGTERM (and SIGHUP with hangup) call fn, without SA_RESTART
+ * so that a wait returns early; SIGPIPE is ignored, so a closed standard
+ * output does not end the process before it has cleaned up. */
+void cli_catch_stop(void (*fn)(int), int hangup);
+
 /* Calls fn for each input: a file, every log file under a folder (sorted,
  * recursively; *.transcript, *.log, *.txt, *.cap), or "-" for standard
  * input. A path that cannot be listed is passed to fn as it is, so that

@@ -127,14 +127,7 @@ static void on_signal(int sig)
  * not kill the process before that. */
 static void signals_catch(void)
 {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    cli_catch_stop(on_signal, 1);
 }
 
 typedef struct {
@@ -368,17 +361,10 @@ typedef struct {
 static void record_event(void *ctx, const dfota_event *ev)
 {
     recording *r = ctx;
-    char red[DFOTA_REDACT_MAX(DFOTA_AT_LINE_MAX) + 1];
-    size_t n = 0;
-    dfota_event shown = *ev;
     if (r->failed)
         return;
     /* Judged on the real text (the length rules), written without secrets. */
-    if (!r->keep_secrets && dfota_redact(ev->data, ev->len, red, sizeof red, &n) == DFOTA_OK) {
-        shown.data = red;
-        shown.len = n;
-    }
-    if (dfota_transcript_write_event(r->f, &shown) != DFOTA_OK || fflush(r->f) != 0) {
+    if (dfota_transcript_write_shown(r->f, ev, r->keep_secrets) != DFOTA_OK || fflush(r->f) != 0) {
         r->failed = 1;
         fprintf(stderr, "dfota emulate: cannot write the recording: %s\n", strerror(errno));
     }

@@ -92,14 +92,7 @@ static void on_signal(int sig)
  * returns early); a closed standard output does not kill the process. */
 static void signals_catch(void)
 {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    cli_catch_stop(on_signal, 1);
 }
 
 typedef struct {
@@ -252,15 +245,10 @@ static int record_open(session *s, const proxy_args *a, const dfota_proxy *px, d
 static void on_event(void *ctx, const dfota_event *ev)
 {
     session *s = ctx;
-    char red[DFOTA_REDACT_MAX(DFOTA_AT_LINE_MAX) + 1];
-    size_t n = 0;
-    dfota_event judged = *ev, shown = *ev;
+    dfota_event judged = *ev;
     if (s->rec && !s->rec_failed) {
-        if (!s->keep_secrets && dfota_redact(ev->data, ev->len, red, sizeof red, &n) == DFOTA_OK) {
-            shown.data = red;
-            shown.len = n;
-        }
-        if (dfota_transcript_write_event(s->rec, &shown) != DFOTA_OK || fflush(s->rec) != 0) {
+        if (dfota_transcript_write_shown(s->rec, ev, s->keep_secrets) != DFOTA_OK ||
+            fflush(s->rec) != 0) {
             s->rec_failed = 1;
             fprintf(stderr, "dfota proxy: cannot write the transcript: %s\n", strerror(errno));
         }

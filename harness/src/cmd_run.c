@@ -284,12 +284,7 @@ static void on_stop(int sig)
 /* SIGINT and SIGTERM stop the run; without SA_RESTART a wait returns early. */
 static void run_signals(void)
 {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_stop;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    cli_catch_stop(on_stop, 0);
 }
 
 /* Lines of several suites (one per module) come from several threads. */

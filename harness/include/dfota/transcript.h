@@ -26,6 +26,13 @@ size_t dfota_unescape(char *buf, size_t len);
  * DFOTA_T_NONE is written as 0. Returns DFOTA_OK or DFOTA_E_IO. */
 DFOTA_WUR dfota_err dfota_transcript_write_event(FILE *out, const dfota_event *ev);
 
+/* Writes ev as dfota_transcript_write_event does, with its secrets hidden
+ * (dfota_redact) unless keep_secrets: how every transcript dfota records is
+ * written, while the checker judges the real text. DFOTA_E_NOMEM for a
+ * line too long to redact in memory. */
+DFOTA_WUR dfota_err dfota_transcript_write_shown(FILE *out, const dfota_event *ev,
+                                                 int keep_secrets);
+
 /* Writes the magic line and "# key: value" lines; keys and values are
  * escaped. pairs is key, value, key, value ..., n pairs. */
 DFOTA_WUR dfota_err dfota_transcript_write_header(FILE *out, const char *const *pairs, size_t n);
