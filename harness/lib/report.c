@@ -314,3 +314,85 @@ dfota_err dfota_report_summary(FILE *out, const dfota_run_report *rep)
             rep->n_results, c.passed, c.failed, c.incomplete, c.errors);
     return fflush(out) == 0 && !ferror(out) ? DFOTA_OK : DFOTA_E_IO;
 }
+
+dfota_verdict dfota_report_rule_worst(const dfota_run_report *rep, dfota_rule r)
+{
+    dfota_verdict v = DFOTA_V_NA;
+    for (size_t i = 0; rep && (unsigned)r < DFOTA_RULE_COUNT && i < rep->n_results; i++)
+        if (!rep->results[i].harness_error && rep->results[i].rules.rule[r] > v)
+            v = rep->results[i].rules.rule[r];
+    return v;
+}
+
+/* A scenario's verdict in a report, or NULL when the module did not run it. */
+static const char *scenario_verdict(const dfota_run_report *rep, const char *name)
+{
+    for (size_t i = 0; i < rep->n_results; i++) {
+        const dfota_scenario_result *res = &rep->results[i];
+        if (res->scenario && strcmp(res->scenario->name, name) == 0)
+            return res->harness_error ? "ERROR" : dfota_verdict_name(res->verdict);
+    }
+    return NULL;
+}
+
+dfota_err dfota_report_matrix_json(FILE *out, const char *started, const dfota_matrix_column *cols,
+                                   size_t n)
+{
+    json_t *j = json_object(), *mods = json_array(), *rules = json_object(), *scen = json_object();
+    if (!j || !mods || !rules || !scen) {
+        json_decref(j);
+        json_decref(mods);
+        json_decref(rules);
+        json_decref(scen);
+        return DFOTA_E_NOMEM;
+    }
+    json_object_set_new(j, "tool", json_string("dfota run"));
+    json_object_set_new(j, "started", str_or_null(started));
+    for (size_t k = 0; k < n; k++) {
+        const dfota_run_report *rep = cols[k].rep;
+        const dfota_scenario_result *first = rep->n_results ? &rep->results[0] : NULL;
+        dfota_run_counts c = dfota_run_count(rep);
+        json_t *m = json_object();
+        json_object_set_new(m, "label", text(cols[k].label));
+        json_object_set_new(m, "source", first ? text(first->source) : json_null());
+        json_object_set_new(m, "model", first && first->model[0] ? text(first->model) : json_null());
+        json_object_set_new(m, "firmware",
+                            first && first->firmware_before[0] ? text(first->firmware_before) : json_null());
+        json_object_set_new(m, "passed", json_integer((json_int_t)c.passed));
+        json_object_set_new(m, "scenarios", json_integer((json_int_t)rep->n_results));
+        json_object_set_new(m, "interrupted", json_boolean(rep->interrupted));
+        json_object_set_new(m, "report", str_or_null(cols[k].link));
+        json_array_append_new(mods, m);
+        for (int r = 0; r < DFOTA_RULE_COUNT; r++) {
+            dfota_verdict v = dfota_report_rule_worst(rep, (dfota_rule)r);
+            const char *id = dfota_rule_get((dfota_rule)r)->id;
+            if (v == DFOTA_V_NA)
+                continue;
+            json_t *row = json_object_get(rules, id);
+            if (!row) {
+                row = json_object();
+                json_object_set_new(rules, id, row);
+            }
+            json_object_set_new(row, cols[k].label, json_string(dfota_verdict_name(v)));
+        }
+        for (size_t i = 0; i < rep->n_results; i++) {
+            const dfota_scenario *sc = rep->results[i].scenario;
+            if (!sc)
+                continue;
+            json_t *row = json_object_get(scen, sc->name);
+            if (!row) {
+                row = json_object();
+                json_object_set_new(scen, sc->name, row);
+            }
+            json_object_set_new(row, cols[k].label, json_string(scenario_verdict(rep, sc->name)));
+        }
+    }
+    json_object_set_new(j, "modules", mods);
+    json_object_set_new(j, "rules", rules);
+    json_object_set_new(j, "scenarios", scen);
+    int rc = json_dumpf(j, out, JSON_INDENT(1) | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+    json_decref(j);
+    if (rc == 0)
+        rc = fputc('\n', out) == EOF ? -1 : 0;
+    return rc < 0 || fflush(out) != 0 ? DFOTA_E_IO : DFOTA_OK;
+}

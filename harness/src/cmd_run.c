@@ -795,6 +795,8 @@ typedef struct {
     size_t n, selected;
     unsigned skipped;
     int status;
+    dfota_run_report rep;     /* what its report says, for the matrix */
+    char final[1024];         /* its report folder, "" for none */
 } suite;
 
 /* A label a folder and a terminal can show: the source with anything but
@@ -846,21 +848,24 @@ static void suite_run(suite *su)
     su->n = run_all(o, su->report_parent[0] ? &rd : NULL, todo, su->selected, su->res);
     free(todo);
     int interrupted = run_stop != 0;
-    dfota_run_report rep = {"dfota run", su->started, o->profile, su->res, su->n, interrupted};
+    su->rep = (dfota_run_report){"dfota run", su->started, o->profile, su->res, su->n, interrupted};
     su->status = su->selected == 0 ? EXIT_INPUT : run_status(su->res, su->n);
     if (su->report_parent[0]) {
         /* Transcripts stay where they were written, in the partial folder, for
          * the HTML to read; every report names them relative to the folder. */
-        if (report_finish(&rd, &rep) != 0) {
+        if (report_finish(&rd, &su->rep) != 0) {
             fprintf(stderr, "dfota run: cannot write the report in %s: %s\n", rd.tmp, strerror(errno));
             su->status = EXIT_HARNESS;
-        } else if (!o->json)
-            printf("%s%s%sreport: %s\n", pre, su->label, post, rd.final);
+        } else {
+            snprintf(su->final, sizeof su->final, "%s", rd.final);
+            if (!o->json)
+                printf("%s%s%sreport: %s\n", pre, su->label, post, rd.final);
+        }
     }
-    if (o->json && dfota_report_json(stdout, &rep) != DFOTA_OK)
+    if (o->json && dfota_report_json(stdout, &su->rep) != DFOTA_OK)
         su->status = EXIT_HARNESS;
     if (!o->json) {
-        dfota_run_counts c = dfota_run_count(&rep);
+        dfota_run_counts c = dfota_run_count(&su->rep);
         printf("%s%s%s%zu scenario%s: %zu passed, %zu failed, %zu incomplete, %zu harness errors%s\n",
                pre, su->label, post, su->n, su->n == 1 ? "" : "s", c.passed, c.failed, c.incomplete,
                c.errors, su->skipped ? " (some could not run on this source)" : "");
@@ -871,16 +876,6 @@ static void *suite_thread(void *arg)
 {
     suite_run(arg);
     return NULL;
-}
-
-/* The worst a rule got over a suite's scenarios. */
-static dfota_verdict suite_rule(const suite *su, int r)
-{
-    dfota_verdict v = DFOTA_V_NA;
-    for (size_t i = 0; i < su->n; i++)
-        if (!su->res[i].harness_error && su->res[i].rules.rule[r] > v)
-            v = su->res[i].rules.rule[r];
-    return v;
 }
 
 /* Several modules: a firmware-by-rule matrix, one column per source. */
@@ -898,12 +893,12 @@ static void print_matrix(FILE *out, const suite *su, size_t n)
     for (int r = 0; r < DFOTA_RULE_COUNT; r++) {
         int any = 0;
         for (size_t k = 0; k < n; k++)
-            any |= suite_rule(&su[k], r) != DFOTA_V_NA;
+            any |= dfota_report_rule_worst(&su[k].rep, (dfota_rule)r) != DFOTA_V_NA;
         if (!any)
             continue;
         fprintf(out, "%-30s", dfota_rule_get((dfota_rule)r)->id);
         for (size_t k = 0; k < n; k++)
-            fprintf(out, " %-18s", dfota_verdict_name(suite_rule(&su[k], r)));
+            fprintf(out, " %-18s", dfota_verdict_name(dfota_report_rule_worst(&su[k].rep, (dfota_rule)r)));
         fputc('\n', out);
     }
     fprintf(out, "%-30s", "scenarios passed");
@@ -916,6 +911,51 @@ static void print_matrix(FILE *out, const suite *su, size_t n)
         fprintf(out, " %-18s", cell);
     }
     fputc('\n', out);
+}
+
+/* The matrix files beside the modules' folders: text, HTML (linking each
+ * module's report.html) and JSON. 0, or -1 after saying why. */
+static int write_matrix(const char *dir, const char *stamp, const char *started, const suite *su,
+                        size_t n)
+{
+    dfota_matrix_column cols[SOURCES_MAX];
+    char links[SOURCES_MAX][1100];
+    char path[1100], err[DFOTA_ERRBUF] = "";
+    size_t dl = strlen(dir);
+    for (size_t k = 0; k < n; k++) {
+        /* the module's report.html relative to dir */
+        const char *rel = strncmp(su[k].final, dir, dl) == 0 && su[k].final[dl] == '/'
+                              ? su[k].final + dl + 1
+                              : NULL;
+        snprintf(links[k], sizeof links[k], "%.1000s/report.html", rel ? rel : "");
+        cols[k] = (dfota_matrix_column){su[k].label, rel ? links[k] : NULL, &su[k].rep};
+    }
+    static const char *const ext[] = {"txt", "html", "json"};
+    for (int e = 0; e < 3; e++) {
+        atomic_file af;
+        snprintf(path, sizeof path, "%.800s/matrix-%.64s.%s", dir, stamp, ext[e]);
+        if (atomic_open(&af, path) != 0) {
+            fprintf(stderr, "dfota run: cannot write %s: %s\n", path, strerror(errno));
+            return -1;
+        }
+        dfota_err rc = DFOTA_OK;
+        if (e == 0) {
+            fprintf(af.f, "dfota run, %zu modules, started %s%s\n", n, started,
+                    run_stop ? " (INTERRUPTED)" : "");
+            print_matrix(af.f, su, n);
+        } else if (e == 1)
+            rc = dfota_report_matrix_html(af.f, started, cols, n, err, sizeof err);
+        else
+            rc = dfota_report_matrix_json(af.f, started, cols, n);
+        if (rc != DFOTA_OK || atomic_commit(&af) != 0) {
+            if (rc != DFOTA_OK)
+                atomic_abort(&af);
+            fprintf(stderr, "dfota run: cannot write %s: %s\n", path, err[0] ? err : strerror(errno));
+            return -1;
+        }
+        printf("matrix: %s\n", path);
+    }
+    return 0;
 }
 
 /* The exit status of several suites: the first in the order 4, 1, 3, 0
@@ -1005,18 +1045,8 @@ int cmd_run(int argc, char **argv)
     status = worst_status(su, n_su);
     if (n_su > 1 && !o.json) {
         print_matrix(stdout, su, n_su);
-        if (o.report_dir) {
-            char path[900];
-            snprintf(path, sizeof path, "%.800s/matrix-%s.txt", o.report_dir, stamp);
-            FILE *m = fopen(path, "w");
-            if (m) {
-                fprintf(m, "dfota run, %zu modules, started %s%s\n", n_su, started,
-                        run_stop ? " (INTERRUPTED)" : "");
-                print_matrix(m, su, n_su);
-                if (fclose(m) == 0)
-                    printf("matrix: %s\n", path);
-            }
-        }
+        if (o.report_dir && write_matrix(o.report_dir, stamp, started, su, n_su) != 0)
+            status = EXIT_HARNESS;
     }
     if (run_stop) {
         size_t done = 0, all = 0;

@@ -39,6 +39,30 @@ dfota_run_counts dfota_run_count(const dfota_run_report *rep);
  * folder ("transcripts/NAME.transcript") when it lies in one, else as is. */
 const char *dfota_report_path(const char *transcript);
 
+/* Several modules, one run each (dfota run with several --source): the
+ * modules side by side, the way a conformance matrix shows implementations
+ * against cases. A column per module (its label, the model and firmware the
+ * module said it ran first, how many scenarios passed, and a link to its
+ * own report when links[k] is not NULL); a row per rule of the catalogue
+ * that any module was judged by, then a row per scenario. A cell is the
+ * worst verdict of that rule over the module's scenarios, or the
+ * scenario's verdict. n is at most 64. */
+typedef struct {
+    const char *label;            /* "1-emulator" */
+    const char *link;             /* its report.html, relative, or NULL */
+    const dfota_run_report *rep;
+} dfota_matrix_column;
+
+DFOTA_WUR dfota_err dfota_report_matrix_html(FILE *out, const char *started,
+                                             const dfota_matrix_column *cols, size_t n,
+                                             char *err, size_t errlen);
+DFOTA_WUR dfota_err dfota_report_matrix_json(FILE *out, const char *started,
+                                             const dfota_matrix_column *cols, size_t n);
+
+/* The worst verdict rule r got over the report's scenarios (harness errors
+ * left out), N/A when none judged it. */
+dfota_verdict dfota_report_rule_worst(const dfota_run_report *rep, dfota_rule r);
+
 DFOTA_WUR dfota_err dfota_report_json(FILE *out, const dfota_run_report *rep);
 DFOTA_WUR dfota_err dfota_report_junit(FILE *out, const dfota_run_report *rep);
 DFOTA_WUR dfota_err dfota_report_summary(FILE *out, const dfota_run_report *rep);

@@ -105,6 +105,28 @@ if ls "$tmp"/two/1-emulator/run-*/report.json "$tmp"/two/2-serial-*/run-*/report
 else
   bad "report folders:"; find "$tmp/two" -maxdepth 3
 fi
+# The matrix as JSON and as a page linking each module's report.
+if "$python" - "$tmp"/two/matrix-*.json "$tmp/two" <<'EOF'
+import json, os, sys
+m = json.load(open(sys.argv[1]))
+labels = [x["label"] for x in m["modules"]]
+assert labels[0] == "1-emulator" and labels[1].startswith("2-serial-"), labels
+assert all(x["firmware"] == "EG95EFAR02A07M4G" for x in m["modules"]), m["modules"]
+assert m["modules"][1]["model"] == "Quectel EG95", m["modules"][1]
+assert m["rules"]["PROGRESS-COMPLETE"] == {labels[0]: "PASS", labels[1]: "PASS"}, m["rules"]
+assert m["scenarios"]["3.3-local-file-upgrade"] == {labels[0]: "PASS", labels[1]: "PASS"}, m["scenarios"]
+for x in m["modules"]:
+    assert os.path.isfile(os.path.join(sys.argv[2], x["report"])), x["report"]
+EOF
+then ok "matrix JSON: modules, firmware, model, rules, scenarios, links that exist"; else bad "matrix JSON"; cat "$tmp"/two/matrix-*.json; fi
+html=$(ls "$tmp"/two/matrix-*.html 2>/dev/null | head -1)
+if [ -n "$html" ]; then
+  expect_grep "matrix page: a column per module, linked" 'href="1-emulator/run-[^"]*/report.html"' "$html"
+  expect_grep "matrix page: a scenario row" '<th>3.3-local-file-upgrade</th><td class="cell v-pass">PASS</td><td class="cell v-pass">PASS</td>' "$html"
+  if grep -qi "<script" "$html"; then bad "matrix page has a script"; else ok "matrix page has no script"; fi
+else
+  bad "no matrix page"
+fi
 fw=$("$python" -c 'import json,sys; s=[x for x in json.load(open(sys.argv[1]))["scenarios"] if x["name"]=="3.3-local-file-upgrade"][0]; print(s["firmware_before"], s["firmware_after"])' "$tmp"/two/2-serial-*/run-*/report.json)
 if [ "$fw" = "EG95EFAR02A07M4G EG95EFAR02A08M4G" ]; then ok "AT+QGMR before and after on the serial module: $fw"; else bad "serial firmware before/after: '$fw'"; fi
 model=$("$python" -c 'import json,sys; print(json.load(open(sys.argv[1]))["scenarios"][0]["model"])' "$tmp"/two/2-serial-*/run-*/report.json)
