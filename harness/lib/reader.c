@@ -47,6 +47,7 @@ struct dfota_reader {
     int64_t base, last_abs, day_offset, t_cur;
     unsigned long cur_line;
     int dir_hint;            /* the physical line said who sent it (>> << TX: RX:), or 0 */
+    int sent_box;            /* the last line was SSCOM's "sent": a lone "□" line closes it */
     const char *direct;      /* a whole AT line that needs no framing, or NULL */
     size_t direct_len;
     dfota_reader_stats stats;
@@ -428,6 +429,8 @@ static int looks_at(const char *s, size_t n)
     return 0;
 }
 
+static size_t marker_at(const char *s, size_t n, char *dir);
+
 static int detect(dfota_reader *r, char *err, size_t errlen)
 {
     while (!r->eof && r->end < BLOCK) {
@@ -480,7 +483,7 @@ static int detect(dfota_reader *r, char *err, size_t errlen)
         r->lineno = 0;
         return 0;
     }
-    unsigned lines = 0, stamped = 0, atish = 0, mm = 0;
+    unsigned lines = 0, stamped = 0, atish = 0, mm = 0, blocks = 0;
     while (p < end && lines < DETECT_LINES) {
         char *nl = memchr(p, sep, (size_t)(end - p));
         char *le = nl ? nl : end;
@@ -492,7 +495,11 @@ static int detect(dfota_reader *r, char *err, size_t errlen)
             lines++;
             stamped += sl > 0 ? 1u : 0u;
             mm += find_seq(p, n, "--> '", 5) || find_seq(p, n, "<-- '", 5) ? 1u : 0u;
-            atish += looks_at(p + sl, n - sl) ? 1u : 0u;
+            char d;
+            size_t ml = marker_at(p + sl, n - sl, &d);
+            atish += looks_at(p + sl + ml, n - sl - ml) ? 1u : 0u;
+            /* SSCOM stamps a block, not each of its lines */
+            blocks += sl > 0 && ml > 0 && (p[sl] == '\xe5' || p[sl] == '\xe6') ? 1u : 0u;
         }
         if (!nl)
             break;
@@ -504,7 +511,7 @@ static int detect(dfota_reader *r, char *err, size_t errlen)
         return DFOTA_E_INPUT;
     }
     r->fmt = mm > 0 && mm * 4 >= lines ? DFOTA_FMT_MODEMMANAGER
-             : stamped * 2 >= lines ? DFOTA_FMT_STAMPED : DFOTA_FMT_RAW;
+             : stamped * 2 >= lines || blocks > 0 ? DFOTA_FMT_STAMPED : DFOTA_FMT_RAW;
     r->lineno = 0;
     return 0;
 }
@@ -703,25 +710,39 @@ static const struct {
     MARK("<- ", '<'), MARK("TX: ", '>'), MARK("RX: ", '<'), MARK("Tx: ", '>'), MARK("Rx: ", '<'),
     MARK("[TX] - ", '>'), MARK("[RX] - ", '<'), /* Docklight; before the short forms */
     MARK("[TX] ", '>'), MARK("[RX] ", '<'), MARK("SEND: ", '>'), MARK("RECV: ", '<'),
+    /* SSCOM, the serial tool much used with Chinese modules:
+     * "[15:37:11.116]发→◇AT+QGMR" then "□" for what it sent after the text,
+     * "[15:37:11.141]收←◆" for what it received */
+    MARK("\xe5\x8f\x91\xe2\x86\x92\xe2\x97\x87", '>'), MARK("\xe6\x94\xb6\xe2\x86\x90\xe2\x97\x86", '<'),
 #undef MARK
 };
 
-static size_t take_marker(dfota_reader *r, const char *s, size_t n)
+/* The length of the marker s[0..n) starts with (its direction in *dir), 0
+ * for none. */
+static size_t marker_at(const char *s, size_t n, char *dir)
 {
-    r->dir_hint = 0;
     /* Every marker starts with one of these: most lines stop here. */
-    if (n < 2 || !memchr("<>-TR[S", s[0], 7))
+    if (n < 2 || !memchr("<>-TR[S\xe5\xe6", s[0], 9))
         return 0;
     for (size_t i = 0; i < sizeof markers / sizeof markers[0]; i++) {
         size_t ml = markers[i].len;
         /* the blank after the marker is optional at the end of a line */
         if ((n >= ml && memcmp(s, markers[i].mark, ml) == 0) ||
             (n == ml - 1 && memcmp(s, markers[i].mark, ml - 1) == 0)) {
-            r->dir_hint = markers[i].dir;
+            *dir = markers[i].dir;
             return n >= ml ? ml : n;
         }
     }
     return 0;
+}
+
+static size_t take_marker(dfota_reader *r, const char *s, size_t n)
+{
+    char dir = 0;
+    size_t ml = marker_at(s, n, &dir);
+    r->dir_hint = dir;
+    r->sent_box = ml > 0 && s[0] == '\xe5'; /* SSCOM's "□" line follows what it sent */
+    return ml;
 }
 
 /* ---- ModemManager debug lines ----------------------------------------
@@ -792,11 +813,129 @@ static long take_mm(dfota_reader *r, const char *s, size_t n)
     return (long)o;
 }
 
+/* ---- bytes as a program printed them ----------------------------------
+ * Host code in Python logs what it wrote and read as bytes literals:
+ *   2024-01-02 10:00:00,123 DEBUG modem: TX: b'AT+QGMR\r'
+ *   2024-01-02 10:00:00,140 DEBUG modem: RX: b'\r\nOK\r\n'
+ * The literal is the last thing on the line; its escapes (\r \n \t \\
+ * \' \" \xNN) are the bytes. A word before it (TX, RX, write, read, send,
+ * recv, >>, <<) says who sent them. */
+
+static int hexval(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+static int word_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/* s[0..n) equals the lowercase word w, ASCII letters in either case. */
+static int ascii_caseeq(const char *s, const char *w, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] - 'A' + 'a') : s[i];
+        if (c != w[i])
+            return 0;
+    }
+    return 1;
+}
+
+/* The direction a word before a bytes literal gives, or 0. */
+static char bytes_dir(const char *s, size_t n)
+{
+    static const struct {
+        const char *w;
+        char dir;
+    } words[] = {{"tx", '>'}, {"send", '>'}, {"sent", '>'}, {"sending", '>'}, {"write", '>'},
+                 {"wrote", '>'}, {"writing", '>'}, {">>", '>'}, {"->", '>'}, {"rx", '<'},
+                 {"recv", '<'}, {"received", '<'}, {"receiving", '<'}, {"read", '<'},
+                 {"reading", '<'}, {"<<", '<'}, {"<-", '<'}};
+    char dir = 0;
+    size_t i = 0;
+    while (i < n) {
+        while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == ':' || s[i] == '=' || s[i] == '[' ||
+                         s[i] == ']' || s[i] == '(' || s[i] == ','))
+            i++;
+        size_t b = i;
+        while (i < n && s[i] != ' ' && s[i] != '\t' && s[i] != ':' && s[i] != '=' && s[i] != '[' &&
+               s[i] != ']' && s[i] != '(' && s[i] != ',')
+            i++;
+        for (size_t k = 0; k < sizeof words / sizeof words[0]; k++)
+            if (strlen(words[k].w) == i - b && ascii_caseeq(s + b, words[k].w, i - b))
+                dir = words[k].dir; /* the last such word wins */
+    }
+    return dir;
+}
+
+/* Decodes a bytes literal at the end of s[0..n) into r->scratch; returns
+ * its length, or -1 when the line does not end with one. */
+static long take_bytes_literal(dfota_reader *r, const char *s, size_t n)
+{
+    /* what a print may close it with: read(b'...'), [b'...'], b'...', */
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\r' || s[n - 1] == ')' || s[n - 1] == ']' ||
+                     s[n - 1] == ','))
+        n--;
+    if (n < 3 || (s[n - 1] != '\'' && s[n - 1] != '"'))
+        return -1;
+    char q = s[n - 1];
+    /* the opening b' : the first one from which the literal runs cleanly to the end */
+    for (size_t a = 0; a + 2 < n; a++) {
+        if (s[a] != 'b' || s[a + 1] != q || (a > 0 && word_char(s[a - 1])))
+            continue;
+        size_t o = 0, i = a + 2;
+        int ok = 1;
+        while (ok && i < n - 1) {
+            char c = s[i++];
+            if (c == q)
+                ok = 0; /* an unescaped quote inside: not this opening */
+            else if (c != '\\')
+                r->scratch[o++] = c;
+            else if (i >= n - 1)
+                ok = 0;
+            else {
+                char e = s[i++];
+                switch (e) {
+                case 'r': r->scratch[o++] = '\r'; break;
+                case 'n': r->scratch[o++] = '\n'; break;
+                case 't': r->scratch[o++] = '\t'; break;
+                case '0': r->scratch[o++] = '\0'; break;
+                case '\\': case '\'': case '"': r->scratch[o++] = e; break;
+                case 'x':
+                    if (i + 1 < n && hexval(s[i]) >= 0 && hexval(s[i + 1]) >= 0) {
+                        r->scratch[o++] = (char)(hexval(s[i]) << 4 | hexval(s[i + 1]));
+                        i += 2;
+                    } else
+                        ok = 0;
+                    break;
+                default: ok = 0; break;
+                }
+            }
+        }
+        if (!ok)
+            continue;
+        r->dir_hint = bytes_dir(s, a);
+        r->stats.glyphs++;
+        return (long)o;
+    }
+    return -1;
+}
+
 /* Feeds one physical line of a capture to the framer. */
 static void capture_line(dfota_reader *r, char *line, size_t len)
 {
     const char *end = line + len;
     int stamped = 0;
+    /* SSCOM writes "□" (U+25A1) on a line of its own for the line end it
+     * sent after a command: not a byte from the module. */
+    if (r->sent_box && len == 3 && memcmp(line, "\xe2\x96\xa1", 3) == 0) {
+        r->sent_box = 0;
+        r->stats.glyphs++;
+        return;
+    }
+    r->sent_box = 0;
     if (r->fmt == DFOTA_FMT_STAMPED) {
         int64_t t;
         int dated;
@@ -809,6 +948,8 @@ static void capture_line(dfota_reader *r, char *line, size_t len)
         }
     }
     long mm = take_mm(r, line, len);
+    if (mm < 0)
+        mm = take_bytes_literal(r, line, len);
     if (mm >= 0) {
         r->cur_line = r->lineno;
         dfota_framer_push(r->framer, (const uint8_t *)r->scratch, (size_t)mm);

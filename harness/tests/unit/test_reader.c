@@ -108,6 +108,12 @@ static void print_result(const char *what, const read_result *res)
 #define RAW DFOTA_FMT_RAW
 #define ST DFOTA_FMT_STAMPED
 
+/* SSCOM's markers: "发→◇" for what it sent, "收←◆" for what it received,
+ * and "□" (U+25A1) on the line after a send. */
+#define SSCOM_TX "\xe5\x8f\x91\xe2\x86\x92\xe2\x97\x87"
+#define SSCOM_RX "\xe6\x94\xb6\xe2\x86\x90\xe2\x97\x86"
+#define BOX "\xe2\x96\xa1"
+
 /* The glyphs of the vendor's terminal: U+240D (CR) and U+240A (LF). */
 #define CR_G "\xe2\x90\x8d"
 #define LF_G "\xe2\x90\x8a"
@@ -120,6 +126,7 @@ static const struct {
     want_event ev[8];
     unsigned long comments; /* stats.comments */
     const char *port;       /* the "port" header, NULL when absent */
+    unsigned told;          /* bit i: event i's direction came from a marker, not a guess */
 } read_cases[] = {
     {"transcript",
      "# dfota-transcript 1\n"
@@ -134,7 +141,7 @@ static const struct {
       {M, 41250 * 1000LL, "OK"},
       {X, 48912004000LL, "port-lost"},
       {M, 71902113456LL, "+QIND: \"FOTA\",\"START\""}},
-     0, "usb:2c7c:0195"},
+     0, "usb:2c7c:0195", 0},
     {"transcript with comments, blank lines and CRLF",
      "# dfota-transcript 1\r\n"
      "# port: usb:2c7c:0195\r\n"
@@ -142,12 +149,12 @@ static const struct {
      "\r\n"
      "# a comment after the header\r\n"
      "0.25 < +QIND: \"FOTA\",\"UPDATING\", 37\r\n",
-     TR, 2, {{M, 100 * MS, "RDY"}, {M, 250 * MS, "+QIND: \"FOTA\",\"UPDATING\", 37"}}, 0, "usb:2c7c:0195"},
+     TR, 2, {{M, 100 * MS, "RDY"}, {M, 250 * MS, "+QIND: \"FOTA\",\"UPDATING\", 37"}}, 0, "usb:2c7c:0195", 0},
     {"transcript with a UTF-8 BOM",
      "\xef\xbb\xbf# dfota-transcript 1\n# port: tty:ttyUSB2\n1.5 < OK\n", TR, 1, {{M, 1500 * MS, "OK"}}, 0,
-     "tty:ttyUSB2"},
+     "tty:ttyUSB2", 0},
     {"transcript without a final newline",
-     "# dfota-transcript 1\n0.5 > AT\n0.6 < OK", TR, 2, {{H, 500 * MS, "AT"}, {M, 600 * MS, "OK"}}, 0, NULL},
+     "# dfota-transcript 1\n0.5 > AT\n0.6 < OK", TR, 2, {{H, 500 * MS, "AT"}, {M, 600 * MS, "OK"}}, 0, NULL, 0},
     {"raw capture",
      "AT+QFOTADL=\"http://www.quectel.com:100/update.zip\"\n"
      "OK\n"
@@ -158,27 +165,27 @@ static const struct {
       {M, NONE, "OK"},
       {M, NONE, "+QIND: \"FOTA\",\"HTTPSTART\""},
       {M, NONE, "+QIND: \"FOTA\",\"HTTPEND\",0"}},
-     0, NULL},
+     0, NULL, 0},
     {"raw capture, CRLF and blank lines between every line",
      "ATI\r\n\r\nQuectel\r\n\r\nEG95\r\n\r\nOK\r\n\r\nat+qgmr\r\n\r\nEG95EFAR02A07M4G\r\n",
      RAW, 6,
      {{H, NONE, "ATI"}, {M, NONE, "Quectel"}, {M, NONE, "EG95"}, {M, NONE, "OK"}, {H, NONE, "at+qgmr"},
       {M, NONE, "EG95EFAR02A07M4G"}},
-     0, NULL},
+     0, NULL, 0},
     {"raw capture, CR only",
      "AT+QFOTADL=\"/data/ufs/update.zip\"\rOK\r+QIND: \"FOTA\",\"START\"\r",
      RAW, 3,
      {{H, NONE, "AT+QFOTADL=\"/data/ufs/update.zip\""}, {M, NONE, "OK"}, {M, NONE, "+QIND: \"FOTA\",\"START\""}},
-     0, NULL},
+     0, NULL, 0},
     {"raw capture with a UTF-8 BOM",
      "\xef\xbb\xbf" "AT+QGMR\nEG95EFAR02A07M4G\nOK\n",
-     RAW, 3, {{H, NONE, "AT+QGMR"}, {M, NONE, "EG95EFAR02A07M4G"}, {M, NONE, "OK"}}, 0, NULL},
+     RAW, 3, {{H, NONE, "AT+QGMR"}, {M, NONE, "EG95EFAR02A07M4G"}, {M, NONE, "OK"}}, 0, NULL, 0},
     {"raw capture, echo with CR CR LF",
      "AT+QGMR\r\r\nEG95EFAR02A07M4G\r\n\r\nOK\r\n",
-     RAW, 3, {{H, NONE, "AT+QGMR"}, {M, NONE, "EG95EFAR02A07M4G"}, {M, NONE, "OK"}}, 0, NULL},
+     RAW, 3, {{H, NONE, "AT+QGMR"}, {M, NONE, "EG95EFAR02A07M4G"}, {M, NONE, "OK"}}, 0, NULL, 0},
     {"raw capture, last line unterminated",
      "AT\nOK\n+QIND: \"FOTA\",\"UPD", RAW, 3,
-     {{H, NONE, "AT"}, {M, NONE, "OK"}, {M, NONE, "+QIND: \"FOTA\",\"UPD"}}, 0, NULL},
+     {{H, NONE, "AT"}, {M, NONE, "OK"}, {M, NONE, "+QIND: \"FOTA\",\"UPD"}}, 0, NULL, 0},
     {"stamped [10:00:00.123]",
      "[10:00:00.123] AT+QFOTADL=\"http://www.quectel.com:100/update.zip\"\n"
      "[10:00:00.456] OK\n"
@@ -189,12 +196,12 @@ static const struct {
       {M, 333 * MS, "OK"},
       {M, 877 * MS, "+QIND: \"FOTA\",\"HTTPSTART\""},
       {M, 122881 * MS, "+QIND: \"FOTA\",\"HTTPEND\",0"}},
-     0, NULL},
+     0, NULL, 0},
     {"stamped [16:17:37:700]",
      "[16:17:37:700] ATI\r\n"
      "[16:17:37:710] Quectel\r\n"
      "[16:17:38:005] OK\r\n",
-     ST, 3, {{H, 0, "ATI"}, {M, 10 * MS, "Quectel"}, {M, 305 * MS, "OK"}}, 0, NULL},
+     ST, 3, {{H, 0, "ATI"}, {M, 10 * MS, "Quectel"}, {M, 305 * MS, "OK"}}, 0, NULL, 0},
     {"stamped [2024-01-02 10:00:00.123], across a date",
      "[2024-01-02 10:00:00.123] AT+QFOTADL=\"http://h/f.zip\"\n"
      "[2024-01-02 10:00:00.200] OK\n"
@@ -203,18 +210,18 @@ static const struct {
      {{H, 0, "AT+QFOTADL=\"http://h/f.zip\""},
       {M, 77 * MS, "OK"},
       {M, 86400000 * MS, "+QIND: \"FOTA\",\"HTTPSTART\""}},
-     0, NULL},
+     0, NULL, 0},
     {"stamped, across midnight without a date",
      "[23:59:59.900] AT+QFOTADL=\"http://h/f.zip\"\n"
      "[00:00:00.100] OK\n"
      "[00:00:01.000] +QIND: \"FOTA\",\"HTTPSTART\"\n",
      ST, 3,
      {{H, 0, "AT+QFOTADL=\"http://h/f.zip\""}, {M, 200 * MS, "OK"}, {M, 1100 * MS, "+QIND: \"FOTA\",\"HTTPSTART\""}},
-     0, NULL},
+     0, NULL, 0},
     {"stamped with glyphs, one line holds two AT lines",
      "[16:17:37:700]AT+QGMR" CR_G CR_G LF_G "\n"
      "[16:17:37:710]EG95EFAR02A07M4G" CR_G LF_G CR_G LF_G "OK" CR_G LF_G "\n",
-     ST, 3, {{H, 0, "AT+QGMR"}, {M, 10 * MS, "EG95EFAR02A07M4G"}, {M, 10 * MS, "OK"}}, 0, NULL},
+     ST, 3, {{H, 0, "AT+QGMR"}, {M, 10 * MS, "EG95EFAR02A07M4G"}, {M, 10 * MS, "OK"}}, 0, NULL, 0},
     {"stamped with glyphs, a URC cut between two chunks",
      "[16:17:37:700]AT+QGMR" CR_G CR_G LF_G "\n"
      "[16:17:37:710]EG95EFAR02A07M4G" CR_G LF_G CR_G LF_G "OK" CR_G LF_G "\n"
@@ -223,12 +230,46 @@ static const struct {
      ST, 4,
      {{H, 0, "AT+QGMR"}, {M, 10 * MS, "EG95EFAR02A07M4G"}, {M, 10 * MS, "OK"},
       {M, T_ANY, "+QIND: \"FOTA\",\"UPDATING\",5"}},
-     0, NULL},
+     0, NULL, 0},
     {"stamped with glyphs, a URC cut after its leading CR LF",
      "[16:17:37:700]AT+QGMR" CR_G CR_G LF_G "\n"
      "[16:17:40:000]" CR_G LF_G "+QIND: \"FOTA\",\"UPD\n"
      "[16:17:40:010]ATING\",5" CR_G LF_G "\n",
-     ST, 2, {{H, 0, "AT+QGMR"}, {M, T_ANY, "+QIND: \"FOTA\",\"UPDATING\",5"}}, 0, NULL},
+     ST, 2, {{H, 0, "AT+QGMR"}, {M, T_ANY, "+QIND: \"FOTA\",\"UPDATING\",5"}}, 0, NULL, 0},
+    {"SSCOM: sent and received markers, the box after a send, a block on several lines",
+     "[15:37:11.116]" SSCOM_TX "AT+QFOTADL=\"/data/ufs/u.zip\"\n"
+     BOX "\n"
+     "[15:37:11.141]" SSCOM_RX "AT+QFOTADL=\"/data/ufs/u.zip\"\n"
+     "\n"
+     "OK\n"
+     "\n"
+     "[15:37:12.000]" SSCOM_RX "\n"
+     "+QIND: \"FOTA\",\"START\"\n",
+     ST, 4,
+     {{H, 0, "AT+QFOTADL=\"/data/ufs/u.zip\""},
+      {M, 25 * MS, "AT+QFOTADL=\"/data/ufs/u.zip\""},
+      {M, 25 * MS, "OK"},
+      {M, 884 * MS, "+QIND: \"FOTA\",\"START\""}},
+     0, NULL, 0x3},
+    {"SSCOM: a box that is not after a send is the module's",
+     "[15:37:11.141]" SSCOM_RX "OK\n" BOX "\n",
+     ST, 2, {{M, 0, "OK"}, {M, 0, BOX}}, 0, NULL, 0x1},
+    {"Python bytes literals: TX/RX words, escapes, stamps with a comma",
+     "2024-01-02 10:00:00,123 DEBUG modem: TX: b'AT+QFOTADL=\"ftp://u:p@h/f.zip\"\\r'\n"
+     "2024-01-02 10:00:00,140 DEBUG modem: RX: b'\\r\\nOK\\r\\n\\r\\n+QIND: \"FOTA\",\"FTPSTART\"\\r\\n'\n"
+     "2024-01-02 10:00:01,000 DEBUG modem: read(b'\\r\\n+QIND: \"FOTA\",\"FTP\\x45ND\",0\\r\\n')\n",
+     ST, 4,
+     {{H, 0, "AT+QFOTADL=\"ftp://u:p@h/f.zip\""},
+      {M, 17 * MS, "OK"},
+      {M, 17 * MS, "+QIND: \"FOTA\",\"FTPSTART\""},
+      {M, 877 * MS, "+QIND: \"FOTA\",\"FTPEND\",0"}},
+     0, NULL, 0xf},
+    {"Python bytes literal with double quotes, no direction word: guessed",
+     "b\"AT+QGMR\\r\"\nb\"\\r\\nEG95EFAR02A07M4G\\r\\n\\r\\nOK\\r\\n\"\n",
+     RAW, 3, {{H, NONE, "AT+QGMR"}, {M, NONE, "EG95EFAR02A07M4G"}, {M, NONE, "OK"}}, 0, NULL, 0},
+    {"not a bytes literal: a quote that closes early is kept as text",
+     "AT+QFOTADL=\"b'x'y'\"\nOK\n",
+     RAW, 2, {{H, NONE, "AT+QFOTADL=\"b'x'y'\""}, {M, NONE, "OK"}}, 0, NULL, 0},
     {"trailing comments removed",
      "AT+QFOTADL=\"http://www.quectel.com:100/update.zip\"   // send the command\n"
      "OK\t// accepted\n"
@@ -237,14 +278,14 @@ static const struct {
      {{H, NONE, "AT+QFOTADL=\"http://www.quectel.com:100/update.zip\""},
       {M, NONE, "OK"},
       {M, NONE, "+QIND: \"FOTA\",\"HTTPEND\",0"}},
-     3, NULL},
+     3, NULL, 0},
     {"comment lines removed",
      "//Upgrade firmware when delta firmware package is stored on an FTP server.\n"
      "AT+QFOTADL=\"ftp://test:test@124.74.41.170:21/Jun/update-v12-to-v13.zip\"\n"
      "OK\n",
      RAW, 2,
      {{H, NONE, "AT+QFOTADL=\"ftp://test:test@124.74.41.170:21/Jun/update-v12-to-v13.zip\""}, {M, NONE, "OK"}},
-     1, NULL},
+     1, NULL, 0},
     {"// inside a quoted URL kept",
      "AT+QFOTADL=\"http://h/dir //x.zip\"\n"
      "AT+QFOTADL=\"ftp://u:p@h//f.zip\"\n"
@@ -252,11 +293,11 @@ static const struct {
      RAW, 3,
      {{H, NONE, "AT+QFOTADL=\"http://h/dir //x.zip\""}, {H, NONE, "AT+QFOTADL=\"ftp://u:p@h//f.zip\""},
       {M, NONE, "OK"}},
-     0, NULL},
+     0, NULL, 0},
     {"stamped with a comment",
      "[10:00:00.000] AT+QFOTADL=\"http://h/f.zip\" // go\n"
      "[10:00:00.050] OK\n",
-     ST, 2, {{H, 0, "AT+QFOTADL=\"http://h/f.zip\""}, {M, 50 * MS, "OK"}}, 1, NULL},
+     ST, 2, {{H, 0, "AT+QFOTADL=\"http://h/f.zip\""}, {M, 50 * MS, "OK"}}, 1, NULL, 0},
 };
 
 static int event_matches(const read_result *res, size_t i, const want_event *w)
@@ -273,9 +314,10 @@ static void test_read_table(void)
         int ok = res->rc == 0 && res->fmt == read_cases[c].fmt && res->n == read_cases[c].n;
         for (size_t i = 0; ok && i < res->n; i++) {
             ok = event_matches(res, i, &read_cases[c].ev[i]);
-            /* Directions of a capture are guessed, and say so. */
+            /* Directions of a capture are guessed, and say so, unless a
+             * marker on the line said who sent it. */
             if (read_cases[c].fmt != TR)
-                ok = ok && (res->ev[i].flags & DFOTA_EV_GUESSED_DIR);
+                ok = ok && !(res->ev[i].flags & DFOTA_EV_GUESSED_DIR) == !!(read_cases[c].told & 1u << i);
             else
                 ok = ok && res->ev[i].flags == 0;
         }
