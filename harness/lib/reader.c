@@ -48,6 +48,7 @@ struct dfota_reader {
     unsigned long cur_line;
     int dir_hint;            /* the physical line said who sent it (>> << TX: RX:), or 0 */
     int sent_box;            /* the last line was SSCOM's "sent": a lone "□" line closes it */
+    int arrows_one_way;      /* arrow markers point one way only: separators, not directions */
     const char *direct;      /* a whole AT line that needs no framing, or NULL */
     size_t direct_len;
     dfota_reader_stats stats;
@@ -431,6 +432,12 @@ static int looks_at(const char *s, size_t n)
 
 static size_t marker_at(const char *s, size_t n, char *dir);
 
+/* A marker that is an arrow (>> << --> <-- -> <-), not a word. */
+static int is_arrow(const char *s)
+{
+    return s[0] == '>' || s[0] == '<' || s[0] == '-';
+}
+
 static int detect(dfota_reader *r, char *err, size_t errlen)
 {
     while (!r->eof && r->end < BLOCK) {
@@ -483,7 +490,7 @@ static int detect(dfota_reader *r, char *err, size_t errlen)
         r->lineno = 0;
         return 0;
     }
-    unsigned lines = 0, stamped = 0, atish = 0, mm = 0, blocks = 0;
+    unsigned lines = 0, stamped = 0, atish = 0, mm = 0, blocks = 0, arrows[2] = {0, 0};
     while (p < end && lines < DETECT_LINES) {
         char *nl = memchr(p, sep, (size_t)(end - p));
         char *le = nl ? nl : end;
@@ -500,6 +507,8 @@ static int detect(dfota_reader *r, char *err, size_t errlen)
             atish += looks_at(p + sl + ml, n - sl - ml) ? 1u : 0u;
             /* SSCOM stamps a block, not each of its lines */
             blocks += sl > 0 && ml > 0 && (p[sl] == '\xe5' || p[sl] == '\xe6') ? 1u : 0u;
+            if (ml > 0 && is_arrow(p + sl))
+                arrows[d == '>']++;
         }
         if (!nl)
             break;
@@ -510,6 +519,10 @@ static int detect(dfota_reader *r, char *err, size_t errlen)
              lines);
         return DFOTA_E_INPUT;
     }
+    /* Arrows one way only are a separator, not a direction: the Arduino
+     * serial monitor writes "10:00:00.123 -> " before every line it
+     * received. Words (TX:, RX:, SSCOM's) always say who sent a line. */
+    r->arrows_one_way = (arrows[0] == 0) != (arrows[1] == 0);
     r->fmt = mm > 0 && mm * 4 >= lines ? DFOTA_FMT_MODEMMANAGER
              : stamped * 2 >= lines || blocks > 0 ? DFOTA_FMT_STAMPED : DFOTA_FMT_RAW;
     r->lineno = 0;
@@ -740,7 +753,7 @@ static size_t take_marker(dfota_reader *r, const char *s, size_t n)
 {
     char dir = 0;
     size_t ml = marker_at(s, n, &dir);
-    r->dir_hint = dir;
+    r->dir_hint = ml > 0 && r->arrows_one_way && is_arrow(s) ? 0 : dir;
     r->sent_box = ml > 0 && s[0] == '\xe5'; /* SSCOM's "□" line follows what it sent */
     return ml;
 }

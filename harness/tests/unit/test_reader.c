@@ -270,6 +270,18 @@ static const struct {
     {"not a bytes literal: a quote that closes early is kept as text",
      "AT+QFOTADL=\"b'x'y'\"\nOK\n",
      RAW, 2, {{H, NONE, "AT+QFOTADL=\"b'x'y'\""}, {M, NONE, "OK"}}, 0, NULL, 0},
+    {"Arduino serial monitor: '->' before every line is a separator, not a direction",
+     "10:00:00.100 -> AT+QFOTADL=\"/data/ufs/u.zip\"\n"
+     "10:00:00.140 -> OK\n"
+     "10:00:01.140 -> +QIND: \"FOTA\",\"START\"\n",
+     ST, 3,
+     {{H, 0, "AT+QFOTADL=\"/data/ufs/u.zip\""}, {M, 40 * MS, "OK"}, {M, 1040 * MS, "+QIND: \"FOTA\",\"START\""}},
+     0, NULL, 0},
+    {"arrows both ways are directions: an echo marked '<-' is the module's",
+     "10:00:00.100 -> AT+QGMR\n"
+     "10:00:00.120 <- AT+QGMR\n"
+     "10:00:00.140 <- OK\n",
+     ST, 3, {{H, 0, "AT+QGMR"}, {M, 20 * MS, "AT+QGMR"}, {M, 40 * MS, "OK"}}, 0, NULL, 0x7},
     {"trailing comments removed",
      "AT+QFOTADL=\"http://www.quectel.com:100/update.zip\"   // send the command\n"
      "OK\t// accepted\n"
