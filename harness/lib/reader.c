@@ -95,6 +95,7 @@ const char *dfota_format_name(dfota_format fmt)
     case DFOTA_FMT_RAW: return "raw";
     case DFOTA_FMT_STAMPED: return "timestamped";
     case DFOTA_FMT_MODEMMANAGER: return "modemmanager";
+    case DFOTA_FMT_DEVICE: return "device";
     case DFOTA_FMT_AUTO: break;
     }
     return "unknown";
@@ -490,7 +491,7 @@ static int detect(dfota_reader *r, char *err, size_t errlen)
         r->lineno = 0;
         return 0;
     }
-    unsigned lines = 0, stamped = 0, atish = 0, mm = 0, blocks = 0, arrows[2] = {0, 0};
+    unsigned lines = 0, stamped = 0, atish = 0, mm = 0, blocks = 0, arrows[2] = {0, 0}, dev = 0;
     while (p < end && lines < DETECT_LINES) {
         char *nl = memchr(p, sep, (size_t)(end - p));
         char *le = nl ? nl : end;
@@ -502,6 +503,9 @@ static int detect(dfota_reader *r, char *err, size_t errlen)
             lines++;
             stamped += sl > 0 ? 1u : 0u;
             mm += find_seq(p, n, "--> '", 5) || find_seq(p, n, "<-- '", 5) ? 1u : 0u;
+            dev += find_seq(p, n, " [ncp.at] ", 10) || find_seq(p, n, " AT send ", 9) ||
+                           find_seq(p, n, " AT read ", 9)
+                       ? 1u : 0u;
             char d;
             size_t ml = marker_at(p + sl, n - sl, &d);
             atish += looks_at(p + sl + ml, n - sl - ml) ? 1u : 0u;
@@ -523,7 +527,8 @@ static int detect(dfota_reader *r, char *err, size_t errlen)
      * serial monitor writes "10:00:00.123 -> " before every line it
      * received. Words (TX:, RX:, SSCOM's) always say who sent a line. */
     r->arrows_one_way = (arrows[0] == 0) != (arrows[1] == 0);
-    r->fmt = mm > 0 && mm * 4 >= lines ? DFOTA_FMT_MODEMMANAGER
+    r->fmt = dev > 0 ? DFOTA_FMT_DEVICE
+             : mm > 0 && mm * 4 >= lines ? DFOTA_FMT_MODEMMANAGER
              : stamped * 2 >= lines || blocks > 0 ? DFOTA_FMT_STAMPED : DFOTA_FMT_RAW;
     r->lineno = 0;
     return 0;
@@ -883,6 +888,119 @@ static char bytes_dir(const char *s, size_t n)
     return dir;
 }
 
+/* Decodes the literal s[a] .. s[n - 1] (quote q at both ends, escapes as
+ * in C and Python) into r->scratch; returns its length, or -1 when it is
+ * not one (an unescaped quote inside, an unknown escape). */
+static long decode_literal(dfota_reader *r, const char *s, size_t a, size_t n, char q)
+{
+    size_t o = 0, i = a + 1;
+    while (i < n - 1) {
+        char c = s[i++];
+        if (c == q)
+            return -1;
+        if (c != '\\') {
+            r->scratch[o++] = c;
+            continue;
+        }
+        if (i >= n - 1)
+            return -1;
+        char e = s[i++];
+        switch (e) {
+        case 'r': r->scratch[o++] = '\r'; break;
+        case 'n': r->scratch[o++] = '\n'; break;
+        case 't': r->scratch[o++] = '\t'; break;
+        case '0': r->scratch[o++] = '\0'; break;
+        case '\\': case '\'': case '"': r->scratch[o++] = e; break;
+        case 'x':
+            if (i + 1 < n && hexval(s[i]) >= 0 && hexval(s[i + 1]) >= 0) {
+                r->scratch[o++] = (char)(hexval(s[i]) << 4 | hexval(s[i + 1]));
+                i += 2;
+                break;
+            }
+            return -1;
+        default: return -1;
+        }
+    }
+    return (long)o;
+}
+
+/* ---- a device's own log of its modem (DFOTA_FMT_DEVICE) ---------------
+ * Particle Device OS, whose cellular devices carry Quectel modules:
+ *   0000068021 [ncp.at] TRACE: > AT+COPS=3,2       milliseconds since boot
+ *   0000068029 [ncp.at] TRACE: < OK
+ *   0000117024 [hal] TRACE: Powering modem on      the device's own: left out
+ * and the older
+ *   20.853 AT send      11 "AT+CREG=2\r\n"          seconds since boot
+ *   20.858 AT read  OK   6 "\r\nOK\r\n"             a C literal of the bytes */
+
+/* Leading decimal digits of s[0..n) as an integer with frac digits after
+ * a '.', in ns given the unit; the length taken, 0 when none. */
+static size_t device_time(const char *s, size_t n, int64_t unit_ns, int64_t *t)
+{
+    size_t i = 0;
+    int64_t v = 0, f = 0, fs = 1;
+    while (i < n && s[i] == ' ')
+        i++;
+    size_t d0 = i;
+    while (i < n && s[i] >= '0' && s[i] <= '9' && i - d0 < 15)
+        v = v * 10 + (s[i++] - '0');
+    if (i == d0)
+        return 0;
+    if (i < n && s[i] == '.') {
+        i++;
+        while (i < n && s[i] >= '0' && s[i] <= '9' && fs < 1000000000LL) {
+            f = f * 10 + (s[i++] - '0');
+            fs *= 10;
+        }
+    }
+    *t = v * unit_ns + f * (unit_ns / fs);
+    return i;
+}
+
+/* One line of a device log: returns the bytes' length in r->scratch (a
+ * line end added), -2 for a line that is the device's own (left out), or
+ * -1 when the line is not of this format. */
+static long take_device(dfota_reader *r, const char *s, size_t n)
+{
+    int64_t t;
+    size_t k = device_time(s, n, 1000000LL, &t);
+    const char *tag = k ? find_seq(s + k, n - k, " [ncp.at] ", 10) : NULL;
+    if (k && tag == s + k) {
+        const char *p = tag + 10, *end = s + n;
+        const char *colon = memchr(p, ':', (size_t)(end - p));
+        if (!colon || end - colon < 3 || colon[1] != ' ' || (colon[2] != '>' && colon[2] != '<'))
+            return -2;
+        take_time(r, t, 1);
+        r->dir_hint = colon[2];
+        p = colon + 3 + (end - colon > 3 && colon[3] == ' ');
+        size_t o = (size_t)(end - p);
+        memcpy(r->scratch, p, o);
+        r->scratch[o++] = '\n';
+        return (long)o;
+    }
+    if (k && find_seq(s + k, n - k, " [", 2) == s + k)
+        return -2; /* another category of the device's log */
+    /* the older "secs AT send|read ... \"literal\"" */
+    k = device_time(s, n, 1000000000LL, &t);
+    const char *at = k ? find_seq(s + k, n - k, " AT ", 4) : NULL;
+    if (!at)
+        return -1;
+    const char *w = at + 4;
+    size_t rest = (size_t)(s + n - w);
+    char dir = rest >= 4 && memcmp(w, "send", 4) == 0 ? '>' : rest >= 4 && memcmp(w, "read", 4) == 0 ? '<' : 0;
+    const char *q = memchr(w, '"', rest);
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\r'))
+        n--;
+    if (!dir || !q || s[n - 1] != '"' || q == s + n - 1)
+        return -1;
+    long o = decode_literal(r, s, (size_t)(q - s), n, '"');
+    if (o < 0)
+        return -1;
+    take_time(r, t, 1);
+    r->dir_hint = dir;
+    return o;
+}
+
 /* Decodes a bytes literal at the end of s[0..n) into r->scratch; returns
  * its length, or -1 when the line does not end with one. */
 static long take_bytes_literal(dfota_reader *r, const char *s, size_t n)
@@ -898,40 +1016,12 @@ static long take_bytes_literal(dfota_reader *r, const char *s, size_t n)
     for (size_t a = 0; a + 2 < n; a++) {
         if (s[a] != 'b' || s[a + 1] != q || (a > 0 && word_char(s[a - 1])))
             continue;
-        size_t o = 0, i = a + 2;
-        int ok = 1;
-        while (ok && i < n - 1) {
-            char c = s[i++];
-            if (c == q)
-                ok = 0; /* an unescaped quote inside: not this opening */
-            else if (c != '\\')
-                r->scratch[o++] = c;
-            else if (i >= n - 1)
-                ok = 0;
-            else {
-                char e = s[i++];
-                switch (e) {
-                case 'r': r->scratch[o++] = '\r'; break;
-                case 'n': r->scratch[o++] = '\n'; break;
-                case 't': r->scratch[o++] = '\t'; break;
-                case '0': r->scratch[o++] = '\0'; break;
-                case '\\': case '\'': case '"': r->scratch[o++] = e; break;
-                case 'x':
-                    if (i + 1 < n && hexval(s[i]) >= 0 && hexval(s[i + 1]) >= 0) {
-                        r->scratch[o++] = (char)(hexval(s[i]) << 4 | hexval(s[i + 1]));
-                        i += 2;
-                    } else
-                        ok = 0;
-                    break;
-                default: ok = 0; break;
-                }
-            }
-        }
-        if (!ok)
+        long o = decode_literal(r, s, a + 1, n, q);
+        if (o < 0)
             continue;
         r->dir_hint = bytes_dir(s, a);
         r->stats.glyphs++;
-        return (long)o;
+        return o;
     }
     return -1;
 }
@@ -960,7 +1050,11 @@ static void capture_line(dfota_reader *r, char *line, size_t len)
             stamped = 1;
         }
     }
-    long mm = take_mm(r, line, len);
+    long mm = r->fmt == DFOTA_FMT_DEVICE ? take_device(r, line, len) : -1;
+    if (mm == -2)
+        return; /* the device's own line, not its modem's */
+    if (mm < 0)
+        mm = take_mm(r, line, len);
     if (mm < 0)
         mm = take_bytes_literal(r, line, len);
     if (mm >= 0) {

@@ -14,7 +14,10 @@ typedef enum {
     DFOTA_FMT_TRANSCRIPT, /* "# dfota-transcript 1" */
     DFOTA_FMT_RAW,        /* text as a terminal showed it, no timestamps */
     DFOTA_FMT_STAMPED,    /* [10:00:00.123] , [16:17:37:700] , [2024-01-02 10:00:00.123] */
-    DFOTA_FMT_MODEMMANAGER /* ModemManager debug: [epoch] [modem0/ttyUSB2/at] --> 'AT<CR>' */
+    DFOTA_FMT_MODEMMANAGER, /* ModemManager debug: [epoch] [modem0/ttyUSB2/at] --> 'AT<CR>' */
+    DFOTA_FMT_DEVICE       /* a device's own log of its modem: Particle Device OS's
+                            * 0000068021 [ncp.at] TRACE: > AT+COPS? and
+                            * 20.853 AT send 11 "AT+CREG=2\r\n" */
 } dfota_format;
 
 /* The longest physical line a reader accepts; longer is an input error. */

@@ -107,6 +107,7 @@ static void print_result(const char *what, const read_result *res)
 #define TR DFOTA_FMT_TRANSCRIPT
 #define RAW DFOTA_FMT_RAW
 #define ST DFOTA_FMT_STAMPED
+#define DEV DFOTA_FMT_DEVICE
 
 /* SSCOM's markers: "发→◇" for what it sent, "收←◆" for what it received,
  * and "□" (U+25A1) on the line after a send. */
@@ -282,6 +283,19 @@ static const struct {
      "10:00:00.120 <- AT+QGMR\n"
      "10:00:00.140 <- OK\n",
      ST, 3, {{H, 0, "AT+QGMR"}, {M, 20 * MS, "AT+QGMR"}, {M, 40 * MS, "OK"}}, 0, NULL, 0x7},
+    {"Particle ncp.at trace: ms since boot, > and <, the device's own lines left out",
+     "0000117024 [hal] TRACE: Powering modem on\n"
+     "0000118180 [ncp.at] TRACE: > AT+QGMR\n"
+     "0000118190 [ncp.at] TRACE: < EG91EFAR02A07M4G_01.002.01.002\n"
+     "0000118191 [ncp.at] TRACE: < OK\n"
+     "0000120000 [app] INFO: OK then\n",
+     DEV, 3,
+     {{H, 0, "AT+QGMR"}, {M, 10 * MS, "EG91EFAR02A07M4G_01.002.01.002"}, {M, 11 * MS, "OK"}},
+     0, NULL, 0x7},
+    {"Particle AT send/read trace: secs since boot, the bytes as a C literal",
+     "    20.853 AT send      11 \"AT+QGMR\\r\\n\"\n"
+     "    20.858 AT read  +    26 \"\\r\\n+QIND: \\\"FOTA\\\",\\\"END\\\",0\\r\\n\"\n",
+     DEV, 2, {{H, 0, "AT+QGMR"}, {M, 5 * MS, "+QIND: \"FOTA\",\"END\",0"}}, 0, NULL, 0x3},
     {"trailing comments removed",
      "AT+QFOTADL=\"http://www.quectel.com:100/update.zip\"   // send the command\n"
      "OK\t// accepted\n"
