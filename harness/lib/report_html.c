@@ -1254,6 +1254,21 @@ static void scenario_facts(html *h, const dfota_scenario_result *res, const work
     }
     put(h, "<dt>source</dt><dd>");
     put_escaped(h, res->source, bounded_len(res->source, sizeof res->source), 1);
+    if (res->model[0]) {
+        put(h, "</dd><dt>module</dt><dd>");
+        put_escaped(h, res->model, bounded_len(res->model, sizeof res->model), 1);
+    }
+    if (res->firmware_before[0] || res->firmware_after[0]) {
+        /* what the module said it ran: the firmware certified, and after */
+        put(h, "</dd><dt>firmware</dt><dd class=\"firmware\">");
+        put_escaped(h, res->firmware_before[0] ? res->firmware_before : "?",
+                    bounded_len(res->firmware_before[0] ? res->firmware_before : "?",
+                                sizeof res->firmware_before), 1);
+        put(h, " \xe2\x86\x92 ");
+        put_escaped(h, res->firmware_after[0] ? res->firmware_after : "?",
+                    bounded_len(res->firmware_after[0] ? res->firmware_after : "?",
+                                sizeof res->firmware_after), 1);
+    }
     put(h, "</dd><dt>transcript</dt><dd>");
     if (res->transcript[0]) {
         /* named as the report holds it, not where it was while written */

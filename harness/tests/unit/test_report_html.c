@@ -675,6 +675,69 @@ static void remove_dir(void)
     rmdir(dir);
 }
 
+/* The module and the firmware it said it ran, before and after, escaped:
+ * what a certification page must show. */
+static void test_firmware(void)
+{
+    path_in_dir(up_path, sizeof up_path, "upgrade.transcript");
+    CU_ASSERT_FATAL(write_upgrade(up_path, 0));
+    fill_upgrade(&up_res, up_steps, up_path);
+    snprintf(up_res.model, sizeof up_res.model, "Quectel EG95");
+    snprintf(up_res.firmware_before, sizeof up_res.firmware_before, "EG95EFAR02A07M4G_01.002");
+    snprintf(up_res.firmware_after, sizeof up_res.firmware_after, "<b>A08");
+    page p = render(&up_res, 1, 0);
+    CU_ASSERT(has(&p, "<dt>module</dt><dd>Quectel EG95</dd>"));
+    CU_ASSERT(has(&p, "<dd class=\"firmware\">EG95EFAR02A07M4G_01.002 \xe2\x86\x92 &lt;b&gt;A08</dd>"));
+    CU_ASSERT(lacks(&p, "<b>A08"));
+    free(p.buf);
+    up_res.firmware_before[0] = up_res.firmware_after[0] = up_res.model[0] = '\0';
+    p = render(&up_res, 1, 0);
+    CU_ASSERT(lacks(&p, "<dt>firmware</dt>"));
+    CU_ASSERT(lacks(&p, "<dt>module</dt>"));
+    free(p.buf);
+}
+
+/* Several modules side by side: a column each, linked, rows per rule and
+ * scenario with the worst verdict, nothing active, hostile labels escaped. */
+static void test_matrix(void)
+{
+    static dfota_scenario_result res[2];
+    static dfota_step_result steps[2][7];
+    path_in_dir(up_path, sizeof up_path, "upgrade.transcript");
+    CU_ASSERT_FATAL(write_upgrade(up_path, 0));
+    fill_upgrade(&res[0], steps[0], up_path);
+    fill_upgrade(&res[1], steps[1], up_path);
+    res[1].verdict = DFOTA_V_PASS;
+    snprintf(res[0].firmware_before, sizeof res[0].firmware_before, "EG95EFAR02A07M4G");
+    for (int r = 0; r < DFOTA_RULE_COUNT; r++)
+        set_rule(&res[1], (dfota_rule)r, DFOTA_V_NA, "");
+    set_rule(&res[1], DFOTA_R_CODE_END, DFOTA_V_PASS, "");
+    set_rule(&res[0], DFOTA_R_CODE_END, DFOTA_V_FAIL, "END,504");
+    dfota_run_report a = {"dfota run", "now", DFOTA_PROFILE_STRICT, &res[0], 1, 0};
+    dfota_run_report b = {"dfota run", "now", DFOTA_PROFILE_STRICT, &res[1], 1, 1};
+    dfota_matrix_column cols[2] = {{"1-emulator", "1-emulator/run-x/report.html", &a},
+                                   {"2-<i>serial", NULL, &b}};
+    page p = {NULL, 0, DFOTA_E_IO, ""};
+    FILE *f = open_memstream(&p.buf, &p.len);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    p.rc = dfota_report_matrix_html(f, "now", cols, 2, p.err, sizeof p.err);
+    fclose(f);
+    CU_ASSERT_EQUAL(p.rc, DFOTA_OK);
+    CU_ASSERT(has(&p, "<a href=\"1-emulator/run-x/report.html\">1-emulator</a>"));
+    CU_ASSERT(has(&p, "<th>2-&lt;i&gt;serial</th>"));
+    CU_ASSERT(lacks(&p, "<i>serial"));
+    CU_ASSERT(has(&p, "EG95EFAR02A07M4G"));
+    CU_ASSERT(has(&p, "id=\"interrupted\""));
+    /* CODE-END: FAIL in the first, PASS in the second */
+    CU_ASSERT(has(&p, "CODE-END <span class=\"meta\">\xc2\xa7" "6</span></th><td class=\"cell v-fail\">FAIL</td><td class=\"cell v-pass\">PASS</td>"));
+    CU_ASSERT(lacks(&p, "<script"));
+    free(p.buf);
+    f = open_memstream(&p.buf, &p.len);
+    CU_ASSERT_EQUAL(dfota_report_matrix_html(f, "now", cols, 0, p.err, sizeof p.err), DFOTA_E_ARG);
+    fclose(f);
+    free(p.buf);
+}
+
 static const test_entry tests[] = {
     {"self-contained page", test_self_contained},
     {"only clean bytes", test_only_clean_bytes},
@@ -690,6 +753,8 @@ static const test_entry tests[] = {
     {"broken transcript", test_broken_transcript},
     {"write error", test_write_error},
     {"empty run", test_empty_run},
+    {"module and firmware", test_firmware},
+    {"several modules: the matrix page", test_matrix},
 };
 
 int main(void)
