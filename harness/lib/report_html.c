@@ -1638,8 +1638,10 @@ dfota_err dfota_report_matrix_html(FILE *out, const char *started, const dfota_m
         const dfota_run_report *rep = cols[k].rep;
         const dfota_scenario_result *first = rep->n_results ? &rep->results[0] : NULL;
         put(&h, "<td>");
-        put_text(&h, first && first->model[0] ? first->model : "");
-        put(&h, "<br>");
+        if (first && first->model[0]) {
+            put_text(&h, first->model);
+            put(&h, "<br>");
+        }
         put_text(&h, first && first->firmware_before[0] ? first->firmware_before : "?");
         put(&h, "</td>");
     }
