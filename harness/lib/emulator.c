@@ -177,6 +177,7 @@ struct dfota_emulator {
     char ufs[EM_PATH_MAX];
     int own_ufs;
     int field, uart;
+    int named_profile;         /* index in named_profiles, -1 for none */
     double scale;
     int64_t reboot_ns, step_ns, free_space;
     int progress_urcs;
@@ -988,15 +989,84 @@ static void run_hooks(dfota_emulator *em, hook_point at, hook_ctx *ctx)
             em->faults[i].hook->fn(&em->faults[i], ctx);
 }
 
+/* Named profiles: the manners FIELD-QUIRKS describes, each the field's
+ * detailed codes and the faults that make it. */
+#define PROFILE_FAULTS_MAX 3
+
+static const struct {
+    const char *name, *about;
+    struct {
+        const char *kind;
+        long code;
+        int at;
+    } faults[PROFILE_FAULTS_MAX];
+} named_profiles[] = {
+    {"lowend", "low-end families: DOWNLOADING progress, % signs, blanks",
+     {{"downloading-urcs", 0, -1}, {"percent-signs", 0, -1}, {"blanks", 0, -1}}},
+    {"usb-lost-start", "START sent before the host has the USB port back",
+     {{"lost-start", 0, -1}, {NULL, 0, -1}, {NULL, 0, -1}}},
+    {"two-part", "a second START at 60 %, no END between (two parts)",
+     {{"two-part-update", 0, 60}, {NULL, 0, -1}, {NULL, 0, -1}}},
+    {"vendor-codes", "END with 504, a code outside chapter 6",
+     {{"extra-codes", 504, -1}, {NULL, 0, -1}, {NULL, 0, -1}}},
+    {"cut-urcs", "the URC before the reboot cut, stray bytes before START",
+     {{"urc-cut-by-reboot", 0, -1}, {"stray-bytes", 0, -1}, {NULL, 0, -1}}},
+};
+
+const char *dfota_emulator_profile_name(size_t i, const char **about)
+{
+    if (i >= sizeof named_profiles / sizeof named_profiles[0])
+        return NULL;
+    if (about)
+        *about = named_profiles[i].about;
+    return named_profiles[i].name;
+}
+
+static int named_profile(const char *name)
+{
+    for (size_t i = 0; name && i < sizeof named_profiles / sizeof named_profiles[0]; i++)
+        if (strcmp(named_profiles[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+int dfota_emulator_profile_known(const char *name)
+{
+    return name && (strcmp(name, "strict") == 0 || strcmp(name, "field") == 0 ||
+                    named_profile(name) >= 0);
+}
+
+static const struct fault_hook *fault_hook_of(const char *kind)
+{
+    for (size_t k = 0; kind && k < sizeof fault_hooks / sizeof fault_hooks[0]; k++)
+        if (strcmp(kind, fault_hooks[k].kind) == 0)
+            return &fault_hooks[k];
+    return NULL;
+}
+
+/* The named profile's faults, after the spec's. */
+static dfota_err profile_faults_load(dfota_emulator *em, int p, char *err, size_t errlen)
+{
+    for (size_t i = 0; p >= 0 && i < PROFILE_FAULTS_MAX && named_profiles[p].faults[i].kind; i++) {
+        const struct fault_hook *hook = fault_hook_of(named_profiles[p].faults[i].kind);
+        if (!hook || em->n_faults == EM_FAULTS_MAX) {
+            set_err(err, errlen, "profile %s: cannot play its fault %s", named_profiles[p].name,
+                    named_profiles[p].faults[i].kind);
+            return DFOTA_E_INPUT;
+        }
+        em->faults[em->n_faults++] = (fault_state){hook, named_profiles[p].faults[i].code,
+                                                   named_profiles[p].faults[i].at, 0, 0, 0,
+                                                   NULL, 0};
+    }
+    return DFOTA_OK;
+}
+
 static dfota_err faults_load(dfota_emulator *em, const dfota_emulator_spec *spec, char *err,
                              size_t errlen)
 {
     for (size_t i = 0; spec && i < spec->n_faults && i < EM_FAULTS_MAX; i++) {
         const dfota_fault *f = &spec->faults[i];
-        const struct fault_hook *hook = NULL;
-        for (size_t k = 0; k < sizeof fault_hooks / sizeof fault_hooks[0]; k++)
-            if (f->kind && strcmp(f->kind, fault_hooks[k].kind) == 0)
-                hook = &fault_hooks[k];
+        const struct fault_hook *hook = fault_hook_of(f->kind);
         if (!hook) {
             set_err(err, errlen, "line %lu: the emulator cannot play fault '%s' yet",
                     f->line, f->kind ? f->kind : "");
@@ -2029,7 +2099,18 @@ static dfota_err opts_apply(dfota_emulator *em, const dfota_emulator_opts *o, ch
         }
         em->connect_to = l;
     }
-    em->field = o->field || (sp && sp->profile && strcmp(sp->profile, "field") == 0);
+    const char *prof = o->profile ? o->profile : sp ? sp->profile : NULL;
+    if (prof && !dfota_emulator_profile_known(prof)) {
+        char names[400];
+        size_t n = (size_t)snprintf(names, sizeof names, "strict, field");
+        const char *nm;
+        for (size_t i = 0; (nm = dfota_emulator_profile_name(i, NULL)) && n < sizeof names; i++)
+            n += (size_t)snprintf(names + n, sizeof names - n, ", %s", nm);
+        set_err(err, errlen, "unknown emulator profile '%.60s': use %s", prof, names);
+        return DFOTA_E_ARG;
+    }
+    em->named_profile = named_profile(prof);
+    em->field = o->field || (prof && strcmp(prof, "strict") != 0);
     em->uart = o->uart || (sp && sp->port && strcmp(sp->port, "uart") == 0);
     em->scale = o->time_scale == 0 ? 1.0 : o->time_scale;
     em->reboot_ns = o->reboot_ns > 0 ? o->reboot_ns : DEFAULT_REBOOT_NS;
@@ -2089,7 +2170,9 @@ dfota_err dfota_emulator_new(const dfota_emulator_opts *opts, dfota_emulator **o
     em->on_event = opts->on_event;
     em->event_ctx = opts->event_ctx;
     if ((rc = opts_apply(em, opts, err, errlen)) || (rc = link_check(em, err, errlen)) ||
-        (rc = faults_load(em, opts->spec, err, errlen)) || (rc = ufs_setup(em, err, errlen)))
+        (rc = faults_load(em, opts->spec, err, errlen)) ||
+        (rc = profile_faults_load(em, em->named_profile, err, errlen)) ||
+        (rc = ufs_setup(em, err, errlen)))
         goto fail;
     rc = DFOTA_E_NOMEM;
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(em->multi = curl_multi_init()) ||

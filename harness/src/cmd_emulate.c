@@ -48,12 +48,13 @@ static const char usage[] =
     "                           (replaced atomically; removed on exit and while a\n"
     "                           USB reboot has the port away; never replaces a file)\n"
     "  -F, --firmware VERSION   the running firmware (default EG95EFAR02A07M4G)\n"
-    "  -p, --profile strict|field  strict (default): download failures are the\n"
+    "  -p, --profile strict|field|NAME  strict (default): download failures are the\n"
     "                           guide's 601 (FTP) and 701 (HTTP). field: the detailed\n"
     "                           codes shipped firmware reports (625 not logged in, 611\n"
     "                           no such file, 609 timeout, 711 HTTP 404, 702 timeout,\n"
     "                           716 connection refused ...), and HTTPS, /cache/ufs/\n"
-    "                           and extra arguments are accepted\n"
+    "                           and extra arguments are accepted. NAME: a named\n"
+    "                           firmware manner, field plus its faults (below)\n"
     "  -P, --port usb|uart      how the module is attached (default usb)\n"
     "  -t, --time-scale X       wall seconds per module second (default 1); 0.001\n"
     "                           runs a ten-minute upgrade in 0.6 s. Network transfers\n"
@@ -67,6 +68,11 @@ static const char usage[] =
     "  -S, --scenario FILE      take firmware, port, profile, free space and faults\n"
     "                           from a scenario's emulator: block; options given here\n"
     "                           win over it\n"
+    ;
+
+/* The help's second and third parts: ISO C caps a string literal at 4095
+ * bytes. */
+static const char usage_options[] =
     "  -x, --fault KIND[:KEY=VALUE,...]  play a fault (repeatable, added to the\n"
     "                           scenario's): KEY is code, at, times, delay or stage,\n"
     "                           e.g. --fault update-fail:at=40,code=522,times=2\n"
@@ -246,8 +252,8 @@ static int parse_option(emulate_args *a, int c, const char *arg)
         return 0;
     case 'x': return parse_fault(a, arg);
     case 'p':
-        if (strcmp(arg, "strict") != 0 && strcmp(arg, "field") != 0)
-            return usage_error("bad profile (strict or field)", arg);
+        if (!dfota_emulator_profile_known(arg))
+            return usage_error("unknown profile (strict, field or a name that --help lists)", arg);
         a->profile = arg;
         return 0;
     case 'P':
@@ -441,7 +447,8 @@ static int emulate_run(emulate_args *a, dfota_scenario *sc)
         a->opts.on_event = record_event;
         a->opts.event_ctx = &rec;
     }
-    a->opts.field = a->profile && strcmp(a->profile, "field") == 0;
+    a->opts.field = a->profile && strcmp(a->profile, "strict") != 0;
+    a->opts.profile = a->profile;
     a->opts.uart = a->port && strcmp(a->port, "uart") == 0;
     signals_catch();
     if (dfota_emulator_new(&a->opts, &em, err, sizeof err) != DFOTA_OK) {
@@ -468,7 +475,13 @@ int cmd_emulate(int argc, char **argv)
     if (rc != 0) {
         if (rc == -1) {
             fputs(usage, stdout);
+            fputs(usage_options, stdout);
             fputs(usage_more, stdout);
+            const char *about, *name;
+            fputs("\nNamed profiles (--profile NAME, or profile: in a scenario's emulator block):\n",
+                  stdout);
+            for (size_t i = 0; (name = dfota_emulator_profile_name(i, &about)); i++)
+                printf("  %-16s %s\n", name, about);
         }
         return rc == -1 ? EXIT_PASS : rc;
     }

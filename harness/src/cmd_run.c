@@ -569,6 +569,7 @@ static dfota_err open_emulator(const run_opts *o, const dfota_scenario *sc, char
     memset(&eo, 0, sizeof eo);
     eo.link = link;
     eo.firmware = spec->present && spec->firmware ? spec->firmware : NULL;
+    eo.profile = spec->present ? spec->profile : NULL;
     eo.field = o->profile == DFOTA_PROFILE_FIELD ||
                (spec->present && spec->profile && strcmp(spec->profile, "field") == 0);
     eo.uart = spec->present && spec->port && strcmp(spec->port, "uart") == 0;

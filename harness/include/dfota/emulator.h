@@ -35,6 +35,11 @@ typedef struct {
     const char *firmware;        /* the running version (default EG95EFAR02A07M4G) */
     const char *model;           /* default EG95 */
     int field;                   /* 0: strict codes (601, 701); 1: detailed 6xx/7xx */
+    /* A named profile (dfota_emulator_profile_name): the field's codes and
+     * the faults that make one firmware's manner, added to the spec's.
+     * NULL, "strict" or "field": none; field then says which codes. A
+     * scenario's emulator block may name one too (its profile:). */
+    const char *profile;
     int uart;                    /* 1: the port stays across reboots and RDY marks them */
     double time_scale;           /* module seconds to wall seconds, e.g. 0.001; default 1 */
     int64_t reboot_ns;           /* module time the port is away on a reboot (default 20 s) */
@@ -83,6 +88,14 @@ DFOTA_WUR dfota_err dfota_emulator_step(dfota_emulator *em, int timeout_ms, char
  * the terminal can wait that long on it. 0 when something is due now; 1
  * while a download is running (libcurl needs frequent steps). */
 int dfota_emulator_wait_ms(const dfota_emulator *em, int cap_ms);
+
+/* The i-th named profile (0-based), with a sentence about it in *about,
+ * or NULL past the last. Names are lowercase words; none is "strict" or
+ * "field". */
+const char *dfota_emulator_profile_name(size_t i, const char **about);
+
+/* 1 when name is strict, field or a named profile. */
+int dfota_emulator_profile_known(const char *name);
 
 /* The running firmware version (changes after a successful upgrade). */
 const char *dfota_emulator_firmware(const dfota_emulator *em);

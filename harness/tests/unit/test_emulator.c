@@ -1003,6 +1003,35 @@ static void test_qfupl_then_upgrade(void)
     rig_stop(&r);
 }
 
+/* A named profile: the field's codes and its faults; an unknown name is
+ * refused with the names there are. */
+static void test_named_profile(void)
+{
+    char err[DFOTA_ERRBUF] = "";
+    dfota_emulator *em = NULL;
+    rig r;
+    dfota_emulator_opts o;
+    rig_opts(&o);
+    o.profile = "no-such-profile";
+    CU_ASSERT_EQUAL(dfota_emulator_new(&o, &em, err, sizeof err), DFOTA_E_ARG);
+    CU_ASSERT(strstr(err, "no-such-profile") != NULL && strstr(err, "lowend") != NULL);
+    CU_ASSERT(dfota_emulator_profile_known("lowend") && dfota_emulator_profile_known("strict") &&
+              !dfota_emulator_profile_known("LOWEND"));
+    rig_opts(&o);
+    o.uart = 1;
+    o.profile = "lowend";
+    if (rig_start(&r, &o) != 0 || write_package(&r, "update.zip", FW_OLD, FW_NEW, 0)) {
+        CU_FAIL("rig");
+    } else {
+        host_send(&r, "AT+QFOTADL=\"/data/ufs/update.zip\"");
+        CU_ASSERT(expect(&r, "OK"));
+        CU_ASSERT(expect(&r, "+QIND: \"FOTA\", \"START\""));
+        CU_ASSERT(expect(&r, "+QIND: \"FOTA\", \"UPDATING\", 100%"));
+        CU_ASSERT(expect(&r, "+QIND: \"FOTA\", \"END\", 0"));
+    }
+    rig_stop(&r);
+}
+
 static const test_entry tests[] = {
     {"crc32 known vectors", test_crc32_vectors},
     {"basic AT: echo, ATI, AT+QGMR, test command, unknown", test_basic_at},
@@ -1017,6 +1046,7 @@ static const test_entry tests[] = {
     {"new refuses a file as link, bad scale, bad UFS", test_new_refuses},
     {"scenario block: firmware, port, update-fail, unplayable fault", test_scenario_block},
     {"faults: garbage, blanks, server-unreachable", test_more_faults},
+    {"named profile: lowend; an unknown one refused", test_named_profile},
     {"AT+QFUPL: 10, 3 and 3000 bytes, checksums, AT+QFLST", test_qfupl_upload},
     {"AT+QFUPL refusals: 407, 406, 420, syntax, 421 timeout", test_qfupl_refusals},
     {"AT+QFUPL a package, then AT+QFOTADL upgrades from it", test_qfupl_then_upgrade},
