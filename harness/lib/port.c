@@ -15,6 +15,7 @@
  * the first bInterfaceNumber (two hex digits) found walking up from
  * device/ at most three levels; a port without one has interface -1. */
 #define _DEFAULT_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libserialport.h>
@@ -608,4 +609,62 @@ const char *dfota_port_device(const dfota_port *p)
 const char *dfota_port_backend(const dfota_port *p)
 {
     return p->sp ? "libserialport" : "termios";
+}
+
+size_t dfota_port_users(const char *path, char *out, size_t cap)
+{
+    char want[PATH_MAX], link[64], got[PATH_MAX], comm_path[64], comm[64];
+    size_t found = 0, o = 0;
+    if (cap > 0)
+        out[0] = '\0';
+    if (!path || !realpath(path, want))
+        return 0;
+    DIR *proc = opendir("/proc");
+    if (!proc)
+        return 0;
+    pid_t self = getpid();
+    for (struct dirent *d; (d = readdir(proc)) != NULL;) {
+        char *end = NULL;
+        long pid = strtol(d->d_name, &end, 10);
+        if (!end || *end || pid <= 0 || pid == (long)self)
+            continue;
+        snprintf(link, sizeof link, "/proc/%ld/fd", pid);
+        DIR *fds = opendir(link);
+        if (!fds)
+            continue;
+        int holds = 0;
+        for (struct dirent *f; !holds && (f = readdir(fds)) != NULL;) {
+            char fdl[96];
+            if (f->d_name[0] == '.')
+                continue;
+            snprintf(fdl, sizeof fdl, "/proc/%ld/fd/%.20s", pid, f->d_name);
+            ssize_t n = readlink(fdl, got, sizeof got - 1);
+            if (n > 0) {
+                got[n] = '\0';
+                holds = strcmp(got, want) == 0;
+            }
+        }
+        closedir(fds);
+        if (!holds)
+            continue;
+        found++;
+        snprintf(comm_path, sizeof comm_path, "/proc/%ld/comm", pid);
+        FILE *c = fopen(comm_path, "r");
+        size_t cl = c ? fread(comm, 1, sizeof comm - 1, c) : 0;
+        if (c)
+            fclose(c);
+        while (cl > 0 && (comm[cl - 1] == '\n' || comm[cl - 1] == '\r'))
+            cl--;
+        comm[cl] = '\0';
+        for (size_t i = 0; i < cl; i++)
+            if ((unsigned char)comm[i] < 0x20 || (unsigned char)comm[i] > 0x7e)
+                comm[i] = '?'; /* a process name is anyone's text */
+        if (o < cap) {
+            int w = snprintf(out + o, cap - o, "%s%s (pid %ld)", o ? ", " : "", cl ? comm : "?", pid);
+            if (w > 0)
+                o += (size_t)w < cap - o ? (size_t)w : cap - o - 1;
+        }
+    }
+    closedir(proc);
+    return found;
 }

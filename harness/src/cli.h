@@ -31,6 +31,13 @@ int parse_bytes(const char *s, uint64_t max, uint64_t *out);
  * output does not end the process before it has cleaned up. */
 void cli_catch_stop(void (*fn)(int), int hangup);
 
+/* A serial port (spec "serial:PORT[,...]") that another process also has
+ * open (ModemManager, a terminal) gets that process's AT traffic mixed with
+ * ours: says so on standard error, as "CMD: LABEL warning: ...", before the
+ * port is used. Says nothing for another spec or a port that cannot be
+ * found (opening it will say why). */
+void cli_warn_port_users(const char *cmd, const char *spec, const char *label);
+
 /* Calls fn for each input: a file, every log file under a folder (sorted,
  * recursively; *.transcript, *.log, *.txt, *.cap), or "-" for standard
  * input. A path that cannot be listed is passed to fn as it is, so that

@@ -20,13 +20,14 @@ static const char usage[] =
     "  --source serial:usb:2c7c:0195:if=2:serial=S\n"
     "An identity finds the module again after a reboot even when the kernel\n"
     "names the port differently (ttyUSB2, then ttyUSB3). An EG95 is 2c7c:0195;\n"
-    "its AT port is interface 2 on most EG9x.\n"
+    "its AT port is interface 2 on most EG9x. A port another process has open\n"
+    "(ModemManager, a terminal) says so: its AT traffic would mix with a run's.\n"
     "\n"
     "Options:\n"
     "  -f, --format text|json   a table (default), or a JSON array of objects\n"
     "                           {name, description, transport, vid, pid, serial,\n"
-    "                           interface, identity}; vid and pid as 4 hex digits,\n"
-    "                           absent fields null\n"
+    "                           interface, identity, open_in}; vid and pid as 4\n"
+    "                           hex digits, absent fields null\n"
     "      --find PORT          print the device path a USB identity (or a path)\n"
     "                           resolves to now, and nothing else\n"
     "  -h, --help               show this help\n"
@@ -57,6 +58,9 @@ static void print_text(const dfota_port_info *p, size_t n)
         dfota_escape(p[i].description, strlen(p[i].description), desc, sizeof desc);
         printf("%-16s %-9s %-9s %-6s %-20s %-24s %s\n", p[i].name, p[i].transport, vp, itf, ser,
                desc, p[i].identity[0] ? p[i].identity : "-");
+        char users[256];
+        if (dfota_port_users(p[i].name, users, sizeof users) > 0)
+            printf("%-16s also open in %s\n", "", users);
     }
 }
 
@@ -81,6 +85,10 @@ static int print_json(const dfota_port_info *p, size_t n)
         json_object_set_new(o, "interface", p[i].iface >= 0 ? json_integer(p[i].iface) : json_null());
         json_object_set_new(o, "identity",
                             p[i].identity[0] ? json_string(p[i].identity) : json_null());
+        char users[256];
+        json_object_set_new(o, "open_in", dfota_port_users(p[i].name, users, sizeof users) > 0
+                                              ? json_string(users)
+                                              : json_null());
         json_array_append_new(arr, o);
     }
     /* json_string refuses invalid UTF-8: such a field is null, not a bad document */

@@ -375,6 +375,7 @@ static int proxy_run(const proxy_args *a)
         fprintf(stderr, "dfota proxy: %s\n", err);
         return EXIT_INPUT;
     }
+    cli_warn_port_users("dfota proxy", a->source, "");
     dfota_proxy_opts o = {port, &po, a->link, scale, a->give_up_ns, on_event, &s};
     dfota_proxy *px = NULL;
     signals_catch();

@@ -833,6 +833,8 @@ static void suite_run(suite *su)
         return;
     }
     unsigned kind = source_kind(o->source);
+    if (kind == DFOTA_SRC_SERIAL)
+        cli_warn_port_users("dfota run", o->source, su->label);
     for (size_t i = 0; i < su->lib->n; i++) {
         const dfota_scenario *sc = su->lib->sc[i];
         if (!selected(o, sc))

@@ -126,6 +126,7 @@ static int run_module(const stage_args *a)
     const char *base = strrchr(a->file, '/');
     const char *name = a->name ? a->name : base ? base + 1 : a->file;
     dfota_stage_module_opts o = {a->name, a->replace, (int)a->timeout_s, 0, print_step, NULL};
+    cli_warn_port_users("dfota stage", a->module, "");
     dfota_err rc = dfota_stage_module(a->module + strlen("serial:"), a->file, &o, &size, err,
                                       sizeof err);
     if (rc != DFOTA_OK)

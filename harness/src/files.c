@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dfota/port.h"
+#include "dfota/source.h"
 #include "cli.h"
 
 static int has_ext(const char *name, const char *const *ext, size_t n_ext)
@@ -142,4 +144,21 @@ void cli_catch_stop(void (*fn)(int), int hangup)
     if (hangup)
         sigaction(SIGHUP, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
+}
+
+void cli_warn_port_users(const char *cmd, const char *spec, const char *label)
+{
+    char port[DFOTA_PORT_NAME_MAX], path[DFOTA_PORT_NAME_MAX], users[512], err[DFOTA_ERRBUF];
+    dfota_port_opts po;
+    double scale;
+    if (!spec || strncmp(spec, "serial:", 7) != 0 ||
+        dfota_source_parse_serial(spec + 7, port, sizeof port, &po, &scale, err, sizeof err) != DFOTA_OK ||
+        dfota_port_resolve(port, path, sizeof path, err, sizeof err) != DFOTA_OK)
+        return;
+    if (dfota_port_users(path, users, sizeof users) > 0)
+        fprintf(stderr,
+                "%s: %s%swarning: %s is also open in %s: its AT traffic will mix with ours "
+                "(stop it; ModemManager leaves a port alone with the udev property "
+                "ID_MM_DEVICE_IGNORE=1)\n",
+                cmd, label ? label : "", label && label[0] ? " " : "", path, users);
 }

@@ -116,6 +116,14 @@ int dfota_port_reopen(dfota_port *p, char *err, size_t errlen);
 const char *dfota_port_name(const dfota_port *p);
 const char *dfota_port_device(const dfota_port *p);
 
+/* Which other processes have the device path (links followed) open: up
+ * to cap-1 bytes of "name (pid N), name (pid M)" into out, "" when none
+ * was found. A port that ModemManager or a terminal also holds gets their
+ * AT traffic mixed with the harness's: say so before a run. Reads /proc;
+ * processes of other users are seen only with the rights to. Returns how
+ * many were found. */
+size_t dfota_port_users(const char *path, char *out, size_t cap);
+
 /* "libserialport" or "termios". */
 const char *dfota_port_backend(const dfota_port *p);
 

@@ -131,6 +131,23 @@ if grep -q "needs: servers" "$tmp/urc-cut-by-reboot.yaml"; then
   fi
 fi
 
+# (b3) another process holds the port (as ModemManager or a terminal may):
+# the run says so before it starts, naming the process.
+start_emulator "$root/scenarios/3-test-command.yaml"
+sleep 30 < "$tmp/tty" &
+holder=$!
+sleep 0.2
+expect_exit "(b3) the run goes on with the port shared" 0 \
+  timeout 60 "$dfota" run --source "serial:$tmp/tty,time-scale=$scale" "$root/scenarios/3-test-command.yaml"
+expect_grep "(b3) it warns that the port is also open elsewhere" \
+  "warning: .* is also open in sleep (pid $holder)" "$tmp/err"
+kill "$holder" 2>/dev/null
+wait "$holder" 2>/dev/null
+expect_exit "(b3) no warning once the port is the run's alone" 0 \
+  timeout 60 "$dfota" run --source "serial:$tmp/tty,time-scale=$scale" "$root/scenarios/3-test-command.yaml"
+if grep -q "also open in" "$tmp/err"; then bad "(b3) a warning with nobody else on the port"; cat "$tmp/err"; else ok "(b3) no warning when alone"; fi
+stop_emulator
+
 # (c) a port that is not there, or not a terminal: harness trouble, exit 4.
 expect_exit "(c) a missing port is exit 4" 4 \
   "$dfota" run --source "serial:$tmp/no-such-tty" "$root/scenarios/3.3-local-file-upgrade.yaml"
