@@ -306,7 +306,11 @@ static dfota_err open_termios(dfota_port *p, char *err, size_t errlen)
     }
     int fd = open(p->device, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) {
-        snprintf(err, errlen, "%.200s: cannot open: %s", p->device, strerror(errno));
+        int e = errno;
+        snprintf(err, errlen, "%.200s: cannot open: %s%s", p->device, strerror(e),
+                 e == EACCES ? " (serial ports belong to the dialout group: add your user to it, "
+                               "then log in again)"
+                             : "");
         return DFOTA_E_IO;
     }
     struct termios tio;
@@ -379,7 +383,12 @@ static int open_libserialport(dfota_port *p, char *err, size_t errlen)
         p->sp = NULL;
         int fd = open(p->device, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
         if (fd < 0) {
-            snprintf(err, errlen, "%.200s: cannot open the port: %s", p->device, strerror(errno));
+            int e = errno;
+            snprintf(err, errlen, "%.200s: cannot open the port: %s%s", p->device, strerror(e),
+                     e == EACCES ? " (serial ports belong to the dialout group: add your user "
+                                   "to it, then log in again)"
+                     : e == EBUSY ? " (another program holds it exclusively: see dfota ports)"
+                                  : "");
             return DFOTA_E_IO;
         }
         int tty = isatty(fd);

@@ -667,6 +667,59 @@ static int preflight(const run_opts *o, const dfota_scenario *sc, dfota_scenario
     return 0;
 }
 
+/* The spec a source is opened with: --time-scale reaches a serial source
+ * as its time-scale option. */
+static void source_spec(const run_opts *o, char *spec, size_t cap)
+{
+    snprintf(spec, cap, "%s", o->source);
+    if (source_kind(o->source) == DFOTA_SRC_SERIAL && o->time_scale > 0 &&
+        !strstr(o->source, "time-scale="))
+        snprintf(spec, cap, "%.1000s,time-scale=%.17g", o->source, o->time_scale);
+}
+
+/* Before a suite on a serial port: does a module answer AT there? A port
+ * that cannot be opened, or is not the AT port (EG9x have several), would
+ * otherwise fail every scenario one by one. Returns 0, or -1 with why. */
+#define PROBE_WAIT_NS (30LL * 1000000000LL) /* a module may be booting */
+#define PROBE_AGAIN_NS (3LL * 1000000000LL)
+
+static int probe_at(const run_opts *o, char *why, size_t cap)
+{
+    char spec[1100], err[DFOTA_ERRBUF];
+    dfota_source *src = NULL;
+    source_spec(o, spec, sizeof spec);
+    if (dfota_source_open(spec, &src, err, sizeof err) != DFOTA_OK) {
+        snprintf(why, cap, "%s", err);
+        return -1;
+    }
+    int64_t end = src->ops->now(src) + PROBE_WAIT_NS, again = DFOTA_T_NONE;
+    int answered = 0;
+    while (!answered && !run_stop && src->ops->now(src) < end) {
+        if (again == DFOTA_T_NONE || src->ops->now(src) >= again) {
+            if (src->ops->send(src, "AT", 2, err, sizeof err) != DFOTA_OK)
+                break;
+            again = src->ops->now(src) + PROBE_AGAIN_NS;
+        }
+        dfota_event ev;
+        int got = src->ops->next(src, again < end ? again : end, &ev, err, sizeof err);
+        if (got < 0 && got != DFOTA_E_TIMEOUT)
+            break;
+        if (got == 1 && ev.dir == DFOTA_DIR_MODULE) {
+            dfota_item it;
+            dfota_classify(ev.data, ev.len, ev.dir, &it);
+            answered = it.kind == DFOTA_ITEM_OK || it.kind == DFOTA_ITEM_ERROR;
+        }
+    }
+    dfota_source_close(src);
+    if (answered || run_stop)
+        return 0;
+    snprintf(why, cap,
+             "%.600s: no answer to AT within %.0f s: is this the module's AT port? (most EG9x have "
+             "it on USB interface 2: see dfota ports)",
+             o->source + 7, (double)PROBE_WAIT_NS / 1e9);
+    return -1;
+}
+
 /* Runs one scenario on a fresh source; the result says what happened. */
 static void run_one(const run_opts *o, const dfota_scenario *sc, const report_dir *rd,
                     dfota_scenario_result *res)
@@ -681,11 +734,7 @@ static void run_one(const run_opts *o, const dfota_scenario *sc, const report_di
     }
     dfota_source *src = NULL;
     char spec[1100];
-    /* --time-scale reaches a serial source as its time-scale option */
-    snprintf(spec, sizeof spec, "%s", o->source);
-    if (source_kind(o->source) == DFOTA_SRC_SERIAL && o->time_scale > 0 &&
-        !strstr(o->source, "time-scale="))
-        snprintf(spec, sizeof spec, "%.1000s,time-scale=%.17g", o->source, o->time_scale);
+    source_spec(o, spec, sizeof spec);
     dfota_err orc = source_kind(o->source) == DFOTA_SRC_EMULATOR
                         ? open_emulator(o, sc, emu_dir, sizeof emu_dir, &src, err, sizeof err)
                         : dfota_source_open(spec, &src, err, sizeof err);
@@ -824,6 +873,19 @@ static void suite_run(suite *su)
         free(todo);
         return;
     }
+    /* a port that is not there, or not the AT port, is said once, before
+     * anything is written */
+    unsigned kind = source_kind(o->source);
+    if (kind == DFOTA_SRC_SERIAL) {
+        char why[DFOTA_ERRBUF + 700];
+        cli_warn_port_users("dfota run", o->source, su->label);
+        if (probe_at(o, why, sizeof why) != 0) {
+            fprintf(stderr, "dfota run: %s%s%s\n", su->label, su->label[0] ? ": " : "", why);
+            su->status = EXIT_HARNESS;
+            free(todo);
+            return;
+        }
+    }
     report_dir rd;
     if (su->report_parent[0] && report_begin(&rd, su->report_parent, su->stamp) != 0) {
         fprintf(stderr, "dfota run: %s%s%scannot create a report folder in %s: %s\n", pre, su->label,
@@ -832,9 +894,6 @@ static void suite_run(suite *su)
         free(todo);
         return;
     }
-    unsigned kind = source_kind(o->source);
-    if (kind == DFOTA_SRC_SERIAL)
-        cli_warn_port_users("dfota run", o->source, su->label);
     for (size_t i = 0; i < su->lib->n; i++) {
         const dfota_scenario *sc = su->lib->sc[i];
         if (!selected(o, sc))

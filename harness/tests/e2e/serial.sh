@@ -152,16 +152,30 @@ stop_emulator
 expect_exit "(c) a missing port is exit 4" 4 \
   "$dfota" run --source "serial:$tmp/no-such-tty" "$root/scenarios/3.3-local-file-upgrade.yaml"
 expect_grep "(c) the error names the port and the reason" \
-  "no-such-tty: cannot open the port: No such file or directory" "$tmp/out"
+  "no-such-tty: cannot open the port: No such file or directory" "$tmp/err"
 expect_exit "(c) a file that is not a terminal is exit 4" 4 \
   "$dfota" run --source "serial:$tmp/ufs/update.zip" "$root/scenarios/3.3-local-file-upgrade.yaml"
-expect_grep "(c) it says so" "not a serial port" "$tmp/out"
+expect_grep "(c) it says so" "not a serial port" "$tmp/err"
 expect_exit "(c) a bad option is exit 4" 4 \
   "$dfota" run --source "serial:$tmp/tty,baud=fast" "$root/scenarios/3.3-local-file-upgrade.yaml"
-expect_grep "(c) it names the option" "bad option 'baud=fast'" "$tmp/out"
+expect_grep "(c) it names the option" "bad option 'baud=fast'" "$tmp/err"
 expect_exit "(c) an identity that matches nothing is exit 4" 4 \
   "$dfota" run --source "serial:usb:ffff:fffe:if=2" "$root/scenarios/3.3-local-file-upgrade.yaml"
-expect_grep "(c) it says no port matches" "no serial port matches usb:ffff:fffe:if=2" "$tmp/out"
+expect_grep "(c) it says no port matches" "no serial port matches usb:ffff:fffe:if=2" "$tmp/err"
+
+# (c2) a terminal where nothing answers AT (the wrong interface of a module):
+# said once, before any scenario, as harness trouble.
+socat "PTY,link=$tmp/mute,rawer" "EXEC:sleep 60" > /dev/null 2>&1 &
+mute=$!
+for _ in $(seq 100); do [ -L "$tmp/mute" ] && break; sleep 0.05; done
+expect_exit "(c2) no answer to AT is exit 4" 4 \
+  timeout 60 "$dfota" run --source "serial:$tmp/mute,time-scale=0.01" --report "$tmp/rep-mute" \
+  "$root/scenarios/3.3-local-file-upgrade.yaml" "$root/scenarios/3-test-command.yaml"
+expect_grep "(c2) it asks whether this is the AT port" "no answer to AT within 30 s: is this the module's AT port" "$tmp/err"
+if grep -q "^ERROR" "$tmp/out"; then bad "(c2) a line per scenario for one broken port"; cat "$tmp/out"; else ok "(c2) said once, no scenario run"; fi
+if [ -z "$(ls -A "$tmp/rep-mute" 2>/dev/null)" ]; then ok "(c2) no report folder left half made"; else bad "(c2) left: $(ls -A "$tmp/rep-mute")"; fi
+kill "$mute" 2>/dev/null
+wait "$mute" 2>/dev/null
 
 # (d) dfota ports: valid JSON (an array), whatever this machine has; --help.
 expect_exit "(d) dfota ports --format json" 0 "$dfota" ports --format json
