@@ -41,6 +41,7 @@
 #include "dfota/emulator.h"
 #include "dfota/spec.h"
 #include "dfota/stage.h"
+#include "errbuf.h"
 #include "pty.h"
 #include "text.h"
 
@@ -223,17 +224,6 @@ struct dfota_emulator {
     uint8_t outq[EM_OUTQ_MAX];
 };
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...) DFOTA_PRINTF(3, 4);
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 /* ---- clock --------------------------------------------------------------- */
 
@@ -1050,7 +1040,7 @@ static dfota_err profile_faults_load(dfota_emulator *em, int p, char *err, size_
     for (size_t i = 0; p >= 0 && i < PROFILE_FAULTS_MAX && named_profiles[p].faults[i].kind; i++) {
         const struct fault_hook *hook = fault_hook_of(named_profiles[p].faults[i].kind);
         if (!hook || em->n_faults == EM_FAULTS_MAX) {
-            set_err(err, errlen, "profile %s: cannot play its fault %s", named_profiles[p].name,
+            dfota_errf(err, errlen, "profile %s: cannot play its fault %s", named_profiles[p].name,
                     named_profiles[p].faults[i].kind);
             return DFOTA_E_INPUT;
         }
@@ -1068,7 +1058,7 @@ static dfota_err faults_load(dfota_emulator *em, const dfota_emulator_spec *spec
         const dfota_fault *f = &spec->faults[i];
         const struct fault_hook *hook = fault_hook_of(f->kind);
         if (!hook) {
-            set_err(err, errlen, "line %lu: the emulator cannot play fault '%s' yet",
+            dfota_errf(err, errlen, "line %lu: the emulator cannot play fault '%s' yet",
                     f->line, f->kind ? f->kind : "");
             return DFOTA_E_INPUT;
         }
@@ -2068,7 +2058,7 @@ static dfota_err copy_text(char *dst, size_t cap, const char *src, const char *w
 {
     size_t n = strlen(src);
     if (n == 0 || n >= cap) {
-        set_err(err, errlen, "the %s must be 1 to %zu bytes", what, cap - 1);
+        dfota_errf(err, errlen, "the %s must be 1 to %zu bytes", what, cap - 1);
         return DFOTA_E_ARG;
     }
     memcpy(dst, src, n + 1);
@@ -2106,7 +2096,7 @@ static dfota_err opts_apply(dfota_emulator *em, const dfota_emulator_opts *o, ch
         const char *nm;
         for (size_t i = 0; (nm = dfota_emulator_profile_name(i, NULL)) && n < sizeof names; i++)
             n += (size_t)snprintf(names + n, sizeof names - n, ", %s", nm);
-        set_err(err, errlen, "unknown emulator profile '%.60s': use %s", prof, names);
+        dfota_errf(err, errlen, "unknown emulator profile '%.60s': use %s", prof, names);
         return DFOTA_E_ARG;
     }
     em->named_profile = named_profile(prof);
@@ -2120,7 +2110,7 @@ static dfota_err opts_apply(dfota_emulator *em, const dfota_emulator_opts *o, ch
     em->free_space = o->free_space > 0 ? o->free_space
                      : sp && sp->free_space > 0 ? sp->free_space : DEFAULT_FREE_SPACE;
     if (!(em->scale > 0) || !isfinite(em->scale) || o->free_space < 0) {
-        set_err(err, errlen, "the time scale must be above 0 and the free space not negative");
+        dfota_errf(err, errlen, "the time scale must be above 0 and the free space not negative");
         return DFOTA_E_ARG;
     }
     return DFOTA_OK;
@@ -2136,7 +2126,7 @@ static dfota_err ufs_setup(dfota_emulator *em, char *err, size_t errlen)
     struct stat st;
     if (em->ufs[0]) {
         if (stat(em->ufs, &st) != 0 || !S_ISDIR(st.st_mode)) {
-            set_err(err, errlen, "the UFS folder %s is not a folder", em->ufs);
+            dfota_errf(err, errlen, "the UFS folder %s is not a folder", em->ufs);
             return DFOTA_E_ARG;
         }
         return DFOTA_OK;
@@ -2144,7 +2134,7 @@ static dfota_err ufs_setup(dfota_emulator *em, char *err, size_t errlen)
     const char *tmp = getenv("TMPDIR");
     snprintf(em->ufs, sizeof em->ufs - 256, "%s/dfota-ufs-XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp(em->ufs)) {
-        set_err(err, errlen, "cannot make a UFS folder: %s", strerror(errno));
+        dfota_errf(err, errlen, "cannot make a UFS folder: %s", strerror(errno));
         em->ufs[0] = '\0';
         return DFOTA_E_IO;
     }
@@ -2187,9 +2177,9 @@ dfota_err dfota_emulator_new(const dfota_emulator_opts *opts, dfota_emulator **o
     return DFOTA_OK;
 fail:
     if (rc == DFOTA_E_NOMEM)
-        set_err(err, errlen, "out of memory");
+        dfota_errf(err, errlen, "out of memory");
     else if (rc == DFOTA_E_ARG && (!out || !opts))
-        set_err(err, errlen, "no options or no place for the emulator");
+        dfota_errf(err, errlen, "no options or no place for the emulator");
     dfota_emulator_free(em);
     return rc;
 }
@@ -2247,7 +2237,7 @@ int dfota_emulator_wait_ms(const dfota_emulator *em, int cap_ms)
 dfota_err dfota_emulator_step(dfota_emulator *em, int timeout_ms, char *err, size_t errlen)
 {
     if (!em || timeout_ms < 0) {
-        set_err(err, errlen, "no emulator, or a negative timeout");
+        dfota_errf(err, errlen, "no emulator, or a negative timeout");
         return DFOTA_E_ARG;
     }
     int64_t end = now_ns() + (int64_t)timeout_ms * MS;
@@ -2257,7 +2247,7 @@ dfota_err dfota_emulator_step(dfota_emulator *em, int timeout_ms, char *err, siz
         if (rc != DFOTA_OK)
             return rc;
         if (em->agenda_overflow) {
-            set_err(err, errlen, "the emulator's agenda overflowed (a bug)");
+            dfota_errf(err, errlen, "the emulator's agenda overflowed (a bug)");
             return DFOTA_E_TOO_BIG;
         }
         if (em->on_event && em->master >= 0)

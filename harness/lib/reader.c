@@ -14,6 +14,7 @@
 #include "dfota/atline.h"
 #include "dfota/reader.h"
 #include "dfota/transcript.h"
+#include "text.h"
 
 #define BLOCK (256 * 1024)
 #define DETECT_LINES 200
@@ -850,17 +851,6 @@ static int word_char(char c)
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
 
-/* s[0..n) equals the lowercase word w, ASCII letters in either case. */
-static int ascii_caseeq(const char *s, const char *w, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] - 'A' + 'a') : s[i];
-        if (c != w[i])
-            return 0;
-    }
-    return 1;
-}
-
 /* The direction a word before a bytes literal gives, or 0. */
 static char bytes_dir(const char *s, size_t n)
 {
@@ -882,7 +872,7 @@ static char bytes_dir(const char *s, size_t n)
                s[i] != ']' && s[i] != '(' && s[i] != ',')
             i++;
         for (size_t k = 0; k < sizeof words / sizeof words[0]; k++)
-            if (strlen(words[k].w) == i - b && ascii_caseeq(s + b, words[k].w, i - b))
+            if (strlen(words[k].w) == i - b && text_starts_ci(s + b, i - b, words[k].w))
                 dir = words[k].dir; /* the last such word wins */
     }
     return dir;

@@ -21,6 +21,7 @@
 #include "dfota/redact.h"
 #include "dfota/source.h"
 #include "dfota/stage.h"
+#include "errbuf.h"
 
 #define STAGE_URL_MAX 4096         /* a URL we build or show */
 #define STAGE_SHOWN_MAX 600        /* a URL or a module's line as shown in a message */
@@ -32,17 +33,6 @@
 
 /* ---- small helpers --------------------------------------------------------------- */
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...) DFOTA_PRINTF(3, 4);
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 static void step(dfota_stage_step_fn fn, void *ctx, const char *fmt, ...) DFOTA_PRINTF(3, 4);
 
@@ -98,16 +88,16 @@ static dfota_err open_file(const char *file, FILE **out, int64_t *size, char *er
     struct stat st;
     FILE *f = fopen(file, "rb");
     if (!f) {
-        set_err(err, errlen, "cannot open %.300s: %s", file, strerror(errno));
+        dfota_errf(err, errlen, "cannot open %.300s: %s", file, strerror(errno));
         return DFOTA_E_IO;
     }
     if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        set_err(err, errlen, "%.300s is not a regular file", file);
+        dfota_errf(err, errlen, "%.300s is not a regular file", file);
         fclose(f);
         return DFOTA_E_IO;
     }
     if (st.st_size > DFOTA_STAGE_FILE_MAX) {
-        set_err(err, errlen, "%.300s has %lld bytes, over the %lld a package may have", file,
+        dfota_errf(err, errlen, "%.300s has %lld bytes, over the %lld a package may have", file,
                 (long long)st.st_size, (long long)DFOTA_STAGE_FILE_MAX);
         fclose(f);
         return DFOTA_E_TOO_BIG;
@@ -172,7 +162,7 @@ static dfota_err connect_list(const char *const *specs, size_t n, struct curl_sl
         if (!l) {
             curl_slist_free_all(*out);
             *out = NULL;
-            set_err(err, errlen, "out of memory");
+            dfota_errf(err, errlen, "out of memory");
             return DFOTA_E_NOMEM;
         }
         *out = l;
@@ -200,7 +190,7 @@ static void curl_reason(CURLcode cc, long code, const char *shown, const char *d
     url_shown(detail ? detail : "", d, sizeof d); /* curl's text may hold the URL */
     if (code > 0)
         snprintf(c, sizeof c, " (server code %ld)", code);
-    set_err(err, errlen, "%s: %s%s%s%s", shown, why, c, d[0] ? ": " : "", d);
+    dfota_errf(err, errlen, "%s: %s%s%s%s", shown, why, c, d[0] ? ": " : "", d);
 }
 
 /* Is the failure one of reaching the server (as opposed to its answer)? */
@@ -230,19 +220,19 @@ static dfota_err preflight_size(CURL *e, int http, const char *shown, int64_t *s
     curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code);
     curl_easy_getinfo(e, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &len);
     if (http && code == 404) {
-        set_err(err, errlen, "%s: the server has no such file (HTTP 404)", shown);
+        dfota_errf(err, errlen, "%s: the server has no such file (HTTP 404)", shown);
         return DFOTA_E_IO;
     }
     if (http && (code < 200 || code > 299)) {
-        set_err(err, errlen, "%s: the server answered HTTP %ld, not 2xx", shown, code);
+        dfota_errf(err, errlen, "%s: the server answered HTTP %ld, not 2xx", shown, code);
         return DFOTA_E_IO;
     }
     if (len < 0) {
-        set_err(err, errlen, "%s: the server did not give the file's size", shown);
+        dfota_errf(err, errlen, "%s: the server did not give the file's size", shown);
         return DFOTA_E_IO;
     }
     if (len == 0) {
-        set_err(err, errlen, "%s: the file is empty (size 0)", shown);
+        dfota_errf(err, errlen, "%s: the file is empty (size 0)", shown);
         return DFOTA_E_IO;
     }
     *size = (int64_t)len;
@@ -259,17 +249,17 @@ dfota_err dfota_preflight_url(const char *url, const char *const *connect_to, si
     if (size)
         *size = -1;
     if (!url || !size || (n_connect_to > 0 && !connect_to)) {
-        set_err(err, errlen, "preflight: no URL, no place for the size, or no CONNECT_TO list");
+        dfota_errf(err, errlen, "preflight: no URL, no place for the size, or no CONNECT_TO list");
         return DFOTA_E_ARG;
     }
     url_shown(url, shown, sizeof shown);
     int http = scheme_is(url, "http") || scheme_is(url, "https");
     if (!http && !scheme_is(url, "ftp")) {
-        set_err(err, errlen, "%s: preflight knows ftp://, http:// and https:// URLs only", shown);
+        dfota_errf(err, errlen, "%s: preflight knows ftp://, http:// and https:// URLs only", shown);
         return DFOTA_E_ARG;
     }
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-        set_err(err, errlen, "cannot start libcurl");
+        dfota_errf(err, errlen, "cannot start libcurl");
         return DFOTA_E_NOMEM;
     }
     if ((rc = connect_list(connect_to, n_connect_to, &ct, err, errlen)) != DFOTA_OK)
@@ -278,7 +268,7 @@ dfota_err dfota_preflight_url(const char *url, const char *const *connect_to, si
     if (!(e = easy_for(url, ct, "ftp,http,https", errbuf)) ||
         curl_easy_setopt(e, CURLOPT_NOBODY, 1L) != CURLE_OK ||
         curl_easy_setopt(e, CURLOPT_TIMEOUT, (long)DFOTA_PREFLIGHT_TIMEOUT_S) != CURLE_OK) {
-        set_err(err, errlen, "out of memory");
+        dfota_errf(err, errlen, "out of memory");
         goto done;
     }
     CURLcode cc = curl_easy_perform(e);
@@ -310,7 +300,7 @@ static dfota_err upload_url(const char *url, const char *file, char *out, size_t
     int add = n > 0 && url[n - 1] == '/';
     int w = snprintf(out, cap, "%s%s", url, add ? base : "");
     if (w < 0 || (size_t)w >= cap || (add && !*base)) {
-        set_err(err, errlen, "the URL is longer than %zu bytes, or names no file", cap - 1);
+        dfota_errf(err, errlen, "the URL is longer than %zu bytes, or names no file", cap - 1);
         return DFOTA_E_ARG;
     }
     return DFOTA_OK;
@@ -330,7 +320,7 @@ static dfota_err ftp_put(const char *url, FILE *f, int64_t len, struct curl_slis
         curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L) != CURLE_OK ||
         curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, (long)STAGE_UPLOAD_LOW_SPEED_S) != CURLE_OK) {
         curl_easy_cleanup(e);
-        set_err(err, errlen, "out of memory");
+        dfota_errf(err, errlen, "out of memory");
         return DFOTA_E_NOMEM;
     }
     CURLcode cc = curl_easy_perform(e);
@@ -356,7 +346,7 @@ dfota_err dfota_stage_ftp(const char *url, const char *file, const dfota_stage_f
         *size = -1;
     if (!url || !file || !size || !scheme_is(url, "ftp") ||
         (o->n_connect_to > 0 && !o->connect_to)) {
-        set_err(err, errlen, "stage: an ftp:// URL, a file and a place for the size are needed");
+        dfota_errf(err, errlen, "stage: an ftp:// URL, a file and a place for the size are needed");
         return DFOTA_E_ARG;
     }
     dfota_err rc = upload_url(url, file, target, sizeof target, err, errlen);
@@ -367,7 +357,7 @@ dfota_err dfota_stage_ftp(const char *url, const char *file, const dfota_stage_f
     url_shown(target, shown, sizeof shown);
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         fclose(f);
-        set_err(err, errlen, "cannot start libcurl");
+        dfota_errf(err, errlen, "cannot start libcurl");
         return DFOTA_E_NOMEM;
     }
     if ((rc = connect_list(o->connect_to, o->n_connect_to, &ct, err, errlen)) != DFOTA_OK ||
@@ -380,7 +370,7 @@ dfota_err dfota_stage_ftp(const char *url, const char *file, const dfota_stage_f
         goto done;
     }
     if (back != len) {
-        set_err(err, errlen, "%s: the server reads back %lld bytes, the file has %lld", shown,
+        dfota_errf(err, errlen, "%s: the server reads back %lld bytes, the file has %lld", shown,
                 (long long)back, (long long)len);
         rc = DFOTA_E_INPUT;
         goto done;
@@ -450,7 +440,7 @@ static dfota_err command(at_link *l, const char *cmd, const char *info_prefix, c
     char out[STAGE_LINE_MAX + 2], line[STAGE_LINE_MAX];
     int n = snprintf(out, sizeof out, "%s\r", cmd);
     if (n < 0 || (size_t)n >= sizeof out) {
-        set_err(err, errlen, "a command of over %d bytes", STAGE_LINE_MAX);
+        dfota_errf(err, errlen, "a command of over %d bytes", STAGE_LINE_MAX);
         return DFOTA_E_ARG;
     }
     if (info)
@@ -462,7 +452,7 @@ static dfota_err command(at_link *l, const char *cmd, const char *info_prefix, c
     for (;;) {
         int r = next_line(l, until, line, sizeof line, err, errlen);
         if (r == DFOTA_E_TIMEOUT) {
-            set_err(err, errlen, "no final answer to %.200s within %d ms", cmd, l->answer_ms);
+            dfota_errf(err, errlen, "no final answer to %.200s within %d ms", cmd, l->answer_ms);
             return DFOTA_E_TIMEOUT;
         }
         if (r < 0)
@@ -500,7 +490,7 @@ static dfota_err refused(const char *what, const char *final, char *err, size_t 
     char shown[STAGE_SHOWN_MAX];
     const char *text = file_error_text(final);
     escaped(final, strlen(final), shown, sizeof shown);
-    set_err(err, errlen, "the module answered %s with %s%s%s%s", what, shown, text ? " (" : "",
+    dfota_errf(err, errlen, "the module answered %s with %s%s%s%s", what, shown, text ? " (" : "",
             text ? text : "", text ? ")" : "");
     return DFOTA_E_INPUT;
 }
@@ -548,7 +538,7 @@ static dfota_err send_data(at_link *l, FILE *f, int64_t len, uint16_t *sum, char
                                                                   : sizeof chunk;
         size_t got = fread(chunk, 1, want, f);
         if (got != want) {
-            set_err(err, errlen, "the file became shorter while it was read");
+            dfota_errf(err, errlen, "the file became shorter while it was read");
             return DFOTA_E_IO;
         }
         *sum = dfota_stage_checksum(*sum, off, chunk, got);
@@ -570,7 +560,7 @@ static dfota_err check_result(at_link *l, const char *name, int64_t len, uint16_
     for (;;) {
         int r = next_line(l, until, line, sizeof line, err, errlen);
         if (r == DFOTA_E_TIMEOUT) {
-            set_err(err, errlen, "no +QFUPL answer within %d ms after the data", l->answer_ms);
+            dfota_errf(err, errlen, "no +QFUPL answer within %d ms after the data", l->answer_ms);
             return DFOTA_E_TIMEOUT;
         }
         if (r < 0)
@@ -584,13 +574,13 @@ static dfota_err check_result(at_link *l, const char *name, int64_t len, uint16_
     }
     escaped(info, strlen(info), shown, sizeof shown);
     if (!parse_qfupl(info, &count, &got)) {
-        set_err(err, errlen, "the module ended the upload with OK but no +QFUPL: <size>,<checksum> "
+        dfota_errf(err, errlen, "the module ended the upload with OK but no +QFUPL: <size>,<checksum> "
                              "(saw '%s')", shown);
         return DFOTA_E_INPUT;
     }
     step(o->on_step, o->step_ctx, "the module answered %s", shown);
     if (count != len || got != sum) {
-        set_err(err, errlen, "UFS:%s: the module counts %lld bytes with checksum %04x; the file "
+        dfota_errf(err, errlen, "UFS:%s: the module counts %lld bytes with checksum %04x; the file "
                 "has %lld bytes with checksum %04x", name, (long long)count, got, (long long)len,
                 (unsigned)sum);
         return DFOTA_E_INPUT;
@@ -608,7 +598,7 @@ static dfota_err name_ok(const char *name, char *err, size_t errlen)
     if (bad) {
         char shown[STAGE_SHOWN_MAX];
         escaped(name, n, shown, sizeof shown);
-        set_err(err, errlen, "'%s' is not a UFS file name (1 to %d bytes, no '/', '\"', '\\', "
+        dfota_errf(err, errlen, "'%s' is not a UFS file name (1 to %d bytes, no '/', '\"', '\\', "
                 "control bytes or '..', not starting with '.')", shown, DFOTA_STAGE_NAME_MAX);
         return DFOTA_E_ARG;
     }
@@ -661,7 +651,7 @@ dfota_err dfota_stage_module(const char *spec, const char *file,
     if (size)
         *size = -1;
     if (!spec || !file || !size || o->timeout_s < 0 || o->timeout_s > 65535) {
-        set_err(err, errlen, "stage: a port, a file, a place for the size and a timeout of 0 to "
+        dfota_errf(err, errlen, "stage: a port, a file, a place for the size and a timeout of 0 to "
                              "65535 s are needed");
         return DFOTA_E_ARG;
     }
@@ -674,7 +664,7 @@ dfota_err dfota_stage_module(const char *spec, const char *file,
     if (rc != DFOTA_OK)
         return rc;
     if (!(l.framer = dfota_framer_new())) {
-        set_err(err, errlen, "out of memory");
+        dfota_errf(err, errlen, "out of memory");
         rc = DFOTA_E_NOMEM;
         goto done;
     }
