@@ -622,11 +622,13 @@ const char *dfota_port_backend(const dfota_port *p)
 
 size_t dfota_port_users(const char *path, char *out, size_t cap)
 {
-    char want[PATH_MAX], link[64], got[PATH_MAX], comm_path[64], comm[64];
+    char link[64], comm_path[64], comm[64];
+    struct stat want, got;
     size_t found = 0, o = 0;
     if (cap > 0)
         out[0] = '\0';
-    if (!path || !realpath(path, want))
+    /* the device itself, whatever path or link names it: its number */
+    if (!path || stat(path, &want) != 0 || !S_ISCHR(want.st_mode))
         return 0;
     DIR *proc = opendir("/proc");
     if (!proc)
@@ -647,11 +649,7 @@ size_t dfota_port_users(const char *path, char *out, size_t cap)
             if (f->d_name[0] == '.')
                 continue;
             snprintf(fdl, sizeof fdl, "/proc/%ld/fd/%.20s", pid, f->d_name);
-            ssize_t n = readlink(fdl, got, sizeof got - 1);
-            if (n > 0) {
-                got[n] = '\0';
-                holds = strcmp(got, want) == 0;
-            }
+            holds = stat(fdl, &got) == 0 && S_ISCHR(got.st_mode) && got.st_rdev == want.st_rdev;
         }
         closedir(fds);
         if (!holds)
