@@ -917,16 +917,17 @@ static dfota_err do_fault_at(const ytree *t, size_t i, int *pct)
     return DFOTA_OK;
 }
 
-/* A fault's stage: one of the guide's URC stages, kept as the static name. */
-static dfota_err do_fault_stage(const ytree *t, size_t i, const char **stage)
+/* The guide's URC stage a node names: its index in guide_stages, or an
+ * error naming the stages there are. */
+static dfota_err stage_of(const ytree *t, size_t i, const char *what, size_t *index)
 {
     char b[SHOWN_MAX];
-    dfota_err rc = want_text(t, i, "stage");
+    dfota_err rc = want_text(t, i, what);
     if (rc)
         return rc;
     for (size_t s = 0; s < sizeof guide_stages / sizeof guide_stages[0]; s++) {
         if (text_is(node(t, i), guide_stages[s].name)) {
-            *stage = guide_stages[s].name;
+            *index = s;
             return DFOTA_OK;
         }
     }
@@ -934,6 +935,16 @@ static dfota_err do_fault_stage(const ytree *t, size_t i, const char **stage)
                  "unknown stage '%s': use one of FTPSTART FTPEND HTTPSTART HTTPEND START "
                  "UPDATING END",
                  shown(node(t, i)->text, node(t, i)->len, b, sizeof b));
+}
+
+/* A fault's stage, kept as the static name. */
+static dfota_err do_fault_stage(const ytree *t, size_t i, const char **stage)
+{
+    size_t s;
+    dfota_err rc = stage_of(t, i, "stage", &s);
+    if (!rc)
+        *stage = guide_stages[s].name;
+    return rc;
 }
 
 static dfota_err do_fault(const ytree *t, size_t i, dfota_fault *f)
@@ -1106,21 +1117,13 @@ static dfota_err do_expect(const ytree *t, size_t v, dfota_step *st)
 
 static dfota_err do_stage(const ytree *t, size_t v, dfota_step *st)
 {
-    char b[SHOWN_MAX];
-    dfota_err rc = want_text(t, v, "expect_urc");
-    if (rc)
-        return rc;
-    for (size_t s = 0; s < sizeof guide_stages / sizeof guide_stages[0]; s++) {
-        if (text_is(node(t, v), guide_stages[s].name)) {
-            st->stage = guide_stages[s].stage;
-            st->window = guide_stages[s].window;
-            return DFOTA_OK;
-        }
+    size_t s;
+    dfota_err rc = stage_of(t, v, "expect_urc", &s);
+    if (!rc) {
+        st->stage = guide_stages[s].stage;
+        st->window = guide_stages[s].window;
     }
-    return nfail(t, v, DFOTA_E_INPUT,
-                 "unknown stage '%s': use one of FTPSTART FTPEND HTTPSTART HTTPEND START "
-                 "UPDATING END",
-                 shown(node(t, v)->text, node(t, v)->len, b, sizeof b));
+    return rc;
 }
 
 /* One code: 601, or the range "520-530". */
