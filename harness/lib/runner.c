@@ -740,8 +740,10 @@ out:
 
 /* Sends cmd until the module answers OK (asking again every few seconds,
  * until end on the source's clock) and keeps the first lines of the answer
- * (escaped). Returns DFOTA_OK, DFOTA_E_TIMEOUT, or another error. */
-static dfota_err ask_lines(dfota_source *src, const char *cmd, int64_t end,
+ * (escaped). With any_final, any final result (ERROR too) is an answer,
+ * lines or not; else ERROR means "not ready" and OK must follow lines.
+ * Returns DFOTA_OK, DFOTA_E_TIMEOUT, or another error. */
+static dfota_err ask_lines(dfota_source *src, const char *cmd, int64_t end, int any_final,
                            char lines[IDENTIFY_LINES][DFOTA_TEXT_MAX], size_t *n, char *err,
                            size_t errlen)
 {
@@ -772,6 +774,8 @@ static dfota_err ask_lines(dfota_source *src, const char *cmd, int64_t end,
         dfota_classify(ev.data, ev.len, ev.dir, &it);
         if (it.kind == DFOTA_ITEM_OTHER && ev.len > 0 && *n < IDENTIFY_LINES)
             dfota_escape(ev.data, ev.len, lines[(*n)++], DFOTA_TEXT_MAX);
+        else if (any_final && (it.kind == DFOTA_ITEM_OK || it.kind == DFOTA_ITEM_ERROR))
+            return DFOTA_OK;
         else if (it.kind == DFOTA_ITEM_OK && *n > 0)
             return DFOTA_OK;
         else if (it.kind == DFOTA_ITEM_ERROR)
@@ -779,6 +783,17 @@ static dfota_err ask_lines(dfota_source *src, const char *cmd, int64_t end,
     }
     snprintf(err, errlen, "no answer to %s", cmd);
     return DFOTA_E_TIMEOUT;
+}
+
+dfota_err dfota_source_probe(dfota_source *src, int64_t wait_ns, char *err, size_t errlen)
+{
+    char lines[IDENTIFY_LINES][DFOTA_TEXT_MAX];
+    size_t n = 0;
+    if (!src || !src->ops->live) {
+        snprintf(err, errlen, "only a live module can be asked");
+        return DFOTA_E_ARG;
+    }
+    return ask_lines(src, "AT", src->ops->now(src) + wait_ns, 1, lines, &n, err, errlen);
 }
 
 dfota_err dfota_source_identify(dfota_source *src, int64_t wait_ns, dfota_identity *id, char *err,
@@ -793,7 +808,7 @@ dfota_err dfota_source_identify(dfota_source *src, int64_t wait_ns, dfota_identi
     memset(id, 0, sizeof *id);
     int64_t end = src->ops->now(src) + wait_ns;
     /* ATI: "Quectel", "EG95", "Revision: EG95EFAR02A07M4G" */
-    dfota_err rc = ask_lines(src, "ATI", end, lines, &n, err, errlen);
+    dfota_err rc = ask_lines(src, "ATI", end, 0, lines, &n, err, errlen);
     if (rc != DFOTA_OK)
         return rc;
     for (size_t i = 0; i < n; i++) {
@@ -811,7 +826,7 @@ dfota_err dfota_source_identify(dfota_source *src, int64_t wait_ns, dfota_identi
     size_t n_ati = n;
     memcpy(ati, lines, sizeof ati);
     for (int tries = 0; tries < 3 && !id->firmware[0]; tries++) {
-        rc = ask_lines(src, "AT+QGMR", end, lines, &n, err, errlen);
+        rc = ask_lines(src, "AT+QGMR", end, 0, lines, &n, err, errlen);
         if (rc != DFOTA_OK)
             return rc;
         for (size_t i = 0; i < n && !id->firmware[0]; i++) {

@@ -681,7 +681,6 @@ static void source_spec(const run_opts *o, char *spec, size_t cap)
  * that cannot be opened, or is not the AT port (EG9x have several), would
  * otherwise fail every scenario one by one. Returns 0, or -1 with why. */
 #define PROBE_WAIT_NS (30LL * 1000000000LL) /* a module may be booting */
-#define PROBE_AGAIN_NS (3LL * 1000000000LL)
 
 static int probe_at(const run_opts *o, char *why, size_t cap)
 {
@@ -692,26 +691,9 @@ static int probe_at(const run_opts *o, char *why, size_t cap)
         snprintf(why, cap, "%s", err);
         return -1;
     }
-    int64_t end = src->ops->now(src) + PROBE_WAIT_NS, again = DFOTA_T_NONE;
-    int answered = 0;
-    while (!answered && !run_stop && src->ops->now(src) < end) {
-        if (again == DFOTA_T_NONE || src->ops->now(src) >= again) {
-            if (src->ops->send(src, "AT", 2, err, sizeof err) != DFOTA_OK)
-                break;
-            again = src->ops->now(src) + PROBE_AGAIN_NS;
-        }
-        dfota_event ev;
-        int got = src->ops->next(src, again < end ? again : end, &ev, err, sizeof err);
-        if (got < 0 && got != DFOTA_E_TIMEOUT)
-            break;
-        if (got == 1 && ev.dir == DFOTA_DIR_MODULE) {
-            dfota_item it;
-            dfota_classify(ev.data, ev.len, ev.dir, &it);
-            answered = it.kind == DFOTA_ITEM_OK || it.kind == DFOTA_ITEM_ERROR;
-        }
-    }
+    dfota_err rc = dfota_source_probe(src, PROBE_WAIT_NS, err, sizeof err);
     dfota_source_close(src);
-    if (answered || run_stop)
+    if (rc == DFOTA_OK)
         return 0;
     snprintf(why, cap,
              "%.600s: no answer to AT within %.0f s: is this the module's AT port? (most EG9x have "

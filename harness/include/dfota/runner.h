@@ -76,6 +76,13 @@ DFOTA_WUR dfota_err dfota_run_scenario(const dfota_scenario *sc, dfota_source *s
 
 void dfota_scenario_result_clear(dfota_scenario_result *res);
 
+/* Asks a live source's module AT, again every few seconds, until any final
+ * result (OK or ERROR) comes, for at most wait_ns of the source's time:
+ * is there a module answering AT commands on this port? DFOTA_OK,
+ * DFOTA_E_TIMEOUT when nothing answered, another error with err. */
+DFOTA_WUR dfota_err dfota_source_probe(dfota_source *src, int64_t wait_ns, char *err,
+                                       size_t errlen);
+
 /* What a module says it is. */
 typedef struct {
     char model[64];      /* ATI's lines before Revision: "Quectel EG95" */
