@@ -174,8 +174,6 @@ static int parse_duration(const char *s, int64_t *out)
 /* One KEY=VALUE of --fault into *f; 0 when it is not one. */
 static int fault_key(dfota_fault *f, const char *kv, size_t n)
 {
-    static const char *const stages[] = {"FTPSTART", "FTPEND", "HTTPSTART", "HTTPEND",
-                                         "START", "UPDATING", "END"};
     char v[32];
     const char *eq = memchr(kv, '=', n);
     size_t kl = eq ? (size_t)(eq - kv) : n, vl = eq ? n - kl - 1 : 0;
@@ -197,9 +195,10 @@ static int fault_key(dfota_fault *f, const char *kv, size_t n)
     else if (kl == 5 && memcmp(kv, "delay", 5) == 0)
         return parse_duration(v, &f->delay_ns);
     else if (kl == 5 && memcmp(kv, "stage", 5) == 0) {
-        for (size_t i = 0; i < sizeof stages / sizeof stages[0]; i++)
-            if (strcmp(v, stages[i]) == 0)
-                f->stage = stages[i];
+        /* the guide's stages, FTPSTART to END */
+        for (int st = DFOTA_STAGE_FTPSTART; st <= DFOTA_STAGE_END; st++)
+            if (strcmp(v, dfota_stage_name((dfota_stage)st)) == 0)
+                f->stage = dfota_stage_name((dfota_stage)st);
         return f->stage != NULL;
     } else
         return 0;
