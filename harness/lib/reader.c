@@ -934,7 +934,8 @@ static size_t device_time(const char *s, size_t n, int64_t unit_ns, int64_t *t)
     size_t d0 = i;
     while (i < n && s[i] >= '0' && s[i] <= '9' && i - d0 < 15)
         v = v * 10 + (s[i++] - '0');
-    if (i == d0)
+    /* a count of seconds or milliseconds that would not fit in ns is no time */
+    if (i == d0 || v > INT64_MAX / unit_ns)
         return 0;
     if (i < n && s[i] == '.') {
         i++;

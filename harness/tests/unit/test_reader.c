@@ -292,6 +292,14 @@ static const struct {
      DEV, 3,
      {{H, 0, "AT+QGMR"}, {M, 10 * MS, "EG91EFAR02A07M4G_01.002.01.002"}, {M, 11 * MS, "OK"}},
      0, NULL, 0x7},
+    {"Particle trace: a count of ms too big for a time is not one (no overflow)",
+     "0000000001 [ncp.at] TRACE: > AT+QGMR\n"
+     "999999999999999 [ncp.at] TRACE: < OK\n"
+     "    17104888888.5 AT read  OK    6 \"\\r\\nOK\\r\\n\"\n",
+     DEV, 3,
+     {{H, 0, "AT+QGMR"}, {M, 0, "999999999999999 [ncp.at] TRACE: < OK"},
+      {M, 0, "    17104888888.5 AT read  OK    6 \"\\r\\nOK\\r\\n\""}},
+     0, NULL, 0x1},
     {"Particle AT send/read trace: secs since boot, the bytes as a C literal",
      "    20.853 AT send      11 \"AT+QGMR\\r\\n\"\n"
      "    20.858 AT read  +    26 \"\\r\\n+QIND: \\\"FOTA\\\",\\\"END\\\",0\\r\\n\"\n",
