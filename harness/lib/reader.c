@@ -923,6 +923,8 @@ static long decode_literal(dfota_reader *r, const char *s, size_t a, size_t n, c
  *   20.853 AT send      11 "AT+CREG=2\r\n"          seconds since boot
  *   20.858 AT read  OK   6 "\r\nOK\r\n"             a C literal of the bytes */
 
+#define DEVICE_TIME_MAX_NS (100LL * 365 * 86400 * 1000000000LL)
+
 /* Leading decimal digits of s[0..n) as an integer with frac digits after
  * a '.', in ns given the unit; the length taken, 0 when none. */
 static size_t device_time(const char *s, size_t n, int64_t unit_ns, int64_t *t)
@@ -934,8 +936,9 @@ static size_t device_time(const char *s, size_t n, int64_t unit_ns, int64_t *t)
     size_t d0 = i;
     while (i < n && s[i] >= '0' && s[i] <= '9' && i - d0 < 15)
         v = v * 10 + (s[i++] - '0');
-    /* a count of seconds or milliseconds that would not fit in ns is no time */
-    if (i == d0 || v > INT64_MAX / unit_ns)
+    /* a count past a century since boot is no time (nor does it overflow
+     * here or in take_time's day arithmetic) */
+    if (i == d0 || v > DEVICE_TIME_MAX_NS / unit_ns)
         return 0;
     if (i < n && s[i] == '.') {
         i++;
