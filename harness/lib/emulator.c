@@ -5,9 +5,11 @@
  * queue of actions, each with its delay in module time after the one
  * before it (a URC, the port going away or coming back, recovery or normal
  * mode). A flow such as "download ended: reboot, update, reboot" is
- * planned onto it at once, and each delay is turned into wall time by the
- * clock scale when the action before it has run, so a slow caller never
- * sees actions bunch up.
+ * planned onto it at once. Each action is due at an absolute module time,
+ * the due time of the action before it plus its delay, so lateness never
+ * accumulates; the clock (dfota/clock.h) turns module time into wall time
+ * (real or scaled), or is virtual and moved by whoever runs the emulator
+ * in its own thread, when the emulator and its host both wait.
  *
  * Faults hook in at named points (hook_point): every fault kind of a
  * scenario's emulator block is a row of fault_hooks, called where its
@@ -38,6 +40,7 @@
 #include <curl/curl.h>
 
 #include "dfota/atline.h"
+#include "dfota/clock.h"
 #include "dfota/emulator.h"
 #include "dfota/spec.h"
 #include "dfota/stage.h"
@@ -62,6 +65,7 @@
 #define EM_PROGRESS_URCS 10
 #define EM_HUP_RECHECK_MS 10        /* no host on the terminal: look again this often */
 #define EM_DRAIN_MAX_NS (250 * MS)  /* wall time a USB reboot waits for the host to read */
+#define EM_DRAIN_VIRTUAL_NS (10 * SEC) /* the same on a virtual clock, where the host is the harness */
 #define EM_QFUPL_SIZE_DEFAULT 10240 /* AT+QFUPL's <file_size> when not given */
 #define EM_QFUPL_TIMEOUT_DEFAULT 5  /* its <timeout>, module seconds */
 #define EM_QFUPL_ACK_BLOCK 1024     /* ACK mode: an 'A' after each block */
@@ -179,7 +183,8 @@ struct dfota_emulator {
     int own_ufs;
     int field, uart;
     int named_profile;         /* index in named_profiles, -1 for none */
-    double scale;
+    dfota_clock *clock;        /* module time; owned when own_clock */
+    int own_clock;
     int64_t reboot_ns, step_ns, free_space;
     int progress_urcs;
     struct curl_slist *connect_to; /* owned */
@@ -191,8 +196,10 @@ struct dfota_emulator {
     /* the agenda, a ring */
     action agenda[EM_AGENDA_MAX];
     size_t ag_head, ag_len;
-    int64_t ag_due;            /* wall time the head action is due */
+    int64_t ag_due;            /* module time the head action is due */
+    int64_t acting_due;        /* while an action runs, its due time (plans count from it) */
     int64_t drain_until;       /* wall: a USB power-off waits for the host until then */
+    int held;                  /* the head action (a power-off) waits for the host to read */
     int agenda_overflow;
     /* the download and the package */
     CURLM *multi;
@@ -210,7 +217,7 @@ struct dfota_emulator {
         uint16_t sum;
         int ack;
         int64_t idle_ns;   /* module time the bytes may pause */
-        int64_t deadline;  /* wall time the pause ends the upload */
+        int64_t deadline;  /* module time the pause ends the upload */
     } up;
     fault_state faults[EM_FAULTS_MAX];
     size_t n_faults;
@@ -218,7 +225,6 @@ struct dfota_emulator {
     void (*on_event)(void *ctx, const dfota_event *ev);
     void *event_ctx;
     dfota_framer *rec_host, *rec_module; /* framers of what each side sent */
-    int64_t t0;                /* wall time the emulator started */
     int host_attached;         /* the host has its side open (as last seen) */
     size_t out_len;
     uint8_t outq[EM_OUTQ_MAX];
@@ -227,20 +233,10 @@ struct dfota_emulator {
 
 /* ---- clock --------------------------------------------------------------- */
 
-static int64_t now_ns(void)
+/* Module time now. */
+static int64_t now_ns(const dfota_emulator *em)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * SEC + ts.tv_nsec;
-}
-
-/* Module time to wall time. */
-static int64_t wall_ns(const dfota_emulator *em, int64_t module_ns)
-{
-    double w = (double)module_ns * em->scale;
-    if (w <= 0)
-        return 0;
-    return w > 1e18 ? (int64_t)1e18 : (int64_t)w;
+    return dfota_clock_now(em->clock);
 }
 
 /* ---- CRC-32 -------------------------------------------------------------- */
@@ -273,7 +269,7 @@ static void emit(dfota_emulator *em, dfota_dir dir, const char *data, size_t len
 {
     dfota_event ev;
     memset(&ev, 0, sizeof ev);
-    ev.t_ns = (int64_t)((double)(now_ns() - em->t0) / em->scale);
+    ev.t_ns = now_ns(em);
     ev.dir = dir;
     ev.data = data;
     ev.len = len;
@@ -385,6 +381,7 @@ static void flush_out(dfota_emulator *em)
             continue;
         if (w <= 0)
             return; /* the terminal's buffer is full: later */
+        dfota_clock_wire_sent(em->clock, DFOTA_WIRE_TO_HOST, (size_t)w);
         memmove(em->outq, em->outq + w, em->out_len - (size_t)w);
         em->out_len -= (size_t)w;
     }
@@ -416,6 +413,7 @@ static void port_close(dfota_emulator *em)
     close(em->master);
     em->master = -1;
     em->out_len = 0;
+    dfota_clock_wire_drop(em->clock); /* what either side had not read is gone */
     em->tty[0] = '\0';
     dfota_pty_link_remove(em->link);
 }
@@ -447,8 +445,8 @@ static void plan(dfota_emulator *em, int64_t delay_ns, act_kind kind, const char
     a->kind = kind;
     a->delay_ns = delay_ns;
     snprintf(a->text, sizeof a->text, "%s", text ? text : "");
-    if (em->ag_len++ == 0)
-        em->ag_due = now_ns() + wall_ns(em, delay_ns);
+    if (em->ag_len++ == 0) /* after the action that planned it, or from now */
+        em->ag_due = (em->acting_due != DFOTA_T_NONE ? em->acting_due : now_ns(em)) + delay_ns;
 }
 
 static void plan_say(dfota_emulator *em, int64_t delay_ns, const char *text)
@@ -511,7 +509,7 @@ static void agenda_pop(dfota_emulator *em, action *out)
     *out = em->agenda[em->ag_head];
     em->ag_head = (em->ag_head + 1) % EM_AGENDA_MAX;
     if (--em->ag_len > 0)
-        em->ag_due = now_ns() + wall_ns(em, em->agenda[em->ag_head].delay_ns);
+        em->ag_due += em->agenda[em->ag_head].delay_ns; /* on the plan, however late this ran */
 }
 
 /* ---- packages ------------------------------------------------------------ */
@@ -1261,8 +1259,10 @@ static int download_setup(dfota_emulator *em, CURL *e)
          curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_loopback_only) != CURLE_OK))
         return 1;
     /* Scaled like every module delay, but never under what a loopback
-     * server needs to answer. */
-    int64_t patience = wall_ns(em, 60 * SEC) / MS;
+     * server needs to answer. On a virtual clock a download takes no module
+     * time at all, and a stalled server is given 5 s of wall time. */
+    int64_t patience = dfota_clock_is_virtual(em->clock) ? 5000
+                                                          : dfota_clock_to_wall(em->clock, 60 * SEC) / MS;
     long connect_ms = patience > 2000 ? (long)patience : 2000;
     long stall_s = patience / 1000 > 1 ? (long)(patience / 1000) : 1;
     const char *protocols = text_starts_ci(em->url, strlen(em->url), "https:") ? "ftp,http,https"
@@ -1761,7 +1761,7 @@ static size_t upload_take(dfota_emulator *em, const uint8_t *p, size_t n)
          em->up.ack && b < (em->up.done + (int64_t)k) / EM_QFUPL_ACK_BLOCK; b++)
         out_bytes(em, "A", 1);
     em->up.done += (int64_t)k;
-    em->up.deadline = now_ns() + wall_ns(em, em->up.idle_ns);
+    em->up.deadline = now_ns(em) + em->up.idle_ns;
     if (em->up.done == em->up.size)
         upload_end(em, 0);
     return k;
@@ -1770,7 +1770,7 @@ static size_t upload_take(dfota_emulator *em, const uint8_t *p, size_t n)
 /* The pause in the data has lasted <timeout>: 1 when it ended the upload. */
 static int upload_idle(dfota_emulator *em)
 {
-    if (em->up.fd < 0 || now_ns() < em->up.deadline)
+    if (em->up.fd < 0 || now_ns(em) < em->up.deadline)
         return 0;
     upload_end(em, 421); /* time out */
     return 1;
@@ -1813,7 +1813,7 @@ static void at_qfupl(dfota_emulator *em, const char *rest, size_t n)
     em->up.sum = 0;
     em->up.ack = ack == 1;
     em->up.idle_ns = timeout * SEC;
-    em->up.deadline = now_ns() + wall_ns(em, em->up.idle_ns);
+    em->up.deadline = now_ns(em) + em->up.idle_ns;
     out_line(em, "CONNECT");
 }
 
@@ -1916,6 +1916,7 @@ static int read_host(dfota_emulator *em)
         if (r <= 0)
             break; /* EAGAIN, or EIO: no host has the terminal open */
         happened = 1;
+        dfota_clock_wire_taken(em->clock, DFOTA_WIRE_TO_MODULE, (size_t)r);
         if (em->on_event)
             record_host(em, 1); /* it wrote: it has the port open, whatever poll said */
         if (em->mode == MODE_IDLE || em->mode == MODE_BUSY)
@@ -1982,18 +1983,29 @@ static dfota_err act(dfota_emulator *em, const action *a, char *err, size_t errl
     return DFOTA_OK;
 }
 
-/* A USB power-off waits, a little, for the host to read what it was sent. */
-static int power_off_held(dfota_emulator *em, const action *a, int64_t now)
+/* A USB power-off waits for the host to read what it was sent: a little
+ * wall time on a real or scaled clock (a host that does not read loses
+ * it, as with a real module), longer on a virtual one, where the module's
+ * time stands still meanwhile and the host is the harness itself. The
+ * plan's times stay as they are. */
+static int power_off_held(dfota_emulator *em, const action *a)
 {
+    int was_held = em->held;
+    em->held = 0;
     if (a->kind != A_POWER_OFF || em->uart || em->master < 0)
         return 0;
+    int64_t wall = dfota_wall_ns();
     if (em->drain_until == 0)
-        em->drain_until = now + EM_DRAIN_MAX_NS;
+        em->drain_until = wall + (dfota_clock_is_virtual(em->clock) ? EM_DRAIN_VIRTUAL_NS
+                                                                    : EM_DRAIN_MAX_NS);
     flush_out(em);
-    if (now < em->drain_until && host_unread(em)) {
-        em->ag_due = now + MS;
+    if (wall < em->drain_until &&
+        (host_unread(em) || dfota_clock_on_wire(em->clock, DFOTA_WIRE_TO_HOST) > 0)) {
+        em->held = 1;
         return 1;
     }
+    if (was_held && now_ns(em) > em->ag_due)
+        em->ag_due = now_ns(em); /* the module waited: the rest of its plan moves with it */
     em->drain_until = 0;
     return 0;
 }
@@ -2003,13 +2015,15 @@ static int power_off_held(dfota_emulator *em, const action *a, int64_t now)
 static dfota_err run_due(dfota_emulator *em, int *happened, char *err, size_t errlen)
 {
     while (em->ag_len > 0) {
-        int64_t now = now_ns();
         action a = em->agenda[em->ag_head];
-        if (now < em->ag_due || power_off_held(em, &a, now))
+        int64_t due = em->ag_due;
+        if (now_ns(em) < due || power_off_held(em, &a))
             return DFOTA_OK;
         agenda_pop(em, &a);
         *happened = 1;
+        em->acting_due = due;
         dfota_err rc = act(em, &a, err, errlen);
+        em->acting_due = DFOTA_T_NONE;
         flush_out(em);
         if (rc != DFOTA_OK || a.kind == A_POWER_OFF || a.kind == A_POWER_ON)
             return rc;
@@ -2019,35 +2033,53 @@ static dfota_err run_due(dfota_emulator *em, int *happened, char *err, size_t er
 
 /* ---- waiting ------------------------------------------------------------- */
 
-static int wait_ms(const dfota_emulator *em, int64_t now, int64_t end, int hup)
+/* The module time of the next thing the emulator will do by itself, or
+ * DFOTA_T_NONE. */
+static int64_t next_due(const dfota_emulator *em)
 {
-    int64_t until = end;
-    if (em->ag_len > 0 && em->ag_due < until)
-        until = em->ag_due;
-    if (em->up.fd >= 0 && em->up.deadline < until)
-        until = em->up.deadline;
-    int64_t ms = until > now ? (until - now + MS - 1) / MS : 0;
-    if ((hup || em->out_len > 0) && ms > EM_HUP_RECHECK_MS)
-        ms = EM_HUP_RECHECK_MS;
-    return (int)ms;
+    int64_t due = em->ag_len > 0 ? em->ag_due : DFOTA_T_NONE;
+    if (em->up.fd >= 0 && (due == DFOTA_T_NONE || em->up.deadline < due))
+        due = em->up.deadline;
+    return due;
 }
 
-/* Sleeps until the host writes, libcurl has work, or ms pass. A terminal
- * nobody has open reports POLLHUP at once, so it is then left out and
- * looked at again every EM_HUP_RECHECK_MS. */
+/* How long to wait, in wall ns, at most until the wall time end: until the
+ * next action on a real or scaled clock (to the nanosecond, so that URCs
+ * keep to their plan), never for one on a virtual clock (its time is
+ * moved, not waited for). */
+static int64_t wait_ns(const dfota_emulator *em, int64_t end, int hup)
+{
+    int64_t ns = end - dfota_wall_ns();
+    int64_t due = next_due(em);
+    if (due != DFOTA_T_NONE && !dfota_clock_is_virtual(em->clock)) {
+        int64_t left = dfota_clock_wall_until(em->clock, due);
+        if (left < ns)
+            ns = left;
+    }
+    if (em->held && ns > MS)
+        ns = MS;
+    if ((hup || em->out_len > 0) && ns > EM_HUP_RECHECK_MS * MS)
+        ns = EM_HUP_RECHECK_MS * MS;
+    return ns > 0 ? ns : 0;
+}
+
+/* Sleeps until the host writes, libcurl has work, or the wait ends. A
+ * terminal nobody has open reports POLLHUP at once, so it is then left out
+ * and looked at again every EM_HUP_RECHECK_MS. */
 static void wait_events(dfota_emulator *em, int64_t end)
 {
     int hup = master_hup(em);
     struct pollfd p = {em->master, POLLIN, 0};
     int n = em->master >= 0 && !hup;
-    int ms = wait_ms(em, now_ns(), end, hup);
+    int64_t ns = wait_ns(em, end, hup);
     if (em->out_len > 0)
         p.events |= POLLOUT;
     if (em->easy) {
         struct curl_waitfd w = {em->master, CURL_WAIT_POLLIN, 0};
-        curl_multi_poll(em->multi, &w, (unsigned)n, ms, NULL);
+        curl_multi_poll(em->multi, &w, (unsigned)n, (int)((ns + MS - 1) / MS), NULL);
     } else {
-        poll(&p, (nfds_t)n, ms);
+        struct timespec ts = {(time_t)(ns / SEC), (long)(ns % SEC)};
+        ppoll(&p, (nfds_t)n, &ts, NULL);
     }
 }
 
@@ -2102,18 +2134,28 @@ static dfota_err opts_apply(dfota_emulator *em, const dfota_emulator_opts *o, ch
     em->named_profile = named_profile(prof);
     em->field = o->field || (prof && strcmp(prof, "strict") != 0);
     em->uart = o->uart || (sp && sp->port && strcmp(sp->port, "uart") == 0);
-    em->scale = o->time_scale == 0 ? 1.0 : o->time_scale;
     em->reboot_ns = o->reboot_ns > 0 ? o->reboot_ns : DEFAULT_REBOOT_NS;
     em->step_ns = o->progress_step_ns > 0 ? o->progress_step_ns : DEFAULT_STEP_NS;
     em->progress_urcs = o->progress_urcs >= 2 && o->progress_urcs <= 100 ? o->progress_urcs
                                                                           : EM_PROGRESS_URCS;
     em->free_space = o->free_space > 0 ? o->free_space
                      : sp && sp->free_space > 0 ? sp->free_space : DEFAULT_FREE_SPACE;
-    if (!(em->scale > 0) || !isfinite(em->scale) || o->free_space < 0) {
-        dfota_errf(err, errlen, "the time scale must be above 0 and the free space not negative");
+    if (o->free_space < 0) {
+        dfota_errf(err, errlen, "the free space must not be negative");
         return DFOTA_E_ARG;
     }
-    return DFOTA_OK;
+    if (o->clock) {
+        em->clock = o->clock;
+        return DFOTA_OK;
+    }
+    double scale = o->time_scale == 0 ? 1.0 : o->time_scale;
+    if (!(scale > 0) || !isfinite(scale)) {
+        dfota_errf(err, errlen, "the time scale must be above 0");
+        return DFOTA_E_ARG;
+    }
+    em->own_clock = 1;
+    return dfota_clock_new(scale == 1.0 ? DFOTA_CLOCK_REAL : DFOTA_CLOCK_SCALED, scale, &em->clock,
+                           err, errlen);
 }
 
 static dfota_err link_check(const dfota_emulator *em, char *err, size_t errlen)
@@ -2156,7 +2198,7 @@ dfota_err dfota_emulator_new(const dfota_emulator_opts *opts, dfota_emulator **o
     em->master = -1;
     em->up.fd = -1;
     em->echo = 1;
-    em->t0 = now_ns();
+    em->acting_due = DFOTA_T_NONE;
     em->on_event = opts->on_event;
     em->event_ctx = opts->event_ctx;
     if ((rc = opts_apply(em, opts, err, errlen)) || (rc = link_check(em, err, errlen)) ||
@@ -2205,6 +2247,8 @@ void dfota_emulator_free(dfota_emulator *em)
     dfota_framer_free(em->framer);
     dfota_framer_free(em->rec_host);
     dfota_framer_free(em->rec_module);
+    if (em->own_clock)
+        dfota_clock_free(em->clock);
     free(em);
 }
 
@@ -2220,18 +2264,29 @@ const char *dfota_emulator_firmware(const dfota_emulator *em)
 
 int dfota_emulator_wait_ms(const dfota_emulator *em, int cap_ms)
 {
-    if (em->easy)
+    if (em->easy || em->held)
         return cap_ms < 1 ? cap_ms : 1;
-    if (em->ag_len == 0 && em->up.fd < 0)
+    int64_t due = next_due(em);
+    if (due == DFOTA_T_NONE)
         return cap_ms;
-    int64_t due = em->ag_len == 0 ? em->up.deadline
-                  : em->up.fd >= 0 && em->up.deadline < em->ag_due ? em->up.deadline
-                                                                   : em->ag_due;
-    int64_t left = due - now_ns();
-    if (left <= 0)
-        return 0;
-    int64_t ms = (left + MS - 1) / MS;
-    return ms < cap_ms ? (int)ms : cap_ms;
+    return dfota_clock_wait_ms(em->clock, due, cap_ms);
+}
+
+int64_t dfota_emulator_next_due(const dfota_emulator *em)
+{
+    return next_due(em);
+}
+
+int dfota_emulator_quiet(const dfota_emulator *em)
+{
+    int64_t due = next_due(em);
+    return !em->easy && !em->held && em->out_len == 0 &&
+           (due == DFOTA_T_NONE || due > now_ns(em));
+}
+
+int dfota_emulator_port_up(const dfota_emulator *em)
+{
+    return em->master >= 0;
 }
 
 dfota_err dfota_emulator_step(dfota_emulator *em, int timeout_ms, char *err, size_t errlen)
@@ -2240,7 +2295,7 @@ dfota_err dfota_emulator_step(dfota_emulator *em, int timeout_ms, char *err, siz
         dfota_errf(err, errlen, "no emulator, or a negative timeout");
         return DFOTA_E_ARG;
     }
-    int64_t end = now_ns() + (int64_t)timeout_ms * MS;
+    int64_t end = dfota_wall_ns() + (int64_t)timeout_ms * MS;
     for (;;) {
         int happened = 0;
         dfota_err rc = run_due(em, &happened, err, errlen);
@@ -2256,7 +2311,7 @@ dfota_err dfota_emulator_step(dfota_emulator *em, int timeout_ms, char *err, siz
         happened |= read_host(em);
         happened |= upload_idle(em);
         flush_out(em);
-        if (happened || now_ns() >= end)
+        if (happened || dfota_wall_ns() >= end)
             return DFOTA_OK;
         wait_events(em, end);
     }

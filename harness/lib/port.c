@@ -30,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dfota/clock.h"
 #include "dfota/port.h"
 
 #define DEFAULT_BAUD 115200
@@ -50,9 +51,7 @@ struct dfota_port {
 
 static int64_t mono_ns(void)
 {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (int64_t)t.tv_sec * 1000000000LL + t.tv_nsec;
+    return dfota_wall_ns();
 }
 
 /* ---- USB identities -------------------------------------------------------- */

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "dfota/atline.h"
+#include "dfota/clock.h"
 #include "dfota/proxy.h"
 #include "pty.h"
 
@@ -44,8 +45,7 @@ struct dfota_proxy {
     char tty[TTY_MAX];          /* the slave's path, "" while the module is away */
     int master;                 /* -1 while the module is away */
     int host_attached;          /* as last reported with host-open / host-close */
-    double scale;
-    int64_t t0;                 /* CLOCK_MONOTONIC at start */
+    dfota_clock *clock;         /* module time: real, or scaled for a scaled module */
     int64_t give_up_ns;
     int64_t lost_at;            /* module time of the last port-lost */
     char away_err[DFOTA_ERRBUF]; /* why the last reopen failed, for the give-up message */
@@ -59,14 +59,12 @@ struct dfota_proxy {
 
 static int64_t wall_ns(void)
 {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (int64_t)t.tv_sec * 1000000000LL + t.tv_nsec;
+    return dfota_wall_ns();
 }
 
 int64_t dfota_proxy_now(const dfota_proxy *p)
 {
-    return (int64_t)((double)(wall_ns() - p->t0) / p->scale);
+    return dfota_clock_now(p->clock);
 }
 
 static void sleep_ms(int ms)
@@ -378,14 +376,15 @@ dfota_err dfota_proxy_new(const dfota_proxy_opts *opts, dfota_proxy **out, char 
     }
     p->master = -1;
     memcpy(p->link, opts->link, strlen(opts->link) + 1);
-    p->scale = opts->time_scale > 0 ? opts->time_scale : 1.0;
     p->give_up_ns = opts->give_up_ns > 0 ? opts->give_up_ns : DFOTA_PROXY_GIVE_UP_NS;
     p->on_event = opts->on_event;
     p->event_ctx = opts->event_ctx;
-    if ((rc = dfota_port_open(opts->port, opts->port_opts, &p->port, err, errlen)) != DFOTA_OK ||
+    double scale = opts->time_scale > 0 ? opts->time_scale : 1.0;
+    if ((rc = dfota_clock_new(scale == 1.0 ? DFOTA_CLOCK_REAL : DFOTA_CLOCK_SCALED, scale,
+                              &p->clock, err, errlen)) != DFOTA_OK ||
+        (rc = dfota_port_open(opts->port, opts->port_opts, &p->port, err, errlen)) != DFOTA_OK ||
         (rc = host_open(p, err, errlen)) != DFOTA_OK)
         goto fail;
-    p->t0 = wall_ns();
     *out = p;
     return DFOTA_OK;
 fail:
@@ -412,6 +411,7 @@ void dfota_proxy_free(dfota_proxy *p)
     dfota_port_free(p->port);
     dfota_framer_free(p->from_host);
     dfota_framer_free(p->from_module);
+    dfota_clock_free(p->clock);
     free(p);
 }
 

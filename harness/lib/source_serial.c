@@ -25,6 +25,7 @@
 #include <time.h>
 
 #include "dfota/atline.h"
+#include "dfota/clock.h"
 #include "dfota/duration.h"
 #include "dfota/port.h"
 #include "dfota/source.h"
@@ -46,8 +47,8 @@ typedef struct {
     dfota_port *port;
     char name[DFOTA_PORT_NAME_MAX]; /* the PORT of the spec, meta("port") */
     dfota_framer *framer;
-    double scale;
-    int64_t t0;                  /* CLOCK_MONOTONIC at open */
+    dfota_clock *clock;          /* module time */
+    int own_clock;               /* opened from a spec: the clock is ours */
     int64_t now;                 /* module time of the last event */
     int port_event;              /* a port event to return first */
     char sent[DFOTA_AT_LINE_MAX + 1];
@@ -58,16 +59,9 @@ typedef struct {
     uint8_t buf[4096];
 } serial_source;
 
-static int64_t wall_ns(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (int64_t)t.tv_sec * 1000000000LL + t.tv_nsec;
-}
-
 static int64_t module_now(const serial_source *s)
 {
-    return (int64_t)((double)(wall_ns() - s->t0) / s->scale);
+    return dfota_clock_now(s->clock);
 }
 
 /* Wall milliseconds until a module-time deadline, at most cap. */
@@ -75,8 +69,7 @@ static int wait_ms(const serial_source *s, int64_t deadline_ns, int cap)
 {
     if (deadline_ns == DFOTA_T_NONE)
         return cap;
-    double ms = (double)(deadline_ns - module_now(s)) * s->scale / 1e6;
-    return ms <= 0 ? 0 : ms >= cap ? cap : (int)ms + 1;
+    return dfota_clock_wait_ms(s->clock, deadline_ns, cap);
 }
 
 static void make_event(serial_source *s, dfota_event *ev, dfota_dir dir, const char *data,
@@ -115,19 +108,30 @@ static int ready_event(serial_source *s, dfota_event *ev)
     return 0;
 }
 
-/* Time passes, at most ms of wall time: a module in this thread runs
- * meanwhile (it is what can change anything); otherwise a sleep. */
-static int idle(serial_source *s, int ms, char *err, size_t errlen)
+/* Time passes, at most ms of wall time, the host waiting until deadline
+ * (module time): a module in this thread runs meanwhile (it is what can
+ * change anything, and on a virtual clock it is what moves time);
+ * otherwise a sleep. */
+static int idle(serial_source *s, int64_t deadline, int ms, char *err, size_t errlen)
 {
-    if (s->pump)
-        return s->pump(s->pump_ctx, ms, err, errlen);
+    if (s->pump) {
+        dfota_pump_wait w = {deadline, ms, dfota_port_is_open(s->port)};
+        return s->pump(s->pump_ctx, &w, err, errlen);
+    }
     struct timespec d = {0, (long)ms * 1000000L};
     nanosleep(&d, NULL);
     return 0;
 }
 
-/* One wait of at most ms: bytes from the port, its loss, or its return. */
-static int poll_port(serial_source *s, int ms, char *err, size_t errlen)
+static void took(serial_source *s, int n)
+{
+    dfota_clock_wire_taken(s->clock, DFOTA_WIRE_TO_HOST, (size_t)n);
+    dfota_framer_push(s->framer, s->buf, (size_t)n);
+}
+
+/* One wait of at most ms for the host, which waits until deadline: bytes
+ * from the port, its loss, or its return. */
+static int poll_port(serial_source *s, int64_t deadline, int ms, char *err, size_t errlen)
 {
     if (!dfota_port_is_open(s->port)) {
         int r = dfota_port_reopen(s->port, err, errlen);
@@ -137,24 +141,25 @@ static int poll_port(serial_source *s, int ms, char *err, size_t errlen)
             s->port_event = PORT_BACK;
             return 0;
         }
-        return idle(s, ms < LOOK_MS ? ms : LOOK_MS, err, errlen);
+        return idle(s, deadline, ms < LOOK_MS ? ms : LOOK_MS, err, errlen);
     }
     if (s->pump) {
-        /* what the module said comes from its running: look, run it, look */
+        /* what the module said comes from its running: look, run it, look;
+         * bytes it wrote and that are still in the terminal are waited for */
         int n0 = dfota_port_read(s->port, s->buf, sizeof s->buf, 0, err, errlen);
         if (n0 == 0) {
-            int rc = idle(s, ms, err, errlen);
+            int rc = idle(s, deadline, ms, err, errlen);
             if (rc < 0)
                 return rc;
         } else if (n0 > 0) {
-            dfota_framer_push(s->framer, s->buf, (size_t)n0);
+            took(s, n0);
             return 0;
         }
-        ms = 0;
+        ms = dfota_clock_on_wire(s->clock, DFOTA_WIRE_TO_HOST) > 0 ? ms : 0;
     }
     int n = dfota_port_read(s->port, s->buf, sizeof s->buf, ms, err, errlen);
     if (n > 0)
-        dfota_framer_push(s->framer, s->buf, (size_t)n);
+        took(s, n);
     else if (n < 0 && !dfota_port_is_open(s->port))
         s->port_event = PORT_LOST; /* err said why; the event says it to the runner */
     else if (n < 0)
@@ -169,13 +174,23 @@ static int serial_next(dfota_source *src, int64_t deadline_ns, dfota_event *ev, 
     for (;;) {
         if (ready_event(s, ev))
             return 1;
+        if (deadline_ns != DFOTA_T_NONE && module_now(s) >= deadline_ns &&
+            dfota_port_is_open(s->port) && s->pump &&
+            dfota_clock_on_wire(s->clock, DFOTA_WIRE_TO_HOST) > 0) {
+            /* what the module wrote by the deadline is read first: it was
+             * said in time, and on a virtual clock exactly at it */
+            int rc = poll_port(s, deadline_ns, WAIT_CAP_MS, err, errlen);
+            if (rc < 0)
+                return rc;
+            continue;
+        }
         if (deadline_ns != DFOTA_T_NONE && module_now(s) >= deadline_ns) {
             s->now = deadline_ns;
             if (!dfota_port_is_open(s->port))
                 snprintf(err, errlen, "%.200s: still away at the deadline", s->name);
             return DFOTA_E_TIMEOUT;
         }
-        int rc = poll_port(s, wait_ms(s, deadline_ns, WAIT_CAP_MS), err, errlen);
+        int rc = poll_port(s, deadline_ns, wait_ms(s, deadline_ns, WAIT_CAP_MS), err, errlen);
         if (rc < 0)
             return rc;
     }
@@ -198,7 +213,7 @@ static dfota_err wait_for_port(serial_source *s, char *err, size_t errlen)
             s->port_event = PORT_BACK;
             break;
         }
-        r = idle(s, LOOK_MS, err, errlen);
+        r = idle(s, until, LOOK_MS, err, errlen);
         if (r < 0)
             return (dfota_err)r;
     }
@@ -222,6 +237,7 @@ static dfota_err serial_send(dfota_source *src, const char *line, size_t len, ch
     rc = dfota_port_write(s->port, out, len + 1, WRITE_TIMEOUT_MS, err, errlen);
     if (rc != DFOTA_OK)
         return rc;
+    dfota_clock_wire_sent(s->clock, DFOTA_WIRE_TO_MODULE, len + 1);
     memcpy(s->sent, line, len);
     s->sent[len] = '\0';
     s->sent_len = len;
@@ -248,6 +264,8 @@ static void serial_close(dfota_source *src)
     if (s) {
         dfota_port_free(s->port);
         dfota_framer_free(s->framer);
+        if (s->own_clock)
+            dfota_clock_free(s->clock);
         free(s);
     }
     free(src);
@@ -342,8 +360,9 @@ static dfota_err parse_spec(const char *spec, char *name, size_t cap, dfota_port
     return DFOTA_OK;
 }
 
-/* Opens the port of a parsed spec (port NULL: parse spec first). */
-static dfota_err open_serial(const char *spec, const char *port, double scale,
+/* Opens the port of a parsed spec (port NULL: parse spec first), on clock
+ * (NULL: its own, real or at the spec's time-scale). */
+static dfota_err open_serial(const char *spec, const char *port, dfota_clock *clock,
                              dfota_source_pump pump, void *ctx, dfota_source **out, char *err,
                              size_t errlen)
 {
@@ -356,31 +375,38 @@ static dfota_err open_serial(const char *spec, const char *port, double scale,
         goto fail;
     }
     dfota_port_opts po = {0, DFOTA_FLOW_NONE, -1};
-    s->scale = 1.0;
+    double scale = 1.0;
     s->pump = pump;
     s->pump_ctx = ctx;
     if (port) {
         rc = strlen(port) < sizeof s->name ? DFOTA_OK : DFOTA_E_TOO_BIG;
-        if (rc == DFOTA_OK) {
+        if (rc == DFOTA_OK)
             snprintf(s->name, sizeof s->name, "%s", port);
-            s->scale = scale > 0 ? scale : 1.0;
-        } else
+        else
             snprintf(err, errlen, "serial source: the port is longer than %zu bytes",
                      sizeof s->name - 1);
     } else
-        rc = parse_spec(spec, s->name, sizeof s->name, &po, &s->scale, err, errlen);
+        rc = parse_spec(spec, s->name, sizeof s->name, &po, &scale, err, errlen);
+    if (rc == DFOTA_OK && !clock) {
+        rc = dfota_clock_new(scale == 1.0 ? DFOTA_CLOCK_REAL : DFOTA_CLOCK_SCALED, scale, &clock,
+                             err, errlen);
+        s->own_clock = rc == DFOTA_OK;
+    }
+    s->clock = clock;
     if (rc == DFOTA_OK)
         rc = dfota_port_open(s->name, &po, &s->port, err, errlen);
     if (rc != DFOTA_OK)
         goto fail;
-    s->t0 = wall_ns();
     src->ops = &serial_ops;
     src->impl = s;
     *out = src;
     return DFOTA_OK;
 fail:
-    if (s)
+    if (s) {
         dfota_framer_free(s->framer);
+        if (s->own_clock)
+            dfota_clock_free(s->clock);
+    }
     free(s);
     free(src);
     return rc;
@@ -388,17 +414,17 @@ fail:
 
 dfota_err dfota_source_open_serial(const char *spec, dfota_source **out, char *err, size_t errlen)
 {
-    return open_serial(spec, NULL, 1.0, NULL, NULL, out, err, errlen);
+    return open_serial(spec, NULL, NULL, NULL, NULL, out, err, errlen);
 }
 
-dfota_err dfota_source_open_port(const char *port, double time_scale, dfota_source_pump pump,
+dfota_err dfota_source_open_port(const char *port, dfota_clock *clock, dfota_source_pump pump,
                                  void *ctx, dfota_source **out, char *err, size_t errlen)
 {
     if (!port || !out) {
         snprintf(err, errlen, "no port, or no place for the source");
         return DFOTA_E_ARG;
     }
-    return open_serial(NULL, port, time_scale, pump, ctx, out, err, errlen);
+    return open_serial(NULL, port, clock, pump, ctx, out, err, errlen);
 }
 
 dfota_err dfota_source_parse_serial(const char *spec, char *port, size_t cap,

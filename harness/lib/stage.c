@@ -395,9 +395,7 @@ typedef struct {
 
 static int64_t wall_ms(void)
 {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+    return dfota_wall_ns() / 1000000;
 }
 
 /* The next line from the module before wall time `until` (ms): 1 with the

@@ -26,6 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dfota/clock.h"
 #include "dfota/error.h"
 #include "dfota/event.h"
 #include "dfota/scenario.h"
@@ -42,6 +43,12 @@ typedef struct {
     const char *profile;
     int uart;                    /* 1: the port stays across reboots and RDY marks them */
     double time_scale;           /* module seconds to wall seconds, e.g. 0.001; default 1 */
+    /* The clock of module time, borrowed (it must outlive the emulator),
+     * or NULL: the emulator keeps its own, real or scaled by time_scale.
+     * A virtual clock is the caller's to move (dfota_emulator_next_due,
+     * dfota_emulator_quiet); the emulator counts the bytes it writes to
+     * and reads from its terminal on the clock's wire. */
+    dfota_clock *clock;
     int64_t reboot_ns;           /* module time the port is away on a reboot (default 20 s) */
     int64_t progress_step_ns;    /* module time between UPDATING URCs (default 2 s) */
     int progress_urcs;           /* UPDATING URCs in a whole update, 2 to 100 (default 10) */
@@ -88,6 +95,18 @@ DFOTA_WUR dfota_err dfota_emulator_step(dfota_emulator *em, int timeout_ms, char
  * the terminal can wait that long on it. 0 when something is due now; 1
  * while a download is running (libcurl needs frequent steps). */
 int dfota_emulator_wait_ms(const dfota_emulator *em, int cap_ms);
+
+/* The module time of the next thing the emulator does by itself (a
+ * planned action, the end of an upload's pause), or DFOTA_T_NONE. */
+int64_t dfota_emulator_next_due(const dfota_emulator *em);
+
+/* 1 when the emulator waits for its host or for time to pass: nothing is
+ * due, no download runs, no output is queued, no power-off waits for the
+ * host to read. On a virtual clock, time may then move to the next due. */
+int dfota_emulator_quiet(const dfota_emulator *em);
+
+/* 1 while the emulator's terminal is there (not during a USB reboot). */
+int dfota_emulator_port_up(const dfota_emulator *em);
 
 /* The i-th named profile (0-based), with a sentence about it in *about,
  * or NULL past the last. Names are lowercase words; none is "strict" or

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dfota/clock.h"
 #include "dfota/emulator.h"
 #include "dfota/error.h"
 #include "dfota/event.h"
@@ -52,8 +53,11 @@ DFOTA_WUR dfota_err dfota_source_open_transcript(const char *path, dfota_source 
  * the source talks to it as a host talks to hardware, through its
  * pseudo-terminal opened at the emulator's link with POSIX termios
  * (libserialport refuses pseudo-terminals). A hang-up is '! port-lost',
- * the reopened link '! port-back'. Times are module time: wall time
- * divided by the emulator's time scale. */
+ * the reopened link '! port-back'. Times are module time. With
+ * opts->time_scale 0 (and no opts->clock) it is virtual: it moves only
+ * when the harness and the emulator both wait, to the next thing planned,
+ * so the events and their times do not depend on the machine's speed or
+ * load. A time_scale above 0 runs it on a scaled wall clock instead. */
 DFOTA_WUR dfota_err dfota_source_open_emulator(const dfota_emulator_opts *opts, dfota_source **out,
                                                char *err, size_t errlen);
 
@@ -71,17 +75,28 @@ DFOTA_WUR dfota_err dfota_source_open_emulator(const dfota_emulator_opts *opts, 
 DFOTA_WUR dfota_err dfota_source_open_serial(const char *spec, dfota_source **out, char *err,
                                              size_t errlen);
 
+/* What the host side is waiting for, told to a pump. */
+typedef struct {
+    int64_t deadline_ns; /* module time the host waits until, or DFOTA_T_NONE */
+    int max_ms;          /* wall time the pump may take at most */
+    int host_open;       /* the host has its side of the port open */
+} dfota_pump_wait;
+
 /* A module that runs in the caller's own thread (the emulator) cannot
  * answer while the source waits: the source calls pump instead of waiting,
- * for it to run at most max_ms of wall time. DFOTA_OK, or an error with a
- * sentence in err, which ends the source's next() or send() with it. */
-typedef dfota_err (*dfota_source_pump)(void *ctx, int max_ms, char *err, size_t errlen);
+ * for it to run at most w->max_ms of wall time (on a virtual clock, it is
+ * the pump that moves time, never past w->deadline_ns). DFOTA_OK, or an
+ * error with a sentence in err, which ends the source's next() or send()
+ * with it. */
+typedef dfota_err (*dfota_source_pump)(void *ctx, const dfota_pump_wait *w, char *err,
+                                       size_t errlen);
 
 /* The serial source on a port given as such (a path, not a spec, so any
- * byte may be in it), at the default line settings, with module time wall
- * time / time_scale, and pump (may be NULL) run while it waits. Everything
- * else is dfota_source_open_serial's. */
-DFOTA_WUR dfota_err dfota_source_open_port(const char *port, double time_scale,
+ * byte may be in it), at the default line settings, on clock (borrowed; it
+ * must outlive the source; NULL: real time), with pump (may be NULL) run
+ * while it waits. The source counts the bytes it writes and reads on the
+ * clock's wire. Everything else is dfota_source_open_serial's. */
+DFOTA_WUR dfota_err dfota_source_open_port(const char *port, dfota_clock *clock,
                                            dfota_source_pump pump, void *ctx,
                                            dfota_source **out, char *err, size_t errlen);
 

@@ -29,7 +29,7 @@ if ! "$dfota" package --from EG95EFAR02A07M4G --to EG95EFAR02A08M4G "$ufs/update
   bad "package: $(cat "$tmp/pkg.log")"
   finish; exit
 fi
-run_opts=(--source emulator --time-scale 0.004 --format json --ufs "$ufs")
+run_opts=(--source emulator --format json --ufs "$ufs")
 
 # The fixture servers, only when a proof scenario says "# needs: servers".
 if grep -lq '^# needs: servers' "$proofs"/*.yaml; then
@@ -40,7 +40,7 @@ if grep -lq '^# needs: servers' "$proofs"/*.yaml; then
   fi
   # shellcheck source=/dev/null
   . "$fx/servers.env"
-  run_opts=(--source emulator --time-scale 0.004 --format json --ufs "$UFS_DIR"
+  run_opts=(--source emulator --format json --ufs "$UFS_DIR"
     --connect-to "$FTP_CONNECT_TO" --connect-to "$FTP_DEFAULT_CONNECT_TO"
     --connect-to "$HTTP_CONNECT_TO" --connect-to "$HTTP_DEFAULT_CONNECT_TO")
   cp "$ufs/update.zip" "$UFS_DIR/update.zip"

@@ -176,7 +176,7 @@ steps:
     within: 300s
 YAML
 mkdir -p "$tmp/emu"
-emu_opts=(--source emulator --time-scale 0.004 --ufs "$UFS_DIR"
+emu_opts=(--source emulator --ufs "$UFS_DIR"
   --connect-to "$FTP_CONNECT_TO" --connect-to "$FTP_DEFAULT_CONNECT_TO"
   --connect-to "$HTTP_CONNECT_TO" --connect-to "$HTTP_DEFAULT_CONNECT_TO")
 emu_sc=("$root/scenarios/3.1-limit-password-50-bytes.yaml" "$root/scenarios/3.1-oversize-password-51-bytes.yaml"

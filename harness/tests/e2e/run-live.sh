@@ -34,7 +34,7 @@ mkdir "$tmp/ufs"
 "$dfota" package --from EG95EFAR02A07M4G --to EG95EFAR02A08M4G "$tmp/ufs/update-v12-to-v13.zip" > /dev/null
 names=(--scenario 3-test-command --scenario 3.3-local-file-upgrade --scenario 3.1-bad-url-empty
   --scenario 3.1-bad-url-port-0 --scenario 3.3-oversize-local-name-129-bytes)
-emu=(--source emulator --time-scale 0.004 --ufs "$tmp/ufs")
+emu=(--source emulator --ufs "$tmp/ufs")
 
 # verdicts FILE: "name verdict" lines from a JSON report, sorted.
 verdicts() {
@@ -61,11 +61,17 @@ expect_exit "--jobs 2 on a serial port is refused" 2 "$dfota" run --source seria
 fw=$("$python" -c 'import json,sys; s=json.load(open(sys.argv[1]))["scenarios"][0]; print(s["firmware_before"], s["firmware_after"])' "$tmp/fw.json")
 if [ "$fw" = "EG95EFAR02A07M4G EG95EFAR02A08M4G" ]; then ok "the report has the firmware before and after: $fw"; else bad "firmware before/after: '$fw'"; fi
 
-# Ctrl-C in the middle of an upgrade (at a tenth of real time it takes ~6 s).
-"$dfota" run --source emulator --time-scale 0.1 --ufs "$tmp/ufs" --report "$tmp/int" \
-  --scenario 3.3-local-file-upgrade --scenario 3.3-oversize-local-name-129-bytes "$root/scenarios" > "$tmp/int.out" 2> "$tmp/int.err" &
+# Ctrl-C in the middle of an upgrade: on a wall clock at half speed, with
+# progress URCs 20 s apart, so the run is surely under way when START has
+# been written to its transcript (live runs flush event by event).
+"$dfota" run --source emulator --time-scale 0.5 --reboot 2s --progress-step 20s --ufs "$tmp/ufs" \
+  --report "$tmp/int" --scenario 3.3-local-file-upgrade --scenario 3.3-oversize-local-name-129-bytes \
+  "$root/scenarios" > "$tmp/int.out" 2> "$tmp/int.err" &
 run_pid=$!
-sleep 3.5 # START came at ~2.3 s, the progress runs to ~4.5 s
+for _ in $(seq 600); do
+  grep -qs '"FOTA","START"' "$tmp"/int/*/transcripts/3.3-local-file-upgrade.transcript && break
+  sleep 0.05
+done
 kill -INT "$run_pid"
 wait "$run_pid"
 rc=$?
@@ -91,8 +97,8 @@ fi
 "$dfota" emulate --link "$tmp/tty" --time-scale 0.01 --ufs "$tmp/ufs" > "$tmp/emu.out" 2>&1 &
 em_pid=$!
 for _ in $(seq 100); do [ -L "$tmp/tty" ] && break; sleep 0.05; done
-expect_exit "two sources at once" 0 "$dfota" run --source emulator --source "serial:$tmp/tty" \
-  --time-scale 0.01 --ufs "$tmp/ufs" --report "$tmp/two" \
+expect_exit "two sources at once" 0 "$dfota" run --source emulator --source "serial:$tmp/tty,time-scale=0.01" \
+  --ufs "$tmp/ufs" --report "$tmp/two" \
   --scenario 3-test-command --scenario 3.3-local-file-upgrade "$root/scenarios"
 cp "$tmp/out" "$tmp/two.out"
 expect_grep "each line says its module" "^\[1-emulator\] PASS *3-test-command" "$tmp/two.out"
