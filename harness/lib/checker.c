@@ -1245,6 +1245,22 @@ static void judge_host_reads(dfota_checker *c, const dfota_event *ev, const dfot
         pass(c, DFOTA_R_HOST_READ_TO_END);
 }
 
+/* A span of the log's time as the host lived it: wall time. */
+static int64_t host_wall(const dfota_checker *c, int64_t d)
+{
+    double s = c->o.host_wall_scale;
+    if (d == DFOTA_T_NONE || !(s > 0) || s == 1.0)
+        return d;
+    return (int64_t)((double)d * s);
+}
+
+/* Said after a host's duration when the log's clock was not wall time. */
+static const char *host_clock_said(const dfota_checker *c)
+{
+    double s = c->o.host_wall_scale;
+    return s > 0 && s != 1.0 ? " of wall time (the module's clock was scaled)" : "";
+}
+
 static void on_host_open(dfota_checker *c, const dfota_event *ev)
 {
     c->host_events = 1;
@@ -1255,11 +1271,11 @@ static void on_host_open(dfota_checker *c, const dfota_event *ev)
         return;
     /* HOST-REOPEN (3.1, 3.2): "MCU should close and reopen it". */
     c->reopen_due = 0;
-    int64_t d = span(c->t_reopen_due, ev->t_ns);
+    int64_t d = host_wall(c, span(c->t_reopen_due, ev->t_ns));
     if (c->o.host_reopen_ns > 0 && d != DFOTA_T_NONE && d > c->o.host_reopen_ns)
         report(c, c->up, DFOTA_R_HOST_REOPEN, DFOTA_L_FAIL, ev, NULL,
                "the port reopened after the reboot, within the host-reopen window",
-               "it took %.3fs, more than %.3fs", (double)d / 1e9,
+               "it took %.3fs%s, more than %.3fs", (double)d / 1e9, host_clock_said(c),
                (double)c->o.host_reopen_ns / 1e9);
     else
         pass(c, DFOTA_R_HOST_REOPEN);
@@ -1272,13 +1288,13 @@ static void finish_host(dfota_checker *c)
     if (!c->o.judge_host || !c->host_events)
         return;
     if (c->reopen_due) {
-        int64_t d = span(c->t_reopen_due, c->t_last);
+        int64_t d = host_wall(c, span(c->t_reopen_due, c->t_last));
         int late = c->o.host_reopen_ns > 0 && d != DFOTA_T_NONE && d > c->o.host_reopen_ns;
         report(c, c->up, DFOTA_R_HOST_REOPEN, late ? DFOTA_L_FAIL : DFOTA_L_INCOMPLETE, &end,
                NULL, "the port reopened after the reboot",
-               late ? "the host had not reopened it %.3fs later, when the log ends"
-                    : "the log ends %.3fs after the port came back, before the host reopened it",
-               d == DFOTA_T_NONE ? 0.0 : (double)d / 1e9);
+               late ? "the host had not reopened it %.3fs%s later, when the log ends"
+                    : "the log ends %.3fs%s after the port came back, before the host reopened it",
+               d == DFOTA_T_NONE ? 0.0 : (double)d / 1e9, host_clock_said(c));
     }
     if (c->up && is_open(c->up) && c->host_left && !c->host_missed)
         report(c, c->up, DFOTA_R_HOST_READ_TO_END, DFOTA_L_FAIL, &end, NULL,
@@ -1291,11 +1307,12 @@ static void on_harness(dfota_checker *c, const dfota_event *ev)
     if (ev->len >= 9 && memcmp(ev->data, "port-lost", 9) == 0) {
         if (c->o.judge_host && c->reopen_due) {
             /* HOST-REOPEN (3.1, 3.2): the port went again, never reopened. */
-            int64_t d = span(c->t_reopen_due, ev->t_ns);
+            int64_t d = host_wall(c, span(c->t_reopen_due, ev->t_ns));
             if (c->o.host_reopen_ns > 0 && d != DFOTA_T_NONE && d > c->o.host_reopen_ns)
                 report(c, c->up, DFOTA_R_HOST_REOPEN, DFOTA_L_FAIL, ev, NULL,
                        "the port reopened after the reboot, within the host-reopen window",
-                       "not reopened in the %.3fs before it went away again", (double)d / 1e9);
+                       "not reopened in the %.3fs%s before it went away again", (double)d / 1e9,
+                       host_clock_said(c));
             c->reopen_due = 0;
         }
         c->port_away = 1;

@@ -199,7 +199,9 @@ struct dfota_emulator {
     int64_t ag_due;            /* module time the head action is due */
     int64_t acting_due;        /* while an action runs, its due time (plans count from it) */
     int64_t drain_until;       /* wall: a USB power-off waits for the host until then */
-    int held;                  /* the head action (a power-off) waits for the host to read */
+    int held;                  /* the head action waits for the host (to read, to reopen) */
+    int64_t reopen_wall;       /* wall time of a scaled USB reboot's port-back, 0: none pending */
+    int64_t reopen_due;        /* its module time */
     int agenda_overflow;
     /* the download and the package */
     CURLM *multi;
@@ -1962,6 +1964,10 @@ static dfota_err act(dfota_emulator *em, const action *a, char *err, size_t errl
         em->cmee = 0;
         framer_reset(em->framer);
         if (!em->uart) {
+            if (dfota_clock_kind_of(em->clock) == DFOTA_CLOCK_SCALED) {
+                em->reopen_wall = dfota_wall_ns();
+                em->reopen_due = em->acting_due != DFOTA_T_NONE ? em->acting_due : now_ns(em);
+            }
             dfota_err rc = port_open(em, err, errlen);
             if (rc == DFOTA_OK)
                 emit_note(em, "port-back");
@@ -2010,6 +2016,31 @@ static int power_off_held(dfota_emulator *em, const action *a)
     return 0;
 }
 
+/* After a USB reboot on a scaled clock, what the module says waits for its
+ * host to reopen the port, but never longer than a real module would take
+ * to say it (its delay after the port came back, unscaled, in wall time):
+ * at 0.01 the module would otherwise say START 15 ms after the port came
+ * back, before any host program could reopen it, and the host would be
+ * charged with HOST-READ-TO-END for the emulator's haste. The host lives in
+ * wall time and is given what a real module gives it. The rest of the plan
+ * moves with the wait. Real and virtual clocks keep to the plan (a virtual
+ * one does not move before the host has reopened). */
+static int reopen_held(dfota_emulator *em, const action *a)
+{
+    if (em->reopen_wall == 0 || (a->kind != A_SAY && a->kind != A_LONG && a->kind != A_CUT))
+        return 0;
+    int64_t wall = dfota_wall_ns();
+    if (em->master >= 0 && master_hup(em) && wall < em->reopen_wall + (em->ag_due - em->reopen_due)) {
+        em->held = 1;
+        return 1;
+    }
+    em->reopen_wall = 0;
+    if (em->held && now_ns(em) > em->ag_due)
+        em->ag_due = now_ns(em);
+    em->held = 0;
+    return 0;
+}
+
 /* Runs the actions that are due; stops after a port change so that the
  * caller sees the terminal go and come back. */
 static dfota_err run_due(dfota_emulator *em, int *happened, char *err, size_t errlen)
@@ -2017,7 +2048,7 @@ static dfota_err run_due(dfota_emulator *em, int *happened, char *err, size_t er
     while (em->ag_len > 0) {
         action a = em->agenda[em->ag_head];
         int64_t due = em->ag_due;
-        if (now_ns(em) < due || power_off_held(em, &a))
+        if (now_ns(em) < due || reopen_held(em, &a) || power_off_held(em, &a))
             return DFOTA_OK;
         agenda_pop(em, &a);
         *happened = 1;

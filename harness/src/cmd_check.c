@@ -45,7 +45,9 @@ static const char usage[] =
     "      --host                  judge the host software too (the HOST-* rules),\n"
     "                              e.g. a recording of dfota emulate --record\n"
     "      --host-reopen DURATION  HOST-REOPEN's window: the port reopened this\n"
-    "                              soon after it is back (10s with --host-windows)\n"
+    "                              soon after it is back (10s with --host-windows);\n"
+    "                              wall time, when a time-scale header says the\n"
+    "                              module's clock was scaled\n"
     "      --color / --no-color    colour text output (default: when a terminal)\n"
     "      --no-redact             show passwords and secret URL parameters (token=,\n"
     "                              sig=, ...) of quoted lines as they are; by default\n"
@@ -71,6 +73,19 @@ typedef struct {
 } check_run;
 
 /* Reads one file through the checker into the output. */
+/* A transcript's time-scale header (a recording of a scaled emulator or
+ * proxy, "0.01" or "0.01 (times are module time)"):
+ * the scale, or 0 when there is none or it is not a number in range. */
+static double header_scale(const char *v)
+{
+    char *end = NULL;
+    if (!v || !*v)
+        return 0;
+    errno = 0;
+    double d = strtod(v, &end);
+    return errno == 0 && end != v && (*end == '\0' || *end == ' ') && d > 0 && d <= 1000 ? d : 0;
+}
+
 static void check_stream(check_run *run, FILE *in, const char *name)
 {
     char err[DFOTA_ERRBUF] = "";
@@ -88,6 +103,7 @@ static void check_stream(check_run *run, FILE *in, const char *name)
             dfota_checker_opts o = run->opts;
             if (!run->port_forced)
                 o.usb_port = dfota_port_is_usb(dfota_reader_meta(r, "port"));
+            o.host_wall_scale = header_scale(dfota_reader_meta(r, "time-scale"));
             c = dfota_checker_new(&o, &sink);
             if (!c)
                 break;

@@ -79,6 +79,9 @@ static const char usage_options[] =
     "  -R, --record FILE        record the session as a transcript (flushed as it\n"
     "                           goes), then judge the module and the host with the\n"
     "                           HOST-* rules when stopped (see below)\n"
+    "      --host-reopen DURATION  --record: HOST-REOPEN's window (default 10s),\n"
+    "                           in wall time: the host lives in it, whatever\n"
+    "                           --time-scale the module runs at\n"
     "      --connect-to SPEC    where a download really connects, as HOST:PORT:\n"
     "                           HOST2:PORT2 (curl's; empty HOST: any), e.g. the\n"
     "                           fixture servers' :2121:127.0.0.1:40123; repeatable\n"
@@ -142,6 +145,7 @@ typedef struct {
     const char *profile; /* as given, NULL when not */
     const char *port;
     const char *record;  /* --record FILE */
+    const char *host_reopen; /* --host-reopen DURATION, checked, or NULL */
     const char *connect_to[16];
     int keep_secrets;    /* --no-redact */
     dfota_fault faults[CLI_FAULTS_MAX];
@@ -243,6 +247,13 @@ static int parse_option(emulate_args *a, int c, const char *arg)
     case 'S': a->scenario = arg; return 0;
     case 'R': a->record = arg; return 0;
     case 'K': a->keep_secrets = 1; return 0;
+    case 'H': {
+        int64_t ns;
+        if (!parse_duration(arg, &ns) || ns <= 0)
+            return usage_error("bad host-reopen window", arg);
+        a->host_reopen = arg;
+        return 0;
+    }
     case 'C':
         if (a->opts.n_connect_to == 16)
             return usage_error("too many --connect-to (16 at most)", arg);
@@ -287,6 +298,7 @@ static int parse_args(emulate_args *a, int argc, char **argv)
         {"free-space", required_argument, NULL, 's'}, {"scenario", required_argument, NULL, 'S'},
         {"fault", required_argument, NULL, 'x'},      {"record", required_argument, NULL, 'R'},
         {"no-redact", no_argument, NULL, 'K'},      {"connect-to", required_argument, NULL, 'C'},
+        {"host-reopen", required_argument, NULL, 'H'},
         {"help", no_argument, NULL, 'h'},             {NULL, 0, NULL, 0},
     };
     int c, rc;
@@ -386,13 +398,18 @@ static int record_open(const emulate_args *a, recording *r)
     snprintf(port, sizeof port, "%s (emulated at %s)",
              a->port && strcmp(a->port, "uart") == 0 ? "uart" : "usb:2c7c:0195:if=2",
              a->opts.link ? a->opts.link : "its terminal");
+    /* the host's times are judged in wall time: a scaled clock says how */
+    char scale[40];
+    snprintf(scale, sizeof scale, "%g", a->opts.time_scale > 0 ? a->opts.time_scale : 1.0);
+    int scaled = a->opts.time_scale > 0 && a->opts.time_scale != 1.0;
     const char *pairs[] = {"module", a->opts.firmware ? a->opts.firmware : "EG95EFAR02A07M4G",
                            "port", port, "started", started, "recorded-by",
                            "dfota emulate (module and host)", "redacted",
-                           a->keep_secrets ? "none" : "credentials"};
+                           a->keep_secrets ? "none" : "credentials", "time-scale", scale};
     r->keep_secrets = a->keep_secrets;
     if (!(r->f = fopen(a->record, "w")) ||
-        dfota_transcript_write_header(r->f, pairs, 5) != DFOTA_OK || fflush(r->f) != 0) {
+        dfota_transcript_write_header(r->f, pairs, scaled ? 6 : 5) != DFOTA_OK ||
+        fflush(r->f) != 0) {
         fprintf(stderr, "dfota emulate: cannot write %s: %s\n", a->record, strerror(errno));
         if (r->f)
             fclose(r->f);
@@ -419,9 +436,12 @@ static int record_judge(const emulate_args *a, recording *r)
     char a0[] = "check", a1[] = "--host", a2[] = "--host-windows", a3[] = "--profile",
          strict[] = "strict", field[] = "field", file[4096];
     snprintf(file, sizeof file, "%s", a->record);
+    char a4[] = "--host-reopen", window[64];
+    snprintf(window, sizeof window, "%s", a->host_reopen ? a->host_reopen : "10s");
     char *argv[] = {a0, a1, a2, a3,
-                    a->profile && strcmp(a->profile, "field") == 0 ? field : strict, file, NULL};
-    return cmd_check(6, argv);
+                    a->profile && strcmp(a->profile, "field") == 0 ? field : strict,
+                    a4, window, file, NULL};
+    return cmd_check(8, argv);
 }
 
 static int emulate_run(emulate_args *a, dfota_scenario *sc)

@@ -59,7 +59,8 @@ static const char usage[] =
     "                           without --report or --record nothing is written\n"
     "  -p, --profile strict|field  strict (default): the guide to the letter;\n"
     "                           field: known shipped-firmware behaviours are WARN\n"
-    "      --host-reopen DURATION  HOST-REOPEN's window (default 10s, module time)\n"
+    "      --host-reopen DURATION  HOST-REOPEN's window (default 10s), in wall time:\n"
+    "                           the host lives in it, whatever the time-scale\n"
     "      --give-up DURATION   stop when the module's port has been away this long\n"
     "                           after a reboot (default 300s, module time)\n"
     "      --no-redact          keep FTP passwords and URL tokens in the transcript\n"
@@ -270,7 +271,7 @@ static void on_finding(void *ctx, const dfota_finding *f)
     fflush(stdout);
 }
 
-static int judge_open(session *s, const proxy_args *a, const char *port)
+static int judge_open(session *s, const proxy_args *a, const char *port, double scale)
 {
     dfota_checker_opts o;
     dfota_checker_opts_init(&o);
@@ -278,6 +279,7 @@ static int judge_open(session *s, const proxy_args *a, const char *port)
     o.profile = a->profile;
     o.judge_host = 1;
     o.usb_port = dfota_port_is_usb(port);
+    o.host_wall_scale = scale; /* the host lives in wall time */
     if (a->host_reopen_ns > 0)
         o.host_reopen_ns = a->host_reopen_ns;
     int color = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
@@ -386,7 +388,7 @@ static int proxy_run(const proxy_args *a)
     if (a->record)
         snprintf(s.transcript, sizeof s.transcript, "%s", a->record);
     if ((a->report && report_dir(&s, a->report) != 0) ||
-        (s.transcript[0] && record_open(&s, a, px, scale) != 0) || judge_open(&s, a, port) != 0) {
+        (s.transcript[0] && record_open(&s, a, px, scale) != 0) || judge_open(&s, a, port, scale) != 0) {
         if (!s.out || !s.checker)
             fprintf(stderr, "dfota proxy: out of memory\n");
         dfota_proxy_free(px);

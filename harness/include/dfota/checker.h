@@ -101,6 +101,12 @@ typedef struct {
      * software carries (dfota emulate --record, dfota proxy). */
     int judge_host;
     int64_t host_reopen_ns;            /* HOST-REOPEN's window; 0: no limit */
+    /* Wall seconds per second of the log's time, when the module's clock
+     * was scaled (a recording of 'dfota emulate --time-scale X' says X in
+     * its time-scale header); 0 or 1: the log's time is wall time. A host
+     * program lives in wall time, so HOST-REOPEN measures it so: at 0.01 a
+     * host that reopened 55 ms after the reboot took 55 ms, not 5.5 s. */
+    double host_wall_scale;
 } dfota_checker_opts;
 
 /* What a port header says (RULES.md, PORT-REBOOT): 1 for a USB identity
