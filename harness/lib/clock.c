@@ -86,6 +86,16 @@ int64_t dfota_clock_to_wall(const dfota_clock *c, int64_t module_ns)
     return w > 1e18 ? (int64_t)1e18 : (int64_t)w;
 }
 
+int64_t dfota_clock_from_wall(const dfota_clock *c, int64_t wall_ns)
+{
+    if (c->kind == DFOTA_CLOCK_VIRTUAL || wall_ns <= 0)
+        return 0;
+    if (c->kind == DFOTA_CLOCK_REAL)
+        return wall_ns;
+    double m = (double)wall_ns / c->scale;
+    return m > 1e18 ? (int64_t)1e18 : (int64_t)m;
+}
+
 int64_t dfota_clock_wall_until(const dfota_clock *c, int64_t t)
 {
     if (c->kind == DFOTA_CLOCK_VIRTUAL)

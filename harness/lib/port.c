@@ -474,6 +474,10 @@ dfota_err dfota_port_open(const char *port, const dfota_port_opts *opts, dfota_p
         free(p);
         return rc;
     }
+    /* What waits in the port was said to whoever had it before (a late
+     * answer to the last session's ATI, say): it is not this session's, and
+     * read now it would pass for the answer to this session's first command. */
+    tcflush(p->fd, TCIFLUSH);
     *out = p;
     return DFOTA_OK;
 }

@@ -149,6 +149,25 @@ static const char *window_rule(const dfota_step *st)
     return dfota_rule_get(dfota_window_rule(st->window))->id;
 }
 
+/* The harness read ev later than it came, by up to ev->late_ns, and so
+ * cannot tell whether it came within the window: harness trouble, with the
+ * figure, never the module's FAIL. The run stops here. */
+static void harness_late(run *r, const dfota_event *ev, int64_t d, int64_t within)
+{
+    cur(r)->rule = window_rule(&r->sc->steps[r->step]);
+    settle(r, DFOTA_V_INCOMPLETE, ev,
+           "read after %.3fs, but the harness may have read it up to %.3fs after it came: "
+           "not judged against %.3fs", (double)d / 1e9, (double)ev->late_ns / 1e9,
+           (double)within / 1e9);
+    r->stopped = 1;
+    r->res->harness_error = 1;
+    snprintf(r->res->error, sizeof r->res->error,
+             "the harness was late: step %zu's event was read up to %.3f s (module time) after "
+             "it came, and the window's %.3f s cannot be judged; nothing is charged to the "
+             "module (is the machine overloaded, or the time scale too small?)",
+             r->step + 1, (double)ev->late_ns / 1e9, (double)within / 1e9);
+}
+
 /* The step's window, judged when it is settled at ev. Returns 0 when it failed. */
 static int window_ok(run *r, const dfota_event *ev)
 {
@@ -160,6 +179,10 @@ static int window_ok(run *r, const dfota_event *ev)
         cur(r)->rule = window_rule(st);
         settle(r, DFOTA_V_FAIL, ev, "came after %.3fs, not after %.3fs as the window says",
                (double)d / 1e9, (double)st->after_ns / 1e9);
+        return 0;
+    }
+    if (st->within_ns && d > st->within_ns && d - ev->late_ns <= st->within_ns) {
+        harness_late(r, ev, d, st->within_ns);
         return 0;
     }
     if (st->within_ns && d > st->within_ns) {

@@ -16,7 +16,17 @@
  * Events are as from the emulator source: '>' for each line sent, '<' for
  * each line the framer finds, '! port-lost' when the port goes away, and
  * '! port-back' when the same path or identity is there again and opened.
- * The wait for it is bounded by the deadline next() is given. */
+ * The wait for it is bounded by the deadline next() is given.
+ *
+ * On a wall clock the source measures its own lateness: bytes it reads
+ * came at some time since it last saw the port empty (when a read found
+ * nothing, or when a read that then waited began), and each line framed
+ * from them carries that span in late_ns (at least LATE_FLOOR_NS of wall
+ * time, the granularity of a wait), so that a window missed by less is the
+ * harness's trouble, not the module's. A wait that wakes when bytes come
+ * may itself wake late on a busy machine, so waits are kept short on a
+ * scaled clock (wait_cap), which keeps that span small in module time.
+ * Before a deadline is declared passed the port is looked at once more. */
 #define _DEFAULT_SOURCE
 #include <errno.h>
 #include <stdio.h>
@@ -39,6 +49,10 @@
 /* A line must leave within this wall time (RTS/CTS may hold it). */
 #define WRITE_TIMEOUT_MS 5000
 #define SPEC_MAX 1024
+/* The least lateness a wall-clock read may have: a wait wakes no finer. */
+#define LATE_FLOOR_NS 1000000LL
+/* A read that returned within this (wall) did not wait: the bytes were there. */
+#define READ_WAITED_NS 500000LL
 
 enum { PORT_NONE = 0, PORT_LOST, PORT_BACK };
 static const char *const port_event_text[] = {"", "port-lost", "port-back"};
@@ -50,6 +64,9 @@ typedef struct {
     dfota_clock *clock;          /* module time */
     int own_clock;               /* opened from a spec: the clock is ours */
     int64_t now;                 /* module time of the last event */
+    int64_t empty_wall;          /* wall time the port was last seen with nothing to read */
+    int64_t late;                /* late_ns of the lines framed from the last bytes read */
+    int looked_at_deadline;      /* the port was looked at once more after the deadline */
     int port_event;              /* a port event to return first */
     char sent[DFOTA_AT_LINE_MAX + 1];
     size_t sent_len;
@@ -81,6 +98,7 @@ static void make_event(serial_source *s, dfota_event *ev, dfota_dir dir, const c
     ev->data = data;
     ev->len = ev->full_len = len;
     ev->flags = flags;
+    ev->late_ns = dir == DFOTA_DIR_MODULE ? s->late : 0;
 }
 
 /* What is ready without waiting: a port event, the sent line, a framed line. */
@@ -123,10 +141,34 @@ static int idle(serial_source *s, int64_t deadline, int ms, char *err, size_t er
     return 0;
 }
 
-static void took(serial_source *s, int n)
+/* n bytes read by a call made at wall time `asked`: since when they may
+ * have been waiting becomes the lateness of the lines they complete. */
+static void took(serial_source *s, int n, int64_t asked)
 {
     dfota_clock_wire_taken(s->clock, DFOTA_WIRE_TO_HOST, (size_t)n);
     dfota_framer_push(s->framer, s->buf, (size_t)n);
+    if (dfota_clock_is_virtual(s->clock)) {
+        s->late = 0;
+        return;
+    }
+    /* empty since: the start of a read that waited, or the last empty read */
+    int64_t now = dfota_wall_ns(), late = LATE_FLOOR_NS;
+    int64_t since = now - asked >= READ_WAITED_NS ? asked : s->empty_wall;
+    if (since > 0 && now - since > late)
+        late = now - since;
+    s->late = dfota_clock_from_wall(s->clock, late);
+}
+
+/* A read of the port, with what it says of the harness's lateness. */
+static int read_port(serial_source *s, int ms, char *err, size_t errlen)
+{
+    int64_t asked = dfota_wall_ns();
+    int n = dfota_port_read(s->port, s->buf, sizeof s->buf, ms, err, errlen);
+    if (n > 0)
+        took(s, n, asked);
+    else if (n == 0)
+        s->empty_wall = dfota_wall_ns();
+    return n;
 }
 
 /* One wait of at most ms for the host, which waits until deadline: bytes
@@ -146,25 +188,34 @@ static int poll_port(serial_source *s, int64_t deadline, int ms, char *err, size
     if (s->pump) {
         /* what the module said comes from its running: look, run it, look;
          * bytes it wrote and that are still in the terminal are waited for */
-        int n0 = dfota_port_read(s->port, s->buf, sizeof s->buf, 0, err, errlen);
+        int n0 = read_port(s, 0, err, errlen);
         if (n0 == 0) {
             int rc = idle(s, deadline, ms, err, errlen);
             if (rc < 0)
                 return rc;
         } else if (n0 > 0) {
-            took(s, n0);
             return 0;
         }
         ms = dfota_clock_on_wire(s->clock, DFOTA_WIRE_TO_HOST) > 0 ? ms : 0;
     }
-    int n = dfota_port_read(s->port, s->buf, sizeof s->buf, ms, err, errlen);
-    if (n > 0)
-        took(s, n);
-    else if (n < 0 && !dfota_port_is_open(s->port))
+    int n = read_port(s, ms, err, errlen);
+    if (n < 0 && !dfota_port_is_open(s->port))
         s->port_event = PORT_LOST; /* err said why; the event says it to the runner */
     else if (n < 0)
         return n;
     return 0;
+}
+
+/* The longest single wait, in wall ms: WAIT_CAP_MS at real time, less on
+ * a scaled clock (50 ms of module time, at least 1 ms), since a wait's own
+ * length bounds what the source can tell of its lateness. */
+static int wait_cap(const serial_source *s)
+{
+    double scale = dfota_clock_scale(s->clock);
+    if (!(scale > 0) || scale >= 1)
+        return WAIT_CAP_MS;
+    int ms = (int)(scale * WAIT_CAP_MS);
+    return ms < 1 ? 1 : ms;
 }
 
 static int serial_next(dfota_source *src, int64_t deadline_ns, dfota_event *ev, char *err,
@@ -172,8 +223,10 @@ static int serial_next(dfota_source *src, int64_t deadline_ns, dfota_event *ev, 
 {
     serial_source *s = src->impl;
     for (;;) {
-        if (ready_event(s, ev))
+        if (ready_event(s, ev)) {
+            s->looked_at_deadline = 0;
             return 1;
+        }
         if (deadline_ns != DFOTA_T_NONE && module_now(s) >= deadline_ns &&
             dfota_port_is_open(s->port) && s->pump &&
             dfota_clock_on_wire(s->clock, DFOTA_WIRE_TO_HOST) > 0) {
@@ -184,13 +237,27 @@ static int serial_next(dfota_source *src, int64_t deadline_ns, dfota_event *ev, 
                 return rc;
             continue;
         }
+        if (deadline_ns != DFOTA_T_NONE && module_now(s) >= deadline_ns &&
+            !dfota_clock_is_virtual(s->clock) && dfota_port_is_open(s->port) &&
+            !s->looked_at_deadline) {
+            /* one more look: the timer may have fired late, and what came
+             * before it is read (with its lateness), not missed */
+            s->looked_at_deadline = 1;
+            int n = read_port(s, 0, err, errlen);
+            if (n < 0 && !dfota_port_is_open(s->port))
+                s->port_event = PORT_LOST;
+            else if (n < 0)
+                return n;
+            continue;
+        }
         if (deadline_ns != DFOTA_T_NONE && module_now(s) >= deadline_ns) {
+            s->looked_at_deadline = 0;
             s->now = deadline_ns;
             if (!dfota_port_is_open(s->port))
                 snprintf(err, errlen, "%.200s: still away at the deadline", s->name);
             return DFOTA_E_TIMEOUT;
         }
-        int rc = poll_port(s, deadline_ns, wait_ms(s, deadline_ns, WAIT_CAP_MS), err, errlen);
+        int rc = poll_port(s, deadline_ns, wait_ms(s, deadline_ns, wait_cap(s)), err, errlen);
         if (rc < 0)
             return rc;
     }

@@ -406,7 +406,7 @@ static int proxy_run(const proxy_args *a)
     const char *trouble = proxy_loop(px, err, sizeof err);
     if (trouble) {
         snprintf(note, sizeof note, "note dfota proxy gave up: %s", trouble);
-        dfota_event ev = {dfota_proxy_now(px), DFOTA_DIR_HARNESS, note, strlen(note), strlen(note), 0, 0};
+        dfota_event ev = {dfota_proxy_now(px), DFOTA_DIR_HARNESS, note, strlen(note), strlen(note), 0, 0, 0};
         on_event(&s, &ev);
     }
     dfota_proxy_free(px); /* reports the lines left unterminated */

@@ -68,6 +68,9 @@ int64_t dfota_clock_wall_until(const dfota_clock *c, int64_t t);
  * wait never ends before t, and at most cap_ms; cap_ms for a virtual clock. */
 int dfota_clock_wait_ms(const dfota_clock *c, int64_t t, int cap_ms);
 
+/* A duration of wall time in module ns (scale applied; 0 for virtual). */
+int64_t dfota_clock_from_wall(const dfota_clock *c, int64_t wall_ns);
+
 /* A duration of module time in wall ns (scale applied; 0 for virtual). */
 int64_t dfota_clock_to_wall(const dfota_clock *c, int64_t module_ns);
 

@@ -30,6 +30,12 @@ typedef struct {
     size_t full_len;      /* the length before an overlong line was cut for reporting */
     unsigned long line;   /* line in the source file, 0 when there is none */
     unsigned flags;
+    /* How much earlier (ns of the event's time) it may have come than t_ns
+     * says: a live source on a wall clock reads a line when it gets to it,
+     * and a busy machine may get there late. 0: read as it came (a log, a
+     * virtual clock). A window missed by less than this is the harness's
+     * lateness, never the module's. */
+    int64_t late_ns;
 } dfota_event;
 
 #endif

@@ -1617,7 +1617,45 @@ static void test_coverage(void)
             }
 }
 
+/* An answer read 4 s after the command against a 3 s window: FAIL when it
+ * was read as it came, not judged (INCOMPLETE, never FAIL) when the
+ * harness says it may have read it up to late_ns after it came. */
+static dfota_verdict final_result_verdict(int64_t late_ns)
+{
+    dfota_checker_opts o;
+    dfota_checker_opts_init(&o);
+    o.window_ns[DFOTA_WIN_FINAL_RESULT] = 3000000000LL;
+    capture cap;
+    memset(&cap, 0, sizeof cap);
+    dfota_sink sink = {on_finding, on_flow, &cap};
+    dfota_checker *c = dfota_checker_new(&o, &sink);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    static const char cmd[] = "AT+QFOTADL=\"/data/ufs/update.zip\"";
+    feed_one(c, 0, '>', cmd, sizeof cmd - 1, 1);
+    dfota_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.t_ns = 4000000000LL;
+    ev.dir = DFOTA_DIR_MODULE;
+    ev.data = "ERROR";
+    ev.len = ev.full_len = 5;
+    ev.line = 2;
+    ev.late_ns = late_ns;
+    dfota_checker_feed(c, &ev);
+    dfota_checker_finish(c);
+    dfota_verdict v = dfota_checker_result_get(c)->rule[DFOTA_R_TIME_FINAL_RESULT];
+    dfota_checker_free(c);
+    return v;
+}
+
+static void test_harness_lateness(void)
+{
+    CU_ASSERT_EQUAL(final_result_verdict(0), DFOTA_V_FAIL);
+    CU_ASSERT_EQUAL(final_result_verdict(500000000LL), DFOTA_V_FAIL);  /* late, still over */
+    CU_ASSERT_EQUAL(final_result_verdict(1500000000LL), DFOTA_V_INCOMPLETE); /* may have been in time */
+}
+
 static const test_entry tests[] = {
+    {"a window the harness may have missed is not the module's", test_harness_lateness},
     {"every rule, both profiles", test_rule_table},
     {"FIELD-QUIRKS: FAIL in strict, WARN in field", test_field_quirks},
     {"flow summary of one upgrade", test_flow_summary},

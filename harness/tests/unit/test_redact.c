@@ -293,7 +293,7 @@ static void test_header_reads_back(void)
         CU_ASSERT_PTR_NOT_NULL_FATAL(f);
         const char *kv[] = {"scenario", "x", "redacted", values[i]};
         CU_ASSERT_EQUAL(dfota_transcript_write_header(f, kv, 2), DFOTA_OK);
-        dfota_event ev = {0, DFOTA_DIR_HOST, "AT", 2, 2, 0, 0};
+        dfota_event ev = {0, DFOTA_DIR_HOST, "AT", 2, 2, 0, 0, 0};
         CU_ASSERT_EQUAL(dfota_transcript_write_event(f, &ev), DFOTA_OK);
         rewind(f);
         dfota_reader *r = dfota_reader_new(f, "h.transcript");

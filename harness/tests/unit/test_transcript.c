@@ -312,7 +312,7 @@ static void test_writer_text(void)
         {DFOTA_T_NONE, DFOTA_DIR_HOST, "AT"},
     };
     for (size_t i = 0; i < sizeof ev / sizeof ev[0]; i++) {
-        dfota_event e = {ev[i].t, ev[i].dir, ev[i].data, strlen(ev[i].data), strlen(ev[i].data), 0, 0};
+        dfota_event e = {ev[i].t, ev[i].dir, ev[i].data, strlen(ev[i].data), strlen(ev[i].data), 0, 0, 0};
         CU_ASSERT_EQUAL(dfota_transcript_write_event(f, &e), DFOTA_OK);
     }
     size_t len;
@@ -359,7 +359,7 @@ static void write_all(FILE *f, const rt_event *ev, size_t n)
 {
     CU_ASSERT_EQUAL_FATAL(dfota_transcript_write_header(f, rt_pairs, RT_PAIRS), DFOTA_OK);
     for (size_t i = 0; i < n; i++) {
-        dfota_event e = {ev[i].t, ev[i].dir, ev[i].data, ev[i].len, ev[i].len, 0, 0};
+        dfota_event e = {ev[i].t, ev[i].dir, ev[i].data, ev[i].len, ev[i].len, 0, 0, 0};
         CU_ASSERT_EQUAL_FATAL(dfota_transcript_write_event(f, &e), DFOTA_OK);
     }
     CU_ASSERT_EQUAL_FATAL(fflush(f), 0);
@@ -574,7 +574,7 @@ static void test_header_values_round_trip(void)
     FILE *f = tmpfile();
     CU_ASSERT_PTR_NOT_NULL_FATAL(f);
     CU_ASSERT_EQUAL_FATAL(dfota_transcript_write_header(f, pairs, 3), DFOTA_OK);
-    dfota_event e = {0, DFOTA_DIR_MODULE, "OK", 2, 2, 0, 0};
+    dfota_event e = {0, DFOTA_DIR_MODULE, "OK", 2, 2, 0, 0, 0};
     CU_ASSERT_EQUAL_FATAL(dfota_transcript_write_event(f, &e), DFOTA_OK);
     rewind(f);
     dfota_reader *r = dfota_reader_new(f, "header");
