@@ -1454,4 +1454,5 @@ void dfota_checker_finish(dfota_checker *c)
             v = s;
     }
     c->res.verdict = v;
+    c->res.nothing_to_judge = c->res.flows == 0;
 }

@@ -31,6 +31,7 @@ struct dfota_output {
     dfota_profile profile;
     int color;
     int keep_secrets;        /* 0: secrets in what a log said are hidden (redact.h) */
+    int allow_empty;         /* 1: a log with nothing to judge passes (--allow-empty) */
     int io_error;
     char file[1024];
     /* per file */
@@ -39,7 +40,7 @@ struct dfota_output {
     unsigned flows_written;
     json_t *file_findings;
     /* totals */
-    unsigned files, passed, failed, incomplete, errors;
+    unsigned files, passed, failed, incomplete, empty, errors;
     xmlTextWriterPtr xml;
 };
 
@@ -88,6 +89,48 @@ dfota_output *dfota_output_new(dfota_out_format fmt, FILE *out, dfota_profile pr
 void dfota_output_keep_secrets(dfota_output *o, int keep)
 {
     o->keep_secrets = keep != 0;
+}
+
+void dfota_output_allow_empty(dfota_output *o, int allow)
+{
+    o->allow_empty = allow != 0;
+}
+
+/* What one file comes to. A FAIL is the module's (or the host's) and wins;
+ * a log with no upgrade in it is not a pass unless allowed. */
+typedef enum {
+    FILE_PASS = 0,
+    FILE_FAIL,
+    FILE_INCOMPLETE,
+    FILE_NOTHING,    /* nothing to judge */
+    FILE_ERROR       /* the input could not be read */
+} file_verdict;
+
+static file_verdict file_verdict_of(const dfota_output *o, const dfota_checker_result *res,
+                                    const char *error)
+{
+    if (error || !res)
+        return FILE_ERROR;
+    if (res->verdict == DFOTA_V_FAIL)
+        return FILE_FAIL;
+    if (res->nothing_to_judge && !o->allow_empty)
+        return FILE_NOTHING;
+    if (res->verdict == DFOTA_V_INCOMPLETE)
+        return FILE_INCOMPLETE;
+    return FILE_PASS;
+}
+
+/* The verdict's name in text (words) and in JSON (one token). */
+static const char *file_verdict_name(file_verdict v, int token)
+{
+    switch (v) {
+    case FILE_PASS: return "PASS";
+    case FILE_FAIL: return "FAIL";
+    case FILE_INCOMPLETE: return "INCOMPLETE";
+    case FILE_NOTHING: return token ? "NOTHING-TO-JUDGE" : "NOTHING TO JUDGE";
+    case FILE_ERROR: break;
+    }
+    return "ERROR";
 }
 
 /* The one way text from a log reaches this output: with its secrets
@@ -197,9 +240,16 @@ static void text_end_file(dfota_output *o, const dfota_checker_result *res, cons
     if (!res->timed)
         fprintf(o->out, "%s: NOTE no timestamps (%s): timing rules and durations skipped\n", o->file,
                 dfota_format_name(format));
-    const char *v = error ? "ERROR" : dfota_verdict_name(res->verdict);
-    fprintf(o->out, "%s: %s (%lu FAIL, %lu WARN, %lu INCOMPLETE, %lu NOTE; %u flow%s; %s, %s)\n",
-            o->file, v, res->count[DFOTA_L_FAIL], res->count[DFOTA_L_WARN],
+    file_verdict fv = file_verdict_of(o, res, error);
+    if (res->nothing_to_judge && fv != FILE_NOTHING)
+        fprintf(o->out, "%s: NOTE nothing to judge: %s%s\n", o->file, DFOTA_NOTHING_TO_JUDGE,
+                o->allow_empty ? " (accepted: --allow-empty)" : "");
+    char why[160] = "";
+    if (fv == FILE_NOTHING)
+        snprintf(why, sizeof why, ": %s; not a pass (--allow-empty accepts it)",
+                 DFOTA_NOTHING_TO_JUDGE);
+    fprintf(o->out, "%s: %s%s (%lu FAIL, %lu WARN, %lu INCOMPLETE, %lu NOTE; %u flow%s; %s, %s)\n",
+            o->file, file_verdict_name(fv, 0), why, res->count[DFOTA_L_FAIL], res->count[DFOTA_L_WARN],
             res->count[DFOTA_L_INCOMPLETE], res->count[DFOTA_L_NOTE], res->flows,
             res->flows == 1 ? "" : "s", dfota_format_name(format), profile_name(o->profile));
 }
@@ -291,8 +341,11 @@ static void json_end_file(dfota_output *o, const dfota_checker_result *res, cons
     if (fputc(']', o->out) == EOF)
         o->io_error = 1;
     put_kv(o, "format", json_string(dfota_format_name(format)));
-    put_kv(o, "verdict",
-           json_string(error || !res ? "ERROR" : dfota_verdict_name(res->verdict)));
+    file_verdict fv = file_verdict_of(o, res, error);
+    put_kv(o, "verdict", json_string(file_verdict_name(fv, 1)));
+    put_kv(o, "verdict_reason",
+           fv == FILE_NOTHING ? json_string(DFOTA_NOTHING_TO_JUDGE) : json_null());
+    put_kv(o, "nothing_to_judge", json_boolean(res && res->nothing_to_judge));
     put_kv(o, "error", error ? json_string(error) : json_null());
     put_kv(o, "findings", o->file_findings ? o->file_findings : json_array());
     o->file_findings = NULL;
@@ -339,7 +392,10 @@ static void xml_testcase(dfota_output *o, const char *name, const char *child, c
 
 static void junit_end_file(dfota_output *o, const dfota_checker_result *res, const char *error)
 {
-    unsigned tests = error ? 1 : 0, failures = 0, skipped = 0;
+    /* Nothing to judge is an error a CI does not take for green. */
+    file_verdict fv = file_verdict_of(o, res, error);
+    int not_judged = fv == FILE_NOTHING;
+    unsigned tests = error || not_judged ? 1 : 0, failures = 0, skipped = 0;
     if (res)
         for (int r = 0; r < DFOTA_RULE_COUNT; r++) {
             tests += res->rule[r] != DFOTA_V_NA;
@@ -349,7 +405,7 @@ static void junit_end_file(dfota_output *o, const dfota_checker_result *res, con
     char num[4][16];
     snprintf(num[0], sizeof num[0], "%u", tests);
     snprintf(num[1], sizeof num[1], "%u", failures);
-    snprintf(num[2], sizeof num[2], "%u", error ? 1u : 0u);
+    snprintf(num[2], sizeof num[2], "%u", error || not_judged ? 1u : 0u);
     snprintf(num[3], sizeof num[3], "%u", skipped);
     xmlTextWriterPtr w = o->xml;
     int rc = xmlTextWriterStartElement(w, X("testsuite"));
@@ -364,6 +420,11 @@ static void junit_end_file(dfota_output *o, const dfota_checker_result *res, con
         char msg[DFOTA_ERRBUF * 2];
         dfota_escape(error, strlen(error), msg, sizeof msg);
         xml_testcase(o, "input", "error", msg);
+    }
+    if (not_judged) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "nothing to judge: %s", DFOTA_NOTHING_TO_JUDGE);
+        xml_testcase(o, "judged", "error", msg);
     }
     for (int r = 0; res && r < DFOTA_RULE_COUNT; r++) {
         dfota_verdict v = res->rule[r];
@@ -430,14 +491,13 @@ void dfota_output_end_file(dfota_output *o, const dfota_checker_result *res, con
     char shown_error[2 * DFOTA_ERRBUF];
     error = shown_text(o, error, shown_error, sizeof shown_error);
     o->files++;
-    if (error || !res)
-        o->errors++;
-    else if (res->verdict == DFOTA_V_FAIL)
-        o->failed++;
-    else if (res->verdict == DFOTA_V_INCOMPLETE)
-        o->incomplete++;
-    else
-        o->passed++;
+    switch (file_verdict_of(o, res, error)) {
+    case FILE_ERROR: o->errors++; break;
+    case FILE_FAIL: o->failed++; break;
+    case FILE_INCOMPLETE: o->incomplete++; break;
+    case FILE_NOTHING: o->empty++; break;
+    case FILE_PASS: o->passed++; break;
+    }
     switch (o->fmt) {
     case DFOTA_OUT_TEXT: text_end_file(o, res, error, format, stats); break;
     case DFOTA_OUT_JSON: json_end_file(o, res, error, format, stats); break;
@@ -451,7 +511,7 @@ int dfota_output_status(const dfota_output *o)
         return 2;
     if (o->failed)
         return 1;
-    if (o->incomplete)
+    if (o->incomplete || o->empty)
         return 3;
     return 0;
 }
@@ -460,8 +520,11 @@ dfota_err dfota_output_finish(dfota_output *o)
 {
     switch (o->fmt) {
     case DFOTA_OUT_TEXT:
-        fprintf(o->out, "%u file%s: %u passed, %u failed, %u incomplete, %u unreadable\n", o->files,
-                o->files == 1 ? "" : "s", o->passed, o->failed, o->incomplete, o->errors);
+        fprintf(o->out,
+                "%u file%s: %u passed, %u failed, %u incomplete, %u with nothing to judge, "
+                "%u unreadable\n",
+                o->files, o->files == 1 ? "" : "s", o->passed, o->failed, o->incomplete, o->empty,
+                o->errors);
         break;
     case DFOTA_OUT_JSON: {
         if (fputc(']', o->out) == EOF)
@@ -471,6 +534,7 @@ dfota_err dfota_output_finish(dfota_output *o)
         json_object_set_new(s, "passed", json_integer(o->passed));
         json_object_set_new(s, "failed", json_integer(o->failed));
         json_object_set_new(s, "incomplete", json_integer(o->incomplete));
+        json_object_set_new(s, "nothing_to_judge", json_integer(o->empty));
         json_object_set_new(s, "unreadable", json_integer(o->errors));
         put_kv(o, "summary", s);
         put_kv(o, "exit_status", json_integer(dfota_output_status(o)));

@@ -46,6 +46,8 @@ static const char usage[] =
     "                              e.g. a recording of dfota emulate --record\n"
     "      --host-reopen DURATION  HOST-REOPEN's window: the port reopened this\n"
     "                              soon after it is back (10s with --host-windows)\n"
+    "      --allow-empty           a log with no AT+QFOTADL and no FOTA URC passes\n"
+    "                              (with a note) instead of exiting 3\n"
     "      --color / --no-color    colour text output (default: when a terminal)\n"
     "      --no-redact             show passwords and secret URL parameters (token=,\n"
     "                              sig=, ...) of quoted lines as they are; by default\n"
@@ -60,7 +62,9 @@ static const char usage[] =
     "  0  no FAIL and nothing inconclusive (WARN and NOTE do not fail)\n"
     "  1  at least one FAIL\n"
     "  2  usage error, or an input that cannot be read (named with file and line)\n"
-    "  3  no FAIL, but a rule is INCOMPLETE (the log ends before it is decided)\n"
+    "  3  no FAIL, but a rule is INCOMPLETE (the log ends before it is decided),\n"
+    "     or a log has nothing to judge: no AT+QFOTADL and no FOTA URC (NOTHING TO\n"
+    "     JUDGE; --allow-empty lets it pass)\n"
     "When several apply, the first in the order 2, 1, 3 wins.\n";
 
 typedef struct {
@@ -161,7 +165,7 @@ int cmd_check(int argc, char **argv)
         {"host-windows", no_argument, NULL, 'H'},  {"port", required_argument, NULL, 'P'},
         {"color", no_argument, NULL, 'C'},         {"no-color", no_argument, NULL, 'N'},
         {"host", no_argument, NULL, 'J'},          {"host-reopen", required_argument, NULL, 'R'},
-        {"no-redact", no_argument, NULL, 'X'},
+        {"no-redact", no_argument, NULL, 'X'},     {"allow-empty", no_argument, NULL, 'E'},
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
     };
     check_run run;
@@ -169,7 +173,7 @@ int cmd_check(int argc, char **argv)
     dfota_checker_opts_init(&run.opts);
     dfota_out_format fmt = DFOTA_OUT_TEXT;
     const char *output = NULL;
-    int color = -1, ch, keep_secrets = 0;
+    int color = -1, ch, keep_secrets = 0, allow_empty = 0;
     int64_t reopen_ns = -1;
     optind = 1;
     while ((ch = getopt_long(argc, argv, "p:f:o:w:h", longopts, NULL)) != -1) {
@@ -207,6 +211,7 @@ int cmd_check(int argc, char **argv)
         case 'C': color = 1; break;
         case 'N': color = 0; break;
         case 'X': keep_secrets = 1; break;
+        case 'E': allow_empty = 1; break;
         case 'J': run.opts.judge_host = 1; break;
         case 'R':
             if (dfota_duration_parse(optarg, strlen(optarg), &reopen_ns) != DFOTA_OK || reopen_ns <= 0)
@@ -237,6 +242,7 @@ int cmd_check(int argc, char **argv)
         return EXIT_INPUT;
     }
     dfota_output_keep_secrets(run.out, keep_secrets);
+    dfota_output_allow_empty(run.out, allow_empty);
     for (int i = optind; i < argc && !run.oom; i++)
         if (files_each(argv[i], check_one, &run) != 0)
             run.oom = 1;

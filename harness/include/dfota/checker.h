@@ -137,7 +137,14 @@ typedef struct {
     unsigned flows;
     int timed;                /* the log had timestamps */
     dfota_verdict verdict;    /* FAIL > INCOMPLETE > PASS (WARN counts as PASS) */
+    /* No AT+QFOTADL and no FOTA URC: there was no upgrade to judge, which
+     * is not a pass (RULES.md). Set by dfota_checker_finish; the verdict
+     * stays what the rules say, and a caller decides what it is worth. */
+    int nothing_to_judge;
 } dfota_checker_result;
+
+/* What nothing_to_judge means, in words. */
+#define DFOTA_NOTHING_TO_JUDGE "no AT+QFOTADL and no FOTA URC in the log"
 
 /* The result; valid until the checker is freed. */
 const dfota_checker_result *dfota_checker_result_get(const dfota_checker *c);

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# verdicts.sh - what a verdict says and what it may not claim: a log with
+# nothing to judge is not a PASS, each upgrade's outcome is said in words
+# with the guide's meaning of its code, a log altered after capture is not
+# the module's fault, and every artifact says what built and ran it. Each
+# trouble shows its exit status and message, and a control shows that the
+# module's real FAIL is still caught.
+# usage: verdicts.sh DFOTA_BINARY REPO_ROOT
+set -u
+dfota=$1
+root=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+# shellcheck source=/dev/null
+source "$(dirname "$0")/lib/assert.bash"
+
+# --- nothing to judge: no AT+QFOTADL and no FOTA URC is its own result, exit 3
+printf 'AT\r\nOK\r\nATI\r\nQuectel\r\nEG95\r\nOK\r\n' > "$tmp/empty.log"
+expect_exit "a log with no AT+QFOTADL and no FOTA URC is not a pass" 3 "$dfota" check "$tmp/empty.log"
+expect_grep "it says there is nothing to judge" "empty.log: NOTHING TO JUDGE: no AT+QFOTADL and no FOTA URC" "$tmp/out"
+expect_grep "the summary counts it apart" "1 file: 0 passed, 0 failed, 0 incomplete, 1 with nothing to judge, 0 unreadable" "$tmp/out"
+expect_exit "--allow-empty: the old behaviour" 0 "$dfota" check --allow-empty "$tmp/empty.log"
+expect_grep "--allow-empty still says so" "NOTE nothing to judge" "$tmp/out"
+expect_exit "nothing to judge, JSON" 3 "$dfota" check --format json "$tmp/empty.log"
+if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); f=d["files"][0]; assert f["verdict"]=="NOTHING-TO-JUDGE", f; assert "AT+QFOTADL" in f["verdict_reason"]; assert d["summary"]["nothing_to_judge"]==1; assert d["exit_status"]==3' "$tmp/out"; then
+  ok "JSON: verdict NOTHING-TO-JUDGE with its reason"; else bad "JSON nothing to judge"; cat "$tmp/out"; fi
+expect_exit "nothing to judge, JUnit" 3 "$dfota" check --format junit "$tmp/empty.log"
+expect_grep "JUnit: an error a CI does not take as green" '<error message="nothing to judge' "$tmp/out"
+# Control: the module's real FAIL next to an empty log still wins.
+printf 'AT+QFOTADL="ftp://u:p@h/f.bin"\r\nOK\r\n+QIND: "FOTA","FTPSTART"\r\n+QIND: "FOTA","FTPEND",601\r\n+QIND: "FOTA","START"\r\n' > "$tmp/fail.log"
+expect_exit "control: a FAIL beside an empty log is still exit 1" 1 "$dfota" check "$tmp/empty.log" "$tmp/fail.log"
+expect_grep "control: the FAIL is named" "fail.log:5: FAIL SEQ-NO-UPDATE-AFTER-DL-FAIL" "$tmp/out"
+# The test command alone is judged (CMD-TEST): it is something to judge.
+printf 'AT+QFOTADL=?\r\nOK\r\n' > "$tmp/test-only.log"
+expect_exit "AT+QFOTADL=? alone is judged" 0 "$dfota" check "$tmp/test-only.log"
+
+# --- dfota emulate --record when the host never started an upgrade
+# emulate_session NAME [EMULATE-ARGS...]: an emulator with --record that no
+# host drives, stopped with SIGINT once its link is up; its exit status in
+# $em_rc, its output in $tmp/NAME.out.
+# With $send set, a host sends that one line through the link first and
+# reads the answer to its final result.
+emulate_session() {
+  local name=$1 link=$tmp/$1.tty
+  shift
+  mkdir -p "$tmp/ufs"
+  "$dfota" emulate --link "$link" --ufs "$tmp/ufs" --record "$tmp/$name.transcript" "$@" \
+    > "$tmp/$name.out" 2>&1 &
+  local pid=$!
+  for _ in $(seq 250); do [ -L "$link" ] && break; sleep 0.02; done
+  if [ -n "${send:-}" ]; then
+    timeout 20 python3 - "$link" "$send" <<'PY' || bad "$name: the host could not send its line"
+import os, sys, termios, time, tty
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_NOCTTY)
+tty.setraw(fd, termios.TCSANOW)
+os.write(fd, sys.argv[2].encode() + b"\r")
+buf = b""
+while not any(w in buf for w in (b"\r\nOK\r\n", b"ERROR\r\n")):
+    buf += os.read(fd, 4096)
+time.sleep(0.1)
+os.close(fd)
+PY
+    sleep 0.2
+  fi
+  kill -INT "$pid"
+  wait "$pid"
+  em_rc=$?
+}
+emulate_session idle
+if [ "$em_rc" -eq 3 ]; then ok "emulate --record with no upgrade exits 3"; else bad "emulate --record with no upgrade exited $em_rc, want 3"; cat "$tmp/idle.out"; fi
+expect_grep "emulate --record says the host never started an upgrade" "NOTHING TO JUDGE: no AT+QFOTADL" "$tmp/idle.out"
+emulate_session idle-allowed --allow-empty
+if [ "$em_rc" -eq 0 ]; then ok "emulate --record --allow-empty exits 0"; else bad "emulate --record --allow-empty exited $em_rc, want 0"; cat "$tmp/idle-allowed.out"; fi
+
+# --- emulate --record judges what was really sent, not the redacted recording
+# A password of 60 bytes breaks the guide's 50-byte limit; the emulator
+# accepts it (a fault), and the judge must see all 60 bytes, while the
+# recording shows ***.
+pw=$(printf 'p%.0s' $(seq 60))
+send="AT+QFOTADL=\"ftp://user:$pw@127.0.0.1:1/update.zip\"" emulate_session longpw --fault accept-invalid
+if [ "$em_rc" -eq 1 ]; then ok "emulate --record: an over-long password accepted is a FAIL"; else bad "emulate --record long password exited $em_rc, want 1"; cat "$tmp/longpw.out"; fi
+expect_grep "the FAIL names CMD-INVALID-ERROR" "FAIL CMD-INVALID-ERROR" "$tmp/longpw.out"
+expect_grep "the recording is redacted" 'ftp://user:\*\*\*@' "$tmp/longpw.transcript"
+if grep -q "$pw" "$tmp/longpw.transcript" "$tmp/longpw.out"; then bad "the password reached the recording or the terminal"; else ok "the password is in neither the recording nor the terminal"; fi
+# Control: the same password within the limit, refused by no fault, passes.
+send="AT+QFOTADL=\"ftp://user:short@127.0.0.1:0/update.zip\"" emulate_session shortpw
+if [ "$em_rc" -eq 0 ]; then ok "control: a refused bad port passes CMD-INVALID-ERROR"; else bad "control exited $em_rc, want 0"; cat "$tmp/shortpw.out"; fi
+
+finish
