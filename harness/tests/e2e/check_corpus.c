@@ -136,7 +136,7 @@ typedef struct {
 
 typedef struct {
     char profile[16];
-    char verdict[16];
+    char verdict[24]; /* "NOTHING-TO-JUDGE" */
     rule_expect rules[MAX_RULE_EXPECTS];
     size_t n_rules;
 } expectation;
