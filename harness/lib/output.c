@@ -5,6 +5,7 @@
  * encoded by jansson and XML text by libxml2, so no device byte can break
  * a document or a terminal. Output streams file by file: memory stays
  * bounded however many files and flows there are. */
+#define _POSIX_C_SOURCE 200809L /* open_memstream */
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +18,10 @@
 
 #define SEEN_MAX 64
 #define FILE_FINDINGS_MAX 64
+#define OUTCOMES_MAX 32            /* upgrades said in words per file; the rest are counted */
+#define WHAT_MAX 320                /* one upgrade in words */
+#define OUTCOME_MAX (1024 + 32 + WHAT_MAX) /* with the file and line before it */
+#define HELD_MAX (1024 * 1024)     /* text findings held back so the outcomes come first */
 
 typedef struct {
     dfota_rule rule;
@@ -39,6 +44,11 @@ struct dfota_output {
     size_t n_seen;
     unsigned flows_written;
     json_t *file_findings;
+    char outcome[OUTCOMES_MAX][OUTCOME_MAX]; /* "FILE:LINE: upgrade over ...", per upgrade */
+    size_t n_outcomes, outcomes_dropped;
+    FILE *held;              /* text findings, until the outcomes are written first */
+    char *held_buf;
+    size_t held_len;
     /* totals */
     unsigned files, passed, failed, incomplete, empty, errors;
     xmlTextWriterPtr xml;
@@ -164,6 +174,9 @@ void dfota_output_free(dfota_output *o)
     if (o->xml)
         xmlFreeTextWriter(o->xml);
     json_decref(o->file_findings);
+    if (o->held)
+        fclose(o->held);
+    free(o->held_buf);
     free(o);
 }
 
@@ -198,6 +211,21 @@ static int first_of_kind(dfota_output *o, const dfota_finding *f)
     return 1;
 }
 
+/* Writes what was held back and streams from here on. */
+static void release_held(dfota_output *o)
+{
+    if (!o->held)
+        return;
+    if (fclose(o->held) != 0)
+        o->io_error = 1;
+    o->held = NULL;
+    if (o->held_len && fwrite(o->held_buf, 1, o->held_len, o->out) != o->held_len)
+        o->io_error = 1;
+    free(o->held_buf);
+    o->held_buf = NULL;
+    o->held_len = 0;
+}
+
 static void text_finding(dfota_output *o, const dfota_finding *f)
 {
     if (!first_of_kind(o, f))
@@ -208,21 +236,54 @@ static void text_finding(dfota_output *o, const dfota_finding *f)
     char where[64] = "";
     if (f->line)
         snprintf(where, sizeof where, "%lu:", f->line);
-    fprintf(o->out, "%s:%s %s%s%s %s (\xc2\xa7%s) %s; %s", o->file, where, level_color(o, f->level),
+    FILE *to = o->held ? o->held : o->out;
+    fprintf(to, "%s:%s %s%s%s %s (\xc2\xa7%s) %s; %s", o->file, where, level_color(o, f->level),
             dfota_level_name(f->level), o->color ? "\033[0m" : "", ri->id, ri->section,
             f->expected, f->seen);
     if (f->t_ns != DFOTA_T_NONE)
-        fprintf(o->out, " (t=%.3fs)", (double)f->t_ns / 1e9);
+        fprintf(to, " (t=%.3fs)", (double)f->t_ns / 1e9);
     if (f->quirk && f->level == DFOTA_L_WARN)
-        fprintf(o->out, " [field behaviour: %s]", f->quirk);
+        fprintf(to, " [field behaviour: %s]", f->quirk);
     else if (f->quirk)
-        fprintf(o->out, " [%s]", f->quirk);
-    fputc('\n', o->out);
+        fprintf(to, " [%s]", f->quirk);
+    fputc('\n', to);
+    /* Memory stays bounded: past HELD_MAX the findings stream. */
+    if (o->held && (fflush(o->held) != 0 || o->held_len > HELD_MAX))
+        release_held(o);
+}
+
+/* Each upgrade as it closes, in words (dfota_flow_describe), kept to be
+ * written before the findings: it is what a reader wants first. */
+static void keep_outcome(void *ctx, const dfota_flow_summary *s)
+{
+    dfota_output *o = ctx;
+    if (o->n_outcomes == OUTCOMES_MAX) {
+        o->outcomes_dropped++;
+        return;
+    }
+    char what[WHAT_MAX]; /* no text of the log in it: nothing to redact */
+    dfota_flow_describe(s, what, sizeof what);
+    if (o->fmt == DFOTA_OUT_TEXT && s->line)
+        snprintf(o->outcome[o->n_outcomes++], OUTCOME_MAX, "%s:%lu: %s", o->file, s->line, what);
+    else if (o->fmt == DFOTA_OUT_TEXT)
+        snprintf(o->outcome[o->n_outcomes++], OUTCOME_MAX, "%s: %s", o->file, what);
+    else
+        snprintf(o->outcome[o->n_outcomes++], OUTCOME_MAX, "%s", what);
+}
+
+static void text_outcomes(dfota_output *o)
+{
+    for (size_t i = 0; i < o->n_outcomes; i++)
+        fprintf(o->out, "%s\n", o->outcome[i]);
+    if (o->outcomes_dropped)
+        fprintf(o->out, "%s: (%zu more upgrades)\n", o->file, o->outcomes_dropped);
 }
 
 static void text_end_file(dfota_output *o, const dfota_checker_result *res, const char *error,
                           dfota_format format, const dfota_reader_stats *st)
 {
+    text_outcomes(o);
+    release_held(o);
     for (size_t i = 0; i < o->n_seen; i++)
         if (o->seen[i].n)
             fprintf(o->out, "%s: (%lu more %s %s%s%s like the one above)\n", o->file, o->seen[i].n,
@@ -303,6 +364,9 @@ static void json_flow(void *ctx, const dfota_flow_summary *s)
     json_object_set_new(j, "protocol", json_string(dfota_proto_name(s->proto)));
     json_object_set_new(j, "final", s->final ? json_string(s->final) : json_null());
     json_object_set_new(j, "outcome", json_string(s->outcome));
+    char what[WHAT_MAX];
+    dfota_flow_describe(s, what, sizeof what);
+    json_object_set_new(j, "summary", json_string(what));
     json_t *codes = json_object();
     json_object_set_new(codes, "download",
                         s->has_download_code ? json_integer(s->download_code) : json_null());
@@ -390,6 +454,21 @@ static void xml_testcase(dfota_output *o, const char *name, const char *child, c
         o->io_error = 1;
 }
 
+/* Each upgrade in words, as the suite's output. */
+static void junit_outcomes(dfota_output *o)
+{
+    if (!o->n_outcomes)
+        return;
+    int rc = xmlTextWriterStartElement(o->xml, X("system-out"));
+    for (size_t i = 0; i < o->n_outcomes; i++) {
+        rc |= xmlTextWriterWriteString(o->xml, X(o->outcome[i]));
+        rc |= xmlTextWriterWriteString(o->xml, X("\n"));
+    }
+    rc |= xmlTextWriterEndElement(o->xml);
+    if (rc < 0)
+        o->io_error = 1;
+}
+
 static void junit_end_file(dfota_output *o, const dfota_checker_result *res, const char *error)
 {
     /* Nothing to judge is an error a CI does not take for green. */
@@ -426,6 +505,7 @@ static void junit_end_file(dfota_output *o, const dfota_checker_result *res, con
         snprintf(msg, sizeof msg, "nothing to judge: %s", DFOTA_NOTHING_TO_JUDGE);
         xml_testcase(o, "judged", "error", msg);
     }
+    junit_outcomes(o);
     for (int r = 0; res && r < DFOTA_RULE_COUNT; r++) {
         dfota_verdict v = res->rule[r];
         if (v == DFOTA_V_NA)
@@ -465,7 +545,7 @@ static void on_finding(void *ctx, const dfota_finding *f)
 
 dfota_sink dfota_output_sink(dfota_output *o)
 {
-    dfota_sink s = {on_finding, o->fmt == DFOTA_OUT_JSON ? json_flow : NULL, o};
+    dfota_sink s = {on_finding, o->fmt == DFOTA_OUT_JSON ? json_flow : keep_outcome, o};
     return s;
 }
 
@@ -474,6 +554,10 @@ void dfota_output_begin_file(dfota_output *o, const char *name)
     dfota_escape(name, strlen(name), o->file, sizeof o->file);
     o->n_seen = 0;
     o->flows_written = 0;
+    o->n_outcomes = o->outcomes_dropped = 0;
+    release_held(o);
+    if (o->fmt == DFOTA_OUT_TEXT)
+        o->held = open_memstream(&o->held_buf, &o->held_len); /* NULL: findings stream */
     json_decref(o->file_findings);
     o->file_findings = NULL;
     if (o->fmt == DFOTA_OUT_JSON) {

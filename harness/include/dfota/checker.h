@@ -3,6 +3,7 @@
 #ifndef DFOTA_CHECKER_H
 #define DFOTA_CHECKER_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "dfota/error.h"
@@ -84,6 +85,13 @@ typedef struct {
     unsigned n_findings_dropped;
     dfota_finding findings[DFOTA_FLOW_FINDINGS_MAX];
 } dfota_flow_summary;
+
+/* One line in words: what happened to the upgrade of s, with the guide's
+ * meaning of the code that decided it and its chapter, e.g. "upgrade over
+ * HTTP: download failed, HTTPEND 701 (HTTP unknown error, §5)". It says
+ * what happened, not whether that was right: the findings do. Writes at
+ * most cap-1 bytes and a NUL into buf (the caller's). */
+void dfota_flow_describe(const dfota_flow_summary *s, char *buf, size_t cap);
 
 /* Where the checker reports, as it goes. Any callback may be NULL. */
 typedef struct {

@@ -34,6 +34,29 @@ expect_grep "control: the FAIL is named" "fail.log:5: FAIL SEQ-NO-UPDATE-AFTER-D
 printf 'AT+QFOTADL=?\r\nOK\r\n' > "$tmp/test-only.log"
 expect_exit "AT+QFOTADL=? alone is judged" 0 "$dfota" check "$tmp/test-only.log"
 
+# --- each upgrade's outcome, in words, with the guide's meaning of its code
+printf 'AT+QFOTADL="http://h/f.bin"\r\nOK\r\n+QIND: "FOTA","HTTPSTART"\r\n+QIND: "FOTA","HTTPEND",701\r\n' > "$tmp/http701.log"
+expect_exit "a download that failed with 701 passes the rules" 0 "$dfota" check "$tmp/http701.log"
+expect_grep "it says the download failed, and what 701 means" "http701.log:1: upgrade over HTTP: download failed, HTTPEND 701 (HTTP unknown error, §5)" "$tmp/out"
+if [ "$(grep -n 'upgrade over' "$tmp/out" | cut -d: -f1)" = 1 ]; then ok "the outcome is the file's first line"; else bad "the outcome is not the first line"; cat "$tmp/out"; fi
+printf 'AT+QFOTADL="/data/ufs/u.zip"\r\nOK\r\n+QIND: "FOTA","START"\r\n+QIND: "FOTA","UPDATING",3\r\n+QIND: "FOTA","END",510\r\n' > "$tmp/end510.log"
+expect_exit "END 510" 0 "$dfota" check "$tmp/end510.log"
+expect_grep "it says the update failed, and what 510 means" "upgrade from a local file: update failed, END 510 (the package does not match the firmware in the module, §6)" "$tmp/out"
+expect_exit "the guide's own FTP example" 0 "$dfota" check "$root/transcripts/guide/3.1-ftp-example.log"
+expect_grep "it says the module was updated" "upgrade over FTP: updated, END 0 after 100%" "$tmp/out"
+printf 'AT+QFOTADL="ftp://u:p@h/f.bin"\r\nERROR\r\n' > "$tmp/refused.log"
+expect_exit "a refused command" 0 "$dfota" check "$tmp/refused.log"
+expect_grep "it says the module refused it" "upgrade over FTP: refused, ERROR" "$tmp/out"
+expect_exit "the outcome in JSON" 0 "$dfota" check --format json "$tmp/http701.log"
+if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); s=d["files"][0]["flows"][0]["summary"]; assert s.startswith("upgrade over HTTP: download failed, HTTPEND 701"), s' "$tmp/out"; then
+  ok "JSON: each flow has its summary in words"; else bad "JSON flow summary"; cat "$tmp/out"; fi
+expect_exit "the outcome in JUnit" 0 "$dfota" check --format junit "$tmp/http701.log"
+expect_grep "JUnit: the outcome in the suite's output" "upgrade over HTTP: download failed" "$tmp/out"
+# Control: the FAIL is still said, beside the outcome.
+expect_exit "control: an update after a failed download" 1 "$dfota" check "$tmp/fail.log"
+expect_grep "control: the outcome says what happened" "fail.log:1: upgrade over FTP: download failed, FTPEND 601 (FTP unknown error, §4)" "$tmp/out"
+expect_grep "control: the FAIL is still there" "fail.log:5: FAIL SEQ-NO-UPDATE-AFTER-DL-FAIL" "$tmp/out"
+
 # --- dfota emulate --record when the host never started an upgrade
 # emulate_session NAME [EMULATE-ARGS...]: an emulator with --record that no
 # host drives, stopped with SIGINT once its link is up; its exit status in
