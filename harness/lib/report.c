@@ -66,6 +66,16 @@ static json_t *failed_rules(const dfota_scenario_result *res)
     return arr;
 }
 
+int dfota_report_step_names_rule(const dfota_scenario_result *res, dfota_rule r)
+{
+    size_t n = res->scenario ? res->scenario->n_steps : 0;
+    for (size_t i = 0; res->steps && i < n; i++)
+        if (res->steps[i].verdict == DFOTA_V_FAIL && res->steps[i].rule &&
+            strcmp(res->steps[i].rule, dfota_rule_get(r)->id) == 0)
+            return 1;
+    return 0;
+}
+
 static const char *verdict_of(const dfota_scenario_result *res)
 {
     return res->harness_error ? "ERROR" : dfota_verdict_name(res->verdict);
@@ -306,7 +316,8 @@ dfota_err dfota_report_summary(FILE *out, const dfota_run_report *rep)
                         dfota_verdict_name(res->steps[s].verdict), res->steps[s].detail,
                         res->steps[s].rule ? " -> " : "", res->steps[s].rule ? res->steps[s].rule : "");
         for (int r = 0; r < DFOTA_RULE_COUNT; r++)
-            if (res->rules.rule[r] == DFOTA_V_FAIL || res->rules.rule[r] == DFOTA_V_INCOMPLETE)
+            if ((res->rules.rule[r] == DFOTA_V_FAIL || res->rules.rule[r] == DFOTA_V_INCOMPLETE) &&
+                !dfota_report_step_names_rule(res, (dfota_rule)r))
                 fprintf(out, "           %s %s: %s\n", dfota_verdict_name(res->rules.rule[r]),
                         dfota_rule_get((dfota_rule)r)->id, res->rules.rule_reason[r]);
     }

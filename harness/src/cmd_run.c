@@ -394,7 +394,7 @@ static void print_result(const run_opts *o, const dfota_scenario_result *res)
                    st->rule ? st->rule : "");
     }
     for (int r = 0; r < DFOTA_RULE_COUNT; r++)
-        if (res->rules.rule[r] == DFOTA_V_FAIL)
+        if (res->rules.rule[r] == DFOTA_V_FAIL && !dfota_report_step_names_rule(res, (dfota_rule)r))
             printf("           FAIL %s (\xc2\xa7%s): %s\n", dfota_rule_get((dfota_rule)r)->id,
                    dfota_rule_get((dfota_rule)r)->section, res->rules.rule_reason[r]);
 }

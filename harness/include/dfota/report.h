@@ -59,6 +59,10 @@ DFOTA_WUR dfota_err dfota_report_matrix_html(FILE *out, const char *started,
 DFOTA_WUR dfota_err dfota_report_matrix_json(FILE *out, const char *started,
                                              const dfota_matrix_column *cols, size_t n);
 
+/* 1 when a failed step of res names rule r: a text that shows the step
+ * (with its "-> RULE") need not show the rule again. */
+int dfota_report_step_names_rule(const dfota_scenario_result *res, dfota_rule r);
+
 /* The worst verdict rule r got over the report's scenarios (harness errors
  * left out), N/A when none judged it. */
 dfota_verdict dfota_report_rule_worst(const dfota_run_report *rep, dfota_rule r);

@@ -57,6 +57,33 @@ expect_exit "control: an update after a failed download" 1 "$dfota" check "$tmp/
 expect_grep "control: the outcome says what happened" "fail.log:1: upgrade over FTP: download failed, FTPEND 601 (FTP unknown error, §4)" "$tmp/out"
 expect_grep "control: the FAIL is still there" "fail.log:5: FAIL SEQ-NO-UPDATE-AFTER-DL-FAIL" "$tmp/out"
 
+# --- every rule ID any output can emit is in the catalogue
+"$dfota" rules > "$tmp/rules"
+grep -o 'fail(r, [^"]*"[A-Z][A-Z0-9-]*"\|return "TIME-WINDOW"\|"STEP-[A-Z]*"' "$root/harness/lib/runner.c" \
+  | grep -o '"[A-Z][A-Z0-9-]*"' | tr -d '"' | sort -u > "$tmp/emitted"
+if [ -s "$tmp/emitted" ]; then ok "the runner's rule IDs were found"; else bad "no rule ID found in the runner"; fi
+while read -r id; do
+  if grep -q "^$id " "$tmp/rules"; then ok "dfota rules lists $id"; else bad "dfota rules does not list $id, which dfota run emits"; fi
+done < "$tmp/emitted"
+
+# --- a failed TIME-* window shows as a rule in every report of a run
+sc=$root/scenarios/3-test-command.yaml
+late=$root/transcripts/scenarios/3-test-command/fail-ok-after-5s.transcript
+expect_exit "a final result 5 s late fails its 3 s window" 1 "$dfota" run --format json --source "transcript:$late" "$sc"
+if python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["scenarios"][0]; assert s["rules"].get("TIME-FINAL-RESULT")=="FAIL", s["rules"]' "$tmp/out"; then
+  ok "JSON: the failed window is in the scenario's rules"; else bad "JSON rules miss TIME-FINAL-RESULT"; cat "$tmp/out"; fi
+expect_exit "the same with a report" 1 "$dfota" run --no-color --report "$tmp/rep" --source "transcript:$late" "$sc"
+html=$(ls "$tmp"/rep/run-*/report.html 2> /dev/null | head -n 1)
+if [ -n "$html" ]; then
+  expect_grep "HTML: the failed window is a column of the verdict table" "<span>TIME-FINAL-RESULT</span>" "$html"
+  if grep -q "<dd>0 FAIL" "$html"; then bad "HTML: a FAIL badge over '0 FAIL'"; grep -n "<dd>0 FAIL" "$html"; else ok "HTML: no '0 FAIL' under the FAIL badge"; fi
+  expect_grep "report.json too" '"TIME-FINAL-RESULT": *"FAIL"' "$(dirname "$html")/report.json"
+else
+  bad "no report.html written"
+fi
+# Control: the same scenario on its passing recording has no such rule.
+expect_exit "control: the passing recording passes" 0 "$dfota" run --format json --source "transcript:$root/transcripts/scenarios/3-test-command/pass-ok.transcript" "$sc"
+
 # --- dfota emulate --record when the host never started an upgrade
 # emulate_session NAME [EMULATE-ARGS...]: an emulator with --record that no
 # host drives, stopped with SIGINT once its link is up; its exit status in
