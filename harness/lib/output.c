@@ -13,6 +13,7 @@
 #include <libxml/xmlwriter.h>
 
 #include "dfota/output.h"
+#include "dfota/provenance.h"
 #include "dfota/redact.h"
 #include "dfota/transcript.h"
 
@@ -37,6 +38,7 @@ struct dfota_output {
     int color;
     int keep_secrets;        /* 0: secrets in what a log said are hidden (redact.h) */
     int allow_empty;         /* 1: a log with nothing to judge passes (--allow-empty) */
+    const dfota_provenance *prov; /* what made the verdicts, or NULL (borrowed) */
     int io_error;
     char file[1024];
     /* per file */
@@ -104,6 +106,22 @@ void dfota_output_keep_secrets(dfota_output *o, int keep)
 void dfota_output_allow_empty(dfota_output *o, int allow)
 {
     o->allow_empty = allow != 0;
+}
+
+void dfota_output_provenance(dfota_output *o, const dfota_provenance *prov)
+{
+    o->prov = prov;
+}
+
+static json_t *provenance_json(const dfota_provenance *p)
+{
+    json_t *j = json_object();
+    json_object_set_new(j, "dfota", json_string(p->version));
+    json_object_set_new(j, "commit", json_string(p->commit));
+    json_object_set_new(j, "rules", json_string(p->rules));
+    json_object_set_new(j, "profile", json_string(p->profile));
+    json_object_set_new(j, "command", json_string(p->command));
+    return j;
 }
 
 /* What one file comes to. A FAIL is the module's (or the host's) and wins;
@@ -493,6 +511,18 @@ static void junit_end_file(dfota_output *o, const dfota_checker_result *res, con
     rc |= xmlTextWriterWriteAttribute(w, X("failures"), X(num[1]));
     rc |= xmlTextWriterWriteAttribute(w, X("errors"), X(num[2]));
     rc |= xmlTextWriterWriteAttribute(w, X("skipped"), X(num[3]));
+    if (o->prov) {
+        const char *kv[10];
+        size_t n = dfota_provenance_pairs(o->prov, kv);
+        rc |= xmlTextWriterStartElement(w, X("properties"));
+        for (size_t i = 0; i < n; i++) {
+            rc |= xmlTextWriterStartElement(w, X("property"));
+            rc |= xmlTextWriterWriteAttribute(w, X("name"), X(kv[2 * i]));
+            rc |= xmlTextWriterWriteAttribute(w, X("value"), X(kv[2 * i + 1]));
+            rc |= xmlTextWriterEndElement(w);
+        }
+        rc |= xmlTextWriterEndElement(w);
+    }
     if (rc < 0)
         o->io_error = 1;
     if (error) {
@@ -604,6 +634,9 @@ dfota_err dfota_output_finish(dfota_output *o)
 {
     switch (o->fmt) {
     case DFOTA_OUT_TEXT:
+        if (o->prov)
+            fprintf(o->out, "dfota %s (commit %s), rules %s, profile %s: %s\n", o->prov->version,
+                    o->prov->commit, o->prov->rules, o->prov->profile, o->prov->command);
         fprintf(o->out,
                 "%u file%s: %u passed, %u failed, %u incomplete, %u with nothing to judge, "
                 "%u unreadable\n",
@@ -621,6 +654,8 @@ dfota_err dfota_output_finish(dfota_output *o)
         json_object_set_new(s, "nothing_to_judge", json_integer(o->empty));
         json_object_set_new(s, "unreadable", json_integer(o->errors));
         put_kv(o, "summary", s);
+        if (o->prov)
+            put_kv(o, "provenance", provenance_json(o->prov));
         put_kv(o, "exit_status", json_integer(dfota_output_status(o)));
         if (fputs("}\n", o->out) == EOF)
             o->io_error = 1;

@@ -512,7 +512,7 @@ static void write_header(run *r)
 {
     if (!r->o->transcript_out || r->header_written)
         return;
-    const char *kv[12];
+    const char *kv[22];
     size_t n = 0;
     kv[n++] = "scenario";
     kv[n++] = r->sc->name;
@@ -530,6 +530,8 @@ static void write_header(run *r)
     }
     kv[n++] = "redacted";
     kv[n++] = r->o->keep_secrets ? "none" : "credentials";
+    if (r->o->provenance)
+        n += 2 * dfota_provenance_pairs(r->o->provenance, kv + n);
     if (dfota_transcript_write_header(r->o->transcript_out, kv, n / 2) == DFOTA_OK)
         r->out_line = 1 + n / 2;
     r->header_written = 1;

@@ -246,6 +246,10 @@ int cmd_check(int argc, char **argv)
     }
     dfota_output_keep_secrets(run.out, keep_secrets);
     dfota_output_allow_empty(run.out, allow_empty);
+    dfota_provenance prov;
+    dfota_provenance_fill(&prov, run.opts.profile == DFOTA_PROFILE_FIELD ? "field" : "strict",
+                          cli_argc, cli_argv);
+    dfota_output_provenance(run.out, &prov);
     for (int i = optind; i < argc && !run.oom; i++)
         if (files_each(argv[i], check_one, &run) != 0)
             run.oom = 1;

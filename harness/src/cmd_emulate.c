@@ -371,9 +371,11 @@ typedef struct {
     unsigned long line;      /* the transcript line the next event is written on */
     dfota_output *out;       /* the verdict, as dfota check --host writes it */
     dfota_checker *chk;
+    dfota_provenance prov;   /* what judges it, in the header and the verdict */
 } recording;
 
 #define RECORD_HEADER_PAIRS 5
+#define PROVENANCE_PAIRS 5
 
 static void record_event(void *ctx, const dfota_event *ev)
 {
@@ -414,6 +416,9 @@ static int record_judge_open(const emulate_args *a, recording *r)
     r->out = dfota_output_new(DFOTA_OUT_TEXT, stdout, o.profile, 0);
     if (!r->out)
         return -1;
+    dfota_provenance_fill(&r->prov, o.profile == DFOTA_PROFILE_FIELD ? "field" : "strict",
+                          cli_argc, cli_argv);
+    dfota_output_provenance(r->out, &r->prov);
     dfota_output_keep_secrets(r->out, a->keep_secrets);
     dfota_output_allow_empty(r->out, a->allow_empty);
     dfota_output_begin_file(r->out, a->record);
@@ -433,19 +438,20 @@ static int record_open(const emulate_args *a, recording *r)
     snprintf(port, sizeof port, "%s (emulated at %s)",
              a->port && strcmp(a->port, "uart") == 0 ? "uart" : "usb:2c7c:0195:if=2",
              a->opts.link ? a->opts.link : "its terminal");
-    const char *pairs[2 * RECORD_HEADER_PAIRS] = {
+    const char *pairs[2 * (RECORD_HEADER_PAIRS + PROVENANCE_PAIRS)] = {
         "module", a->opts.firmware ? a->opts.firmware : "EG95EFAR02A07M4G",
         "port", port, "started", started, "recorded-by", "dfota emulate (module and host)",
         "redacted", a->keep_secrets ? "none" : "credentials"};
     r->keep_secrets = a->keep_secrets;
-    r->line = 1 + RECORD_HEADER_PAIRS; /* the magic line, then one line a pair */
     if (record_judge_open(a, r) != 0) {
         fprintf(stderr, "dfota emulate: out of memory\n");
         record_close(r);
         return EXIT_HARNESS;
     }
+    size_t n = RECORD_HEADER_PAIRS + dfota_provenance_pairs(&r->prov, pairs + 2 * RECORD_HEADER_PAIRS);
+    r->line = 1 + n; /* the magic line, then one line a pair */
     if (!(r->f = fopen(a->record, "w")) ||
-        dfota_transcript_write_header(r->f, pairs, RECORD_HEADER_PAIRS) != DFOTA_OK ||
+        dfota_transcript_write_header(r->f, pairs, n) != DFOTA_OK ||
         fflush(r->f) != 0) {
         fprintf(stderr, "dfota emulate: cannot write %s: %s\n", a->record, strerror(errno));
         record_close(r);

@@ -8,6 +8,7 @@
 
 #include "dfota/checker.h"
 #include "dfota/error.h"
+#include "dfota/provenance.h"
 #include "dfota/reader.h"
 
 typedef enum {
@@ -32,6 +33,10 @@ void dfota_output_keep_secrets(dfota_output *o, int keep);
  * is its own result, NOTHING TO JUDGE, and the status is 3: it is not a
  * pass. allow = 1 lets it pass, with a note (--allow-empty). */
 void dfota_output_allow_empty(dfota_output *o, int allow);
+
+/* What made the verdicts (dfota/provenance.h, borrowed: it must outlive
+ * the output): written in every format, for certification evidence. */
+void dfota_output_provenance(dfota_output *o, const dfota_provenance *prov);
 
 /* Starts a file; name is escaped before it is written. */
 void dfota_output_begin_file(dfota_output *o, const char *name);

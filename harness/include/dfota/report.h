@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "dfota/error.h"
+#include "dfota/provenance.h"
 #include "dfota/runner.h"
 
 typedef struct {
@@ -17,6 +18,7 @@ typedef struct {
     const dfota_scenario_result *results;
     size_t n_results;
     int interrupted;             /* the run was stopped before its end */
+    const dfota_provenance *provenance; /* what made the verdicts, or NULL (borrowed) */
 } dfota_run_report;
 
 /* One self-contained HTML file: no network, no external asset. A verdict

@@ -84,6 +84,41 @@ fi
 # Control: the same scenario on its passing recording has no such rule.
 expect_exit "control: the passing recording passes" 0 "$dfota" run --format json --source "transcript:$root/transcripts/scenarios/3-test-command/pass-ok.transcript" "$sc"
 
+# --- certification evidence: every artifact says what made its verdicts
+"$dfota" --version > "$tmp/version"
+commit=$(sed -n 's/^dfota [0-9.]* (commit \([^,]*\), rules \([^)]*\))$/\1/p' "$tmp/version")
+rules=$(sed -n 's/^dfota [0-9.]* (commit \([^,]*\), rules \([^)]*\))$/\2/p' "$tmp/version")
+if [ -n "$commit" ] && [ -n "$rules" ]; then ok "--version names the commit ($commit) and the catalogue ($rules)"; else bad "--version: $(cat "$tmp/version")"; fi
+if [ -d "$root/.git" ] || [ -f "$root/.git" ]; then
+  if [ "$commit" != unknown ]; then ok "built from a git checkout: the commit is known"; else bad "the commit is unknown in a git checkout"; fi
+fi
+guide="$root/transcripts/guide/3.1-ftp-example.log"
+expect_exit "check, text" 0 "$dfota" check --profile field "$guide"
+expect_grep "text: version, commit, catalogue, profile and command line" "^dfota [0-9.]* (commit $commit), rules $rules, profile field: dfota check --profile field " "$tmp/out"
+expect_exit "check, JSON" 0 "$dfota" check --format json "$guide"
+if python3 -c '
+import json,sys
+p=json.load(open(sys.argv[1]))["provenance"]
+assert p["commit"]==sys.argv[2] and p["rules"]==sys.argv[3] and p["profile"]=="strict", p
+assert p["command"].startswith("dfota check --format json"), p
+assert p["dfota"], p' "$tmp/out" "$commit" "$rules"; then ok "JSON: provenance"; else bad "JSON provenance"; cat "$tmp/out"; fi
+expect_exit "check, JUnit" 0 "$dfota" check --format junit "$guide"
+expect_grep "JUnit: commit as a property" "<property name=\"commit\" value=\"$commit\"/>" "$tmp/out"
+expect_grep "JUnit: catalogue as a property" "<property name=\"rules\" value=\"$rules\"/>" "$tmp/out"
+expect_grep "JUnit: command line as a property" '<property name="command" value="dfota check --format junit' "$tmp/out"
+expect_exit "a run with a report" 0 "$dfota" run --no-color --report "$tmp/prov" --var "SECRET_URL=ftp://u:hunter2@h/x" \
+  --source "transcript:$root/transcripts/scenarios/3-test-command/pass-ok.transcript" "$sc"
+d=$(ls -d "$tmp"/prov/run-* 2> /dev/null | head -n 1)
+for f in summary.txt report.json junit.xml report.html transcripts/3-test-command.transcript; do
+  if [ -f "$d/$f" ] && grep -q "$commit" "$d/$f" && grep -q "$rules" "$d/$f" && grep -q "dfota run --no-color" "$d/$f"; then
+    ok "run report $f: commit, catalogue and command line"
+  else
+    bad "run report $f lacks the provenance"; [ -f "$d/$f" ] && head -20 "$d/$f"
+  fi
+done
+if grep -rq hunter2 "$d"; then bad "a password on the command line reached the report"; else ok "the command line is recorded without its password"; fi
+expect_grep "the transcript header has the profile" "^# profile: strict$" "$d/transcripts/3-test-command.transcript"
+
 # --- dfota emulate --record when the host never started an upgrade
 # emulate_session NAME [EMULATE-ARGS...]: an emulator with --record that no
 # host drives, stopped with SIGINT once its link is up; its exit status in
@@ -119,6 +154,8 @@ PY
 emulate_session idle
 if [ "$em_rc" -eq 3 ]; then ok "emulate --record with no upgrade exits 3"; else bad "emulate --record with no upgrade exited $em_rc, want 3"; cat "$tmp/idle.out"; fi
 expect_grep "emulate --record says the host never started an upgrade" "NOTHING TO JUDGE: no AT+QFOTADL" "$tmp/idle.out"
+expect_grep "emulate --record: the recording's header names the commit" "^# commit: $commit$" "$tmp/idle.transcript"
+expect_grep "emulate --record: and the command line" "^# command: dfota emulate " "$tmp/idle.transcript"
 emulate_session idle-allowed --allow-empty
 if [ "$em_rc" -eq 0 ]; then ok "emulate --record --allow-empty exits 0"; else bad "emulate --record --allow-empty exited $em_rc, want 0"; cat "$tmp/idle-allowed.out"; fi
 
