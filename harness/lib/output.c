@@ -131,6 +131,7 @@ typedef enum {
     FILE_FAIL,
     FILE_INCOMPLETE,
     FILE_NOTHING,    /* nothing to judge */
+    FILE_INCONCLUSIVE, /* strict: the log was altered after capture */
     FILE_ERROR       /* the input could not be read */
 } file_verdict;
 
@@ -143,6 +144,8 @@ static file_verdict file_verdict_of(const dfota_output *o, const dfota_checker_r
         return FILE_FAIL;
     if (res->nothing_to_judge && !o->allow_empty)
         return FILE_NOTHING;
+    if (res->inconclusive)
+        return FILE_INCONCLUSIVE;
     if (res->verdict == DFOTA_V_INCOMPLETE)
         return FILE_INCOMPLETE;
     return FILE_PASS;
@@ -156,6 +159,7 @@ static const char *file_verdict_name(file_verdict v, int token)
     case FILE_FAIL: return "FAIL";
     case FILE_INCOMPLETE: return "INCOMPLETE";
     case FILE_NOTHING: return token ? "NOTHING-TO-JUDGE" : "NOTHING TO JUDGE";
+    case FILE_INCONCLUSIVE: return "INCONCLUSIVE";
     case FILE_ERROR: break;
     }
     return "ERROR";
@@ -323,10 +327,13 @@ static void text_end_file(dfota_output *o, const dfota_checker_result *res, cons
     if (res->nothing_to_judge && fv != FILE_NOTHING)
         fprintf(o->out, "%s: NOTE nothing to judge: %s%s\n", o->file, DFOTA_NOTHING_TO_JUDGE,
                 o->allow_empty ? " (accepted: --allow-empty)" : "");
-    char why[160] = "";
+    char why[400] = "";
     if (fv == FILE_NOTHING)
         snprintf(why, sizeof why, ": %s; not a pass (--allow-empty accepts it)",
                  DFOTA_NOTHING_TO_JUDGE);
+    else if (fv == FILE_INCONCLUSIVE)
+        snprintf(why, sizeof why, ": %s (%s); not the module's doing, but strict cannot certify it",
+                 DFOTA_LOG_ALTERED, res->altered_reason);
     fprintf(o->out, "%s: %s%s (%lu FAIL, %lu WARN, %lu INCOMPLETE, %lu NOTE; %u flow%s; %s, %s)\n",
             o->file, file_verdict_name(fv, 0), why, res->count[DFOTA_L_FAIL], res->count[DFOTA_L_WARN],
             res->count[DFOTA_L_INCOMPLETE], res->count[DFOTA_L_NOTE], res->flows,
@@ -425,8 +432,12 @@ static void json_end_file(dfota_output *o, const dfota_checker_result *res, cons
     put_kv(o, "format", json_string(dfota_format_name(format)));
     file_verdict fv = file_verdict_of(o, res, error);
     put_kv(o, "verdict", json_string(file_verdict_name(fv, 1)));
-    put_kv(o, "verdict_reason",
-           fv == FILE_NOTHING ? json_string(DFOTA_NOTHING_TO_JUDGE) : json_null());
+    char altered[400];
+    if (fv == FILE_INCONCLUSIVE)
+        snprintf(altered, sizeof altered, "%s (%s)", DFOTA_LOG_ALTERED, res->altered_reason);
+    put_kv(o, "verdict_reason", fv == FILE_NOTHING        ? json_string(DFOTA_NOTHING_TO_JUDGE)
+                                : fv == FILE_INCONCLUSIVE ? json_string(altered)
+                                                          : json_null());
     put_kv(o, "nothing_to_judge", json_boolean(res && res->nothing_to_judge));
     put_kv(o, "error", error ? json_string(error) : json_null());
     put_kv(o, "findings", o->file_findings ? o->file_findings : json_array());
@@ -491,7 +502,7 @@ static void junit_end_file(dfota_output *o, const dfota_checker_result *res, con
 {
     /* Nothing to judge is an error a CI does not take for green. */
     file_verdict fv = file_verdict_of(o, res, error);
-    int not_judged = fv == FILE_NOTHING;
+    int not_judged = fv == FILE_NOTHING || fv == FILE_INCONCLUSIVE;
     unsigned tests = error || not_judged ? 1 : 0, failures = 0, skipped = 0;
     if (res)
         for (int r = 0; r < DFOTA_RULE_COUNT; r++) {
@@ -531,8 +542,12 @@ static void junit_end_file(dfota_output *o, const dfota_checker_result *res, con
         xml_testcase(o, "input", "error", msg);
     }
     if (not_judged) {
-        char msg[160];
-        snprintf(msg, sizeof msg, "nothing to judge: %s", DFOTA_NOTHING_TO_JUDGE);
+        char msg[400];
+        if (fv == FILE_NOTHING)
+            snprintf(msg, sizeof msg, "nothing to judge: %s", DFOTA_NOTHING_TO_JUDGE);
+        else
+            snprintf(msg, sizeof msg, "inconclusive: %s (%s)", DFOTA_LOG_ALTERED,
+                     res->altered_reason);
         xml_testcase(o, "judged", "error", msg);
     }
     junit_outcomes(o);
@@ -608,7 +623,7 @@ void dfota_output_end_file(dfota_output *o, const dfota_checker_result *res, con
     switch (file_verdict_of(o, res, error)) {
     case FILE_ERROR: o->errors++; break;
     case FILE_FAIL: o->failed++; break;
-    case FILE_INCOMPLETE: o->incomplete++; break;
+    case FILE_INCOMPLETE: case FILE_INCONCLUSIVE: o->incomplete++; break;
     case FILE_NOTHING: o->empty++; break;
     case FILE_PASS: o->passed++; break;
     }

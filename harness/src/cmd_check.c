@@ -28,8 +28,10 @@ static const char usage[] =
     "\n"
     "Options:\n"
     "  -p, --profile strict|field  strict: the guide to the letter (default).\n"
-    "                              field: behaviours of shipped firmware and damage\n"
-    "                              from pasting logs become WARN, with their name.\n"
+    "                              field: behaviours of shipped firmware become WARN,\n"
+    "                              with their name. Damage the log itself carries\n"
+    "                              (typographic quotes) is a NOTE in field and makes\n"
+    "                              the file INCONCLUSIVE in strict: never a FAIL.\n"
     "  -f, --format text|json|junit  output format (default text)\n"
     "  -o, --output PATH           write the output to PATH (atomically) instead of\n"
     "                              standard output\n"
@@ -67,7 +69,8 @@ static const char usage[] =
     "  2  usage error, or an input that cannot be read (named with file and line)\n"
     "  3  no FAIL, but a rule is INCOMPLETE (the log ends before it is decided),\n"
     "     or a log has nothing to judge: no AT+QFOTADL and no FOTA URC (NOTHING TO\n"
-    "     JUDGE; --allow-empty lets it pass)\n"
+    "     JUDGE; --allow-empty lets it pass), or, in strict, the log was altered\n"
+    "     after capture (INCONCLUSIVE, the reason named)\n"
     "When several apply, the first in the order 2, 1, 3 wins.\n";
 
 typedef struct {

@@ -149,7 +149,17 @@ typedef struct {
      * is not a pass (RULES.md). Set by dfota_checker_finish; the verdict
      * stays what the rules say, and a caller decides what it is worth. */
     int nothing_to_judge;
+    /* Findings the log itself caused (paste damage such as typographic
+     * quotes): never the module's. They are NOTEs in every profile; in
+     * strict they make the file inconclusive: inconclusive is set and the
+     * verdict is INCOMPLETE, unless the module FAILed on its own. */
+    unsigned long altered;
+    char altered_reason[DFOTA_TEXT_MAX]; /* the first of them, with its line */
+    int inconclusive;
 } dfota_checker_result;
+
+/* What an inconclusive file is, in words. */
+#define DFOTA_LOG_ALTERED "the log was altered after capture"
 
 /* What nothing_to_judge means, in words. */
 #define DFOTA_NOTHING_TO_JUDGE "no AT+QFOTADL and no FOTA URC in the log"

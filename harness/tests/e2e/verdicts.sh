@@ -57,6 +57,28 @@ expect_exit "control: an update after a failed download" 1 "$dfota" check "$tmp/
 expect_grep "control: the outcome says what happened" "fail.log:1: upgrade over FTP: download failed, FTPEND 601 (FTP unknown error, §4)" "$tmp/out"
 expect_grep "control: the FAIL is still there" "fail.log:5: FAIL SEQ-NO-UPDATE-AFTER-DL-FAIL" "$tmp/out"
 
+# --- a log altered after capture is not the module's fault
+typo=$root/transcripts/field/typographic-quotes-raw.log
+expect_exit "strict: typographic quotes make the log inconclusive" 3 "$dfota" check "$typo"
+expect_grep "strict: the reason is named" "typographic-quotes-raw.log: INCONCLUSIVE: the log was altered after capture (typographic quotes at line 17)" "$tmp/out"
+if grep -q " FAIL URC-SYNTAX\| WARN URC-SYNTAX" "$tmp/out"; then bad "strict: the paste damage is charged to the module"; else ok "strict: no FAIL or WARN against the module"; fi
+expect_exit "strict JSON" 3 "$dfota" check --format json "$typo"
+if python3 -c 'import json,sys; f=json.load(open(sys.argv[1]))["files"][0]; assert f["verdict"]=="INCONCLUSIVE", f["verdict"]; assert "altered after capture" in f["verdict_reason"]; assert f["rules"]["URC-SYNTAX"]=="PASS"' "$tmp/out"; then
+  ok "JSON: INCONCLUSIVE with its reason, URC-SYNTAX not failed"; else bad "JSON inconclusive"; cat "$tmp/out"; fi
+expect_exit "field: the same damage is a note" 0 "$dfota" check --profile field "$typo"
+expect_grep "field: a NOTE that names it" "NOTE URC-SYNTAX .*the log was altered after capture" "$tmp/out"
+expect_exit "strict: a command pasted with typographic quotes" 3 "$dfota" check "$root/transcripts/formats/arrows-typographic-command.log"
+expect_grep "strict: the command's quotes are named" "INCONCLUSIVE: the log was altered after capture (typographic quotes around the command's argument" "$tmp/out"
+# Control: the module's own FAIL in a log with the same damage is still a FAIL.
+printf 'AT+QFOTADL="ftp://u:p@h/f.bin"\r\nOK\r\n+QIND: \xe2\x80\x9cFOTA\xe2\x80\x9d,\xe2\x80\x9cFTPSTART\xe2\x80\x9d\r\n+QIND: "FOTA","FTPEND",601\r\n+QIND: "FOTA","START"\r\n' > "$tmp/typo-fail.log"
+expect_exit "control: a real FAIL in an altered log is still exit 1" 1 "$dfota" check "$tmp/typo-fail.log"
+expect_grep "control: the module's FAIL is named" "typo-fail.log:5: FAIL SEQ-NO-UPDATE-AFTER-DL-FAIL" "$tmp/out"
+# Firmware behaviours of FIELD-QUIRKS stay as they were: FAIL in strict, WARN in field.
+stray=$root/transcripts/field/stray-bytes-before-start.transcript
+expect_exit "control: stray bytes before START (firmware) FAIL in strict" 1 "$dfota" check "$stray"
+expect_exit "control: and are a WARN in field" 0 "$dfota" check --profile field "$stray"
+expect_grep "control: WARN URC-SYNTAX stray-bytes" "WARN URC-SYNTAX.*stray-bytes" "$tmp/out"
+
 # --- every rule ID any output can emit is in the catalogue
 "$dfota" rules > "$tmp/rules"
 grep -o 'fail(r, [^"]*"[A-Z][A-Z0-9-]*"\|return "TIME-WINDOW"\|"STEP-[A-Z]*"' "$root/harness/lib/runner.c" \
