@@ -234,6 +234,19 @@ static void report(dfota_checker *c, flow *f, dfota_rule r, dfota_level l, const
     report((c), (f), (r), (c)->o.profile == DFOTA_PROFILE_FIELD ? DFOTA_L_WARN : DFOTA_L_FAIL, \
            (ev), (quirk), (expected), __VA_ARGS__)
 
+/* Damage the log itself carries (RULES.md: paste damage, a logger's
+ * marks): a NOTE in every profile, never the module's FAIL or WARN; what it
+ * was is kept so that strict can call the file inconclusive. */
+static void log_damage(dfota_checker *c, flow *f, dfota_rule r, const dfota_event *ev,
+                       const char *quirk, const char *expected, const char *what, const char *text)
+{
+    if (c->res.altered++ == 0)
+        snprintf(c->res.altered_reason, sizeof c->res.altered_reason, "%s at line %lu", what,
+                 ev ? ev->line : 0UL);
+    report(c, f, r, DFOTA_L_NOTE, ev, quirk, expected, "%s, %s: %s", what, DFOTA_LOG_ALTERED,
+           text);
+}
+
 static void window(dfota_checker *c, flow *f, dfota_window w, int64_t from, const dfota_event *ev,
                    const char *what)
 {
@@ -546,6 +559,9 @@ static void judge_argument(dfota_checker *c, flow *f, const dfota_event *ev, int
     if (a->cls == DFOTA_ARG_INVALID)
         report(c, f, DFOTA_R_CMD_INVALID_ERROR, DFOTA_L_FAIL, ev, NULL,
                "ERROR for an argument the guide refuses", "OK although %s", a->reason);
+    else if (a->quirk && strcmp(a->quirk, "typographic-quotes") == 0)
+        log_damage(c, f, DFOTA_R_CMD_INVALID_ERROR, ev, a->quirk, "the argument in ASCII quotes",
+                   "typographic quotes around the command's argument", "a paste tool's doing");
     else
         DEVIATE(c, f, DFOTA_R_CMD_INVALID_ERROR, ev, a->quirk,
                 "ERROR for an argument outside the guide", "OK: %s", a->reason);
@@ -696,8 +712,8 @@ static void judge_syntax(dfota_checker *c, flow *f, const dfota_event *ev, const
         DEVIATE(c, f, DFOTA_R_URC_SYNTAX, ev, "extra-fields", "one integer argument",
                 "more fields: %s", shown(ev, b, sizeof b));
     if (q & DFOTA_Q_TYPO_QUOTES)
-        DEVIATE(c, f, DFOTA_R_URC_SYNTAX, ev, "typographic-quotes", "ASCII double quotes",
-                "typographic quotes, a paste tool's damage: %s", shown(ev, b, sizeof b));
+        log_damage(c, f, DFOTA_R_URC_SYNTAX, ev, "typographic-quotes", "ASCII double quotes",
+                   "typographic quotes", shown(ev, b, sizeof b));
     if (q & DFOTA_Q_STRAY)
         DEVIATE(c, f, DFOTA_R_URC_SYNTAX, ev, "stray-bytes", "the URC at the start of the line",
                 "bytes before it: %s", shown(ev, b, sizeof b));
@@ -1475,5 +1491,12 @@ void dfota_checker_finish(dfota_checker *c)
         if (s == DFOTA_V_FAIL || (s == DFOTA_V_INCOMPLETE && v != DFOTA_V_FAIL))
             v = s;
     }
+    /* Strict certifies: a log altered after capture cannot certify a
+     * module, whatever else passed; the module's own FAIL still stands. */
+    c->res.inconclusive = c->o.profile == DFOTA_PROFILE_STRICT && c->res.altered > 0 &&
+                          v != DFOTA_V_FAIL;
+    if (c->res.inconclusive)
+        v = DFOTA_V_INCOMPLETE;
     c->res.verdict = v;
+    c->res.nothing_to_judge = c->res.flows == 0;
 }

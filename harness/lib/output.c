@@ -5,6 +5,7 @@
  * encoded by jansson and XML text by libxml2, so no device byte can break
  * a document or a terminal. Output streams file by file: memory stays
  * bounded however many files and flows there are. */
+#define _POSIX_C_SOURCE 200809L /* open_memstream */
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,11 +13,16 @@
 #include <libxml/xmlwriter.h>
 
 #include "dfota/output.h"
+#include "dfota/provenance.h"
 #include "dfota/redact.h"
 #include "dfota/transcript.h"
 
 #define SEEN_MAX 64
 #define FILE_FINDINGS_MAX 64
+#define OUTCOMES_MAX 32            /* upgrades said in words per file; the rest are counted */
+#define WHAT_MAX 320                /* one upgrade in words */
+#define OUTCOME_MAX (1024 + 32 + WHAT_MAX) /* with the file and line before it */
+#define HELD_MAX (1024 * 1024)     /* text findings held back so the outcomes come first */
 
 typedef struct {
     dfota_rule rule;
@@ -31,6 +37,8 @@ struct dfota_output {
     dfota_profile profile;
     int color;
     int keep_secrets;        /* 0: secrets in what a log said are hidden (redact.h) */
+    int allow_empty;         /* 1: a log with nothing to judge passes (--allow-empty) */
+    const dfota_provenance *prov; /* what made the verdicts, or NULL (borrowed) */
     int io_error;
     char file[1024];
     /* per file */
@@ -38,8 +46,13 @@ struct dfota_output {
     size_t n_seen;
     unsigned flows_written;
     json_t *file_findings;
+    char outcome[OUTCOMES_MAX][OUTCOME_MAX]; /* "FILE:LINE: upgrade over ...", per upgrade */
+    size_t n_outcomes, outcomes_dropped;
+    FILE *held;              /* text findings, until the outcomes are written first */
+    char *held_buf;
+    size_t held_len;
     /* totals */
-    unsigned files, passed, failed, incomplete, errors;
+    unsigned files, passed, failed, incomplete, empty, errors;
     xmlTextWriterPtr xml;
 };
 
@@ -90,6 +103,68 @@ void dfota_output_keep_secrets(dfota_output *o, int keep)
     o->keep_secrets = keep != 0;
 }
 
+void dfota_output_allow_empty(dfota_output *o, int allow)
+{
+    o->allow_empty = allow != 0;
+}
+
+void dfota_output_provenance(dfota_output *o, const dfota_provenance *prov)
+{
+    o->prov = prov;
+}
+
+static json_t *provenance_json(const dfota_provenance *p)
+{
+    json_t *j = json_object();
+    json_object_set_new(j, "dfota", json_string(p->version));
+    json_object_set_new(j, "commit", json_string(p->commit));
+    json_object_set_new(j, "rules", json_string(p->rules));
+    json_object_set_new(j, "profile", json_string(p->profile));
+    json_object_set_new(j, "command", json_string(p->command));
+    return j;
+}
+
+/* What one file comes to. A FAIL is the module's (or the host's) and wins;
+ * a log with no upgrade in it is not a pass unless allowed. */
+typedef enum {
+    FILE_PASS = 0,
+    FILE_FAIL,
+    FILE_INCOMPLETE,
+    FILE_NOTHING,    /* nothing to judge */
+    FILE_INCONCLUSIVE, /* strict: the log was altered after capture */
+    FILE_ERROR       /* the input could not be read */
+} file_verdict;
+
+static file_verdict file_verdict_of(const dfota_output *o, const dfota_checker_result *res,
+                                    const char *error)
+{
+    if (error || !res)
+        return FILE_ERROR;
+    if (res->verdict == DFOTA_V_FAIL)
+        return FILE_FAIL;
+    if (res->nothing_to_judge && !o->allow_empty)
+        return FILE_NOTHING;
+    if (res->inconclusive)
+        return FILE_INCONCLUSIVE;
+    if (res->verdict == DFOTA_V_INCOMPLETE)
+        return FILE_INCOMPLETE;
+    return FILE_PASS;
+}
+
+/* The verdict's name in text (words) and in JSON (one token). */
+static const char *file_verdict_name(file_verdict v, int token)
+{
+    switch (v) {
+    case FILE_PASS: return "PASS";
+    case FILE_FAIL: return "FAIL";
+    case FILE_INCOMPLETE: return "INCOMPLETE";
+    case FILE_NOTHING: return token ? "NOTHING-TO-JUDGE" : "NOTHING TO JUDGE";
+    case FILE_INCONCLUSIVE: return "INCONCLUSIVE";
+    case FILE_ERROR: break;
+    }
+    return "ERROR";
+}
+
 /* The one way text from a log reaches this output: with its secrets
  * hidden, unless they are kept. Returns text, or buf (cap bytes) holding
  * the redacted copy, cut with "..." when it grew past cap. */
@@ -121,6 +196,9 @@ void dfota_output_free(dfota_output *o)
     if (o->xml)
         xmlFreeTextWriter(o->xml);
     json_decref(o->file_findings);
+    if (o->held)
+        fclose(o->held);
+    free(o->held_buf);
     free(o);
 }
 
@@ -155,6 +233,21 @@ static int first_of_kind(dfota_output *o, const dfota_finding *f)
     return 1;
 }
 
+/* Writes what was held back and streams from here on. */
+static void release_held(dfota_output *o)
+{
+    if (!o->held)
+        return;
+    if (fclose(o->held) != 0)
+        o->io_error = 1;
+    o->held = NULL;
+    if (o->held_len && fwrite(o->held_buf, 1, o->held_len, o->out) != o->held_len)
+        o->io_error = 1;
+    free(o->held_buf);
+    o->held_buf = NULL;
+    o->held_len = 0;
+}
+
 static void text_finding(dfota_output *o, const dfota_finding *f)
 {
     if (!first_of_kind(o, f))
@@ -165,21 +258,54 @@ static void text_finding(dfota_output *o, const dfota_finding *f)
     char where[64] = "";
     if (f->line)
         snprintf(where, sizeof where, "%lu:", f->line);
-    fprintf(o->out, "%s:%s %s%s%s %s (\xc2\xa7%s) %s; %s", o->file, where, level_color(o, f->level),
+    FILE *to = o->held ? o->held : o->out;
+    fprintf(to, "%s:%s %s%s%s %s (\xc2\xa7%s) %s; %s", o->file, where, level_color(o, f->level),
             dfota_level_name(f->level), o->color ? "\033[0m" : "", ri->id, ri->section,
             f->expected, f->seen);
     if (f->t_ns != DFOTA_T_NONE)
-        fprintf(o->out, " (t=%.3fs)", (double)f->t_ns / 1e9);
+        fprintf(to, " (t=%.3fs)", (double)f->t_ns / 1e9);
     if (f->quirk && f->level == DFOTA_L_WARN)
-        fprintf(o->out, " [field behaviour: %s]", f->quirk);
+        fprintf(to, " [field behaviour: %s]", f->quirk);
     else if (f->quirk)
-        fprintf(o->out, " [%s]", f->quirk);
-    fputc('\n', o->out);
+        fprintf(to, " [%s]", f->quirk);
+    fputc('\n', to);
+    /* Memory stays bounded: past HELD_MAX the findings stream. */
+    if (o->held && (fflush(o->held) != 0 || o->held_len > HELD_MAX))
+        release_held(o);
+}
+
+/* Each upgrade as it closes, in words (dfota_flow_describe), kept to be
+ * written before the findings: it is what a reader wants first. */
+static void keep_outcome(void *ctx, const dfota_flow_summary *s)
+{
+    dfota_output *o = ctx;
+    if (o->n_outcomes == OUTCOMES_MAX) {
+        o->outcomes_dropped++;
+        return;
+    }
+    char what[WHAT_MAX]; /* no text of the log in it: nothing to redact */
+    dfota_flow_describe(s, what, sizeof what);
+    if (o->fmt == DFOTA_OUT_TEXT && s->line)
+        snprintf(o->outcome[o->n_outcomes++], OUTCOME_MAX, "%s:%lu: %s", o->file, s->line, what);
+    else if (o->fmt == DFOTA_OUT_TEXT)
+        snprintf(o->outcome[o->n_outcomes++], OUTCOME_MAX, "%s: %s", o->file, what);
+    else
+        snprintf(o->outcome[o->n_outcomes++], OUTCOME_MAX, "%s", what);
+}
+
+static void text_outcomes(dfota_output *o)
+{
+    for (size_t i = 0; i < o->n_outcomes; i++)
+        fprintf(o->out, "%s\n", o->outcome[i]);
+    if (o->outcomes_dropped)
+        fprintf(o->out, "%s: (%zu more upgrades)\n", o->file, o->outcomes_dropped);
 }
 
 static void text_end_file(dfota_output *o, const dfota_checker_result *res, const char *error,
                           dfota_format format, const dfota_reader_stats *st)
 {
+    text_outcomes(o);
+    release_held(o);
     for (size_t i = 0; i < o->n_seen; i++)
         if (o->seen[i].n)
             fprintf(o->out, "%s: (%lu more %s %s%s%s like the one above)\n", o->file, o->seen[i].n,
@@ -197,9 +323,19 @@ static void text_end_file(dfota_output *o, const dfota_checker_result *res, cons
     if (!res->timed)
         fprintf(o->out, "%s: NOTE no timestamps (%s): timing rules and durations skipped\n", o->file,
                 dfota_format_name(format));
-    const char *v = error ? "ERROR" : dfota_verdict_name(res->verdict);
-    fprintf(o->out, "%s: %s (%lu FAIL, %lu WARN, %lu INCOMPLETE, %lu NOTE; %u flow%s; %s, %s)\n",
-            o->file, v, res->count[DFOTA_L_FAIL], res->count[DFOTA_L_WARN],
+    file_verdict fv = file_verdict_of(o, res, error);
+    if (res->nothing_to_judge && fv != FILE_NOTHING)
+        fprintf(o->out, "%s: NOTE nothing to judge: %s%s\n", o->file, DFOTA_NOTHING_TO_JUDGE,
+                o->allow_empty ? " (accepted: --allow-empty)" : "");
+    char why[400] = "";
+    if (fv == FILE_NOTHING)
+        snprintf(why, sizeof why, ": %s; not a pass (--allow-empty accepts it)",
+                 DFOTA_NOTHING_TO_JUDGE);
+    else if (fv == FILE_INCONCLUSIVE)
+        snprintf(why, sizeof why, ": %s (%s); not the module's doing, but strict cannot certify it",
+                 DFOTA_LOG_ALTERED, res->altered_reason);
+    fprintf(o->out, "%s: %s%s (%lu FAIL, %lu WARN, %lu INCOMPLETE, %lu NOTE; %u flow%s; %s, %s)\n",
+            o->file, file_verdict_name(fv, 0), why, res->count[DFOTA_L_FAIL], res->count[DFOTA_L_WARN],
             res->count[DFOTA_L_INCOMPLETE], res->count[DFOTA_L_NOTE], res->flows,
             res->flows == 1 ? "" : "s", dfota_format_name(format), profile_name(o->profile));
 }
@@ -253,6 +389,9 @@ static void json_flow(void *ctx, const dfota_flow_summary *s)
     json_object_set_new(j, "protocol", json_string(dfota_proto_name(s->proto)));
     json_object_set_new(j, "final", s->final ? json_string(s->final) : json_null());
     json_object_set_new(j, "outcome", json_string(s->outcome));
+    char what[WHAT_MAX];
+    dfota_flow_describe(s, what, sizeof what);
+    json_object_set_new(j, "summary", json_string(what));
     json_t *codes = json_object();
     json_object_set_new(codes, "download",
                         s->has_download_code ? json_integer(s->download_code) : json_null());
@@ -291,8 +430,15 @@ static void json_end_file(dfota_output *o, const dfota_checker_result *res, cons
     if (fputc(']', o->out) == EOF)
         o->io_error = 1;
     put_kv(o, "format", json_string(dfota_format_name(format)));
-    put_kv(o, "verdict",
-           json_string(error || !res ? "ERROR" : dfota_verdict_name(res->verdict)));
+    file_verdict fv = file_verdict_of(o, res, error);
+    put_kv(o, "verdict", json_string(file_verdict_name(fv, 1)));
+    char altered[400];
+    if (fv == FILE_INCONCLUSIVE)
+        snprintf(altered, sizeof altered, "%s (%s)", DFOTA_LOG_ALTERED, res->altered_reason);
+    put_kv(o, "verdict_reason", fv == FILE_NOTHING        ? json_string(DFOTA_NOTHING_TO_JUDGE)
+                                : fv == FILE_INCONCLUSIVE ? json_string(altered)
+                                                          : json_null());
+    put_kv(o, "nothing_to_judge", json_boolean(res && res->nothing_to_judge));
     put_kv(o, "error", error ? json_string(error) : json_null());
     put_kv(o, "findings", o->file_findings ? o->file_findings : json_array());
     o->file_findings = NULL;
@@ -337,9 +483,27 @@ static void xml_testcase(dfota_output *o, const char *name, const char *child, c
         o->io_error = 1;
 }
 
+/* Each upgrade in words, as the suite's output. */
+static void junit_outcomes(dfota_output *o)
+{
+    if (!o->n_outcomes)
+        return;
+    int rc = xmlTextWriterStartElement(o->xml, X("system-out"));
+    for (size_t i = 0; i < o->n_outcomes; i++) {
+        rc |= xmlTextWriterWriteString(o->xml, X(o->outcome[i]));
+        rc |= xmlTextWriterWriteString(o->xml, X("\n"));
+    }
+    rc |= xmlTextWriterEndElement(o->xml);
+    if (rc < 0)
+        o->io_error = 1;
+}
+
 static void junit_end_file(dfota_output *o, const dfota_checker_result *res, const char *error)
 {
-    unsigned tests = error ? 1 : 0, failures = 0, skipped = 0;
+    /* Nothing to judge is an error a CI does not take for green. */
+    file_verdict fv = file_verdict_of(o, res, error);
+    int not_judged = fv == FILE_NOTHING || fv == FILE_INCONCLUSIVE;
+    unsigned tests = error || not_judged ? 1 : 0, failures = 0, skipped = 0;
     if (res)
         for (int r = 0; r < DFOTA_RULE_COUNT; r++) {
             tests += res->rule[r] != DFOTA_V_NA;
@@ -349,7 +513,7 @@ static void junit_end_file(dfota_output *o, const dfota_checker_result *res, con
     char num[4][16];
     snprintf(num[0], sizeof num[0], "%u", tests);
     snprintf(num[1], sizeof num[1], "%u", failures);
-    snprintf(num[2], sizeof num[2], "%u", error ? 1u : 0u);
+    snprintf(num[2], sizeof num[2], "%u", error || not_judged ? 1u : 0u);
     snprintf(num[3], sizeof num[3], "%u", skipped);
     xmlTextWriterPtr w = o->xml;
     int rc = xmlTextWriterStartElement(w, X("testsuite"));
@@ -358,6 +522,18 @@ static void junit_end_file(dfota_output *o, const dfota_checker_result *res, con
     rc |= xmlTextWriterWriteAttribute(w, X("failures"), X(num[1]));
     rc |= xmlTextWriterWriteAttribute(w, X("errors"), X(num[2]));
     rc |= xmlTextWriterWriteAttribute(w, X("skipped"), X(num[3]));
+    if (o->prov) {
+        const char *kv[10];
+        size_t n = dfota_provenance_pairs(o->prov, kv);
+        rc |= xmlTextWriterStartElement(w, X("properties"));
+        for (size_t i = 0; i < n; i++) {
+            rc |= xmlTextWriterStartElement(w, X("property"));
+            rc |= xmlTextWriterWriteAttribute(w, X("name"), X(kv[2 * i]));
+            rc |= xmlTextWriterWriteAttribute(w, X("value"), X(kv[2 * i + 1]));
+            rc |= xmlTextWriterEndElement(w);
+        }
+        rc |= xmlTextWriterEndElement(w);
+    }
     if (rc < 0)
         o->io_error = 1;
     if (error) {
@@ -365,6 +541,16 @@ static void junit_end_file(dfota_output *o, const dfota_checker_result *res, con
         dfota_escape(error, strlen(error), msg, sizeof msg);
         xml_testcase(o, "input", "error", msg);
     }
+    if (not_judged) {
+        char msg[400];
+        if (fv == FILE_NOTHING)
+            snprintf(msg, sizeof msg, "nothing to judge: %s", DFOTA_NOTHING_TO_JUDGE);
+        else
+            snprintf(msg, sizeof msg, "inconclusive: %s (%s)", DFOTA_LOG_ALTERED,
+                     res->altered_reason);
+        xml_testcase(o, "judged", "error", msg);
+    }
+    junit_outcomes(o);
     for (int r = 0; res && r < DFOTA_RULE_COUNT; r++) {
         dfota_verdict v = res->rule[r];
         if (v == DFOTA_V_NA)
@@ -404,7 +590,7 @@ static void on_finding(void *ctx, const dfota_finding *f)
 
 dfota_sink dfota_output_sink(dfota_output *o)
 {
-    dfota_sink s = {on_finding, o->fmt == DFOTA_OUT_JSON ? json_flow : NULL, o};
+    dfota_sink s = {on_finding, o->fmt == DFOTA_OUT_JSON ? json_flow : keep_outcome, o};
     return s;
 }
 
@@ -413,6 +599,10 @@ void dfota_output_begin_file(dfota_output *o, const char *name)
     dfota_escape(name, strlen(name), o->file, sizeof o->file);
     o->n_seen = 0;
     o->flows_written = 0;
+    o->n_outcomes = o->outcomes_dropped = 0;
+    release_held(o);
+    if (o->fmt == DFOTA_OUT_TEXT)
+        o->held = open_memstream(&o->held_buf, &o->held_len); /* NULL: findings stream */
     json_decref(o->file_findings);
     o->file_findings = NULL;
     if (o->fmt == DFOTA_OUT_JSON) {
@@ -430,14 +620,13 @@ void dfota_output_end_file(dfota_output *o, const dfota_checker_result *res, con
     char shown_error[2 * DFOTA_ERRBUF];
     error = shown_text(o, error, shown_error, sizeof shown_error);
     o->files++;
-    if (error || !res)
-        o->errors++;
-    else if (res->verdict == DFOTA_V_FAIL)
-        o->failed++;
-    else if (res->verdict == DFOTA_V_INCOMPLETE)
-        o->incomplete++;
-    else
-        o->passed++;
+    switch (file_verdict_of(o, res, error)) {
+    case FILE_ERROR: o->errors++; break;
+    case FILE_FAIL: o->failed++; break;
+    case FILE_INCOMPLETE: case FILE_INCONCLUSIVE: o->incomplete++; break;
+    case FILE_NOTHING: o->empty++; break;
+    case FILE_PASS: o->passed++; break;
+    }
     switch (o->fmt) {
     case DFOTA_OUT_TEXT: text_end_file(o, res, error, format, stats); break;
     case DFOTA_OUT_JSON: json_end_file(o, res, error, format, stats); break;
@@ -451,7 +640,7 @@ int dfota_output_status(const dfota_output *o)
         return 2;
     if (o->failed)
         return 1;
-    if (o->incomplete)
+    if (o->incomplete || o->empty)
         return 3;
     return 0;
 }
@@ -460,8 +649,14 @@ dfota_err dfota_output_finish(dfota_output *o)
 {
     switch (o->fmt) {
     case DFOTA_OUT_TEXT:
-        fprintf(o->out, "%u file%s: %u passed, %u failed, %u incomplete, %u unreadable\n", o->files,
-                o->files == 1 ? "" : "s", o->passed, o->failed, o->incomplete, o->errors);
+        if (o->prov)
+            fprintf(o->out, "dfota %s (commit %s), rules %s, profile %s: %s\n", o->prov->version,
+                    o->prov->commit, o->prov->rules, o->prov->profile, o->prov->command);
+        fprintf(o->out,
+                "%u file%s: %u passed, %u failed, %u incomplete, %u with nothing to judge, "
+                "%u unreadable\n",
+                o->files, o->files == 1 ? "" : "s", o->passed, o->failed, o->incomplete, o->empty,
+                o->errors);
         break;
     case DFOTA_OUT_JSON: {
         if (fputc(']', o->out) == EOF)
@@ -471,8 +666,11 @@ dfota_err dfota_output_finish(dfota_output *o)
         json_object_set_new(s, "passed", json_integer(o->passed));
         json_object_set_new(s, "failed", json_integer(o->failed));
         json_object_set_new(s, "incomplete", json_integer(o->incomplete));
+        json_object_set_new(s, "nothing_to_judge", json_integer(o->empty));
         json_object_set_new(s, "unreadable", json_integer(o->errors));
         put_kv(o, "summary", s);
+        if (o->prov)
+            put_kv(o, "provenance", provenance_json(o->prov));
         put_kv(o, "exit_status", json_integer(dfota_output_status(o)));
         if (fputs("}\n", o->out) == EOF)
             o->io_error = 1;

@@ -66,6 +66,16 @@ static json_t *failed_rules(const dfota_scenario_result *res)
     return arr;
 }
 
+int dfota_report_step_names_rule(const dfota_scenario_result *res, dfota_rule r)
+{
+    size_t n = res->scenario ? res->scenario->n_steps : 0;
+    for (size_t i = 0; res->steps && i < n; i++)
+        if (res->steps[i].verdict == DFOTA_V_FAIL && res->steps[i].rule &&
+            strcmp(res->steps[i].rule, dfota_rule_get(r)->id) == 0)
+            return 1;
+    return 0;
+}
+
 static const char *verdict_of(const dfota_scenario_result *res)
 {
     return res->harness_error ? "ERROR" : dfota_verdict_name(res->verdict);
@@ -164,6 +174,14 @@ dfota_err dfota_report_json(FILE *out, const dfota_run_report *rep)
     json_object_set_new(j, "profile", json_string(rep->profile == DFOTA_PROFILE_FIELD ? "field" : "strict"));
     json_object_set_new(j, "started", str_or_null(rep->started));
     json_object_set_new(j, "interrupted", json_boolean(rep->interrupted));
+    if (rep->provenance) {
+        const char *kv[10];
+        size_t n = dfota_provenance_pairs(rep->provenance, kv);
+        json_t *p = json_object();
+        for (size_t i = 0; i < n; i++)
+            json_object_set_new(p, kv[2 * i], json_string(kv[2 * i + 1]));
+        json_object_set_new(j, "provenance", p);
+    }
     json_t *arr = json_array();
     for (size_t i = 0; i < rep->n_results; i++)
         json_array_append_new(arr, scenario_json(&rep->results[i]));
@@ -205,7 +223,25 @@ static int xml_case(xmlTextWriterPtr w, const char *cls, const char *name, const
     return rc < 0 ? -1 : 0;
 }
 
-static int junit_scenario(xmlTextWriterPtr w, const dfota_scenario_result *res)
+/* What made the verdicts, as a testsuite's properties. */
+static int junit_provenance(xmlTextWriterPtr w, const dfota_provenance *prov)
+{
+    if (!prov)
+        return 0;
+    const char *kv[10];
+    size_t n = dfota_provenance_pairs(prov, kv);
+    int rc = xmlTextWriterStartElement(w, X("properties"));
+    for (size_t i = 0; i < n; i++) {
+        rc |= xmlTextWriterStartElement(w, X("property"));
+        rc |= xmlTextWriterWriteAttribute(w, X("name"), X(kv[2 * i]));
+        rc |= xmlTextWriterWriteAttribute(w, X("value"), X(kv[2 * i + 1]));
+        rc |= xmlTextWriterEndElement(w);
+    }
+    return rc | xmlTextWriterEndElement(w);
+}
+
+static int junit_scenario(xmlTextWriterPtr w, const dfota_scenario_result *res,
+                          const dfota_provenance *prov)
 {
     const dfota_scenario *sc = res->scenario;
     char cls[512], name[2 * DFOTA_TEXT_MAX], num[4][24];
@@ -232,6 +268,7 @@ static int junit_scenario(xmlTextWriterPtr w, const dfota_scenario_result *res)
     rc |= xmlTextWriterWriteAttribute(w, X("failures"), X(num[1]));
     rc |= xmlTextWriterWriteAttribute(w, X("errors"), X(num[2]));
     rc |= xmlTextWriterWriteAttribute(w, X("skipped"), X(num[3]));
+    rc |= junit_provenance(w, prov);
     if (rc < 0)
         return -1;
     if (res->harness_error && xml_case(w, cls, "harness", "error", res->error) < 0)
@@ -270,7 +307,7 @@ dfota_err dfota_report_junit(FILE *out, const dfota_run_report *rep)
     rc |= xmlTextWriterStartElement(w, X("testsuites"));
     rc |= xmlTextWriterWriteAttribute(w, X("name"), X(rep->title ? rep->title : "dfota run"));
     for (size_t i = 0; rc >= 0 && i < rep->n_results; i++)
-        rc |= junit_scenario(w, &rep->results[i]);
+        rc |= junit_scenario(w, &rep->results[i], rep->provenance);
     rc |= xmlTextWriterEndDocument(w);
     rc |= xmlTextWriterFlush(w);
     xmlFreeTextWriter(w);
@@ -285,6 +322,10 @@ dfota_err dfota_report_summary(FILE *out, const dfota_run_report *rep)
     fprintf(out, "%s, profile %s, started %s%s\n\n", rep->title ? rep->title : "dfota run",
             rep->profile == DFOTA_PROFILE_FIELD ? "field" : "strict", rep->started ? rep->started : "-",
             rep->interrupted ? " (INTERRUPTED: the run stopped before its end)" : "");
+    if (rep->provenance)
+        fprintf(out, "dfota %s (commit %s), rules %s, profile %s: %s\n\n",
+                rep->provenance->version, rep->provenance->commit, rep->provenance->rules,
+                rep->provenance->profile, rep->provenance->command);
     for (size_t i = 0; i < rep->n_results; i++) {
         const dfota_scenario_result *res = &rep->results[i];
         const dfota_scenario *sc = res->scenario;
@@ -306,7 +347,8 @@ dfota_err dfota_report_summary(FILE *out, const dfota_run_report *rep)
                         dfota_verdict_name(res->steps[s].verdict), res->steps[s].detail,
                         res->steps[s].rule ? " -> " : "", res->steps[s].rule ? res->steps[s].rule : "");
         for (int r = 0; r < DFOTA_RULE_COUNT; r++)
-            if (res->rules.rule[r] == DFOTA_V_FAIL || res->rules.rule[r] == DFOTA_V_INCOMPLETE)
+            if ((res->rules.rule[r] == DFOTA_V_FAIL || res->rules.rule[r] == DFOTA_V_INCOMPLETE) &&
+                !dfota_report_step_names_rule(res, (dfota_rule)r))
                 fprintf(out, "           %s %s: %s\n", dfota_verdict_name(res->rules.rule[r]),
                         dfota_rule_get((dfota_rule)r)->id, res->rules.rule_reason[r]);
     }

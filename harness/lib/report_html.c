@@ -386,6 +386,20 @@ static void page_summary(html *h, const dfota_run_report *rep)
     put_text(h, rep->started ? rep->started : "(unknown)");
     putf(h, " &middot; profile <b>%s</b> &middot; %zu scenario%s</p>\n",
          profile_name(rep->profile), rep->n_results, rep->n_results == 1 ? "" : "s");
+    if (rep->provenance) {
+        const dfota_provenance *p = rep->provenance;
+        put(h, "<p class=\"meta\" id=\"provenance\">dfota ");
+        put_text(h, p->version);
+        put(h, " &middot; commit <b>");
+        put_text(h, p->commit);
+        put(h, "</b> &middot; rules ");
+        put_text(h, p->rules);
+        put(h, " &middot; profile ");
+        put_text(h, p->profile);
+        put(h, " &middot; <code>");
+        put_text(h, p->command);
+        put(h, "</code></p>\n");
+    }
     putf(h, "<p class=\"counts\"><span class=\"chip v-pass\">%zu passed</span>"
             "<span class=\"chip v-fail\">%zu failed</span>"
             "<span class=\"chip v-incomplete\">%zu incomplete</span>"
@@ -1608,7 +1622,7 @@ dfota_err dfota_report_matrix_html(FILE *out, const char *started, const dfota_m
     html h = {out, 0, 0};
     char title[64];
     snprintf(title, sizeof title, "dfota run: %zu modules", n);
-    dfota_run_report head = {title, started, cols[0].rep->profile, NULL, 0, 0};
+    dfota_run_report head = {title, started, cols[0].rep->profile, NULL, 0, 0, NULL};
     for (size_t k = 0; k < n; k++)
         head.interrupted |= cols[k].rep->interrupted;
     page_head(&h, &head);

@@ -60,6 +60,20 @@ static const dfota_rule_info catalogue[DFOTA_RULE_COUNT] = {
         "The host has the port open for every FOTA URC of an upgrade, to its END."},
     [DFOTA_R_LINE_LENGTH] = {"LINE-LENGTH", "-",
         "A line longer than the harness keeps is reported and skipped (not a rule of the guide)."},
+    [DFOTA_R_STEP_SEND] = {"STEP-SEND", "scenario",
+        "A recording replayed for a scenario shows the host sending the line the step sends."},
+    [DFOTA_R_STEP_EXPECT] = {"STEP-EXPECT", "scenario",
+        "The final result the step expects (OK, ERROR) is the one the module gives."},
+    [DFOTA_R_STEP_URC] = {"STEP-URC", "scenario",
+        "The FOTA URC the step expects comes next, with a code the step allows."},
+    [DFOTA_R_STEP_PROGRESS] = {"STEP-PROGRESS", "scenario",
+        "UPDATING runs from the step's from to its to before anything else comes."},
+    [DFOTA_R_STEP_REBOOT] = {"STEP-REBOOT", "scenario",
+        "The module reboots (its port goes and comes back, or RDY) where the step expects it."},
+    [DFOTA_R_STEP_SILENCE] = {"STEP-SILENCE", "scenario",
+        "Nothing of the FOTA procedure comes from the module for the step's duration."},
+    [DFOTA_R_TIME_WINDOW] = {"TIME-WINDOW", "scenario",
+        "A step's own within/after window that none of the named TIME-* windows measures holds."},
 };
 
 const dfota_rule_info *dfota_rule_get(dfota_rule rule)

@@ -535,7 +535,7 @@ static void write_header(run *r)
 {
     if (!r->o->transcript_out || r->header_written)
         return;
-    const char *kv[12];
+    const char *kv[22];
     size_t n = 0;
     kv[n++] = "scenario";
     kv[n++] = r->sc->name;
@@ -553,6 +553,8 @@ static void write_header(run *r)
     }
     kv[n++] = "redacted";
     kv[n++] = r->o->keep_secrets ? "none" : "credentials";
+    if (r->o->provenance)
+        n += 2 * dfota_provenance_pairs(r->o->provenance, kv + n);
     if (dfota_transcript_write_header(r->o->transcript_out, kv, n / 2) == DFOTA_OK)
         r->out_line = 1 + n / 2;
     r->header_written = 1;
@@ -616,6 +618,40 @@ static dfota_err setup(run *r)
         return DFOTA_E_NOMEM;
     }
     return DFOTA_OK;
+}
+
+/* A failed step names a rule of the catalogue (a TIME-* window, a STEP-*,
+ * CMD-INVALID-ERROR ...). The rules over the run say so too, with a finding
+ * at the step's line, so that every output that shows rules (the JSON's
+ * "rules", the HTML verdict table, the counts) shows the failure it caused. */
+static void merge_step_rules(dfota_scenario_result *res, size_t n_steps)
+{
+    dfota_checker_result *rr = &res->rules;
+    for (size_t i = 0; res->steps && i < n_steps; i++) {
+        const dfota_step_result *st = &res->steps[i];
+        dfota_rule r = st->verdict == DFOTA_V_FAIL && st->rule ? dfota_rule_find(st->rule)
+                                                               : DFOTA_RULE_COUNT;
+        if (r == DFOTA_RULE_COUNT)
+            continue;
+        rr->rule[r] = DFOTA_V_FAIL;
+        rr->verdict = DFOTA_V_FAIL;
+        rr->count[DFOTA_L_FAIL]++;
+        if (!rr->rule_reason[r][0])
+            snprintf(rr->rule_reason[r], sizeof rr->rule_reason[r], "step %zu %.80s; %.100s",
+                     i + 1, st->what, st->detail);
+        if (res->n_findings >= DFOTA_RUN_FINDINGS_MAX) {
+            res->n_findings_dropped++;
+            continue;
+        }
+        dfota_finding *f = &res->findings[res->n_findings++];
+        memset(f, 0, sizeof *f);
+        f->rule = r;
+        f->level = DFOTA_L_FAIL;
+        f->line = st->event_line;
+        f->t_ns = st->t_end_ns;
+        snprintf(f->expected, sizeof f->expected, "step %zu %.200s", i + 1, st->what);
+        snprintf(f->seen, sizeof f->seen, "%s", st->detail);
+    }
 }
 
 static dfota_verdict final_verdict(const dfota_scenario_result *res, size_t n_steps)
@@ -744,6 +780,7 @@ dfota_err dfota_run_scenario(const dfota_scenario *sc, dfota_source *src, const 
         (void)fputs("# interrupted: the run was stopped here\n", opts->transcript_out);
     dfota_checker_finish(r.chk);
     res->rules = *dfota_checker_result_get(r.chk);
+    merge_step_rules(res, sc->n_steps);
     res->duration_ns = first == DFOTA_T_NONE ? 0 : last - first;
     res->module_ns = src->ops->live ? src->ops->now(src) : res->duration_ns;
 out:

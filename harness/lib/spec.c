@@ -260,7 +260,7 @@ static const char *guide_meaning(long code)
     if (code == 0) return "operation successful";
     if (code == 502) return "unpredictable error during the upgrade";
     if (code == 505) return "package check failed, the module retries five times";
-    if (code == 510) return "package does not match the module's source version";
+    if (code == 510) return "the package does not match the firmware in the module";
     if (code == 511) return "not enough space in the file system";
     if ((code >= 520 && code <= 530) || (code >= 540 && code <= 546))
         return "firmware upgrade failed, the module retries until it succeeds";

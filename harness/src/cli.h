@@ -14,6 +14,11 @@ enum {
     EXIT_HARNESS = 4     /* harness trouble: a source or fixture that could not be used */
 };
 
+/* The whole command line as main got it, for the provenance every
+ * artifact records (set by main before a command runs). */
+extern int cli_argc;
+extern char **cli_argv;
+
 int cmd_check(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_lint(int argc, char **argv);

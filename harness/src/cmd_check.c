@@ -28,8 +28,10 @@ static const char usage[] =
     "\n"
     "Options:\n"
     "  -p, --profile strict|field  strict: the guide to the letter (default).\n"
-    "                              field: behaviours of shipped firmware and damage\n"
-    "                              from pasting logs become WARN, with their name.\n"
+    "                              field: behaviours of shipped firmware become WARN,\n"
+    "                              with their name. Damage the log itself carries\n"
+    "                              (typographic quotes) is a NOTE in field and makes\n"
+    "                              the file INCONCLUSIVE in strict: never a FAIL.\n"
     "  -f, --format text|json|junit  output format (default text)\n"
     "  -o, --output PATH           write the output to PATH (atomically) instead of\n"
     "                              standard output\n"
@@ -48,13 +50,18 @@ static const char usage[] =
     "                              soon after it is back (10s with --host-windows);\n"
     "                              wall time, when a time-scale header says the\n"
     "                              module's clock was scaled\n"
+    "      --allow-empty           a log with no AT+QFOTADL and no FOTA URC passes\n"
+    "                              (with a note) instead of exiting 3\n"
     "      --color / --no-color    colour text output (default: when a terminal)\n"
     "      --no-redact             show passwords and secret URL parameters (token=,\n"
     "                              sig=, ...) of quoted lines as they are; by default\n"
     "                              they are shown as *** (judging uses the real text)\n"
     "  -h, --help                  show this help\n"
     "\n"
-    "Text output is one line per finding, compiler style:\n"
+    "Text output starts each file with a line per upgrade that says what happened\n"
+    "and what the guide says its code means:\n"
+    "  FILE:LINE: upgrade over HTTP: download failed, HTTPEND 701 (HTTP unknown error, §5)\n"
+    "then one line per finding, compiler style:\n"
     "  FILE:LINE: FAIL RULE-ID (§3.1) what was expected; what was seen (t=12.304s)\n"
     "then a verdict line per file and a summary. Run 'dfota rules' for the rules.\n"
     "\n"
@@ -62,7 +69,10 @@ static const char usage[] =
     "  0  no FAIL and nothing inconclusive (WARN and NOTE do not fail)\n"
     "  1  at least one FAIL\n"
     "  2  usage error, or an input that cannot be read (named with file and line)\n"
-    "  3  no FAIL, but a rule is INCOMPLETE (the log ends before it is decided)\n"
+    "  3  no FAIL, but a rule is INCOMPLETE (the log ends before it is decided),\n"
+    "     or a log has nothing to judge: no AT+QFOTADL and no FOTA URC (NOTHING TO\n"
+    "     JUDGE; --allow-empty lets it pass), or, in strict, the log was altered\n"
+    "     after capture (INCONCLUSIVE, the reason named)\n"
     "When several apply, the first in the order 2, 1, 3 wins.\n";
 
 typedef struct {
@@ -177,7 +187,7 @@ int cmd_check(int argc, char **argv)
         {"host-windows", no_argument, NULL, 'H'},  {"port", required_argument, NULL, 'P'},
         {"color", no_argument, NULL, 'C'},         {"no-color", no_argument, NULL, 'N'},
         {"host", no_argument, NULL, 'J'},          {"host-reopen", required_argument, NULL, 'R'},
-        {"no-redact", no_argument, NULL, 'X'},
+        {"no-redact", no_argument, NULL, 'X'},     {"allow-empty", no_argument, NULL, 'E'},
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
     };
     check_run run;
@@ -185,7 +195,7 @@ int cmd_check(int argc, char **argv)
     dfota_checker_opts_init(&run.opts);
     dfota_out_format fmt = DFOTA_OUT_TEXT;
     const char *output = NULL;
-    int color = -1, ch, keep_secrets = 0;
+    int color = -1, ch, keep_secrets = 0, allow_empty = 0;
     int64_t reopen_ns = -1;
     optind = 1;
     while ((ch = getopt_long(argc, argv, "p:f:o:w:h", longopts, NULL)) != -1) {
@@ -223,6 +233,7 @@ int cmd_check(int argc, char **argv)
         case 'C': color = 1; break;
         case 'N': color = 0; break;
         case 'X': keep_secrets = 1; break;
+        case 'E': allow_empty = 1; break;
         case 'J': run.opts.judge_host = 1; break;
         case 'R':
             if (dfota_duration_parse(optarg, strlen(optarg), &reopen_ns) != DFOTA_OK || reopen_ns <= 0)
@@ -253,6 +264,11 @@ int cmd_check(int argc, char **argv)
         return EXIT_INPUT;
     }
     dfota_output_keep_secrets(run.out, keep_secrets);
+    dfota_output_allow_empty(run.out, allow_empty);
+    dfota_provenance prov;
+    dfota_provenance_fill(&prov, run.opts.profile == DFOTA_PROFILE_FIELD ? "field" : "strict",
+                          cli_argc, cli_argv);
+    dfota_output_provenance(run.out, &prov);
     for (int i = optind; i < argc && !run.oom; i++)
         if (files_each(argv[i], check_one, &run) != 0)
             run.oom = 1;

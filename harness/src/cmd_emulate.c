@@ -87,6 +87,8 @@ static const char usage_options[] =
     "                           fixture servers' :2121:127.0.0.1:40123; repeatable\n"
     "      --no-redact          keep FTP passwords and URL tokens in the recording\n"
     "                           (by default they are written as ***)\n"
+    "      --allow-empty        --record: a session in which the host never sent\n"
+    "                           AT+QFOTADL passes instead of exiting 3\n"
     "  -h, --help               show this help\n";
 
 static const char usage_more[] =
@@ -119,7 +121,8 @@ static const char usage_more[] =
     "  0  stopped by SIGINT, SIGTERM or SIGHUP; the link is removed (with\n"
     "     --record: and the session passed)\n"
     "  1  --record: a rule failed (the module's or the host's)\n"
-    "  3  --record: no FAIL, but a rule is INCOMPLETE\n"
+    "  3  --record: no FAIL, but a rule is INCOMPLETE, or the host never started\n"
+    "     an upgrade (no AT+QFOTADL, no FOTA URC: nothing to judge)\n"
     "  2  usage error, or a scenario that is not valid\n"
     "  4  the emulator could not start or failed (no pseudo-terminal, link in the\n"
     "     way, UFS folder missing)\n";
@@ -145,9 +148,10 @@ typedef struct {
     const char *profile; /* as given, NULL when not */
     const char *port;
     const char *record;  /* --record FILE */
-    const char *host_reopen; /* --host-reopen DURATION, checked, or NULL */
+    int64_t host_reopen_ns; /* --host-reopen DURATION; 0: the host windows' 10 s */
     const char *connect_to[16];
     int keep_secrets;    /* --no-redact */
+    int allow_empty;     /* --allow-empty */
     dfota_fault faults[CLI_FAULTS_MAX];
     size_t n_faults;
     char fault_text[CLI_FAULTS_MAX][64]; /* the kinds the faults point into */
@@ -247,13 +251,11 @@ static int parse_option(emulate_args *a, int c, const char *arg)
     case 'S': a->scenario = arg; return 0;
     case 'R': a->record = arg; return 0;
     case 'K': a->keep_secrets = 1; return 0;
-    case 'H': {
-        int64_t ns;
-        if (!parse_duration(arg, &ns) || ns <= 0)
+    case 'H':
+        if (!parse_duration(arg, &a->host_reopen_ns) || a->host_reopen_ns <= 0)
             return usage_error("bad host-reopen window", arg);
-        a->host_reopen = arg;
         return 0;
-    }
+    case 'E': a->allow_empty = 1; return 0;
     case 'C':
         if (a->opts.n_connect_to == 16)
             return usage_error("too many --connect-to (16 at most)", arg);
@@ -297,8 +299,8 @@ static int parse_args(emulate_args *a, int argc, char **argv)
         {"progress-step", required_argument, NULL, 'g'}, {"ufs", required_argument, NULL, 'u'},
         {"free-space", required_argument, NULL, 's'}, {"scenario", required_argument, NULL, 'S'},
         {"fault", required_argument, NULL, 'x'},      {"record", required_argument, NULL, 'R'},
-        {"no-redact", no_argument, NULL, 'K'},      {"connect-to", required_argument, NULL, 'C'},
-        {"host-reopen", required_argument, NULL, 'H'},
+        {"no-redact", no_argument, NULL, 'K'},      {"allow-empty", no_argument, NULL, 'E'},
+        {"connect-to", required_argument, NULL, 'C'}, {"host-reopen", required_argument, NULL, 'H'},
         {"help", no_argument, NULL, 'h'},             {NULL, 0, NULL, 0},
     };
     int c, rc;
@@ -368,23 +370,73 @@ static int emulate_loop(dfota_emulator *em)
     return EXIT_PASS;
 }
 
-/* --record: the transcript, written and flushed event by event. */
+/* --record: the transcript, written and flushed event by event, and the
+ * judge fed the same events live. The judge sees the real bytes (a 60-byte
+ * password is judged as 60 bytes); only the transcript is redacted. */
 typedef struct {
     FILE *f;
     int failed; /* a write failed: said once, then the run ends */
     int keep_secrets;
+    unsigned long line;      /* the transcript line the next event is written on */
+    dfota_output *out;       /* the verdict, as dfota check --host writes it */
+    dfota_checker *chk;
+    dfota_provenance prov;   /* what judges it, in the header and the verdict */
 } recording;
+
+#define RECORD_HEADER_PAIRS 6
+#define PROVENANCE_PAIRS 5
 
 static void record_event(void *ctx, const dfota_event *ev)
 {
     recording *r = ctx;
     if (r->failed)
         return;
-    /* Judged on the real text (the length rules), written without secrets. */
+    dfota_event at = *ev;
+    at.line = ++r->line; /* findings name the recording's own lines */
+    dfota_checker_feed(r->chk, &at);
     if (dfota_transcript_write_shown(r->f, ev, r->keep_secrets) != DFOTA_OK || fflush(r->f) != 0) {
         r->failed = 1;
         fprintf(stderr, "dfota emulate: cannot write the recording: %s\n", strerror(errno));
     }
+}
+
+static void record_close(recording *r)
+{
+    if (r->f)
+        fclose(r->f);
+    r->f = NULL;
+    dfota_checker_free(r->chk);
+    r->chk = NULL;
+    dfota_output_free(r->out);
+    r->out = NULL;
+}
+
+/* The judge, as dfota check --host --host-windows would judge the
+ * recording; the strict profile unless --profile field. */
+static int record_judge_open(const emulate_args *a, recording *r)
+{
+    dfota_checker_opts o;
+    dfota_checker_opts_init(&o);
+    o.profile = a->profile && strcmp(a->profile, "field") == 0 ? DFOTA_PROFILE_FIELD
+                                                               : DFOTA_PROFILE_STRICT;
+    dfota_checker_opts_host_windows(&o);
+    o.judge_host = 1;
+    o.usb_port = !(a->port && strcmp(a->port, "uart") == 0);
+    o.host_wall_scale = a->opts.time_scale; /* the host lives in wall time */
+    if (a->host_reopen_ns > 0)
+        o.host_reopen_ns = a->host_reopen_ns;
+    r->out = dfota_output_new(DFOTA_OUT_TEXT, stdout, o.profile, 0);
+    if (!r->out)
+        return -1;
+    dfota_provenance_fill(&r->prov, o.profile == DFOTA_PROFILE_FIELD ? "field" : "strict",
+                          cli_argc, cli_argv);
+    dfota_output_provenance(r->out, &r->prov);
+    dfota_output_keep_secrets(r->out, a->keep_secrets);
+    dfota_output_allow_empty(r->out, a->allow_empty);
+    dfota_output_begin_file(r->out, a->record);
+    dfota_sink sink = dfota_output_sink(r->out);
+    r->chk = dfota_checker_new(&o, &sink);
+    return r->chk ? 0 : -1;
 }
 
 static int record_open(const emulate_args *a, recording *r)
@@ -398,28 +450,32 @@ static int record_open(const emulate_args *a, recording *r)
     snprintf(port, sizeof port, "%s (emulated at %s)",
              a->port && strcmp(a->port, "uart") == 0 ? "uart" : "usb:2c7c:0195:if=2",
              a->opts.link ? a->opts.link : "its terminal");
-    /* the host's times are judged in wall time: a scaled clock says how */
+    /* the host's times are judged in wall time: the clock's scale says how */
     char scale[40];
     snprintf(scale, sizeof scale, "%g", a->opts.time_scale > 0 ? a->opts.time_scale : 1.0);
-    int scaled = a->opts.time_scale > 0 && a->opts.time_scale != 1.0;
-    const char *pairs[] = {"module", a->opts.firmware ? a->opts.firmware : "EG95EFAR02A07M4G",
-                           "port", port, "started", started, "recorded-by",
-                           "dfota emulate (module and host)", "redacted",
-                           a->keep_secrets ? "none" : "credentials", "time-scale", scale};
+    const char *pairs[2 * (RECORD_HEADER_PAIRS + PROVENANCE_PAIRS)] = {
+        "module", a->opts.firmware ? a->opts.firmware : "EG95EFAR02A07M4G",
+        "port", port, "started", started, "recorded-by", "dfota emulate (module and host)",
+        "redacted", a->keep_secrets ? "none" : "credentials", "time-scale", scale};
     r->keep_secrets = a->keep_secrets;
+    if (record_judge_open(a, r) != 0) {
+        fprintf(stderr, "dfota emulate: out of memory\n");
+        record_close(r);
+        return EXIT_HARNESS;
+    }
+    size_t n = RECORD_HEADER_PAIRS + dfota_provenance_pairs(&r->prov, pairs + 2 * RECORD_HEADER_PAIRS);
+    r->line = 1 + n; /* the magic line, then one line a pair */
     if (!(r->f = fopen(a->record, "w")) ||
-        dfota_transcript_write_header(r->f, pairs, scaled ? 6 : 5) != DFOTA_OK ||
+        dfota_transcript_write_header(r->f, pairs, n) != DFOTA_OK ||
         fflush(r->f) != 0) {
         fprintf(stderr, "dfota emulate: cannot write %s: %s\n", a->record, strerror(errno));
-        if (r->f)
-            fclose(r->f);
-        r->f = NULL;
+        record_close(r);
         return EXIT_HARNESS;
     }
     return 0;
 }
 
-/* The recording judged as dfota check --host --host-windows would. */
+/* The verdict on what the judge saw live. */
 static int record_judge(const emulate_args *a, recording *r)
 {
     int bad = r->failed;
@@ -428,20 +484,22 @@ static int record_judge(const emulate_args *a, recording *r)
     r->f = NULL;
     if (bad) {
         fprintf(stderr, "dfota emulate: the recording %s is not whole\n", a->record);
+        record_close(r);
         return EXIT_HARNESS;
     }
     printf("recorded: %s\n", a->record);
-    fflush(stdout);
-    /* cmd_check takes argv as main does: writable strings. */
-    char a0[] = "check", a1[] = "--host", a2[] = "--host-windows", a3[] = "--profile",
-         strict[] = "strict", field[] = "field", file[4096];
-    snprintf(file, sizeof file, "%s", a->record);
-    char a4[] = "--host-reopen", window[64];
-    snprintf(window, sizeof window, "%s", a->host_reopen ? a->host_reopen : "10s");
-    char *argv[] = {a0, a1, a2, a3,
-                    a->profile && strcmp(a->profile, "field") == 0 ? field : strict,
-                    a4, window, file, NULL};
-    return cmd_check(8, argv);
+    dfota_checker_finish(r->chk);
+    const dfota_checker_result *res = dfota_checker_result_get(r->chk);
+    if (res->nothing_to_judge && !a->allow_empty)
+        printf("the host never started an upgrade: no AT+QFOTADL was sent\n");
+    dfota_output_end_file(r->out, res, NULL, DFOTA_FMT_TRANSCRIPT, NULL);
+    int status = dfota_output_status(r->out);
+    if (dfota_output_finish(r->out) != DFOTA_OK) {
+        fprintf(stderr, "dfota emulate: cannot write the verdict: %s\n", strerror(errno));
+        status = EXIT_HARNESS;
+    }
+    record_close(r);
+    return status;
 }
 
 static int emulate_run(emulate_args *a, dfota_scenario *sc)
@@ -449,7 +507,8 @@ static int emulate_run(emulate_args *a, dfota_scenario *sc)
     char err[DFOTA_ERRBUF] = "";
     dfota_emulator_spec spec;
     dfota_emulator *em = NULL;
-    recording rec = {NULL, 0, 0};
+    recording rec;
+    memset(&rec, 0, sizeof rec);
     memset(&spec, 0, sizeof spec);
     if (sc)
         spec = sc->emulator;
@@ -472,8 +531,7 @@ static int emulate_run(emulate_args *a, dfota_scenario *sc)
     signals_catch();
     if (dfota_emulator_new(&a->opts, &em, err, sizeof err) != DFOTA_OK) {
         fprintf(stderr, "dfota emulate: %s\n", err);
-        if (rec.f)
-            fclose(rec.f);
+        record_close(&rec);
         return EXIT_HARNESS;
     }
     printf("terminal: %s\nlink: %s\nfirmware: %s\n", dfota_emulator_tty(em),
@@ -482,7 +540,7 @@ static int emulate_run(emulate_args *a, dfota_scenario *sc)
     int status = emulate_loop(em);
     dfota_emulator_free(em);
     if (rec.f)
-        status = status == EXIT_PASS ? record_judge(a, &rec) : (fclose(rec.f), status);
+        status = status == EXIT_PASS ? record_judge(a, &rec) : (record_close(&rec), status);
     return status;
 }
 

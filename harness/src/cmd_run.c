@@ -276,6 +276,10 @@ typedef struct {
     dfota_varset vars;
 } run_opts;
 
+/* What made this run's verdicts, for every report and transcript; filled
+ * once, before any scenario runs. */
+static dfota_provenance run_prov;
+
 /* Set by SIGINT or SIGTERM: the run stops (dfota_run_opts.stop). */
 static volatile sig_atomic_t run_stop;
 
@@ -397,7 +401,7 @@ static void print_result(const run_opts *o, const dfota_scenario_result *res)
                    st->rule ? st->rule : "");
     }
     for (int r = 0; r < DFOTA_RULE_COUNT; r++)
-        if (res->rules.rule[r] == DFOTA_V_FAIL)
+        if (res->rules.rule[r] == DFOTA_V_FAIL && !dfota_report_step_names_rule(res, (dfota_rule)r))
             printf("           FAIL %s (\xc2\xa7%s): %s\n", dfota_rule_get((dfota_rule)r)->id,
                    dfota_rule_get((dfota_rule)r)->section, res->rules.rule_reason[r]);
 }
@@ -746,7 +750,7 @@ static void run_one(const run_opts *o, const dfota_scenario *sc, const report_di
     int serial = source_kind(o->source) == DFOTA_SRC_SERIAL;
     identify(src, serial, res->firmware_before, sizeof res->firmware_before, res->model,
              sizeof res->model);
-    dfota_run_opts ro = {o->profile, &o->vars, tr, o->keep_secrets, &run_stop};
+    dfota_run_opts ro = {o->profile, &o->vars, tr, o->keep_secrets, &run_stop, &run_prov};
     if (dfota_run_scenario(sc, src, &ro, res) != DFOTA_OK && !res->harness_error)
         res->harness_error = 1;
     if (!res->harness_error && !run_stop)
@@ -895,7 +899,8 @@ static void suite_run(suite *su)
     su->n = run_all(o, su->report_parent[0] ? &rd : NULL, todo, su->selected, su->res);
     free(todo);
     int interrupted = run_stop != 0;
-    su->rep = (dfota_run_report){"dfota run", su->started, o->profile, su->res, su->n, interrupted};
+    su->rep = (dfota_run_report){"dfota run", su->started, o->profile, su->res, su->n, interrupted,
+                                 &run_prov};
     su->status = su->selected == 0 ? EXIT_INPUT : run_status(su->res, su->n);
     if (su->report_parent[0]) {
         /* Transcripts stay where they were written, in the partial folder, for
@@ -1031,6 +1036,8 @@ int cmd_run(int argc, char **argv)
         status = rc > 0 ? EXIT_PASS : EXIT_INPUT;
         goto out;
     }
+    dfota_provenance_fill(&run_prov, o.profile == DFOTA_PROFILE_FIELD ? "field" : "strict",
+                          cli_argc, cli_argv);
     load_all(lib, argc, argv, optind);
     if (lib->bad || lib->oom) {
         fprintf(stderr, "dfota run: %u scenario%s not valid: nothing was run\n", lib->bad,

@@ -5,6 +5,9 @@
 #include "dfota/dfota.h"
 #include "cli.h"
 
+int cli_argc;
+char **cli_argv;
+
 static int cmd_rules(int argc, char **argv)
 {
     (void)argc;
@@ -13,7 +16,7 @@ static int cmd_rules(int argc, char **argv)
         const dfota_rule_info *ri = dfota_rule_get((dfota_rule)r);
         printf("%-28s §%-14s %s\n", ri->id, ri->section, ri->summary);
     }
-    return EXIT_PASS;
+    return EXIT_PASS; /* one rule a line, nothing else: scripts read it as a table */
 }
 
 static const struct {
@@ -50,13 +53,17 @@ int main(int argc, char **argv)
         help(stderr);
         return EXIT_INPUT;
     }
+    cli_argc = argc;
+    cli_argv = argv;
     const char *cmd = argv[1];
     if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
         help(stdout);
         return EXIT_PASS;
     }
     if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
-        printf("dfota %s\n", DFOTA_VERSION);
+        char hash[40];
+        dfota_rules_hash(hash, sizeof hash);
+        printf("dfota %s (commit %s, rules %s)\n", DFOTA_VERSION, dfota_build_commit(), hash);
         return EXIT_PASS;
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)

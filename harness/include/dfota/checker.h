@@ -3,6 +3,7 @@
 #ifndef DFOTA_CHECKER_H
 #define DFOTA_CHECKER_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "dfota/error.h"
@@ -85,6 +86,13 @@ typedef struct {
     dfota_finding findings[DFOTA_FLOW_FINDINGS_MAX];
 } dfota_flow_summary;
 
+/* One line in words: what happened to the upgrade of s, with the guide's
+ * meaning of the code that decided it and its chapter, e.g. "upgrade over
+ * HTTP: download failed, HTTPEND 701 (HTTP unknown error, §5)". It says
+ * what happened, not whether that was right: the findings do. Writes at
+ * most cap-1 bytes and a NUL into buf (the caller's). */
+void dfota_flow_describe(const dfota_flow_summary *s, char *buf, size_t cap);
+
 /* Where the checker reports, as it goes. Any callback may be NULL. */
 typedef struct {
     void (*finding)(void *ctx, const dfota_finding *f);
@@ -143,7 +151,24 @@ typedef struct {
     unsigned flows;
     int timed;                /* the log had timestamps */
     dfota_verdict verdict;    /* FAIL > INCOMPLETE > PASS (WARN counts as PASS) */
+    /* No AT+QFOTADL and no FOTA URC: there was no upgrade to judge, which
+     * is not a pass (RULES.md). Set by dfota_checker_finish; the verdict
+     * stays what the rules say, and a caller decides what it is worth. */
+    int nothing_to_judge;
+    /* Findings the log itself caused (paste damage such as typographic
+     * quotes): never the module's. They are NOTEs in every profile; in
+     * strict they make the file inconclusive: inconclusive is set and the
+     * verdict is INCOMPLETE, unless the module FAILed on its own. */
+    unsigned long altered;
+    char altered_reason[DFOTA_TEXT_MAX]; /* the first of them, with its line */
+    int inconclusive;
 } dfota_checker_result;
+
+/* What an inconclusive file is, in words. */
+#define DFOTA_LOG_ALTERED "the log was altered after capture"
+
+/* What nothing_to_judge means, in words. */
+#define DFOTA_NOTHING_TO_JUDGE "no AT+QFOTADL and no FOTA URC in the log"
 
 /* The result; valid until the checker is freed. */
 const dfota_checker_result *dfota_checker_result_get(const dfota_checker *c);

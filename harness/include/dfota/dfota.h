@@ -16,6 +16,7 @@
 #include "dfota/port.h"
 #include "dfota/proxy.h"
 #include "dfota/stage.h"
+#include "dfota/provenance.h"
 
 #define DFOTA_VERSION "0.1.0"
 

@@ -8,6 +8,7 @@
 
 #include "dfota/checker.h"
 #include "dfota/error.h"
+#include "dfota/provenance.h"
 #include "dfota/reader.h"
 
 typedef enum {
@@ -28,6 +29,15 @@ void dfota_output_free(dfota_output *o);
  * as they are. Judging is not affected: the checker saw the real text. */
 void dfota_output_keep_secrets(dfota_output *o, int keep);
 
+/* By default a log with nothing to judge (no AT+QFOTADL and no FOTA URC)
+ * is its own result, NOTHING TO JUDGE, and the status is 3: it is not a
+ * pass. allow = 1 lets it pass, with a note (--allow-empty). */
+void dfota_output_allow_empty(dfota_output *o, int allow);
+
+/* What made the verdicts (dfota/provenance.h, borrowed: it must outlive
+ * the output): written in every format, for certification evidence. */
+void dfota_output_provenance(dfota_output *o, const dfota_provenance *prov);
+
 /* Starts a file; name is escaped before it is written. */
 void dfota_output_begin_file(dfota_output *o, const char *name);
 
@@ -44,7 +54,8 @@ void dfota_output_end_file(dfota_output *o, const dfota_checker_result *res, con
 DFOTA_WUR dfota_err dfota_output_finish(dfota_output *o);
 
 /* The exit status the run deserves: 0 all passed, 1 a FAIL, 2 an input
- * error, 3 no FAIL but something INCOMPLETE. */
+ * error, 3 no FAIL but something INCOMPLETE or a file with nothing to
+ * judge. */
 int dfota_output_status(const dfota_output *o);
 
 #endif

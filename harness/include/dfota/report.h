@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "dfota/error.h"
+#include "dfota/provenance.h"
 #include "dfota/runner.h"
 
 typedef struct {
@@ -17,6 +18,7 @@ typedef struct {
     const dfota_scenario_result *results;
     size_t n_results;
     int interrupted;             /* the run was stopped before its end */
+    const dfota_provenance *provenance; /* what made the verdicts, or NULL (borrowed) */
 } dfota_run_report;
 
 /* One self-contained HTML file: no network, no external asset. A verdict
@@ -58,6 +60,10 @@ DFOTA_WUR dfota_err dfota_report_matrix_html(FILE *out, const char *started,
                                              char *err, size_t errlen);
 DFOTA_WUR dfota_err dfota_report_matrix_json(FILE *out, const char *started,
                                              const dfota_matrix_column *cols, size_t n);
+
+/* 1 when a failed step of res names rule r: a text that shows the step
+ * (with its "-> RULE") need not show the rule again. */
+int dfota_report_step_names_rule(const dfota_scenario_result *res, dfota_rule r);
 
 /* The worst verdict rule r got over the report's scenarios (harness errors
  * left out), N/A when none judged it. */

@@ -36,6 +36,15 @@ typedef enum {
     DFOTA_R_HOST_REOPEN,
     DFOTA_R_HOST_READ_TO_END,
     DFOTA_R_LINE_LENGTH,   /* not a DFOTA rule: a line past DFOTA_AT_LINE_MAX */
+    /* A scenario's own steps (dfota run): the checker never emits these; a
+     * failed step names one when no rule of the guide is more precise. */
+    DFOTA_R_STEP_SEND,
+    DFOTA_R_STEP_EXPECT,
+    DFOTA_R_STEP_URC,
+    DFOTA_R_STEP_PROGRESS,
+    DFOTA_R_STEP_REBOOT,
+    DFOTA_R_STEP_SILENCE,
+    DFOTA_R_TIME_WINDOW,   /* a step's window that is none of the named ones */
     DFOTA_RULE_COUNT
 } dfota_rule;
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "dfota/checker.h"
+#include "dfota/provenance.h"
 #include "dfota/scenario.h"
 #include "dfota/source.h"
 
@@ -65,6 +66,9 @@ typedef struct {
      * within about a second of module time: the steps not settled are
      * INCOMPLETE and res->interrupted is set. NULL: never. */
     volatile sig_atomic_t *stop;
+    /* What makes the verdicts (dfota/provenance.h), written in the
+     * transcript's header; NULL: not written. Borrowed. */
+    const dfota_provenance *provenance;
 } dfota_run_opts;
 
 /* Runs sc on src. Fills *res (free its parts with

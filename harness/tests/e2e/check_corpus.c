@@ -11,13 +11,14 @@
  *                 (--window, --host-windows, --port, --host, --host-reopen)
  *   # about: one sentence                                 optional
  *
- * VERDICT is PASS, FAIL, INCOMPLETE or ERROR (input error); STATUS is PASS,
+ * VERDICT is PASS, FAIL, INCOMPLETE, ERROR (input error), NOTHING-TO-JUDGE
+ * (no AT+QFOTADL, no FOTA URC) or INCONCLUSIVE (altered log); STATUS is PASS,
  * WARN, INCOMPLETE, FAIL or N/A (the rule must be absent from "rules").
  * For each expect line the driver runs
  *
  *   DFOTA_BINARY check --profile P --format json [check-args] FILE
  *
- * and compares the exit status (PASS 0, FAIL 1, ERROR 2, INCOMPLETE 3), the
+ * and compares the exit status (PASS 0, FAIL 1, ERROR 2, the others 3), the
  * JSON verdict and every RULE=STATUS. It then enforces a coverage matrix:
  * for each rule of the catalogue and each reader format, some file's strict
  * run must show the rule PASS and some must show it FAIL. Only runs that met
@@ -102,6 +103,14 @@ static const rule_def catalogue[] = {
     {"HOST-REOPEN", IN_TRANSCRIPT},
     {"HOST-READ-TO-END", IN_TRANSCRIPT},
     {"LINE-LENGTH", IN_NONE},
+    /* A scenario's own step rules: dfota run emits them, dfota check never. */
+    {"STEP-SEND", IN_NONE},
+    {"STEP-EXPECT", IN_NONE},
+    {"STEP-URC", IN_NONE},
+    {"STEP-PROGRESS", IN_NONE},
+    {"STEP-REBOOT", IN_NONE},
+    {"STEP-SILENCE", IN_NONE},
+    {"TIME-WINDOW", IN_NONE},
 };
 #define N_RULES (sizeof catalogue / sizeof catalogue[0])
 
@@ -135,7 +144,7 @@ typedef struct {
 
 typedef struct {
     char profile[16];
-    char verdict[16];
+    char verdict[24]; /* "NOTHING-TO-JUDGE" */
     rule_expect rules[MAX_RULE_EXPECTS];
     size_t n_rules;
 } expectation;
@@ -148,8 +157,12 @@ typedef struct {
     int has_check_args;
 } header;
 
-static const char *const verdicts[] = {"PASS", "FAIL", "INCOMPLETE", "ERROR"};
-static const int verdict_exit[] = {0, 1, 3, 2};
+/* NOTHING-TO-JUDGE: no AT+QFOTADL and no FOTA URC; INCONCLUSIVE: the log
+ * was altered after capture (strict). Neither is a pass: both exit 3. */
+static const char *const verdicts[] = {"PASS", "FAIL", "INCOMPLETE", "ERROR", "NOTHING-TO-JUDGE",
+                                       "INCONCLUSIVE"};
+static const int verdict_exit[] = {0, 1, 3, 2, 3, 3};
+#define N_VERDICTS (sizeof verdicts / sizeof verdicts[0])
 static const char *const statuses[] = {"PASS", "WARN", "INCOMPLETE", "FAIL", "N/A"};
 
 static int in_list(const char *s, const char *const *list, size_t n)
@@ -182,8 +195,8 @@ static void parse_expect(const char *v, header *h, reasons *why)
             return;
         }
     if (!next_word(&p, e->verdict, sizeof e->verdict, &tl) || tl ||
-        in_list(e->verdict, verdicts, 4) < 0) {
-        add_reason(why, "expect line without a verdict PASS|FAIL|INCOMPLETE|ERROR: '%s'", v);
+        in_list(e->verdict, verdicts, N_VERDICTS) < 0) {
+        add_reason(why, "expect line without a verdict PASS|FAIL|INCOMPLETE|ERROR|NOTHING-TO-JUDGE|INCONCLUSIVE: '%s'", v);
         return;
     }
     while (next_word(&p, w, sizeof w, &tl)) {
@@ -329,7 +342,7 @@ static int judge_run(const expectation *e, const run_result *r, reasons *why, in
         return 0;
     }
     int code = WIFEXITED(r->status) ? WEXITSTATUS(r->status) : -1;
-    int want = verdict_exit[in_list(e->verdict, verdicts, 4)];
+    int want = verdict_exit[in_list(e->verdict, verdicts, N_VERDICTS)];
     if (code == 127) {
         add_reason(why, "%s: dfota could not be executed", p);
         return 0;

@@ -1042,15 +1042,20 @@ static const quirk_case quirk_cases[] = {
     QC("vendor-end-code", CODE_END, -1, C_LOCAL, OK_, ATTEMPT("71.9", "73", "80", "553")),
     QC("vendor-end-code", CODE_END, -1, C_LOCAL, OK_, ATTEMPT("71.9", "73", "80", "1")),
     QC("vendor-end-code", CODE_END, -1, C_LOCAL, OK_, ATTEMPT("71.9", "73", "80", "501")),
-    QC("typographic-quotes", URC_SYNTAX, -1, C_LOCAL, OK_, "71.9 < +QIND: " LQ "FOTA" RQ "," LQ "START" RQ,
-       PROG, END0),
-    QC("typographic-quotes", CMD_INVALID_ERROR, -1, "0 > AT+QFOTADL=" LQ FTP_URL RQ, OK_, FTP_DL, PORT,
-       UPDATE),
     QC("stray-bytes", URC_SYNTAX, -1, C_LOCAL, OK_, "71.9 < \xff\xfe+QIND: \"FOTA\",\"START\"", PROG,
        END0),
     QC("stray-bytes", URC_SYNTAX, 1, FTP_TO_DL, "71.9 < RD+QIND: \"FOTA\",\"START\"", PROG, END0),
     QC("cut-urc", URC_SYNTAX, -1, C_LOCAL, OK_, START_, URCN("72", "UPDATING", "1"),
        "72.5 < +QIND: \"FOTA\",\"UPD", PROG, END0),
+};
+
+/* What the log itself did (RULES.md): never the module's FAIL or WARN. A
+ * NOTE in both profiles; strict calls the file inconclusive. */
+static const quirk_case damage_cases[] = {
+    QC("typographic-quotes", URC_SYNTAX, -1, C_LOCAL, OK_, "71.9 < +QIND: " LQ "FOTA" RQ "," LQ "START" RQ,
+       PROG, END0),
+    QC("typographic-quotes", CMD_INVALID_ERROR, -1, "0 > AT+QFOTADL=" LQ FTP_URL RQ, OK_, FTP_DL, PORT,
+       UPDATE),
 };
 
 /* ---- parsing the compact event lines ---------------------------------- */
@@ -1399,6 +1404,38 @@ static void test_field_quirks(void)
            2 * (sizeof quirk_cases / sizeof quirk_cases[0]), bad);
 }
 
+static void test_log_damage(void)
+{
+    for (size_t i = 0; i < sizeof damage_cases / sizeof damage_cases[0]; i++) {
+        const quirk_case *q = &damage_cases[i];
+        for (int p = 0; p < 2; p++) {
+            capture *cap = calloc(1, sizeof *cap);
+            CU_ASSERT_PTR_NOT_NULL_FATAL(cap);
+            dfota_profile prof = p ? DFOTA_PROFILE_FIELD : DFOTA_PROFILE_STRICT;
+            const char *pn = p ? "field" : "strict";
+            char nm[160];
+            snprintf(nm, sizeof nm, "log damage %s on %s (#%zu)", q->quirk, rule_id(q->rule), i);
+            run_opts ro = {prof, q->usb, NULL};
+            dfota_checker *c = run_events(&ro, q->events, cap, nm);
+            if (c) {
+                const dfota_checker_result *res = dfota_checker_result_get(c);
+                check(res->rule[q->rule] != DFOTA_V_FAIL && res->rule[q->rule] != DFOTA_V_WARN, nm,
+                      pn, "%s is %s: charged to the module", rule_id(q->rule),
+                      dfota_verdict_name(res->rule[q->rule]));
+                finding_exp note = {1, q->rule, DFOTA_L_NOTE, q->quirk};
+                check(has_finding(cap, &note), nm, pn, "no NOTE with the quirk");
+                check(res->altered > 0 && strstr(res->altered_reason, "line") != NULL, nm, pn,
+                      "altered %lu, reason '%s'", res->altered, res->altered_reason);
+                check(res->inconclusive == !p, nm, pn, "inconclusive %d", res->inconclusive);
+                check(res->verdict == (p ? DFOTA_V_PASS : DFOTA_V_INCOMPLETE), nm, pn,
+                      "verdict %s", dfota_verdict_name(res->verdict));
+            }
+            dfota_checker_free(c);
+            free(cap);
+        }
+    }
+}
+
 /* ---- flow summaries --------------------------------------------------- */
 
 static void test_flow_summary(void)
@@ -1658,6 +1695,7 @@ static const test_entry tests[] = {
     {"a window the harness may have missed is not the module's", test_harness_lateness},
     {"every rule, both profiles", test_rule_table},
     {"FIELD-QUIRKS: FAIL in strict, WARN in field", test_field_quirks},
+    {"the log's own damage: a NOTE, inconclusive in strict", test_log_damage},
     {"flow summary of one upgrade", test_flow_summary},
     {"flow outcomes", test_flow_outcomes},
     {"unrelated traffic changes nothing", test_unrelated_traffic},

@@ -247,7 +247,7 @@ static page render(const dfota_scenario_result *res, size_t n, int interrupted)
 {
     page p = {NULL, 0, DFOTA_E_IO, ""};
     dfota_run_report rep = {"dfota run", "2026-11-24T21:00:00Z", DFOTA_PROFILE_STRICT, res, n,
-                            interrupted};
+                            interrupted, NULL};
     FILE *f = open_memstream(&p.buf, &p.len);
     CU_ASSERT_PTR_NOT_NULL_FATAL(f);
     p.rc = dfota_report_html(f, &rep, p.err, sizeof p.err);
@@ -637,7 +637,7 @@ static void test_write_error(void)
     path_in_dir(path, sizeof path, "upgrade.transcript");
     CU_ASSERT_FATAL(write_upgrade(path, 0));
     fill_upgrade(&res, steps, path);
-    dfota_run_report rep = {"dfota run", "now", DFOTA_PROFILE_FIELD, &res, 1, 0};
+    dfota_run_report rep = {"dfota run", "now", DFOTA_PROFILE_FIELD, &res, 1, 0, NULL};
     char err[DFOTA_ERRBUF] = "";
     FILE *full = fopen("/dev/full", "w");
     CU_ASSERT_PTR_NOT_NULL_FATAL(full);
@@ -713,8 +713,8 @@ static void test_matrix(void)
         set_rule(&res[1], (dfota_rule)r, DFOTA_V_NA, "");
     set_rule(&res[1], DFOTA_R_CODE_END, DFOTA_V_PASS, "");
     set_rule(&res[0], DFOTA_R_CODE_END, DFOTA_V_FAIL, "END,504");
-    dfota_run_report a = {"dfota run", "now", DFOTA_PROFILE_STRICT, &res[0], 1, 0};
-    dfota_run_report b = {"dfota run", "now", DFOTA_PROFILE_STRICT, &res[1], 1, 1};
+    dfota_run_report a = {"dfota run", "now", DFOTA_PROFILE_STRICT, &res[0], 1, 0, NULL};
+    dfota_run_report b = {"dfota run", "now", DFOTA_PROFILE_STRICT, &res[1], 1, 1, NULL};
     dfota_matrix_column cols[2] = {{"1-emulator", "1-emulator/run-x/report.html", &a},
                                    {"2-<i>serial", NULL, &b}};
     page p = {NULL, 0, DFOTA_E_IO, ""};
