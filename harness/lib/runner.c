@@ -840,6 +840,46 @@ dfota_err dfota_source_identify(dfota_source *src, int64_t wait_ns, dfota_identi
     return DFOTA_OK;
 }
 
+dfota_err dfota_source_file_size(dfota_source *src, const char *name, int64_t wait_ns,
+                                 long long *size, char *err, size_t errlen)
+{
+    char cmd[DFOTA_LOCAL_NAME_MAX + 32], lines[IDENTIFY_LINES][DFOTA_TEXT_MAX];
+    size_t n = 0, len = name ? strlen(name) : 0;
+    *size = -1;
+    if (!src || !src->ops->live || len == 0 || len > DFOTA_LOCAL_NAME_MAX) {
+        snprintf(err, errlen, "only a live module can be asked for a file");
+        return DFOTA_E_ARG;
+    }
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)name[i] < ' ' || name[i] == '"' || name[i] == 0x7f) {
+            snprintf(err, errlen, "a file name with a quote or a control byte");
+            return DFOTA_E_ARG;
+        }
+    snprintf(cmd, sizeof cmd, "AT+QFLST=\"UFS:%s\"", name);
+    dfota_err rc = ask_lines(src, cmd, src->ops->now(src) + wait_ns, 1, lines, &n, err, errlen);
+    if (rc != DFOTA_OK)
+        return rc;
+    /* +QFLST: "UFS:<name>",<size> */
+    for (size_t i = 0; i < n; i++) {
+        const char *l = lines[i];
+        if (strncmp(l, "+QFLST: \"UFS:", 13) != 0 || strncmp(l + 13, name, len) != 0 ||
+            strncmp(l + 13 + len, "\",", 2) != 0)
+            continue;
+        const char *p = l + 15 + len;
+        long long v = 0;
+        if (*p < '0' || *p > '9')
+            continue;
+        for (; *p >= '0' && *p <= '9' && v < (1LL << 50); p++)
+            v = v * 10 + (*p - '0');
+        if (*p == '\0') {
+            *size = v;
+            return DFOTA_OK;
+        }
+    }
+    snprintf(err, errlen, "the module lists no /data/ufs/%.150s (AT+QFLST)", name);
+    return DFOTA_E_INPUT;
+}
+
 void dfota_scenario_result_redact(dfota_scenario_result *res)
 {
     /* A field cut to fit after redaction ends in "..." and shows no secret:

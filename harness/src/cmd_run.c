@@ -38,7 +38,9 @@ static const char run_usage[] =
     "                           emulator runs each scenario against its own\n"
     "                           built-in emulated module, through a real\n"
     "                           pseudo-terminal, set up by the scenario's\n"
-    "                           emulator block.\n"
+    "                           emulator block. Without --connect-to the run\n"
+    "                           starts the fixture servers (fixtures/, or\n"
+    "                           $DFOTA_FIXTURES) and stops them at its end.\n"
     "                           serial:PORT[,baud=N][,flow=none|rtscts][,settle=D]\n"
     "                           talks to a module: PORT is a device path (a\n"
     "                           pseudo-terminal too, e.g. dfota emulate's link) or\n"
@@ -90,11 +92,14 @@ static const char run_usage_more[] =
     "                           the JSON report\n"
     "  -j, --jobs N             run N scenarios at once (emulator and transcript\n"
     "                           sources; each has its own emulator; default 1)\n"
-    "      --preflight          before a scenario sends an FTP or HTTP URL whose\n"
-    "                           download must succeed (FTPEND/HTTPEND 0), fetch its\n"
-    "                           size from this host (FTP SIZE, HTTP HEAD; through\n"
-    "                           --connect-to): a missing or empty package is harness\n"
-    "                           trouble (exit 4), not a module failure\n"
+    "      --preflight          before a scenario sends a package it needs (an FTP or\n"
+    "                           HTTP URL whose download must succeed, a /data/ufs/\n"
+    "                           file that must update), check it is there: its size\n"
+    "                           from this host (FTP SIZE, HTTP HEAD; through\n"
+    "                           --connect-to), the file in the emulator's UFS or in\n"
+    "                           the module's (AT+QFLST). A missing or empty package\n"
+    "                           is harness trouble (exit 4), not a module failure.\n"
+    "                           On by default on the emulator; --no-preflight: off\n"
     "      --color / --no-color colour on a terminal (default: when a terminal and\n"
     "                           NO_COLOR is not set)\n"
     "  -h, --help               show this help\n";
@@ -269,7 +274,7 @@ typedef struct {
     int progress_urcs;
     int keep_secrets;
     int jobs;
-    int preflight;
+    int preflight;               /* 1 --preflight, 0 --no-preflight, -1 by default */
     dfota_varset vars;
 } run_opts;
 
@@ -412,7 +417,7 @@ static int parse_run_opts(int argc, char **argv, run_opts *o)
         {"reboot", required_argument, NULL, 'B'}, {"progress-step", required_argument, NULL, 'G'},
         {"progress-urcs", required_argument, NULL, 'Q'},
         {"no-redact", no_argument, NULL, 'X'},    {"jobs", required_argument, NULL, 'j'},
-        {"preflight", no_argument, NULL, 'P'},
+        {"preflight", no_argument, NULL, 'P'}, {"no-preflight", no_argument, NULL, 'O'},
         {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
     };
     char err[DFOTA_ERRBUF];
@@ -420,6 +425,7 @@ static int parse_run_opts(int argc, char **argv, run_opts *o)
     o->color = -1;
     optind = 1;
     o->jobs = 1;
+    o->preflight = -1;
     while ((ch = getopt_long(argc, argv, "s:t:D:p:r:f:j:h", longopts, NULL)) != -1) {
         switch (ch) {
         case 'j': {
@@ -488,6 +494,7 @@ static int parse_run_opts(int argc, char **argv, run_opts *o)
         case 'U': o->ufs = optarg; break;
         case 'X': o->keep_secrets = 1; break;
         case 'P': o->preflight = 1; break;
+        case 'O': o->preflight = 0; break;
         case 'Q': {
             char *end;
             long n = strtol(optarg, &end, 10);
@@ -626,36 +633,116 @@ static int wants_download(const dfota_scenario *sc)
     return 0;
 }
 
-/* --preflight: each FTP or HTTP URL the scenario sends, when its download
- * must succeed, is fetched for its size from this host first. Returns 0, or
- * -1 with the reason in res->error (a harness error: the bench is broken). */
-static int preflight(const run_opts *o, const dfota_scenario *sc, dfota_scenario_result *res)
+/* The scenario expects an update to run: a START step. */
+static int wants_update(const dfota_scenario *sc)
+{
+    for (size_t i = 0; i < sc->n_steps; i++)
+        if (sc->steps[i].kind == DFOTA_STEP_EXPECT_URC && sc->steps[i].stage == DFOTA_STAGE_START)
+            return 1;
+    return 0;
+}
+
+/* The argument of step st when it sends AT+QFOTADL=<arg>: its ${VARS}
+ * expanded and its quotes taken off, into out; 0, or -1 for another step. */
+static int fotadl_arg(const run_opts *o, const dfota_scenario *sc, const dfota_step *st, char *out,
+                      size_t cap)
 {
     char line[1100], err[DFOTA_ERRBUF];
-    if (!o->preflight || !wants_download(sc))
-        return 0;
+    if (st->kind != DFOTA_STEP_SEND ||
+        dfota_scenario_expand(sc, &o->vars, st->text, line, sizeof line, err, sizeof err) != DFOTA_OK)
+        return -1;
+    dfota_item it;
+    dfota_classify(line, strlen(line), DFOTA_DIR_HOST, &it);
+    if (it.kind != DFOTA_ITEM_FOTADL || it.form != DFOTA_FOTADL_WRITE)
+        return -1;
+    const char *a = it.arg;
+    size_t n = it.arg_len;
+    if (n >= 2 && a[0] == '"' && a[n - 1] == '"') {
+        a++;
+        n -= 2;
+    }
+    if (n >= cap)
+        return -1;
+    memcpy(out, a, n);
+    out[n] = '\0';
+    return 0;
+}
+
+#define UFS_PREFIX "/data/ufs/"
+
+/* What packages a scenario needs from the bench: a server's (an FTP or
+ * HTTP URL whose download must succeed) and a local file's (a /data/ufs/
+ * name whose update must start). */
+static void needs(const run_opts *o, const dfota_scenario *sc, int *server, int *local)
+{
+    char arg[1024];
+    int dl = wants_download(sc), up = wants_update(sc);
+    *server = *local = 0;
     for (size_t i = 0; i < sc->n_steps; i++) {
-        const dfota_step *st = &sc->steps[i];
-        if (st->kind != DFOTA_STEP_SEND ||
-            dfota_scenario_expand(sc, &o->vars, st->text, line, sizeof line, err, sizeof err) != DFOTA_OK)
+        if (fotadl_arg(o, sc, &sc->steps[i], arg, sizeof arg) != 0)
             continue;
-        dfota_item it;
-        dfota_classify(line, strlen(line), DFOTA_DIR_HOST, &it);
-        if (it.kind != DFOTA_ITEM_FOTADL || it.form != DFOTA_FOTADL_WRITE || it.arg_len < 7 ||
-            it.arg_len >= 1024)
+        if (strncmp(arg, UFS_PREFIX, strlen(UFS_PREFIX)) == 0)
+            *local |= up;
+        else if (strncasecmp(arg, "ftp://", 6) == 0 || strncasecmp(arg, "http://", 7) == 0 ||
+                 strncasecmp(arg, "https://", 8) == 0)
+            *server |= dl;
+    }
+}
+
+/* Preflight is on where the harness owns the packages: on the emulator
+ * unless --no-preflight; elsewhere with --preflight. */
+static int preflight_on(const run_opts *o)
+{
+    return o->preflight > 0 || (o->preflight < 0 && source_kind(o->source) == DFOTA_SRC_EMULATOR);
+}
+
+/* A local package in the emulator's UFS folder: 0, or -1 with why. */
+static int preflight_ufs(const run_opts *o, const char *name, char *why, size_t cap)
+{
+    struct stat st;
+    char path[2200];
+    if (!o->ufs) {
+        snprintf(why, cap, "%.150s is not in the emulator's UFS, which is empty: give --ufs DIR "
+                 "holding it", name);
+        return -1;
+    }
+    snprintf(path, sizeof path, "%.1000s/%.1000s", o->ufs, name + strlen(UFS_PREFIX));
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+        snprintf(why, cap, "%.150s is not in the emulator's UFS (--ufs %.100s): put it there",
+                 name, o->ufs);
+        return -1;
+    }
+    if (st.st_size == 0) {
+        snprintf(why, cap, "%.150s in the emulator's UFS (--ufs %.100s) is empty", name, o->ufs);
+        return -1;
+    }
+    return 0;
+}
+
+/* Preflight: each package the scenario needs is there before the module
+ * is asked for it: a server's URL has a size seen from this host, a local
+ * file is in the emulator's UFS (a module's is asked with AT+QFLST once its
+ * port is open: preflight_module). Returns 0, or -1 with the reason in
+ * res->error (a harness error: the bench is broken). */
+static int preflight(const run_opts *o, const dfota_scenario *sc, dfota_scenario_result *res)
+{
+    char url[1024], err[DFOTA_ERRBUF];
+    if (!preflight_on(o))
+        return 0;
+    int dl = wants_download(sc), up = wants_update(sc);
+    for (size_t i = 0; i < sc->n_steps; i++) {
+        if (fotadl_arg(o, sc, &sc->steps[i], url, sizeof url) != 0)
             continue;
-        /* the argument as written: "URL", in its quotes */
-        const char *a = it.arg;
-        size_t n = it.arg_len;
-        if (n >= 2 && a[0] == '"' && a[n - 1] == '"') {
-            a++;
-            n -= 2;
+        if (strncmp(url, UFS_PREFIX, strlen(UFS_PREFIX)) == 0) {
+            if (up && source_kind(o->source) == DFOTA_SRC_EMULATOR &&
+                preflight_ufs(o, url, err, sizeof err) != 0) {
+                snprintf(res->error, sizeof res->error, "preflight: %.300s", err);
+                return -1;
+            }
+            continue;
         }
-        char url[1024];
-        memcpy(url, a, n);
-        url[n] = '\0';
-        if (strncasecmp(url, "ftp://", 6) != 0 && strncasecmp(url, "http://", 7) != 0 &&
-            strncasecmp(url, "https://", 8) != 0)
+        if (!dl || (strncasecmp(url, "ftp://", 6) != 0 && strncasecmp(url, "http://", 7) != 0 &&
+                    strncasecmp(url, "https://", 8) != 0))
             continue;
         int64_t size = 0;
         if (dfota_preflight_url(url, o->connect_to, o->n_connect_to, &size, err, sizeof err) !=
@@ -663,6 +750,33 @@ static int preflight(const run_opts *o, const dfota_scenario *sc, dfota_scenario
             snprintf(res->error, sizeof res->error, "preflight: %.300s", err);
             return -1;
         }
+    }
+    return 0;
+}
+
+/* Preflight on a module: each /data/ufs/ file the scenario updates from is
+ * listed by AT+QFLST, and not empty. 0, or -1 with res->error. */
+static int preflight_module(const run_opts *o, const dfota_scenario *sc, dfota_source *src,
+                            dfota_scenario_result *res)
+{
+    char name[1024], err[DFOTA_ERRBUF];
+    if (!preflight_on(o) || source_kind(o->source) != DFOTA_SRC_SERIAL || !wants_update(sc))
+        return 0;
+    for (size_t i = 0; i < sc->n_steps; i++) {
+        if (fotadl_arg(o, sc, &sc->steps[i], name, sizeof name) != 0 ||
+            strncmp(name, UFS_PREFIX, strlen(UFS_PREFIX)) != 0)
+            continue;
+        long long size = -1;
+        dfota_err rc = dfota_source_file_size(src, name + strlen(UFS_PREFIX), 30LL * 1000000000LL,
+                                              &size, err, sizeof err);
+        if (rc == DFOTA_OK && size > 0)
+            continue;
+        if (rc == DFOTA_OK)
+            snprintf(res->error, sizeof res->error, "preflight: %.200s on the module is empty", name);
+        else
+            snprintf(res->error, sizeof res->error,
+                     "preflight: %.120s: %.140s; stage it with dfota stage --module", name, err);
+        return -1;
     }
     return 0;
 }
@@ -743,6 +857,15 @@ static void run_one(const run_opts *o, const dfota_scenario *sc, const report_di
     int serial = source_kind(o->source) == DFOTA_SRC_SERIAL;
     identify(src, serial, res->firmware_before, sizeof res->firmware_before, res->model,
              sizeof res->model);
+    if (preflight_module(o, sc, src, res) != 0) {
+        res->harness_error = 1;
+        if (tr)
+            fclose(tr);
+        dfota_source_close(src);
+        if (emu_dir[0])
+            rmdir(emu_dir);
+        return;
+    }
     dfota_run_opts ro = {o->profile, &o->vars, tr, o->keep_secrets, &run_stop};
     if (dfota_run_scenario(sc, src, &ro, res) != DFOTA_OK && !res->harness_error)
         res->harness_error = 1;
@@ -1002,6 +1125,45 @@ static int write_matrix(const char *dir, const char *stamp, const char *started,
     return 0;
 }
 
+/* The run brings up its own fixture servers and packages when a source is
+ * the emulator, it was given no servers (--connect-to), and a scenario it
+ * will run there needs a package from a server, or a local one and no
+ * --ufs was given. */
+static int wants_fixtures(const run_opts *o, const library *lib)
+{
+    int emulator = 0;
+    for (size_t k = 0; k < o->n_sources; k++)
+        emulator |= source_kind(o->sources[k]) == DFOTA_SRC_EMULATOR;
+    if (!emulator || o->n_connect_to > 0)
+        return 0;
+    for (size_t i = 0; i < lib->n; i++) {
+        int server, local;
+        if (!selected(o, lib->sc[i]) || !(lib->sc[i]->sources & DFOTA_SRC_EMULATOR))
+            continue;
+        needs(o, lib->sc[i], &server, &local);
+        if (server || (local && !o->ufs))
+            return 1;
+    }
+    return 0;
+}
+
+/* Starts the fixtures and points the run at them: downloads go to their
+ * ports (--connect-to), the emulator's UFS is theirs unless --ufs was
+ * given. 0, or -1 after saying why in one line. */
+static int use_fixtures(run_opts *o, fixtures *fx)
+{
+    char why[800];
+    if (fixtures_start(fx, why, sizeof why) != 0) {
+        fprintf(stderr, "dfota run: %s\n", why);
+        return -1;
+    }
+    for (size_t k = 0; k < FIXTURES_CONNECT_TO; k++)
+        o->connect_to[o->n_connect_to++] = fx->connect_to_ptr[k];
+    if (!o->ufs)
+        o->ufs = fx->ufs;
+    return 0;
+}
+
 /* The exit status of several suites: the first in the order 4, 1, 3, 0
  * (2 when nothing was selected anywhere). */
 static int worst_status(const suite *su, size_t n)
@@ -1017,7 +1179,9 @@ static int worst_status(const suite *su, size_t n)
 int cmd_run(int argc, char **argv)
 {
     run_opts o;
+    fixtures fx;
     memset(&o, 0, sizeof o);
+    memset(&fx, 0, sizeof fx);
     dfota_varset_init(&o.vars);
     library *lib = calloc(1, sizeof *lib);
     suite *su = NULL;
@@ -1041,6 +1205,12 @@ int cmd_run(int argc, char **argv)
     strftime(started, sizeof started, "%Y-%m-%dT%H:%M:%SZ", &tm);
     strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
     snprintf(stamp + strlen(stamp), sizeof stamp - strlen(stamp), "-%ld", (long)getpid());
+    /* Ctrl-C from here on stops the run, which then stops the servers */
+    run_signals();
+    if (wants_fixtures(&o, lib) && use_fixtures(&o, &fx) != 0) {
+        status = EXIT_HARNESS;
+        goto out;
+    }
     n_su = o.n_sources;
     if (!(su = calloc(n_su, sizeof *su)))
         goto out;
@@ -1067,7 +1237,6 @@ int cmd_run(int argc, char **argv)
     }
     /* libcurl's global set-up, once, before any thread needs it */
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    run_signals();
     if (n_su == 1)
         suite_run(&su[0]);
     else {
@@ -1103,6 +1272,11 @@ int cmd_run(int argc, char **argv)
         status = 128 + (int)run_stop;
     }
 out:
+    if (fixtures_stop(&fx) != 0) {
+        fprintf(stderr, "dfota run: the fixture servers would not stop (see %s.log)\n", fx.dir);
+        if (status == EXIT_PASS || status == EXIT_FAIL || status == EXIT_INCOMPLETE)
+            status = EXIT_HARNESS;
+    }
     for (size_t k = 0; su && k < n_su; k++) {
         for (size_t i = 0; su[k].res && i < su[k].n; i++)
             dfota_scenario_result_clear(&su[k].res[i]);
