@@ -50,6 +50,9 @@ typedef struct {
     char firmware_before[96];    /* the module's firmware before the run and after it, as */
     char firmware_after[96];     /* the source tells (AT+QGMR, or the emulator); "" unknown */
     char model[64];              /* ATI's model ("Quectel EG95"), "" unknown */
+    int preparation;             /* 1: not a scenario of the library but the upgrade or
+                                  * downgrade that brought the module to the firmware the
+                                  * next one requires; judged the same, counted apart */
 } dfota_scenario_result;
 
 typedef struct {
