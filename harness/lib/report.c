@@ -95,6 +95,7 @@ static json_t *scenario_json(const dfota_scenario_result *res)
     json_object_set_new(j, "tags", tags);
     json_object_set_new(j, "source", text(res->source));
     json_object_set_new(j, "verdict", json_string(verdict_of(res)));
+    json_object_set_new(j, "preparation", json_boolean(res->preparation));
     json_object_set_new(j, "harness_error", json_boolean(res->harness_error));
     json_object_set_new(j, "error", res->error[0] ? text(res->error) : json_null());
     json_t *steps = json_array();
@@ -152,10 +153,13 @@ static json_t *scenario_json(const dfota_scenario_result *res)
 
 dfota_run_counts dfota_run_count(const dfota_run_report *rep)
 {
-    dfota_run_counts c = {0, 0, 0, 0};
+    dfota_run_counts c = {0, 0, 0, 0, 0, 0};
     for (size_t i = 0; i < rep->n_results; i++) {
         const dfota_scenario_result *r = &rep->results[i];
-        if (r->harness_error)
+        if (r->preparation) {
+            c.preparations++;
+            c.prepared += !r->harness_error && r->verdict == DFOTA_V_PASS;
+        } else if (r->harness_error)
             c.errors++;
         else if (r->verdict == DFOTA_V_FAIL)
             c.failed++;
@@ -188,7 +192,9 @@ dfota_err dfota_report_json(FILE *out, const dfota_run_report *rep)
     json_object_set_new(j, "scenarios", arr);
     dfota_run_counts c = dfota_run_count(rep);
     json_t *s = json_object();
-    json_object_set_new(s, "scenarios", json_integer((json_int_t)rep->n_results));
+    json_object_set_new(s, "scenarios", json_integer((json_int_t)(rep->n_results - c.preparations)));
+    json_object_set_new(s, "preparations", json_integer((json_int_t)c.preparations));
+    json_object_set_new(s, "prepared", json_integer((json_int_t)c.prepared));
     json_object_set_new(s, "passed", json_integer((json_int_t)c.passed));
     json_object_set_new(s, "failed", json_integer((json_int_t)c.failed));
     json_object_set_new(s, "incomplete", json_integer((json_int_t)c.incomplete));
@@ -353,7 +359,9 @@ dfota_err dfota_report_summary(FILE *out, const dfota_run_report *rep)
                         dfota_rule_get((dfota_rule)r)->id, res->rules.rule_reason[r]);
     }
     fprintf(out, "\n%zu scenarios: %zu passed, %zu failed, %zu incomplete, %zu harness errors\n",
-            rep->n_results, c.passed, c.failed, c.incomplete, c.errors);
+            rep->n_results - c.preparations, c.passed, c.failed, c.incomplete, c.errors);
+    if (c.preparations)
+        fprintf(out, "%zu preparation steps: %zu passed\n", c.preparations, c.prepared);
     return fflush(out) == 0 && !ferror(out) ? DFOTA_OK : DFOTA_E_IO;
 }
 

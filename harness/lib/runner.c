@@ -798,16 +798,37 @@ out:
 #define IDENTIFY_AGAIN_NS (3LL * 1000000000LL)
 #define IDENTIFY_LINES 4
 
+/* After an answer: the commands asked again (a slow or booting module)
+ * have answers still to come. They are read and dropped here, for at most
+ * IDENTIFY_AGAIN_NS, so that none passes later for the answer to the next
+ * command (a scenario's first, say). */
+static void drain_answers(dfota_source *src, int owed, char *err, size_t errlen)
+{
+    int64_t end = src->ops->now(src) + IDENTIFY_AGAIN_NS;
+    while (owed > 0) {
+        dfota_event ev;
+        int got = src->ops->next(src, end, &ev, err, errlen);
+        if (got != 1)
+            return;
+        dfota_item it;
+        dfota_classify(ev.data, ev.len, ev.dir, &it);
+        if (ev.dir == DFOTA_DIR_MODULE && (it.kind == DFOTA_ITEM_OK || it.kind == DFOTA_ITEM_ERROR))
+            owed--;
+    }
+}
+
 /* Sends cmd until the module answers OK (asking again every few seconds,
  * until end on the source's clock) and keeps the first lines of the answer
  * (escaped). With any_final, any final result (ERROR too) is an answer,
  * lines or not; else ERROR means "not ready" and OK must follow lines.
- * Returns DFOTA_OK, DFOTA_E_TIMEOUT, or another error. */
+ * The answers still owed to commands asked again are read before it
+ * returns. Returns DFOTA_OK, DFOTA_E_TIMEOUT, or another error. */
 static dfota_err ask_lines(dfota_source *src, const char *cmd, int64_t end, int any_final,
                            char lines[IDENTIFY_LINES][DFOTA_TEXT_MAX], size_t *n, char *err,
                            size_t errlen)
 {
     int64_t again = DFOTA_T_NONE;
+    int owed = 0; /* commands sent whose final result has not come */
     *n = 0;
     for (;;) {
         int64_t now = src->ops->now(src);
@@ -817,6 +838,7 @@ static dfota_err ask_lines(dfota_source *src, const char *cmd, int64_t end, int 
             dfota_err rc = src->ops->send(src, cmd, strlen(cmd), err, errlen);
             if (rc != DFOTA_OK && rc != DFOTA_E_TIMEOUT)
                 return rc;
+            owed += rc == DFOTA_OK;
             again = now + IDENTIFY_AGAIN_NS;
             *n = 0;
         }
@@ -832,13 +854,15 @@ static dfota_err ask_lines(dfota_source *src, const char *cmd, int64_t end, int 
             continue;
         dfota_item it;
         dfota_classify(ev.data, ev.len, ev.dir, &it);
+        int final = it.kind == DFOTA_ITEM_OK || it.kind == DFOTA_ITEM_ERROR;
+        if (final && owed > 0)
+            owed--;
         if (it.kind == DFOTA_ITEM_OTHER && ev.len > 0 && *n < IDENTIFY_LINES)
             dfota_escape(ev.data, ev.len, lines[(*n)++], DFOTA_TEXT_MAX);
-        else if (any_final && (it.kind == DFOTA_ITEM_OK || it.kind == DFOTA_ITEM_ERROR))
+        else if ((any_final && final) || (it.kind == DFOTA_ITEM_OK && *n > 0)) {
+            drain_answers(src, owed, err, errlen);
             return DFOTA_OK;
-        else if (it.kind == DFOTA_ITEM_OK && *n > 0)
-            return DFOTA_OK;
-        else if (it.kind == DFOTA_ITEM_ERROR)
+        } else if (it.kind == DFOTA_ITEM_ERROR)
             *n = 0; /* not ready: ask again at the next turn */
     }
     snprintf(err, errlen, "no answer to %s", cmd);
@@ -898,6 +922,46 @@ dfota_err dfota_source_identify(dfota_source *src, int64_t wait_ns, dfota_identi
         }
     }
     return DFOTA_OK;
+}
+
+dfota_err dfota_source_file_size(dfota_source *src, const char *name, int64_t wait_ns,
+                                 long long *size, char *err, size_t errlen)
+{
+    char cmd[DFOTA_LOCAL_NAME_MAX + 32], lines[IDENTIFY_LINES][DFOTA_TEXT_MAX];
+    size_t n = 0, len = name ? strlen(name) : 0;
+    *size = -1;
+    if (!src || !src->ops->live || len == 0 || len > DFOTA_LOCAL_NAME_MAX) {
+        snprintf(err, errlen, "only a live module can be asked for a file");
+        return DFOTA_E_ARG;
+    }
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)name[i] < ' ' || name[i] == '"' || name[i] == 0x7f) {
+            snprintf(err, errlen, "a file name with a quote or a control byte");
+            return DFOTA_E_ARG;
+        }
+    snprintf(cmd, sizeof cmd, "AT+QFLST=\"UFS:%s\"", name);
+    dfota_err rc = ask_lines(src, cmd, src->ops->now(src) + wait_ns, 1, lines, &n, err, errlen);
+    if (rc != DFOTA_OK)
+        return rc;
+    /* +QFLST: "UFS:<name>",<size> */
+    for (size_t i = 0; i < n; i++) {
+        const char *l = lines[i];
+        if (strncmp(l, "+QFLST: \"UFS:", 13) != 0 || strncmp(l + 13, name, len) != 0 ||
+            strncmp(l + 13 + len, "\",", 2) != 0)
+            continue;
+        const char *p = l + 15 + len;
+        long long v = 0;
+        if (*p < '0' || *p > '9')
+            continue;
+        for (; *p >= '0' && *p <= '9' && v < (1LL << 50); p++)
+            v = v * 10 + (*p - '0');
+        if (*p == '\0') {
+            *size = v;
+            return DFOTA_OK;
+        }
+    }
+    snprintf(err, errlen, "the module lists no /data/ufs/%.150s (AT+QFLST)", name);
+    return DFOTA_E_INPUT;
 }
 
 void dfota_scenario_result_redact(dfota_scenario_result *res)

@@ -26,6 +26,8 @@
 
 #include "dfota/duration.h"
 #include "dfota/scenario.h"
+#include "dfota/spec.h"
+#include "text.h"
 
 #define SHOWN_MAX 48          /* untrusted text quoted in a message */
 #define LIST_MAX 160          /* "use a, b, c" in a message */
@@ -838,6 +840,65 @@ static dfota_err do_sources(const ytree *t, size_t i, unsigned *sources)
     return rc;
 }
 
+/* A firmware version: printable, no blank, at most DFOTA_FIRMWARE_MAX. */
+static dfota_err do_firmware(const ytree *t, size_t i, const char *what, char **dst)
+{
+    char b[SHOWN_MAX];
+    dfota_err rc = want_text(t, i, what);
+    if (rc)
+        return rc;
+    const ynode *n = node(t, i);
+    int ok = n->len > 0 && n->len <= DFOTA_FIRMWARE_MAX;
+    for (size_t k = 0; ok && k < n->len; k++)
+        ok = n->text[k] > ' ' && n->text[k] < 0x7f && n->text[k] != '"';
+    if (!ok)
+        return nfail(t, i, DFOTA_E_INPUT,
+                     "bad %s '%s': a firmware version is 1 to %d printable bytes, no blank or quote",
+                     what, shown(n->text, n->len, b, sizeof b), DFOTA_FIRMWARE_MAX);
+    return get_string(t, i, what, dst);
+}
+
+/* A package variable: {ftp|http|file: [FROM, TO]}. */
+static dfota_err do_package_var(const ytree *t, size_t i, dfota_var *var)
+{
+    static const char *const forms[] = {"ftp", "http", "file", NULL};
+    dfota_err rc = check_keys(t, i, forms, " in a package variable");
+    if (!rc && node(t, i)->count != 2)
+        rc = nfail(t, i, DFOTA_E_INPUT,
+                   "a package variable is one of ftp, http or file: [FROM, TO]");
+    if (rc)
+        return rc;
+    size_t k = node(t, i)->first, v = t->v[k].next;
+    const char *form = node(t, k)->text;
+    var->pkg = strcmp(form, "ftp") == 0 ? DFOTA_PKG_FTP
+               : strcmp(form, "http") == 0 ? DFOTA_PKG_HTTP
+                                           : DFOTA_PKG_FILE;
+    rc = want_kind(t, v, Y_SEQ, "a package");
+    if (!rc && node(t, v)->count != 2)
+        rc = nfail(t, v, DFOTA_E_INPUT, "a package is [FROM, TO]: two firmware versions");
+    if (rc)
+        return rc;
+    size_t from = node(t, v)->first, to = t->v[from].next;
+    rc = do_firmware(t, from, "from", &var->pkg_from);
+    if (!rc)
+        rc = do_firmware(t, to, "to", &var->pkg_to);
+    if (!rc && strcmp(var->pkg_from, var->pkg_to) == 0)
+        rc = nfail(t, to, DFOTA_E_INPUT, "a package goes from one version to another");
+    return rc;
+}
+
+static dfota_err do_requires(const ytree *t, size_t i, dfota_scenario *sc)
+{
+    static const char *const keys[] = {"firmware", NULL};
+    dfota_err rc = want_kind(t, i, Y_MAP, "requires");
+    size_t v;
+    if (!rc)
+        rc = check_keys(t, i, keys, " in requires");
+    if (!rc && (v = map_get(t, i, "firmware")))
+        rc = do_firmware(t, v, "firmware", &sc->requires_firmware);
+    return rc;
+}
+
 static dfota_err do_vars(const ytree *t, size_t i, dfota_scenario *sc)
 {
     char b[SHOWN_MAX];
@@ -853,14 +914,18 @@ static dfota_err do_vars(const ytree *t, size_t i, dfota_scenario *sc)
         if (!is_var_name(key->text, key->len))
             return nfail(t, k, DFOTA_E_INPUT, "bad variable name '%s': use [A-Z_][A-Z0-9_]*",
                          shown(key->text, key->len, b, sizeof b));
-        if (node(t, v)->kind != Y_SCALAR)
-            return nfail(t, v, DFOTA_E_INPUT, "the value of %s must be text or ~, not %s",
+        if (node(t, v)->kind != Y_SCALAR && node(t, v)->kind != Y_MAP)
+            return nfail(t, v, DFOTA_E_INPUT,
+                         "the value of %s must be text, ~ or a package {ftp|http|file: [FROM, TO]}, "
+                         "not %s",
                          key->text, kind_text(node(t, v)));
         var->line = t->v[k].line;
         var->column = t->v[k].col;
         rc = get_string(t, k, "a variable", &var->name);
         sc->n_vars++;
-        if (!rc && !is_null(node(t, v)))
+        if (!rc && node(t, v)->kind == Y_MAP)
+            rc = do_package_var(t, v, var);
+        else if (!rc && !is_null(node(t, v)))
             rc = get_string(t, v, key->text, &var->value);
     }
     return rc;
@@ -1332,8 +1397,8 @@ static dfota_err do_steps(const ytree *t, size_t i, dfota_scenario *sc)
 
 static dfota_err validate(const ytree *t, dfota_scenario *sc, const char *want_name)
 {
-    static const char *const keys[] = {"name", "section", "requirement", "tags", "sources",
-                                       "vars", "emulator", "steps", NULL};
+    static const char *const keys[] = {"name",     "section", "requirement", "tags", "sources",
+                                       "requires", "vars",    "emulator",    "steps", NULL};
     size_t r = t->root, v;
     if (!r)
         return fail_at(t->err, t->errlen, t->file, 1, 1, DFOTA_E_INPUT,
@@ -1360,6 +1425,8 @@ static dfota_err validate(const ytree *t, dfota_scenario *sc, const char *want_n
     sc->sources = DFOTA_SRC_ALL;
     if (!rc && (v = map_get(t, r, "sources")))
         rc = do_sources(t, v, &sc->sources);
+    if (!rc && (v = map_get(t, r, "requires")))
+        rc = do_requires(t, v, sc);
     if (!rc && (v = map_get(t, r, "vars")))
         rc = do_vars(t, v, sc);
     if (!rc && (v = map_get(t, r, "emulator")))
@@ -1496,7 +1563,10 @@ void dfota_scenario_free(dfota_scenario *sc)
     for (size_t i = 0; i < sc->n_vars; i++) {
         free(sc->vars[i].name);
         free(sc->vars[i].value);
+        free(sc->vars[i].pkg_from);
+        free(sc->vars[i].pkg_to);
     }
+    free(sc->requires_firmware);
     free(sc->emulator.firmware);
     free(sc->emulator.target);
     free(sc->emulator.profile);
@@ -1663,6 +1733,11 @@ static dfota_err lookup(const dfota_scenario *sc, const dfota_varset *vs, const 
     for (size_t k = 0; sc && k < sc->n_vars; k++) {
         if (strlen(sc->vars[k].name) != len || memcmp(sc->vars[k].name, name, len) != 0)
             continue;
+        if (!sc->vars[k].value && sc->vars[k].pkg)
+            return fail_plain(err, errlen, DFOTA_E_INPUT,
+                              "${%s} is the package from %s to %s: give a package map that has "
+                              "it (--packages FILE)",
+                              sc->vars[k].name, sc->vars[k].pkg_from, sc->vars[k].pkg_to);
         if (!sc->vars[k].value)
             return fail_plain(err, errlen, DFOTA_E_INPUT,
                               "variable ${%s} has no value: give it with --var %s=VALUE",
@@ -1725,4 +1800,213 @@ dfota_err dfota_scenario_expand(const dfota_scenario *sc, const dfota_varset *vs
     if (rc)
         out[0] = '\0';
     return rc;
+}
+
+/* ---- firmware versions and the package map -------------------------------- */
+
+int dfota_firmware_matches(const char *running, const char *want)
+{
+    if (!running || !want || !*want)
+        return 0;
+    size_t n = strlen(want);
+    return strncmp(running, want, n) == 0 && (running[n] == '\0' || running[n] == '_');
+}
+
+#define PKG_FILE_MAX (DFOTA_LOCAL_NAME_MAX - 10) /* after "/data/ufs/" */
+
+/* A URL of the map: text starting with one of the schemes (any case), no
+ * blank, quote or control byte. */
+static dfota_err do_map_url(const ytree *t, size_t i, const char *what, const char *const *schemes,
+                            char **dst)
+{
+    char b[SHOWN_MAX];
+    dfota_err rc = want_text(t, i, what);
+    if (rc)
+        return rc;
+    const ynode *n = node(t, i);
+    int ok = 0;
+    for (size_t k = 0; schemes[k]; k++)
+        ok |= n->len > strlen(schemes[k]) && text_starts_ci(n->text, n->len, schemes[k]);
+    for (size_t k = 0; ok && k < n->len; k++)
+        ok = n->text[k] > ' ' && n->text[k] < 0x7f && n->text[k] != '"';
+    if (!ok || n->len > 1000)
+        return nfail(t, i, DFOTA_E_INPUT, "bad %s URL '%s': it starts with %s, with no blank or quote",
+                     what, shown(n->text, n->len, b, sizeof b), schemes[0]);
+    return get_string(t, i, what, dst);
+}
+
+static dfota_err do_map_file(const ytree *t, size_t i, char **dst)
+{
+    char b[SHOWN_MAX];
+    dfota_err rc = want_text(t, i, "file");
+    if (rc)
+        return rc;
+    const ynode *n = node(t, i);
+    int ok = n->len > 0 && n->len <= PKG_FILE_MAX && strcmp(n->text, ".") && strcmp(n->text, "..");
+    for (size_t k = 0; ok && k < n->len; k++)
+        ok = n->text[k] >= ' ' && n->text[k] < 0x7f && n->text[k] != '"' && n->text[k] != '/';
+    if (!ok)
+        return nfail(t, i, DFOTA_E_INPUT,
+                     "bad file '%s': a name in /data/ufs/ of 1 to %d bytes, no '/', quote or "
+                     "control byte",
+                     shown(n->text, n->len, b, sizeof b), PKG_FILE_MAX);
+    return get_string(t, i, "file", dst);
+}
+
+static dfota_err do_map_entry(const ytree *t, size_t e, dfota_pkgmap *m)
+{
+    static const char *const keys[] = {"from", "to", "ftp", "http", "file", NULL};
+    static const char *const ftp[] = {"ftp://", NULL};
+    static const char *const http[] = {"http://", "https://", NULL};
+    dfota_package *p = &m->pkgs[m->n++];
+    size_t v;
+    p->line = t->v[e].line;
+    p->column = t->v[e].col;
+    dfota_err rc = want_kind(t, e, Y_MAP, "a package");
+    if (!rc)
+        rc = check_keys(t, e, keys, " in a package");
+    if (!rc)
+        rc = require(t, e, "from", "a package");
+    if (!rc)
+        rc = require(t, e, "to", "a package");
+    if (!rc)
+        rc = do_firmware(t, map_get(t, e, "from"), "from", &p->from);
+    if (!rc)
+        rc = do_firmware(t, map_get(t, e, "to"), "to", &p->to);
+    if (!rc && strcmp(p->from, p->to) == 0)
+        rc = nfail(t, map_get(t, e, "to"), DFOTA_E_INPUT, "a package goes from one version to another");
+    if (!rc && (v = map_get(t, e, "ftp")))
+        rc = do_map_url(t, v, "ftp", ftp, &p->ftp);
+    if (!rc && (v = map_get(t, e, "http")))
+        rc = do_map_url(t, v, "http", http, &p->http);
+    if (!rc && (v = map_get(t, e, "file")))
+        rc = do_map_file(t, v, &p->file);
+    if (!rc && !p->ftp && !p->http && !p->file)
+        rc = nfail(t, e, DFOTA_E_INPUT, "a package gives at least one of ftp, http and file");
+    for (size_t k = 0; !rc && k + 1 < m->n; k++)
+        if (strcmp(m->pkgs[k].from, p->from) == 0 && strcmp(m->pkgs[k].to, p->to) == 0)
+            rc = nfail(t, e, DFOTA_E_INPUT, "a second package from %s to %s (first at %lu:%lu)",
+                       p->from, p->to, m->pkgs[k].line, m->pkgs[k].column);
+    return rc;
+}
+
+static dfota_err map_validate(const ytree *t, dfota_pkgmap *m)
+{
+    static const char *const keys[] = {"packages", NULL};
+    size_t r = t->root, seq;
+    if (!r || node(t, r)->kind != Y_MAP)
+        return r ? nfail(t, r, DFOTA_E_INPUT, "a package map is a mapping with packages: [...]")
+                 : fail_at(t->err, t->errlen, t->file, 1, 1, DFOTA_E_INPUT,
+                           "empty: a package map is a mapping with packages: [...]");
+    dfota_err rc = check_keys(t, r, keys, "");
+    if (!rc)
+        rc = require(t, r, "packages", "the package map");
+    if (!rc)
+        rc = want_kind(t, (seq = map_get(t, r, "packages")), Y_SEQ, "packages");
+    for (size_t e = rc ? 0 : node(t, seq)->first; !rc && e; e = t->v[e].next) {
+        if (m->n == DFOTA_PKGMAP_MAX)
+            return nfail(t, e, DFOTA_E_TOO_BIG, "more than %d packages", DFOTA_PKGMAP_MAX);
+        rc = do_map_entry(t, e, m);
+    }
+    return rc;
+}
+
+dfota_err dfota_pkgmap_parse(const char *name, const char *text, size_t len, dfota_pkgmap **out,
+                             char *err, size_t errlen)
+{
+    ytree t;
+    dfota_pkgmap *m = NULL;
+    if (err && errlen)
+        err[0] = '\0';
+    if (!out)
+        return DFOTA_E_ARG;
+    *out = NULL;
+    if (!name || (!text && len))
+        return DFOTA_E_ARG;
+    tree_init(&t, name, err, errlen);
+    dfota_err rc = tree_build(&t, text, len);
+    if (rc)
+        goto fail;
+    m = calloc(1, sizeof *m);
+    if (!m || !(m->file = dup_n(name, strlen(name)))) {
+        rc = nomem(&t);
+        goto fail;
+    }
+    rc = map_validate(&t, m);
+    if (rc)
+        goto fail;
+    tree_free(&t);
+    *out = m;
+    return DFOTA_OK;
+fail:
+    tree_free(&t);
+    dfota_pkgmap_free(m);
+    return rc;
+}
+
+dfota_err dfota_pkgmap_load(const char *path, dfota_pkgmap **out, char *err, size_t errlen)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    if (err && errlen)
+        err[0] = '\0';
+    if (!out || !path)
+        return DFOTA_E_ARG;
+    *out = NULL;
+    dfota_err rc = read_bounded(path, &buf, &len, err, errlen);
+    if (!rc)
+        rc = dfota_pkgmap_parse(path, buf, len, out, err, errlen);
+    free(buf);
+    return rc;
+}
+
+void dfota_pkgmap_free(dfota_pkgmap *m)
+{
+    if (!m)
+        return;
+    for (size_t i = 0; i < m->n; i++) {
+        free(m->pkgs[i].from);
+        free(m->pkgs[i].to);
+        free(m->pkgs[i].ftp);
+        free(m->pkgs[i].http);
+        free(m->pkgs[i].file);
+    }
+    free(m->file);
+    free(m);
+}
+
+const dfota_package *dfota_pkgmap_find(const dfota_pkgmap *m, const char *from, const char *to)
+{
+    for (size_t i = 0; m && from && to && i < m->n; i++)
+        if (dfota_firmware_matches(from, m->pkgs[i].from) && strcmp(m->pkgs[i].to, to) == 0)
+            return &m->pkgs[i];
+    return NULL;
+}
+
+dfota_err dfota_pkgmap_value(const dfota_pkgmap *m, const dfota_var *v, char *out, size_t cap,
+                             char *err, size_t errlen)
+{
+    static const char *const form_names[] = {"", "ftp", "http", "file"};
+    if (!v || !v->pkg || !out || cap == 0)
+        return DFOTA_E_ARG;
+    out[0] = '\0';
+    const dfota_package *p = dfota_pkgmap_find(m, v->pkg_from, v->pkg_to);
+    const char *val = !p ? NULL : v->pkg == DFOTA_PKG_FTP ? p->ftp
+                              : v->pkg == DFOTA_PKG_HTTP ? p->http
+                                                         : p->file;
+    if (!m)
+        return fail_plain(err, errlen, DFOTA_E_INPUT,
+                          "${%s} is the package from %s to %s: give a package map that has it "
+                          "(--packages FILE)",
+                          v->name, v->pkg_from, v->pkg_to);
+    if (!val)
+        return fail_plain(err, errlen, DFOTA_E_INPUT,
+                          "the package map %s has no %s package from %s to %s (for ${%s})",
+                          m->file, form_names[v->pkg], v->pkg_from, v->pkg_to, v->name);
+    int n = snprintf(out, cap, "%s%s", v->pkg == DFOTA_PKG_FILE ? "/data/ufs/" : "", val);
+    if (n < 0 || (size_t)n >= cap) {
+        out[0] = '\0';
+        return fail_plain(err, errlen, DFOTA_E_TOO_BIG, "the package of ${%s} is too long", v->name);
+    }
+    return DFOTA_OK;
 }

@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "dfota/scenario.h"
+
 enum {
     EXIT_PASS = 0,       /* no FAIL, nothing inconclusive */
     EXIT_FAIL = 1,       /* at least one FAIL */
@@ -59,6 +61,43 @@ typedef struct {
     char path[4096];
     char tmp[4096 + 16];
 } atomic_file;
+
+/* The harness's own fixture servers and packages (fixtures/servers.sh), for
+ * a run on the emulator that was given no servers of its own. */
+#define FIXTURES_PATH_MAX 1024
+#define FIXTURES_CONNECT_TO 4
+typedef struct {
+    char source[FIXTURES_PATH_MAX];   /* the fixtures folder of the sources */
+    char dir[FIXTURES_PATH_MAX];      /* the private folder they run in, "" when none */
+    char ufs[FIXTURES_PATH_MAX];      /* the emulator's /data/ufs/, local packages staged */
+    char packages[FIXTURES_PATH_MAX]; /* the package map of these servers */
+    char connect_to[FIXTURES_CONNECT_TO][128]; /* ":2121:127.0.0.1:PORT", ... */
+    const char *connect_to_ptr[FIXTURES_CONNECT_TO];
+    int running;
+} fixtures;
+
+/* The fixtures folder: $DFOTA_FIXTURES, else fixtures/ beside the binary's
+ * source tree or installed prefix. 0 with out filled, or -1. */
+int fixtures_find(char *out, size_t cap);
+/* Starts the servers in a private folder under $TMPDIR and reads their
+ * servers.env. 0, or -1 with one sentence in why (what is missing and how
+ * to provide it); nothing is left running on failure. */
+int fixtures_start(fixtures *fx, char *why, size_t cap);
+/* Stops what fixtures_start started and removes its folder; safe to call
+ * twice or after a failed start. 0, or -1 when something would not stop. */
+int fixtures_stop(fixtures *fx);
+
+/* A scenario's variables for a run (prepare.c): its package variables from
+ * map (NULL: none), then the run's own (user), which win. 0 with *out
+ * (free with dfota_varset_free), or -1 with "not run: why" in why. */
+int prepare_vars(const dfota_scenario *sc, const dfota_pkgmap *map, const dfota_varset *user,
+                 dfota_varset *out, char *why, size_t cap);
+/* The preparation step before sc: an upgrade or downgrade with package p
+ * (its FTP URL, else its HTTP URL, else its local file), written as a
+ * scenario "prepare-for-NAME" of the library's format, owned by the caller
+ * (dfota_scenario_free). NULL with "not run: why" in why. */
+dfota_scenario *prepare_scenario(const dfota_scenario *sc, const dfota_package *p, char *why,
+                                 size_t cap);
 
 int atomic_open(atomic_file *a, const char *path);   /* 0 or -1 with errno */
 int atomic_commit(atomic_file *a);                   /* 0 or -1 with errno */

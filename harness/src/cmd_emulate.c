@@ -65,9 +65,10 @@ static const char usage[] =
     "                           temporary folder, removed on exit)\n"
     "  -s, --free-space BYTES   free space for a download (default 64MiB; KiB, MiB,\n"
     "                           GiB suffixes allowed)\n"
-    "  -S, --scenario FILE      take firmware, port, profile, free space and faults\n"
-    "                           from a scenario's emulator: block; options given here\n"
-    "                           win over it\n"
+    "  -S, --scenario FILE      take port, profile, free space and faults from a\n"
+    "                           scenario's emulator: block, and the firmware from it\n"
+    "                           or from its requires: block; options given here win\n"
+    "                           over it\n"
     ;
 
 /* The help's second and third parts: ISO C caps a string literal at 4095
@@ -512,6 +513,8 @@ static int emulate_run(emulate_args *a, dfota_scenario *sc)
     memset(&spec, 0, sizeof spec);
     if (sc)
         spec = sc->emulator;
+    if (sc && !spec.firmware && !a->opts.firmware)
+        a->opts.firmware = sc->requires_firmware; /* it starts where the scenario needs it */
     if (sc || a->n_faults) {
         int rc = spec_merge(a, &spec);
         if (rc)

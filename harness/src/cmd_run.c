@@ -38,7 +38,9 @@ static const char run_usage[] =
     "                           emulator runs each scenario against its own\n"
     "                           built-in emulated module, through a real\n"
     "                           pseudo-terminal, set up by the scenario's\n"
-    "                           emulator block.\n"
+    "                           emulator block. Without --connect-to the run\n"
+    "                           starts the fixture servers (fixtures/, or\n"
+    "                           $DFOTA_FIXTURES) and stops them at its end.\n"
     "                           serial:PORT[,baud=N][,flow=none|rtscts][,settle=D]\n"
     "                           talks to a module: PORT is a device path (a\n"
     "                           pseudo-terminal too, e.g. dfota emulate's link) or\n"
@@ -78,6 +80,14 @@ static const char run_usage[] =
 static const char run_usage_more[] =
     "      --scenario NAME      run only this scenario (repeatable)\n"
     "  -t, --tag TAG            run only scenarios with this tag (repeatable)\n"
+    "      --packages FILE      the package map: for each from -> to pair of firmware\n"
+    "                           versions its FTP URL, HTTP URL and /data/ufs/ file\n"
+    "                           (see dfota lint --help). Scenarios name packages\n"
+    "                           through it, and before a scenario whose required\n"
+    "                           firmware the module does not run, the run upgrades\n"
+    "                           or downgrades it with the mapped package (a\n"
+    "                           preparation step, judged apart). The emulator and\n"
+    "                           recordings use the fixtures' map by default\n"
     "  -D, --var NAME=VALUE     set a scenario variable ${NAME} (repeatable)\n"
     "      --vars FILE          set variables from a YAML mapping NAME: VALUE\n"
     "  -p, --profile strict|field  the catalogue's profile (default strict)\n"
@@ -93,11 +103,14 @@ static const char run_usage_more[] =
     "                           the JSON report\n"
     "  -j, --jobs N             run N scenarios at once (emulator and transcript\n"
     "                           sources; each has its own emulator; default 1)\n"
-    "      --preflight          before a scenario sends an FTP or HTTP URL whose\n"
-    "                           download must succeed (FTPEND/HTTPEND 0), fetch its\n"
-    "                           size from this host (FTP SIZE, HTTP HEAD; through\n"
-    "                           --connect-to): a missing or empty package is harness\n"
-    "                           trouble (exit 4), not a module failure\n"
+    "      --preflight          before a scenario sends a package it needs (an FTP or\n"
+    "                           HTTP URL whose download must succeed, a /data/ufs/\n"
+    "                           file that must update), check it is there: its size\n"
+    "                           from this host (FTP SIZE, HTTP HEAD; through\n"
+    "                           --connect-to), the file in the emulator's UFS or in\n"
+    "                           the module's (AT+QFLST). A missing or empty package\n"
+    "                           is harness trouble (exit 4), not a module failure.\n"
+    "                           On by default on the emulator; --no-preflight: off\n"
     "      --color / --no-color colour on a terminal (default: when a terminal and\n"
     "                           NO_COLOR is not set)\n"
     "  -h, --help               show this help\n";
@@ -272,8 +285,11 @@ typedef struct {
     int progress_urcs;
     int keep_secrets;
     int jobs;
-    int preflight;
+    int preflight;               /* 1 --preflight, 0 --no-preflight, -1 by default */
     dfota_varset vars;
+    const char *packages;        /* --packages FILE */
+    dfota_pkgmap *map;           /* its map, or NULL */
+    dfota_pkgmap *own_map;       /* the fixtures' map, for the emulator and recordings */
 } run_opts;
 
 /* What made this run's verdicts, for every report and transcript; filled
@@ -419,7 +435,8 @@ static int parse_run_opts(int argc, char **argv, run_opts *o)
         {"reboot", required_argument, NULL, 'B'}, {"progress-step", required_argument, NULL, 'G'},
         {"progress-urcs", required_argument, NULL, 'Q'},
         {"no-redact", no_argument, NULL, 'X'},    {"jobs", required_argument, NULL, 'j'},
-        {"preflight", no_argument, NULL, 'P'},
+        {"preflight", no_argument, NULL, 'P'}, {"no-preflight", no_argument, NULL, 'O'},
+        {"packages", required_argument, NULL, 'M'},
         {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
     };
     char err[DFOTA_ERRBUF];
@@ -427,6 +444,7 @@ static int parse_run_opts(int argc, char **argv, run_opts *o)
     o->color = -1;
     optind = 1;
     o->jobs = 1;
+    o->preflight = -1;
     while ((ch = getopt_long(argc, argv, "s:t:D:p:r:f:j:h", longopts, NULL)) != -1) {
         switch (ch) {
         case 'j': {
@@ -495,6 +513,8 @@ static int parse_run_opts(int argc, char **argv, run_opts *o)
         case 'U': o->ufs = optarg; break;
         case 'X': o->keep_secrets = 1; break;
         case 'P': o->preflight = 1; break;
+        case 'O': o->preflight = 0; break;
+        case 'M': o->packages = optarg; break;
         case 'Q': {
             char *end;
             long n = strtol(optarg, &end, 10);
@@ -575,7 +595,8 @@ static dfota_err open_emulator(const run_opts *o, const dfota_scenario *sc, char
     dfota_emulator_opts eo;
     memset(&eo, 0, sizeof eo);
     eo.link = link;
-    eo.firmware = spec->present && spec->firmware ? spec->firmware : NULL;
+    /* it starts on the firmware the scenario requires */
+    eo.firmware = spec->present && spec->firmware ? spec->firmware : sc->requires_firmware;
     eo.profile = spec->present ? spec->profile : NULL;
     eo.field = o->profile == DFOTA_PROFILE_FIELD ||
                (spec->present && spec->profile && strcmp(spec->profile, "field") == 0);
@@ -633,36 +654,117 @@ static int wants_download(const dfota_scenario *sc)
     return 0;
 }
 
-/* --preflight: each FTP or HTTP URL the scenario sends, when its download
- * must succeed, is fetched for its size from this host first. Returns 0, or
- * -1 with the reason in res->error (a harness error: the bench is broken). */
-static int preflight(const run_opts *o, const dfota_scenario *sc, dfota_scenario_result *res)
+/* The scenario expects an update to run: a START step. */
+static int wants_update(const dfota_scenario *sc)
+{
+    for (size_t i = 0; i < sc->n_steps; i++)
+        if (sc->steps[i].kind == DFOTA_STEP_EXPECT_URC && sc->steps[i].stage == DFOTA_STAGE_START)
+            return 1;
+    return 0;
+}
+
+/* The argument of step st when it sends AT+QFOTADL=<arg>: its ${VARS}
+ * expanded and its quotes taken off, into out; 0, or -1 for another step. */
+static int fotadl_arg(const dfota_varset *vs, const dfota_scenario *sc, const dfota_step *st,
+                      char *out, size_t cap)
 {
     char line[1100], err[DFOTA_ERRBUF];
-    if (!o->preflight || !wants_download(sc))
-        return 0;
+    if (st->kind != DFOTA_STEP_SEND ||
+        dfota_scenario_expand(sc, vs, st->text, line, sizeof line, err, sizeof err) != DFOTA_OK)
+        return -1;
+    dfota_item it;
+    dfota_classify(line, strlen(line), DFOTA_DIR_HOST, &it);
+    if (it.kind != DFOTA_ITEM_FOTADL || it.form != DFOTA_FOTADL_WRITE)
+        return -1;
+    const char *a = it.arg;
+    size_t n = it.arg_len;
+    if (n >= 2 && a[0] == '"' && a[n - 1] == '"') {
+        a++;
+        n -= 2;
+    }
+    if (n >= cap)
+        return -1;
+    memcpy(out, a, n);
+    out[n] = '\0';
+    return 0;
+}
+
+#define UFS_PREFIX "/data/ufs/"
+
+/* What packages a scenario needs from the bench: a server's (an FTP or
+ * HTTP URL whose download must succeed) and a local file's (a /data/ufs/
+ * name whose update must start). */
+static void needs(const dfota_varset *vs, const dfota_scenario *sc, int *server, int *local)
+{
+    char arg[1024];
+    int dl = wants_download(sc), up = wants_update(sc);
+    *server = *local = 0;
     for (size_t i = 0; i < sc->n_steps; i++) {
-        const dfota_step *st = &sc->steps[i];
-        if (st->kind != DFOTA_STEP_SEND ||
-            dfota_scenario_expand(sc, &o->vars, st->text, line, sizeof line, err, sizeof err) != DFOTA_OK)
+        if (fotadl_arg(vs, sc, &sc->steps[i], arg, sizeof arg) != 0)
             continue;
-        dfota_item it;
-        dfota_classify(line, strlen(line), DFOTA_DIR_HOST, &it);
-        if (it.kind != DFOTA_ITEM_FOTADL || it.form != DFOTA_FOTADL_WRITE || it.arg_len < 7 ||
-            it.arg_len >= 1024)
+        if (strncmp(arg, UFS_PREFIX, strlen(UFS_PREFIX)) == 0)
+            *local |= up;
+        else if (strncasecmp(arg, "ftp://", 6) == 0 || strncasecmp(arg, "http://", 7) == 0 ||
+                 strncasecmp(arg, "https://", 8) == 0)
+            *server |= dl;
+    }
+}
+
+/* Preflight is on where the harness owns the packages: on the emulator
+ * unless --no-preflight; elsewhere with --preflight. */
+static int preflight_on(const run_opts *o)
+{
+    return o->preflight > 0 || (o->preflight < 0 && source_kind(o->source) == DFOTA_SRC_EMULATOR);
+}
+
+/* A local package in the emulator's UFS folder: 0, or -1 with why. */
+static int preflight_ufs(const run_opts *o, const char *name, char *why, size_t cap)
+{
+    struct stat st;
+    char path[2200];
+    if (!o->ufs) {
+        snprintf(why, cap, "%.150s is not in the emulator's UFS, which is empty: give --ufs DIR "
+                 "holding it", name);
+        return -1;
+    }
+    snprintf(path, sizeof path, "%.1000s/%.1000s", o->ufs, name + strlen(UFS_PREFIX));
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+        snprintf(why, cap, "%.150s is not in the emulator's UFS (--ufs %.100s): put it there",
+                 name, o->ufs);
+        return -1;
+    }
+    if (st.st_size == 0) {
+        snprintf(why, cap, "%.150s in the emulator's UFS (--ufs %.100s) is empty", name, o->ufs);
+        return -1;
+    }
+    return 0;
+}
+
+/* Preflight: each package the scenario needs is there before the module
+ * is asked for it: a server's URL has a size seen from this host, a local
+ * file is in the emulator's UFS (a module's is asked with AT+QFLST once its
+ * port is open: preflight_module). Returns 0, or -1 with the reason in
+ * res->error (a harness error: the bench is broken). */
+static int preflight(const run_opts *o, const dfota_scenario *sc, const dfota_varset *vs,
+                     dfota_scenario_result *res)
+{
+    char url[1024], err[DFOTA_ERRBUF];
+    if (!preflight_on(o))
+        return 0;
+    int dl = wants_download(sc), up = wants_update(sc);
+    for (size_t i = 0; i < sc->n_steps; i++) {
+        if (fotadl_arg(vs, sc, &sc->steps[i], url, sizeof url) != 0)
             continue;
-        /* the argument as written: "URL", in its quotes */
-        const char *a = it.arg;
-        size_t n = it.arg_len;
-        if (n >= 2 && a[0] == '"' && a[n - 1] == '"') {
-            a++;
-            n -= 2;
+        if (strncmp(url, UFS_PREFIX, strlen(UFS_PREFIX)) == 0) {
+            if (up && source_kind(o->source) == DFOTA_SRC_EMULATOR &&
+                preflight_ufs(o, url, err, sizeof err) != 0) {
+                snprintf(res->error, sizeof res->error, "preflight: %.300s", err);
+                return -1;
+            }
+            continue;
         }
-        char url[1024];
-        memcpy(url, a, n);
-        url[n] = '\0';
-        if (strncasecmp(url, "ftp://", 6) != 0 && strncasecmp(url, "http://", 7) != 0 &&
-            strncasecmp(url, "https://", 8) != 0)
+        if (!dl || (strncasecmp(url, "ftp://", 6) != 0 && strncasecmp(url, "http://", 7) != 0 &&
+                    strncasecmp(url, "https://", 8) != 0))
             continue;
         int64_t size = 0;
         if (dfota_preflight_url(url, o->connect_to, o->n_connect_to, &size, err, sizeof err) !=
@@ -670,6 +772,33 @@ static int preflight(const run_opts *o, const dfota_scenario *sc, dfota_scenario
             snprintf(res->error, sizeof res->error, "preflight: %.300s", err);
             return -1;
         }
+    }
+    return 0;
+}
+
+/* Preflight on a module: each /data/ufs/ file the scenario updates from is
+ * listed by AT+QFLST, and not empty. 0, or -1 with res->error. */
+static int preflight_module(const run_opts *o, const dfota_scenario *sc, const dfota_varset *vs,
+                            dfota_source *src, dfota_scenario_result *res)
+{
+    char name[1024], err[DFOTA_ERRBUF];
+    if (!preflight_on(o) || source_kind(o->source) != DFOTA_SRC_SERIAL || !wants_update(sc))
+        return 0;
+    for (size_t i = 0; i < sc->n_steps; i++) {
+        if (fotadl_arg(vs, sc, &sc->steps[i], name, sizeof name) != 0 ||
+            strncmp(name, UFS_PREFIX, strlen(UFS_PREFIX)) != 0)
+            continue;
+        long long size = -1;
+        dfota_err rc = dfota_source_file_size(src, name + strlen(UFS_PREFIX), 30LL * 1000000000LL,
+                                              &size, err, sizeof err);
+        if (rc == DFOTA_OK && size > 0)
+            continue;
+        if (rc == DFOTA_OK)
+            snprintf(res->error, sizeof res->error, "preflight: %.200s on the module is empty", name);
+        else
+            snprintf(res->error, sizeof res->error,
+                     "preflight: %.120s: %.140s; stage it with dfota stage --module", name, err);
+        return -1;
     }
     return 0;
 }
@@ -709,16 +838,131 @@ static int probe_at(const run_opts *o, char *why, size_t cap)
     return -1;
 }
 
-/* Runs one scenario on a fresh source; the result says what happened. */
+/* The package map a suite uses: --packages, else the fixtures' own for the
+ * emulator and recordings (a module's packages are the user's to name). */
+static const dfota_pkgmap *map_of(const run_opts *o)
+{
+    return o->map ? o->map : source_kind(o->source) != DFOTA_SRC_SERIAL ? o->own_map : NULL;
+}
+
+/* A transcript file for name in the report folder, or NULL when there is
+ * no report; *bad is set when it cannot be written (res says why). */
+static FILE *open_transcript(const report_dir *rd, const char *name, dfota_scenario_result *res,
+                             int *bad)
+{
+    *bad = 0;
+    if (!rd)
+        return NULL;
+    snprintf(res->transcript, sizeof res->transcript, "%.700s/transcripts/%.200s.transcript",
+             rd->tmp, name);
+    FILE *tr = fopen(res->transcript, "w");
+    if (!tr) {
+        *bad = res->harness_error = 1;
+        snprintf(res->error, sizeof res->error, "cannot write %.200s: %.80s", res->transcript,
+                 strerror(errno));
+    }
+    return tr;
+}
+
+/* Runs sc on an open source with its transcript, and asks the firmware after. */
+static void judge(const run_opts *o, const dfota_scenario *sc, const dfota_varset *vs,
+                  dfota_source *src, FILE *tr, dfota_scenario_result *res)
+{
+    int serial = source_kind(o->source) == DFOTA_SRC_SERIAL;
+    dfota_run_opts ro = {o->profile, vs, tr, o->keep_secrets, &run_stop, &run_prov};
+    if (dfota_run_scenario(sc, src, &ro, res) != DFOTA_OK && !res->harness_error)
+        res->harness_error = 1;
+    if (!res->harness_error && !run_stop)
+        identify(src, serial, res->firmware_after, sizeof res->firmware_after, NULL, 0);
+    if (tr && fclose(tr) != 0 && !res->harness_error) {
+        res->harness_error = 1;
+        snprintf(res->error, sizeof res->error, "cannot write %.250s", res->transcript);
+    }
+}
+
+/* The module must run the firmware sc requires before sc starts. When it
+ * does not and the map has the package from what it runs to what sc
+ * needs, a preparation step (*prep, *prep_sc, owned by the caller) brings
+ * it there on the same source. Returns 0 when sc may start; -1 with
+ * res->error (harness trouble: the module is not in the state sc needs,
+ * never its FAIL) naming both versions. */
+static int precondition(const run_opts *o, const dfota_scenario *sc, dfota_source *src,
+                        const report_dir *rd, dfota_scenario_result *res,
+                        dfota_scenario_result *prep, dfota_scenario **prep_sc)
+{
+    const char *want = sc->requires_firmware;
+    int serial = source_kind(o->source) == DFOTA_SRC_SERIAL;
+    if (!want || !src->ops->live || dfota_firmware_matches(res->firmware_before, want))
+        return 0;
+    if (!res->firmware_before[0]) {
+        snprintf(res->error, sizeof res->error,
+                 "not run: the module did not tell its firmware (ATI, AT+QGMR); the scenario "
+                 "needs %.60s",
+                 want);
+        return -1;
+    }
+    const dfota_pkgmap *map = map_of(o);
+    const dfota_package *p = dfota_pkgmap_find(map, res->firmware_before, want);
+    if (!p) {
+        snprintf(res->error, sizeof res->error,
+                 "not run: the module runs %.60s, the scenario needs %.60s, and %s%.100s has no "
+                 "package from one to the other",
+                 res->firmware_before, want, map ? "the package map " : "no package map (--packages)",
+                 map ? map->file : "");
+        return -1;
+    }
+    char why[DFOTA_ERRBUF];
+    if (!(*prep_sc = prepare_scenario(sc, p, why, sizeof why))) {
+        snprintf(res->error, sizeof res->error, "%s", why);
+        return -1;
+    }
+    snprintf(prep->source, sizeof prep->source, "%s", o->source);
+    prep->scenario = *prep_sc;
+    prep->preparation = 1;
+    snprintf(prep->firmware_before, sizeof prep->firmware_before, "%s", res->firmware_before);
+    snprintf(prep->model, sizeof prep->model, "%s", res->model);
+    int bad;
+    FILE *tr = open_transcript(rd, (*prep_sc)->name, prep, &bad);
+    if (!bad && preflight(o, *prep_sc, NULL, prep) != 0)
+        bad = prep->harness_error = 1;
+    if (bad) {
+        if (tr)
+            fclose(tr);
+    } else
+        judge(o, *prep_sc, NULL, src, tr, prep);
+    if (prep->harness_error || prep->verdict != DFOTA_V_PASS) {
+        snprintf(res->error, sizeof res->error,
+                 "not run: the module runs %.60s, the scenario needs %.60s, and the preparation "
+                 "from one to the other did not pass",
+                 res->firmware_before, want);
+        return -1;
+    }
+    identify(src, serial, res->firmware_before, sizeof res->firmware_before, res->model,
+             sizeof res->model);
+    if (!dfota_firmware_matches(res->firmware_before, want)) {
+        snprintf(res->error, sizeof res->error,
+                 "not run: after its preparation the module runs %.60s, the scenario needs %.60s",
+                 res->firmware_before[0] ? res->firmware_before : "(it did not say)", want);
+        return -1;
+    }
+    return 0;
+}
+
+/* Runs one scenario on a fresh source; the result says what happened, and
+ * *prep what its preparation step did, if it needed one. */
 static void run_one(const run_opts *o, const dfota_scenario *sc, const report_dir *rd,
-                    dfota_scenario_result *res)
+                    dfota_scenario_result *res, dfota_scenario_result *prep,
+                    dfota_scenario **prep_sc)
 {
     char err[DFOTA_ERRBUF];
     char emu_dir[1024] = "";
+    dfota_varset vs;
     snprintf(res->source, sizeof res->source, "%s", o->source);
     res->scenario = sc;
-    if (preflight(o, sc, res) != 0) {
+    if (prepare_vars(sc, map_of(o), &o->vars, &vs, res->error, sizeof res->error) != 0 ||
+        preflight(o, sc, &vs, res) != 0) {
         res->harness_error = 1;
+        dfota_varset_free(&vs);
         return;
     }
     dfota_source *src = NULL;
@@ -732,34 +976,20 @@ static void run_one(const run_opts *o, const dfota_scenario *sc, const report_di
             rmdir(emu_dir);
         res->harness_error = 1;
         snprintf(res->error, sizeof res->error, "%s", err);
+        dfota_varset_free(&vs);
         return;
     }
-    FILE *tr = NULL;
-    if (rd) {
-        snprintf(res->transcript, sizeof res->transcript, "%.700s/transcripts/%.200s.transcript",
-                 rd->tmp, sc->name);
-        tr = fopen(res->transcript, "w");
-        if (!tr) {
-            res->harness_error = 1;
-            snprintf(res->error, sizeof res->error, "cannot write %.200s: %.80s", res->transcript,
-                     strerror(errno));
-            dfota_source_close(src);
-            return;
-        }
-    }
-    int serial = source_kind(o->source) == DFOTA_SRC_SERIAL;
+    int serial = source_kind(o->source) == DFOTA_SRC_SERIAL, bad = 0;
     identify(src, serial, res->firmware_before, sizeof res->firmware_before, res->model,
              sizeof res->model);
-    dfota_run_opts ro = {o->profile, &o->vars, tr, o->keep_secrets, &run_stop, &run_prov};
-    if (dfota_run_scenario(sc, src, &ro, res) != DFOTA_OK && !res->harness_error)
+    if (precondition(o, sc, src, rd, res, prep, prep_sc) != 0 ||
+        preflight_module(o, sc, &vs, src, res) != 0)
         res->harness_error = 1;
-    if (!res->harness_error && !run_stop)
-        identify(src, serial, res->firmware_after, sizeof res->firmware_after, NULL, 0);
-    if (tr && fclose(tr) != 0 && !res->harness_error) {
-        res->harness_error = 1;
-        snprintf(res->error, sizeof res->error, "cannot write %.250s", res->transcript);
-    }
+    FILE *tr = res->harness_error ? NULL : open_transcript(rd, sc->name, res, &bad);
+    if (!res->harness_error)
+        judge(o, sc, &vs, src, tr, res);
     dfota_source_close(src);
+    dfota_varset_free(&vs);
     if (emu_dir[0])
         rmdir(emu_dir); /* the emulator removed its link; the folder is empty */
 }
@@ -769,7 +999,8 @@ typedef struct {
     const run_opts *o;
     const report_dir *rd;
     const dfota_scenario **todo;
-    dfota_scenario_result *res;
+    dfota_scenario_result *res, *prep; /* prep[i]: the preparation before todo[i], if any */
+    dfota_scenario **prep_sc;
     size_t n, next;
     pthread_mutex_t mu;
 } work;
@@ -783,8 +1014,10 @@ static void *worker(void *arg)
         pthread_mutex_unlock(&w->mu);
         if (i >= w->n)
             return NULL;
-        run_one(w->o, w->todo[i], w->rd, &w->res[i]);
+        run_one(w->o, w->todo[i], w->rd, &w->res[i], &w->prep[i], &w->prep_sc[i]);
         pthread_mutex_lock(&print_mu);
+        if (!w->o->json && w->prep[i].scenario)
+            print_result(w->o, &w->prep[i]);
         if (!w->o->json)
             print_result(w->o, &w->res[i]);
         fflush(stdout);
@@ -795,9 +1028,10 @@ static void *worker(void *arg)
 /* Runs the scenarios, o->jobs at a time, until done or stopped; returns
  * how many were started (a prefix of todo, since they start in order). */
 static size_t run_all(const run_opts *o, const report_dir *rd, const dfota_scenario **todo,
-                      size_t n, dfota_scenario_result *res)
+                      size_t n, dfota_scenario_result *res, dfota_scenario_result *prep,
+                      dfota_scenario **prep_sc)
 {
-    work w = {o, rd, todo, res, n, 0, PTHREAD_MUTEX_INITIALIZER};
+    work w = {o, rd, todo, res, prep, prep_sc, n, 0, PTHREAD_MUTEX_INITIALIZER};
     pthread_t th[16];
     size_t started = 0;
     for (int j = 1; j < o->jobs && (size_t)j < n; j++) {
@@ -831,6 +1065,10 @@ typedef struct {
     char report_parent[800];  /* where run-<time>/ goes, "" for none */
     const char *started, *stamp;
     dfota_scenario_result *res;
+    dfota_scenario_result *prep;  /* prep[i]: the preparation step before res[i], if any */
+    dfota_scenario **prep_sc;     /* the preparations' own scenarios */
+    dfota_scenario_result *all;   /* what the report shows: each preparation, then its scenario */
+    size_t n_all;
     size_t n, selected;
     unsigned skipped;
     int status;
@@ -856,9 +1094,13 @@ static void suite_run(suite *su)
     const run_opts *o = &su->o;
     const char *pre = su->label[0] ? "[" : "", *post = su->label[0] ? "] " : "";
     su->status = EXIT_INPUT;
-    su->res = calloc(su->lib->n ? su->lib->n : 1, sizeof *su->res);
-    const dfota_scenario **todo = calloc(su->lib->n ? su->lib->n : 1, sizeof *todo);
-    if (!su->res || !todo) {
+    size_t cap = su->lib->n ? su->lib->n : 1;
+    su->res = calloc(cap, sizeof *su->res);
+    su->prep = calloc(cap, sizeof *su->prep);
+    su->prep_sc = calloc(cap, sizeof *su->prep_sc);
+    su->all = calloc(2 * cap, sizeof *su->all);
+    const dfota_scenario **todo = calloc(cap, sizeof *todo);
+    if (!su->res || !su->prep || !su->prep_sc || !su->all || !todo) {
         free(todo);
         return;
     }
@@ -896,12 +1138,18 @@ static void suite_run(suite *su)
     if (su->selected == 0)
         fprintf(stderr, "dfota run: %s%s%sno scenario selected for this source%s\n", pre, su->label,
                 post, su->skipped ? " (the others cannot run on it)" : "");
-    su->n = run_all(o, su->report_parent[0] ? &rd : NULL, todo, su->selected, su->res);
+    su->n = run_all(o, su->report_parent[0] ? &rd : NULL, todo, su->selected, su->res, su->prep,
+                    su->prep_sc);
     free(todo);
+    for (size_t i = 0; i < su->n; i++) {
+        if (su->prep[i].scenario)
+            su->all[su->n_all++] = su->prep[i];
+        su->all[su->n_all++] = su->res[i];
+    }
     int interrupted = run_stop != 0;
-    su->rep = (dfota_run_report){"dfota run", su->started, o->profile, su->res, su->n, interrupted,
+    su->rep = (dfota_run_report){"dfota run", su->started, o->profile, su->all, su->n_all, interrupted,
                                  &run_prov};
-    su->status = su->selected == 0 ? EXIT_INPUT : run_status(su->res, su->n);
+    su->status = su->selected == 0 ? EXIT_INPUT : run_status(su->all, su->n_all);
     if (su->report_parent[0]) {
         /* Transcripts stay where they were written, in the partial folder, for
          * the HTML to read; every report names them relative to the folder. */
@@ -921,6 +1169,9 @@ static void suite_run(suite *su)
         printf("%s%s%s%zu scenario%s: %zu passed, %zu failed, %zu incomplete, %zu harness errors%s\n",
                pre, su->label, post, su->n, su->n == 1 ? "" : "s", c.passed, c.failed, c.incomplete,
                c.errors, su->skipped ? " (some could not run on this source)" : "");
+        if (c.preparations)
+            printf("%s%s%s%zu preparation step%s: %zu passed\n", pre, su->label, post,
+                   c.preparations, c.preparations == 1 ? "" : "s", c.prepared);
     }
 }
 
@@ -1010,6 +1261,69 @@ static int write_matrix(const char *dir, const char *stamp, const char *started,
     return 0;
 }
 
+/* The run brings up its own fixture servers and packages when a source is
+ * the emulator, it was given no servers (--connect-to, --packages), and a scenario it
+ * will run there needs a package from a server, or a local one and no
+ * --ufs was given. */
+static int wants_fixtures(const run_opts *o, const library *lib)
+{
+    int emulator = 0;
+    for (size_t k = 0; k < o->n_sources; k++)
+        emulator |= source_kind(o->sources[k]) == DFOTA_SRC_EMULATOR;
+    if (!emulator || o->n_connect_to > 0 || o->packages)
+        return 0;
+    for (size_t i = 0; i < lib->n; i++) {
+        int server, local;
+        if (!selected(o, lib->sc[i]) || !(lib->sc[i]->sources & DFOTA_SRC_EMULATOR))
+            continue;
+        needs(&o->vars, lib->sc[i], &server, &local);
+        for (size_t v = 0; v < lib->sc[i]->n_vars; v++) {
+            dfota_pkg_form f = lib->sc[i]->vars[v].pkg;
+            server |= (f == DFOTA_PKG_FTP || f == DFOTA_PKG_HTTP) && wants_download(lib->sc[i]);
+            local |= f == DFOTA_PKG_FILE && wants_update(lib->sc[i]);
+        }
+        if (server || (local && !o->ufs))
+            return 1;
+    }
+    return 0;
+}
+
+/* Starts the fixtures and points the run at them: downloads go to their
+ * ports (--connect-to), the emulator's UFS is theirs unless --ufs was
+ * given. 0, or -1 after saying why in one line. */
+static int use_fixtures(run_opts *o, fixtures *fx)
+{
+    char why[800];
+    if (fixtures_start(fx, why, sizeof why) != 0) {
+        fprintf(stderr, "dfota run: %s\n", why);
+        return -1;
+    }
+    for (size_t k = 0; k < FIXTURES_CONNECT_TO; k++)
+        o->connect_to[o->n_connect_to++] = fx->connect_to_ptr[k];
+    if (!o->ufs)
+        o->ufs = fx->ufs;
+    return 0;
+}
+
+/* --packages FILE, and the fixtures' own map for the emulator and
+ * recordings. 0, or -1 after saying why (an invalid map is a usage error). */
+static int load_maps(run_opts *o)
+{
+    char err[DFOTA_ERRBUF], dir[FIXTURES_PATH_MAX], path[FIXTURES_PATH_MAX + 16];
+    if (o->packages && dfota_pkgmap_load(o->packages, &o->map, err, sizeof err) != DFOTA_OK) {
+        fprintf(stderr, "dfota run: %s\n", err);
+        return -1;
+    }
+    if (o->map || fixtures_find(dir, sizeof dir) != 0)
+        return 0;
+    snprintf(path, sizeof path, "%.1000s/packages.yaml", dir);
+    if (access(path, F_OK) == 0 && dfota_pkgmap_load(path, &o->own_map, err, sizeof err) != DFOTA_OK) {
+        fprintf(stderr, "dfota run: %s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
 /* The exit status of several suites: the first in the order 4, 1, 3, 0
  * (2 when nothing was selected anywhere). */
 static int worst_status(const suite *su, size_t n)
@@ -1025,7 +1339,9 @@ static int worst_status(const suite *su, size_t n)
 int cmd_run(int argc, char **argv)
 {
     run_opts o;
+    fixtures fx;
     memset(&o, 0, sizeof o);
+    memset(&fx, 0, sizeof fx);
     dfota_varset_init(&o.vars);
     library *lib = calloc(1, sizeof *lib);
     suite *su = NULL;
@@ -1051,6 +1367,14 @@ int cmd_run(int argc, char **argv)
     strftime(started, sizeof started, "%Y-%m-%dT%H:%M:%SZ", &tm);
     strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
     snprintf(stamp + strlen(stamp), sizeof stamp - strlen(stamp), "-%ld", (long)getpid());
+    if (load_maps(&o) != 0)
+        goto out;
+    /* Ctrl-C from here on stops the run, which then stops the servers */
+    run_signals();
+    if (wants_fixtures(&o, lib) && use_fixtures(&o, &fx) != 0) {
+        status = EXIT_HARNESS;
+        goto out;
+    }
     n_su = o.n_sources;
     if (!(su = calloc(n_su, sizeof *su)))
         goto out;
@@ -1077,7 +1401,6 @@ int cmd_run(int argc, char **argv)
     }
     /* libcurl's global set-up, once, before any thread needs it */
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    run_signals();
     if (n_su == 1)
         suite_run(&su[0]);
     else {
@@ -1113,11 +1436,24 @@ int cmd_run(int argc, char **argv)
         status = 128 + (int)run_stop;
     }
 out:
-    for (size_t k = 0; su && k < n_su; k++) {
-        for (size_t i = 0; su[k].res && i < su[k].n; i++)
-            dfota_scenario_result_clear(&su[k].res[i]);
-        free(su[k].res);
+    if (fixtures_stop(&fx) != 0) {
+        fprintf(stderr, "dfota run: the fixture servers would not stop (see %s.log)\n", fx.dir);
+        if (status == EXIT_PASS || status == EXIT_FAIL || status == EXIT_INCOMPLETE)
+            status = EXIT_HARNESS;
     }
+    for (size_t k = 0; su && k < n_su; k++) {
+        for (size_t i = 0; su[k].res && i < su[k].n; i++) {
+            dfota_scenario_result_clear(&su[k].res[i]);
+            dfota_scenario_result_clear(&su[k].prep[i]);
+            dfota_scenario_free(su[k].prep_sc[i]);
+        }
+        free(su[k].res);
+        free(su[k].prep);
+        free(su[k].prep_sc);
+        free(su[k].all);
+    }
+    dfota_pkgmap_free(o.map);
+    dfota_pkgmap_free(o.own_map);
     free(su);
     if (lib)
         free_all(lib);

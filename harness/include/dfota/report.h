@@ -30,9 +30,11 @@ DFOTA_WUR dfota_err dfota_report_html(FILE *out, const dfota_run_report *rep, ch
                                       size_t errlen);
 
 /* How the scenarios of a run ended; a harness error counts as an error
- * whatever the verdict. */
+ * whatever the verdict. Preparation steps (dfota_scenario_result's
+ * preparation) are counted apart, in preparations and prepared. */
 typedef struct {
     size_t passed, failed, incomplete, errors;
+    size_t preparations, prepared; /* preparation steps, and those that passed */
 } dfota_run_counts;
 
 dfota_run_counts dfota_run_count(const dfota_run_report *rep);

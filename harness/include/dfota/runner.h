@@ -51,6 +51,9 @@ typedef struct {
     char firmware_before[96];    /* the module's firmware before the run and after it, as */
     char firmware_after[96];     /* the source tells (AT+QGMR, or the emulator); "" unknown */
     char model[64];              /* ATI's model ("Quectel EG95"), "" unknown */
+    int preparation;             /* 1: not a scenario of the library but the upgrade or
+                                  * downgrade that brought the module to the firmware the
+                                  * next one requires; judged the same, counted apart */
 } dfota_scenario_result;
 
 typedef struct {
@@ -101,6 +104,16 @@ typedef struct {
  * came, DFOTA_E_ARG for a recording, another error with err. */
 DFOTA_WUR dfota_err dfota_source_identify(dfota_source *src, int64_t wait_ns, dfota_identity *id,
                                           char *err, size_t errlen);
+
+/* Asks a live source's module for a file of its /data/ufs/ with
+ * AT+QFLST="UFS:<name>" (name without the /data/ufs/ prefix), for at most
+ * wait_ns of the source's time. DFOTA_OK with *size (the module's answer,
+ * possibly 0); DFOTA_E_INPUT when the module lists no such file (it
+ * answered ERROR, or OK without it); DFOTA_E_TIMEOUT when nothing
+ * answered; DFOTA_E_ARG for a recording or a name with '"' or a control
+ * byte. err says why. */
+DFOTA_WUR dfota_err dfota_source_file_size(dfota_source *src, const char *name, int64_t wait_ns,
+                                           long long *size, char *err, size_t errlen);
 
 /* Hides secrets (dfota_redact_field) in every text of res, in place: the
  * source, the error, each step's what and detail, each finding and each

@@ -12,10 +12,13 @@
  *   requirement: "It should be started with \"FTP://\"..."   # quoted from the guide
  *   tags: [ftp, upgrade]
  *   sources: [transcript, emulator, serial] # where it can run (default: all)
+ *   requires:                              # what the module must be before it starts
+ *     firmware: EG95EFAR02A07M4G           # ATI's Revision, or AT+QGMR's version
  *   vars:                                  # defaults; ~ means "must be given"
- *     FTP_URL: "ftp://test:test@127.0.0.1:21/update.zip"
+ *     FTP_URL: {ftp: [EG95EFAR02A07M4G, EG95EFAR02A08M4G]}  # a package of the map
+ *     BACK_FILE: {file: [EG95EFAR02A08M4G, EG95EFAR02A07M4G]}  # /data/ufs/<its file>
  *     SERVER: ~
- *   emulator: { ... }                      # reserved: how the emulator behaves
+ *   emulator: { ... }                      # how the emulator behaves
  *   steps:
  *     - send: 'AT+QFOTADL="${FTP_URL}"'
  *     - expect: OK                         # or ERROR (also +CME ERROR), or [OK, ERROR]
@@ -32,7 +35,12 @@
  * "window: final-result" (see dfota/rules.h); by default expect is
  * final-result, FTPSTART/HTTPSTART download-start, FTPEND/HTTPEND download,
  * START start, END end, reboot reboot, expect_progress's max_gap
- * progress-gap. Durations: 300ms, 90s, 20min (dfota/duration.h). */
+ * progress-gap. Durations: 300ms, 90s, 20min (dfota/duration.h).
+ *
+ * A package variable ({ftp|http|file: [FROM, TO]}) names a delta package
+ * by what it does; the run looks it up in its package map (below) and a
+ * --var of the same name still wins. The emulator starts on
+ * requires.firmware unless its block names another firmware. */
 #ifndef DFOTA_SCENARIO_H
 #define DFOTA_SCENARIO_H
 
@@ -98,10 +106,20 @@ typedef struct {
     dfota_window window;         /* the TIME-* rule of the window, or DFOTA_WIN_COUNT */
 } dfota_step;
 
+/* Which of a package's forms a package variable stands for. */
+typedef enum {
+    DFOTA_PKG_NONE = 0,          /* a plain variable */
+    DFOTA_PKG_FTP,               /* the package's FTP URL */
+    DFOTA_PKG_HTTP,              /* its HTTP URL */
+    DFOTA_PKG_FILE               /* "/data/ufs/" and its local file name */
+} dfota_pkg_form;
+
 typedef struct {
     char *name;
-    char *value;                 /* NULL: must be given on the command line */
+    char *value;                 /* NULL: must be given (on the command line, or by the map) */
     unsigned long line, column;
+    dfota_pkg_form pkg;          /* a package variable: the form, and the package */
+    char *pkg_from, *pkg_to;     /* firmware versions; NULL for a plain variable */
 } dfota_var;
 
 /* The emulator block, validated now and used by the emulator later. */
@@ -135,6 +153,7 @@ typedef struct {
     char *tags[DFOTA_SCENARIO_TAGS_MAX];
     size_t n_tags;
     unsigned sources;
+    char *requires_firmware;     /* requires: firmware:, NULL when none */
     dfota_var vars[DFOTA_SCENARIO_VARS_MAX];
     size_t n_vars;
     dfota_emulator_spec emulator;
@@ -182,5 +201,61 @@ DFOTA_WUR dfota_err dfota_scenario_expand(const dfota_scenario *sc, const dfota_
                                           size_t errlen);
 
 const char *dfota_step_kind_name(dfota_step_kind k);
+
+/* 1 when the module's version (ATI's Revision, or AT+QGMR's longer
+ * "EG95EFAR02A07M4G_01.002.01.002") is the version want names: the same,
+ * or want followed by '_' and the build. Pure. */
+int dfota_firmware_matches(const char *running, const char *want);
+
+/* ---- the package map ------------------------------------------------------
+ * A YAML file the user writes: for each from -> to pair of firmware
+ * versions, where its delta package is (any of the three forms):
+ *
+ *   packages:
+ *     - from: EG95EFAR02A07M4G
+ *       to: EG95EFAR02A08M4G
+ *       ftp: "ftp://user:pass@ftp.example.net/fota/update-v12-to-v13.zip"
+ *       http: "http://www.example.net/fota/update-v12-to-v13.zip"
+ *       file: update-v12-to-v13.zip       # in the module's /data/ufs/
+ *
+ * Loaded with the limits and FILE:LINE:COLUMN errors of a scenario. */
+#define DFOTA_PKGMAP_MAX 64
+#define DFOTA_FIRMWARE_MAX 95            /* bytes of a version */
+
+typedef struct {
+    char *from, *to;
+    char *ftp, *http, *file;     /* NULL when the map gives no such form */
+    unsigned long line, column;
+} dfota_package;
+
+typedef struct {
+    char *file;
+    dfota_package pkgs[DFOTA_PKGMAP_MAX];
+    size_t n;
+} dfota_pkgmap;
+
+/* Loads and validates a package map: a mapping with one key, packages, a
+ * sequence of entries with from and to (versions: printable, no blank, at
+ * most DFOTA_FIRMWARE_MAX bytes, not equal) and at least one of ftp (an
+ * ftp:// URL), http (http:// or https://) and file (a name for /data/ufs/:
+ * no '/', '"' or control byte, at most 118 bytes); one entry per pair. On
+ * success *out is owned by the caller (dfota_pkgmap_free). On error *out is
+ * NULL and err holds "FILE:LINE:COLUMN: what is wrong". */
+DFOTA_WUR dfota_err dfota_pkgmap_load(const char *path, dfota_pkgmap **out, char *err,
+                                      size_t errlen);
+DFOTA_WUR dfota_err dfota_pkgmap_parse(const char *name, const char *text, size_t len,
+                                       dfota_pkgmap **out, char *err, size_t errlen);
+void dfota_pkgmap_free(dfota_pkgmap *m);
+
+/* The entry that takes a module running version from to version to
+ * (dfota_firmware_matches for from; to exactly), or NULL. */
+const dfota_package *dfota_pkgmap_find(const dfota_pkgmap *m, const char *from, const char *to);
+
+/* A package variable's value from the map into out (cap bytes): the URL,
+ * or "/data/ufs/" and the file name. DFOTA_E_INPUT with err naming the
+ * variable and the two versions when the map has no such package or not
+ * in that form; DFOTA_E_TOO_BIG when out is too small. */
+DFOTA_WUR dfota_err dfota_pkgmap_value(const dfota_pkgmap *m, const dfota_var *v, char *out,
+                                       size_t cap, char *err, size_t errlen);
 
 #endif

@@ -167,16 +167,24 @@ for cred in "$FTP_LONG_USER:$FTP_PASS" "$FTP_USER:$FTP_LONG_PASS" "$FTP_LONG_USE
   fi
 done
 
-# --- 4. the URLs the scenarios send, as written (their defaults expanded):
+# --- 4. the URLs the scenarios send, as written (their defaults expanded,
+# their package variables from the fixtures' package map, packages.yaml):
 # a download the scenario expects to succeed (FTPEND/HTTPEND 0, or 511 from
 # the module) gets a valid package that fits the scenario; one it expects to
 # fail (601/701) gets no file. Local names exist under UFS_DIR.
-python3 - "$root/scenarios" > "$tmp/urls" <<'EOF'
+python3 - "$root/scenarios" "$root/fixtures/packages.yaml" > "$tmp/urls" <<'EOF'
 import glob, os, re, sys
+pkgs = {}
+for entry in open(sys.argv[2]).read().split("\n  - ")[1:]:
+    f = dict(re.findall(r'^\s*(from|to|ftp|http|file): "?([^"\s]+)"?', "  " + entry, re.M))
+    pkgs[(f["from"], f["to"])] = f
 for path in sorted(glob.glob(os.path.join(sys.argv[1], "*.yaml"))):
     text = open(path).read()
     name = os.path.basename(path)[:-5]
     defaults = dict(re.findall(r'^  ([A-Z_][A-Z0-9_]*): "([^"]*)"$', text, re.M))
+    for var, form, a, b in re.findall(r'^  ([A-Z_][A-Z0-9_]*): \{(ftp|http|file): \[(\S+), (\S+)\]\}$', text, re.M):
+        v = pkgs[(a, b)][form]
+        defaults[var] = "/data/ufs/" + v if form == "file" else v
     em = dict(re.findall(r'^  (firmware|target|free_space): (\S+)$', text, re.M))
     dl_codes = re.findall(r'expect_urc: (?:FTP|HTTP)END\n\s+code: (\d+)', text)
     end_codes = re.findall(r'expect_urc: END\n\s+code: "?([0-9-]+)"?', text)

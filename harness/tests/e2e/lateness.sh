@@ -45,6 +45,7 @@ emulator slow --ufs "$tmp/ufs" --fault slow-final-result:delay=6s
 # once) through the serial source on emulator NAME
 run_on() {
   "$dfota" run --source "serial:$tmp/$1.tty,time-scale=0.01" --no-color \
+    --packages "$root/fixtures/packages.yaml" \
     --scenario "${2:-3.3-oversize-local-name-129-bytes}" "$root/scenarios"
 }
 

@@ -93,12 +93,13 @@ else
   bad "SIGINT: no report folder was written"; ls -la "$tmp/int"
 fi
 
-# Two modules at once: the emulator, and a serial port served by dfota emulate.
+# Two modules at once: the emulator, and a serial port served by dfota emulate
+# (a module's packages come from a package map: the fixtures' names the file).
 "$dfota" emulate --link "$tmp/tty" --time-scale 0.01 --ufs "$tmp/ufs" > "$tmp/emu.out" 2>&1 &
 em_pid=$!
 for _ in $(seq 100); do [ -L "$tmp/tty" ] && break; sleep 0.05; done
 expect_exit "two sources at once" 0 "$dfota" run --source emulator --source "serial:$tmp/tty,time-scale=0.01" \
-  --ufs "$tmp/ufs" --report "$tmp/two" \
+  --ufs "$tmp/ufs" --packages "$root/fixtures/packages.yaml" --report "$tmp/two" \
   --scenario 3-test-command --scenario 3.3-local-file-upgrade "$root/scenarios"
 cp "$tmp/out" "$tmp/two.out"
 expect_grep "each line says its module" "^\[1-emulator\] PASS *3-test-command" "$tmp/two.out"

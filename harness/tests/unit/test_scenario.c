@@ -371,7 +371,7 @@ static const struct {
     {"recursive alias", "name: &a [*a]\n", DFOTA_E_INPUT, "t:1:11: ", "alias *a names no"},
     /* keys */
     {"unknown top key", HEAD "  - send: AT\nfoo: 1\n", DFOTA_E_INPUT, "t:5:1: ",
-     "unknown key 'foo': use name, section, requirement, tags, sources, vars, emulator, steps"},
+     "unknown key 'foo': use name, section, requirement, tags, sources, requires, vars, emulator, steps"},
     {"duplicate key", "name: t\nsection: '3'\nname: u\nsteps: [{send: AT}]\n", DFOTA_E_INPUT,
      "t:3:1: ", "duplicate key 'name' (first at 1:1)"},
     {"missing name", "section: '3'\nsteps: [{send: AT}]\n", DFOTA_E_INPUT, "t:1:1: ",
@@ -411,7 +411,10 @@ static const struct {
     {"bad var name", "name: t\nsection: '3'\nvars: {url: x}\nsteps: [{send: AT}]\n",
      DFOTA_E_INPUT, "t:3:8: ", "bad variable name 'url'"},
     {"var value a mapping", "name: t\nsection: '3'\nvars:\n  A: {b: 1}\nsteps: [{send: AT}]\n",
-     DFOTA_E_INPUT, "t:4:6: ", "the value of A must be text or ~, not a mapping"},
+     DFOTA_E_INPUT, "t:4:7: ", "unknown key 'b' in a package variable: use ftp, http, file"},
+    {"var value a sequence", "name: t\nsection: '3'\nvars:\n  A: [1]\nsteps: [{send: AT}]\n",
+     DFOTA_E_INPUT, "t:4:6: ",
+     "the value of A must be text, ~ or a package {ftp|http|file: [FROM, TO]}, not a sequence"},
     {"vars a list", "name: t\nsection: '3'\nvars: [A]\nsteps: [{send: AT}]\n", DFOTA_E_INPUT,
      "t:3:7: ", "vars must be a mapping"},
     {"duplicate var", "name: t\nsection: '3'\nvars: {A: 1, A: 2}\nsteps: [{send: AT}]\n",
@@ -1110,6 +1113,102 @@ static void test_varset_load(void)
     CU_ASSERT_EQUAL(rmdir(tmpdir), 0);
 }
 
+/* requires: and package variables. */
+static void test_requires_and_package_vars(void)
+{
+    static const char text[] = "name: t\nsection: \"3.1\"\n"
+                               "requires:\n  firmware: EG95EFAR02A07M4G\n"
+                               "vars:\n  URL: {ftp: [EG95EFAR02A07M4G, EG95EFAR02A08M4G]}\n"
+                               "  LOCAL: {file: [A, B]}\n"
+                               "steps:\n  - send: 'AT+QFOTADL=\"${URL}\"'\n";
+    dfota_scenario *sc = parses(text);
+    if (!sc)
+        return;
+    CU_ASSERT_STRING_EQUAL(sc->requires_firmware, "EG95EFAR02A07M4G");
+    CU_ASSERT_EQUAL(sc->vars[0].pkg, DFOTA_PKG_FTP);
+    CU_ASSERT_STRING_EQUAL(sc->vars[0].pkg_from, "EG95EFAR02A07M4G");
+    CU_ASSERT_STRING_EQUAL(sc->vars[0].pkg_to, "EG95EFAR02A08M4G");
+    CU_ASSERT_PTR_NULL(sc->vars[0].value);
+    CU_ASSERT_EQUAL(sc->vars[1].pkg, DFOTA_PKG_FILE);
+    /* without a map the variable says which package it needs */
+    char out[300], err[300];
+    CU_ASSERT_EQUAL(dfota_scenario_expand(sc, NULL, "${URL}", out, sizeof out, err, sizeof err),
+                    DFOTA_E_INPUT);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "the package from EG95EFAR02A07M4G to EG95EFAR02A08M4G"));
+    dfota_scenario_free(sc);
+    static const struct {
+        const char *what, *text, *fragment;
+    } bad_req[] = {
+        {"unknown requires key", "requires:\n  model: EG95\n", "t:8:3: unknown key 'model' in requires"},
+        {"a version with a blank", "requires:\n  firmware: 'A B'\n", "t:8:13: bad firmware 'A B'"},
+        {"an unknown package form", "vars:\n  U: {sftp: [A, B]}\n", "t:8:7: unknown key 'sftp'"},
+        {"one version", "vars:\n  U: {ftp: [A]}\n", "a package is [FROM, TO]"},
+        {"the same version twice", "vars:\n  U: {ftp: [A, A]}\n", "from one version to another"},
+    };
+    for (size_t i = 0; i < sizeof bad_req / sizeof bad_req[0]; i++) {
+        char t[512];
+        snprintf(t, sizeof t, "name: t\nsection: \"3.1\"\nsteps:\n  - send: AT\n"
+                              "tags: [x]\nsources: [serial]\n%s", bad_req[i].text);
+        CU_ASSERT(rejects(bad_req[i].what, t, strlen(t), DFOTA_E_INPUT, "t:", bad_req[i].fragment));
+    }
+}
+
+static void test_firmware_matches(void)
+{
+    CU_ASSERT_TRUE(dfota_firmware_matches("EG95EFAR02A07M4G", "EG95EFAR02A07M4G"));
+    CU_ASSERT_TRUE(dfota_firmware_matches("EG95EFAR02A07M4G_01.002.01.002", "EG95EFAR02A07M4G"));
+    CU_ASSERT_FALSE(dfota_firmware_matches("EG95EFAR02A07M4GX", "EG95EFAR02A07M4G"));
+    CU_ASSERT_FALSE(dfota_firmware_matches("EG95EFAR02A08M4G", "EG95EFAR02A07M4G"));
+    CU_ASSERT_FALSE(dfota_firmware_matches("", "EG95EFAR02A07M4G"));
+    CU_ASSERT_FALSE(dfota_firmware_matches("EG95EFAR02A07M4G", ""));
+}
+
+static void test_package_map(void)
+{
+    static const char text[] = "packages:\n"
+                               "  - from: A\n    to: B\n    ftp: \"ftp://u:p@h:21/a-b.zip\"\n"
+                               "    file: a-b.zip\n"
+                               "  - from: B\n    to: A\n    http: \"http://h/b-a.zip\"\n";
+    char err[512], out[300];
+    dfota_pkgmap *m = NULL;
+    CU_ASSERT_EQUAL(dfota_pkgmap_parse("m", text, strlen(text), &m, err, sizeof err), DFOTA_OK);
+    if (!m)
+        return;
+    CU_ASSERT_EQUAL(m->n, 2);
+    CU_ASSERT_PTR_EQUAL(dfota_pkgmap_find(m, "A_01.002", "B"), &m->pkgs[0]);
+    CU_ASSERT_PTR_NULL(dfota_pkgmap_find(m, "A", "C"));
+    char name[] = "U", from[] = "A", to[] = "B";
+    dfota_var v = {name, NULL, 1, 1, DFOTA_PKG_FILE, from, to};
+    CU_ASSERT_EQUAL(dfota_pkgmap_value(m, &v, out, sizeof out, err, sizeof err), DFOTA_OK);
+    CU_ASSERT_STRING_EQUAL(out, "/data/ufs/a-b.zip");
+    v.pkg = DFOTA_PKG_HTTP;
+    CU_ASSERT_EQUAL(dfota_pkgmap_value(m, &v, out, sizeof out, err, sizeof err), DFOTA_E_INPUT);
+    CU_ASSERT_STRING_EQUAL(err, "the package map m has no http package from A to B (for ${U})");
+    dfota_pkgmap_free(m);
+    static const struct {
+        const char *text, *want;
+    } bad_map[] = {
+        {"packages: []\nextra: 1\n", "m:2:1: unknown key 'extra'"},
+        {"packages:\n  - from: A\n    ftp: \"ftp://h/x\"\n", "m:2:5: missing key 'to' in a package"},
+        {"packages:\n  - {from: A, to: B}\n", "m:2:5: a package gives at least one of ftp, http and file"},
+        {"packages:\n  - {from: A, to: B, ftp: \"http://h/x\"}\n", "m:2:27: bad ftp URL"},
+        {"packages:\n  - {from: A, to: B, file: \"a/b.zip\"}\n", "m:2:28: bad file 'a/b.zip'"},
+        {"packages:\n  - {from: A, to: B, file: x}\n  - {from: A, to: B, file: y}\n",
+         "m:3:5: a second package from A to B (first at 2:5)"},
+    };
+    for (size_t i = 0; i < sizeof bad_map / sizeof bad_map[0]; i++) {
+        m = (dfota_pkgmap *)&err;
+        dfota_err rc =
+            dfota_pkgmap_parse("m", bad_map[i].text, strlen(bad_map[i].text), &m, err, sizeof err);
+        CU_ASSERT_EQUAL(rc, DFOTA_E_INPUT);
+        CU_ASSERT_PTR_NULL(m);
+        if (strncmp(err, bad_map[i].want, strlen(bad_map[i].want)) != 0) {
+            printf("\n  map case %zu: '%s' (want '%s')\n", i, err, bad_map[i].want);
+            CU_FAIL("package map message");
+        }
+    }
+}
+
 static const test_entry tests[] = {
     {"a full scenario, field by field", test_full_scenario},
     {"defaults of a minimal scenario", test_minimal_defaults},
@@ -1132,6 +1231,9 @@ static const test_entry tests[] = {
     {"expand", test_expand},
     {"expand is bounded", test_expand_bounded},
     {"varset: vars files", test_varset_load},
+    {"requires: and package variables", test_requires_and_package_vars},
+    {"firmware versions match with their build", test_firmware_matches},
+    {"the package map", test_package_map},
 };
 
 int main(void)
