@@ -61,6 +61,7 @@ static const char usage[] =
     "                           themselves run at their real speed\n"
     "      --reboot DURATION    module time the port is away on a reboot (default 20s)\n"
     "      --progress-step DURATION  module time between UPDATING URCs (default 2s)\n"
+    "      --progress-urcs N    UPDATING URCs in a whole update, 2 to 100 (default 10)\n"
     "  -u, --ufs DIR            the folder that stands for /data/ufs/ (default: a\n"
     "                           temporary folder, removed on exit)\n"
     "  -s, --free-space BYTES   free space for a download (default 64MiB; KiB, MiB,\n"
@@ -281,6 +282,14 @@ static int parse_option(emulate_args *a, int c, const char *arg)
     case 'g':
         return parse_duration(arg, &a->opts.progress_step_ns) ? 0
                                                               : usage_error("bad progress step", arg);
+    case 'n': {
+        char *end = NULL;
+        long v = strtol(arg, &end, 10);
+        if (end == arg || *end || v < 2 || v > 100)
+            return usage_error("bad number of progress URCs (2 to 100)", arg);
+        a->opts.progress_urcs = (int)v;
+        return 0;
+    }
     case 's':
         if (!parse_bytes(arg, FREE_SPACE_MAX, &bytes) || bytes == 0)
             return usage_error("bad free space", arg);
@@ -298,6 +307,7 @@ static int parse_args(emulate_args *a, int argc, char **argv)
         {"profile", required_argument, NULL, 'p'},    {"port", required_argument, NULL, 'P'},
         {"time-scale", required_argument, NULL, 't'}, {"reboot", required_argument, NULL, 'r'},
         {"progress-step", required_argument, NULL, 'g'}, {"ufs", required_argument, NULL, 'u'},
+        {"progress-urcs", required_argument, NULL, 'n'},
         {"free-space", required_argument, NULL, 's'}, {"scenario", required_argument, NULL, 'S'},
         {"fault", required_argument, NULL, 'x'},      {"record", required_argument, NULL, 'R'},
         {"no-redact", no_argument, NULL, 'K'},      {"allow-empty", no_argument, NULL, 'E'},
