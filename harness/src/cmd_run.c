@@ -905,7 +905,7 @@ static int precondition(const run_opts *o, const dfota_scenario *sc, dfota_sourc
     const dfota_package *p = dfota_pkgmap_find(map, res->firmware_before, want);
     if (!p) {
         snprintf(res->error, sizeof res->error,
-                 "not run: the module runs %.60s, the scenario needs %.60s, and %s%.100s has no "
+                 "not run: the module runs %.60s, the scenario needs %.60s, and %.27s%.80s has no "
                  "package from one to the other",
                  res->firmware_before, want, map ? "the package map " : "no package map (--packages)",
                  map ? map->file : "");
