@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
 
 #include "dfota/atline.h"
@@ -237,6 +238,23 @@ static dfota_err preflight_size(CURL *e, int http, const char *shown, int64_t *s
     }
     *size = (int64_t)len;
     return DFOTA_OK;
+}
+
+int dfota_url_is_loopback(const char *url)
+{
+    CURLU *u = url ? curl_url() : NULL;
+    char *host = NULL;
+    int loop = 0;
+    if (u && curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK && host) {
+        struct in_addr a4;
+        loop = (inet_pton(AF_INET, host, &a4) == 1 && (ntohl(a4.s_addr) >> 24) == 127) ||
+               strcmp(host, "[::1]") == 0 || strcasecmp(host, "localhost") == 0 ||
+               strcasecmp(host, "localhost.") == 0;
+    }
+    curl_free(host);
+    curl_url_cleanup(u);
+    return loop;
 }
 
 dfota_err dfota_preflight_url(const char *url, const char *const *connect_to, size_t n_connect_to,

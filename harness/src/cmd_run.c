@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -19,6 +20,7 @@
 #include "dfota/runner.h"
 #include "dfota/scenario.h"
 #include "dfota/source.h"
+#include "dfota/redact.h"
 #include "dfota/stage.h"
 #include "cli.h"
 
@@ -745,9 +747,48 @@ static int preflight_ufs(const run_opts *o, const char *name, char *why, size_t 
  * file is in the emulator's UFS (a module's is asked with AT+QFLST once its
  * port is open: preflight_module). Returns 0, or -1 with the reason in
  * res->error (a harness error: the bench is broken). */
+/* The serial source is a pseudo-terminal on this machine (dfota emulate's
+ * link, a proxy's): its module's loopback is this machine's. */
+static int serial_is_pty(const run_opts *o)
+{
+    char port[1100], real[PATH_MAX], err[DFOTA_ERRBUF];
+    dfota_port_opts po;
+    double scale;
+    if (dfota_source_parse_serial(o->source + 7, port, sizeof port, &po, &scale, err,
+                                  sizeof err) != DFOTA_OK)
+        return 0;
+    return realpath(port, real) && strncmp(real, "/dev/pts/", 9) == 0;
+}
+
+/* On a module, a package URL that names the loopback names the module
+ * itself: a download the scenario wants to succeed would fail for the
+ * bench's reason and be charged to the module. Harness trouble instead. */
+static int loopback_guard(const run_opts *o, const dfota_scenario *sc, const dfota_varset *vs,
+                          dfota_scenario_result *res)
+{
+    char url[1024];
+    if (source_kind(o->source) != DFOTA_SRC_SERIAL || !wants_download(sc) || serial_is_pty(o))
+        return 0;
+    for (size_t i = 0; i < sc->n_steps; i++) {
+        if (fotadl_arg(vs, sc, &sc->steps[i], url, sizeof url) != 0 || !dfota_url_is_loopback(url))
+            continue;
+        char shown[300];
+        snprintf(shown, sizeof shown, "%.299s", url);
+        (void)dfota_redact_field(shown, sizeof shown);
+        snprintf(res->error, sizeof res->error,
+                 "not run: step %zu's package URL %.120s names the loopback, which on a module "
+                 "is the module itself: give your server's URL (--var, --packages)",
+                 i + 1, shown);
+        return -1;
+    }
+    return 0;
+}
+
 static int preflight(const run_opts *o, const dfota_scenario *sc, const dfota_varset *vs,
                      dfota_scenario_result *res)
 {
+    if (loopback_guard(o, sc, vs, res) != 0)
+        return -1;
     char url[1024], err[DFOTA_ERRBUF];
     if (!preflight_on(o))
         return 0;
@@ -755,6 +796,7 @@ static int preflight(const run_opts *o, const dfota_scenario *sc, const dfota_va
     for (size_t i = 0; i < sc->n_steps; i++) {
         if (fotadl_arg(vs, sc, &sc->steps[i], url, sizeof url) != 0)
             continue;
+
         if (strncmp(url, UFS_PREFIX, strlen(UFS_PREFIX)) == 0) {
             if (up && source_kind(o->source) == DFOTA_SRC_EMULATOR &&
                 preflight_ufs(o, url, err, sizeof err) != 0) {

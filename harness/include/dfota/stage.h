@@ -102,4 +102,10 @@ DFOTA_WUR dfota_err dfota_preflight_url(const char *url, const char *const *conn
                                         size_t n_connect_to, int64_t *size, char *err,
                                         size_t errlen);
 
+/* 1 when url (FTP, HTTP or HTTPS, parsed with libcurl's URL API) names a
+ * loopback host: 127.0.0.0/8, ::1 or localhost. Sent to a module, such a
+ * URL names the module itself, not this machine's server. 0 otherwise, and
+ * for what cannot be parsed. */
+int dfota_url_is_loopback(const char *url);
+
 #endif

@@ -10,6 +10,7 @@
 
 #include "dfota/error.h"
 #include "dfota/source.h"
+#include "dfota/stage.h"
 
 static const struct {
     const char *spec;
@@ -58,10 +59,40 @@ static void test_parse_table(void)
     }
 }
 
+/* A package URL sent to a module must not name this machine by its
+ * loopback: on the module that is the module itself. */
+static void test_url_loopback(void)
+{
+    static const struct {
+        const char *url;
+        int loopback;
+    } urls[] = {
+        {"http://127.0.0.1:8080/update.zip", 1},
+        {"ftp://test:test@127.0.0.1:2121/update-v12-to-v13.zip", 1},
+        {"http://127.1.2.3/x.zip", 1},
+        {"HTTP://LOCALHOST/x.zip", 1},
+        {"http://[::1]:8080/x.zip", 1},
+        {"ftp://user:127.0.0.1@ftp.example.net/x.zip", 0}, /* a password, not the host */
+        {"http://127.0.0.1.example.net/x.zip", 0},
+        {"http://www.example.net:100/update.zip", 0},
+        {"http://10.0.0.5/x.zip", 0},
+        {"/data/ufs/update.zip", 0},
+        {"not a url", 0},
+    };
+    for (size_t i = 0; i < sizeof urls / sizeof urls[0]; i++) {
+        int got = dfota_url_is_loopback(urls[i].url);
+        CU_ASSERT_EQUAL(got, urls[i].loopback);
+        if (got != urls[i].loopback)
+            printf("\n  '%s': %d, expected %d\n", urls[i].url, got, urls[i].loopback);
+    }
+    CU_ASSERT_EQUAL(dfota_url_is_loopback(NULL), 0);
+}
+
 int main(void)
 {
     static const test_entry tests[] = {
         {"serial spec table", test_parse_table},
+        {"a URL that names the loopback", test_url_loopback},
     };
     return RUN_SUITE("source", tests);
 }
