@@ -604,6 +604,8 @@ static int crc_hex(const char *s, size_t n, uint32_t *out)
  * not one. */
 static size_t pkg_parse(const uint8_t *data, size_t len, pkg_header *h)
 {
+    if (!data || len == 0)
+        return 0; /* an empty file holds no package (and no bytes to look at) */
     const uint8_t *p = data, *end = data + (len < EM_PKG_HEADER_MAX ? len : EM_PKG_HEADER_MAX);
     const char *v;
     size_t n;

@@ -551,6 +551,32 @@ static void test_corrupt_package_505_five_retries(void)
     rig_stop(&r);
 }
 
+/* An empty file is no package: the check fails (505), and the emulator
+ * does not look at bytes that are not there. */
+static void test_empty_package_505(void)
+{
+    rig r;
+    dfota_emulator_opts o;
+    rig_opts(&o);
+    o.uart = 1;
+    char path[256];
+    if (rig_start(&r, &o) != 0) {
+        CU_FAIL("rig");
+        rig_stop(&r);
+        return;
+    }
+    snprintf(path, sizeof path, "%s/x.bin", r.ufs);
+    FILE *f = fopen(path, "wb");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fclose(f);
+    host_send(&r, "AT+QFOTADL=\"/data/ufs/x.bin\"");
+    CU_ASSERT(expect(&r, "OK"));
+    CU_ASSERT(expect(&r, "RDY"));
+    CU_ASSERT(expect_attempt(&r, 1, 505));
+    CU_ASSERT_STRING_EQUAL(dfota_emulator_firmware(r.em), FW_OLD);
+    rig_stop(&r);
+}
+
 static void test_mismatch_510(void)
 {
     rig r;
@@ -1034,6 +1060,7 @@ static void test_named_profile(void)
 
 static const test_entry tests[] = {
     {"crc32 known vectors", test_crc32_vectors},
+    {"an empty package fails its check (505)", test_empty_package_505},
     {"basic AT: echo, ATI, AT+QGMR, test command, unknown", test_basic_at},
     {"bad AT+QFOTADL arguments get ERROR and no URC", test_bad_arguments},
     {"local upgrade on USB: hang-up, new terminal, END,0, RDY, and back", test_usb_local_upgrade_and_back},
