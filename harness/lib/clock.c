@@ -48,6 +48,12 @@ dfota_err dfota_clock_new(dfota_clock_kind kind, double scale, dfota_clock **out
     return DFOTA_OK;
 }
 
+dfota_err dfota_clock_new_wall(double scale, dfota_clock **out, char *err, size_t errlen)
+{
+    return dfota_clock_new(scale == 1.0 ? DFOTA_CLOCK_REAL : DFOTA_CLOCK_SCALED, scale, out, err,
+                           errlen);
+}
+
 void dfota_clock_free(dfota_clock *c)
 {
     free(c);

@@ -1968,7 +1968,7 @@ static dfota_err act(dfota_emulator *em, const action *a, char *err, size_t errl
         if (!em->uart) {
             if (dfota_clock_kind_of(em->clock) == DFOTA_CLOCK_SCALED) {
                 em->reopen_wall = dfota_wall_ns();
-                em->reopen_due = em->acting_due != DFOTA_T_NONE ? em->acting_due : now_ns(em);
+                em->reopen_due = em->acting_due; /* act runs from run_due: it is set */
             }
             dfota_err rc = port_open(em, err, errlen);
             if (rc == DFOTA_OK)
@@ -1991,31 +1991,35 @@ static dfota_err act(dfota_emulator *em, const action *a, char *err, size_t errl
     return DFOTA_OK;
 }
 
+/* The head action waits for the host (waiting), or goes: when it goes
+ * after a wait, the module waited, and the rest of its plan moves with it.
+ * Returns waiting. */
+static int hold(dfota_emulator *em, int waiting)
+{
+    if (!waiting && em->held && now_ns(em) > em->ag_due)
+        em->ag_due = now_ns(em);
+    em->held = waiting;
+    return waiting;
+}
+
 /* A USB power-off waits for the host to read what it was sent: a little
  * wall time on a real or scaled clock (a host that does not read loses
  * it, as with a real module), longer on a virtual one, where the module's
- * time stands still meanwhile and the host is the harness itself. The
- * plan's times stay as they are. */
+ * time stands still meanwhile and the host is the harness itself. */
 static int power_off_held(dfota_emulator *em, const action *a)
 {
-    int was_held = em->held;
-    em->held = 0;
     if (a->kind != A_POWER_OFF || em->uart || em->master < 0)
-        return 0;
+        return hold(em, 0);
     int64_t wall = dfota_wall_ns();
     if (em->drain_until == 0)
         em->drain_until = wall + (dfota_clock_is_virtual(em->clock) ? EM_DRAIN_VIRTUAL_NS
                                                                     : EM_DRAIN_MAX_NS);
     flush_out(em);
-    if (wall < em->drain_until &&
-        (host_unread(em) || dfota_clock_on_wire(em->clock, DFOTA_WIRE_TO_HOST) > 0)) {
-        em->held = 1;
-        return 1;
-    }
-    if (was_held && now_ns(em) > em->ag_due)
-        em->ag_due = now_ns(em); /* the module waited: the rest of its plan moves with it */
-    em->drain_until = 0;
-    return 0;
+    int waiting = wall < em->drain_until &&
+                  (host_unread(em) || dfota_clock_on_wire(em->clock, DFOTA_WIRE_TO_HOST) > 0);
+    if (!waiting)
+        em->drain_until = 0;
+    return hold(em, waiting);
 }
 
 /* After a USB reboot on a scaled clock, what the module says waits for its
@@ -2031,16 +2035,11 @@ static int reopen_held(dfota_emulator *em, const action *a)
 {
     if (em->reopen_wall == 0 || (a->kind != A_SAY && a->kind != A_LONG && a->kind != A_CUT))
         return 0;
-    int64_t wall = dfota_wall_ns();
-    if (em->master >= 0 && master_hup(em) && wall < em->reopen_wall + (em->ag_due - em->reopen_due)) {
-        em->held = 1;
-        return 1;
-    }
-    em->reopen_wall = 0;
-    if (em->held && now_ns(em) > em->ag_due)
-        em->ag_due = now_ns(em);
-    em->held = 0;
-    return 0;
+    int waiting = em->master >= 0 && master_hup(em) &&
+                  dfota_wall_ns() < em->reopen_wall + (em->ag_due - em->reopen_due);
+    if (!waiting)
+        em->reopen_wall = 0;
+    return hold(em, waiting);
 }
 
 /* Runs the actions that are due; stops after a port change so that the
@@ -2187,8 +2186,7 @@ static dfota_err opts_apply(dfota_emulator *em, const dfota_emulator_opts *o, ch
         return DFOTA_E_ARG;
     }
     em->own_clock = 1;
-    return dfota_clock_new(scale == 1.0 ? DFOTA_CLOCK_REAL : DFOTA_CLOCK_SCALED, scale, &em->clock,
-                           err, errlen);
+    return dfota_clock_new_wall(scale, &em->clock, err, errlen);
 }
 
 static dfota_err link_check(const dfota_emulator *em, char *err, size_t errlen)

@@ -49,11 +49,6 @@ struct dfota_port {
     int64_t seen_ns;                  /* when the away port was first seen again, 0: not */
 };
 
-static int64_t mono_ns(void)
-{
-    return dfota_wall_ns();
-}
-
 /* ---- USB identities -------------------------------------------------------- */
 
 static int parse_hex16(const char *s, size_t len, unsigned *out)
@@ -530,7 +525,7 @@ dfota_err dfota_port_write(dfota_port *p, const void *buf, size_t len, int timeo
                            size_t errlen)
 {
     const unsigned char *b = buf;
-    int64_t end = mono_ns() + (int64_t)timeout_ms * 1000000;
+    int64_t end = dfota_wall_ns() + (int64_t)timeout_ms * 1000000;
     size_t off = 0;
     while (off < len) {
         if (p->fd < 0) {
@@ -546,7 +541,7 @@ dfota_err dfota_port_write(dfota_port *p, const void *buf, size_t len, int timeo
             lost(p, strerror(errno), err, errlen);
             return DFOTA_E_IO;
         }
-        int64_t left = end - mono_ns();
+        int64_t left = end - dfota_wall_ns();
         if (left <= 0) {
             snprintf(err, errlen, "%.200s took %zu of %zu bytes in %d ms (flow control holding it?)",
                      p->device, off, len, timeout_ms);
@@ -588,7 +583,7 @@ int dfota_port_reopen(dfota_port *p, char *err, size_t errlen)
         p->seen_ns = 0;
         return 0;
     }
-    int64_t now = mono_ns();
+    int64_t now = dfota_wall_ns();
     if (p->seen_ns == 0)
         p->seen_ns = now;
     /* A port that just appeared may not answer yet (udev, the module's

@@ -57,11 +57,6 @@ struct dfota_proxy {
     uint8_t q[DFOTA_PROXY_QUEUE_MAX]; /* module bytes the host has not taken yet */
 };
 
-static int64_t wall_ns(void)
-{
-    return dfota_wall_ns();
-}
-
 int64_t dfota_proxy_now(const dfota_proxy *p)
 {
     return dfota_clock_now(p->clock);
@@ -199,9 +194,9 @@ static void host_close(dfota_proxy *p)
 {
     if (p->master < 0)
         return;
-    int64_t until = wall_ns() + DRAIN_MAX_MS * MS;
+    int64_t until = dfota_wall_ns() + DRAIN_MAX_MS * MS;
     host_flush(p);
-    while (p->host_attached && host_unread(p) && wall_ns() < until) {
+    while (p->host_attached && host_unread(p) && dfota_wall_ns() < until) {
         sleep_ms(2);
         host_flush(p);
     }
@@ -380,8 +375,7 @@ dfota_err dfota_proxy_new(const dfota_proxy_opts *opts, dfota_proxy **out, char 
     p->on_event = opts->on_event;
     p->event_ctx = opts->event_ctx;
     double scale = opts->time_scale > 0 ? opts->time_scale : 1.0;
-    if ((rc = dfota_clock_new(scale == 1.0 ? DFOTA_CLOCK_REAL : DFOTA_CLOCK_SCALED, scale,
-                              &p->clock, err, errlen)) != DFOTA_OK ||
+    if ((rc = dfota_clock_new_wall(scale, &p->clock, err, errlen)) != DFOTA_OK ||
         (rc = dfota_port_open(opts->port, opts->port_opts, &p->port, err, errlen)) != DFOTA_OK ||
         (rc = host_open(p, err, errlen)) != DFOTA_OK)
         goto fail;

@@ -802,6 +802,11 @@ out:
  * have answers still to come. They are read and dropped here, for at most
  * IDENTIFY_AGAIN_NS, so that none passes later for the answer to the next
  * command (a scenario's first, say). */
+static int final_result(const dfota_item *it)
+{
+    return it->kind == DFOTA_ITEM_OK || it->kind == DFOTA_ITEM_ERROR;
+}
+
 static void drain_answers(dfota_source *src, int owed, char *err, size_t errlen)
 {
     int64_t end = src->ops->now(src) + IDENTIFY_AGAIN_NS;
@@ -812,7 +817,7 @@ static void drain_answers(dfota_source *src, int owed, char *err, size_t errlen)
             return;
         dfota_item it;
         dfota_classify(ev.data, ev.len, ev.dir, &it);
-        if (ev.dir == DFOTA_DIR_MODULE && (it.kind == DFOTA_ITEM_OK || it.kind == DFOTA_ITEM_ERROR))
+        if (ev.dir == DFOTA_DIR_MODULE && final_result(&it))
             owed--;
     }
 }
@@ -854,7 +859,7 @@ static dfota_err ask_lines(dfota_source *src, const char *cmd, int64_t end, int 
             continue;
         dfota_item it;
         dfota_classify(ev.data, ev.len, ev.dir, &it);
-        int final = it.kind == DFOTA_ITEM_OK || it.kind == DFOTA_ITEM_ERROR;
+        int final = final_result(&it);
         if (final && owed > 0)
             owed--;
         if (it.kind == DFOTA_ITEM_OTHER && ev.len > 0 && *n < IDENTIFY_LINES)

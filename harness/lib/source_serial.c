@@ -218,6 +218,30 @@ static int wait_cap(const serial_source *s)
     return ms < 1 ? 1 : ms;
 }
 
+/* The deadline passed: what came by it is read before it is declared.
+ * On a virtual clock, what the module wrote and the host has not read yet
+ * (it was said exactly at the deadline); on a wall clock, one more look,
+ * since the timer may have fired late (what it finds carries its lateness).
+ * 1: look for an event again, 0: the deadline stands, or an error. */
+static int last_look(serial_source *s, int64_t deadline, char *err, size_t errlen)
+{
+    if (!dfota_port_is_open(s->port))
+        return 0;
+    if (s->pump && dfota_clock_on_wire(s->clock, DFOTA_WIRE_TO_HOST) > 0) {
+        int rc = poll_port(s, deadline, WAIT_CAP_MS, err, errlen);
+        return rc < 0 ? rc : 1;
+    }
+    if (dfota_clock_is_virtual(s->clock) || s->looked_at_deadline)
+        return 0;
+    s->looked_at_deadline = 1;
+    int n = read_port(s, 0, err, errlen);
+    if (n < 0 && !dfota_port_is_open(s->port))
+        s->port_event = PORT_LOST;
+    else if (n < 0)
+        return n;
+    return 1;
+}
+
 static int serial_next(dfota_source *src, int64_t deadline_ns, dfota_event *ev, char *err,
                        size_t errlen)
 {
@@ -227,37 +251,20 @@ static int serial_next(dfota_source *src, int64_t deadline_ns, dfota_event *ev, 
             s->looked_at_deadline = 0;
             return 1;
         }
-        if (deadline_ns != DFOTA_T_NONE && module_now(s) >= deadline_ns &&
-            dfota_port_is_open(s->port) && s->pump &&
-            dfota_clock_on_wire(s->clock, DFOTA_WIRE_TO_HOST) > 0) {
-            /* what the module wrote by the deadline is read first: it was
-             * said in time, and on a virtual clock exactly at it */
-            int rc = poll_port(s, deadline_ns, WAIT_CAP_MS, err, errlen);
-            if (rc < 0)
-                return rc;
+        int passed = deadline_ns != DFOTA_T_NONE && module_now(s) >= deadline_ns;
+        int rc = passed ? last_look(s, deadline_ns, err, errlen) : 0;
+        if (rc < 0)
+            return rc;
+        if (rc == 1)
             continue;
-        }
-        if (deadline_ns != DFOTA_T_NONE && module_now(s) >= deadline_ns &&
-            !dfota_clock_is_virtual(s->clock) && dfota_port_is_open(s->port) &&
-            !s->looked_at_deadline) {
-            /* one more look: the timer may have fired late, and what came
-             * before it is read (with its lateness), not missed */
-            s->looked_at_deadline = 1;
-            int n = read_port(s, 0, err, errlen);
-            if (n < 0 && !dfota_port_is_open(s->port))
-                s->port_event = PORT_LOST;
-            else if (n < 0)
-                return n;
-            continue;
-        }
-        if (deadline_ns != DFOTA_T_NONE && module_now(s) >= deadline_ns) {
+        if (passed) {
             s->looked_at_deadline = 0;
             s->now = deadline_ns;
             if (!dfota_port_is_open(s->port))
                 snprintf(err, errlen, "%.200s: still away at the deadline", s->name);
             return DFOTA_E_TIMEOUT;
         }
-        int rc = poll_port(s, deadline_ns, wait_ms(s, deadline_ns, wait_cap(s)), err, errlen);
+        rc = poll_port(s, deadline_ns, wait_ms(s, deadline_ns, wait_cap(s)), err, errlen);
         if (rc < 0)
             return rc;
     }
@@ -455,8 +462,7 @@ static dfota_err open_serial(const char *spec, const char *port, dfota_clock *cl
     } else
         rc = parse_spec(spec, s->name, sizeof s->name, &po, &scale, err, errlen);
     if (rc == DFOTA_OK && !clock) {
-        rc = dfota_clock_new(scale == 1.0 ? DFOTA_CLOCK_REAL : DFOTA_CLOCK_SCALED, scale, &clock,
-                             err, errlen);
+        rc = dfota_clock_new_wall(scale, &clock, err, errlen);
         s->own_clock = rc == DFOTA_OK;
     }
     s->clock = clock;

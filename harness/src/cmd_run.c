@@ -693,6 +693,13 @@ static int fotadl_arg(const dfota_varset *vs, const dfota_scenario *sc, const df
 
 #define UFS_PREFIX "/data/ufs/"
 
+/* An argument that names a package on a server: an FTP, HTTP or HTTPS URL. */
+static int server_url(const char *arg)
+{
+    return strncasecmp(arg, "ftp://", 6) == 0 || strncasecmp(arg, "http://", 7) == 0 ||
+           strncasecmp(arg, "https://", 8) == 0;
+}
+
 /* What packages a scenario needs from the bench: a server's (an FTP or
  * HTTP URL whose download must succeed) and a local file's (a /data/ufs/
  * name whose update must start). */
@@ -706,8 +713,7 @@ static void needs(const dfota_varset *vs, const dfota_scenario *sc, int *server,
             continue;
         if (strncmp(arg, UFS_PREFIX, strlen(UFS_PREFIX)) == 0)
             *local |= up;
-        else if (strncasecmp(arg, "ftp://", 6) == 0 || strncasecmp(arg, "http://", 7) == 0 ||
-                 strncasecmp(arg, "https://", 8) == 0)
+        else if (server_url(arg))
             *server |= dl;
     }
 }
@@ -742,11 +748,6 @@ static int preflight_ufs(const run_opts *o, const char *name, char *why, size_t 
     return 0;
 }
 
-/* Preflight: each package the scenario needs is there before the module
- * is asked for it: a server's URL has a size seen from this host, a local
- * file is in the emulator's UFS (a module's is asked with AT+QFLST once its
- * port is open: preflight_module). Returns 0, or -1 with the reason in
- * res->error (a harness error: the bench is broken). */
 /* The serial source is a pseudo-terminal on this machine (dfota emulate's
  * link, a proxy's): its module's loopback is this machine's. */
 static int serial_is_pty(const run_opts *o)
@@ -784,6 +785,12 @@ static int loopback_guard(const run_opts *o, const dfota_scenario *sc, const dfo
     return 0;
 }
 
+/* Preflight: each package the scenario needs is there before the module
+ * is asked for it: a server's URL has a size seen from this host, a local
+ * file is in the emulator's UFS (a module's is asked with AT+QFLST once its
+ * port is open: preflight_module). Returns 0, or -1 with the reason in
+ * res->error (a harness error: the bench is broken). The loopback guard
+ * comes first, whether preflight is on or not. */
 static int preflight(const run_opts *o, const dfota_scenario *sc, const dfota_varset *vs,
                      dfota_scenario_result *res)
 {
@@ -805,8 +812,7 @@ static int preflight(const run_opts *o, const dfota_scenario *sc, const dfota_va
             }
             continue;
         }
-        if (!dl || (strncasecmp(url, "ftp://", 6) != 0 && strncasecmp(url, "http://", 7) != 0 &&
-                    strncasecmp(url, "https://", 8) != 0))
+        if (!dl || !server_url(url))
             continue;
         int64_t size = 0;
         if (dfota_preflight_url(url, o->connect_to, o->n_connect_to, &size, err, sizeof err) !=

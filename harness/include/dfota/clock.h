@@ -45,6 +45,11 @@ int64_t dfota_wall_ns(void);
 DFOTA_WUR dfota_err dfota_clock_new(dfota_clock_kind kind, double scale, dfota_clock **out,
                                     char *err, size_t errlen);
 
+/* A wall clock at scale: real when scale is 1, else scaled. As
+ * dfota_clock_new. */
+DFOTA_WUR dfota_err dfota_clock_new_wall(double scale, dfota_clock **out, char *err,
+                                         size_t errlen);
+
 /* Frees the clock; NULL does nothing. */
 void dfota_clock_free(dfota_clock *c);
 
