@@ -1,6 +1,7 @@
 /* test_emulator.c - the emulated module through its pseudo-terminal, as a
  * host sees it: the test opens the link, writes commands, reads lines, and
- * drives dfota_emulator_step between reads (time scale 0.001). */
+ * drives dfota_emulator_step between reads, on a virtual clock it moves
+ * when both sides wait (pump). */
 #define _DEFAULT_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -21,6 +22,7 @@
 #include "suite.h"
 #include <CUnit/CUnit.h>
 
+#include "dfota/clock.h"
 #include "dfota/emulator.h"
 #include "dfota/scenario.h"
 
@@ -125,6 +127,7 @@ static unsigned short closed_port(void)
 
 typedef struct {
     char dir[64], link[128], ufs[128];
+    dfota_clock *clock;      /* virtual: moved by pump when both sides wait */
     dfota_emulator *em;
     int fd;
     int hung;                /* the host saw the terminal hang up */
@@ -162,12 +165,23 @@ static void host_close(rig *r)
     if (r->fd >= 0)
         close(r->fd);
     r->fd = -1;
+    /* what the host did not read is no longer on its way to it */
+    dfota_clock_wire_taken(r->clock, DFOTA_WIRE_TO_HOST,
+                           (size_t)dfota_clock_on_wire(r->clock, DFOTA_WIRE_TO_HOST));
+}
+
+/* The host writes: the bytes are on the wire until the emulator reads them. */
+static int host_write(rig *r, const void *data, size_t len)
+{
+    if (r->fd < 0 || write(r->fd, data, len) != (ssize_t)len)
+        return 0;
+    dfota_clock_wire_sent(r->clock, DFOTA_WIRE_TO_MODULE, len);
+    return 1;
 }
 
 static void rig_opts(dfota_emulator_opts *o)
 {
     memset(o, 0, sizeof *o);
-    o->time_scale = 0.001;
 }
 
 static int rig_start(rig *r, dfota_emulator_opts *o)
@@ -184,6 +198,11 @@ static int rig_start(rig *r, dfota_emulator_opts *o)
         return -1;
     o->link = r->link;
     o->ufs_dir = r->ufs;
+    /* Module time is virtual, as under dfota run: the rig's host is in this
+     * process, and no assertion depends on how fast the machine is. */
+    if (dfota_clock_new(DFOTA_CLOCK_VIRTUAL, 0, &r->clock, err, sizeof err) != DFOTA_OK)
+        return -1;
+    o->clock = r->clock;
     if (dfota_emulator_new(o, &r->em, err, sizeof err) != DFOTA_OK) {
         printf("\n  emulator: %s\n", err);
         return -1;
@@ -197,6 +216,8 @@ static void rig_stop(rig *r)
     host_close(r);
     dfota_emulator_free(r->em);
     r->em = NULL;
+    dfota_clock_free(r->clock);
+    r->clock = NULL;
     static const char *const files[] = {"update.zip", "back.zip", "bad.zip", "other.zip", "x.bin"};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         snprintf(path, sizeof path, "%s/%s", r->ufs, files[i]);
@@ -210,12 +231,13 @@ static void host_send(rig *r, const char *cmd)
 {
     char line[1024];
     int n = snprintf(line, sizeof line, "%s\r", cmd);
-    if (r->fd < 0 || write(r->fd, line, (size_t)n) != n)
+    if (!host_write(r, line, (size_t)n))
         printf("\n  cannot send %s\n", cmd);
 }
 
-/* Steps the emulator for up to ms and takes what the host can read. */
-static void pump(rig *r, int ms)
+/* Steps the emulator for up to ms of wall time, serves the test's HTTP
+ * server, and takes what the host can read. */
+static void step_and_read(rig *r, int ms)
 {
     char err[DFOTA_ERRBUF];
     if (dfota_emulator_step(r->em, ms, err, sizeof err) != DFOTA_OK)
@@ -223,12 +245,36 @@ static void pump(rig *r, int ms)
     http_pump(r->http);
     while (r->fd >= 0 && !r->hung && r->in_len < sizeof r->in) {
         ssize_t n = read(r->fd, r->in + r->in_len, sizeof r->in - r->in_len);
-        if (n > 0)
+        if (n > 0) {
             r->in_len += (size_t)n;
-        else if (n == 0 || errno == EIO)
+            dfota_clock_wire_taken(r->clock, DFOTA_WIRE_TO_HOST, (size_t)n);
+        } else if (n == 0 || errno == EIO)
             r->hung = 1;
         else
             break;
+    }
+}
+
+/* The host waits: the emulator runs, and when both sides wait (nothing due
+ * now, nothing on the wire, the host's port open when the module's is),
+ * module time moves to the emulator's next planned action. */
+static void pump(rig *r, int ms)
+{
+    size_t had = r->in_len;
+    int hung = r->hung;
+    step_and_read(r, 0);
+    if (r->in_len != had || r->hung != hung)
+        return;
+    int64_t due = dfota_emulator_next_due(r->em);
+    int waiting = dfota_emulator_quiet(r->em) &&
+                  dfota_clock_on_wire(r->clock, DFOTA_WIRE_TO_HOST) == 0 &&
+                  dfota_clock_on_wire(r->clock, DFOTA_WIRE_TO_MODULE) == 0 &&
+                  !(r->fd < 0 && dfota_emulator_port_up(r->em));
+    if (waiting && due != DFOTA_T_NONE) {
+        dfota_clock_advance(r->clock, due);
+        step_and_read(r, 0);
+    } else {
+        step_and_read(r, ms);
     }
 }
 
@@ -478,7 +524,7 @@ static void test_bad_arguments(void)
         if (!ok)
             printf("  for %s\n", bad_args[i]);
     }
-    CU_ASSERT(quiet_for(&r, "+QIND", 100)); /* 100 s of module time, no URC */
+    CU_ASSERT(quiet_for(&r, "+QIND", 100)); /* to the end of the plan, no URC */
     CU_ASSERT_STRING_EQUAL(dfota_emulator_firmware(r.em), FW_OLD);
     rig_stop(&r);
 }
@@ -867,7 +913,7 @@ static int upload_send(rig *r, const char *cmd, const void *data, size_t len)
     host_send(r, cmd);
     if (!expect(r, "CONNECT"))
         return 0;
-    return len == 0 || write(r->fd, data, len) == (ssize_t)len;
+    return len == 0 || host_write(r, data, len);
 }
 
 static void ufs_remove(const rig *r, const char *name)
@@ -897,7 +943,6 @@ static void test_qfupl_upload(void)
     uint8_t bin[3000];
     char path[256];
     rig_opts(&o);
-    o.time_scale = 0.01; /* the 5 s data timeout is 50 ms: room for a slow test host */
     if (rig_start(&r, &o) != 0) {
         CU_FAIL("rig");
         rig_stop(&r);
@@ -938,7 +983,6 @@ static void test_qfupl_refusals(void)
     dfota_emulator_opts o;
     char cmd[256], name[82];
     rig_opts(&o);
-    o.time_scale = 0.01;
     o.free_space = 4096;
     if (rig_start(&r, &o) != 0) {
         CU_FAIL("rig");
@@ -949,7 +993,7 @@ static void test_qfupl_refusals(void)
     CU_ASSERT(expect(&r, "OK"));
     host_send(&r, "AT+QFUPL=\"dup.txt\",3");
     CU_ASSERT(expect_next(&r, "CONNECT"));
-    CU_ASSERT(write(r.fd, "xyz", 3) == 3);
+    CU_ASSERT(host_write(&r, "xyz", 3));
     CU_ASSERT(expect_next(&r, "+QFUPL: 3,0279"));
     CU_ASSERT(expect_next(&r, "OK"));
     host_send(&r, "AT+QFUPL=\"dup.txt\",3");
@@ -982,7 +1026,7 @@ static void test_qfupl_refusals(void)
      * no file; the module takes commands again. */
     host_send(&r, "AT+QFUPL=\"slow.bin\",100,1");
     CU_ASSERT(expect_next(&r, "CONNECT"));
-    CU_ASSERT(write(r.fd, "ABCD", 4) == 4);
+    CU_ASSERT(host_write(&r, "ABCD", 4));
     CU_ASSERT(expect_next(&r, "+CME ERROR: 421"));
     CU_ASSERT(!ufs_exists(&r, "slow.bin"));
     host_send(&r, "AT");
@@ -1004,7 +1048,6 @@ static void test_qfupl_then_upgrade(void)
     static uint8_t pkg[4096];
     uint8_t payload[3000];
     rig_opts(&o);
-    o.time_scale = 0.01;
     if (rig_start(&r, &o) != 0) {
         CU_FAIL("rig");
         rig_stop(&r);
