@@ -19,7 +19,11 @@ typedef enum {
 enum {
     DFOTA_EV_OVERLONG = 1u << 0,     /* the line was longer than DFOTA_AT_LINE_MAX; data holds its start */
     DFOTA_EV_UNTERMINATED = 1u << 1, /* the input ended inside this line */
-    DFOTA_EV_GUESSED_DIR = 1u << 2   /* direction inferred from the text (raw captures) */
+    DFOTA_EV_GUESSED_DIR = 1u << 2,  /* direction inferred from the text (raw captures) */
+    /* The line may still start with a prefix the log's writer put there
+     * (a logger's time, a tag) that the reader could not learn: bytes before
+     * a URC on such a line are the log's, never the module's. */
+    DFOTA_EV_LOG_PREFIX = 1u << 3
 };
 
 typedef struct {
