@@ -45,14 +45,17 @@ void cli_catch_stop(void (*fn)(int), int hangup);
  * found (opening it will say why). */
 void cli_warn_port_users(const char *cmd, const char *spec, const char *label);
 
-/* Calls fn for each input: a file, every log file under a folder (sorted,
- * recursively; *.transcript, *.log, *.txt, *.cap), or "-" for standard
- * input. A path that cannot be listed is passed to fn as it is, so that
- * the error is reported for it. Returns 0, or -1 when out of memory. */
-int files_each(const char *path, void (*fn)(void *ctx, const char *file), void *ctx);
+/* Calls fn for each input: a file named as it is (whatever its extension),
+ * "-" for standard input, or every log under a folder, sorted and
+ * recursively: regular files named *.transcript, *.log, *.txt or *.cap in
+ * any case, and files with no extension whose first bytes are text holding
+ * AT traffic. A path that cannot be listed is passed to fn as it is, so
+ * that the error is reported for it. Returns the number of files handed to
+ * fn (0 for a folder with nothing to read), or -1 when out of memory. */
+long files_each(const char *path, void (*fn)(void *ctx, const char *file), void *ctx);
 
 /* The same for scenarios: a file, or every *.yaml and *.yml under a folder. */
-int scenario_files_each(const char *path, void (*fn)(void *ctx, const char *file), void *ctx);
+long scenario_files_each(const char *path, void (*fn)(void *ctx, const char *file), void *ctx);
 
 /* An output file written under a temporary name and renamed into place on
  * success, so that an interrupted run never leaves one that looks whole. */

@@ -10,7 +10,8 @@
 #include "dfota/dfota.h"
 #include "cli.h"
 
-static const char usage[] =
+/* The help in parts: C99 promises string literals of 4095 bytes only. */
+static const char usage_inputs[] =
     "usage: dfota check [OPTIONS] FILE|DIR|- ...\n"
     "\n"
     "Judges AT logs of DFOTA upgrades (AT+QFOTADL and its +QIND: \"FOTA\" URCs)\n"
@@ -23,9 +24,13 @@ static const char usage[] =
     "ModemManager debug log (--> 'AT<CR>'); or a Particle device's log of its\n"
     "modem ([ncp.at] TRACE: > AT, AT send 11 \"AT\\r\\n\"). Lines may carry >> << TX:\n"
     "RX: markers, or the bytes as a Python literal (TX: b'AT\\r').\n"
-    "A DIR is searched for *.transcript, *.log, *.txt and *.cap files; - is\n"
-    "standard input.\n"
-    "\n"
+    "A FILE is read whatever its name; - is standard input. A DIR is searched,\n"
+    "recursively, for regular files named *.transcript, *.log, *.txt or *.cap in\n"
+    "any case, and files with no extension whose first bytes are text holding AT\n"
+    "traffic; a DIR with nothing to read is an error (exit 2).\n"
+    "\n";
+
+static const char usage_options[] =
     "Options:\n"
     "  -p, --profile strict|field  strict: the guide to the letter (default).\n"
     "                              field: behaviours of shipped firmware become WARN,\n"
@@ -68,7 +73,8 @@ static const char usage[] =
     "Exit status:\n"
     "  0  no FAIL and nothing inconclusive (WARN and NOTE do not fail)\n"
     "  1  at least one FAIL\n"
-    "  2  usage error, or an input that cannot be read (named with file and line)\n"
+    "  2  usage error, an input that cannot be read (named with file and line),\n"
+    "     or a DIR with nothing to read\n"
     "  3  no FAIL, but a rule is INCOMPLETE (the log ends before it is decided),\n"
     "     or a log has nothing to judge: no AT+QFOTADL and no FOTA URC (NOTHING TO\n"
     "     JUDGE; --allow-empty lets it pass), or, in strict, the log was altered\n"
@@ -239,7 +245,10 @@ int cmd_check(int argc, char **argv)
             if (dfota_duration_parse(optarg, strlen(optarg), &reopen_ns) != DFOTA_OK || reopen_ns <= 0)
                 return bad_usage("bad host-reopen window '%s' (a duration, e.g. 10s)", optarg);
             break;
-        case 'h': fputs(usage, stdout); return EXIT_PASS;
+        case 'h':
+            fputs(usage_inputs, stdout);
+            fputs(usage_options, stdout);
+            return EXIT_PASS;
         default: return bad_usage("%s", "unknown option");
         }
     }
@@ -269,9 +278,20 @@ int cmd_check(int argc, char **argv)
     dfota_provenance_fill(&prov, run.opts.profile == DFOTA_PROFILE_FIELD ? "field" : "strict",
                           cli_argc, cli_argv);
     dfota_output_provenance(run.out, &prov);
-    for (int i = optind; i < argc && !run.oom; i++)
-        if (files_each(argv[i], check_one, &run) != 0)
+    int empty = 0;
+    for (int i = optind; i < argc && !run.oom; i++) {
+        long n = files_each(argv[i], check_one, &run);
+        if (n < 0)
             run.oom = 1;
+        else if (n == 0) {
+            /* a folder that holds no log: a wrong path in a CI job, never a pass */
+            fprintf(stderr,
+                    "dfota check: %s: no log to read (looked for *.transcript, *.log, *.txt and "
+                    "*.cap in any case, and text files with no extension that hold AT traffic)\n",
+                    argv[i]);
+            empty = 1;
+        }
+    }
     int status = dfota_output_status(run.out);
     dfota_err werr = dfota_output_finish(run.out);
     dfota_output_free(run.out);
@@ -279,6 +299,8 @@ int cmd_check(int argc, char **argv)
         fprintf(stderr, "dfota check: out of memory\n");
         status = EXIT_INPUT;
     }
+    if (empty)
+        status = EXIT_INPUT;
     if (output && (werr != DFOTA_OK || atomic_commit(&af) != 0)) {
         fprintf(stderr, "dfota check: cannot write %s: %s\n", output, strerror(errno));
         if (werr != DFOTA_OK)

@@ -172,9 +172,16 @@ static void load_one(void *ctx, const char *path)
 
 static void load_all(library *lib, int argc, char **argv, int first)
 {
-    for (int i = first; i < argc; i++)
-        if (scenario_files_each(argv[i], load_one, lib) != 0)
+    for (int i = first; i < argc; i++) {
+        long n = scenario_files_each(argv[i], load_one, lib);
+        if (n < 0)
             lib->oom = 1;
+        else if (n == 0) {
+            /* a wrong folder in a CI job must not run nothing and pass */
+            fprintf(stderr, "%s: no scenario to read (looked for *.yaml and *.yml)\n", argv[i]);
+            lib->bad++;
+        }
+    }
 }
 
 static void free_all(library *lib)

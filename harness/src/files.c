@@ -1,5 +1,5 @@
 /* files.c - inputs from paths and folders; outputs written atomically. */
-#define _DEFAULT_SOURCE
+#define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <signal.h>
@@ -13,6 +13,9 @@
 #include "dfota/source.h"
 #include "cli.h"
 
+#include <fcntl.h>
+#include <strings.h>
+
 static int has_ext(const char *name, const char *const *ext, size_t n_ext)
 {
     size_t n = strlen(name);
@@ -20,9 +23,50 @@ static int has_ext(const char *name, const char *const *ext, size_t n_ext)
         return 0;
     for (size_t i = 0; i < n_ext; i++) {
         size_t e = strlen(ext[i]);
-        if (n > e && strcmp(name + n - e, ext[i]) == 0)
+        /* COM3.LOG and capture.TXT are what Windows tools name them */
+        if (n > e && strcasecmp(name + n - e, ext[i]) == 0)
             return 1;
     }
+    return 0;
+}
+
+/* A name with no extension: "minicom", "COM3", "ttyUSB2-capture". */
+static int has_no_ext(const char *name)
+{
+    return name[0] != '.' && strchr(name, '.') == NULL;
+}
+
+/* Whether a file with no extension looks like a capture: its first bytes
+ * are text (or UTF-16 text, with its byte order mark) and hold something
+ * a module or host says. A README, a shell script or a firmware image
+ * beside the captures is passed over. Reads at most 4 KiB, never blocks
+ * (the caller passes only regular files). */
+static int looks_like_capture(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    char b[4096];
+    ssize_t n = read(fd, b, sizeof b);
+    close(fd);
+    if (n <= 0)
+        return 0;
+    if (n >= 2 && (((unsigned char)b[0] == 0xFF && (unsigned char)b[1] == 0xFE) ||
+                   ((unsigned char)b[0] == 0xFE && (unsigned char)b[1] == 0xFF)))
+        return 1;
+    size_t bad = 0;
+    for (ssize_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)b[i];
+        if (c == 0)
+            return 0;
+        bad += c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != 0x1b;
+    }
+    if (bad * 20 > (size_t)n)
+        return 0;
+    static const char *const said[] = {"AT", "at+", "OK", "ERROR", "+QIND", "RDY", "+CME"};
+    for (size_t k = 0; k < sizeof said / sizeof said[0]; k++)
+        if (memmem(b, (size_t)n, said[k], strlen(said[k])))
+            return 1;
     return 0;
 }
 
@@ -43,56 +87,64 @@ static int by_name(const struct dirent **a, const struct dirent **b)
     return strcmp((*a)->d_name, (*b)->d_name);
 }
 
-static int walk(const char *dir, int depth, int (*want)(const char *),
-                void (*fn)(void *, const char *), void *ctx)
+/* Hands fn every wanted regular file under dir; returns the number
+ * handed, or -1 when out of memory. A FIFO, a socket or a device in a
+ * folder is never opened: reading one would block or never end. */
+static long walk(const char *dir, int depth, int (*want)(const char *), int sniff,
+                 void (*fn)(void *, const char *), void *ctx)
 {
     struct dirent **list;
     int n = scandir(dir, &list, NULL, by_name);
     if (n < 0) {
         fn(ctx, dir); /* reported as unreadable by the caller */
-        return 0;
+        return 1;
     }
-    int rc = 0;
+    long count = 0;
     for (int i = 0; i < n; i++) {
         const char *name = list[i]->d_name;
-        if (rc == 0 && name[0] != '.') {
+        if (count >= 0 && name[0] != '.') {
             size_t len = strlen(dir) + strlen(name) + 2;
             char *path = malloc(len);
             if (!path)
-                rc = -1;
+                count = -1;
             else {
                 snprintf(path, len, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", name);
                 struct stat st;
                 if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-                    if (depth < 32)
-                        rc = walk(path, depth + 1, want, fn, ctx);
-                } else if (want(name))
+                    if (depth < 32) {
+                        long k = walk(path, depth + 1, want, sniff, fn, ctx);
+                        count = k < 0 ? -1 : count + k;
+                    }
+                } else if (stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+                           (want(name) || (sniff && has_no_ext(name) && looks_like_capture(path)))) {
                     fn(ctx, path);
+                    count++;
+                }
                 free(path);
             }
         }
         free(list[i]);
     }
     free(list);
-    return rc;
+    return count;
 }
 
-int files_each(const char *path, void (*fn)(void *ctx, const char *file), void *ctx)
+long files_each(const char *path, void (*fn)(void *ctx, const char *file), void *ctx)
 {
     struct stat st;
     if (strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-        return walk(path, 0, is_log_name, fn, ctx);
+        return walk(path, 0, is_log_name, 1, fn, ctx);
     fn(ctx, path);
-    return 0;
+    return 1;
 }
 
-int scenario_files_each(const char *path, void (*fn)(void *ctx, const char *file), void *ctx)
+long scenario_files_each(const char *path, void (*fn)(void *ctx, const char *file), void *ctx)
 {
     struct stat st;
     if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-        return walk(path, 0, is_scenario_name, fn, ctx);
+        return walk(path, 0, is_scenario_name, 0, fn, ctx);
     fn(ctx, path);
-    return 0;
+    return 1;
 }
 
 int atomic_open(atomic_file *a, const char *path)

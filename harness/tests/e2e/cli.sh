@@ -74,4 +74,21 @@ cp "$guide" "$tmp/dir/sub/a.log"; cp "$guide" "$tmp/dir/b.txt"; echo "notes" > "
 expect_exit "directory" 0 "$dfota" check "$tmp/dir"
 expect_grep "directory counts two files" "2 files: 2 passed" "$tmp/out"
 
+# --- what a folder holds as people name it (issue 10): extensions in any
+# case, captures with no extension at all, and a folder with nothing in it
+mkdir -p "$tmp/caps"
+cp "$guide" "$tmp/caps/COM3.LOG"; cp "$guide" "$tmp/caps/capture.TXT"; cp "$guide" "$tmp/caps/minicom"
+printf 'shopping list\nmilk\n' > "$tmp/caps/notes"; head -c 512 /dev/urandom > "$tmp/caps/firmware"
+mkfifo "$tmp/caps/pipe.log" 2>/dev/null || true
+expect_exit "folder: any case, no extension" 0 timeout 20 "$dfota" check "$tmp/caps"
+expect_grep "folder: upper-case extensions read" "COM3.LOG: PASS" "$tmp/out"
+expect_grep "folder: .TXT read" "capture.TXT: PASS" "$tmp/out"
+expect_grep "folder: an extension-less capture read" "caps/minicom: PASS" "$tmp/out"
+expect_grep "folder: three files, nothing else" "3 files: 3 passed" "$tmp/out"
+cp "$guide" "$tmp/guide.weird-extension"
+expect_exit "a file named on the command line is read whatever its extension" 0 "$dfota" check "$tmp/guide.weird-extension"
+mkdir -p "$tmp/nothing/sub"; echo "notes" > "$tmp/nothing/README.md"
+expect_exit "a folder with nothing to read" 2 "$dfota" check "$tmp/nothing"
+expect_grep "the empty folder is named" "nothing: no log to read" "$tmp/err"
+
 finish

@@ -120,5 +120,14 @@ if [ "$got" -eq 2 ] && grep -qF -- "$tmp/missing.yaml" "$tmp/out"; then
 else
   bad "missing file: exit $got"; cat "$tmp/out"
 fi
+mkdir -p "$tmp/no-scenarios"; echo "notes" > "$tmp/no-scenarios/README.md"
+lint "$tmp/no-scenarios"
+if [ "$got" -eq 2 ] && grep -qF -- "no-scenarios: no scenario to read" "$tmp/out"; then
+  ok "a folder with no scenario: exit 2, named"
+else
+  bad "a folder with no scenario: exit $got, want 2"; cat "$tmp/out"
+fi
+"$dfota" run --source emulator "$tmp/no-scenarios" > "$tmp/out" 2>&1; got=$?
+if [ "$got" -eq 2 ]; then ok "run on a folder with no scenario: exit 2"; else bad "run on a folder with no scenario: exit $got, want 2"; cat "$tmp/out"; fi
 
 finish
