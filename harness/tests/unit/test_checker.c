@@ -1712,6 +1712,24 @@ static void test_flow_outcomes(void)
     }
 }
 
+/* A command the module never answered is said so, not "abandoned" for
+ * another upgrade the host never started. */
+static void test_unanswered_described(void)
+{
+    static const char *const events[] = {"0 > AT+QFOTADL=\"" LOCAL_FILE "\"", "10 > ATI",
+                                         "10.01 < OK", NULL};
+    capture *cap = calloc(1, sizeof *cap);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cap);
+    run_opts ro = {DFOTA_PROFILE_STRICT, -1, NULL};
+    dfota_checker *c = run_events(&ro, events, cap, "unanswered described");
+    char text[256] = "";
+    if (c && cap->nflows == 1)
+        dfota_flow_describe(&cap->flows[0], text, sizeof text);
+    check(strstr(text, "never answered") != NULL, "unanswered described", "strict", "'%s'", text);
+    dfota_checker_free(c);
+    free(cap);
+}
+
 /* ---- unrelated traffic changes nothing --------------------------------- */
 
 static void test_unrelated_traffic(void)
@@ -1850,6 +1868,7 @@ static const test_entry tests[] = {
     {"the log's own damage: a NOTE, inconclusive in strict", test_log_damage},
     {"flow summary of one upgrade", test_flow_summary},
     {"flow outcomes", test_flow_outcomes},
+    {"a command never answered is said so", test_unanswered_described},
     {"unrelated traffic changes nothing", test_unrelated_traffic},
     {"host windows", test_host_windows},
     {"every rule passes and fails in the table", test_coverage},
