@@ -62,7 +62,7 @@ typedef struct {
     int awaiting_rdy;
     int supersedes;           /* sent while another upgrade was running */
     int booted;               /* rebooted while START was awaited (cleared by START) */
-    unsigned long answered_line; /* after that reboot the module answered the command of
+    unsigned long answered_line; /* after that reboot the module answered the AT+QFOTADL of
                                   * this line: it is back in normal mode (0: not seen) */
     int64_t t_cmd, t_dl_start, t_dl_end, t_ref_start, t_last_progress, t_first_start;
     int64_t t_last_end, t_port_lost;
@@ -678,10 +678,12 @@ static void on_final(dfota_checker *c, const dfota_event *ev, const dfota_item *
     }
     flow *f = pop_pending(c);
     c->last_answered = f;
-    if (c->up && c->up != f && c->up->booted && !c->up->answered_line)
-        c->up->answered_line = c->pending_line[(c->p_head + PENDING_MAX - 1) % PENDING_MAX];
     if (!f)
         return; /* the answer to another command */
+    /* A new upgrade answered after the reboot that should have brought the
+     * running one's START: judged when the log ends (start_missing). */
+    if (f->supersedes && c->up && c->up != f && c->up->booted && !c->up->answered_line)
+        c->up->answered_line = f->s.line;
     f->final_seen = 1;
     if (it->kind == DFOTA_ITEM_FINAL)
         report(c, f, DFOTA_R_CMD_FINAL, DFOTA_L_FAIL, ev, NULL,
@@ -1643,15 +1645,16 @@ void dfota_checker_feed(dfota_checker *c, const dfota_event *ev)
 }
 
 /* The log ends with a START still owed. START may come later than usual
- * (a module may even answer ERROR, busy, meanwhile), so that alone is
- * INCOMPLETE; but a module that answered a command after the reboot that
- * should have brought START is back in normal mode: START is missing. */
+ * (a module may even refuse a new AT+QFOTADL, busy, meanwhile), so that
+ * alone is INCOMPLETE; but a module that answered a new AT+QFOTADL after
+ * the reboot that should have brought START is back in normal mode, and
+ * with no START to the end, START is missing. */
 static void start_missing(dfota_checker *c, flow *f, dfota_rule r, const char *expected)
 {
     dfota_event end = {.t_ns = DFOTA_T_NONE, .line = 0};
     if (f->answered_line)
         report(c, f, r, DFOTA_L_FAIL, &end, NULL, expected,
-               "none: after its reboot the module answered the command of line %lu, back in "
+               "none: after its reboot the module answered the AT+QFOTADL of line %lu, back in "
                "normal mode, and the log ends with no START", f->answered_line);
     else
         report(c, f, r, DFOTA_L_INCOMPLETE, &end, NULL, expected, "the log ends first");
