@@ -663,6 +663,48 @@ static void test_command_lines(void)
     }
 }
 
+/* Every host line of up to six bytes from the command line's own
+ * alphabet: the parser ends, stays inside the line and keeps its
+ * contract (an argument only with AT+QFOTADL=..., no more commands than
+ * bytes). Run under the sanitizers, it also shows no read past the end. */
+static void test_command_lines_exhaustive(void)
+{
+    static const char alphabet[] = "AT+;\"=&DS?0\xe2";
+    const size_t na = sizeof alphabet - 1;
+    unsigned long lines = 0, bad = 0;
+    for (size_t len = 1; len <= 6; len++) {
+        size_t idx[6] = {0};
+        for (;;) {
+            char buf[8];
+            for (size_t i = 0; i < len; i++)
+                buf[i] = alphabet[idx[i]];
+            buf[len] = '\0';
+            char *line = malloc(len); /* no terminator: a read past the end is ASan's to see */
+            CU_ASSERT_PTR_NOT_NULL_FATAL(line);
+            memcpy(line, buf, len);
+            dfota_item it;
+            dfota_classify(line, len, DFOTA_DIR_HOST, &it);
+            int ok = it.commands <= len;
+            if (it.arg)
+                ok = ok && it.kind == DFOTA_ITEM_FOTADL && it.form == DFOTA_FOTADL_WRITE &&
+                     it.arg >= line && it.arg + it.arg_len <= line + len;
+            if (it.kind == DFOTA_ITEM_FOTADL && it.form == DFOTA_FOTADL_WRITE)
+                ok = ok && it.arg != NULL;
+            if (!ok && bad++ < 5)
+                printf("\n  '%s': kind %d commands %u\n", buf, (int)it.kind, it.commands);
+            free(line);
+            lines++;
+            size_t k = 0;
+            while (k < len && ++idx[k] == na)
+                idx[k++] = 0;
+            if (k == len)
+                break;
+        }
+    }
+    CU_ASSERT_EQUAL(bad, 0);
+    CU_ASSERT(lines > 1000000);
+}
+
 static void test_stage_names(void)
 {
     static const struct {
@@ -698,6 +740,7 @@ static const test_entry tests[] = {
     {"classify host lines", test_classify_host},
     {"final result codes", test_classify_finals},
     {"several commands on one line", test_command_lines},
+    {"every short command line", test_command_lines_exhaustive},
     {"stage names", test_stage_names},
 };
 
