@@ -1615,13 +1615,17 @@ void dfota_checker_feed(dfota_checker *c, const dfota_event *ev)
     switch (it.kind) {
     case DFOTA_ITEM_OK:
     case DFOTA_ITEM_ERROR:
-    case DFOTA_ITEM_FINAL:
+    case DFOTA_ITEM_FINAL: {
+        /* V.250 5.7.1: CONNECT enters data mode. One that answers nothing
+         * the log shows is taken as text: data mode would hide the rest. */
+        int answers = c->p_len > 0;
         on_final(c, ev, &it);
-        if (it.final == DFOTA_FINAL_CONNECT) {
-            c->data_mode = 1; /* V.250 5.7.1: CONNECT enters data mode */
+        if (it.final == DFOTA_FINAL_CONNECT && answers) {
+            c->data_mode = 1;
             c->data_line = ev->line;
         }
         break;
+    }
     case DFOTA_ITEM_URC:
     case DFOTA_ITEM_BAD_URC:
         if (c->o.judge_host)
