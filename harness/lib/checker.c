@@ -1309,13 +1309,21 @@ static int data_line(dfota_checker *c, const dfota_event *ev, const dfota_item *
     return 1;
 }
 
+/* The module's "> " prompt for data, with the data's echo after it. */
+static int is_prompt(const dfota_event *ev)
+{
+    return ev->len > 0 && ev->data[0] == '>';
+}
+
 /* A host line after a command that prompts for data ("> " after
  * AT+QISEND): the data, up to the command's final result. Returns 1 when
- * the line is data; a line later than an answer is owed is not. */
+ * the line is data. A line later than an answer is owed is not, nor, in an
+ * untimed log, one the host sent after the module spoke (not the prompt):
+ * the data was answered, or never will be. */
 static int prompt_line(dfota_checker *c, const dfota_event *ev, const dfota_item *it)
 {
     int64_t waited = span(c->prompt_t, ev->t_ns);
-    if (waited != DFOTA_T_NONE && waited > answer_owed_ns(c)) {
+    if (waited != DFOTA_T_NONE ? waited > answer_owed_ns(c) : c->module_since_host > 0) {
         c->prompt_data = 0;
         return 0;
     }
@@ -1606,7 +1614,8 @@ void dfota_checker_feed(dfota_checker *c, const dfota_event *ev)
     case DFOTA_ITEM_OK: case DFOTA_ITEM_ERROR: case DFOTA_ITEM_FINAL:
         break;
     default:
-        c->module_since_host++;
+        if (!is_prompt(ev))
+            c->module_since_host++;
         break;
     }
     if (it.kind != DFOTA_ITEM_OK && it.kind != DFOTA_ITEM_ERROR && it.kind != DFOTA_ITEM_FINAL &&
