@@ -373,7 +373,7 @@ static const char *find_qind(const char *s, size_t n)
     return NULL;
 }
 
-/* ---- host lines: the command line of V.250 5.4 ------------------------ */
+/* ---- host lines: the command line of ITU-T V.250 ---------------------- */
 
 /* The end of the command at p: the ';' that ends it, outside quotes (a
  * password or a path may hold one), or the end of the line. */
@@ -406,7 +406,7 @@ static int is_digit(char c)
 
 /* Commands that answer with a "> " prompt and take what the host sends
  * next as data, up to their final result (Quectel's TCP/IP and SSL
- * manuals, 27.005 3.5.1). */
+ * manuals; +CMGS and +CMGW in 27.005). */
 static const char *const prompting[] = {"+QISEND", "+QSSLSEND", "+CMGS", "+CMGW"};
 
 static int prompts_for_data(const char *p, size_t n)
@@ -452,7 +452,7 @@ static void host_command(const char *p, size_t n, dfota_item *it)
     it->kind = DFOTA_ITEM_FOTADL;
 }
 
-/* Basic commands (V.250 5.3.1) run together: a letter or &letter and its
+/* Basic commands (V.250) run together: a letter or &letter and its
  * digits, S<n>=<v>, D and its dial string. Returns where they stop. */
 static const char *basic_commands(const char *p, const char *end, unsigned *count)
 {
@@ -526,7 +526,7 @@ static dfota_final other_final(const char *s, size_t n)
     static const dfota_final words[] = {DFOTA_FINAL_NO_CARRIER, DFOTA_FINAL_NO_DIALTONE,
                                         DFOTA_FINAL_BUSY, DFOTA_FINAL_NO_ANSWER,
                                         DFOTA_FINAL_SEND_OK, DFOTA_FINAL_SEND_FAIL};
-    /* CONNECT may carry text: a rate, a protocol (V.250 6.3.x). */
+    /* CONNECT may carry text: a rate, a protocol. */
     if (n >= 7 && memcmp(s, "CONNECT", 7) == 0 && (n == 7 || s[7] == ' '))
         return DFOTA_FINAL_CONNECT;
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {

@@ -93,7 +93,7 @@ struct dfota_checker {
     int prompt_data;          /* a command prompted for data: host lines are its data */
     unsigned long prompt_line;
     int64_t prompt_t;
-    int data_mode;            /* between CONNECT and NO CARRIER: no AT lines (V.250 5.7.1) */
+    int data_mode;            /* between CONNECT and NO CARRIER: no AT lines (V.250) */
     unsigned long data_line;  /* CONNECT's line */
     unsigned long data_like_at; /* lines in data mode that look like AT traffic */
     char last_arg[CMD_KEEP];  /* the last AT+QFOTADL argument checked, and its verdict */
@@ -1625,7 +1625,7 @@ void dfota_checker_feed(dfota_checker *c, const dfota_event *ev)
     case DFOTA_ITEM_OK:
     case DFOTA_ITEM_ERROR:
     case DFOTA_ITEM_FINAL: {
-        /* V.250 5.7.1: CONNECT enters data mode. One that answers nothing
+        /* V.250: CONNECT enters data mode. One that answers nothing
          * the log shows is taken as text: data mode would hide the rest. */
         int answers = c->p_len > 0;
         on_final(c, ev, &it);

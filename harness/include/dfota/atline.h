@@ -86,11 +86,11 @@ enum {
     DFOTA_Q_NO_BLANK_COLON = 1u << 10 /* +QIND:"FOTA": no blank after the colon */
 };
 
-/* The final result codes a command line ends with: ITU-T V.250 5.7.1,
- * 3GPP TS 27.007 9.2 and 27.005 3.2.5, and the ones Quectel commands end
- * with (AT+QISEND: SEND OK, SEND FAIL). RING is not one: it is unsolicited.
- * CONNECT, with or without its text, puts the line in data mode, which
- * NO CARRIER ends. */
+/* The final result codes a command line ends with: ITU-T V.250, 3GPP TS
+ * 27.007 (+CME ERROR) and 27.005 (+CMS ERROR), and the ones Quectel
+ * commands end with (AT+QISEND: SEND OK, SEND FAIL). RING is not one: it
+ * is unsolicited. CONNECT, with or without its text, puts the line in data
+ * mode, which NO CARRIER ends. */
 typedef enum {
     DFOTA_FINAL_NONE = 0,
     DFOTA_FINAL_OK, DFOTA_FINAL_ERROR, DFOTA_FINAL_CME_ERROR, DFOTA_FINAL_CMS_ERROR,
@@ -116,7 +116,7 @@ typedef struct {
     unsigned quirks;
     /* final results (OK, ERROR, FINAL) */
     dfota_final final;
-    /* host lines: the command line (V.250 5.4) */
+    /* host lines: the command line (V.250) */
     unsigned commands;      /* commands on the line: ATE0V1+CSQ;+QGMR is four */
     int prompts;            /* one of them prompts for data (AT+QISEND, AT+CMGS ...): what
                              * the host sends next, up to the final result, is data */

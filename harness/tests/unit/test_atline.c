@@ -501,7 +501,7 @@ static void test_classify_module(void)
     }
 }
 
-/* ---- final result codes (V.250 5.7, 27.007 9.2, Quectel's own) -------- */
+/* ---- final result codes (V.250, 27.007, 27.005, Quectel's own) ------- */
 
 static const struct {
     const char *line;
@@ -601,7 +601,7 @@ static void test_classify_host(void)
     }
 }
 
-/* V.250 5.4: one command line may hold several commands, extended ones
+/* V.250: one command line may hold several commands, extended ones
  * separated by ';' (never one inside quotes), basic ones run together. */
 static const struct {
     const char *line;
