@@ -293,7 +293,8 @@ static dfota_item_kind parse_fota(const char *s, const char *end, dfota_item *it
     if (parse_fota_canonical(s, end, it))
         return DFOTA_ITEM_URC;
     cursor c = {s + 6, end, 0};
-    skip_blanks(&c);
+    if (!skip_blanks(&c))
+        c.quirks |= DFOTA_Q_NO_BLANK_COLON; /* the guide always writes "+QIND: " */
     /* "FOTA" with its quotes. A line cut inside it (+QIND: "FO) is a cut
      * FOTA URC; any other +QIND (SMS DONE, PB DONE, "csq") is not ours. */
     int q1 = take_quote(&c);
@@ -372,31 +373,168 @@ static const char *find_qind(const char *s, size_t n)
     return NULL;
 }
 
+/* ---- host lines: the command line of ITU-T V.250 ---------------------- */
+
+/* The end of the command at p: the ';' that ends it, outside quotes (a
+ * password or a path may hold one), or the end of the line. */
+static const char *command_end(const char *p, const char *end)
+{
+    int quoted = 0;
+    while (p < end) {
+        size_t q = text_quote_len(p, end);
+        if (q) {
+            quoted = !quoted;
+            p += q;
+            continue;
+        }
+        if (*p == ';' && !quoted)
+            return p;
+        p++;
+    }
+    return end;
+}
+
+static int is_letter(char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* Commands that answer with a "> " prompt and take what the host sends
+ * next as data, up to their final result (Quectel's TCP/IP and SSL
+ * manuals; +CMGS and +CMGW in 27.005). */
+static const char *const prompting[] = {"+QISEND", "+QSSLSEND", "+CMGS", "+CMGW"};
+
+static int prompts_for_data(const char *p, size_t n)
+{
+    size_t name = 0;
+    while (name < n && p[name] != '=' && p[name] != '?')
+        name++;
+    if (name == n || p[name] == '?' || (name + 1 < n && p[name + 1] == '?'))
+        return 0; /* read or test form */
+    for (size_t i = 0; i < sizeof prompting / sizeof prompting[0]; i++) {
+        if (!text_equals_ci(p, name, prompting[i]))
+            continue;
+        /* AT+QISEND=<id>,0 asks what was sent: no prompt. */
+        const char *comma = memchr(p + name, ',', n - name);
+        return !(comma && (size_t)(p + n - comma) == 2 && comma[1] == '0');
+    }
+    return 0;
+}
+
+/* One extended command, p[0] == '+' (or another vendor's prefix). */
+static void host_command(const char *p, size_t n, dfota_item *it)
+{
+    while (n > 0 && is_blank(p[n - 1]))
+        n--;
+    if (prompts_for_data(p, n))
+        it->prompts = 1;
+    if (it->kind == DFOTA_ITEM_FOTADL || !text_starts_ci(p, n, "+QFOTADL"))
+        return;
+    const char *a = p + 8;
+    size_t rest = n - 8;
+    if (rest == 0)
+        it->form = DFOTA_FOTADL_EXEC;
+    else if (rest == 2 && a[0] == '=' && a[1] == '?')
+        it->form = DFOTA_FOTADL_TEST;
+    else if (rest == 1 && a[0] == '?')
+        it->form = DFOTA_FOTADL_READ;
+    else if (a[0] == '=') {
+        it->form = DFOTA_FOTADL_WRITE;
+        it->arg = a + 1;
+        it->arg_len = rest - 1;
+    } else
+        return; /* AT+QFOTADLX: another command */
+    it->kind = DFOTA_ITEM_FOTADL;
+}
+
+/* Basic commands (V.250) run together: a letter or &letter and its
+ * digits, S<n>=<v>, D and its dial string. Returns where they stop. */
+static const char *basic_commands(const char *p, const char *end, unsigned *count)
+{
+    while (p < end && (is_letter(*p) || *p == '&')) {
+        if (*p == '&' && (++p == end || !is_letter(*p)))
+            break;
+        char l = (char)text_lower((unsigned char)*p++);
+        ++*count;
+        if (l == 'd')
+            return command_end(p, end); /* the dial string runs to ';' */
+        while (p < end && is_digit(*p))
+            p++;
+        if (l == 's' && p < end && (*p == '?' || *p == '=')) {
+            p++;
+            while (p < end && is_digit(*p))
+                p++;
+        }
+    }
+    return p;
+}
+
 static void classify_host(const char *s, size_t n, dfota_item *it)
 {
     if (!text_starts_ci(s, n, "AT")) {
         it->kind = DFOTA_ITEM_OTHER;
         return;
     }
-    if (!text_starts_ci(s, n, "AT+QFOTADL")) {
-        it->kind = DFOTA_ITEM_COMMAND;
-        return;
+    it->kind = DFOTA_ITEM_COMMAND;
+    const char *p = s + 2, *end = s + n;
+    while (p < end) {
+        if (*p == ';' || is_blank(*p)) {
+            p++;
+            continue;
+        }
+        if (*p == '+' || *p == '$' || *p == '^' || *p == '%') {
+            const char *e = command_end(p, end);
+            it->commands++;
+            host_command(p, (size_t)(e - p), it);
+            p = e;
+            continue;
+        }
+        const char *q = basic_commands(p, end, &it->commands);
+        if (q == p)
+            break; /* not a command V.250 knows: the rest is its argument */
+        p = q;
     }
-    const char *p = s + 10;
-    size_t rest = n - 10;
-    it->kind = DFOTA_ITEM_FOTADL;
-    if (rest == 0)
-        it->form = DFOTA_FOTADL_EXEC;
-    else if (rest == 2 && p[0] == '=' && p[1] == '?')
-        it->form = DFOTA_FOTADL_TEST;
-    else if (rest == 1 && p[0] == '?')
-        it->form = DFOTA_FOTADL_READ;
-    else if (p[0] == '=') {
-        it->form = DFOTA_FOTADL_WRITE;
-        it->arg = p + 1;
-        it->arg_len = rest - 1;
-    } else
-        it->kind = DFOTA_ITEM_COMMAND; /* AT+QFOTADLX: another command */
+    if (it->commands == 0 && p < end)
+        it->commands = 1;
+}
+
+/* ---- module lines ------------------------------------------------------ */
+
+static const char *const final_names[] = {
+    [DFOTA_FINAL_NONE] = "none",          [DFOTA_FINAL_OK] = "OK",
+    [DFOTA_FINAL_ERROR] = "ERROR",        [DFOTA_FINAL_CME_ERROR] = "+CME ERROR",
+    [DFOTA_FINAL_CMS_ERROR] = "+CMS ERROR", [DFOTA_FINAL_CONNECT] = "CONNECT",
+    [DFOTA_FINAL_NO_CARRIER] = "NO CARRIER", [DFOTA_FINAL_NO_DIALTONE] = "NO DIALTONE",
+    [DFOTA_FINAL_BUSY] = "BUSY",          [DFOTA_FINAL_NO_ANSWER] = "NO ANSWER",
+    [DFOTA_FINAL_SEND_OK] = "SEND OK",    [DFOTA_FINAL_SEND_FAIL] = "SEND FAIL",
+};
+
+const char *dfota_final_name(dfota_final final)
+{
+    return (unsigned)final < sizeof final_names / sizeof final_names[0] ? final_names[final] : "?";
+}
+
+/* The final result codes other than OK and ERROR, written as words
+ * (verbose mode, ATV1: what every log shows). */
+static dfota_final other_final(const char *s, size_t n)
+{
+    static const dfota_final words[] = {DFOTA_FINAL_NO_CARRIER, DFOTA_FINAL_NO_DIALTONE,
+                                        DFOTA_FINAL_BUSY, DFOTA_FINAL_NO_ANSWER,
+                                        DFOTA_FINAL_SEND_OK, DFOTA_FINAL_SEND_FAIL};
+    /* CONNECT may carry text: a rate, a protocol. */
+    if (n >= 7 && memcmp(s, "CONNECT", 7) == 0 && (n == 7 || s[7] == ' '))
+        return DFOTA_FINAL_CONNECT;
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+        const char *w = final_names[words[i]];
+        if (strlen(w) == n && memcmp(s, w, n) == 0)
+            return words[i];
+    }
+    return DFOTA_FINAL_NONE;
 }
 
 static void classify_module(const char *s, size_t n, dfota_item *it)
@@ -406,12 +544,21 @@ static void classify_module(const char *s, size_t n, dfota_item *it)
     case 'O':
         if (n == 2 && s[1] == 'K') {
             it->kind = DFOTA_ITEM_OK;
+            it->final = DFOTA_FINAL_OK;
             return;
         }
         break;
     case 'E':
         if (n == 5 && memcmp(s, "ERROR", 5) == 0) {
             it->kind = DFOTA_ITEM_ERROR;
+            it->final = DFOTA_FINAL_ERROR;
+            return;
+        }
+        break;
+    case 'C': case 'N': case 'B': case 'S':
+        it->final = other_final(s, n);
+        if (it->final != DFOTA_FINAL_NONE) {
+            it->kind = DFOTA_ITEM_FINAL;
             return;
         }
         break;
@@ -430,6 +577,7 @@ static void classify_module(const char *s, size_t n, dfota_item *it)
             cursor c = {s + 11, s + n, 0};
             skip_blanks(&c);
             it->kind = DFOTA_ITEM_ERROR;
+            it->final = s[3] == 'E' ? DFOTA_FINAL_CME_ERROR : DFOTA_FINAL_CMS_ERROR;
             parse_code(&c, it);
             return;
         }

@@ -20,6 +20,11 @@
 #define CMD_KEEP 300       /* bytes of a command kept to recognise its echo */
 #define BAD_URC_TOLERATED 2 /* FIELD-QUIRKS: one host ignores up to two malformed lines */
 #define HOST_REOPEN_NS (10 * 1000000000LL) /* the host windows' time to reopen the port */
+/* How long an answer is owed when no final-result window is set: the wait
+ * real host code gives a command's OK (FIELD-QUIRKS, "How hosts time it").
+ * A host that sends its next command later has given up on the answer, and
+ * so does the checker; one that types ahead sends within milliseconds. */
+#define ANSWER_OWED_NS (3 * 1000000000LL)
 
 typedef enum {
     PH_CMD = 0,      /* waiting for the final result */
@@ -57,6 +62,8 @@ typedef struct {
     int awaiting_rdy;
     int supersedes;           /* sent while another upgrade was running */
     int booted;               /* rebooted while START was awaited (cleared by START) */
+    unsigned long answered_line; /* after that reboot the module answered the AT+QFOTADL of
+                                  * this line: it is back in normal mode (0: not seen) */
     int64_t t_cmd, t_dl_start, t_dl_end, t_ref_start, t_last_progress, t_first_start;
     int64_t t_last_end, t_port_lost;
     dfota_flow_summary s;     /* last: its findings array is not cleared, only counted */
@@ -74,12 +81,21 @@ struct dfota_checker {
      * command other than AT+QFOTADL. */
     flow *pending[PENDING_MAX];
     int64_t pending_t[PENDING_MAX]; /* when each was sent */
+    unsigned long pending_line[PENDING_MAX];
     unsigned p_head, p_len;
     flow *last_answered;      /* the flow that got the last final result */
-    unsigned long module_since_cmd;
+    unsigned long module_since_host; /* module lines since the last command, echoes and finals aside */
     unsigned long module_since_final;
-    char last_host[CMD_KEEP]; /* the previous host line, to recognise its echo */
+    char last_host[CMD_KEEP]; /* the previous command line, to recognise its echo */
     size_t last_host_len;
+    int echo_due;             /* that line was typed into a terminal (direction guessed) and
+                               * its echo may still come: until its final result */
+    int prompt_data;          /* a command prompted for data: host lines are its data */
+    unsigned long prompt_line;
+    int64_t prompt_t;
+    int data_mode;            /* between CONNECT and NO CARRIER: no AT lines (V.250) */
+    unsigned long data_line;  /* CONNECT's line */
+    unsigned long data_like_at; /* lines in data mode that look like AT traffic */
     char last_arg[CMD_KEEP];  /* the last AT+QFOTADL argument checked, and its verdict */
     size_t last_arg_len;
     dfota_arg_check last_check;
@@ -381,6 +397,8 @@ const dfota_checker_result *dfota_checker_result_get(const dfota_checker *c)
 
 /* ---- host commands ---------------------------------------------------- */
 
+static void accept_upgrade(dfota_checker *c, flow *f);
+
 /* What an open upgrade owes when the host starts another AT+QFOTADL. */
 static void settle_before_new_command(dfota_checker *c, flow *f, const dfota_event *ev)
 {
@@ -436,36 +454,110 @@ static void no_final(dfota_checker *c, flow *f, const dfota_event *ev, const cha
     release_if_idle(c, f);
 }
 
+/* How long an answer is owed: the final-result window, or ANSWER_OWED_NS. */
+static int64_t answer_owed_ns(const dfota_checker *c)
+{
+    int64_t w = c->o.window_ns[DFOTA_WIN_FINAL_RESULT];
+    return w > 0 ? w : ANSWER_OWED_NS;
+}
+
+/* Takes the oldest command off the queue; NULL stands for one other than
+ * AT+QFOTADL. With the queue empty, no command is owed data any more. */
+static flow *pop_pending(dfota_checker *c)
+{
+    flow *f = c->pending[c->p_head];
+    c->p_head = (c->p_head + 1) % PENDING_MAX;
+    c->p_len--;
+    if (c->p_len == 0)
+        c->prompt_data = 0;
+    if (f)
+        f->queued = 0;
+    return f;
+}
+
 static void push_pending(dfota_checker *c, flow *f, const dfota_event *ev)
 {
     if (c->p_len == PENDING_MAX) {
-        flow *oldest = c->pending[c->p_head];
-        c->p_head = (c->p_head + 1) % PENDING_MAX;
-        c->p_len--;
+        flow *oldest = pop_pending(c);
         if (oldest)
             no_final(c, oldest, ev, "none while eight more commands were sent");
     }
-    c->pending[(c->p_head + c->p_len) % PENDING_MAX] = f;
-    c->pending_t[(c->p_head + c->p_len) % PENDING_MAX] = ev->t_ns;
+    unsigned at = (c->p_head + c->p_len) % PENDING_MAX;
+    c->pending[at] = f;
+    c->pending_t[at] = ev->t_ns;
+    c->pending_line[at] = ev->line;
     c->p_len++;
     if (f)
         f->queued = 1;
 }
 
-/* The module rebooted or the log ended: no queued command gets an answer. */
-static void drop_pending(dfota_checker *c, const dfota_event *ev, int ended)
+/* A new command: is the answer to the oldest one still owed? A module
+ * answers in order, so an answer that was never given would otherwise be
+ * taken from the next command. In a timed log it is owed for
+ * answer_owed_ns(); in an untimed one until the host sends again after
+ * the module said something else (a URC, text with no final result): a
+ * host that typed ahead did so before the module spoke. What the checker
+ * gives up on it says in a NOTE; an AT+QFOTADL given up on FAILs CMD-FINAL. */
+static void give_up_stale(dfota_checker *c, const dfota_event *ev)
 {
     while (c->p_len > 0) {
-        flow *f = c->pending[c->p_head];
-        c->p_head = (c->p_head + 1) % PENDING_MAX;
-        c->p_len--;
+        int64_t waited = span(c->pending_t[c->p_head], ev->t_ns);
+        int stale = waited != DFOTA_T_NONE ? waited > answer_owed_ns(c) : c->module_since_host > 0;
+        if (!stale)
+            return;
+        unsigned long line = c->pending_line[c->p_head];
+        flow *f = pop_pending(c);
+        char exp[80], why[160];
+        snprintf(exp, sizeof exp, "the final result of the command of line %lu", line);
+        if (waited != DFOTA_T_NONE)
+            snprintf(why, sizeof why, "none in the %.3fs before the next command (line %lu)",
+                     (double)waited / 1e9, ev->line);
+        else
+            snprintf(why, sizeof why,
+                     "none before the next command (line %lu), sent after other output", ev->line);
+        report(c, f, DFOTA_R_CMD_FINAL, DFOTA_L_NOTE, ev, NULL, exp,
+               "%s: no longer awaited, so that it takes no later command's answer", why);
+        c->last_answered = NULL;
+        if (f)
+            no_final(c, f, ev, why);
+    }
+}
+
+/* FIELD-QUIRKS: on a USB port the command's OK can be lost, the port going
+ * away right after the command, before the host read the answer. The
+ * upgrade is then followed as accepted: the URCs that come are its own. */
+static void ok_lost(dfota_checker *c, flow *f, const dfota_event *ev)
+{
+    static const char exp[] = "one final result (OK, ERROR, +CME ERROR) for the command";
+    if (c->o.profile == DFOTA_PROFILE_FIELD)
+        report(c, f, DFOTA_R_CMD_FINAL, DFOTA_L_WARN, ev, "ok-lost-on-usb", exp,
+               "none: the USB port went away right after the command, before its answer was read");
+    else
+        report(c, f, DFOTA_R_CMD_FINAL, DFOTA_L_INCOMPLETE, ev, "ok-lost-on-usb", exp,
+               "none read: the USB port went away right after the command and may have taken "
+               "its answer with it");
+    accept_upgrade(c, f);
+}
+
+/* The module rebooted or the log ended: no queued command gets an answer.
+ * quiet: the module said nothing since the last command was sent. */
+static void drop_pending(dfota_checker *c, const dfota_event *ev, int ended, int port_lost)
+{
+    int quiet = c->module_since_host == 0;
+    while (c->p_len > 0) {
+        int newest = c->p_len == 1;
+        int64_t waited = span(c->pending_t[c->p_head], ev->t_ns);
+        int at_once = waited == DFOTA_T_NONE || waited <= answer_owed_ns(c);
+        flow *f = pop_pending(c);
         if (!f)
             continue;
-        if (ended) {
+        if (ended)
             report(c, f, DFOTA_R_CMD_FINAL, DFOTA_L_INCOMPLETE, ev, NULL,
                    "one final result for the command", "the log ends first");
-            f->queued = 0;
-        } else
+        else if (port_lost && newest && quiet && at_once && c->o.usb_port != 0 &&
+                 f->form == DFOTA_FOTADL_WRITE)
+            ok_lost(c, f, ev);
+        else
             no_final(c, f, ev, "the module rebooted first");
     }
 }
@@ -570,36 +662,38 @@ static void judge_argument(dfota_checker *c, flow *f, const dfota_event *ev, int
 static void on_final(dfota_checker *c, const dfota_event *ev, const dfota_item *it)
 {
     int ok = it->kind == DFOTA_ITEM_OK;
+    const char *name = dfota_final_name(it->final);
     unsigned long between = c->module_since_final;
     c->module_since_final = 0;
+    c->echo_due = 0;
     if (c->p_len == 0) {
         /* A second final result right after the first. One after other
          * output may answer a command the capture did not show. */
         flow *last = c->last_answered;
         if (last && between == 0)
             report(c, last, DFOTA_R_CMD_FINAL, DFOTA_L_FAIL, ev, NULL,
-                   "exactly one final result for the command", "another one: %s",
-                   ok ? "OK" : "ERROR");
+                   "exactly one final result for the command", "another one: %s", name);
         c->last_answered = NULL;
         return;
     }
-    flow *f = c->pending[c->p_head];
-    c->p_head = (c->p_head + 1) % PENDING_MAX;
-    c->p_len--;
+    flow *f = pop_pending(c);
     c->last_answered = f;
     if (!f)
         return; /* the answer to another command */
-    f->queued = 0;
+    /* A new upgrade answered after the reboot that should have brought the
+     * running one's START: judged when the log ends (start_missing). */
+    if (f->supersedes && c->up && c->up != f && c->up->booted && !c->up->answered_line)
+        c->up->answered_line = f->s.line;
     f->final_seen = 1;
-    pass(c, DFOTA_R_CMD_FINAL);
+    if (it->kind == DFOTA_ITEM_FINAL)
+        report(c, f, DFOTA_R_CMD_FINAL, DFOTA_L_FAIL, ev, NULL,
+               "OK, ERROR or +CME ERROR: <n>, the final results the guide gives AT+QFOTADL", "%s",
+               name);
+    else
+        pass(c, DFOTA_R_CMD_FINAL);
     f->s.durations.final_result = span(f->t_cmd, ev->t_ns);
     window(c, f, DFOTA_WIN_FINAL_RESULT, f->t_cmd, ev, "the final result");
-    if (ok)
-        f->s.final = "OK";
-    else if (it->has_code)
-        f->s.final = "+CME ERROR";
-    else
-        f->s.final = "ERROR";
+    f->s.final = name;
     switch (f->form) {
     case DFOTA_FOTADL_TEST:
         /* CMD-TEST (3) */
@@ -622,10 +716,12 @@ static void on_final(dfota_checker *c, const dfota_event *ev, const dfota_item *
     judge_argument(c, f, ev, ok);
     flow *up = f->supersedes && c->up && c->up != f && is_open(c->up) ? c->up : NULL;
     /* A module that takes a new upgrade has left the running one; so has
-     * one that answers at all (even ERROR) where a module in recovery could
-     * not: during the update, or after the reboot that should bring START.
-     * Refused before that reboot or during the download, it is busy. */
-    if (up && (ok || up->ph == PH_UPDATING || up->booted)) {
+     * one that answers at all (even ERROR) during the update, where a module
+     * in recovery could not. Refused at any other time, it is busy with the
+     * running one: a START may come later than usual after the download
+     * (SEQ-START allows it), and a missing one is judged when the log ends
+     * or when the module takes another upgrade. */
+    if (up && (ok || up->ph == PH_UPDATING)) {
         dfota_event at = {.t_ns = f->t_cmd, .dir = DFOTA_DIR_HOST, .data = f->raw,
                           .len = f->raw_len, .full_len = f->raw_len, .line = f->s.line};
         settle_before_new_command(c, up, &at);
@@ -714,7 +810,15 @@ static void judge_syntax(dfota_checker *c, flow *f, const dfota_event *ev, const
     if (q & DFOTA_Q_TYPO_QUOTES)
         log_damage(c, f, DFOTA_R_URC_SYNTAX, ev, "typographic-quotes", "ASCII double quotes",
                    "typographic quotes", shown(ev, b, sizeof b));
-    if (q & DFOTA_Q_STRAY)
+    if (q & DFOTA_Q_NO_BLANK_COLON)
+        DEVIATE(c, f, DFOTA_R_URC_SYNTAX, ev, "no-blank-after-colon", "+QIND: with a blank",
+                "no blank after the colon: %s", shown(ev, b, sizeof b));
+    if ((q & DFOTA_Q_STRAY) && (ev->flags & DFOTA_EV_LOG_PREFIX))
+        /* The reader says a logger's prefix it could not learn may still
+         * stand there: the bytes are the log's, not the module's. */
+        log_damage(c, f, DFOTA_R_URC_SYNTAX, ev, "log-prefix", "the URC at the start of the line",
+                   "a log prefix the reader could not take off", shown(ev, b, sizeof b));
+    else if (q & DFOTA_Q_STRAY)
         DEVIATE(c, f, DFOTA_R_URC_SYNTAX, ev, "stray-bytes", "the URC at the start of the line",
                 "bytes before it: %s", shown(ev, b, sizeof b));
     if (q & DFOTA_Q_BLANK)
@@ -895,6 +999,7 @@ static void on_start(dfota_checker *c, flow *f, const dfota_event *ev)
     static const char exp[] = "START after a download ended with 0, a local file's OK, "
                               "a retried END code or a reboot during an update";
     f->booted = 0;
+    f->answered_line = 0;
     switch (f->ph) {
     case PH_UNKNOWN:
         break;
@@ -1034,6 +1139,13 @@ static void end_sequence(dfota_checker *c, flow *f, const dfota_event *ev, long 
             /* PROGRESS-COMPLETE (3) */
             if (f->reached100)
                 pass(c, DFOTA_R_PROGRESS_COMPLETE);
+            else if (f->last_pct == 91 || f->last_pct == 96)
+                /* FIELD-QUIRKS: MiniFOTA firmware stops there (the vendor's
+                 * LTE Standard(A) DFOTA guide, later revisions, shows 91 and
+                 * 96); any other stop is no known behaviour. */
+                DEVIATE(c, f, DFOTA_R_PROGRESS_COMPLETE, ev, "minifota-short-progress",
+                        "END,0 only after <percent> reached 100",
+                        "the attempt reached %d, where MiniFOTA firmware stops", f->last_pct);
             else
                 report(c, f, DFOTA_R_PROGRESS_COMPLETE, DFOTA_L_FAIL, ev, NULL,
                        "END,0 only after <percent> reached 100", "the attempt reached %d",
@@ -1157,13 +1269,82 @@ static void on_urc(dfota_checker *c, const dfota_event *ev, const dfota_item *it
     }
 }
 
+/* ---- data mode and data prompts ------------------------------------------ */
+
+/* Data mode ends (NO CARRIER, the OK that ends a transfer, a reboot, the
+ * log's end). Lines in it that looked like AT traffic were read as data:
+ * a NOTE says so, since that is the checker's reading, not a fact. */
+static void leave_data_mode(dfota_checker *c, const dfota_event *ev)
+{
+    if (!c->data_mode)
+        return;
+    if (c->data_like_at > 0)
+        report(c, c->up, DFOTA_R_CMD_FINAL, DFOTA_L_NOTE, ev, NULL,
+               "AT commands, final results and URCs outside data mode",
+               "%lu line%s in data mode after the CONNECT of line %lu look%s like AT traffic: "
+               "read as data", c->data_like_at, c->data_like_at == 1 ? "" : "s", c->data_line,
+               c->data_like_at == 1 ? "s" : "");
+    c->data_mode = 0;
+    c->data_like_at = 0;
+}
+
+/* A line between CONNECT and the end of data mode. Returns 1 when it is
+ * data, 0 when it must be read as usual (a reboot ends data mode). */
+static int data_line(dfota_checker *c, const dfota_event *ev, const dfota_item *it)
+{
+    switch (it->kind) {
+    case DFOTA_ITEM_OK: case DFOTA_ITEM_ERROR: case DFOTA_ITEM_FINAL:
+        if (ev->dir != DFOTA_DIR_MODULE)
+            break;
+        leave_data_mode(c, ev); /* NO CARRIER; or OK after AT+QHTTPREAD's data or a +++ escape */
+        return 1;
+    case DFOTA_ITEM_RDY: case DFOTA_ITEM_PORT_GONE:
+        return 0;
+    case DFOTA_ITEM_URC: case DFOTA_ITEM_BAD_URC: case DFOTA_ITEM_FOTADL: case DFOTA_ITEM_COMMAND:
+        c->data_like_at++;
+        break;
+    default:
+        break;
+    }
+    return 1;
+}
+
+/* The module's "> " prompt for data, with the data's echo after it. */
+static int is_prompt(const dfota_event *ev)
+{
+    return ev->len > 0 && ev->data[0] == '>';
+}
+
+/* A host line after a command that prompts for data ("> " after
+ * AT+QISEND): the data, up to the command's final result. Returns 1 when
+ * the line is data. A line later than an answer is owed is not, nor, in an
+ * untimed log, one the host sent after the module spoke (not the prompt):
+ * the data was answered, or never will be. */
+static int prompt_line(dfota_checker *c, const dfota_event *ev, const dfota_item *it)
+{
+    int64_t waited = span(c->prompt_t, ev->t_ns);
+    if (waited != DFOTA_T_NONE ? waited > answer_owed_ns(c) : c->module_since_host > 0) {
+        c->prompt_data = 0;
+        return 0;
+    }
+    if (it->kind == DFOTA_ITEM_FOTADL) {
+        char b[80];
+        report(c, NULL, DFOTA_R_CMD_FINAL, DFOTA_L_NOTE, ev, NULL, "a command",
+               "%s is the data of the command of line %lu, which prompted for it",
+               shown(ev, b, sizeof b), c->prompt_line);
+    }
+    return 1;
+}
+
 /* ---- reboots ---------------------------------------------------------- */
 
 /* The module went away: the port dropped, a terminal said so, or RDY. */
 static void on_reboot(dfota_checker *c, const dfota_event *ev, int port_lost)
 {
-    drop_pending(c, ev, 0);
+    leave_data_mode(c, ev);
+    drop_pending(c, ev, 0, port_lost);
     c->last_answered = NULL;
+    c->echo_due = 0;
     flow *f = c->up;
     if (!f)
         return;
@@ -1220,12 +1401,13 @@ static void judge_host_command(dfota_checker *c, const dfota_event *ev, const df
     char b[80];
     shown(ev, b, sizeof b);
     /* HOST-WAIT-FINAL (3): a module answers one command at a time. A host
-     * that waited out the final-result window has given up on the answer
-     * (CMD-FINAL judges the module for it). */
+     * that waited longer than an answer is owed (the final-result window,
+     * or the 3 s real hosts give it) has given up on the answer, as the
+     * checker does (give_up_stale; CMD-FINAL judges the module for it). */
     if (c->p_len > 0) {
         int64_t waited = span(c->pending_t[c->p_head], ev->t_ns);
-        int64_t limit = c->o.window_ns[DFOTA_WIN_FINAL_RESULT];
-        if (limit > 0 && waited != DFOTA_T_NONE && waited > limit) {
+        int64_t limit = answer_owed_ns(c);
+        if (waited != DFOTA_T_NONE && waited > limit) {
             report(c, c->cur, DFOTA_R_HOST_WAIT_FINAL, DFOTA_L_NOTE, ev, NULL,
                    "the next command after the final result",
                    "%s after %.3fs without an answer: the host gave up", b, (double)waited / 1e9);
@@ -1367,6 +1549,43 @@ static void on_overlong(dfota_checker *c, const dfota_event *ev)
            shown);
 }
 
+/* A line the host sent: a command line (with one or several commands), its
+ * echo in a terminal's capture, the data a command prompted for, or text. */
+static void on_host_line(dfota_checker *c, const dfota_event *ev, const dfota_item *it)
+{
+    if (c->prompt_data && prompt_line(c, ev, it))
+        return;
+    if (it->kind != DFOTA_ITEM_FOTADL && it->kind != DFOTA_ITEM_COMMAND)
+        return;
+    /* Echo exists only where a terminal shows what was typed and what the
+     * module sent back: a capture whose directions were guessed. There the
+     * same text again before the command's answer is its echo, whatever
+     * came between (a URC). In a transcript every '>' line is a send. */
+    size_t keep = ev->len < CMD_KEEP ? ev->len : CMD_KEEP;
+    int guessed = (ev->flags & DFOTA_EV_GUESSED_DIR) != 0;
+    if (guessed && c->echo_due && c->last_host_len == keep &&
+        memcmp(c->last_host, ev->data, keep) == 0) {
+        c->echo_due = 0;
+        return;
+    }
+    memcpy(c->last_host, ev->data, keep);
+    c->last_host_len = keep;
+    if (c->o.judge_host)
+        judge_host_command(c, ev, it);
+    give_up_stale(c, ev);
+    if (it->kind == DFOTA_ITEM_FOTADL)
+        on_fotadl(c, ev, it);
+    else
+        on_other_command(c, ev);
+    c->echo_due = guessed;
+    c->module_since_host = 0;
+    if (it->prompts) {
+        c->prompt_data = 1;
+        c->prompt_line = ev->line;
+        c->prompt_t = ev->t_ns;
+    }
+}
+
 void dfota_checker_feed(dfota_checker *c, const dfota_event *ev)
 {
     if (ev->t_ns != DFOTA_T_NONE) {
@@ -1383,34 +1602,39 @@ void dfota_checker_feed(dfota_checker *c, const dfota_event *ev)
     }
     dfota_item it;
     dfota_classify(ev->data, ev->len, ev->dir, &it);
+    if (c->data_mode && data_line(c, ev, &it))
+        return;
     if (ev->dir == DFOTA_DIR_HOST) {
-        /* A capture with local echo shows a command twice: the same text
-         * again with nothing from the module between is not a new command. */
-        size_t keep = ev->len < CMD_KEEP ? ev->len : CMD_KEEP;
-        if (c->module_since_cmd == 0 && c->last_host_len == keep && keep > 0 &&
-            memcmp(c->last_host, ev->data, keep) == 0)
-            return;
-        memcpy(c->last_host, ev->data, keep);
-        c->last_host_len = keep;
-        if (c->o.judge_host && (it.kind == DFOTA_ITEM_FOTADL || it.kind == DFOTA_ITEM_COMMAND))
-            judge_host_command(c, ev, &it);
-        if (it.kind == DFOTA_ITEM_FOTADL) {
-            on_fotadl(c, ev, &it);
-            c->module_since_cmd = 0;
-        } else if (it.kind == DFOTA_ITEM_COMMAND) {
-            on_other_command(c, ev);
-            c->module_since_cmd = 0;
-        }
+        on_host_line(c, ev, &it);
         return;
     }
-    c->module_since_cmd++;
-    if (it.kind != DFOTA_ITEM_OK && it.kind != DFOTA_ITEM_ERROR && it.kind != DFOTA_ITEM_ECHO)
+    switch (it.kind) {
+    case DFOTA_ITEM_ECHO: case DFOTA_ITEM_PORT_GONE: case DFOTA_ITEM_PORT_BACK:
+        break;
+    case DFOTA_ITEM_OK: case DFOTA_ITEM_ERROR: case DFOTA_ITEM_FINAL:
+        break;
+    default:
+        if (!is_prompt(ev))
+            c->module_since_host++;
+        break;
+    }
+    if (it.kind != DFOTA_ITEM_OK && it.kind != DFOTA_ITEM_ERROR && it.kind != DFOTA_ITEM_FINAL &&
+        it.kind != DFOTA_ITEM_ECHO)
         c->module_since_final++;
     switch (it.kind) {
     case DFOTA_ITEM_OK:
     case DFOTA_ITEM_ERROR:
+    case DFOTA_ITEM_FINAL: {
+        /* V.250: CONNECT enters data mode. One that answers nothing
+         * the log shows is taken as text: data mode would hide the rest. */
+        int answers = c->p_len > 0;
         on_final(c, ev, &it);
+        if (it.final == DFOTA_FINAL_CONNECT && answers) {
+            c->data_mode = 1;
+            c->data_line = ev->line;
+        }
         break;
+    }
     case DFOTA_ITEM_URC:
     case DFOTA_ITEM_BAD_URC:
         if (c->o.judge_host)
@@ -1433,6 +1657,22 @@ void dfota_checker_feed(dfota_checker *c, const dfota_event *ev)
     }
 }
 
+/* The log ends with a START still owed. START may come later than usual
+ * (a module may even refuse a new AT+QFOTADL, busy, meanwhile), so that
+ * alone is INCOMPLETE; but a module that answered a new AT+QFOTADL after
+ * the reboot that should have brought START is back in normal mode, and
+ * with no START to the end, START is missing. */
+static void start_missing(dfota_checker *c, flow *f, dfota_rule r, const char *expected)
+{
+    dfota_event end = {.t_ns = DFOTA_T_NONE, .line = 0};
+    if (f->answered_line)
+        report(c, f, r, DFOTA_L_FAIL, &end, NULL, expected,
+               "none: after its reboot the module answered the AT+QFOTADL of line %lu, back in "
+               "normal mode, and the log ends with no START", f->answered_line);
+    else
+        report(c, f, r, DFOTA_L_INCOMPLETE, &end, NULL, expected, "the log ends first");
+}
+
 /* What is still open when the log ends is INCOMPLETE. */
 static void finish_upgrade(dfota_checker *c, flow *f)
 {
@@ -1444,21 +1684,17 @@ static void finish_upgrade(dfota_checker *c, flow *f)
                "the download's start and end", "the log ends first");
         break;
     case PH_DL_DONE:
-        report(c, f, DFOTA_R_SEQ_START, DFOTA_L_INCOMPLETE, &end, NULL,
-               "START after the download", "the log ends first");
+        start_missing(c, f, DFOTA_R_SEQ_START, "START after the download");
         break;
     case PH_AWAIT_START:
         if (f->retry_code == 505 && f->n505 >= DFOTA_RETRY_505_MAX)
             pass(c, DFOTA_R_RETRY_505); /* it stopped after five retries, as it must */
         else if (f->retry_code == 505)
-            report(c, f, DFOTA_R_RETRY_505, DFOTA_L_INCOMPLETE, &end, NULL,
-                   "a retry (START) after END,505", "the log ends first");
+            start_missing(c, f, DFOTA_R_RETRY_505, "a retry (START) after END,505");
         else if (f->retry_code)
-            report(c, f, DFOTA_R_RETRY_UNTIL_SUCCESS, DFOTA_L_INCOMPLETE, &end, NULL,
-                   "a retry (START) after the retried code", "the log ends first");
+            start_missing(c, f, DFOTA_R_RETRY_UNTIL_SUCCESS, "a retry (START) after the retried code");
         else
-            report(c, f, DFOTA_R_SEQ_START, DFOTA_L_INCOMPLETE, &end, NULL,
-                   "START after the local-file command's OK", "the log ends first");
+            start_missing(c, f, DFOTA_R_SEQ_START, "START after the local-file command's OK");
         break;
     case PH_UPDATING:
         report(c, f, DFOTA_R_SEQ_END, DFOTA_L_INCOMPLETE, &end, NULL, "END closing the START",
@@ -1477,7 +1713,8 @@ void dfota_checker_finish(dfota_checker *c)
     dfota_event end = {.t_ns = DFOTA_T_NONE, .line = 0};
     flow *cur = c->cur;
     finish_host(c);
-    drop_pending(c, &end, 1);
+    leave_data_mode(c, &end);
+    drop_pending(c, &end, 1, 0);
     if (cur && cur->watch_error)
         pass(c, DFOTA_R_CMD_NO_URC_AFTER_ERROR);
     if (c->up)

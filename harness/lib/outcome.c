@@ -147,7 +147,9 @@ void dfota_flow_describe(const dfota_flow_summary *s, char *buf, size_t cap)
         add_code(&b, DFOTA_TABLE_END, last);
         add_progress(&b, s);
         add_retries(&b, s);
-    } else if (strcmp(outcome, "abandoned") == 0)
+    } else if (strcmp(outcome, "abandoned") == 0 && !s->final && !s->inferred)
+        add(&b, "no final result: the command was never answered");
+    else if (strcmp(outcome, "abandoned") == 0)
         add(&b, "abandoned: the host started another upgrade before this one ended");
     else
         add_incomplete(&b, s);

@@ -51,7 +51,7 @@ static const dfota_rule_info catalogue[DFOTA_RULE_COUNT] = {
     [DFOTA_R_TIME_UPDATE] = {"TIME-UPDATE", "scenario",
         "The whole update, first START to last END, takes no longer than its window."},
     [DFOTA_R_HOST_WAIT_FINAL] = {"HOST-WAIT-FINAL", "3",
-        "The host sends its next command only after the final result of the one before (or after the final-result window gave up on it)."},
+        "The host sends its next command only after the final result of the one before (or after giving up on it: the final-result window, 3 s when none is set)."},
     [DFOTA_R_HOST_ONE_UPGRADE] = {"HOST-ONE-UPGRADE", "3",
         "The host sends no AT+QFOTADL while an accepted upgrade is still running."},
     [DFOTA_R_HOST_REOPEN] = {"HOST-REOPEN", "3.1, 3.2",

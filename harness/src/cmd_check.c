@@ -110,6 +110,9 @@ static void check_stream(check_run *run, FILE *in, const char *name)
     dfota_sink sink = dfota_output_sink(run->out);
     dfota_event ev;
     int rc;
+    /* The reader fills what it knows; late_ns it leaves alone (a file is
+     * read as it came), so it must start at 0, not at what the stack held. */
+    memset(&ev, 0, sizeof ev);
     if (!r) {
         run->oom = 1;
         return;

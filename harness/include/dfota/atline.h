@@ -47,6 +47,7 @@ typedef enum {
     DFOTA_ITEM_OTHER = 0,  /* anything else: kept, ignored by the rules */
     DFOTA_ITEM_OK,
     DFOTA_ITEM_ERROR,      /* ERROR, +CME ERROR: <n> (code in item.code), +CMS ERROR */
+    DFOTA_ITEM_FINAL,      /* another final result code: CONNECT, NO CARRIER, BUSY, SEND OK ... (see final) */
     DFOTA_ITEM_URC,        /* +QIND: "FOTA",... parsed (see stage, quirks) */
     DFOTA_ITEM_BAD_URC,    /* +QIND: "FOTA" that cannot be parsed: cut off or garbled */
     DFOTA_ITEM_FOTADL,     /* host: AT+QFOTADL in one of its forms (see cmd) */
@@ -81,8 +82,21 @@ enum {
     DFOTA_Q_STRAY = 1u << 6,        /* bytes before +QIND */
     DFOTA_Q_ARG_MISSING = 1u << 7,  /* the stage needs an integer and has none */
     DFOTA_Q_ARG_UNEXPECTED = 1u << 8,/* the stage takes no argument and has one */
-    DFOTA_Q_ARG_NOT_INT = 1u << 9   /* the argument is not an integer */
+    DFOTA_Q_ARG_NOT_INT = 1u << 9,  /* the argument is not an integer */
+    DFOTA_Q_NO_BLANK_COLON = 1u << 10 /* +QIND:"FOTA": no blank after the colon */
 };
+
+/* The final result codes a command line ends with: ITU-T V.250, 3GPP TS
+ * 27.007 (+CME ERROR) and 27.005 (+CMS ERROR), and the ones Quectel
+ * commands end with (AT+QISEND: SEND OK, SEND FAIL). RING is not one: it
+ * is unsolicited. CONNECT, with or without its text, puts the line in data
+ * mode, which NO CARRIER ends. */
+typedef enum {
+    DFOTA_FINAL_NONE = 0,
+    DFOTA_FINAL_OK, DFOTA_FINAL_ERROR, DFOTA_FINAL_CME_ERROR, DFOTA_FINAL_CMS_ERROR,
+    DFOTA_FINAL_CONNECT, DFOTA_FINAL_NO_CARRIER, DFOTA_FINAL_NO_DIALTONE, DFOTA_FINAL_BUSY,
+    DFOTA_FINAL_NO_ANSWER, DFOTA_FINAL_SEND_OK, DFOTA_FINAL_SEND_FAIL
+} dfota_final;
 
 typedef enum {
     DFOTA_FOTADL_TEST,   /* AT+QFOTADL=? */
@@ -100,16 +114,28 @@ typedef struct {
     int has_code;
     long code;              /* the integer argument, clamped to +-999999999 */
     unsigned quirks;
-    /* FOTADL */
+    /* final results (OK, ERROR, FINAL) */
+    dfota_final final;
+    /* host lines: the command line (V.250) */
+    unsigned commands;      /* commands on the line: ATE0V1+CSQ;+QGMR is four */
+    int prompts;            /* one of them prompts for data (AT+QISEND, AT+CMGS ...): what
+                             * the host sends next, up to the final result, is data */
+    /* FOTADL: the first AT+QFOTADL on the line */
     dfota_fotadl_form form;
-    const char *arg;        /* the text after '=' for WRITE; borrowed */
+    const char *arg;        /* the text after '=' for WRITE, up to the ';' that ends the
+                             * command (none inside quotes); borrowed */
     size_t arg_len;
 } dfota_item;
 
 /* Classifies one line that travelled in direction dir. Lines from the
- * host that are not AT commands are OTHER. Never fails; *out borrows from
+ * host that are not AT commands are OTHER; a host line that holds an
+ * AT+QFOTADL among several commands is FOTADL. Never fails; *out borrows from
  * line, which must stay valid while *out is used. */
 void dfota_classify(const char *line, size_t len, dfota_dir dir, dfota_item *out);
+
+/* The final result's name as a module writes it ("SEND OK", "+CME ERROR"),
+ * never NULL. */
+const char *dfota_final_name(dfota_final final);
 
 /* The canonical name of a stage ("FTPSTART"), never NULL. */
 const char *dfota_stage_name(dfota_stage stage);

@@ -402,6 +402,13 @@ static const struct {
      DFOTA_Q_CASE},
     {"+QIND: \"FOTA\",\"Updating\",3", 0, M, DFOTA_ITEM_URC, DFOTA_STAGE_UPDATING, "Updating", 1, 3,
      DFOTA_Q_CASE},
+    /* no blank after the colon: every URC of the guide has one */
+    {"+QIND:\"FOTA\",\"START\"", 0, M, DFOTA_ITEM_URC, DFOTA_STAGE_START, "START", 0, 0,
+     DFOTA_Q_NO_BLANK_COLON},
+    {"+QIND:\"FOTA\",\"UPDATING\",37", 0, M, DFOTA_ITEM_URC, DFOTA_STAGE_UPDATING, "UPDATING", 1, 37,
+     DFOTA_Q_NO_BLANK_COLON},
+    {"xx+QIND:\"FOTA\",\"END\",0", 0, M, DFOTA_ITEM_URC, DFOTA_STAGE_END, "END", 1, 0,
+     DFOTA_Q_NO_BLANK_COLON | DFOTA_Q_STRAY},
     /* field forms */
     {"+QIND: \"FOTA\",\"UPDATING\",37%", 0, M, DFOTA_ITEM_URC, DFOTA_STAGE_UPDATING, "UPDATING", 1, 37,
      DFOTA_Q_PERCENT},
@@ -494,6 +501,57 @@ static void test_classify_module(void)
     }
 }
 
+/* ---- final result codes (V.250, 27.007, 27.005, Quectel's own) ------- */
+
+static const struct {
+    const char *line;
+    dfota_item_kind kind;
+    dfota_final final;
+    const char *name; /* dfota_final_name */
+} final_cases[] = {
+    {"OK", DFOTA_ITEM_OK, DFOTA_FINAL_OK, "OK"},
+    {"ERROR", DFOTA_ITEM_ERROR, DFOTA_FINAL_ERROR, "ERROR"},
+    {"+CME ERROR: 3", DFOTA_ITEM_ERROR, DFOTA_FINAL_CME_ERROR, "+CME ERROR"},
+    {"+CMS ERROR: 500", DFOTA_ITEM_ERROR, DFOTA_FINAL_CMS_ERROR, "+CMS ERROR"},
+    {"CONNECT", DFOTA_ITEM_FINAL, DFOTA_FINAL_CONNECT, "CONNECT"},
+    {"CONNECT 150000000", DFOTA_ITEM_FINAL, DFOTA_FINAL_CONNECT, "CONNECT"},
+    {"CONNECT 115200/V42", DFOTA_ITEM_FINAL, DFOTA_FINAL_CONNECT, "CONNECT"},
+    {"NO CARRIER", DFOTA_ITEM_FINAL, DFOTA_FINAL_NO_CARRIER, "NO CARRIER"},
+    {"NO DIALTONE", DFOTA_ITEM_FINAL, DFOTA_FINAL_NO_DIALTONE, "NO DIALTONE"},
+    {"BUSY", DFOTA_ITEM_FINAL, DFOTA_FINAL_BUSY, "BUSY"},
+    {"NO ANSWER", DFOTA_ITEM_FINAL, DFOTA_FINAL_NO_ANSWER, "NO ANSWER"},
+    {"SEND OK", DFOTA_ITEM_FINAL, DFOTA_FINAL_SEND_OK, "SEND OK"},
+    {"SEND FAIL", DFOTA_ITEM_FINAL, DFOTA_FINAL_SEND_FAIL, "SEND FAIL"},
+    {"  SEND OK ", DFOTA_ITEM_FINAL, DFOTA_FINAL_SEND_OK, "SEND OK"},
+    /* not final results */
+    {"RING", DFOTA_ITEM_OTHER, DFOTA_FINAL_NONE, NULL},
+    {"CONNECTED", DFOTA_ITEM_PORT_BACK, DFOTA_FINAL_NONE, NULL}, /* tio, any case */
+    {"Connected", DFOTA_ITEM_PORT_BACK, DFOTA_FINAL_NONE, NULL},
+    {"SEND OKAY", DFOTA_ITEM_OTHER, DFOTA_FINAL_NONE, NULL},
+    {"BUSYNESS", DFOTA_ITEM_OTHER, DFOTA_FINAL_NONE, NULL},
+    {"NO CARRIERS", DFOTA_ITEM_OTHER, DFOTA_FINAL_NONE, NULL},
+    {"> ", DFOTA_ITEM_OTHER, DFOTA_FINAL_NONE, NULL},
+};
+
+static void test_classify_finals(void)
+{
+    for (size_t i = 0; i < sizeof final_cases / sizeof final_cases[0]; i++) {
+        dfota_item it;
+        memset(&it, 0xA5, sizeof it);
+        dfota_classify(final_cases[i].line, strlen(final_cases[i].line), DFOTA_DIR_MODULE, &it);
+        int ok = it.kind == final_cases[i].kind && it.final == final_cases[i].final;
+        if (final_cases[i].name)
+            ok = ok && strcmp(dfota_final_name(it.final), final_cases[i].name) == 0;
+        CU_ASSERT(ok);
+        if (!ok)
+            printf("\n  final case '%s': kind %d final %d\n", final_cases[i].line, (int)it.kind,
+                   (int)it.final);
+        /* From the host a final result code is not one. */
+        dfota_classify(final_cases[i].line, strlen(final_cases[i].line), DFOTA_DIR_HOST, &it);
+        CU_ASSERT_EQUAL(it.final, DFOTA_FINAL_NONE);
+    }
+}
+
 /* ---- classification: host lines --------------------------------------- */
 
 static const struct {
@@ -543,6 +601,110 @@ static void test_classify_host(void)
     }
 }
 
+/* V.250: one command line may hold several commands, extended ones
+ * separated by ';' (never one inside quotes), basic ones run together. */
+static const struct {
+    const char *line;
+    dfota_item_kind kind;
+    dfota_fotadl_form form;
+    const char *arg;      /* with WRITE: the text after '=' up to the end of that command */
+    unsigned commands;
+    int prompts;          /* the line has a command that prompts for data */
+} line_cases[] = {
+    {"AT+QGMR;+QFOTADL=\"http://h/f.zip\"", DFOTA_ITEM_FOTADL, DFOTA_FOTADL_WRITE,
+     "\"http://h/f.zip\"", 2, 0},
+    {"AT+QFOTADL=\"http://h/f.zip\";+QGMR", DFOTA_ITEM_FOTADL, DFOTA_FOTADL_WRITE,
+     "\"http://h/f.zip\"", 2, 0},
+    {"AT+QFOTADL=\"ftp://u:p;w@h:21/f.zip\";+CSQ", DFOTA_ITEM_FOTADL, DFOTA_FOTADL_WRITE,
+     "\"ftp://u:p;w@h:21/f.zip\"", 2, 0},
+    {"ATE0;+QFOTADL=?", DFOTA_ITEM_FOTADL, DFOTA_FOTADL_TEST, NULL, 2, 0},
+    {"ATE0V1+QFOTADL=\"/data/ufs/u.zip\"", DFOTA_ITEM_FOTADL, DFOTA_FOTADL_WRITE,
+     "\"/data/ufs/u.zip\"", 3, 0},
+    {"AT+CMEE=2;+QGMR;+CSQ", DFOTA_ITEM_COMMAND, DFOTA_FOTADL_TEST, NULL, 3, 0},
+    {"AT+QGMR;", DFOTA_ITEM_COMMAND, DFOTA_FOTADL_TEST, NULL, 1, 0},
+    {"AT+QGMR;+QFOTADLX", DFOTA_ITEM_COMMAND, DFOTA_FOTADL_TEST, NULL, 2, 0},
+    {"ATD*99#;", DFOTA_ITEM_COMMAND, DFOTA_FOTADL_TEST, NULL, 1, 0},
+    {"AT+QFOTADL=\"ftp://h/a;b.zip", DFOTA_ITEM_FOTADL, DFOTA_FOTADL_WRITE,
+     "\"ftp://h/a;b.zip", 1, 0},
+    {"AT+QISEND=0,5", DFOTA_ITEM_COMMAND, DFOTA_FOTADL_TEST, NULL, 1, 1},
+    {"AT+CMGS=\"+8613800000000\"", DFOTA_ITEM_COMMAND, DFOTA_FOTADL_TEST, NULL, 1, 1},
+    {"AT+QSSLSEND=1", DFOTA_ITEM_COMMAND, DFOTA_FOTADL_TEST, NULL, 1, 1},
+    {"AT+CSQ;+QISEND=0,5", DFOTA_ITEM_COMMAND, DFOTA_FOTADL_TEST, NULL, 2, 1},
+    {"AT+QISENDEX=0,\"3132\"", DFOTA_ITEM_COMMAND, DFOTA_FOTADL_TEST, NULL, 1, 0},
+    {"ATI", DFOTA_ITEM_COMMAND, DFOTA_FOTADL_TEST, NULL, 1, 0},
+    {"AT+QFOTADL=\"http://h/f.zip\"", DFOTA_ITEM_FOTADL, DFOTA_FOTADL_WRITE,
+     "\"http://h/f.zip\"", 1, 0},
+};
+
+static void test_command_lines(void)
+{
+    for (size_t i = 0; i < sizeof line_cases / sizeof line_cases[0]; i++) {
+        const char *line = line_cases[i].line;
+        size_t len = strlen(line);
+        dfota_item it;
+        memset(&it, 0xA5, sizeof it);
+        dfota_classify(line, len, DFOTA_DIR_HOST, &it);
+        int ok = it.kind == line_cases[i].kind && it.commands == line_cases[i].commands &&
+                 !!it.prompts == line_cases[i].prompts;
+        if (ok && it.kind == DFOTA_ITEM_FOTADL) {
+            ok = it.form == line_cases[i].form;
+            if (ok && it.form == DFOTA_FOTADL_WRITE) {
+                const char *a = line_cases[i].arg;
+                ok = it.arg_len == strlen(a) && it.arg >= line && it.arg + it.arg_len <= line + len &&
+                     memcmp(it.arg, a, it.arg_len) == 0;
+            }
+        }
+        CU_ASSERT(ok);
+        if (!ok)
+            printf("\n  line case '%s': kind %d form %d commands %u prompts %d arg '%.*s'\n", line,
+                   (int)it.kind, (int)it.form, it.commands, it.prompts,
+                   it.kind == DFOTA_ITEM_FOTADL && it.form == DFOTA_FOTADL_WRITE ? (int)it.arg_len : 0,
+                   it.kind == DFOTA_ITEM_FOTADL && it.form == DFOTA_FOTADL_WRITE ? it.arg : "");
+    }
+}
+
+/* Every host line of up to six bytes from the command line's own
+ * alphabet: the parser ends, stays inside the line and keeps its
+ * contract (an argument only with AT+QFOTADL=..., no more commands than
+ * bytes). Run under the sanitizers, it also shows no read past the end. */
+static void test_command_lines_exhaustive(void)
+{
+    static const char alphabet[] = "AT+;\"=&DS?0\xe2";
+    const size_t na = sizeof alphabet - 1;
+    unsigned long lines = 0, bad = 0;
+    for (size_t len = 1; len <= 6; len++) {
+        size_t idx[6] = {0};
+        for (;;) {
+            char buf[8];
+            for (size_t i = 0; i < len; i++)
+                buf[i] = alphabet[idx[i]];
+            buf[len] = '\0';
+            char *line = malloc(len); /* no terminator: a read past the end is ASan's to see */
+            CU_ASSERT_PTR_NOT_NULL_FATAL(line);
+            memcpy(line, buf, len);
+            dfota_item it;
+            dfota_classify(line, len, DFOTA_DIR_HOST, &it);
+            int ok = it.commands <= len;
+            if (it.arg)
+                ok = ok && it.kind == DFOTA_ITEM_FOTADL && it.form == DFOTA_FOTADL_WRITE &&
+                     it.arg >= line && it.arg + it.arg_len <= line + len;
+            if (it.kind == DFOTA_ITEM_FOTADL && it.form == DFOTA_FOTADL_WRITE)
+                ok = ok && it.arg != NULL;
+            if (!ok && bad++ < 5)
+                printf("\n  '%s': kind %d commands %u\n", buf, (int)it.kind, it.commands);
+            free(line);
+            lines++;
+            size_t k = 0;
+            while (k < len && ++idx[k] == na)
+                idx[k++] = 0;
+            if (k == len)
+                break;
+        }
+    }
+    CU_ASSERT_EQUAL(bad, 0);
+    CU_ASSERT(lines > 1000000);
+}
+
 static void test_stage_names(void)
 {
     static const struct {
@@ -576,6 +738,9 @@ static const test_entry tests[] = {
     {"flush of an unterminated line", test_flush},
     {"classify module lines", test_classify_module},
     {"classify host lines", test_classify_host},
+    {"final result codes", test_classify_finals},
+    {"several commands on one line", test_command_lines},
+    {"every short command line", test_command_lines_exhaustive},
     {"stage names", test_stage_names},
 };
 

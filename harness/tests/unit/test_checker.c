@@ -4,7 +4,10 @@
  * A case is a list of events written the way a transcript shows them,
  * "<time> <dir> <payload>", parsed here: <time> is seconds ("48.2") or "-"
  * for an untimed line; "73+1" with a payload holding "{1..100}" expands to
- * one event per number, 1 s apart from 73 s. Each case names the statuses
+ * one event per number, 1 s apart from 73 s. A time may end in flags the
+ * reader sets: "@g" the direction was guessed from the text (a capture of
+ * a terminal), "@p" the line may still carry a log prefix ("-@g > ATI",
+ * "71.9@p < ..."). Each case names the statuses
  * it expects for some rules, the file's verdict, and findings that must
  * appear (a quirk's WARN in field, its FAIL in strict, a NOTE). */
 #include <stdarg.h>
@@ -181,7 +184,7 @@ static const tcase cases[] = {
      .events = EV(C_LOCAL, OK_, "0.05 < ERROR", UPDATE),
      .exp = EXP(E(CMD_FINAL, FAIL)), .verdict = DFOTA_V_FAIL},
     {.name = "CMD-FINAL: the module reboots before answering", .profiles = P_BOTH, .usb = -1,
-     .events = EV(C_FTP, "1.0 ! port-lost", "20.0 ! port-back"),
+     .events = EV(C_FTP, "10.0 ! port-lost", "30.0 ! port-back"),
      .exp = EXP(E(CMD_FINAL, FAIL)), .verdict = DFOTA_V_FAIL},
     {.name = "CMD-FINAL: INCOMPLETE, log ends before the final result", .profiles = P_BOTH, .usb = -1,
      .events = EV(C_FTP),
@@ -426,9 +429,15 @@ static const tcase cases[] = {
      .exp = EXP(E(SEQ_START, PASS), E(SEQ_END, PASS), E(CMD_NO_URC_AFTER_ERROR, PASS),
                 E(PROGRESS_COMPLETE, PASS)),
      .verdict = DFOTA_V_PASS, .nflows = 2},
-    {.name = "SEQ-START: refused after the reboot: the module is back in normal mode",
+    {.name = "SEQ-START: refused after the reboot: back in normal mode, and no START before the end",
      .profiles = P_BOTH, .usb = -1, .events = EV(FTP_TO_DL, CMD("80", QS(FTP_URL)), "80.04 < ERROR"),
-     .exp = EXP(E(SEQ_START, FAIL)), .verdict = DFOTA_V_FAIL},
+     .exp = EXP(E(SEQ_START, FAIL), E(CMD_NO_URC_AFTER_ERROR, PASS)), .verdict = DFOTA_V_FAIL},
+    {.name = "SEQ-START: AT answered after the download's reboot, the log ends: INCOMPLETE",
+     .profiles = P_BOTH, .usb = -1, .events = EV(FTP_TO_DL, "75 > AT", "75.01 < OK"),
+     .exp = EXP(E(SEQ_START, INCOMPLETE)), .verdict = DFOTA_V_INCOMPLETE},
+    {.name = "SEQ-START: the log ends after the download's reboot with nothing answered: INCOMPLETE",
+     .profiles = P_BOTH, .usb = -1, .events = EV(FTP_TO_DL, "75 < +CPIN: READY"),
+     .exp = EXP(E(SEQ_START, INCOMPLETE)), .verdict = DFOTA_V_INCOMPLETE},
     {.name = "SEQ-START: INCOMPLETE, refused (busy) and the log ends before START",
      .profiles = P_BOTH, .usb = -1, .events = EV(C_LOCAL, OK_, CMD("100", QS(FTP_URL)), "100.04 < ERROR"),
      .exp = EXP(E(SEQ_START, INCOMPLETE)), .verdict = DFOTA_V_INCOMPLETE},
@@ -914,7 +923,7 @@ static const tcase cases[] = {
      .verdict = DFOTA_V_PASS, .nflows = 1},
     {.name = "echo: a raw capture shows the command twice as host lines", .profiles = P_BOTH,
      .usb = -1,
-     .events = EV("- > AT+QFOTADL=\"" LOCAL_FILE "\"", "- > AT+QFOTADL=\"" LOCAL_FILE "\"", "- < OK",
+     .events = EV("-@g > AT+QFOTADL=\"" LOCAL_FILE "\"", "-@g > AT+QFOTADL=\"" LOCAL_FILE "\"", "- < OK",
                   "- < +QIND: \"FOTA\",\"START\"", "- < +QIND: \"FOTA\",\"UPDATING\",100",
                   "- < +QIND: \"FOTA\",\"END\",0"),
      .exp = EXP(E(CMD_FINAL, PASS), E(SEQ_START, PASS)), .verdict = DFOTA_V_PASS, .nflows = 1},
@@ -958,9 +967,9 @@ static const tcase cases[] = {
      .exp = EXP(E(CMD_INVALID_ERROR, PASS)), .verdict = DFOTA_V_PASS},
     {.name = "echo: a raw capture shows every command twice, other commands too", .profiles = P_BOTH,
      .usb = -1,
-     .events = EV("- > ATI", "- > ATI", "- < Quectel", "- < EG95", "- < OK", "- > AT+CSQ", "- > AT+CSQ",
-                  "- < +CSQ: 20,99", "- < OK", "- > AT+QFOTADL=\"" LOCAL_FILE "\"",
-                  "- > AT+QFOTADL=\"" LOCAL_FILE "\"", "- < OK", "- < +QIND: \"FOTA\",\"START\"",
+     .events = EV("-@g > ATI", "-@g > ATI", "- < Quectel", "- < EG95", "- < OK", "-@g > AT+CSQ",
+                  "-@g > AT+CSQ", "- < +CSQ: 20,99", "- < OK", "-@g > AT+QFOTADL=\"" LOCAL_FILE "\"",
+                  "-@g > AT+QFOTADL=\"" LOCAL_FILE "\"", "- < OK", "- < +QIND: \"FOTA\",\"START\"",
                   "- < +QIND: \"FOTA\",\"UPDATING\",100", "- < +QIND: \"FOTA\",\"END\",0"),
      .exp = EXP(E(CMD_FINAL, PASS), E(SEQ_START, PASS), E(SEQ_END, PASS)), .verdict = DFOTA_V_PASS,
      .nflows = 1},
@@ -977,6 +986,144 @@ static const tcase cases[] = {
      .usb = 1,
      .events = EV(C_FTP, OK_, FTP_DL, "48.9 < Disconnected", "71.3 < Connected", UPDATE),
      .exp = EXP(E(PORT_REBOOT, PASS), E(SEQ_START, PASS), E(URC_SYNTAX, PASS)), .verdict = DFOTA_V_PASS},
+
+    /* ===== the whole AT grammar (V.250, 27.007, Quectel's final results) ===== */
+    {.name = "SEND OK answers AT+QISEND: the upgrade's OK is its own", .profiles = P_BOTH, .usb = -1,
+     .events = EV("0 > AT+QIOPEN=1,0,\"TCP\",\"192.0.2.1\",80", "0.1 < OK", "0.2 < +QIOPEN: 0,0",
+                  "1 > AT+QISEND=0,5", "1.01 < > ", "1.02 > hello", "1.05 < SEND OK",
+                  CMD("2", QS(LOCAL_FILE)), "2.04 < OK", UPDATE),
+     .exp = EXP(E(CMD_FINAL, PASS), E(SEQ_START, PASS), E(SEQ_END, PASS)), .verdict = DFOTA_V_PASS,
+     .nflows = 1},
+    {.name = "the data after AT+QISEND's prompt is not a command, even when it reads AT",
+     .profiles = P_BOTH, .usb = -1, .windows = "host",
+     .events = EV("1 > AT+QISEND=0,7", "1.01 < > ", "1.02 > ATHELLO", "1.05 < SEND FAIL",
+                  CMD("2", QS(LOCAL_FILE)), "2.04 < OK", UPDATE),
+     .exp = EXP(E(CMD_FINAL, PASS), E(HOST_WAIT_FINAL, PASS), E(SEQ_START, PASS)),
+     .verdict = DFOTA_V_PASS, .nflows = 1},
+    {.name = "untimed: a prompt whose answer never came does not swallow the upgrade",
+     .profiles = P_BOTH, .usb = -1,
+     .events = EV("-@g > AT+QISEND=0,5", "- < > hello", "- < +QIURC: \"closed\",0",
+                  "-@g > AT+QFOTADL=\"" LOCAL_FILE "\"", "- < OK", "- < +QIND: \"FOTA\",\"START\"",
+                  "- < +QIND: \"FOTA\",\"UPDATING\",100", "- < +QIND: \"FOTA\",\"END\",0"),
+     .exp = EXP(E(CMD_FINAL, PASS), E(SEQ_START, PASS)), .verdict = DFOTA_V_PASS,
+     .find = {F(CMD_FINAL, NOTE, NULL)}, .nflows = 1},
+    {.name = "data mode from CONNECT to NO CARRIER is not AT lines", .profiles = P_BOTH, .usb = -1,
+     .events = EV("0 > ATD*99#", "0.1 < CONNECT 150000000", "0.2 > AT+QFOTADL=\"/data/ufs/x\"",
+                  "0.3 < OK", "0.4 < ERROR", "5 < NO CARRIER", CMD("6", QS(LOCAL_FILE)), "6.04 < OK",
+                  UPDATE),
+     .exp = EXP(E(CMD_FINAL, PASS), E(CMD_NO_URC_AFTER_ERROR, NA), E(SEQ_START, PASS)),
+     .verdict = DFOTA_V_PASS, .nflows = 1},
+    {.name = "CONNECT then data then OK (AT+QHTTPREAD): the OK ends the data, not a second answer",
+     .profiles = P_BOTH, .usb = -1,
+     .events = EV("0 > AT+QHTTPREAD=80", "0.1 < CONNECT", "0.2 < <html>", "0.3 < OK",
+                  "0.4 < +QHTTPREAD: 0", CMD("6", QS(LOCAL_FILE)), "6.04 < OK", UPDATE),
+     .exp = EXP(E(CMD_FINAL, PASS), E(SEQ_START, PASS)), .verdict = DFOTA_V_PASS, .nflows = 1},
+    {.name = "a CONNECT that answers no command the log shows does not hide the upgrade",
+     .profiles = P_BOTH, .usb = -1,
+     .events = EV("- < CONNECT 115200", "- > AT+QFOTADL=\"" LOCAL_FILE "\"", "- < OK",
+                  "- < +QIND: \"FOTA\",\"START\"", "- < +QIND: \"FOTA\",\"UPDATING\",100",
+                  "- < +QIND: \"FOTA\",\"END\",0"),
+     .exp = EXP(E(CMD_FINAL, PASS), E(SEQ_START, PASS), E(SEQ_END, PASS)), .verdict = DFOTA_V_PASS,
+     .nflows = 1},
+    {.name = "AT+QFOTADL answered BUSY: a final result, not one the guide gives", .profiles = P_BOTH,
+     .usb = -1, .events = EV(C_LOCAL, "0.04 < BUSY"),
+     .exp = EXP(E(CMD_FINAL, FAIL)), .verdict = DFOTA_V_FAIL, .find = {F(CMD_FINAL, FAIL, NULL)}},
+    {.name = "a command never answered does not take a later command's answer (timed)",
+     .profiles = P_BOTH, .usb = -1,
+     .events = EV("0 > AT+QGMR", "200 > AT+QFOTADL=\"" LOCAL_FILE "\"", "200.04 < OK",
+                  URC("271.9", "START"), URCN("273+1", "UPDATING", "{1..100}"), URCN("380", "END", "0")),
+     .exp = EXP(E(CMD_FINAL, PASS), E(SEQ_START, PASS), E(SEQ_END, PASS)), .verdict = DFOTA_V_PASS,
+     .find = {F(CMD_FINAL, NOTE, NULL)}, .nflows = 1},
+    {.name = "an answer is owed for the final-result window when one is set", .profiles = P_BOTH,
+     .usb = -1, .windows = "final-result=3",
+     .events = EV("0 > AT+QGMR", "5 > AT+QFOTADL=\"" LOCAL_FILE "\"", "5.04 < OK",
+                  URC("71.9", "START"), PROG, END0),
+     .exp = EXP(E(CMD_FINAL, PASS), E(TIME_FINAL_RESULT, PASS), E(SEQ_START, PASS)),
+     .verdict = DFOTA_V_PASS, .find = {F(CMD_FINAL, NOTE, NULL)}, .nflows = 1},
+    {.name = "a command never answered, untimed: the next command after a URC ends the wait",
+     .profiles = P_BOTH, .usb = -1,
+     .events = EV("-@g > AT+QGMR", "- < +CREG: 1", "-@g > AT+QFOTADL=\"" LOCAL_FILE "\"", "- < OK",
+                  "- < +QIND: \"FOTA\",\"START\"", "- < +QIND: \"FOTA\",\"UPDATING\",100",
+                  "- < +QIND: \"FOTA\",\"END\",0"),
+     .exp = EXP(E(CMD_FINAL, PASS), E(SEQ_START, PASS), E(SEQ_END, PASS)), .verdict = DFOTA_V_PASS,
+     .find = {F(CMD_FINAL, NOTE, NULL)}, .nflows = 1},
+    {.name = "an AT+QFOTADL never answered while a later command is: CMD-FINAL fails",
+     .profiles = P_BOTH, .usb = -1,
+     .events = EV(C_LOCAL, "200 > ATI", "200.01 < Quectel", "200.02 < OK"),
+     .exp = EXP(E(CMD_FINAL, FAIL), E(SEQ_START, NA)), .verdict = DFOTA_V_FAIL,
+     .find = {F(CMD_FINAL, FAIL, NULL)}, .nflows = 1},
+    {.name = "several commands on one line: the AT+QFOTADL among them is judged",
+     .profiles = P_BOTH, .usb = -1,
+     .events = EV("0.000 > AT+QGMR;+QFOTADL=\"" FTP_URL "\"", "0.01 < EG95EFAR02A07M4G_01.002.01.002",
+                  OK_, FTP_DL, PORT, UPDATE),
+     .exp = EXP(E(CMD_FINAL, PASS), E(SEQ_DOWNLOAD, PASS), E(SEQ_START, PASS), E(SEQ_END, PASS)),
+     .verdict = DFOTA_V_PASS, .nflows = 1},
+    {.name = "several commands on one line: an invalid AT+QFOTADL among them accepted fails",
+     .profiles = P_BOTH, .usb = -1,
+     .events = EV("0.000 > AT+CMEE=2;+QFOTADL=\"ftp://124.74.41.170:21\";+QGMR", OK_),
+     .exp = EXP(E(CMD_FINAL, PASS), E(CMD_INVALID_ERROR, FAIL)), .verdict = DFOTA_V_FAIL},
+    {.name = "transcript: two identical sends are two commands, each with its answer",
+     .profiles = P_BOTH, .usb = -1, .windows = "host",
+     .events = EV("0.000 > AT+QFOTADL=\"" FTP_URL "\"", "0.010 > AT+QFOTADL=\"" FTP_URL "\"", OK_,
+                  "0.05 < ERROR", FTP_DL, PORT, UPDATE),
+     .exp = EXP(E(CMD_FINAL, PASS), E(HOST_WAIT_FINAL, FAIL), E(CMD_NO_URC_AFTER_ERROR, PASS),
+                E(SEQ_DOWNLOAD, PASS), E(SEQ_END, PASS)),
+     .verdict = DFOTA_V_FAIL, .find = {F(HOST_WAIT_FINAL, FAIL, NULL)}, .nflows = 2},
+    {.name = "capture: a URC between a typed command and its echo leaves one command",
+     .profiles = P_BOTH, .usb = -1,
+     .events = EV("-@g > AT+QFOTADL=\"" LOCAL_FILE "\"", "- < +CREG: 1",
+                  "-@g > AT+QFOTADL=\"" LOCAL_FILE "\"", "- < OK", "- < +QIND: \"FOTA\",\"START\"",
+                  "- < +QIND: \"FOTA\",\"UPDATING\",100", "- < +QIND: \"FOTA\",\"END\",0"),
+     .exp = EXP(E(CMD_FINAL, PASS), E(SEQ_START, PASS), E(SEQ_END, PASS)), .verdict = DFOTA_V_PASS,
+     .nflows = 1},
+    {.name = "capture: the same command again after its answer is a new command", .profiles = P_BOTH,
+     .usb = -1,
+     .events = EV("-@g > AT+QFOTADL=?", "- < OK", "-@g > AT+QFOTADL=?", "- < ERROR"),
+     .exp = EXP(E(CMD_TEST, FAIL), E(CMD_FINAL, PASS)), .verdict = DFOTA_V_FAIL, .nflows = 2},
+
+    /* ===== URC grammar and sequence ===== */
+    {.name = "SEQ-START: a late START after the download, a busy ERROR between", .profiles = P_BOTH,
+     .usb = 1,
+     .events = EV(FTP_TO_DL, "80 < RDY", CMD("100", QS(FTP_URL)), "100.04 < ERROR",
+                  URC("400", "START"), URCN("401+1", "UPDATING", "{1..100}"), URCN("502", "END", "0")),
+     .exp = EXP(E(SEQ_START, PASS), E(SEQ_END, PASS), E(SEQ_UPDATING_INSIDE, PASS),
+                E(CMD_NO_URC_AFTER_ERROR, PASS), E(PORT_REBOOT, PASS)),
+     .verdict = DFOTA_V_PASS, .nflows = 2},
+    {.name = "SEQ-START: a late START after RDY and a busy ERROR (untimed)", .profiles = P_BOTH,
+     .usb = -1,
+     .events = EV("- > AT+QFOTADL=\"" FTP_URL "\"", "- < OK", "- < +QIND: \"FOTA\",\"FTPSTART\"",
+                  "- < +QIND: \"FOTA\",\"FTPEND\",0", "- < RDY", "- > AT+QFOTADL=\"" FTP_URL "\"",
+                  "- < +CME ERROR: 3", "- < +QIND: \"FOTA\",\"START\"",
+                  "- < +QIND: \"FOTA\",\"UPDATING\",100", "- < +QIND: \"FOTA\",\"END\",0"),
+     .exp = EXP(E(SEQ_START, PASS), E(SEQ_END, PASS), E(CMD_NO_URC_AFTER_ERROR, PASS)),
+     .verdict = DFOTA_V_PASS, .nflows = 2},
+    {.name = "SEQ-START: a new upgrade accepted before START: FAIL", .profiles = P_BOTH, .usb = -1,
+     .events = EV(C_FTP, OK_, FTP_DL, "60 < RDY", CMD("100", QS(HTTP_URL)), "100.04 < OK"),
+     .exp = EXP(E(SEQ_START, FAIL)), .verdict = DFOTA_V_FAIL},
+    {.name = "MiniFOTA END,0 after 60 is no field behaviour", .profiles = P_FIELD, .usb = -1,
+     .events = EV(C_LOCAL, OK_, START_, URCN("73+1", "UPDATING", "{1..60}"), END0),
+     .exp = EXP(E(PROGRESS_COMPLETE, FAIL)), .verdict = DFOTA_V_FAIL},
+    {.name = "OK lost on USB: the port went away right after the command (strict)",
+     .profiles = P_STRICT, .usb = 1,
+     .events = EV(C_LOCAL, "0.2 ! port-lost", "20 ! port-back", UPDATE),
+     .exp = EXP(E(CMD_FINAL, INCOMPLETE), E(SEQ_START, PASS), E(SEQ_END, PASS),
+                E(PROGRESS_COMPLETE, PASS)),
+     .verdict = DFOTA_V_INCOMPLETE, .find = {F(CMD_FINAL, INCOMPLETE, NULL)}, .nflows = 1},
+    {.name = "OK lost on USB: the port went away right after the command (field)",
+     .profiles = P_FIELD, .usb = 1,
+     .events = EV(C_LOCAL, "0.2 ! port-lost", "20 ! port-back", UPDATE),
+     .exp = EXP(E(CMD_FINAL, WARN), E(SEQ_START, PASS), E(SEQ_END, PASS), E(PROGRESS_COMPLETE, PASS)),
+     .verdict = DFOTA_V_PASS, .find = {F(CMD_FINAL, WARN, "ok-lost-on-usb")}, .nflows = 1},
+    {.name = "OK lost: a terminal's port-gone message is the port going away", .profiles = P_FIELD,
+     .usb = -1,
+     .events = EV("-@g > AT+QFOTADL=\"" LOCAL_FILE "\"", "- < FATAL: read zero bytes from port",
+                  "- < +QIND: \"FOTA\",\"START\"", "- < +QIND: \"FOTA\",\"UPDATING\",100",
+                  "- < +QIND: \"FOTA\",\"END\",0"),
+     .exp = EXP(E(CMD_FINAL, WARN), E(SEQ_START, PASS)), .verdict = DFOTA_V_PASS,
+     .find = {F(CMD_FINAL, WARN, "ok-lost-on-usb")}, .nflows = 1},
+    {.name = "no OK and an RDY on a UART: the module rebooted before answering", .profiles = P_BOTH,
+     .usb = 0, .events = EV(C_LOCAL, "1 < RDY"),
+     .exp = EXP(E(CMD_FINAL, FAIL)), .verdict = DFOTA_V_FAIL},
 };
 
 /* ---- FIELD-QUIRKS: FAIL in strict, WARN with the quirk's name in field -- */
@@ -1045,6 +1192,12 @@ static const quirk_case quirk_cases[] = {
     QC("stray-bytes", URC_SYNTAX, -1, C_LOCAL, OK_, "71.9 < \xff\xfe+QIND: \"FOTA\",\"START\"", PROG,
        END0),
     QC("stray-bytes", URC_SYNTAX, 1, FTP_TO_DL, "71.9 < RD+QIND: \"FOTA\",\"START\"", PROG, END0),
+    QC("no-blank-after-colon", URC_SYNTAX, -1, C_LOCAL, OK_, "71.9 < +QIND:\"FOTA\",\"START\"", PROG,
+       END0),
+    QC("minifota-short-progress", PROGRESS_COMPLETE, -1, C_LOCAL, OK_, START_,
+       URCN("73+1", "UPDATING", "{1..91}"), URCN("180", "END", "0")),
+    QC("minifota-short-progress", PROGRESS_COMPLETE, 1, FTP_TO_DL, START_,
+       URCN("73+4", "UPDATING", "{0..24}"), URCN("170", "UPDATING", "96"), URCN("180", "END", "0")),
     QC("cut-urc", URC_SYNTAX, -1, C_LOCAL, OK_, START_, URCN("72", "UPDATING", "1"),
        "72.5 < +QIND: \"FOTA\",\"UPD", PROG, END0),
 };
@@ -1052,6 +1205,8 @@ static const quirk_case quirk_cases[] = {
 /* What the log itself did (RULES.md): never the module's FAIL or WARN. A
  * NOTE in both profiles; strict calls the file inconclusive. */
 static const quirk_case damage_cases[] = {
+    QC("log-prefix", URC_SYNTAX, -1, C_LOCAL, OK_, "71.9@p < gw fotad[812]: +QIND: \"FOTA\",\"START\"",
+       PROG, END0),
     QC("typographic-quotes", URC_SYNTAX, -1, C_LOCAL, OK_, "71.9 < +QIND: " LQ "FOTA" RQ "," LQ "START" RQ,
        PROG, END0),
     QC("typographic-quotes", CMD_INVALID_ERROR, -1, "0 > AT+QFOTADL=" LQ FTP_URL RQ, OK_, FTP_DL, PORT,
@@ -1101,6 +1256,7 @@ static int parse_int(const char *s, size_t n, long *out)
 typedef struct {
     int64_t t0, step;  /* step 0: not a generator */
     int untimed;
+    unsigned flags;
     char dir;
     const char *payload;
     const char *brace, *brace_end; /* "{a..b}" in payload */
@@ -1118,6 +1274,18 @@ static int parse_line(const char *s, line_spec *ls)
         return 0;
     ls->payload = sp + 3;
     size_t tn = (size_t)(sp - s);
+    const char *at = memchr(s, '@', tn);
+    if (at) {
+        for (const char *fl = at + 1; fl < sp; fl++) {
+            if (*fl == 'g')
+                ls->flags |= DFOTA_EV_GUESSED_DIR;
+            else if (*fl == 'p')
+                ls->flags |= DFOTA_EV_LOG_PREFIX;
+            else
+                return 0;
+        }
+        tn = (size_t)(at - s);
+    }
     const char *plus = memchr(s, '+', tn);
     if (tn == 1 && s[0] == '-') {
         ls->untimed = 1;
@@ -1234,7 +1402,7 @@ static int set_windows(dfota_checker_opts *o, const char *spec)
 }
 
 static void feed_one(dfota_checker *c, int64_t t, char dir, const char *data, size_t len,
-                     unsigned long line)
+                     unsigned long line, unsigned flags)
 {
     dfota_event ev;
     memset(&ev, 0, sizeof ev);
@@ -1244,6 +1412,7 @@ static void feed_one(dfota_checker *c, int64_t t, char dir, const char *data, si
     ev.len = len;
     ev.full_len = len;
     ev.line = line;
+    ev.flags = flags;
     dfota_checker_feed(c, &ev);
 }
 
@@ -1260,7 +1429,7 @@ static int feed_all(dfota_checker *c, const char *const *events, const char *nam
         }
         if (!ls.step) {
             feed_one(c, ls.untimed ? DFOTA_T_NONE : ls.t0, ls.dir, ls.payload, strlen(ls.payload),
-                     ++line);
+                     ++line, ls.flags);
             continue;
         }
         for (long v = ls.from; v <= ls.to; v++) {
@@ -1269,7 +1438,7 @@ static int feed_all(dfota_checker *c, const char *const *events, const char *nam
                              v, ls.brace_end + 1);
             if (n < 0 || (size_t)n >= sizeof buf)
                 return 0;
-            feed_one(c, ls.t0 + (v - ls.from) * ls.step, ls.dir, buf, (size_t)n, ++line);
+            feed_one(c, ls.t0 + (v - ls.from) * ls.step, ls.dir, buf, (size_t)n, ++line, ls.flags);
         }
     }
     return 1;
@@ -1560,6 +1729,24 @@ static void test_flow_outcomes(void)
     }
 }
 
+/* A command the module never answered is said so, not "abandoned" for
+ * another upgrade the host never started. */
+static void test_unanswered_described(void)
+{
+    static const char *const events[] = {"0 > AT+QFOTADL=\"" LOCAL_FILE "\"", "10 > ATI",
+                                         "10.01 < OK", NULL};
+    capture *cap = calloc(1, sizeof *cap);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cap);
+    run_opts ro = {DFOTA_PROFILE_STRICT, -1, NULL};
+    dfota_checker *c = run_events(&ro, events, cap, "unanswered described");
+    char text[256] = "";
+    if (c && cap->nflows == 1)
+        dfota_flow_describe(&cap->flows[0], text, sizeof text);
+    check(strstr(text, "never answered") != NULL, "unanswered described", "strict", "'%s'", text);
+    dfota_checker_free(c);
+    free(cap);
+}
+
 /* ---- unrelated traffic changes nothing --------------------------------- */
 
 static void test_unrelated_traffic(void)
@@ -1668,7 +1855,7 @@ static dfota_verdict final_result_verdict(int64_t late_ns)
     dfota_checker *c = dfota_checker_new(&o, &sink);
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
     static const char cmd[] = "AT+QFOTADL=\"/data/ufs/update.zip\"";
-    feed_one(c, 0, '>', cmd, sizeof cmd - 1, 1);
+    feed_one(c, 0, '>', cmd, sizeof cmd - 1, 1, 0);
     dfota_event ev;
     memset(&ev, 0, sizeof ev);
     ev.t_ns = 4000000000LL;
@@ -1698,6 +1885,7 @@ static const test_entry tests[] = {
     {"the log's own damage: a NOTE, inconclusive in strict", test_log_damage},
     {"flow summary of one upgrade", test_flow_summary},
     {"flow outcomes", test_flow_outcomes},
+    {"a command never answered is said so", test_unanswered_described},
     {"unrelated traffic changes nothing", test_unrelated_traffic},
     {"host windows", test_host_windows},
     {"every rule passes and fails in the table", test_coverage},
