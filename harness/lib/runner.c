@@ -418,7 +418,9 @@ static int track_answers(run *r, const dfota_event *ev, const dfota_item *it)
         r->pending++;
         return 0;
     }
-    if ((it->kind == DFOTA_ITEM_OK || it->kind == DFOTA_ITEM_ERROR) && r->pending > 0) {
+    /* every final result code ends a command: SEND OK, CONNECT, BUSY ... too */
+    if ((it->kind == DFOTA_ITEM_OK || it->kind == DFOTA_ITEM_ERROR || it->kind == DFOTA_ITEM_FINAL) &&
+        r->pending > 0) {
         r->pending--;
         int ours = r->ours == 1;
         if (r->ours > 0)
@@ -433,9 +435,11 @@ static void match(run *r, const dfota_event *ev)
     dfota_item it;
     dfota_classify(ev->data, ev->len, ev->dir, &it);
     if (ev->dir == DFOTA_DIR_HOST) {
-        /* A capture with local echo shows a line twice. */
+        /* A capture with local echo shows a line twice; a recording that
+         * knows who sent what (no guessed direction) shows two sends. */
         size_t n = ev->len < SEND_MAX ? ev->len : SEND_MAX;
-        if (r->module_since_host == 0 && n == r->last_host_len && memcmp(ev->data, r->last_host, n) == 0)
+        if ((ev->flags & DFOTA_EV_GUESSED_DIR) && r->module_since_host == 0 &&
+            n == r->last_host_len && memcmp(ev->data, r->last_host, n) == 0)
             return;
         memcpy(r->last_host, ev->data, n);
         r->last_host_len = n;
@@ -804,7 +808,7 @@ out:
  * command (a scenario's first, say). */
 static int final_result(const dfota_item *it)
 {
-    return it->kind == DFOTA_ITEM_OK || it->kind == DFOTA_ITEM_ERROR;
+    return it->kind == DFOTA_ITEM_OK || it->kind == DFOTA_ITEM_ERROR || it->kind == DFOTA_ITEM_FINAL;
 }
 
 static void drain_answers(dfota_source *src, int owed, char *err, size_t errlen)
