@@ -246,6 +246,8 @@ long dfota_decode_device(const char *s, size_t n, dfota_decoded *d)
 
 long dfota_decode_bytes_literal(const char *s, size_t n, dfota_decoded *d)
 {
+    if (!memchr(s, 'b', n))
+        return -1; /* no b' at all: most lines stop here */
     /* what a print may close it with: read(b'...'), [b'...'], b'...', */
     while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\r' || s[n - 1] == ')' || s[n - 1] == ']' ||
                      s[n - 1] == ','))

@@ -61,17 +61,6 @@ static int placeholder(const char *s, size_t n)
     return 0;
 }
 
-int dfota_notes_edge(const char *s, size_t n)
-{
-    if (n == 0)
-        return 0;
-    if (memchr(".[(s", s[0], 4))
-        return 1; /* an elision may start so */
-    char last = s[n - 1];
-    return ((last >= 'a' && last <= 'z') || (last >= 'A' && last <= 'Z') || last == '>' || last == ' ') &&
-           memchr(s, ',', n) != NULL; /* a placeholder may end so */
-}
-
 /* Does a trailing note start at s[i] (blanks before it, outside quotes)? */
 static int note_at(const char *s, size_t n, size_t i)
 {

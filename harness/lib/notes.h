@@ -8,6 +8,7 @@
 #define DFOTA_LIB_NOTES_H
 
 #include <stddef.h>
+#include <string.h>
 
 /* The length of s[0..n) once a person's note is cut off its end, or -1
  * when the whole line is one. *note is where the note starts (s when the
@@ -22,6 +23,15 @@ long dfota_notes_strip(const char *s, size_t n, const char **note);
 
 /* Can s[0..n) be an elision or a placeholder line? A cheap look at its
  * first and last bytes: false for most lines a module sends. */
-int dfota_notes_edge(const char *s, size_t n);
+static inline int dfota_notes_edge(const char *s, size_t n)
+{
+    if (n == 0)
+        return 0;
+    char first = s[0], last = s[n - 1];
+    if (first == '.' || first == '[' || first == '(' || first == 's')
+        return 1; /* an elision may start so */
+    return ((last >= 'a' && last <= 'z') || (last >= 'A' && last <= 'Z') || last == '>' || last == ' ') &&
+           memchr(s, ',', n) != NULL; /* a placeholder may end so */
+}
 
 #endif

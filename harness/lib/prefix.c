@@ -52,13 +52,22 @@ static int is_blank(char c)
     return c == ' ' || c == '\t';
 }
 
-/* "HH:MM:SS" with an optional fraction after '.', ':' or ','. */
+/* Two decimal digits at p (the caller has checked there are two bytes). */
+static int two_digits(const char *p, long *v)
+{
+    unsigned a = (unsigned)(unsigned char)p[0] - '0', b = (unsigned)(unsigned char)p[1] - '0';
+    *v = (long)(a * 10 + b);
+    return a <= 9 && b <= 9;
+}
+
+/* "HH:MM:SS" with an optional fraction after '.', ':' or ','. Every line
+ * of a stamped log goes through here: no loops, no calls. */
 static size_t parse_clock(const char *p0, const char *end, int64_t *ns)
 {
     const char *p = p0;
     long h, mi, se;
-    if (!digits(p, end, 2, &h) || p + 2 >= end || p[2] != ':' || !digits(p + 3, end, 2, &mi) ||
-        p + 5 >= end || p[5] != ':' || !digits(p + 6, end, 2, &se))
+    if (end - p < 8 || !two_digits(p, &h) || p[2] != ':' || !two_digits(p + 3, &mi) || p[5] != ':' ||
+        !two_digits(p + 6, &se))
         return 0;
     if (h > 23 || mi > 59 || se > 60)
         return 0;
@@ -242,9 +251,20 @@ static size_t bracket_dir(const char *p, const char *end, char *dir)
     return 0;
 }
 
+/* Are the 10 bytes of two dates the same? (inline: a call to memcmp costs
+ * more than the compare, once per line) */
+static int same_date(const char *a, const char *b)
+{
+    uint64_t x, y;
+    memcpy(&x, a, 8);
+    memcpy(&y, b, 8);
+    return x == y && a[8] == b[8] && a[9] == b[9];
+}
+
 /* "[YYYY-MM-DD HH:MM:SS.fff] ", "[HH:MM:SS:fff]", "2024/01/02 10:00:00 ",
  * ISO "2024-01-02T10:00:00.123+01:00 ", "[... Recv] ". */
-static size_t parse_clock_stamp(const char *s, const char *end, int64_t *t, int *dated, char *dir)
+static size_t parse_clock_stamp(dfota_prefix *cache, const char *s, const char *end, int64_t *t, int *dated,
+                                char *dir)
 {
     const char *p = s;
     long y = 0, mo = 0, d = 0;
@@ -261,7 +281,15 @@ static size_t parse_clock_stamp(const char *s, const char *end, int64_t *t, int 
         p++;
         if (mo < 1 || mo > 12 || d < 1 || d > 31 || y < 1970 || y > 2100)
             return 0; /* the range also keeps nanoseconds inside 64 bits */
-        day = days_from_civil(y, mo, d);
+        if (cache && same_date(cache->last_date, p - 11))
+            day = cache->last_day;
+        else {
+            day = days_from_civil(y, mo, d);
+            if (cache) {
+                memcpy(cache->last_date, p - 11, 10);
+                cache->last_day = day;
+            }
+        }
         *dated = 1;
     }
     int64_t clock;
@@ -280,14 +308,14 @@ static size_t parse_clock_stamp(const char *s, const char *end, int64_t *t, int 
     return time_end(s, p, end, day * DAY_NS + clock - off, t);
 }
 
-size_t dfota_time_parse(dfota_time_form form, const char *s, const char *end, int64_t *t, int *dated,
-                        char *dir)
+size_t dfota_time_parse(dfota_prefix *cache, dfota_time_form form, const char *s, const char *end, int64_t *t,
+                        int *dated, char *dir)
 {
     *dated = 0;
     *dir = 0;
     size_t n = 0;
     switch (form) {
-    case DFOTA_TIME_CLOCK: return parse_clock_stamp(s, end, t, dated, dir);
+    case DFOTA_TIME_CLOCK: return parse_clock_stamp(cache, s, end, t, dated, dir);
     case DFOTA_TIME_SYSLOG: n = parse_syslog(s, end, t); *dated = n ? 2 : 0; return n;
     case DFOTA_TIME_TERATERM: n = parse_teraterm(s, end, t); break;
     case DFOTA_TIME_DOTTED: n = parse_dotted(s, end, t); break;
@@ -504,7 +532,7 @@ void dfota_prefix_learn(dfota_prefix *p, const char *text, size_t len, char sep,
                 int64_t t;
                 int dated;
                 char dir;
-                size_t tl = dfota_time_parse(order[f], s, le, &t, &dated, &dir);
+                size_t tl = dfota_time_parse(NULL, order[f], s, le, &t, &dated, &dir);
                 if (tl) {
                     count[order[f]]++;
                     /* SSCOM stamps a block, not each of its lines */
@@ -536,7 +564,7 @@ void dfota_prefix_learn(dfota_prefix *p, const char *text, size_t len, char sep,
             int dated, esc = 0;
             char dir;
             if (p->form == DFOTA_TIME_NONE ||
-                (tl = dfota_time_parse(p->form, s, le, &t, &dated, &dir)) > 0) {
+                (tl = dfota_time_parse(NULL, p->form, s, le, &t, &dated, &dir)) > 0) {
                 if (vote_fields(sigs, &nsigs, s + tl, (size_t)(le - s) - tl, &esc)) {
                     texts++;
                     escaped += esc != 0;
@@ -580,7 +608,7 @@ void dfota_prefix_learn(dfota_prefix *p, const char *text, size_t len, char sep,
 
 /* ---- taking it off ----------------------------------------------------- */
 
-size_t dfota_prefix_take(const dfota_prefix *p, const char *s, size_t n, dfota_prefix_hit *h)
+size_t dfota_prefix_take(dfota_prefix *p, const char *s, size_t n, dfota_prefix_hit *h)
 {
     size_t at = 0;
     h->has_time = 0;
@@ -588,7 +616,7 @@ size_t dfota_prefix_take(const dfota_prefix *p, const char *s, size_t n, dfota_p
     h->dated = 0;
     h->fits = 1;
     if (p->form != DFOTA_TIME_NONE) {
-        at = dfota_time_parse(p->form, s, s + n, &h->t, &h->dated, &h->dir);
+        at = dfota_time_parse(p, p->form, s, s + n, &h->t, &h->dated, &h->dir);
         if (!at) {
             h->fits = p->nfields == 0; /* a chunk's next line: its own */
             return 0;

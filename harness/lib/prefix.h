@@ -48,6 +48,9 @@ typedef struct {
     unsigned stamped;      /* of those, lines that start with the time */
     unsigned blocks;       /* stamped lines that open an SSCOM block */
     char sample[DFOTA_PREFIX_SAMPLE_MAX]; /* the prefix of the first line that had one */
+    /* the last date read and its day: most lines repeat the one before */
+    char last_date[10];
+    int64_t last_day;
 } dfota_prefix;
 
 /* Learns the shape from up to max_lines lines of text[0..len) (lines end
@@ -73,12 +76,13 @@ typedef struct {
  * and the fields, and the blanks after them). A line without the time
  * takes nothing; a line with the time but not the fields takes the time
  * only; h->fits says which. */
-size_t dfota_prefix_take(const dfota_prefix *p, const char *s, size_t n, dfota_prefix_hit *h);
+size_t dfota_prefix_take(dfota_prefix *p, const char *s, size_t n, dfota_prefix_hit *h);
 
 /* One time of the given form at s (before end): the bytes taken with the
- * blanks after it, 0 when s does not start with one. */
-size_t dfota_time_parse(dfota_time_form form, const char *s, const char *end, int64_t *t, int *dated,
-                        char *dir);
+ * blanks after it, 0 when s does not start with one. p, when not NULL,
+ * keeps the last date and its day between calls. */
+size_t dfota_time_parse(dfota_prefix *p, dfota_time_form form, const char *s, const char *end, int64_t *t,
+                        int *dated, char *dir);
 
 /* The length of the direction marker s[0..n) starts with (>> << --> <--
  * -> <- TX: RX: [TX] [RX] [TX] - Send: Recv: SEND: RECV: "> " before a

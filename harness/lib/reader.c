@@ -45,6 +45,7 @@ struct dfota_reader {
     char meta_val[META_MAX][META_VALUE_MAX];
     int64_t last_t;
     const char *next_bs;     /* the next backslash in the buffer, or NULL: found once per block */
+    const char *next_sp[5];  /* the next of each byte has_special looks for, the same way */
     /* captures */
     dfota_framer *framer;
     int framer_live;         /* the framer may still hold lines of the last physical line */
@@ -197,6 +198,7 @@ static int fill_utf16(dfota_reader *r)
 static int fill(dfota_reader *r)
 {
     r->next_bs = NULL;
+    memset(r->next_sp, 0, sizeof r->next_sp);
     if (r->start > 0) {
         memmove(r->buf, r->buf + r->start, r->end - r->start);
         r->end -= r->start;
@@ -721,6 +723,26 @@ static int take_decoded(dfota_reader *r, const char *line, size_t len)
     return 1;
 }
 
+/* Does s[0..n), a line in the buffer, hold a byte that needs more than a
+ * look: a note's first byte, a CR, a glyph's first byte? Each is looked
+ * for once per stretch of the buffer, not once per line: most lines hold
+ * none, and a memchr over a whole block costs less than one per line. */
+static int has_special(dfota_reader *r, const char *s, size_t n)
+{
+    static const char specials[] = DFOTA_NOTES_CHARS "\r";
+    const char *e = s + n, *bufend = r->buf + r->end;
+    int any = 0;
+    for (size_t k = 0; k < sizeof r->next_sp / sizeof r->next_sp[0]; k++) {
+        const char *q = r->next_sp[k];
+        if (!q || q < s) {
+            q = memchr(s, specials[k], (size_t)(bufend - s));
+            r->next_sp[k] = q = q ? q : bufend;
+        }
+        any |= q < e;
+    }
+    return any;
+}
+
 /* Feeds one physical line of a capture to the framer. */
 static void capture_line(dfota_reader *r, char *line, size_t len)
 {
@@ -747,10 +769,8 @@ static void capture_line(dfota_reader *r, char *line, size_t len)
         r->dir_hint = r->time_dir;
     line += ml;
     len -= ml;
-    /* One pass finds whatever needs more than a look: a note, a CR, a glyph
-     * (and a NUL, where strcspn stops short). */
-    size_t plain = strcspn(line, DFOTA_NOTES_CHARS "\r");
-    if (plain < len || dfota_notes_edge(line, len)) {
+    int special = has_special(r, line, len);
+    if (special || dfota_notes_edge(line, len)) {
         long kept = take_note(r, line, len);
         if (kept < 0)
             return;
@@ -770,7 +790,7 @@ static void capture_line(dfota_reader *r, char *line, size_t len)
      * held in the framer, is one whole AT line as it stands. */
     if (len > 0 && len <= DFOTA_AT_LINE_MAX && !(r->glyph_mode && stamped) &&
         dfota_framer_idle(r->framer) &&
-        (plain >= len || (!memchr(line, 0xE2, len) && !memchr(line, '\r', len)))) {
+        (!special || (!memchr(line, 0xE2, len) && !memchr(line, '\r', len)))) {
         line[len] = '\0'; /* the buffer is ours; what follows was a note or the newline */
         r->direct = line;
         r->direct_len = len;
