@@ -301,6 +301,34 @@ static void text_outcomes(dfota_output *o)
         fprintf(o->out, "%s: (%zu more upgrades)\n", o->file, o->outcomes_dropped);
 }
 
+/* A text from the log as the output may show it (transcript escapes). */
+static const char *esc(const char *s, char *b, size_t cap)
+{
+    dfota_escape(s, strlen(s), b, cap);
+    return b;
+}
+
+/* What the reader took off the log before judging it, each in one line.
+ * The texts come from the log: escaped before they reach a terminal. */
+static void text_reader_notes(dfota_output *o, const dfota_reader_stats *st)
+{
+    char b[200];
+    if (st->encoding)
+        fprintf(o->out, "%s: NOTE the log is %s text, read as such\n", o->file, st->encoding);
+    if (st->prefix[0])
+        fprintf(o->out, "%s: NOTE line prefix `%s` (the log's, not the module's) taken off %lu line(s)\n",
+                o->file, esc(st->prefix, b, sizeof b), st->prefixed);
+    if (st->misfits)
+        fprintf(o->out, "%s:%lu: NOTE %lu line(s) without the log's line prefix read as they are\n", o->file,
+                st->first_misfit_line, st->misfits);
+    if (st->unknown_prefix[0])
+        fprintf(o->out, "%s: NOTE unknown line prefix `%s`: read as raw\n", o->file,
+                esc(st->unknown_prefix, b, sizeof b));
+    if (st->comments)
+        fprintf(o->out, "%s:%lu: NOTE %lu note(s) added by a person were removed before checking, the first: %s\n",
+                o->file, st->first_comment_line, st->comments, esc(st->first_comment, b, sizeof b));
+}
+
 static void text_end_file(dfota_output *o, const dfota_checker_result *res, const char *error,
                           dfota_format format, const dfota_reader_stats *st)
 {
@@ -311,9 +339,8 @@ static void text_end_file(dfota_output *o, const dfota_checker_result *res, cons
             fprintf(o->out, "%s: (%lu more %s %s%s%s like the one above)\n", o->file, o->seen[i].n,
                     dfota_level_name(o->seen[i].level), dfota_rule_get(o->seen[i].rule)->id,
                     o->seen[i].quirk ? " " : "", o->seen[i].quirk ? o->seen[i].quirk : "");
-    if (st && st->comments)
-        fprintf(o->out, "%s:%lu: NOTE %lu comment(s) added by a person were removed before checking\n",
-                o->file, st->first_comment_line, st->comments);
+    if (st)
+        text_reader_notes(o, st);
     if (error)
         fprintf(o->out, "%s%s%s\n", level_color(o, DFOTA_L_FAIL), error, o->color ? "\033[0m" : "");
     if (!res) {
@@ -457,6 +484,13 @@ static void json_end_file(dfota_output *o, const dfota_checker_result *res, cons
     put_kv(o, "counts", counts);
     put_kv(o, "timed", json_boolean(res && res->timed));
     put_kv(o, "comments_removed", json_integer(st ? (json_int_t)st->comments : 0));
+    char b[200];
+    put_kv(o, "line_prefix", st && st->prefix[0] ? json_string(esc(st->prefix, b, sizeof b)) : json_null());
+    put_kv(o, "prefix_lines", json_integer(st ? (json_int_t)st->prefixed : 0));
+    put_kv(o, "prefix_misfits", json_integer(st ? (json_int_t)st->misfits : 0));
+    put_kv(o, "unknown_prefix",
+           st && st->unknown_prefix[0] ? json_string(esc(st->unknown_prefix, b, sizeof b)) : json_null());
+    put_kv(o, "encoding", json_string(st && st->encoding ? st->encoding : "UTF-8"));
     if (fputc('}', o->out) == EOF)
         o->io_error = 1;
 }
