@@ -554,7 +554,9 @@ void dfota_prefix_learn(dfota_prefix *p, const char *text, size_t len, char sep,
     signature sigs[SIGS_MAX];
     size_t nsigs = 0;
     unsigned lines = 0, escaped = 0, texts = 0;
-    for (const char *s = text; s < end && lines < max_lines;) {
+    /* Only lines with AT text have a say: when the first lines hold few
+     * (a syslog full of other daemons), look further into the text. */
+    for (const char *s = text; s < end && (lines < max_lines || texts < 8) && lines < 16 * max_lines;) {
         const char *nl = memchr(s, sep, (size_t)(end - s));
         const char *le = nl ? nl : end;
         if (le > s && s[0] != '#') {

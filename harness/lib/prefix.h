@@ -54,7 +54,9 @@ typedef struct {
 } dfota_prefix;
 
 /* Learns the shape from up to max_lines lines of text[0..len) (lines end
- * with sep; lines starting with '#' are left out). Fills *p. */
+ * with sep; lines starting with '#' are left out): the time from those,
+ * the fields from those that hold AT text, looked for up to 16 times as
+ * far when the first lines hold fewer than 8. Fills *p. */
 void dfota_prefix_learn(dfota_prefix *p, const char *text, size_t len, char sep, unsigned max_lines);
 
 /* Is there a prefix to take off at all (a time or fields)? */

@@ -442,7 +442,9 @@ static int detect(dfota_reader *r, char *err, size_t errlen)
     }
     dfota_prefix_learn(&r->pfx, p, window, sep, DETECT_LINES);
     unsigned lines = 0, atish = 0, mm = 0, arrows[2] = {0, 0}, dev = 0;
-    while (p < end && lines < DETECT_LINES) {
+    /* a log (a syslog) may start with many lines of other programs: look
+     * further for the first AT text */
+    while (p < end && (lines < DETECT_LINES || atish == 0) && lines < 16 * DETECT_LINES) {
         char *nl = memchr(p, sep, (size_t)(end - p));
         char *le = nl ? nl : end;
         size_t n = (size_t)(le - p);

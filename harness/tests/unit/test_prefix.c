@@ -226,6 +226,37 @@ static void test_prefix_named_and_counted(void)
     free(res);
 }
 
+/* A syslog whose first lines are other programs': the fields are learnt
+ * from the lines with AT text further on. */
+static void test_fields_learnt_past_the_first_lines(void)
+{
+    size_t cap = 400 * 64, n = 0;
+    char *in = malloc(cap);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(in);
+    for (int i = 0; i < 300; i++)
+        n += (size_t)snprintf(in + n, cap - n, "Jan  2 10:00:00 gw systemd[1]: Started session %d.\n", i);
+    n += (size_t)snprintf(in + n, cap - n, "Jan  2 10:00:01 gw fotad[812]: AT+QGMR\n");
+    n += (size_t)snprintf(in + n, cap - n, "Jan  2 10:00:02 gw fotad[812]: OK\n");
+    FILE *f = fmemopen(in, n, "r");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    dfota_reader *r = dfota_reader_new(f, "s.log");
+    dfota_event e;
+    char err[DFOTA_ERRBUF], last[2][64] = {"", ""};
+    while (dfota_reader_next(r, &e, err, sizeof err) == 1) {
+        memcpy(last[0], last[1], sizeof last[0]);
+        snprintf(last[1], sizeof last[1], "%c %s", (char)e.dir, e.data);
+    }
+    CU_ASSERT_STRING_EQUAL(last[0], "> AT+QGMR");
+    CU_ASSERT_STRING_EQUAL(last[1], "< OK");
+    dfota_reader_stats st;
+    dfota_reader_get_stats(r, &st);
+    CU_ASSERT_EQUAL(st.misfits, 0);
+    CU_ASSERT_STRING_EQUAL(st.prefix, "Jan  2 10:00:00 gw systemd[1]: ");
+    dfota_reader_free(r);
+    fclose(f);
+    free(in);
+}
+
 /* A prefix no rule knows: named, every line read as it is and flagged, so
  * that the bytes before a URC are the log's, not the module's. */
 static void test_unknown_prefix(void)
@@ -387,6 +418,7 @@ static const test_entry tests[] = {
     {"each prefix shape: time, direction, text", test_shapes},
     {"the learnt prefix named and counted", test_prefix_named_and_counted},
     {"a prefix no rule knows is flagged", test_unknown_prefix},
+    {"fields learnt past the first lines", test_fields_learnt_past_the_first_lines},
     {"a person's notes removed and counted", test_notes},
     {"UTF-16 read, LE and BE, with and without BOM", test_utf16},
     {"UTF-16 past the first block", test_utf16_long},
