@@ -562,6 +562,7 @@ static int transcript_event(dfota_reader *r, char *line, size_t len, dfota_event
     ev->len = ev->full_len = pl;
     ev->line = r->lineno;
     ev->flags = 0;
+    ev->late_ns = 0; /* a log is read as it came */
     return 1;
 bad:
     fail(r, err, errlen, "expected '<time> <dir> <payload>' with dir one of > < !");
@@ -830,6 +831,7 @@ static int capture_event(dfota_reader *r, dfota_event *ev, const char *s, size_t
     ev->full_len = full;
     ev->line = r->cur_line;
     ev->flags = flags | r->line_flags | (r->dir_hint ? 0u : DFOTA_EV_GUESSED_DIR);
+    ev->late_ns = 0;
     return 1;
 }
 
