@@ -308,25 +308,55 @@ static const char *esc(const char *s, char *b, size_t cap)
     return b;
 }
 
-/* What the reader took off the log before judging it, each in one line.
- * The texts come from the log: escaped before they reach a terminal. */
-static void text_reader_notes(dfota_output *o, const dfota_reader_stats *st)
+#define READER_NOTES_MAX 5
+#define READER_NOTE_LEN 400
+
+/* What the reader took off the log before judging it, a line each (without
+ * the file's name): *line is the file's line a note points at, 0 for none.
+ * The texts come from the log: escaped before they are shown. */
+static size_t reader_notes(const dfota_reader_stats *st, char out[READER_NOTES_MAX][READER_NOTE_LEN],
+                           unsigned long line[READER_NOTES_MAX])
 {
     char b[200];
-    if (st->encoding)
-        fprintf(o->out, "%s: NOTE the log is %s text, read as such\n", o->file, st->encoding);
-    if (st->prefix[0])
-        fprintf(o->out, "%s: NOTE line prefix `%s` (the log's, not the module's) taken off %lu line(s)\n",
-                o->file, esc(st->prefix, b, sizeof b), st->prefixed);
-    if (st->misfits)
-        fprintf(o->out, "%s:%lu: NOTE %lu line(s) without the log's line prefix read as they are\n", o->file,
-                st->first_misfit_line, st->misfits);
-    if (st->unknown_prefix[0])
-        fprintf(o->out, "%s: NOTE unknown line prefix `%s`: read as raw\n", o->file,
-                esc(st->unknown_prefix, b, sizeof b));
-    if (st->comments)
-        fprintf(o->out, "%s:%lu: NOTE %lu note(s) added by a person were removed before checking, the first: %s\n",
-                o->file, st->first_comment_line, st->comments, esc(st->first_comment, b, sizeof b));
+    size_t n = 0;
+    if (st->encoding) {
+        line[n] = 0;
+        snprintf(out[n++], READER_NOTE_LEN, "NOTE the log is %s text, read as such", st->encoding);
+    }
+    if (st->prefix[0]) {
+        line[n] = 0;
+        snprintf(out[n++], READER_NOTE_LEN, "NOTE line prefix `%s` (the log's, not the module's) taken off %lu line(s)",
+                 esc(st->prefix, b, sizeof b), st->prefixed);
+    }
+    if (st->misfits) {
+        line[n] = st->first_misfit_line;
+        snprintf(out[n++], READER_NOTE_LEN, "NOTE %lu line(s) without the log's line prefix read as they are",
+                 st->misfits);
+    }
+    if (st->unknown_prefix[0]) {
+        line[n] = 0;
+        snprintf(out[n++], READER_NOTE_LEN, "NOTE unknown line prefix `%s`: read as raw",
+                 esc(st->unknown_prefix, b, sizeof b));
+    }
+    if (st->comments) {
+        line[n] = st->first_comment_line;
+        snprintf(out[n++], READER_NOTE_LEN,
+                 "NOTE %lu note(s) added by a person were removed before checking, the first: %s", st->comments,
+                 esc(st->first_comment, b, sizeof b));
+    }
+    return n;
+}
+
+static void text_reader_notes(dfota_output *o, const dfota_reader_stats *st)
+{
+    char notes[READER_NOTES_MAX][READER_NOTE_LEN];
+    unsigned long line[READER_NOTES_MAX];
+    size_t n = reader_notes(st, notes, line);
+    for (size_t i = 0; i < n; i++)
+        if (line[i])
+            fprintf(o->out, "%s:%lu: %s\n", o->file, line[i], notes[i]);
+        else
+            fprintf(o->out, "%s: %s\n", o->file, notes[i]);
 }
 
 static void text_end_file(dfota_output *o, const dfota_checker_result *res, const char *error,
@@ -517,14 +547,22 @@ static void xml_testcase(dfota_output *o, const char *name, const char *child, c
         o->io_error = 1;
 }
 
-/* Each upgrade in words, as the suite's output. */
-static void junit_outcomes(dfota_output *o)
+/* Each upgrade in words, and what the reader took off the log, as the
+ * suite's output. */
+static void junit_outcomes(dfota_output *o, const dfota_reader_stats *st)
 {
-    if (!o->n_outcomes)
+    char notes[READER_NOTES_MAX][READER_NOTE_LEN];
+    unsigned long line[READER_NOTES_MAX];
+    size_t nn = st ? reader_notes(st, notes, line) : 0;
+    if (!o->n_outcomes && !nn)
         return;
     int rc = xmlTextWriterStartElement(o->xml, X("system-out"));
     for (size_t i = 0; i < o->n_outcomes; i++) {
         rc |= xmlTextWriterWriteString(o->xml, X(o->outcome[i]));
+        rc |= xmlTextWriterWriteString(o->xml, X("\n"));
+    }
+    for (size_t i = 0; i < nn; i++) {
+        rc |= xmlTextWriterWriteString(o->xml, X(notes[i]));
         rc |= xmlTextWriterWriteString(o->xml, X("\n"));
     }
     rc |= xmlTextWriterEndElement(o->xml);
@@ -532,7 +570,8 @@ static void junit_outcomes(dfota_output *o)
         o->io_error = 1;
 }
 
-static void junit_end_file(dfota_output *o, const dfota_checker_result *res, const char *error)
+static void junit_end_file(dfota_output *o, const dfota_checker_result *res, const char *error,
+                           const dfota_reader_stats *st)
 {
     /* Nothing to judge is an error a CI does not take for green. */
     file_verdict fv = file_verdict_of(o, res, error);
@@ -584,7 +623,7 @@ static void junit_end_file(dfota_output *o, const dfota_checker_result *res, con
                      res->altered_reason);
         xml_testcase(o, "judged", "error", msg);
     }
-    junit_outcomes(o);
+    junit_outcomes(o, st);
     for (int r = 0; res && r < DFOTA_RULE_COUNT; r++) {
         dfota_verdict v = res->rule[r];
         if (v == DFOTA_V_NA)
@@ -664,7 +703,7 @@ void dfota_output_end_file(dfota_output *o, const dfota_checker_result *res, con
     switch (o->fmt) {
     case DFOTA_OUT_TEXT: text_end_file(o, res, error, format, stats); break;
     case DFOTA_OUT_JSON: json_end_file(o, res, error, format, stats); break;
-    case DFOTA_OUT_JUNIT: junit_end_file(o, res, error); break;
+    case DFOTA_OUT_JUNIT: junit_end_file(o, res, error, stats); break;
     }
 }
 
