@@ -27,11 +27,15 @@ static inline int dfota_notes_edge(const char *s, size_t n)
 {
     if (n == 0)
         return 0;
-    char first = s[0], last = s[n - 1];
+    char first = s[0];
     if (first == '.' || first == '[' || first == '(' || first == 's')
         return 1; /* an elision may start so */
-    return ((last >= 'a' && last <= 'z') || (last >= 'A' && last <= 'Z') || last == '>' || last == ' ') &&
-           memchr(s, ',', n) != NULL; /* a placeholder may end so */
+    /* a placeholder ends with a short word after a comma: ",n" ", xx" ",<percent>" */
+    char last = s[n - 1], prev = n >= 2 ? s[n - 2] : 0, prev2 = n >= 3 ? s[n - 3] : 0;
+    int letter = (last >= 'a' && last <= 'z') || (last >= 'A' && last <= 'Z');
+    int letter2 = (prev >= 'a' && prev <= 'z') || (prev >= 'A' && prev <= 'Z');
+    return last == '>' || (letter && (prev == ',' || ((letter2 || prev == ' ') && prev2 == ',') ||
+                                      (letter2 && prev2 == ' ' && n >= 4 && s[n - 4] == ',')));
 }
 
 #endif

@@ -352,9 +352,18 @@ static const struct {
 
 size_t dfota_marker_at(const char *s, size_t n, char *dir)
 {
-    /* Every marker starts with one of these: most lines stop here. */
-    if (n < 2 || !memchr("<>-TR[S\xe5\xe6", s[0], 9))
+    /* Every marker starts with one of these pairs: most lines stop here. */
+    if (n < 2)
         return 0;
+    char b = s[1];
+    switch (s[0]) {
+    case '<': case '>': case '-': if (b != '<' && b != '>' && b != '-' && b != ' ') return 0; break;
+    case 'T': case 'R': if (b != 'X' && b != 'x' && b != 'E' && b != 'e') return 0; break;
+    case 'S': if (b != 'E' && b != 'e') return 0; break;
+    case '[': if (b != 'T' && b != 'R') return 0; break;
+    case '\xe5': case '\xe6': break;
+    default: return 0;
+    }
     /* "> " before what a person typed: only before a command, since the
      * module's own "> " prompts for data. */
     if (s[0] == '>' && s[1] == ' ') {
@@ -366,6 +375,8 @@ size_t dfota_marker_at(const char *s, size_t n, char *dir)
     }
     for (size_t i = 0; i < sizeof markers / sizeof markers[0]; i++) {
         size_t ml = markers[i].len;
+        if (markers[i].mark[0] != s[0] || markers[i].mark[1] != s[1])
+            continue; /* most lines stop here without a call */
         /* the blank after the marker is optional at the end of a line, and
          * after a word's colon ("Send:AT") */
         if (n >= ml && memcmp(s, markers[i].mark, ml) == 0) {

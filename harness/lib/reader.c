@@ -46,6 +46,7 @@ struct dfota_reader {
     int64_t last_t;
     const char *next_bs;     /* the next backslash in the buffer, or NULL: found once per block */
     const char *next_sp[5];  /* the next of each byte has_special looks for, the same way */
+    const char *next_any;    /* the first of those five */
     /* captures */
     dfota_framer *framer;
     int framer_live;         /* the framer may still hold lines of the last physical line */
@@ -199,6 +200,7 @@ static int fill(dfota_reader *r)
 {
     r->next_bs = NULL;
     memset(r->next_sp, 0, sizeof r->next_sp);
+    r->next_any = NULL;
     if (r->start > 0) {
         memmove(r->buf, r->buf + r->start, r->end - r->start);
         r->end -= r->start;
@@ -706,13 +708,18 @@ static size_t take_prefix(dfota_reader *r, const char *line, size_t len, int *st
  * to the framer; 1 when it was one. */
 static int take_decoded(dfota_reader *r, const char *line, size_t len)
 {
+    char last = len > 0 ? line[len - 1] : 0;
+    /* what each notation ends with: most lines are none of them */
+    if (r->fmt != DFOTA_FMT_DEVICE && last != '\'' && last != '"' && last != ')' && last != ']' &&
+        last != ',' && last != ' ' && last != '\r')
+        return 0;
     dfota_decoded d = {r->scratch, 0, 0, 0, 0};
     long n = r->fmt == DFOTA_FMT_DEVICE ? dfota_decode_device(line, len, &d) : -1;
     if (n == -2)
         return 1; /* the device's own line, not its modem's */
-    if (n < 0)
+    if (n < 0 && last == '\'')
         n = dfota_decode_mm(line, len, &d);
-    if (n < 0)
+    if (n < 0 && memchr(line, 'b', len))
         n = dfota_decode_bytes_literal(line, len, &d);
     if (n < 0)
         return 0;
@@ -726,24 +733,36 @@ static int take_decoded(dfota_reader *r, const char *line, size_t len)
     return 1;
 }
 
-/* Does s[0..n), a line in the buffer, hold a byte that needs more than a
- * look: a note's first byte, a CR, a glyph's first byte? Each is looked
- * for once per stretch of the buffer, not once per line: most lines hold
- * none, and a memchr over a whole block costs less than one per line. */
-static int has_special(dfota_reader *r, const char *s, size_t n)
+/* Bytes a line may hold that need more than a look: a note's first byte
+ * ('#' '/' '<', and 0xE2 of '←'), a glyph's first byte (0xE2 again), a CR. */
+#define SPECIAL_NOTE 0x0fu  /* DFOTA_NOTES_CHARS, in that order */
+#define SPECIAL_GLYPH 0x08u /* 0xE2 */
+#define SPECIAL_CR 0x10u
+
+/* Which of those bytes s[0..n), a line in the buffer, holds, as a mask.
+ * Each is looked for once per stretch of the buffer, not once per line:
+ * most lines hold none, and one memchr over a block costs less than one
+ * per line. */
+static unsigned has_special(dfota_reader *r, const char *s, size_t n)
 {
     static const char specials[] = DFOTA_NOTES_CHARS "\r";
     const char *e = s + n, *bufend = r->buf + r->end;
-    int any = 0;
+    if (r->next_any && r->next_any >= e)
+        return 0; /* none of them before the line's end, none stale: most lines */
+    unsigned mask = 0;
+    const char *first = bufend;
     for (size_t k = 0; k < sizeof r->next_sp / sizeof r->next_sp[0]; k++) {
         const char *q = r->next_sp[k];
         if (!q || q < s) {
             q = memchr(s, specials[k], (size_t)(bufend - s));
             r->next_sp[k] = q = q ? q : bufend;
         }
-        any |= q < e;
+        mask |= (unsigned)(q < e) << k;
+        if (q < first)
+            first = q;
     }
-    return any;
+    r->next_any = first;
+    return mask;
 }
 
 /* Feeds one physical line of a capture to the framer. */
@@ -772,8 +791,8 @@ static void capture_line(dfota_reader *r, char *line, size_t len)
         r->dir_hint = r->time_dir;
     line += ml;
     len -= ml;
-    int special = has_special(r, line, len);
-    if (special || dfota_notes_edge(line, len)) {
+    unsigned special = has_special(r, line, len);
+    if ((special & SPECIAL_NOTE) || dfota_notes_edge(line, len)) {
         long kept = take_note(r, line, len);
         if (kept < 0)
             return;
@@ -793,7 +812,7 @@ static void capture_line(dfota_reader *r, char *line, size_t len)
      * held in the framer, is one whole AT line as it stands. */
     if (len > 0 && len <= DFOTA_AT_LINE_MAX && !(r->glyph_mode && stamped) &&
         dfota_framer_idle(r->framer) &&
-        (!special || (!memchr(line, 0xE2, len) && !memchr(line, '\r', len)))) {
+        !(special & (SPECIAL_GLYPH | SPECIAL_CR))) {
         line[len] = '\0'; /* the buffer is ours; what follows was a note or the newline */
         r->direct = line;
         r->direct_len = len;
