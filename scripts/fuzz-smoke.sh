@@ -88,6 +88,18 @@ printf 'AT+QFOTADL="http://h:80/u.zip"\r\nOK\r\n+QIND: "FOTA","HTTPSTART"\r\n+QI
     >"$corpus/seed-min-raw.log"
 printf '[10:00:00.123] AT+QFOTADL="ftp://u:p@h:21/f.zip"\342\220\215\342\220\215\342\220\212\n[10:00:00.200] OK\342\220\215\342\220\212\n' \
     >"$corpus/seed-min-stamped.log"
+# One of each line prefix the reader learns, and UTF-16 (a Windows tool's log).
+printf 'Jan  2 10:00:00 gw fotad[812]: AT+QFOTADL="/data/ufs/u.zip"\nJan  2 10:00:01 gw fotad[812]: OK\nJan  2 10:00:02 gw fotad[812]: +QIND: "FOTA","START"\n' \
+    >"$corpus/seed-min-syslog.log"
+printf '2024-01-02 10:00:00,000 - modem - DEBUG - AT+QFOTADL="/data/ufs/u.zip"\n2024-01-02 10:00:00,040 - modem - DEBUG - OK\n' \
+    >"$corpus/seed-min-python.log"
+printf 'INFO:modem:AT+QFOTADL="/data/ufs/u.zip"\nINFO:modem:OK   # note\n[...]\nINFO:modem:+QIND: "FOTA","UPDATING",n\n' \
+    >"$corpus/seed-min-python-basic.log"
+printf '[0.000000 0.000000] AT+QGMR\n[0.041250 0.041250] OK\n' >"$corpus/seed-min-grabserial.log"
+printf '[2024-01-02 10:00:00.100 Send] AT+QGMR\\r\\n\n[2024-01-02 10:00:00.140 Recv] \\r\\nOK\\r\\n\n' \
+    >"$corpus/seed-min-vendor-tool.log"
+printf 'COM3 | AT+QGMR\nCOM3 | OK\n' >"$corpus/seed-min-unknown-prefix.log"
+printf '\377\376A\000T\000\r\000\n\000O\000K\000\r\000\n\000' >"$corpus/seed-min-utf16le.log"
 # The words of the protocol and of the log formats, so that mutations speak them.
 dict=$build/fuzz_reader.dict
 cat >"$dict" <<'EOF'
@@ -181,6 +193,40 @@ cat >"$dict" <<'EOF'
 "2024-01-02 10:00:00,123 "
 "Connected"
 " // "
+"Jan  2 10:00:01 gw fotad[812]: "
+"Jan 02 10:00:03.120456 "
+"2024-01-02T10:00:01.000+01:00 "
+"2024-03-31T03:00:00+0200 gw fotad[812]: "
+"2024-01-02T10:00:00.000Z fotad: "
+"2024/01/02 10:00:00 "
+"2024-01-02 10:00:01,000 - modem - INFO - "
+"2024-01-02 10:00:01,000 INFO modem: "
+"INFO:modem:"
+"DEBUG:modem:"
+"[3.123456 0.000100] "
+"[2024-01-02 10:00:00.100 Recv] "
+"[2024-01-02 10:00:00.100 Send] "
+"[2024-01-02T10:00:00.123] "
+"\\r\\n"
+"[RX] "
+"[TX] - "
+"Send: "
+"Recv: "
+"Recv:"
+"> AT"
+"   # "
+"  <-- "
+" \xe2\x86\x90 "
+"[...]"
+"..."
+"\xe2\x80\xa6"
+",<percent>"
+",n"
+"=~=~=~=~=~=~=~=~=~=~=~= PuTTY log 2024.01.02 10:00:00 =~=~=~=~=~=~=~=~=~=~=~="
+"\xff\xfe"
+"\xfe\xff"
+"\x7fELF"
+"PK\x03\x04"
 "\x0d\x0a"
 "\x0d"
 EOF

@@ -301,6 +301,64 @@ static void text_outcomes(dfota_output *o)
         fprintf(o->out, "%s: (%zu more upgrades)\n", o->file, o->outcomes_dropped);
 }
 
+/* A text from the log as the output may show it (transcript escapes). */
+static const char *esc(const char *s, char *b, size_t cap)
+{
+    dfota_escape(s, strlen(s), b, cap);
+    return b;
+}
+
+#define READER_NOTES_MAX 5
+#define READER_NOTE_LEN 400
+
+/* What the reader took off the log before judging it, a line each (without
+ * the file's name): *line is the file's line a note points at, 0 for none.
+ * The texts come from the log: escaped before they are shown. */
+static size_t reader_notes(const dfota_reader_stats *st, char out[READER_NOTES_MAX][READER_NOTE_LEN],
+                           unsigned long line[READER_NOTES_MAX])
+{
+    char b[200];
+    size_t n = 0;
+    if (st->encoding) {
+        line[n] = 0;
+        snprintf(out[n++], READER_NOTE_LEN, "NOTE the log is %s text, read as such", st->encoding);
+    }
+    if (st->prefix[0]) {
+        line[n] = 0;
+        snprintf(out[n++], READER_NOTE_LEN, "NOTE line prefix `%s` (the log's, not the module's) taken off %lu line(s)",
+                 esc(st->prefix, b, sizeof b), st->prefixed);
+    }
+    if (st->misfits) {
+        line[n] = st->first_misfit_line;
+        snprintf(out[n++], READER_NOTE_LEN, "NOTE %lu line(s) without the log's line prefix read as they are",
+                 st->misfits);
+    }
+    if (st->unknown_prefix[0]) {
+        line[n] = 0;
+        snprintf(out[n++], READER_NOTE_LEN, "NOTE unknown line prefix `%s`: read as raw",
+                 esc(st->unknown_prefix, b, sizeof b));
+    }
+    if (st->comments) {
+        line[n] = st->first_comment_line;
+        snprintf(out[n++], READER_NOTE_LEN,
+                 "NOTE %lu note(s) added by a person were removed before checking, the first: %s", st->comments,
+                 esc(st->first_comment, b, sizeof b));
+    }
+    return n;
+}
+
+static void text_reader_notes(dfota_output *o, const dfota_reader_stats *st)
+{
+    char notes[READER_NOTES_MAX][READER_NOTE_LEN];
+    unsigned long line[READER_NOTES_MAX];
+    size_t n = reader_notes(st, notes, line);
+    for (size_t i = 0; i < n; i++)
+        if (line[i])
+            fprintf(o->out, "%s:%lu: %s\n", o->file, line[i], notes[i]);
+        else
+            fprintf(o->out, "%s: %s\n", o->file, notes[i]);
+}
+
 static void text_end_file(dfota_output *o, const dfota_checker_result *res, const char *error,
                           dfota_format format, const dfota_reader_stats *st)
 {
@@ -311,9 +369,8 @@ static void text_end_file(dfota_output *o, const dfota_checker_result *res, cons
             fprintf(o->out, "%s: (%lu more %s %s%s%s like the one above)\n", o->file, o->seen[i].n,
                     dfota_level_name(o->seen[i].level), dfota_rule_get(o->seen[i].rule)->id,
                     o->seen[i].quirk ? " " : "", o->seen[i].quirk ? o->seen[i].quirk : "");
-    if (st && st->comments)
-        fprintf(o->out, "%s:%lu: NOTE %lu comment(s) added by a person were removed before checking\n",
-                o->file, st->first_comment_line, st->comments);
+    if (st)
+        text_reader_notes(o, st);
     if (error)
         fprintf(o->out, "%s%s%s\n", level_color(o, DFOTA_L_FAIL), error, o->color ? "\033[0m" : "");
     if (!res) {
@@ -457,6 +514,13 @@ static void json_end_file(dfota_output *o, const dfota_checker_result *res, cons
     put_kv(o, "counts", counts);
     put_kv(o, "timed", json_boolean(res && res->timed));
     put_kv(o, "comments_removed", json_integer(st ? (json_int_t)st->comments : 0));
+    char b[200];
+    put_kv(o, "line_prefix", st && st->prefix[0] ? json_string(esc(st->prefix, b, sizeof b)) : json_null());
+    put_kv(o, "prefix_lines", json_integer(st ? (json_int_t)st->prefixed : 0));
+    put_kv(o, "prefix_misfits", json_integer(st ? (json_int_t)st->misfits : 0));
+    put_kv(o, "unknown_prefix",
+           st && st->unknown_prefix[0] ? json_string(esc(st->unknown_prefix, b, sizeof b)) : json_null());
+    put_kv(o, "encoding", json_string(st && st->encoding ? st->encoding : "UTF-8"));
     if (fputc('}', o->out) == EOF)
         o->io_error = 1;
 }
@@ -483,14 +547,22 @@ static void xml_testcase(dfota_output *o, const char *name, const char *child, c
         o->io_error = 1;
 }
 
-/* Each upgrade in words, as the suite's output. */
-static void junit_outcomes(dfota_output *o)
+/* Each upgrade in words, and what the reader took off the log, as the
+ * suite's output. */
+static void junit_outcomes(dfota_output *o, const dfota_reader_stats *st)
 {
-    if (!o->n_outcomes)
+    char notes[READER_NOTES_MAX][READER_NOTE_LEN];
+    unsigned long line[READER_NOTES_MAX];
+    size_t nn = st ? reader_notes(st, notes, line) : 0;
+    if (!o->n_outcomes && !nn)
         return;
     int rc = xmlTextWriterStartElement(o->xml, X("system-out"));
     for (size_t i = 0; i < o->n_outcomes; i++) {
         rc |= xmlTextWriterWriteString(o->xml, X(o->outcome[i]));
+        rc |= xmlTextWriterWriteString(o->xml, X("\n"));
+    }
+    for (size_t i = 0; i < nn; i++) {
+        rc |= xmlTextWriterWriteString(o->xml, X(notes[i]));
         rc |= xmlTextWriterWriteString(o->xml, X("\n"));
     }
     rc |= xmlTextWriterEndElement(o->xml);
@@ -498,7 +570,8 @@ static void junit_outcomes(dfota_output *o)
         o->io_error = 1;
 }
 
-static void junit_end_file(dfota_output *o, const dfota_checker_result *res, const char *error)
+static void junit_end_file(dfota_output *o, const dfota_checker_result *res, const char *error,
+                           const dfota_reader_stats *st)
 {
     /* Nothing to judge is an error a CI does not take for green. */
     file_verdict fv = file_verdict_of(o, res, error);
@@ -550,7 +623,7 @@ static void junit_end_file(dfota_output *o, const dfota_checker_result *res, con
                      res->altered_reason);
         xml_testcase(o, "judged", "error", msg);
     }
-    junit_outcomes(o);
+    junit_outcomes(o, st);
     for (int r = 0; res && r < DFOTA_RULE_COUNT; r++) {
         dfota_verdict v = res->rule[r];
         if (v == DFOTA_V_NA)
@@ -630,7 +703,7 @@ void dfota_output_end_file(dfota_output *o, const dfota_checker_result *res, con
     switch (o->fmt) {
     case DFOTA_OUT_TEXT: text_end_file(o, res, error, format, stats); break;
     case DFOTA_OUT_JSON: json_end_file(o, res, error, format, stats); break;
-    case DFOTA_OUT_JUNIT: junit_end_file(o, res, error); break;
+    case DFOTA_OUT_JUNIT: junit_end_file(o, res, error, stats); break;
     }
 }
 

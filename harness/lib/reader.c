@@ -6,14 +6,20 @@
  * its lines lose their timestamp, comments and control-character glyphs,
  * and the bytes that remain go through the AT framer, because one captured
  * line can hold several AT lines (EG95␍␊␍␊OK␍␊) or half of one. */
+#include <errno.h>
+#include <iconv.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "decode.h"
 #include "dfota/atline.h"
 #include "dfota/reader.h"
 #include "dfota/transcript.h"
+#include "notes.h"
+#include "prefix.h"
+#include "sniff.h"
 #include "text.h"
 
 #define BLOCK (256 * 1024)
@@ -39,6 +45,8 @@ struct dfota_reader {
     char meta_val[META_MAX][META_VALUE_MAX];
     int64_t last_t;
     const char *next_bs;     /* the next backslash in the buffer, or NULL: found once per block */
+    const char *next_sp[5];  /* the next of each byte has_special looks for, the same way */
+    const char *next_any;    /* the first of those five */
     /* captures */
     dfota_framer *framer;
     int framer_live;         /* the framer may still hold lines of the last physical line */
@@ -50,6 +58,15 @@ struct dfota_reader {
     int dir_hint;            /* the physical line said who sent it (>> << TX: RX:), or 0 */
     int sent_box;            /* the last line was SSCOM's "sent": a lone "□" line closes it */
     int arrows_one_way;      /* arrow markers point one way only: separators, not directions */
+    dfota_prefix pfx;        /* the line prefix learnt from the first lines */
+    int use_prefix;          /* take it off every line */
+    unsigned line_flags;     /* event flags of the current physical line */
+    char time_dir;           /* the direction the time's brackets gave, or 0 */
+    /* UTF-16 input: read into raw, transcoded into buf */
+    iconv_t cd;
+    char *raw;
+    size_t raw_len;
+    int raw_eof;
     const char *direct;      /* a whole AT line that needs no framing, or NULL */
     size_t direct_len;
     dfota_reader_stats stats;
@@ -80,6 +97,9 @@ void dfota_reader_free(dfota_reader *r)
     if (!r)
         return;
     dfota_framer_free(r->framer);
+    if (r->cd)
+        iconv_close(r->cd);
+    free(r->raw);
     free(r->buf);
     free(r);
 }
@@ -133,15 +153,61 @@ static int fail(const dfota_reader *r, char *err, size_t errlen, const char *fmt
 
 /* ---- physical lines --------------------------------------------------- */
 
+/* Transcodes what raw holds, reading more of it first, into buf: at least
+ * one byte unless the input ended. A sequence that is not UTF-16 (a lone
+ * surrogate) becomes U+FFFD; a character cut by the end of the file goes. */
+static int fill_utf16(dfota_reader *r)
+{
+    while (r->end + 3 <= r->cap) {
+        if (!r->raw_eof && r->raw_len < r->cap) {
+            size_t want = r->cap - r->raw_len;
+            size_t got = fread(r->raw + r->raw_len, 1, want, r->in);
+            r->raw_len += got;
+            if (got < want) {
+                if (ferror(r->in))
+                    return DFOTA_E_IO;
+                r->raw_eof = 1;
+            }
+        }
+        char *in = r->raw, *out = r->buf + r->end;
+        size_t inleft = r->raw_len, outleft = r->cap - r->end;
+        size_t rc = iconv(r->cd, &in, &inleft, &out, &outleft);
+        int e = rc == (size_t)-1 ? errno : 0;
+        size_t made = (size_t)(out - (r->buf + r->end));
+        r->end += made;
+        memmove(r->raw, in, inleft);
+        r->raw_len = inleft;
+        if (e == EILSEQ && outleft >= 3 && r->raw_len >= 2) {
+            memcpy(r->buf + r->end, "\xef\xbf\xbd", 3);
+            r->end += 3;
+            memmove(r->raw, r->raw + 2, r->raw_len - 2);
+            r->raw_len -= 2;
+            continue;
+        }
+        if (r->raw_eof && (r->raw_len == 0 || e == EINVAL)) {
+            r->raw_len = 0;
+            r->eof = 1;
+            return 0;
+        }
+        if (made > 0 || e == E2BIG)
+            return 0;
+    }
+    return 0;
+}
+
 /* Reads more input; returns 0, or a negative dfota_err. */
 static int fill(dfota_reader *r)
 {
     r->next_bs = NULL;
+    memset(r->next_sp, 0, sizeof r->next_sp);
+    r->next_any = NULL;
     if (r->start > 0) {
         memmove(r->buf, r->buf + r->start, r->end - r->start);
         r->end -= r->start;
         r->start = 0;
     }
+    if (r->cd)
+        return fill_utf16(r);
     while (!r->eof && r->end < r->cap) {
         size_t want = r->cap - r->end;
         if (want > BLOCK)
@@ -234,170 +300,6 @@ static int take_meta(dfota_reader *r, const char *line, size_t len, char *err, s
     return 0;
 }
 
-/* ---- timestamp prefixes ----------------------------------------------- */
-
-static int digits(const char *s, const char *end, int n, long *v)
-{
-    long x = 0;
-    for (int i = 0; i < n; i++) {
-        if (s + i >= end || s[i] < '0' || s[i] > '9')
-            return 0;
-        x = x * 10 + (s[i] - '0');
-    }
-    *v = x;
-    return 1;
-}
-
-/* Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm). */
-static int64_t days_from_civil(long y, long m, long d)
-{
-    y -= m <= 2;
-    long era = (y >= 0 ? y : y - 399) / 400;
-    long yoe = y - era * 400;
-    long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return (int64_t)era * 146097 + doe - 719468;
-}
-
-static int month_number(const char *p, const char *end)
-{
-    static const char names[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-    if (end - p < 3)
-        return 0;
-    for (int m = 0; m < 12; m++)
-        if (memcmp(p, names + 3 * m, 3) == 0)
-            return m + 1;
-    return 0;
-}
-
-static size_t parse_clock(const char *p, const char *end, int64_t *ns);
-
-/* The end of a stamp that began at s: the blanks after it are taken too. */
-static size_t stamp_end(const char *s, const char *p, const char *end, int64_t ns, int64_t *t)
-{
-    while (p < end && (*p == ' ' || *p == '\t'))
-        p++;
-    *t = ns;
-    return (size_t)(p - s);
-}
-
-/* Tera Term: "[Tue Jan 02 10:00:00.123 2024] ". */
-static size_t parse_teraterm(const char *s, const char *end, int64_t *t)
-{
-    const char *p = s;
-    long d, y;
-    int mo;
-    if (end - p < 26 || p[0] != '[' || p[4] != ' ' || p[8] != ' ')
-        return 0;
-    if (!(mo = month_number(p + 5, end)) || !digits(p + 9, end, 2, &d) || p[11] != ' ')
-        return 0;
-    p += 12;
-    int64_t clock;
-    size_t cl = parse_clock(p, end, &clock);
-    if (!cl || p + cl >= end || p[cl] != ' ' || !digits(p + cl + 1, end, 4, &y))
-        return 0;
-    p += cl + 5;
-    if (p >= end || *p != ']' || y < 1970 || y > 2100 || d < 1 || d > 31)
-        return 0;
-    return stamp_end(s, p + 1, end, days_from_civil(y, mo, d) * DAY_NS + clock, t);
-}
-
-/* Docklight and others: "02.01.2024 10:00:00.123 " (day first). */
-static size_t parse_dotted_date(const char *s, const char *end, int64_t *t)
-{
-    long d, mo, y;
-    if (!digits(s, end, 2, &d) || end - s < 11 || s[2] != '.' || !digits(s + 3, end, 2, &mo) ||
-        s[5] != '.' || !digits(s + 6, end, 4, &y) || s[10] != ' ')
-        return 0;
-    if (d < 1 || d > 31 || mo < 1 || mo > 12 || y < 1970 || y > 2100)
-        return 0;
-    int64_t clock;
-    const char *p = s + 11;
-    size_t cl = parse_clock(p, end, &clock);
-    if (!cl || (p + cl < end && p[cl] != ' ' && p[cl] != '\t'))
-        return 0;
-    return stamp_end(s, p + cl, end, days_from_civil(y, mo, d) * DAY_NS + clock, t);
-}
-
-/* "HH:MM:SS" with an optional fraction after '.', ':' or ','. */
-static size_t parse_clock(const char *p0, const char *end, int64_t *ns)
-{
-    const char *p = p0;
-    long h, mi, se;
-    if (!digits(p, end, 2, &h) || p + 2 >= end || p[2] != ':' || !digits(p + 3, end, 2, &mi) ||
-        p + 5 >= end || p[5] != ':' || !digits(p + 6, end, 2, &se))
-        return 0;
-    if (h > 23 || mi > 59 || se > 60)
-        return 0;
-    p += 8;
-    int64_t frac = 0;
-    if (p + 1 < end && (*p == '.' || *p == ':' || *p == ',') && p[1] >= '0' && p[1] <= '9') {
-        p++;
-        int n = 0;
-        int64_t scale = NS;
-        while (p < end && *p >= '0' && *p <= '9') {
-            if (n < 9) {
-                scale /= 10;
-                frac += (*p - '0') * scale;
-            }
-            p++;
-            n++;
-        }
-    }
-    *ns = ((int64_t)h * 3600 + mi * 60 + se) * NS + frac;
-    return (size_t)(p - p0);
-}
-
-/* Parses a timestamp prefix at s: "[YYYY-MM-DD HH:MM:SS.fff] ",
- * "[HH:MM:SS:fff]", the same without brackets when a blank follows, an ISO
- * 'T' between date and time, and a trailing 'Z'. Returns the bytes taken
- * (0 when s has none); *t is ns, *dated says a date was given. */
-static size_t parse_stamp(const char *s, const char *end, int64_t *t, int *dated)
-{
-    const char *p = s;
-    size_t other = parse_teraterm(s, end, t);
-    if (!other)
-        other = parse_dotted_date(s, end, t);
-    if (other) {
-        *dated = 1;
-        return other;
-    }
-    long y = 0, mo = 0, d = 0;
-    int64_t day = 0;
-    int bracket = p < end && *p == '[';
-    p += bracket;
-    *dated = 0;
-    if (digits(p, end, 4, &y) && p + 4 < end && p[4] == '-') {
-        if (!digits(p + 5, end, 2, &mo) || p + 7 >= end || p[7] != '-' || !digits(p + 8, end, 2, &d))
-            return 0;
-        p += 10;
-        if (p >= end || (*p != ' ' && *p != 'T' && *p != '_'))
-            return 0;
-        p++;
-        if (mo < 1 || mo > 12 || d < 1 || d > 31 || y < 1970 || y > 2100)
-            return 0; /* the range also keeps nanoseconds inside 64 bits */
-        day = days_from_civil(y, mo, d);
-        *dated = 1;
-    }
-    int64_t clock;
-    size_t cl = parse_clock(p, end, &clock);
-    if (!cl)
-        return 0;
-    p += cl;
-    if (p < end && *p == 'Z')
-        p++;
-    if (bracket) {
-        if (p >= end || *p != ']')
-            return 0;
-        p++;
-    } else if (p < end && *p != ' ' && *p != '\t')
-        return 0; /* "12:00:00x" is not a timestamp */
-    while (p < end && (*p == ' ' || *p == '\t'))
-        p++;
-    *t = day * DAY_NS + clock;
-    return (size_t)(p - s);
-}
-
 /* ---- format detection ------------------------------------------------- */
 
 static const char *find_seq(const char *s, size_t n, const char *pat, size_t pl)
@@ -408,11 +310,6 @@ static const char *find_seq(const char *s, size_t n, const char *pat, size_t pl)
     return NULL;
 }
 
-
-static int is_textish(unsigned char c)
-{
-    return c >= 0x20 || c == '\t' || c == '\n' || c == '\r' || c == 0x1b;
-}
 
 static int looks_at(const char *s, size_t n)
 {
@@ -432,12 +329,87 @@ static int looks_at(const char *s, size_t n)
     return 0;
 }
 
-static size_t marker_at(const char *s, size_t n, char *dir);
-
-/* A marker that is an arrow (>> << --> <-- -> <-), not a word. */
-static int is_arrow(const char *s)
+/* The prefix of the first line that has the learnt one, as the file
+ * spells it: what the output shows as the log's line prefix. */
+static void prefix_sample(dfota_reader *r, const char *p, size_t len, char sep)
 {
-    return s[0] == '>' || s[0] == '<' || s[0] == '-';
+    const char *end = p + len;
+    while (p < end && r->pfx.sample[0] == '\0') {
+        const char *nl = memchr(p, sep, (size_t)(end - p));
+        const char *le = nl ? nl : end;
+        dfota_prefix_hit h;
+        size_t sl = le > p && p[0] != '#' ? dfota_prefix_take(&r->pfx, p, (size_t)(le - p), &h) : 0;
+        if (sl > 0 && h.fits) {
+            if (sl >= sizeof r->pfx.sample)
+                sl = sizeof r->pfx.sample - 1;
+            memcpy(r->pfx.sample, p, sl);
+            r->pfx.sample[sl] = '\0';
+        }
+        p = nl ? nl + 1 : end;
+    }
+}
+
+/* Reads UTF-16 from now on: what is in the buffer (past its byte order
+ * mark) is moved to the raw side and transcoded as it is read. */
+static int start_utf16(dfota_reader *r, dfota_sniffed enc, size_t skip)
+{
+    const char *from = enc == DFOTA_SNIFF_UTF16LE ? "UTF-16LE" : "UTF-16BE";
+    r->raw = malloc(r->cap);
+    if (!r->raw)
+        return DFOTA_E_NOMEM;
+    r->cd = iconv_open("UTF-8", from);
+    if (r->cd == (iconv_t)-1) {
+        r->cd = NULL;
+        return DFOTA_E_INPUT;
+    }
+    r->stats.encoding = from;
+    r->raw_len = r->end - r->start - skip;
+    memcpy(r->raw, r->buf + r->start + skip, r->raw_len);
+    r->raw_eof = r->eof;
+    r->eof = 0;
+    r->start = r->end = 0;
+    while (!r->eof && r->end < BLOCK) {
+        int rc = fill(r);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* The encoding: UTF-8 read as it is, UTF-16 transcoded, a binary file
+ * named. Leaves r->start past a byte order mark. */
+static int take_encoding(dfota_reader *r, char *err, size_t errlen)
+{
+    if (r->end - r->start >= 3 && memcmp(r->buf + r->start, "\xef\xbb\xbf", 3) == 0)
+        r->start += 3;
+    size_t window = r->end - r->start, skip, bad;
+    const char *what;
+    r->lineno = 1;
+    if (window == 0) {
+        fail(r, err, errlen, "empty file: not a log");
+        return DFOTA_E_INPUT;
+    }
+    dfota_sniffed enc = dfota_sniff((const unsigned char *)r->buf + r->start, window, &skip, &what, &bad);
+    if (enc == DFOTA_SNIFF_BINARY) {
+        if (what)
+            fail(r, err, errlen, "not a log: %s", what);
+        else
+            fail(r, err, errlen, "not a log: %zu of the first %zu bytes are not text", bad, window);
+        return DFOTA_E_INPUT;
+    }
+    if (enc == DFOTA_SNIFF_TEXT)
+        return 0;
+    int rc = start_utf16(r, enc, skip);
+    if (rc < 0) {
+        fail(r, err, errlen, "cannot read the log's UTF-16 text: %s", dfota_strerror(rc));
+        return rc;
+    }
+    enc = dfota_sniff((const unsigned char *)r->buf, r->end, &skip, &what, &bad);
+    if (r->end == 0 || enc != DFOTA_SNIFF_TEXT) {
+        fail(r, err, errlen, "not a log: UTF-16 that is not text");
+        return DFOTA_E_INPUT;
+    }
+    return 0;
 }
 
 static int detect(dfota_reader *r, char *err, size_t errlen)
@@ -450,33 +422,11 @@ static int detect(dfota_reader *r, char *err, size_t errlen)
             return rc;
         }
     }
-    char *p = r->buf, *end = r->buf + r->end;
-    if (end - p >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
-        r->start = 3;
-    p += r->start;
+    int rc = take_encoding(r, err, errlen);
+    if (rc < 0)
+        return rc;
+    char *p = r->buf + r->start, *end = r->buf + r->end;
     size_t window = (size_t)(end - p);
-    size_t bad = 0;
-    for (size_t i = 0; i < window; i++)
-        bad += !is_textish((unsigned char)p[i]);
-    r->lineno = 1;
-    if (window == 0) {
-        fail(r, err, errlen, "empty file: not a log");
-        return DFOTA_E_INPUT;
-    }
-    if (bad * 20 > window) {
-        /* Windows tools save "Unicode" text as UTF-16: say so, and how to
-         * read it, rather than only that it is not text. */
-        size_t odd_nul = 0;
-        for (size_t i = 1; i < window; i += 2)
-            odd_nul += p[i] == '\0';
-        if ((window >= 2 && ((unsigned char)p[0] == 0xFF && (unsigned char)p[1] == 0xFE)) ||
-            (window >= 2 && ((unsigned char)p[0] == 0xFE && (unsigned char)p[1] == 0xFF)) ||
-            odd_nul * 3 > window)
-            fail(r, err, errlen, "the log is UTF-16 text: save or convert it as UTF-8 first");
-        else
-            fail(r, err, errlen, "not a log: %zu of the first %zu bytes are not text", bad, window);
-        return DFOTA_E_INPUT;
-    }
     if (!memchr(p, '\n', window) && memchr(p, '\r', window))
         r->cr_only = 1;
     char sep = r->cr_only ? '\r' : '\n';
@@ -492,27 +442,26 @@ static int detect(dfota_reader *r, char *err, size_t errlen)
         r->lineno = 0;
         return 0;
     }
-    unsigned lines = 0, stamped = 0, atish = 0, mm = 0, blocks = 0, arrows[2] = {0, 0}, dev = 0;
-    while (p < end && lines < DETECT_LINES) {
+    dfota_prefix_learn(&r->pfx, p, window, sep, DETECT_LINES);
+    unsigned lines = 0, atish = 0, mm = 0, arrows[2] = {0, 0}, dev = 0;
+    /* a log (a syslog) may start with many lines of other programs: look
+     * further for the first AT text */
+    while (p < end && (lines < DETECT_LINES || atish == 0) && lines < 16 * DETECT_LINES) {
         char *nl = memchr(p, sep, (size_t)(end - p));
         char *le = nl ? nl : end;
         size_t n = (size_t)(le - p);
         if (n > 0 && p[0] != '#') {
-            int64_t t;
-            int dated;
-            size_t sl = parse_stamp(p, le, &t, &dated);
+            dfota_prefix_hit h;
+            size_t sl = r->pfx.unknown ? 0 : dfota_prefix_take(&r->pfx, p, n, &h);
             lines++;
-            stamped += sl > 0 ? 1u : 0u;
             mm += find_seq(p, n, "--> '", 5) || find_seq(p, n, "<-- '", 5) ? 1u : 0u;
             dev += find_seq(p, n, " [ncp.at] ", 10) || find_seq(p, n, " AT send ", 9) ||
                            find_seq(p, n, " AT read ", 9)
                        ? 1u : 0u;
             char d;
-            size_t ml = marker_at(p + sl, n - sl, &d);
+            size_t ml = dfota_marker_at(p + sl, n - sl, &d);
             atish += looks_at(p + sl + ml, n - sl - ml) ? 1u : 0u;
-            /* SSCOM stamps a block, not each of its lines */
-            blocks += sl > 0 && ml > 0 && (p[sl] == '\xe5' || p[sl] == '\xe6') ? 1u : 0u;
-            if (ml > 0 && is_arrow(p + sl))
+            if (ml > 0 && dfota_marker_is_arrow(p + sl))
                 arrows[d == '>']++;
         }
         if (!nl)
@@ -530,7 +479,15 @@ static int detect(dfota_reader *r, char *err, size_t errlen)
     r->arrows_one_way = (arrows[0] == 0) != (arrows[1] == 0);
     r->fmt = dev > 0 ? DFOTA_FMT_DEVICE
              : mm > 0 && mm * 4 >= lines ? DFOTA_FMT_MODEMMANAGER
-             : stamped * 2 >= lines || blocks > 0 ? DFOTA_FMT_STAMPED : DFOTA_FMT_RAW;
+             : r->pfx.form != DFOTA_TIME_NONE ? DFOTA_FMT_STAMPED : DFOTA_FMT_RAW;
+    /* ModemManager's and a device's lines carry their own times and marks */
+    r->use_prefix = (r->fmt == DFOTA_FMT_STAMPED || r->fmt == DFOTA_FMT_RAW) && dfota_prefix_active(&r->pfx);
+    if (r->use_prefix && r->pfx.sample[0] == '\0')
+        prefix_sample(r, r->buf + r->start, window, sep);
+    if (r->pfx.unknown)
+        snprintf(r->stats.unknown_prefix, sizeof r->stats.unknown_prefix, "%s", r->pfx.sample);
+    else if (r->use_prefix)
+        snprintf(r->stats.prefix, sizeof r->stats.prefix, "%s", r->pfx.sample);
     r->lineno = 0;
     return 0;
 }
@@ -607,6 +564,7 @@ static int transcript_event(dfota_reader *r, char *line, size_t len, dfota_event
     ev->len = ev->full_len = pl;
     ev->line = r->lineno;
     ev->flags = 0;
+    ev->late_ns = 0; /* a log is read as it came */
     return 1;
 bad:
     fail(r, err, errlen, "expected '<time> <dir> <payload>' with dir one of > < !");
@@ -638,26 +596,21 @@ static int next_transcript(dfota_reader *r, dfota_event *ev, char *err, size_t e
 
 /* ---- captures --------------------------------------------------------- */
 
-/* Removes a comment a person appended ("   // done") and returns the new
- * length; a '//' inside quotes (a URL) is not one. */
-static size_t strip_comment(dfota_reader *r, const char *s, size_t n)
+/* Cuts a person's note off the line (notes.h) and counts it; returns the
+ * new length, or -1 when the whole line was one. */
+static long take_note(dfota_reader *r, const char *s, size_t n)
 {
-    if (!memchr(s, '/', n))
-        return n;
-    int quoted = 0;
-    for (size_t i = 0; i + 1 < n; i++) {
-        if (s[i] == '"')
-            quoted = !quoted;
-        if (!quoted && s[i] == '/' && s[i + 1] == '/' && (i == 0 || s[i - 1] == ' ' || s[i - 1] == '\t')) {
-            if (!r->stats.comments)
-                r->stats.first_comment_line = r->lineno;
-            r->stats.comments++;
-            while (i > 0 && (s[i - 1] == ' ' || s[i - 1] == '\t'))
-                i--;
-            return i;
-        }
+    const char *note;
+    long kept = dfota_notes_strip(s, n, &note);
+    if (note && !r->stats.comments++) {
+        r->stats.first_comment_line = r->lineno;
+        size_t nl = (size_t)(s + n - note);
+        if (nl >= sizeof r->stats.first_comment)
+            nl = sizeof r->stats.first_comment - 1;
+        memcpy(r->stats.first_comment, note, nl);
+        r->stats.first_comment[nl] = '\0';
     }
-    return n;
+    return kept;
 }
 
 /* Copies s to r->scratch decoding control pictures (U+2400-U+241F, U+2421,
@@ -705,10 +658,12 @@ static void take_time(dfota_reader *r, int64_t t, int dated)
         r->last_abs = t;
     }
     t += r->day_offset;
-    /* A clock without a date that goes back by hours passed midnight. */
-    if (!dated && t + DAY_NS / 2 < r->last_abs && r->day_offset < 36500 * DAY_NS) {
-        r->day_offset += DAY_NS;
-        t += DAY_NS;
+    /* A clock without a date that goes back by hours passed midnight; a
+     * date without a year (syslog) that goes back by months, New Year. */
+    int64_t step = dated == 2 ? 365 * DAY_NS : DAY_NS;
+    if (dated != 1 && t + step / 2 < r->last_abs && r->day_offset < 36500 * DAY_NS) {
+        r->day_offset += step;
+        t += step;
     }
     if (t < r->last_abs)
         t = r->last_abs; /* never decreasing */
@@ -716,315 +671,106 @@ static void take_time(dfota_reader *r, int64_t t, int dated)
     r->t_cur = t - r->base;
 }
 
-/* Direction markers that loggers put before a line: taken off, and they
- * decide the direction instead of the "starts with AT" guess. A lone '>'
- * is not one: it is the module's prompt for data. */
-static const struct {
-    const char *mark;
-    size_t len;
-    char dir;
-} markers[] = {
-#define MARK(m, d) {m, sizeof m - 1, d}
-    MARK(">> ", '>'), MARK("<< ", '<'), MARK("--> ", '>'), MARK("<-- ", '<'), MARK("-> ", '>'),
-    MARK("<- ", '<'), MARK("TX: ", '>'), MARK("RX: ", '<'), MARK("Tx: ", '>'), MARK("Rx: ", '<'),
-    MARK("[TX] - ", '>'), MARK("[RX] - ", '<'), /* Docklight; before the short forms */
-    MARK("[TX] ", '>'), MARK("[RX] ", '<'), MARK("SEND: ", '>'), MARK("RECV: ", '<'),
-    /* SSCOM, the serial tool much used with Chinese modules:
-     * "[15:37:11.116]发→◇AT+QGMR" then "□" for what it sent after the text,
-     * "[15:37:11.141]收←◆" for what it received */
-    MARK("\xe5\x8f\x91\xe2\x86\x92\xe2\x97\x87", '>'), MARK("\xe6\x94\xb6\xe2\x86\x90\xe2\x97\x86", '<'),
-#undef MARK
-};
-
-/* The length of the marker s[0..n) starts with (its direction in *dir), 0
- * for none. */
-static size_t marker_at(const char *s, size_t n, char *dir)
-{
-    /* Every marker starts with one of these: most lines stop here. */
-    if (n < 2 || !memchr("<>-TR[S\xe5\xe6", s[0], 9))
-        return 0;
-    for (size_t i = 0; i < sizeof markers / sizeof markers[0]; i++) {
-        size_t ml = markers[i].len;
-        /* the blank after the marker is optional at the end of a line */
-        if ((n >= ml && memcmp(s, markers[i].mark, ml) == 0) ||
-            (n == ml - 1 && memcmp(s, markers[i].mark, ml - 1) == 0)) {
-            *dir = markers[i].dir;
-            return n >= ml ? ml : n;
-        }
-    }
-    return 0;
-}
-
+/* A direction marker (prefix.h) taken off the line: it decides the
+ * direction instead of the "starts with AT" guess, unless arrows point one
+ * way only in the whole log. */
 static size_t take_marker(dfota_reader *r, const char *s, size_t n)
 {
     char dir = 0;
-    size_t ml = marker_at(s, n, &dir);
-    r->dir_hint = ml > 0 && r->arrows_one_way && is_arrow(s) ? 0 : dir;
+    size_t ml = dfota_marker_at(s, n, &dir);
+    r->dir_hint = ml > 0 && r->arrows_one_way && dfota_marker_is_arrow(s) ? 0 : dir;
     r->sent_box = ml > 0 && s[0] == '\xe5'; /* SSCOM's "□" line follows what it sent */
     return ml;
 }
 
-/* ---- ModemManager debug lines ----------------------------------------
- * ModemManager[612]: <debug> [1704189600.123456] [modem0/ttyUSB2/at] --> 'AT+QGMR<CR>'
- * ModemManager[612]: <debug> [1704189600.234567] [modem0/ttyUSB2/at] <-- '<CR><LF>OK<CR><LF>'
- * The arrow gives the direction, the quotes the bytes, <CR> and <LF> the
- * terminators, and the bracketed epoch (when there is one) the time. */
-
-/* An epoch "[1704189600.123456]" somewhere in s[0..n). */
-static int mm_epoch(const char *s, size_t n, int64_t *t)
+/* Takes the learnt prefix off a line: its time kept, a line that does not
+ * fit counted and flagged. Returns the bytes taken; *stamped says a time was. */
+static size_t take_prefix(dfota_reader *r, const char *line, size_t len, int *stamped)
 {
-    for (const char *p = s; (p = find_seq(p, (size_t)(s + n - p), "[", 1)) != NULL; p++) {
-        const char *q = p + 1, *end = s + n;
-        int64_t sec = 0, frac = 0, scale = NS;
-        int nd = 0;
-        while (q < end && *q >= '0' && *q <= '9' && nd < 10) {
-            sec = sec * 10 + (*q++ - '0');
-            nd++;
-        }
-        if (nd < 9 || q >= end || *q != '.')
-            continue;
-        q++;
-        while (q < end && *q >= '0' && *q <= '9') {
-            if (scale > 1) {
-                scale /= 10;
-                frac += (*q - '0') * scale;
-            }
-            q++;
-        }
-        if (q < end && *q == ']' && sec < 4000000000LL) {
-            *t = sec * NS + frac;
-            return 1;
-        }
+    dfota_prefix_hit h;
+    size_t sl = dfota_prefix_take(&r->pfx, line, len, &h);
+    if (h.has_time) {
+        take_time(r, h.t, h.dated);
+        *stamped = 1;
     }
-    return 0;
+    r->time_dir = h.dir;
+    if (!h.fits && len > 0) {
+        /* what stands before the text may be a prefix of another shape */
+        r->line_flags = DFOTA_EV_LOG_PREFIX;
+        if (!r->stats.misfits++)
+            r->stats.first_misfit_line = r->lineno;
+    } else if (sl > 0)
+        r->stats.prefixed++;
+    return sl;
 }
 
-/* Decodes a ModemManager line into r->scratch; returns -1 when it is not one. */
-static long take_mm(dfota_reader *r, const char *s, size_t n)
+/* A line in a program's notation (decode.h), decoded to scratch and pushed
+ * to the framer; 1 when it was one. */
+static int take_decoded(dfota_reader *r, const char *line, size_t len)
 {
-    if (n < 7 || s[n - 1] != '\'')
-        return -1; /* every ModemManager AT line ends with its closing quote */
-    const char *a = find_seq(s, n, "--> '", 5);
-    char dir = '>';
-    if (!a) {
-        a = find_seq(s, n, "<-- '", 5);
-        dir = '<';
-    }
-    if (!a || n < 2 || s[n - 1] != '\'' || a + 5 > s + n - 1)
-        return -1;
-    int64_t t;
-    if (mm_epoch(s, (size_t)(a - s), &t))
-        take_time(r, t, 1);
-    r->dir_hint = dir;
-    const char *p = a + 5, *end = s + n - 1;
-    size_t o = 0;
-    while (p < end) {
-        if (end - p >= 4 && memcmp(p, "<CR>", 4) == 0) {
-            r->scratch[o++] = '\r';
-            p += 4;
-        } else if (end - p >= 4 && memcmp(p, "<LF>", 4) == 0) {
-            r->scratch[o++] = '\n';
-            p += 4;
-        } else
-            r->scratch[o++] = *p++;
-    }
-    r->stats.glyphs++;
-    return (long)o;
-}
-
-/* ---- bytes as a program printed them ----------------------------------
- * Host code in Python logs what it wrote and read as bytes literals:
- *   2024-01-02 10:00:00,123 DEBUG modem: TX: b'AT+QGMR\r'
- *   2024-01-02 10:00:00,140 DEBUG modem: RX: b'\r\nOK\r\n'
- * The literal is the last thing on the line; its escapes (\r \n \t \\
- * \' \" \xNN) are the bytes. A word before it (TX, RX, write, read, send,
- * recv, >>, <<) says who sent them. */
-
-static int hexval(char c)
-{
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-           : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
-static int word_char(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-}
-
-/* The direction a word before a bytes literal gives, or 0. */
-static char bytes_dir(const char *s, size_t n)
-{
-    static const struct {
-        const char *w;
-        char dir;
-    } words[] = {{"tx", '>'}, {"send", '>'}, {"sent", '>'}, {"sending", '>'}, {"write", '>'},
-                 {"wrote", '>'}, {"writing", '>'}, {">>", '>'}, {"->", '>'}, {"rx", '<'},
-                 {"recv", '<'}, {"received", '<'}, {"receiving", '<'}, {"read", '<'},
-                 {"reading", '<'}, {"<<", '<'}, {"<-", '<'}};
-    char dir = 0;
-    size_t i = 0;
-    while (i < n) {
-        while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == ':' || s[i] == '=' || s[i] == '[' ||
-                         s[i] == ']' || s[i] == '(' || s[i] == ','))
-            i++;
-        size_t b = i;
-        while (i < n && s[i] != ' ' && s[i] != '\t' && s[i] != ':' && s[i] != '=' && s[i] != '[' &&
-               s[i] != ']' && s[i] != '(' && s[i] != ',')
-            i++;
-        for (size_t k = 0; k < sizeof words / sizeof words[0]; k++)
-            if (strlen(words[k].w) == i - b && text_starts_ci(s + b, i - b, words[k].w))
-                dir = words[k].dir; /* the last such word wins */
-    }
-    return dir;
-}
-
-/* Decodes the literal s[a] .. s[n - 1] (quote q at both ends, escapes as
- * in C and Python) into r->scratch; returns its length, or -1 when it is
- * not one (an unescaped quote inside, an unknown escape). */
-static long decode_literal(dfota_reader *r, const char *s, size_t a, size_t n, char q)
-{
-    size_t o = 0, i = a + 1;
-    while (i < n - 1) {
-        char c = s[i++];
-        if (c == q)
-            return -1;
-        if (c != '\\') {
-            r->scratch[o++] = c;
-            continue;
-        }
-        if (i >= n - 1)
-            return -1;
-        char e = s[i++];
-        switch (e) {
-        case 'r': r->scratch[o++] = '\r'; break;
-        case 'n': r->scratch[o++] = '\n'; break;
-        case 't': r->scratch[o++] = '\t'; break;
-        case '0': r->scratch[o++] = '\0'; break;
-        case '\\': case '\'': case '"': r->scratch[o++] = e; break;
-        case 'x':
-            if (i + 1 < n && hexval(s[i]) >= 0 && hexval(s[i + 1]) >= 0) {
-                r->scratch[o++] = (char)(hexval(s[i]) << 4 | hexval(s[i + 1]));
-                i += 2;
-                break;
-            }
-            return -1;
-        default: return -1;
-        }
-    }
-    return (long)o;
-}
-
-/* ---- a device's own log of its modem (DFOTA_FMT_DEVICE) ---------------
- * Particle Device OS, whose cellular devices carry Quectel modules:
- *   0000068021 [ncp.at] TRACE: > AT+COPS=3,2       milliseconds since boot
- *   0000068029 [ncp.at] TRACE: < OK
- *   0000117024 [hal] TRACE: Powering modem on      the device's own: left out
- * and the older
- *   20.853 AT send      11 "AT+CREG=2\r\n"          seconds since boot
- *   20.858 AT read  OK   6 "\r\nOK\r\n"             a C literal of the bytes */
-
-#define DEVICE_TIME_MAX_NS (100LL * 365 * 86400 * 1000000000LL)
-
-/* Leading decimal digits of s[0..n) as an integer with frac digits after
- * a '.', in ns given the unit; the length taken, 0 when none. */
-static size_t device_time(const char *s, size_t n, int64_t unit_ns, int64_t *t)
-{
-    size_t i = 0;
-    int64_t v = 0, f = 0, fs = 1;
-    while (i < n && s[i] == ' ')
-        i++;
-    size_t d0 = i;
-    while (i < n && s[i] >= '0' && s[i] <= '9' && i - d0 < 15)
-        v = v * 10 + (s[i++] - '0');
-    /* a count past a century since boot is no time (nor does it overflow
-     * here or in take_time's day arithmetic) */
-    if (i == d0 || v > DEVICE_TIME_MAX_NS / unit_ns)
+    char last = len > 0 ? line[len - 1] : 0;
+    /* what each notation ends with: most lines are none of them */
+    if (r->fmt != DFOTA_FMT_DEVICE && last != '\'' && last != '"' && last != ')' && last != ']' &&
+        last != ',' && last != ' ' && last != '\r')
         return 0;
-    if (i < n && s[i] == '.') {
-        i++;
-        while (i < n && s[i] >= '0' && s[i] <= '9' && fs < 1000000000LL) {
-            f = f * 10 + (s[i++] - '0');
-            fs *= 10;
+    dfota_decoded d = {r->scratch, 0, 0, 0, 0};
+    long n = r->fmt == DFOTA_FMT_DEVICE ? dfota_decode_device(line, len, &d) : -1;
+    if (n == -2)
+        return 1; /* the device's own line, not its modem's */
+    if (n < 0 && last == '\'')
+        n = dfota_decode_mm(line, len, &d);
+    if (n < 0 && memchr(line, 'b', len))
+        n = dfota_decode_bytes_literal(line, len, &d);
+    if (n < 0)
+        return 0;
+    if (d.has_time)
+        take_time(r, d.t, 1);
+    r->dir_hint = d.dir ? d.dir : r->time_dir;
+    r->stats.glyphs += d.glyphs ? 1u : 0u;
+    r->cur_line = r->lineno;
+    dfota_framer_push(r->framer, (const uint8_t *)r->scratch, (size_t)n);
+    r->framer_live = 1;
+    return 1;
+}
+
+/* Bytes a line may hold that need more than a look: a note's first byte
+ * ('#' '/' '<', and 0xE2 of '←'), a glyph's first byte (0xE2 again), a CR. */
+#define SPECIAL_NOTE 0x0fu  /* DFOTA_NOTES_CHARS, in that order */
+#define SPECIAL_GLYPH 0x08u /* 0xE2 */
+#define SPECIAL_CR 0x10u
+
+/* Which of those bytes s[0..n), a line in the buffer, holds, as a mask.
+ * Each is looked for once per stretch of the buffer, not once per line:
+ * most lines hold none, and one memchr over a block costs less than one
+ * per line. */
+static unsigned has_special(dfota_reader *r, const char *s, size_t n)
+{
+    static const char specials[] = DFOTA_NOTES_CHARS "\r";
+    const char *e = s + n, *bufend = r->buf + r->end;
+    if (r->next_any && r->next_any >= e)
+        return 0; /* none of them before the line's end, none stale: most lines */
+    unsigned mask = 0;
+    const char *first = bufend;
+    for (size_t k = 0; k < sizeof r->next_sp / sizeof r->next_sp[0]; k++) {
+        const char *q = r->next_sp[k];
+        if (!q || q < s) {
+            q = memchr(s, specials[k], (size_t)(bufend - s));
+            r->next_sp[k] = q = q ? q : bufend;
         }
+        mask |= (unsigned)(q < e) << k;
+        if (q < first)
+            first = q;
     }
-    *t = v * unit_ns + f * (unit_ns / fs);
-    return i;
-}
-
-/* One line of a device log: returns the bytes' length in r->scratch (a
- * line end added), -2 for a line that is the device's own (left out), or
- * -1 when the line is not of this format. */
-static long take_device(dfota_reader *r, const char *s, size_t n)
-{
-    int64_t t;
-    size_t k = device_time(s, n, 1000000LL, &t);
-    const char *tag = k ? find_seq(s + k, n - k, " [ncp.at] ", 10) : NULL;
-    if (k && tag == s + k) {
-        const char *p = tag + 10, *end = s + n;
-        const char *colon = memchr(p, ':', (size_t)(end - p));
-        if (!colon || end - colon < 3 || colon[1] != ' ' || (colon[2] != '>' && colon[2] != '<'))
-            return -2;
-        take_time(r, t, 1);
-        r->dir_hint = colon[2];
-        p = colon + 3 + (end - colon > 3 && colon[3] == ' ');
-        size_t o = (size_t)(end - p);
-        memcpy(r->scratch, p, o);
-        r->scratch[o++] = '\n';
-        return (long)o;
-    }
-    if (k && find_seq(s + k, n - k, " [", 2) == s + k)
-        return -2; /* another category of the device's log */
-    /* the older "secs AT send|read ... \"literal\"" */
-    k = device_time(s, n, 1000000000LL, &t);
-    const char *at = k ? find_seq(s + k, n - k, " AT ", 4) : NULL;
-    if (!at)
-        return -1;
-    const char *w = at + 4;
-    size_t rest = (size_t)(s + n - w);
-    char dir = rest >= 4 && memcmp(w, "send", 4) == 0 ? '>' : rest >= 4 && memcmp(w, "read", 4) == 0 ? '<' : 0;
-    const char *q = memchr(w, '"', rest);
-    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\r'))
-        n--;
-    if (!dir || !q || s[n - 1] != '"' || q == s + n - 1)
-        return -1;
-    long o = decode_literal(r, s, (size_t)(q - s), n, '"');
-    if (o < 0)
-        return -1;
-    take_time(r, t, 1);
-    r->dir_hint = dir;
-    return o;
-}
-
-/* Decodes a bytes literal at the end of s[0..n) into r->scratch; returns
- * its length, or -1 when the line does not end with one. */
-static long take_bytes_literal(dfota_reader *r, const char *s, size_t n)
-{
-    /* what a print may close it with: read(b'...'), [b'...'], b'...', */
-    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\r' || s[n - 1] == ')' || s[n - 1] == ']' ||
-                     s[n - 1] == ','))
-        n--;
-    if (n < 3 || (s[n - 1] != '\'' && s[n - 1] != '"'))
-        return -1;
-    char q = s[n - 1];
-    /* the opening b' : the first one from which the literal runs cleanly to the end */
-    for (size_t a = 0; a + 2 < n; a++) {
-        if (s[a] != 'b' || s[a + 1] != q || (a > 0 && word_char(s[a - 1])))
-            continue;
-        long o = decode_literal(r, s, a + 1, n, q);
-        if (o < 0)
-            continue;
-        r->dir_hint = bytes_dir(s, a);
-        r->stats.glyphs++;
-        return o;
-    }
-    return -1;
+    r->next_any = first;
+    return mask;
 }
 
 /* Feeds one physical line of a capture to the framer. */
 static void capture_line(dfota_reader *r, char *line, size_t len)
 {
-    const char *end = line + len;
     int stamped = 0;
+    r->line_flags = r->pfx.unknown ? DFOTA_EV_LOG_PREFIX : 0u;
+    r->time_dir = 0;
     /* SSCOM writes "□" (U+25A1) on a line of its own for the line end it
      * sent after a command: not a byte from the module. */
     if (r->sent_box && len == 3 && memcmp(line, "\xe2\x96\xa1", 3) == 0) {
@@ -1033,41 +779,41 @@ static void capture_line(dfota_reader *r, char *line, size_t len)
         return;
     }
     r->sent_box = 0;
-    if (r->fmt == DFOTA_FMT_STAMPED) {
-        int64_t t;
-        int dated;
-        size_t sl = parse_stamp(line, end, &t, &dated);
-        if (sl) {
-            take_time(r, t, dated);
-            line += sl;
-            len -= sl;
-            stamped = 1;
-        }
+    if (r->use_prefix) {
+        size_t sl = take_prefix(r, line, len, &stamped);
+        line += sl;
+        len -= sl;
     }
-    long mm = r->fmt == DFOTA_FMT_DEVICE ? take_device(r, line, len) : -1;
-    if (mm == -2)
-        return; /* the device's own line, not its modem's */
-    if (mm < 0)
-        mm = take_mm(r, line, len);
-    if (mm < 0)
-        mm = take_bytes_literal(r, line, len);
-    if (mm >= 0) {
-        r->cur_line = r->lineno;
-        dfota_framer_push(r->framer, (const uint8_t *)r->scratch, (size_t)mm);
+    if (take_decoded(r, line, len))
+        return;
+    size_t ml = take_marker(r, line, len);
+    if (!ml)
+        r->dir_hint = r->time_dir;
+    line += ml;
+    len -= ml;
+    unsigned special = has_special(r, line, len);
+    if ((special & SPECIAL_NOTE) || dfota_notes_edge(line, len)) {
+        long kept = take_note(r, line, len);
+        if (kept < 0)
+            return;
+        len = (size_t)kept;
+    }
+    r->cur_line = r->lineno;
+    if (r->pfx.escapes && memchr(line, '\\', len)) {
+        size_t n = (size_t)dfota_decode_escapes(line, len, r->scratch);
+        r->stats.glyphs++;
+        if (n == 0 || (r->scratch[n - 1] != '\n' && r->scratch[n - 1] != '\r'))
+            r->scratch[n++] = '\n';
+        dfota_framer_push(r->framer, (const uint8_t *)r->scratch, n);
         r->framer_live = 1;
         return;
     }
-    size_t ml = take_marker(r, line, len);
-    line += ml;
-    len -= ml;
-    len = strip_comment(r, line, len);
-    r->cur_line = r->lineno;
     /* The common case: a plain line with no glyph and no CR, and nothing
      * held in the framer, is one whole AT line as it stands. */
     if (len > 0 && len <= DFOTA_AT_LINE_MAX && !(r->glyph_mode && stamped) &&
         dfota_framer_idle(r->framer) &&
-        !memchr(line, 0xE2, len) && !memchr(line, '\r', len)) {
-        line[len] = '\0'; /* the buffer is ours; what follows was a comment or the newline */
+        !(special & (SPECIAL_GLYPH | SPECIAL_CR))) {
+        line[len] = '\0'; /* the buffer is ours; what follows was a note or the newline */
         r->direct = line;
         r->direct_len = len;
         return;
@@ -1084,7 +830,6 @@ static void capture_line(dfota_reader *r, char *line, size_t len)
     int joins = r->glyph_mode && (stamped || (any && !ends));
     if (!joins)
         r->scratch[n++] = '\n';
-    r->cur_line = r->lineno;
     dfota_framer_push(r->framer, (const uint8_t *)r->scratch, n);
     r->framer_live = 1;
 }
@@ -1104,7 +849,8 @@ static int capture_event(dfota_reader *r, dfota_event *ev, const char *s, size_t
     ev->len = len;
     ev->full_len = full;
     ev->line = r->cur_line;
-    ev->flags = flags | (r->dir_hint ? 0u : DFOTA_EV_GUESSED_DIR);
+    ev->flags = flags | r->line_flags | (r->dir_hint ? 0u : DFOTA_EV_GUESSED_DIR);
+    ev->late_ns = 0;
     return 1;
 }
 

@@ -1,6 +1,8 @@
 /* dfota/reader.h - reads a log of any supported format as a stream of
  * events, in constant memory: the dfota transcript, a raw terminal capture,
- * and captures with timestamp prefixes (with control-character glyphs). */
+ * and captures whose lines carry a prefix (a logger's or a terminal's time,
+ * host, tag, level, a direction marker), learnt from the file's first
+ * lines; UTF-8 as it is, UTF-16 transcoded. */
 #ifndef DFOTA_READER_H
 #define DFOTA_READER_H
 
@@ -44,11 +46,24 @@ const char *dfota_format_name(dfota_format fmt);
  * Valid while the reader lives. */
 const char *dfota_reader_meta(const dfota_reader *r, const char *key);
 
-/* Counts of what the reader removed from a capture before framing. */
+/* What the reader took off a capture before framing, counted. */
 typedef struct {
-    unsigned long comments;    /* trailing "// ..." comments and comment lines */
-    unsigned long glyphs;      /* control pictures decoded (␍ ␊ ...) */
+    unsigned long comments;    /* a person's notes: "// ..." "# ..." "<-- ..." after a line or
+                                * on lines of their own, "..." "[...]" elisions, placeholder
+                                * lines ("UPDATING",n) */
+    unsigned long glyphs;      /* control pictures and escapes decoded (␍ ␊ <CR> \r ...) */
     unsigned long first_comment_line;
+    char first_comment[64];    /* the start of the first note, as the file has it */
+    /* The line prefix the log's writer put before every line (a logger's
+     * time, host, tag, level), learnt from the first lines and taken off. */
+    char prefix[48];           /* the first line's, as the file has it; "" when none */
+    unsigned long prefixed;    /* lines it was taken off */
+    unsigned long misfits;     /* lines that did not have it: read as they are, flagged
+                                * DFOTA_EV_LOG_PREFIX */
+    unsigned long first_misfit_line;
+    char unknown_prefix[48];   /* a prefix no rule knows, "" when none: every line read as
+                                * it is and flagged DFOTA_EV_LOG_PREFIX */
+    const char *encoding;      /* "UTF-16LE" or "UTF-16BE" when transcoded, else NULL (static) */
 } dfota_reader_stats;
 void dfota_reader_get_stats(const dfota_reader *r, dfota_reader_stats *out);
 

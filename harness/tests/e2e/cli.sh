@@ -44,9 +44,15 @@ expect_grep "binary file is not a log" "random.bin.log:1: not a log" "$tmp/out"
 printf '# dfota-transcript 1\n0.0 > AT\n0.1 <OK\n' > "$tmp/bad.transcript"
 expect_exit "malformed transcript line" 2 "$dfota" check "$tmp/bad.transcript"
 expect_grep "malformed line is named" "bad.transcript:3:" "$tmp/out"
-printf 'AT+QFOTADL=?\r\nOK\r\n' | iconv -f UTF-8 -t UTF-16 > "$tmp/utf16.log" 2>/dev/null || printf '\xff\xfeA\x00T\x00\r\x00\n\x00' > "$tmp/utf16.log"
-expect_exit "UTF-16 log" 2 "$dfota" check "$tmp/utf16.log"
-expect_grep "UTF-16 is named as such" "utf16.log:1: the log is UTF-16 text" "$tmp/out"
+# Windows tools save "Unicode" logs as UTF-16: read, and said so.
+printf 'AT+QFOTADL=?\r\nOK\r\n' | iconv -f UTF-8 -t UTF-16LE > "$tmp/utf16.log" 2>/dev/null ||
+  printf 'A\0T\0+\0Q\0F\0O\0T\0A\0D\0L\0=\0?\0\r\0\n\0O\0K\0\r\0\n\0' > "$tmp/utf16.log"
+expect_exit "UTF-16 log" 0 "$dfota" check "$tmp/utf16.log"
+expect_grep "UTF-16 is named as such" "utf16.log: NOTE the log is UTF-16LE text, read as such" "$tmp/out"
+# A binary file is named for what it is, not taken for UTF-16.
+printf '\177ELF\2\1\1\0\0\0\0\0\0\0\0\0\2\0\76\0\1\0\0\0' > "$tmp/a.out"
+expect_exit "ELF executable" 2 "$dfota" check "$tmp/a.out"
+expect_grep "ELF executable is named" "a.out:1: not a log: an ELF executable" "$tmp/out"
 : > "$tmp/empty.log"
 expect_exit "empty file" 2 "$dfota" check "$tmp/empty.log"
 
