@@ -502,6 +502,9 @@ static const char *const bad_args[] = {
     ("AT+QFOTADL=\"/data/ufs/update-0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrst"
      "uvwxyz0123456789abcdefghijklmnopqrstuvwxyz0123456789.zip\""), /* over 128 bytes */
     "AT+QFOTADL=\"/data/ufs/no-such-file.zip\"",
+    /* a file path of 51 bytes, its query included (chapter 3.1: 50) */
+    "AT+QFOTADL=\"ftp://test:test@127.0.0.1:2121/update.zip?build=0123456789abcdefghijklmnopqrstuvwx\"",
+    "AT+QFOTADL=\"/DATA/UFS/update.zip\"", /* only FTP:// and HTTP:// are case-free */
     "AT+QFOTADL=\"/data/ufs/../ufs/update.zip\"",
 };
 
