@@ -42,7 +42,13 @@
  * garbled lines from a device are covered too):
  *   - A URL starts after "://" and ends at the first control byte, space,
  *     '"' or typographic double quote, or at the end of the input.
- *   - Its authority ends at the first '/', '?' or '#'. When it holds an
+ *   - First as the module reads it (chapter 3's template,
+ *     dfota_spec_url_parts): up to the first '/', the user information is
+ *     what comes before the last '@', and when it holds a ':' the password
+ *     is what follows the first one (so a user name may hold '@', '#' or
+ *     '?', and a password '#', '?', ':' and '@').
+ *   - Where that finds none, as the URL standard reads it: the authority
+ *     ends at the first '/', '?' or '#'. When it holds an
  *     '@', the user information is what comes before the last '@', and
  *     the password what follows its first ':' (so a password may hold ':'
  *     and '@').
