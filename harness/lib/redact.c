@@ -111,40 +111,11 @@ static size_t last_at(const scan *sc, size_t at)
     return at;
 }
 
-/* The password as the module reads it (chapter 3's template,
- * dfota_spec_url_parts): the authority runs to the first '/', the server
- * starts after its last '@', the password from the first ':' to that '@'.
- * So a user name may hold '@' and a password '#' or '?'. Returns 0 when
- * this reading finds no password. */
-static int guide_password(const scan *sc, size_t a, const char **colon, size_t *to)
-{
-    const char *in = sc->in;
-    const char *slash = memchr(in + a, '/', sc->h - a);
-    size_t s = slash ? (size_t)(slash - in) : sc->h;
-    const char *at = NULL;
-    for (size_t i = a; i < s; i++)
-        if (in[i] == '@')
-            at = in + i;
-    if (!at)
-        return 0;
-    *colon = memchr(in + a, ':', (size_t)(at - (in + a)));
-    if (!*colon)
-        return 0;
-    *to = (size_t)(at - in);
-    return 1;
-}
-
 /* Finds the password of the URL whose authority starts at a: [*from, *to)
- * with *from just after its ':'. Returns 0 when the URL has none. The
- * guide's reading comes first; where it finds none, the URL standard's
- * (an authority that ends at '?' or '#' too) and a password that ran past
- * a '/' are looked for. */
+ * with *from just after its ':'. Returns 0 when the URL has none. */
 static int find_password(scan *sc, size_t a, size_t *from, size_t *to)
 {
     const char *in = sc->in;
-    const char *colon;
-    if (guide_password(sc, a, &colon, to))
-        goto found;
     size_t s = a;
     while (s < sc->h && in[s] != '/' && in[s] != '?' && in[s] != '#')
         s++;
@@ -152,15 +123,19 @@ static int find_password(scan *sc, size_t a, size_t *from, size_t *to)
     for (size_t i = a; i < s; i++)
         if (in[i] == '@')
             at = in + i;
-    if (at) {
-        colon = memchr(in + a, ':', (size_t)(at - (in + a)));
-        if (!colon)
-            return 0; /* user@host: a user name is not a secret */
+    const char *colon = at ? memchr(in + a, ':', (size_t)(at - (in + a))) : NULL;
+    if (colon) {
         *to = (size_t)(at - in);
     } else {
-        if (s == a || in[a] == '[')
+        /* No ':' before the '@': "user@host", whose user name is no
+         * secret; or a user name that holds '@' (chapter 3's template
+         * allows it, shared FTP hosts name accounts by e-mail address)
+         * before a password that ran into a '?' or '#' of its own,
+         * "fota@example.com:pa#ss@host". Its ':' is after that '@'. */
+        size_t u = at ? (size_t)(at - in) + 1 : a;
+        if (s == u || in[u] == '[')
             return 0;
-        colon = memchr(in + a, ':', s - a);
+        colon = memchr(in + u, ':', s - u);
         if (!colon || is_port(colon + 1, (size_t)(in + s - (colon + 1))))
             return 0;
         /* "user:pa/ss@host": the password ran past what ends an authority. */
@@ -172,7 +147,6 @@ static int find_password(scan *sc, size_t a, size_t *from, size_t *to)
         else
             return 0;
     }
-found:
     /* "user:p@:/w@host": no host is empty, so the password goes on. */
     while (*to < sc->h && host_empty(sc, *to + 1)) {
         size_t later = next_at(sc, *to + 1);

@@ -42,18 +42,14 @@
  * garbled lines from a device are covered too):
  *   - A URL starts after "://" and ends at the first control byte, space,
  *     '"' or typographic double quote, or at the end of the input.
- *   - First as the module reads it (chapter 3's template,
- *     dfota_spec_url_parts): up to the first '/', the user information is
- *     what comes before the last '@', and when it holds a ':' the password
- *     is what follows the first one (so a user name may hold '@', '#' or
- *     '?', and a password '#', '?', ':' and '@').
- *   - Where that finds none, as the URL standard reads it: the authority
- *     ends at the first '/', '?' or '#'. When it holds an
+ *   - Its authority ends at the first '/', '?' or '#'. When it holds an
  *     '@', the user information is what comes before the last '@', and
  *     the password what follows its first ':' (so a password may hold ':'
  *     and '@').
- *   - When the authority holds no '@' but a ':' followed by something
- *     other than a port (not only digits): the password ran into a '/',
+ *   - When the authority holds no '@' (or no ':' before its last '@',
+ *     then after it: a user name may hold '@', as chapter 3's template
+ *     allows) but a ':' followed by something other than a port (not
+ *     only digits): the password ran into a '/',
  *     '?' or '#' of its own, and ends at the next '@' of the URL (the last
  *     one before the next '/', '?' or '#', as above); or, when
  *     there is none and the URL runs to the end of the input, the text
@@ -67,7 +63,8 @@
  *     one's value runs to the next '&' or '#' or the URL's end.
  * Known limits: a password cut by the source itself right after its first
  * digits, with no "..." after it, looks like a port and stays; a
- * password holding a space or a '"' is not found (the URL ends there). */
+ * password holding a space or a '"' is not found (the URL ends there);
+ * nor is one after a user name holding '/', '?' or '#'. */
 DFOTA_WUR dfota_err dfota_redact(const char *in, size_t len, char *out, size_t cap,
                                  size_t *out_len);
 

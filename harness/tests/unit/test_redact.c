@@ -56,8 +56,9 @@ static const struct {
     {"user name holding '@', password '#' and '?'",
      "AT+QFOTADL=\"ftp://fota@example.com:Xk4#q?7w@ftp.example.com:21/EG95/A07-to-A08.zip\"",
      "AT+QFOTADL=\"ftp://fota@example.com:***@ftp.example.com:21/EG95/A07-to-A08.zip\""},
-    {"user name holding '#'", "ftp://us#er:pw@h/f", "ftp://us#er:***@h/f"},
-    {"user name holding '?'", "ftp://us?er:pw@h/f", "ftp://us?er:***@h/f"},
+    {"user name holding '@', password '@' and '?'", "ftp://a@b.c:p?w@d@h:21/f", "ftp://a@b.c:***@h:21/f"},
+    {"user name holding '@', port", "ftp://a@b.c:21/f", NULL},
+    {"user name holding '@', no password", "ftp://a@b.c@h/f", NULL},
     /* nothing to hide */
     {"no password", "ftp://h/f", NULL},
     {"host and port", "ftp://h:21/f", NULL},
