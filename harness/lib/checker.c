@@ -80,6 +80,9 @@ struct dfota_checker {
     unsigned long module_since_final;
     char last_host[CMD_KEEP]; /* the previous host line, to recognise its echo */
     size_t last_host_len;
+    char last_arg[CMD_KEEP];  /* the last AT+QFOTADL argument checked, and its verdict */
+    size_t last_arg_len;
+    dfota_arg_check last_check;
     unsigned next_id;
     unsigned bad_urcs;
     int port_cycle;           /* a port-lost not yet followed by RDY */
@@ -495,7 +498,19 @@ static void on_fotadl(dfota_checker *c, const dfota_event *ev, const dfota_item 
     static const char *const forms[] = {"test", "read", "exec", "write"};
     f->s.form = forms[it->form];
     if (it->form == DFOTA_FOTADL_WRITE) {
-        dfota_spec_check_arg(it->arg, it->arg_len, &f->arg);
+        /* Hosts repeat the same command (retries, test loops); parsing a URL
+         * with libcurl allocates, so the last verdict is kept. */
+        if (it->arg_len < CMD_KEEP && it->arg_len == c->last_arg_len && c->last_arg_len > 0 &&
+            memcmp(it->arg, c->last_arg, it->arg_len) == 0)
+            f->arg = c->last_check;
+        else {
+            dfota_spec_check_arg(it->arg, it->arg_len, &f->arg);
+            if (it->arg_len < CMD_KEEP) {
+                memcpy(c->last_arg, it->arg, it->arg_len);
+                c->last_arg_len = it->arg_len;
+                c->last_check = f->arg;
+            }
+        }
         f->s.proto = f->arg.proto;
     }
     push_pending(c, f, ev);
