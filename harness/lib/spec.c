@@ -1,11 +1,11 @@
 /* spec.c - chapter 3's argument forms and limits, chapters 4-6's code
- * tables. URLs are taken apart by libcurl's URL API, not by hand; what is
- * checked here is only what the guide adds on top of RFC 3986. */
+ * tables. A URL is taken apart by the guide's own template, not by RFC 3986:
+ * the module measures <user_name>, <password>, <serverURL> and <file_path>
+ * as the template writes them, so a user name may hold '@' and a file path
+ * '?' and '#'. (Where URL semantics matter, the emulator's downloads and
+ * the staging of packages, libcurl's URL API does the parsing.) */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-
-#include <curl/curl.h>
 
 #include "dfota/spec.h"
 #include "text.h"
@@ -46,91 +46,106 @@ static void too_long(dfota_arg_check *out, const char *what, size_t len, size_t 
     invalid(out, why);
 }
 
-/* Length of a URL part as written (no decoding), 0 when absent. */
-static size_t part_len(CURLU *u, CURLUPart part)
+/* ---- URLs by chapter 3's template ------------------------------------ */
+
+static dfota_url_part part(const char *base, const char *from, const char *to)
 {
-    char *v = NULL;
-    size_t n = 0;
-    if (curl_url_get(u, part, &v, 0) == CURLUE_OK && v)
-        n = strlen(v);
-    curl_free(v);
-    return n;
+    dfota_url_part p = {(size_t)(from - base), (size_t)(to - from), 1};
+    return p;
 }
 
-static void check_port(CURLU *u, dfota_arg_check *out, long def)
+static const char *find_last(const char *from, const char *to, char c)
 {
-    char *v = NULL;
-    out->port = def;
-    if (curl_url_get(u, CURLUPART_PORT, &v, 0) == CURLUE_OK && v) {
-        out->port_explicit = 1;
-        out->port = strtol(v, NULL, 10);
-        if (out->port < 1 || out->port > 65535)
-            invalid(out, "the port is outside 1-65535");
-    }
-    curl_free(v);
+    const char *hit = NULL;
+    for (const char *p = from; p < to; p++)
+        if (*p == c)
+            hit = p;
+    return hit;
 }
 
-/* An authority that is empty (ftp:///file, http://:80/x) names no server;
- * libcurl would take the first path segment as the host. */
-static int authority_empty(const char *url, size_t n)
+int dfota_spec_url_parts(const char *url, size_t n, dfota_url_parts *out)
 {
-    const char *sep = memchr(url, ':', n);
-    if (!sep || (size_t)(sep - url) + 3 > n || sep[1] != '/' || sep[2] != '/')
+    memset(out, 0, sizeof *out);
+    size_t i = 0;
+    while (i + 2 < n && !(url[i] == ':' && url[i + 1] == '/' && url[i + 2] == '/'))
+        i++;
+    if (i + 2 >= n)
         return 0;
-    const char *a = sep + 3, *end = url + n;
+    const char *end = url + n, *a = url + i + 3;
+    out->scheme = part(url, url, url + i);
     const char *slash = memchr(a, '/', (size_t)(end - a));
-    const char *stop = slash ? slash : end;
-    const char *at = NULL;
-    for (const char *p = a; p < stop; p++)
-        if (*p == '@')
-            at = p;
-    const char *host = at ? at + 1 : a;
-    return host == stop || *host == ':';
+    const char *a_end = slash ? slash : end;
+    const char *at = find_last(a, a_end, '@');
+    const char *host = a;
+    if (at) {
+        const char *colon = memchr(a, ':', (size_t)(at - a));
+        out->user = part(url, a, colon ? colon : at);
+        if (colon)
+            out->password = part(url, colon + 1, at);
+        host = at + 1;
+    }
+    const char *scan = host;
+    if (host < a_end && *host == '[') {
+        const char *close = memchr(host, ']', (size_t)(a_end - host));
+        scan = close ? close + 1 : a_end; /* a ':' in the brackets is the address's */
+    }
+    const char *colon = memchr(scan, ':', (size_t)(a_end - scan));
+    out->server = part(url, host, colon ? colon : a_end);
+    if (colon)
+        out->port = part(url, colon + 1, a_end);
+    if (slash)
+        out->file_path = part(url, slash + 1, end);
+    return 1;
+}
+
+/* The port as chapter 3 states it: an integer from 1 to 65535. */
+static void check_port(const char *url, const dfota_url_parts *u, long def, dfota_arg_check *out)
+{
+    out->port = def;
+    if (!u->port.present)
+        return;
+    out->port_explicit = 1;
+    const char *d = url + u->port.off;
+    long v = 0;
+    for (size_t i = 0; i < u->port.len; i++) {
+        if (d[i] < '0' || d[i] > '9') {
+            out->port = 0;
+            invalid(out, "the port is not a number");
+            return;
+        }
+        if (v <= 65535) /* past it the value no longer matters */
+            v = v * 10 + (d[i] - '0');
+    }
+    out->port = v <= 65535 ? v : 0;
+    if (u->port.len == 0)
+        invalid(out, "the port after ':' is empty");
+    else if (v < 1 || v > 65535)
+        invalid(out, "the port is outside 1-65535");
 }
 
 static void check_url(const char *url, size_t n, dfota_arg_check *out)
 {
-    char buf[1024];
-    if (n >= sizeof buf) {
-        too_long(out, "the URL", n, DFOTA_URL_MAX);
-        return;
-    }
-    memcpy(buf, url, n);
-    buf[n] = '\0';
     if (memchr(url, '\0', n)) {
         invalid(out, "the URL holds a NUL byte");
         return;
     }
-    if (authority_empty(url, n)) {
-        invalid(out, "the URL names no server");
-        return;
-    }
-    CURLU *u = curl_url();
-    if (!u) {
-        invalid(out, "out of memory while parsing the URL");
-        return;
-    }
-    CURLUcode rc = curl_url_set(u, CURLUPART_URL, buf, CURLU_NON_SUPPORT_SCHEME | CURLU_PATH_AS_IS);
-    if (rc != CURLUE_OK) {
-        char why[160];
-        snprintf(why, sizeof why, "the URL cannot be parsed: %s", curl_url_strerror(rc));
-        invalid(out, why);
-        curl_url_cleanup(u);
-        return;
-    }
+    dfota_url_parts u;
+    (void)dfota_spec_url_parts(url, n, &u); /* the caller saw "://" */
     int ftp = out->proto == DFOTA_PROTO_FTP;
-    check_port(u, out, ftp ? DFOTA_FTP_DEFAULT_PORT : DFOTA_HTTP_DEFAULT_PORT);
-    out->user_len = part_len(u, CURLUPART_USER);
-    out->password_len = part_len(u, CURLUPART_PASSWORD);
-    out->server_len = part_len(u, CURLUPART_HOST);
-    size_t path = part_len(u, CURLUPART_PATH);
-    out->path_len = path > 0 ? path - 1 : 0; /* <file_path> is what follows the '/' */
+    out->user_len = u.user.len;
+    out->password_len = u.password.len;
+    out->server_len = u.server.len;
+    out->path_len = u.file_path.len;
+    check_port(url, &u, ftp ? DFOTA_FTP_DEFAULT_PORT : DFOTA_HTTP_DEFAULT_PORT, out);
+    if (out->cls == DFOTA_ARG_INVALID)
+        return;
     if (out->server_len == 0)
         invalid(out, "the URL names no server");
     else if (out->path_len == 0)
         invalid(out, "the URL names no file");
-    if (ftp) {
-        /* Chapter 3.1 limits each part of an FTP URL to 50 bytes. */
+    else if (ftp) {
+        /* Chapter 3.1 limits each part of an FTP URL to 50 bytes; chapter
+         * 3.2 sets no such limit for HTTP. */
         if (out->user_len > DFOTA_USER_MAX)
             too_long(out, "the user name", out->user_len, DFOTA_USER_MAX);
         else if (out->password_len > DFOTA_PASSWORD_MAX)
@@ -140,7 +155,15 @@ static void check_url(const char *url, size_t n, dfota_arg_check *out)
         else if (out->path_len > DFOTA_FILE_PATH_MAX)
             too_long(out, "the file path", out->path_len, DFOTA_FILE_PATH_MAX);
     }
-    curl_url_cleanup(u);
+}
+
+/* Some families keep packages here (FIELD-QUIRKS.md). */
+#define CACHE_PREFIX "/cache/ufs/"
+
+static int starts_exactly(const char *s, size_t n, const char *prefix)
+{
+    size_t pl = strlen(prefix);
+    return n >= pl && memcmp(s, prefix, pl) == 0;
 }
 
 static void check_local(const char *name, size_t n, dfota_arg_check *out)
@@ -211,10 +234,19 @@ void dfota_spec_check_arg(const char *arg, size_t len, dfota_arg_check *out)
         out->proto = DFOTA_PROTO_HTTP;
     else if (text_starts_ci(s, n, "https://"))
         out->proto = DFOTA_PROTO_HTTPS;
-    else if (text_starts_ci(s, n, DFOTA_LOCAL_PREFIX))
+    else if (starts_exactly(s, n, DFOTA_LOCAL_PREFIX) || starts_exactly(s, n, CACHE_PREFIX))
         out->proto = DFOTA_PROTO_LOCAL;
-    else if (text_starts_ci(s, n, "/cache/ufs/"))
+    else if (text_starts_ci(s, n, DFOTA_LOCAL_PREFIX) || text_starts_ci(s, n, CACHE_PREFIX)) {
+        /* Only the schemes are case-free in chapter 3; a path is a path. */
+        const char *want = text_starts_ci(s, n, DFOTA_LOCAL_PREFIX) ? DFOTA_LOCAL_PREFIX : CACHE_PREFIX;
+        char why[160];
+        snprintf(why, sizeof why, "the folder is written %.*s, not %s: the guide allows any case only "
+                 "for FTP:// and HTTP://", (int)strlen(want), s, want);
         out->proto = DFOTA_PROTO_LOCAL;
+        out->path_len = n;
+        invalid(out, why);
+        return;
+    }
     else if (text_starts_ci(s, n, "FILE:"))
         out->proto = DFOTA_PROTO_FILE;
     else if (memchr(s, ':', n) && memchr(s, '/', n)) {
@@ -238,7 +270,7 @@ void dfota_spec_check_arg(const char *arg, size_t len, dfota_arg_check *out)
         break;
     case DFOTA_PROTO_LOCAL:
         check_local(s, n, out);
-        if (!text_starts_ci(s, n, DFOTA_LOCAL_PREFIX))
+        if (!starts_exactly(s, n, DFOTA_LOCAL_PREFIX))
             field_form(out, "cache-ufs-path", "the guide names only /data/ufs/; some families use /cache/ufs/");
         break;
     case DFOTA_PROTO_FILE:

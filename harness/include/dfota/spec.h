@@ -48,9 +48,41 @@ typedef struct {
 
 /* Checks the text after "AT+QFOTADL=" exactly as chapter 3 states it:
  * a quoted string starting with FTP:// or HTTP:// (any case) or a file name
- * under /data/ufs/, with the length, port and field limits. Never fails:
- * the verdict is in out->cls. */
+ * under /data/ufs/ (this exact case), with the length, port and field
+ * limits. URLs are measured by dfota_spec_url_parts(), the guide's template,
+ * not by RFC 3986. Never fails: the verdict is in out->cls. */
 void dfota_spec_check_arg(const char *arg, size_t len, dfota_arg_check *out);
+
+/* One part of a URL: where it starts in the text given and how many bytes
+ * it has, as written (nothing is decoded). present is 0 where the URL has
+ * no such part; then off and len are 0. A part can be present and empty
+ * ("host:/f" has an empty port). */
+typedef struct {
+    size_t off, len;
+    int present;
+} dfota_url_part;
+
+/* A URL in the parts of chapter 3's template
+ * FTP://<user_name>:<password>@<serverURL>:<port>/<file_path>
+ * (HTTP: HTTP://<http_server_URL>:<http_port>/<http_file_path>). */
+typedef struct {
+    dfota_url_part scheme;  /* before "://" */
+    dfota_url_part user, password, server, port, file_path;
+} dfota_url_parts;
+
+/* Takes url[0..n) apart the way chapter 3 writes a URL, not the way RFC 3986
+ * parses one:
+ *   - what follows "://" up to the first '/' names the server;
+ *   - the server starts after the last '@' in it; before that '@' the user
+ *     name runs to the first ':' and the password is the rest, so a user
+ *     name may hold '@' and a password '@', ':', '#' or '?';
+ *   - the port follows the first ':' after the server (a server written in
+ *     brackets, [2001:db8::1], is taken whole);
+ *   - the file path is everything after that first '/', '?' and '#'
+ *     included.
+ * Pure: judges nothing, allocates nothing, reads only url[0..n). Returns 1,
+ * or 0 with every part absent when url has no "://". */
+int dfota_spec_url_parts(const char *url, size_t n, dfota_url_parts *out);
 
 const char *dfota_proto_name(dfota_proto proto);
 

@@ -129,6 +129,62 @@ static const struct {
      -1, 0},
     {"FTP file missing", 1, "ftp://u:p@host:21/", 0, 0, "", 18, DFOTA_ARG_INVALID, DFOTA_PROTO_FTP, NULL,
      W_NONE, 0, -1, 0},
+    /* chapter 3.1's template, not RFC 3986: the server starts after the last
+     * '@' before the first '/', the file path is all that follows that '/' */
+    {"user name holding @", 1, "ftp://fota@example.com:pw@host/f.zip", 0, 0, "", 36, DFOTA_ARG_VALID,
+     DFOTA_PROTO_FTP, NULL, W_USER, 16, 21, 0},
+    {"user name holding @, 50", 1, "ftp://", 'u', 45, "@mail:pw@host/f.zip", 70, DFOTA_ARG_VALID,
+     DFOTA_PROTO_FTP, NULL, W_USER, 50, 21, 0},
+    {"user name holding @, 51", 1, "ftp://", 'u', 46, "@mail:pw@host/f.zip", 71, DFOTA_ARG_INVALID,
+     DFOTA_PROTO_FTP, NULL, W_NONE, 0, -1, 0},
+    {"password holding #", 1, "ftp://user:pa#ss@host/f.zip", 0, 0, "", 27, DFOTA_ARG_VALID, DFOTA_PROTO_FTP,
+     NULL, W_PASSWORD, 5, 21, 0},
+    {"password holding ?", 1, "ftp://user:pa?ss@host:2121/f.zip", 0, 0, "", 32, DFOTA_ARG_VALID,
+     DFOTA_PROTO_FTP, NULL, W_PASSWORD, 5, 2121, 1},
+    {"password holding @, # and ?", 1, "ftp://user:p@ss#1?@host/f.zip", 0, 0, "", 29, DFOTA_ARG_VALID,
+     DFOTA_PROTO_FTP, NULL, W_PASSWORD, 7, 21, 0},
+    {"password 51 holding #", 1, "ftp://user:#", 'p', 50, "@host/f.zip", 73, DFOTA_ARG_INVALID,
+     DFOTA_PROTO_FTP, NULL, W_NONE, 0, -1, 0},
+    {"FTP file name with blanks", 1, "ftp://u:p@host/Jun/update v12 to v13.zip", 0, 0, "", 40, DFOTA_ARG_VALID,
+     DFOTA_PROTO_FTP, NULL, W_PATH, 25, 21, 0},
+    {"FTP file path 50 with a query", 1, "ftp://u:p@host/update.zip?token=", 'a', 33, "", 65, DFOTA_ARG_VALID,
+     DFOTA_PROTO_FTP, NULL, W_PATH, 50, 21, 0},
+    {"FTP file path 51 with a query", 1, "ftp://u:p@host/update.zip?token=", 'a', 34, "", 66,
+     DFOTA_ARG_INVALID, DFOTA_PROTO_FTP, NULL, W_NONE, 0, -1, 0},
+    {"FTP file path 60 with a query", 1, "ftp://u:p@host/update.zip?token=", 'a', 43, "", 75,
+     DFOTA_ARG_INVALID, DFOTA_PROTO_FTP, NULL, W_NONE, 0, -1, 0},
+    {"FTP file path 51 with a fragment", 1, "ftp://u:p@host/update.zip#", 'a', 40, "", 66, DFOTA_ARG_INVALID,
+     DFOTA_PROTO_FTP, NULL, W_NONE, 0, -1, 0},
+    {"FTP server in brackets", 1, "ftp://u:p@[2001:db8::1]:2121/f.zip", 0, 0, "", 34, DFOTA_ARG_VALID,
+     DFOTA_PROTO_FTP, NULL, W_SERVER, 13, 2121, 1},
+    {"FTP port empty", 1, "ftp://u:p@host:/f.zip", 0, 0, "", 21, DFOTA_ARG_INVALID, DFOTA_PROTO_FTP, NULL,
+     W_NONE, 0, -1, 0},
+    {"FTP server empty after user info", 1, "ftp://u:p@/f.zip", 0, 0, "", 16, DFOTA_ARG_INVALID,
+     DFOTA_PROTO_FTP, NULL, W_NONE, 0, -1, 0},
+    {"port of 20 digits", 1, "http://host:", '9', 20, "/f.zip", 38, DFOTA_ARG_INVALID, DFOTA_PROTO_HTTP, NULL,
+     W_NONE, 0, -1, 0},
+    {"port with leading zeros", 1, "http://host:00080/f.zip", 0, 0, "", 23, DFOTA_ARG_VALID, DFOTA_PROTO_HTTP,
+     NULL, W_NONE, 0, 80, 1},
+    /* chapter 3.2 limits only the whole URL and the port */
+    {"HTTP server over 50", 1, "http://", 's', 60, "/f.zip", 73, DFOTA_ARG_VALID, DFOTA_PROTO_HTTP, NULL,
+     W_SERVER, 60, 80, 0},
+    {"HTTP file path over 50", 1, "http://host/", 'f', 200, "", 212, DFOTA_ARG_VALID, DFOTA_PROTO_HTTP, NULL,
+     W_PATH, 200, 80, 0},
+    {"HTTP user name over 50", 1, "http://", 'u', 60, ":pw@host/f.zip", 81, DFOTA_ARG_VALID, DFOTA_PROTO_HTTP,
+     NULL, W_USER, 60, 80, 0},
+    {"HTTP file name with blanks", 1, "http://www.quectel.com:100/update v12.zip", 0, 0, "", 41,
+     DFOTA_ARG_VALID, DFOTA_PROTO_HTTP, NULL, W_PATH, 14, 100, 1},
+    {"HTTP query holding @ and #", 1, "http://host/f.zip?a=b@c#d", 0, 0, "", 25, DFOTA_ARG_VALID,
+     DFOTA_PROTO_HTTP, NULL, W_PATH, 13, 80, 0},
+    {"HTTP query without a file", 1, "http://host?f.zip", 0, 0, "", 17, DFOTA_ARG_INVALID, DFOTA_PROTO_HTTP,
+     NULL, W_NONE, 0, -1, 0},
+    /* only FTP:// and HTTP:// are case-free: /data/ufs/ is matched exactly */
+    {"/data/ufs/ in upper case", 1, "/DATA/UFS/update.zip", 0, 0, "", 20, DFOTA_ARG_INVALID, DFOTA_PROTO_LOCAL,
+     NULL, W_NONE, 0, -1, 0},
+    {"/data/ufs/ in mixed case", 1, "/Data/ufs/update.zip", 0, 0, "", 20, DFOTA_ARG_INVALID, DFOTA_PROTO_LOCAL,
+     NULL, W_NONE, 0, -1, 0},
+    {"/cache/ufs/ in upper case", 1, "/CACHE/UFS/x", 0, 0, "", 12, DFOTA_ARG_INVALID, DFOTA_PROTO_LOCAL, NULL,
+     W_NONE, 0, -1, 0},
     /* forms of shipped firmware */
     {"https://", 1, "https://host/f.zip", 0, 0, "", 18, DFOTA_ARG_FIELD, DFOTA_PROTO_HTTPS, "https-url",
      W_NONE, 0, -1, 0},
@@ -221,6 +277,144 @@ static void test_check_arg_not_nul_terminated(void)
     CU_ASSERT_EQUAL(c.url_len, 17);
     dfota_spec_check_arg(text, 26, &c);
     CU_ASSERT_EQUAL(c.cls, DFOTA_ARG_INVALID);
+}
+
+/* ---- URLs by chapter 3's template --------------------------------------- */
+
+#define ABSENT NULL
+
+/* Each part as the text it must be, or ABSENT; "" is a part present and
+ * empty. The parts are compared as text cut out of the URL, so an offset or
+ * a length that is one off fails. */
+static const struct {
+    const char *url;
+    int ok;
+    const char *scheme, *user, *password, *server, *port, *file_path;
+} url_cases[] = {
+    /* the guide's own examples */
+    {"ftp://test:test@124.74.41.170:21/Jun/update-v12-to-v13.zip", 1, "ftp", "test", "test", "124.74.41.170",
+     "21", "Jun/update-v12-to-v13.zip"},
+    {"http://www.quectel.com:100/update.zip", 1, "http", ABSENT, ABSENT, "www.quectel.com", "100",
+     "update.zip"},
+    /* a user name is an account, often an e-mail address: the server starts
+     * after the last '@' */
+    {"FTP://fota@example.com:pw@ftp.example.net:2121/a/b.zip", 1, "FTP", "fota@example.com", "pw",
+     "ftp.example.net", "2121", "a/b.zip"},
+    {"ftp://a@b@c:pw@host/f", 1, "ftp", "a@b@c", "pw", "host", ABSENT, "f"},
+    /* the password is everything between the first ':' and that '@' */
+    {"ftp://u:p@ss#1?@host/f", 1, "ftp", "u", "p@ss#1?", "host", ABSENT, "f"},
+    {"ftp://u:a:b@host/f", 1, "ftp", "u", "a:b", "host", ABSENT, "f"},
+    {"ftp://u:#?@host/f", 1, "ftp", "u", "#?", "host", ABSENT, "f"},
+    {"ftp://anonymous@host/f", 1, "ftp", "anonymous", ABSENT, "host", ABSENT, "f"},
+    {"ftp://:@host/f", 1, "ftp", "", "", "host", ABSENT, "f"},
+    /* the file path is everything after the first '/', '?' and '#' too */
+    {"ftp://u:p@host/f.zip?x=1#y", 1, "ftp", "u", "p", "host", ABSENT, "f.zip?x=1#y"},
+    {"http://host/a@b/c.zip", 1, "http", ABSENT, ABSENT, "host", ABSENT, "a@b/c.zip"},
+    {"http://host/my update v2.zip", 1, "http", ABSENT, ABSENT, "host", ABSENT, "my update v2.zip"},
+    {"http://host//f", 1, "http", ABSENT, ABSENT, "host", ABSENT, "/f"},
+    {"http://host/", 1, "http", ABSENT, ABSENT, "host", ABSENT, ""},
+    {"http://host", 1, "http", ABSENT, ABSENT, "host", ABSENT, ABSENT},
+    {"http://host?f.zip", 1, "http", ABSENT, ABSENT, "host?f.zip", ABSENT, ABSENT},
+    /* ports, servers */
+    {"ftp://host:/f", 1, "ftp", ABSENT, ABSENT, "host", "", "f"},
+    {"ftp://host:21:22/f", 1, "ftp", ABSENT, ABSENT, "host", "21:22", "f"},
+    {"ftp:///f", 1, "ftp", ABSENT, ABSENT, "", ABSENT, "f"},
+    {"ftp://u:p@/f", 1, "ftp", "u", "p", "", ABSENT, "f"},
+    {"ftp://u:p@[2001:db8::1]:21/f", 1, "ftp", "u", "p", "[2001:db8::1]", "21", "f"},
+    {"http://[::1]/f", 1, "http", ABSENT, ABSENT, "[::1]", ABSENT, "f"},
+    {"http://[::1]x:8/f", 1, "http", ABSENT, ABSENT, "[::1]x", "8", "f"},
+    {"http://[::1/f", 1, "http", ABSENT, ABSENT, "[::1", ABSENT, "f"},
+    {"://", 1, "", ABSENT, ABSENT, "", ABSENT, ABSENT},
+    /* no "://": nothing to take apart */
+    {"host/f.zip", 0, ABSENT, ABSENT, ABSENT, ABSENT, ABSENT, ABSENT},
+    {"ftp:/host/f", 0, ABSENT, ABSENT, ABSENT, ABSENT, ABSENT, ABSENT},
+    {"ftp:", 0, ABSENT, ABSENT, ABSENT, ABSENT, ABSENT, ABSENT},
+    {"", 0, ABSENT, ABSENT, ABSENT, ABSENT, ABSENT, ABSENT},
+};
+
+static int part_is(const char *url, size_t n, dfota_url_part p, const char *want)
+{
+    if (!want)
+        return !p.present && p.off == 0 && p.len == 0;
+    return p.present && p.off <= n && p.len <= n - p.off && p.len == strlen(want) &&
+           memcmp(url + p.off, want, p.len) == 0;
+}
+
+static void show_part(const char *what, const char *url, dfota_url_part p)
+{
+    if (p.present)
+        printf(" %s '%.*s'", what, (int)p.len, url + p.off);
+    else
+        printf(" %s absent", what);
+}
+
+static void test_url_parts(void)
+{
+    for (size_t i = 0; i < sizeof url_cases / sizeof url_cases[0]; i++) {
+        const char *url = url_cases[i].url;
+        size_t n = strlen(url);
+        dfota_url_parts u;
+        memset(&u, 0x5A, sizeof u);
+        int ok = dfota_spec_url_parts(url, n, &u) == url_cases[i].ok;
+        ok = ok && part_is(url, n, u.scheme, url_cases[i].scheme) && part_is(url, n, u.user, url_cases[i].user) &&
+             part_is(url, n, u.password, url_cases[i].password) &&
+             part_is(url, n, u.server, url_cases[i].server) && part_is(url, n, u.port, url_cases[i].port) &&
+             part_is(url, n, u.file_path, url_cases[i].file_path);
+        CU_ASSERT(ok);
+        if (!ok) {
+            printf("\n  '%s':", url);
+            show_part("scheme", url, u.scheme);
+            show_part("user", url, u.user);
+            show_part("password", url, u.password);
+            show_part("server", url, u.server);
+            show_part("port", url, u.port);
+            show_part("file_path", url, u.file_path);
+            printf("\n");
+        }
+    }
+}
+
+static void test_url_parts_bounded(void)
+{
+    /* Only url[0..n) is read: a '/' or '@' after it changes nothing. */
+    static const char text[] = "http://host/f.zip@x/y";
+    dfota_url_parts u;
+    CU_ASSERT_EQUAL(dfota_spec_url_parts(text, 17, &u), 1);
+    CU_ASSERT(part_is(text, 17, u.server, "host"));
+    CU_ASSERT(part_is(text, 17, u.file_path, "f.zip"));
+    CU_ASSERT(part_is(text, 17, u.user, ABSENT));
+    static const char cut[] = "http://host/f";
+    CU_ASSERT_EQUAL(dfota_spec_url_parts(cut, 6, &u), 0); /* "http:/" */
+    CU_ASSERT_EQUAL(dfota_spec_url_parts(cut, 7, &u), 1); /* "http://" */
+    CU_ASSERT(part_is(cut, 7, u.server, ""));
+    CU_ASSERT(part_is(cut, 7, u.file_path, ABSENT));
+}
+
+static void test_arg_reasons(void)
+{
+    /* The reason names what broke the guide, in the guide's words. */
+    static const struct {
+        const char *arg;
+        const char *says;
+    } cases[] = {
+        {"\"ftp://u:p@host/update.zip?token=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"", "file path is 51 bytes"},
+        {"\"ftp://uuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuu@mail:pw@host/f.zip\"", "user name is 51 bytes"},
+        {"\"/DATA/UFS/update.zip\"", "/DATA/UFS/, not /data/ufs/"},
+        {"\"ftp://u:p@host:/f.zip\"", "port after ':' is empty"},
+        {"\"ftp://u:p@host:2x/f.zip\"", "port is not a number"},
+        {"\"http://host:99999999999999999999/f\"", "outside 1-65535"},
+        {"\"ftp://u:p@/f.zip\"", "names no server"},
+        {"\"http://host?f.zip\"", "names no file"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        dfota_arg_check c;
+        dfota_spec_check_arg(cases[i].arg, strlen(cases[i].arg), &c);
+        int ok = c.cls == DFOTA_ARG_INVALID && strstr(c.reason, cases[i].says) != NULL;
+        CU_ASSERT(ok);
+        if (!ok)
+            printf("\n  %s: cls %d reason '%s', expected '%s'\n", cases[i].arg, (int)c.cls, c.reason,
+                   cases[i].says);
+    }
 }
 
 static void test_proto_names(void)
@@ -357,6 +551,9 @@ static void test_code_retried(void)
 static const test_entry tests[] = {
     {"AT+QFOTADL argument limits and forms", test_check_arg},
     {"argument bounded by its length", test_check_arg_not_nul_terminated},
+    {"URL parts by the guide's template", test_url_parts},
+    {"URL parts bounded by the length", test_url_parts_bounded},
+    {"argument verdicts say why", test_arg_reasons},
     {"protocol names", test_proto_names},
     {"code tables", test_codes},
     {"code meanings", test_code_meanings},
