@@ -265,6 +265,9 @@ done <<'SEEDS'
 0AT+QFOTADL="ftp://user:secr...
 0https://[::1]:8443/u.zip?X-Amz-Signature=abc&x=1#access_token=t
 0see http://h/u?next=ftp://u:p@h2/f&api-key=K; and https://a:b@c/
+0ftp://fota@example.com:p#w?d@ftp.example.com:21/Jun/a b.zip?x=1#y
+0HTTP://[2001:db8::1]:00080/u.zip
+0/DATA/UFS/update.zip
 1usb:2c7c:0195:if=2:serial=abc
 1usb:2c7c:0195
 1usb:2C7C:0125:if=3
@@ -354,6 +357,13 @@ cat >"$idict" <<'DICT'
 "@"
 "[::1]"
 ":21"
+":65535"
+":0/"
+"FTP://"
+"HTTP://"
+"/data/ufs/"
+"/DATA/UFS/"
+"/cache/ufs/"
 "?"
 "&"
 ";"

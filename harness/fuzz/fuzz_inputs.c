@@ -3,7 +3,10 @@
  * parser (its low two bits) and a few options (the bits above); the rest
  * of the input is the text:
  *
- *   0  dfota_redact and dfota_redact_field (dfota/redact.h)
+ *   0  dfota_redact and dfota_redact_field (dfota/redact.h), and the
+ *      guide's reading of the same text: dfota_spec_url_parts and
+ *      dfota_spec_check_arg (dfota/spec.h), dfota_emulator_fetch_url
+ *      (dfota/emulator.h)
  *   1  dfota_port_parse_usb_id (dfota/port.h)
  *   2  dfota_source_parse_serial (dfota/source.h)
  *   3  dfota_scenario_parse, dfota_scenario_expand of every send step,
@@ -21,10 +24,12 @@
 #include <string.h>
 
 #include "dfota/dfota.h"
+#include "dfota/emulator.h"
 #include "dfota/port.h"
 #include "dfota/redact.h"
 #include "dfota/scenario.h"
 #include "dfota/source.h"
+#include "dfota/spec.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -208,6 +213,69 @@ static void redact_field(const char *in, size_t len, size_t cap)
     free(field);
 }
 
+/* A part lies inside the text; an absent one is all zeros. */
+static void check_part(dfota_url_part p, size_t n)
+{
+    if (!p.present)
+        CHECK(p.off == 0 && p.len == 0);
+    else
+        CHECK(p.off <= n && p.len <= n - p.off);
+}
+
+/* The guide's template over the same text: the parts lie in it in the
+ * template's order, the server and port stop before the first '/', the file
+ * path runs to the end; and the argument check, quoted, says why whenever
+ * it does not find the argument valid. */
+static void check_spec(const char *in, size_t size)
+{
+    dfota_url_parts u;
+    memset(&u, 0x5A, sizeof u);
+    size_t sep = find_sep(in, size);
+    CHECK(dfota_spec_url_parts(in, size, &u) == (sep < size));
+    const dfota_url_part all[] = {u.scheme, u.user, u.password, u.server, u.port, u.file_path};
+    size_t last = 0;
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+        check_part(all[i], size);
+        if (sep == size)
+            CHECK(!all[i].present);
+        else if (all[i].present) {
+            CHECK(all[i].off >= last);
+            last = all[i].off + all[i].len;
+        }
+    }
+    if (sep < size) {
+        CHECK(u.scheme.present && u.scheme.off == 0 && u.scheme.len == sep && u.server.present);
+        CHECK(!memchr(in + u.server.off, '/', u.server.len));
+        CHECK(!u.port.present || !memchr(in + u.port.off, '/', u.port.len));
+        CHECK(!u.file_path.present || u.file_path.off + u.file_path.len == size);
+    }
+    char *q = malloc(size + 2);
+    if (!q)
+        return;
+    q[0] = '"';
+    memcpy(q + 1, in, size);
+    q[size + 1] = '"';
+    dfota_arg_check c;
+    memset(&c, 0x5A, sizeof c);
+    dfota_spec_check_arg(q, size + 2, &c);
+    size_t rl = strnlen(c.reason, sizeof c.reason);
+    CHECK(rl < sizeof c.reason);
+    CHECK(c.cls == DFOTA_ARG_VALID ? rl == 0 : rl > 0);
+    CHECK(c.url_len <= size && c.user_len <= size && c.password_len <= size && c.server_len <= size &&
+          c.path_len <= size);
+    free(q);
+
+    /* What the emulator would fetch: a URL, or an input error and no URL. */
+    char *fetch = NULL;
+    dfota_err rc = dfota_emulator_fetch_url(in, size, &fetch);
+    CHECK(rc == DFOTA_OK || rc == DFOTA_E_INPUT || rc == DFOTA_E_NOMEM);
+    CHECK((rc == DFOTA_OK) == (fetch != NULL));
+    if (fetch)
+        CHECK(strncmp(fetch, "ftp://", 6) == 0 || strncmp(fetch, "http://", 7) == 0 ||
+              strncmp(fetch, "https://", 8) == 0);
+    free(fetch);
+}
+
 static void fuzz_redact(unsigned opt, const uint8_t *data, size_t size)
 {
     char *in = malloc(size ? size : 1); /* exactly the text: no NUL after it */
@@ -247,6 +315,7 @@ static void fuzz_redact(unsigned opt, const uint8_t *data, size_t size)
     }
     free(out);
 
+    check_spec(in, size);
     if (opt & 1u)
         redact_known_secrets(in, size);
     if (opt & 2u)

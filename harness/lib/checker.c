@@ -96,9 +96,6 @@ struct dfota_checker {
     int data_mode;            /* between CONNECT and NO CARRIER: no AT lines (V.250) */
     unsigned long data_line;  /* CONNECT's line */
     unsigned long data_like_at; /* lines in data mode that look like AT traffic */
-    char last_arg[CMD_KEEP];  /* the last AT+QFOTADL argument checked, and its verdict */
-    size_t last_arg_len;
-    dfota_arg_check last_check;
     unsigned next_id;
     unsigned bad_urcs;
     int port_cycle;           /* a port-lost not yet followed by RDY */
@@ -590,19 +587,7 @@ static void on_fotadl(dfota_checker *c, const dfota_event *ev, const dfota_item 
     static const char *const forms[] = {"test", "read", "exec", "write"};
     f->s.form = forms[it->form];
     if (it->form == DFOTA_FOTADL_WRITE) {
-        /* Hosts repeat the same command (retries, test loops); parsing a URL
-         * with libcurl allocates, so the last verdict is kept. */
-        if (it->arg_len < CMD_KEEP && it->arg_len == c->last_arg_len && c->last_arg_len > 0 &&
-            memcmp(it->arg, c->last_arg, it->arg_len) == 0)
-            f->arg = c->last_check;
-        else {
-            dfota_spec_check_arg(it->arg, it->arg_len, &f->arg);
-            if (it->arg_len < CMD_KEEP) {
-                memcpy(c->last_arg, it->arg, it->arg_len);
-                c->last_arg_len = it->arg_len;
-                c->last_check = f->arg;
-            }
-        }
+        dfota_spec_check_arg(it->arg, it->arg_len, &f->arg);
         f->s.proto = f->arg.proto;
     }
     push_pending(c, f, ev);

@@ -1271,7 +1271,13 @@ static int download_setup(dfota_emulator *em, CURL *e)
     long stall_s = patience / 1000 > 1 ? (long)(patience / 1000) : 1;
     const char *protocols = text_starts_ci(em->url, strlen(em->url), "https:") ? "ftp,http,https"
                                                                                 : "ftp,http";
-    return curl_easy_setopt(e, CURLOPT_URL, em->url) != CURLE_OK ||
+    /* The URL as the module reads it, not as libcurl would (fetch_url.c). */
+    char *url = NULL;
+    if (dfota_emulator_fetch_url(em->url, strlen(em->url), &url) != DFOTA_OK)
+        return 1;
+    int bad = curl_easy_setopt(e, CURLOPT_URL, url) != CURLE_OK; /* libcurl keeps a copy */
+    free(url);
+    return bad ||
            curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, protocols) != CURLE_OK ||
            curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK ||
            curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||

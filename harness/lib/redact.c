@@ -123,16 +123,19 @@ static int find_password(scan *sc, size_t a, size_t *from, size_t *to)
     for (size_t i = a; i < s; i++)
         if (in[i] == '@')
             at = in + i;
-    const char *colon;
-    if (at) {
-        colon = memchr(in + a, ':', (size_t)(at - (in + a)));
-        if (!colon)
-            return 0; /* user@host: a user name is not a secret */
+    const char *colon = at ? memchr(in + a, ':', (size_t)(at - (in + a))) : NULL;
+    if (colon) {
         *to = (size_t)(at - in);
     } else {
-        if (s == a || in[a] == '[')
+        /* No ':' before the '@': "user@host", whose user name is no
+         * secret; or a user name that holds '@' (chapter 3's template
+         * allows it, shared FTP hosts name accounts by e-mail address)
+         * before a password that ran into a '?' or '#' of its own,
+         * "fota@example.com:pa#ss@host". Its ':' is after that '@'. */
+        size_t u = at ? (size_t)(at - in) + 1 : a;
+        if (s == u || in[u] == '[')
             return 0;
-        colon = memchr(in + a, ':', s - a);
+        colon = memchr(in + u, ':', s - u);
         if (!colon || is_port(colon + 1, (size_t)(in + s - (colon + 1))))
             return 0;
         /* "user:pa/ss@host": the password ran past what ends an authority. */

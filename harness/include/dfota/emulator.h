@@ -119,6 +119,23 @@ int dfota_emulator_profile_known(const char *name);
 /* The running firmware version (changes after a successful upgrade). */
 const char *dfota_emulator_firmware(const dfota_emulator *em);
 
+/* The URL the emulated module fetches for the URL in its AT+QFOTADL
+ * argument (url[0..n), without the quotes). The module reads that URL by
+ * chapter 3's template (dfota_spec_url_parts), libcurl by RFC 3986, so the
+ * template's parts are handed to libcurl one by one:
+ *   - user name and password are sent as written ('@', '#', '?', ':' in
+ *     them escaped);
+ *   - an FTP <file_path> is the file's name, '?', '#' and blanks included;
+ *   - an HTTP path keeps its query and loses its fragment (never sent), and
+ *     only what a request line cannot carry (blanks, controls, non-ASCII) is
+ *     escaped; a '%' escape already there stays.
+ * On success *out is a string the caller frees with free(). DFOTA_E_INPUT
+ * when url is not an ftp://, http:// or https:// URL (any case) with a
+ * server, a '/' after it and a port in 1-65535, or when libcurl refuses a
+ * part (a server that is no host name); DFOTA_E_NOMEM. *out is NULL on
+ * error. */
+DFOTA_WUR dfota_err dfota_emulator_fetch_url(const char *url, size_t n, char **out);
+
 /* CRC-32 (IEEE 802.3, as zlib's crc32) of len bytes, continuing from crc
  * (start with 0). */
 uint32_t dfota_crc32(uint32_t crc, const void *data, size_t len);

@@ -46,8 +46,10 @@
  *     '@', the user information is what comes before the last '@', and
  *     the password what follows its first ':' (so a password may hold ':'
  *     and '@').
- *   - When the authority holds no '@' but a ':' followed by something
- *     other than a port (not only digits): the password ran into a '/',
+ *   - When the authority holds no '@' (or no ':' before its last '@',
+ *     then after it: a user name may hold '@', as chapter 3's template
+ *     allows) but a ':' followed by something other than a port (not
+ *     only digits): the password ran into a '/',
  *     '?' or '#' of its own, and ends at the next '@' of the URL (the last
  *     one before the next '/', '?' or '#', as above); or, when
  *     there is none and the URL runs to the end of the input, the text
@@ -61,7 +63,8 @@
  *     one's value runs to the next '&' or '#' or the URL's end.
  * Known limits: a password cut by the source itself right after its first
  * digits, with no "..." after it, looks like a port and stays; a
- * password holding a space or a '"' is not found (the URL ends there). */
+ * password holding a space or a '"' is not found (the URL ends there);
+ * nor is one after a user name holding '/', '?' or '#'. */
 DFOTA_WUR dfota_err dfota_redact(const char *in, size_t len, char *out, size_t cap,
                                  size_t *out_len);
 

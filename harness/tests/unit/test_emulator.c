@@ -502,6 +502,9 @@ static const char *const bad_args[] = {
     ("AT+QFOTADL=\"/data/ufs/update-0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrst"
      "uvwxyz0123456789abcdefghijklmnopqrstuvwxyz0123456789.zip\""), /* over 128 bytes */
     "AT+QFOTADL=\"/data/ufs/no-such-file.zip\"",
+    /* a file path of 51 bytes, its query included (chapter 3.1: 50) */
+    "AT+QFOTADL=\"ftp://test:test@127.0.0.1:2121/update.zip?build=0123456789abcdefghijklmnopqrstuvwx\"",
+    "AT+QFOTADL=\"/DATA/UFS/update.zip\"", /* only FTP:// and HTTP:// are case-free */
     "AT+QFOTADL=\"/data/ufs/../ufs/update.zip\"",
 };
 
@@ -679,8 +682,11 @@ static void test_download_refused(void)
     download_refused(0, 1, "+QIND: \"FOTA\",\"HTTPEND\",716");
 }
 
-/* An HTTP download from the test's own server; END or the download's code. */
-static void http_case(int status, int64_t free_space, int field, const char *want_end)
+/* An HTTP download of url_path (what follows host and port) from the
+ * test's own server; END or the download's code, and the request line the
+ * server got when want_request is not NULL. */
+static void http_case_at(const char *url_path, const char *want_request, int status, int64_t free_space,
+                         int field, const char *want_end)
 {
     static uint8_t pkg[4096];
     rig r;
@@ -704,11 +710,19 @@ static void http_case(int status, int64_t free_space, int field, const char *wan
         return;
     }
     r.http = &s;
-    snprintf(cmd, sizeof cmd, "AT+QFOTADL=\"http://127.0.0.1:%u/update.zip\"", (unsigned)s.port);
+    snprintf(cmd, sizeof cmd, "AT+QFOTADL=\"http://127.0.0.1:%u/%s\"", (unsigned)s.port, url_path);
     host_send(&r, cmd);
     CU_ASSERT(expect(&r, "OK"));
     CU_ASSERT(expect_next(&r, "+QIND: \"FOTA\",\"HTTPSTART\""));
     CU_ASSERT(expect_next(&r, want_end));
+    if (want_request) {
+        /* the request stays in the server's buffer after it answered */
+        size_t wl = strlen(want_request);
+        int ok = strncmp(s.req, want_request, wl) == 0 && s.req[wl] == '\r';
+        CU_ASSERT(ok);
+        if (!ok)
+            printf("\n  request '%.*s', expected '%s'\n", (int)strcspn(s.req, "\r"), s.req, want_request);
+    }
     if (strcmp(want_end, "+QIND: \"FOTA\",\"HTTPEND\",0") == 0) {
         CU_ASSERT(expect_next(&r, "RDY"));
         CU_ASSERT(expect_attempt(&r, 100, 0));
@@ -723,12 +737,72 @@ static void http_case(int status, int64_t free_space, int field, const char *wan
     http_stop(&s);
 }
 
+static void http_case(int status, int64_t free_space, int field, const char *want_end)
+{
+    http_case_at("update.zip", "GET /update.zip HTTP/1.1", status, free_space, field, want_end);
+}
+
 static void test_http_download(void)
 {
     http_case(200, 0, 0, "+QIND: \"FOTA\",\"HTTPEND\",0");
     http_case(200, 1000, 0, "+QIND: \"FOTA\",\"HTTPEND\",511"); /* larger than the free space */
     http_case(404, 0, 0, "+QIND: \"FOTA\",\"HTTPEND\",701");
     http_case(404, 0, 1, "+QIND: \"FOTA\",\"HTTPEND\",711");
+}
+
+/* Chapter 3.2 reads a URL by its template: blanks in the file path break
+ * no rule, and the module asks for that file, its query kept. */
+static void test_http_download_guide_url(void)
+{
+    http_case_at("EG95 A07 to A08.zip?build=1 2", "GET /EG95%20A07%20to%20A08.zip?build=1%202 HTTP/1.1", 200,
+                 0, 0, "+QIND: \"FOTA\",\"HTTPEND\",0");
+    http_case_at("a%20b.zip#part", "GET /a%20b.zip HTTP/1.1", 200, 0, 0, "+QIND: \"FOTA\",\"HTTPEND\",0");
+}
+
+/* What libcurl is given for the URL the module was given. */
+static void test_fetch_url(void)
+{
+    static const struct {
+        const char *url, *want; /* want NULL: DFOTA_E_INPUT */
+    } cases[] = {
+        {"ftp://test:test@127.0.0.1:21/Jun/update.zip", "ftp://test:test@127.0.0.1:21/Jun/update.zip"},
+        /* FTP: the user name may hold '@', the password '#' and '?'; the
+         * file path is the file's name, blanks, '?' and '#' included */
+        {"FTP://fota@example.com:p#w?d@127.0.0.1:2121/a b.zip?x=1#y",
+         "ftp://fota%40example.com:p%23w%3fd@127.0.0.1:2121/a%20b.zip%3fx%3d1%23y"},
+        {"ftp://u:p:w@127.0.0.1/f", "ftp://u:p%3aw@127.0.0.1/f"},
+        {"ftp://host/a%20b.zip", "ftp://host/a%2520b.zip"},
+        /* HTTP: the query stays a query, the fragment is not sent, only
+         * what a request line cannot carry is escaped */
+        {"http://host:8080/my update.zip?token=a b#frag", "http://host:8080/my%20update.zip?token=a%20b"},
+        {"http://host/a%20b.zip", "http://host/a%20b.zip"},
+        {"http://a@b:pw@127.0.0.1/u.zip", "http://a%40b:pw@127.0.0.1/u.zip"},
+        {"HTTPS://host/u.zip", "https://host/u.zip"},
+        {"http://[::1]:00080/u.zip", "http://[::1]:80/u.zip"},
+        {"http://host/", "http://host/"},
+        /* nothing to fetch */
+        {"ftp://host", NULL},
+        {"ftp:///f", NULL},
+        {"ftp://host:0/f", NULL},
+        {"ftp://host:/f", NULL},
+        {"ftp://ho st/f", NULL},
+        {"tftp://h/f", NULL},
+        {"/data/ufs/u.zip", NULL},
+        {"", NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        static char sentinel[] = "sentinel";
+        char *got = sentinel;
+        dfota_err rc = dfota_emulator_fetch_url(cases[i].url, strlen(cases[i].url), &got);
+        int ok = cases[i].want ? rc == DFOTA_OK && got && strcmp(got, cases[i].want) == 0
+                               : rc == DFOTA_E_INPUT && got == NULL;
+        CU_ASSERT(ok);
+        if (!ok)
+            printf("\n  %s: rc %d, '%s', expected '%s'\n", cases[i].url, (int)rc, got ? got : "(null)",
+                   cases[i].want ? cases[i].want : "(input error)");
+        if (rc == DFOTA_OK)
+            free(got);
+    }
 }
 
 static void test_busy_during_download(void)
@@ -1111,6 +1185,8 @@ static const test_entry tests[] = {
     {"package for another version: END,510, no retry", test_mismatch_510},
     {"download refused: 601/701 strict, 605/716 field", test_download_refused},
     {"HTTP download: success, 511, 404", test_http_download},
+    {"HTTP download of a URL read by the guide's template", test_http_download_guide_url},
+    {"the URL libcurl fetches", test_fetch_url},
     {"AT+QFOTADL during a download: ERROR", test_busy_during_download},
     {"AT+QFLST and AT+QFDEL", test_file_commands},
     {"new refuses a file as link, bad scale, bad UFS", test_new_refuses},

@@ -48,6 +48,17 @@ static const struct {
     {"one-byte password grows", "ftp://u:p@h/f", "ftp://u:***@h/f"},
     {"digits-only password", "ftp://u:12345@h/f", "ftp://u:***@h/f"},
     {"empty user name", "ftp://:pw@h/f", "ftp://:***@h/f"},
+    /* chapter 3's template: the server starts after the last '@' before
+     * the first '/'; a user name may hold '@', a password '#' and '?' */
+    {"user name holding '@'", "ftp://fota@example.com:secret@h/f", "ftp://fota@example.com:***@h/f"},
+    {"user name holding '@', password '#'", "ftp://fota@example.com:sec#ret@h/f",
+     "ftp://fota@example.com:***@h/f"},
+    {"user name holding '@', password '#' and '?'",
+     "AT+QFOTADL=\"ftp://fota@example.com:Xk4#q?7w@ftp.example.com:21/EG95/A07-to-A08.zip\"",
+     "AT+QFOTADL=\"ftp://fota@example.com:***@ftp.example.com:21/EG95/A07-to-A08.zip\""},
+    {"user name holding '@', password '@' and '?'", "ftp://a@b.c:p?w@d@h:21/f", "ftp://a@b.c:***@h:21/f"},
+    {"user name holding '@', port", "ftp://a@b.c:21/f", NULL},
+    {"user name holding '@', no password", "ftp://a@b.c@h/f", NULL},
     /* nothing to hide */
     {"no password", "ftp://h/f", NULL},
     {"host and port", "ftp://h:21/f", NULL},
