@@ -81,6 +81,18 @@ if [ -d "$root/transcripts" ]; then
         seeded=$((seeded + 1))
     done < <(find "$root/transcripts" -type f -print0)
 fi
+# Every input a fuzzer ever crashed on stays a seed: the run starts by
+# replaying them (harness/fuzz/regressions/TARGET/).
+seed_regressions() { # TARGET CORPUS
+    local f n=0
+    for f in "$root/harness/fuzz/regressions/$1"/*; do
+        [ -f "$f" ] || continue
+        cp -f -- "$f" "$2/regression-$(basename -- "$f")"
+        n=$((n + 1))
+    done
+    echo "fuzz-smoke: $1: $n regression seeds"
+}
+seed_regressions fuzz_reader "$corpus"
 # Never start from an empty corpus: one minimal log of each format.
 printf '# dfota-transcript 1\n# port: usb:2c7c:0195:if02\n0.0 > AT+QFOTADL="/data/ufs/u.zip"\n0.1 < OK\n1.0 < +QIND: "FOTA","START"\n2.0 < +QIND: "FOTA","UPDATING",100\n3.0 < +QIND: "FOTA","END",0\n' \
     >"$corpus/seed-min.transcript"
@@ -130,6 +142,21 @@ cat >"$dict" <<'EOF'
 "ERROR"
 "+CME ERROR: "
 "+CMS ERROR: "
+"SEND OK"
+"SEND FAIL"
+"CONNECT"
+"CONNECT 150"
+"NO CARRIER"
+"NO DIALTONE"
+"BUSY"
+"NO ANSWER"
+"RING"
+"AT+QISEND=0,5"
+"AT+QHTTPREAD=80"
+"ATD*99#"
+";+QFOTADL="
+"AT+QGMR;+QFOTADL=\"/data/ufs/u.zip\""
+"+QIND:\"FOTA\","
 "RDY"
 "+CREG: 1"
 "+QIND: "
@@ -246,6 +273,7 @@ for dir in scenarios harness/tests/e2e/proof harness/tests/e2e/lint-cases; do
         iseeded=$((iseeded + 1))
     done < <(find "$root/$dir" -type f -name "$pattern" -print0)
 done
+seed_regressions fuzz_inputs "$icorpus"
 # Every distinct line of a transcript that holds a URL, to redact.
 if [ -d "$root/transcripts" ]; then
     n=$({ find "$root/transcripts" -type f -exec grep -h -a -F '://' {} + || true; } | sort -u |

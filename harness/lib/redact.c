@@ -199,13 +199,19 @@ static size_t url(sink *s, scan *sc, size_t a)
         mask(s);
         i = to;
     }
+    /* Parameters live after the authority: a '&' or ';' inside it starts
+     * none (a secret-looking value would run over the '/', and redacting
+     * again would read the shortened authority as a cut password). */
+    int authority = 1;
     while (i < sc->h) {
         if (sc->h - i >= 3 && memcmp(in + i, "://", 3) == 0)
             return i;
         char c = in[i];
         put(s, in + i, 1);
         i++;
-        if (c == '?' || c == '&' || c == ';' || c == '#')
+        if (c == '/' || c == '?' || c == '#')
+            authority = 0;
+        if (!authority && (c == '?' || c == '&' || c == ';' || c == '#'))
             i = param(s, sc, i);
     }
     return sc->h;

@@ -59,7 +59,8 @@
  *   - An '@' that no host follows (a ':', '/', '?', '#' or the URL's end
  *     comes next) is inside the password, which goes on to the next '@'
  *     (again the last one before a '/', '?' or '#').
- *   - A parameter starts after '?', '&', ';' or '#' inside a URL; a secret
+ *   - A parameter starts after '?', '&', ';' or '#' inside a URL, past its
+ *     authority (a '&' before the first '/', '?' or '#' starts none); a secret
  *     one's value runs to the next '&' or '#' or the URL's end.
  * Known limits: a password cut by the source itself right after its first
  * digits, with no "..." after it, looks like a port and stays; a

@@ -121,6 +121,11 @@ static const struct {
      * there and took its password's "=" for its own, so that the "***" made
      * "-key" a secret name the second time round */
     {"a URL where a parameter's name would be", "x://h&://:=@-key=K", "x://h&://:***@-key=K"},
+    /* found by fuzz_inputs: a '&' in the authority started a "parameter"
+     * whose secret-looking value ran over the '/', so that the second time
+     * the authority ran to the end and looked like a cut password */
+    {"no parameter in the authority", "s://h&a:api-key=0/x", NULL},
+    {"a parameter after the authority", "s://h/p&api-key=0/x", "s://h/p&api-key=***"},
     /* already redacted */
     {"already redacted password", "AT+QFOTADL=\"ftp://test:***@124.74.41.170:21/f.zip\"", NULL},
     {"already redacted token", "http://h/f?token=***&a=1", NULL},
