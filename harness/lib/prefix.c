@@ -453,6 +453,33 @@ static size_t take_field(const char *s, size_t n, unsigned char *how, size_t *wl
     return i;
 }
 
+/* The lead fields of p at s (the fields some writers put before the time:
+ * RFC 5424's "<14>1 ", a port name): their length, or (size_t)-1 when the
+ * line does not start with them. */
+static size_t skip_lead(const dfota_prefix *p, const char *s, size_t n)
+{
+    size_t at = 0, wl;
+    for (unsigned i = 0; i < p->nlead; i++) {
+        unsigned char how;
+        size_t fl = take_field(s + at, n - at, &how, &wl);
+        if (!fl || how != p->lead_end[i])
+            return (size_t)-1;
+        at += fl;
+    }
+    return at;
+}
+
+/* The lead and the time at s: the bytes taken, 0 when the line has not both. */
+static size_t lead_and_time(dfota_prefix *cache, const dfota_prefix *p, const char *s, const char *end,
+                            int64_t *t, int *dated, char *dir)
+{
+    size_t lead = skip_lead(p, s, (size_t)(end - s));
+    if (lead == (size_t)-1)
+        return 0;
+    size_t tl = dfota_time_parse(cache, p->form, s + lead, end, t, dated, dir);
+    return tl ? lead + tl : 0;
+}
+
 /* A logger's level or a tag: what makes fields a logger's when no time
  * stands before them ("INFO:modem:", "fotad[812]: ", "<debug>"). */
 static int logger_field(const char *s, size_t n)
@@ -507,8 +534,10 @@ static int vote_fields(signature *sigs, size_t *nsigs, const char *s, size_t n, 
     while (!dfota_prefix_at_text(s + at, n - at) && !dfota_marker_at(s + at, n - at, &dir)) {
         unsigned char how;
         size_t fl = take_field(s + at, n - at, &how, &wl);
-        if (!fl || one.n == DFOTA_PREFIX_FIELDS_MAX)
+        if (!fl)
             return 0;
+        if (one.n == DFOTA_PREFIX_FIELDS_MAX)
+            return 2; /* text, but behind more fields than a learnt prefix has */
         one.logger |= logger_field(s + at, wl);
         one.end[one.n++] = how;
         at += fl;
@@ -524,6 +553,62 @@ static int vote_fields(signature *sigs, size_t *nsigs, const char *s, size_t n, 
     if (*nsigs < SIGS_MAX)
         sigs[(*nsigs)++] = one;
     return 1;
+}
+
+/* When most lines start with no time: do they start with one to three
+ * fields and then a time, always the same number of fields ending the
+ * same way ("<14>1 2024-01-02T10:00:00Z ...", "COM3 10:00:00.100 ...")? */
+static void learn_lead(dfota_prefix *p, const char *text, const char *end, char sep, unsigned max_lines,
+                       const dfota_time_form *order, size_t norder)
+{
+    unsigned count[DFOTA_PREFIX_LEAD_MAX + 1][DFOTA_TIME_FORMS];
+    unsigned char first_end[DFOTA_PREFIX_LEAD_MAX + 1][DFOTA_PREFIX_LEAD_MAX];
+    memset(count, 0, sizeof count);
+    memset(first_end, 0, sizeof first_end);
+    unsigned lines = 0;
+    for (const char *s = text; s < end && lines < max_lines;) {
+        const char *nl = memchr(s, sep, (size_t)(end - s));
+        const char *le = nl ? nl : end;
+        if (le > s && s[0] != '#') {
+            lines++;
+            size_t at = 0, wl;
+            unsigned char ends[DFOTA_PREFIX_LEAD_MAX];
+            for (unsigned k = 1; k <= DFOTA_PREFIX_LEAD_MAX; k++) {
+                unsigned char how;
+                size_t fl = take_field(s + at, (size_t)(le - s) - at, &how, &wl);
+                if (!fl)
+                    break;
+                ends[k - 1] = how;
+                at += fl;
+                for (size_t f = 0; f < norder; f++) {
+                    int64_t t;
+                    int dated;
+                    char dir;
+                    if (dfota_time_parse(NULL, order[f], s + at, le, &t, &dated, &dir)) {
+                        if (count[k][order[f]]++ == 0)
+                            memcpy(first_end[k], ends, k);
+                        break;
+                    }
+                }
+            }
+        }
+        s = nl ? nl + 1 : end;
+    }
+    unsigned best = 0, bk = 0;
+    dfota_time_form bf = DFOTA_TIME_NONE;
+    for (unsigned k = 1; k <= DFOTA_PREFIX_LEAD_MAX; k++)
+        for (int f = 1; f < DFOTA_TIME_FORMS; f++)
+            if (count[k][f] > best) {
+                best = count[k][f];
+                bk = k;
+                bf = (dfota_time_form)f;
+            }
+    if (best == 0 || best * 2 < lines)
+        return;
+    p->form = bf;
+    p->nlead = bk;
+    memcpy(p->lead_end, first_end[bk], bk);
+    p->stamped = best;
 }
 
 void dfota_prefix_learn(dfota_prefix *p, const char *text, size_t len, char sep, unsigned max_lines)
@@ -561,10 +646,14 @@ void dfota_prefix_learn(dfota_prefix *p, const char *text, size_t len, char sep,
     p->stamped = best != DFOTA_TIME_NONE ? count[best] : 0;
     if (p->stamped > 0 && (p->stamped * 2 >= p->lines || p->blocks > 0))
         p->form = best;
+    else
+        learn_lead(p, text, end, sep, max_lines, order, sizeof order / sizeof order[0]);
     /* the fields: the shape most lines with text have between the time and it */
     signature sigs[SIGS_MAX];
     size_t nsigs = 0;
-    unsigned lines = 0, escaped = 0, texts = 0;
+    unsigned lines = 0, escaped = 0, texts = 0, overflow = 0;
+    const char *overflow_line = NULL, *overflow_end = NULL;
+    size_t overflow_from = 0;
     /* Only lines with AT text have a say: when the first lines hold few
      * (a syslog full of other daemons), look further into the text. */
     for (const char *s = text; s < end && (lines < max_lines || texts < 8) && lines < 16 * max_lines;) {
@@ -576,12 +665,13 @@ void dfota_prefix_learn(dfota_prefix *p, const char *text, size_t len, char sep,
             int64_t t;
             int dated, esc = 0;
             char dir;
-            if (p->form == DFOTA_TIME_NONE ||
-                (tl = dfota_time_parse(NULL, p->form, s, le, &t, &dated, &dir)) > 0) {
-                if (vote_fields(sigs, &nsigs, s + tl, (size_t)(le - s) - tl, &esc)) {
+            if (p->form == DFOTA_TIME_NONE || (tl = lead_and_time(NULL, p, s, le, &t, &dated, &dir)) > 0) {
+                int v = vote_fields(sigs, &nsigs, s + tl, (size_t)(le - s) - tl, &esc);
+                if (v == 1) {
                     texts++;
                     escaped += esc != 0;
-                }
+                } else if (v == 2 && overflow++ == 0)
+                    overflow_line = s, overflow_end = le, overflow_from = tl;
             }
         }
         s = nl ? nl + 1 : end;
@@ -591,6 +681,17 @@ void dfota_prefix_learn(dfota_prefix *p, const char *text, size_t len, char sep,
         if (sigs[i].votes > sigs[win].votes)
             win = i;
     p->escapes = texts > 0 && escaped * 2 >= texts;
+    /* Most lines with text hold it behind more fields than a prefix is
+     * learnt with: a prefix all the same, and one no rule knows. */
+    if (overflow >= 2 && (nsigs == 0 || overflow > sigs[win].votes)) {
+        p->unknown = 1;
+        const char *q = overflow_line + overflow_from;
+        while (q < overflow_end && !((q == overflow_line || is_blank(q[-1]) || q[-1] == ':') &&
+                                     dfota_prefix_at_text(q, (size_t)(overflow_end - q))))
+            q++;
+        keep_sample(p, overflow_line, (size_t)(q - overflow_line));
+        return;
+    }
     if (nsigs == 0 || sigs[win].n == 0)
         return;
     /* Fields with no time before them are a logger's only when one of them
@@ -629,9 +730,9 @@ size_t dfota_prefix_take(dfota_prefix *p, const char *s, size_t n, dfota_prefix_
     h->dated = 0;
     h->fits = 1;
     if (p->form != DFOTA_TIME_NONE) {
-        at = dfota_time_parse(p, p->form, s, s + n, &h->t, &h->dated, &h->dir);
+        at = lead_and_time(p, p, s, s + n, &h->t, &h->dated, &h->dir);
         if (!at) {
-            h->fits = p->nfields == 0; /* a chunk's next line: its own */
+            h->fits = p->nfields == 0 && p->nlead == 0; /* a chunk's next line: its own */
             return 0;
         }
         h->has_time = 1;

@@ -29,6 +29,7 @@ typedef enum {
 } dfota_time_form;
 
 #define DFOTA_PREFIX_FIELDS_MAX 8
+#define DFOTA_PREFIX_LEAD_MAX 3
 #define DFOTA_PREFIX_SAMPLE_MAX 48
 
 /* How a field of the prefix ends. */
@@ -39,7 +40,9 @@ enum {
 
 /* What the learner found. Plain data: a copy is a copy. */
 typedef struct {
-    dfota_time_form form;  /* the time every line starts with, or NONE */
+    dfota_time_form form;  /* the time every line starts with (after the lead), or NONE */
+    unsigned nlead;        /* fields before the time: "<14>1 ", a port name */
+    unsigned char lead_end[DFOTA_PREFIX_LEAD_MAX];
     unsigned nfields;      /* fields between the time and the text */
     unsigned char field_end[DFOTA_PREFIX_FIELDS_MAX];
     int escapes;           /* the text holds its line ends as literal \r \n */

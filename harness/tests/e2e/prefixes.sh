@@ -48,6 +48,10 @@ for dt, d, text in lines:
         out.append(t.strftime('%Y-%m-%dT%H:%M:%S') + '.%03d+01:00 ' % ms + text)
     elif fam == 'iso-tag':
         out.append(t.strftime('%Y-%m-%dT%H:%M:%S') + '.%06d+01:00 gw fotad[812]: ' % t.microsecond + text)
+    elif fam == 'syslog-rfc5424':
+        out.append('<14>1 ' + t.strftime('%Y-%m-%dT%H:%M:%S') + '.%03dZ gw fotad 812 - - ' % ms + text)
+    elif fam == 'port-then-time':
+        out.append('COM3 ' + hms + '.%03d ' % ms + ('TX: ' if d == '>' else 'RX: ') + text)
     elif fam == 'python-dash':
         out.append(t.strftime('%Y-%m-%d %H:%M:%S') + ',%03d - modem - INFO - ' % ms + text)
     elif fam == 'python-level-name':
@@ -82,7 +86,7 @@ open(path, 'w', newline='').write('\n'.join(out) + '\n')
 EOF
 }
 
-timed="syslog journald-short-iso iso-offset iso-tag python-dash python-level-name ts grabserial time-tx-rx vendor-tool tio-stamped"
+timed="syslog syslog-rfc5424 port-then-time journald-short-iso iso-offset iso-tag python-dash python-level-name ts grabserial time-tx-rx vendor-tool tio-stamped"
 untimed="tx-rx send-recv typed putty tio-raw picocom minicom screen"
 
 for fam in $timed $untimed; do

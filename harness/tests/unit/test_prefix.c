@@ -179,6 +179,14 @@ static const struct {
      "[10:00:05.000] AT+QGMR\n"
      "[10:00:05.041] OK\n",
      ST, 3, {{M, 0, "tio v2.7"}, {H, 4900 * MS, "AT+QGMR"}, {M, 4941 * MS, "OK"}}, 0, 0},
+    {"RFC 5424 syslog: <PRI>VERSION before the ISO time, then host, app, pid, msgid, data",
+     "<14>1 2024-01-02T10:00:00.000Z gw fotad 812 - - AT+QGMR\n"
+     "<14>1 2024-01-02T10:00:00.040Z gw fotad 812 - - OK\n",
+     ST, 2, {{H, 0, "AT+QGMR"}, {M, 40 * MS, "OK"}}, 0, 0},
+    {"a port name before the time",
+     "COM3 10:00:00.100 AT+QGMR\n"
+     "COM3 10:00:00.141 OK\n",
+     ST, 2, {{H, 0, "AT+QGMR"}, {M, 41 * MS, "OK"}}, 0, 0},
     {"2024/01/02 dates (Go's log, Windows tools)",
      "2024/01/02 10:00:00 AT+QGMR\n"
      "2024/01/02 10:00:02 OK\n",
@@ -272,6 +280,16 @@ static void test_unknown_prefix(void)
     for (size_t i = 0; i < res->n; i++)
         CU_ASSERT(res->ev[i].flags & DFOTA_EV_LOG_PREFIX);
     CU_ASSERT(res->n == 3 && strcmp(res->ev[2].text, "COM3 | +QIND: \"FOTA\",\"START\"") == 0);
+    free(res);
+    /* more fields than a prefix is learnt with: still a prefix, named */
+    static const char many[] = "a b c d e f g h i j | AT+QFOTADL=\"/data/ufs/u.zip\"\n"
+                               "a b c d e f g h i j | OK\n"
+                               "a b c d e f g h i j | +QIND: \"FOTA\",\"START\"\n";
+    res = read_mem(many, sizeof many - 1);
+    CU_ASSERT_EQUAL(res->rc, 0);
+    CU_ASSERT(res->st.unknown_prefix[0] != '\0');
+    for (size_t i = 0; i < res->n; i++)
+        CU_ASSERT(res->ev[i].flags & DFOTA_EV_LOG_PREFIX);
     free(res);
     /* a raw log with one cut line is no prefix: the stray bytes stay the module's */
     static const char raw[] = "AT+QFOTADL=\"/data/ufs/u.zip\"\nOK\nRD +QIND: \"FOTA\",\"START\"\n"
