@@ -90,13 +90,55 @@ static size_t parse_clock(const char *p0, const char *end, int64_t *ns)
     return (size_t)(p - p0);
 }
 
-/* The end of a time that began at s: the blanks after it are taken too. */
+/* Does a time end at p: the line's end, a blank, or a separator a CSV-like
+ * capture puts after it (',' ';' '|')? */
+static int time_stops(const char *p, const char *end)
+{
+    return p >= end || is_blank(*p) || *p == ',' || *p == ';' || *p == '|';
+}
+
+/* The end of a time that began at s: the blanks after it are taken too,
+ * and one separator (',' ';' '|') with the blanks after that. */
 static size_t time_end(const char *s, const char *p, const char *end, int64_t ns, int64_t *t)
 {
     while (p < end && is_blank(*p))
         p++;
+    if (p < end && (*p == ',' || *p == ';' || *p == '|')) {
+        p++;
+        while (p < end && is_blank(*p))
+            p++;
+    }
     *t = ns;
     return (size_t)(p - s);
+}
+
+/* Seconds since 1970 with a fraction, "1704189600.123": ten digits within
+ * this century (a device's 10-digit uptime counter is far below), then a
+ * blank or a separator. */
+static size_t parse_epoch(const char *s, const char *end, int64_t *t)
+{
+    const char *p = s;
+    int64_t sec = 0, frac = 0, scale = NS;
+    int nd = 0;
+    while (p < end && *p >= '0' && *p <= '9' && nd < 11) {
+        sec = sec * 10 + (*p++ - '0');
+        nd++;
+    }
+    if (nd != 10 || sec < 946684800LL || sec > 4102444800LL || p >= end || *p != '.')
+        return 0;
+    p++;
+    if (p >= end || *p < '0' || *p > '9')
+        return 0;
+    while (p < end && *p >= '0' && *p <= '9') {
+        if (scale > 1) {
+            scale /= 10;
+            frac += (*p - '0') * scale;
+        }
+        p++;
+    }
+    if (!time_stops(p, end))
+        return 0;
+    return time_end(s, p, end, sec * NS + frac, t);
 }
 
 /* Tera Term: "[Tue Jan 02 10:00:00.123 2024] ". */
@@ -303,7 +345,7 @@ static size_t parse_clock_stamp(dfota_prefix *cache, const char *s, const char *
         if (p >= end || *p != ']')
             return 0;
         p++;
-    } else if (p < end && !is_blank(*p))
+    } else if (!time_stops(p, end))
         return 0; /* "12:00:00x" is not a time */
     return time_end(s, p, end, day * DAY_NS + clock - off, t);
 }
@@ -320,6 +362,7 @@ size_t dfota_time_parse(dfota_prefix *cache, dfota_time_form form, const char *s
     case DFOTA_TIME_TERATERM: n = parse_teraterm(s, end, t); break;
     case DFOTA_TIME_DOTTED: n = parse_dotted(s, end, t); break;
     case DFOTA_TIME_ELAPSED: n = parse_elapsed(s, end, t); break;
+    case DFOTA_TIME_EPOCH: n = parse_epoch(s, end, t); break;
     case DFOTA_TIME_NONE: case DFOTA_TIME_FORMS: break;
     }
     *dated = n > 0;
@@ -523,6 +566,19 @@ static void keep_sample(dfota_prefix *p, const char *s, size_t n)
     p->sample[n] = '\0';
 }
 
+/* Where AT text starts inside s[0..n) behind a separator of no field
+ * (',' ';' '|' ']' '>' ')' or a blank), within the first lim bytes: its
+ * offset, 0 for none. Only for learning. */
+static size_t hidden_text(const char *s, size_t n, size_t lim)
+{
+    if (lim > n)
+        lim = n;
+    for (size_t i = 1; i < lim; i++)
+        if (strchr(" \t,;|]>):", s[i - 1]) && s[i - 1] != '\0' && dfota_prefix_at_text(s + i, n - i))
+            return i;
+    return 0;
+}
+
 /* Walks the fields of one line from s to its text and votes for their
  * shape. Returns 0 when no text was found (the line has no say), else 1
  * with *escaped set when the text holds a literal \r or \n. */
@@ -614,7 +670,7 @@ static void learn_lead(dfota_prefix *p, const char *text, const char *end, char 
 void dfota_prefix_learn(dfota_prefix *p, const char *text, size_t len, char sep, unsigned max_lines)
 {
     static const dfota_time_form order[] = {DFOTA_TIME_TERATERM, DFOTA_TIME_DOTTED, DFOTA_TIME_SYSLOG,
-                                            DFOTA_TIME_ELAPSED, DFOTA_TIME_CLOCK};
+                                            DFOTA_TIME_ELAPSED, DFOTA_TIME_EPOCH, DFOTA_TIME_CLOCK};
     unsigned count[DFOTA_TIME_FORMS] = {0};
     memset(p, 0, sizeof *p);
     const char *end = text + len;
@@ -651,9 +707,9 @@ void dfota_prefix_learn(dfota_prefix *p, const char *text, size_t len, char sep,
     /* the fields: the shape most lines with text have between the time and it */
     signature sigs[SIGS_MAX];
     size_t nsigs = 0;
-    unsigned lines = 0, escaped = 0, texts = 0, overflow = 0;
-    const char *overflow_line = NULL, *overflow_end = NULL;
-    size_t overflow_from = 0;
+    unsigned lines = 0, escaped = 0, texts = 0, overflow = 0, hidden = 0;
+    const char *overflow_line = NULL, *overflow_end = NULL, *hidden_line = NULL, *hidden_end = NULL;
+    size_t overflow_from = 0, hidden_from = 0;
     /* Only lines with AT text have a say: when the first lines hold few
      * (a syslog full of other daemons), look further into the text. */
     for (const char *s = text; s < end && (lines < max_lines || texts < 8) && lines < 16 * max_lines;) {
@@ -672,6 +728,8 @@ void dfota_prefix_learn(dfota_prefix *p, const char *text, size_t len, char sep,
                     escaped += esc != 0;
                 } else if (v == 2 && overflow++ == 0)
                     overflow_line = s, overflow_end = le, overflow_from = tl;
+                else if (v == 0 && hidden_text(s + tl, (size_t)(le - s) - tl, 96) && hidden++ == 0)
+                    hidden_line = s, hidden_end = le, hidden_from = tl;
             }
         }
         s = nl ? nl + 1 : end;
@@ -682,14 +740,14 @@ void dfota_prefix_learn(dfota_prefix *p, const char *text, size_t len, char sep,
             win = i;
     p->escapes = texts > 0 && escaped * 2 >= texts;
     /* Most lines with text hold it behind more fields than a prefix is
-     * learnt with: a prefix all the same, and one no rule knows. */
-    if (overflow >= 2 && (nsigs == 0 || overflow > sigs[win].votes)) {
+     * learnt with, or glued to what stands before it ("node7,mdm,OK"): a
+     * prefix all the same, and one no rule knows. */
+    if (overflow + hidden >= 2 && (nsigs == 0 || overflow + hidden > sigs[win].votes)) {
         p->unknown = 1;
-        const char *q = overflow_line + overflow_from;
-        while (q < overflow_end && !((q == overflow_line || is_blank(q[-1]) || q[-1] == ':') &&
-                                     dfota_prefix_at_text(q, (size_t)(overflow_end - q))))
-            q++;
-        keep_sample(p, overflow_line, (size_t)(q - overflow_line));
+        const char *l = overflow >= hidden ? overflow_line : hidden_line;
+        const char *le = overflow >= hidden ? overflow_end : hidden_end;
+        size_t from = overflow >= hidden ? overflow_from : hidden_from;
+        keep_sample(p, l, from + hidden_text(l + from, (size_t)(le - l) - from, (size_t)(le - l) - from));
         return;
     }
     if (nsigs == 0 || sigs[win].n == 0)

@@ -25,6 +25,7 @@ typedef enum {
     DFOTA_TIME_TERATERM, /* [Tue Jan 02 10:00:00.123 2024] */
     DFOTA_TIME_DOTTED,   /* 02.01.2024 10:00:00.123 (Docklight: day first) */
     DFOTA_TIME_ELAPSED,  /* [3.123456 0.000100] grabserial: seconds since the start, delta */
+    DFOTA_TIME_EPOCH,    /* 1704189600.123: seconds since 1970 (a terminal's Unix time) */
     DFOTA_TIME_FORMS
 } dfota_time_form;
 

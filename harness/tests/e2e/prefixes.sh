@@ -52,6 +52,10 @@ for dt, d, text in lines:
         out.append('<14>1 ' + t.strftime('%Y-%m-%dT%H:%M:%S') + '.%03dZ gw fotad 812 - - ' % ms + text)
     elif fam == 'port-then-time':
         out.append('COM3 ' + hms + '.%03d ' % ms + ('TX: ' if d == '>' else 'RX: ') + text)
+    elif fam == 'unix-time':
+        out.append('%.3f ' % (1704189601.0 + dt) + text)
+    elif fam == 'csv-time':
+        out.append(t.strftime('%Y-%m-%d %H:%M:%S') + '.%03d,' % ms + text)
     elif fam == 'python-dash':
         out.append(t.strftime('%Y-%m-%d %H:%M:%S') + ',%03d - modem - INFO - ' % ms + text)
     elif fam == 'python-level-name':
@@ -80,13 +84,15 @@ for dt, d, text in lines:
         out.append(text)
     elif fam == 'unknown':
         out.append('node7|mdm|%d| ' % int(dt * 1000) + text)
+    elif fam == 'unknown-glued':
+        out.append('node7,mdm,' + text)
     else:
         raise SystemExit('unknown family ' + fam)
 open(path, 'w', newline='').write('\n'.join(out) + '\n')
 EOF
 }
 
-timed="syslog syslog-rfc5424 port-then-time journald-short-iso iso-offset iso-tag python-dash python-level-name ts grabserial time-tx-rx vendor-tool tio-stamped"
+timed="syslog syslog-rfc5424 port-then-time unix-time csv-time journald-short-iso iso-offset iso-tag python-dash python-level-name ts grabserial time-tx-rx vendor-tool tio-stamped"
 untimed="tx-rx send-recv typed putty tio-raw picocom minicom screen"
 
 for fam in $timed $untimed; do
@@ -111,13 +117,15 @@ assert d["timed"] and dl is not None and abs(dl - 50.0) < 0.01, (d["timed"], dl)
 done
 
 # A prefix no rule knows: named once, read as raw, never charged to the module.
-gen unknown "$tmp/unknown.log"
-for profile in strict field; do
-  "$dfota" check --no-color --profile $profile "$tmp/unknown.log" > "$tmp/out" 2>&1; got=$?
-  if [ "$got" -ne 1 ] && [ "$got" -ne 2 ]; then ok "unknown prefix, $profile: not a FAIL (exit $got)"; else bad "unknown prefix, $profile: exit $got"; cat "$tmp/out"; fi
-  if grep -qE ' FAIL ' "$tmp/out"; then bad "unknown prefix, $profile: a FAIL charged"; cat "$tmp/out"; else ok "unknown prefix, $profile: no FAIL finding"; fi
-  n=$(grep -c "unknown line prefix" "$tmp/out")
-  if [ "$n" -eq 1 ]; then ok "unknown prefix, $profile: named once"; else bad "unknown prefix, $profile: named $n times"; cat "$tmp/out"; fi
+for fam in unknown unknown-glued; do
+  gen $fam "$tmp/$fam.log"
+  for profile in strict field; do
+    "$dfota" check --no-color --profile $profile "$tmp/$fam.log" > "$tmp/out" 2>&1; got=$?
+    if [ "$got" -ne 1 ] && [ "$got" -ne 2 ]; then ok "$fam prefix, $profile: not a FAIL (exit $got)"; else bad "$fam prefix, $profile: exit $got"; cat "$tmp/out"; fi
+    if grep -qE ' FAIL ' "$tmp/out"; then bad "$fam prefix, $profile: a FAIL charged"; cat "$tmp/out"; else ok "$fam prefix, $profile: no FAIL finding"; fi
+    n=$(grep -c "unknown line prefix" "$tmp/out")
+    if [ "$n" -eq 1 ]; then ok "$fam prefix, $profile: named once"; else bad "$fam prefix, $profile: named $n times"; cat "$tmp/out"; fi
+  done
 done
 
 finish

@@ -187,6 +187,18 @@ static const struct {
      "COM3 10:00:00.100 AT+QGMR\n"
      "COM3 10:00:00.141 OK\n",
      ST, 2, {{H, 0, "AT+QGMR"}, {M, 41 * MS, "OK"}}, 0, 0},
+    {"seconds since 1970 with a fraction (a terminal's Unix time)",
+     "1704189600.000 AT+QGMR\n"
+     "1704189600.041 OK\n",
+     ST, 2, {{H, 0, "AT+QGMR"}, {M, 41 * MS, "OK"}}, 0, 0},
+    {"a comma after the time (a terminal's CSV capture)",
+     "2024-01-02 10:00:00.000,AT+QGMR\n"
+     "2024-01-02 10:00:00.041,OK\n",
+     ST, 2, {{H, 0, "AT+QGMR"}, {M, 41 * MS, "OK"}}, 0, 0},
+    {"Unix time and a comma",
+     "1704189600.000,AT+QGMR\n"
+     "1704189600.041,OK\n",
+     ST, 2, {{H, 0, "AT+QGMR"}, {M, 41 * MS, "OK"}}, 0, 0},
     {"2024/01/02 dates (Go's log, Windows tools)",
      "2024/01/02 10:00:00 AT+QGMR\n"
      "2024/01/02 10:00:02 OK\n",
@@ -288,6 +300,15 @@ static void test_unknown_prefix(void)
     res = read_mem(many, sizeof many - 1);
     CU_ASSERT_EQUAL(res->rc, 0);
     CU_ASSERT(res->st.unknown_prefix[0] != '\0');
+    for (size_t i = 0; i < res->n; i++)
+        CU_ASSERT(res->ev[i].flags & DFOTA_EV_LOG_PREFIX);
+    free(res);
+    /* text behind something that is no field (no blank, no colon): still a prefix */
+    static const char glued[] = "node7,mdm,AT+QFOTADL=\"/data/ufs/u.zip\"\n"
+                                "node7,mdm,OK\n"
+                                "node7,mdm,+QIND: \"FOTA\",\"START\"\n";
+    res = read_mem(glued, sizeof glued - 1);
+    CU_ASSERT_STRING_EQUAL(res->st.unknown_prefix, "node7,mdm,");
     for (size_t i = 0; i < res->n; i++)
         CU_ASSERT(res->ev[i].flags & DFOTA_EV_LOG_PREFIX);
     free(res);
