@@ -90,6 +90,33 @@ static size_t parse_clock(const char *p0, const char *end, int64_t *ns)
     return (size_t)(p - p0);
 }
 
+/* "SECONDS.FRACTION" at p, at most maxd digits before the point and at
+ * least one after it: *sec, *frac in ns, *nd the digits before the point.
+ * Returns the end, or NULL when p holds no such number. */
+static const char *seconds(const char *p, const char *end, int maxd, int64_t *sec, int64_t *frac, int *nd)
+{
+    int64_t scale = NS;
+    *sec = *frac = 0;
+    *nd = 0;
+    while (p < end && *p >= '0' && *p <= '9' && *nd < maxd) {
+        *sec = *sec * 10 + (*p++ - '0');
+        (*nd)++;
+    }
+    if (*nd == 0 || p >= end || *p != '.')
+        return NULL;
+    p++;
+    if (p >= end || *p < '0' || *p > '9')
+        return NULL;
+    while (p < end && *p >= '0' && *p <= '9') {
+        if (scale > 1) {
+            scale /= 10;
+            *frac += (*p - '0') * scale;
+        }
+        p++;
+    }
+    return p;
+}
+
 /* Does a time end at p: the line's end, a blank, or a separator a CSV-like
  * capture puts after it (',' ';' '|')? */
 static int time_stops(const char *p, const char *end)
@@ -117,26 +144,10 @@ static size_t time_end(const char *s, const char *p, const char *end, int64_t ns
  * blank or a separator. */
 static size_t parse_epoch(const char *s, const char *end, int64_t *t)
 {
-    const char *p = s;
-    int64_t sec = 0, frac = 0, scale = NS;
-    int nd = 0;
-    while (p < end && *p >= '0' && *p <= '9' && nd < 11) {
-        sec = sec * 10 + (*p++ - '0');
-        nd++;
-    }
-    if (nd != 10 || sec < 946684800LL || sec > 4102444800LL || p >= end || *p != '.')
-        return 0;
-    p++;
-    if (p >= end || *p < '0' || *p > '9')
-        return 0;
-    while (p < end && *p >= '0' && *p <= '9') {
-        if (scale > 1) {
-            scale /= 10;
-            frac += (*p - '0') * scale;
-        }
-        p++;
-    }
-    if (!time_stops(p, end))
+    int64_t sec, frac;
+    int nd;
+    const char *p = seconds(s, end, 11, &sec, &frac, &nd);
+    if (!p || nd != 10 || sec < 946684800LL || sec > 4102444800LL || !time_stops(p, end))
         return 0;
     return time_end(s, p, end, sec * NS + frac, t);
 }
@@ -214,24 +225,11 @@ static size_t parse_elapsed(const char *s, const char *end, int64_t *t)
         return 0;
     while (p < end && *p == ' ')
         p++;
-    int64_t sec = 0, frac = 0, scale = NS;
-    int nd = 0;
-    while (p < end && *p >= '0' && *p <= '9' && nd < 10) {
-        sec = sec * 10 + (*p++ - '0');
-        nd++;
-    }
-    if (nd == 0 || p >= end || *p != '.')
+    int64_t sec, frac;
+    int nd;
+    p = seconds(p, end, 10, &sec, &frac, &nd);
+    if (!p)
         return 0;
-    p++;
-    if (p >= end || *p < '0' || *p > '9')
-        return 0;
-    while (p < end && *p >= '0' && *p <= '9') {
-        if (scale > 1) {
-            scale /= 10;
-            frac += (*p - '0') * scale;
-        }
-        p++;
-    }
     if (p < end && *p == ' ') { /* the delta */
         while (p < end && *p == ' ')
             p++;
