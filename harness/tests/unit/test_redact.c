@@ -126,6 +126,7 @@ static const struct {
      * the authority ran to the end and looked like a cut password */
     {"no parameter in the authority", "s://h&a:api-key=0/x", NULL},
     {"a parameter after the authority", "s://h/p&api-key=0/x", "s://h/p&api-key=***"},
+    {"no parameter in the authority, issue 11's case", "://&key=/&:c", NULL},
     /* already redacted */
     {"already redacted password", "AT+QFOTADL=\"ftp://test:***@124.74.41.170:21/f.zip\"", NULL},
     {"already redacted token", "http://h/f?token=***&a=1", NULL},
