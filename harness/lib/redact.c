@@ -28,33 +28,156 @@ static void mask(sink *s)
     put(s, DFOTA_REDACT_MASK, sizeof DFOTA_REDACT_MASK - 1);
 }
 
+/* The names, lower case and without '_' or '-': a name matches when it is
+ * one of them after the same is done to it ("X-Amz-Signature",
+ * "x_amz_signature" and "XAmzSignature" are one name). */
 static const char *const secret_names[] = {
-    "token", "access_token", "refresh_token", "id_token", "auth", "authorization",
-    "key", "apikey", "api_key", "api-key", "secret", "client_secret",
-    "password", "passwd", "pwd", "pass", "passphrase", "sig", "signature",
-    "credential", "credentials", "session", "sessionid", "session_id", "sid",
-    "x-amz-signature", "x-amz-credential", "x-amz-security-token",
-    "x-goog-signature", "x-goog-credential",
+    /* generic */
+    "token", "auth", "authorization", "bearer", "jwt", "key", "apikey", "apitoken", "xapikey",
+    "secret", "secretkey", "accesskey", "privatekey", "password", "passwd", "pwd", "pass",
+    "passphrase", "sig", "signature", "credential", "credentials",
+    /* sessions */
+    "session", "sessionid", "sessid", "sid", "jsessionid", "phpsessid", "sessiontoken",
+    /* OAuth (RFC 6749, OpenID Connect) */
+    "accesstoken", "refreshtoken", "idtoken", "authtoken", "code", "clientsecret",
+    "clientassertion", "assertion",
+    /* AWS (SigV4 and the older SigV2), GCS, Azure SAS ("sig") */
+    "xamzsignature", "xamzcredential", "xamzsecuritytoken", "awsaccesskeyid", "xgoogsignature",
+    "xgoogcredential", "googleaccessid",
 };
 
+/* The ends that make a longer name a secret's: "upload_token",
+ * "csrf-token", "clientSecret", "dbPassword", "my_session_id"; only after
+ * a '_' or '-' or where a camelCase word starts, so that "monkey" and
+ * "tokens" stay what they are. */
 static const char *const secret_suffixes[] = {
-    "_token", "-token", "_key", "-key", "_secret", "-secret",
-    "_password", "-password", "_signature", "-signature",
+    "token", "key", "secret", "password", "passwd", "signature", "credential", "sessionid", "jwt",
 };
+
+static int is_sep(char c)
+{
+    return c == '_' || c == '-';
+}
+
+static int is_upper(char c)
+{
+    return c >= 'A' && c <= 'Z';
+}
+
+static int is_lower_or_digit(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+/* Does name[0..n), read backwards without its separators and ignoring
+ * case, end in word? Returns where in name the word starts, or SIZE_MAX. */
+static size_t ends_in(const char *name, size_t n, const char *word)
+{
+    size_t w = strlen(word), i = n;
+    while (w > 0) {
+        while (i > 0 && is_sep(name[i - 1]))
+            i--;
+        if (i == 0 || text_lower((unsigned char)name[i - 1]) != word[w - 1])
+            return (size_t)-1;
+        i--;
+        w--;
+    }
+    return i;
+}
+
+/* Does a word start at name[i] of name[0..n): after a separator that has
+ * a letter or digit before it, or at a camelCase capital ("apiKey",
+ * "APIKey")? */
+static int word_starts(const char *name, size_t n, size_t i)
+{
+    if (i == 0)
+        return 0;
+    if (is_sep(name[i - 1])) {
+        for (size_t k = 0; k < i; k++)
+            if (!is_sep(name[k]))
+                return 1;
+        return 0;
+    }
+    if (!is_upper(name[i]))
+        return 0;
+    return is_lower_or_digit(name[i - 1]) ||
+           (is_upper(name[i - 1]) && i + 1 < n && name[i + 1] >= 'a' && name[i + 1] <= 'z');
+}
+
+/* The names a user added (dfota_redact_add_names), in the same form. */
+static char extra_names[DFOTA_REDACT_EXTRA_MAX][DFOTA_REDACT_NAME_MAX + 1];
+static size_t n_extra;
+
+static int matches_whole(const char *name, size_t n, const char *word)
+{
+    size_t at = ends_in(name, n, word);
+    if (at == (size_t)-1)
+        return 0;
+    for (size_t k = 0; k < at; k++)
+        if (!is_sep(name[k]))
+            return 0;
+    return 1;
+}
 
 int dfota_redact_is_secret_name(const char *name, size_t n)
 {
     if (!name)
         return 0;
     for (size_t i = 0; i < sizeof secret_names / sizeof secret_names[0]; i++)
-        if (text_equals_ci(name, n, secret_names[i]))
+        if (matches_whole(name, n, secret_names[i]))
+            return 1;
+    for (size_t i = 0; i < n_extra; i++)
+        if (matches_whole(name, n, extra_names[i]))
             return 1;
     for (size_t i = 0; i < sizeof secret_suffixes / sizeof secret_suffixes[0]; i++) {
-        size_t sl = strlen(secret_suffixes[i]);
-        if (n > sl && text_starts_ci(name + n - sl, sl, secret_suffixes[i]))
+        size_t at = ends_in(name, n, secret_suffixes[i]);
+        if (at != (size_t)-1 && word_starts(name, n, at))
             return 1;
     }
     return 0;
+}
+
+dfota_err dfota_redact_add_names(const char *list)
+{
+    if (!list)
+        return DFOTA_E_ARG;
+    /* checked whole before anything is added: a bad list changes nothing */
+    size_t count = 0;
+    for (const char *p = list;;) {
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t)(e - p) : strlen(p), letters = 0;
+        for (size_t k = 0; k < len; k++) {
+            unsigned char c = (unsigned char)p[k];
+            if (c <= 0x20 || c >= 0x7F || strchr("=&;?#", c))
+                return DFOTA_E_ARG;
+            letters += !is_sep((char)c);
+        }
+        if (letters == 0 || letters > DFOTA_REDACT_NAME_MAX)
+            return DFOTA_E_ARG;
+        count++;
+        if (!e)
+            break;
+        p = e + 1;
+    }
+    if (n_extra + count > DFOTA_REDACT_EXTRA_MAX)
+        return DFOTA_E_TOO_BIG;
+    for (const char *p = list;;) {
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t)(e - p) : strlen(p), o = 0;
+        for (size_t k = 0; k < len; k++)
+            if (!is_sep(p[k]))
+                extra_names[n_extra][o++] = (char)text_lower((unsigned char)p[k]);
+        extra_names[n_extra++][o] = '\0';
+        if (!e)
+            break;
+        p = e + 1;
+    }
+    return DFOTA_OK;
+}
+
+void dfota_redact_reset_names(void)
+{
+    n_extra = 0;
 }
 
 /* Does a URL end at in[i]? A control byte, a space, a double quote, or a

@@ -10,7 +10,8 @@
  * Each such value becomes "***"; every other byte stays as it is. An empty
  * value stays empty: there is nothing to hide, and its length stays true.
  *
- * Pure: no I/O, no allocation, no locale. Judging (the argument-length
+ * Pure: no I/O, no allocation, no locale; the one state is the list of
+ * names a user adds at start-up (dfota_redact_add_names). Judging (the argument-length
  * rules) is done on the real text; this is for output only. */
 #ifndef DFOTA_REDACT_H
 #define DFOTA_REDACT_H
@@ -78,14 +79,37 @@ DFOTA_WUR dfota_err dfota_redact(const char *in, size_t len, char *out, size_t c
 dfota_err dfota_redact_field(char *field, size_t cap);
 
 /* Is name[0..n) a query parameter name whose value is a secret? ASCII
- * case does not matter. The names: token, access_token, refresh_token,
- * id_token, auth, authorization, key, apikey, api_key, api-key, secret,
- * client_secret, password, passwd, pwd, pass, passphrase, sig, signature,
- * credential, credentials, session, sessionid, session_id, sid,
- * x-amz-signature, x-amz-credential, x-amz-security-token,
- * x-goog-signature, x-goog-credential; and every name ending in _token,
- * -token, _key, -key, _secret, -secret, _password, -password, _signature
- * or -signature. */
+ * case and the separators '_' and '-' do not matter: "access_token",
+ * "accessToken", "Access-Token" and "ACCESSTOKEN" are one name. The names:
+ * token, auth, authorization, bearer, jwt, key, apikey, apitoken, xapikey,
+ * secret, secretkey, accesskey, privatekey, password, passwd, pwd, pass,
+ * passphrase, sig (Azure SAS), signature, credential, credentials;
+ * session, sessionid, sessid, sid, jsessionid, phpsessid, sessiontoken;
+ * OAuth's accesstoken, refreshtoken, idtoken, authtoken, code,
+ * clientsecret, clientassertion, assertion; AWS's xamzsignature,
+ * xamzcredential, xamzsecuritytoken, awsaccesskeyid; GCS's
+ * xgoogsignature, xgoogcredential, googleaccessid; the names added with
+ * dfota_redact_add_names; and every longer name ending in a word token,
+ * key, secret, password, passwd, signature, credential, sessionid or jwt
+ * that starts after a '_' or '-' or as a camelCase word ("upload_token",
+ * "csrf-token", "clientSecret", "dbPassword"; not "monkey", "tokens"). */
 int dfota_redact_is_secret_name(const char *name, size_t n);
+
+/* How many names dfota_redact_add_names holds, and how long each may be
+ * (without its separators). */
+#define DFOTA_REDACT_EXTRA_MAX 32
+#define DFOTA_REDACT_NAME_MAX 64
+
+/* Adds the names of a comma-separated list ("--redact-param NAME",
+ * DFOTA_REDACT_PARAMS) to those dfota_redact_is_secret_name knows, matched
+ * the same way (case and '_'/'-' ignored, the whole name). Call it at
+ * start-up, before any thread redacts: it is the one state of this
+ * module, and dfota_redact_reset_names forgets it (for tests). Returns
+ * DFOTA_OK; DFOTA_E_ARG for NULL, an empty name, one longer than
+ * DFOTA_REDACT_NAME_MAX, or one holding a space, a control byte, a
+ * non-ASCII byte or one of "=&;?#"; DFOTA_E_TOO_BIG past
+ * DFOTA_REDACT_EXTRA_MAX names. On an error nothing is added. */
+dfota_err dfota_redact_add_names(const char *list);
+void dfota_redact_reset_names(void);
 
 #endif

@@ -99,6 +99,20 @@ static const struct {
      "http://h/p?next=ftp://u:***@h2/x&token=***"},
     {"port then query", "http://h:8080?token=x", "http://h:8080?token=***"},
     {"no query outside a URL", "token=abc&password=x", NULL},
+    /* issue 11: common names in camelCase, snake_case and kebab-case */
+    {"OAuth names in camelCase", "https://h/cb?accessToken=a&authToken=b&clientSecret=c&state=s",
+     "https://h/cb?accessToken=***&authToken=***&clientSecret=***&state=s"},
+    {"OAuth code and JWT", "https://h/cb?code=4/0Ad&jwt=eyJ.x.y&bearer=z&scope=email",
+     "https://h/cb?code=***&jwt=***&bearer=***&scope=email"},
+    {"kebab and snake forms", "http://h/f?access-token=a&auth_token=b&client-secret=c&id-token=d",
+     "http://h/f?access-token=***&auth_token=***&client-secret=***&id-token=***"},
+    {"GCS signed URL",
+     "https://storage.googleapis.com/b/f?X-Goog-Algorithm=GOOG4-RSA-SHA256&X-Goog-Credential=sa%40p"
+     "&X-Goog-Date=20240101T000000Z&X-Goog-Signature=0a1b",
+     "https://storage.googleapis.com/b/f?X-Goog-Algorithm=GOOG4-RSA-SHA256&X-Goog-Credential=***"
+     "&X-Goog-Date=20240101T000000Z&X-Goog-Signature=***"},
+    {"session ids", "http://h/f?PHPSESSID=b&sessionId=c&my_session_id=d&jsessionid=A1",
+     "http://h/f?PHPSESSID=***&sessionId=***&my_session_id=***&jsessionid=***"},
     /* embedded in text */
     {"a finding", "the host sent AT+QFOTADL=\"ftp://u:secret@h/f\" instead",
      "the host sent AT+QFOTADL=\"ftp://u:***@h/f\" instead"},
@@ -287,10 +301,18 @@ static void test_secret_names(void)
         "password", "passwd", "pwd", "pass", "sig", "Signature", "credential", "session",
         "SessionID", "X-Amz-Signature", "x-amz-credential", "X-AMZ-SECURITY-TOKEN", "upload_token",
         "csrf-token", "private_key", "x-key", "app_secret", "db-password",
+        /* issue 11 */
+        "accessToken", "authToken", "clientSecret", "jwt", "JWT", "bearer", "Bearer", "code",
+        "access-token", "auth_token", "AUTH-TOKEN", "client-secret", "client_secret", "id-token",
+        "refresh_token", "refreshToken", "X_Amz_Signature", "x-goog-signature", "X-Goog-Credential",
+        "apiKey", "APIKey", "x-api-key", "api_token", "sessionId", "session-id", "my_session_id",
+        "JSESSIONID", "PHPSESSID", "dbPassword", "uploadToken", "client_assertion", "AWSAccessKeyId",
+        "GoogleAccessId", "_key",
     };
     static const char *const no[] = {
-        "", "tok", "tokens", "keyword", "monkey", "_key", "user", "username", "file", "expires",
-        "x-amz-date", "passage", "sv", "se",
+        "", "tok", "tokens", "keyword", "monkey", "user", "username", "file", "expires",
+        "x-amz-date", "passage", "sv", "se", "MONKEY", "codes", "zipcode", "encode", "state",
+        "scope", "hotkeys", "_", "-_-", "x-goog-date", "keys", "Tokenizer",
     };
     for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
         if (!dfota_redact_is_secret_name(yes[i], strlen(yes[i])))
@@ -299,6 +321,56 @@ static void test_secret_names(void)
         if (dfota_redact_is_secret_name(no[i], strlen(no[i])))
             CU_FAIL(no[i]);
     CU_ASSERT_FALSE(dfota_redact_is_secret_name(NULL, 3));
+}
+
+/* Names a user adds (--redact-param, DFOTA_REDACT_PARAMS): matched like
+ * the built-in ones, checked whole before any is added, forgotten on reset. */
+static void test_added_names(void)
+{
+    dfota_redact_reset_names();
+    CU_ASSERT_FALSE(dfota_redact_is_secret_name("otp", 3));
+    const char *in = "https://h/f?otp=123456&Device-Pin=42&x=1";
+    char out[128];
+    size_t n;
+    CU_ASSERT_EQUAL(dfota_redact(in, strlen(in), out, sizeof out, &n), DFOTA_OK);
+    CU_ASSERT_STRING_EQUAL(out, in);
+    CU_ASSERT_EQUAL(dfota_redact_add_names("otp"), DFOTA_OK);
+    CU_ASSERT_EQUAL(dfota_redact_add_names("device_pin,Ticket"), DFOTA_OK);
+    CU_ASSERT_TRUE(dfota_redact_is_secret_name("OTP", 3));
+    CU_ASSERT_TRUE(dfota_redact_is_secret_name("devicePin", 9));
+    CU_ASSERT_TRUE(dfota_redact_is_secret_name("ticket", 6));
+    CU_ASSERT_FALSE(dfota_redact_is_secret_name("otpx", 4));
+    CU_ASSERT_FALSE(dfota_redact_is_secret_name("my_otp", 6)); /* whole names only */
+    CU_ASSERT_EQUAL(dfota_redact(in, strlen(in), out, sizeof out, &n), DFOTA_OK);
+    CU_ASSERT_STRING_EQUAL(out, "https://h/f?otp=***&Device-Pin=***&x=1");
+    char again[128];
+    CU_ASSERT_EQUAL(dfota_redact(out, n, again, sizeof again, &n), DFOTA_OK);
+    CU_ASSERT_STRING_EQUAL(again, out);
+    /* bad lists change nothing */
+    static const char *const bad[] = {"", ",", "a,", "a b", "a=b", "a&b", "x?", "#", "__", "caf\xc3\xa9",
+                                      "n\tm"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        if (dfota_redact_add_names(bad[i]) != DFOTA_E_ARG)
+            CU_FAIL(bad[i]);
+    CU_ASSERT_EQUAL(dfota_redact_add_names(NULL), DFOTA_E_ARG);
+    char longname[DFOTA_REDACT_NAME_MAX + 2];
+    memset(longname, 'n', sizeof longname - 1);
+    longname[sizeof longname - 1] = '\0';
+    CU_ASSERT_EQUAL(dfota_redact_add_names(longname), DFOTA_E_ARG);
+    longname[DFOTA_REDACT_NAME_MAX] = '\0';
+    CU_ASSERT_EQUAL(dfota_redact_add_names(longname), DFOTA_OK);
+    CU_ASSERT_TRUE(dfota_redact_is_secret_name(longname, DFOTA_REDACT_NAME_MAX));
+    /* the table is bounded, and a list that does not fit adds none of it */
+    dfota_redact_reset_names();
+    for (int i = 0; i < DFOTA_REDACT_EXTRA_MAX - 1; i++)
+        CU_ASSERT_EQUAL(dfota_redact_add_names("filler"), DFOTA_OK);
+    CU_ASSERT_EQUAL(dfota_redact_add_names("last1,last2"), DFOTA_E_TOO_BIG);
+    CU_ASSERT_FALSE(dfota_redact_is_secret_name("last1", 5));
+    CU_ASSERT_EQUAL(dfota_redact_add_names("last1"), DFOTA_OK);
+    CU_ASSERT_EQUAL(dfota_redact_add_names("more"), DFOTA_E_TOO_BIG);
+    dfota_redact_reset_names();
+    CU_ASSERT_FALSE(dfota_redact_is_secret_name("otp", 3));
+    CU_ASSERT_FALSE(dfota_redact_is_secret_name("last1", 5));
 }
 
 /* The header a run writes reads back: "redacted: credentials" or "none". */
@@ -335,6 +407,7 @@ int main(void)
         {"growth bound and hostile input", test_growth_bound},
         {"fields in place", test_field},
         {"secret parameter names", test_secret_names},
+        {"names a user adds", test_added_names},
         {"the redacted header reads back", test_header_reads_back},
     };
     return RUN_SUITE("redact", tests);
