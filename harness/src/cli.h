@@ -30,6 +30,16 @@ int cmd_package(int argc, char **argv);
 int cmd_stage(int argc, char **argv);
 int cmd_ports(int argc, char **argv);
 int cmd_proxy(int argc, char **argv);
+/* --redact-param NAME[,NAME...] (repeatable), beside --no-redact in every
+ * command that writes output: the option's getopt value, and what it
+ * does. Adds the names to the redactor's (dfota_redact_add_names); 0, or
+ * EXIT_INPUT after saying why on standard error as "dfota CMD: ...". main
+ * does the same for the environment variable DFOTA_REDACT_PARAMS. */
+#define CLI_OPT_REDACT_PARAM 0x200
+#define CLI_REDACT_PARAM_HELP \
+    "      --redact-param NAME  also hide URL parameter NAME's value (repeatable)\n"
+int cli_redact_param(const char *cmd, const char *what, const char *list);
+
 /* BYTES with an optional K/KiB, M/MiB, G/GiB suffix, at most max: 1, else 0. */
 int parse_bytes(const char *s, uint64_t max, uint64_t *out);
 

@@ -63,6 +63,8 @@ static const char usage_options[] =
     "      --no-redact             show passwords and secret URL parameters (token=,\n"
     "                              sig=, ...) of quoted lines as they are; by default\n"
     "                              they are shown as *** (judging uses the real text)\n"
+    "      --redact-param NAME     also hide URL parameter NAME (repeatable, or\n"
+    "                              comma-separated; DFOTA_REDACT_PARAMS too)\n"
     "  -h, --help                  show this help\n"
     "\n"
     "Text output starts each file with a line per upgrade that says what happened\n"
@@ -199,6 +201,7 @@ int cmd_check(int argc, char **argv)
         {"color", no_argument, NULL, 'C'},         {"no-color", no_argument, NULL, 'N'},
         {"host", no_argument, NULL, 'J'},          {"host-reopen", required_argument, NULL, 'R'},
         {"no-redact", no_argument, NULL, 'X'},     {"allow-empty", no_argument, NULL, 'E'},
+        {"redact-param", required_argument, NULL, CLI_OPT_REDACT_PARAM},
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
     };
     check_run run;
@@ -244,6 +247,10 @@ int cmd_check(int argc, char **argv)
         case 'C': color = 1; break;
         case 'N': color = 0; break;
         case 'X': keep_secrets = 1; break;
+        case CLI_OPT_REDACT_PARAM:
+            if (cli_redact_param("dfota check", "--redact-param", optarg) != 0)
+                return EXIT_INPUT;
+            break;
         case 'E': allow_empty = 1; break;
         case 'J': run.opts.judge_host = 1; break;
         case 'R':

@@ -89,6 +89,7 @@ static const char usage_options[] =
     "                           fixture servers' :2121:127.0.0.1:40123; repeatable\n"
     "      --no-redact          keep FTP passwords and URL tokens in the recording\n"
     "                           (by default they are written as ***)\n"
+    CLI_REDACT_PARAM_HELP
     "      --allow-empty        --record: a session in which the host never sent\n"
     "                           AT+QFOTADL passes instead of exiting 3\n"
     "  -h, --help               show this help\n";
@@ -253,6 +254,7 @@ static int parse_option(emulate_args *a, int c, const char *arg)
     case 'S': a->scenario = arg; return 0;
     case 'R': a->record = arg; return 0;
     case 'K': a->keep_secrets = 1; return 0;
+    case CLI_OPT_REDACT_PARAM: return cli_redact_param("dfota emulate", "--redact-param", arg);
     case 'H':
         if (!parse_duration(arg, &a->host_reopen_ns) || a->host_reopen_ns <= 0)
             return usage_error("bad host-reopen window", arg);
@@ -311,6 +313,7 @@ static int parse_args(emulate_args *a, int argc, char **argv)
         {"free-space", required_argument, NULL, 's'}, {"scenario", required_argument, NULL, 'S'},
         {"fault", required_argument, NULL, 'x'},      {"record", required_argument, NULL, 'R'},
         {"no-redact", no_argument, NULL, 'K'},      {"allow-empty", no_argument, NULL, 'E'},
+        {"redact-param", required_argument, NULL, CLI_OPT_REDACT_PARAM},
         {"connect-to", required_argument, NULL, 'C'}, {"host-reopen", required_argument, NULL, 'H'},
         {"help", no_argument, NULL, 'h'},             {NULL, 0, NULL, 0},
     };

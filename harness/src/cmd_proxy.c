@@ -66,6 +66,7 @@ static const char usage[] =
     "      --no-redact          keep FTP passwords and URL tokens in the transcript\n"
     "                           and the findings (by default they are written as\n"
     "                           ***; judging always uses the real text)\n"
+    CLI_REDACT_PARAM_HELP
     "  -h, --help               show this help\n"
     "\n"
     "It prints 'link: PATH' when the host may open PATH, then each finding as it\n"
@@ -138,6 +139,7 @@ static int parse_option(proxy_args *a, int c, const char *arg)
     case 'r': a->report = arg; return 0;
     case 'R': a->record = arg; return 0;
     case 'K': a->keep_secrets = 1; return 0;
+    case CLI_OPT_REDACT_PARAM: return cli_redact_param("dfota proxy", "--redact-param", arg);
     case 'p':
         if (strcmp(arg, "strict") != 0 && strcmp(arg, "field") != 0)
             return usage_error("bad profile (strict or field)", arg);
@@ -159,6 +161,7 @@ static int parse_args(proxy_args *a, int argc, char **argv)
         {"report", required_argument, NULL, 'r'},  {"record", required_argument, NULL, 'R'},
         {"profile", required_argument, NULL, 'p'}, {"host-reopen", required_argument, NULL, 'H'},
         {"give-up", required_argument, NULL, 'G'}, {"no-redact", no_argument, NULL, 'K'},
+        {"redact-param", required_argument, NULL, CLI_OPT_REDACT_PARAM},
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
     };
     int c, rc;

@@ -101,6 +101,7 @@ static const char run_usage_more[] =
     "                           default they are written as *** and each transcript\n"
     "                           says 'redacted: credentials' ('none' with this\n"
     "                           option). Length rules are judged on the real text\n"
+    CLI_REDACT_PARAM_HELP
     "  -f, --format text|json   standard output: a line per scenario (default), or\n"
     "                           the JSON report\n"
     "  -j, --jobs N             run N scenarios at once (emulator and transcript\n"
@@ -431,6 +432,34 @@ static void print_result(const run_opts *o, const dfota_scenario_result *res)
                    dfota_rule_get((dfota_rule)r)->section, res->rules.rule_reason[r]);
 }
 
+/* A --var the variable set refused: its value may be a password, so only
+ * its name is shown (escaped). The set's message quotes the whole
+ * assignment when it is not NAME=VALUE (DFOTA_E_INPUT), and is then not
+ * shown; its other messages quote the name only. */
+static void var_refused(const char *assignment, dfota_err rc, const char *err)
+{
+    const char *eq = strchr(assignment, '=');
+    char name[256], red[DFOTA_REDACT_MAX(200) + 1];
+    size_t n = eq ? (size_t)(eq - assignment) : strlen(assignment);
+    if (!eq) {
+        /* no NAME=: perhaps a value alone; what a URL in it hides is hidden */
+        size_t len = n > 200 ? 200 : n, got;
+        if (dfota_redact(assignment, len, red, sizeof red, &got) != DFOTA_OK)
+            snprintf(red, sizeof red, "(%zu bytes)", n);
+        dfota_escape(red, strlen(red), name, sizeof name);
+        fprintf(stderr, "dfota run: --var '%s': not NAME=VALUE\n", name);
+        return;
+    }
+    dfota_escape(assignment, n > 200 ? 200 : n, name, sizeof name);
+    if (rc == DFOTA_E_INPUT)
+        fprintf(stderr,
+                "dfota run: --var %s=...: not NAME=VALUE with a NAME of [A-Z_][A-Z0-9_]* "
+                "(the value is not shown)\n",
+                name);
+    else
+        fprintf(stderr, "dfota run: --var %s=...: %s\n", name, err);
+}
+
 static int parse_run_opts(int argc, char **argv, run_opts *o)
 {
     static const struct option longopts[] = {
@@ -444,6 +473,7 @@ static int parse_run_opts(int argc, char **argv, run_opts *o)
         {"reboot", required_argument, NULL, 'B'}, {"progress-step", required_argument, NULL, 'G'},
         {"progress-urcs", required_argument, NULL, 'Q'},
         {"no-redact", no_argument, NULL, 'X'},    {"jobs", required_argument, NULL, 'j'},
+        {"redact-param", required_argument, NULL, CLI_OPT_REDACT_PARAM},
         {"preflight", no_argument, NULL, 'P'}, {"no-preflight", no_argument, NULL, 'O'},
         {"packages", required_argument, NULL, 'M'},
         {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
@@ -481,12 +511,14 @@ static int parse_run_opts(int argc, char **argv, run_opts *o)
             if (o->n_tags < 64)
                 o->tags[o->n_tags++] = optarg;
             break;
-        case 'D':
-            if (dfota_varset_add(&o->vars, optarg, err, sizeof err) != DFOTA_OK) {
-                fprintf(stderr, "dfota run: --var %s: %s\n", optarg, err);
+        case 'D': {
+            dfota_err vrc = dfota_varset_add(&o->vars, optarg, err, sizeof err);
+            if (vrc != DFOTA_OK) {
+                var_refused(optarg, vrc, err);
                 return -1;
             }
             break;
+        }
         case 'V':
             if (dfota_varset_load(&o->vars, optarg, err, sizeof err) != DFOTA_OK) {
                 fprintf(stderr, "dfota run: %s\n", err);
@@ -521,6 +553,10 @@ static int parse_run_opts(int argc, char **argv, run_opts *o)
         }
         case 'U': o->ufs = optarg; break;
         case 'X': o->keep_secrets = 1; break;
+        case CLI_OPT_REDACT_PARAM:
+            if (cli_redact_param("dfota run", "--redact-param", optarg) != 0)
+                return -1;
+            break;
         case 'P': o->preflight = 1; break;
         case 'O': o->preflight = 0; break;
         case 'M': o->packages = optarg; break;

@@ -39,6 +39,8 @@ static const char usage[] =
     "                    scenario can make before it sends the URL to a module\n"
     "  --connect-to SPEC where connections really go, as curl's --connect-to\n"
     "                    (\":2121:127.0.0.1:40123\"); may be repeated, up to 16\n"
+    "  --redact-param NAME  also hide URL parameter NAME in what is printed\n"
+    "                    (repeatable, or comma-separated; DFOTA_REDACT_PARAMS too)\n"
     "  -h, --help        show this help\n"
     "\n"
     "One line per step on standard output, then a last line that says what\n"
@@ -143,6 +145,7 @@ static int parse(int argc, char **argv, stage_args *a)
         {"check-url", required_argument, NULL, 'c'}, {"name", required_argument, NULL, 'n'},
         {"replace", no_argument, NULL, 'r'},         {"timeout", required_argument, NULL, 't'},
         {"connect-to", required_argument, NULL, 'C'}, {"help", no_argument, NULL, 'h'},
+        {"redact-param", required_argument, NULL, CLI_OPT_REDACT_PARAM},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -164,6 +167,10 @@ static int parse(int argc, char **argv, stage_args *a)
             if (a->n_connect_to == STAGE_CONNECT_TO_MAX)
                 return usage_error("more than 16 --connect-to", NULL);
             a->connect_to[a->n_connect_to++] = optarg;
+            break;
+        case CLI_OPT_REDACT_PARAM:
+            if (cli_redact_param("dfota stage", "--redact-param", optarg) != 0)
+                return EXIT_INPUT;
             break;
         case 'h': fputs(usage, stdout); return -1;
         default: fputs(usage, stderr); return EXIT_INPUT;

@@ -1,8 +1,11 @@
 /* main.c - the dfota command: a table of its subcommands. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "dfota/dfota.h"
+#include "dfota/redact.h"
+#include "dfota/transcript.h"
 #include "cli.h"
 
 int cli_argc;
@@ -47,6 +50,23 @@ static void help(FILE *to)
     fprintf(to, "\n'dfota COMMAND --help' describes each command and its exit status.\n");
 }
 
+int cli_redact_param(const char *cmd, const char *what, const char *list)
+{
+    dfota_err rc = dfota_redact_add_names(list);
+    if (rc == DFOTA_OK)
+        return 0;
+    char shown[256];
+    dfota_escape(list, strlen(list), shown, sizeof shown);
+    if (rc == DFOTA_E_TOO_BIG)
+        fprintf(stderr, "%s: %s: more than %d parameter names\n", cmd, what, DFOTA_REDACT_EXTRA_MAX);
+    else
+        fprintf(stderr,
+                "%s: %s '%s': not a list of parameter names (NAME[,NAME...], each up to %d "
+                "printable ASCII bytes, none of \"=&;?#\")\n",
+                cmd, what, shown, DFOTA_REDACT_NAME_MAX);
+    return EXIT_INPUT;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -66,6 +86,9 @@ int main(int argc, char **argv)
         printf("dfota %s (commit %s, rules %s)\n", DFOTA_VERSION, dfota_build_commit(), hash);
         return EXIT_PASS;
     }
+    const char *extra = getenv("DFOTA_REDACT_PARAMS");
+    if (extra && extra[0] && cli_redact_param("dfota", "DFOTA_REDACT_PARAMS", extra) != 0)
+        return EXIT_INPUT;
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(cmd, commands[i].name) == 0)
             return commands[i].run(argc - 1, argv + 1);
