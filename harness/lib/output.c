@@ -371,8 +371,13 @@ static void text_end_file(dfota_output *o, const dfota_checker_result *res, cons
                     o->seen[i].quirk ? " " : "", o->seen[i].quirk ? o->seen[i].quirk : "");
     if (st)
         text_reader_notes(o, st);
-    if (error)
-        fprintf(o->out, "%s%s%s\n", level_color(o, DFOTA_L_FAIL), error, o->color ? "\033[0m" : "");
+    if (error) {
+        /* it quotes a file name, maybe a line already escaped: control
+         * bytes and bidi controls escaped, backslashes kept */
+        char shown[DFOTA_ERRBUF * 4];
+        dfota_escape_text(error, strlen(error), shown, sizeof shown);
+        fprintf(o->out, "%s%s%s\n", level_color(o, DFOTA_L_FAIL), shown, o->color ? "\033[0m" : "");
+    }
     if (!res) {
         fprintf(o->out, "%s: ERROR (input could not be read)\n", o->file);
         return;

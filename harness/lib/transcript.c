@@ -40,7 +40,21 @@ static size_t utf8_len(const unsigned char *p, size_t n)
     return need;
 }
 
-size_t dfota_escape(const void *bytes, size_t len, char *out, size_t cap)
+/* Is the valid UTF-8 sequence p[0..u) a bidi control (U+061C, U+200E,
+ * U+200F, U+202A-U+202E, U+2066-U+2069)? Shown, it would turn the text
+ * around it on a terminal or a page. */
+static int is_bidi(const unsigned char *p, size_t u)
+{
+    if (u == 2)
+        return p[0] == 0xD8 && p[1] == 0x9C;
+    if (u != 3 || p[0] != 0xE2)
+        return 0;
+    if (p[1] == 0x80)
+        return p[2] == 0x8E || p[2] == 0x8F || (p[2] >= 0xAA && p[2] <= 0xAE);
+    return p[1] == 0x81 && p[2] >= 0xA6 && p[2] <= 0xA9;
+}
+
+static size_t escape(const void *bytes, size_t len, char *out, size_t cap, int keep_backslash)
 {
     static const char hex[] = "0123456789abcdef";
     const unsigned char *p = bytes;
@@ -49,29 +63,41 @@ size_t dfota_escape(const void *bytes, size_t len, char *out, size_t cap)
     for (size_t i = 0; i < len;) {
         unsigned char c = p[i];
         if (c >= 0x20 && c < 0x7F) {
-            if (c == '\\')
+            if (c == '\\' && !keep_backslash)
                 PUT('\\');
             PUT(c);
             i++;
             continue;
         }
         size_t u = c >= 0x80 ? utf8_len(p + i, len - i) : 0;
-        if (u) {
+        if (u && !is_bidi(p + i, u)) {
             for (size_t k = 0; k < u; k++)
                 PUT(p[i + k]);
             i += u;
             continue;
         }
-        PUT('\\');
-        PUT('x');
-        PUT(hex[c >> 4]);
-        PUT(hex[c & 15]);
-        i++;
+        for (size_t k = 0; k < (u ? u : 1); k++) {
+            PUT('\\');
+            PUT('x');
+            PUT(hex[p[i + k] >> 4]);
+            PUT(hex[p[i + k] & 15]);
+        }
+        i += u ? u : 1;
     }
 #undef PUT
     if (cap > 0)
         out[o < cap ? o : cap - 1] = '\0';
     return o;
+}
+
+size_t dfota_escape(const void *bytes, size_t len, char *out, size_t cap)
+{
+    return escape(bytes, len, out, cap, 0);
+}
+
+size_t dfota_escape_text(const void *bytes, size_t len, char *out, size_t cap)
+{
+    return escape(bytes, len, out, cap, 1);
 }
 
 static int hexval(char c)

@@ -40,6 +40,13 @@ int cmd_proxy(int argc, char **argv);
     "      --redact-param NAME  also hide URL parameter NAME's value (repeatable)\n"
 int cli_redact_param(const char *cmd, const char *what, const char *list);
 
+/* A text from the user or a file system (a file name, a library's error
+ * message quoting one) as a terminal may show it: secrets hidden
+ * (dfota_redact), then control bytes, invalid UTF-8 and bidi controls as
+ * \xNN (dfota_escape_text). Returns buf (cap bytes), cut when too long. */
+#define CLI_SHOWN_MAX 1024
+const char *cli_shown(const char *s, char *buf, size_t cap);
+
 /* BYTES with an optional K/KiB, M/MiB, G/GiB suffix, at most max: 1, else 0. */
 int parse_bytes(const char *s, uint64_t max, uint64_t *out);
 

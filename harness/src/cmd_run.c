@@ -147,23 +147,25 @@ typedef struct {
 static void load_one(void *ctx, const char *path)
 {
     library *lib = ctx;
-    char err[DFOTA_ERRBUF];
+    char err[DFOTA_ERRBUF], b1[CLI_SHOWN_MAX], b2[CLI_SHOWN_MAX], b3[CLI_SHOWN_MAX];
     dfota_scenario *sc = NULL;
     if (dfota_scenario_load(path, &sc, err, sizeof err) != DFOTA_OK) {
-        fprintf(stderr, "%s\n", err);
+        fprintf(stderr, "%s\n", cli_shown(err, b1, sizeof b1));
         lib->bad++;
         return;
     }
     for (size_t i = 0; i < lib->n; i++)
         if (strcmp(lib->sc[i]->name, sc->name) == 0) {
-            fprintf(stderr, "%s:1:1: scenario name '%s' is used by %s too\n", path, sc->name,
-                    lib->sc[i]->file);
+            fprintf(stderr, "%s:1:1: scenario name '%s' is used by %s too\n",
+                    cli_shown(path, b1, sizeof b1), cli_shown(sc->name, b2, sizeof b2),
+                    cli_shown(lib->sc[i]->file, b3, sizeof b3));
             lib->bad++;
             dfota_scenario_free(sc);
             return;
         }
     if (lib->n == SCENARIOS_MAX) {
-        fprintf(stderr, "%s: more than %d scenarios in one run\n", path, SCENARIOS_MAX);
+        fprintf(stderr, "%s: more than %d scenarios in one run\n", cli_shown(path, b1, sizeof b1),
+                SCENARIOS_MAX);
         lib->bad++;
         dfota_scenario_free(sc);
         return;
@@ -179,7 +181,9 @@ static void load_all(library *lib, int argc, char **argv, int first)
             lib->oom = 1;
         else if (n == 0) {
             /* a wrong folder in a CI job must not run nothing and pass */
-            fprintf(stderr, "%s: no scenario to read (looked for *.yaml and *.yml)\n", argv[i]);
+            char b[CLI_SHOWN_MAX];
+            fprintf(stderr, "%s: no scenario to read (looked for *.yaml and *.yml)\n",
+                    cli_shown(argv[i], b, sizeof b));
             lib->bad++;
         }
     }
@@ -415,7 +419,8 @@ static void print_result(const run_opts *o, const dfota_scenario_result *res)
     printf("%s%s%-10s%s %s (\xc2\xa7%s)", o->prefix, paint(o, res->verdict, res->harness_error), v,
            o->color ? "\033[0m" : "", sc->name, sc->section);
     if (res->harness_error) {
-        printf(": %s\n", res->error);
+        char b[CLI_SHOWN_MAX];
+        printf(": %s\n", cli_shown(res->error, b, sizeof b)); /* it may quote a --source's file name */
         return;
     }
     printf(", %zu step%s, %lu events\n", sc->n_steps, sc->n_steps == 1 ? "" : "s", res->events);
@@ -521,7 +526,8 @@ static int parse_run_opts(int argc, char **argv, run_opts *o)
         }
         case 'V':
             if (dfota_varset_load(&o->vars, optarg, err, sizeof err) != DFOTA_OK) {
-                fprintf(stderr, "dfota run: %s\n", err);
+                char b[CLI_SHOWN_MAX];
+                fprintf(stderr, "dfota run: %s\n", cli_shown(err, b, sizeof b));
                 return -1;
             }
             break;
@@ -605,8 +611,9 @@ static int parse_run_opts(int argc, char **argv, run_opts *o)
     }
     for (size_t k = 0; k < o->n_sources; k++) {
         if (!source_kind(o->sources[k])) {
+            char b[CLI_SHOWN_MAX];
             fprintf(stderr, "dfota run: unknown source '%s' (transcript:FILE, emulator or serial:PORT)\n",
-                    o->sources[k]);
+                    cli_shown(o->sources[k], b, sizeof b));
             return -1;
         }
         if (o->jobs > 1 && source_kind(o->sources[k]) == DFOTA_SRC_SERIAL) {

@@ -67,6 +67,18 @@ int cli_redact_param(const char *cmd, const char *what, const char *list)
     return EXIT_INPUT;
 }
 
+const char *cli_shown(const char *s, char *buf, size_t cap)
+{
+    char red[DFOTA_REDACT_MAX(CLI_SHOWN_MAX) + 1];
+    size_t len = strlen(s), n;
+    if (len > CLI_SHOWN_MAX)
+        len = CLI_SHOWN_MAX;
+    if (dfota_redact(s, len, red, sizeof red, &n) != DFOTA_OK)
+        snprintf(red, sizeof red, "(a text of %zu bytes)", strlen(s));
+    dfota_escape_text(red, strlen(red), buf, cap);
+    return buf;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {

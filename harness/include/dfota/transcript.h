@@ -13,10 +13,17 @@
 #define DFOTA_TRANSCRIPT_MAGIC "# dfota-transcript 1"
 
 /* Escapes len bytes for a transcript payload: printable ASCII and valid
- * UTF-8 stay, the backslash becomes "\\", every other byte "\xNN".
+ * UTF-8 stay, the backslash becomes "\\", every other byte "\xNN"; so do
+ * the bytes of a bidi control (U+061C, U+200E, U+200F, U+202A-U+202E,
+ * U+2066-U+2069), which would turn the text around on a terminal or a page.
  * Writes at most cap-1 bytes and a NUL; returns the length the whole
  * escape needs (like snprintf), so a result >= cap means it was cut. */
 size_t dfota_escape(const void *bytes, size_t len, char *out, size_t cap);
+
+/* The same for a text that may hold escapes already (an error message that
+ * quotes a file name and an escaped line): a backslash stays one. For the
+ * terminal and the page, never for a transcript. */
+size_t dfota_escape_text(const void *bytes, size_t len, char *out, size_t cap);
 
 /* Undoes dfota_escape in place over buf[0..len), returns the new length.
  * A backslash not followed by "\\" or "xNN" is kept as it is. */

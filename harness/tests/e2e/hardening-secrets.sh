@@ -102,4 +102,42 @@ leaks "rejected --var" "$VPW" "$tmp/out" "$tmp/err"
 expect_exit "a --var without '=' is refused" 2 "$dfota" run --source "$src" --var "ftp://u:$VPW@h/f" "$tmp/sc"
 leaks "rejected --var URL" "$VPW" "$tmp/out" "$tmp/err"
 
+# ---- file names and bidi controls reach the terminal and the page escaped ----
+ESC=$'\033'
+RLO=$'\xe2\x80\xae'
+LRI=$'\xe2\x81\xa6'
+# raw NAME FILE...: no FILE holds an escape byte, an RLO or an LRI
+raw() {
+  local name=$1; shift
+  local hits
+  hits=$(grep -l -e "$ESC" -e "$RLO" -e "$LRI" -- "$@" 2> /dev/null)
+  if [ -z "$hits" ]; then ok "$name: nothing raw in $# files"; else bad "$name: raw bytes in: $hits"; fi
+}
+mkdir -p "$tmp/esc/logs" "$tmp/esc/sc"
+odd="a${ESC}[31m${RLO}gol.${LRI}x"
+printf 'junk\n' > "$tmp/esc/logs/$odd.log"
+printf 'name: x\n' > "$tmp/esc/sc/$odd.yaml"
+# a log that is judged, whose device line and file name hold bidi controls
+{ head -n 2 "$tmp/secret.transcript"; echo "0.000000 > AT+QFOTADL=\"http://127.0.0.1/${RLO}u.zip\""
+  echo "0.040000 < OK"; echo "1.000000 < +QIND: \"FOTA\",\"http://127.0.0.1/${RLO}u.zip\""
+} > "$tmp/esc/$odd.transcript"
+capture esc-check-missing "$dfota" check --no-color "$tmp/esc/missing-$odd.log"
+capture esc-check-dir "$dfota" check --no-color "$tmp/esc/logs"
+capture esc-check-bidi "$dfota" check --no-color "$tmp/esc/$odd.transcript"
+capture esc-lint "$dfota" lint "$tmp/esc/sc"
+capture esc-list "$dfota" list "$tmp/esc/sc"
+capture esc-run-sc "$dfota" run --source "$src" "$tmp/esc/sc"
+capture esc-run-source "$dfota" run --no-color --source "transcript:$tmp/esc/missing-$odd" "$tmp/sc"
+capture esc-run-html "$dfota" run --no-color --source "transcript:$tmp/esc/$odd.transcript" --report "$tmp/esc/rep" "$tmp/sc"
+expect_grep "check's cannot open quotes the name escaped" 'a\\x1b\[31m\\xe2\\x80\\xaegol' "$tmp/caps/esc-check-missing.out"
+expect_grep "lint quotes the scenario's name escaped" '\\xe2\\x81\\xa6x.yaml' "$tmp/caps/esc-lint.err"
+expect_grep "a --source that cannot be opened is quoted escaped" 'missing-a\\x1b' "$tmp/caps/esc-run-source.out"
+expect_grep "the device line's bidi control is shown escaped" '127.0.0.1/\\xe2\\x80\\xaeu.zip' "$tmp/caps/esc-check-bidi.out"
+html=$(ls "$tmp"/esc/rep/run-*/report.html 2> /dev/null | head -n 1)
+if [ -n "$html" ]; then
+  expect_grep "report.html shows the source's name escaped" 'a\\x1b\[31m\\xe2\\x80\\xaegol' "$html"
+  raw "report.html" "$html"
+else bad "no report.html"; cat "$tmp/caps/esc-run-html.out" "$tmp/caps/esc-run-html.err"; fi
+raw "terminal" "$tmp"/caps/esc-*.out "$tmp"/caps/esc-*.err
+
 finish

@@ -373,6 +373,44 @@ static void test_added_names(void)
     CU_ASSERT_FALSE(dfota_redact_is_secret_name("last1", 5));
 }
 
+/* Issue 11: bidi controls (U+202A-U+202E, U+2066-U+2069, U+200E, U+200F,
+ * U+061C) can make a file name or a line read backwards on a terminal or a
+ * page; dfota_escape shows them as \xNN, and reading them back gives the
+ * bytes again. dfota_escape_text does the same to a text that holds
+ * escapes already, leaving its backslashes alone. */
+static void test_bidi_escaped(void)
+{
+    static const char *const bidi[] = {
+        "\xe2\x80\xaa", "\xe2\x80\xab", "\xe2\x80\xac", "\xe2\x80\xad", "\xe2\x80\xae",
+        "\xe2\x81\xa6", "\xe2\x81\xa7", "\xe2\x81\xa8", "\xe2\x81\xa9", "\xe2\x80\x8e",
+        "\xe2\x80\x8f", "\xd8\x9c",
+    };
+    for (size_t i = 0; i < sizeof bidi / sizeof bidi[0]; i++) {
+        char in[32], out[128], back[128];
+        int n = snprintf(in, sizeof in, "a%sb.log", bidi[i]);
+        size_t len = dfota_escape(in, (size_t)n, out, sizeof out);
+        CU_ASSERT(len < sizeof out);
+        CU_ASSERT_PTR_NULL(strstr(out, bidi[i]));
+        CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\x"));
+        if (strstr(out, bidi[i]))
+            printf("\n  bidi %zu not escaped: %s\n", i, out);
+        memcpy(back, out, len + 1);
+        size_t bl = dfota_unescape(back, len);
+        CU_ASSERT(bl == (size_t)n && memcmp(back, in, bl) == 0);
+        len = dfota_escape_text(in, (size_t)n, out, sizeof out);
+        CU_ASSERT_PTR_NULL(strstr(out, bidi[i]));
+    }
+    /* other UTF-8 stays, and so do the neighbours of the bidi controls */
+    const char *ok = "\xc3\xa4 \xe2\x80\x9c \xe2\x80\xa9 \xe2\x81\xa5 \xe2\x80\x8d \xd8\x9b";
+    char out[64];
+    CU_ASSERT_EQUAL(dfota_escape(ok, strlen(ok), out, sizeof out), strlen(ok));
+    CU_ASSERT_STRING_EQUAL(out, ok);
+    /* dfota_escape_text: control bytes escaped, backslashes kept */
+    const char *t = "x\\x1b y\033[31m \\ z";
+    CU_ASSERT_EQUAL(dfota_escape_text(t, strlen(t), out, sizeof out), strlen("x\\x1b y\\x1b[31m \\ z"));
+    CU_ASSERT_STRING_EQUAL(out, "x\\x1b y\\x1b[31m \\ z");
+}
+
 /* The header a run writes reads back: "redacted: credentials" or "none". */
 static void test_header_reads_back(void)
 {
@@ -408,6 +446,7 @@ int main(void)
         {"fields in place", test_field},
         {"secret parameter names", test_secret_names},
         {"names a user adds", test_added_names},
+        {"bidi controls are escaped", test_bidi_escaped},
         {"the redacted header reads back", test_header_reads_back},
     };
     return RUN_SUITE("redact", tests);
