@@ -186,8 +186,9 @@ static int parse_window(dfota_checker_opts *o, const char *arg)
 
 static int bad_usage(const char *fmt, const char *arg)
 {
+    char b[CLI_SHOWN_MAX];
     fprintf(stderr, "dfota check: ");
-    fprintf(stderr, fmt, arg);
+    fprintf(stderr, fmt, cli_shown(arg, b, sizeof b)); /* a user's text: escaped, redacted */
     fprintf(stderr, "\nTry 'dfota check --help'.\n");
     return EXIT_INPUT;
 }
@@ -272,7 +273,9 @@ int cmd_check(int argc, char **argv)
     FILE *out = stdout;
     if (output) {
         if (atomic_open(&af, output) != 0) {
-            fprintf(stderr, "dfota check: cannot write %s: %s\n", output, strerror(errno));
+            char b[CLI_SHOWN_MAX];
+            fprintf(stderr, "dfota check: cannot write %s: %s\n", cli_shown(output, b, sizeof b),
+                    strerror(errno));
             return EXIT_INPUT;
         }
         out = af.f;
@@ -297,10 +300,11 @@ int cmd_check(int argc, char **argv)
             run.oom = 1;
         else if (n == 0) {
             /* a folder that holds no log: a wrong path in a CI job, never a pass */
+            char shown[CLI_SHOWN_MAX];
             fprintf(stderr,
                     "dfota check: %s: no log to read (looked for *.transcript, *.log, *.txt and "
                     "*.cap in any case, and text files with no extension that hold AT traffic)\n",
-                    argv[i]);
+                    cli_shown(argv[i], shown, sizeof shown));
             empty = 1;
         }
     }

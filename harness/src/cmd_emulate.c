@@ -162,7 +162,9 @@ typedef struct {
 
 static int usage_error(const char *what, const char *arg)
 {
-    fprintf(stderr, "dfota emulate: %s '%s' (see dfota emulate --help)\n", what, arg);
+    char b[CLI_SHOWN_MAX];
+    fprintf(stderr, "dfota emulate: %s '%s' (see dfota emulate --help)\n", what,
+            cli_shown(arg, b, sizeof b));
     return EXIT_INPUT;
 }
 

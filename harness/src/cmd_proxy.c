@@ -122,7 +122,9 @@ typedef struct {
 
 static int usage_error(const char *what, const char *arg)
 {
-    fprintf(stderr, "dfota proxy: %s '%s' (see dfota proxy --help)\n", what, arg);
+    char b[CLI_SHOWN_MAX];
+    fprintf(stderr, "dfota proxy: %s '%s' (see dfota proxy --help)\n", what,
+            cli_shown(arg, b, sizeof b));
     return EXIT_INPUT;
 }
 

@@ -68,8 +68,9 @@ static void print_step(void *ctx, const char *line)
 
 static int usage_error(const char *what, const char *arg)
 {
+    char b[CLI_SHOWN_MAX];
     fprintf(stderr, "dfota stage: %s%s%s (see dfota stage --help)\n", what, arg ? ": " : "",
-            arg ? arg : "");
+            arg ? cli_shown(arg, b, sizeof b) : "");
     return EXIT_INPUT;
 }
 

@@ -102,6 +102,14 @@ leaks "rejected --var" "$VPW" "$tmp/out" "$tmp/err"
 expect_exit "a --var without '=' is refused" 2 "$dfota" run --source "$src" --var "ftp://u:$VPW@h/f" "$tmp/sc"
 leaks "rejected --var URL" "$VPW" "$tmp/out" "$tmp/err"
 
+# ---- a refused option value: redacted and escaped ---------------------------
+expect_exit "emulate refuses a bad --fault" 2 "$dfota" emulate --fault "ftp://u:$VPW@h/x"
+leaks "emulate's refusal" "$VPW" "$tmp/err"
+expect_exit "proxy refuses a bad --profile" 2 "$dfota" proxy --source serial:/dev/null --profile "http://h/?accessToken=$VPW"
+leaks "proxy's refusal" "$VPW" "$tmp/err"
+expect_exit "check refuses a bad --profile" 2 "$dfota" check --profile $'x\033[31m' "$tmp/secret.transcript"
+expect_grep "check's refusal is escaped" 'x\\x1b\[31m' "$tmp/err"
+
 # ---- file names and bidi controls reach the terminal and the page escaped ----
 ESC=$'\033'
 RLO=$'\xe2\x80\xae'
