@@ -102,6 +102,13 @@ leaks "rejected --var" "$VPW" "$tmp/out" "$tmp/err"
 expect_exit "a --var without '=' is refused" 2 "$dfota" run --source "$src" --var "ftp://u:$VPW@h/f" "$tmp/sc"
 leaks "rejected --var URL" "$VPW" "$tmp/out" "$tmp/err"
 
+# ---- dfota stage prints the URL it checks: the new names hidden there too ----
+"$dfota" stage --check-url "http://127.0.0.1:9/f.zip?accessToken=$VPW&otp=$OTP" --redact-param otp \
+  > "$tmp/stage.out" 2>&1
+expect_grep "stage quotes the URL" 'accessToken=\*\*\*' "$tmp/stage.out"
+leaks "stage" "$VPW" "$tmp/stage.out"
+leaks "stage (--redact-param)" "$OTP" "$tmp/stage.out"
+
 # ---- a refused option value: redacted and escaped ---------------------------
 expect_exit "emulate refuses a bad --fault" 2 "$dfota" emulate --fault "ftp://u:$VPW@h/x"
 leaks "emulate's refusal" "$VPW" "$tmp/err"
