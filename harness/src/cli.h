@@ -117,6 +117,9 @@ int atomic_open(atomic_file *a, const char *path);   /* 0 or -1 with errno */
 int atomic_open_mode(atomic_file *a, const char *path, unsigned mode);
 int atomic_commit(atomic_file *a);                   /* 0 or -1 with errno */
 void atomic_abort(atomic_file *a);
+/* Removes dir and everything in it, following no link: 0, or -1 with
+ * errno (what could be removed is gone). */
+int remove_tree(const char *dir);
 /* Why atomic_open or atomic_commit failed, err being the errno it left:
  * a sentence for a refused path, else strerror(err). */
 const char *atomic_error(const atomic_file *a, int err);

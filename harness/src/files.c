@@ -15,6 +15,7 @@
 #include "cli.h"
 
 #include <fcntl.h>
+#include <ftw.h>
 #include <strings.h>
 
 static int has_ext(const char *name, const char *const *ext, size_t n_ext)
@@ -417,6 +418,19 @@ void atomic_abort(atomic_file *a)
     a->f = NULL;
     if (!a->direct)
         unlink(a->tmp);
+}
+
+static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)ftw;
+    return (flag == FTW_DP ? rmdir(path) : unlink(path)) != 0 && errno != ENOENT ? -1 : 0;
+}
+
+int remove_tree(const char *dir)
+{
+    /* FTW_PHYS: a link inside is removed, never followed */
+    return nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 void cli_catch_stop(void (*fn)(int), int hangup)

@@ -3,7 +3,9 @@
 # an output path that is a device, a FIFO or a link to one is written
 # through and never replaced by a regular file; folder scans end on
 # symlink loops and say what they skipped; a FIFO named on the command line
-# is refused, never waited on for ever.
+# is refused, never waited on for ever; reports written with --no-redact
+# are private (0600 files, 0700 folders); a report that cannot be finished
+# leaves no .partial folder behind and says so.
 #
 # As root a device of our own is made with mknod, so that a regression
 # replaces a file in $tmp and never the machine's /dev/null.
@@ -123,5 +125,35 @@ expect_grep "the refusal names the FIFO" "named.log.*FIFO" "$tmp/err"
 mkdir "$tmp/withfifo"; mkfifo "$tmp/withfifo/p.log"; cp "$guide" "$tmp/withfifo/a.log"
 expect_exit "a FIFO in a folder is passed over" 0 t "$dfota" check "$tmp/withfifo"
 expect_exit "standard input still reads" 0 t "$dfota" check - < "$guide"
+
+# --- report permissions and failed reports
+mkdir -p "$tmp/sc"
+cat > "$tmp/sc/s.yaml" << 'YAML'
+name: s
+section: "3.3"
+requirement: "r"
+sources: [transcript]
+steps:
+  - send: 'AT+QFOTADL="/data/ufs/u.zip"'
+  - expect: OK
+    within: 3s
+YAML
+printf '# dfota-transcript 1\n0.000000 > AT+QFOTADL="/data/ufs/u.zip"\n0.040000 < OK\n' > "$tmp/s.transcript"
+mode() { stat -c %a "$1"; }
+( umask 022; t "$dfota" run --no-redact --source "transcript:$tmp/s.transcript" --report "$tmp/priv" "$tmp/sc" > "$tmp/out" 2> "$tmp/err" )
+run=$(ls -d "$tmp"/priv/run-* 2> /dev/null | head -n 1)
+if [ -n "$run" ]; then
+  bad_modes=$(find "$run" \( -type f ! -perm 600 \) -o \( -type d ! -perm 700 \) | head)
+  if [ -z "$bad_modes" ]; then ok "--no-redact report is 0600/0700"; else bad "--no-redact report is readable by others: $bad_modes"; ls -lR "$run"; fi
+else bad "no --no-redact report"; cat "$tmp/err"; fi
+( umask 022; t "$dfota" run --source "transcript:$tmp/s.transcript" --report "$tmp/pub" "$tmp/sc" > "$tmp/out" 2> "$tmp/err" )
+run=$(ls -d "$tmp"/pub/run-* 2> /dev/null | head -n 1)
+if [ -n "$run" ] && [ "$(mode "$run/report.json")" = 644 ] && [ "$(mode "$run")" = 755 ]; then
+  ok "a redacted report follows the umask"; else bad "a redacted report does not follow the umask"; ls -lR "$tmp/pub"; fi
+# a file size limit makes the report fail part-way: no .partial is left
+( trap '' XFSZ; ulimit -f 1; t "$dfota" run --source "transcript:$tmp/s.transcript" --report "$tmp/fail" "$tmp/sc" > "$tmp/out" 2> "$tmp/err" )
+if ls -a "$tmp/fail" | grep -q partial; then bad "a failed report leaves a .partial folder"; ls -la "$tmp/fail"; else ok "a failed report leaves no .partial folder"; fi
+expect_grep "the failed report is said" "kept in .*/failed-run-\|was removed" "$tmp/err"
+if ls "$tmp/fail" | grep -q '^run-'; then bad "a failed report is named like a whole one"; ls -la "$tmp/fail"; else ok "no run-* folder for a failed report"; fi
 
 finish
