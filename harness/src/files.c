@@ -93,7 +93,7 @@ static int by_name(const struct dirent **a, const struct dirent **b)
  * deeper or larger than this is not a capture folder, and each bound is
  * said when it is reached. */
 #define WALK_DEPTH_MAX 32
-#define WALK_DIRS_MAX 65536
+#define WALK_DIRS_MAX 10000
 
 /* The command's name for the lines a scan says on standard error. */
 static const char *cmd_name(void)
@@ -113,6 +113,7 @@ typedef struct {
     int sniff;
     void (*fn)(void *, const char *);
     void *ctx;
+    int said_many; /* past WALK_DIRS_MAX, said once */
 } walk_state;
 
 /* 1 when the folder was already read, 0 when it is new (and now noted),
@@ -155,9 +156,16 @@ static long walk_entry(walk_state *w, const char *path, const char *name, int de
                     cmd_name(), path, S_ISLNK(lst.st_mode) ? "link to" : "second way into");
             return 0;
         }
-        if (depth >= WALK_DEPTH_MAX || w->n > WALK_DIRS_MAX) {
-            fprintf(stderr, "dfota %s: %s: skipped, deeper than %d folders or past %d folders\n",
-                    cmd_name(), path, WALK_DEPTH_MAX, WALK_DIRS_MAX);
+        if (depth >= WALK_DEPTH_MAX) {
+            fprintf(stderr, "dfota %s: %s: skipped, deeper than %d folders\n", cmd_name(), path,
+                    WALK_DEPTH_MAX);
+            return 0;
+        }
+        if (w->n > WALK_DIRS_MAX) {
+            if (!w->said_many)
+                fprintf(stderr, "dfota %s: %s and the folders after it: skipped, past %d folders\n",
+                        cmd_name(), path, WALK_DIRS_MAX);
+            w->said_many = 1;
             return 0;
         }
         return walk(w, path, depth + 1);
@@ -206,7 +214,7 @@ static long walk(walk_state *w, const char *dir, int depth)
 static long walk_top(const char *dir, const struct stat *st, int (*want)(const char *), int sniff,
                      void (*fn)(void *, const char *), void *ctx)
 {
-    walk_state w = {NULL, 0, 0, want, sniff, fn, ctx};
+    walk_state w = {NULL, 0, 0, want, sniff, fn, ctx, 0};
     long n = walk_seen(&w, st) < 0 ? -1 : walk(&w, dir, 0);
     free(w.seen);
     return n;
@@ -214,9 +222,26 @@ static long walk_top(const char *dir, const struct stat *st, int (*want)(const c
 
 /* A FIFO, a socket or a device named as an input: opening a FIFO waits for
  * a writer for ever and a device may never end, so it is refused, saying
- * how to read it instead. 1 when refused (and said), else 0. */
+ * how to read it instead; a pipe this process holds is read. 1 when
+ * refused (and said), else 0. */
+/* Whether this process already holds the pipe open (standard input, a
+ * shell's <(...) as /dev/fd/63): its writer is there, reading it is what
+ * the user asked. Looks at the first descriptors only, a bounded cost. */
+static int pipe_held(const struct stat *st)
+{
+    for (int fd = 0; fd < 1024; fd++) {
+        struct stat f;
+        if (fstat(fd, &f) == 0 && S_ISFIFO(f.st_mode) && f.st_dev == st->st_dev &&
+            f.st_ino == st->st_ino)
+            return 1;
+    }
+    return 0;
+}
+
 static int refuse_special(const char *path, const struct stat *st)
 {
+    if (S_ISFIFO(st->st_mode) && pipe_held(st))
+        return 0;
     const char *what = S_ISFIFO(st->st_mode)   ? "a FIFO"
                        : S_ISSOCK(st->st_mode) ? "a socket"
                        : S_ISCHR(st->st_mode)  ? "a character device"

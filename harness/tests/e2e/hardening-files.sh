@@ -125,6 +125,9 @@ expect_grep "the refusal names the FIFO" "named.log.*FIFO" "$tmp/err"
 mkdir "$tmp/withfifo"; mkfifo "$tmp/withfifo/p.log"; cp "$guide" "$tmp/withfifo/a.log"
 expect_exit "a FIFO in a folder is passed over" 0 t "$dfota" check "$tmp/withfifo"
 expect_exit "standard input still reads" 0 t "$dfota" check - < "$guide"
+# a pipe the shell holds open for dfota is read: /dev/stdin, <(...)
+expect_exit "/dev/stdin as a pipe is read" 0 t bash -c 'cat "$2" | "$1" check /dev/stdin' _ "$dfota" "$guide"
+expect_exit "a process substitution is read" 0 t bash -c '"$1" check <(cat "$2")' _ "$dfota" "$guide"
 
 # --- report permissions and failed reports
 mkdir -p "$tmp/sc"
