@@ -24,7 +24,7 @@ t() { timeout -k 2 20 "$@"; }
 
 # no_tmp NAME DIR: no temporary output file is left in DIR
 no_tmp() {
-  if ls -a "$2" | grep -q '\.tmp[0-9]'; then bad "$1: a temporary file is left"; ls -la "$2"; else ok "$1: no temporary file left"; fi
+  if find "$2" -maxdepth 1 -name '*.tmp[0-9]*' | grep -q .; then bad "$1: a temporary file is left"; ls -la "$2"; else ok "$1: no temporary file left"; fi
 }
 
 # --- outputs that are not regular files
@@ -113,7 +113,7 @@ expect_exit "list ends on links loops" 0 t "$dfota" list "$tmp/scl"
 if [ "$(grep -c '^x ' "$tmp/out")" -eq 1 ]; then ok "list names the scenario once"; else bad "list does not name it once"; cat "$tmp/out"; fi
 # a deep tree: the walk is bounded and says so
 deep="$tmp/deep"; p="$deep"
-for i in $(seq 1 40); do p="$p/d"; done
+for _ in $(seq 1 40); do p="$p/d"; done
 mkdir -p "$p"; cp "$guide" "$p/deep.log"; cp "$guide" "$deep/top.log"
 expect_exit "a deep tree" 0 t "$dfota" check "$deep"
 expect_grep "the depth limit is said" "deeper than" "$tmp/err"
@@ -155,8 +155,8 @@ if [ -n "$run" ] && [ "$(mode "$run/report.json")" = 644 ] && [ "$(mode "$run")"
   ok "a redacted report follows the umask"; else bad "a redacted report does not follow the umask"; ls -lR "$tmp/pub"; fi
 # a file size limit makes the report fail part-way: no .partial is left
 ( trap '' XFSZ; ulimit -f 1; t "$dfota" run --source "transcript:$tmp/s.transcript" --report "$tmp/fail" "$tmp/sc" > "$tmp/out" 2> "$tmp/err" )
-if ls -a "$tmp/fail" | grep -q partial; then bad "a failed report leaves a .partial folder"; ls -la "$tmp/fail"; else ok "a failed report leaves no .partial folder"; fi
+if find "$tmp/fail" -maxdepth 1 -name '*partial*' | grep -q .; then bad "a failed report leaves a .partial folder"; ls -la "$tmp/fail"; else ok "a failed report leaves no .partial folder"; fi
 expect_grep "the failed report is said" "kept in .*/failed-run-\|was removed" "$tmp/err"
-if ls "$tmp/fail" | grep -q '^run-'; then bad "a failed report is named like a whole one"; ls -la "$tmp/fail"; else ok "no run-* folder for a failed report"; fi
+if find "$tmp/fail" -maxdepth 1 -name 'run-*' | grep -q .; then bad "a failed report is named like a whole one"; ls -la "$tmp/fail"; else ok "no run-* folder for a failed report"; fi
 
 finish
