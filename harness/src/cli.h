@@ -67,19 +67,28 @@ void cli_warn_port_users(const char *cmd, const char *spec, const char *label);
  * recursively: regular files named *.transcript, *.log, *.txt or *.cap in
  * any case, and files with no extension whose first bytes are text holding
  * AT traffic. A path that cannot be listed is passed to fn as it is, so
- * that the error is reported for it. Returns the number of files handed to
- * fn (0 for a folder with nothing to read), or -1 when out of memory. */
+ * that the error is reported for it. A folder is read once however many
+ * links lead to it, at most 32 deep; each link or folder skipped is said
+ * on standard error. A FIFO, socket or device named as an input is
+ * refused (said on standard error) and counts 0. Returns the number of
+ * files handed to fn (0 for a folder with nothing to read), or -1 when
+ * out of memory. */
 long files_each(const char *path, void (*fn)(void *ctx, const char *file), void *ctx);
 
 /* The same for scenarios: a file, or every *.yaml and *.yml under a folder. */
 long scenario_files_each(const char *path, void (*fn)(void *ctx, const char *file), void *ctx);
 
 /* An output file written under a temporary name and renamed into place on
- * success, so that an interrupted run never leaves one that looks whole. */
+ * success, so that an interrupted run never leaves one that looks whole.
+ * Only a regular file (or a new name) is replaced that way: a device, a
+ * FIFO or a link to one is written through and never replaced, "-" is
+ * standard output, and a folder, a socket or a block device is refused. */
 typedef struct {
     FILE *f;
     char path[4096];
     char tmp[4096 + 16];
+    int direct;      /* 0 renamed into place, 1 written through, 2 standard output */
+    const char *why; /* a refusal in words, for atomic_error; NULL: see errno */
 } atomic_file;
 
 /* The harness's own fixture servers and packages (fixtures/servers.sh), for
@@ -120,7 +129,16 @@ dfota_scenario *prepare_scenario(const dfota_scenario *sc, const dfota_package *
                                  size_t cap);
 
 int atomic_open(atomic_file *a, const char *path);   /* 0 or -1 with errno */
+/* The same, a new file created with mode (before the umask): 0600 for
+ * what holds secrets. */
+int atomic_open_mode(atomic_file *a, const char *path, unsigned mode);
 int atomic_commit(atomic_file *a);                   /* 0 or -1 with errno */
 void atomic_abort(atomic_file *a);
+/* Removes dir and everything in it, following no link: 0, or -1 with
+ * errno (what could be removed is gone). */
+int remove_tree(const char *dir);
+/* Why atomic_open or atomic_commit failed, err being the errno it left:
+ * a sentence for a refused path, else strerror(err). */
+const char *atomic_error(const atomic_file *a, int err);
 
 #endif

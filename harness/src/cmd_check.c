@@ -40,8 +40,9 @@ static const char usage_options[] =
     "                              (typographic quotes) is a NOTE in field and makes\n"
     "                              the file INCONCLUSIVE in strict: never a FAIL.\n"
     "  -f, --format text|json|junit  output format (default text)\n"
-    "  -o, --output PATH           write the output to PATH (atomically) instead of\n"
-    "                              standard output\n"
+    "  -o, --output PATH           write the output to PATH instead of standard\n"
+    "                              output: a regular file atomically, a device or\n"
+    "                              FIFO through (never replaced), - standard output\n"
     "  -w, --window NAME=DURATION  apply a timing window (TIME-* rules), e.g.\n"
     "                              final-result=3s; NAME is one of final-result,\n"
     "                              download-start, download, start, progress-gap,\n"
@@ -275,7 +276,7 @@ int cmd_check(int argc, char **argv)
         if (atomic_open(&af, output) != 0) {
             char b[CLI_SHOWN_MAX];
             fprintf(stderr, "dfota check: cannot write %s: %s\n", cli_shown(output, b, sizeof b),
-                    strerror(errno));
+                    atomic_error(&af, errno));
             return EXIT_INPUT;
         }
         out = af.f;
@@ -318,7 +319,9 @@ int cmd_check(int argc, char **argv)
     if (empty)
         status = EXIT_INPUT;
     if (output && (werr != DFOTA_OK || atomic_commit(&af) != 0)) {
-        fprintf(stderr, "dfota check: cannot write %s: %s\n", output, strerror(errno));
+        char b[CLI_SHOWN_MAX];
+        fprintf(stderr, "dfota check: cannot write %s: %s\n", cli_shown(output, b, sizeof b),
+                atomic_error(&af, errno));
         if (werr != DFOTA_OK)
             atomic_abort(&af);
         return EXIT_INPUT;

@@ -35,7 +35,9 @@ static const char usage[] =
     "                   package check fails (END,505)\n"
     "  -h, --help       show this help\n"
     "\n"
-    "OUT is written atomically (a temporary name renamed into place).\n"
+    "OUT is written atomically (a temporary name renamed into place) when it is\n"
+    "a regular file or a new name; a device, a FIFO or a link to one is written\n"
+    "through and never replaced, and - is standard output.\n"
     "\n"
     "Exit status: 0 written, 2 usage error or OUT cannot be written.\n";
 
@@ -108,7 +110,7 @@ static int package_write(const package_opts *o)
     if (o->corrupt && o->size > 0)
         payload[o->size / 2] ^= 0x5a;
     if (atomic_open(&af, o->out) != 0) {
-        fprintf(stderr, "dfota package: cannot write %s: %s\n", o->out, strerror(errno));
+        fprintf(stderr, "dfota package: cannot write %s: %s\n", o->out, atomic_error(&af, errno));
         free(payload);
         return EXIT_INPUT;
     }
@@ -116,8 +118,11 @@ static int package_write(const package_opts *o)
             o->from, o->to, o->size, crc);
     int bad = fwrite(payload, 1, (size_t)o->size, af.f) != o->size;
     free(payload);
+    int e = errno;
     if (bad || atomic_commit(&af) != 0) {
-        fprintf(stderr, "dfota package: cannot write %s: %s\n", o->out, strerror(errno));
+        if (!bad)
+            e = errno;
+        fprintf(stderr, "dfota package: cannot write %s: %s\n", o->out, atomic_error(&af, e));
         if (bad)
             atomic_abort(&af);
         return EXIT_INPUT;

@@ -1,6 +1,7 @@
 /* cmd_run.c - dfota run, lint and list: scenarios against a source. */
 #define _DEFAULT_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
@@ -352,22 +353,33 @@ static unsigned source_kind(const char *spec)
     return 0;
 }
 
-/* A folder that appears under its final name only when the report is whole. */
+/* A folder that appears under its final name only when the report is whole.
+ * With --no-redact it holds secrets: its folders are made 0700 and its
+ * files 0600; otherwise they follow the umask. */
 typedef struct {
     char final[1024];
     char tmp[1024];
+    int priv; /* --no-redact: readable by the owner only */
 } report_dir;
 
-static int report_begin(report_dir *rd, const char *dir, const char *stamp)
+static int report_begin(report_dir *rd, const char *dir, const char *stamp, int priv)
 {
-    if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+    mode_t dmode = priv ? 0700 : 0777;
+    rd->priv = priv;
+    if (mkdir(dir, dmode) != 0 && errno != EEXIST)
         return -1;
     snprintf(rd->final, sizeof rd->final, "%.800s/run-%.64s", dir, stamp);
     snprintf(rd->tmp, sizeof rd->tmp, "%.800s/.run-%.64s.partial", dir, stamp);
     char sub[1100];
     snprintf(sub, sizeof sub, "%s/transcripts", rd->tmp);
-    if (mkdir(rd->tmp, 0777) != 0 || mkdir(sub, 0777) != 0)
+    if (mkdir(rd->tmp, dmode) != 0)
         return -1;
+    if (mkdir(sub, dmode) != 0) {
+        int e = errno;
+        rmdir(rd->tmp);
+        errno = e;
+        return -1;
+    }
     return 0;
 }
 
@@ -378,7 +390,7 @@ static int write_one(const report_dir *rd, const char *name, writer_fn fn, const
     char path[1100];
     snprintf(path, sizeof path, "%.1024s/%.60s", rd->tmp, name);
     atomic_file af;
-    if (atomic_open(&af, path) != 0)
+    if (atomic_open_mode(&af, path, rd->priv ? 0600 : 0666) != 0)
         return -1;
     if (fn(af.f, rep) != DFOTA_OK) {
         atomic_abort(&af);
@@ -393,14 +405,35 @@ static dfota_err html_writer(FILE *out, const dfota_run_report *rep)
     return dfota_report_html(out, rep, err, sizeof err);
 }
 
-static int report_finish(const report_dir *rd, const dfota_run_report *rep)
+/* Writes the report files and gives the folder its final name: 0, or -1
+ * after saying why on standard error. A report that cannot be finished
+ * does not stay behind as a hidden .partial folder: what was written is
+ * kept under a name that says it failed, or removed when even that fails. */
+static int report_finish(const report_dir *rd, const dfota_run_report *rep, const char *pre)
 {
-    if (write_one(rd, "report.json", dfota_report_json, rep) != 0 ||
-        write_one(rd, "junit.xml", dfota_report_junit, rep) != 0 ||
-        write_one(rd, "report.html", html_writer, rep) != 0 ||
-        write_one(rd, "summary.txt", dfota_report_summary, rep) != 0)
-        return -1;
-    return rename(rd->tmp, rd->final);
+    if (write_one(rd, "report.json", dfota_report_json, rep) == 0 &&
+        write_one(rd, "junit.xml", dfota_report_junit, rep) == 0 &&
+        write_one(rd, "report.html", html_writer, rep) == 0 &&
+        write_one(rd, "summary.txt", dfota_report_summary, rep) == 0 &&
+        rename(rd->tmp, rd->final) == 0)
+        return 0;
+    int e = errno;
+    /* named apart from run-*: a script that takes the newest run-* folder
+     * must not take a broken one for a report */
+    char failed[1100];
+    const char *slash = strrchr(rd->final, '/');
+    size_t dl = slash ? (size_t)(slash - rd->final) + 1 : 0;
+    snprintf(failed, sizeof failed, "%.*sfailed-%s", (int)dl, rd->final, rd->final + dl);
+    if (rename(rd->tmp, failed) == 0)
+        fprintf(stderr, "dfota run: %scannot write the report: %s; what was written is kept in %s\n",
+                pre, strerror(e), failed);
+    else if (remove_tree(rd->tmp) == 0)
+        fprintf(stderr, "dfota run: %scannot write the report: %s; its partial folder %s was removed\n",
+                pre, strerror(e), rd->tmp);
+    else
+        fprintf(stderr, "dfota run: %scannot write the report: %s; its partial folder %s is left\n",
+                pre, strerror(e), rd->tmp);
+    return -1;
 }
 
 static const char *paint(const run_opts *o, dfota_verdict v, int harness)
@@ -953,7 +986,12 @@ static FILE *open_transcript(const report_dir *rd, const char *name, dfota_scena
         return NULL;
     snprintf(res->transcript, sizeof res->transcript, "%.700s/transcripts/%.200s.transcript",
              rd->tmp, name);
-    FILE *tr = fopen(res->transcript, "w");
+    /* created 0600 with --no-redact: a transcript then holds the secrets */
+    int fd = open(res->transcript, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+                  rd->priv ? 0600 : 0666);
+    FILE *tr = fd < 0 ? NULL : fdopen(fd, "w");
+    if (!tr && fd >= 0)
+        close(fd);
     if (!tr) {
         *bad = res->harness_error = 1;
         snprintf(res->error, sizeof res->error, "cannot write %.200s: %.80s", res->transcript,
@@ -1216,7 +1254,7 @@ static void suite_run(suite *su)
         }
     }
     report_dir rd;
-    if (su->report_parent[0] && report_begin(&rd, su->report_parent, su->stamp) != 0) {
+    if (su->report_parent[0] && report_begin(&rd, su->report_parent, su->stamp, o->keep_secrets) != 0) {
         fprintf(stderr, "dfota run: %s%s%scannot create a report folder in %s: %s\n", pre, su->label,
                 post, su->report_parent, strerror(errno));
         su->status = EXIT_HARNESS;
@@ -1251,8 +1289,7 @@ static void suite_run(suite *su)
     if (su->report_parent[0]) {
         /* Transcripts stay where they were written, in the partial folder, for
          * the HTML to read; every report names them relative to the folder. */
-        if (report_finish(&rd, &su->rep) != 0) {
-            fprintf(stderr, "dfota run: cannot write the report in %s: %s\n", rd.tmp, strerror(errno));
+        if (report_finish(&rd, &su->rep, su->o.prefix) != 0) {
             su->status = EXIT_HARNESS;
         } else {
             snprintf(su->final, sizeof su->final, "%s", rd.final);

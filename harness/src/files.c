@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "dfota/port.h"
@@ -14,6 +15,7 @@
 #include "cli.h"
 
 #include <fcntl.h>
+#include <ftw.h>
 #include <strings.h>
 
 static int has_ext(const char *name, const char *const *ext, size_t n_ext)
@@ -87,39 +89,119 @@ static int by_name(const struct dirent **a, const struct dirent **b)
     return strcmp((*a)->d_name, (*b)->d_name);
 }
 
+/* How deep a folder scan goes, and how many folders it reads: a tree
+ * deeper or larger than this is not a capture folder, and each bound is
+ * said when it is reached. */
+#define WALK_DEPTH_MAX 32
+#define WALK_DIRS_MAX 10000
+
+/* The command's name for the lines a scan says on standard error. */
+static const char *cmd_name(void)
+{
+    return cli_argc > 1 && cli_argv && cli_argv[1] ? cli_argv[1] : "";
+}
+
+/* A scan: the folders already read (device and inode), so that a link
+ * back to a parent, or two, is not followed again. */
+typedef struct {
+    struct {
+        dev_t dev;
+        ino_t ino;
+    } *seen;
+    size_t n, cap;
+    int (*want)(const char *);
+    int sniff;
+    void (*fn)(void *, const char *);
+    void *ctx;
+    int said_many; /* past WALK_DIRS_MAX, said once */
+} walk_state;
+
+/* 1 when the folder was already read, 0 when it is new (and now noted),
+ * -1 when out of memory. */
+static int walk_seen(walk_state *w, const struct stat *st)
+{
+    for (size_t i = 0; i < w->n; i++)
+        if (w->seen[i].dev == st->st_dev && w->seen[i].ino == st->st_ino)
+            return 1;
+    if (w->n == w->cap) {
+        size_t cap = w->cap ? w->cap * 2 : 16;
+        void *p = realloc(w->seen, cap * sizeof *w->seen);
+        if (!p)
+            return -1;
+        w->seen = p;
+        w->cap = cap;
+    }
+    w->seen[w->n].dev = st->st_dev;
+    w->seen[w->n].ino = st->st_ino;
+    w->n++;
+    return 0;
+}
+
+static long walk(walk_state *w, const char *dir, int depth);
+
+/* One entry of a folder: a folder is read once, however many links lead
+ * to it; a wanted regular file is handed to fn. Returns the number
+ * handed, or -1 when out of memory. */
+static long walk_entry(walk_state *w, const char *path, const char *name, int depth)
+{
+    struct stat lst, st;
+    if (lstat(path, &lst) != 0 || stat(path, &st) != 0)
+        return 0; /* gone, or a dangling link: nothing to read */
+    if (S_ISDIR(st.st_mode)) {
+        int seen = walk_seen(w, &st);
+        if (seen < 0)
+            return -1;
+        if (seen) {
+            fprintf(stderr, "dfota %s: %s: skipped, a %s a folder already read (a loop)\n",
+                    cmd_name(), path, S_ISLNK(lst.st_mode) ? "link to" : "second way into");
+            return 0;
+        }
+        if (depth >= WALK_DEPTH_MAX) {
+            fprintf(stderr, "dfota %s: %s: skipped, deeper than %d folders\n", cmd_name(), path,
+                    WALK_DEPTH_MAX);
+            return 0;
+        }
+        if (w->n > WALK_DIRS_MAX) {
+            if (!w->said_many)
+                fprintf(stderr, "dfota %s: %s and the folders after it: skipped, past %d folders\n",
+                        cmd_name(), path, WALK_DIRS_MAX);
+            w->said_many = 1;
+            return 0;
+        }
+        return walk(w, path, depth + 1);
+    }
+    if (S_ISREG(st.st_mode) &&
+        (w->want(name) || (w->sniff && has_no_ext(name) && looks_like_capture(path)))) {
+        w->fn(w->ctx, path);
+        return 1;
+    }
+    return 0;
+}
+
 /* Hands fn every wanted regular file under dir; returns the number
  * handed, or -1 when out of memory. A FIFO, a socket or a device in a
  * folder is never opened: reading one would block or never end. */
-static long walk(const char *dir, int depth, int (*want)(const char *), int sniff,
-                 void (*fn)(void *, const char *), void *ctx)
+static long walk(walk_state *w, const char *dir, int depth)
 {
     struct dirent **list;
     int n = scandir(dir, &list, NULL, by_name);
     if (n < 0) {
-        fn(ctx, dir); /* reported as unreadable by the caller */
+        w->fn(w->ctx, dir); /* reported as unreadable by the caller */
         return 1;
     }
     long count = 0;
+    size_t dl = strlen(dir);
     for (int i = 0; i < n; i++) {
         const char *name = list[i]->d_name;
         if (count >= 0 && name[0] != '.') {
-            size_t len = strlen(dir) + strlen(name) + 2;
+            size_t len = dl + strlen(name) + 2;
             char *path = malloc(len);
             if (!path)
                 count = -1;
             else {
-                snprintf(path, len, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", name);
-                struct stat st;
-                if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-                    if (depth < 32) {
-                        long k = walk(path, depth + 1, want, sniff, fn, ctx);
-                        count = k < 0 ? -1 : count + k;
-                    }
-                } else if (stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
-                           (want(name) || (sniff && has_no_ext(name) && looks_like_capture(path)))) {
-                    fn(ctx, path);
-                    count++;
-                }
+                snprintf(path, len, "%s%s%s", dir, dl && dir[dl - 1] == '/' ? "" : "/", name);
+                long k = walk_entry(w, path, name, depth);
+                count = k < 0 ? -1 : count + k;
                 free(path);
             }
         }
@@ -129,11 +211,60 @@ static long walk(const char *dir, int depth, int (*want)(const char *), int snif
     return count;
 }
 
+static long walk_top(const char *dir, const struct stat *st, int (*want)(const char *), int sniff,
+                     void (*fn)(void *, const char *), void *ctx)
+{
+    walk_state w = {NULL, 0, 0, want, sniff, fn, ctx, 0};
+    long n = walk_seen(&w, st) < 0 ? -1 : walk(&w, dir, 0);
+    free(w.seen);
+    return n;
+}
+
+/* A FIFO, a socket or a device named as an input: opening a FIFO waits for
+ * a writer for ever and a device may never end, so it is refused, saying
+ * how to read it instead; a pipe this process holds is read. 1 when
+ * refused (and said), else 0. */
+/* Whether this process already holds the pipe open (standard input, a
+ * shell's <(...) as /dev/fd/63): its writer is there, reading it is what
+ * the user asked. Looks at the first descriptors only, a bounded cost. */
+static int pipe_held(const struct stat *st)
+{
+    for (int fd = 0; fd < 1024; fd++) {
+        struct stat f;
+        if (fstat(fd, &f) == 0 && S_ISFIFO(f.st_mode) && f.st_dev == st->st_dev &&
+            f.st_ino == st->st_ino)
+            return 1;
+    }
+    return 0;
+}
+
+static int refuse_special(const char *path, const struct stat *st)
+{
+    if (S_ISFIFO(st->st_mode) && pipe_held(st))
+        return 0;
+    const char *what = S_ISFIFO(st->st_mode)   ? "a FIFO"
+                       : S_ISSOCK(st->st_mode) ? "a socket"
+                       : S_ISCHR(st->st_mode)  ? "a character device"
+                       : S_ISBLK(st->st_mode)  ? "a block device"
+                                               : NULL;
+    if (!what)
+        return 0;
+    fprintf(stderr,
+            "dfota %s: %s: refused: %s, not a regular file (reading it could wait for ever; "
+            "give it on standard input as -, e.g. 'dfota %s - < %s')\n",
+            cmd_name(), path, what, cmd_name(), path);
+    return 1;
+}
+
 long files_each(const char *path, void (*fn)(void *ctx, const char *file), void *ctx)
 {
     struct stat st;
-    if (strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-        return walk(path, 0, is_log_name, 1, fn, ctx);
+    if (strcmp(path, "-") != 0 && stat(path, &st) == 0) {
+        if (S_ISDIR(st.st_mode))
+            return walk_top(path, &st, is_log_name, 1, fn, ctx);
+        if (refuse_special(path, &st))
+            return 0;
+    }
     fn(ctx, path);
     return 1;
 }
@@ -141,48 +272,190 @@ long files_each(const char *path, void (*fn)(void *ctx, const char *file), void 
 long scenario_files_each(const char *path, void (*fn)(void *ctx, const char *file), void *ctx)
 {
     struct stat st;
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-        return walk(path, 0, is_scenario_name, 0, fn, ctx);
+    if (stat(path, &st) == 0) {
+        if (S_ISDIR(st.st_mode))
+            return walk_top(path, &st, is_scenario_name, 0, fn, ctx);
+        if (refuse_special(path, &st))
+            return 0;
+    }
     fn(ctx, path);
     return 1;
 }
 
-int atomic_open(atomic_file *a, const char *path)
+/* ---- outputs ----------------------------------------------------------- */
+
+/* How long an output FIFO with no reader is waited on before it is refused. */
+#define OUTPUT_FIFO_WAIT_MS 10000
+
+/* Opens what is not a regular file (a device, a FIFO, a link to one) to be
+ * written through, never replaced: 0, or -1 with errno and a->why. */
+static int open_direct(atomic_file *a, const char *path)
 {
+    struct stat st, fst;
+    if (stat(path, &st) != 0)
+        return -1; /* a dangling link: not followed to make a file */
+    if (S_ISDIR(st.st_mode)) {
+        errno = EISDIR;
+        return -1;
+    }
+    if (S_ISSOCK(st.st_mode) || S_ISBLK(st.st_mode)) {
+        a->why = S_ISSOCK(st.st_mode) ? "a socket, not a file: refused"
+                                      : "a block device, not a file: refused";
+        errno = EINVAL;
+        return -1;
+    }
+    /* O_NONBLOCK: a FIFO with no reader fails at once (ENXIO) instead of
+     * waiting for ever, so the wait is ours and bounded. */
+    int fd = -1;
+    for (int waited = 0;; waited += 50) {
+        fd = open(path, O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+        if (fd >= 0 || errno != ENXIO || !S_ISFIFO(st.st_mode) || waited >= OUTPUT_FIFO_WAIT_MS)
+            break;
+        struct timespec ts = {0, 50 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    if (fd < 0) {
+        if (errno == ENXIO && S_ISFIFO(st.st_mode))
+            a->why = "a FIFO with no reader (waited 10 s): refused";
+        return -1;
+    }
+    /* what was opened is what was looked at, not something swapped in */
+    if (fstat(fd, &fst) != 0 || fst.st_dev != st.st_dev || fst.st_ino != st.st_ino ||
+        S_ISREG(fst.st_mode) != S_ISREG(st.st_mode)) {
+        close(fd);
+        a->why = "changed while it was opened: refused";
+        errno = EAGAIN;
+        return -1;
+    }
+    int fl = fcntl(fd, F_GETFL);
+    if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0 || !(a->f = fdopen(fd, "w"))) {
+        close(fd);
+        return -1;
+    }
+    a->direct = 1;
+    return 0;
+}
+
+int atomic_open_mode(atomic_file *a, const char *path, unsigned mode)
+{
+    a->f = NULL;
+    a->direct = 0;
+    a->why = NULL;
+    a->tmp[0] = '\0';
     if (strlen(path) >= sizeof a->path) {
         errno = ENAMETOOLONG;
         return -1;
     }
     snprintf(a->path, sizeof a->path, "%s", path);
-    snprintf(a->tmp, sizeof a->tmp, "%s.tmp%ld", path, (long)getpid() % 100000);
-    a->f = fopen(a->tmp, "w");
-    return a->f ? 0 : -1;
+    if (strcmp(path, "-") == 0) {
+        a->f = stdout;
+        a->direct = 2;
+        return 0;
+    }
+    struct stat st;
+    if (lstat(path, &st) == 0) {
+        if (S_ISLNK(st.st_mode)) {
+            /* a link to a regular file: the file it names is replaced, the
+             * link stays; a link to anything else is written through */
+            char *real = realpath(path, NULL);
+            struct stat rst;
+            int reg = real && stat(real, &rst) == 0 && S_ISREG(rst.st_mode) &&
+                      strlen(real) < sizeof a->path;
+            if (reg)
+                snprintf(a->path, sizeof a->path, "%s", real);
+            free(real);
+            if (!reg)
+                return open_direct(a, path);
+        } else if (!S_ISREG(st.st_mode))
+            return open_direct(a, path);
+    } else if (errno != ENOENT)
+        return -1;
+    snprintf(a->tmp, sizeof a->tmp, "%s.tmp%ld", a->path, (long)getpid() % 100000);
+    unlink(a->tmp); /* one left by an earlier process of the same number */
+    int fd = open(a->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, (mode_t)mode);
+    if (fd < 0)
+        return -1;
+    if (!(a->f = fdopen(fd, "w"))) {
+        int e = errno;
+        close(fd);
+        unlink(a->tmp);
+        errno = e;
+        return -1;
+    }
+    return 0;
+}
+
+int atomic_open(atomic_file *a, const char *path)
+{
+    return atomic_open_mode(a, path, 0666);
+}
+
+const char *atomic_error(const atomic_file *a, int err)
+{
+    return a->why ? a->why : strerror(err);
 }
 
 int atomic_commit(atomic_file *a)
 {
     int rc = 0;
-    if (fflush(a->f) != 0 || fsync(fileno(a->f)) != 0)
-        rc = -1;
-    if (fclose(a->f) != 0)
-        rc = -1;
-    a->f = NULL;
-    if (rc == 0 && rename(a->tmp, a->path) != 0)
-        rc = -1;
-    if (rc != 0) {
-        int e = errno;
-        unlink(a->tmp);
-        errno = e;
+    if (a->direct == 2) { /* standard output: flushed, never closed */
+        rc = fflush(a->f) != 0 || ferror(a->f) ? -1 : 0;
+        a->f = NULL;
+        return rc;
     }
+    if (fflush(a->f) != 0 || ferror(a->f) || (!a->direct && fsync(fileno(a->f)) != 0))
+        rc = -1;
+    int e = errno;
+    if (fclose(a->f) != 0 && rc == 0) {
+        rc = -1;
+        e = errno;
+    }
+    a->f = NULL;
+    if (a->direct) {
+        errno = e;
+        return rc;
+    }
+    /* never rename over what became something else than a regular file */
+    struct stat st;
+    if (rc == 0 && lstat(a->path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        a->why = "no longer a regular file: not replaced";
+        e = EEXIST;
+        rc = -1;
+    }
+    if (rc == 0 && rename(a->tmp, a->path) != 0) {
+        e = errno;
+        rc = -1;
+    }
+    if (rc != 0)
+        unlink(a->tmp);
+    errno = e;
     return rc;
 }
 
 void atomic_abort(atomic_file *a)
 {
+    if (a->direct == 2) {
+        a->f = NULL;
+        return;
+    }
     if (a->f)
         fclose(a->f);
     a->f = NULL;
-    unlink(a->tmp);
+    if (!a->direct)
+        unlink(a->tmp);
+}
+
+static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)ftw;
+    return (flag == FTW_DP ? rmdir(path) : unlink(path)) != 0 && errno != ENOENT ? -1 : 0;
+}
+
+int remove_tree(const char *dir)
+{
+    /* FTW_PHYS: a link inside is removed, never followed */
+    return nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 void cli_catch_stop(void (*fn)(int), int hangup)
