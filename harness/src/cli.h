@@ -70,9 +70,10 @@ void cli_warn_port_users(const char *cmd, const char *spec, const char *label);
  * that the error is reported for it. A folder is read once however many
  * links lead to it, at most 32 deep; each link or folder skipped is said
  * on standard error. A FIFO, socket or device named as an input is
- * refused (said on standard error) and counts 0. Returns the number of
- * files handed to fn (0 for a folder with nothing to read), or -1 when
- * out of memory. */
+ * refused (said on standard error): FILES_REFUSED. Returns the number of
+ * files handed to fn (0 for a folder with nothing to read), FILES_REFUSED,
+ * or -1 when out of memory. */
+#define FILES_REFUSED (-2L)
 long files_each(const char *path, void (*fn)(void *ctx, const char *file), void *ctx);
 
 /* The same for scenarios: a file, or every *.yaml and *.yml under a folder. */

@@ -297,7 +297,9 @@ int cmd_check(int argc, char **argv)
     int empty = 0;
     for (int i = optind; i < argc && !run.oom; i++) {
         long n = files_each(argv[i], check_one, &run);
-        if (n < 0)
+        if (n == FILES_REFUSED)
+            empty = 1; /* said why; exit 2 */
+        else if (n < 0)
             run.oom = 1;
         else if (n == 0) {
             /* a folder that holds no log: a wrong path in a CI job, never a pass */

@@ -178,7 +178,9 @@ static void load_all(library *lib, int argc, char **argv, int first)
 {
     for (int i = first; i < argc; i++) {
         long n = scenario_files_each(argv[i], load_one, lib);
-        if (n < 0)
+        if (n == FILES_REFUSED)
+            lib->bad++; /* said why */
+        else if (n < 0)
             lib->oom = 1;
         else if (n == 0) {
             /* a wrong folder in a CI job must not run nothing and pass */

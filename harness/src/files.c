@@ -263,7 +263,7 @@ long files_each(const char *path, void (*fn)(void *ctx, const char *file), void 
         if (S_ISDIR(st.st_mode))
             return walk_top(path, &st, is_log_name, 1, fn, ctx);
         if (refuse_special(path, &st))
-            return 0;
+            return FILES_REFUSED;
     }
     fn(ctx, path);
     return 1;
@@ -276,7 +276,7 @@ long scenario_files_each(const char *path, void (*fn)(void *ctx, const char *fil
         if (S_ISDIR(st.st_mode))
             return walk_top(path, &st, is_scenario_name, 0, fn, ctx);
         if (refuse_special(path, &st))
-            return 0;
+            return FILES_REFUSED;
     }
     fn(ctx, path);
     return 1;

@@ -122,6 +122,7 @@ expect_grep "the depth limit is said" "deeper than" "$tmp/err"
 mkfifo "$tmp/named.log"
 expect_exit "a FIFO named on the command line is refused" 2 t "$dfota" check "$tmp/named.log"
 expect_grep "the refusal names the FIFO" "named.log.*FIFO" "$tmp/err"
+if grep -q "no log to read" "$tmp/err"; then bad "a refused FIFO is said once, not also 'no log to read'"; cat "$tmp/err"; else ok "a refused FIFO is said once"; fi
 mkdir "$tmp/withfifo"; mkfifo "$tmp/withfifo/p.log"; cp "$guide" "$tmp/withfifo/a.log"
 expect_exit "a FIFO in a folder is passed over" 0 t "$dfota" check "$tmp/withfifo"
 expect_exit "standard input still reads" 0 t "$dfota" check - < "$guide"
