@@ -308,7 +308,7 @@ static const char *esc(const char *s, char *b, size_t cap)
     return b;
 }
 
-#define READER_NOTES_MAX 5
+#define READER_NOTES_MAX 6
 #define READER_NOTE_LEN 400
 
 /* What the reader took off the log before judging it, a line each (without
@@ -337,6 +337,11 @@ static size_t reader_notes(const dfota_reader_stats *st, char out[READER_NOTES_M
         line[n] = 0;
         snprintf(out[n++], READER_NOTE_LEN, "NOTE unknown line prefix `%s`: read as raw",
                  esc(st->unknown_prefix, b, sizeof b));
+    }
+    if (st->unknown_times) {
+        line[n] = st->first_unknown_time_line;
+        snprintf(out[n++], READER_NOTE_LEN, "NOTE %lu line(s) with a time out of range kept, their time unknown (the line before's used)",
+                 st->unknown_times);
     }
     if (st->comments) {
         line[n] = st->first_comment_line;
