@@ -7,11 +7,22 @@
 set -u
 dfota=$1
 root=$2
+here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d)
-cleanup() { rm -rf "$tmp"; }
+em_pid=
+cleanup() {
+  if [ -n "$em_pid" ] && kill -0 "$em_pid" 2>/dev/null; then
+    kill "$em_pid" 2>/dev/null
+    wait "$em_pid" 2>/dev/null
+  fi
+  rm -rf "$tmp"
+}
 trap cleanup EXIT
-source "$(dirname "$0")/lib/assert.bash"
+# shellcheck source=/dev/null
+source "$here/lib/assert.bash"
 : "$root"
+python=/usr/bin/python3
+[ -x "$python" ] || python=python3
 
 # ---- device-log lines with a time out of range: kept, counted ---------------
 cat > "$tmp/device.log" <<'LOG'
@@ -28,5 +39,72 @@ expect_grep "a NOTE counts the lines whose time is unknown, at the first" \
   'device.log:5: NOTE 2 line(s) with a time out of range kept, their time unknown' "$tmp/out"
 expect_exit "the JSON verdict too" 0 "$dfota" check --format json "$tmp/device.log"
 expect_grep "JSON: passed" '"verdict": *"PASS"' "$tmp/out"
+
+# ---- a recording past --record-max ------------------------------------------
+# A host that floods the port with 256 KiB of junk, then one that upgrades
+# well: the recording stops at the cap, says so once and at its end how
+# much it dropped; the verdict still sees the upgrade.
+mkdir "$tmp/ufs"
+"$dfota" package --from EG95EFAR02A07M4G --to EG95EFAR02A08M4G "$tmp/ufs/update.zip" > "$tmp/pkg.log" 2>&1 ||
+  bad "package: $(cat "$tmp/pkg.log")"
+junk_host() { # LINK: 256 KiB of junk lines, written raw
+  "$python" - "$1" <<'PY'
+import os, sys, termios, tty, time, select
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_NOCTTY)
+tty.setraw(fd)
+line = b"J" * 126 + b"\r\n"
+left = 2048
+while left:
+    _, w, _ = select.select([fd], [fd], [], 5)
+    r, _, _ = select.select([fd], [], [], 0)
+    if r:
+        os.read(fd, 65536)  # the module's answers: read, so that it keeps up
+    if w:
+        os.write(fd, line)
+        left -= 1
+deadline = time.monotonic() + 2
+while time.monotonic() < deadline:  # the last answers
+    r, _, _ = select.select([fd], [], [], 0.2)
+    if r:
+        os.read(fd, 65536)
+os.close(fd)
+PY
+}
+link=$tmp/cap.tty
+"$dfota" emulate --link "$link" --time-scale 0.1 --reboot 5s --progress-step 1s --ufs "$tmp/ufs" \
+  --record "$tmp/cap.transcript" --record-max 16KiB > "$tmp/cap.out" 2> "$tmp/cap.err" &
+em_pid=$!
+for _ in $(seq 200); do [ -L "$link" ] && break; sleep 0.02; done
+junk_host "$link" || bad "the junk host could not write: see above"
+timeout 60 "$python" "$here/lib/host.py" "$link" good > "$tmp/cap.host" 2>&1 ||
+  bad "the good host could not do its part: $(cat "$tmp/cap.host")"
+sleep 0.3
+kill -INT "$em_pid"
+wait "$em_pid"
+em_rc=$?
+em_pid=
+size=$(wc -c < "$tmp/cap.transcript")
+if [ "$size" -le $((16 * 1024 + 512)) ]; then ok "the recording stays at its cap ($size bytes)"
+else bad "the recording is $size bytes, over its 16 KiB cap"; fi
+n=$(grep -c ' ! note recording-full:' "$tmp/cap.transcript")
+if [ "$n" -eq 1 ]; then ok "it says once that it is full"; else bad "$n recording-full lines, want 1"; fi
+expect_grep "its last line says how many bytes were dropped" \
+  "! note recording-dropped: [1-9][0-9]* byte(s) in [0-9]* line(s) past the 16384-byte cap" \
+  <(tail -n 1 "$tmp/cap.transcript")
+expect_grep "so does a line on stderr" \
+  'dfota emulate: .*cap.transcript: [1-9][0-9]* byte(s) in [0-9]* line(s) past the 16384-byte cap' "$tmp/cap.err"
+if [ "$em_rc" -ne 3 ] && ! grep -q 'never started an upgrade' "$tmp/cap.out"; then
+  ok "the upgrade after the cap is still judged (exit $em_rc)"
+else
+  bad "the verdict lost what came after the cap (exit $em_rc)"; cat "$tmp/cap.out"
+fi
+expect_grep "the verdict saw the upgrade to its END" 'updated\|END 0' "$tmp/cap.out"
+# what it holds is the junk only: read back, nothing to judge (exit 3)
+expect_exit "the recording reads back" 3 "$dfota" check --host --host-windows "$tmp/cap.transcript"
+expect_grep "read back, the full line is shown as a harness event" 'NOTHING TO JUDGE' "$tmp/out"
+expect_exit "a bad --record-max is a usage error" 2 "$dfota" emulate --record-max 0 --record "$tmp/x"
+expect_grep "it names the recording cap" 'bad recording cap' "$tmp/err"
+expect_exit "a bad proxy --record-max is a usage error" 2 "$dfota" proxy --record-max 12Q --source serial:/dev/null --link "$tmp/l"
+expect_grep "it names the transcript cap" 'bad transcript cap' "$tmp/err"
 
 finish
