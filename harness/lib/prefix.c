@@ -796,7 +796,10 @@ size_t dfota_prefix_take(dfota_prefix *p, const char *s, size_t n, dfota_prefix_
     for (unsigned i = 0; i < p->nfields; i++) {
         unsigned char how;
         size_t wl, fl = take_field(s + at, n - at, &how, &wl);
-        if (!fl || how != p->field_end[i]) {
+        /* AT text where a field should be: the line has no prefix (as
+         * learning sees it), its text is whole ("AT+QFOTADL=\"ftp://u:" is
+         * no "LEVEL:logger:") */
+        if (!fl || how != p->field_end[i] || dfota_prefix_at_text(s + at, n - at)) {
             h->fits = 0;
             return h->has_time ? at : 0;
         }

@@ -300,6 +300,19 @@ static const struct {
      DEV, 4,
      {{H, 0, "AT+QGMR"}, {M, 0, "OK"}, {M, 0, "OK"}, {M, 11 * MS, "ERROR"}},
      0, NULL, 0xf},
+    /* fuzz_output found it: the line without the prefix lost "AT+QFOTADL=\"ftp://fuzz:" as
+     * two fields, and its password was shown out of any URL (no redactor could hide it) */
+    {"a line without the learnt prefix that starts with AT text keeps it all",
+     "INFO:modem:AT+QFOTADL=\"/data/ufs/u.zip\"\n"
+     "INFO:modem:OK\n"
+     "AT+QFOTADL=\"ftp://fuzz:Pw7@10.0.0.1:21/pkg/u.zip\"\n"
+     "INFO:modem:+QIND: \"FOTA\",\"START\"\n"
+     "+QIND: \"FOTA\",\"ftp://u:Pw8@h/f.zip\"\n",
+     RAW, 5,
+     {{H, NONE, "AT+QFOTADL=\"/data/ufs/u.zip\""}, {M, NONE, "OK"},
+      {H, NONE, "AT+QFOTADL=\"ftp://fuzz:Pw7@10.0.0.1:21/pkg/u.zip\""},
+      {M, NONE, "+QIND: \"FOTA\",\"START\""}, {M, NONE, "+QIND: \"FOTA\",\"ftp://u:Pw8@h/f.zip\""}},
+     0, NULL, 0},
     {"Particle AT send/read trace: secs since boot, the bytes as a C literal",
      "    20.853 AT send      11 \"AT+QGMR\\r\\n\"\n"
      "    20.858 AT read  +    26 \"\\r\\n+QIND: \\\"FOTA\\\",\\\"END\\\",0\\r\\n\"\n",
