@@ -10,11 +10,14 @@ root=$2
 here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d)
 em_pid=
+px_pid=
 cleanup() {
-  if [ -n "$em_pid" ] && kill -0 "$em_pid" 2>/dev/null; then
-    kill "$em_pid" 2>/dev/null
-    wait "$em_pid" 2>/dev/null
-  fi
+  for pid in $px_pid $em_pid; do
+    if kill -0 "$pid" 2>/dev/null; then
+      kill "$pid" 2>/dev/null
+      wait "$pid" 2>/dev/null
+    fi
+  done
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -102,6 +105,37 @@ expect_grep "the verdict saw the upgrade to its END" 'updated\|END 0' "$tmp/cap.
 # what it holds is the junk only: read back, nothing to judge (exit 3)
 expect_exit "the recording reads back" 3 "$dfota" check --host --host-windows "$tmp/cap.transcript"
 expect_grep "read back, the full line is shown as a harness event" 'NOTHING TO JUDGE' "$tmp/out"
+# The same through dfota proxy, in front of an emulated module on UART.
+rm -f "$tmp/module"
+"$dfota" emulate --link "$tmp/module" --port uart --time-scale 0.1 --ufs "$tmp/ufs" > "$tmp/pxem.out" 2>&1 &
+em_pid=$!
+for _ in $(seq 250); do [ -L "$tmp/module" ] && break; sleep 0.02; done
+"$dfota" proxy --source "serial:$tmp/module,time-scale=0.1" --link "$tmp/px.tty" \
+  --record "$tmp/px.transcript" --record-max 8KiB > "$tmp/px.out" 2> "$tmp/px.err" &
+px_pid=$!
+for _ in $(seq 250); do grep -q "^link: " "$tmp/px.out" && break; sleep 0.02; done
+junk_host "$tmp/px.tty" || bad "the junk host could not write to the proxy"
+sleep 0.3
+kill -INT "$px_pid"
+wait "$px_pid"
+px_rc=$?
+px_pid=
+kill -INT "$em_pid"
+wait "$em_pid" 2>/dev/null
+em_pid=
+size=$(wc -c < "$tmp/px.transcript")
+if [ "$size" -le $((8 * 1024 + 512)) ]; then ok "proxy: the transcript stays at its cap ($size bytes)"
+else bad "proxy: the transcript is $size bytes, over its 8 KiB cap"; fi
+n=$(grep -c ' ! note recording-full:' "$tmp/px.transcript")
+if [ "$n" -eq 1 ]; then ok "proxy: it says once that it is full"; else bad "proxy: $n recording-full lines, want 1"; fi
+expect_grep "proxy: its last line says how many bytes were dropped" \
+  "! note recording-dropped: [1-9][0-9]* byte(s) in [0-9]* line(s) past the 8192-byte cap" \
+  <(tail -n 1 "$tmp/px.transcript")
+expect_grep "proxy: so does a line on stderr" \
+  'dfota proxy: .*px.transcript: [1-9][0-9]* byte(s) in [0-9]* line(s) past the 8192-byte cap' "$tmp/px.err"
+if [ "$px_rc" -ne 4 ]; then ok "proxy: a full transcript is no harness trouble (exit $px_rc)"
+else bad "proxy: exit 4"; cat "$tmp/px.out" "$tmp/px.err"; fi
+
 expect_exit "a bad --record-max is a usage error" 2 "$dfota" emulate --record-max 0 --record "$tmp/x"
 expect_grep "it names the recording cap" 'bad recording cap' "$tmp/err"
 expect_exit "a bad proxy --record-max is a usage error" 2 "$dfota" proxy --record-max 12Q --source serial:/dev/null --link "$tmp/l"
