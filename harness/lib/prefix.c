@@ -486,6 +486,8 @@ static size_t take_field(const char *s, size_t n, unsigned char *how, size_t *wl
         i++;
     if (i == 0 || i >= n)
         return 0;
+    if (s[i] == ':' && n - i >= 3 && s[i + 1] == '/' && s[i + 2] == '/')
+        return 0; /* a URL's "scheme://": cut there, its user and password would be a note */
     *wl = i;
     *how = s[i] == ':' ? DFOTA_FIELD_COLON : DFOTA_FIELD_BLANK;
     i++;

@@ -313,6 +313,17 @@ static const struct {
       {H, NONE, "AT+QFOTADL=\"ftp://fuzz:Pw7@10.0.0.1:21/pkg/u.zip\""},
       {M, NONE, "+QIND: \"FOTA\",\"START\""}, {M, NONE, "+QIND: \"FOTA\",\"ftp://u:Pw8@h/f.zip\""}},
      0, NULL, 0},
+    /* fuzz_output found it too: a garbled line whose "fields" ran to "ftp:" left
+     * "//fuzz:PASSWORD@..." behind, taken for a person's note and quoted in a NOTE */
+    {"a field never ends at a URL's scheme://",
+     "Jan  2 10:00:00 gw fotad[812]: AT+QFOTADL=\"/data/ufs/u.zip\"\n"
+     "Jan  2 10:00:01 gw fotad[81AT+QFOTADL=\"ftp://fuzz:Pw7@10.0.0.1:21/pkg/u.zip\"\n"
+     "2]: OK\n",
+     ST, 3,
+     {{H, 0, "AT+QFOTADL=\"/data/ufs/u.zip\""},
+      {M, 1000 * MS, "fotad[81AT+QFOTADL=\"ftp://fuzz:Pw7@10.0.0.1:21/pkg/u.zip\""},
+      {M, 1000 * MS, "2]: OK"}},
+     0, NULL, 0},
     {"Particle AT send/read trace: secs since boot, the bytes as a C literal",
      "    20.853 AT send      11 \"AT+QGMR\\r\\n\"\n"
      "    20.858 AT read  +    26 \"\\r\\n+QIND: \\\"FOTA\\\",\\\"END\\\",0\\r\\n\"\n",
