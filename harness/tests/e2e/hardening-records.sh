@@ -43,6 +43,15 @@ expect_grep "a NOTE counts the lines whose time is unknown, at the first" \
 expect_exit "the JSON verdict too" 0 "$dfota" check --format json "$tmp/device.log"
 expect_grep "JSON: passed" '"verdict": *"PASS"' "$tmp/out"
 
+# ---- a person's note quoting a URL: its password hidden in the NOTE ----------
+printf 'AT+QFOTADL="/data/ufs/u.zip"\nOK   # fetched from ftp://u:N0teSecr3t@h/x.zip\n' > "$tmp/noted.log"
+for fmt in text junit json; do
+  "$dfota" check --format "$fmt" "$tmp/noted.log" > "$tmp/noted.$fmt" 2>&1
+  if grep -q N0teSecr3t "$tmp/noted.$fmt"; then bad "$fmt: the note's password is shown"; cat "$tmp/noted.$fmt"
+  else ok "$fmt: the note's password is hidden"; fi
+done
+expect_grep "the NOTE quotes the note, redacted" 'the first: # fetched from ftp://u:\*\*\*@h/x.zip' "$tmp/noted.text"
+
 # ---- a recording past --record-max ------------------------------------------
 # A host that floods the port with 256 KiB of junk, then one that upgrades
 # well: the recording stops at the cap, says so once and at its end how
