@@ -5,7 +5,9 @@
 #                 seeded from transcripts/;
 #   fuzz_inputs   the other untrusted texts: URLs to redact, USB identities,
 #                 serial specs and YAML scenarios, seeded from transcripts/,
-#                 scenarios/ and the e2e scenario cases.
+#                 scenarios/ and the e2e scenario cases;
+#   fuzz_output   what the writers (text, JSON, JUnit, HTML, transcript) make
+#                 of hostile device bytes, seeded from transcripts/.
 #
 # usage: scripts/fuzz-smoke.sh [BUILD_DIR]
 #
@@ -14,21 +16,23 @@
 # environment:
 #   FUZZ_SECONDS   how long to fuzz in all (default 45), split between the
 #                  targets: fuzz_reader gets the larger half, fuzz_inputs
-#                  the rest; each gets 1 s at least
+#                  and fuzz_output a quarter each; each gets 1 s at least
 #   FUZZ_CORPUS    fuzz_reader's corpus directory (default
 #                  BUILD_DIR/fuzz-corpus); kept between runs, so a second run
 #                  starts where the first ended
 #   FUZZ_INPUTS_CORPUS  fuzz_inputs' corpus directory (default
 #                  BUILD_DIR/fuzz-corpus-inputs); kept the same way
+#   FUZZ_OUTPUT_CORPUS  fuzz_output's corpus directory (default
+#                  BUILD_DIR/fuzz-corpus-output); kept the same way
 #   FUZZ_JOBS      build parallelism (default: number of CPUs)
 #   CC             the compiler (default clang; must be clang for libFuzzer)
 #
 # Each target writes its log to BUILD_DIR/fuzz-TARGET.log and its crash
 # reproducers under BUILD_DIR/fuzz-artifacts/TARGET/ (emptied at each run).
 #
-# Exit status: 0 when both runs ended without a crash, 1 when the fuzzer found
-# a crash, leak, timeout or out-of-memory in either (every reproducer's path
-# is printed; both targets run even when the first fails), 2 when a target
+# Exit status: 0 when every run ended without a crash, 1 when the fuzzer found
+# a crash, leak, timeout or out-of-memory in any (every reproducer's path
+# is printed; every target runs even when one fails), 2 when a target
 # could not be built or run.
 set -euo pipefail
 
@@ -42,6 +46,8 @@ corpus=${FUZZ_CORPUS:-$build/fuzz-corpus}
 case $corpus in /*) ;; *) corpus=$root/$corpus ;; esac
 icorpus=${FUZZ_INPUTS_CORPUS:-$build/fuzz-corpus-inputs}
 case $icorpus in /*) ;; *) icorpus=$root/$icorpus ;; esac
+ocorpus=${FUZZ_OUTPUT_CORPUS:-$build/fuzz-corpus-output}
+case $ocorpus in /*) ;; *) ocorpus=$root/$ocorpus ;; esac
 jobs=${FUZZ_JOBS:-$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)}
 cc=${CC:-clang}
 
@@ -50,15 +56,15 @@ die() { echo "fuzz-smoke: $*" >&2; exit 2; }
 case $seconds in ''|*[!0-9]*) die "FUZZ_SECONDS must be a whole number of seconds, not '$seconds'" ;; esac
 command -v "$cc" >/dev/null 2>&1 || die "$cc not found: libFuzzer needs clang"
 
-echo "fuzz-smoke: building fuzz_reader and fuzz_inputs in $build"
+echo "fuzz-smoke: building fuzz_reader, fuzz_inputs and fuzz_output in $build"
 mkdir -p "$build"
 cmake -S "$root" -B "$build" -DCMAKE_C_COMPILER="$cc" -DDFOTA_FUZZ=ON \
       -DCMAKE_BUILD_TYPE=Debug >"$build/fuzz-configure.log" 2>&1 ||
     { cat "$build/fuzz-configure.log" >&2; die "configure failed"; }
-cmake --build "$build" -j"$jobs" --target fuzz_reader fuzz_inputs >"$build/fuzz-build.log" 2>&1 ||
+cmake --build "$build" -j"$jobs" --target fuzz_reader fuzz_inputs fuzz_output >"$build/fuzz-build.log" 2>&1 ||
     { cat "$build/fuzz-build.log" >&2; die "build failed"; }
 # Warnings in the targets themselves are shown; the whole log stays in the build dir.
-grep -A3 -E 'fuzz/fuzz_(reader|inputs).c:[0-9]*:[0-9]*: warning' "$build/fuzz-build.log" >&2 || true
+grep -A3 -E 'fuzz/fuzz_(reader|inputs|output).c:[0-9]*:[0-9]*: warning' "$build/fuzz-build.log" >&2 || true
 find_target() {
     for t in "$build/$1" "$build/harness/$1"; do
         [ -x "$t" ] && { echo "$t"; return; }
@@ -67,6 +73,7 @@ find_target() {
 }
 target=$(find_target fuzz_reader) || exit 2
 itarget=$(find_target fuzz_inputs) || exit 2
+otarget=$(find_target fuzz_output) || exit 2
 
 # Seed from every file under transcripts/ (whatever is there now). Names are
 # flattened so that files with the same base name in different folders stay
@@ -426,10 +433,20 @@ cat >"$idict" <<'DICT'
 DICT
 echo "fuzz-smoke: fuzz_inputs corpus $icorpus ($iseeded seeds from scenarios, transcripts and examples, $(find "$icorpus" -type f | wc -l) files in all)"
 
+# fuzz_output: logs as fuzz_reader reads them (its first byte picks the
+# options), from transcripts/ and fuzz_reader's minimal logs, and the
+# inputs it ever failed on.
+mkdir -p "$ocorpus"
+for f in "$corpus"/seed-*; do
+    [ -f "$f" ] && cp -f -- "$f" "$ocorpus/$(basename -- "$f")"
+done
+seed_regressions fuzz_output "$ocorpus"
+echo "fuzz-smoke: fuzz_output corpus $ocorpus ($(find "$ocorpus" -type f | wc -l) files in all)"
+
 # Crash artifacts go in their own folders so old ones are not mistaken for new.
 artifacts=$build/fuzz-artifacts
 rm -rf "$artifacts"
-mkdir -p "$artifacts/fuzz_reader" "$artifacts/fuzz_inputs"
+mkdir -p "$artifacts/fuzz_reader" "$artifacts/fuzz_inputs" "$artifacts/fuzz_output"
 
 # Inputs longer than -max_len, run once each (a file named on the command
 # line is run whole): the reader refills its 256 KiB block with a line
@@ -545,22 +562,25 @@ run_fuzz() { # NAME TARGET CORPUS DICT SECONDS
     echo "fuzz-smoke: $1: no crash in ${5}s"
 }
 
-# FUZZ_SECONDS is the total: the reader, the slower target with the larger
-# input space, gets the larger half. Neither gets 0, which libFuzzer takes
-# as "no limit".
-iseconds=$((seconds / 2))
-rseconds=$((seconds - iseconds))
+# FUZZ_SECONDS is the total: the reader, the target with the larger input
+# space, gets the larger half, the others a quarter each. None gets 0,
+# which libFuzzer takes as "no limit".
+iseconds=$((seconds / 4))
+oseconds=$((seconds / 4))
+rseconds=$((seconds - iseconds - oseconds))
 [ "$rseconds" -ge 1 ] || rseconds=1
 [ "$iseconds" -ge 1 ] || iseconds=1
+[ "$oseconds" -ge 1 ] || oseconds=1
 
-# Both targets run even when the first fails, so one run shows everything.
+# Every target runs even when one fails, so one run shows everything.
 run_long fuzz_reader "$target" "$long"
 run_long fuzz_inputs "$itarget" "$ilong"
 run_fuzz fuzz_reader "$target" "$corpus" "$dict" "$rseconds"
 run_fuzz fuzz_inputs "$itarget" "$icorpus" "$idict" "$iseconds"
+run_fuzz fuzz_output "$otarget" "$ocorpus" "$dict" "$oseconds"
 
 if [ $failed -ne 0 ]; then
     echo "fuzz-smoke: FAILED: reproducers under $artifacts (see above)" >&2
     exit 1
 fi
-echo "fuzz-smoke: no crash (fuzz_reader ${rseconds}s, fuzz_inputs ${iseconds}s)"
+echo "fuzz-smoke: no crash (fuzz_reader ${rseconds}s, fuzz_inputs ${iseconds}s, fuzz_output ${oseconds}s)"

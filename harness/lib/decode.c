@@ -176,29 +176,45 @@ static long decode_literal(char *out, const char *s, size_t a, size_t n, char q)
 #define DEVICE_TIME_MAX_NS (100LL * 365 * 86400 * 1000000000LL)
 
 /* Leading decimal digits of s[0..n) as an integer with frac digits after
- * a '.', in ns given the unit; the length taken, 0 when none. */
+ * a '.', in ns given the unit; the length taken, 0 when none. A count past
+ * a century since boot is no time (nor may it overflow here or in the
+ * reader's day arithmetic): the digits are taken and *t is -1, the time
+ * unknown. */
 static size_t device_time(const char *s, size_t n, int64_t unit_ns, int64_t *t)
 {
     size_t i = 0;
     int64_t v = 0, f = 0, fs = 1;
+    int over = 0;
     while (i < n && s[i] == ' ')
         i++;
     size_t d0 = i;
-    while (i < n && s[i] >= '0' && s[i] <= '9' && i - d0 < 15)
-        v = v * 10 + (s[i++] - '0');
-    /* a count past a century since boot is no time (nor does it overflow
-     * here or in take_time's day arithmetic) */
-    if (i == d0 || v > DEVICE_TIME_MAX_NS / unit_ns)
+    for (; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
+        if (!over)
+            v = v * 10 + (s[i] - '0');
+        over = over || v > DEVICE_TIME_MAX_NS / unit_ns;
+    }
+    if (i == d0)
         return 0;
     if (i < n && s[i] == '.') {
         i++;
-        while (i < n && s[i] >= '0' && s[i] <= '9' && fs < 1000000000LL) {
-            f = f * 10 + (s[i++] - '0');
-            fs *= 10;
+        while (i < n && s[i] >= '0' && s[i] <= '9') {
+            if (fs < 1000000000LL) {
+                f = f * 10 + (s[i] - '0');
+                fs *= 10;
+            }
+            i++;
         }
     }
-    *t = v * unit_ns + f * (unit_ns / fs);
+    *t = over ? -1 : v * unit_ns + f * (unit_ns / fs);
     return i;
+}
+
+/* The line's time, or its time unknown when out of range. */
+static void device_stamp(dfota_decoded *d, int64_t t)
+{
+    d->t = t < 0 ? 0 : t;
+    d->has_time = t >= 0;
+    d->time_unknown = t < 0;
 }
 
 long dfota_decode_device(const char *s, size_t n, dfota_decoded *d)
@@ -211,8 +227,7 @@ long dfota_decode_device(const char *s, size_t n, dfota_decoded *d)
         const char *colon = memchr(p, ':', (size_t)(end - p));
         if (!colon || end - colon < 3 || colon[1] != ' ' || (colon[2] != '>' && colon[2] != '<'))
             return -2;
-        d->t = t;
-        d->has_time = 1;
+        device_stamp(d, t);
         d->dir = colon[2];
         p = colon + 3 + (end - colon > 3 && colon[3] == ' ');
         size_t o = (size_t)(end - p);
@@ -238,8 +253,7 @@ long dfota_decode_device(const char *s, size_t n, dfota_decoded *d)
     long o = decode_literal(d->out, s, (size_t)(q - s), n, '"');
     if (o < 0)
         return -1;
-    d->t = t;
-    d->has_time = 1;
+    device_stamp(d, t);
     d->dir = dir;
     return o;
 }

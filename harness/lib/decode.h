@@ -20,6 +20,7 @@ typedef struct {
     int has_time;
     char dir;      /* '>' or '<' when the line said who sent the bytes, else 0 */
     int glyphs;    /* terminators were written out (<CR>, \r) and decoded */
+    int time_unknown; /* the line had a time, out of range: has_time is 0 */
 } dfota_decoded;
 
 long dfota_decode_mm(const char *s, size_t n, dfota_decoded *d);

@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <termios.h>
@@ -228,6 +229,13 @@ struct dfota_emulator {
     void *event_ctx;
     dfota_framer *rec_host, *rec_module; /* framers of what each side sent */
     int host_attached;         /* the host has its side open (as last seen) */
+    /* Every open and close of the terminal's slave, as inotify reports them:
+     * a hang-up polled for misses a host that closes and reopens between
+     * two looks. -1 where inotify is not to be had: polling then. */
+    int ino;
+    long host_fds;             /* the host's descriptors open, by inotify's count */
+    unsigned own_opens;        /* opens of our own (dfota_pty_unread) still to come */
+    unsigned own_closes;
     size_t out_len;
     uint8_t outq[EM_OUTQ_MAX];
 };
@@ -320,6 +328,70 @@ static void record_host(dfota_emulator *em, int attached)
     emit_note(em, attached ? "host-open" : "host-close");
 }
 
+/* Watches the terminal's slave for opens and closes (after it is set up:
+ * its own opens are not a host's). Without inotify, polling stays. */
+static void host_watch(dfota_emulator *em)
+{
+    em->host_fds = 0;
+    em->own_opens = em->own_closes = 0;
+    em->ino = em->on_event ? inotify_init1(IN_NONBLOCK | IN_CLOEXEC) : -1; /* no recording: no need */
+    if (em->ino >= 0 &&
+        inotify_add_watch(em->ino, em->tty, IN_OPEN | IN_CLOSE_WRITE | IN_CLOSE_NOWRITE) < 0) {
+        close(em->ino);
+        em->ino = -1;
+    }
+}
+
+static void host_unwatch(dfota_emulator *em)
+{
+    if (em->ino >= 0)
+        close(em->ino);
+    em->ino = -1;
+}
+
+/* The host's side as it is now, recorded: each open and close inotify
+ * counted since the last look, in order (a quick close and reopen is two
+ * notes, not none); by a poll for a hang-up without inotify. When inotify's
+ * queue overflowed, what was lost is said, and the poll decides. */
+static void host_sync(dfota_emulator *em)
+{
+    if (!em->on_event || em->master < 0)
+        return;
+    if (em->ino < 0) {
+        record_host(em, !master_hup(em));
+        return;
+    }
+    union {
+        struct inotify_event ev;
+        char b[4096];
+    } u;
+    ssize_t n;
+    while ((n = read(em->ino, u.b, sizeof u.b)) > 0) {
+        for (ssize_t i = 0; i + (ssize_t)sizeof(struct inotify_event) <= n;) {
+            const struct inotify_event *e = (const struct inotify_event *)(const void *)(u.b + i);
+            i += (ssize_t)(sizeof *e + e->len);
+            if (e->mask & IN_Q_OVERFLOW) {
+                emit_note(em, "note host-open/host-close: too many to count, some coalesced");
+                em->host_fds = !master_hup(em);
+                record_host(em, em->host_fds > 0);
+                continue;
+            }
+            if (e->mask & IN_OPEN) {
+                if (em->own_opens > 0)
+                    em->own_opens--;
+                else if (++em->host_fds == 1)
+                    record_host(em, 1);
+            }
+            if (e->mask & (IN_CLOSE_WRITE | IN_CLOSE_NOWRITE)) {
+                if (em->own_closes > 0)
+                    em->own_closes--;
+                else if (em->host_fds > 0 && --em->host_fds == 0)
+                    record_host(em, 0);
+            }
+        }
+    }
+}
+
 /* ---- output to the host -------------------------------------------------- */
 
 /* No port, no host with the port open, or a host that does not read: a
@@ -332,8 +404,7 @@ static void out_bytes(dfota_emulator *em, const void *p, size_t n)
     if (em->master < 0)
         return;
     int hup = master_hup(em);
-    if (em->on_event)
-        record_host(em, !hup);
+    host_sync(em);
     record_bytes(em, em->rec_module, DFOTA_DIR_MODULE, p, n);
     if (hup || n > sizeof em->outq - em->out_len)
         return;
@@ -403,6 +474,7 @@ static dfota_err port_open(dfota_emulator *em, char *err, size_t errlen)
         return rc;
     }
     em->master = m;
+    host_watch(em);
     return DFOTA_OK;
 }
 
@@ -412,6 +484,8 @@ static void port_close(dfota_emulator *em)
     if (em->master < 0)
         return;
     flush_out(em);
+    host_sync(em); /* the host's last opens and closes on this terminal */
+    host_unwatch(em);
     close(em->master);
     em->master = -1;
     em->out_len = 0;
@@ -423,9 +497,22 @@ static void port_close(dfota_emulator *em)
 /* True when the host has bytes it has not read yet. A USB reboot waits
  * for them (a little) so that a scaled clock cannot outrun a host that is
  * simply slow to be scheduled. */
-static int host_unread(const dfota_emulator *em)
+static int host_unread(dfota_emulator *em)
 {
-    return em->out_len > 0 || dfota_pty_unread(em->tty);
+    if (em->out_len > 0)
+        return 1;
+    /* Our own open and close of the terminal are not the host's: inotify
+     * queues them before dfota_pty_unread returns, so they are skipped at
+     * once (none when it could not open the terminal). */
+    host_sync(em);
+    if (em->ino >= 0) {
+        em->own_opens++;
+        em->own_closes++;
+    }
+    int unread = dfota_pty_unread(em->tty);
+    host_sync(em);
+    em->own_opens = em->own_closes = 0;
+    return unread;
 }
 
 static int master_hup(const dfota_emulator *em)
@@ -1927,7 +2014,8 @@ static int read_host(dfota_emulator *em)
             break; /* EAGAIN, or EIO: no host has the terminal open */
         happened = 1;
         dfota_clock_wire_taken(em->clock, DFOTA_WIRE_TO_MODULE, (size_t)r);
-        if (em->on_event)
+        host_sync(em);
+        if (em->on_event && em->ino < 0)
             record_host(em, 1); /* it wrote: it has the port open, whatever poll said */
         if (em->mode == MODE_IDLE || em->mode == MODE_BUSY)
             host_bytes(em, buf, (size_t)r); /* records what is not upload data */
@@ -2233,6 +2321,7 @@ dfota_err dfota_emulator_new(const dfota_emulator_opts *opts, dfota_emulator **o
     if (!(em = calloc(1, sizeof *em)))
         goto fail;
     em->master = -1;
+    em->ino = -1;
     em->up.fd = -1;
     em->echo = 1;
     em->acting_due = DFOTA_T_NONE;
@@ -2342,8 +2431,7 @@ dfota_err dfota_emulator_step(dfota_emulator *em, int timeout_ms, char *err, siz
             dfota_errf(err, errlen, "the emulator's agenda overflowed (a bug)");
             return DFOTA_E_TOO_BIG;
         }
-        if (em->on_event && em->master >= 0)
-            record_host(em, !master_hup(em));
+        host_sync(em);
         happened |= download_poll(em);
         happened |= read_host(em);
         happened |= upload_idle(em);

@@ -308,16 +308,16 @@ static const char *esc(const char *s, char *b, size_t cap)
     return b;
 }
 
-#define READER_NOTES_MAX 5
+#define READER_NOTES_MAX 6
 #define READER_NOTE_LEN 400
 
 /* What the reader took off the log before judging it, a line each (without
  * the file's name): *line is the file's line a note points at, 0 for none.
  * The texts come from the log: escaped before they are shown. */
-static size_t reader_notes(const dfota_reader_stats *st, char out[READER_NOTES_MAX][READER_NOTE_LEN],
+static size_t reader_notes(const dfota_output *o, const dfota_reader_stats *st, char out[READER_NOTES_MAX][READER_NOTE_LEN],
                            unsigned long line[READER_NOTES_MAX])
 {
-    char b[200];
+    char b[200], r[sizeof st->first_comment + 8];
     size_t n = 0;
     if (st->encoding) {
         line[n] = 0;
@@ -338,11 +338,16 @@ static size_t reader_notes(const dfota_reader_stats *st, char out[READER_NOTES_M
         snprintf(out[n++], READER_NOTE_LEN, "NOTE unknown line prefix `%s`: read as raw",
                  esc(st->unknown_prefix, b, sizeof b));
     }
+    if (st->unknown_times) {
+        line[n] = st->first_unknown_time_line;
+        snprintf(out[n++], READER_NOTE_LEN, "NOTE %lu line(s) with a time out of range kept, their time unknown (the line before's used)",
+                 st->unknown_times);
+    }
     if (st->comments) {
         line[n] = st->first_comment_line;
         snprintf(out[n++], READER_NOTE_LEN,
                  "NOTE %lu note(s) added by a person were removed before checking, the first: %s", st->comments,
-                 esc(st->first_comment, b, sizeof b));
+                 esc(shown_text(o, st->first_comment, r, sizeof r), b, sizeof b)); /* a person's note may quote a URL */
     }
     return n;
 }
@@ -351,7 +356,7 @@ static void text_reader_notes(dfota_output *o, const dfota_reader_stats *st)
 {
     char notes[READER_NOTES_MAX][READER_NOTE_LEN];
     unsigned long line[READER_NOTES_MAX];
-    size_t n = reader_notes(st, notes, line);
+    size_t n = reader_notes(o, st, notes, line);
     for (size_t i = 0; i < n; i++)
         if (line[i])
             fprintf(o->out, "%s:%lu: %s\n", o->file, line[i], notes[i]);
@@ -558,7 +563,7 @@ static void junit_outcomes(dfota_output *o, const dfota_reader_stats *st)
 {
     char notes[READER_NOTES_MAX][READER_NOTE_LEN];
     unsigned long line[READER_NOTES_MAX];
-    size_t nn = st ? reader_notes(st, notes, line) : 0;
+    size_t nn = st ? reader_notes(o, st, notes, line) : 0;
     if (!o->n_outcomes && !nn)
         return;
     int rc = xmlTextWriterStartElement(o->xml, X("system-out"));

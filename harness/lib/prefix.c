@@ -486,6 +486,8 @@ static size_t take_field(const char *s, size_t n, unsigned char *how, size_t *wl
         i++;
     if (i == 0 || i >= n)
         return 0;
+    if (s[i] == ':' && n - i >= 3 && s[i + 1] == '/' && s[i + 2] == '/')
+        return 0; /* a URL's "scheme://": cut there, its user and password would be a note */
     *wl = i;
     *how = s[i] == ':' ? DFOTA_FIELD_COLON : DFOTA_FIELD_BLANK;
     i++;
@@ -796,7 +798,10 @@ size_t dfota_prefix_take(dfota_prefix *p, const char *s, size_t n, dfota_prefix_
     for (unsigned i = 0; i < p->nfields; i++) {
         unsigned char how;
         size_t wl, fl = take_field(s + at, n - at, &how, &wl);
-        if (!fl || how != p->field_end[i]) {
+        /* AT text where a field should be: the line has no prefix (as
+         * learning sees it), its text is whole ("AT+QFOTADL=\"ftp://u:" is
+         * no "LEVEL:logger:") */
+        if (!fl || how != p->field_end[i] || dfota_prefix_at_text(s + at, n - at)) {
             h->fits = 0;
             return h->has_time ? at : 0;
         }

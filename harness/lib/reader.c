@@ -713,7 +713,7 @@ static int take_decoded(dfota_reader *r, const char *line, size_t len)
     if (r->fmt != DFOTA_FMT_DEVICE && last != '\'' && last != '"' && last != ')' && last != ']' &&
         last != ',' && last != ' ' && last != '\r')
         return 0;
-    dfota_decoded d = {r->scratch, 0, 0, 0, 0};
+    dfota_decoded d = {r->scratch, 0, 0, 0, 0, 0};
     long n = r->fmt == DFOTA_FMT_DEVICE ? dfota_decode_device(line, len, &d) : -1;
     if (n == -2)
         return 1; /* the device's own line, not its modem's */
@@ -725,6 +725,8 @@ static int take_decoded(dfota_reader *r, const char *line, size_t len)
         return 0;
     if (d.has_time)
         take_time(r, d.t, 1);
+    else if (d.time_unknown && !r->stats.unknown_times++)
+        r->stats.first_unknown_time_line = r->lineno; /* kept at the time before */
     r->dir_hint = d.dir ? d.dir : r->time_dir;
     r->stats.glyphs += d.glyphs ? 1u : 0u;
     r->cur_line = r->lineno;

@@ -14,6 +14,7 @@
 #include "dfota/redact.h"
 #include "dfota/scenario.h"
 #include "cli.h"
+#include "record_cap.h"
 
 #define FREE_SPACE_MAX (1ULL << 40)
 #define CLI_FAULTS_MAX 16
@@ -87,6 +88,9 @@ static const char usage_options[] =
     "      --connect-to SPEC    where a download really connects, as HOST:PORT:\n"
     "                           HOST2:PORT2 (curl's; empty HOST: any), e.g. the\n"
     "                           fixture servers' :2121:127.0.0.1:40123; repeatable\n"
+    "      --record-max SIZE    --record: the recording's cap (default 64MiB; KiB,\n"
+    "                           MiB, GiB): past it what crosses is judged, not\n"
+    "                           written, and the recording ends saying how much\n"
     "      --no-redact          keep FTP passwords and URL tokens in the recording\n"
     "                           (by default they are written as ***)\n"
     CLI_REDACT_PARAM_HELP
@@ -151,6 +155,7 @@ typedef struct {
     const char *profile; /* as given, NULL when not */
     const char *port;
     const char *record;  /* --record FILE */
+    uint64_t record_max; /* --record-max SIZE; 0: RECORD_MAX_DEFAULT */
     int64_t host_reopen_ns; /* --host-reopen DURATION; 0: the host windows' 10 s */
     const char *connect_to[16];
     int keep_secrets;    /* --no-redact */
@@ -262,6 +267,10 @@ static int parse_option(emulate_args *a, int c, const char *arg)
             return usage_error("bad host-reopen window", arg);
         return 0;
     case 'E': a->allow_empty = 1; return 0;
+    case 'M':
+        if (!parse_bytes(arg, RECORD_MAX_LIMIT, &a->record_max) || a->record_max == 0)
+            return usage_error("bad recording cap (BYTES, KiB, MiB or GiB, at most 1TiB)", arg);
+        return 0;
     case 'C':
         if (a->opts.n_connect_to == 16)
             return usage_error("too many --connect-to (16 at most)", arg);
@@ -317,6 +326,7 @@ static int parse_args(emulate_args *a, int argc, char **argv)
         {"no-redact", no_argument, NULL, 'K'},      {"allow-empty", no_argument, NULL, 'E'},
         {"redact-param", required_argument, NULL, CLI_OPT_REDACT_PARAM},
         {"connect-to", required_argument, NULL, 'C'}, {"host-reopen", required_argument, NULL, 'H'},
+        {"record-max", required_argument, NULL, 'M'},
         {"help", no_argument, NULL, 'h'},             {NULL, 0, NULL, 0},
     };
     int c, rc;
@@ -391,6 +401,7 @@ static int emulate_loop(dfota_emulator *em)
  * password is judged as 60 bytes); only the transcript is redacted. */
 typedef struct {
     FILE *f;
+    record_cap cap;          /* f, bounded (--record-max) */
     int failed; /* a write failed: said once, then the run ends */
     int keep_secrets;
     unsigned long line;      /* the transcript line the next event is written on */
@@ -408,9 +419,11 @@ static void record_event(void *ctx, const dfota_event *ev)
     if (r->failed)
         return;
     dfota_event at = *ev;
-    at.line = ++r->line; /* findings name the recording's own lines */
+    /* findings name the recording's own lines (past the cap, its "full" line) */
+    int bad = record_cap_write(&r->cap, ev, r->keep_secrets, &r->line) != 0;
+    at.line = r->line;
     dfota_checker_feed(r->chk, &at);
-    if (dfota_transcript_write_shown(r->f, ev, r->keep_secrets) != DFOTA_OK || fflush(r->f) != 0) {
+    if (bad) {
         r->failed = 1;
         fprintf(stderr, "dfota emulate: cannot write the recording: %s\n", strerror(errno));
     }
@@ -488,6 +501,10 @@ static int record_open(const emulate_args *a, recording *r)
         record_close(r);
         return EXIT_HARNESS;
     }
+    off_t head = ftello(r->f);
+    r->cap = (record_cap){.f = r->f,
+                          .max = a->record_max ? a->record_max : RECORD_MAX_DEFAULT,
+                          .written = head > 0 ? (uint64_t)head : 0};
     return 0;
 }
 
@@ -557,6 +574,10 @@ static int emulate_run(emulate_args *a, dfota_scenario *sc)
     fflush(stdout);
     int status = emulate_loop(em);
     dfota_emulator_free(em);
+    if (rec.f && !rec.failed && record_cap_finish(&rec.cap, "dfota emulate", a->record) != 0) {
+        rec.failed = 1;
+        fprintf(stderr, "dfota emulate: cannot write the recording: %s\n", strerror(errno));
+    }
     if (rec.f)
         status = status == EXIT_PASS ? record_judge(a, &rec) : (record_close(&rec), status);
     return status;

@@ -14,6 +14,7 @@
 #include "dfota/proxy.h"
 #include "dfota/source.h"
 #include "cli.h"
+#include "record_cap.h"
 
 #define STEP_MS 200
 #define REPORT_TRIES 100
@@ -63,6 +64,8 @@ static const char usage[] =
     "                           the host lives in it, whatever the time-scale\n"
     "      --give-up DURATION   stop when the module's port has been away this long\n"
     "                           after a reboot (default 300s, module time)\n"
+    "      --record-max SIZE    the transcript's cap (default 64MiB): past it what\n"
+    "                           crosses is judged, not written, and counted\n"
     "      --no-redact          keep FTP passwords and URL tokens in the transcript\n"
     "                           and the findings (by default they are written as\n"
     "                           ***; judging always uses the real text)\n"
@@ -106,6 +109,7 @@ typedef struct {
     int keep_secrets;
     int64_t host_reopen_ns;  /* 0: the host windows' */
     int64_t give_up_ns;      /* 0: the proxy's default */
+    uint64_t record_max;     /* --record-max SIZE; 0: RECORD_MAX_DEFAULT */
 } proxy_args;
 
 /* Everything one session writes and judges. */
@@ -113,6 +117,7 @@ typedef struct {
     char transcript[4096 + 32]; /* "" when nothing is written */
     char dir[4096];          /* the report's folder, "" without --report */
     FILE *rec;
+    record_cap cap;          /* rec, bounded (--record-max) */
     int rec_failed;
     unsigned long line;      /* the transcript's line of the last event */
     int keep_secrets;
@@ -151,6 +156,10 @@ static int parse_option(proxy_args *a, int c, const char *arg)
         return parse_duration(arg, &a->host_reopen_ns) ? 0 : usage_error("bad host-reopen window", arg);
     case 'G':
         return parse_duration(arg, &a->give_up_ns) ? 0 : usage_error("bad give-up time", arg);
+    case 'M':
+        if (!parse_bytes(arg, RECORD_MAX_LIMIT, &a->record_max) || a->record_max == 0)
+            return usage_error("bad transcript cap (BYTES, KiB, MiB or GiB, at most 1TiB)", arg);
+        return 0;
     default: fputs(usage, stderr); return EXIT_INPUT;
     }
 }
@@ -164,6 +173,7 @@ static int parse_args(proxy_args *a, int argc, char **argv)
         {"profile", required_argument, NULL, 'p'}, {"host-reopen", required_argument, NULL, 'H'},
         {"give-up", required_argument, NULL, 'G'}, {"no-redact", no_argument, NULL, 'K'},
         {"redact-param", required_argument, NULL, CLI_OPT_REDACT_PARAM},
+        {"record-max", required_argument, NULL, 'M'},
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
     };
     int c, rc;
@@ -242,6 +252,10 @@ static int record_open(session *s, const proxy_args *a, const dfota_proxy *px, d
         return -1;
     }
     s->line = 1 + n;
+    off_t head = ftello(s->rec);
+    s->cap = (record_cap){.f = s->rec,
+                          .max = a->record_max ? a->record_max : RECORD_MAX_DEFAULT,
+                          .written = head > 0 ? (uint64_t)head : 0};
     return 0;
 }
 
@@ -253,12 +267,12 @@ static void on_event(void *ctx, const dfota_event *ev)
     session *s = ctx;
     dfota_event judged = *ev;
     if (s->rec && !s->rec_failed) {
-        if (dfota_transcript_write_shown(s->rec, ev, s->keep_secrets) != DFOTA_OK ||
-            fflush(s->rec) != 0) {
+        /* past the cap, a finding names the transcript's "full" line */
+        if (record_cap_write(&s->cap, ev, s->keep_secrets, &s->line) != 0) {
             s->rec_failed = 1;
             fprintf(stderr, "dfota proxy: cannot write the transcript: %s\n", strerror(errno));
         }
-        judged.line = ++s->line;
+        judged.line = s->line;
     }
     if (ev->dir == DFOTA_DIR_HARNESS && ev->len == 9 && memcmp(ev->data, "port-lost", 9) == 0)
         printf("module port: away\n");
@@ -356,6 +370,8 @@ static int session_end(session *s, const proxy_args *a, const char *trouble)
     if (dfota_output_finish(s->out) != DFOTA_OK)
         trouble = trouble ? trouble : "cannot write the findings";
     if (s->rec) {
+        if (!s->rec_failed && record_cap_finish(&s->cap, "dfota proxy", s->transcript) != 0)
+            s->rec_failed = 1;
         if (fclose(s->rec) != 0 || s->rec_failed)
             trouble = trouble ? trouble : "the transcript is not whole (a write failed)";
         s->rec = NULL;

@@ -63,6 +63,9 @@ typedef struct {
     unsigned long first_misfit_line;
     char unknown_prefix[48];   /* a prefix no rule knows, "" when none: every line read as
                                 * it is and flagged DFOTA_EV_LOG_PREFIX */
+    unsigned long unknown_times; /* device-log lines whose time was out of range: kept, their
+                                  * time unknown (the line before's is used) */
+    unsigned long first_unknown_time_line;
     const char *encoding;      /* "UTF-16LE" or "UTF-16BE" when transcoded, else NULL (static) */
 } dfota_reader_stats;
 void dfota_reader_get_stats(const dfota_reader *r, dfota_reader_stats *out);

@@ -864,6 +864,66 @@ static void test_file_commands(void)
     rig_stop(&r);
 }
 
+/* What the recording got: host-open / host-close notes, in order. */
+typedef struct {
+    unsigned opens, closes;
+    int alternate;  /* each note was the other kind than the one before */
+    char last;      /* 'o' or 'c', 0 before the first */
+} host_notes;
+
+static void count_host_notes(void *ctx, const dfota_event *ev)
+{
+    host_notes *h = ctx;
+    if (ev->dir != DFOTA_DIR_HARNESS)
+        return;
+    char kind = ev->len == 9 && memcmp(ev->data, "host-open", 9) == 0     ? 'o'
+                : ev->len == 10 && memcmp(ev->data, "host-close", 10) == 0 ? 'c'
+                                                                           : 0;
+    if (!kind)
+        return;
+    if (kind == h->last)
+        h->alternate = 0;
+    h->last = kind;
+    if (kind == 'o')
+        h->opens++;
+    else
+        h->closes++;
+}
+
+/* A host that opens and closes the terminal 1000 times, faster than the
+ * emulator looks: every open and close is in the recording, in order
+ * (polling for a hang-up saw 79 of them). */
+static void test_host_open_close_recorded(void)
+{
+    rig r;
+    host_notes h = {0, 0, 1, 0};
+    dfota_emulator_opts o;
+    char err[DFOTA_ERRBUF] = "";
+    rig_opts(&o);
+    o.on_event = count_host_notes;
+    o.event_ctx = &h;
+    CU_ASSERT_EQUAL_FATAL(rig_start(&r, &o), 0);
+    host_close(&r); /* the rig's own host: the terminal is nobody's now */
+    CU_ASSERT_EQUAL(dfota_emulator_step(r.em, 1, err, sizeof err), DFOTA_OK);
+    CU_ASSERT_EQUAL(h.last, 'c');
+    h = (host_notes){0, 0, 1, 'c'};
+    for (int i = 0; i < 1000; i++) {
+        int fd = open(r.link, O_RDWR | O_NOCTTY | O_NONBLOCK);
+        CU_ASSERT_FATAL(fd >= 0);
+        close(fd);
+        if (i % 100 == 99) /* the emulator runs now and then, not after each */
+            CU_ASSERT_EQUAL(dfota_emulator_step(r.em, 0, err, sizeof err), DFOTA_OK);
+    }
+    for (int i = 0; i < 5; i++)
+        CU_ASSERT_EQUAL(dfota_emulator_step(r.em, 1, err, sizeof err), DFOTA_OK);
+    printf("\n  %u host-open, %u host-close\n", h.opens, h.closes);
+    CU_ASSERT_EQUAL(h.opens, 1000);
+    CU_ASSERT_EQUAL(h.closes, 1000);
+    CU_ASSERT(h.alternate);
+    CU_ASSERT_EQUAL(h.last, 'c');
+    rig_stop(&r);
+}
+
 static void test_new_refuses(void)
 {
     char dir[] = "/tmp/dfota-emu-XXXXXX", file[64], err[DFOTA_ERRBUF] = "";
@@ -1190,6 +1250,7 @@ static const test_entry tests[] = {
     {"AT+QFOTADL during a download: ERROR", test_busy_during_download},
     {"AT+QFLST and AT+QFDEL", test_file_commands},
     {"new refuses a file as link, bad scale, bad UFS", test_new_refuses},
+    {"every host open and close of the terminal is recorded", test_host_open_close_recorded},
     {"scenario block: firmware, port, update-fail, unplayable fault", test_scenario_block},
     {"faults: garbage, blanks, server-unreachable", test_more_faults},
     {"named profile: lowend; an unknown one refused", test_named_profile},

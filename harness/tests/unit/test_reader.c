@@ -292,14 +292,38 @@ static const struct {
      DEV, 3,
      {{H, 0, "AT+QGMR"}, {M, 10 * MS, "EG91EFAR02A07M4G_01.002.01.002"}, {M, 11 * MS, "OK"}},
      0, NULL, 0x7},
-    {"Particle trace: a count of ms too big for a time is not one (no overflow)",
+    {"Particle trace: a count of ms too big for a time is kept, its time unknown (no overflow)",
      "0000000001 [ncp.at] TRACE: > AT+QGMR\n"
      "999999999999999 [ncp.at] TRACE: < OK\n"
-     "    17104888888.5 AT read  OK    6 \"\\r\\nOK\\r\\n\"\n",
-     DEV, 3,
-     {{H, 0, "AT+QGMR"}, {M, 0, "999999999999999 [ncp.at] TRACE: < OK"},
-      {M, 0, "    17104888888.5 AT read  OK    6 \"\\r\\nOK\\r\\n\""}},
-     0, NULL, 0x1},
+     "    17104888888.5 AT read  OK    6 \"\\r\\nOK\\r\\n\"\n"
+     "00000000000000000000012 [ncp.at] TRACE: < ERROR\n",
+     DEV, 4,
+     {{H, 0, "AT+QGMR"}, {M, 0, "OK"}, {M, 0, "OK"}, {M, 11 * MS, "ERROR"}},
+     0, NULL, 0xf},
+    /* fuzz_output found it: the line without the prefix lost "AT+QFOTADL=\"ftp://fuzz:" as
+     * two fields, and its password was shown out of any URL (no redactor could hide it) */
+    {"a line without the learnt prefix that starts with AT text keeps it all",
+     "INFO:modem:AT+QFOTADL=\"/data/ufs/u.zip\"\n"
+     "INFO:modem:OK\n"
+     "AT+QFOTADL=\"ftp://fuzz:Pw7@10.0.0.1:21/pkg/u.zip\"\n"
+     "INFO:modem:+QIND: \"FOTA\",\"START\"\n"
+     "+QIND: \"FOTA\",\"ftp://u:Pw8@h/f.zip\"\n",
+     RAW, 5,
+     {{H, NONE, "AT+QFOTADL=\"/data/ufs/u.zip\""}, {M, NONE, "OK"},
+      {H, NONE, "AT+QFOTADL=\"ftp://fuzz:Pw7@10.0.0.1:21/pkg/u.zip\""},
+      {M, NONE, "+QIND: \"FOTA\",\"START\""}, {M, NONE, "+QIND: \"FOTA\",\"ftp://u:Pw8@h/f.zip\""}},
+     0, NULL, 0},
+    /* fuzz_output found it too: a garbled line whose "fields" ran to "ftp:" left
+     * "//fuzz:PASSWORD@..." behind, taken for a person's note and quoted in a NOTE */
+    {"a field never ends at a URL's scheme://",
+     "Jan  2 10:00:00 gw fotad[812]: AT+QFOTADL=\"/data/ufs/u.zip\"\n"
+     "Jan  2 10:00:01 gw fotad[81AT+QFOTADL=\"ftp://fuzz:Pw7@10.0.0.1:21/pkg/u.zip\"\n"
+     "2]: OK\n",
+     ST, 3,
+     {{H, 0, "AT+QFOTADL=\"/data/ufs/u.zip\""},
+      {M, 1000 * MS, "fotad[81AT+QFOTADL=\"ftp://fuzz:Pw7@10.0.0.1:21/pkg/u.zip\""},
+      {M, 1000 * MS, "2]: OK"}},
+     0, NULL, 0},
     {"Particle AT send/read trace: secs since boot, the bytes as a C literal",
      "    20.853 AT send      11 \"AT+QGMR\\r\\n\"\n"
      "    20.858 AT read  +    26 \"\\r\\n+QIND: \\\"FOTA\\\",\\\"END\\\",0\\r\\n\"\n",
@@ -620,6 +644,31 @@ static void test_time_too_big(void)
 
 /* Inputs put together from the pieces real captures are made of: whatever
  * the mix, the reader keeps its contract or stops with a placed error. */
+/* A device-log line whose count since boot is out of range is kept, not
+ * read as text of another format: its time is unknown (the line before's
+ * is used), and the lines are counted for a NOTE. */
+static void test_device_time_unknown(void)
+{
+    static const char in[] = "0000000001 [ncp.at] TRACE: > AT+QFOTADL=\"/data/ufs/u.zip\"\n"
+                             "0000000041 [ncp.at] TRACE: < OK\n"
+                             "999999999999999 [ncp.at] TRACE: < +QIND: \"FOTA\",\"START\"\n"
+                             "    99999999999.5 AT read  +   26 \"\\r\\n+QIND: \\\"FOTA\\\",\\\"END\\\",0\\r\\n\"\n"
+                             "0000009041 [ncp.at] TRACE: < OK\n";
+    read_result *res = read_all(in, sizeof in - 1, "device.log");
+    print_result("device times out of range", res);
+    CU_ASSERT_EQUAL(res->fmt, DFOTA_FMT_DEVICE);
+    CU_ASSERT_EQUAL_FATAL(res->n, 5);
+    CU_ASSERT_STRING_EQUAL(res->ev[2].text, "+QIND: \"FOTA\",\"START\"");
+    CU_ASSERT_EQUAL(res->ev[2].dir, M);
+    CU_ASSERT_EQUAL(res->ev[2].t, 40 * MS); /* unknown: the time before */
+    CU_ASSERT_STRING_EQUAL(res->ev[3].text, "+QIND: \"FOTA\",\"END\",0");
+    CU_ASSERT_EQUAL(res->ev[3].t, 40 * MS);
+    CU_ASSERT_EQUAL(res->ev[4].t, 9040 * MS);
+    CU_ASSERT_EQUAL(res->stats.unknown_times, 2);
+    CU_ASSERT_EQUAL(res->stats.first_unknown_time_line, 3);
+    free(res);
+}
+
 static void test_random_captures(void)
 {
     static const char *const piece[] = {
@@ -730,6 +779,7 @@ static const test_entry tests[] = {
     {"random captures keep the contract", test_random_captures},
     {"time too big for 64-bit nanoseconds", test_time_too_big},
     {"every field of an event is set", test_events_whole},
+    {"device-log times out of range are kept, unknown", test_device_time_unknown},
 };
 
 int main(void)
