@@ -39,6 +39,10 @@ static const char usage[] =
     "to reopen. Bytes the module sends while no host has PATH open are recorded\n"
     "and dropped, as a USB port drops them.\n"
     "\n"
+    "";
+
+/* The help in parts: C99 promises string literals of 4095 bytes only. */
+static const char usage_options[] =
     "Options:\n"
     "  -s, --source serial:PORT[,OPTION=VALUE...]  the module. PORT is a device\n"
     "                           path (/dev/ttyUSB2, /dev/serial/by-id/..., a\n"
@@ -160,7 +164,7 @@ static int parse_option(proxy_args *a, int c, const char *arg)
         if (!parse_bytes(arg, RECORD_MAX_LIMIT, &a->record_max) || a->record_max == 0)
             return usage_error("bad transcript cap (BYTES, KiB, MiB or GiB, at most 1TiB)", arg);
         return 0;
-    default: fputs(usage, stderr); return EXIT_INPUT;
+    default: fputs(usage, stderr); fputs(usage_options, stderr); return EXIT_INPUT;
     }
 }
 
@@ -444,6 +448,7 @@ int cmd_proxy(int argc, char **argv)
     int rc = parse_args(&a, argc, argv);
     if (rc == -1) {
         fputs(usage, stdout);
+        fputs(usage_options, stdout);
         return EXIT_PASS;
     }
     return rc != 0 ? rc : proxy_run(&a);
