@@ -127,7 +127,8 @@ static const char run_usage_status[] =
     "  4  harness trouble: a source that could not be opened or read, a variable\n"
     "     with no value; the bench is broken, not the module\n"
     "When several apply, the first in the order 2, 4, 1, 3 wins.\n"
-    "  130 / 143  stopped by SIGINT (Ctrl-C) / SIGTERM: the scenario under way ends\n"
+    "  130 / 143 / 129  stopped by SIGINT (Ctrl-C) / SIGTERM / SIGHUP (the terminal\n"
+    "     closed): the scenario under way ends\n"
     "     INCOMPLETE, the others are not run, and the report (written all the\n"
     "     same) says INTERRUPTED; transcripts of live runs are flushed event by\n"
     "     event, so everything seen is kept\n"
@@ -305,7 +306,7 @@ typedef struct {
  * once, before any scenario runs. */
 static dfota_provenance run_prov;
 
-/* Set by SIGINT or SIGTERM: the run stops (dfota_run_opts.stop). */
+/* Set by SIGINT, SIGTERM or SIGHUP: the run stops (dfota_run_opts.stop). */
 static volatile sig_atomic_t run_stop;
 
 static void on_stop(int sig)
@@ -313,10 +314,17 @@ static void on_stop(int sig)
     run_stop = sig;
 }
 
-/* SIGINT and SIGTERM stop the run; without SA_RESTART a wait returns early. */
+/* SIGINT, SIGTERM and SIGHUP (a closed terminal, a dropped SSH session)
+ * stop the run, so that the report is written all the same; without
+ * SA_RESTART a wait returns early. */
 static void run_signals(void)
 {
-    cli_catch_stop(on_stop, 0);
+    cli_catch_stop(on_stop, 1);
+}
+
+static const char *stop_name(int sig)
+{
+    return sig == SIGINT ? "SIGINT" : sig == SIGHUP ? "SIGHUP" : "SIGTERM";
 }
 
 /* Lines of several suites (one per module) come from several threads. */
@@ -1487,7 +1495,7 @@ int cmd_run(int argc, char **argv)
             all += su[k].selected;
         }
         fprintf(stderr, "dfota run: interrupted by %s after %zu of %zu scenarios\n",
-                run_stop == SIGINT ? "SIGINT" : "SIGTERM", done, all);
+                stop_name(run_stop), done, all);
         status = 128 + (int)run_stop;
     }
 out:

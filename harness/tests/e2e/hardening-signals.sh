@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Signals and clocks, hardened (issue 11):
+#  - a closed terminal (SIGHUP) stops dfota run as SIGTERM does: exit 129,
+#    the report written and marked interrupted, no .partial folder, no
+#    emulator folder and no process left behind;
+#  - a time scale or a duration the clock cannot hold is refused at once
+#    (exit 2) instead of overflowing module time and hanging;
+#  - a second dfota emulate on a link in use stops with exit 2 naming the
+#    process that holds it, and the first keeps its link.
+#
+# usage: hardening-signals.sh DFOTA_BINARY REPO_ROOT
+set -u
+dfota=$1
+root=$2
+tmp=$(mktemp -d)
+pids=
+cleanup() {
+  for p in $pids; do
+    if kill -0 "$p" 2>/dev/null; then kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; fi
+  done
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+# shellcheck source=/dev/null
+source "$(dirname "$0")/lib/assert.bash"
+python=/usr/bin/python3
+[ -x "$python" ] || python=python3
+
+mkdir "$tmp/ufs" "$tmp/tmpdir"
+"$dfota" package --from EG95EFAR02A07M4G --to EG95EFAR02A08M4G "$tmp/ufs/update-v12-to-v13.zip" > /dev/null
+
+# ---- SIGHUP: a dropped terminal ------------------------------------------
+# On a wall clock at half speed, progress URCs 20 s apart: the upgrade is
+# surely under way when START is in its transcript (flushed event by event).
+TMPDIR=$tmp/tmpdir "$dfota" run --source emulator --time-scale 0.5 --reboot 2s --progress-step 20s \
+  --ufs "$tmp/ufs" --report "$tmp/hup" --scenario 3.3-local-file-upgrade \
+  --scenario 3-test-command "$root/scenarios" > "$tmp/hup.out" 2> "$tmp/hup.err" &
+run_pid=$!
+pids="$pids $run_pid"
+for _ in $(seq 600); do
+  grep -qs '"FOTA","START"' "$tmp"/hup/.run-*/transcripts/3.3-local-file-upgrade.transcript && break
+  sleep 0.05
+done
+kill -HUP "$run_pid"
+wait "$run_pid"
+rc=$?
+if [ "$rc" -eq 129 ]; then ok "SIGHUP: exit 129"; else bad "SIGHUP: exit $rc, want 129"; cat "$tmp/hup.out" "$tmp/hup.err"; fi
+if kill -0 "$run_pid" 2>/dev/null; then bad "SIGHUP: dfota run is still running"; else ok "SIGHUP: no process left"; fi
+expect_grep "SIGHUP: said on standard error" "interrupted by SIGHUP" "$tmp/hup.err"
+summary=$(ls "$tmp"/hup/run-*/summary.txt 2>/dev/null | head -1)
+if [ -n "$summary" ]; then
+  expect_grep "SIGHUP: the report says INTERRUPTED" "INTERRUPTED" "$summary"
+  interrupted=$("$python" -c 'import json,sys; print(json.load(open(sys.argv[1]))["interrupted"])' "$(dirname "$summary")/report.json")
+  if [ "$interrupted" = "True" ]; then ok "SIGHUP: report.json says interrupted"; else bad "SIGHUP: report.json interrupted: $interrupted"; fi
+else
+  bad "SIGHUP: no report was written"; ls -la "$tmp/hup"
+fi
+partial=$(find "$tmp/hup" -name '*.partial*' 2>/dev/null)
+if [ -z "$partial" ]; then ok "SIGHUP: no .partial folder left"; else bad "SIGHUP: left behind: $partial"; fi
+left=$(ls -A "$tmp/tmpdir")
+if [ -z "$left" ]; then ok "SIGHUP: no emulator folder left"; else bad "SIGHUP: left in TMPDIR: $left"; fi
+
+finish
