@@ -448,7 +448,8 @@ static void plan(dfota_emulator *em, int64_t delay_ns, act_kind kind, const char
     a->delay_ns = delay_ns;
     snprintf(a->text, sizeof a->text, "%s", text ? text : "");
     if (em->ag_len++ == 0) /* after the action that planned it, or from now */
-        em->ag_due = (em->acting_due != DFOTA_T_NONE ? em->acting_due : now_ns(em)) + delay_ns;
+        em->ag_due = dfota_time_add(em->acting_due != DFOTA_T_NONE ? em->acting_due : now_ns(em),
+                                    delay_ns); /* saturated: a huge delay is never, not the past */
 }
 
 static void plan_say(dfota_emulator *em, int64_t delay_ns, const char *text)
@@ -471,7 +472,7 @@ static void plan_faulted_line(dfota_emulator *em, int64_t delay_ns, const hook_c
 {
     if (c->drop)
         return;
-    delay_ns += c->later_ns;
+    delay_ns = dfota_time_add(delay_ns, c->later_ns);
     if (c->downloading)
         plan_downloading(em);
     if (c->cut) {
@@ -511,7 +512,8 @@ static void agenda_pop(dfota_emulator *em, action *out)
     *out = em->agenda[em->ag_head];
     em->ag_head = (em->ag_head + 1) % EM_AGENDA_MAX;
     if (--em->ag_len > 0)
-        em->ag_due += em->agenda[em->ag_head].delay_ns; /* on the plan, however late this ran */
+        /* on the plan, however late this ran */
+        em->ag_due = dfota_time_add(em->ag_due, em->agenda[em->ag_head].delay_ns);
 }
 
 /* ---- packages ------------------------------------------------------------ */
@@ -893,7 +895,7 @@ static void fault_slow_urc(fault_state *fs, hook_ctx *ctx)
     if (line_is(ctx, "UPDATING") && fs->at_percent >= 0 && ctx->code < fs->at_percent)
         return;
     if (fault_once(fs))
-        ctx->later_ns += fs->delay_ns ? fs->delay_ns : 600 * SEC;
+        ctx->later_ns = dfota_time_add(ctx->later_ns, fs->delay_ns ? fs->delay_ns : 600 * SEC);
 }
 
 /* slow-rdy: RDY after a boot into normal mode comes the fault's delay
@@ -901,7 +903,7 @@ static void fault_slow_urc(fault_state *fs, hook_ctx *ctx)
 static void fault_slow_rdy(fault_state *fs, hook_ctx *ctx)
 {
     if (!ctx->recovery && fault_once(fs))
-        ctx->later_ns += fs->delay_ns ? fs->delay_ns : 120 * SEC;
+        ctx->later_ns = dfota_time_add(ctx->later_ns, fs->delay_ns ? fs->delay_ns : 120 * SEC);
 }
 
 /* server-unreachable: the download cannot connect (601 / 701, or the
@@ -1088,7 +1090,7 @@ static void plan_reboot(dfota_emulator *em, int recovery, int64_t off_ns)
     hook_ctx c = {.delay_ns = em->reboot_ns, .recovery = recovery};
     run_hooks(em, HOOK_REBOOT, &c);
     if (c.stay && recovery) {
-        plan(em, off_ns + c.delay_ns + T_RECOVERY, A_RECOVERY, NULL);
+        plan(em, dfota_time_add3(off_ns, c.delay_ns, T_RECOVERY), A_RECOVERY, NULL);
         return;
     }
     plan(em, off_ns, A_POWER_OFF, NULL);
@@ -1101,7 +1103,7 @@ static void plan_reboot(dfota_emulator *em, int recovery, int64_t off_ns)
         plan(em, em->uart ? T_RECOVERY - T_RDY : T_RECOVERY, A_RECOVERY, NULL);
         return;
     }
-    plan_say(em, T_RDY + c.later_ns, "RDY");
+    plan_say(em, dfota_time_add(T_RDY, c.later_ns), "RDY");
     plan(em, 0, A_NORMAL, NULL);
     for (size_t i = 0; i < sizeof boot_lines / sizeof boot_lines[0]; i++)
         plan_say(em, boot_lines[i].after, boot_lines[i].text);
@@ -1771,7 +1773,7 @@ static size_t upload_take(dfota_emulator *em, const uint8_t *p, size_t n)
          em->up.ack && b < (em->up.done + (int64_t)k) / EM_QFUPL_ACK_BLOCK; b++)
         out_bytes(em, "A", 1);
     em->up.done += (int64_t)k;
-    em->up.deadline = now_ns(em) + em->up.idle_ns;
+    em->up.deadline = dfota_time_add(now_ns(em), em->up.idle_ns);
     if (em->up.done == em->up.size)
         upload_end(em, 0);
     return k;
@@ -1823,7 +1825,7 @@ static void at_qfupl(dfota_emulator *em, const char *rest, size_t n)
     em->up.sum = 0;
     em->up.ack = ack == 1;
     em->up.idle_ns = timeout * SEC;
-    em->up.deadline = now_ns(em) + em->up.idle_ns;
+    em->up.deadline = dfota_time_add(now_ns(em), em->up.idle_ns);
     out_line(em, "CONNECT");
 }
 

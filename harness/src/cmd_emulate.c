@@ -165,14 +165,15 @@ static int usage_error(const char *what, const char *arg)
     return EXIT_INPUT;
 }
 
+/* A scale the clock can keep (dfota_clock_scale_parse): 1e-15 would
+ * overflow module time and hang the emulator. */
 static int parse_scale(const char *s, double *out)
 {
-    char *end = NULL;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || end == s || *end || !isfinite(v) || v <= 0 || v > 1000)
+    char err[DFOTA_ERRBUF];
+    if (dfota_clock_scale_parse(s, out, err, sizeof err) != DFOTA_OK) {
+        fprintf(stderr, "dfota emulate: bad --time-scale '%s': %s\n", s, err);
         return 0;
-    *out = v;
+    }
     return 1;
 }
 
@@ -276,7 +277,7 @@ static int parse_option(emulate_args *a, int c, const char *arg)
         a->port = arg;
         return 0;
     case 't':
-        return parse_scale(arg, &a->opts.time_scale) ? 0 : usage_error("bad time scale", arg);
+        return parse_scale(arg, &a->opts.time_scale) ? 0 : EXIT_INPUT;
     case 'r':
         return parse_duration(arg, &a->opts.reboot_ns) ? 0 : usage_error("bad reboot time", arg);
     case 'g':

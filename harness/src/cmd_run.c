@@ -518,15 +518,13 @@ static int parse_run_opts(int argc, char **argv, run_opts *o)
             break;
         case 'C': o->color = 1; break;
         case 'N': o->color = 0; break;
-        case 'T': {
-            char *end;
-            o->time_scale = strtod(optarg, &end);
-            if (*end || !(o->time_scale > 0) || o->time_scale > 1000) {
-                fprintf(stderr, "dfota run: bad --time-scale '%s' (a number above 0)\n", optarg);
+        case 'T':
+            /* at the edge: a scale the clock cannot keep (1e-15) once overflowed it */
+            if (dfota_clock_scale_parse(optarg, &o->time_scale, err, sizeof err) != DFOTA_OK) {
+                fprintf(stderr, "dfota run: bad --time-scale '%s': %s\n", optarg, err);
                 return -1;
             }
             break;
-        }
         case 'U': o->ufs = optarg; break;
         case 'X': o->keep_secrets = 1; break;
         case 'P': o->preflight = 1; break;

@@ -60,4 +60,31 @@ if [ -z "$partial" ]; then ok "SIGHUP: no .partial folder left"; else bad "SIGHU
 left=$(ls -A "$tmp/tmpdir")
 if [ -z "$left" ]; then ok "SIGHUP: no emulator folder left"; else bad "SIGHUP: left in TMPDIR: $left"; fi
 
+# ---- time scales and durations the clock cannot hold ---------------------
+# Refused at once, exit 2; before, 1e-15 overflowed module time and the run
+# hung, deaf to SIGTERM (timeout's 124 or 137 here would be that hang).
+for scale in 1e-15 1e15 -1 0 nan inf 1e-7; do
+  expect_exit "run --time-scale $scale is refused" 2 timeout -k 5 60 "$dfota" run --source emulator \
+    --time-scale "$scale" --scenario 3-test-command "$root/scenarios"
+  expect_grep "... saying the range" "time scale" "$tmp/err"
+  expect_exit "emulate --time-scale $scale is refused" 2 timeout -k 5 60 "$dfota" emulate \
+    --time-scale "$scale" --link "$tmp/never"
+done
+# A serial spec's bad option stays harness trouble (exit 4, serial.sh), but
+# is refused at once, naming the range.
+expect_exit "serial:...,time-scale=1e-15 is refused" 4 timeout -k 5 60 "$dfota" run \
+  --source "serial:$tmp/none,time-scale=1e-15" --scenario 3-test-command "$root/scenarios"
+expect_grep "... saying the range" "time-scale=X from 1e-06 to 1000" "$tmp/err"
+# The smallest scale ends in a verdict (a 3 s window is 3 us of wall time:
+# most likely a FAIL), never a hang.
+timeout -k 5 120 "$dfota" run --source emulator --time-scale 1e-6 --scenario 3-test-command \
+  "$root/scenarios" > "$tmp/out" 2> "$tmp/err"
+rc=$?
+if [ "$rc" -eq 0 ] || [ "$rc" -eq 1 ]; then ok "the smallest scale (1e-6) ends in a verdict (exit $rc)"; else bad "--time-scale 1e-6: exit $rc"; cat "$tmp/err"; fi
+for d in 99999999999999h 18446744073709551616ns -5s; do
+  expect_exit "run --reboot $d is refused" 2 timeout -k 5 60 "$dfota" run --source emulator \
+    --reboot "$d" --scenario 3-test-command "$root/scenarios"
+done
+if [ -e "$tmp/never" ]; then bad "a refused emulator left its link"; else ok "a refused emulator made no link"; fi
+
 finish
