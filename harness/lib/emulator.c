@@ -175,6 +175,7 @@ struct fault_state {
 
 struct dfota_emulator {
     char link[EM_PATH_MAX];
+    int link_lock;             /* the link's lock, held for the emulator's life, or -1 */
     char tty[EM_PATH_MAX];     /* "" while a USB reboot has the port away */
     char firmware[EM_VERSION_MAX + 1];
     char target[EM_VERSION_MAX + 1];
@@ -2197,8 +2198,13 @@ static dfota_err opts_apply(dfota_emulator *em, const dfota_emulator_opts *o, ch
     return dfota_clock_new_wall(scale, &em->clock, err, errlen);
 }
 
-static dfota_err link_check(const dfota_emulator *em, char *err, size_t errlen)
+/* The link is this emulator's alone: a second one on it would take it
+ * over, then remove it when it stops, leaving the first one's host with
+ * nothing. The lock is taken before the link is looked at. */
+static dfota_err link_check(dfota_emulator *em, char *err, size_t errlen)
 {
+    if (em->link[0] && (em->link_lock = dfota_pty_link_lock(em->link, err, errlen)) < 0)
+        return DFOTA_E_ARG;
     return dfota_pty_link_check(em->link, err, errlen);
 }
 
@@ -2235,6 +2241,7 @@ dfota_err dfota_emulator_new(const dfota_emulator_opts *opts, dfota_emulator **o
     if (!(em = calloc(1, sizeof *em)))
         goto fail;
     em->master = -1;
+    em->link_lock = -1;
     em->up.fd = -1;
     em->echo = 1;
     em->acting_due = DFOTA_T_NONE;
@@ -2271,6 +2278,7 @@ void dfota_emulator_free(dfota_emulator *em)
         return;
     upload_abort(em);
     port_close(em);
+    dfota_pty_link_unlock(em->link, em->link_lock); /* after the link is gone */
     if (em->easy) {
         curl_multi_remove_handle(em->multi, em->easy);
         curl_easy_cleanup(em->easy);
@@ -2289,6 +2297,11 @@ void dfota_emulator_free(dfota_emulator *em)
     if (em->own_clock)
         dfota_clock_free(em->clock);
     free(em);
+}
+
+long dfota_emulator_link_holder(const char *link)
+{
+    return link && link[0] ? dfota_pty_link_holder(link) : 0;
 }
 
 const char *dfota_emulator_tty(const dfota_emulator *em)

@@ -125,7 +125,8 @@ static const char usage_more[] =
     "  1  --record: a rule failed (the module's or the host's)\n"
     "  3  --record: no FAIL, but a rule is INCOMPLETE, or the host never started\n"
     "     an upgrade (no AT+QFOTADL, no FOTA URC: nothing to judge)\n"
-    "  2  usage error, or a scenario that is not valid\n"
+    "  2  usage error, a scenario that is not valid, or a --link that another\n"
+    "     dfota emulate holds (the message names its process)\n"
     "  4  the emulator could not start or failed (no pseudo-terminal, link in the\n"
     "     way, UFS folder missing)\n";
 
@@ -546,7 +547,8 @@ static int emulate_run(emulate_args *a, dfota_scenario *sc)
     if (dfota_emulator_new(&a->opts, &em, err, sizeof err) != DFOTA_OK) {
         fprintf(stderr, "dfota emulate: %s\n", err);
         record_close(&rec);
-        return EXIT_HARNESS;
+        /* a link another emulator holds is the user's to sort out */
+        return dfota_emulator_link_holder(a->opts.link) != 0 ? EXIT_INPUT : EXIT_HARNESS;
     }
     printf("terminal: %s\nlink: %s\nfirmware: %s\n", dfota_emulator_tty(em),
            a->opts.link ? a->opts.link : "(none)", dfota_emulator_firmware(em));

@@ -87,4 +87,53 @@ for d in 99999999999999h 18446744073709551616ns -5s; do
 done
 if [ -e "$tmp/never" ]; then bad "a refused emulator left its link"; else ok "a refused emulator made no link"; fi
 
+# ---- one emulator per link ------------------------------------------------
+# A second dfota emulate on a link in use once took it over silently and
+# removed it when it stopped, leaving the first one's host with nothing.
+"$dfota" emulate --link "$tmp/tty" --time-scale 0.01 > "$tmp/em1.out" 2>&1 &
+em1=$!
+pids="$pids $em1"
+for _ in $(seq 200); do [ -L "$tmp/tty" ] && break; sleep 0.05; done
+first=$(readlink "$tmp/tty")
+expect_exit "a second emulator on a link in use stops" 2 timeout -k 5 60 "$dfota" emulate --link "$tmp/tty"
+expect_grep "... saying the link is in use" "in use" "$tmp/err"
+expect_grep "... naming the process that holds it" "process $em1\b" "$tmp/err"
+if [ "$(readlink "$tmp/tty")" = "$first" ] && [ -n "$first" ]; then ok "the first emulator keeps its link"; else bad "the link now points at '$(readlink "$tmp/tty")', not '$first'"; fi
+# the first still answers behind its link
+if "$python" - "$tmp/tty" <<'EOF2'
+import os, sys, time
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_NOCTTY | os.O_NONBLOCK)
+os.write(fd, b"AT\r")
+got, end = b"", time.time() + 20
+while b"OK" not in got and time.time() < end:
+    try:
+        got += os.read(fd, 256)
+    except BlockingIOError:
+        time.sleep(0.01)
+sys.exit(0 if b"OK" in got else 1)
+EOF2
+then ok "the first emulator still answers AT"; else bad "the first emulator no longer answers"; fi
+kill -TERM "$em1"
+wait "$em1"
+rc=$?
+if [ "$rc" -eq 0 ]; then ok "the first emulator stops cleanly (exit 0)"; else bad "the first emulator: exit $rc"; cat "$tmp/em1.out"; fi
+if [ -e "$tmp/tty" ] || [ -L "$tmp/tty" ]; then bad "the link is left behind"; else ok "the link is removed at the end"; fi
+left=$(ls -A "$tmp" | grep '^tty' || true)
+if [ -z "$left" ]; then ok "no lock file left"; else bad "left beside the link: $left"; fi
+# An emulator killed outright leaves its link and lock file; the lock went
+# with the process, so the next one takes the link.
+"$dfota" emulate --link "$tmp/tty" --time-scale 0.01 > "$tmp/em2.out" 2>&1 &
+em2=$!
+pids="$pids $em2"
+for _ in $(seq 200); do [ -L "$tmp/tty" ] && break; sleep 0.05; done
+kill -KILL "$em2"
+wait "$em2" 2>/dev/null
+"$dfota" emulate --link "$tmp/tty" --time-scale 0.01 > "$tmp/em3.out" 2> "$tmp/em3.err" &
+em3=$!
+pids="$pids $em3"
+for _ in $(seq 200); do grep -qs '^link:' "$tmp/em3.out" && break; kill -0 "$em3" 2>/dev/null || break; sleep 0.05; done
+if kill -0 "$em3" 2>/dev/null && grep -q "^link: $tmp/tty" "$tmp/em3.out"; then ok "a link left by a killed emulator is taken"; else bad "a stale link was not taken:"; cat "$tmp/em3.out" "$tmp/em3.err"; fi
+kill -TERM "$em3" 2>/dev/null
+wait "$em3" 2>/dev/null
+
 finish
