@@ -1,5 +1,6 @@
 /* clock.c - module time: real, scaled and virtual (dfota/clock.h). */
 #define _POSIX_C_SOURCE 200809L
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <time.h>
@@ -22,14 +23,59 @@ int64_t dfota_wall_ns(void)
     return (int64_t)t.tv_sec * 1000000000LL + t.tv_nsec;
 }
 
+/* The int64 nearest a double, saturated (a NaN counts as the top: a time
+ * never reached). (double)INT64_MAX rounds up to 2^63, hence >=. */
+static int64_t sat_ns(double d)
+{
+    if (!(d < 9223372036854775807.0))
+        return INT64_MAX;
+    if (d <= -9223372036854775807.0)
+        return INT64_MIN;
+    return (int64_t)d;
+}
+
+int64_t dfota_time_add(int64_t a, int64_t b)
+{
+    if (b > 0 && a > INT64_MAX - b)
+        return INT64_MAX;
+    if (b < 0 && a < INT64_MIN - b)
+        return INT64_MIN;
+    return a + b;
+}
+
+int64_t dfota_time_add3(int64_t a, int64_t b, int64_t c)
+{
+    return dfota_time_add(dfota_time_add(a, b), c);
+}
+
+static int scale_ok(double scale)
+{
+    return isfinite(scale) && scale >= DFOTA_CLOCK_SCALE_MIN && scale <= DFOTA_CLOCK_SCALE_MAX;
+}
+
+dfota_err dfota_clock_scale_parse(const char *s, double *out, char *err, size_t errlen)
+{
+    char *end = NULL;
+    errno = 0;
+    double v = s ? strtod(s, &end) : 0;
+    if (!s || end == s || *end || errno || !scale_ok(v)) {
+        dfota_errf(err, errlen, "the time scale must be a number from %g to %g",
+                   DFOTA_CLOCK_SCALE_MIN, DFOTA_CLOCK_SCALE_MAX);
+        return DFOTA_E_ARG;
+    }
+    *out = v;
+    return DFOTA_OK;
+}
+
 dfota_err dfota_clock_new(dfota_clock_kind kind, double scale, dfota_clock **out, char *err,
                           size_t errlen)
 {
     *out = NULL;
     if (kind == DFOTA_CLOCK_REAL)
         scale = 1.0;
-    if (kind == DFOTA_CLOCK_SCALED && !(scale > 0 && scale <= 1000 && isfinite(scale))) {
-        dfota_errf(err, errlen, "the time scale must be above 0 and at most 1000");
+    if (kind == DFOTA_CLOCK_SCALED && !scale_ok(scale)) {
+        dfota_errf(err, errlen, "the time scale must be from %g to %g", DFOTA_CLOCK_SCALE_MIN,
+                   DFOTA_CLOCK_SCALE_MAX);
         return DFOTA_E_ARG;
     }
     if (kind != DFOTA_CLOCK_REAL && kind != DFOTA_CLOCK_SCALED && kind != DFOTA_CLOCK_VIRTUAL) {
@@ -50,6 +96,12 @@ dfota_err dfota_clock_new(dfota_clock_kind kind, double scale, dfota_clock **out
 
 dfota_err dfota_clock_new_wall(double scale, dfota_clock **out, char *err, size_t errlen)
 {
+    if (!scale_ok(scale)) {
+        *out = NULL;
+        dfota_errf(err, errlen, "the time scale must be from %g to %g", DFOTA_CLOCK_SCALE_MIN,
+                   DFOTA_CLOCK_SCALE_MAX);
+        return DFOTA_E_ARG;
+    }
     return dfota_clock_new(scale == 1.0 ? DFOTA_CLOCK_REAL : DFOTA_CLOCK_SCALED, scale, out, err,
                            errlen);
 }
@@ -79,7 +131,9 @@ int64_t dfota_clock_now(const dfota_clock *c)
     if (c->kind == DFOTA_CLOCK_VIRTUAL)
         return c->vnow;
     int64_t w = dfota_wall_ns() - c->t0;
-    return c->kind == DFOTA_CLOCK_REAL ? w : (int64_t)((double)w / c->scale);
+    if (w < 0)
+        w = 0;
+    return c->kind == DFOTA_CLOCK_REAL ? w : sat_ns((double)w / c->scale);
 }
 
 int64_t dfota_clock_to_wall(const dfota_clock *c, int64_t module_ns)

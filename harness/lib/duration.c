@@ -44,7 +44,9 @@ dfota_err dfota_duration_parse(const char *s, size_t len, int64_t *ns)
             int64_t per = units[u].ns;
             if (whole > MAX_NS / per)
                 return DFOTA_E_TOO_BIG;
-            int64_t v = whole * per + (frac * per) / scale;
+            /* frac * per / scale without the product, which passes int64
+             * for a nine-digit fraction of an hour (frac < scale <= 1e9) */
+            int64_t v = whole * per + (per / scale) * frac + (per % scale) * frac / scale;
             if (v > MAX_NS)
                 return DFOTA_E_TOO_BIG;
             *ns = v;

@@ -176,6 +176,7 @@ struct fault_state {
 
 struct dfota_emulator {
     char link[EM_PATH_MAX];
+    int link_lock;             /* the link's lock, held for the emulator's life, or -1 */
     char tty[EM_PATH_MAX];     /* "" while a USB reboot has the port away */
     char firmware[EM_VERSION_MAX + 1];
     char target[EM_VERSION_MAX + 1];
@@ -535,7 +536,8 @@ static void plan(dfota_emulator *em, int64_t delay_ns, act_kind kind, const char
     a->delay_ns = delay_ns;
     snprintf(a->text, sizeof a->text, "%s", text ? text : "");
     if (em->ag_len++ == 0) /* after the action that planned it, or from now */
-        em->ag_due = (em->acting_due != DFOTA_T_NONE ? em->acting_due : now_ns(em)) + delay_ns;
+        em->ag_due = dfota_time_add(em->acting_due != DFOTA_T_NONE ? em->acting_due : now_ns(em),
+                                    delay_ns); /* saturated: a huge delay is never, not the past */
 }
 
 static void plan_say(dfota_emulator *em, int64_t delay_ns, const char *text)
@@ -558,7 +560,7 @@ static void plan_faulted_line(dfota_emulator *em, int64_t delay_ns, const hook_c
 {
     if (c->drop)
         return;
-    delay_ns += c->later_ns;
+    delay_ns = dfota_time_add(delay_ns, c->later_ns);
     if (c->downloading)
         plan_downloading(em);
     if (c->cut) {
@@ -598,7 +600,8 @@ static void agenda_pop(dfota_emulator *em, action *out)
     *out = em->agenda[em->ag_head];
     em->ag_head = (em->ag_head + 1) % EM_AGENDA_MAX;
     if (--em->ag_len > 0)
-        em->ag_due += em->agenda[em->ag_head].delay_ns; /* on the plan, however late this ran */
+        /* on the plan, however late this ran */
+        em->ag_due = dfota_time_add(em->ag_due, em->agenda[em->ag_head].delay_ns);
 }
 
 /* ---- packages ------------------------------------------------------------ */
@@ -980,7 +983,7 @@ static void fault_slow_urc(fault_state *fs, hook_ctx *ctx)
     if (line_is(ctx, "UPDATING") && fs->at_percent >= 0 && ctx->code < fs->at_percent)
         return;
     if (fault_once(fs))
-        ctx->later_ns += fs->delay_ns ? fs->delay_ns : 600 * SEC;
+        ctx->later_ns = dfota_time_add(ctx->later_ns, fs->delay_ns ? fs->delay_ns : 600 * SEC);
 }
 
 /* slow-rdy: RDY after a boot into normal mode comes the fault's delay
@@ -988,7 +991,7 @@ static void fault_slow_urc(fault_state *fs, hook_ctx *ctx)
 static void fault_slow_rdy(fault_state *fs, hook_ctx *ctx)
 {
     if (!ctx->recovery && fault_once(fs))
-        ctx->later_ns += fs->delay_ns ? fs->delay_ns : 120 * SEC;
+        ctx->later_ns = dfota_time_add(ctx->later_ns, fs->delay_ns ? fs->delay_ns : 120 * SEC);
 }
 
 /* server-unreachable: the download cannot connect (601 / 701, or the
@@ -1175,7 +1178,7 @@ static void plan_reboot(dfota_emulator *em, int recovery, int64_t off_ns)
     hook_ctx c = {.delay_ns = em->reboot_ns, .recovery = recovery};
     run_hooks(em, HOOK_REBOOT, &c);
     if (c.stay && recovery) {
-        plan(em, off_ns + c.delay_ns + T_RECOVERY, A_RECOVERY, NULL);
+        plan(em, dfota_time_add3(off_ns, c.delay_ns, T_RECOVERY), A_RECOVERY, NULL);
         return;
     }
     plan(em, off_ns, A_POWER_OFF, NULL);
@@ -1188,7 +1191,7 @@ static void plan_reboot(dfota_emulator *em, int recovery, int64_t off_ns)
         plan(em, em->uart ? T_RECOVERY - T_RDY : T_RECOVERY, A_RECOVERY, NULL);
         return;
     }
-    plan_say(em, T_RDY + c.later_ns, "RDY");
+    plan_say(em, dfota_time_add(T_RDY, c.later_ns), "RDY");
     plan(em, 0, A_NORMAL, NULL);
     for (size_t i = 0; i < sizeof boot_lines / sizeof boot_lines[0]; i++)
         plan_say(em, boot_lines[i].after, boot_lines[i].text);
@@ -1858,7 +1861,7 @@ static size_t upload_take(dfota_emulator *em, const uint8_t *p, size_t n)
          em->up.ack && b < (em->up.done + (int64_t)k) / EM_QFUPL_ACK_BLOCK; b++)
         out_bytes(em, "A", 1);
     em->up.done += (int64_t)k;
-    em->up.deadline = now_ns(em) + em->up.idle_ns;
+    em->up.deadline = dfota_time_add(now_ns(em), em->up.idle_ns);
     if (em->up.done == em->up.size)
         upload_end(em, 0);
     return k;
@@ -1910,7 +1913,7 @@ static void at_qfupl(dfota_emulator *em, const char *rest, size_t n)
     em->up.sum = 0;
     em->up.ack = ack == 1;
     em->up.idle_ns = timeout * SEC;
-    em->up.deadline = now_ns(em) + em->up.idle_ns;
+    em->up.deadline = dfota_time_add(now_ns(em), em->up.idle_ns);
     out_line(em, "CONNECT");
 }
 
@@ -2283,8 +2286,13 @@ static dfota_err opts_apply(dfota_emulator *em, const dfota_emulator_opts *o, ch
     return dfota_clock_new_wall(scale, &em->clock, err, errlen);
 }
 
-static dfota_err link_check(const dfota_emulator *em, char *err, size_t errlen)
+/* The link is this emulator's alone: a second one on it would take it
+ * over, then remove it when it stops, leaving the first one's host with
+ * nothing. The lock is taken before the link is looked at. */
+static dfota_err link_check(dfota_emulator *em, char *err, size_t errlen)
 {
+    if (em->link[0] && (em->link_lock = dfota_pty_link_lock(em->link, err, errlen)) < 0)
+        return DFOTA_E_ARG;
     return dfota_pty_link_check(em->link, err, errlen);
 }
 
@@ -2322,6 +2330,7 @@ dfota_err dfota_emulator_new(const dfota_emulator_opts *opts, dfota_emulator **o
         goto fail;
     em->master = -1;
     em->ino = -1;
+    em->link_lock = -1;
     em->up.fd = -1;
     em->echo = 1;
     em->acting_due = DFOTA_T_NONE;
@@ -2358,6 +2367,7 @@ void dfota_emulator_free(dfota_emulator *em)
         return;
     upload_abort(em);
     port_close(em);
+    dfota_pty_link_unlock(em->link, em->link_lock); /* after the link is gone */
     if (em->easy) {
         curl_multi_remove_handle(em->multi, em->easy);
         curl_easy_cleanup(em->easy);
@@ -2376,6 +2386,11 @@ void dfota_emulator_free(dfota_emulator *em)
     if (em->own_clock)
         dfota_clock_free(em->clock);
     free(em);
+}
+
+long dfota_emulator_link_holder(const char *link)
+{
+    return link && link[0] ? dfota_pty_link_holder(link) : 0;
 }
 
 const char *dfota_emulator_tty(const dfota_emulator *em)

@@ -28,6 +28,23 @@ DFOTA_WUR dfota_err dfota_pty_link_check(const char *link, char *err, size_t err
 DFOTA_WUR dfota_err dfota_pty_link_point(const char *link, const char *tty, char *err,
                                          size_t errlen);
 
+/* One emulator per link: an exclusive lock on LINK.lock (an open file
+ * description lock, released by the kernel when the process dies, so a
+ * killed emulator never leaves the link locked), taken before the link is
+ * touched and held for the emulator's life; the file holds the holder's
+ * pid. Returns the lock's descriptor (close-on-exec), or -1 with a
+ * sentence in err: when another process holds the link, one that names
+ * its pid. Release it with dfota_pty_link_unlock. */
+int dfota_pty_link_lock(const char *link, char *err, size_t errlen);
+
+/* Removes the lock file (while it is still held, so that no one takes a
+ * file about to go) and closes fd; fd < 0 does nothing. */
+void dfota_pty_link_unlock(const char *link, int fd);
+
+/* Who holds link's lock, without taking it: the pid, -1 when it is held
+ * but its pid cannot be read, 0 when no one holds it. */
+long dfota_pty_link_holder(const char *link);
+
 /* Removes link if it is a symbolic link (never a file put there since). */
 void dfota_pty_link_remove(const char *link);
 

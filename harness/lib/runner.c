@@ -401,7 +401,7 @@ static int silence_over(run *r, const dfota_event *ev)
 {
     const dfota_step *st = &r->sc->steps[r->step];
     if (ev->t_ns != DFOTA_T_NONE && r->anchor != DFOTA_T_NONE)
-        return ev->t_ns >= r->anchor + st->duration_ns;
+        return ev->t_ns >= dfota_time_add(r->anchor, st->duration_ns);
     return ev->dir == DFOTA_DIR_HOST;
 }
 
@@ -451,7 +451,8 @@ static void match(run *r, const dfota_event *ev)
         return;
     const dfota_step *st = &r->sc->steps[r->step];
     if (st->kind == DFOTA_STEP_EXPECT_SILENCE && silence_over(r, ev)) {
-        silence_held(r, ev->t_ns != DFOTA_T_NONE ? r->anchor + st->duration_ns : DFOTA_T_NONE);
+        silence_held(r, ev->t_ns != DFOTA_T_NONE ? dfota_time_add(r->anchor, st->duration_ns)
+                                                 : DFOTA_T_NONE);
         if (r->step >= r->sc->n_steps)
             return;
         st = &r->sc->steps[r->step];
@@ -497,11 +498,11 @@ static int64_t deadline(const run *r)
     const dfota_step *st = &r->sc->steps[r->step];
     int64_t d = DFOTA_T_NONE;
     if (st->kind == DFOTA_STEP_EXPECT_SILENCE)
-        return r->anchor + st->duration_ns;
+        return dfota_time_add(r->anchor, st->duration_ns); /* saturated: never wraps */
     if (st->within_ns)
-        d = r->anchor + st->within_ns;
+        d = dfota_time_add(r->anchor, st->within_ns);
     if (st->kind == DFOTA_STEP_EXPECT_PROGRESS && st->max_gap_ns && r->t_last_progress != DFOTA_T_NONE) {
-        int64_t g = r->t_last_progress + st->max_gap_ns;
+        int64_t g = dfota_time_add(r->t_last_progress, st->max_gap_ns);
         if (d == DFOTA_T_NONE || g < d)
             d = g;
     }
@@ -528,7 +529,8 @@ static void on_timeout(run *r, int64_t at)
         return;
     }
     if (st->kind == DFOTA_STEP_EXPECT_PROGRESS && st->max_gap_ns &&
-        (!st->within_ns || r->t_last_progress + st->max_gap_ns <= r->anchor + st->within_ns)) {
+        (!st->within_ns || dfota_time_add(r->t_last_progress, st->max_gap_ns) <=
+                               dfota_time_add(r->anchor, st->within_ns))) {
         fail(r, "TIME-PROGRESS-GAP", &when, "no progress for %.3fs", (double)st->max_gap_ns / 1e9);
         return;
     }
@@ -886,7 +888,7 @@ dfota_err dfota_source_probe(dfota_source *src, int64_t wait_ns, char *err, size
         snprintf(err, errlen, "only a live module can be asked");
         return DFOTA_E_ARG;
     }
-    return ask_lines(src, "AT", src->ops->now(src) + wait_ns, 1, lines, &n, err, errlen);
+    return ask_lines(src, "AT", dfota_time_add(src->ops->now(src), wait_ns), 1, lines, &n, err, errlen);
 }
 
 dfota_err dfota_source_identify(dfota_source *src, int64_t wait_ns, dfota_identity *id, char *err,
@@ -899,7 +901,7 @@ dfota_err dfota_source_identify(dfota_source *src, int64_t wait_ns, dfota_identi
         return DFOTA_E_ARG;
     }
     memset(id, 0, sizeof *id);
-    int64_t end = src->ops->now(src) + wait_ns;
+    int64_t end = dfota_time_add(src->ops->now(src), wait_ns);
     /* ATI: "Quectel", "EG95", "Revision: EG95EFAR02A07M4G" */
     dfota_err rc = ask_lines(src, "ATI", end, 0, lines, &n, err, errlen);
     if (rc != DFOTA_OK)
@@ -949,7 +951,7 @@ dfota_err dfota_source_file_size(dfota_source *src, const char *name, int64_t wa
             return DFOTA_E_ARG;
         }
     snprintf(cmd, sizeof cmd, "AT+QFLST=\"UFS:%s\"", name);
-    dfota_err rc = ask_lines(src, cmd, src->ops->now(src) + wait_ns, 1, lines, &n, err, errlen);
+    dfota_err rc = ask_lines(src, cmd, dfota_time_add(src->ops->now(src), wait_ns), 1, lines, &n, err, errlen);
     if (rc != DFOTA_OK)
         return rc;
     /* +QFLST: "UFS:<name>",<size> */

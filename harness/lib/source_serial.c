@@ -273,7 +273,7 @@ static int serial_next(dfota_source *src, int64_t deadline_ns, dfota_event *ev, 
 /* A send while the port is away (a reboot): a host waits for it first. */
 static dfota_err wait_for_port(serial_source *s, char *err, size_t errlen)
 {
-    int64_t until = module_now(s) + SEND_WAIT_NS;
+    int64_t until = dfota_time_add(module_now(s), SEND_WAIT_NS);
     while (!dfota_port_is_open(s->port)) {
         if (module_now(s) >= until) {
             snprintf(err, errlen, "%.200s: the port has been away for %.0f s (module time): "
@@ -382,7 +382,8 @@ static dfota_err parse_option(char *opt, dfota_port_opts *po, double *scale, cha
         po->baud = (int)d;
     else if (strcmp(opt, "flow") == 0 && (strcmp(v, "none") == 0 || strcmp(v, "rtscts") == 0))
         po->flow = strcmp(v, "rtscts") == 0 ? DFOTA_FLOW_RTSCTS : DFOTA_FLOW_NONE;
-    else if (strcmp(opt, "time-scale") == 0 && parse_number(v, 1e-6, 1000, &d) == DFOTA_OK)
+    else if (strcmp(opt, "time-scale") == 0 &&
+             dfota_clock_scale_parse(v, &d, NULL, 0) == DFOTA_OK)
         *scale = d;
     else if (strcmp(opt, "settle") == 0 && dfota_duration_parse(v, strlen(v), &ns) == DFOTA_OK &&
              ns <= 60000000000LL)
@@ -395,8 +396,8 @@ static dfota_err parse_option(char *opt, dfota_port_opts *po, double *scale, cha
 bad:
     snprintf(err, errlen,
              "serial source: bad option '%.100s' (baud=N, flow=none|rtscts, settle=DURATION up to "
-             "60s, time-scale=X above 0)",
-             opt);
+             "60s, time-scale=X from %g to %g)",
+             opt, DFOTA_CLOCK_SCALE_MIN, DFOTA_CLOCK_SCALE_MAX);
     return DFOTA_E_ARG;
 }
 

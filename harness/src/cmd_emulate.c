@@ -130,7 +130,8 @@ static const char usage_more[] =
     "  1  --record: a rule failed (the module's or the host's)\n"
     "  3  --record: no FAIL, but a rule is INCOMPLETE, or the host never started\n"
     "     an upgrade (no AT+QFOTADL, no FOTA URC: nothing to judge)\n"
-    "  2  usage error, or a scenario that is not valid\n"
+    "  2  usage error, a scenario that is not valid, or a --link that another\n"
+    "     dfota emulate holds (the message names its process)\n"
     "  4  the emulator could not start or failed (no pseudo-terminal, link in the\n"
     "     way, UFS folder missing)\n";
 
@@ -173,14 +174,15 @@ static int usage_error(const char *what, const char *arg)
     return EXIT_INPUT;
 }
 
+/* A scale the clock can keep (dfota_clock_scale_parse): 1e-15 would
+ * overflow module time and hang the emulator. */
 static int parse_scale(const char *s, double *out)
 {
-    char *end = NULL;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || end == s || *end || !isfinite(v) || v <= 0 || v > 1000)
+    char err[DFOTA_ERRBUF];
+    if (dfota_clock_scale_parse(s, out, err, sizeof err) != DFOTA_OK) {
+        fprintf(stderr, "dfota emulate: bad --time-scale '%s': %s\n", s, err);
         return 0;
-    *out = v;
+    }
     return 1;
 }
 
@@ -289,7 +291,7 @@ static int parse_option(emulate_args *a, int c, const char *arg)
         a->port = arg;
         return 0;
     case 't':
-        return parse_scale(arg, &a->opts.time_scale) ? 0 : usage_error("bad time scale", arg);
+        return parse_scale(arg, &a->opts.time_scale) ? 0 : EXIT_INPUT;
     case 'r':
         return parse_duration(arg, &a->opts.reboot_ns) ? 0 : usage_error("bad reboot time", arg);
     case 'g':
@@ -567,7 +569,8 @@ static int emulate_run(emulate_args *a, dfota_scenario *sc)
     if (dfota_emulator_new(&a->opts, &em, err, sizeof err) != DFOTA_OK) {
         fprintf(stderr, "dfota emulate: %s\n", err);
         record_close(&rec);
-        return EXIT_HARNESS;
+        /* a link another emulator holds is the user's to sort out */
+        return dfota_emulator_link_holder(a->opts.link) != 0 ? EXIT_INPUT : EXIT_HARNESS;
     }
     printf("terminal: %s\nlink: %s\nfirmware: %s\n", dfota_emulator_tty(em),
            a->opts.link ? a->opts.link : "(none)", dfota_emulator_firmware(em));

@@ -129,7 +129,8 @@ static const char run_usage_status[] =
     "  4  harness trouble: a source that could not be opened or read, a variable\n"
     "     with no value; the bench is broken, not the module\n"
     "When several apply, the first in the order 2, 4, 1, 3 wins.\n"
-    "  130 / 143  stopped by SIGINT (Ctrl-C) / SIGTERM: the scenario under way ends\n"
+    "  130 / 143 / 129  stopped by SIGINT (Ctrl-C) / SIGTERM / SIGHUP (the terminal\n"
+    "     closed): the scenario under way ends\n"
     "     INCOMPLETE, the others are not run, and the report (written all the\n"
     "     same) says INTERRUPTED; transcripts of live runs are flushed event by\n"
     "     event, so everything seen is kept\n"
@@ -313,7 +314,7 @@ typedef struct {
  * once, before any scenario runs. */
 static dfota_provenance run_prov;
 
-/* Set by SIGINT or SIGTERM: the run stops (dfota_run_opts.stop). */
+/* Set by SIGINT, SIGTERM or SIGHUP: the run stops (dfota_run_opts.stop). */
 static volatile sig_atomic_t run_stop;
 
 static void on_stop(int sig)
@@ -321,10 +322,17 @@ static void on_stop(int sig)
     run_stop = sig;
 }
 
-/* SIGINT and SIGTERM stop the run; without SA_RESTART a wait returns early. */
+/* SIGINT, SIGTERM and SIGHUP (a closed terminal, a dropped SSH session)
+ * stop the run, so that the report is written all the same; without
+ * SA_RESTART a wait returns early. */
 static void run_signals(void)
 {
-    cli_catch_stop(on_stop, 0);
+    cli_catch_stop(on_stop, 1);
+}
+
+static const char *stop_name(int sig)
+{
+    return sig == SIGINT ? "SIGINT" : sig == SIGHUP ? "SIGHUP" : "SIGTERM";
 }
 
 /* Lines of several suites (one per module) come from several threads. */
@@ -583,15 +591,13 @@ static int parse_run_opts(int argc, char **argv, run_opts *o)
             break;
         case 'C': o->color = 1; break;
         case 'N': o->color = 0; break;
-        case 'T': {
-            char *end;
-            o->time_scale = strtod(optarg, &end);
-            if (*end || !(o->time_scale > 0) || o->time_scale > 1000) {
-                fprintf(stderr, "dfota run: bad --time-scale '%s' (a number above 0)\n", optarg);
+        case 'T':
+            /* at the edge: a scale the clock cannot keep (1e-15) once overflowed it */
+            if (dfota_clock_scale_parse(optarg, &o->time_scale, err, sizeof err) != DFOTA_OK) {
+                fprintf(stderr, "dfota run: bad --time-scale '%s': %s\n", optarg, err);
                 return -1;
             }
             break;
-        }
         case 'U': o->ufs = optarg; break;
         case 'X': o->keep_secrets = 1; break;
         case CLI_OPT_REDACT_PARAM:
@@ -1569,7 +1575,7 @@ int cmd_run(int argc, char **argv)
             all += su[k].selected;
         }
         fprintf(stderr, "dfota run: interrupted by %s after %zu of %zu scenarios\n",
-                run_stop == SIGINT ? "SIGINT" : "SIGTERM", done, all);
+                stop_name(run_stop), done, all);
         status = 128 + (int)run_stop;
     }
 out:

@@ -38,8 +38,32 @@ typedef struct dfota_clock dfota_clock;
 /* The operating system's monotonic clock, in ns: the one place it is read. */
 int64_t dfota_wall_ns(void);
 
+/* The time scales a wall clock can keep (wall seconds per module second).
+ * Module time is int64 ns of wall time / scale: below the minimum it would
+ * run out within hours (and at 1e-15 within a second); past the maximum a
+ * 20-minute upgrade would last two weeks. Every place that reads a scale
+ * from a user refuses one outside [MIN, MAX] (dfota_clock_scale_parse). */
+#define DFOTA_CLOCK_SCALE_MIN 1e-6
+#define DFOTA_CLOCK_SCALE_MAX 1000.0
+
+/* Parses a time scale from a user ("0.001", "1e-3"): the whole text, a
+ * finite number in [DFOTA_CLOCK_SCALE_MIN, DFOTA_CLOCK_SCALE_MAX]. Returns
+ * DFOTA_OK with *out set, or DFOTA_E_ARG with *out untouched and a
+ * sentence naming the range in err. */
+DFOTA_WUR dfota_err dfota_clock_scale_parse(const char *s, double *out, char *err,
+                                            size_t errlen);
+
+/* a + b in ns, saturated at INT64_MAX and INT64_MIN instead of wrapping:
+ * every deadline the harness computes is made with it, so that a huge
+ * duration means "never", not a time in the far past. */
+int64_t dfota_time_add(int64_t a, int64_t b);
+
+/* a + b + c, saturated the same way. */
+int64_t dfota_time_add3(int64_t a, int64_t b, int64_t c);
+
 /* A new clock started now. scale is used by DFOTA_CLOCK_SCALED only (module
- * seconds to wall seconds, above 0 and at most 1000; 1 is real time).
+ * seconds to wall seconds, in [DFOTA_CLOCK_SCALE_MIN, DFOTA_CLOCK_SCALE_MAX];
+ * 1 is real time).
  * Returns DFOTA_OK with *out (free with dfota_clock_free), DFOTA_E_ARG for
  * a bad scale, or DFOTA_E_NOMEM, with a sentence in err. */
 DFOTA_WUR dfota_err dfota_clock_new(dfota_clock_kind kind, double scale, dfota_clock **out,
@@ -62,7 +86,8 @@ int dfota_clock_is_virtual(const dfota_clock *c);
  * (its time is not wall time at all). */
 double dfota_clock_scale(const dfota_clock *c);
 
-/* Module time now, ns since the clock started. */
+/* Module time now, ns since the clock started; never negative, and
+ * saturated at INT64_MAX rather than wrapping. */
 int64_t dfota_clock_now(const dfota_clock *c);
 
 /* The wall ns until module time t is reached: 0 when it has been; for a

@@ -77,10 +77,16 @@ typedef struct {
 typedef struct dfota_emulator dfota_emulator;
 
 /* Starts an emulator: opens its terminal and the link. *out is freed with
- * dfota_emulator_free (which removes the link). err says why on failure. */
+ * dfota_emulator_free (which removes the link). err says why on failure.
+ * A link is one emulator's at a time: one that another emulator holds is
+ * refused (dfota_emulator_link_holder names it). */
 DFOTA_WUR dfota_err dfota_emulator_new(const dfota_emulator_opts *opts, dfota_emulator **out,
                                        char *err, size_t errlen);
 void dfota_emulator_free(dfota_emulator *em);
+
+/* The pid of the process whose emulator holds link (looked at without
+ * taking it), -1 when one does but its pid cannot be read, 0 when none. */
+long dfota_emulator_link_holder(const char *link);
 
 /* The terminal's path now (changes after a USB reboot); the link stays. */
 const char *dfota_emulator_tty(const dfota_emulator *em);

@@ -205,7 +205,113 @@ static void test_virtual_emulator_keeps_the_plan(void)
     rmdir(dir);
 }
 
+
+/* Scales the clock cannot keep: module time is wall time / scale in int64
+ * ns, so 1e-15 overflowed it within a second (a deadline of -9.2e18 ns, a
+ * run that hung). Refused when the clock is made and when it is parsed. */
+static void test_extreme_scales_refused(void)
+{
+    char err[DFOTA_ERRBUF];
+    static const double bad[] = {1e-15, 1e-7, 1e15, 1000.5, 0, -1, -1e-15};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        dfota_clock *c = (dfota_clock *)1;
+        CU_ASSERT_EQUAL(dfota_clock_new(DFOTA_CLOCK_SCALED, bad[i], &c, err, sizeof err), DFOTA_E_ARG);
+        CU_ASSERT_PTR_NULL(c);
+        CU_ASSERT_EQUAL(dfota_clock_new_wall(bad[i], &c, err, sizeof err), DFOTA_E_ARG);
+    }
+    static const char *const bad_text[] = {"1e-15", "1e15", "-1", "0", "nan", "inf", "", "0.5x",
+                                           "1e-7", "1e400", "-0"};
+    for (size_t i = 0; i < sizeof bad_text / sizeof bad_text[0]; i++) {
+        double v = 7;
+        err[0] = '\0';
+        CU_ASSERT_EQUAL(dfota_clock_scale_parse(bad_text[i], &v, err, sizeof err), DFOTA_E_ARG);
+        CU_ASSERT_EQUAL(v, 7); /* untouched on error */
+        CU_ASSERT(strstr(err, "time scale") != NULL);
+    }
+    static const struct {
+        const char *s;
+        double v;
+    } good[] = {{"1", 1}, {"0.001", 0.001}, {"1e-6", 1e-6}, {"1000", 1000}, {"0.5", 0.5}};
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        double v = 0;
+        CU_ASSERT_EQUAL(dfota_clock_scale_parse(good[i].s, &v, err, sizeof err), DFOTA_OK);
+        CU_ASSERT_DOUBLE_EQUAL(v, good[i].v, good[i].v * 1e-12);
+    }
+}
+
+/* Every time sum saturates: a deadline never wraps to the far past. */
+static void test_time_add_saturates(void)
+{
+    CU_ASSERT_EQUAL(dfota_time_add(1, 2), 3);
+    CU_ASSERT_EQUAL(dfota_time_add(-5, 2), -3);
+    CU_ASSERT_EQUAL(dfota_time_add(INT64_MAX, 1), INT64_MAX);
+    CU_ASSERT_EQUAL(dfota_time_add(INT64_MAX - 10, INT64_MAX), INT64_MAX);
+    CU_ASSERT_EQUAL(dfota_time_add(INT64_MIN + 1, -2), INT64_MIN);
+    CU_ASSERT_EQUAL(dfota_time_add(INT64_MIN, INT64_MIN), INT64_MIN);
+    CU_ASSERT_EQUAL(dfota_time_add(INT64_MAX, INT64_MIN), -1);
+    CU_ASSERT_EQUAL(dfota_time_add3(INT64_MAX / 2, INT64_MAX / 2, INT64_MAX / 2), INT64_MAX);
+    CU_ASSERT_EQUAL(dfota_time_add3(1, 2, 3), 6);
+}
+
+/* A property over every kind, the extreme scales and extreme durations
+ * (INT64_MAX ns, negative): conversions never go negative, never wrap,
+ * and keep their order; now is never negative; waits are bounded. */
+static void test_extreme_durations(void)
+{
+    char err[DFOTA_ERRBUF];
+    static const double scales[] = {DFOTA_CLOCK_SCALE_MIN, 0.001, 1, 7.5, DFOTA_CLOCK_SCALE_MAX};
+    static const int64_t ds[] = {INT64_MIN, INT64_MIN + 1, -SEC, -1, 0, 1, MS, SEC,
+                                 (int64_t)1e15, (int64_t)1e18, INT64_MAX / 2, INT64_MAX - 1,
+                                 INT64_MAX};
+    const size_t nd = sizeof ds / sizeof ds[0];
+    for (size_t k = 0; k <= sizeof scales / sizeof scales[0]; k++) {
+        dfota_clock *c = NULL;
+        dfota_err rc = k == sizeof scales / sizeof scales[0]
+                           ? dfota_clock_new(DFOTA_CLOCK_VIRTUAL, 0, &c, err, sizeof err)
+                           : dfota_clock_new_wall(scales[k], &c, err, sizeof err);
+        CU_ASSERT_EQUAL_FATAL(rc, DFOTA_OK);
+        int64_t last_to = 0, last_from = 0;
+        for (size_t i = 0; i < nd; i++) {
+            int64_t to = dfota_clock_to_wall(c, ds[i]), from = dfota_clock_from_wall(c, ds[i]);
+            CU_ASSERT(to >= 0 && from >= 0);
+            CU_ASSERT(to >= last_to && from >= last_from); /* monotone: no wrap */
+            last_to = to;
+            last_from = from;
+            int64_t left = dfota_clock_wall_until(c, ds[i]);
+            CU_ASSERT(left >= -1);
+            int ms = dfota_clock_wait_ms(c, ds[i], 50);
+            CU_ASSERT(ms >= 0 && ms <= 50);
+        }
+        CU_ASSERT(dfota_clock_now(c) >= 0);
+        if (dfota_clock_is_virtual(c)) {
+            dfota_clock_advance(c, INT64_MAX);
+            CU_ASSERT_EQUAL(dfota_clock_now(c), INT64_MAX);
+            CU_ASSERT_EQUAL(dfota_clock_wall_until(c, INT64_MAX), 0);
+        }
+        dfota_clock_free(c);
+    }
+}
+
+/* A scaled clock's now saturates rather than wrapping: made to look as if
+ * it had run for ages at the smallest scale, it still reads forward. */
+static void test_now_never_wraps(void)
+{
+    char err[DFOTA_ERRBUF];
+    dfota_clock *c = NULL;
+    CU_ASSERT_EQUAL_FATAL(dfota_clock_new_wall(DFOTA_CLOCK_SCALE_MIN, &c, err, sizeof err), DFOTA_OK);
+    int64_t a = dfota_clock_now(c);
+    sleep_ms(2);
+    int64_t b = dfota_clock_now(c);
+    CU_ASSERT(a >= 0 && b >= a);
+    CU_ASSERT(b >= 2 * MS * 1000000); /* 2 ms of wall is 2000 s of module time */
+    dfota_clock_free(c);
+}
+
 static const test_entry tests[] = {
+    {"extreme scales are refused", test_extreme_scales_refused},
+    {"time sums saturate", test_time_add_saturates},
+    {"extreme durations never wrap", test_extreme_durations},
+    {"a scaled clock's now never wraps", test_now_never_wraps},
     {"a virtual clock stands still until moved", test_virtual_stands_still},
     {"a virtual clock counts the bytes on the wire", test_virtual_wire},
     {"scaled and real clocks", test_scaled_and_real},

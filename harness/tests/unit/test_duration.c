@@ -45,6 +45,11 @@ static const struct {
     {"99999999999999999999999999999999999999ns", DFOTA_E_TOO_BIG, 0},
     {"9223372036854775808ns", DFOTA_E_TOO_BIG, 0},
     {"100000000000h", DFOTA_E_TOO_BIG, 0},
+    /* a long fraction of a big unit: its product once overflowed int64 */
+    {"0.999999999h", DFOTA_OK, 3599999996400LL},
+    {"23999.999999999h", DFOTA_OK, MAX_DAYS_NS - 3600LL},
+    {"0.123456789999h", DFOTA_OK, 444444440400LL}, /* nine digits of fraction */
+    {"1439999.999999999min", DFOTA_OK, MAX_DAYS_NS - 60LL},
     /* not durations */
     {"", DFOTA_E_INPUT, 0},
     {"s", DFOTA_E_INPUT, 0},
