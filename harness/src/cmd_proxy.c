@@ -1,6 +1,7 @@
 /* cmd_proxy.c - dfota proxy: judges host software driving a real module. */
 #define _DEFAULT_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -202,14 +203,17 @@ static int parse_args(proxy_args *a, int argc, char **argv)
 /* ---- what the session writes ------------------------------------------------------ */
 
 /* DIR/proxy-<UTC time>/, made new (a -N suffix when the second is taken). */
-static int report_dir(session *s, const char *dir)
+/* With --no-redact a report holds passwords: its folders are 0700 and its
+ * files 0600 whatever the umask; otherwise the umask decides. */
+static int report_dir(session *s, const char *dir, int keep_secrets)
 {
+    mode_t dmode = keep_secrets ? 0700 : 0777;
     char stamp[32];
     time_t now = time(NULL);
     struct tm tm;
     gmtime_r(&now, &tm);
     strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
-    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+    if (mkdir(dir, dmode) != 0 && errno != EEXIST) {
         fprintf(stderr, "dfota proxy: cannot make %s: %s\n", dir, strerror(errno));
         return -1;
     }
@@ -220,7 +224,7 @@ static int report_dir(session *s, const char *dir)
             fprintf(stderr, "dfota proxy: the report folder's path is too long: %s\n", dir);
             return -1;
         }
-        if (mkdir(s->dir, 0777) == 0) {
+        if (mkdir(s->dir, dmode) == 0) {
             snprintf(s->transcript, sizeof s->transcript, "%s/session.transcript", s->dir);
             return 0;
         }
@@ -247,7 +251,14 @@ static int record_open(session *s, const proxy_args *a, const dfota_proxy *px, d
                            "link", a->link, "time-scale", scale_text,
                            "redacted", a->keep_secrets ? "none" : "credentials"};
     const size_t n = sizeof pairs / sizeof pairs[0] / 2;
-    if (!(s->rec = fopen(s->transcript, "w")) ||
+    int fd = open(s->transcript, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, a->keep_secrets ? 0600 : 0666);
+    if (fd >= 0 && a->keep_secrets && fchmod(fd, 0600) != 0) { /* a file that was there before */
+        close(fd);
+        fd = -1;
+    }
+    if (fd >= 0 && !(s->rec = fdopen(fd, "w")))
+        close(fd);
+    if (!s->rec ||
         dfota_transcript_write_header(s->rec, pairs, n) != DFOTA_OK || fflush(s->rec) != 0) {
         fprintf(stderr, "dfota proxy: cannot write %s: %s\n", s->transcript, strerror(errno));
         if (s->rec)
@@ -321,7 +332,7 @@ static void summary_write(const session *s, const proxy_args *a, const char *tro
     atomic_file af;
     const dfota_checker_result *res = dfota_checker_result_get(s->checker);
     snprintf(path, sizeof path, "%s/summary.txt", s->dir);
-    if (atomic_open(&af, path) != 0) {
+    if (atomic_open_mode(&af, path, a->keep_secrets ? 0600 : 0666) != 0) {
         fprintf(stderr, "dfota proxy: cannot write %s: %s\n", path, strerror(errno));
         return;
     }
@@ -412,7 +423,7 @@ static int proxy_run(const proxy_args *a)
     }
     if (a->record)
         snprintf(s.transcript, sizeof s.transcript, "%s", a->record);
-    if ((a->report && report_dir(&s, a->report) != 0) ||
+    if ((a->report && report_dir(&s, a->report, a->keep_secrets) != 0) ||
         (s.transcript[0] && record_open(&s, a, px, scale) != 0) || judge_open(&s, a, port, scale) != 0) {
         if (!s.out || !s.checker)
             fprintf(stderr, "dfota proxy: out of memory\n");

@@ -164,11 +164,22 @@ if grep -q s3cretPw "$tmp/secret.transcript" "$tmp/secret.out" "$tmp/secret.err"
 else
   ok "secret: the password is in neither the transcript nor the output"
 fi
+old_umask=$(umask); umask 022
 proxy keep --record "$tmp/keep.transcript" --no-redact
+umask "$old_umask"
 printf '%s\r' "$cmd" | timeout 10 socat -t 0.5 - "FILE:$tmp/keep.tty,raw,echo=0" > /dev/null 2>&1
 stop_proxy
 expect_grep "keep: --no-redact keeps the password" 's3cretPw' "$tmp/keep.transcript"
 expect_grep "keep: and says so" '^# redacted: none$' "$tmp/keep.transcript"
+umask 022
+proxy keeprep --report "$tmp/keep-report" --no-redact
+umask "$old_umask"
+printf '%s\r' "$cmd" | timeout 10 socat -t 0.5 - "FILE:$tmp/keeprep.tty,raw,echo=0" > /dev/null 2>&1
+stop_proxy
+# what holds the password is private: 0600 files, 0700 folders, whatever the umask
+open_modes=$(find "$tmp/keep.transcript" "$tmp/keep-report" \( -type f ! -perm 600 \) -o \( -type d ! -perm 700 \) | tr '\n' ' ')
+if [ -z "$open_modes" ] && [ -n "$(find "$tmp/keep-report" -name session.transcript)" ]; then ok "keep: --no-redact recordings and reports are 0600/0700"
+else bad "keep: readable by others with --no-redact: $open_modes"; ls -lR "$tmp/keep.transcript" "$tmp/keep-report"; fi
 stop_emulator
 
 # ---- usb: the module's reboots drop the proxy's link -----------------------------
