@@ -12,12 +12,7 @@ tmp=$(mktemp -d)
 em_pid=
 px_pid=
 cleanup() {
-  for pid in $px_pid $em_pid; do
-    if kill -0 "$pid" 2>/dev/null; then
-      kill "$pid" 2>/dev/null
-      wait "$pid" 2>/dev/null
-    fi
-  done
+  stop_all $px_pid $em_pid
   rm -rf "$tmp"
 }
 trap cleanup EXIT

@@ -15,9 +15,7 @@ root=$2
 tmp=$(mktemp -d)
 pids=
 cleanup() {
-  for p in $pids; do
-    if kill -0 "$p" 2>/dev/null; then kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; fi
-  done
+  stop_all $pids
   rm -rf "$tmp"
 }
 trap cleanup EXIT

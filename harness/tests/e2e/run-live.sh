@@ -19,9 +19,7 @@ tmp=$(mktemp -d)
 em_pid=
 run_pid=
 cleanup() {
-  for p in $run_pid $em_pid; do
-    if kill -0 "$p" 2>/dev/null; then kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; fi
-  done
+  stop_all $run_pid $em_pid
   rm -rf "$tmp"
 }
 trap cleanup EXIT

@@ -47,3 +47,17 @@ finish() {
   echo "$passes passed, $fails failed"
   [ "$fails" -eq 0 ]
 }
+
+# stop_all PID...: stops each process still running (SIGTERM) and reaps it;
+# for the EXIT trap of a script that starts daemons, so that no test leaves
+# a process behind. Empty arguments are skipped.
+stop_all() {
+  local pid
+  for pid in "$@"; do
+    [ -n "$pid" ] || continue
+    if kill -0 "$pid" 2>/dev/null; then
+      kill "$pid" 2>/dev/null
+      wait "$pid" 2>/dev/null
+    fi
+  done
+}
