@@ -156,6 +156,13 @@ static void xml_parses(const char *s, size_t n, const char *what)
 {
     xmlDocPtr d = xmlReadMemory(s, (int)n, "fuzz.xml", NULL, XML_PARSE_NONET | XML_PARSE_NOERROR |
                                                              XML_PARSE_NOWARNING);
+    if (!d) {
+        const xmlError *e = xmlGetLastError();
+        fprintf(stderr, "fuzz_output: %s: %s at line %d\n", what, e && e->message ? e->message : "?",
+                e ? e->line : 0);
+        fwrite(s, 1, n < 4096 ? n : 4096, stderr);
+        fputc('\n', stderr);
+    }
     CHECK(d != NULL, what);
     xmlFreeDoc(d);
 }

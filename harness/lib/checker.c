@@ -14,6 +14,7 @@
 #include "dfota/atline.h"
 #include "dfota/checker.h"
 #include "dfota/transcript.h"
+#include "text.h"
 
 #define PENDING_MAX 8      /* commands sent and not answered yet */
 #define SLOTS (PENDING_MAX + 3)
@@ -159,7 +160,7 @@ static void escape_into(char *dst, size_t cap, const char *s, size_t n)
 {
     size_t need = dfota_escape(s, n, dst, cap);
     if (need >= cap && cap > 4)
-        memcpy(dst + cap - 4, "...", 4); /* say that it was cut */
+        text_cut_marked(dst, cap); /* say that it was cut */
 }
 
 /* "a; b" into dst, cut at cap with "..." to say so. */
@@ -172,7 +173,7 @@ static void join_cut(char *dst, size_t cap, const char *a, const char *b)
             dst[o++] = *p;
     dst[o] = '\0';
     if (o + 1 >= cap && cap > 4)
-        memcpy(dst + cap - 4, "...", 4);
+        text_cut_marked(dst, cap);
 }
 
 static dfota_verdict level_status(dfota_level l)

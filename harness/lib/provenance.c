@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "text.h"
 #include "dfota/dfota.h"
 #include "dfota/provenance.h"
 #include "dfota/redact.h"
@@ -57,7 +58,7 @@ void dfota_provenance_fill(dfota_provenance *p, const char *profile, int argc,
         (void)dfota_redact_field(arg, sizeof arg); /* a --var with a password */
         int n = snprintf(p->command + o, sizeof p->command - o, "%s%s", i ? " " : "", arg);
         if (n < 0 || (size_t)n >= sizeof p->command - o) {
-            memcpy(p->command + sizeof p->command - 4, "...", 4);
+            text_cut_marked(p->command, sizeof p->command);
             break;
         }
         o += (size_t)n;

@@ -385,21 +385,6 @@ dfota_err dfota_redact(const char *in, size_t len, char *out, size_t cap, size_t
     return DFOTA_OK;
 }
 
-/* Ends text, an array of n bytes holding a NUL-terminated text, in "..."
- * within those n bytes, on a UTF-8 boundary: says that it was cut. */
-static void cut_marked(char *text, size_t n)
-{
-    if (n < 4) {
-        memset(text, '.', n - 1);
-        text[n - 1] = '\0';
-        return;
-    }
-    size_t keep = n - 4;
-    while (keep > 0 && ((unsigned char)text[keep] & 0xC0) == 0x80)
-        keep--;
-    memcpy(text + keep, "...", 4);
-}
-
 /* The longest field dfota_redact_field reads whole; the API's fields are
  * far shorter (DFOTA_TEXT_MAX, DFOTA_ERRBUF). */
 #define FIELD_MAX 4096
@@ -425,6 +410,6 @@ dfota_err dfota_redact_field(char *field, size_t cap)
     field[keep] = '\0';
     if (!cut && need == keep)
         return DFOTA_OK;
-    cut_marked(field, keep + 1);
+    text_cut_marked(field, keep + 1);
     return DFOTA_E_TOO_BIG;
 }

@@ -53,7 +53,7 @@ static dfota_err vfail_at(char *err, size_t errlen, const char *file, unsigned l
         cut = m < 0 || (size_t)m >= errlen - (size_t)n;
     }
     if (cut && errlen > 4)
-        memcpy(err + errlen - 4, "...", 4);
+        text_cut_marked(err, errlen);
     return rc;
 }
 
@@ -79,7 +79,7 @@ static dfota_err fail_plain(char *err, size_t errlen, dfota_err rc, const char *
     int m = vsnprintf(err, errlen, fmt, ap);
     va_end(ap);
     if ((m < 0 || (size_t)m >= errlen) && errlen > 4)
-        memcpy(err + errlen - 4, "...", 4);
+        text_cut_marked(err, errlen);
     return rc;
 }
 

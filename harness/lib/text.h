@@ -47,4 +47,22 @@ static inline size_t text_quote_len(const char *p, const char *end)
     return 0;
 }
 
+/* Ends text, an array of n bytes holding a NUL-terminated text, in "..."
+ * within those n bytes, never inside a UTF-8 character: says that it was
+ * cut, and what stays is still UTF-8 (XML and JSON readers refuse less). */
+static inline void text_cut_marked(char *text, size_t n)
+{
+    if (n == 0)
+        return;
+    if (n < 4) {
+        memset(text, '.', n - 1);
+        text[n - 1] = '\0';
+        return;
+    }
+    size_t keep = n - 4;
+    while (keep > 0 && ((unsigned char)text[keep] & 0xC0) == 0x80)
+        keep--;
+    memcpy(text + keep, "...", 4);
+}
+
 #endif

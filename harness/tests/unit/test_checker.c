@@ -1878,7 +1878,75 @@ static void test_harness_lateness(void)
     CU_ASSERT_EQUAL(final_result_verdict(1500000000LL), DFOTA_V_INCOMPLETE); /* may have been in time */
 }
 
+/* ---- texts cut to fit stay UTF-8 ----------------------------------------- */
+
+static int valid_utf8(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        int n = *p < 0x80 ? 0 : (*p & 0xE0) == 0xC0 ? 1 : (*p & 0xF0) == 0xE0 ? 2 : (*p & 0xF8) == 0xF0 ? 3 : -1;
+        if (n < 0)
+            return 0;
+        p++;
+        for (int i = 0; i < n; i++, p++)
+            if ((*p & 0xC0) != 0x80)
+                return 0;
+    }
+    return 1;
+}
+
+typedef struct {
+    int bad;
+    char first[DFOTA_TEXT_MAX];
+} utf8_seen;
+
+static void utf8_finding(void *ctx, const dfota_finding *f)
+{
+    utf8_seen *u = ctx;
+    if (!valid_utf8(f->seen) || !valid_utf8(f->expected)) {
+        if (!u->bad++)
+            snprintf(u->first, sizeof u->first, "%s", f->seen);
+    }
+}
+
+/* found by fuzz_output: a command of many-byte characters, cut to fit a
+ * finding with "...", was cut inside a character, and the JUnit XML no
+ * longer parsed */
+static void test_cut_text_stays_utf8(void)
+{
+    for (int shift = 0; shift < 3; shift++) {
+        /* the cut falls at each byte of a character in turn */
+        char cmd[700];
+        size_t o = (size_t)snprintf(cmd, sizeof cmd, "AT+QFOTADL=\"http://10.0.0.2/%.*s", shift, "ab");
+        for (int i = 0; i < 150; i++) { /* U+6536, three bytes each */
+            memcpy(cmd + o, "\xe6\x94\xb6", 3);
+            o += 3;
+        }
+        utf8_seen u = {0, ""};
+        dfota_checker_opts opts;
+        dfota_checker_opts_init(&opts);
+        opts.judge_host = 1;
+        dfota_sink sink = {utf8_finding, NULL, &u};
+        dfota_checker *c = dfota_checker_new(&opts, &sink);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+        static const char first[] = "AT+QFOTADL=\"http://10.0.0.2/u.zip\"";
+        feed_one(c, 0, '>', first, sizeof first - 1, 1, 0);
+        feed_one(c, 100000000, '<', "OK", 2, 2, 0);
+        feed_one(c, 200000000, '<', "+QIND: \"FOTA\",\"HTTPSTART\"", 25, 3, 0);
+        feed_one(c, 1000000000, '>', cmd, o, 4, 0);
+        dfota_checker_finish(c);
+        const dfota_checker_result *res = dfota_checker_result_get(c);
+        for (int r = 0; r < DFOTA_RULE_COUNT; r++)
+            if (!valid_utf8(res->rule_reason[r]) && !u.bad++)
+                snprintf(u.first, sizeof u.first, "%s", res->rule_reason[r]);
+        check(u.bad == 0, "cut text stays UTF-8", "strict", "%d texts cut inside a character, e.g. '%s'",
+              u.bad, u.first);
+        dfota_checker_free(c);
+    }
+}
+
 static const test_entry tests[] = {
+    {"texts cut to fit stay UTF-8", test_cut_text_stays_utf8},
     {"a window the harness may have missed is not the module's", test_harness_lateness},
     {"every rule, both profiles", test_rule_table},
     {"FIELD-QUIRKS: FAIL in strict, WARN in field", test_field_quirks},
