@@ -1362,7 +1362,7 @@ static void print_matrix(FILE *out, const suite *su, size_t n)
 /* The matrix files beside the modules' folders: text, HTML (linking each
  * module's report.html) and JSON. 0, or -1 after saying why. */
 static int write_matrix(const char *dir, const char *stamp, const char *started, const suite *su,
-                        size_t n)
+                        size_t n, int keep_secrets)
 {
     dfota_matrix_column cols[SOURCES_MAX];
     char links[SOURCES_MAX][1100];
@@ -1380,7 +1380,7 @@ static int write_matrix(const char *dir, const char *stamp, const char *started,
     for (int e = 0; e < 3; e++) {
         atomic_file af;
         snprintf(path, sizeof path, "%.800s/matrix-%.64s.%s", dir, stamp, ext[e]);
-        if (atomic_open(&af, path) != 0) {
+        if (atomic_open_mode(&af, path, keep_secrets ? 0600 : 0666) != 0) {
             fprintf(stderr, "dfota run: cannot write %s: %s\n", path, strerror(errno));
             return -1;
         }
@@ -1532,7 +1532,8 @@ int cmd_run(int argc, char **argv)
             snprintf(su[k].o.prefix, sizeof su[k].o.prefix, "[%s] ", su[k].label);
         }
         if (o.report_dir && n_su > 1) {
-            if (mkdir(o.report_dir, 0777) != 0 && errno != EEXIST) {
+            /* with --no-redact what it holds is private (README) */
+            if (mkdir(o.report_dir, o.keep_secrets ? 0700 : 0777) != 0 && errno != EEXIST) {
                 fprintf(stderr, "dfota run: cannot create %s: %s\n", o.report_dir, strerror(errno));
                 status = EXIT_HARNESS;
                 goto out;
@@ -1565,7 +1566,7 @@ int cmd_run(int argc, char **argv)
     status = worst_status(su, n_su);
     if (n_su > 1 && !o.json) {
         print_matrix(stdout, su, n_su);
-        if (o.report_dir && write_matrix(o.report_dir, stamp, started, su, n_su) != 0)
+        if (o.report_dir && write_matrix(o.report_dir, stamp, started, su, n_su, o.keep_secrets) != 0)
             status = EXIT_HARNESS;
     }
     if (run_stop) {

@@ -150,6 +150,13 @@ if [ -n "$run" ]; then
   bad_modes=$(find "$run" \( -type f ! -perm 600 \) -o \( -type d ! -perm 700 \) | head)
   if [ -z "$bad_modes" ]; then ok "--no-redact report is 0600/0700"; else bad "--no-redact report is readable by others: $bad_modes"; ls -lR "$run"; fi
 else bad "no --no-redact report"; cat "$tmp/err"; fi
+# several modules: the top folder and the firmware-by-rule matrix are private too
+( umask 022; t "$dfota" run --no-redact --source "transcript:$tmp/s.transcript" --source "transcript:$tmp/s.transcript" \
+    --report "$tmp/privm" "$tmp/sc" > "$tmp/out" 2> "$tmp/err" )
+if [ -n "$(find "$tmp/privm" -name 'matrix-*' 2> /dev/null)" ]; then
+  bad_modes=$(find "$tmp/privm" \( -type f ! -perm 600 \) -o \( -type d ! -perm 700 \) | head)
+  if [ -z "$bad_modes" ]; then ok "--no-redact multi-module report is 0600/0700"; else bad "--no-redact multi-module report is readable by others: $bad_modes"; ls -lR "$tmp/privm"; fi
+else bad "no multi-module --no-redact report"; cat "$tmp/err"; fi
 ( umask 022; t "$dfota" run --source "transcript:$tmp/s.transcript" --report "$tmp/pub" "$tmp/sc" > "$tmp/out" 2> "$tmp/err" )
 run=$(ls -d "$tmp"/pub/run-* 2> /dev/null | head -n 1)
 if [ -n "$run" ] && [ "$(mode "$run/report.json")" = 644 ] && [ "$(mode "$run")" = 755 ]; then
