@@ -574,7 +574,7 @@ static size_t hidden_text(const char *s, size_t n, size_t lim)
     if (lim > n)
         lim = n;
     for (size_t i = 1; i < lim; i++)
-        if (strchr(" \t,;|]>):", s[i - 1]) && s[i - 1] != '\0' && dfota_prefix_at_text(s + i, n - i))
+        if (memchr(" \t,;|]>):", s[i - 1], 9) && dfota_prefix_at_text(s + i, n - i))
             return i;
     return 0;
 }
