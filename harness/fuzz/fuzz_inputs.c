@@ -3,9 +3,9 @@
  * parser (its low two bits) and a few options (the bits above); the rest
  * of the input is the text:
  *
- *   0  dfota_redact and dfota_redact_field (dfota/redact.h), and the
+ *   0  dfota_redact and dfota_redact_field (dfota/guide.h), and the
  *      guide's reading of the same text: dfota_spec_url_parts and
- *      dfota_spec_check_arg (dfota/spec.h), dfota_emulator_fetch_url
+ *      dfota_spec_check_arg (dfota/guide.h), dfota_emulator_fetch_url
  *      (dfota/emulator.h)
  *   1  dfota_port_parse_usb_id (dfota/port.h)
  *   2  dfota_source_parse_serial (dfota/source.h)
@@ -26,10 +26,9 @@
 #include "dfota/dfota.h"
 #include "dfota/emulator.h"
 #include "dfota/port.h"
-#include "dfota/redact.h"
+#include "dfota/guide.h"
 #include "dfota/scenario.h"
 #include "dfota/source.h"
-#include "dfota/spec.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

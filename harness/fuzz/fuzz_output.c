@@ -36,7 +36,7 @@
 
 #include "dfota/dfota.h"
 #include "dfota/report.h"
-#include "dfota/transcript.h"
+#include "dfota/log.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);

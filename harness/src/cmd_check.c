@@ -217,11 +217,7 @@ int cmd_check(int argc, char **argv)
     while ((ch = getopt_long(argc, argv, "p:f:o:w:h", longopts, NULL)) != -1) {
         switch (ch) {
         case 'p':
-            if (strcmp(optarg, "strict") == 0)
-                run.opts.profile = DFOTA_PROFILE_STRICT;
-            else if (strcmp(optarg, "field") == 0)
-                run.opts.profile = DFOTA_PROFILE_FIELD;
-            else
+            if (dfota_profile_parse(optarg, &run.opts.profile) != DFOTA_OK)
                 return bad_usage("unknown profile '%s' (strict or field)", optarg);
             break;
         case 'f':
@@ -291,7 +287,7 @@ int cmd_check(int argc, char **argv)
     dfota_output_keep_secrets(run.out, keep_secrets);
     dfota_output_allow_empty(run.out, allow_empty);
     dfota_provenance prov;
-    dfota_provenance_fill(&prov, run.opts.profile == DFOTA_PROFILE_FIELD ? "field" : "strict",
+    dfota_provenance_fill(&prov, dfota_profile_name(run.opts.profile),
                           cli_argc, cli_argv);
     dfota_output_provenance(run.out, &prov);
     int empty = 0;

@@ -11,7 +11,7 @@
 
 #include "dfota/dfota.h"
 #include "dfota/emulator.h"
-#include "dfota/redact.h"
+#include "dfota/guide.h"
 #include "dfota/scenario.h"
 #include "cli.h"
 #include "record_cap.h"
@@ -459,7 +459,7 @@ static int record_judge_open(const emulate_args *a, recording *r)
     r->out = dfota_output_new(DFOTA_OUT_TEXT, stdout, o.profile, 0);
     if (!r->out)
         return -1;
-    dfota_provenance_fill(&r->prov, o.profile == DFOTA_PROFILE_FIELD ? "field" : "strict",
+    dfota_provenance_fill(&r->prov, dfota_profile_name(o.profile),
                           cli_argc, cli_argv);
     dfota_output_provenance(r->out, &r->prov);
     dfota_output_keep_secrets(r->out, a->keep_secrets);

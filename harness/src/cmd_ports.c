@@ -7,7 +7,7 @@
 
 #include "dfota/dfota.h"
 #include "dfota/port.h"
-#include "dfota/transcript.h"
+#include "dfota/log.h"
 #include "cli.h"
 
 static const char usage[] =

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "dfota/dfota.h"
-#include "dfota/proxy.h"
+#include "dfota/port.h"
 #include "dfota/source.h"
 #include "cli.h"
 #include "record_cap.h"
@@ -153,9 +153,8 @@ static int parse_option(proxy_args *a, int c, const char *arg)
     case 'K': a->keep_secrets = 1; return 0;
     case CLI_OPT_REDACT_PARAM: return cli_redact_param("dfota proxy", "--redact-param", arg);
     case 'p':
-        if (strcmp(arg, "strict") != 0 && strcmp(arg, "field") != 0)
+        if (dfota_profile_parse(arg, &a->profile) != DFOTA_OK)
             return usage_error("bad profile (strict or field)", arg);
-        a->profile = strcmp(arg, "field") == 0 ? DFOTA_PROFILE_FIELD : DFOTA_PROFILE_STRICT;
         return 0;
     case 'H':
         return parse_duration(arg, &a->host_reopen_ns) ? 0 : usage_error("bad host-reopen window", arg);
@@ -289,9 +288,10 @@ static void on_event(void *ctx, const dfota_event *ev)
         }
         judged.line = s->line;
     }
-    if (ev->dir == DFOTA_DIR_HARNESS && ev->len == 9 && memcmp(ev->data, "port-lost", 9) == 0)
+    dfota_harness_event hev = dfota_harness_event_of(ev);
+    if (hev == DFOTA_HEV_PORT_LOST)
         printf("module port: away\n");
-    else if (ev->dir == DFOTA_DIR_HARNESS && ev->len == 9 && memcmp(ev->data, "port-back", 9) == 0)
+    else if (hev == DFOTA_HEV_PORT_BACK)
         printf("module port: back\n");
     dfota_checker_feed(s->checker, &judged);
     fflush(stdout);

@@ -18,10 +18,10 @@
 
 #include "dfota/dfota.h"
 #include "dfota/report.h"
-#include "dfota/runner.h"
+#include "dfota/run.h"
 #include "dfota/scenario.h"
 #include "dfota/source.h"
-#include "dfota/redact.h"
+#include "dfota/guide.h"
 #include "dfota/stage.h"
 #include "cli.h"
 
@@ -575,11 +575,10 @@ static int parse_run_opts(int argc, char **argv, run_opts *o)
             }
             break;
         case 'p':
-            if (strcmp(optarg, "strict") && strcmp(optarg, "field")) {
+            if (dfota_profile_parse(optarg, &o->profile) != DFOTA_OK) {
                 fprintf(stderr, "dfota run: unknown profile '%s' (strict or field)\n", optarg);
                 return -1;
             }
-            o->profile = strcmp(optarg, "field") == 0 ? DFOTA_PROFILE_FIELD : DFOTA_PROFILE_STRICT;
             break;
         case 'r': o->report_dir = optarg; break;
         case 'f':
@@ -1495,7 +1494,7 @@ int cmd_run(int argc, char **argv)
         status = rc > 0 ? EXIT_PASS : EXIT_INPUT;
         goto out;
     }
-    dfota_provenance_fill(&run_prov, o.profile == DFOTA_PROFILE_FIELD ? "field" : "strict",
+    dfota_provenance_fill(&run_prov, dfota_profile_name(o.profile),
                           cli_argc, cli_argv);
     load_all(lib, argc, argv, optind);
     if (lib->bad || lib->oom) {

@@ -4,8 +4,8 @@
 #include <string.h>
 
 #include "dfota/dfota.h"
-#include "dfota/redact.h"
-#include "dfota/transcript.h"
+#include "dfota/guide.h"
+#include "dfota/log.h"
 #include "cli.h"
 
 int cli_argc;

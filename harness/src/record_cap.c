@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dfota/transcript.h"
+#include "dfota/log.h"
 
 /* A harness line "<time> ! text" at ev's time. */
 static int note(record_cap *c, int64_t t_ns, const char *text)

@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "dfota/event.h"
+#include "dfota/at.h"
 
 #define RECORD_MAX_DEFAULT (64ULL << 20) /* --record-max's default: 64 MiB */
 #define RECORD_MAX_LIMIT (1ULL << 40)

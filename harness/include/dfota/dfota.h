@@ -2,22 +2,17 @@
 #ifndef DFOTA_DFOTA_H
 #define DFOTA_DFOTA_H
 
-#include "dfota/error.h"
-#include "dfota/event.h"
-#include "dfota/atline.h"
-#include "dfota/spec.h"
-#include "dfota/rules.h"
-#include "dfota/transcript.h"
-#include "dfota/reader.h"
-#include "dfota/checker.h"
-#include "dfota/output.h"
-#include "dfota/duration.h"
-#include "dfota/redact.h"
+#include "dfota/base.h"
+#include "dfota/at.h"
+#include "dfota/guide.h"
+#include "dfota/log.h"
+#include "dfota/judge.h"
+#include "dfota/scenario.h"
+#include "dfota/report.h"
 #include "dfota/port.h"
-#include "dfota/proxy.h"
+#include "dfota/emulator.h"
+#include "dfota/source.h"
 #include "dfota/stage.h"
-#include "dfota/provenance.h"
-
-#define DFOTA_VERSION "0.1.0"
+#include "dfota/run.h"
 
 #endif

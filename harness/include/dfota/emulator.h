@@ -23,13 +23,12 @@
 #ifndef DFOTA_EMULATOR_H
 #define DFOTA_EMULATOR_H
 
+#include "dfota/base.h"
+#include "dfota/at.h"
+#include "dfota/scenario.h"
+
 #include <stddef.h>
 #include <stdint.h>
-
-#include "dfota/clock.h"
-#include "dfota/error.h"
-#include "dfota/event.h"
-#include "dfota/scenario.h"
 
 typedef struct {
     const char *link;            /* the stable symlink to the terminal, or NULL */

@@ -1,15 +1,151 @@
-/* dfota/report.h - the report of a run of scenarios: a summary for people,
- * report.json, junit.xml and report.html, written from the results alone.
- * Each writer writes to a FILE the caller opened (the caller writes to a
- * temporary name and renames, so a report never looks whole when it is not). */
+/* dfota/report.h - one result model and its encoders: text, JSON, JUnit, HTML.
+ * One header for the room lib/report/. */
 #ifndef DFOTA_REPORT_H
 #define DFOTA_REPORT_H
 
+#include "dfota/judge.h"
+#include "dfota/base.h"
+#include "dfota/log.h"
+#include "dfota/scenario.h"
+
+/* ---- provenance: what a verdict was made by, for certification
+ * evidence: the dfota version, the source commit it was built from, a hash
+ * of the rule catalogue, the profile and the command line. Every artifact
+ * (check's text, JSON and JUnit, a run's reports, transcripts) records it. */
+
+#include <stddef.h>
+
+#define DFOTA_COMMAND_MAX 1024
+
+typedef struct {
+    char version[32];     /* "0.1.0" */
+    char commit[64];      /* "git describe --always --dirty" at configure time, or "unknown" */
+    char rules[40];       /* "fnv1a64:<16 hex digits>" over the catalogue's IDs, sections, rules */
+    char profile[16];     /* "strict", "field" */
+    char command[DFOTA_COMMAND_MAX]; /* the command line, escaped, secrets hidden, cut with "..." */
+} dfota_provenance;
+
+/* The source commit this library was built from. Never NULL. */
+const char *dfota_build_commit(void);
+
+/* The catalogue's hash into out (cap bytes): changes whenever an ID, a
+ * section or a rule's text changes, so two verdicts can be compared. */
+void dfota_rules_hash(char *out, size_t cap);
+
+/* Fills *p for a command run as argv[0..argc) under profile. */
+void dfota_provenance_fill(dfota_provenance *p, const char *profile, int argc,
+                           char *const *argv);
+
+/* The pairs to write in a transcript header ("dfota", "commit", "rules",
+ * "profile", "command") pointing into p: kv must have room for 10 strings.
+ * Returns the number of pairs, 5. */
+size_t dfota_provenance_pairs(const dfota_provenance *p, const char **kv);
+
+/* ---- output: writes what the checker found: compiler-style text,
+ * JSON (jansson) or JUnit XML (libxml2), streaming, one file at a time.
+ * Writes only to the FILE the caller gives; device bytes arrive escaped. */
+
 #include <stdio.h>
 
-#include "dfota/error.h"
-#include "dfota/provenance.h"
-#include "dfota/runner.h"
+typedef enum {
+    DFOTA_OUT_TEXT = 0,
+    DFOTA_OUT_JSON,
+    DFOTA_OUT_JUNIT
+} dfota_out_format;
+
+typedef struct dfota_output dfota_output;
+
+/* An output of the given format to out (borrowed). color: use terminal
+ * colours in text. NULL when out of memory. */
+dfota_output *dfota_output_new(dfota_out_format fmt, FILE *out, dfota_profile profile, int color);
+void dfota_output_free(dfota_output *o);
+
+/* By default the output hides secrets in what a log said (dfota/guide.h:
+ * passwords and secret URL parameters become "***"); keep = 1 shows them
+ * as they are. Judging is not affected: the checker saw the real text. */
+void dfota_output_keep_secrets(dfota_output *o, int keep);
+
+/* By default a log with nothing to judge (no AT+QFOTADL and no FOTA URC)
+ * is its own result, NOTHING TO JUDGE, and the status is 3: it is not a
+ * pass. allow = 1 lets it pass, with a note (--allow-empty). */
+void dfota_output_allow_empty(dfota_output *o, int allow);
+
+/* What made the verdicts (dfota/report.h, borrowed: it must outlive
+ * the output): written in every format, for certification evidence. */
+void dfota_output_provenance(dfota_output *o, const dfota_provenance *prov);
+
+/* Starts a file; name is escaped before it is written. */
+void dfota_output_begin_file(dfota_output *o, const char *name);
+
+/* The sink to give the checker for this file. */
+dfota_sink dfota_output_sink(dfota_output *o);
+
+/* Ends the file. res is the checker's result (NULL when the file could not
+ * be read at all); error is the input error that stopped it, or NULL;
+ * format is what the reader detected. */
+void dfota_output_end_file(dfota_output *o, const dfota_checker_result *res, const char *error,
+                           dfota_format format, const dfota_reader_stats *stats);
+
+/* Writes the summary and closes the document. DFOTA_E_IO when a write failed. */
+DFOTA_WUR dfota_err dfota_output_finish(dfota_output *o);
+
+/* The exit status the run deserves: 0 all passed, 1 a FAIL, 2 an input
+ * error, 3 no FAIL but something INCOMPLETE or a file with nothing to
+ * judge. */
+int dfota_output_status(const dfota_output *o);
+
+/* ---- the result model: what a run of one scenario found, the steps and
+ * the catalogue alike. The runner fills it; every encoder reads it. */
+#define DFOTA_RUN_FINDINGS_MAX 256
+
+typedef struct {
+    size_t index;                /* 0-based */
+    dfota_step_kind kind;
+    unsigned long line;          /* of the step in the scenario file */
+    char what[DFOTA_TEXT_MAX];   /* "expect_urc FTPEND code 0 within 300s" */
+    dfota_verdict verdict;       /* PASS, FAIL, INCOMPLETE, or N/A when not reached */
+    char detail[DFOTA_TEXT_MAX]; /* what was seen, why it failed */
+    unsigned long event_line;    /* transcript line of the event that settled it, 0 for none */
+    int64_t t_start_ns;          /* the window's anchor, DFOTA_T_NONE when untimed */
+    int64_t t_end_ns;            /* when it was settled */
+    int64_t within_ns, after_ns; /* the window, 0 for none */
+    const char *rule;            /* the rule a failure names: a catalogue ID (a TIME-* for a
+                                  * window, CMD-INVALID-ERROR, ...) or STEP-SEND, STEP-EXPECT,
+                                  * STEP-URC, STEP-PROGRESS, STEP-REBOOT, STEP-SILENCE; NULL */
+} dfota_step_result;
+
+typedef struct {
+    const dfota_scenario *scenario;
+    char source[512];            /* "transcript:FILE" */
+    dfota_verdict verdict;       /* PASS, FAIL, INCOMPLETE; see error */
+    int harness_error;           /* the bench, not the module: source or fixture trouble */
+    char error[DFOTA_ERRBUF];
+    dfota_step_result *steps;    /* scenario->n_steps of them */
+    dfota_checker_result rules;  /* the catalogue's verdicts over the whole run */
+    dfota_finding findings[DFOTA_RUN_FINDINGS_MAX]; /* FAIL, WARN, INCOMPLETE first-come */
+    size_t n_findings;
+    size_t n_findings_dropped;
+    char transcript[1024];       /* where this run's transcript was written, "" if nowhere */
+    int64_t duration_ns;         /* first to last event */
+    int64_t module_ns;           /* the module time the run represents: for a live source
+                                  * its clock at the end (waits and silences included),
+                                  * for a recording duration_ns */
+    unsigned long events;
+    int interrupted;             /* stopped by the caller (opts.stop) before its end */
+    char firmware_before[96];    /* the module's firmware before the run and after it, as */
+    char firmware_after[96];     /* the source tells (AT+QGMR, or the emulator); "" unknown */
+    char model[64];              /* ATI's model ("Quectel EG95"), "" unknown */
+    int preparation;             /* 1: not a scenario of the library but the upgrade or
+                                  * downgrade that brought the module to the firmware the
+                                  * next one requires; judged the same, counted apart */
+} dfota_scenario_result;
+
+/* ---- report: the report of a run of scenarios: a summary for people,
+ * report.json, junit.xml and report.html, written from the results alone.
+ * Each writer writes to a FILE the caller opened (the caller writes to a
+ * temporary name and renames, so a report never looks whole when it is not). */
+
+#include <stdio.h>
 
 typedef struct {
     const char *title;           /* "dfota run" */

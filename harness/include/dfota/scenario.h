@@ -32,10 +32,10 @@
  *     - expect_silence: 5s                 # no FOTA URC for this long
  *
  * A step may name the TIME-* rule its window is judged as with
- * "window: final-result" (see dfota/rules.h); by default expect is
+ * "window: final-result" (see dfota/guide.h); by default expect is
  * final-result, FTPSTART/HTTPSTART download-start, FTPEND/HTTPEND download,
  * START start, END end, reboot reboot, expect_progress's max_gap
- * progress-gap. Durations: 300ms, 90s, 20min (dfota/duration.h).
+ * progress-gap. Durations: 300ms, 90s, 20min (dfota/guide.h).
  *
  * A package variable ({ftp|http|file: [FROM, TO]}) names a delta package
  * by what it does; the run looks it up in its package map (below) and a
@@ -44,12 +44,12 @@
 #ifndef DFOTA_SCENARIO_H
 #define DFOTA_SCENARIO_H
 
+#include "dfota/at.h"
+#include "dfota/base.h"
+#include "dfota/guide.h"
+
 #include <stddef.h>
 #include <stdint.h>
-
-#include "dfota/atline.h"
-#include "dfota/error.h"
-#include "dfota/rules.h"
 
 /* Limits of what the loader accepts (an alias bomb or a huge file is an
  * error with its place, never a blow-up). */

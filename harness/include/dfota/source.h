@@ -5,14 +5,13 @@
 #ifndef DFOTA_SOURCE_H
 #define DFOTA_SOURCE_H
 
+#include "dfota/base.h"
+#include "dfota/emulator.h"
+#include "dfota/at.h"
+#include "dfota/port.h"
+
 #include <stddef.h>
 #include <stdint.h>
-
-#include "dfota/clock.h"
-#include "dfota/emulator.h"
-#include "dfota/error.h"
-#include "dfota/event.h"
-#include "dfota/port.h"
 
 typedef struct dfota_source dfota_source;
 

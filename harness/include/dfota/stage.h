@@ -10,28 +10,19 @@
  *
  * Nothing here prints: each step is reported through an optional callback
  * as one line of text for the caller to show. Every URL in those lines and
- * in error messages has its credentials hidden (dfota/redact.h). */
+ * in error messages has its credentials hidden (dfota/guide.h). */
 #ifndef DFOTA_STAGE_H
 #define DFOTA_STAGE_H
+
+#include "dfota/base.h"
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "dfota/error.h"
-
 /* The largest file staged (what the emulator holds in memory too). */
 #define DFOTA_STAGE_FILE_MAX (256LL * 1024 * 1024)
-/* The longest UFS file name AT+QFUPL takes (the vendor's FILE AT commands
- * manuals: "The maximum length is 80 bytes"). */
-#define DFOTA_STAGE_NAME_MAX 80
 /* Connect and overall limit of a preflight request, wall seconds. */
 #define DFOTA_PREFLIGHT_TIMEOUT_S 10
-
-/* The vendor's AT+QFUPL/AT+QFDWL checksum, continued over len more bytes
- * that start at byte offset of the data (start with sum 0, offset 0): the
- * XOR of the data taken as 16-bit big-endian words, an odd last byte being
- * the high half of a word whose low half is 0. Pure. */
-uint16_t dfota_stage_checksum(uint16_t sum, uint64_t offset, const void *data, size_t len);
 
 /* A step done, as one line of text (no newline, credentials hidden),
  * valid during the call. */
@@ -76,7 +67,7 @@ typedef struct {
  * <timeout>; then checks that the module's +QFUPL: <upload_size>,<checksum>
  * gives the file's size and checksum. opts may be NULL. On DFOTA_OK *size
  * is the size uploaded. Errors, with a sentence in err:
- *   DFOTA_E_ARG    a bad spec, name (empty, over DFOTA_STAGE_NAME_MAX, with
+ *   DFOTA_E_ARG    a bad spec, name (empty, over DFOTA_UFS_NAME_MAX, with
  *                  '/', '"', ".." or a control byte) or timeout;
  *   DFOTA_E_IO     FILE or the port cannot be opened, or the port fails;
  *   DFOTA_E_INPUT  the module answered with an error or a wrong count or

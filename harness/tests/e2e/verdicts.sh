@@ -81,7 +81,7 @@ expect_grep "control: WARN URC-SYNTAX stray-bytes" "WARN URC-SYNTAX.*stray-bytes
 
 # --- every rule ID any output can emit is in the catalogue
 "$dfota" rules > "$tmp/rules"
-grep -o 'fail(r, [^"]*"[A-Z][A-Z0-9-]*"\|return "TIME-WINDOW"\|"STEP-[A-Z]*"' "$root/harness/lib/runner.c" \
+grep -o 'fail(r, [^"]*"[A-Z][A-Z0-9-]*"\|return "TIME-WINDOW"\|"STEP-[A-Z]*"' "$root"/harness/lib/run/*.c \
   | grep -o '"[A-Z][A-Z0-9-]*"' | tr -d '"' | sort -u > "$tmp/emitted"
 if [ -s "$tmp/emitted" ]; then ok "the runner's rule IDs were found"; else bad "no rule ID found in the runner"; fi
 while read -r id; do

@@ -10,7 +10,7 @@
 #include "suite.h"
 #include <CUnit/CUnit.h>
 
-#include "dfota/atline.h"
+#include "dfota/at.h"
 
 /* ---- framing helpers -------------------------------------------------- */
 
@@ -730,6 +730,40 @@ static void test_stage_names(void)
     }
 }
 
+/* The harness's own words, read back by their first word only. */
+static void test_harness_events(void)
+{
+    static const struct {
+        dfota_dir dir;
+        const char *line;
+        dfota_harness_event want;
+    } cases[] = {
+        {DFOTA_DIR_HARNESS, "port-lost", DFOTA_HEV_PORT_LOST},
+        {DFOTA_DIR_HARNESS, "port-back", DFOTA_HEV_PORT_BACK},
+        {DFOTA_DIR_HARNESS, "host-open", DFOTA_HEV_HOST_OPEN},
+        {DFOTA_DIR_HARNESS, "host-close", DFOTA_HEV_HOST_CLOSE},
+        {DFOTA_DIR_HARNESS, "port-lost after 20 s", DFOTA_HEV_PORT_LOST},
+        {DFOTA_DIR_HARNESS, "port-back: /dev/ttyUSB2", DFOTA_HEV_PORT_BACK},
+        {DFOTA_DIR_HARNESS, "port-lostx", DFOTA_HEV_NONE},
+        {DFOTA_DIR_HARNESS, "port-los", DFOTA_HEV_NONE},
+        {DFOTA_DIR_HARNESS, "note host-open/host-close: too many", DFOTA_HEV_NONE},
+        {DFOTA_DIR_HARNESS, "", DFOTA_HEV_NONE},
+        {DFOTA_DIR_MODULE, "port-lost", DFOTA_HEV_NONE},
+        {DFOTA_DIR_HOST, "host-open", DFOTA_HEV_NONE},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        dfota_event ev = {.dir = cases[i].dir, .data = cases[i].line, .len = strlen(cases[i].line)};
+        CU_ASSERT_EQUAL(dfota_harness_event_of(&ev), cases[i].want);
+    }
+    for (int e = DFOTA_HEV_PORT_LOST; e <= DFOTA_HEV_HOST_CLOSE; e++) {
+        const char *n = dfota_harness_event_name((dfota_harness_event)e);
+        dfota_event ev = {.dir = DFOTA_DIR_HARNESS, .data = n, .len = strlen(n)};
+        CU_ASSERT_EQUAL(dfota_harness_event_of(&ev), e); /* the name reads back */
+    }
+    CU_ASSERT_STRING_EQUAL(dfota_harness_event_name(DFOTA_HEV_NONE), "");
+    CU_ASSERT_STRING_EQUAL(dfota_harness_event_name((dfota_harness_event)99), "");
+}
+
 static const test_entry tests[] = {
     {"framing table", test_framing_table},
     {"CRLF split across pushes", test_crlf_split_across_pushes},
@@ -742,6 +776,7 @@ static const test_entry tests[] = {
     {"several commands on one line", test_command_lines},
     {"every short command line", test_command_lines_exhaustive},
     {"stage names", test_stage_names},
+    {"harness events by name", test_harness_events},
 };
 
 int main(void)

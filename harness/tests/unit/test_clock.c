@@ -1,4 +1,4 @@
-/* test_clock.c - module time (dfota/clock.h), and virtual time through the
+/* test_clock.c - module time (dfota/base.h), and virtual time through the
  * emulator source: every event at the time its plan gives it, to the
  * nanosecond, however long the machine took. */
 #define _DEFAULT_SOURCE
@@ -15,7 +15,7 @@
 #include "suite.h"
 #include <CUnit/CUnit.h>
 
-#include "dfota/clock.h"
+#include "dfota/base.h"
 #include "dfota/emulator.h"
 #include "dfota/source.h"
 

@@ -8,7 +8,7 @@
 #include "suite.h"
 #include <CUnit/CUnit.h>
 
-#include "dfota/duration.h"
+#include "dfota/guide.h"
 
 #define NS_PER_S 1000000000LL
 #define MAX_DAYS_NS (1000LL * 86400 * NS_PER_S) /* the header's 1000 days */

@@ -22,7 +22,7 @@
 #include "suite.h"
 #include <CUnit/CUnit.h>
 
-#include "dfota/clock.h"
+#include "dfota/base.h"
 #include "dfota/emulator.h"
 #include "dfota/scenario.h"
 

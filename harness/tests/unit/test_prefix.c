@@ -15,8 +15,8 @@
 
 #include "suite.h"
 
-#include "dfota/atline.h"
-#include "dfota/reader.h"
+#include "dfota/at.h"
+#include "dfota/log.h"
 
 #define MS 1000000LL
 #define S (1000 * MS)

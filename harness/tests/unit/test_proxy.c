@@ -1,4 +1,4 @@
-/* test_proxy.c - the proxy between host software and a module (dfota/proxy.h).
+/* test_proxy.c - the proxy between host software and a module (dfota/port.h).
  *
  * The "module" is a pseudo-terminal the test makes itself: the proxy opens
  * its slave (through a link, so that a reboot can bring a new one back
@@ -19,7 +19,7 @@
 #include "suite.h"
 #include <CUnit/CUnit.h>
 
-#include "dfota/proxy.h"
+#include "dfota/port.h"
 
 #define EVENTS_MAX 64
 #define EVENT_TEXT 80

@@ -13,8 +13,8 @@
 #include "suite.h"
 #include <CUnit/CUnit.h>
 
-#include "dfota/atline.h"
-#include "dfota/reader.h"
+#include "dfota/at.h"
+#include "dfota/log.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 

@@ -9,9 +9,8 @@
 #include "suite.h"
 #include <CUnit/CUnit.h>
 
-#include "dfota/reader.h"
-#include "dfota/redact.h"
-#include "dfota/transcript.h"
+#include "dfota/log.h"
+#include "dfota/guide.h"
 
 static const struct {
     const char *name;

@@ -20,7 +20,7 @@
 #include <CUnit/CUnit.h>
 
 #include "dfota/report.h"
-#include "dfota/transcript.h"
+#include "dfota/log.h"
 
 #define NS_MS 1000000LL
 #define NS_S 1000000000LL

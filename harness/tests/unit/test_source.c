@@ -8,7 +8,7 @@
 #include "suite.h"
 #include <CUnit/CUnit.h>
 
-#include "dfota/error.h"
+#include "dfota/base.h"
 #include "dfota/source.h"
 #include "dfota/stage.h"
 

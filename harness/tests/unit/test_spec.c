@@ -11,7 +11,7 @@
 #include "suite.h"
 #include <CUnit/CUnit.h>
 
-#include "dfota/spec.h"
+#include "dfota/guide.h"
 
 /* ---- AT+QFOTADL=<arg> -------------------------------------------------- */
 

@@ -1,0 +1,216 @@
+/* transcript.c - transcript format version 1: payload escaping and the
+ * writer. Any byte sequence survives escape then unescape unchanged. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dfota/guide.h"
+#include "dfota/log.h"
+
+/* Length of the valid UTF-8 sequence at p (2 to 4), or 0. C1 controls
+ * (U+0080-U+009F) count as invalid: a terminal may act on them. */
+static size_t utf8_len(const unsigned char *p, size_t n)
+{
+    unsigned char c = p[0];
+    size_t need;
+    unsigned char lo = 0x80, hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) {
+        need = 2;
+        if (c == 0xC2)
+            lo = 0xA0;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        need = 3;
+        if (c == 0xE0)
+            lo = 0xA0;
+        else if (c == 0xED)
+            hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        need = 4;
+        if (c == 0xF0)
+            lo = 0x90;
+        else if (c == 0xF4)
+            hi = 0x8F;
+    } else
+        return 0;
+    if (n < need || p[1] < lo || p[1] > hi)
+        return 0;
+    for (size_t i = 2; i < need; i++)
+        if (p[i] < 0x80 || p[i] > 0xBF)
+            return 0;
+    return need;
+}
+
+/* Is the valid UTF-8 sequence p[0..u) a bidi control (U+061C, U+200E,
+ * U+200F, U+202A-U+202E, U+2066-U+2069)? Shown, it would turn the text
+ * around it on a terminal or a page. */
+static int is_bidi(const unsigned char *p, size_t u)
+{
+    if (u == 2)
+        return p[0] == 0xD8 && p[1] == 0x9C;
+    if (u != 3 || p[0] != 0xE2)
+        return 0;
+    if (p[1] == 0x80)
+        return p[2] == 0x8E || p[2] == 0x8F || (p[2] >= 0xAA && p[2] <= 0xAE);
+    return p[1] == 0x81 && p[2] >= 0xA6 && p[2] <= 0xA9;
+}
+
+static size_t escape(const void *bytes, size_t len, char *out, size_t cap, int keep_backslash)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *p = bytes;
+    size_t o = 0;
+#define PUT(ch) do { if (o + 1 < cap) out[o] = (char)(ch); o++; } while (0)
+    for (size_t i = 0; i < len;) {
+        unsigned char c = p[i];
+        if (c >= 0x20 && c < 0x7F) {
+            if (c == '\\' && !keep_backslash)
+                PUT('\\');
+            PUT(c);
+            i++;
+            continue;
+        }
+        size_t u = c >= 0x80 ? utf8_len(p + i, len - i) : 0;
+        if (u && !is_bidi(p + i, u)) {
+            for (size_t k = 0; k < u; k++)
+                PUT(p[i + k]);
+            i += u;
+            continue;
+        }
+        for (size_t k = 0; k < (u ? u : 1); k++) {
+            PUT('\\');
+            PUT('x');
+            PUT(hex[p[i + k] >> 4]);
+            PUT(hex[p[i + k] & 15]);
+        }
+        i += u ? u : 1;
+    }
+#undef PUT
+    if (cap > 0)
+        out[o < cap ? o : cap - 1] = '\0';
+    return o;
+}
+
+size_t dfota_escape(const void *bytes, size_t len, char *out, size_t cap)
+{
+    return escape(bytes, len, out, cap, 0);
+}
+
+size_t dfota_escape_text(const void *bytes, size_t len, char *out, size_t cap)
+{
+    return escape(bytes, len, out, cap, 1);
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+size_t dfota_unescape(char *buf, size_t len)
+{
+    char *p = memchr(buf, '\\', len);
+    if (!p)
+        return len;
+    size_t o = (size_t)(p - buf);
+    for (size_t i = o; i < len;) {
+        if (buf[i] == '\\' && i + 1 < len) {
+            if (buf[i + 1] == '\\') {
+                buf[o++] = '\\';
+                i += 2;
+                continue;
+            }
+            if (buf[i + 1] == 'x' && i + 3 < len) {
+                int h = hexval(buf[i + 2]), l = hexval(buf[i + 3]);
+                if (h >= 0 && l >= 0) {
+                    buf[o++] = (char)(h * 16 + l);
+                    i += 4;
+                    continue;
+                }
+            }
+        }
+        buf[o++] = buf[i++];
+    }
+    return o;
+}
+
+/* Writes len bytes escaped, in slices that end where escaping restarts
+ * cleanly (not inside a UTF-8 sequence), so any length needs no big buffer. */
+static dfota_err write_escaped(FILE *out, const char *data, size_t len)
+{
+    char esc[4 * 4096 + 1];
+    while (len > 0) {
+        size_t take = len > 4000 ? 4000 : len;
+        while (take < len && take > 0 && ((unsigned char)data[take] & 0xC0) == 0x80)
+            take--;
+        if (take == 0)
+            take = len > 4000 ? 4000 : len;
+        size_t n = dfota_escape(data, take, esc, sizeof esc);
+        if (fwrite(esc, 1, n, out) != n)
+            return DFOTA_E_IO;
+        data += take;
+        len -= take;
+    }
+    return DFOTA_OK;
+}
+
+dfota_err dfota_transcript_write_event(FILE *out, const dfota_event *ev)
+{
+    int64_t t = ev->t_ns == DFOTA_T_NONE || ev->t_ns < 0 ? 0 : ev->t_ns;
+    int64_t sec = t / 1000000000, ns = t % 1000000000;
+    int rc;
+    if (ns % 1000 == 0)
+        rc = fprintf(out, "%" PRId64 ".%06" PRId64 " %c", sec, ns / 1000, (char)ev->dir);
+    else
+        rc = fprintf(out, "%" PRId64 ".%09" PRId64 " %c", sec, ns, (char)ev->dir);
+    if (rc < 0)
+        return DFOTA_E_IO;
+    if (ev->len > 0) {
+        if (fputc(' ', out) == EOF || write_escaped(out, ev->data, ev->len) != DFOTA_OK)
+            return DFOTA_E_IO;
+    }
+    return fputc('\n', out) == EOF ? DFOTA_E_IO : DFOTA_OK;
+}
+
+dfota_err dfota_transcript_write_header(FILE *out, const char *const *pairs, size_t n)
+{
+    if (fprintf(out, "%s\n", DFOTA_TRANSCRIPT_MAGIC) < 0)
+        return DFOTA_E_IO;
+    for (size_t i = 0; i < n; i++) {
+        const char *k = pairs[2 * i], *v = pairs[2 * i + 1];
+        if (fputs("# ", out) == EOF || write_escaped(out, k, strlen(k)) != DFOTA_OK ||
+            fputs(": ", out) == EOF || write_escaped(out, v, strlen(v)) != DFOTA_OK ||
+            fputc('\n', out) == EOF)
+            return DFOTA_E_IO;
+    }
+    return DFOTA_OK;
+}
+
+dfota_err dfota_transcript_write_shown(FILE *out, const dfota_event *ev, int keep_secrets)
+{
+    if (keep_secrets)
+        return dfota_transcript_write_event(out, ev);
+    char small[4096], *buf = small;
+    size_t n;
+    dfota_err rc = dfota_redact(ev->data, ev->len, small, sizeof small, &n);
+    if (rc == DFOTA_E_TOO_BIG) {
+        /* a long line: at most DFOTA_REDACT_MAX(len) bytes */
+        buf = malloc(n + 1);
+        if (!buf)
+            return DFOTA_E_NOMEM;
+        rc = dfota_redact(ev->data, ev->len, buf, n + 1, &n);
+    }
+    if (rc == DFOTA_OK) {
+        dfota_event shown = *ev;
+        shown.data = buf;
+        shown.len = n;
+        rc = dfota_transcript_write_event(out, &shown);
+    }
+    if (buf != small)
+        free(buf);
+    return rc;
+}

@@ -1,0 +1,448 @@
+/* report.c - the run's report for machines and people: report.json
+ * (jansson), junit.xml (libxml2's writer) and a text summary. The HTML
+ * report is report_html.c. All of them are written from the results alone. */
+#include <string.h>
+
+#include <jansson.h>
+#include <libxml/xmlwriter.h>
+
+#include "dfota/report.h"
+#include "dfota/log.h"
+
+const char *dfota_report_path(const char *transcript)
+{
+    const char *last = NULL;
+    for (const char *p = transcript; (p = strstr(p, "/transcripts/")) != NULL; p++)
+        last = p;
+    return last ? last + 1 : transcript;
+}
+
+static json_t *secs(int64_t ns)
+{
+    return ns == DFOTA_T_NONE ? json_null() : json_real((double)ns / 1e9);
+}
+
+static json_t *str_or_null(const char *s)
+{
+    return s && *s ? json_string(s) : json_null();
+}
+
+/* Scenario text is the user's, but may hold any byte: escape it so that
+ * jansson (UTF-8 only) and XML always take it. */
+static json_t *text(const char *s)
+{
+    char buf[2048];
+    if (!s)
+        return json_null();
+    dfota_escape(s, strlen(s), buf, sizeof buf);
+    return json_string(buf);
+}
+
+static int in_list(json_t *arr, const char *id)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(arr, i, v)
+        if (strcmp(json_string_value(v), id) == 0)
+            return 1;
+    return 0;
+}
+
+/* The rules a failed run names: those of its failed steps, then the
+ * catalogue's FAILs, each once. */
+static json_t *failed_rules(const dfota_scenario_result *res)
+{
+    json_t *arr = json_array();
+    size_t n = res->scenario ? res->scenario->n_steps : 0;
+    for (size_t i = 0; res->steps && i < n; i++)
+        if (res->steps[i].verdict == DFOTA_V_FAIL && res->steps[i].rule &&
+            !in_list(arr, res->steps[i].rule))
+            json_array_append_new(arr, json_string(res->steps[i].rule));
+    for (int r = 0; r < DFOTA_RULE_COUNT; r++) {
+        const char *id = dfota_rule_get((dfota_rule)r)->id;
+        if (res->rules.rule[r] == DFOTA_V_FAIL && !in_list(arr, id))
+            json_array_append_new(arr, json_string(id));
+    }
+    return arr;
+}
+
+int dfota_report_step_names_rule(const dfota_scenario_result *res, dfota_rule r)
+{
+    size_t n = res->scenario ? res->scenario->n_steps : 0;
+    for (size_t i = 0; res->steps && i < n; i++)
+        if (res->steps[i].verdict == DFOTA_V_FAIL && res->steps[i].rule &&
+            strcmp(res->steps[i].rule, dfota_rule_get(r)->id) == 0)
+            return 1;
+    return 0;
+}
+
+static const char *verdict_of(const dfota_scenario_result *res)
+{
+    return res->harness_error ? "ERROR" : dfota_verdict_name(res->verdict);
+}
+
+static json_t *scenario_json(const dfota_scenario_result *res)
+{
+    const dfota_scenario *sc = res->scenario;
+    json_t *j = json_object();
+    json_object_set_new(j, "name", text(sc ? sc->name : NULL));
+    json_object_set_new(j, "file", text(sc ? sc->file : NULL));
+    json_object_set_new(j, "section", text(sc ? sc->section : NULL));
+    json_object_set_new(j, "requirement", text(sc ? sc->requirement : NULL));
+    json_t *tags = json_array();
+    for (size_t i = 0; sc && i < sc->n_tags; i++)
+        json_array_append_new(tags, text(sc->tags[i]));
+    json_object_set_new(j, "tags", tags);
+    json_object_set_new(j, "source", text(res->source));
+    json_object_set_new(j, "verdict", json_string(verdict_of(res)));
+    json_object_set_new(j, "preparation", json_boolean(res->preparation));
+    json_object_set_new(j, "harness_error", json_boolean(res->harness_error));
+    json_object_set_new(j, "error", res->error[0] ? text(res->error) : json_null());
+    json_t *steps = json_array();
+    for (size_t i = 0; res->steps && sc && i < sc->n_steps; i++) {
+        const dfota_step_result *st = &res->steps[i];
+        json_t *s = json_object();
+        json_object_set_new(s, "index", json_integer((json_int_t)i + 1));
+        json_object_set_new(s, "kind", json_string(dfota_step_kind_name(st->kind)));
+        json_object_set_new(s, "what", text(st->what));
+        json_object_set_new(s, "verdict", json_string(dfota_verdict_name(st->verdict)));
+        json_object_set_new(s, "detail", st->detail[0] ? text(st->detail) : json_null());
+        json_object_set_new(s, "rule", str_or_null(st->verdict == DFOTA_V_FAIL ? st->rule : NULL));
+        json_object_set_new(s, "line", json_integer((json_int_t)st->line));
+        json_object_set_new(s, "event_line", st->event_line ? json_integer((json_int_t)st->event_line) : json_null());
+        json_object_set_new(s, "t_start", secs(st->t_start_ns));
+        json_object_set_new(s, "t_end", secs(st->t_end_ns));
+        json_array_append_new(steps, s);
+    }
+    json_object_set_new(j, "steps", steps);
+    json_t *rules = json_object();
+    for (int r = 0; r < DFOTA_RULE_COUNT; r++)
+        if (res->rules.rule[r] != DFOTA_V_NA)
+            json_object_set_new(rules, dfota_rule_get((dfota_rule)r)->id,
+                                json_string(dfota_verdict_name(res->rules.rule[r])));
+    json_object_set_new(j, "rules", rules);
+    json_object_set_new(j, "failed_rules", failed_rules(res));
+    json_t *fs = json_array();
+    for (size_t i = 0; i < res->n_findings; i++) {
+        const dfota_finding *f = &res->findings[i];
+        json_t *o = json_object();
+        json_object_set_new(o, "rule", json_string(dfota_rule_get(f->rule)->id));
+        json_object_set_new(o, "level", json_string(dfota_level_name(f->level)));
+        json_object_set_new(o, "line", f->line ? json_integer((json_int_t)f->line) : json_null());
+        json_object_set_new(o, "t", secs(f->t_ns));
+        json_object_set_new(o, "expected", json_string(f->expected));
+        json_object_set_new(o, "seen", json_string(f->seen));
+        json_object_set_new(o, "quirk", str_or_null(f->quirk));
+        json_array_append_new(fs, o);
+    }
+    json_object_set_new(j, "findings", fs);
+    json_object_set_new(j, "findings_not_listed", json_integer((json_int_t)res->n_findings_dropped));
+    json_object_set_new(j, "transcript",
+                        res->transcript[0] ? text(dfota_report_path(res->transcript)) : json_null());
+    json_object_set_new(j, "duration", secs(res->duration_ns));
+    json_object_set_new(j, "module_time", secs(res->module_ns));
+    json_object_set_new(j, "firmware_before",
+                        res->firmware_before[0] ? text(res->firmware_before) : json_null());
+    json_object_set_new(j, "firmware_after",
+                        res->firmware_after[0] ? text(res->firmware_after) : json_null());
+    json_object_set_new(j, "model", res->model[0] ? text(res->model) : json_null());
+    json_object_set_new(j, "interrupted", json_boolean(res->interrupted));
+    json_object_set_new(j, "events", json_integer((json_int_t)res->events));
+    return j;
+}
+
+dfota_run_counts dfota_run_count(const dfota_run_report *rep)
+{
+    dfota_run_counts c = {0, 0, 0, 0, 0, 0};
+    for (size_t i = 0; i < rep->n_results; i++) {
+        const dfota_scenario_result *r = &rep->results[i];
+        if (r->preparation) {
+            c.preparations++;
+            c.prepared += !r->harness_error && r->verdict == DFOTA_V_PASS;
+        } else if (r->harness_error)
+            c.errors++;
+        else if (r->verdict == DFOTA_V_FAIL)
+            c.failed++;
+        else if (r->verdict == DFOTA_V_INCOMPLETE)
+            c.incomplete++;
+        else
+            c.passed++;
+    }
+    return c;
+}
+
+dfota_err dfota_report_json(FILE *out, const dfota_run_report *rep)
+{
+    json_t *j = json_object();
+    json_object_set_new(j, "tool", json_string(rep->title ? rep->title : "dfota run"));
+    json_object_set_new(j, "profile", json_string(dfota_profile_name(rep->profile)));
+    json_object_set_new(j, "started", str_or_null(rep->started));
+    json_object_set_new(j, "interrupted", json_boolean(rep->interrupted));
+    if (rep->provenance) {
+        const char *kv[10];
+        size_t n = dfota_provenance_pairs(rep->provenance, kv);
+        json_t *p = json_object();
+        for (size_t i = 0; i < n; i++)
+            json_object_set_new(p, kv[2 * i], json_string(kv[2 * i + 1]));
+        json_object_set_new(j, "provenance", p);
+    }
+    json_t *arr = json_array();
+    for (size_t i = 0; i < rep->n_results; i++)
+        json_array_append_new(arr, scenario_json(&rep->results[i]));
+    json_object_set_new(j, "scenarios", arr);
+    dfota_run_counts c = dfota_run_count(rep);
+    json_t *s = json_object();
+    json_object_set_new(s, "scenarios", json_integer((json_int_t)(rep->n_results - c.preparations)));
+    json_object_set_new(s, "preparations", json_integer((json_int_t)c.preparations));
+    json_object_set_new(s, "prepared", json_integer((json_int_t)c.prepared));
+    json_object_set_new(s, "passed", json_integer((json_int_t)c.passed));
+    json_object_set_new(s, "failed", json_integer((json_int_t)c.failed));
+    json_object_set_new(s, "incomplete", json_integer((json_int_t)c.incomplete));
+    json_object_set_new(s, "errors", json_integer((json_int_t)c.errors));
+    json_object_set_new(j, "summary", s);
+    int rc = json_dumpf(j, out, JSON_INDENT(1) | JSON_REAL_PRECISION(9));
+    json_decref(j);
+    return rc == 0 && fputc('\n', out) != EOF ? DFOTA_OK : DFOTA_E_IO;
+}
+
+/* ---- JUnit: a testsuite per scenario, a testcase per step and per rule -- */
+
+static const xmlChar *X(const char *s)
+{
+    return (const xmlChar *)s;
+}
+
+static int xml_case(xmlTextWriterPtr w, const char *cls, const char *name, const char *child,
+                    const char *msg)
+{
+    char safe[2 * DFOTA_TEXT_MAX];
+    int rc = xmlTextWriterStartElement(w, X("testcase"));
+    rc |= xmlTextWriterWriteAttribute(w, X("classname"), X(cls));
+    rc |= xmlTextWriterWriteAttribute(w, X("name"), X(name));
+    if (child) {
+        dfota_escape(msg ? msg : "", msg ? strlen(msg) : 0, safe, sizeof safe);
+        rc |= xmlTextWriterStartElement(w, X(child));
+        rc |= xmlTextWriterWriteAttribute(w, X("message"), X(safe));
+        rc |= xmlTextWriterEndElement(w);
+    }
+    rc |= xmlTextWriterEndElement(w);
+    return rc < 0 ? -1 : 0;
+}
+
+/* What made the verdicts, as a testsuite's properties. */
+static int junit_provenance(xmlTextWriterPtr w, const dfota_provenance *prov)
+{
+    if (!prov)
+        return 0;
+    const char *kv[10];
+    size_t n = dfota_provenance_pairs(prov, kv);
+    int rc = xmlTextWriterStartElement(w, X("properties"));
+    for (size_t i = 0; i < n; i++) {
+        rc |= xmlTextWriterStartElement(w, X("property"));
+        rc |= xmlTextWriterWriteAttribute(w, X("name"), X(kv[2 * i]));
+        rc |= xmlTextWriterWriteAttribute(w, X("value"), X(kv[2 * i + 1]));
+        rc |= xmlTextWriterEndElement(w);
+    }
+    return rc | xmlTextWriterEndElement(w);
+}
+
+static int junit_scenario(xmlTextWriterPtr w, const dfota_scenario_result *res,
+                          const dfota_provenance *prov)
+{
+    const dfota_scenario *sc = res->scenario;
+    char cls[512], name[2 * DFOTA_TEXT_MAX], num[4][24];
+    dfota_escape(sc ? sc->name : "?", strlen(sc ? sc->name : "?"), cls, sizeof cls);
+    size_t n_steps = sc && res->steps ? sc->n_steps : 0;
+    unsigned tests = 0, failures = 0, skipped = 0;
+    for (size_t i = 0; i < n_steps; i++) {
+        tests++;
+        failures += res->steps[i].verdict == DFOTA_V_FAIL;
+        skipped += res->steps[i].verdict == DFOTA_V_INCOMPLETE || res->steps[i].verdict == DFOTA_V_NA;
+    }
+    for (int r = 0; r < DFOTA_RULE_COUNT; r++) {
+        tests += res->rules.rule[r] != DFOTA_V_NA;
+        failures += res->rules.rule[r] == DFOTA_V_FAIL;
+        skipped += res->rules.rule[r] == DFOTA_V_INCOMPLETE;
+    }
+    snprintf(num[0], sizeof num[0], "%u", tests + (res->harness_error ? 1u : 0u));
+    snprintf(num[1], sizeof num[1], "%u", failures);
+    snprintf(num[2], sizeof num[2], "%u", res->harness_error ? 1u : 0u);
+    snprintf(num[3], sizeof num[3], "%u", skipped);
+    int rc = xmlTextWriterStartElement(w, X("testsuite"));
+    rc |= xmlTextWriterWriteAttribute(w, X("name"), X(cls));
+    rc |= xmlTextWriterWriteAttribute(w, X("tests"), X(num[0]));
+    rc |= xmlTextWriterWriteAttribute(w, X("failures"), X(num[1]));
+    rc |= xmlTextWriterWriteAttribute(w, X("errors"), X(num[2]));
+    rc |= xmlTextWriterWriteAttribute(w, X("skipped"), X(num[3]));
+    rc |= junit_provenance(w, prov);
+    if (rc < 0)
+        return -1;
+    if (res->harness_error && xml_case(w, cls, "harness", "error", res->error) < 0)
+        return -1;
+    for (size_t i = 0; i < n_steps; i++) {
+        const dfota_step_result *st = &res->steps[i];
+        char msg[3 * DFOTA_TEXT_MAX];
+        snprintf(name, sizeof name, "step %zu: %s", i + 1, st->what);
+        snprintf(msg, sizeof msg, "%s: %s", st->rule ? st->rule : "", st->detail);
+        const char *child = st->verdict == DFOTA_V_FAIL ? "failure"
+                            : st->verdict == DFOTA_V_PASS ? NULL : "skipped";
+        if (xml_case(w, cls, name, child, st->verdict == DFOTA_V_NA ? "not reached" : msg) < 0)
+            return -1;
+    }
+    for (int r = 0; r < DFOTA_RULE_COUNT; r++) {
+        dfota_verdict v = res->rules.rule[r];
+        if (v == DFOTA_V_NA)
+            continue;
+        const dfota_rule_info *ri = dfota_rule_get((dfota_rule)r);
+        snprintf(name, sizeof name, "%s (\xc2\xa7%s)", ri->id, ri->section);
+        const char *child = v == DFOTA_V_FAIL ? "failure" : v == DFOTA_V_INCOMPLETE ? "skipped" : NULL;
+        if (xml_case(w, cls, name, child, res->rules.rule_reason[r]) < 0)
+            return -1;
+    }
+    return xmlTextWriterEndElement(w) < 0 ? -1 : 0;
+}
+
+dfota_err dfota_report_junit(FILE *out, const dfota_run_report *rep)
+{
+    xmlOutputBufferPtr buf = xmlOutputBufferCreateFile(out, NULL);
+    xmlTextWriterPtr w = buf ? xmlNewTextWriter(buf) : NULL;
+    if (!w)
+        return DFOTA_E_NOMEM;
+    xmlTextWriterSetIndent(w, 1);
+    int rc = xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL);
+    rc |= xmlTextWriterStartElement(w, X("testsuites"));
+    rc |= xmlTextWriterWriteAttribute(w, X("name"), X(rep->title ? rep->title : "dfota run"));
+    for (size_t i = 0; rc >= 0 && i < rep->n_results; i++)
+        rc |= junit_scenario(w, &rep->results[i], rep->provenance);
+    rc |= xmlTextWriterEndDocument(w);
+    rc |= xmlTextWriterFlush(w);
+    xmlFreeTextWriter(w);
+    return rc < 0 || fflush(out) != 0 ? DFOTA_E_IO : DFOTA_OK;
+}
+
+/* ---- the summary for people --------------------------------------------- */
+
+dfota_err dfota_report_summary(FILE *out, const dfota_run_report *rep)
+{
+    dfota_run_counts c = dfota_run_count(rep);
+    fprintf(out, "%s, profile %s, started %s%s\n\n", rep->title ? rep->title : "dfota run",
+            dfota_profile_name(rep->profile), rep->started ? rep->started : "-",
+            rep->interrupted ? " (INTERRUPTED: the run stopped before its end)" : "");
+    if (rep->provenance)
+        fprintf(out, "dfota %s (commit %s), rules %s, profile %s: %s\n\n",
+                rep->provenance->version, rep->provenance->commit, rep->provenance->rules,
+                rep->provenance->profile, rep->provenance->command);
+    for (size_t i = 0; i < rep->n_results; i++) {
+        const dfota_scenario_result *res = &rep->results[i];
+        const dfota_scenario *sc = res->scenario;
+        char name[512];
+        dfota_escape(sc ? sc->name : "?", strlen(sc ? sc->name : "?"), name, sizeof name);
+        fprintf(out, "%-10s %s (\xc2\xa7%s)\n", verdict_of(res), name, sc && sc->section ? sc->section : "-");
+        if (res->firmware_before[0] || res->firmware_after[0]) {
+            char b[200], a[200];
+            dfota_escape(res->firmware_before, strlen(res->firmware_before), b, sizeof b);
+            dfota_escape(res->firmware_after, strlen(res->firmware_after), a, sizeof a);
+            fprintf(out, "           firmware: %s -> %s%s%s\n", b[0] ? b : "?", a[0] ? a : "?",
+                    res->model[0] ? " on " : "", res->model);
+        }
+        if (res->harness_error)
+            fprintf(out, "           harness: %s\n", res->error);
+        for (size_t s = 0; sc && res->steps && s < sc->n_steps; s++)
+            if (res->steps[s].verdict == DFOTA_V_FAIL || res->steps[s].verdict == DFOTA_V_INCOMPLETE)
+                fprintf(out, "           step %zu %s: %s %s%s%s\n", s + 1, res->steps[s].what,
+                        dfota_verdict_name(res->steps[s].verdict), res->steps[s].detail,
+                        res->steps[s].rule ? " -> " : "", res->steps[s].rule ? res->steps[s].rule : "");
+        for (int r = 0; r < DFOTA_RULE_COUNT; r++)
+            if ((res->rules.rule[r] == DFOTA_V_FAIL || res->rules.rule[r] == DFOTA_V_INCOMPLETE) &&
+                !dfota_report_step_names_rule(res, (dfota_rule)r))
+                fprintf(out, "           %s %s: %s\n", dfota_verdict_name(res->rules.rule[r]),
+                        dfota_rule_get((dfota_rule)r)->id, res->rules.rule_reason[r]);
+    }
+    fprintf(out, "\n%zu scenarios: %zu passed, %zu failed, %zu incomplete, %zu harness errors\n",
+            rep->n_results - c.preparations, c.passed, c.failed, c.incomplete, c.errors);
+    if (c.preparations)
+        fprintf(out, "%zu preparation steps: %zu passed\n", c.preparations, c.prepared);
+    return fflush(out) == 0 && !ferror(out) ? DFOTA_OK : DFOTA_E_IO;
+}
+
+dfota_verdict dfota_report_rule_worst(const dfota_run_report *rep, dfota_rule r)
+{
+    dfota_verdict v = DFOTA_V_NA;
+    for (size_t i = 0; rep && (unsigned)r < DFOTA_RULE_COUNT && i < rep->n_results; i++)
+        if (!rep->results[i].harness_error && rep->results[i].rules.rule[r] > v)
+            v = rep->results[i].rules.rule[r];
+    return v;
+}
+
+/* A scenario's verdict in a report, or NULL when the module did not run it. */
+static const char *scenario_verdict(const dfota_run_report *rep, const char *name)
+{
+    for (size_t i = 0; i < rep->n_results; i++) {
+        const dfota_scenario_result *res = &rep->results[i];
+        if (res->scenario && strcmp(res->scenario->name, name) == 0)
+            return res->harness_error ? "ERROR" : dfota_verdict_name(res->verdict);
+    }
+    return NULL;
+}
+
+dfota_err dfota_report_matrix_json(FILE *out, const char *started, const dfota_matrix_column *cols,
+                                   size_t n)
+{
+    json_t *j = json_object(), *mods = json_array(), *rules = json_object(), *scen = json_object();
+    if (!j || !mods || !rules || !scen) {
+        json_decref(j);
+        json_decref(mods);
+        json_decref(rules);
+        json_decref(scen);
+        return DFOTA_E_NOMEM;
+    }
+    json_object_set_new(j, "tool", json_string("dfota run"));
+    json_object_set_new(j, "started", str_or_null(started));
+    for (size_t k = 0; k < n; k++) {
+        const dfota_run_report *rep = cols[k].rep;
+        const dfota_scenario_result *first = rep->n_results ? &rep->results[0] : NULL;
+        dfota_run_counts c = dfota_run_count(rep);
+        json_t *m = json_object();
+        json_object_set_new(m, "label", text(cols[k].label));
+        json_object_set_new(m, "source", first ? text(first->source) : json_null());
+        json_object_set_new(m, "model", first && first->model[0] ? text(first->model) : json_null());
+        json_object_set_new(m, "firmware",
+                            first && first->firmware_before[0] ? text(first->firmware_before) : json_null());
+        json_object_set_new(m, "passed", json_integer((json_int_t)c.passed));
+        json_object_set_new(m, "scenarios", json_integer((json_int_t)rep->n_results));
+        json_object_set_new(m, "interrupted", json_boolean(rep->interrupted));
+        json_object_set_new(m, "report", str_or_null(cols[k].link));
+        json_array_append_new(mods, m);
+        for (int r = 0; r < DFOTA_RULE_COUNT; r++) {
+            dfota_verdict v = dfota_report_rule_worst(rep, (dfota_rule)r);
+            const char *id = dfota_rule_get((dfota_rule)r)->id;
+            if (v == DFOTA_V_NA)
+                continue;
+            json_t *row = json_object_get(rules, id);
+            if (!row) {
+                row = json_object();
+                json_object_set_new(rules, id, row);
+            }
+            json_object_set_new(row, cols[k].label, json_string(dfota_verdict_name(v)));
+        }
+        for (size_t i = 0; i < rep->n_results; i++) {
+            const dfota_scenario *sc = rep->results[i].scenario;
+            if (!sc)
+                continue;
+            json_t *row = json_object_get(scen, sc->name);
+            if (!row) {
+                row = json_object();
+                json_object_set_new(scen, sc->name, row);
+            }
+            json_object_set_new(row, cols[k].label, json_string(scenario_verdict(rep, sc->name)));
+        }
+    }
+    json_object_set_new(j, "modules", mods);
+    json_object_set_new(j, "rules", rules);
+    json_object_set_new(j, "scenarios", scen);
+    int rc = json_dumpf(j, out, JSON_INDENT(1) | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+    json_decref(j);
+    if (rc == 0)
+        rc = fputc('\n', out) == EOF ? -1 : 0;
+    return rc < 0 || fflush(out) != 0 ? DFOTA_E_IO : DFOTA_OK;
+}
