@@ -4,11 +4,9 @@
 # formed whatever bytes the module sent.
 # usage: cli.sh DFOTA_BINARY REPO_ROOT
 set -u
-dfota=$1
-root=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# shellcheck source=lib/assert.bash
 source "$(dirname "$0")/lib/assert.bash"
+e2e_begin "$@"
 
 guide="$root/transcripts/guide/3.1-ftp-example.log"
 

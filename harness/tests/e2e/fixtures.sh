@@ -8,21 +8,18 @@
 # open port, also after a failed start.
 # usage: fixtures.sh DFOTA_BINARY REPO_ROOT
 set -u
-root=$2
+# shellcheck source=lib/assert.bash
+source "$(dirname "$0")/lib/assert.bash"
+e2e_begin "$@"
 fx="$root/fixtures"
-tmp=$(mktemp -d)
 srv="$tmp/srv"
 bg_pids=()
-cleanup() {
+e2e_cleanup() {
   local p
   for p in "${bg_pids[@]}"; do kill "$p" 2> /dev/null; done
   bash "$fx/servers.sh" stop "$srv" > /dev/null 2>&1
   bash "$fx/servers.sh" stop "$tmp/failed" > /dev/null 2>&1
-  rm -rf "$tmp"
 }
-trap cleanup EXIT
-# shellcheck source=lib/assert.bash
-source "$(dirname "$0")/lib/assert.bash"
 
 # --- a package checker (the format of harness/include/dfota/emulator.h)
 cat > "$tmp/pkgcheck.py" <<'EOF'

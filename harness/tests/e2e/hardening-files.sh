@@ -11,12 +11,9 @@
 # replaces a file in $tmp and never the machine's /dev/null.
 # usage: hardening-files.sh DFOTA_BINARY REPO_ROOT
 set -u
-dfota=$1
-root=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 # shellcheck source=lib/assert.bash
 source "$(dirname "$0")/lib/assert.bash"
+e2e_begin "$@"
 
 guide="$root/transcripts/guide/3.1-ftp-example.log"
 # a time limit on every command that could hang: a hang is a failure here

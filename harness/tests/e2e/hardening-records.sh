@@ -5,19 +5,15 @@
 # --record-max says what it dropped and keeps judging.
 # usage: hardening-records.sh DFOTA_BINARY REPO_ROOT
 set -u
-dfota=$1
-root=$2
+# shellcheck source=lib/assert.bash
+source "$(dirname "$0")/lib/assert.bash"
+e2e_begin "$@"
 here=$(cd "$(dirname "$0")" && pwd)
-tmp=$(mktemp -d)
 em_pid=
 px_pid=
-cleanup() {
+e2e_cleanup() {
   stop_all $px_pid $em_pid
-  rm -rf "$tmp"
 }
-trap cleanup EXIT
-# shellcheck source=/dev/null
-source "$here/lib/assert.bash"
 : "$root"
 python=/usr/bin/python3
 [ -x "$python" ] || python=python3

@@ -6,10 +6,9 @@
 # rejected --var is not printed with its value.
 # usage: hardening-secrets.sh DFOTA_BINARY REPO_ROOT
 set -u
-dfota=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# shellcheck source=lib/assert.bash
 source "$(dirname "$0")/lib/assert.bash"
+e2e_begin "$@"
 
 # one value per name, each unique, so that a leak says which name leaked
 declare -A SECRETS=(

@@ -10,17 +10,13 @@
 #
 # usage: hardening-signals.sh DFOTA_BINARY REPO_ROOT
 set -u
-dfota=$1
-root=$2
-tmp=$(mktemp -d)
-pids=
-cleanup() {
-  stop_all $pids
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-# shellcheck source=/dev/null
+# shellcheck source=lib/assert.bash
 source "$(dirname "$0")/lib/assert.bash"
+e2e_begin "$@"
+pids=
+e2e_cleanup() {
+  stop_all $pids
+}
 python=/usr/bin/python3
 [ -x "$python" ] || python=python3
 

@@ -12,20 +12,17 @@
 #
 # usage: host-rules.sh DFOTA_BINARY REPO_ROOT
 set -u
-dfota=$1
+# shellcheck source=lib/assert.bash
+source "$(dirname "$0")/lib/assert.bash"
+e2e_begin "$@"
 here=$(cd "$(dirname "$0")" && pwd)
-tmp=$(mktemp -d)
 em_pid=
-cleanup() {
+e2e_cleanup() {
   if [ -n "$em_pid" ] && kill -0 "$em_pid" 2>/dev/null; then
     kill "$em_pid" 2>/dev/null
     wait "$em_pid" 2>/dev/null
   fi
-  rm -rf "$tmp"
 }
-trap cleanup EXIT
-# shellcheck source=/dev/null
-source "$here/lib/assert.bash"
 python=/usr/bin/python3
 [ -x "$python" ] || python=python3
 

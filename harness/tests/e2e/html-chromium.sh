@@ -11,12 +11,10 @@
 # run over a transcript with hostile bytes.
 # usage: html-chromium.sh DFOTA_BINARY REPO_ROOT
 set -u
-dfota=$1
-root=$2
-build=$(dirname "$dfota")
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# shellcheck source=lib/assert.bash
 source "$(dirname "$0")/lib/assert.bash"
+e2e_begin "$@"
+build=$(dirname "$dfota")
 
 # No silent skip: without a browser this test fails and says what to do.
 browser=""

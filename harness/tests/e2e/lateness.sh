@@ -10,22 +10,18 @@
 #
 # usage: lateness.sh DFOTA_BINARY REPO_ROOT
 set -u
-dfota=$1
-root=$2
-tmp=$(mktemp -d)
-pids=()
 # shellcheck source=lib/assert.bash
 source "$(dirname "$0")/lib/assert.bash"
+e2e_begin "$@"
+pids=()
 
-cleanup() {
+e2e_cleanup() {
   for p in "${pids[@]}"; do
     kill -CONT "$p" 2>/dev/null
     kill "$p" 2>/dev/null
     wait "$p" 2>/dev/null
   done
-  rm -rf "$tmp"
 }
-trap cleanup EXIT
 
 # emulator NAME [ARGS...]: a module on a wall clock at 0.01, behind $tmp/NAME.tty
 emulator() {

@@ -6,12 +6,10 @@
 # repository (a file past the size limit, too many steps) are made here.
 # usage: lint.sh DFOTA_BINARY REPO_ROOT
 set -u
-dfota=$1
-root=$2
-cases="$root/harness/tests/e2e/lint-cases"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# shellcheck source=lib/assert.bash
 source "$(dirname "$0")/lib/assert.bash"
+e2e_begin "$@"
+cases="$root/harness/tests/e2e/lint-cases"
 
 # Runs dfota lint ARGS..., stdout and stderr together in $tmp/out; sets $got.
 lint() {

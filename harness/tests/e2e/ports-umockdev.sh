@@ -12,12 +12,9 @@
 #
 # usage: ports-umockdev.sh DFOTA_BINARY REPO_ROOT
 set -u
-dfota=$1
-root=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 # shellcheck source=lib/assert.bash
 source "$(dirname "$0")/lib/assert.bash"
+e2e_begin "$@"
 dev="$root/harness/tests/e2e/umockdev/eg95.umockdev"
 
 if ! command -v umockdev-run > /dev/null 2>&1; then

@@ -9,10 +9,9 @@
 # A prefix no rule knows is named once and never charged to the module.
 # usage: prefixes.sh DFOTA_BINARY REPO_ROOT
 set -u
-dfota=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# shellcheck source=lib/assert.bash
 source "$(dirname "$0")/lib/assert.bash"
+e2e_begin "$@"
 
 # gen FAMILY FILE: the upgrade in FAMILY's line format.
 gen() {

@@ -9,19 +9,15 @@
 # must have a proof here or in host-rules.sh (the HOST-* rules), else FAIL.
 # usage: bash proof.sh DFOTA_BINARY REPO_ROOT
 set -u
-dfota=$1
-root=$2
+# shellcheck source=lib/assert.bash
+source "$(dirname "$0")/lib/assert.bash"
+e2e_begin "$@"
 here=$(cd "$(dirname "$0")" && pwd)
 proofs=$here/proof
-tmp=$(mktemp -d)
 fx=
-cleanup() {
+e2e_cleanup() {
   if [ -n "$fx" ]; then bash "$root/fixtures/servers.sh" stop "$fx" > /dev/null 2>&1; fi
-  rm -rf "$tmp"
 }
-trap cleanup EXIT
-# shellcheck source=/dev/null
-source "$here/lib/assert.bash"
 
 ufs=$tmp/ufs
 mkdir -p "$ufs"

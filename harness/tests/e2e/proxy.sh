@@ -21,18 +21,15 @@
 #
 # usage: proxy.sh DFOTA_BINARY REPO_ROOT
 set -u
-dfota=$1
+# shellcheck source=lib/assert.bash
+source "$(dirname "$0")/lib/assert.bash"
+e2e_begin "$@"
 here=$(cd "$(dirname "$0")" && pwd)
-tmp=$(mktemp -d)
 em_pid=
 px_pid=
-cleanup() {
+e2e_cleanup() {
   stop_all $px_pid $em_pid
-  rm -rf "$tmp"
 }
-trap cleanup EXIT
-# shellcheck source=/dev/null
-source "$here/lib/assert.bash"
 python=/usr/bin/python3
 [ -x "$python" ] || python=python3
 

@@ -7,16 +7,13 @@
 # scenario from the fixture servers.
 # usage: redact.sh DFOTA_BINARY REPO_ROOT
 set -u
-dfota=$1
-root=$2
-tmp=$(mktemp -d)
-fx=
-cleanup() {
-  if [ -n "$fx" ]; then bash "$root/fixtures/servers.sh" stop "$fx" > /dev/null 2>&1; fi
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
+# shellcheck source=lib/assert.bash
 source "$(dirname "$0")/lib/assert.bash"
+e2e_begin "$@"
+fx=
+e2e_cleanup() {
+  if [ -n "$fx" ]; then bash "$root/fixtures/servers.sh" stop "$fx" > /dev/null 2>&1; fi
+}
 
 PW=S3cr3tPw
 TOKEN=T0k3nV4l

@@ -8,21 +8,17 @@
 #
 # usage: run-fixtures.sh DFOTA_BINARY REPO_ROOT
 set -u
-dfota=$1
-root=$2
-tmp=$(mktemp -d)
+# shellcheck source=lib/assert.bash
+source "$(dirname "$0")/lib/assert.bash"
+e2e_begin "$@"
 run_pid=
-cleanup() {
+e2e_cleanup() {
   if [ -n "$run_pid" ] && kill -0 "$run_pid" 2>/dev/null; then kill "$run_pid"; wait "$run_pid" 2>/dev/null; fi
   # a server left behind by a failed check: its folder is under $tmp/t
   for f in "$tmp"/t/dfota-fixtures-*/; do
     [ -d "$f" ] && bash "$root/fixtures/servers.sh" stop "$f" > /dev/null 2>&1
   done
-  rm -rf "$tmp"
 }
-trap cleanup EXIT
-# shellcheck source=lib/assert.bash
-source "$(dirname "$0")/lib/assert.bash"
 # a TMPDIR of our own: whatever the run starts lives under it
 mkdir -p "$tmp/t"
 export TMPDIR=$tmp/t

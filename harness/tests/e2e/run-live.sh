@@ -13,18 +13,14 @@
 #
 # usage: run-live.sh DFOTA_BINARY REPO_ROOT
 set -u
-dfota=$1
-root=$2
-tmp=$(mktemp -d)
+# shellcheck source=lib/assert.bash
+source "$(dirname "$0")/lib/assert.bash"
+e2e_begin "$@"
 em_pid=
 run_pid=
-cleanup() {
+e2e_cleanup() {
   stop_all $run_pid $em_pid
-  rm -rf "$tmp"
 }
-trap cleanup EXIT
-# shellcheck source=/dev/null
-source "$(dirname "$0")/lib/assert.bash"
 python=/usr/bin/python3
 [ -x "$python" ] || python=python3
 

@@ -4,10 +4,9 @@
 # the run's transcript, variables, selection, and colour rules.
 # usage: run.sh DFOTA_BINARY REPO_ROOT
 set -u
-dfota=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# shellcheck source=lib/assert.bash
 source "$(dirname "$0")/lib/assert.bash"
+e2e_begin "$@"
 
 mkdir -p "$tmp/sc"
 cat > "$tmp/sc/3.3-local-upgrade.yaml" <<'YAML'

@@ -11,19 +11,15 @@
 #
 # usage: serial-library.sh DFOTA_BINARY REPO_ROOT
 set -u
-dfota=$1
-root=$2
-tmp=$(mktemp -d)
-em_pid=
-fx=$tmp/fx
-cleanup() {
-  if [ -n "$em_pid" ] && kill -0 "$em_pid" 2>/dev/null; then kill "$em_pid"; wait "$em_pid" 2>/dev/null; fi
-  bash "$root/fixtures/servers.sh" stop "$fx" > /dev/null 2>&1
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
 # shellcheck source=lib/assert.bash
 source "$(dirname "$0")/lib/assert.bash"
+e2e_begin "$@"
+em_pid=
+fx=$tmp/fx
+e2e_cleanup() {
+  if [ -n "$em_pid" ] && kill -0 "$em_pid" 2>/dev/null; then kill "$em_pid"; wait "$em_pid" 2>/dev/null; fi
+  bash "$root/fixtures/servers.sh" stop "$fx" > /dev/null 2>&1
+}
 python=/usr/bin/python3
 [ -x "$python" ] || python=python3
 v12=EG95EFAR02A07M4G

@@ -9,21 +9,17 @@
 #
 # usage: serial.sh DFOTA_BINARY REPO_ROOT
 set -u
-dfota=$1
-root=$2
-tmp=$(mktemp -d)
-em_pid=
 # shellcheck source=lib/assert.bash
 source "$(dirname "$0")/lib/assert.bash"
+e2e_begin "$@"
+em_pid=
 
-cleanup() {
+e2e_cleanup() {
   if [ -n "$em_pid" ] && kill -0 "$em_pid" 2>/dev/null; then
     kill "$em_pid" 2>/dev/null
     wait "$em_pid" 2>/dev/null
   fi
-  rm -rf "$tmp"
 }
-trap cleanup EXIT
 
 scale=0.01
 old=EG95EFAR02A07M4G

@@ -13,23 +13,19 @@
 #
 # usage: stage.sh DFOTA_BINARY REPO_ROOT
 set -u
-dfota=$1
-root=$2
-tmp=$(mktemp -d)
+# shellcheck source=lib/assert.bash
+source "$(dirname "$0")/lib/assert.bash"
+e2e_begin "$@"
 srv="$tmp/srv"
 ftpd_pid=
 em_pid=
-cleanup() {
+e2e_cleanup() {
   local p
   for p in $em_pid $ftpd_pid; do
     if kill -0 "$p" 2> /dev/null; then kill "$p" 2> /dev/null; wait "$p" 2> /dev/null; fi
   done
   bash "$root/fixtures/servers.sh" stop "$srv" > /dev/null 2>&1
-  rm -rf "$tmp"
 }
-trap cleanup EXIT
-# shellcheck source=lib/assert.bash
-source "$(dirname "$0")/lib/assert.bash"
 
 python=/usr/bin/python3
 [ -x "$python" ] || python=python3

@@ -4,11 +4,9 @@
 # whole, and nothing is left running.
 # usage: suite-emulator.sh DFOTA_BINARY REPO_ROOT
 set -u
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# shellcheck source=lib/assert.bash
 source "$(dirname "$0")/lib/assert.bash"
-dfota=$1
-root=$2
+e2e_begin "$@"
 n=$(ls "$root"/scenarios/*.yaml | wc -l)
 # a TMPDIR of its own: the emulators' and servers' folders are ours alone
 mkdir -p "$tmp/t"

@@ -7,12 +7,9 @@
 # module's real FAIL is still caught.
 # usage: verdicts.sh DFOTA_BINARY REPO_ROOT
 set -u
-dfota=$1
-root=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-# shellcheck source=/dev/null
+# shellcheck source=lib/assert.bash
 source "$(dirname "$0")/lib/assert.bash"
+e2e_begin "$@"
 
 # --- nothing to judge: no AT+QFOTADL and no FOTA URC is its own result, exit 3
 printf 'AT\r\nOK\r\nATI\r\nQuectel\r\nEG95\r\nOK\r\n' > "$tmp/empty.log"

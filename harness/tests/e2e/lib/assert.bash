@@ -3,8 +3,8 @@
 #
 # Use (the scripts run as `bash SCRIPT DFOTA_BINARY REPO_ROOT`):
 #   set -u
-#   tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 #   source "$(dirname "$0")/lib/assert.bash"
+#   e2e_begin "$@"    # dfota, root, tmp, and the EXIT trap
 #   expect_exit "help" 0 "$dfota" check --help
 #   ...
 #   finish            # the last command: the script's status is finish's
@@ -21,6 +21,20 @@
 
 passes=0
 fails=0
+
+# e2e_begin DFOTA_BINARY REPO_ROOT: sets dfota and root, makes $tmp, and
+# traps EXIT to remove it; a script that starts processes defines
+# e2e_cleanup (stop_all ...), which runs first.
+e2e_begin() {
+  dfota=$1
+  root=${2:-}
+  tmp=$(mktemp -d)
+  trap e2e_end EXIT
+}
+e2e_end() {
+  if declare -F e2e_cleanup > /dev/null; then e2e_cleanup; fi
+  rm -rf "$tmp"
+}
 
 # ok MESSAGE...: one check passed.
 ok()  { passes=$((passes + 1)); echo "ok   $*"; }
