@@ -281,26 +281,23 @@ static void header_line(const char *line, header *h, reasons *why)
 /* Reads the leading '#' lines of a file (after a UTF-8 byte order mark, as
  * Windows editors write one). Returns 0, or -1 when the file cannot be read
  * (a reason is added). */
+typedef struct {
+    header *h;
+    reasons *why;
+} header_ctx;
+
+static void on_header_line(const char *line, void *ctx)
+{
+    header_ctx *hc = ctx;
+    header_line(line, hc->h, hc->why);
+}
+
 static int read_header(const char *path, header *h, reasons *why)
 {
     memset(h, 0, sizeof *h);
-    FILE *f = header_open(path);
-    if (!f) {
-        add_reason(why, "cannot open: %s", strerror(errno));
+    header_ctx hc = {h, why};
+    if (header_each(path, why, 1, on_header_line, &hc) != 0)
         return -1;
-    }
-    char line[HEADER_LINE_MAX];
-    for (int lines = 1; lines <= HEADER_LINES_MAX; lines++) {
-        int rc = header_getline(f, line, sizeof line);
-        if (rc == 0 || line[0] != '#')
-            break; /* the first event: the header is over */
-        if (rc == 2) {
-            add_reason(why, "header line %d longer than %d bytes", lines, HEADER_LINE_MAX - 1);
-            break;
-        }
-        header_line(line, h, why);
-    }
-    fclose(f);
     int has_strict = 0, has_field = 0;
     for (size_t i = 0; i < h->n_exp; i++) {
         has_strict |= strcmp(h->exp[i].profile, "strict") == 0;

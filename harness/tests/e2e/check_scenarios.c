@@ -187,31 +187,29 @@ static void parse_claim(const char *v, header *h, reasons *why)
     h->n++;
 }
 
+typedef struct {
+    header *h;
+    reasons *why;
+} header_ctx;
+
+/* A long header line is check_corpus's business: header_each passes it over. */
+static void on_header_line(const char *line, void *ctx)
+{
+    header_ctx *hc = ctx;
+    const char *p = line + 1;
+    while (*p == ' ')
+        p++;
+    if (strncmp(p, "scenario:", 9) == 0)
+        parse_claim(p + 9, hc->h, hc->why);
+}
+
 /* Reads the "# scenario:" lines of the leading '#' lines (after a UTF-8
  * byte order mark). Returns -1 when the file cannot be read. */
 static int read_header(const char *path, header *h, reasons *why)
 {
     memset(h, 0, sizeof *h);
-    FILE *f = header_open(path);
-    if (!f) {
-        add_reason(why, "cannot open: %s", strerror(errno));
-        return -1;
-    }
-    char line[HEADER_LINE_MAX];
-    for (int lines = 1; lines <= HEADER_LINES_MAX; lines++) {
-        int rc = header_getline(f, line, sizeof line);
-        if (rc == 0 || line[0] != '#')
-            break;
-        if (rc == 2)
-            continue; /* a long header line is check_corpus's business */
-        const char *p = line + 1;
-        while (*p == ' ')
-            p++;
-        if (strncmp(p, "scenario:", 9) == 0)
-            parse_claim(p + 9, h, why);
-    }
-    fclose(f);
-    return 0;
+    header_ctx hc = {h, why};
+    return header_each(path, why, 0, on_header_line, &hc);
 }
 
 /* ---- running dfota ---------------------------------------------------- */
@@ -439,16 +437,31 @@ static unsigned check_transcript(const char *dfota, const char *path, const char
 
 /* ---- the library as a whole ------------------------------------------- */
 
+/* Runs dfota with one command and argument; its exit status, or -1 with
+ * a reason in why. r->err is kept for the caller to show (r->out is not). */
+static int run_command(const char *dfota, const char *cmd, const char *arg, run_result *r,
+                       reasons *why)
+{
+    char *argv[] = {(char *)(uintptr_t)dfota, (char *)(uintptr_t)cmd, (char *)(uintptr_t)arg, NULL};
+    char what[64];
+    if (arg[0] == '-')
+        snprintf(what, sizeof what, "dfota %s %s", cmd, arg);
+    else
+        snprintf(what, sizeof what, "dfota %s", cmd);
+    memset(why, 0, sizeof *why);
+    run(argv, r);
+    int code = exit_status(r, what, why);
+    free(r->out);
+    r->out = NULL;
+    return code;
+}
+
 /* 'dfota run' must exist before anything else makes sense. */
 static int runner_available(const char *dfota)
 {
-    char *argv[] = {(char *)(uintptr_t)dfota, (char *)(uintptr_t)"run", (char *)(uintptr_t)"--help", NULL};
     run_result r;
     reasons why;
-    memset(&why, 0, sizeof why);
-    run(argv, &r);
-    int code = exit_status(&r, "dfota run --help", &why);
-    free(r.out);
+    int code = run_command(dfota, "run", "--help", &r, &why);
     if (code == 0)
         return 1;
     char line[301] = ""; /* at most 300 bytes of it */
@@ -460,13 +473,9 @@ static int runner_available(const char *dfota)
 
 static unsigned lint(const char *dfota, const char *dir)
 {
-    char *argv[] = {(char *)(uintptr_t)dfota, (char *)(uintptr_t)"lint", (char *)(uintptr_t)dir, NULL};
     run_result r;
     reasons why;
-    memset(&why, 0, sizeof why);
-    run(argv, &r);
-    int code = exit_status(&r, "dfota lint", &why);
-    free(r.out);
+    int code = run_command(dfota, "lint", dir, &r, &why);
     if (code == 0) {
         printf("ok      dfota lint %s\n", dir);
         return 0;

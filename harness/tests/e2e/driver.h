@@ -269,6 +269,36 @@ static inline int header_getline(FILE *f, char *line, size_t cap)
     return over ? 2 : 1;
 }
 
+/* Calls on_line(line, ctx) for each of the leading '#' lines of path (at
+ * most HEADER_LINES_MAX; after a byte order mark). A line longer than
+ * HEADER_LINE_MAX - 1 bytes ends the header with a reason when
+ * long_is_error, else it is passed over. Returns 0, or -1 with a reason
+ * added when the file cannot be opened. */
+static inline int header_each(const char *path, reasons *why, int long_is_error,
+                              void (*on_line)(const char *line, void *ctx), void *ctx)
+{
+    FILE *f = header_open(path);
+    if (!f) {
+        add_reason(why, "cannot open: %s", strerror(errno));
+        return -1;
+    }
+    char line[HEADER_LINE_MAX];
+    for (int lines = 1; lines <= HEADER_LINES_MAX; lines++) {
+        int rc = header_getline(f, line, sizeof line);
+        if (rc == 0 || line[0] != '#')
+            break; /* the first event: the header is over */
+        if (rc == 2 && long_is_error) {
+            add_reason(why, "header line %d longer than %d bytes", lines, HEADER_LINE_MAX - 1);
+            break;
+        }
+        if (rc == 2)
+            continue;
+        on_line(line, ctx);
+    }
+    fclose(f);
+    return 0;
+}
+
 /* ---- running dfota ---------------------------------------------------- */
 
 /* What one run did. run() fills it; the caller owns it and must free(out)

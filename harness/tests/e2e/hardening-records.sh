@@ -14,6 +14,25 @@ px_pid=
 e2e_cleanup() {
   stop_all $px_pid $em_pid
 }
+
+# expect_capped WHO FILE CAP: FILE, recorded by dfota WHO (emulate, proxy)
+# with --record-max CAP, stays at its cap, says once that it is full and
+# ends with how much it dropped; WHO's standard error ($tmp/<FILE's
+# base>.err) says so too.
+expect_capped() {
+  local who=$1 file=$2 cap=$3 size n
+  local err="${file%.transcript}.err"
+  size=$(wc -c < "$file")
+  if [ "$size" -le $((cap + 512)) ]; then ok "$who: the recording stays at its cap ($size bytes)"
+  else bad "$who: the recording is $size bytes, over its $cap-byte cap"; fi
+  n=$(grep -c ' ! note recording-full:' "$file")
+  if [ "$n" -eq 1 ]; then ok "$who: it says once that it is full"; else bad "$who: $n recording-full lines, want 1"; fi
+  expect_grep "$who: its last line says how many bytes were dropped" \
+    "! note recording-dropped: [1-9][0-9]* byte(s) in [0-9]* line(s) past the $cap-byte cap" \
+    <(tail -n 1 "$file")
+  expect_grep "$who: so does a line on stderr" \
+    "dfota $who: .*${file##*/}: [1-9][0-9]* byte(s) in [0-9]* line(s) past the $cap-byte cap" "$err"
+}
 : "$root"
 python=/usr/bin/python3
 [ -x "$python" ] || python=python3
@@ -86,16 +105,7 @@ kill -INT "$em_pid"
 wait "$em_pid"
 em_rc=$?
 em_pid=
-size=$(wc -c < "$tmp/cap.transcript")
-if [ "$size" -le $((16 * 1024 + 512)) ]; then ok "the recording stays at its cap ($size bytes)"
-else bad "the recording is $size bytes, over its 16 KiB cap"; fi
-n=$(grep -c ' ! note recording-full:' "$tmp/cap.transcript")
-if [ "$n" -eq 1 ]; then ok "it says once that it is full"; else bad "$n recording-full lines, want 1"; fi
-expect_grep "its last line says how many bytes were dropped" \
-  "! note recording-dropped: [1-9][0-9]* byte(s) in [0-9]* line(s) past the 16384-byte cap" \
-  <(tail -n 1 "$tmp/cap.transcript")
-expect_grep "so does a line on stderr" \
-  'dfota emulate: .*cap.transcript: [1-9][0-9]* byte(s) in [0-9]* line(s) past the 16384-byte cap' "$tmp/cap.err"
+expect_capped emulate "$tmp/cap.transcript" 16384
 if [ "$em_rc" -ne 3 ] && ! grep -q 'never started an upgrade' "$tmp/cap.out"; then
   ok "the upgrade after the cap is still judged (exit $em_rc)"
 else
@@ -123,16 +133,7 @@ px_pid=
 kill -INT "$em_pid"
 wait "$em_pid" 2>/dev/null
 em_pid=
-size=$(wc -c < "$tmp/px.transcript")
-if [ "$size" -le $((8 * 1024 + 512)) ]; then ok "proxy: the transcript stays at its cap ($size bytes)"
-else bad "proxy: the transcript is $size bytes, over its 8 KiB cap"; fi
-n=$(grep -c ' ! note recording-full:' "$tmp/px.transcript")
-if [ "$n" -eq 1 ]; then ok "proxy: it says once that it is full"; else bad "proxy: $n recording-full lines, want 1"; fi
-expect_grep "proxy: its last line says how many bytes were dropped" \
-  "! note recording-dropped: [1-9][0-9]* byte(s) in [0-9]* line(s) past the 8192-byte cap" \
-  <(tail -n 1 "$tmp/px.transcript")
-expect_grep "proxy: so does a line on stderr" \
-  'dfota proxy: .*px.transcript: [1-9][0-9]* byte(s) in [0-9]* line(s) past the 8192-byte cap' "$tmp/px.err"
+expect_capped proxy "$tmp/px.transcript" 8192
 if [ "$px_rc" -ne 4 ]; then ok "proxy: a full transcript is no harness trouble (exit $px_rc)"
 else bad "proxy: exit 4"; cat "$tmp/px.out" "$tmp/px.err"; fi
 
