@@ -15,6 +15,8 @@
 #include "dfota/report.h"
 #include "dfota/guide.h"
 #include "dfota/log.h"
+#include "report/json.h"
+#include "report/junit.h"
 
 #define SEEN_MAX 64
 #define FILE_FINDINGS_MAX 64
@@ -55,11 +57,7 @@ struct dfota_output {
     xmlTextWriterPtr xml;
 };
 
-/* libxml2 takes unsigned bytes; our strings are valid UTF-8 (escaped). */
-static const xmlChar *X(const char *s)
-{
-    return (const xmlChar *)s;
-}
+#define X dfota_xml
 
 dfota_output *dfota_output_new(dfota_out_format fmt, FILE *out, dfota_profile profile, int color)
 {
@@ -72,7 +70,7 @@ dfota_output *dfota_output_new(dfota_out_format fmt, FILE *out, dfota_profile pr
     o->color = color;
     if (fmt == DFOTA_OUT_JSON) {
         json_t *p = json_string(dfota_profile_name(profile));
-        if (fprintf(out, "{\"tool\":\"dfota check\",\"profile\":") < 0 ||
+        if (fprintf(out, "{\"tool\":\"dfota check\",\"kind\":\"" DFOTA_JSON_KIND_CHECK "\",\"profile\":") < 0 ||
             json_dumpf(p, out, JSON_ENCODE_ANY) != 0 || fputs(",\"files\":[", out) == EOF)
             o->io_error = 1;
         json_decref(p);
@@ -105,17 +103,6 @@ void dfota_output_allow_empty(dfota_output *o, int allow)
 void dfota_output_provenance(dfota_output *o, const dfota_provenance *prov)
 {
     o->prov = prov;
-}
-
-static json_t *provenance_json(const dfota_provenance *p)
-{
-    json_t *j = json_object();
-    json_object_set_new(j, "dfota", json_string(p->version));
-    json_object_set_new(j, "commit", json_string(p->commit));
-    json_object_set_new(j, "rules", json_string(p->rules));
-    json_object_set_new(j, "profile", json_string(p->profile));
-    json_object_set_new(j, "command", json_string(p->command));
-    return j;
 }
 
 /* What one file comes to. A FAIL is the module's (or the host's) and wins;
@@ -403,26 +390,10 @@ static void text_end_file(dfota_output *o, const dfota_checker_result *res, cons
 
 /* ---- JSON ------------------------------------------------------------- */
 
-static json_t *seconds(int64_t ns)
-{
-    return ns == DFOTA_T_NONE ? json_null() : json_real((double)ns / 1e9);
-}
-
 static json_t *finding_json(const dfota_output *o, const dfota_finding *f)
 {
     dfota_finding copy;
-    f = shown_finding(o, f, &copy);
-    const dfota_rule_info *ri = dfota_rule_get(f->rule);
-    json_t *j = json_object();
-    json_object_set_new(j, "rule", json_string(ri->id));
-    json_object_set_new(j, "section", json_string(ri->section));
-    json_object_set_new(j, "level", json_string(dfota_level_name(f->level)));
-    json_object_set_new(j, "line", f->line ? json_integer((json_int_t)f->line) : json_null());
-    json_object_set_new(j, "t", seconds(f->t_ns));
-    json_object_set_new(j, "expected", json_string(f->expected));
-    json_object_set_new(j, "seen", json_string(f->seen));
-    json_object_set_new(j, "quirk", f->quirk ? json_string(f->quirk) : json_null());
-    return j;
+    return dfota_json_finding(shown_finding(o, f, &copy));
 }
 
 /* Writes ,"key":value and takes value's reference. */
@@ -466,13 +437,13 @@ static void json_flow(void *ctx, const dfota_flow_summary *s)
     json_object_set_new(j, "reboots", json_integer(s->reboots));
     const dfota_durations *d = &s->durations;
     json_t *dj = json_object();
-    json_object_set_new(dj, "command_to_final_result", seconds(d->final_result));
-    json_object_set_new(dj, "command_to_download_end", seconds(d->to_download_end));
-    json_object_set_new(dj, "download", seconds(d->download));
-    json_object_set_new(dj, "reboot_gap", seconds(d->reboot_gap));
-    json_object_set_new(dj, "command_to_start", seconds(d->to_start));
-    json_object_set_new(dj, "start_to_end", seconds(d->start_to_end));
-    json_object_set_new(dj, "max_updating_gap", seconds(d->max_progress_gap));
+    json_object_set_new(dj, "command_to_final_result", dfota_json_seconds(d->final_result));
+    json_object_set_new(dj, "command_to_download_end", dfota_json_seconds(d->to_download_end));
+    json_object_set_new(dj, "download", dfota_json_seconds(d->download));
+    json_object_set_new(dj, "reboot_gap", dfota_json_seconds(d->reboot_gap));
+    json_object_set_new(dj, "command_to_start", dfota_json_seconds(d->to_start));
+    json_object_set_new(dj, "start_to_end", dfota_json_seconds(d->start_to_end));
+    json_object_set_new(dj, "max_updating_gap", dfota_json_seconds(d->max_progress_gap));
     json_object_set_new(j, "durations", dj);
     json_t *fs = json_array();
     for (unsigned i = 0; i < s->n_findings; i++)
@@ -503,19 +474,8 @@ static void json_end_file(dfota_output *o, const dfota_checker_result *res, cons
     put_kv(o, "error", error ? json_string(error) : json_null());
     put_kv(o, "findings", o->file_findings ? o->file_findings : json_array());
     o->file_findings = NULL;
-    json_t *rules = json_object();
-    json_t *counts = json_object();
-    if (res) {
-        for (int r = 0; r < DFOTA_RULE_COUNT; r++)
-            if (res->rule[r] != DFOTA_V_NA)
-                json_object_set_new(rules, dfota_rule_get((dfota_rule)r)->id,
-                                    json_string(dfota_verdict_name(res->rule[r])));
-        for (int l = 0; l < 4; l++)
-            json_object_set_new(counts, dfota_level_name((dfota_level)l),
-                                json_integer((json_int_t)res->count[l]));
-    }
-    put_kv(o, "rules", rules);
-    put_kv(o, "counts", counts);
+    put_kv(o, "rules", dfota_json_rules(res));
+    put_kv(o, "counts", dfota_json_counts(res));
     put_kv(o, "timed", json_boolean(res && res->timed));
     put_kv(o, "comments_removed", json_integer(st ? (json_int_t)st->comments : 0));
     char b[200];
@@ -534,20 +494,7 @@ static void json_end_file(dfota_output *o, const dfota_checker_result *res, cons
 
 static void xml_testcase(dfota_output *o, const char *name, const char *child, const char *msg)
 {
-    xmlTextWriterPtr w = o->xml;
-    int rc = xmlTextWriterStartElement(w, X("testcase"));
-    rc |= xmlTextWriterWriteAttribute(w, X("name"), X(name));
-    rc |= xmlTextWriterWriteAttribute(w, X("classname"), X(o->file));
-    if (child) {
-        rc |= xmlTextWriterStartElement(w, X(child));
-        if (strcmp(child, "system-out") == 0)
-            rc |= xmlTextWriterWriteString(w, X(msg));
-        else
-            rc |= xmlTextWriterWriteAttribute(w, X("message"), X(msg));
-        rc |= xmlTextWriterEndElement(w);
-    }
-    rc |= xmlTextWriterEndElement(w);
-    if (rc < 0)
+    if (dfota_junit_case(o->xml, o->file, name, child, msg) < 0)
         o->io_error = 1;
 }
 
@@ -580,38 +527,9 @@ static void junit_end_file(dfota_output *o, const dfota_checker_result *res, con
     /* Nothing to judge is an error a CI does not take for green. */
     file_verdict fv = file_verdict_of(o, res, error);
     int not_judged = fv == FILE_NOTHING || fv == FILE_INCONCLUSIVE;
-    unsigned tests = error || not_judged ? 1 : 0, failures = 0, skipped = 0;
-    if (res)
-        for (int r = 0; r < DFOTA_RULE_COUNT; r++) {
-            tests += res->rule[r] != DFOTA_V_NA;
-            failures += res->rule[r] == DFOTA_V_FAIL;
-            skipped += res->rule[r] == DFOTA_V_INCOMPLETE;
-        }
-    char num[4][16];
-    snprintf(num[0], sizeof num[0], "%u", tests);
-    snprintf(num[1], sizeof num[1], "%u", failures);
-    snprintf(num[2], sizeof num[2], "%u", error || not_judged ? 1u : 0u);
-    snprintf(num[3], sizeof num[3], "%u", skipped);
-    xmlTextWriterPtr w = o->xml;
-    int rc = xmlTextWriterStartElement(w, X("testsuite"));
-    rc |= xmlTextWriterWriteAttribute(w, X("name"), X(o->file));
-    rc |= xmlTextWriterWriteAttribute(w, X("tests"), X(num[0]));
-    rc |= xmlTextWriterWriteAttribute(w, X("failures"), X(num[1]));
-    rc |= xmlTextWriterWriteAttribute(w, X("errors"), X(num[2]));
-    rc |= xmlTextWriterWriteAttribute(w, X("skipped"), X(num[3]));
-    if (o->prov) {
-        const char *kv[10];
-        size_t n = dfota_provenance_pairs(o->prov, kv);
-        rc |= xmlTextWriterStartElement(w, X("properties"));
-        for (size_t i = 0; i < n; i++) {
-            rc |= xmlTextWriterStartElement(w, X("property"));
-            rc |= xmlTextWriterWriteAttribute(w, X("name"), X(kv[2 * i]));
-            rc |= xmlTextWriterWriteAttribute(w, X("value"), X(kv[2 * i + 1]));
-            rc |= xmlTextWriterEndElement(w);
-        }
-        rc |= xmlTextWriterEndElement(w);
-    }
-    if (rc < 0)
+    dfota_junit_counts c = {error || not_judged ? 1u : 0u, 0, error || not_judged ? 1u : 0u, 0};
+    dfota_junit_count_rules(res, &c);
+    if (dfota_junit_suite_begin(o->xml, o->file, &c, o->prov) < 0)
         o->io_error = 1;
     if (error) {
         char msg[DFOTA_ERRBUF * 2];
@@ -629,24 +547,14 @@ static void junit_end_file(dfota_output *o, const dfota_checker_result *res, con
     }
     junit_outcomes(o, st);
     for (int r = 0; res && r < DFOTA_RULE_COUNT; r++) {
-        dfota_verdict v = res->rule[r];
-        if (v == DFOTA_V_NA)
+        if (res->rule[r] == DFOTA_V_NA)
             continue;
-        const dfota_rule_info *ri = dfota_rule_get((dfota_rule)r);
-        char name[128];
-        snprintf(name, sizeof name, "%s (\xc2\xa7%s)", ri->id, ri->section);
         char reason[DFOTA_TEXT_MAX];
         const char *why = shown_text(o, res->rule_reason[r], reason, sizeof reason);
-        if (v == DFOTA_V_FAIL)
-            xml_testcase(o, name, "failure", why);
-        else if (v == DFOTA_V_INCOMPLETE)
-            xml_testcase(o, name, "skipped", why);
-        else if (v == DFOTA_V_WARN)
-            xml_testcase(o, name, "system-out", why);
-        else
-            xml_testcase(o, name, NULL, NULL);
+        if (dfota_junit_rule(o->xml, o->file, (dfota_rule)r, res->rule[r], why) < 0)
+            o->io_error = 1;
     }
-    if (xmlTextWriterEndElement(w) < 0)
+    if (xmlTextWriterEndElement(o->xml) < 0)
         o->io_error = 1;
 }
 
@@ -747,7 +655,7 @@ dfota_err dfota_output_finish(dfota_output *o)
         json_object_set_new(s, "unreadable", json_integer(o->errors));
         put_kv(o, "summary", s);
         if (o->prov)
-            put_kv(o, "provenance", provenance_json(o->prov));
+            put_kv(o, "provenance", dfota_json_provenance(o->prov));
         put_kv(o, "exit_status", json_integer(dfota_output_status(o)));
         if (fputs("}\n", o->out) == EOF)
             o->io_error = 1;
