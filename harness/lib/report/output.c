@@ -619,15 +619,15 @@ void dfota_output_end_file(dfota_output *o, const dfota_checker_result *res, con
     }
 }
 
-int dfota_output_status(const dfota_output *o)
+dfota_status dfota_output_status(const dfota_output *o)
 {
     if (o->errors)
-        return 2;
+        return DFOTA_STATUS_INPUT;
     if (o->failed)
-        return 1;
+        return DFOTA_STATUS_FAIL;
     if (o->incomplete || o->empty)
-        return 3;
-    return 0;
+        return DFOTA_STATUS_INCOMPLETE;
+    return DFOTA_STATUS_PASS;
 }
 
 dfota_err dfota_output_finish(dfota_output *o)
@@ -656,7 +656,7 @@ dfota_err dfota_output_finish(dfota_output *o)
         put_kv(o, "summary", s);
         if (o->prov)
             put_kv(o, "provenance", dfota_json_provenance(o->prov));
-        put_kv(o, "exit_status", json_integer(dfota_output_status(o)));
+        put_kv(o, "exit_status", json_integer((json_int_t)dfota_output_status(o)));
         if (fputs("}\n", o->out) == EOF)
             o->io_error = 1;
         break;

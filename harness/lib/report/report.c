@@ -154,6 +154,20 @@ dfota_run_counts dfota_run_count(const dfota_run_report *rep)
     return c;
 }
 
+dfota_status dfota_run_status(const dfota_run_report *rep)
+{
+    int harness = 0, failed = 0, incomplete = 0;
+    for (size_t i = 0; i < rep->n_results; i++) {
+        harness |= rep->results[i].harness_error;
+        failed |= rep->results[i].verdict == DFOTA_V_FAIL;
+        incomplete |= rep->results[i].verdict == DFOTA_V_INCOMPLETE;
+    }
+    return harness      ? DFOTA_STATUS_HARNESS
+           : failed     ? DFOTA_STATUS_FAIL
+           : incomplete ? DFOTA_STATUS_INCOMPLETE
+                        : DFOTA_STATUS_PASS;
+}
+
 dfota_err dfota_report_json(FILE *out, const dfota_run_report *rep)
 {
     json_t *j = json_object();
