@@ -2,6 +2,8 @@
 /* json.c - the JSON that check's output and a run's report share: one
  * encoder for a finding, the rules' statuses, the counts and provenance
  * (report/json.h). */
+#include <stdlib.h>
+
 #include "report/json.h"
 
 #include "dfota/guide.h"
@@ -53,4 +55,24 @@ json_t *dfota_json_provenance(const dfota_provenance *p)
     for (size_t i = 0; i < n; i++)
         json_object_set_new(j, kv[2 * i], json_string(kv[2 * i + 1]));
     return j;
+}
+
+int dfota_json_dump(const json_t *j, FILE *out, size_t flags)
+{
+    char stack[8192]; /* a flow with its findings fits */
+    size_t n = json_dumpb(j, stack, sizeof stack, flags);
+    if (n == 0)
+        return -1;
+    char *buf = stack;
+    if (n > sizeof stack) {
+        buf = malloc(n);
+        if (!buf || json_dumpb(j, buf, n, flags) != n) {
+            free(buf);
+            return -1;
+        }
+    }
+    int rc = fwrite(buf, 1, n, out) == n ? 0 : -1;
+    if (buf != stack)
+        free(buf);
+    return rc;
 }

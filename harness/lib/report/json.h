@@ -12,6 +12,7 @@
 #define DFOTA_LIB_REPORT_JSON_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include <jansson.h>
 
@@ -37,5 +38,11 @@ json_t *dfota_json_counts(const dfota_checker_result *res);
 
 /* {"dfota", "commit", "rules", "profile", "command"} (dfota_provenance_pairs). */
 json_t *dfota_json_provenance(const dfota_provenance *p);
+
+/* Writes j to out as json_dumpf does with the same flags, but in one
+ * write: jansson writes a token at a time, and those writes were the
+ * largest part of what a big log's JSON cost. 0, or -1 when the write
+ * failed or memory ran out. */
+int dfota_json_dump(const json_t *j, FILE *out, size_t flags);
 
 #endif

@@ -399,11 +399,9 @@ static json_t *finding_json(const dfota_output *o, const dfota_finding *f)
 /* Writes ,"key":value and takes value's reference. */
 static void put_kv(dfota_output *o, const char *key, json_t *value)
 {
-    json_t *k = json_string(key);
-    if (fputc(',', o->out) == EOF || json_dumpf(k, o->out, JSON_ENCODE_ANY) != 0 ||
-        fputc(':', o->out) == EOF || json_dumpf(value, o->out, JSON_ENCODE_ANY | JSON_REAL_PRECISION(9)) != 0)
+    if (fprintf(o->out, ",\"%s\":", key) < 0 || /* our own keys: nothing to escape */
+        dfota_json_dump(value, o->out, JSON_ENCODE_ANY | JSON_REAL_PRECISION(9)) != 0)
         o->io_error = 1;
-    json_decref(k);
     json_decref(value);
 }
 
@@ -451,7 +449,7 @@ static void json_flow(void *ctx, const dfota_flow_summary *s)
     json_object_set_new(j, "findings", fs);
     json_object_set_new(j, "findings_not_listed", json_integer(s->n_findings_dropped));
     if ((o->flows_written++ && fputc(',', o->out) == EOF) ||
-        json_dumpf(j, o->out, JSON_COMPACT | JSON_REAL_PRECISION(9)) != 0)
+        dfota_json_dump(j, o->out, JSON_COMPACT | JSON_REAL_PRECISION(9)) != 0)
         o->io_error = 1;
     json_decref(j);
 }
@@ -593,7 +591,7 @@ void dfota_output_begin_file(dfota_output *o, const char *name)
     if (o->fmt == DFOTA_OUT_JSON) {
         json_t *n = json_string(o->file);
         if ((o->files && fputc(',', o->out) == EOF) || fputs("{\"file\":", o->out) == EOF ||
-            json_dumpf(n, o->out, JSON_ENCODE_ANY) != 0 || fputs(",\"flows\":[", o->out) == EOF)
+            dfota_json_dump(n, o->out, JSON_ENCODE_ANY) != 0 || fputs(",\"flows\":[", o->out) == EOF)
             o->io_error = 1;
         json_decref(n);
     }
