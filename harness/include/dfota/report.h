@@ -99,6 +99,13 @@ dfota_sink dfota_output_sink(dfota_output *o);
 void dfota_output_end_file(dfota_output *o, const dfota_checker_result *res, const char *error,
                            dfota_format format, const dfota_reader_stats *stats);
 
+/* The rules that applied in res, a line each, "  ID  STATUS  reason", in
+ * the catalogue's order; the reason with its secrets hidden unless
+ * keep_secrets. The one text of the rules' statuses (a proxy session's
+ * summary.txt). DFOTA_E_IO when a write failed. */
+DFOTA_WUR dfota_err dfota_output_rules_text(FILE *out, const dfota_checker_result *res,
+                                            int keep_secrets);
+
 /* Writes the summary and closes the document. DFOTA_E_IO when a write failed. */
 DFOTA_WUR dfota_err dfota_output_finish(dfota_output *o);
 

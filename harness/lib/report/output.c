@@ -322,6 +322,22 @@ static void on_finding(void *ctx, const dfota_finding *f)
         dfota_out_json_finding(o, f);
 }
 
+dfota_err dfota_output_rules_text(FILE *out, const dfota_checker_result *res, int keep_secrets)
+{
+    for (int r = 0; r < DFOTA_RULE_COUNT; r++) {
+        if (res->rule[r] == DFOTA_V_NA)
+            continue;
+        char reason[DFOTA_TEXT_MAX];
+        snprintf(reason, sizeof reason, "%s", res->rule_reason[r]);
+        if (!keep_secrets)
+            (void)dfota_redact_field(reason, sizeof reason); /* a cut is marked and hides nothing */
+        if (fprintf(out, "  %-24s %-10s %s\n", dfota_rule_get((dfota_rule)r)->id,
+                    dfota_verdict_name(res->rule[r]), reason) < 0)
+            return DFOTA_E_IO;
+    }
+    return DFOTA_OK;
+}
+
 dfota_sink dfota_output_sink(dfota_output *o)
 {
     dfota_sink s = {on_finding, o->fmt == DFOTA_OUT_JSON ? dfota_out_json_flow : keep_outcome, o};

@@ -81,6 +81,37 @@ static void test_output_status(void)
     }
 }
 
+/* ---- dfota_output_rules_text: the rules' statuses in text ---------------- */
+
+static char *rules_text(const dfota_checker_result *res, int keep_secrets)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    CU_ASSERT_EQUAL(dfota_output_rules_text(f, res, keep_secrets), DFOTA_OK);
+    fclose(f);
+    return buf;
+}
+
+static void test_rules_text(void)
+{
+    dfota_checker_result res;
+    memset(&res, 0, sizeof res);
+    res.rule[DFOTA_R_CMD_FINAL] = DFOTA_V_FAIL;
+    snprintf(res.rule_reason[DFOTA_R_CMD_FINAL], DFOTA_TEXT_MAX, "%s",
+             "one final result; AT+QFOTADL=\"ftp://u:s3cret@h/f.bin\" never answered");
+    res.rule[DFOTA_R_URC_SYNTAX] = DFOTA_V_PASS;
+    char *hidden = rules_text(&res, 0), *kept = rules_text(&res, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(hidden, "  CMD-FINAL                FAIL       one final result"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(hidden, "  URC-SYNTAX               PASS"));
+    CU_ASSERT_PTR_NULL(strstr(hidden, "s3cret"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(hidden, "u:***@h"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(kept, "u:s3cret@h"));
+    CU_ASSERT_PTR_NULL(strstr(hidden, "SEQ-START")); /* a rule that did not apply */
+    free(hidden);
+    free(kept);
+}
+
 /* ---- dfota_run_status: a run's results, preparations included ----------- */
 
 static const struct {
@@ -185,6 +216,7 @@ int main(void)
         {"statuses are README's exit statuses", test_status_numbers},
         {"check: the worst file decides, input errors first", test_output_status},
         {"run: harness trouble first, then FAIL, INCOMPLETE", test_run_status},
+        {"the rules' statuses in text, secrets hidden", test_rules_text},
         {"check and run write a finding the same way", test_one_finding_encoder},
     };
     return RUN_SUITE("report", tests);
