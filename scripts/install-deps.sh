@@ -9,6 +9,7 @@ packages=(
   libjansson-dev libxml2-dev
   clang libclang-rt-14-dev   # the fuzz target (libFuzzer) and sanitizers
   python3                    # the benchmark's data generator, JSON checks in tests
+  python3-jsonschema         # the tests validate the JSON outputs against schema/
   libxml2-utils              # xmllint: the tests check the JUnit XML is well formed
   chromium                   # renders the HTML report in a real browser in the tests
   python3-pyftpdlib lighttpd # the fixture FTP and HTTP servers (fixtures/servers.sh)

@@ -7,13 +7,16 @@
 #include <stdio.h>
 
 #include "dfota/scenario.h"
+#include "dfota/report.h"
 
+/* The exit statuses are the statuses the core's verdicts call for
+ * (dfota_status, README.md's "Exit status"), the same numbers. */
 enum {
-    EXIT_PASS = 0,       /* no FAIL, nothing inconclusive */
-    EXIT_FAIL = 1,       /* at least one FAIL */
-    EXIT_INPUT = 2,      /* usage error or input that cannot be read */
-    EXIT_INCOMPLETE = 3, /* no FAIL, something INCOMPLETE */
-    EXIT_HARNESS = 4     /* harness trouble: a source or fixture that could not be used */
+    EXIT_PASS = DFOTA_STATUS_PASS,             /* no FAIL, nothing inconclusive */
+    EXIT_FAIL = DFOTA_STATUS_FAIL,             /* at least one FAIL */
+    EXIT_INPUT = DFOTA_STATUS_INPUT,           /* usage error or input that cannot be read */
+    EXIT_INCOMPLETE = DFOTA_STATUS_INCOMPLETE, /* no FAIL, something INCOMPLETE */
+    EXIT_HARNESS = DFOTA_STATUS_HARNESS        /* harness trouble: a source or fixture that could not be used */
 };
 
 /* The whole command line as main got it, for the provenance every

@@ -344,17 +344,8 @@ static void summary_write(const session *s, const proxy_args *a, const char *tro
     fprintf(af.f, "findings: %lu FAIL, %lu WARN, %lu INCOMPLETE, %lu NOTE; %u flow(s)\nrules:\n",
             res->count[DFOTA_L_FAIL], res->count[DFOTA_L_WARN], res->count[DFOTA_L_INCOMPLETE],
             res->count[DFOTA_L_NOTE], res->flows);
-    for (int r = 0; r < DFOTA_RULE_COUNT; r++) {
-        if (res->rule[r] == DFOTA_V_NA)
-            continue;
-        char reason[DFOTA_TEXT_MAX];
-        snprintf(reason, sizeof reason, "%s", res->rule_reason[r]);
-        if (!a->keep_secrets)
-            (void)dfota_redact_field(reason, sizeof reason);
-        fprintf(af.f, "  %-24s %-10s %s\n", dfota_rule_get((dfota_rule)r)->id,
-                dfota_verdict_name(res->rule[r]), reason);
-    }
-    if (ferror(af.f) || atomic_commit(&af) != 0) {
+    if (dfota_output_rules_text(af.f, res, a->keep_secrets) != DFOTA_OK || ferror(af.f) ||
+        atomic_commit(&af) != 0) {
         fprintf(stderr, "dfota proxy: cannot write %s: %s\n", path, strerror(errno));
         atomic_abort(&af);
     }

@@ -1189,17 +1189,6 @@ static size_t run_all(const run_opts *o, const report_dir *rd, const dfota_scena
     return w.next;
 }
 
-static int run_status(const dfota_scenario_result *res, size_t n)
-{
-    int harness = 0, failed = 0, incomplete = 0;
-    for (size_t i = 0; i < n; i++) {
-        harness |= res[i].harness_error;
-        failed |= res[i].verdict == DFOTA_V_FAIL;
-        incomplete |= res[i].verdict == DFOTA_V_INCOMPLETE;
-    }
-    return harness ? EXIT_HARNESS : failed ? EXIT_FAIL : incomplete ? EXIT_INCOMPLETE : EXIT_PASS;
-}
-
 /* One source's run of the library: its own results and report folder. */
 typedef struct {
     run_opts o;               /* the options, with this suite's source */
@@ -1292,7 +1281,7 @@ static void suite_run(suite *su)
     int interrupted = run_stop != 0;
     su->rep = (dfota_run_report){"dfota run", su->started, o->profile, su->all, su->n_all, interrupted,
                                  &run_prov};
-    su->status = su->selected == 0 ? EXIT_INPUT : run_status(su->all, su->n_all);
+    su->status = su->selected == 0 ? EXIT_INPUT : (int)dfota_run_status(&su->rep);
     if (su->report_parent[0]) {
         /* Transcripts stay where they were written, in the partial folder, for
          * the HTML to read; every report names them relative to the folder. */

@@ -41,6 +41,18 @@ void dfota_provenance_fill(dfota_provenance *p, const char *profile, int argc,
  * Returns the number of pairs, 5. */
 size_t dfota_provenance_pairs(const dfota_provenance *p, const char **kv);
 
+/* ---- status: what the verdicts call for, as the process's exit status
+ * (README.md, "Exit status"). The core returns it and never exits; the
+ * dfota command exits with it, and says which wins when several apply. */
+typedef enum {
+    DFOTA_STATUS_PASS = 0,       /* no FAIL, nothing inconclusive (WARN and NOTE do not fail) */
+    DFOTA_STATUS_FAIL = 1,       /* at least one FAIL */
+    DFOTA_STATUS_INPUT = 2,      /* a usage error, or an input that cannot be read */
+    DFOTA_STATUS_INCOMPLETE = 3, /* no FAIL, but something INCOMPLETE, nothing to judge,
+                                  * or (strict) a log altered after capture */
+    DFOTA_STATUS_HARNESS = 4     /* harness trouble: a source or fixture that could not be used */
+} dfota_status;
+
 /* ---- output: writes what the checker found: compiler-style text,
  * JSON (jansson) or JUnit XML (libxml2), streaming, one file at a time.
  * Writes only to the FILE the caller gives; device bytes arrive escaped. */
@@ -66,8 +78,9 @@ void dfota_output_free(dfota_output *o);
 void dfota_output_keep_secrets(dfota_output *o, int keep);
 
 /* By default a log with nothing to judge (no AT+QFOTADL and no FOTA URC)
- * is its own result, NOTHING TO JUDGE, and the status is 3: it is not a
- * pass. allow = 1 lets it pass, with a note (--allow-empty). */
+ * is its own result, NOTHING TO JUDGE, and the status is
+ * DFOTA_STATUS_INCOMPLETE: it is not a pass. allow = 1 lets it pass, with a
+ * note (--allow-empty). */
 void dfota_output_allow_empty(dfota_output *o, int allow);
 
 /* What made the verdicts (dfota/report.h, borrowed: it must outlive
@@ -86,13 +99,20 @@ dfota_sink dfota_output_sink(dfota_output *o);
 void dfota_output_end_file(dfota_output *o, const dfota_checker_result *res, const char *error,
                            dfota_format format, const dfota_reader_stats *stats);
 
+/* The rules that applied in res, a line each, "  ID  STATUS  reason", in
+ * the catalogue's order; the reason with its secrets hidden unless
+ * keep_secrets. The one text of the rules' statuses (a proxy session's
+ * summary.txt). DFOTA_E_IO when a write failed. */
+DFOTA_WUR dfota_err dfota_output_rules_text(FILE *out, const dfota_checker_result *res,
+                                            int keep_secrets);
+
 /* Writes the summary and closes the document. DFOTA_E_IO when a write failed. */
 DFOTA_WUR dfota_err dfota_output_finish(dfota_output *o);
 
-/* The exit status the run deserves: 0 all passed, 1 a FAIL, 2 an input
- * error, 3 no FAIL but something INCOMPLETE or a file with nothing to
- * judge. */
-int dfota_output_status(const dfota_output *o);
+/* What the files written so far call for: PASS when all passed, INPUT
+ * when one could not be read, else FAIL for a FAIL, else INCOMPLETE for
+ * something INCOMPLETE, inconclusive or with nothing to judge. */
+dfota_status dfota_output_status(const dfota_output *o);
 
 /* ---- the result model: what a run of one scenario found, the steps and
  * the catalogue alike. The runner fills it; every encoder reads it. */
@@ -174,6 +194,11 @@ typedef struct {
 } dfota_run_counts;
 
 dfota_run_counts dfota_run_count(const dfota_run_report *rep);
+
+/* What a run's results call for, preparations included: HARNESS when one
+ * had harness trouble, else FAIL for a FAIL, else INCOMPLETE, else PASS
+ * (PASS for no result: the caller decides what selecting nothing means). */
+dfota_status dfota_run_status(const dfota_run_report *rep);
 
 /* A run's transcript path as a report names it: relative to the report
  * folder ("transcripts/NAME.transcript") when it lies in one, else as is. */

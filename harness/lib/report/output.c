@@ -1,4 +1,6 @@
-/* output.c - text, JSON and JUnit XML from the checker's findings.
+/* SPDX-License-Identifier: MIT */
+/* output.c - text, JSON and JUnit XML from the checker's findings: the
+ * common part and the text; JSON is output_json.c, JUnit output_junit.c.
  *
  * Every string from a log reaches this file already escaped by the checker
  * (dfota_escape), and file names are escaped here; JSON strings are then
@@ -9,57 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-#include <libxml/xmlwriter.h>
+#include "report/output.h"
 
-#include "dfota/report.h"
 #include "dfota/guide.h"
-#include "dfota/log.h"
-
-#define SEEN_MAX 64
-#define FILE_FINDINGS_MAX 64
-#define OUTCOMES_MAX 32            /* upgrades said in words per file; the rest are counted */
-#define WHAT_MAX 320                /* one upgrade in words */
-#define OUTCOME_MAX (1024 + 32 + WHAT_MAX) /* with the file and line before it */
-#define HELD_MAX (1024 * 1024)     /* text findings held back so the outcomes come first */
-
-typedef struct {
-    dfota_rule rule;
-    dfota_level level;
-    const char *quirk;
-    unsigned long n;
-} seen_kind;
-
-struct dfota_output {
-    dfota_out_format fmt;
-    FILE *out;
-    dfota_profile profile;
-    int color;
-    int keep_secrets;        /* 0: secrets in what a log said are hidden (redact.h) */
-    int allow_empty;         /* 1: a log with nothing to judge passes (--allow-empty) */
-    const dfota_provenance *prov; /* what made the verdicts, or NULL (borrowed) */
-    int io_error;
-    char file[1024];
-    /* per file */
-    seen_kind seen[SEEN_MAX];
-    size_t n_seen;
-    unsigned flows_written;
-    json_t *file_findings;
-    char outcome[OUTCOMES_MAX][OUTCOME_MAX]; /* "FILE:LINE: upgrade over ...", per upgrade */
-    size_t n_outcomes, outcomes_dropped;
-    FILE *held;              /* text findings, until the outcomes are written first */
-    char *held_buf;
-    size_t held_len;
-    /* totals */
-    unsigned files, passed, failed, incomplete, empty, errors;
-    xmlTextWriterPtr xml;
-};
-
-/* libxml2 takes unsigned bytes; our strings are valid UTF-8 (escaped). */
-static const xmlChar *X(const char *s)
-{
-    return (const xmlChar *)s;
-}
 
 dfota_output *dfota_output_new(dfota_out_format fmt, FILE *out, dfota_profile profile, int color)
 {
@@ -70,24 +24,11 @@ dfota_output *dfota_output_new(dfota_out_format fmt, FILE *out, dfota_profile pr
     o->out = out;
     o->profile = profile;
     o->color = color;
-    if (fmt == DFOTA_OUT_JSON) {
-        json_t *p = json_string(dfota_profile_name(profile));
-        if (fprintf(out, "{\"tool\":\"dfota check\",\"profile\":") < 0 ||
-            json_dumpf(p, out, JSON_ENCODE_ANY) != 0 || fputs(",\"files\":[", out) == EOF)
-            o->io_error = 1;
-        json_decref(p);
-    } else if (fmt == DFOTA_OUT_JUNIT) {
-        xmlOutputBufferPtr buf = xmlOutputBufferCreateFile(out, NULL);
-        o->xml = buf ? xmlNewTextWriter(buf) : NULL;
-        if (!o->xml) {
-            free(o);
-            return NULL;
-        }
-        xmlTextWriterSetIndent(o->xml, 1);
-        if (xmlTextWriterStartDocument(o->xml, NULL, "UTF-8", NULL) < 0 ||
-            xmlTextWriterStartElement(o->xml, X("testsuites")) < 0 ||
-            xmlTextWriterWriteAttribute(o->xml, X("name"), X("dfota check")) < 0)
-            o->io_error = 1;
+    if (fmt == DFOTA_OUT_JSON)
+        dfota_out_json_begin(o);
+    else if (fmt == DFOTA_OUT_JUNIT && dfota_out_junit_begin(o) != 0) {
+        free(o);
+        return NULL;
     }
     return o;
 }
@@ -107,30 +48,8 @@ void dfota_output_provenance(dfota_output *o, const dfota_provenance *prov)
     o->prov = prov;
 }
 
-static json_t *provenance_json(const dfota_provenance *p)
-{
-    json_t *j = json_object();
-    json_object_set_new(j, "dfota", json_string(p->version));
-    json_object_set_new(j, "commit", json_string(p->commit));
-    json_object_set_new(j, "rules", json_string(p->rules));
-    json_object_set_new(j, "profile", json_string(p->profile));
-    json_object_set_new(j, "command", json_string(p->command));
-    return j;
-}
-
-/* What one file comes to. A FAIL is the module's (or the host's) and wins;
- * a log with no upgrade in it is not a pass unless allowed. */
-typedef enum {
-    FILE_PASS = 0,
-    FILE_FAIL,
-    FILE_INCOMPLETE,
-    FILE_NOTHING,    /* nothing to judge */
-    FILE_INCONCLUSIVE, /* strict: the log was altered after capture */
-    FILE_ERROR       /* the input could not be read */
-} file_verdict;
-
-static file_verdict file_verdict_of(const dfota_output *o, const dfota_checker_result *res,
-                                    const char *error)
+dfota_out_file_verdict dfota_out_verdict(const dfota_output *o, const dfota_checker_result *res,
+                                         const char *error)
 {
     if (error || !res)
         return FILE_ERROR;
@@ -145,8 +64,7 @@ static file_verdict file_verdict_of(const dfota_output *o, const dfota_checker_r
     return FILE_PASS;
 }
 
-/* The verdict's name in text (words) and in JSON (one token). */
-static const char *file_verdict_name(file_verdict v, int token)
+const char *dfota_out_verdict_name(dfota_out_file_verdict v, int token)
 {
     switch (v) {
     case FILE_PASS: return "PASS";
@@ -159,10 +77,7 @@ static const char *file_verdict_name(file_verdict v, int token)
     return "ERROR";
 }
 
-/* The one way text from a log reaches this output: with its secrets
- * hidden, unless they are kept. Returns text, or buf (cap bytes) holding
- * the redacted copy, cut with "..." when it grew past cap. */
-static const char *shown_text(const dfota_output *o, const char *text, char *buf, size_t cap)
+const char *dfota_out_shown_text(const dfota_output *o, const char *text, char *buf, size_t cap)
 {
     if (o->keep_secrets || !text || !strchr(text, ':'))
         return text;
@@ -171,8 +86,7 @@ static const char *shown_text(const dfota_output *o, const char *text, char *buf
     return buf;
 }
 
-/* The finding as this output shows it: f itself, or copy redacted. */
-static const dfota_finding *shown_finding(const dfota_output *o, const dfota_finding *f,
+const dfota_finding *dfota_out_shown_finding(const dfota_output *o, const dfota_finding *f,
                                           dfota_finding *copy)
 {
     if (o->keep_secrets)
@@ -247,7 +161,7 @@ static void text_finding(dfota_output *o, const dfota_finding *f)
     if (!first_of_kind(o, f))
         return;
     dfota_finding copy;
-    f = shown_finding(o, f, &copy);
+    f = dfota_out_shown_finding(o, f, &copy);
     const dfota_rule_info *ri = dfota_rule_get(f->rule);
     char where[64] = "";
     if (f->line)
@@ -295,20 +209,16 @@ static void text_outcomes(dfota_output *o)
         fprintf(o->out, "%s: (%zu more upgrades)\n", o->file, o->outcomes_dropped);
 }
 
-/* A text from the log as the output may show it (transcript escapes). */
-static const char *esc(const char *s, char *b, size_t cap)
+const char *dfota_out_esc(const char *s, char *b, size_t cap)
 {
     dfota_escape(s, strlen(s), b, cap);
     return b;
 }
 
-#define READER_NOTES_MAX 6
-#define READER_NOTE_LEN 400
-
 /* What the reader took off the log before judging it, a line each (without
  * the file's name): *line is the file's line a note points at, 0 for none.
  * The texts come from the log: escaped before they are shown. */
-static size_t reader_notes(const dfota_output *o, const dfota_reader_stats *st, char out[READER_NOTES_MAX][READER_NOTE_LEN],
+size_t dfota_out_reader_notes(const dfota_output *o, const dfota_reader_stats *st, char out[READER_NOTES_MAX][READER_NOTE_LEN],
                            unsigned long line[READER_NOTES_MAX])
 {
     char b[200], r[sizeof st->first_comment + 8];
@@ -320,7 +230,7 @@ static size_t reader_notes(const dfota_output *o, const dfota_reader_stats *st, 
     if (st->prefix[0]) {
         line[n] = 0;
         snprintf(out[n++], READER_NOTE_LEN, "NOTE line prefix `%s` (the log's, not the module's) taken off %lu line(s)",
-                 esc(st->prefix, b, sizeof b), st->prefixed);
+                 dfota_out_esc(st->prefix, b, sizeof b), st->prefixed);
     }
     if (st->misfits) {
         line[n] = st->first_misfit_line;
@@ -330,7 +240,7 @@ static size_t reader_notes(const dfota_output *o, const dfota_reader_stats *st, 
     if (st->unknown_prefix[0]) {
         line[n] = 0;
         snprintf(out[n++], READER_NOTE_LEN, "NOTE unknown line prefix `%s`: read as raw",
-                 esc(st->unknown_prefix, b, sizeof b));
+                 dfota_out_esc(st->unknown_prefix, b, sizeof b));
     }
     if (st->unknown_times) {
         line[n] = st->first_unknown_time_line;
@@ -341,7 +251,7 @@ static size_t reader_notes(const dfota_output *o, const dfota_reader_stats *st, 
         line[n] = st->first_comment_line;
         snprintf(out[n++], READER_NOTE_LEN,
                  "NOTE %lu note(s) added by a person were removed before checking, the first: %s", st->comments,
-                 esc(shown_text(o, st->first_comment, r, sizeof r), b, sizeof b)); /* a person's note may quote a URL */
+                 dfota_out_esc(dfota_out_shown_text(o, st->first_comment, r, sizeof r), b, sizeof b)); /* a person's note may quote a URL */
     }
     return n;
 }
@@ -350,7 +260,7 @@ static void text_reader_notes(dfota_output *o, const dfota_reader_stats *st)
 {
     char notes[READER_NOTES_MAX][READER_NOTE_LEN];
     unsigned long line[READER_NOTES_MAX];
-    size_t n = reader_notes(o, st, notes, line);
+    size_t n = dfota_out_reader_notes(o, st, notes, line);
     for (size_t i = 0; i < n; i++)
         if (line[i])
             fprintf(o->out, "%s:%lu: %s\n", o->file, line[i], notes[i]);
@@ -384,7 +294,7 @@ static void text_end_file(dfota_output *o, const dfota_checker_result *res, cons
     if (!res->timed)
         fprintf(o->out, "%s: NOTE no timestamps (%s): timing rules and durations skipped\n", o->file,
                 dfota_format_name(format));
-    file_verdict fv = file_verdict_of(o, res, error);
+    dfota_out_file_verdict fv = dfota_out_verdict(o, res, error);
     if (res->nothing_to_judge && fv != FILE_NOTHING)
         fprintf(o->out, "%s: NOTE nothing to judge: %s%s\n", o->file, DFOTA_NOTHING_TO_JUDGE,
                 o->allow_empty ? " (accepted: --allow-empty)" : "");
@@ -396,258 +306,9 @@ static void text_end_file(dfota_output *o, const dfota_checker_result *res, cons
         snprintf(why, sizeof why, ": %s (%s); not the module's doing, but strict cannot certify it",
                  DFOTA_LOG_ALTERED, res->altered_reason);
     fprintf(o->out, "%s: %s%s (%lu FAIL, %lu WARN, %lu INCOMPLETE, %lu NOTE; %u flow%s; %s, %s)\n",
-            o->file, file_verdict_name(fv, 0), why, res->count[DFOTA_L_FAIL], res->count[DFOTA_L_WARN],
+            o->file, dfota_out_verdict_name(fv, 0), why, res->count[DFOTA_L_FAIL], res->count[DFOTA_L_WARN],
             res->count[DFOTA_L_INCOMPLETE], res->count[DFOTA_L_NOTE], res->flows,
             res->flows == 1 ? "" : "s", dfota_format_name(format), dfota_profile_name(o->profile));
-}
-
-/* ---- JSON ------------------------------------------------------------- */
-
-static json_t *seconds(int64_t ns)
-{
-    return ns == DFOTA_T_NONE ? json_null() : json_real((double)ns / 1e9);
-}
-
-static json_t *finding_json(const dfota_output *o, const dfota_finding *f)
-{
-    dfota_finding copy;
-    f = shown_finding(o, f, &copy);
-    const dfota_rule_info *ri = dfota_rule_get(f->rule);
-    json_t *j = json_object();
-    json_object_set_new(j, "rule", json_string(ri->id));
-    json_object_set_new(j, "section", json_string(ri->section));
-    json_object_set_new(j, "level", json_string(dfota_level_name(f->level)));
-    json_object_set_new(j, "line", f->line ? json_integer((json_int_t)f->line) : json_null());
-    json_object_set_new(j, "t", seconds(f->t_ns));
-    json_object_set_new(j, "expected", json_string(f->expected));
-    json_object_set_new(j, "seen", json_string(f->seen));
-    json_object_set_new(j, "quirk", f->quirk ? json_string(f->quirk) : json_null());
-    return j;
-}
-
-/* Writes ,"key":value and takes value's reference. */
-static void put_kv(dfota_output *o, const char *key, json_t *value)
-{
-    json_t *k = json_string(key);
-    if (fputc(',', o->out) == EOF || json_dumpf(k, o->out, JSON_ENCODE_ANY) != 0 ||
-        fputc(':', o->out) == EOF || json_dumpf(value, o->out, JSON_ENCODE_ANY | JSON_REAL_PRECISION(9)) != 0)
-        o->io_error = 1;
-    json_decref(k);
-    json_decref(value);
-}
-
-static void json_flow(void *ctx, const dfota_flow_summary *s)
-{
-    dfota_output *o = ctx;
-    json_t *j = json_object();
-    json_object_set_new(j, "id", json_integer(s->id));
-    json_object_set_new(j, "line", s->line ? json_integer((json_int_t)s->line) : json_null());
-    json_object_set_new(j, "inferred", json_boolean(s->inferred));
-    char cmd[DFOTA_TEXT_MAX];
-    json_object_set_new(j, "command",
-                        s->inferred ? json_null() : json_string(shown_text(o, s->command, cmd, sizeof cmd)));
-    json_object_set_new(j, "form", json_string(s->form ? s->form : "none"));
-    json_object_set_new(j, "protocol", json_string(dfota_proto_name(s->proto)));
-    json_object_set_new(j, "final", s->final ? json_string(s->final) : json_null());
-    json_object_set_new(j, "outcome", json_string(s->outcome));
-    char what[WHAT_MAX];
-    dfota_flow_describe(s, what, sizeof what);
-    json_object_set_new(j, "summary", json_string(what));
-    json_t *codes = json_object();
-    json_object_set_new(codes, "download",
-                        s->has_download_code ? json_integer(s->download_code) : json_null());
-    json_t *ends = json_array();
-    for (unsigned i = 0; i < s->n_end_codes; i++)
-        json_array_append_new(ends, json_integer(s->end_codes[i]));
-    json_object_set_new(codes, "end", ends);
-    json_object_set_new(j, "codes", codes);
-    json_object_set_new(j, "attempts", json_integer(s->attempts));
-    json_object_set_new(j, "max_percent", s->max_percent >= 0 ? json_integer(s->max_percent) : json_null());
-    json_object_set_new(j, "reboots", json_integer(s->reboots));
-    const dfota_durations *d = &s->durations;
-    json_t *dj = json_object();
-    json_object_set_new(dj, "command_to_final_result", seconds(d->final_result));
-    json_object_set_new(dj, "command_to_download_end", seconds(d->to_download_end));
-    json_object_set_new(dj, "download", seconds(d->download));
-    json_object_set_new(dj, "reboot_gap", seconds(d->reboot_gap));
-    json_object_set_new(dj, "command_to_start", seconds(d->to_start));
-    json_object_set_new(dj, "start_to_end", seconds(d->start_to_end));
-    json_object_set_new(dj, "max_updating_gap", seconds(d->max_progress_gap));
-    json_object_set_new(j, "durations", dj);
-    json_t *fs = json_array();
-    for (unsigned i = 0; i < s->n_findings; i++)
-        json_array_append_new(fs, finding_json(o, &s->findings[i]));
-    json_object_set_new(j, "findings", fs);
-    json_object_set_new(j, "findings_not_listed", json_integer(s->n_findings_dropped));
-    if ((o->flows_written++ && fputc(',', o->out) == EOF) ||
-        json_dumpf(j, o->out, JSON_COMPACT | JSON_REAL_PRECISION(9)) != 0)
-        o->io_error = 1;
-    json_decref(j);
-}
-
-static void json_end_file(dfota_output *o, const dfota_checker_result *res, const char *error,
-                          dfota_format format, const dfota_reader_stats *st)
-{
-    if (fputc(']', o->out) == EOF)
-        o->io_error = 1;
-    put_kv(o, "format", json_string(dfota_format_name(format)));
-    file_verdict fv = file_verdict_of(o, res, error);
-    put_kv(o, "verdict", json_string(file_verdict_name(fv, 1)));
-    char altered[400];
-    if (fv == FILE_INCONCLUSIVE)
-        snprintf(altered, sizeof altered, "%s (%s)", DFOTA_LOG_ALTERED, res->altered_reason);
-    put_kv(o, "verdict_reason", fv == FILE_NOTHING        ? json_string(DFOTA_NOTHING_TO_JUDGE)
-                                : fv == FILE_INCONCLUSIVE ? json_string(altered)
-                                                          : json_null());
-    put_kv(o, "nothing_to_judge", json_boolean(res && res->nothing_to_judge));
-    put_kv(o, "error", error ? json_string(error) : json_null());
-    put_kv(o, "findings", o->file_findings ? o->file_findings : json_array());
-    o->file_findings = NULL;
-    json_t *rules = json_object();
-    json_t *counts = json_object();
-    if (res) {
-        for (int r = 0; r < DFOTA_RULE_COUNT; r++)
-            if (res->rule[r] != DFOTA_V_NA)
-                json_object_set_new(rules, dfota_rule_get((dfota_rule)r)->id,
-                                    json_string(dfota_verdict_name(res->rule[r])));
-        for (int l = 0; l < 4; l++)
-            json_object_set_new(counts, dfota_level_name((dfota_level)l),
-                                json_integer((json_int_t)res->count[l]));
-    }
-    put_kv(o, "rules", rules);
-    put_kv(o, "counts", counts);
-    put_kv(o, "timed", json_boolean(res && res->timed));
-    put_kv(o, "comments_removed", json_integer(st ? (json_int_t)st->comments : 0));
-    char b[200];
-    put_kv(o, "line_prefix", st && st->prefix[0] ? json_string(esc(st->prefix, b, sizeof b)) : json_null());
-    put_kv(o, "prefix_lines", json_integer(st ? (json_int_t)st->prefixed : 0));
-    put_kv(o, "prefix_misfits", json_integer(st ? (json_int_t)st->misfits : 0));
-    put_kv(o, "unknown_prefix",
-           st && st->unknown_prefix[0] ? json_string(esc(st->unknown_prefix, b, sizeof b)) : json_null());
-    put_kv(o, "encoding", json_string(st && st->encoding ? st->encoding : "UTF-8"));
-    if (fputc('}', o->out) == EOF)
-        o->io_error = 1;
-}
-
-/* ---- JUnit XML -------------------------------------------------------- */
-
-
-static void xml_testcase(dfota_output *o, const char *name, const char *child, const char *msg)
-{
-    xmlTextWriterPtr w = o->xml;
-    int rc = xmlTextWriterStartElement(w, X("testcase"));
-    rc |= xmlTextWriterWriteAttribute(w, X("name"), X(name));
-    rc |= xmlTextWriterWriteAttribute(w, X("classname"), X(o->file));
-    if (child) {
-        rc |= xmlTextWriterStartElement(w, X(child));
-        if (strcmp(child, "system-out") == 0)
-            rc |= xmlTextWriterWriteString(w, X(msg));
-        else
-            rc |= xmlTextWriterWriteAttribute(w, X("message"), X(msg));
-        rc |= xmlTextWriterEndElement(w);
-    }
-    rc |= xmlTextWriterEndElement(w);
-    if (rc < 0)
-        o->io_error = 1;
-}
-
-/* Each upgrade in words, and what the reader took off the log, as the
- * suite's output. */
-static void junit_outcomes(dfota_output *o, const dfota_reader_stats *st)
-{
-    char notes[READER_NOTES_MAX][READER_NOTE_LEN];
-    unsigned long line[READER_NOTES_MAX];
-    size_t nn = st ? reader_notes(o, st, notes, line) : 0;
-    if (!o->n_outcomes && !nn)
-        return;
-    int rc = xmlTextWriterStartElement(o->xml, X("system-out"));
-    for (size_t i = 0; i < o->n_outcomes; i++) {
-        rc |= xmlTextWriterWriteString(o->xml, X(o->outcome[i]));
-        rc |= xmlTextWriterWriteString(o->xml, X("\n"));
-    }
-    for (size_t i = 0; i < nn; i++) {
-        rc |= xmlTextWriterWriteString(o->xml, X(notes[i]));
-        rc |= xmlTextWriterWriteString(o->xml, X("\n"));
-    }
-    rc |= xmlTextWriterEndElement(o->xml);
-    if (rc < 0)
-        o->io_error = 1;
-}
-
-static void junit_end_file(dfota_output *o, const dfota_checker_result *res, const char *error,
-                           const dfota_reader_stats *st)
-{
-    /* Nothing to judge is an error a CI does not take for green. */
-    file_verdict fv = file_verdict_of(o, res, error);
-    int not_judged = fv == FILE_NOTHING || fv == FILE_INCONCLUSIVE;
-    unsigned tests = error || not_judged ? 1 : 0, failures = 0, skipped = 0;
-    if (res)
-        for (int r = 0; r < DFOTA_RULE_COUNT; r++) {
-            tests += res->rule[r] != DFOTA_V_NA;
-            failures += res->rule[r] == DFOTA_V_FAIL;
-            skipped += res->rule[r] == DFOTA_V_INCOMPLETE;
-        }
-    char num[4][16];
-    snprintf(num[0], sizeof num[0], "%u", tests);
-    snprintf(num[1], sizeof num[1], "%u", failures);
-    snprintf(num[2], sizeof num[2], "%u", error || not_judged ? 1u : 0u);
-    snprintf(num[3], sizeof num[3], "%u", skipped);
-    xmlTextWriterPtr w = o->xml;
-    int rc = xmlTextWriterStartElement(w, X("testsuite"));
-    rc |= xmlTextWriterWriteAttribute(w, X("name"), X(o->file));
-    rc |= xmlTextWriterWriteAttribute(w, X("tests"), X(num[0]));
-    rc |= xmlTextWriterWriteAttribute(w, X("failures"), X(num[1]));
-    rc |= xmlTextWriterWriteAttribute(w, X("errors"), X(num[2]));
-    rc |= xmlTextWriterWriteAttribute(w, X("skipped"), X(num[3]));
-    if (o->prov) {
-        const char *kv[10];
-        size_t n = dfota_provenance_pairs(o->prov, kv);
-        rc |= xmlTextWriterStartElement(w, X("properties"));
-        for (size_t i = 0; i < n; i++) {
-            rc |= xmlTextWriterStartElement(w, X("property"));
-            rc |= xmlTextWriterWriteAttribute(w, X("name"), X(kv[2 * i]));
-            rc |= xmlTextWriterWriteAttribute(w, X("value"), X(kv[2 * i + 1]));
-            rc |= xmlTextWriterEndElement(w);
-        }
-        rc |= xmlTextWriterEndElement(w);
-    }
-    if (rc < 0)
-        o->io_error = 1;
-    if (error) {
-        char msg[DFOTA_ERRBUF * 2];
-        dfota_escape(error, strlen(error), msg, sizeof msg);
-        xml_testcase(o, "input", "error", msg);
-    }
-    if (not_judged) {
-        char msg[400];
-        if (fv == FILE_NOTHING)
-            snprintf(msg, sizeof msg, "nothing to judge: %s", DFOTA_NOTHING_TO_JUDGE);
-        else
-            snprintf(msg, sizeof msg, "inconclusive: %s (%s)", DFOTA_LOG_ALTERED,
-                     res->altered_reason);
-        xml_testcase(o, "judged", "error", msg);
-    }
-    junit_outcomes(o, st);
-    for (int r = 0; res && r < DFOTA_RULE_COUNT; r++) {
-        dfota_verdict v = res->rule[r];
-        if (v == DFOTA_V_NA)
-            continue;
-        const dfota_rule_info *ri = dfota_rule_get((dfota_rule)r);
-        char name[128];
-        snprintf(name, sizeof name, "%s (\xc2\xa7%s)", ri->id, ri->section);
-        char reason[DFOTA_TEXT_MAX];
-        const char *why = shown_text(o, res->rule_reason[r], reason, sizeof reason);
-        if (v == DFOTA_V_FAIL)
-            xml_testcase(o, name, "failure", why);
-        else if (v == DFOTA_V_INCOMPLETE)
-            xml_testcase(o, name, "skipped", why);
-        else if (v == DFOTA_V_WARN)
-            xml_testcase(o, name, "system-out", why);
-        else
-            xml_testcase(o, name, NULL, NULL);
-    }
-    if (xmlTextWriterEndElement(w) < 0)
-        o->io_error = 1;
 }
 
 /* ---- the common part -------------------------------------------------- */
@@ -657,17 +318,29 @@ static void on_finding(void *ctx, const dfota_finding *f)
     dfota_output *o = ctx;
     if (o->fmt == DFOTA_OUT_TEXT)
         text_finding(o, f);
-    else if (o->fmt == DFOTA_OUT_JSON && f->flow == 0) {
-        if (!o->file_findings)
-            o->file_findings = json_array();
-        if (json_array_size(o->file_findings) < FILE_FINDINGS_MAX)
-            json_array_append_new(o->file_findings, finding_json(o, f));
+    else if (o->fmt == DFOTA_OUT_JSON && f->flow == 0)
+        dfota_out_json_finding(o, f);
+}
+
+dfota_err dfota_output_rules_text(FILE *out, const dfota_checker_result *res, int keep_secrets)
+{
+    for (int r = 0; r < DFOTA_RULE_COUNT; r++) {
+        if (res->rule[r] == DFOTA_V_NA)
+            continue;
+        char reason[DFOTA_TEXT_MAX];
+        snprintf(reason, sizeof reason, "%s", res->rule_reason[r]);
+        if (!keep_secrets)
+            (void)dfota_redact_field(reason, sizeof reason); /* a cut is marked and hides nothing */
+        if (fprintf(out, "  %-24s %-10s %s\n", dfota_rule_get((dfota_rule)r)->id,
+                    dfota_verdict_name(res->rule[r]), reason) < 0)
+            return DFOTA_E_IO;
     }
+    return DFOTA_OK;
 }
 
 dfota_sink dfota_output_sink(dfota_output *o)
 {
-    dfota_sink s = {on_finding, o->fmt == DFOTA_OUT_JSON ? json_flow : keep_outcome, o};
+    dfota_sink s = {on_finding, o->fmt == DFOTA_OUT_JSON ? dfota_out_json_flow : keep_outcome, o};
     return s;
 }
 
@@ -682,22 +355,17 @@ void dfota_output_begin_file(dfota_output *o, const char *name)
         o->held = open_memstream(&o->held_buf, &o->held_len); /* NULL: findings stream */
     json_decref(o->file_findings);
     o->file_findings = NULL;
-    if (o->fmt == DFOTA_OUT_JSON) {
-        json_t *n = json_string(o->file);
-        if ((o->files && fputc(',', o->out) == EOF) || fputs("{\"file\":", o->out) == EOF ||
-            json_dumpf(n, o->out, JSON_ENCODE_ANY) != 0 || fputs(",\"flows\":[", o->out) == EOF)
-            o->io_error = 1;
-        json_decref(n);
-    }
+    if (o->fmt == DFOTA_OUT_JSON)
+        dfota_out_json_begin_file(o);
 }
 
 void dfota_output_end_file(dfota_output *o, const dfota_checker_result *res, const char *error,
                            dfota_format format, const dfota_reader_stats *stats)
 {
     char shown_error[2 * DFOTA_ERRBUF];
-    error = shown_text(o, error, shown_error, sizeof shown_error);
+    error = dfota_out_shown_text(o, error, shown_error, sizeof shown_error);
     o->files++;
-    switch (file_verdict_of(o, res, error)) {
+    switch (dfota_out_verdict(o, res, error)) {
     case FILE_ERROR: o->errors++; break;
     case FILE_FAIL: o->failed++; break;
     case FILE_INCOMPLETE: case FILE_INCONCLUSIVE: o->incomplete++; break;
@@ -706,20 +374,20 @@ void dfota_output_end_file(dfota_output *o, const dfota_checker_result *res, con
     }
     switch (o->fmt) {
     case DFOTA_OUT_TEXT: text_end_file(o, res, error, format, stats); break;
-    case DFOTA_OUT_JSON: json_end_file(o, res, error, format, stats); break;
-    case DFOTA_OUT_JUNIT: junit_end_file(o, res, error, stats); break;
+    case DFOTA_OUT_JSON: dfota_out_json_end_file(o, res, error, format, stats); break;
+    case DFOTA_OUT_JUNIT: dfota_out_junit_end_file(o, res, error, stats); break;
     }
 }
 
-int dfota_output_status(const dfota_output *o)
+dfota_status dfota_output_status(const dfota_output *o)
 {
     if (o->errors)
-        return 2;
+        return DFOTA_STATUS_INPUT;
     if (o->failed)
-        return 1;
+        return DFOTA_STATUS_FAIL;
     if (o->incomplete || o->empty)
-        return 3;
-    return 0;
+        return DFOTA_STATUS_INCOMPLETE;
+    return DFOTA_STATUS_PASS;
 }
 
 dfota_err dfota_output_finish(dfota_output *o)
@@ -735,28 +403,8 @@ dfota_err dfota_output_finish(dfota_output *o)
                 o->files, o->files == 1 ? "" : "s", o->passed, o->failed, o->incomplete, o->empty,
                 o->errors);
         break;
-    case DFOTA_OUT_JSON: {
-        if (fputc(']', o->out) == EOF)
-            o->io_error = 1;
-        json_t *s = json_object();
-        json_object_set_new(s, "files", json_integer(o->files));
-        json_object_set_new(s, "passed", json_integer(o->passed));
-        json_object_set_new(s, "failed", json_integer(o->failed));
-        json_object_set_new(s, "incomplete", json_integer(o->incomplete));
-        json_object_set_new(s, "nothing_to_judge", json_integer(o->empty));
-        json_object_set_new(s, "unreadable", json_integer(o->errors));
-        put_kv(o, "summary", s);
-        if (o->prov)
-            put_kv(o, "provenance", provenance_json(o->prov));
-        put_kv(o, "exit_status", json_integer(dfota_output_status(o)));
-        if (fputs("}\n", o->out) == EOF)
-            o->io_error = 1;
-        break;
-    }
-    case DFOTA_OUT_JUNIT:
-        if (xmlTextWriterEndDocument(o->xml) < 0 || xmlTextWriterFlush(o->xml) < 0)
-            o->io_error = 1;
-        break;
+    case DFOTA_OUT_JSON: dfota_out_json_finish(o); break;
+    case DFOTA_OUT_JUNIT: dfota_out_junit_finish(o); break;
     }
     if (fflush(o->out) == EOF || ferror(o->out))
         o->io_error = 1;

@@ -8,6 +8,8 @@
 
 #include "dfota/report.h"
 #include "dfota/log.h"
+#include "report/json.h"
+#include "report/junit.h"
 
 const char *dfota_report_path(const char *transcript)
 {
@@ -15,11 +17,6 @@ const char *dfota_report_path(const char *transcript)
     for (const char *p = transcript; (p = strstr(p, "/transcripts/")) != NULL; p++)
         last = p;
     return last ? last + 1 : transcript;
-}
-
-static json_t *secs(int64_t ns)
-{
-    return ns == DFOTA_T_NONE ? json_null() : json_real((double)ns / 1e9);
 }
 
 static json_t *str_or_null(const char *s)
@@ -110,37 +107,23 @@ static json_t *scenario_json(const dfota_scenario_result *res)
         json_object_set_new(s, "rule", str_or_null(st->verdict == DFOTA_V_FAIL ? st->rule : NULL));
         json_object_set_new(s, "line", json_integer((json_int_t)st->line));
         json_object_set_new(s, "event_line", st->event_line ? json_integer((json_int_t)st->event_line) : json_null());
-        json_object_set_new(s, "t_start", secs(st->t_start_ns));
-        json_object_set_new(s, "t_end", secs(st->t_end_ns));
+        json_object_set_new(s, "t_start", dfota_json_seconds(st->t_start_ns));
+        json_object_set_new(s, "t_end", dfota_json_seconds(st->t_end_ns));
         json_array_append_new(steps, s);
     }
     json_object_set_new(j, "steps", steps);
-    json_t *rules = json_object();
-    for (int r = 0; r < DFOTA_RULE_COUNT; r++)
-        if (res->rules.rule[r] != DFOTA_V_NA)
-            json_object_set_new(rules, dfota_rule_get((dfota_rule)r)->id,
-                                json_string(dfota_verdict_name(res->rules.rule[r])));
-    json_object_set_new(j, "rules", rules);
+    json_object_set_new(j, "rules", dfota_json_rules(&res->rules));
+    json_object_set_new(j, "counts", dfota_json_counts(&res->rules));
     json_object_set_new(j, "failed_rules", failed_rules(res));
     json_t *fs = json_array();
-    for (size_t i = 0; i < res->n_findings; i++) {
-        const dfota_finding *f = &res->findings[i];
-        json_t *o = json_object();
-        json_object_set_new(o, "rule", json_string(dfota_rule_get(f->rule)->id));
-        json_object_set_new(o, "level", json_string(dfota_level_name(f->level)));
-        json_object_set_new(o, "line", f->line ? json_integer((json_int_t)f->line) : json_null());
-        json_object_set_new(o, "t", secs(f->t_ns));
-        json_object_set_new(o, "expected", json_string(f->expected));
-        json_object_set_new(o, "seen", json_string(f->seen));
-        json_object_set_new(o, "quirk", str_or_null(f->quirk));
-        json_array_append_new(fs, o);
-    }
+    for (size_t i = 0; i < res->n_findings; i++) /* redacted by the runner */
+        json_array_append_new(fs, dfota_json_finding(&res->findings[i]));
     json_object_set_new(j, "findings", fs);
     json_object_set_new(j, "findings_not_listed", json_integer((json_int_t)res->n_findings_dropped));
     json_object_set_new(j, "transcript",
                         res->transcript[0] ? text(dfota_report_path(res->transcript)) : json_null());
-    json_object_set_new(j, "duration", secs(res->duration_ns));
-    json_object_set_new(j, "module_time", secs(res->module_ns));
+    json_object_set_new(j, "duration", dfota_json_seconds(res->duration_ns));
+    json_object_set_new(j, "module_time", dfota_json_seconds(res->module_ns));
     json_object_set_new(j, "firmware_before",
                         res->firmware_before[0] ? text(res->firmware_before) : json_null());
     json_object_set_new(j, "firmware_after",
@@ -171,21 +154,30 @@ dfota_run_counts dfota_run_count(const dfota_run_report *rep)
     return c;
 }
 
+dfota_status dfota_run_status(const dfota_run_report *rep)
+{
+    int harness = 0, failed = 0, incomplete = 0;
+    for (size_t i = 0; i < rep->n_results; i++) {
+        harness |= rep->results[i].harness_error;
+        failed |= rep->results[i].verdict == DFOTA_V_FAIL;
+        incomplete |= rep->results[i].verdict == DFOTA_V_INCOMPLETE;
+    }
+    return harness      ? DFOTA_STATUS_HARNESS
+           : failed     ? DFOTA_STATUS_FAIL
+           : incomplete ? DFOTA_STATUS_INCOMPLETE
+                        : DFOTA_STATUS_PASS;
+}
+
 dfota_err dfota_report_json(FILE *out, const dfota_run_report *rep)
 {
     json_t *j = json_object();
     json_object_set_new(j, "tool", json_string(rep->title ? rep->title : "dfota run"));
+    json_object_set_new(j, "kind", json_string(DFOTA_JSON_KIND_RUN));
     json_object_set_new(j, "profile", json_string(dfota_profile_name(rep->profile)));
     json_object_set_new(j, "started", str_or_null(rep->started));
     json_object_set_new(j, "interrupted", json_boolean(rep->interrupted));
-    if (rep->provenance) {
-        const char *kv[10];
-        size_t n = dfota_provenance_pairs(rep->provenance, kv);
-        json_t *p = json_object();
-        for (size_t i = 0; i < n; i++)
-            json_object_set_new(p, kv[2 * i], json_string(kv[2 * i + 1]));
-        json_object_set_new(j, "provenance", p);
-    }
+    if (rep->provenance)
+        json_object_set_new(j, "provenance", dfota_json_provenance(rep->provenance));
     json_t *arr = json_array();
     for (size_t i = 0; i < rep->n_results; i++)
         json_array_append_new(arr, scenario_json(&rep->results[i]));
@@ -207,75 +199,34 @@ dfota_err dfota_report_json(FILE *out, const dfota_run_report *rep)
 
 /* ---- JUnit: a testsuite per scenario, a testcase per step and per rule -- */
 
-static const xmlChar *X(const char *s)
-{
-    return (const xmlChar *)s;
-}
+#define X dfota_xml
 
+/* A testcase whose message is the user's or the module's text: escaped
+ * before it goes in. */
 static int xml_case(xmlTextWriterPtr w, const char *cls, const char *name, const char *child,
                     const char *msg)
 {
     char safe[2 * DFOTA_TEXT_MAX];
-    int rc = xmlTextWriterStartElement(w, X("testcase"));
-    rc |= xmlTextWriterWriteAttribute(w, X("classname"), X(cls));
-    rc |= xmlTextWriterWriteAttribute(w, X("name"), X(name));
-    if (child) {
+    if (child)
         dfota_escape(msg ? msg : "", msg ? strlen(msg) : 0, safe, sizeof safe);
-        rc |= xmlTextWriterStartElement(w, X(child));
-        rc |= xmlTextWriterWriteAttribute(w, X("message"), X(safe));
-        rc |= xmlTextWriterEndElement(w);
-    }
-    rc |= xmlTextWriterEndElement(w);
-    return rc < 0 ? -1 : 0;
-}
-
-/* What made the verdicts, as a testsuite's properties. */
-static int junit_provenance(xmlTextWriterPtr w, const dfota_provenance *prov)
-{
-    if (!prov)
-        return 0;
-    const char *kv[10];
-    size_t n = dfota_provenance_pairs(prov, kv);
-    int rc = xmlTextWriterStartElement(w, X("properties"));
-    for (size_t i = 0; i < n; i++) {
-        rc |= xmlTextWriterStartElement(w, X("property"));
-        rc |= xmlTextWriterWriteAttribute(w, X("name"), X(kv[2 * i]));
-        rc |= xmlTextWriterWriteAttribute(w, X("value"), X(kv[2 * i + 1]));
-        rc |= xmlTextWriterEndElement(w);
-    }
-    return rc | xmlTextWriterEndElement(w);
+    return dfota_junit_case(w, cls, name, child, child ? safe : NULL);
 }
 
 static int junit_scenario(xmlTextWriterPtr w, const dfota_scenario_result *res,
                           const dfota_provenance *prov)
 {
     const dfota_scenario *sc = res->scenario;
-    char cls[512], name[2 * DFOTA_TEXT_MAX], num[4][24];
+    char cls[512], name[2 * DFOTA_TEXT_MAX];
     dfota_escape(sc ? sc->name : "?", strlen(sc ? sc->name : "?"), cls, sizeof cls);
     size_t n_steps = sc && res->steps ? sc->n_steps : 0;
-    unsigned tests = 0, failures = 0, skipped = 0;
+    dfota_junit_counts c = {res->harness_error ? 1u : 0u, 0, res->harness_error ? 1u : 0u, 0};
     for (size_t i = 0; i < n_steps; i++) {
-        tests++;
-        failures += res->steps[i].verdict == DFOTA_V_FAIL;
-        skipped += res->steps[i].verdict == DFOTA_V_INCOMPLETE || res->steps[i].verdict == DFOTA_V_NA;
+        c.tests++;
+        c.failures += res->steps[i].verdict == DFOTA_V_FAIL;
+        c.skipped += res->steps[i].verdict == DFOTA_V_INCOMPLETE || res->steps[i].verdict == DFOTA_V_NA;
     }
-    for (int r = 0; r < DFOTA_RULE_COUNT; r++) {
-        tests += res->rules.rule[r] != DFOTA_V_NA;
-        failures += res->rules.rule[r] == DFOTA_V_FAIL;
-        skipped += res->rules.rule[r] == DFOTA_V_INCOMPLETE;
-    }
-    snprintf(num[0], sizeof num[0], "%u", tests + (res->harness_error ? 1u : 0u));
-    snprintf(num[1], sizeof num[1], "%u", failures);
-    snprintf(num[2], sizeof num[2], "%u", res->harness_error ? 1u : 0u);
-    snprintf(num[3], sizeof num[3], "%u", skipped);
-    int rc = xmlTextWriterStartElement(w, X("testsuite"));
-    rc |= xmlTextWriterWriteAttribute(w, X("name"), X(cls));
-    rc |= xmlTextWriterWriteAttribute(w, X("tests"), X(num[0]));
-    rc |= xmlTextWriterWriteAttribute(w, X("failures"), X(num[1]));
-    rc |= xmlTextWriterWriteAttribute(w, X("errors"), X(num[2]));
-    rc |= xmlTextWriterWriteAttribute(w, X("skipped"), X(num[3]));
-    rc |= junit_provenance(w, prov);
-    if (rc < 0)
+    dfota_junit_count_rules(&res->rules, &c);
+    if (dfota_junit_suite_begin(w, cls, &c, prov) < 0)
         return -1;
     if (res->harness_error && xml_case(w, cls, "harness", "error", res->error) < 0)
         return -1;
@@ -290,13 +241,12 @@ static int junit_scenario(xmlTextWriterPtr w, const dfota_scenario_result *res,
             return -1;
     }
     for (int r = 0; r < DFOTA_RULE_COUNT; r++) {
-        dfota_verdict v = res->rules.rule[r];
-        if (v == DFOTA_V_NA)
+        char why[2 * DFOTA_TEXT_MAX];
+        const char *reason = res->rules.rule_reason[r];
+        if (res->rules.rule[r] == DFOTA_V_NA)
             continue;
-        const dfota_rule_info *ri = dfota_rule_get((dfota_rule)r);
-        snprintf(name, sizeof name, "%s (\xc2\xa7%s)", ri->id, ri->section);
-        const char *child = v == DFOTA_V_FAIL ? "failure" : v == DFOTA_V_INCOMPLETE ? "skipped" : NULL;
-        if (xml_case(w, cls, name, child, res->rules.rule_reason[r]) < 0)
+        dfota_escape(reason, strlen(reason), why, sizeof why);
+        if (dfota_junit_rule(w, cls, (dfota_rule)r, res->rules.rule[r], why) < 0)
             return -1;
     }
     return xmlTextWriterEndElement(w) < 0 ? -1 : 0;

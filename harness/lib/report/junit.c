@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: MIT */
+/* junit.c - the JUnit XML that check's output and a run's junit.xml share:
+ * a testsuite, a testcase, a rule's testcase (report/junit.h). */
+#include <stdio.h>
+#include <string.h>
+
+#include "report/junit.h"
+
+#include "dfota/guide.h"
+
+void dfota_junit_count_rules(const dfota_checker_result *res, dfota_junit_counts *c)
+{
+    for (int r = 0; res && r < DFOTA_RULE_COUNT; r++) {
+        c->tests += res->rule[r] != DFOTA_V_NA;
+        c->failures += res->rule[r] == DFOTA_V_FAIL;
+        c->skipped += res->rule[r] == DFOTA_V_INCOMPLETE;
+    }
+}
+
+static int properties(xmlTextWriterPtr w, const dfota_provenance *prov)
+{
+    const char *kv[10];
+    size_t n = dfota_provenance_pairs(prov, kv);
+    int rc = xmlTextWriterStartElement(w, dfota_xml("properties"));
+    for (size_t i = 0; i < n; i++) {
+        rc |= xmlTextWriterStartElement(w, dfota_xml("property"));
+        rc |= xmlTextWriterWriteAttribute(w, dfota_xml("name"), dfota_xml(kv[2 * i]));
+        rc |= xmlTextWriterWriteAttribute(w, dfota_xml("value"), dfota_xml(kv[2 * i + 1]));
+        rc |= xmlTextWriterEndElement(w);
+    }
+    return rc | xmlTextWriterEndElement(w);
+}
+
+int dfota_junit_suite_begin(xmlTextWriterPtr w, const char *name, const dfota_junit_counts *c,
+                            const dfota_provenance *prov)
+{
+    static const char *const attr[4] = {"tests", "failures", "errors", "skipped"};
+    const unsigned value[4] = {c->tests, c->failures, c->errors, c->skipped};
+    int rc = xmlTextWriterStartElement(w, dfota_xml("testsuite"));
+    rc |= xmlTextWriterWriteAttribute(w, dfota_xml("name"), dfota_xml(name));
+    for (int i = 0; i < 4; i++) {
+        char num[16];
+        snprintf(num, sizeof num, "%u", value[i]);
+        rc |= xmlTextWriterWriteAttribute(w, dfota_xml(attr[i]), dfota_xml(num));
+    }
+    if (prov)
+        rc |= properties(w, prov);
+    return rc < 0 ? -1 : 0;
+}
+
+int dfota_junit_case(xmlTextWriterPtr w, const char *cls, const char *name, const char *child,
+                     const char *msg)
+{
+    int rc = xmlTextWriterStartElement(w, dfota_xml("testcase"));
+    rc |= xmlTextWriterWriteAttribute(w, dfota_xml("classname"), dfota_xml(cls));
+    rc |= xmlTextWriterWriteAttribute(w, dfota_xml("name"), dfota_xml(name));
+    if (child) {
+        rc |= xmlTextWriterStartElement(w, dfota_xml(child));
+        if (strcmp(child, "system-out") == 0)
+            rc |= xmlTextWriterWriteString(w, dfota_xml(msg ? msg : ""));
+        else
+            rc |= xmlTextWriterWriteAttribute(w, dfota_xml("message"), dfota_xml(msg ? msg : ""));
+        rc |= xmlTextWriterEndElement(w);
+    }
+    rc |= xmlTextWriterEndElement(w);
+    return rc < 0 ? -1 : 0;
+}
+
+int dfota_junit_rule(xmlTextWriterPtr w, const char *cls, dfota_rule r, dfota_verdict v,
+                     const char *why)
+{
+    const dfota_rule_info *ri = dfota_rule_get(r);
+    char name[128];
+    snprintf(name, sizeof name, "%s (\xc2\xa7%s)", ri->id, ri->section);
+    switch (v) {
+    case DFOTA_V_NA: return 0;
+    case DFOTA_V_PASS: return dfota_junit_case(w, cls, name, NULL, NULL);
+    case DFOTA_V_WARN: return dfota_junit_case(w, cls, name, "system-out", why);
+    case DFOTA_V_INCOMPLETE: return dfota_junit_case(w, cls, name, "skipped", why);
+    case DFOTA_V_FAIL: break;
+    }
+    return dfota_junit_case(w, cls, name, "failure", why);
+}

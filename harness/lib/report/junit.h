@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/* junit.h - the parts of JUnit XML that dfota check's output and a run's
+ * junit.xml share (not public API): a testsuite with its counts and
+ * provenance, a testcase, and the testcase each rule's status makes, so
+ * that a CI reads a rule the same way in both. Written with libxml2's
+ * writer, which escapes every text; the caller has escaped and redacted
+ * what a log said. Each returns < 0 when a write failed. */
+#ifndef DFOTA_LIB_REPORT_JUNIT_H
+#define DFOTA_LIB_REPORT_JUNIT_H
+
+#include <libxml/xmlwriter.h>
+
+#include "dfota/report.h"
+
+/* libxml2 takes unsigned bytes; our strings are valid UTF-8 (escaped). */
+static inline const xmlChar *dfota_xml(const char *s)
+{
+    return (const xmlChar *)s;
+}
+
+/* How many testcases a testsuite holds, and of them how many failed, are
+ * errors and were skipped: its attributes. */
+typedef struct {
+    unsigned tests, failures, errors, skipped;
+} dfota_junit_counts;
+
+/* Adds the testcases the rules of res make (dfota_junit_rule) to *c. */
+void dfota_junit_count_rules(const dfota_checker_result *res, dfota_junit_counts *c);
+
+/* Opens <testsuite name=...> with c's counts and, when prov is not NULL,
+ * what made the verdicts as <properties>. The caller closes it. */
+int dfota_junit_suite_begin(xmlTextWriterPtr w, const char *name, const dfota_junit_counts *c,
+                            const dfota_provenance *prov);
+
+/* One <testcase classname=cls name=name/>; child NULL for a pass, else
+ * "failure", "skipped" or "error" with msg as its message, or
+ * "system-out" with msg as its text. */
+int dfota_junit_case(xmlTextWriterPtr w, const char *cls, const char *name, const char *child,
+                     const char *msg);
+
+/* The testcase rule r's status v makes, named "ID (§section)": a FAIL is a
+ * failure and an INCOMPLETE skipped, with why as the message; a WARN passes
+ * with why as its output; a PASS is bare. Nothing for N/A. */
+int dfota_junit_rule(xmlTextWriterPtr w, const char *cls, dfota_rule r, dfota_verdict v,
+                     const char *why);
+
+#endif

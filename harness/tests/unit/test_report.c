@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: MIT */
+/* test_report.c - what the report room's encoders share: the status a
+ * check's files and a run's results call for (dfota_status, the exit
+ * statuses README.md documents), and a finding written the same way, with
+ * its section, by check's JSON (dfota_output) and run's (dfota_report_json).
+ * The results are built by hand, so the test depends on the report alone. */
+#define _POSIX_C_SOURCE 200809L /* open_memstream */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <CUnit/Basic.h>
+#include <jansson.h>
+
+#include "suite.h"
+
+#include "dfota/report.h"
+#include "dfota/guide.h"
+
+/* ---- the statuses are README's exit statuses ----------------------------- */
+
+static void test_status_numbers(void)
+{
+    CU_ASSERT_EQUAL(DFOTA_STATUS_PASS, 0);
+    CU_ASSERT_EQUAL(DFOTA_STATUS_FAIL, 1);
+    CU_ASSERT_EQUAL(DFOTA_STATUS_INPUT, 2);
+    CU_ASSERT_EQUAL(DFOTA_STATUS_INCOMPLETE, 3);
+    CU_ASSERT_EQUAL(DFOTA_STATUS_HARNESS, 4);
+}
+
+/* ---- dfota_output_status: check's files ---------------------------------- */
+
+/* One file as check ends it: 'P' pass, 'F' FAIL, 'I' INCOMPLETE, 'N'
+ * nothing to judge, 'A' altered (inconclusive), 'E' an input error. */
+static void end_file(dfota_output *o, char kind)
+{
+    dfota_checker_result res;
+    memset(&res, 0, sizeof res);
+    res.verdict = kind == 'F' ? DFOTA_V_FAIL : kind == 'I' || kind == 'A' ? DFOTA_V_INCOMPLETE : DFOTA_V_PASS;
+    res.nothing_to_judge = kind == 'N';
+    res.inconclusive = kind == 'A';
+    dfota_output_begin_file(o, "f.log");
+    dfota_output_end_file(o, kind == 'E' ? NULL : &res, kind == 'E' ? "f.log: cannot read" : NULL,
+                          DFOTA_FMT_TRANSCRIPT, NULL);
+}
+
+static const struct {
+    const char *files;
+    int allow_empty;
+    dfota_status want;
+} output_cases[] = {
+    {"", 0, DFOTA_STATUS_PASS},
+    {"PP", 0, DFOTA_STATUS_PASS},
+    {"PF", 0, DFOTA_STATUS_FAIL},
+    {"PI", 0, DFOTA_STATUS_INCOMPLETE},
+    {"PA", 0, DFOTA_STATUS_INCOMPLETE},
+    {"N", 0, DFOTA_STATUS_INCOMPLETE},
+    {"N", 1, DFOTA_STATUS_PASS},
+    {"IF", 0, DFOTA_STATUS_FAIL},       /* a FAIL before INCOMPLETE */
+    {"FE", 0, DFOTA_STATUS_INPUT},      /* an input error before a FAIL */
+    {"NIFEP", 0, DFOTA_STATUS_INPUT},
+};
+
+static void test_output_status(void)
+{
+    for (size_t i = 0; i < sizeof output_cases / sizeof output_cases[0]; i++) {
+        FILE *sink = fopen("/dev/null", "w");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(sink);
+        dfota_output *o = dfota_output_new(DFOTA_OUT_TEXT, sink, DFOTA_PROFILE_STRICT, 0);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+        dfota_output_allow_empty(o, output_cases[i].allow_empty);
+        for (const char *k = output_cases[i].files; *k; k++)
+            end_file(o, *k);
+        if (dfota_output_status(o) != output_cases[i].want)
+            fprintf(stderr, "files %s: status %d, want %d\n", output_cases[i].files,
+                    (int)dfota_output_status(o), (int)output_cases[i].want);
+        CU_ASSERT_EQUAL(dfota_output_status(o), output_cases[i].want);
+        CU_ASSERT_EQUAL(dfota_output_finish(o), DFOTA_OK);
+        dfota_output_free(o);
+        fclose(sink);
+    }
+}
+
+/* ---- dfota_output_rules_text: the rules' statuses in text ---------------- */
+
+static char *rules_text(const dfota_checker_result *res, int keep_secrets)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    CU_ASSERT_EQUAL(dfota_output_rules_text(f, res, keep_secrets), DFOTA_OK);
+    fclose(f);
+    return buf;
+}
+
+static void test_rules_text(void)
+{
+    dfota_checker_result res;
+    memset(&res, 0, sizeof res);
+    res.rule[DFOTA_R_CMD_FINAL] = DFOTA_V_FAIL;
+    snprintf(res.rule_reason[DFOTA_R_CMD_FINAL], DFOTA_TEXT_MAX, "%s",
+             "one final result; AT+QFOTADL=\"ftp://u:s3cret@h/f.bin\" never answered");
+    res.rule[DFOTA_R_URC_SYNTAX] = DFOTA_V_PASS;
+    char *hidden = rules_text(&res, 0), *kept = rules_text(&res, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(hidden, "  CMD-FINAL                FAIL       one final result"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(hidden, "  URC-SYNTAX               PASS"));
+    CU_ASSERT_PTR_NULL(strstr(hidden, "s3cret"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(hidden, "u:***@h"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(kept, "u:s3cret@h"));
+    CU_ASSERT_PTR_NULL(strstr(hidden, "SEQ-START")); /* a rule that did not apply */
+    free(hidden);
+    free(kept);
+}
+
+/* ---- dfota_run_status: a run's results, preparations included ----------- */
+
+static const struct {
+    const char *results; /* 'P' pass, 'F' FAIL, 'I' INCOMPLETE, 'H' harness trouble */
+    dfota_status want;
+} run_cases[] = {
+    {"", DFOTA_STATUS_PASS},
+    {"PP", DFOTA_STATUS_PASS},
+    {"PI", DFOTA_STATUS_INCOMPLETE},
+    {"IFP", DFOTA_STATUS_FAIL},
+    {"FH", DFOTA_STATUS_HARNESS},       /* the bench before the module */
+    {"HP", DFOTA_STATUS_HARNESS},
+};
+
+static void test_run_status(void)
+{
+    for (size_t i = 0; i < sizeof run_cases / sizeof run_cases[0]; i++) {
+        dfota_scenario_result res[8];
+        size_t n = strlen(run_cases[i].results);
+        memset(res, 0, sizeof res);
+        for (size_t k = 0; k < n; k++) {
+            char c = run_cases[i].results[k];
+            res[k].verdict = c == 'F' ? DFOTA_V_FAIL : c == 'I' ? DFOTA_V_INCOMPLETE : DFOTA_V_PASS;
+            res[k].harness_error = c == 'H';
+            res[k].preparation = k == 0; /* a preparation counts as much */
+        }
+        dfota_run_report rep = {"dfota run", NULL, DFOTA_PROFILE_STRICT, res, n, 0, NULL};
+        CU_ASSERT_EQUAL(dfota_run_status(&rep), run_cases[i].want);
+    }
+}
+
+/* ---- one finding, one encoder -------------------------------------------- */
+
+static const dfota_finding finding = {
+    DFOTA_R_CMD_FINAL, DFOTA_L_FAIL, 0, 21, 3606000000LL, NULL,
+    "exactly one final result for the command", "another one: OK",
+};
+
+/* The one finding check's JSON holds for a file whose sink got finding. */
+static json_t *check_finding(json_t **root)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    dfota_output *o = dfota_output_new(DFOTA_OUT_JSON, f, DFOTA_PROFILE_STRICT, 0);
+    dfota_checker_result res;
+    memset(&res, 0, sizeof res);
+    res.verdict = DFOTA_V_FAIL;
+    res.rule[DFOTA_R_CMD_FINAL] = DFOTA_V_FAIL;
+    dfota_output_begin_file(o, "f.log");
+    dfota_sink sink = dfota_output_sink(o);
+    sink.finding(sink.ctx, &finding);
+    dfota_output_end_file(o, &res, NULL, DFOTA_FMT_TRANSCRIPT, NULL);
+    CU_ASSERT_EQUAL(dfota_output_finish(o), DFOTA_OK);
+    dfota_output_free(o);
+    fclose(f);
+    *root = json_loads(buf, 0, NULL);
+    free(buf);
+    json_t *files = json_object_get(*root, "files");
+    return json_array_get(json_object_get(json_array_get(files, 0), "findings"), 0);
+}
+
+/* The one finding run's JSON holds for a result that has finding. */
+static json_t *run_finding(json_t **root)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    static dfota_scenario_result res;
+    memset(&res, 0, sizeof res);
+    res.verdict = DFOTA_V_FAIL;
+    res.findings[0] = finding;
+    res.n_findings = 1;
+    res.duration_ns = res.module_ns = DFOTA_T_NONE;
+    dfota_run_report rep = {"dfota run", NULL, DFOTA_PROFILE_STRICT, &res, 1, 0, NULL};
+    CU_ASSERT_EQUAL(dfota_report_json(f, &rep), DFOTA_OK);
+    fclose(f);
+    *root = json_loads(buf, 0, NULL);
+    free(buf);
+    json_t *sc = json_array_get(json_object_get(*root, "scenarios"), 0);
+    return json_array_get(json_object_get(sc, "findings"), 0);
+}
+
+static void test_one_finding_encoder(void)
+{
+    json_t *croot = NULL, *rroot = NULL;
+    json_t *c = check_finding(&croot), *r = run_finding(&rroot);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    CU_ASSERT_TRUE(json_equal(c, r));
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(r, "section")),
+                           dfota_rule_get(DFOTA_R_CMD_FINAL)->section);
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(croot, "kind")), "check");
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(rroot, "kind")), "run");
+    json_decref(croot);
+    json_decref(rroot);
+}
+
+int main(void)
+{
+    static const test_entry tests[] = {
+        {"statuses are README's exit statuses", test_status_numbers},
+        {"check: the worst file decides, input errors first", test_output_status},
+        {"run: harness trouble first, then FAIL, INCOMPLETE", test_run_status},
+        {"the rules' statuses in text, secrets hidden", test_rules_text},
+        {"check and run write a finding the same way", test_one_finding_encoder},
+    };
+    return RUN_SUITE("report", tests);
+}
