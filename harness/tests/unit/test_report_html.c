@@ -651,6 +651,83 @@ static void test_write_error(void)
     CU_ASSERT_EQUAL(dfota_report_html(NULL, &rep, err, sizeof err), DFOTA_E_ARG);
 }
 
+/* What a result keeps of each event, as the runner adds it: the line as
+ * the transcript shows it (redacted unless the run keeps its secrets, an
+ * unknown time as 0), its classification, its harness event, at most
+ * DFOTA_TIMELINE_TEXT_MAX bytes of its text cut on a UTF-8 boundary, and
+ * past DFOTA_TIMELINE_MAX events only a count. */
+static void test_timeline_kept(void)
+{
+    dfota_scenario_result r;
+    memset(&r, 0, sizeof r);
+    const char *cmd = "AT+QFOTADL=\"ftp://user:S3cret@10.0.0.1/p.zip\"";
+    const char *shown = "AT+QFOTADL=\"ftp://user:***@10.0.0.1/p.zip\"";
+    dfota_event ev = {.t_ns = DFOTA_T_NONE, .dir = DFOTA_DIR_HOST, .data = cmd,
+                      .len = strlen(cmd), .full_len = strlen(cmd), .line = 7};
+    dfota_item it;
+    dfota_classify(ev.data, ev.len, ev.dir, &it);
+    dfota_scenario_result_add_line(&r, &ev, &it, 0);
+    dfota_scenario_result_add_line(&r, &ev, &it, 1);
+    CU_ASSERT_EQUAL_FATAL(r.n_timeline, 2);
+    const dfota_timeline_entry *e = &r.timeline[0];
+    CU_ASSERT_EQUAL(e->kind, DFOTA_ITEM_FOTADL);
+    CU_ASSERT_EQUAL(e->dir, DFOTA_DIR_HOST);
+    CU_ASSERT_EQUAL(e->t_ns, 0);
+    CU_ASSERT_EQUAL(e->line, 7);
+    CU_ASSERT_EQUAL(e->harness, DFOTA_HEV_NONE);
+    CU_ASSERT_STRING_EQUAL(r.timeline_text + e->text, shown);
+    CU_ASSERT_EQUAL(e->text_len, strlen(shown));
+    CU_ASSERT_EQUAL(e->full_len, strlen(shown));
+    CU_ASSERT_STRING_EQUAL(r.timeline_text + r.timeline[1].text, cmd);
+
+    const char *urc = "+QIND: \"FOTA\",\"UPDATING\",42";
+    ev = (dfota_event){.t_ns = 5 * NS_S, .dir = DFOTA_DIR_MODULE, .data = urc,
+                       .len = strlen(urc), .full_len = strlen(urc), .line = 8};
+    dfota_classify(ev.data, ev.len, ev.dir, &it);
+    dfota_scenario_result_add_line(&r, &ev, &it, 0);
+    const char *lost = "port-lost after 20 s";
+    ev = (dfota_event){.t_ns = 6 * NS_S, .dir = DFOTA_DIR_HARNESS, .data = lost,
+                       .len = strlen(lost), .full_len = strlen(lost), .line = 9};
+    dfota_classify(ev.data, ev.len, ev.dir, &it);
+    dfota_scenario_result_add_line(&r, &ev, &it, 0);
+    CU_ASSERT_EQUAL_FATAL(r.n_timeline, 4);
+    e = &r.timeline[2];
+    CU_ASSERT_EQUAL(e->kind, DFOTA_ITEM_URC);
+    CU_ASSERT_EQUAL(e->stage, DFOTA_STAGE_UPDATING);
+    CU_ASSERT(e->has_code && e->code == 42);
+    CU_ASSERT_EQUAL(e->t_ns, 5 * NS_S);
+    CU_ASSERT_EQUAL(r.timeline[3].harness, DFOTA_HEV_PORT_LOST);
+
+    /* 1100 bytes with an e-acute at 1023..1024: cut before it */
+    char big[1100];
+    memset(big, 'a', sizeof big);
+    big[1023] = (char)0xc3;
+    big[1024] = (char)0xa9;
+    ev = (dfota_event){.t_ns = 7 * NS_S, .dir = DFOTA_DIR_MODULE, .data = big,
+                       .len = sizeof big, .full_len = sizeof big, .line = 10};
+    dfota_classify(ev.data, ev.len, ev.dir, &it);
+    dfota_scenario_result_add_line(&r, &ev, &it, 0);
+    e = &r.timeline[4];
+    CU_ASSERT_EQUAL(e->text_len, 1023);
+    CU_ASSERT_EQUAL(e->full_len, sizeof big);
+    CU_ASSERT_EQUAL(r.timeline_text[e->text + e->text_len], '\0');
+
+    ev = (dfota_event){.t_ns = 8 * NS_S, .dir = DFOTA_DIR_MODULE, .data = "OK", .len = 2,
+                       .full_len = 2};
+    dfota_classify(ev.data, ev.len, ev.dir, &it);
+    for (unsigned long i = r.n_timeline; i < DFOTA_TIMELINE_MAX + 3; i++) {
+        ev.line = 11 + i;
+        dfota_scenario_result_add_line(&r, &ev, &it, 0);
+    }
+    CU_ASSERT_EQUAL(r.n_timeline, DFOTA_TIMELINE_MAX);
+    CU_ASSERT_EQUAL(r.timeline_dropped, 3);
+    CU_ASSERT_EQUAL(r.timeline[DFOTA_TIMELINE_MAX - 1].kind, DFOTA_ITEM_OK);
+    dfota_scenario_result_clear_timeline(&r);
+    CU_ASSERT_PTR_NULL(r.timeline);
+    CU_ASSERT_PTR_NULL(r.timeline_text);
+    CU_ASSERT_EQUAL(r.n_timeline + r.timeline_dropped, 0);
+}
+
 static void test_empty_run(void)
 {
     page p = render(NULL, 0, 0);
@@ -753,6 +830,7 @@ static const test_entry tests[] = {
     {"broken transcript", test_broken_transcript},
     {"write error", test_write_error},
     {"empty run", test_empty_run},
+    {"what a result keeps of each event", test_timeline_kept},
     {"module and firmware", test_firmware},
     {"several modules: the matrix page", test_matrix},
 };
