@@ -202,8 +202,9 @@ typedef struct {
 /* One self-contained HTML file: no network, no external asset. A verdict
  * table of scenarios by rule; per scenario an inline SVG timeline (events
  * on a time axis, the UPDATING percentage as a curve, reboot gaps shaded,
- * failed windows marked) and its transcript, read from res->transcript,
- * with failing lines highlighted and device bytes escaped. */
+ * failed windows marked) and its transcript listing, both from the
+ * result's timeline (the transcript is never read back), with failing
+ * lines highlighted and device bytes escaped. */
 DFOTA_WUR dfota_err dfota_report_html(FILE *out, const dfota_run_report *rep, char *err,
                                       size_t errlen);
 

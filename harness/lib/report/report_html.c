@@ -10,11 +10,13 @@
  * goes through the same two steps with its backslashes kept as they are,
  * since the checker's texts are escaped already.
  *
- * Memory and size stay bounded whatever the size of a transcript: it is
- * read twice with the reader, once for the timeline (bounded arrays of
- * marks, progress points and reboot gaps) and once for the listing (the
- * first HTML_ROWS_MAX lines, then only the lines with a finding), and the
- * page says what it left out. */
+ * The page is written from the results alone: each result's timeline
+ * (dfota/report.h) holds its events as the run's transcript shows them,
+ * already classified, so the transcript is never read back. Memory and
+ * size stay bounded whatever the length of a run: the timeline keeps at
+ * most DFOTA_TIMELINE_MAX events, and the page draws bounded arrays of
+ * marks, progress points and reboot gaps from it; the page says what it
+ * left out. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -25,10 +27,9 @@
 #include "dfota/at.h"
 #include "dfota/log.h"
 #include "dfota/report.h"
+#include "report/html.h"
 
 /* What one scenario may put on the page. */
-#define HTML_ROWS_MAX 20000UL     /* transcript lines listed before only annotated ones */
-#define HTML_PAYLOAD_SHOWN 1024   /* bytes of one payload listed */
 #define HTML_MARKS_MAX 4000       /* timeline marks (commands, results, URCs, port events) */
 #define HTML_POINTS_MAX 20000     /* UPDATING points */
 #define HTML_GAPS_MAX 512         /* reboot gaps */
@@ -101,18 +102,6 @@ static void put_html_safe(html *h, const char *s, size_t n)
         from = i + 1;
     }
     put_n(h, s + from, n - from);
-}
-
-/* Where to cut s[0..k) so that no UTF-8 sequence is split: dfota_escape
- * judges a sequence only within the bytes it is given. */
-static size_t utf8_cut(const char *s, size_t k)
-{
-    size_t back = 0;
-    while (k > 1 && back < 3 && ((unsigned char)s[k] & 0xC0) == 0x80) {
-        k--;
-        back++;
-    }
-    return k;
 }
 
 /* Writes s[0..n) escaped for a page: dfota_escape, then HTML. With
@@ -504,7 +493,7 @@ static void verdict_table(html *h, const dfota_run_report *rep)
     put(h, "</tbody>\n</table>\n");
 }
 
-/* ---- reading a transcript back: the timeline's data --------------------------- */
+/* ---- the timeline's data, from the result's timeline ---------------------------- */
 
 typedef enum {
     MK_CMD, MK_FOTADL, MK_OK, MK_ERROR, MK_URC, MK_URC_BAD,
@@ -560,12 +549,10 @@ typedef struct {
     note notes[HTML_NOTES_MAX];
     size_t n_notes;
     unsigned long events;
-    unsigned long last_listed_line; /* the last line within the first HTML_ROWS_MAX */
+    unsigned long dropped;    /* events the run did not keep (dfota/report.h) */
+    unsigned long last_listed_line; /* the last line listed */
     int timed;
     int64_t t_min, t_max, last_t;
-    int opened;               /* the transcript could be opened */
-    int read_failed;
-    char err[DFOTA_ERRBUF];
 } work;
 
 static int note_cmp(const void *a, const void *b)
@@ -702,34 +689,33 @@ static void add_point(work *w, const dfota_event *ev, int64_t t, unsigned long i
     w->points[w->n_points++] = (point){t, idx, ev->line, p, w->attempt};
 }
 
-static void take_module(work *w, const dfota_event *ev, int64_t t, unsigned long idx)
+static void take_module(work *w, const dfota_event *ev, const dfota_item *it, int64_t t,
+                        unsigned long idx)
 {
-    dfota_item it;
-    dfota_classify(ev->data, ev->len, ev->dir, &it);
-    switch (it.kind) {
-    case DFOTA_ITEM_OK: add_mark(w, MK_OK, ev, t, idx, &it); break;
-    case DFOTA_ITEM_ERROR: add_mark(w, MK_ERROR, ev, t, idx, &it); break;
-    case DFOTA_ITEM_RDY: add_mark(w, MK_RDY, ev, t, idx, &it); break;
+    switch (it->kind) {
+    case DFOTA_ITEM_OK: add_mark(w, MK_OK, ev, t, idx, it); break;
+    case DFOTA_ITEM_ERROR: add_mark(w, MK_ERROR, ev, t, idx, it); break;
+    case DFOTA_ITEM_RDY: add_mark(w, MK_RDY, ev, t, idx, it); break;
     case DFOTA_ITEM_PORT_GONE:
-        add_mark(w, MK_PORT_LOST, ev, t, idx, &it);
+        add_mark(w, MK_PORT_LOST, ev, t, idx, it);
         port_lost(w, ev, t, idx);
         break;
     case DFOTA_ITEM_PORT_BACK:
-        add_mark(w, MK_PORT_BACK, ev, t, idx, &it);
+        add_mark(w, MK_PORT_BACK, ev, t, idx, it);
         port_back(w, ev, t, idx);
         break;
-    case DFOTA_ITEM_BAD_URC: add_mark(w, MK_URC_BAD, ev, t, idx, &it); break;
+    case DFOTA_ITEM_BAD_URC: add_mark(w, MK_URC_BAD, ev, t, idx, it); break;
     case DFOTA_ITEM_URC:
-        if (it.stage == DFOTA_STAGE_UPDATING && it.has_code) {
-            add_point(w, ev, t, idx, it.code);
+        if (it->stage == DFOTA_STAGE_UPDATING && it->has_code) {
+            add_point(w, ev, t, idx, it->code);
             break;
         }
-        if (it.stage == DFOTA_STAGE_START)
+        if (it->stage == DFOTA_STAGE_START)
             w->attempt++;
         {
-            int bad = it.stage == DFOTA_STAGE_UNKNOWN ||
-                      (dfota_stage_takes_code(it.stage) && (!it.has_code || it.code != 0));
-            add_mark(w, bad ? MK_URC_BAD : MK_URC, ev, t, idx, &it);
+            int bad = it->stage == DFOTA_STAGE_UNKNOWN ||
+                      (dfota_stage_takes_code(it->stage) && (!it->has_code || it->code != 0));
+            add_mark(w, bad ? MK_URC_BAD : MK_URC, ev, t, idx, it);
         }
         break;
     default:
@@ -737,7 +723,9 @@ static void take_module(work *w, const dfota_event *ev, int64_t t, unsigned long
     }
 }
 
-static void take_event(work *w, const dfota_event *ev)
+/* One event of the timeline, as the run classified it (it, hev). */
+static void take_event(work *w, const dfota_event *ev, const dfota_item *it,
+                       dfota_harness_event hev)
 {
     unsigned long idx = w->events++;
     int64_t t = ev->t_ns;
@@ -750,8 +738,7 @@ static void take_event(work *w, const dfota_event *ev)
         w->t_min = t;
     if (idx == 0 || t > w->t_max)
         w->t_max = t;
-    if (idx < HTML_ROWS_MAX)
-        w->last_listed_line = ev->line;
+    w->last_listed_line = ev->line;
     for (size_t k = notes_at(w, ev->line); k < w->n_notes && w->notes[k].line == ev->line; k++)
         if (!w->notes[k].found) {
             w->notes[k].found = 1;
@@ -760,7 +747,6 @@ static void take_event(work *w, const dfota_event *ev)
         }
     if (ev->dir == DFOTA_DIR_HARNESS) {
         dfota_item none = {.kind = DFOTA_ITEM_OTHER};
-        dfota_harness_event hev = dfota_harness_event_of(ev);
         if (hev == DFOTA_HEV_PORT_LOST) {
             add_mark(w, MK_PORT_LOST, ev, t, idx, &none);
             port_lost(w, ev, t, idx);
@@ -772,15 +758,13 @@ static void take_event(work *w, const dfota_event *ev)
         return;
     }
     if (ev->dir == DFOTA_DIR_HOST) {
-        dfota_item it;
-        dfota_classify(ev->data, ev->len, ev->dir, &it);
-        if (it.kind == DFOTA_ITEM_FOTADL)
-            add_mark(w, MK_FOTADL, ev, t, idx, &it);
-        else if (it.kind == DFOTA_ITEM_COMMAND)
-            add_mark(w, MK_CMD, ev, t, idx, &it);
+        if (it->kind == DFOTA_ITEM_FOTADL)
+            add_mark(w, MK_FOTADL, ev, t, idx, it);
+        else if (it->kind == DFOTA_ITEM_COMMAND)
+            add_mark(w, MK_CMD, ev, t, idx, it);
         return;
     }
-    take_module(w, ev, t, idx);
+    take_module(w, ev, it, t, idx);
 }
 
 static void work_reset(work *w)
@@ -790,48 +774,38 @@ static void work_reset(work *w)
     w->gap_open = 0;
     w->attempt = 0;
     w->events = 0;
+    w->dropped = 0;
     w->last_listed_line = 0;
     w->timed = 0;
     w->t_min = w->t_max = w->last_t = 0;
-    w->opened = 0;
-    w->read_failed = 0;
-    w->err[0] = '\0';
 }
 
-/* The first pass over the transcript. What cannot be read is said in
- * w->err; what was read before stays. */
-static void collect(work *w, const char *path)
+/* The i-th event of res's timeline, as the transcript holds it. */
+static dfota_event entry_event(const dfota_scenario_result *res, size_t i)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        /* The path is on the page already, among the scenario's facts. */
-        snprintf(w->err, sizeof w->err, "%s", strerror(errno));
-        w->read_failed = 1;
-        return;
+    const dfota_timeline_entry *e = &res->timeline[i];
+    dfota_event ev = {.t_ns = e->t_ns, .dir = e->dir, .data = res->timeline_text + e->text,
+                      .len = e->text_len, .full_len = e->full_len, .line = e->line};
+    return ev;
+}
+
+/* The timeline's data: marks, progress points, reboot gaps and where the
+ * notes' lines are, from the events the run kept. */
+static void collect(work *w, const dfota_scenario_result *res)
+{
+    for (size_t i = 0; i < res->n_timeline; i++) {
+        const dfota_timeline_entry *e = &res->timeline[i];
+        dfota_event ev = entry_event(res, i);
+        dfota_item it = {.kind = e->kind, .stage = e->stage, .has_code = e->has_code,
+                         .code = e->code};
+        take_event(w, &ev, &it, e->harness);
     }
-    w->opened = 1;
-    dfota_reader *r = dfota_reader_new(f, path);
-    if (!r) {
-        snprintf(w->err, sizeof w->err, "out of memory");
-        w->read_failed = 1;
-        fclose(f);
-        return;
-    }
-    dfota_event ev;
-    int rc;
-    while ((rc = dfota_reader_next(r, &ev, w->err, sizeof w->err)) == 1)
-        take_event(w, &ev);
-    if (rc < 0)
-        w->read_failed = 1;
-    else
-        w->err[0] = '\0';
+    w->dropped = res->timeline_dropped;
     if (w->gap_open) {
         gap *g = &w->gaps[w->n_gaps - 1];
         g->t1 = w->t_max;
         g->i1 = w->events ? w->events - 1 : 0;
     }
-    dfota_reader_free(r);
-    fclose(f);
 }
 
 /* ---- the timeline (inline SVG) ------------------------------------------------ */
@@ -1216,6 +1190,9 @@ static void timeline_caption(html *h, const axis *a, const work *w)
         putf(h, "<br>Not drawn, past the page's limits: %lu events, %lu UPDATING reports, "
                 "%lu reboot gaps.",
              w->marks_dropped, w->points_dropped, w->gaps_dropped);
+    if (w->dropped)
+        putf(h, "<br>The timeline ends at line %lu: %lu more line%s: see the transcript file.",
+             w->last_listed_line, w->dropped, w->dropped == 1 ? "" : "s");
     put(h, "</figcaption>\n");
 }
 
@@ -1394,13 +1371,14 @@ static void findings_table(html *h, const dfota_scenario_result *res, const work
              res->n_findings_dropped);
 }
 
-/* ---- the transcript listing (the second pass) ------------------------------------ */
+/* ---- the transcript listing ----------------------------------------------------- */
 
-static void skip_row(html *h, unsigned long skipped, int at_end)
+/* The events the run did not keep: the transcript file has them. */
+static void skip_row(html *h, unsigned long n)
 {
-    putf(h, "<tr class=\"skip\"><td colspan=\"4\">%lu %sline%s not shown%s</td></tr>\n",
-         skipped, at_end ? "more " : "", skipped == 1 ? "" : "s",
-         at_end ? ": past the first 20000 lines only lines with a finding are listed" : "");
+    putf(h, "<tr class=\"skip\"><td colspan=\"4\">%lu more line%s: see the transcript file"
+            "</td></tr>\n",
+         n, n == 1 ? "" : "s");
 }
 
 static void row_notes(html *h, const work *w, const dfota_scenario_result *res, size_t k,
@@ -1451,11 +1429,10 @@ static void row(html *h, const work *w, const dfota_scenario_result *res, const 
     int d = ev->dir == DFOTA_DIR_HOST ? 0 : ev->dir == DFOTA_DIR_MODULE ? 1 : 2;
     putf(h, "</td><td class=\"dir %s\">%s</td><td class=\"p\">", dir_class[d],
          d == 0 ? "&gt;" : d == 1 ? "&lt;" : "!");
-    size_t shown = ev->len > HTML_PAYLOAD_SHOWN ? utf8_cut(ev->data, HTML_PAYLOAD_SHOWN) : ev->len;
-    put_bytes(h, ev->data, shown);
-    size_t total = ev->full_len > ev->len ? ev->full_len : ev->len;
-    if (shown < total)
-        putf(h, "<span class=\"cut\"> &hellip; %zu more bytes</span>", total - shown);
+    put_bytes(h, ev->data, ev->len);
+    /* the run kept the first DFOTA_TIMELINE_TEXT_MAX bytes of a longer line */
+    if (ev->full_len > ev->len)
+        putf(h, "<span class=\"cut\"> &hellip; %zu more bytes</span>", ev->full_len - ev->len);
     if (annotated)
         row_notes(h, w, res, k, ev->line);
     put(h, "</td></tr>\n");
@@ -1463,49 +1440,21 @@ static void row(html *h, const work *w, const dfota_scenario_result *res, const 
 
 static void listing(html *h, const work *w, const dfota_scenario_result *res, const char *id)
 {
+    unsigned long lines = w->events + w->dropped;
     /* Open by default; a reader can fold a long listing away. */
     putf(h, "<details class=\"transcript-box\" open><summary id=\"%s-transcript\">Transcript: "
             "%lu line%s</summary>\n",
-         id, w->events, w->events == 1 ? "" : "s");
-    FILE *f = fopen(res->transcript, "rb");
-    dfota_reader *r = f ? dfota_reader_new(f, res->transcript) : NULL;
-    if (!r) {
-        put(h, "<p class=\"error\">The transcript cannot be read: ");
-        put_text(h, res->transcript);
-        put(h, f ? ": out of memory</p>\n" : "</p>\n");
-        put(h, "</details>\n");
-        if (f)
-            fclose(f);
-        return;
-    }
+         id, lines, lines == 1 ? "" : "s");
     put(h, "<table class=\"transcript\"><tbody>\n");
-    dfota_event ev;
-    char err[DFOTA_ERRBUF];
-    unsigned long idx = 0, skipped = 0, prev_line = 0;
-    int rc = 0;
-    while (!h->failed && (rc = dfota_reader_next(r, &ev, err, sizeof err)) == 1) {
-        size_t k = notes_at(w, ev.line);
-        if (idx++ >= HTML_ROWS_MAX && k >= w->n_notes) {
-            skipped++;
-            continue;
-        }
-        if (skipped)
-            skip_row(h, skipped, 0);
-        skipped = 0;
+    unsigned long prev_line = 0;
+    for (size_t i = 0; i < res->n_timeline && !h->failed; i++) {
+        dfota_event ev = entry_event(res, i);
         row(h, w, res, id, &ev, ev.line != prev_line && ev.line > 0);
         prev_line = ev.line;
     }
-    if (skipped)
-        skip_row(h, skipped, 1);
-    if (!h->failed && rc < 0) {
-        put(h, "<tr class=\"fail-line\"><td colspan=\"4\" class=\"error\">The transcript "
-               "cannot be read past here: ");
-        put_text(h, err);
-        put(h, "</td></tr>\n");
-    }
+    if (w->dropped)
+        skip_row(h, w->dropped);
     put(h, "</tbody></table>\n</details>\n");
-    dfota_reader_free(r);
-    fclose(f);
 }
 
 /* ---- one scenario ---------------------------------------------------------------- */
@@ -1518,7 +1467,7 @@ static void scenario_section(html *h, const dfota_run_report *rep, size_t i, wor
     work_reset(w);
     gather_notes(w, res);
     if (res->transcript[0])
-        collect(w, res->transcript);
+        collect(w, res);
 
     putf(h, "<section class=\"scenario\" id=\"%s\">\n<h2>", id);
     if (res->harness_error)
@@ -1535,17 +1484,7 @@ static void scenario_section(html *h, const dfota_run_report *rep, size_t i, wor
     if (!res->transcript[0]) {
         put(h, "<p class=\"muted\">No transcript was written for this scenario: no timeline "
                "and no listing.</p>\n");
-    } else if (!w->opened) {
-        put(h, "<p class=\"error\">The transcript cannot be read: ");
-        put_text(h, w->err);
-        put(h, "</p>\n");
     } else {
-        if (w->read_failed) {
-            put(h, "<p class=\"error\">The transcript cannot be read to its end; the timeline "
-                   "shows what came before: ");
-            put_text(h, w->err);
-            put(h, "</p>\n");
-        }
         draw_timeline(h, w, res, id);
         listing(h, w, res, id);
     }
