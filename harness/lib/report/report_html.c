@@ -179,7 +179,7 @@ static int64_t sat_add(int64_t a, int64_t b)
 /* A duration as people read it: "250 ms", "4.2 s", "1 min 30 s", "2 h 5 min".
  * decimals > 0 writes seconds with that many decimals (axis ticks finer
  * than a second). */
-static void fmt_duration(char *buf, size_t cap, int64_t ns, int decimals)
+static void html_fmt_duration(char *buf, size_t cap, int64_t ns, int decimals)
 {
     const char *sign = ns < 0 ? "-" : "";
     uint64_t a = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
@@ -339,7 +339,7 @@ static const char *const page_style[] = {
     "details.transcript-box>summary{cursor:pointer;font-weight:600;margin:14px 0 6px}\n",
     "footer{margin-top:36px;color:var(--muted);font-size:12px}\n"};
 
-static void page_head(html *h, const dfota_run_report *rep)
+static void html_page_head(html *h, const dfota_run_report *rep)
 {
     const char *title = rep->title ? rep->title : "dfota run";
     put(h, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -565,7 +565,7 @@ static int note_cmp(const void *a, const void *b)
     return x->index < y->index ? -1 : x->index > y->index;
 }
 
-static void gather_notes(work *w, const dfota_scenario_result *res)
+static void html_gather_notes(work *w, const dfota_scenario_result *res)
 {
     w->n_notes = 0;
     size_t n = step_count(res);
@@ -580,7 +580,7 @@ static void gather_notes(work *w, const dfota_scenario_result *res)
 }
 
 /* Index of the first note on line, or n_notes. */
-static size_t notes_at(const work *w, unsigned long line)
+static size_t html_notes_at(const work *w, unsigned long line)
 {
     size_t lo = 0, hi = w->n_notes;
     while (lo < hi) {
@@ -594,13 +594,13 @@ static size_t notes_at(const work *w, unsigned long line)
 }
 
 /* Is the line listed on the page (so that a link to it lands)? */
-static int line_listed(const work *w, unsigned long line)
+static int html_line_listed(const work *w, unsigned long line)
 {
     if (line == 0)
         return 0;
     if (line <= w->last_listed_line)
         return 1;
-    size_t k = notes_at(w, line);
+    size_t k = html_notes_at(w, line);
     return k < w->n_notes && w->notes[k].found;
 }
 
@@ -739,7 +739,7 @@ static void take_event(work *w, const dfota_event *ev, const dfota_item *it,
     if (idx == 0 || t > w->t_max)
         w->t_max = t;
     w->last_listed_line = ev->line;
-    for (size_t k = notes_at(w, ev->line); k < w->n_notes && w->notes[k].line == ev->line; k++)
+    for (size_t k = html_notes_at(w, ev->line); k < w->n_notes && w->notes[k].line == ev->line; k++)
         if (!w->notes[k].found) {
             w->notes[k].found = 1;
             w->notes[k].idx = idx;
@@ -767,7 +767,7 @@ static void take_event(work *w, const dfota_event *ev, const dfota_item *it,
     take_module(w, ev, it, t, idx);
 }
 
-static void work_reset(work *w)
+static void html_work_reset(work *w)
 {
     w->n_marks = w->n_points = w->n_gaps = 0;
     w->marks_dropped = w->points_dropped = w->gaps_dropped = 0;
@@ -781,7 +781,7 @@ static void work_reset(work *w)
 }
 
 /* The i-th event of res's timeline, as the transcript holds it. */
-static dfota_event entry_event(const dfota_scenario_result *res, size_t i)
+static dfota_event html_entry_event(const dfota_scenario_result *res, size_t i)
 {
     const dfota_timeline_entry *e = &res->timeline[i];
     dfota_event ev = {.t_ns = e->t_ns, .dir = e->dir, .data = res->timeline_text + e->text,
@@ -791,11 +791,11 @@ static dfota_event entry_event(const dfota_scenario_result *res, size_t i)
 
 /* The timeline's data: marks, progress points, reboot gaps and where the
  * notes' lines are, from the events the run kept. */
-static void collect(work *w, const dfota_scenario_result *res)
+static void html_collect(work *w, const dfota_scenario_result *res)
 {
     for (size_t i = 0; i < res->n_timeline; i++) {
         const dfota_timeline_entry *e = &res->timeline[i];
-        dfota_event ev = entry_event(res, i);
+        dfota_event ev = html_entry_event(res, i);
         dfota_item it = {.kind = e->kind, .stage = e->stage, .has_code = e->has_code,
                          .code = e->code};
         take_event(w, &ev, &it, e->harness);
@@ -949,7 +949,7 @@ static void draw_ticks(html *h, const axis *a)
     if (t < a->t0)
         t += step;
     for (int i = 0; i < 64 && t <= a->t1; i++, t += step) {
-        fmt_duration(label, sizeof label, t, decimals);
+        html_fmt_duration(label, sizeof label, t, decimals);
         draw_tick(h, x_at(a, t, 0), label);
     }
 }
@@ -962,7 +962,7 @@ static void draw_gaps(html *h, const axis *a, const work *w, const char *id)
         double x0 = x_at(a, g->t0, g->i0), x1 = x_at(a, g->t1, g->i1);
         if (x1 - x0 < 2)
             x1 = x0 + 2;
-        fmt_duration(len, sizeof len, g->t1 - g->t0, 0);
+        html_fmt_duration(len, sizeof len, g->t1 - g->t0, 0);
         putf(h, "<a href=\"#%s-L%lu\"><rect class=\"reboot%s\" x=\"%.1f\" y=\"%.1f\" "
                 "width=\"%.1f\" height=\"%.1f\"><title>",
              id, g->l0, g->open ? " open" : "", x0, Y_TOP, x1 - x0, Y_PORT + 8 - Y_TOP);
@@ -999,7 +999,7 @@ static void step_title(html *h, const dfota_step_result *st)
 }
 
 /* "expected X; seen Y", leaving out a part the finding does not have. */
-static void finding_text(html *h, const dfota_finding *f)
+static void html_finding_text(html *h, const dfota_finding *f)
 {
     size_t ne = bounded_len(f->expected, DFOTA_TEXT_MAX), ns = bounded_len(f->seen, DFOTA_TEXT_MAX);
     if (ne) {
@@ -1035,18 +1035,18 @@ static void draw_failed_step(html *h, const axis *a, const work *w, const dfota_
     if (a->timed && st->t_end_ns != DFOTA_T_NONE) {
         x = x_at(a, st->t_end_ns, 0);
     } else {
-        size_t k = notes_at(w, st->event_line);
+        size_t k = html_notes_at(w, st->event_line);
         if (k >= w->n_notes || !w->notes[k].found)
             return;
         x = x_at(a, w->notes[k].t, w->notes[k].idx);
     }
-    if (line_listed(w, st->event_line))
+    if (html_line_listed(w, st->event_line))
         putf(h, "<a href=\"#%s-L%lu\">", id, st->event_line);
     putf(h, "<g class=\"fail-at\"><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>"
             "<path d=\"M%.1f %.1fl5 -5l-5 -5l-5 5z\"/>",
          x, Y_TOP, x, Y_PORT + 8, x, Y_TOP + 10);
     step_title(h, st);
-    put(h, line_listed(w, st->event_line) ? "</g></a>\n" : "</g>\n");
+    put(h, html_line_listed(w, st->event_line) ? "</g></a>\n" : "</g>\n");
 }
 
 /* FAIL findings: a small mark at the top edge, at the finding's line. */
@@ -1062,7 +1062,7 @@ static void draw_findings(html *h, const axis *a, const work *w, const dfota_sce
         putf(h, "<a href=\"#%s-L%lu\"><path class=\"finding\" d=\"M%.1f %.1fl-5 -8h10z\">"
                 "<title>line %lu: FAIL %s: ",
              id, n->line, x, Y_TOP, n->line, dfota_rule_get(f->rule)->id);
-        finding_text(h, f);
+        html_finding_text(h, f);
         put(h, "</title></path></a>\n");
     }
 }
@@ -1142,13 +1142,13 @@ static void draw_marks(html *h, const axis *a, const work *w, const char *id)
     for (size_t i = 0; i < w->n_marks && !h->failed; i++) {
         const mark *m = &w->marks[i];
         double x = x_at(a, m->t, m->idx), y = mark_lane(m->kind);
-        int linked = line_listed(w, m->line);
+        int linked = html_line_listed(w, m->line);
         if (linked)
             putf(h, "<a href=\"#%s-L%lu\">", id, m->line);
         putf(h, "<path class=\"%s\" d=\"", mark_class(m->kind));
         mark_path(h, m->kind, x, y);
         if (a->timed)
-            fmt_duration(when, sizeof when, m->t, 3);
+            html_fmt_duration(when, sizeof when, m->t, 3);
         else
             snprintf(when, sizeof when, "event %lu", m->idx + 1);
         putf(h, "\"><title>line %lu, %s: ", m->line, when);
@@ -1196,7 +1196,7 @@ static void timeline_caption(html *h, const axis *a, const work *w)
     put(h, "</figcaption>\n");
 }
 
-static void draw_timeline(html *h, const work *w, const dfota_scenario_result *res,
+static void html_draw_timeline(html *h, const work *w, const dfota_scenario_result *res,
                           const char *id)
 {
     if (w->events == 0) {
@@ -1226,7 +1226,7 @@ static void draw_timeline(html *h, const work *w, const dfota_scenario_result *r
 
 /* ---- the scenario's facts, steps and findings --------------------------------- */
 
-static void scenario_facts(html *h, const dfota_scenario_result *res, const work *w)
+static void html_scenario_facts(html *h, const dfota_scenario_result *res, const work *w)
 {
     const dfota_scenario *sc = res->scenario;
     char dur[48];
@@ -1263,7 +1263,7 @@ static void scenario_facts(html *h, const dfota_scenario_result *res, const work
     }
     else
         put(h, "<span class=\"muted\">none written</span>");
-    fmt_duration(dur, sizeof dur, res->duration_ns, 0);
+    html_fmt_duration(dur, sizeof dur, res->duration_ns, 0);
     putf(h, "</dd><dt>events</dt><dd>%lu%s%s</dd>", res->events, w->timed ? " over " : "",
          w->timed ? dur : "");
     putf(h, "<dt>rules</dt><dd>%lu FAIL, %lu INCOMPLETE, %lu WARN, %lu NOTE findings",
@@ -1286,7 +1286,7 @@ static void line_ref(html *h, const work *w, const char *id, unsigned long line)
 {
     if (line == 0)
         put(h, "&ndash;");
-    else if (line_listed(w, line))
+    else if (html_line_listed(w, line))
         putf(h, "<a href=\"#%s-L%lu\">%lu</a>", id, line, line);
     else
         putf(h, "%lu", line);
@@ -1295,8 +1295,8 @@ static void line_ref(html *h, const work *w, const char *id, unsigned long line)
 static void window_text(html *h, const dfota_step_result *st)
 {
     char a[48], b[48];
-    fmt_duration(a, sizeof a, st->after_ns, 0);
-    fmt_duration(b, sizeof b, st->within_ns, 0);
+    html_fmt_duration(a, sizeof a, st->after_ns, 0);
+    html_fmt_duration(b, sizeof b, st->within_ns, 0);
     if (st->after_ns > 0 && st->within_ns > 0)
         putf(h, "after %s, within %s", a, b);
     else if (st->within_ns > 0)
@@ -1305,7 +1305,8 @@ static void window_text(html *h, const dfota_step_result *st)
         putf(h, "after %s", a);
 }
 
-static void steps_table(html *h, const dfota_scenario_result *res, const work *w, const char *id)
+static void html_steps_table(html *h, const dfota_scenario_result *res, const work *w,
+                             const char *id)
 {
     size_t n = step_count(res);
     putf(h, "<h3 id=\"%s-steps\">Steps</h3>\n", id);
@@ -1342,7 +1343,7 @@ static void steps_table(html *h, const dfota_scenario_result *res, const work *w
     put(h, "</tbody></table>\n");
 }
 
-static void findings_table(html *h, const dfota_scenario_result *res, const work *w,
+static void html_findings_table(html *h, const dfota_scenario_result *res, const work *w,
                            const char *id)
 {
     size_t n = res->n_findings < DFOTA_RUN_FINDINGS_MAX ? res->n_findings : DFOTA_RUN_FINDINGS_MAX;
@@ -1399,7 +1400,7 @@ static void row_notes(html *h, const work *w, const dfota_scenario_result *res, 
             const dfota_rule_info *info = dfota_rule_get(f->rule);
             putf(h, "<div class=\"why %s\">%s %s (\xc2\xa7%s): ", level_class(f->level),
                  dfota_level_name(f->level), info->id, info->section);
-            finding_text(h, f);
+            html_finding_text(h, f);
         }
         put(h, "</div>");
     }
@@ -1409,7 +1410,7 @@ static void row(html *h, const work *w, const dfota_scenario_result *res, const 
                 const dfota_event *ev, int with_id)
 {
     static const char *const dir_class[] = {"d-host", "d-module", "d-harness"};
-    size_t k = notes_at(w, ev->line);
+    size_t k = html_notes_at(w, ev->line);
     dfota_level worst = DFOTA_L_NOTE;
     int annotated = k < w->n_notes;
     for (size_t j = k; j < w->n_notes && w->notes[j].line == ev->line; j++)
@@ -1438,7 +1439,7 @@ static void row(html *h, const work *w, const dfota_scenario_result *res, const 
     put(h, "</td></tr>\n");
 }
 
-static void listing(html *h, const work *w, const dfota_scenario_result *res, const char *id)
+static void html_listing(html *h, const work *w, const dfota_scenario_result *res, const char *id)
 {
     unsigned long lines = w->events + w->dropped;
     /* Open by default; a reader can fold a long listing away. */
@@ -1448,7 +1449,7 @@ static void listing(html *h, const work *w, const dfota_scenario_result *res, co
     put(h, "<table class=\"transcript\"><tbody>\n");
     unsigned long prev_line = 0;
     for (size_t i = 0; i < res->n_timeline && !h->failed; i++) {
-        dfota_event ev = entry_event(res, i);
+        dfota_event ev = html_entry_event(res, i);
         row(h, w, res, id, &ev, ev.line != prev_line && ev.line > 0);
         prev_line = ev.line;
     }
@@ -1464,10 +1465,10 @@ static void scenario_section(html *h, const dfota_run_report *rep, size_t i, wor
     const dfota_scenario_result *res = &rep->results[i];
     char id[HTML_ID_CAP];
     scenario_id(rep, i, id, sizeof id);
-    work_reset(w);
-    gather_notes(w, res);
+    html_work_reset(w);
+    html_gather_notes(w, res);
     if (res->transcript[0])
-        collect(w, res);
+        html_collect(w, res);
 
     putf(h, "<section class=\"scenario\" id=\"%s\">\n<h2>", id);
     if (res->harness_error)
@@ -1477,16 +1478,16 @@ static void scenario_section(html *h, const dfota_run_report *rep, size_t i, wor
              dfota_verdict_name(res->verdict));
     put_text(h, scenario_name(res));
     put(h, "</h2>\n");
-    scenario_facts(h, res, w);
-    steps_table(h, res, w, id);
-    findings_table(h, res, w, id);
+    html_scenario_facts(h, res, w);
+    html_steps_table(h, res, w, id);
+    html_findings_table(h, res, w, id);
     putf(h, "<h3 id=\"%s-time\">Timeline</h3>\n", id);
     if (!res->transcript[0]) {
         put(h, "<p class=\"muted\">No transcript was written for this scenario: no timeline "
                "and no listing.</p>\n");
     } else {
-        draw_timeline(h, w, res, id);
-        listing(h, w, res, id);
+        html_draw_timeline(h, w, res, id);
+        html_listing(h, w, res, id);
     }
     put(h, "</section>\n");
 }
@@ -1507,7 +1508,7 @@ dfota_err dfota_report_html(FILE *out, const dfota_run_report *rep, char *err, s
         return DFOTA_E_NOMEM;
     }
     html h = {out, 0, 0};
-    page_head(&h, rep);
+    html_page_head(&h, rep);
     page_summary(&h, rep);
     verdict_table(&h, rep);
     for (size_t i = 0; i < rep->n_results && !h.failed; i++)
@@ -1559,7 +1560,7 @@ dfota_err dfota_report_matrix_html(FILE *out, const char *started, const dfota_m
     dfota_run_report head = {title, started, cols[0].rep->profile, NULL, 0, 0, NULL};
     for (size_t k = 0; k < n; k++)
         head.interrupted |= cols[k].rep->interrupted;
-    page_head(&h, &head);
+    html_page_head(&h, &head);
     put(&h, "<header>\n<h1>");
     put_text(&h, title);
     put(&h, "</h1>\n<p class=\"meta\">started ");
