@@ -127,7 +127,8 @@ typedef struct {
     int64_t t_ns;                /* module time as the transcript writes it: 0 when unknown */
     dfota_dir dir;
     dfota_item_kind kind;        /* the at layer's classification of the line (dfota_classify) */
-    dfota_stage stage;           /* a URC's stage, else DFOTA_STAGE_NONE */
+    dfota_stage stage;           /* the stage of a URC (or of a bad one, when it got that
+                                  * far), else DFOTA_STAGE_NONE */
     int has_code;
     long code;                   /* a URC's code (UPDATING: the percentage), +CME ERROR's */
     dfota_harness_event harness; /* a '!' line's harness event, else DFOTA_HEV_NONE */
