@@ -321,7 +321,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         dfota_output_begin_file(o[i], "fuzz.log");
         t.outs[i] = dfota_output_sink(o[i]);
     }
-    /* The transcript, in a memfd: report.html reads it back by path. */
+    /* The transcript, in a memfd, named in the result as a run's is. */
     int fd = memfd_create("fuzz-transcript", 0);
     CHECK(fd >= 0, "memfd_create");
     FILE *tf = fdopen(fd, "w+");
@@ -356,6 +356,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         CHECK(w == DFOTA_OK || w == DFOTA_E_NOMEM, "the transcript");
         CHECK(dfota_transcript_write_shown(tr.f, &ev, keep) == w, "the transcript, again");
         events++;
+        /* and what the run keeps of it for report.html, as the runner does:
+         * the line after the transcript's header (3 lines) and the events */
+        dfota_item it;
+        dfota_classify(ev.data, ev.len, ev.dir, &it);
+        dfota_event kept = ev;
+        kept.line = 3 + events;
+        dfota_scenario_result_add_line(res, &kept, &it, keep);
         if (ev.t_ns != DFOTA_T_NONE) {
             if (first == DFOTA_T_NONE)
                 first = ev.t_ns;

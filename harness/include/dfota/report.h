@@ -134,6 +134,31 @@ typedef struct {
                                   * STEP-URC, STEP-PROGRESS, STEP-REBOOT, STEP-SILENCE; NULL */
 } dfota_step_result;
 
+/* What a report shows of each event of a run: its timeline and its
+ * transcript listing. The runner keeps it as it writes each event to the
+ * run's transcript, so that a report is written from the result alone and
+ * never reads the transcript back. One entry per event, in order, up to
+ * DFOTA_TIMELINE_MAX; the events after it (or after one that found no
+ * memory) are only counted, and the page sends its reader to the file. */
+#define DFOTA_TIMELINE_MAX 20000UL     /* entries a result keeps */
+#define DFOTA_TIMELINE_TEXT_MAX 1024   /* bytes of an event's text kept */
+
+typedef struct {
+    int64_t t_ns;                /* module time as the transcript writes it: 0 when unknown */
+    dfota_dir dir;
+    dfota_item_kind kind;        /* the at layer's classification of the line (dfota_classify) */
+    dfota_stage stage;           /* the stage of a URC (or of a bad one, when it got that
+                                  * far), else DFOTA_STAGE_NONE */
+    int has_code;
+    long code;                   /* a URC's code (UPDATING: the percentage), +CME ERROR's */
+    dfota_harness_event harness; /* a '!' line's harness event, else DFOTA_HEV_NONE */
+    unsigned long line;          /* the event's line in the run's transcript */
+    size_t text;                 /* where its text starts in timeline_text (a NUL ends it) */
+    size_t text_len;             /* bytes of it kept: at most DFOTA_TIMELINE_TEXT_MAX,
+                                  * cut on a UTF-8 boundary */
+    size_t full_len;             /* the length of the line the transcript holds */
+} dfota_timeline_entry;
+
 typedef struct {
     const dfota_scenario *scenario;
     char source[512];            /* "transcript:FILE" */
@@ -158,7 +183,25 @@ typedef struct {
     int preparation;             /* 1: not a scenario of the library but the upgrade or
                                   * downgrade that brought the module to the firmware the
                                   * next one requires; judged the same, counted apart */
+    dfota_timeline_entry *timeline; /* the events written to the transcript (owned) */
+    size_t n_timeline, timeline_cap;
+    unsigned long timeline_dropped; /* events the transcript holds past the last entry */
+    char *timeline_text;         /* the entries' texts, as the transcript shows them:
+                                  * redacted unless the run kept its secrets (owned) */
+    size_t timeline_text_len, timeline_text_cap;
 } dfota_scenario_result;
+
+/* Adds ev to res's timeline, its text as the run's transcript shows it
+ * (dfota_transcript_write_shown: redacted unless keep_secrets), it being
+ * the at layer's classification of ev (the caller's: a line is classified
+ * once) and ev->line its transcript line. Never fails: an event it cannot
+ * keep (past DFOTA_TIMELINE_MAX, or no memory) is counted in
+ * timeline_dropped, and so is every event after it. Copies what it keeps. */
+void dfota_scenario_result_add_line(dfota_scenario_result *res, const dfota_event *ev,
+                                    const dfota_item *it, int keep_secrets);
+
+/* Frees res's timeline and empties it; the rest of res stays. */
+void dfota_scenario_result_clear_timeline(dfota_scenario_result *res);
 
 /* ---- report: the report of a run of scenarios: a summary for people,
  * report.json, junit.xml and report.html, written from the results alone.
@@ -180,8 +223,9 @@ typedef struct {
 /* One self-contained HTML file: no network, no external asset. A verdict
  * table of scenarios by rule; per scenario an inline SVG timeline (events
  * on a time axis, the UPDATING percentage as a curve, reboot gaps shaded,
- * failed windows marked) and its transcript, read from res->transcript,
- * with failing lines highlighted and device bytes escaped. */
+ * failed windows marked) and its transcript listing, both from the
+ * result's timeline (the transcript is never read back), with failing
+ * lines highlighted and device bytes escaped. */
 DFOTA_WUR dfota_err dfota_report_html(FILE *out, const dfota_run_report *rep, char *err,
                                       size_t errlen);
 

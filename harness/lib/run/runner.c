@@ -573,12 +573,17 @@ static dfota_err write_event(run *r, const dfota_event *ev)
     return dfota_transcript_write_shown(r->o->transcript_out, ev, r->o->keep_secrets);
 }
 
-/* Live runs are flushed event by event: a crash or a stop keeps all seen. */
+/* Live runs are flushed event by event: a crash or a stop keeps all seen.
+ * What the transcript got is kept in the result too, as it shows there,
+ * for the reports: they are written from the result, never from the file. */
 static void record(run *r, dfota_event *ev)
 {
     write_header(r);
     if (r->o->transcript_out && write_event(r, ev) == DFOTA_OK) {
         ev->line = ++r->out_line;
+        dfota_item it;
+        dfota_classify(ev->data, ev->len, ev->dir, &it);
+        dfota_scenario_result_add_line(r->res, ev, &it, r->o->keep_secrets);
         if (r->src->ops->live)
             (void)fflush(r->o->transcript_out);
     }
@@ -996,6 +1001,7 @@ void dfota_scenario_result_redact(dfota_scenario_result *res)
 
 void dfota_scenario_result_clear(dfota_scenario_result *res)
 {
+    dfota_scenario_result_clear_timeline(res);
     free(res->steps);
     memset(res, 0, sizeof *res);
 }

@@ -158,6 +158,12 @@ page=$(find "$tmp/run" -name report.html 2> /dev/null | head -1)
 if [ -n "$page" ] && [ -s "$page" ]; then
   ok "dfota run wrote report.html (exit $rc)"
   check_page run "$page" html-hostile-ftp-upgrade
+  # The listing comes from what the run kept of each event (it never reads
+  # the transcript back): every line, secrets hidden as in the transcript.
+  rows=$(grep -c '<td class="ln">' "$page")
+  if [ "$rows" -eq 109 ]; then ok "run: all 109 events listed"; else bad "run: $rows events listed, not 109"; fi
+  has "run: the password hidden in the listing" '<td class="p">AT+QFOTADL=&quot;ftp://test:***@127.0.0.1' "$page"
+  lacks "run: the password nowhere" 'test:test@' "$page"
 else
   bad "dfota run wrote no report.html (exit $rc):"; cat "$tmp/run.out" "$tmp/run.err"
 fi

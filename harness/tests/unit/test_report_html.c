@@ -3,10 +3,11 @@
  * failed window), the transcript with its failing lines, hostile device
  * bytes only ever escaped, and the page's bounds on huge transcripts.
  *
- * The results are built by hand around transcripts written into a mkdtemp
- * directory, so the test depends on the report alone. With DFOTA_HTML_OUT
- * set, the main page is also written there (e2e/html-chromium.sh renders
- * it in a browser). */
+ * The results are built by hand, their timelines too (the events as a
+ * run's transcript would show them: the page never reads a transcript),
+ * so the test depends on the report alone. With DFOTA_HTML_OUT set, the
+ * main page is also written there (e2e/html-chromium.sh renders it in a
+ * browser). */
 #define _POSIX_C_SOURCE 200809L
 #include <stdint.h>
 #include <stdio.h>
@@ -24,7 +25,7 @@
 
 #define NS_MS 1000000LL
 #define NS_S 1000000000LL
-#define HEADER_LINES 3 /* magic, module, started */
+#define HEADER_LINES 3 /* of the transcript the lines are numbered in: magic, module, started */
 #define HOSTILE "+QIND: \"FOTA\",\x01\x1b<script>alert(1)</script>\xff\"&"
 
 /* ---- fixtures ------------------------------------------------------------ */
@@ -64,70 +65,61 @@ static void path_in_dir(char *buf, size_t cap, const char *name)
     snprintf(buf, cap, "%s/%s", dir, name);
 }
 
-static int put_event(FILE *f, int64_t t, char d, const char *text, size_t len)
+/* Adds an event to r's timeline as the runner does (classified once, the
+ * text kept as given), at the transcript line after the last one. */
+static void put_event(dfota_scenario_result *r, int64_t t, char d, const char *text, size_t len)
 {
     dfota_event ev = {.t_ns = t, .dir = (dfota_dir)d, .data = text, .len = len,
                       .full_len = len};
-    return dfota_transcript_write_event(f, &ev) == DFOTA_OK;
+    ev.line = HEADER_LINES + 1 + r->n_timeline + r->timeline_dropped;
+    dfota_item it;
+    dfota_classify(text, len, ev.dir, &it);
+    dfota_scenario_result_add_line(r, &ev, &it, 1);
 }
 
-static FILE *open_transcript(const char *path)
+/* Frees what put_event kept for n results. */
+static void forget(dfota_scenario_result *r, size_t n)
 {
-    static const char *const pairs[] = {"module", "EG95EFAR02A07M4G", "started",
-                                        "2026-11-24T21:00:00.000Z"};
-    FILE *f = fopen(path, "w");
-    if (f && dfota_transcript_write_header(f, pairs, 2) != DFOTA_OK) {
-        fclose(f);
-        return NULL;
-    }
-    return f;
+    for (size_t i = 0; i < n; i++)
+        dfota_scenario_result_clear_timeline(&r[i]);
 }
 
-/* Writes the upgrade; untimed writes every time as 0 (a raw capture's). */
-static int write_upgrade(const char *path, int untimed)
+/* The upgrade's events; untimed gives every time as unknown (a raw
+ * capture's, which its transcript writes as 0). */
+static int record_upgrade(dfota_scenario_result *r, int untimed)
 {
-    FILE *f = open_transcript(path);
-    int ok = f != NULL;
     char text[64];
-    for (size_t i = 0; ok && i < sizeof upgrade_head / sizeof upgrade_head[0]; i++)
-        ok = put_event(f, untimed ? DFOTA_T_NONE : upgrade_head[i].t, upgrade_head[i].dir,
-                       upgrade_head[i].text, strlen(upgrade_head[i].text));
-    for (int p = 1; ok && p <= 100; p++) {
+    for (size_t i = 0; i < sizeof upgrade_head / sizeof upgrade_head[0]; i++)
+        put_event(r, untimed ? DFOTA_T_NONE : upgrade_head[i].t, upgrade_head[i].dir,
+                  upgrade_head[i].text, strlen(upgrade_head[i].text));
+    for (int p = 1; p <= 100; p++) {
         snprintf(text, sizeof text, "+QIND: \"FOTA\",\"UPDATING\",%d", p);
-        ok = put_event(f, untimed ? DFOTA_T_NONE : 73 * NS_S + p * 500 * NS_MS, '<', text,
-                       strlen(text));
+        put_event(r, untimed ? DFOTA_T_NONE : 73 * NS_S + p * 500 * NS_MS, '<', text,
+                  strlen(text));
     }
     const char *end = "+QIND: \"FOTA\",\"END\",0";
-    if (ok)
-        ok = put_event(f, untimed ? DFOTA_T_NONE : 130 * NS_S, '<', end, strlen(end));
-    if (f && fclose(f) != 0)
-        ok = 0;
-    return ok;
+    put_event(r, untimed ? DFOTA_T_NONE : 130 * NS_S, '<', end, strlen(end));
+    return r->n_timeline == N_UPGRADE && r->timeline_dropped == 0;
 }
 
-/* n lines of module chatter, line big_at of them big bytes long (the reader
- * takes up to DFOTA_AT_LINE_MAX). */
-static int write_long(const char *path, unsigned long n, unsigned long big_at, size_t big)
+/* n lines of module chatter, line big_at of them big bytes long. */
+static int record_long(dfota_scenario_result *r, unsigned long n, unsigned long big_at,
+                      size_t big)
 {
-    FILE *f = open_transcript(path);
-    int ok = f != NULL;
     char *text_big = malloc(big);
     if (!text_big)
-        ok = 0;
-    else
-        memset(text_big, 'x', big);
-    for (unsigned long i = 0; ok && i < n; i++) {
+        return 0;
+    memset(text_big, 'x', big);
+    for (unsigned long i = 0; i < n; i++) {
         char text[48];
         snprintf(text, sizeof text, "+CSQ: %lu,99", i % 32);
         if (i == big_at)
-            ok = put_event(f, (int64_t)i * NS_MS, '<', text_big, big);
+            put_event(r, (int64_t)i * NS_MS, '<', text_big, big);
         else
-            ok = put_event(f, (int64_t)i * NS_MS, '<', text, strlen(text));
+            put_event(r, (int64_t)i * NS_MS, '<', text, strlen(text));
     }
     free(text_big);
-    if (f && fclose(f) != 0)
-        ok = 0;
-    return ok;
+    return r->n_timeline + r->timeline_dropped == n;
 }
 
 static char scn_file[] = "scenarios/3.1-ftp-upgrade.yaml", scn_name[] = "ftp-upgrade",
@@ -286,8 +278,9 @@ static char up_path[128];
 static page render_upgrade(void)
 {
     path_in_dir(up_path, sizeof up_path, "upgrade.transcript");
-    CU_ASSERT_FATAL(write_upgrade(up_path, 0));
+    forget(&up_res, 1);
     fill_upgrade(&up_res, up_steps, up_path);
+    CU_ASSERT_FATAL(record_upgrade(&up_res, 0));
     return render(&up_res, 1, 0);
 }
 
@@ -296,7 +289,7 @@ static dfota_scenario scn_raw = {.name = raw_name, .section = raw_section,
                                  .sources = DFOTA_SRC_ALL, .steps = scn_steps, .n_steps = 7};
 
 /* Every kind of result on one page: the timed upgrade that failed, an
- * untimed capture, a transcript that cannot be opened, a harness error. */
+ * untimed capture, a transcript with no event, a harness error. */
 static page render_showcase(void)
 {
     static dfota_scenario_result res[4];
@@ -305,10 +298,11 @@ static page render_showcase(void)
     path_in_dir(up_path, sizeof up_path, "upgrade.transcript");
     path_in_dir(raw, sizeof raw, "untimed.transcript");
     path_in_dir(missing, sizeof missing, "missing.transcript");
-    CU_ASSERT_FATAL(write_upgrade(up_path, 0));
-    CU_ASSERT_FATAL(write_upgrade(raw, 1));
+    forget(res, 4);
     fill_upgrade(&res[0], steps[0], up_path);
+    CU_ASSERT_FATAL(record_upgrade(&res[0], 0));
     fill_upgrade(&res[1], steps[1], raw);
+    CU_ASSERT_FATAL(record_upgrade(&res[1], 1));
     res[1].scenario = &scn_raw;
     res[1].verdict = DFOTA_V_INCOMPLETE;
     steps[1][1].verdict = DFOTA_V_PASS;
@@ -502,9 +496,10 @@ static void test_unique_ids(void)
     dfota_step_result steps[2][7];
     char path[128];
     path_in_dir(path, sizeof path, "twice.transcript");
-    CU_ASSERT_FATAL(write_upgrade(path, 0));
     fill_upgrade(&res[0], steps[0], path);
     fill_upgrade(&res[1], steps[1], path);
+    CU_ASSERT_FATAL(record_upgrade(&res[0], 0));
+    CU_ASSERT_FATAL(record_upgrade(&res[1], 0));
     page p = render(res, 2, 0);
     CU_ASSERT_EQUAL(p.rc, DFOTA_OK);
     CU_ASSERT(has(&p, "id=\"scn-ftp-upgrade\""));
@@ -523,16 +518,17 @@ static void test_unique_ids(void)
     CU_ASSERT_EQUAL(dup, 0);
     free(ids);
     free(p.buf);
+    forget(res, 2);
 }
 
 static void test_untimed(void)
 {
     char path[128];
     path_in_dir(path, sizeof path, "untimed.transcript");
-    CU_ASSERT_FATAL(write_upgrade(path, 1));
     dfota_scenario_result res;
     dfota_step_result steps[7];
     fill_upgrade(&res, steps, path);
+    CU_ASSERT_FATAL(record_upgrade(&res, 1));
     page p = render(&res, 1, 0);
     CU_ASSERT_EQUAL(p.rc, DFOTA_OK);
     CU_ASSERT(has(&p, "no timestamps"));
@@ -543,9 +539,12 @@ static void test_untimed(void)
     CU_ASSERT_EQUAL(count(p.buf, "<g class=\"fail-at\">"), 1);
     CU_ASSERT(has(&p, ">event 1</text>"));
     free(p.buf);
+    forget(&res, 1);
 }
 
-/* A missing transcript is said on the page; the rest of the page is whole. */
+/* A transcript with no event (the page reads no file: a missing one is
+ * one the run wrote nothing to) is said on the page; the rest of the page
+ * is whole. */
 static void test_unreadable_transcript(void)
 {
     dfota_scenario_result res[3];
@@ -553,9 +552,9 @@ static void test_unreadable_transcript(void)
     char missing[128], up[128];
     path_in_dir(missing, sizeof missing, "no<such>.transcript");
     path_in_dir(up, sizeof up, "upgrade2.transcript");
-    CU_ASSERT_FATAL(write_upgrade(up, 0));
     fill_bare(&res[0], &evil, missing, DFOTA_V_INCOMPLETE);
     fill_upgrade(&res[1], steps, up);
+    CU_ASSERT_FATAL(record_upgrade(&res[1], 0));
     fill_bare(&res[2], NULL, "", DFOTA_V_INCOMPLETE);
     res[2].harness_error = 1;
     snprintf(res[2].error, sizeof res[2].error, "cannot open /dev/ttyUSB9 <b>");
@@ -563,8 +562,8 @@ static void test_unreadable_transcript(void)
     CU_ASSERT_EQUAL(p.rc, DFOTA_OK);
     CU_ASSERT(has(&p, "no&lt;such&gt;.transcript"));
     CU_ASSERT(lacks(&p, "no<such>"));
-    CU_ASSERT(has(&p, "The transcript cannot be read"));
-    CU_ASSERT(has(&p, "No such file or directory"));
+    CU_ASSERT(has(&p, "The transcript has no events: no timeline."));
+    CU_ASSERT(has(&p, "Transcript: 0 lines"));
     CU_ASSERT(has(&p, "id=\"scn-ftp-upgrade\""));
     CU_ASSERT_EQUAL(polyline_points(p.buf), 100);
     CU_ASSERT(has(&p, "cannot open /dev/ttyUSB9 &lt;b&gt;"));
@@ -578,55 +577,68 @@ static void test_unreadable_transcript(void)
     CU_ASSERT(has(&p, "(no scenario)"));
     CU_ASSERT(p.len > 8 && strcmp(p.buf + p.len - 8, "</html>\n") == 0);
     free(p.buf);
+    forget(res, 3);
 }
 
-/* A huge transcript: the first 20000 lines, then only lines with a finding;
- * a long payload is cut. */
+/* A huge run: the page lists the DFOTA_TIMELINE_MAX events the run kept
+ * and sends its reader to the transcript file for the rest; a long payload
+ * is cut. */
 static void test_bounded(void)
 {
     char path[128];
     path_in_dir(path, sizeof path, "long.transcript");
-    const unsigned long n = 20100;
-    CU_ASSERT_FATAL(write_long(path, n, 5, 2000));
+    const unsigned long n = DFOTA_TIMELINE_MAX + 100;
     dfota_scenario_result res;
     fill_bare(&res, &scn, path, DFOTA_V_FAIL);
+    CU_ASSERT_FATAL(record_long(&res, n, 5, 2000));
+    CU_ASSERT_EQUAL(res.n_timeline, DFOTA_TIMELINE_MAX);
+    CU_ASSERT_EQUAL(res.timeline_dropped, 100);
     dfota_finding *f = &res.findings[res.n_findings++];
     f->rule = DFOTA_R_CMD_FINAL;
     f->level = DFOTA_L_FAIL;
-    f->line = line_of(20050);
+    f->line = line_of(DFOTA_TIMELINE_MAX + 50); /* in the transcript, not in the result */
     res.rules.rule[DFOTA_R_CMD_FINAL] = DFOTA_V_FAIL;
     page p = render(&res, 1, 0);
     CU_ASSERT_EQUAL(p.rc, DFOTA_OK);
-    CU_ASSERT_EQUAL(count(p.buf, "<td class=\"ln\">"), 20001);
-    CU_ASSERT(has(&p, "50 lines not shown"));
-    CU_ASSERT(has(&p, "49 more lines not shown"));
-    char want[96];
-    snprintf(want, sizeof want, "<tr id=\"scn-ftp-upgrade-L%lu\" class=\"fail-line\">",
-             line_of(20050));
+    CU_ASSERT_EQUAL(count(p.buf, "<td class=\"ln\">"), DFOTA_TIMELINE_MAX);
+    CU_ASSERT(has(&p, "Transcript: 20100 lines"));
+    CU_ASSERT(has(&p, "<tr class=\"skip\"><td colspan=\"4\">100 more lines: see the "
+                      "transcript file</td></tr>"));
+    char want[128];
+    snprintf(want, sizeof want, "The timeline ends at line %lu: 100 more lines: see the "
+             "transcript file.", line_of(DFOTA_TIMELINE_MAX - 1));
+    CU_ASSERT(has(&p, want));
+    /* the finding is listed with its line, which has no row */
+    snprintf(want, sizeof want, "id=\"scn-ftp-upgrade-L%lu\"", line_of(DFOTA_TIMELINE_MAX + 50));
+    CU_ASSERT(lacks(&p, want));
+    snprintf(want, sizeof want, "<td>%lu</td>", line_of(DFOTA_TIMELINE_MAX + 50));
     CU_ASSERT(has(&p, want));
     CU_ASSERT(has(&p, "&hellip; 976 more bytes"));
     CU_ASSERT(p.len < 4u * 1024 * 1024);
     free(p.buf);
+    forget(&res, 1);
 }
 
-/* A transcript the reader gives up on: what came before is shown, then
- * the reader's message, and the page goes on. */
+/* A line longer than any a transcript holds (DFOTA_AT_LINE_MAX): the page
+ * shows its start and how much more there was, and goes on. */
 static void test_broken_transcript(void)
 {
     char path[128];
     path_in_dir(path, sizeof path, "broken.transcript");
-    CU_ASSERT_FATAL(write_long(path, 20, 10, DFOTA_AT_LINE_MAX + 100));
     dfota_scenario_result res[2];
     fill_bare(&res[0], &scn, path, DFOTA_V_INCOMPLETE);
     fill_bare(&res[1], &evil, path, DFOTA_V_INCOMPLETE);
+    CU_ASSERT_FATAL(record_long(&res[0], 20, 10, DFOTA_AT_LINE_MAX + 100));
+    CU_ASSERT_FATAL(record_long(&res[1], 20, 10, DFOTA_AT_LINE_MAX + 100));
     page p = render(res, 2, 0);
     CU_ASSERT_EQUAL(p.rc, DFOTA_OK);
-    CU_ASSERT_EQUAL(count(p.buf, "<td class=\"ln\">"), 2 * 10);
-    CU_ASSERT_EQUAL(count(p.buf, "The transcript cannot be read to its end"), 2);
-    CU_ASSERT_EQUAL(count(p.buf, "cannot be read past here"), 2);
-    CU_ASSERT(has(&p, "is longer than"));
+    CU_ASSERT_EQUAL(count(p.buf, "<td class=\"ln\">"), 2 * 20);
+    char want[64];
+    snprintf(want, sizeof want, "&hellip; %d more bytes", DFOTA_AT_LINE_MAX + 100 - 1024);
+    CU_ASSERT_EQUAL(count(p.buf, want), 2);
     CU_ASSERT(has(&p, "id=\"scn-evil_marquee___name\""));
     free(p.buf);
+    forget(res, 2);
 }
 
 static void test_write_error(void)
@@ -635,8 +647,11 @@ static void test_write_error(void)
     dfota_step_result steps[7];
     char path[128];
     path_in_dir(path, sizeof path, "upgrade.transcript");
-    CU_ASSERT_FATAL(write_upgrade(path, 0));
     fill_upgrade(&res, steps, path);
+    CU_ASSERT_FATAL(record_upgrade(&res, 0));
+    FILE *made = fopen(path, "w"); /* a file to open read-only */
+    CU_ASSERT_PTR_NOT_NULL_FATAL(made);
+    fclose(made);
     dfota_run_report rep = {"dfota run", "now", DFOTA_PROFILE_FIELD, &res, 1, 0, NULL};
     char err[DFOTA_ERRBUF] = "";
     FILE *full = fopen("/dev/full", "w");
@@ -649,6 +664,84 @@ static void test_write_error(void)
     CU_ASSERT_EQUAL(dfota_report_html(ro, &rep, err, sizeof err), DFOTA_E_IO);
     fclose(ro);
     CU_ASSERT_EQUAL(dfota_report_html(NULL, &rep, err, sizeof err), DFOTA_E_ARG);
+    forget(&res, 1);
+}
+
+/* What a result keeps of each event, as the runner adds it: the line as
+ * the transcript shows it (redacted unless the run keeps its secrets, an
+ * unknown time as 0), its classification, its harness event, at most
+ * DFOTA_TIMELINE_TEXT_MAX bytes of its text cut on a UTF-8 boundary, and
+ * past DFOTA_TIMELINE_MAX events only a count. */
+static void test_timeline_kept(void)
+{
+    dfota_scenario_result r;
+    memset(&r, 0, sizeof r);
+    const char *cmd = "AT+QFOTADL=\"ftp://user:S3cret@10.0.0.1/p.zip\"";
+    const char *shown = "AT+QFOTADL=\"ftp://user:***@10.0.0.1/p.zip\"";
+    dfota_event ev = {.t_ns = DFOTA_T_NONE, .dir = DFOTA_DIR_HOST, .data = cmd,
+                      .len = strlen(cmd), .full_len = strlen(cmd), .line = 7};
+    dfota_item it;
+    dfota_classify(ev.data, ev.len, ev.dir, &it);
+    dfota_scenario_result_add_line(&r, &ev, &it, 0);
+    dfota_scenario_result_add_line(&r, &ev, &it, 1);
+    CU_ASSERT_EQUAL_FATAL(r.n_timeline, 2);
+    const dfota_timeline_entry *e = &r.timeline[0];
+    CU_ASSERT_EQUAL(e->kind, DFOTA_ITEM_FOTADL);
+    CU_ASSERT_EQUAL(e->dir, DFOTA_DIR_HOST);
+    CU_ASSERT_EQUAL(e->t_ns, 0);
+    CU_ASSERT_EQUAL(e->line, 7);
+    CU_ASSERT_EQUAL(e->harness, DFOTA_HEV_NONE);
+    CU_ASSERT_STRING_EQUAL(r.timeline_text + e->text, shown);
+    CU_ASSERT_EQUAL(e->text_len, strlen(shown));
+    CU_ASSERT_EQUAL(e->full_len, strlen(shown));
+    CU_ASSERT_STRING_EQUAL(r.timeline_text + r.timeline[1].text, cmd);
+
+    const char *urc = "+QIND: \"FOTA\",\"UPDATING\",42";
+    ev = (dfota_event){.t_ns = 5 * NS_S, .dir = DFOTA_DIR_MODULE, .data = urc,
+                       .len = strlen(urc), .full_len = strlen(urc), .line = 8};
+    dfota_classify(ev.data, ev.len, ev.dir, &it);
+    dfota_scenario_result_add_line(&r, &ev, &it, 0);
+    const char *lost = "port-lost after 20 s";
+    ev = (dfota_event){.t_ns = 6 * NS_S, .dir = DFOTA_DIR_HARNESS, .data = lost,
+                       .len = strlen(lost), .full_len = strlen(lost), .line = 9};
+    dfota_classify(ev.data, ev.len, ev.dir, &it);
+    dfota_scenario_result_add_line(&r, &ev, &it, 0);
+    CU_ASSERT_EQUAL_FATAL(r.n_timeline, 4);
+    e = &r.timeline[2];
+    CU_ASSERT_EQUAL(e->kind, DFOTA_ITEM_URC);
+    CU_ASSERT_EQUAL(e->stage, DFOTA_STAGE_UPDATING);
+    CU_ASSERT(e->has_code && e->code == 42);
+    CU_ASSERT_EQUAL(e->t_ns, 5 * NS_S);
+    CU_ASSERT_EQUAL(r.timeline[3].harness, DFOTA_HEV_PORT_LOST);
+
+    /* 1100 bytes with an e-acute at 1023..1024: cut before it */
+    char big[1100];
+    memset(big, 'a', sizeof big);
+    big[1023] = (char)0xc3;
+    big[1024] = (char)0xa9;
+    ev = (dfota_event){.t_ns = 7 * NS_S, .dir = DFOTA_DIR_MODULE, .data = big,
+                       .len = sizeof big, .full_len = sizeof big, .line = 10};
+    dfota_classify(ev.data, ev.len, ev.dir, &it);
+    dfota_scenario_result_add_line(&r, &ev, &it, 0);
+    e = &r.timeline[4];
+    CU_ASSERT_EQUAL(e->text_len, 1023);
+    CU_ASSERT_EQUAL(e->full_len, sizeof big);
+    CU_ASSERT_EQUAL(r.timeline_text[e->text + e->text_len], '\0');
+
+    ev = (dfota_event){.t_ns = 8 * NS_S, .dir = DFOTA_DIR_MODULE, .data = "OK", .len = 2,
+                       .full_len = 2};
+    dfota_classify(ev.data, ev.len, ev.dir, &it);
+    for (unsigned long i = r.n_timeline; i < DFOTA_TIMELINE_MAX + 3; i++) {
+        ev.line = 11 + i;
+        dfota_scenario_result_add_line(&r, &ev, &it, 0);
+    }
+    CU_ASSERT_EQUAL(r.n_timeline, DFOTA_TIMELINE_MAX);
+    CU_ASSERT_EQUAL(r.timeline_dropped, 3);
+    CU_ASSERT_EQUAL(r.timeline[DFOTA_TIMELINE_MAX - 1].kind, DFOTA_ITEM_OK);
+    dfota_scenario_result_clear_timeline(&r);
+    CU_ASSERT_PTR_NULL(r.timeline);
+    CU_ASSERT_PTR_NULL(r.timeline_text);
+    CU_ASSERT_EQUAL(r.n_timeline + r.timeline_dropped, 0);
 }
 
 static void test_empty_run(void)
@@ -680,8 +773,9 @@ static void remove_dir(void)
 static void test_firmware(void)
 {
     path_in_dir(up_path, sizeof up_path, "upgrade.transcript");
-    CU_ASSERT_FATAL(write_upgrade(up_path, 0));
+    forget(&up_res, 1);
     fill_upgrade(&up_res, up_steps, up_path);
+    CU_ASSERT_FATAL(record_upgrade(&up_res, 0));
     snprintf(up_res.model, sizeof up_res.model, "Quectel EG95");
     snprintf(up_res.firmware_before, sizeof up_res.firmware_before, "EG95EFAR02A07M4G_01.002");
     snprintf(up_res.firmware_after, sizeof up_res.firmware_after, "<b>A08");
@@ -704,9 +798,11 @@ static void test_matrix(void)
     static dfota_scenario_result res[2];
     static dfota_step_result steps[2][7];
     path_in_dir(up_path, sizeof up_path, "upgrade.transcript");
-    CU_ASSERT_FATAL(write_upgrade(up_path, 0));
+    forget(res, 2);
     fill_upgrade(&res[0], steps[0], up_path);
     fill_upgrade(&res[1], steps[1], up_path);
+    CU_ASSERT_FATAL(record_upgrade(&res[0], 0));
+    CU_ASSERT_FATAL(record_upgrade(&res[1], 0));
     res[1].verdict = DFOTA_V_PASS;
     snprintf(res[0].firmware_before, sizeof res[0].firmware_before, "EG95EFAR02A07M4G");
     for (int r = 0; r < DFOTA_RULE_COUNT; r++)
@@ -748,11 +844,12 @@ static const test_entry tests[] = {
     {"fail lines", test_fail_lines},
     {"unique ids", test_unique_ids},
     {"untimed transcript", test_untimed},
-    {"unreadable transcript", test_unreadable_transcript},
+    {"transcript with no event", test_unreadable_transcript},
     {"bounded listing", test_bounded},
-    {"broken transcript", test_broken_transcript},
+    {"line longer than a transcript holds", test_broken_transcript},
     {"write error", test_write_error},
     {"empty run", test_empty_run},
+    {"what a result keeps of each event", test_timeline_kept},
     {"module and firmware", test_firmware},
     {"several modules: the matrix page", test_matrix},
 };
