@@ -203,3 +203,24 @@ int detect(dfota_reader *r, char *err, size_t errlen)
     r->lineno = 0;
     return 0;
 }
+
+/* ---- a log by its first bytes ------------------------------------------ */
+
+int dfota_log_sniff(const void *bytes, size_t n)
+{
+    static const char *const said[] = {"AT", "at+", "OK", "ERROR", "+QIND", "RDY", "+CME"};
+    const char *b = bytes;
+    size_t skip, bad;
+    const char *what;
+    dfota_sniffed enc = dfota_sniff((const unsigned char *)b, n, &skip, &what, &bad);
+    /* UTF-16 is taken on its byte order mark alone: its words are not
+     * looked for. Without the mark, a folder scan passes it over. */
+    if (enc == DFOTA_SNIFF_UTF16LE || enc == DFOTA_SNIFF_UTF16BE)
+        return skip > 0;
+    if (enc != DFOTA_SNIFF_TEXT || memchr(b, '\0', n))
+        return 0;
+    for (size_t k = 0; k < sizeof said / sizeof said[0]; k++)
+        if (find_seq(b, n, said[k], strlen(said[k])))
+            return 1;
+    return 0;
+}

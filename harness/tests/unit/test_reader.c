@@ -769,6 +769,42 @@ static void test_events_whole(void)
     }
 }
 
+/* Which files with no extension a folder scan reads (dfota_log_sniff):
+ * text or UTF-16 text as a module's log is, not a README nor a firmware
+ * image that lies beside the captures. */
+static void test_log_sniff(void)
+{
+    static const struct {
+        const char *what;
+        const char *bytes;
+        size_t len; /* 0: strlen */
+        int log;
+    } cases[] = {
+        {"a raw capture", "AT+QFOTADL=\"ftp://h/p.zip\"\r\nOK\r\n", 0, 1},
+        {"a stamped capture", "[10:00:00.000] +QIND: \"FOTA\",\"START\"\n", 0, 1},
+        {"lower-case commands", "at+qgmr\n", 0, 1},
+        {"a final result alone", "ERROR\n", 0, 1},
+        {"the module's ready", "RDY\n", 0, 1},
+        {"a CME error", "+CME ERROR: 4\n", 0, 1},
+        {"UTF-16LE with its byte order mark", "\xff\xfe" "A\0T\0\r\0\n\0", 10, 1},
+        {"UTF-16BE with its byte order mark", "\xfe\xff" "\0A\0T\0\r\0\n", 10, 1},
+        {"UTF-16LE without a byte order mark", "A\0T\0\r\0\n\0O\0K\0\r\0\n\0", 16, 0},
+        {"a shopping list", "shopping list\nmilk\n", 0, 0},
+        {"a shell script", "#!/bin/sh\necho hello\n", 0, 0},
+        {"a NUL among AT text", "AT\r\nOK\0\r\n", 9, 0},
+        {"control bytes, more than one in twenty", "AT\x01\x02OK\x03\x04\r\n123456789012", 22, 0},
+        {"an ELF executable", "\x7f" "ELF\x02\x01\x01\0\0\0AT", 12, 0},
+        {"nothing", "", 0, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t n = cases[i].len ? cases[i].len : strlen(cases[i].bytes);
+        int got = dfota_log_sniff(cases[i].bytes, n);
+        if (got != cases[i].log)
+            fprintf(stderr, "\n%s: %d, want %d\n", cases[i].what, got, cases[i].log);
+        CU_ASSERT_EQUAL(got, cases[i].log);
+    }
+}
+
 static const test_entry tests[] = {
     {"formats and events", test_read_table},
     {"transcript lines and metadata", test_transcript_lines_and_meta},
@@ -780,6 +816,7 @@ static const test_entry tests[] = {
     {"time too big for 64-bit nanoseconds", test_time_too_big},
     {"every field of an event is set", test_events_whole},
     {"device-log times out of range are kept, unknown", test_device_time_unknown},
+    {"which files with no extension are logs", test_log_sniff},
 };
 
 int main(void)
