@@ -774,34 +774,33 @@ static void test_events_whole(void)
  * image that lies beside the captures. */
 static void test_log_sniff(void)
 {
+    /* text that holds something a module or a host says */
+    static const char *const logs[] = {"AT+QFOTADL=\"ftp://h/p.zip\"\r\nOK\r\n",
+                                       "[10:00:00.000] +QIND: \"FOTA\",\"START\"\n",
+                                       "at+qgmr\n", "ERROR\n", "RDY\n", "+CME ERROR: 4\n"};
+    /* text that does not */
+    static const char *const texts[] = {"shopping list\nmilk\n", "#!/bin/sh\necho hello\n", ""};
+    /* bytes that are not text: UTF-16 is a log on its byte order mark alone */
     static const struct {
-        const char *what;
         const char *bytes;
-        size_t len; /* 0: strlen */
+        size_t len;
         int log;
-    } cases[] = {
-        {"a raw capture", "AT+QFOTADL=\"ftp://h/p.zip\"\r\nOK\r\n", 0, 1},
-        {"a stamped capture", "[10:00:00.000] +QIND: \"FOTA\",\"START\"\n", 0, 1},
-        {"lower-case commands", "at+qgmr\n", 0, 1},
-        {"a final result alone", "ERROR\n", 0, 1},
-        {"the module's ready", "RDY\n", 0, 1},
-        {"a CME error", "+CME ERROR: 4\n", 0, 1},
-        {"UTF-16LE with its byte order mark", "\xff\xfe" "A\0T\0\r\0\n\0", 10, 1},
-        {"UTF-16BE with its byte order mark", "\xfe\xff" "\0A\0T\0\r\0\n", 10, 1},
-        {"UTF-16LE without a byte order mark", "A\0T\0\r\0\n\0O\0K\0\r\0\n\0", 16, 0},
-        {"a shopping list", "shopping list\nmilk\n", 0, 0},
-        {"a shell script", "#!/bin/sh\necho hello\n", 0, 0},
-        {"a NUL among AT text", "AT\r\nOK\0\r\n", 9, 0},
-        {"control bytes, more than one in twenty", "AT\x01\x02OK\x03\x04\r\n123456789012", 22, 0},
-        {"an ELF executable", "\x7f" "ELF\x02\x01\x01\0\0\0AT", 12, 0},
-        {"nothing", "", 0, 0},
+    } other[] = {
+        {"\xff\xfe" "A\0T\0\r\0\n\0", 10, 1},
+        {"\xfe\xff" "\0A\0T\0\r\0\n", 10, 1},
+        {"A\0T\0\r\0\n\0O\0K\0\r\0\n\0", 16, 0}, /* UTF-16LE without its mark */
+        {"AT\r\nOK\0\r\n", 9, 0},                      /* a NUL among AT text */
+        {"AT\x01\x02OK\x03\x04\r\n123456789012", 22, 0}, /* control bytes: 4 in 22 */
+        {"\x7f" "ELF\x02\x01\x01\0\0\0AT", 12, 0},     /* an ELF executable */
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        size_t n = cases[i].len ? cases[i].len : strlen(cases[i].bytes);
-        int got = dfota_log_sniff(cases[i].bytes, n);
-        if (got != cases[i].log)
-            fprintf(stderr, "\n%s: %d, want %d\n", cases[i].what, got, cases[i].log);
-        CU_ASSERT_EQUAL(got, cases[i].log);
+    for (size_t i = 0; i < sizeof logs / sizeof logs[0]; i++)
+        CU_ASSERT_EQUAL(dfota_log_sniff(logs[i], strlen(logs[i])), 1);
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+        CU_ASSERT_EQUAL(dfota_log_sniff(texts[i], strlen(texts[i])), 0);
+    for (size_t i = 0; i < sizeof other / sizeof other[0]; i++) {
+        if (dfota_log_sniff(other[i].bytes, other[i].len) != other[i].log)
+            fprintf(stderr, "\nother[%zu]: want %d\n", i, other[i].log);
+        CU_ASSERT_EQUAL(dfota_log_sniff(other[i].bytes, other[i].len), other[i].log);
     }
 }
 
