@@ -120,53 +120,38 @@ static dfota_err map_validate(const ytree *t, dfota_pkgmap *m)
     return rc;
 }
 
+/* The package map of the tree in a new model, *(dfota_pkgmap **)arg on
+ * success (tree_read's read). */
+static dfota_err read_map(const ytree *t, void *arg)
+{
+    dfota_pkgmap *m = calloc(1, sizeof *m);
+    dfota_err rc = m && (m->file = dup_n(t->file, strlen(t->file))) ? map_validate(t, m) : nomem(t);
+    if (rc)
+        dfota_pkgmap_free(m);
+    else
+        *(dfota_pkgmap **)arg = m;
+    return rc;
+}
+
 dfota_err dfota_pkgmap_parse(const char *name, const char *text, size_t len, dfota_pkgmap **out,
                              char *err, size_t errlen)
 {
-    ytree t;
-    dfota_pkgmap *m = NULL;
     if (err && errlen)
         err[0] = '\0';
     if (!out)
         return DFOTA_E_ARG;
     *out = NULL;
-    if (!name || (!text && len))
-        return DFOTA_E_ARG;
-    tree_init(&t, name, err, errlen);
-    dfota_err rc = tree_build(&t, text, len);
-    if (rc)
-        goto fail;
-    m = calloc(1, sizeof *m);
-    if (!m || !(m->file = dup_n(name, strlen(name)))) {
-        rc = nomem(&t);
-        goto fail;
-    }
-    rc = map_validate(&t, m);
-    if (rc)
-        goto fail;
-    tree_free(&t);
-    *out = m;
-    return DFOTA_OK;
-fail:
-    tree_free(&t);
-    dfota_pkgmap_free(m);
-    return rc;
+    return tree_read(name, text, len, err, errlen, read_map, out);
 }
 
 dfota_err dfota_pkgmap_load(const char *path, dfota_pkgmap **out, char *err, size_t errlen)
 {
-    char *buf = NULL;
-    size_t len = 0;
     if (err && errlen)
         err[0] = '\0';
     if (!out || !path)
         return DFOTA_E_ARG;
     *out = NULL;
-    dfota_err rc = read_bounded(path, &buf, &len, err, errlen);
-    if (!rc)
-        rc = dfota_pkgmap_parse(path, buf, len, out, err, errlen);
-    free(buf);
-    return rc;
+    return tree_load(path, err, errlen, read_map, out);
 }
 
 void dfota_pkgmap_free(dfota_pkgmap *m)

@@ -29,31 +29,24 @@
 
 /* ---- the API -------------------------------------------------------------- */
 
-static dfota_err scenario_from_text(const char *file, const char *text, size_t len,
-                                    const char *want_name, dfota_scenario **out, char *err,
-                                    size_t errlen)
+typedef struct {
+    const char *want_name;      /* the name the scenario must have, or NULL */
+    dfota_scenario **out;
+} scenario_job;
+
+/* The scenario of the tree in a new model, *job->out on success
+ * (tree_read's read). */
+static dfota_err read_scenario(const ytree *t, void *arg)
 {
-    ytree t;
-    dfota_scenario *sc = NULL;
-    dfota_err rc;
-    tree_init(&t, file, err, errlen);
-    rc = tree_build(&t, text, len);
+    const scenario_job *job = arg;
+    dfota_scenario *sc = calloc(1, sizeof *sc);
+    dfota_err rc = sc && (sc->file = dup_n(t->file, strlen(t->file)))
+                       ? validate(t, sc, job->want_name)
+                       : nomem(t);
     if (rc)
-        goto fail;
-    sc = calloc(1, sizeof *sc);
-    if (!sc || !(sc->file = dup_n(file, strlen(file)))) {
-        rc = nomem(&t);
-        goto fail;
-    }
-    rc = validate(&t, sc, want_name);
-    if (rc)
-        goto fail;
-    tree_free(&t);
-    *out = sc;
-    return DFOTA_OK;
-fail:
-    tree_free(&t);
-    dfota_scenario_free(sc);
+        dfota_scenario_free(sc);
+    else
+        *job->out = sc;
     return rc;
 }
 
@@ -65,9 +58,8 @@ dfota_err dfota_scenario_parse(const char *name, const char *text, size_t len,
     if (!out)
         return DFOTA_E_ARG;
     *out = NULL;
-    if (!name || (!text && len))
-        return DFOTA_E_ARG;
-    return scenario_from_text(name, text, len, NULL, out, err, errlen);
+    scenario_job job = {NULL, out};
+    return tree_read(name, text, len, err, errlen, read_scenario, &job);
 }
 
 /* The name a scenario file must carry: its base name without .yaml/.yml. */
@@ -85,9 +77,6 @@ static char *name_of_file(const char *path)
 
 dfota_err dfota_scenario_load(const char *path, dfota_scenario **out, char *err, size_t errlen)
 {
-    char *buf = NULL, *want = NULL;
-    size_t len = 0;
-    dfota_err rc;
     if (err && errlen)
         err[0] = '\0';
     if (!out)
@@ -95,18 +84,12 @@ dfota_err dfota_scenario_load(const char *path, dfota_scenario **out, char *err,
     *out = NULL;
     if (!path)
         return DFOTA_E_ARG;
-    rc = read_bounded(path, &buf, &len, err, errlen);
-    if (rc)
-        goto fail;
-    want = name_of_file(path);
-    if (!want) {
-        rc = fail_at(err, errlen, path, 0, 0, DFOTA_E_NOMEM, "out of memory");
-        goto fail;
-    }
-    rc = scenario_from_text(path, buf, len, want, out, err, errlen);
-fail: /* and done */
+    char *want = name_of_file(path);
+    if (!want)
+        return fail_at(err, errlen, path, 0, 0, DFOTA_E_NOMEM, "out of memory");
+    scenario_job job = {want, out};
+    dfota_err rc = tree_load(path, err, errlen, read_scenario, &job);
     free(want);
-    free(buf);
     return rc;
 }
 

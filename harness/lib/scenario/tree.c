@@ -37,7 +37,7 @@ static void offset_mark(const char *text, size_t len, size_t off, unsigned long 
 
 /* ---- the tree ------------------------------------------------------------ */
 
-void tree_init(ytree *t, const char *file, char *err, size_t errlen)
+static void tree_init(ytree *t, const char *file, char *err, size_t errlen)
 {
     memset(t, 0, sizeof *t);
     t->file = file;
@@ -46,7 +46,7 @@ void tree_init(ytree *t, const char *file, char *err, size_t errlen)
     t->n = 1;
 }
 
-void tree_free(ytree *t)
+static void tree_free(ytree *t)
 {
     for (size_t i = 1; i < t->n && t->v; i++) {
         free(t->v[i].text);
@@ -278,7 +278,7 @@ static dfota_err syntax_error(const ytree *t, const yaml_parser_t *p, const char
 }
 
 /* Parses text into t: DFOTA_OK, or an error with its place in t->err. */
-dfota_err tree_build(ytree *t, const char *text, size_t len)
+static dfota_err tree_build(ytree *t, const char *text, size_t len)
 {
     yaml_parser_t p;
     yaml_event_t ev;
@@ -316,8 +316,8 @@ done:
 
 /* Reads at most DFOTA_SCENARIO_FILE_MAX + 1 bytes of path into *buf (the
  * caller frees it): one byte more than allowed says the file is too big. */
-dfota_err read_bounded(const char *path, char **buf, size_t *len, char *err,
-                       size_t errlen)
+static dfota_err read_bounded(const char *path, char **buf, size_t *len, char *err,
+                              size_t errlen)
 {
     dfota_err rc = DFOTA_OK;
     FILE *f = fopen(path, "rb");
@@ -342,6 +342,31 @@ fail:
     fclose(f);
     free(*buf);
     *buf = NULL;
+    return rc;
+}
+
+dfota_err tree_read(const char *file, const char *text, size_t len, char *err, size_t errlen,
+                    tree_reader read, void *arg)
+{
+    ytree t;
+    if (!file || (!text && len))
+        return DFOTA_E_ARG;
+    tree_init(&t, file, err, errlen);
+    dfota_err rc = tree_build(&t, text, len);
+    if (!rc)
+        rc = read(&t, arg);
+    tree_free(&t);
+    return rc;
+}
+
+dfota_err tree_load(const char *path, char *err, size_t errlen, tree_reader read, void *arg)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    dfota_err rc = read_bounded(path, &buf, &len, err, errlen);
+    if (!rc)
+        rc = tree_read(path, buf, len, err, errlen, read, arg);
+    free(buf);
     return rc;
 }
 

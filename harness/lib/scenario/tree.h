@@ -57,17 +57,20 @@ typedef struct {
     int documents;
 } ytree;
 
-/* An empty tree whose messages name file and go to err; tree_free frees
- * what tree_build put in it. */
-void tree_init(ytree *t, const char *file, char *err, size_t errlen);
-void tree_free(ytree *t);
-/* Parses text into t: DFOTA_OK, or an error with its place in t->err. */
-dfota_err tree_build(ytree *t, const char *text, size_t len);
+/* What a file of the room is read into (a scenario, a package map, a vars
+ * file): read takes the whole tree, with the caller's arg. */
+typedef dfota_err (*tree_reader)(const ytree *t, void *arg);
+
+/* Parses text (file names it in messages) into a tree and hands it to
+ * read: the one place a tree is built and freed. Returns DFOTA_E_ARG
+ * without a file, or without text when len is not 0; else the tree's
+ * error, or read's, with the message in err. */
+dfota_err tree_read(const char *file, const char *text, size_t len, char *err, size_t errlen,
+                    tree_reader read, void *arg);
+/* tree_read of the file at path, of at most DFOTA_SCENARIO_FILE_MAX bytes. */
+dfota_err tree_load(const char *path, char *err, size_t errlen, tree_reader read, void *arg);
 /* "out of memory" as t's message; returns DFOTA_E_NOMEM. */
 dfota_err nomem(const ytree *t);
-/* Reads at most DFOTA_SCENARIO_FILE_MAX + 1 bytes of path into *buf (the
- * caller frees it): one byte more than allowed says the file is too big. */
-dfota_err read_bounded(const char *path, char **buf, size_t *len, char *err, size_t errlen);
 
 /* Reading the tree. Nodes are indices into t->v; the messages of nfail
  * and the want_, check_ and get_ functions are at node i as written. */

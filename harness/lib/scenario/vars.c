@@ -115,35 +115,32 @@ static dfota_err vars_file_check(const ytree *t, size_t m, const dfota_varset *v
     return rc;
 }
 
+/* A vars file's NAME: VALUE pairs into the varset arg (tree_read's read);
+ * an empty file sets nothing. */
+static dfota_err read_vars(const ytree *t, void *arg)
+{
+    dfota_varset *vs = arg;
+    if (!t->root)
+        return DFOTA_OK;
+    dfota_err rc = want_kind(t, t->root, Y_MAP, "a vars file");
+    if (!rc)
+        rc = vars_file_check(t, t->root, vs);
+    for (size_t k = node(t, t->root)->first; !rc && k; k = t->v[t->v[k].next].next) {
+        const ynode *key = node(t, k), *val = node(t, t->v[k].next);
+        rc = varset_set(vs, key->text, key->len, val->text, val->len);
+        if (rc)
+            nomem(t);
+    }
+    return rc;
+}
+
 dfota_err dfota_varset_load(dfota_varset *vs, const char *path, char *err, size_t errlen)
 {
-    ytree t;
-    char *buf = NULL;
-    size_t len = 0;
-    dfota_err rc;
     if (err && errlen)
         err[0] = '\0';
     if (!vs || !path)
         return DFOTA_E_ARG;
-    tree_init(&t, path, err, errlen);
-    rc = read_bounded(path, &buf, &len, err, errlen);
-    if (!rc)
-        rc = tree_build(&t, buf, len);
-    if (rc || !t.root)
-        goto done; /* an empty file sets nothing */
-    rc = want_kind(&t, t.root, Y_MAP, "a vars file");
-    if (!rc)
-        rc = vars_file_check(&t, t.root, vs);
-    for (size_t k = node(&t, t.root)->first; !rc && k; k = t.v[t.v[k].next].next) {
-        const ynode *key = node(&t, k), *val = node(&t, t.v[k].next);
-        rc = varset_set(vs, key->text, key->len, val->text, val->len);
-        if (rc)
-            nomem(&t);
-    }
-done:
-    tree_free(&t);
-    free(buf);
-    return rc;
+    return tree_load(path, err, errlen, read_vars, vs);
 }
 
 /* The value of ${name}: the varset's, else the scenario's default. */
