@@ -11,22 +11,30 @@
 
 /* ---- physical lines --------------------------------------------------- */
 
+/* Reads at most want bytes of the input into to, and adds what came to
+ * *len; a short read is the end of the input (*eof) or an error. Returns
+ * 0, or DFOTA_E_IO. */
+static int read_into(dfota_reader *r, char *to, size_t want, size_t *len, int *eof)
+{
+    size_t got = fread(to, 1, want, r->in);
+    *len += got;
+    if (got < want) {
+        if (ferror(r->in))
+            return DFOTA_E_IO;
+        *eof = 1;
+    }
+    return 0;
+}
+
 /* Transcodes what raw holds, reading more of it first, into buf: at least
  * one byte unless the input ended. A sequence that is not UTF-16 (a lone
  * surrogate) becomes U+FFFD; a character cut by the end of the file goes. */
 static int fill_utf16(dfota_reader *r)
 {
     while (r->end + 3 <= r->cap) {
-        if (!r->raw_eof && r->raw_len < r->cap) {
-            size_t want = r->cap - r->raw_len;
-            size_t got = fread(r->raw + r->raw_len, 1, want, r->in);
-            r->raw_len += got;
-            if (got < want) {
-                if (ferror(r->in))
-                    return DFOTA_E_IO;
-                r->raw_eof = 1;
-            }
-        }
+        if (!r->raw_eof && r->raw_len < r->cap &&
+            read_into(r, r->raw + r->raw_len, r->cap - r->raw_len, &r->raw_len, &r->raw_eof) < 0)
+            return DFOTA_E_IO;
         char *in = r->raw, *out = r->buf + r->end;
         size_t inleft = r->raw_len, outleft = r->cap - r->end;
         size_t rc = iconv(r->cd, &in, &inleft, &out, &outleft);
@@ -67,17 +75,12 @@ int fill(dfota_reader *r)
     if (r->cd)
         return fill_utf16(r);
     while (!r->eof && r->end < r->cap) {
-        size_t want = r->cap - r->end;
+        size_t want = r->cap - r->end, before = r->end;
         if (want > BLOCK)
             want = BLOCK;
-        size_t got = fread(r->buf + r->end, 1, want, r->in);
-        r->end += got;
-        if (got < want) {
-            if (ferror(r->in))
-                return DFOTA_E_IO;
-            r->eof = 1;
-        }
-        if (got > 0)
+        if (read_into(r, r->buf + r->end, want, &r->end, &r->eof) < 0)
+            return DFOTA_E_IO;
+        if (r->end > before)
             break;
     }
     return 0;
