@@ -238,12 +238,15 @@ static int refuse_special(const char *path, const struct stat *st)
     return 1;
 }
 
-long files_each(const char *path, void (*fn)(void *ctx, const char *file), void *ctx)
+/* path itself, or the files of a folder that want names (and, with sniff,
+ * the captures with no extension); a special file is refused. */
+static long each_file(const char *path, int (*want)(const char *), int sniff,
+                      void (*fn)(void *ctx, const char *file), void *ctx)
 {
     struct stat st;
-    if (strcmp(path, "-") != 0 && stat(path, &st) == 0) {
+    if (stat(path, &st) == 0) {
         if (S_ISDIR(st.st_mode))
-            return walk_top(path, &st, is_log_name, 1, fn, ctx);
+            return walk_top(path, &st, want, sniff, fn, ctx);
         if (refuse_special(path, &st))
             return FILES_REFUSED;
     }
@@ -251,17 +254,17 @@ long files_each(const char *path, void (*fn)(void *ctx, const char *file), void 
     return 1;
 }
 
+long files_each(const char *path, void (*fn)(void *ctx, const char *file), void *ctx)
+{
+    if (strcmp(path, "-") != 0)
+        return each_file(path, is_log_name, 1, fn, ctx);
+    fn(ctx, path); /* standard input */
+    return 1;
+}
+
 long scenario_files_each(const char *path, void (*fn)(void *ctx, const char *file), void *ctx)
 {
-    struct stat st;
-    if (stat(path, &st) == 0) {
-        if (S_ISDIR(st.st_mode))
-            return walk_top(path, &st, is_scenario_name, 0, fn, ctx);
-        if (refuse_special(path, &st))
-            return FILES_REFUSED;
-    }
-    fn(ctx, path);
-    return 1;
+    return each_file(path, is_scenario_name, 0, fn, ctx);
 }
 
 /* ---- outputs ----------------------------------------------------------- */
