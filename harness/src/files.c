@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dfota/log.h"
 #include "dfota/port.h"
 #include "dfota/source.h"
 #include "cli.h"
@@ -38,11 +39,10 @@ static int has_no_ext(const char *name)
     return name[0] != '.' && strchr(name, '.') == NULL;
 }
 
-/* Whether a file with no extension looks like a capture: its first bytes
- * are text (or UTF-16 text, with its byte order mark) and hold something
- * a module or host says. A README, a shell script or a firmware image
- * beside the captures is passed over. Reads at most 4 KiB, never blocks
- * (the caller passes only regular files). */
+/* Whether a file with no extension looks like a capture (dfota_log_sniff):
+ * a README, a shell script or a firmware image beside the captures is
+ * passed over. Reads at most 4 KiB, never blocks (the caller passes only
+ * regular files). */
 static int looks_like_capture(const char *path)
 {
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -51,25 +51,7 @@ static int looks_like_capture(const char *path)
     char b[4096];
     ssize_t n = read(fd, b, sizeof b);
     close(fd);
-    if (n <= 0)
-        return 0;
-    if (n >= 2 && (((unsigned char)b[0] == 0xFF && (unsigned char)b[1] == 0xFE) ||
-                   ((unsigned char)b[0] == 0xFE && (unsigned char)b[1] == 0xFF)))
-        return 1;
-    size_t bad = 0;
-    for (ssize_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)b[i];
-        if (c == 0)
-            return 0;
-        bad += c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != 0x1b;
-    }
-    if (bad * 20 > (size_t)n)
-        return 0;
-    static const char *const said[] = {"AT", "at+", "OK", "ERROR", "+QIND", "RDY", "+CME"};
-    for (size_t k = 0; k < sizeof said / sizeof said[0]; k++)
-        if (memmem(b, (size_t)n, said[k], strlen(said[k])))
-            return 1;
-    return 0;
+    return n > 0 && dfota_log_sniff(b, (size_t)n);
 }
 
 static int is_log_name(const char *name)
@@ -256,12 +238,15 @@ static int refuse_special(const char *path, const struct stat *st)
     return 1;
 }
 
-long files_each(const char *path, void (*fn)(void *ctx, const char *file), void *ctx)
+/* path itself, or the files of a folder that want names (and, with sniff,
+ * the captures with no extension); a special file is refused. */
+static long each_file(const char *path, int (*want)(const char *), int sniff,
+                      void (*fn)(void *ctx, const char *file), void *ctx)
 {
     struct stat st;
-    if (strcmp(path, "-") != 0 && stat(path, &st) == 0) {
+    if (stat(path, &st) == 0) {
         if (S_ISDIR(st.st_mode))
-            return walk_top(path, &st, is_log_name, 1, fn, ctx);
+            return walk_top(path, &st, want, sniff, fn, ctx);
         if (refuse_special(path, &st))
             return FILES_REFUSED;
     }
@@ -269,17 +254,17 @@ long files_each(const char *path, void (*fn)(void *ctx, const char *file), void 
     return 1;
 }
 
+long files_each(const char *path, void (*fn)(void *ctx, const char *file), void *ctx)
+{
+    if (strcmp(path, "-") != 0)
+        return each_file(path, is_log_name, 1, fn, ctx);
+    fn(ctx, path); /* standard input */
+    return 1;
+}
+
 long scenario_files_each(const char *path, void (*fn)(void *ctx, const char *file), void *ctx)
 {
-    struct stat st;
-    if (stat(path, &st) == 0) {
-        if (S_ISDIR(st.st_mode))
-            return walk_top(path, &st, is_scenario_name, 0, fn, ctx);
-        if (refuse_special(path, &st))
-            return FILES_REFUSED;
-    }
-    fn(ctx, path);
-    return 1;
+    return each_file(path, is_scenario_name, 0, fn, ctx);
 }
 
 /* ---- outputs ----------------------------------------------------------- */

@@ -90,6 +90,14 @@ const char *dfota_format_name(dfota_format fmt);
  * Valid while the reader lives. */
 const char *dfota_reader_meta(const dfota_reader *r, const char *key);
 
+/* Whether a file whose name does not say it is a log is one, from its
+ * first n bytes (4 KiB are enough): UTF-16 text with its byte order mark,
+ * or text with no NUL byte (the reader's measure of text) that holds
+ * something a module or a host says (AT, OK, ERROR, RDY, +QIND, +CME). A
+ * README, a shell script or a firmware image beside the captures is not.
+ * Returns 1 or 0. */
+int dfota_log_sniff(const void *bytes, size_t n);
+
 /* What the reader took off a capture before framing, counted. */
 typedef struct {
     unsigned long comments;    /* a person's notes: "// ..." "# ..." "<-- ..." after a line or

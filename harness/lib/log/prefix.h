@@ -15,6 +15,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* A blank between the parts of a prefix (forms.c and prefix.c). */
+static inline int is_blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
 /* Time forms a prefix may start with. */
 typedef enum {
     DFOTA_TIME_NONE = 0,

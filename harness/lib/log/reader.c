@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* reader.c - every log format as one stream of events, in constant memory.
  *
  * The input is read in blocks into one buffer; a physical line is never
@@ -5,72 +6,26 @@
  * line. A capture (raw, or with timestamp prefixes) is text a person saw:
  * its lines lose their timestamp, comments and control-character glyphs,
  * and the bytes that remain go through the AT framer, because one captured
- * line can hold several AT lines (EG95␍␊␍␊OK␍␊) or half of one. */
-#include <errno.h>
-#include <iconv.h>
+ * line can hold several AT lines (EG95␍␊␍␊OK␍␊) or half of one.
+ *
+ * Beside it: lines.c (reading blocks, UTF-16, header metadata) and
+ * detect.c (what a log is); log/reader.h, the reader's state. */
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "decode.h"
 #include "dfota/at.h"
 #include "dfota/log.h"
-#include "notes.h"
-#include "prefix.h"
-#include "sniff.h"
+#include "log/decode.h"
+#include "log/notes.h"
+#include "log/prefix.h"
+#include "log/reader.h"
 #include "base/text.h"
 
-#define BLOCK (256 * 1024)
-#define DETECT_LINES 200
-#define META_MAX 32
-#define META_KEY_MAX 64
-#define META_VALUE_MAX 1024
 #define NS 1000000000LL
 #define DAY_NS (86400LL * NS)
-
-struct dfota_reader {
-    FILE *in;
-    char name[256];
-    dfota_format fmt;
-    char *buf;               /* BLOCK + DFOTA_READ_LINE_MAX + 1 bytes */
-    size_t cap, start, end;
-    int eof;
-    int cr_only;             /* the file ends its lines with a lone CR */
-    unsigned long lineno;
-    int in_header;           /* still before the first event */
-    size_t n_meta;
-    char meta_key[META_MAX][META_KEY_MAX];
-    char meta_val[META_MAX][META_VALUE_MAX];
-    int64_t last_t;
-    const char *next_bs;     /* the next backslash in the buffer, or NULL: found once per block */
-    const char *next_sp[5];  /* the next of each byte has_special looks for, the same way */
-    const char *next_any;    /* the first of those five */
-    /* captures */
-    dfota_framer *framer;
-    int framer_live;         /* the framer may still hold lines of the last physical line */
-    int flushed;
-    int glyph_mode;
-    int have_base;
-    int64_t base, last_abs, day_offset, t_cur;
-    unsigned long cur_line;
-    int dir_hint;            /* the physical line said who sent it (>> << TX: RX:), or 0 */
-    int sent_box;            /* the last line was SSCOM's "sent": a lone "□" line closes it */
-    int arrows_one_way;      /* arrow markers point one way only: separators, not directions */
-    dfota_prefix pfx;        /* the line prefix learnt from the first lines */
-    int use_prefix;          /* take it off every line */
-    unsigned line_flags;     /* event flags of the current physical line */
-    char time_dir;           /* the direction the time's brackets gave, or 0 */
-    /* UTF-16 input: read into raw, transcoded into buf */
-    iconv_t cd;
-    char *raw;
-    size_t raw_len;
-    int raw_eof;
-    const char *direct;      /* a whole AT line that needs no framing, or NULL */
-    size_t direct_len;
-    dfota_reader_stats stats;
-    char scratch[DFOTA_READ_LINE_MAX + 2];
-};
 
 dfota_reader *dfota_reader_new(FILE *in, const char *name)
 {
@@ -134,11 +89,7 @@ void dfota_reader_get_stats(const dfota_reader *r, dfota_reader_stats *out)
     *out = r->stats;
 }
 
-DFOTA_PRINTF(4, 5)
-static int fail(const dfota_reader *r, char *err, size_t errlen, const char *fmt, ...);
-
-#include <stdarg.h>
-static int fail(const dfota_reader *r, char *err, size_t errlen, const char *fmt, ...)
+int fail(const dfota_reader *r, char *err, size_t errlen, const char *fmt, ...)
 {
     char msg[DFOTA_ERRBUF];
     va_list ap;
@@ -151,78 +102,6 @@ static int fail(const dfota_reader *r, char *err, size_t errlen, const char *fmt
 }
 
 /* ---- physical lines --------------------------------------------------- */
-
-/* Transcodes what raw holds, reading more of it first, into buf: at least
- * one byte unless the input ended. A sequence that is not UTF-16 (a lone
- * surrogate) becomes U+FFFD; a character cut by the end of the file goes. */
-static int fill_utf16(dfota_reader *r)
-{
-    while (r->end + 3 <= r->cap) {
-        if (!r->raw_eof && r->raw_len < r->cap) {
-            size_t want = r->cap - r->raw_len;
-            size_t got = fread(r->raw + r->raw_len, 1, want, r->in);
-            r->raw_len += got;
-            if (got < want) {
-                if (ferror(r->in))
-                    return DFOTA_E_IO;
-                r->raw_eof = 1;
-            }
-        }
-        char *in = r->raw, *out = r->buf + r->end;
-        size_t inleft = r->raw_len, outleft = r->cap - r->end;
-        size_t rc = iconv(r->cd, &in, &inleft, &out, &outleft);
-        int e = rc == (size_t)-1 ? errno : 0;
-        size_t made = (size_t)(out - (r->buf + r->end));
-        r->end += made;
-        memmove(r->raw, in, inleft);
-        r->raw_len = inleft;
-        if (e == EILSEQ && outleft >= 3 && r->raw_len >= 2) {
-            memcpy(r->buf + r->end, "\xef\xbf\xbd", 3);
-            r->end += 3;
-            memmove(r->raw, r->raw + 2, r->raw_len - 2);
-            r->raw_len -= 2;
-            continue;
-        }
-        if (r->raw_eof && (r->raw_len == 0 || e == EINVAL)) {
-            r->raw_len = 0;
-            r->eof = 1;
-            return 0;
-        }
-        if (made > 0 || e == E2BIG)
-            return 0;
-    }
-    return 0;
-}
-
-/* Reads more input; returns 0, or a negative dfota_err. */
-static int fill(dfota_reader *r)
-{
-    r->next_bs = NULL;
-    memset(r->next_sp, 0, sizeof r->next_sp);
-    r->next_any = NULL;
-    if (r->start > 0) {
-        memmove(r->buf, r->buf + r->start, r->end - r->start);
-        r->end -= r->start;
-        r->start = 0;
-    }
-    if (r->cd)
-        return fill_utf16(r);
-    while (!r->eof && r->end < r->cap) {
-        size_t want = r->cap - r->end;
-        if (want > BLOCK)
-            want = BLOCK;
-        size_t got = fread(r->buf + r->end, 1, want, r->in);
-        r->end += got;
-        if (got < want) {
-            if (ferror(r->in))
-                return DFOTA_E_IO;
-            r->eof = 1;
-        }
-        if (got > 0)
-            break;
-    }
-    return 0;
-}
 
 /* The next physical line, without its terminator, NUL-terminated in the
  * buffer. Returns 1, 0 at the end, or a negative dfota_err. */
@@ -261,234 +140,6 @@ too_long:
     r->lineno++;
     fail(r, err, errlen, "line longer than %d bytes", DFOTA_READ_LINE_MAX);
     return DFOTA_E_TOO_BIG;
-}
-
-/* ---- header metadata -------------------------------------------------- */
-
-/* "# key: value" before the first event. Returns 0 or an error. */
-static int take_meta(dfota_reader *r, const char *line, size_t len, char *err, size_t errlen)
-{
-    const char *p = line + 1, *end = line + len;
-    while (p < end && *p == ' ')
-        p++;
-    const char *colon = memchr(p, ':', (size_t)(end - p));
-    if (!colon || colon == p)
-        return 0; /* a plain comment */
-    for (const char *k = p; k < colon; k++)
-        if (!((*k >= 'a' && *k <= 'z') || (*k >= 'A' && *k <= 'Z') || (*k >= '0' && *k <= '9') ||
-              *k == '-' || *k == '_'))
-            return 0;
-    size_t kl = (size_t)(colon - p);
-    const char *v = colon + 1;
-    while (v < end && *v == ' ')
-        v++;
-    size_t vl = (size_t)(end - v);
-    if (kl >= META_KEY_MAX || r->n_meta >= META_MAX)
-        return 0; /* kept in the file, not needed by any rule */
-    if (vl >= META_VALUE_MAX) {
-        fail(r, err, errlen, "header value of '%.*s' is longer than %d bytes", (int)kl, p,
-             META_VALUE_MAX - 1);
-        return DFOTA_E_TOO_BIG;
-    }
-    memcpy(r->meta_key[r->n_meta], p, kl);
-    r->meta_key[r->n_meta][kl] = '\0';
-    memcpy(r->meta_val[r->n_meta], v, vl);
-    vl = dfota_unescape(r->meta_val[r->n_meta], vl); /* the writer escapes values */
-    r->meta_val[r->n_meta][vl] = '\0';
-    r->n_meta++;
-    return 0;
-}
-
-/* ---- format detection ------------------------------------------------- */
-
-static const char *find_seq(const char *s, size_t n, const char *pat, size_t pl)
-{
-    for (size_t i = 0; i + pl <= n; i++)
-        if (s[i] == pat[0] && memcmp(s + i, pat, pl) == 0)
-            return s + i;
-    return NULL;
-}
-
-
-static int looks_at(const char *s, size_t n)
-{
-    while (n > 0 && (*s == ' ' || *s == '\t')) {
-        s++;
-        n--;
-    }
-    if (n >= 2 && (s[0] == 'A' || s[0] == 'a') && (s[1] == 'T' || s[1] == 't'))
-        return 1;
-    if ((n >= 2 && memcmp(s, "OK", 2) == 0) || (n >= 5 && memcmp(s, "ERROR", 5) == 0) ||
-        (n >= 3 && memcmp(s, "RDY", 3) == 0) || (n >= 1 && s[0] == '+'))
-        return 1;
-    for (size_t i = 0; i + 5 <= n; i++)
-        if (memcmp(s + i, "QIND", 4) == 0 || memcmp(s + i, "AT+", 3) == 0 ||
-            memcmp(s + i, "OK\xe2\x90", 4) == 0)
-            return 1;
-    return 0;
-}
-
-/* The prefix of the first line that has the learnt one, as the file
- * spells it: what the output shows as the log's line prefix. */
-static void prefix_sample(dfota_reader *r, const char *p, size_t len, char sep)
-{
-    const char *end = p + len;
-    while (p < end && r->pfx.sample[0] == '\0') {
-        const char *nl = memchr(p, sep, (size_t)(end - p));
-        const char *le = nl ? nl : end;
-        dfota_prefix_hit h;
-        size_t sl = le > p && p[0] != '#' ? dfota_prefix_take(&r->pfx, p, (size_t)(le - p), &h) : 0;
-        if (sl > 0 && h.fits) {
-            if (sl >= sizeof r->pfx.sample)
-                sl = sizeof r->pfx.sample - 1;
-            memcpy(r->pfx.sample, p, sl);
-            r->pfx.sample[sl] = '\0';
-        }
-        p = nl ? nl + 1 : end;
-    }
-}
-
-/* Reads UTF-16 from now on: what is in the buffer (past its byte order
- * mark) is moved to the raw side and transcoded as it is read. */
-static int start_utf16(dfota_reader *r, dfota_sniffed enc, size_t skip)
-{
-    const char *from = enc == DFOTA_SNIFF_UTF16LE ? "UTF-16LE" : "UTF-16BE";
-    r->raw = malloc(r->cap);
-    if (!r->raw)
-        return DFOTA_E_NOMEM;
-    r->cd = iconv_open("UTF-8", from);
-    if (r->cd == (iconv_t)-1) {
-        r->cd = NULL;
-        return DFOTA_E_INPUT;
-    }
-    r->stats.encoding = from;
-    r->raw_len = r->end - r->start - skip;
-    memcpy(r->raw, r->buf + r->start + skip, r->raw_len);
-    r->raw_eof = r->eof;
-    r->eof = 0;
-    r->start = r->end = 0;
-    while (!r->eof && r->end < BLOCK) {
-        int rc = fill(r);
-        if (rc < 0)
-            return rc;
-    }
-    return 0;
-}
-
-/* The encoding: UTF-8 read as it is, UTF-16 transcoded, a binary file
- * named. Leaves r->start past a byte order mark. */
-static int take_encoding(dfota_reader *r, char *err, size_t errlen)
-{
-    if (r->end - r->start >= 3 && memcmp(r->buf + r->start, "\xef\xbb\xbf", 3) == 0)
-        r->start += 3;
-    size_t window = r->end - r->start, skip, bad;
-    const char *what;
-    r->lineno = 1;
-    if (window == 0) {
-        fail(r, err, errlen, "empty file: not a log");
-        return DFOTA_E_INPUT;
-    }
-    dfota_sniffed enc = dfota_sniff((const unsigned char *)r->buf + r->start, window, &skip, &what, &bad);
-    if (enc == DFOTA_SNIFF_BINARY) {
-        if (what)
-            fail(r, err, errlen, "not a log: %s", what);
-        else
-            fail(r, err, errlen, "not a log: %zu of the first %zu bytes are not text", bad, window);
-        return DFOTA_E_INPUT;
-    }
-    if (enc == DFOTA_SNIFF_TEXT)
-        return 0;
-    int rc = start_utf16(r, enc, skip);
-    if (rc < 0) {
-        fail(r, err, errlen, "cannot read the log's UTF-16 text: %s", dfota_strerror(rc));
-        return rc;
-    }
-    enc = dfota_sniff((const unsigned char *)r->buf, r->end, &skip, &what, &bad);
-    if (r->end == 0 || enc != DFOTA_SNIFF_TEXT) {
-        fail(r, err, errlen, "not a log: UTF-16 that is not text");
-        return DFOTA_E_INPUT;
-    }
-    return 0;
-}
-
-static int detect(dfota_reader *r, char *err, size_t errlen)
-{
-    while (!r->eof && r->end < BLOCK) {
-        int rc = fill(r);
-        if (rc < 0) {
-            r->lineno = 1;
-            fail(r, err, errlen, "cannot read: %s", dfota_strerror(DFOTA_E_IO));
-            return rc;
-        }
-    }
-    int rc = take_encoding(r, err, errlen);
-    if (rc < 0)
-        return rc;
-    char *p = r->buf + r->start, *end = r->buf + r->end;
-    size_t window = (size_t)(end - p);
-    if (!memchr(p, '\n', window) && memchr(p, '\r', window))
-        r->cr_only = 1;
-    char sep = r->cr_only ? '\r' : '\n';
-    size_t magic = strlen(DFOTA_TRANSCRIPT_MAGIC);
-    if (window >= 18 && memcmp(p, "# dfota-transcript", 18) == 0) {
-        if (window < magic || memcmp(p, DFOTA_TRANSCRIPT_MAGIC, magic) != 0 ||
-            (window > magic && p[magic] != '\n' && p[magic] != '\r' && p[magic] != ' ')) {
-            fail(r, err, errlen, "unsupported transcript version (this reader takes '%s')",
-                 DFOTA_TRANSCRIPT_MAGIC);
-            return DFOTA_E_INPUT;
-        }
-        r->fmt = DFOTA_FMT_TRANSCRIPT;
-        r->lineno = 0;
-        return 0;
-    }
-    dfota_prefix_learn(&r->pfx, p, window, sep, DETECT_LINES);
-    unsigned lines = 0, atish = 0, mm = 0, arrows[2] = {0, 0}, dev = 0;
-    /* a log (a syslog) may start with many lines of other programs: look
-     * further for the first AT text */
-    while (p < end && (lines < DETECT_LINES || atish == 0) && lines < 16 * DETECT_LINES) {
-        char *nl = memchr(p, sep, (size_t)(end - p));
-        char *le = nl ? nl : end;
-        size_t n = (size_t)(le - p);
-        if (n > 0 && p[0] != '#') {
-            dfota_prefix_hit h;
-            size_t sl = r->pfx.unknown ? 0 : dfota_prefix_take(&r->pfx, p, n, &h);
-            lines++;
-            mm += find_seq(p, n, "--> '", 5) || find_seq(p, n, "<-- '", 5) ? 1u : 0u;
-            dev += find_seq(p, n, " [ncp.at] ", 10) || find_seq(p, n, " AT send ", 9) ||
-                           find_seq(p, n, " AT read ", 9)
-                       ? 1u : 0u;
-            char d;
-            size_t ml = dfota_marker_at(p + sl, n - sl, &d);
-            atish += looks_at(p + sl + ml, n - sl - ml) ? 1u : 0u;
-            if (ml > 0 && dfota_marker_is_arrow(p + sl))
-                arrows[d == '>']++;
-        }
-        if (!nl)
-            break;
-        p = nl + 1;
-    }
-    if (atish == 0) {
-        fail(r, err, errlen, "not a log: no AT command, result code or URC in the first %u lines",
-             lines);
-        return DFOTA_E_INPUT;
-    }
-    /* Arrows one way only are a separator, not a direction: the Arduino
-     * serial monitor writes "10:00:00.123 -> " before every line it
-     * received. Words (TX:, RX:, SSCOM's) always say who sent a line. */
-    r->arrows_one_way = (arrows[0] == 0) != (arrows[1] == 0);
-    r->fmt = dev > 0 ? DFOTA_FMT_DEVICE
-             : mm > 0 && mm * 4 >= lines ? DFOTA_FMT_MODEMMANAGER
-             : r->pfx.form != DFOTA_TIME_NONE ? DFOTA_FMT_STAMPED : DFOTA_FMT_RAW;
-    /* ModemManager's and a device's lines carry their own times and marks */
-    r->use_prefix = (r->fmt == DFOTA_FMT_STAMPED || r->fmt == DFOTA_FMT_RAW) && dfota_prefix_active(&r->pfx);
-    if (r->use_prefix && r->pfx.sample[0] == '\0')
-        prefix_sample(r, r->buf + r->start, window, sep);
-    if (r->pfx.unknown)
-        snprintf(r->stats.unknown_prefix, sizeof r->stats.unknown_prefix, "%s", r->pfx.sample);
-    else if (r->use_prefix)
-        snprintf(r->stats.prefix, sizeof r->stats.prefix, "%s", r->pfx.sample);
-    r->lineno = 0;
-    return 0;
 }
 
 /* ---- transcripts ------------------------------------------------------ */

@@ -769,6 +769,41 @@ static void test_events_whole(void)
     }
 }
 
+/* Which files with no extension a folder scan reads (dfota_log_sniff):
+ * text or UTF-16 text as a module's log is, not a README nor a firmware
+ * image that lies beside the captures. */
+static void test_log_sniff(void)
+{
+    /* text that holds something a module or a host says */
+    static const char *const logs[] = {"AT+QFOTADL=\"ftp://h/p.zip\"\r\nOK\r\n",
+                                       "[10:00:00.000] +QIND: \"FOTA\",\"START\"\n",
+                                       "at+qgmr\n", "ERROR\n", "RDY\n", "+CME ERROR: 4\n"};
+    /* text that does not */
+    static const char *const texts[] = {"shopping list\nmilk\n", "#!/bin/sh\necho hello\n", ""};
+    /* bytes that are not text: UTF-16 is a log on its byte order mark alone */
+    static const struct {
+        const char *bytes;
+        size_t len;
+        int log;
+    } other[] = {
+        {"\xff\xfe" "A\0T\0\r\0\n\0", 10, 1},
+        {"\xfe\xff" "\0A\0T\0\r\0\n", 10, 1},
+        {"A\0T\0\r\0\n\0O\0K\0\r\0\n\0", 16, 0}, /* UTF-16LE without its mark */
+        {"AT\r\nOK\0\r\n", 9, 0},                      /* a NUL among AT text */
+        {"AT\x01\x02OK\x03\x04\r\n123456789012", 22, 0}, /* control bytes: 4 in 22 */
+        {"\x7f" "ELF\x02\x01\x01\0\0\0AT", 12, 0},     /* an ELF executable */
+    };
+    for (size_t i = 0; i < sizeof logs / sizeof logs[0]; i++)
+        CU_ASSERT_EQUAL(dfota_log_sniff(logs[i], strlen(logs[i])), 1);
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+        CU_ASSERT_EQUAL(dfota_log_sniff(texts[i], strlen(texts[i])), 0);
+    for (size_t i = 0; i < sizeof other / sizeof other[0]; i++) {
+        if (dfota_log_sniff(other[i].bytes, other[i].len) != other[i].log)
+            fprintf(stderr, "\nother[%zu]: want %d\n", i, other[i].log);
+        CU_ASSERT_EQUAL(dfota_log_sniff(other[i].bytes, other[i].len), other[i].log);
+    }
+}
+
 static const test_entry tests[] = {
     {"formats and events", test_read_table},
     {"transcript lines and metadata", test_transcript_lines_and_meta},
@@ -780,6 +815,7 @@ static const test_entry tests[] = {
     {"time too big for 64-bit nanoseconds", test_time_too_big},
     {"every field of an event is set", test_events_whole},
     {"device-log times out of range are kept, unknown", test_device_time_unknown},
+    {"which files with no extension are logs", test_log_sniff},
 };
 
 int main(void)
