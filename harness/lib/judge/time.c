@@ -41,36 +41,40 @@ static void window(dfota_checker *c, flow *f, dfota_window w, int64_t from, cons
         pass(c, r);
 }
 
+/* TIME-FINAL-RESULT: the command to its final result. */
 void time_final(dfota_checker *c, flow *f, const dfota_event *ev)
 {
     window(c, f, DFOTA_WIN_FINAL_RESULT, f->t_cmd, ev, "the final result");
 }
 
+/* TIME-DOWNLOAD-START: the command to the download's start. */
 void time_download_start(dfota_checker *c, flow *f, const dfota_event *ev)
 {
     window(c, f, DFOTA_WIN_DOWNLOAD_START, f->t_cmd, ev, "the download start");
 }
 
+/* TIME-DOWNLOAD: the command to the download's end. */
 void time_download_end(dfota_checker *c, flow *f, const dfota_event *ev)
 {
     window(c, f, DFOTA_WIN_DOWNLOAD, f->t_cmd, ev, "the download's end");
 }
 
-/* START after the download's end (or the port back), a local file's OK or
- * a retried END. */
+/* TIME-START: START after the download's end (or the port back), a local
+ * file's OK or a retried END. */
 void time_start(dfota_checker *c, flow *f, const dfota_event *ev)
 {
     if (f->ph == PH_DL_DONE || f->ph == PH_AWAIT_START)
         window(c, f, DFOTA_WIN_START, f->t_ref_start, ev, "START");
 }
 
+/* TIME-PROGRESS-GAP: an UPDATING after the one before (or START). */
 void time_progress(dfota_checker *c, flow *f, const dfota_event *ev)
 {
     window(c, f, DFOTA_WIN_PROGRESS_GAP, f->t_last_progress, ev, "the next progress URC");
 }
 
-/* END after the last UPDATING; and, unless the guide retries its code,
- * the whole update. */
+/* TIME-END: END after the last UPDATING; and TIME-UPDATE, unless the guide
+ * retries END's code, the whole update from the first START. */
 void time_end(dfota_checker *c, flow *f, const dfota_event *ev, long code)
 {
     window(c, f, DFOTA_WIN_END, f->t_last_progress, ev, "END");
@@ -78,11 +82,13 @@ void time_end(dfota_checker *c, flow *f, const dfota_event *ev, long code)
         window(c, f, DFOTA_WIN_UPDATE, f->t_first_start, ev, "the whole update (first START to END)");
 }
 
+/* TIME-REBOOT: the port back after it went away. */
 void time_port_back(dfota_checker *c, flow *f, const dfota_event *ev)
 {
     window(c, f, DFOTA_WIN_REBOOT, f->t_port_lost, ev, "the port back after it went away");
 }
 
+/* TIME-RDY: RDY after END. */
 void time_rdy(dfota_checker *c, flow *f, const dfota_event *ev)
 {
     window(c, f, DFOTA_WIN_RDY, f->t_last_end, ev, "RDY after END");

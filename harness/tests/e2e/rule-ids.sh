@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # rule-ids.sh - every rule ID that any output can emit is in the catalogue
 # (RULES.md: "Every ID any output can emit, the scenario runner's step IDs
-# included, is in this catalogue and in `dfota rules`").
+# included, is in this catalogue and in `dfota rules`"), and every ID of the
+# catalogue is one step from its code: harness/lib/judge/README.md has a row
+# for it naming the file that holds it, which contains the ID.
 #
 # The IDs are collected from the whole corpus run: dfota check --format json
 # over transcripts/ (strict; field; with the host rules and the host
@@ -56,11 +58,11 @@ for dir in transcripts/scenarios/*/; do
 done
 if [ "$runs" -ge 100 ]; then ok "$runs scenario runs over the recordings"; else bad "only $runs scenario runs"; fi
 
-# --- the IDs the outputs name, against the catalogue
-python3 - "$tmp/json" "$tmp/rules.txt" > "$tmp/ids.out" <<'EOF'
+# --- the IDs the outputs name, against the catalogue and the README's table
+python3 - "$tmp/json" "$tmp/rules.txt" harness/lib/judge/README.md > "$tmp/ids.out" <<'EOF'
 import glob, json, os, re, sys
 
-json_dir, rules_txt = sys.argv[1:3]
+json_dir, rules_txt, readme = sys.argv[1:4]
 say = lambda ok, msg: print(("ok   " if ok else "FAIL ") + msg)
 
 catalogue = [l.split()[0] for l in open(rules_txt, encoding="utf-8") if l.strip()]
@@ -111,6 +113,38 @@ probe = sorted(ids)[0]
 say(missing(ids, [i for i in catalogue if i != probe]) == [probe],
     "control: a catalogue without %s is caught" % probe)
 
+# --- the README's table: | ID | `file` | section |
+rows = {}
+for line in open(readme, encoding="utf-8"):
+    m = re.match(r"\|\s*`?([A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+)`?\s*\|\s*`([^`]+)`\s*\|", line)
+    if m:
+        rows.setdefault(m.group(1), []).append(m.group(2))
+no_row = [i for i in catalogue if i not in rows]
+say(not no_row, "every ID of dfota rules has a row in %s%s"
+    % (readme, "" if not no_row else "; no row: " + ", ".join(no_row)))
+stale = sorted(set(rows) - set(catalogue))
+say(not stale, "every row names an ID of dfota rules" + ("" if not stale else "; not: " + ", ".join(stale)))
+twice = sorted(i for i, f in rows.items() if len(f) > 1)
+say(not twice, "one row per ID" + ("" if not twice else "; more: " + ", ".join(twice)))
+bad_rows = []
+for rid, files in sorted(rows.items()):
+    enum = "DFOTA_R_" + rid.replace("-", "_")
+    for f in files:
+        if not os.path.isfile(f):
+            bad_rows.append("%s: %s does not exist" % (rid, f))
+            continue
+        text = open(f, encoding="utf-8").read()
+        if rid not in text and enum not in text:
+            bad_rows.append("%s: %s holds neither %s nor %s" % (rid, f, rid, enum))
+            continue
+        # A rule file of the judge opens with the guide's words and the IDs
+        # it holds: the comment before its first #include.
+        if f.startswith("harness/lib/judge/"):
+            head = text.split("#include", 1)[0]
+            if "guide" not in head or rid not in head:
+                bad_rows.append("%s: %s does not open with the guide's words and %s" % (rid, f, rid))
+say(not bad_rows, "each row's file exists, holds its ID and, in lib/judge/, opens with the "
+    "guide's words and the ID" + ("" if not bad_rows else ":\n     " + "\n     ".join(bad_rows)))
 EOF
 rc=$?
 cat "$tmp/ids.out"
