@@ -24,13 +24,6 @@ const char *dfota_level_name(dfota_level l)
     return (unsigned)l < 4 ? n[l] : "?";
 }
 
-int64_t span(int64_t from, int64_t to)
-{
-    if (from == DFOTA_T_NONE || to == DFOTA_T_NONE)
-        return DFOTA_T_NONE;
-    return to - from;
-}
-
 void escape_into(char *dst, size_t cap, const char *s, size_t n)
 {
     size_t need = dfota_escape(s, n, dst, cap);
@@ -52,17 +45,6 @@ dfota_proto stage_proto(dfota_stage st)
     case DFOTA_STAGE_HTTPSSTART: case DFOTA_STAGE_HTTPSEND: return DFOTA_PROTO_HTTPS;
     case DFOTA_STAGE_FILESTART: case DFOTA_STAGE_FILEEND: return DFOTA_PROTO_FILE;
     default: return DFOTA_PROTO_NONE;
-    }
-}
-
-int is_open(const flow *f)
-{
-    switch (f->ph) {
-    case PH_AWAIT_DL: case PH_DL: case PH_DL_DONE: case PH_AWAIT_START: case PH_UPDATING:
-    case PH_UNKNOWN:
-        return 1;
-    default:
-        return 0;
     }
 }
 
@@ -107,11 +89,6 @@ static void rule_status(dfota_checker *c, dfota_rule r, dfota_verdict v)
 {
     if (v > c->res.rule[r])
         c->res.rule[r] = v;
-}
-
-void pass(dfota_checker *c, dfota_rule r)
-{
-    rule_status(c, r, DFOTA_V_PASS);
 }
 
 /* Keeps a finding with its flow: every FAIL and INCOMPLETE up to the cap,

@@ -293,7 +293,8 @@ void dfota_checker_feed(dfota_checker *c, const dfota_event *ev)
     }
     case DFOTA_ITEM_URC:
     case DFOTA_ITEM_BAD_URC:
-        host_urc(c, ev, &it);
+        if (c->o.judge_host)
+            host_urc(c, ev, &it);
         on_urc(c, ev, &it);
         break;
     case DFOTA_ITEM_RDY:

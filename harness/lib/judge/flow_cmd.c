@@ -271,7 +271,8 @@ void on_host_line(dfota_checker *c, const dfota_event *ev, const dfota_item *it)
     }
     memcpy(c->last_host, ev->data, keep);
     c->last_host_len = keep;
-    host_command(c, ev, it);
+    if (c->o.judge_host)
+        host_command(c, ev, it);
     give_up_stale(c, ev);
     if (it->kind == DFOTA_ITEM_FOTADL)
         on_fotadl(c, ev, it);

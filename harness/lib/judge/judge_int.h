@@ -131,10 +131,26 @@ typedef struct {
     int at_end;
 } flow_cut;
 
+/* A rule's slow path (a deviation to describe), kept out of line so that
+ * the common case of a rule that passes costs no stack frame. */
+#if defined(__GNUC__)
+#define JUDGE_SLOW __attribute__((noinline, cold))
+#else
+#define JUDGE_SLOW
+#endif
+
 /* ---- shared helpers (common.c) ------------------------------------------ */
 
+/* The few helpers every event goes through are inline: the machine calls
+ * them on each URC, and a call across files costs what the judging does. */
+
 /* to - from, or DFOTA_T_NONE when either is unknown. */
-int64_t span(int64_t from, int64_t to);
+static inline int64_t span(int64_t from, int64_t to)
+{
+    if (from == DFOTA_T_NONE || to == DFOTA_T_NONE)
+        return DFOTA_T_NONE;
+    return to - from;
+}
 /* s escaped into dst (cap bytes), cut with a mark when it does not fit. */
 void escape_into(char *dst, size_t cap, const char *s, size_t n);
 /* The event's bytes, escaped for a report (only when reporting: escaping
@@ -144,14 +160,27 @@ const char *shown(const dfota_event *ev, char *buf, size_t cap);
  * the other stages. */
 dfota_proto stage_proto(dfota_stage st);
 /* Is the flow's upgrade running (a phase that still expects URCs)? */
-int is_open(const flow *f);
+static inline int is_open(const flow *f)
+{
+    switch (f->ph) {
+    case PH_AWAIT_DL: case PH_DL: case PH_DL_DONE: case PH_AWAIT_START: case PH_UPDATING:
+    case PH_UNKNOWN:
+        return 1;
+    default:
+        return 0;
+    }
+}
 /* How long an answer is owed: the final-result window, or ANSWER_OWED_NS. */
 int64_t answer_owed_ns(const dfota_checker *c);
 /* After END,505 the module retried five times and stopped, as it must. */
 int retries_exhausted(const flow *f);
 
 /* A rule's status is at least PASS. */
-void pass(dfota_checker *c, dfota_rule r);
+static inline void pass(dfota_checker *c, dfota_rule r)
+{
+    if (c->res.rule[r] < DFOTA_V_PASS)
+        c->res.rule[r] = DFOTA_V_PASS;
+}
 /* A finding: to the rule's status, the counts, the flow f (may be NULL)
  * and the sink. ev may be NULL (no line, no time). */
 DFOTA_PRINTF(8, 9)

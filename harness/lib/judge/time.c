@@ -19,26 +19,36 @@
 #include "dfota/judge.h"
 #include "judge/judge_int.h"
 
-static void window(dfota_checker *c, flow *f, dfota_window w, int64_t from, const dfota_event *ev,
-                   const char *what)
+/* A window overrun: FAIL, or INCOMPLETE when the harness may have read the
+ * event late (its lateness is not the module's). */
+JUDGE_SLOW static void overrun(dfota_checker *c, flow *f, dfota_window w, int64_t d, int64_t limit,
+                    const dfota_event *ev, const char *what)
+{
+    dfota_rule r = dfota_window_rule(w);
+    char exp[DFOTA_TEXT_MAX];
+    snprintf(exp, sizeof exp, "%s within %.3fs (window %s)", what, (double)limit / 1e9,
+             dfota_window_name(w));
+    if (d - ev->late_ns <= limit)
+        report(c, f, r, DFOTA_L_INCOMPLETE, ev, NULL, exp,
+               "read after %.3fs, but the harness may have read it up to %.3fs after it came: "
+               "not judged", (double)d / 1e9, (double)ev->late_ns / 1e9);
+    else
+        report(c, f, r, DFOTA_L_FAIL, ev, NULL, exp, "it took %.3fs", (double)d / 1e9);
+}
+
+/* The window w from from to ev, when the options set one and both times
+ * are known. Inline: most logs set no window, and this is on every URC. */
+static inline void window(dfota_checker *c, flow *f, dfota_window w, int64_t from,
+                          const dfota_event *ev, const char *what)
 {
     int64_t limit = c->o.window_ns[w];
     int64_t d = span(from, ev->t_ns);
     if (limit <= 0 || d == DFOTA_T_NONE)
         return;
-    dfota_rule r = dfota_window_rule(w);
-    if (d > limit) {
-        char exp[DFOTA_TEXT_MAX];
-        snprintf(exp, sizeof exp, "%s within %.3fs (window %s)", what, (double)limit / 1e9,
-                 dfota_window_name(w));
-        if (d - ev->late_ns <= limit) /* the harness read it late: not the module's */
-            report(c, f, r, DFOTA_L_INCOMPLETE, ev, NULL, exp,
-                   "read after %.3fs, but the harness may have read it up to %.3fs after it came: "
-                   "not judged", (double)d / 1e9, (double)ev->late_ns / 1e9);
-        else
-            report(c, f, r, DFOTA_L_FAIL, ev, NULL, exp, "it took %.3fs", (double)d / 1e9);
-    } else
-        pass(c, r);
+    if (d > limit)
+        overrun(c, f, w, d, limit, ev, what);
+    else
+        pass(c, dfota_window_rule(w));
 }
 
 /* TIME-FINAL-RESULT: the command to its final result. */
