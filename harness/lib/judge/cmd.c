@@ -25,7 +25,7 @@
 
 /* CMD-NO-URC-AFTER-ERROR (3): the rejected command's time is over (the
  * next command, the log's end) and no FOTA URC came. */
-void cmd_no_urc_came(dfota_checker *c, flow *rejected)
+void judge_cmd_no_urc_came(dfota_checker *c, flow *rejected)
 {
     (void)rejected;
     pass(c, DFOTA_R_CMD_NO_URC_AFTER_ERROR);
@@ -33,17 +33,17 @@ void cmd_no_urc_came(dfota_checker *c, flow *rejected)
 
 /* CMD-NO-URC-AFTER-ERROR (3): a FOTA URC after the ERROR; the URCs that
  * follow are charged to the same command, once. */
-void cmd_urc_after_error(dfota_checker *c, flow *rejected, const dfota_event *ev)
+void judge_cmd_urc_after_error(dfota_checker *c, flow *rejected, const dfota_event *ev)
 {
-    report(c, rejected, DFOTA_R_CMD_NO_URC_AFTER_ERROR, DFOTA_L_FAIL, ev, NULL,
+    judge_report(c, rejected, DFOTA_R_CMD_NO_URC_AFTER_ERROR, DFOTA_L_FAIL, ev, NULL,
            "no FOTA URC after the command's ERROR", "a FOTA URC");
 }
 
 /* CMD-FINAL (3): the command's final result is one the guide gives. */
-void cmd_final(dfota_checker *c, flow *f, const dfota_event *ev, const dfota_item *it)
+void judge_cmd_final(dfota_checker *c, flow *f, const dfota_event *ev, const dfota_item *it)
 {
     if (it->kind == DFOTA_ITEM_FINAL)
-        report(c, f, DFOTA_R_CMD_FINAL, DFOTA_L_FAIL, ev, NULL,
+        judge_report(c, f, DFOTA_R_CMD_FINAL, DFOTA_L_FAIL, ev, NULL,
                "OK, ERROR or +CME ERROR: <n>, the final results the guide gives AT+QFOTADL", "%s",
                dfota_final_name(it->final));
     else
@@ -51,9 +51,9 @@ void cmd_final(dfota_checker *c, flow *f, const dfota_event *ev, const dfota_ite
 }
 
 /* CMD-FINAL (3): a second final result right after the first. */
-void cmd_extra_final(dfota_checker *c, flow *last, const dfota_event *ev, const char *name)
+void judge_cmd_extra_final(dfota_checker *c, flow *last, const dfota_event *ev, const char *name)
 {
-    report(c, last, DFOTA_R_CMD_FINAL, DFOTA_L_FAIL, ev, NULL,
+    judge_report(c, last, DFOTA_R_CMD_FINAL, DFOTA_L_FAIL, ev, NULL,
            "exactly one final result for the command", "another one: %s", name);
 }
 
@@ -68,10 +68,10 @@ static void judge_argument(dfota_checker *c, flow *f, const dfota_event *ev, int
         return;
     }
     if (a->cls == DFOTA_ARG_INVALID)
-        report(c, f, DFOTA_R_CMD_INVALID_ERROR, DFOTA_L_FAIL, ev, NULL,
+        judge_report(c, f, DFOTA_R_CMD_INVALID_ERROR, DFOTA_L_FAIL, ev, NULL,
                "ERROR for an argument the guide refuses", "OK although %s", a->reason);
     else if (a->quirk && strcmp(a->quirk, "typographic-quotes") == 0)
-        log_damage(c, f, DFOTA_R_CMD_INVALID_ERROR, ev, a->quirk, "the argument in ASCII quotes",
+        judge_log_damage(c, f, DFOTA_R_CMD_INVALID_ERROR, ev, a->quirk, "the argument in ASCII quotes",
                    "typographic quotes around the command's argument", "a paste tool's doing");
     else
         DEVIATE(c, f, DFOTA_R_CMD_INVALID_ERROR, ev, a->quirk,
@@ -80,14 +80,14 @@ static void judge_argument(dfota_checker *c, flow *f, const dfota_event *ev, int
 
 /* What the answer (OK when ok) says for the command's form: CMD-TEST (3)
  * for AT+QFOTADL=?, CMD-INVALID-ERROR for the write form. */
-void cmd_answer(dfota_checker *c, flow *f, const dfota_event *ev, int ok)
+void judge_cmd_answer(dfota_checker *c, flow *f, const dfota_event *ev, int ok)
 {
     switch (f->form) {
     case DFOTA_FOTADL_TEST:
         if (ok)
             pass(c, DFOTA_R_CMD_TEST);
         else
-            report(c, f, DFOTA_R_CMD_TEST, DFOTA_L_FAIL, ev, NULL, "OK for AT+QFOTADL=?",
+            judge_report(c, f, DFOTA_R_CMD_TEST, DFOTA_L_FAIL, ev, NULL, "OK for AT+QFOTADL=?",
                    "%s", f->s.final);
         return;
     case DFOTA_FOTADL_READ:
@@ -102,49 +102,49 @@ void cmd_answer(dfota_checker *c, flow *f, const dfota_event *ev, int ok)
 /* CMD-FINAL (3): the checker stops waiting for the answer to the command
  * of line (f NULL: not an AT+QFOTADL), so that it takes no later
  * command's answer. A NOTE: what the checker gave up on. */
-void cmd_given_up(dfota_checker *c, flow *f, const dfota_event *ev, unsigned long line,
+void judge_cmd_given_up(dfota_checker *c, flow *f, const dfota_event *ev, unsigned long line,
                   const char *why)
 {
     char exp[80];
     snprintf(exp, sizeof exp, "the final result of the command of line %lu", line);
-    report(c, f, DFOTA_R_CMD_FINAL, DFOTA_L_NOTE, ev, NULL, exp,
+    judge_report(c, f, DFOTA_R_CMD_FINAL, DFOTA_L_NOTE, ev, NULL, exp,
            "%s: no longer awaited, so that it takes no later command's answer", why);
 }
 
 /* CMD-FINAL (3): a command that will never get its final result. */
-void cmd_no_final(dfota_checker *c, flow *f, const dfota_event *ev, const char *why)
+void judge_cmd_no_final(dfota_checker *c, flow *f, const dfota_event *ev, const char *why)
 {
-    report(c, f, DFOTA_R_CMD_FINAL, DFOTA_L_FAIL, ev, NULL,
+    judge_report(c, f, DFOTA_R_CMD_FINAL, DFOTA_L_FAIL, ev, NULL,
            "one final result (OK, ERROR, +CME ERROR) for the command", "%s", why);
 }
 
 /* CMD-FINAL (3): the log ends before the answer. */
-void cmd_log_ended(dfota_checker *c, flow *f, const dfota_event *ev)
+void judge_cmd_log_ended(dfota_checker *c, flow *f, const dfota_event *ev)
 {
-    report(c, f, DFOTA_R_CMD_FINAL, DFOTA_L_INCOMPLETE, ev, NULL,
+    judge_report(c, f, DFOTA_R_CMD_FINAL, DFOTA_L_INCOMPLETE, ev, NULL,
            "one final result for the command", "the log ends first");
 }
 
 /* FIELD-QUIRKS: on a USB port the command's OK can be lost, the port going
  * away right after the command, before the host read the answer. The
  * machine then follows the upgrade as accepted. */
-void cmd_ok_lost(dfota_checker *c, flow *f, const dfota_event *ev)
+void judge_cmd_ok_lost(dfota_checker *c, flow *f, const dfota_event *ev)
 {
     static const char exp[] = "one final result (OK, ERROR, +CME ERROR) for the command";
     if (c->o.profile == DFOTA_PROFILE_FIELD)
-        report(c, f, DFOTA_R_CMD_FINAL, DFOTA_L_WARN, ev, "ok-lost-on-usb", exp,
+        judge_report(c, f, DFOTA_R_CMD_FINAL, DFOTA_L_WARN, ev, "ok-lost-on-usb", exp,
                "none: the USB port went away right after the command, before its answer was read");
     else
-        report(c, f, DFOTA_R_CMD_FINAL, DFOTA_L_INCOMPLETE, ev, "ok-lost-on-usb", exp,
+        judge_report(c, f, DFOTA_R_CMD_FINAL, DFOTA_L_INCOMPLETE, ev, "ok-lost-on-usb", exp,
                "none read: the USB port went away right after the command and may have taken "
                "its answer with it");
 }
 
 /* Data mode ended. Lines in it that looked like AT traffic were read as
  * data: a NOTE says so, since that is the checker's reading, not a fact. */
-void cmd_data_read(dfota_checker *c, const dfota_event *ev)
+void judge_cmd_data_read(dfota_checker *c, const dfota_event *ev)
 {
-    report(c, c->up, DFOTA_R_CMD_FINAL, DFOTA_L_NOTE, ev, NULL,
+    judge_report(c, c->up, DFOTA_R_CMD_FINAL, DFOTA_L_NOTE, ev, NULL,
            "AT commands, final results and URCs outside data mode",
            "%lu line%s in data mode after the CONNECT of line %lu look%s like AT traffic: "
            "read as data", c->data_like_at, c->data_like_at == 1 ? "" : "s", c->data_line,
@@ -152,10 +152,10 @@ void cmd_data_read(dfota_checker *c, const dfota_event *ev)
 }
 
 /* An AT+QFOTADL line read as the data a command prompted for. */
-void cmd_prompt_data(dfota_checker *c, const dfota_event *ev)
+void judge_cmd_prompt_data(dfota_checker *c, const dfota_event *ev)
 {
     char b[80];
-    report(c, NULL, DFOTA_R_CMD_FINAL, DFOTA_L_NOTE, ev, NULL, "a command",
+    judge_report(c, NULL, DFOTA_R_CMD_FINAL, DFOTA_L_NOTE, ev, NULL, "a command",
            "%s is the data of the command of line %lu, which prompted for it",
-           shown(ev, b, sizeof b), c->prompt_line);
+           judge_shown(ev, b, sizeof b), c->prompt_line);
 }

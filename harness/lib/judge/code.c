@@ -35,14 +35,14 @@ static void judge_code(dfota_checker *c, flow *f, const dfota_event *ev, dfota_c
         DEVIATE(c, f, rules[t], ev, quirk, exp[t], "%ld (%s)", code, meaning);
         break;
     case DFOTA_CODE_UNKNOWN:
-        report(c, f, rules[t], DFOTA_L_FAIL, ev, NULL, exp[t], "%ld", code);
+        judge_report(c, f, rules[t], DFOTA_L_FAIL, ev, NULL, exp[t], "%ld", code);
         break;
     }
 }
 
 /* The download's end: FTPEND's code by chapter 4, HTTPEND's (and
  * HTTPSEND's) by chapter 5; a local file's stream end has no table. */
-void code_download_end(dfota_checker *c, flow *f, const dfota_event *ev, const dfota_item *it)
+void judge_code_download_end(dfota_checker *c, flow *f, const dfota_event *ev, const dfota_item *it)
 {
     if (it->has_code && it->stage != DFOTA_STAGE_FILEEND)
         judge_code(c, f, ev, it->stage == DFOTA_STAGE_FTPEND ? DFOTA_TABLE_FTP : DFOTA_TABLE_HTTP,
@@ -50,7 +50,7 @@ void code_download_end(dfota_checker *c, flow *f, const dfota_event *ev, const d
 }
 
 /* END's code, by chapter 6. */
-void code_end(dfota_checker *c, flow *f, const dfota_event *ev, const dfota_item *it)
+void judge_code_end(dfota_checker *c, flow *f, const dfota_event *ev, const dfota_item *it)
 {
     if (it->has_code)
         judge_code(c, f, ev, DFOTA_TABLE_END, it->code);

@@ -24,20 +24,20 @@ const char *dfota_level_name(dfota_level l)
     return (unsigned)l < 4 ? n[l] : "?";
 }
 
-void escape_into(char *dst, size_t cap, const char *s, size_t n)
+void judge_escape_into(char *dst, size_t cap, const char *s, size_t n)
 {
     size_t need = dfota_escape(s, n, dst, cap);
     if (need >= cap && cap > 4)
         text_cut_marked(dst, cap); /* say that it was cut */
 }
 
-const char *shown(const dfota_event *ev, char *buf, size_t cap)
+const char *judge_shown(const dfota_event *ev, char *buf, size_t cap)
 {
-    escape_into(buf, cap, ev->data, ev->len);
+    judge_escape_into(buf, cap, ev->data, ev->len);
     return buf;
 }
 
-dfota_proto stage_proto(dfota_stage st)
+dfota_proto judge_stage_proto(dfota_stage st)
 {
     switch (st) {
     case DFOTA_STAGE_FTPSTART: case DFOTA_STAGE_FTPEND: return DFOTA_PROTO_FTP;
@@ -48,13 +48,13 @@ dfota_proto stage_proto(dfota_stage st)
     }
 }
 
-int64_t answer_owed_ns(const dfota_checker *c)
+int64_t judge_answer_owed_ns(const dfota_checker *c)
 {
     int64_t w = c->o.window_ns[DFOTA_WIN_FINAL_RESULT];
     return w > 0 ? w : ANSWER_OWED_NS;
 }
 
-int retries_exhausted(const flow *f)
+int judge_retries_exhausted(const flow *f)
 {
     return f->retry_code == 505 && f->n505 >= DFOTA_RETRY_505_MAX;
 }
@@ -109,7 +109,7 @@ static void keep_in_flow(flow *f, const dfota_finding *fd)
         s->n_findings_dropped++;
 }
 
-void report(dfota_checker *c, flow *f, dfota_rule r, dfota_level l, const dfota_event *ev,
+void judge_report(dfota_checker *c, flow *f, dfota_rule r, dfota_level l, const dfota_event *ev,
             const char *quirk, const char *expected, const char *seen_fmt, ...)
 {
     dfota_finding fd;
@@ -135,13 +135,13 @@ void report(dfota_checker *c, flow *f, dfota_rule r, dfota_level l, const dfota_
         c->sink.finding(c->sink.ctx, &fd);
 }
 
-void log_damage(dfota_checker *c, flow *f, dfota_rule r, const dfota_event *ev,
+void judge_log_damage(dfota_checker *c, flow *f, dfota_rule r, const dfota_event *ev,
                 const char *quirk, const char *expected, const char *what, const char *text)
 {
     if (c->res.altered++ == 0)
         snprintf(c->res.altered_reason, sizeof c->res.altered_reason, "%s at line %lu", what,
                  ev ? ev->line : 0UL);
-    report(c, f, r, DFOTA_L_NOTE, ev, quirk, expected, "%s, %s: %s", what, DFOTA_LOG_ALTERED,
+    judge_report(c, f, r, DFOTA_L_NOTE, ev, quirk, expected, "%s, %s: %s", what, DFOTA_LOG_ALTERED,
            text);
 }
 
@@ -150,15 +150,15 @@ void log_damage(dfota_checker *c, flow *f, dfota_rule r, const dfota_event *ev,
  * but a module that answered a new AT+QFOTADL after the reboot that should
  * have brought START is back in normal mode, and with no START to the end,
  * START is missing. */
-void start_owed(dfota_checker *c, flow *f, dfota_rule r, const flow_cut *cut,
+void judge_start_owed(dfota_checker *c, flow *f, dfota_rule r, const flow_cut *cut,
                 const char *expected, const char *seen)
 {
     if (!cut->at_end)
-        report(c, f, r, DFOTA_L_FAIL, cut->ev, NULL, expected, "%s", seen);
+        judge_report(c, f, r, DFOTA_L_FAIL, cut->ev, NULL, expected, "%s", seen);
     else if (f->answered_line)
-        report(c, f, r, DFOTA_L_FAIL, cut->ev, NULL, expected,
+        judge_report(c, f, r, DFOTA_L_FAIL, cut->ev, NULL, expected,
                "none: after its reboot the module answered the AT+QFOTADL of line %lu, back in "
                "normal mode, and the log ends with no START", f->answered_line);
     else
-        report(c, f, r, DFOTA_L_INCOMPLETE, cut->ev, NULL, expected, "the log ends first");
+        judge_report(c, f, r, DFOTA_L_INCOMPLETE, cut->ev, NULL, expected, "the log ends first");
 }

@@ -36,7 +36,7 @@ void dfota_checker_opts_host_windows(dfota_checker_opts *o)
 
 /* ---- flows ------------------------------------------------------------ */
 
-flow *flow_new(dfota_checker *c, const dfota_event *ev)
+flow *judge_flow_new(dfota_checker *c, const dfota_event *ev)
 {
     for (int i = 0; i < SLOTS; i++) {
         flow *f = &c->slot[i];
@@ -72,17 +72,17 @@ static const char *outcome(const flow *f)
         return f->s.n_end_codes > 0 && f->s.end_codes[f->s.n_end_codes - 1] == 0 ? "updated"
                                                                                 : "update-failed";
     case PH_AWAIT_START:
-        return retries_exhausted(f) ? "update-failed" : "incomplete";
+        return judge_retries_exhausted(f) ? "update-failed" : "incomplete";
     default:
         return "incomplete";
     }
 }
 
-void flow_close(dfota_checker *c, flow *f)
+void judge_flow_close(dfota_checker *c, flow *f)
 {
     if (!f || !f->used)
         return;
-    seq_closed(c, f);
+    judge_seq_closed(c, f);
     f->s.outcome = outcome(f);
     if (c->sink.flow)
         c->sink.flow(c->sink.ctx, &f->s);
@@ -96,10 +96,10 @@ void flow_close(dfota_checker *c, flow *f)
 }
 
 /* Closes a flow that is neither the current command nor the upgrade. */
-void release_if_idle(dfota_checker *c, flow *f)
+void judge_release_if_idle(dfota_checker *c, flow *f)
 {
     if (f && f->used && f != c->cur && f != c->up && !f->queued)
-        flow_close(c, f);
+        judge_flow_close(c, f);
 }
 
 /* ---- the checker ------------------------------------------------------ */
@@ -139,7 +139,7 @@ static void leave_data_mode(dfota_checker *c, const dfota_event *ev)
     if (!c->data_mode)
         return;
     if (c->data_like_at > 0)
-        cmd_data_read(c, ev);
+        judge_cmd_data_read(c, ev);
     c->data_mode = 0;
     c->data_like_at = 0;
 }
@@ -177,7 +177,7 @@ static int is_prompt(const dfota_event *ev)
 static void on_reboot(dfota_checker *c, const dfota_event *ev, int port_lost)
 {
     leave_data_mode(c, ev);
-    drop_pending(c, ev, 0, port_lost);
+    judge_drop_pending(c, ev, 0, port_lost);
     c->last_answered = NULL;
     c->echo_due = 0;
     flow *f = c->up;
@@ -200,7 +200,7 @@ static void on_port_back(dfota_checker *c, const dfota_event *ev)
     if (!f || !f->port_lost)
         return;
     f->port_back = 1;
-    time_port_back(c, f, ev);
+    judge_time_port_back(c, f, ev);
     int64_t gap = span(f->t_port_lost, ev->t_ns);
     if (gap != DFOTA_T_NONE) {
         if (f->s.durations.reboot_gap == DFOTA_T_NONE)
@@ -215,7 +215,7 @@ static void on_rdy(dfota_checker *c, const dfota_event *ev)
 {
     flow *f = c->up;
     if (f && f->awaiting_rdy) {
-        time_rdy(c, f, ev);
+        judge_time_rdy(c, f, ev);
         f->awaiting_rdy = 0;
     }
     /* RDY after a port-lost is the same reboot, not a second one. */
@@ -233,7 +233,7 @@ static void on_rdy(dfota_checker *c, const dfota_event *ev)
 static void on_harness(dfota_checker *c, const dfota_event *ev)
 {
     dfota_harness_event hev = dfota_harness_event_of(ev);
-    host_event(c, ev, hev);
+    judge_host_event(c, ev, hev);
     if (hev == DFOTA_HEV_PORT_LOST)
         on_reboot(c, ev, 1);
     else if (hev == DFOTA_HEV_PORT_BACK)
@@ -249,7 +249,7 @@ void dfota_checker_feed(dfota_checker *c, const dfota_event *ev)
         c->t_last = ev->t_ns;
     }
     if (ev->flags & DFOTA_EV_OVERLONG) {
-        urc_overlong(c, ev);
+        judge_urc_overlong(c, ev);
         return;
     }
     if (ev->dir == DFOTA_DIR_HARNESS) {
@@ -261,7 +261,7 @@ void dfota_checker_feed(dfota_checker *c, const dfota_event *ev)
     if (c->data_mode && data_line(c, ev, &it))
         return;
     if (ev->dir == DFOTA_DIR_HOST) {
-        on_host_line(c, ev, &it);
+        judge_on_host_line(c, ev, &it);
         return;
     }
     switch (it.kind) {
@@ -284,7 +284,7 @@ void dfota_checker_feed(dfota_checker *c, const dfota_event *ev)
         /* V.250: CONNECT enters data mode. One that answers nothing
          * the log shows is taken as text: data mode would hide the rest. */
         int answers = c->p_len > 0;
-        on_final(c, ev, &it);
+        judge_on_final(c, ev, &it);
         if (it.final == DFOTA_FINAL_CONNECT && answers) {
             c->data_mode = 1;
             c->data_line = ev->line;
@@ -294,14 +294,14 @@ void dfota_checker_feed(dfota_checker *c, const dfota_event *ev)
     case DFOTA_ITEM_URC:
     case DFOTA_ITEM_BAD_URC:
         if (c->o.judge_host)
-            host_urc(c, ev, &it);
-        on_urc(c, ev, &it);
+            judge_host_urc(c, ev, &it);
+        judge_on_urc(c, ev, &it);
         break;
     case DFOTA_ITEM_RDY:
         on_rdy(c, ev);
         break;
     case DFOTA_ITEM_PORT_GONE:
-        port_terminal_message(c, ev);
+        judge_port_terminal_message(c, ev);
         on_reboot(c, ev, 1);
         break;
     case DFOTA_ITEM_PORT_BACK:
@@ -316,17 +316,17 @@ void dfota_checker_finish(dfota_checker *c)
 {
     dfota_event end = {.t_ns = DFOTA_T_NONE, .line = 0};
     flow *cur = c->cur;
-    host_finish(c);
+    judge_host_finish(c);
     leave_data_mode(c, &end);
-    drop_pending(c, &end, 1, 0);
+    judge_drop_pending(c, &end, 1, 0);
     if (cur && cur->watch_error)
-        cmd_no_urc_came(c, cur);
+        judge_cmd_no_urc_came(c, cur);
     if (c->up) {
         flow_cut cut = {&end, 1};
-        cut_flow(c, c->up, &cut);
+        judge_cut_flow(c, c->up, &cut);
     }
     for (int i = 0; i < SLOTS; i++)
-        flow_close(c, &c->slot[i]);
+        judge_flow_close(c, &c->slot[i]);
     c->cur = c->up = NULL;
     dfota_verdict v = DFOTA_V_PASS;
     for (int r = 0; r < DFOTA_RULE_COUNT; r++) {

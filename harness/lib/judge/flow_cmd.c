@@ -12,14 +12,14 @@
 /* A command that will never get its final result: CMD-FINAL says so. */
 static void no_final(dfota_checker *c, flow *f, const dfota_event *ev, const char *why)
 {
-    cmd_no_final(c, f, ev, why);
+    judge_cmd_no_final(c, f, ev, why);
     f->final_seen = 1;
     f->queued = 0;
     if (f->ph == PH_CMD) {
         f->ph = PH_ENDED;
         f->abandoned = 1;
     }
-    release_if_idle(c, f);
+    judge_release_if_idle(c, f);
 }
 
 /* Takes the oldest command off the queue; NULL stands for one other than
@@ -55,7 +55,7 @@ static void push_pending(dfota_checker *c, flow *f, const dfota_event *ev)
 /* A new command: is the answer to the oldest one still owed? A module
  * answers in order, so an answer that was never given would otherwise be
  * taken from the next command. In a timed log it is owed for
- * answer_owed_ns(); in an untimed one until the host sends again after
+ * judge_answer_owed_ns(); in an untimed one until the host sends again after
  * the module said something else (a URC, text with no final result): a
  * host that typed ahead did so before the module spoke. What the checker
  * gives up on it says in a NOTE; an AT+QFOTADL given up on FAILs CMD-FINAL. */
@@ -63,7 +63,7 @@ static void give_up_stale(dfota_checker *c, const dfota_event *ev)
 {
     while (c->p_len > 0) {
         int64_t waited = span(c->pending_t[c->p_head], ev->t_ns);
-        int stale = waited != DFOTA_T_NONE ? waited > answer_owed_ns(c) : c->module_since_host > 0;
+        int stale = waited != DFOTA_T_NONE ? waited > judge_answer_owed_ns(c) : c->module_since_host > 0;
         if (!stale)
             return;
         unsigned long line = c->pending_line[c->p_head];
@@ -75,7 +75,7 @@ static void give_up_stale(dfota_checker *c, const dfota_event *ev)
         else
             snprintf(why, sizeof why,
                      "none before the next command (line %lu), sent after other output", ev->line);
-        cmd_given_up(c, f, ev, line, why);
+        judge_cmd_given_up(c, f, ev, line, why);
         c->last_answered = NULL;
         if (f)
             no_final(c, f, ev, why);
@@ -87,22 +87,22 @@ static void give_up_stale(dfota_checker *c, const dfota_event *ev)
  * USB port the newest command's OK may have gone with the port
  * (FIELD-QUIRKS): its upgrade is then followed as accepted, the URCs that
  * come being its own. */
-void drop_pending(dfota_checker *c, const dfota_event *ev, int ended, int port_lost)
+void judge_drop_pending(dfota_checker *c, const dfota_event *ev, int ended, int port_lost)
 {
     int quiet = c->module_since_host == 0;
     while (c->p_len > 0) {
         int newest = c->p_len == 1;
         int64_t waited = span(c->pending_t[c->p_head], ev->t_ns);
-        int at_once = waited == DFOTA_T_NONE || waited <= answer_owed_ns(c);
+        int at_once = waited == DFOTA_T_NONE || waited <= judge_answer_owed_ns(c);
         flow *f = pop_pending(c);
         if (!f)
             continue;
         if (ended)
-            cmd_log_ended(c, f, ev);
+            judge_cmd_log_ended(c, f, ev);
         else if (port_lost && newest && quiet && at_once && c->o.usb_port != 0 &&
                  f->form == DFOTA_FOTADL_WRITE) {
-            cmd_ok_lost(c, f, ev);
-            accept_upgrade(c, f);
+            judge_cmd_ok_lost(c, f, ev);
+            judge_accept_upgrade(c, f);
         } else
             no_final(c, f, ev, "the module rebooted first");
     }
@@ -112,7 +112,7 @@ static void on_fotadl(dfota_checker *c, const dfota_event *ev, const dfota_item 
 {
     flow *cur = c->cur;
     if (cur && cur->watch_error) {
-        cmd_no_urc_came(c, cur); /* no URC came before this command */
+        judge_cmd_no_urc_came(c, cur); /* no URC came before this command */
         cur->watch_error = 0;
     }
     /* Another AT+QFOTADL while an upgrade runs: what the running one owes
@@ -120,11 +120,11 @@ static void on_fotadl(dfota_checker *c, const dfota_event *ev, const dfota_item 
      * module that refuses it (ERROR: busy) goes on with the first. */
     int over_running = c->up && is_open(c->up) && it->form == DFOTA_FOTADL_WRITE;
     c->cur = NULL;
-    release_if_idle(c, cur);
+    judge_release_if_idle(c, cur);
     if (c->up && !is_open(c->up) && it->form == DFOTA_FOTADL_WRITE)
-        flow_close(c, c->up);
+        judge_flow_close(c, c->up);
 
-    flow *f = flow_new(c, ev);
+    flow *f = judge_flow_new(c, ev);
     if (!f)
         return;
     c->cur = f;
@@ -132,7 +132,7 @@ static void on_fotadl(dfota_checker *c, const dfota_event *ev, const dfota_item 
     f->supersedes = over_running;
     f->raw_len = ev->len < CMD_KEEP ? ev->len : CMD_KEEP;
     memcpy(f->raw, ev->data, f->raw_len);
-    escape_into(f->s.command, sizeof f->s.command, ev->data, ev->len);
+    judge_escape_into(f->s.command, sizeof f->s.command, ev->data, ev->len);
     static const char *const forms[] = {"test", "read", "exec", "write"};
     f->s.form = forms[it->form];
     if (it->form == DFOTA_FOTADL_WRITE) {
@@ -149,14 +149,14 @@ static void on_other_command(dfota_checker *c, const dfota_event *ev)
 
 /* ---- final results ---------------------------------------------------- */
 
-void accept_upgrade(dfota_checker *c, flow *f)
+void judge_accept_upgrade(dfota_checker *c, flow *f)
 {
     if (c->up && c->up != f) {
         if (is_open(c->up))
             c->up->abandoned = 1;
         flow *old = c->up;
         c->up = NULL;
-        release_if_idle(c, old);
+        judge_release_if_idle(c, old);
     }
     c->up = f;
     switch (f->arg.proto) {
@@ -172,7 +172,7 @@ void accept_upgrade(dfota_checker *c, flow *f)
     }
 }
 
-void on_final(dfota_checker *c, const dfota_event *ev, const dfota_item *it)
+void judge_on_final(dfota_checker *c, const dfota_event *ev, const dfota_item *it)
 {
     int ok = it->kind == DFOTA_ITEM_OK;
     const char *name = dfota_final_name(it->final);
@@ -184,7 +184,7 @@ void on_final(dfota_checker *c, const dfota_event *ev, const dfota_item *it)
          * output may answer a command the capture did not show. */
         flow *last = c->last_answered;
         if (last && between == 0)
-            cmd_extra_final(c, last, ev, name);
+            judge_cmd_extra_final(c, last, ev, name);
         c->last_answered = NULL;
         return;
     }
@@ -197,14 +197,14 @@ void on_final(dfota_checker *c, const dfota_event *ev, const dfota_item *it)
     if (f->supersedes && c->up && c->up != f && c->up->booted && !c->up->answered_line)
         c->up->answered_line = f->s.line;
     f->final_seen = 1;
-    cmd_final(c, f, ev, it);
+    judge_cmd_final(c, f, ev, it);
     f->s.durations.final_result = span(f->t_cmd, ev->t_ns);
-    time_final(c, f, ev);
+    judge_time_final(c, f, ev);
     f->s.final = name;
-    cmd_answer(c, f, ev, ok);
+    judge_cmd_answer(c, f, ev, ok);
     if (f->form != DFOTA_FOTADL_WRITE) {
         f->ph = PH_ANSWERED;
-        release_if_idle(c, f);
+        judge_release_if_idle(c, f);
         return;
     }
     flow *up = f->supersedes && c->up && c->up != f && is_open(c->up) ? c->up : NULL;
@@ -218,17 +218,17 @@ void on_final(dfota_checker *c, const dfota_event *ev, const dfota_item *it)
         dfota_event at = {.t_ns = f->t_cmd, .dir = DFOTA_DIR_HOST, .data = f->raw,
                           .len = f->raw_len, .full_len = f->raw_len, .line = f->s.line};
         flow_cut cut = {&at, 0};
-        cut_flow(c, up, &cut);
+        judge_cut_flow(c, up, &cut);
     }
     if (ok) {
-        accept_upgrade(c, f);
+        judge_accept_upgrade(c, f);
     } else {
         /* Refused while busy too: the URCs that follow are the running
          * upgrade's (urc_owner), and none may be this command's. */
         f->ph = PH_REJECTED;
         f->watch_error = 1;
     }
-    release_if_idle(c, f);
+    judge_release_if_idle(c, f);
 }
 
 /* ---- host lines ----------------------------------------------------------- */
@@ -241,18 +241,18 @@ void on_final(dfota_checker *c, const dfota_event *ev, const dfota_item *it)
 static int prompt_line(dfota_checker *c, const dfota_event *ev, const dfota_item *it)
 {
     int64_t waited = span(c->prompt_t, ev->t_ns);
-    if (waited != DFOTA_T_NONE ? waited > answer_owed_ns(c) : c->module_since_host > 0) {
+    if (waited != DFOTA_T_NONE ? waited > judge_answer_owed_ns(c) : c->module_since_host > 0) {
         c->prompt_data = 0;
         return 0;
     }
     if (it->kind == DFOTA_ITEM_FOTADL)
-        cmd_prompt_data(c, ev);
+        judge_cmd_prompt_data(c, ev);
     return 1;
 }
 
 /* A line the host sent: a command line (with one or several commands), its
  * echo in a terminal's capture, the data a command prompted for, or text. */
-void on_host_line(dfota_checker *c, const dfota_event *ev, const dfota_item *it)
+void judge_on_host_line(dfota_checker *c, const dfota_event *ev, const dfota_item *it)
 {
     if (c->prompt_data && prompt_line(c, ev, it))
         return;
@@ -272,7 +272,7 @@ void on_host_line(dfota_checker *c, const dfota_event *ev, const dfota_item *it)
     memcpy(c->last_host, ev->data, keep);
     c->last_host_len = keep;
     if (c->o.judge_host)
-        host_command(c, ev, it);
+        judge_host_command(c, ev, it);
     give_up_stale(c, ev);
     if (it->kind == DFOTA_ITEM_FOTADL)
         on_fotadl(c, ev, it);

@@ -16,7 +16,7 @@ static flow *urc_owner(dfota_checker *c, const dfota_event *ev)
     flow *cur = c->cur;
     if (cur && cur->watch_error) {
         /* The URCs that follow are charged to the same command, once. */
-        cmd_urc_after_error(c, cur, ev);
+        judge_cmd_urc_after_error(c, cur, ev);
         cur->watch_error = 0;
         cur->urc_after_error = 1;
         return cur;
@@ -25,7 +25,7 @@ static flow *urc_owner(dfota_checker *c, const dfota_event *ev)
         return cur;
     if (c->up)
         return c->up;
-    flow *f = flow_new(c, ev);
+    flow *f = judge_flow_new(c, ev);
     if (!f)
         return NULL;
     f->ph = PH_UNKNOWN;
@@ -41,26 +41,26 @@ static int download_stage_ok(dfota_checker *c, flow *f, const dfota_event *ev, d
 {
     if (f->ph == PH_UNKNOWN) {
         if (f->s.proto == DFOTA_PROTO_NONE)
-            f->s.proto = stage_proto(st);
+            f->s.proto = judge_stage_proto(st);
         return 1;
     }
-    return seq_download_proto(c, f, ev, st);
+    return judge_seq_download_proto(c, f, ev, st);
 }
 
 static void on_download_start(dfota_checker *c, flow *f, const dfota_event *ev, dfota_stage st)
 {
-    if (!download_stage_ok(c, f, ev, st) || !seq_download_start(c, f, ev, st))
+    if (!download_stage_ok(c, f, ev, st) || !judge_seq_download_start(c, f, ev, st))
         return;
     f->ph = PH_DL;
     f->t_dl_start = ev->t_ns;
-    time_download_start(c, f, ev);
+    judge_time_download_start(c, f, ev);
 }
 
 static void on_download_end(dfota_checker *c, flow *f, const dfota_event *ev, const dfota_item *it)
 {
     long code = it->has_code ? it->code : 0;
-    code_download_end(c, f, ev, it);
-    if (!download_stage_ok(c, f, ev, it->stage) || !seq_download_end(c, f, ev, it->stage))
+    judge_code_download_end(c, f, ev, it);
+    if (!download_stage_ok(c, f, ev, it->stage) || !judge_seq_download_end(c, f, ev, it->stage))
         return;
     f->s.has_download_code = 1;
     f->s.download_code = code;
@@ -68,7 +68,7 @@ static void on_download_end(dfota_checker *c, flow *f, const dfota_event *ev, co
     f->port_lost = f->port_back = 0;
     f->s.durations.to_download_end = span(f->t_cmd, ev->t_ns);
     f->s.durations.download = span(f->t_dl_start, ev->t_ns);
-    time_download_end(c, f, ev);
+    judge_time_download_end(c, f, ev);
     f->ph = code == 0 ? PH_DL_DONE : PH_DL_FAILED;
 }
 
@@ -91,10 +91,10 @@ static void open_attempt(flow *f, const dfota_event *ev)
 
 static void on_start(dfota_checker *c, flow *f, const dfota_event *ev)
 {
-    port_update_begins(c, f, ev);
-    seq_start(c, f, ev);
-    time_start(c, f, ev);
-    retry_update_begins(c, f, ev, DFOTA_STAGE_START);
+    judge_port_update_begins(c, f, ev);
+    judge_seq_start(c, f, ev);
+    judge_time_start(c, f, ev);
+    judge_retry_update_begins(c, f, ev, DFOTA_STAGE_START);
     f->booted = 0;
     f->answered_line = 0;
     open_attempt(f, ev);
@@ -102,33 +102,33 @@ static void on_start(dfota_checker *c, flow *f, const dfota_event *ev)
 
 static void on_updating(dfota_checker *c, flow *f, const dfota_event *ev, const dfota_item *it)
 {
-    progress_range(c, f, ev, it);
+    judge_progress_range(c, f, ev, it);
     if (f->ph != PH_UPDATING) {
         /* No attempt open: START was lost, or the UPDATING is out of place. */
-        port_update_begins(c, f, ev);
-        seq_updating_outside(c, f, ev);
-        retry_update_begins(c, f, ev, DFOTA_STAGE_UPDATING);
+        judge_port_update_begins(c, f, ev);
+        judge_seq_updating_outside(c, f, ev);
+        judge_retry_update_begins(c, f, ev, DFOTA_STAGE_UPDATING);
         if (f->ph == PH_AWAIT_DL || f->ph == PH_DL || f->ph == PH_ENDED)
             return; /* no attempt opens: a download goes on as it was */
         open_attempt(f, ev);
     } else if (!f->reboot_in_attempt) {
-        seq_updating_inside(c, f);
+        judge_seq_updating_inside(c, f);
     } else if (it->has_code && f->last_pct >= 0 && it->code < f->last_pct) {
         /* After a reboot, progress starts again lower: a retry whose START
          * was lost while the port came back. */
-        seq_updating_retry_lost(c, f, ev);
+        judge_seq_updating_retry_lost(c, f, ev);
         open_attempt(f, ev);
     } else {
         /* After a reboot, progress goes on with no START. */
-        seq_updating_resumed(c, f, ev);
+        judge_seq_updating_resumed(c, f, ev);
         f->reboot_in_attempt = 0;
     }
     int64_t gap = span(f->t_last_progress, ev->t_ns);
     if (gap != DFOTA_T_NONE && gap > f->s.durations.max_progress_gap)
         f->s.durations.max_progress_gap = gap;
-    time_progress(c, f, ev);
+    judge_time_progress(c, f, ev);
     f->t_last_progress = ev->t_ns;
-    progress_order(c, f, ev, it);
+    judge_progress_order(c, f, ev, it);
     if (!it->has_code || it->code < 0 || it->code > 100)
         return;
     int pct = (int)it->code;
@@ -143,21 +143,21 @@ static void on_updating(dfota_checker *c, flow *f, const dfota_event *ev, const 
 static void on_end(dfota_checker *c, flow *f, const dfota_event *ev, const dfota_item *it)
 {
     long code = it->has_code ? it->code : 0;
-    code_end(c, f, ev, it);
-    port_update_begins(c, f, ev);
-    seq_end(c, f, ev);
-    progress_end(c, f, ev, code);
-    retry_update_begins(c, f, ev, DFOTA_STAGE_END);
+    judge_code_end(c, f, ev, it);
+    judge_port_update_begins(c, f, ev);
+    judge_seq_end(c, f, ev);
+    judge_progress_end(c, f, ev, code);
+    judge_retry_update_begins(c, f, ev, DFOTA_STAGE_END);
     if (f->ph == PH_DL_DONE || f->ph == PH_AWAIT_START)
         f->s.attempts++; /* an attempt whose START was lost */
     if (f->s.n_end_codes < DFOTA_FLOW_CODES_MAX)
         f->s.end_codes[f->s.n_end_codes++] = code;
-    time_end(c, f, ev, code);
+    judge_time_end(c, f, ev, code);
     f->t_last_end = ev->t_ns;
     f->s.durations.start_to_end = span(f->t_first_start, ev->t_ns);
     f->awaiting_rdy = 1;
     f->reboot_in_attempt = 0;
-    retry_end(f, code);
+    judge_retry_end(f, code);
     if (dfota_spec_code_retried(code)) {
         f->ph = PH_AWAIT_START;
         f->retry_code = code;
@@ -168,10 +168,10 @@ static void on_end(dfota_checker *c, flow *f, const dfota_event *ev, const dfota
     }
 }
 
-void on_urc(dfota_checker *c, const dfota_event *ev, const dfota_item *it)
+void judge_on_urc(dfota_checker *c, const dfota_event *ev, const dfota_item *it)
 {
     flow *f = urc_owner(c, ev);
-    urc_syntax(c, f, ev, it);
+    judge_urc_syntax(c, f, ev, it);
     if (!f || it->kind == DFOTA_ITEM_BAD_URC)
         return;
     if (f->ph == PH_REJECTED)
@@ -209,16 +209,16 @@ void on_urc(dfota_checker *c, const dfota_event *ev, const dfota_item *it)
  * had done all it owed), or by the end of the log (INCOMPLETE, or FAIL
  * where the log proves it will not come). A download in progress is not
  * cut by a new command: its URCs still come. */
-void cut_flow(dfota_checker *c, flow *f, const flow_cut *cut)
+void judge_cut_flow(dfota_checker *c, flow *f, const flow_cut *cut)
 {
-    seq_owed(c, f, cut);
-    retry_owed(c, f, cut);
-    time_owed(c, f, cut);
+    judge_seq_owed(c, f, cut);
+    judge_retry_owed(c, f, cut);
+    judge_time_owed(c, f, cut);
     if (cut->at_end)
         return;
     switch (f->ph) {
     case PH_UPDATING: case PH_DL_DONE: case PH_AWAIT_START:
-        f->abandoned = !retries_exhausted(f);
+        f->abandoned = !judge_retries_exhausted(f);
         f->ph = PH_ENDED;
         break;
     default:

@@ -21,26 +21,26 @@
 #include "judge/judge_int.h"
 
 /* A host command: HOST-WAIT-FINAL and HOST-ONE-UPGRADE. */
-void host_command(dfota_checker *c, const dfota_event *ev, const dfota_item *it)
+void judge_host_command(dfota_checker *c, const dfota_event *ev, const dfota_item *it)
 {
     char b[80];
     if (!c->o.judge_host)
         return;
-    shown(ev, b, sizeof b);
+    judge_shown(ev, b, sizeof b);
     /* HOST-WAIT-FINAL (3): a module answers one command at a time. A host
      * that waited longer than an answer is owed (the final-result window,
      * or the 3 s real hosts give it) has given up on the answer, as the
      * checker does (give_up_stale; CMD-FINAL judges the module for it). */
     if (c->p_len > 0) {
         int64_t waited = span(c->pending_t[c->p_head], ev->t_ns);
-        int64_t limit = answer_owed_ns(c);
+        int64_t limit = judge_answer_owed_ns(c);
         if (waited != DFOTA_T_NONE && waited > limit) {
-            report(c, c->cur, DFOTA_R_HOST_WAIT_FINAL, DFOTA_L_NOTE, ev, NULL,
+            judge_report(c, c->cur, DFOTA_R_HOST_WAIT_FINAL, DFOTA_L_NOTE, ev, NULL,
                    "the next command after the final result",
                    "%s after %.3fs without an answer: the host gave up", b, (double)waited / 1e9);
             pass(c, DFOTA_R_HOST_WAIT_FINAL);
         } else
-            report(c, c->cur, DFOTA_R_HOST_WAIT_FINAL, DFOTA_L_FAIL, ev, NULL,
+            judge_report(c, c->cur, DFOTA_R_HOST_WAIT_FINAL, DFOTA_L_FAIL, ev, NULL,
                    "the next command only after the final result of the one before",
                    "%s while %u command%s had no final result yet", b, c->p_len,
                    c->p_len == 1 ? "" : "s");
@@ -50,7 +50,7 @@ void host_command(dfota_checker *c, const dfota_event *ev, const dfota_item *it)
     if (it->kind != DFOTA_ITEM_FOTADL)
         return;
     if (c->up && is_open(c->up))
-        report(c, c->up, DFOTA_R_HOST_ONE_UPGRADE, DFOTA_L_FAIL, ev, NULL,
+        judge_report(c, c->up, DFOTA_R_HOST_ONE_UPGRADE, DFOTA_L_FAIL, ev, NULL,
                "no AT+QFOTADL while an upgrade is running",
                "%s while the upgrade of line %lu was still running", b, c->up->s.line);
     else if (it->form == DFOTA_FOTADL_WRITE)
@@ -58,15 +58,15 @@ void host_command(dfota_checker *c, const dfota_event *ev, const dfota_item *it)
 }
 
 /* A FOTA URC the host may have missed: HOST-READ-TO-END (3). */
-void host_urc(dfota_checker *c, const dfota_event *ev, const dfota_item *it)
+void judge_host_urc(dfota_checker *c, const dfota_event *ev, const dfota_item *it)
 {
     if (!c->o.judge_host || !c->host_events)
         return;
     if (!c->host_open) {
         if (!c->host_missed) {
             char b[80];
-            shown(ev, b, sizeof b);
-            report(c, c->up, DFOTA_R_HOST_READ_TO_END, DFOTA_L_FAIL, ev, NULL,
+            judge_shown(ev, b, sizeof b);
+            judge_report(c, c->up, DFOTA_R_HOST_READ_TO_END, DFOTA_L_FAIL, ev, NULL,
                    "the port open for every FOTA URC, to END",
                    "%s came while the host did not have the port open", b);
         }
@@ -103,7 +103,7 @@ static void on_host_open(dfota_checker *c, const dfota_event *ev)
     c->reopen_due = 0;
     int64_t d = host_wall(c, span(c->t_reopen_due, ev->t_ns));
     if (c->o.host_reopen_ns > 0 && d != DFOTA_T_NONE && d > c->o.host_reopen_ns)
-        report(c, c->up, DFOTA_R_HOST_REOPEN, DFOTA_L_FAIL, ev, NULL,
+        judge_report(c, c->up, DFOTA_R_HOST_REOPEN, DFOTA_L_FAIL, ev, NULL,
                "the port reopened after the reboot, within the host-reopen window",
                "it took %.3fs%s, more than %.3fs", (double)d / 1e9, host_clock_said(c),
                (double)c->o.host_reopen_ns / 1e9);
@@ -113,14 +113,14 @@ static void on_host_open(dfota_checker *c, const dfota_event *ev)
 
 /* A harness event, as the host sees it: the port going and coming back,
  * the host opening and closing it. */
-void host_event(dfota_checker *c, const dfota_event *ev, dfota_harness_event hev)
+void judge_host_event(dfota_checker *c, const dfota_event *ev, dfota_harness_event hev)
 {
     if (hev == DFOTA_HEV_PORT_LOST) {
         if (c->o.judge_host && c->reopen_due) {
             /* HOST-REOPEN (3.1, 3.2): the port went again, never reopened. */
             int64_t d = host_wall(c, span(c->t_reopen_due, ev->t_ns));
             if (c->o.host_reopen_ns > 0 && d != DFOTA_T_NONE && d > c->o.host_reopen_ns)
-                report(c, c->up, DFOTA_R_HOST_REOPEN, DFOTA_L_FAIL, ev, NULL,
+                judge_report(c, c->up, DFOTA_R_HOST_REOPEN, DFOTA_L_FAIL, ev, NULL,
                        "the port reopened after the reboot, within the host-reopen window",
                        "not reopened in the %.3fs%s before it went away again", (double)d / 1e9,
                        host_clock_said(c));
@@ -145,7 +145,7 @@ void host_event(dfota_checker *c, const dfota_event *ev, dfota_harness_event hev
 }
 
 /* What the host still owes when the log ends. */
-void host_finish(dfota_checker *c)
+void judge_host_finish(dfota_checker *c)
 {
     dfota_event end = {.t_ns = DFOTA_T_NONE, .line = 0};
     if (!c->o.judge_host || !c->host_events)
@@ -153,14 +153,14 @@ void host_finish(dfota_checker *c)
     if (c->reopen_due) {
         int64_t d = host_wall(c, span(c->t_reopen_due, c->t_last));
         int late = c->o.host_reopen_ns > 0 && d != DFOTA_T_NONE && d > c->o.host_reopen_ns;
-        report(c, c->up, DFOTA_R_HOST_REOPEN, late ? DFOTA_L_FAIL : DFOTA_L_INCOMPLETE, &end,
+        judge_report(c, c->up, DFOTA_R_HOST_REOPEN, late ? DFOTA_L_FAIL : DFOTA_L_INCOMPLETE, &end,
                NULL, "the port reopened after the reboot",
                late ? "the host had not reopened it %.3fs%s later, when the log ends"
                     : "the log ends %.3fs%s after the port came back, before the host reopened it",
                d == DFOTA_T_NONE ? 0.0 : (double)d / 1e9, host_clock_said(c));
     }
     if (c->up && is_open(c->up) && c->host_left && !c->host_missed)
-        report(c, c->up, DFOTA_R_HOST_READ_TO_END, DFOTA_L_FAIL, &end, NULL,
+        judge_report(c, c->up, DFOTA_R_HOST_READ_TO_END, DFOTA_L_FAIL, &end, NULL,
                "the port open for every FOTA URC, to END",
                "the host closed the port during the upgrade and the log ends before END");
 }

@@ -152,13 +152,13 @@ static inline int64_t span(int64_t from, int64_t to)
     return to - from;
 }
 /* s escaped into dst (cap bytes), cut with a mark when it does not fit. */
-void escape_into(char *dst, size_t cap, const char *s, size_t n);
+void judge_escape_into(char *dst, size_t cap, const char *s, size_t n);
 /* The event's bytes, escaped for a report (only when reporting: escaping
  * every URC would cost more than judging it). Returns buf. */
-const char *shown(const dfota_event *ev, char *buf, size_t cap);
+const char *judge_shown(const dfota_event *ev, char *buf, size_t cap);
 /* The protocol whose download a stage belongs to; DFOTA_PROTO_NONE for
  * the other stages. */
-dfota_proto stage_proto(dfota_stage st);
+dfota_proto judge_stage_proto(dfota_stage st);
 /* Is the flow's upgrade running (a phase that still expects URCs)? */
 static inline int is_open(const flow *f)
 {
@@ -171,9 +171,9 @@ static inline int is_open(const flow *f)
     }
 }
 /* How long an answer is owed: the final-result window, or ANSWER_OWED_NS. */
-int64_t answer_owed_ns(const dfota_checker *c);
+int64_t judge_answer_owed_ns(const dfota_checker *c);
 /* After END,505 the module retried five times and stopped, as it must. */
-int retries_exhausted(const flow *f);
+int judge_retries_exhausted(const flow *f);
 
 /* A rule's status is at least PASS. */
 static inline void pass(dfota_checker *c, dfota_rule r)
@@ -184,104 +184,104 @@ static inline void pass(dfota_checker *c, dfota_rule r)
 /* A finding: to the rule's status, the counts, the flow f (may be NULL)
  * and the sink. ev may be NULL (no line, no time). */
 DFOTA_PRINTF(8, 9)
-void report(dfota_checker *c, flow *f, dfota_rule r, dfota_level l, const dfota_event *ev,
+void judge_report(dfota_checker *c, flow *f, dfota_rule r, dfota_level l, const dfota_event *ev,
             const char *quirk, const char *expected, const char *seen_fmt, ...);
 /* Damage the log itself carries (RULES.md: paste damage, a logger's
  * marks): a NOTE in every profile, never the module's FAIL or WARN; what it
  * was is kept so that strict can call the file inconclusive. */
-void log_damage(dfota_checker *c, flow *f, dfota_rule r, const dfota_event *ev,
+void judge_log_damage(dfota_checker *c, flow *f, dfota_rule r, const dfota_event *ev,
                 const char *quirk, const char *expected, const char *what, const char *text);
 /* A START still owed when f is cut: FAIL with seen when a new command cut
  * it; at the log's end INCOMPLETE, or FAIL when the module already answered
  * a new AT+QFOTADL after the reboot that should have brought START. */
-void start_owed(dfota_checker *c, flow *f, dfota_rule r, const flow_cut *cut,
+void judge_start_owed(dfota_checker *c, flow *f, dfota_rule r, const flow_cut *cut,
                 const char *expected, const char *seen);
 
 /* A behaviour of shipped firmware: FAIL in strict, WARN in field. */
 #define DEVIATE(c, f, r, ev, quirk, expected, ...)                                              \
-    report((c), (f), (r), (c)->o.profile == DFOTA_PROFILE_FIELD ? DFOTA_L_WARN : DFOTA_L_FAIL, \
+    judge_report((c), (f), (r), (c)->o.profile == DFOTA_PROFILE_FIELD ? DFOTA_L_WARN : DFOTA_L_FAIL, \
            (ev), (quirk), (expected), __VA_ARGS__)
 
 /* ---- the flow machine's own calls (flow.c, flow_cmd.c, flow_urc.c) ------- */
 
-flow *flow_new(dfota_checker *c, const dfota_event *ev);
-void flow_close(dfota_checker *c, flow *f);
-void release_if_idle(dfota_checker *c, flow *f);
-void accept_upgrade(dfota_checker *c, flow *f);
-void cut_flow(dfota_checker *c, flow *f, const flow_cut *cut);
-void on_host_line(dfota_checker *c, const dfota_event *ev, const dfota_item *it);
-void on_final(dfota_checker *c, const dfota_event *ev, const dfota_item *it);
-void drop_pending(dfota_checker *c, const dfota_event *ev, int ended, int port_lost);
-void on_urc(dfota_checker *c, const dfota_event *ev, const dfota_item *it);
+flow *judge_flow_new(dfota_checker *c, const dfota_event *ev);
+void judge_flow_close(dfota_checker *c, flow *f);
+void judge_release_if_idle(dfota_checker *c, flow *f);
+void judge_accept_upgrade(dfota_checker *c, flow *f);
+void judge_cut_flow(dfota_checker *c, flow *f, const flow_cut *cut);
+void judge_on_host_line(dfota_checker *c, const dfota_event *ev, const dfota_item *it);
+void judge_on_final(dfota_checker *c, const dfota_event *ev, const dfota_item *it);
+void judge_drop_pending(dfota_checker *c, const dfota_event *ev, int ended, int port_lost);
+void judge_on_urc(dfota_checker *c, const dfota_event *ev, const dfota_item *it);
 
 /* ---- the rule files, by the transition that calls them ------------------- */
 
 /* cmd.c: CMD-TEST, CMD-FINAL, CMD-INVALID-ERROR, CMD-NO-URC-AFTER-ERROR */
-void cmd_no_urc_came(dfota_checker *c, flow *rejected);
-void cmd_urc_after_error(dfota_checker *c, flow *rejected, const dfota_event *ev);
-void cmd_final(dfota_checker *c, flow *f, const dfota_event *ev, const dfota_item *it);
-void cmd_extra_final(dfota_checker *c, flow *last, const dfota_event *ev, const char *name);
-void cmd_answer(dfota_checker *c, flow *f, const dfota_event *ev, int ok);
-void cmd_given_up(dfota_checker *c, flow *f, const dfota_event *ev, unsigned long line,
+void judge_cmd_no_urc_came(dfota_checker *c, flow *rejected);
+void judge_cmd_urc_after_error(dfota_checker *c, flow *rejected, const dfota_event *ev);
+void judge_cmd_final(dfota_checker *c, flow *f, const dfota_event *ev, const dfota_item *it);
+void judge_cmd_extra_final(dfota_checker *c, flow *last, const dfota_event *ev, const char *name);
+void judge_cmd_answer(dfota_checker *c, flow *f, const dfota_event *ev, int ok);
+void judge_cmd_given_up(dfota_checker *c, flow *f, const dfota_event *ev, unsigned long line,
                   const char *why);
-void cmd_no_final(dfota_checker *c, flow *f, const dfota_event *ev, const char *why);
-void cmd_log_ended(dfota_checker *c, flow *f, const dfota_event *ev);
-void cmd_ok_lost(dfota_checker *c, flow *f, const dfota_event *ev);
-void cmd_data_read(dfota_checker *c, const dfota_event *ev);
-void cmd_prompt_data(dfota_checker *c, const dfota_event *ev);
+void judge_cmd_no_final(dfota_checker *c, flow *f, const dfota_event *ev, const char *why);
+void judge_cmd_log_ended(dfota_checker *c, flow *f, const dfota_event *ev);
+void judge_cmd_ok_lost(dfota_checker *c, flow *f, const dfota_event *ev);
+void judge_cmd_data_read(dfota_checker *c, const dfota_event *ev);
+void judge_cmd_prompt_data(dfota_checker *c, const dfota_event *ev);
 
 /* urc.c: URC-SYNTAX, LINE-LENGTH */
-void urc_syntax(dfota_checker *c, flow *f, const dfota_event *ev, const dfota_item *it);
-void urc_overlong(dfota_checker *c, const dfota_event *ev);
+void judge_urc_syntax(dfota_checker *c, flow *f, const dfota_event *ev, const dfota_item *it);
+void judge_urc_overlong(dfota_checker *c, const dfota_event *ev);
 
 /* code.c: CODE-FTP, CODE-HTTP, CODE-END */
-void code_download_end(dfota_checker *c, flow *f, const dfota_event *ev, const dfota_item *it);
-void code_end(dfota_checker *c, flow *f, const dfota_event *ev, const dfota_item *it);
+void judge_code_download_end(dfota_checker *c, flow *f, const dfota_event *ev, const dfota_item *it);
+void judge_code_end(dfota_checker *c, flow *f, const dfota_event *ev, const dfota_item *it);
 
 /* seq.c: SEQ-DOWNLOAD, SEQ-NO-UPDATE-AFTER-DL-FAIL, SEQ-START,
  * SEQ-UPDATING-INSIDE, SEQ-END. The download ones return 0 when the stage
  * is out of place and moves nothing. */
-int seq_download_proto(dfota_checker *c, flow *f, const dfota_event *ev, dfota_stage st);
-int seq_download_start(dfota_checker *c, flow *f, const dfota_event *ev, dfota_stage st);
-int seq_download_end(dfota_checker *c, flow *f, const dfota_event *ev, dfota_stage st);
-void seq_start(dfota_checker *c, flow *f, const dfota_event *ev);
-void seq_updating_outside(dfota_checker *c, flow *f, const dfota_event *ev);
-void seq_updating_inside(dfota_checker *c, flow *f);
-void seq_updating_retry_lost(dfota_checker *c, flow *f, const dfota_event *ev);
-void seq_updating_resumed(dfota_checker *c, flow *f, const dfota_event *ev);
-void seq_end(dfota_checker *c, flow *f, const dfota_event *ev);
-void seq_owed(dfota_checker *c, flow *f, const flow_cut *cut);
-void seq_closed(dfota_checker *c, flow *f);
+int judge_seq_download_proto(dfota_checker *c, flow *f, const dfota_event *ev, dfota_stage st);
+int judge_seq_download_start(dfota_checker *c, flow *f, const dfota_event *ev, dfota_stage st);
+int judge_seq_download_end(dfota_checker *c, flow *f, const dfota_event *ev, dfota_stage st);
+void judge_seq_start(dfota_checker *c, flow *f, const dfota_event *ev);
+void judge_seq_updating_outside(dfota_checker *c, flow *f, const dfota_event *ev);
+void judge_seq_updating_inside(dfota_checker *c, flow *f);
+void judge_seq_updating_retry_lost(dfota_checker *c, flow *f, const dfota_event *ev);
+void judge_seq_updating_resumed(dfota_checker *c, flow *f, const dfota_event *ev);
+void judge_seq_end(dfota_checker *c, flow *f, const dfota_event *ev);
+void judge_seq_owed(dfota_checker *c, flow *f, const flow_cut *cut);
+void judge_seq_closed(dfota_checker *c, flow *f);
 
 /* progress.c: PROGRESS-RANGE, PROGRESS-ORDER, PROGRESS-COMPLETE */
-void progress_range(dfota_checker *c, flow *f, const dfota_event *ev, const dfota_item *it);
-void progress_order(dfota_checker *c, flow *f, const dfota_event *ev, const dfota_item *it);
-void progress_end(dfota_checker *c, flow *f, const dfota_event *ev, long code);
+void judge_progress_range(dfota_checker *c, flow *f, const dfota_event *ev, const dfota_item *it);
+void judge_progress_order(dfota_checker *c, flow *f, const dfota_event *ev, const dfota_item *it);
+void judge_progress_end(dfota_checker *c, flow *f, const dfota_event *ev, long code);
 
 /* retry.c: RETRY-505, RETRY-UNTIL-SUCCESS */
-void retry_update_begins(dfota_checker *c, flow *f, const dfota_event *ev, dfota_stage st);
-void retry_end(flow *f, long code);
-void retry_owed(dfota_checker *c, flow *f, const flow_cut *cut);
+void judge_retry_update_begins(dfota_checker *c, flow *f, const dfota_event *ev, dfota_stage st);
+void judge_retry_end(flow *f, long code);
+void judge_retry_owed(dfota_checker *c, flow *f, const flow_cut *cut);
 
 /* port.c: PORT-REBOOT */
-void port_update_begins(dfota_checker *c, flow *f, const dfota_event *ev);
-void port_terminal_message(dfota_checker *c, const dfota_event *ev);
+void judge_port_update_begins(dfota_checker *c, flow *f, const dfota_event *ev);
+void judge_port_terminal_message(dfota_checker *c, const dfota_event *ev);
 
 /* time.c: TIME-* (the windows) */
-void time_final(dfota_checker *c, flow *f, const dfota_event *ev);
-void time_download_start(dfota_checker *c, flow *f, const dfota_event *ev);
-void time_download_end(dfota_checker *c, flow *f, const dfota_event *ev);
-void time_start(dfota_checker *c, flow *f, const dfota_event *ev);
-void time_progress(dfota_checker *c, flow *f, const dfota_event *ev);
-void time_end(dfota_checker *c, flow *f, const dfota_event *ev, long code);
-void time_port_back(dfota_checker *c, flow *f, const dfota_event *ev);
-void time_rdy(dfota_checker *c, flow *f, const dfota_event *ev);
-void time_owed(dfota_checker *c, flow *f, const flow_cut *cut);
+void judge_time_final(dfota_checker *c, flow *f, const dfota_event *ev);
+void judge_time_download_start(dfota_checker *c, flow *f, const dfota_event *ev);
+void judge_time_download_end(dfota_checker *c, flow *f, const dfota_event *ev);
+void judge_time_start(dfota_checker *c, flow *f, const dfota_event *ev);
+void judge_time_progress(dfota_checker *c, flow *f, const dfota_event *ev);
+void judge_time_end(dfota_checker *c, flow *f, const dfota_event *ev, long code);
+void judge_time_port_back(dfota_checker *c, flow *f, const dfota_event *ev);
+void judge_time_rdy(dfota_checker *c, flow *f, const dfota_event *ev);
+void judge_time_owed(dfota_checker *c, flow *f, const flow_cut *cut);
 
 /* host.c: HOST-WAIT-FINAL, HOST-ONE-UPGRADE, HOST-REOPEN, HOST-READ-TO-END */
-void host_command(dfota_checker *c, const dfota_event *ev, const dfota_item *it);
-void host_urc(dfota_checker *c, const dfota_event *ev, const dfota_item *it);
-void host_event(dfota_checker *c, const dfota_event *ev, dfota_harness_event hev);
-void host_finish(dfota_checker *c);
+void judge_host_command(dfota_checker *c, const dfota_event *ev, const dfota_item *it);
+void judge_host_urc(dfota_checker *c, const dfota_event *ev, const dfota_item *it);
+void judge_host_event(dfota_checker *c, const dfota_event *ev, dfota_harness_event hev);
+void judge_host_finish(dfota_checker *c);
 
 #endif

@@ -25,22 +25,22 @@ int dfota_port_is_usb(const char *port)
 /* PORT-REBOOT (3.1, 3.2): the update's first sign (START, or an UPDATING
  * or END whose START was lost) after a download that ended with 0: on a
  * USB port the port dropped and came back in between. */
-void port_update_begins(dfota_checker *c, flow *f, const dfota_event *ev)
+void judge_port_update_begins(dfota_checker *c, flow *f, const dfota_event *ev)
 {
     if (f->ph != PH_DL_DONE || c->o.usb_port != 1)
         return;
     if (f->port_lost && f->port_back)
         pass(c, DFOTA_R_PORT_REBOOT);
     else
-        report(c, f, DFOTA_R_PORT_REBOOT, DFOTA_L_FAIL, ev, NULL,
+        judge_report(c, f, DFOTA_R_PORT_REBOOT, DFOTA_L_FAIL, ev, NULL,
                "port-lost and port-back between the download's end and START",
                f->port_lost ? "the port went away but did not come back" : "no port event");
 }
 
 /* A terminal program's own line saying the port vanished: taken as a
  * reboot, and said in a NOTE, since the module did not write it. */
-void port_terminal_message(dfota_checker *c, const dfota_event *ev)
+void judge_port_terminal_message(dfota_checker *c, const dfota_event *ev)
 {
-    report(c, c->up, DFOTA_R_PORT_REBOOT, DFOTA_L_NOTE, ev, "terminal-message",
+    judge_report(c, c->up, DFOTA_R_PORT_REBOOT, DFOTA_L_NOTE, ev, "terminal-message",
            "the module's own output", "the terminal program says the port vanished: taken as a reboot");
 }

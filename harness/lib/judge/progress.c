@@ -14,12 +14,12 @@
 #include "judge/judge_int.h"
 
 /* PROGRESS-RANGE (3): an UPDATING's <percent>, whatever its place. */
-void progress_range(dfota_checker *c, flow *f, const dfota_event *ev, const dfota_item *it)
+void judge_progress_range(dfota_checker *c, flow *f, const dfota_event *ev, const dfota_item *it)
 {
     if (!it->has_code)
         return;
     if (it->code < 0 || it->code > 100)
-        report(c, f, DFOTA_R_PROGRESS_RANGE, DFOTA_L_FAIL, ev, NULL,
+        judge_report(c, f, DFOTA_R_PROGRESS_RANGE, DFOTA_L_FAIL, ev, NULL,
                "<percent> from 0 to 100", "%ld", it->code);
     else
         pass(c, DFOTA_R_PROGRESS_RANGE);
@@ -27,20 +27,20 @@ void progress_range(dfota_checker *c, flow *f, const dfota_event *ev, const dfot
 
 /* PROGRESS-ORDER (3): an UPDATING within the attempt the machine has open
  * for it (a lost START's retry opens a new one first). */
-void progress_order(dfota_checker *c, flow *f, const dfota_event *ev, const dfota_item *it)
+void judge_progress_order(dfota_checker *c, flow *f, const dfota_event *ev, const dfota_item *it)
 {
     if (!it->has_code || it->code < 0 || it->code > 100)
         return;
     int pct = (int)it->code;
     if (f->last_pct >= 0 && pct < f->last_pct)
-        report(c, f, DFOTA_R_PROGRESS_ORDER, DFOTA_L_FAIL, ev, NULL,
+        judge_report(c, f, DFOTA_R_PROGRESS_ORDER, DFOTA_L_FAIL, ev, NULL,
                "<percent> never decreasing within an attempt", "%d after %d", pct, f->last_pct);
     else
         pass(c, DFOTA_R_PROGRESS_ORDER);
 }
 
 /* PROGRESS-COMPLETE (3): END,0 closes an attempt that reached 100. */
-void progress_end(dfota_checker *c, flow *f, const dfota_event *ev, long code)
+void judge_progress_end(dfota_checker *c, flow *f, const dfota_event *ev, long code)
 {
     if (code != 0)
         return;
@@ -56,13 +56,13 @@ void progress_end(dfota_checker *c, flow *f, const dfota_event *ev, long code)
                     "END,0 only after <percent> reached 100",
                     "the attempt reached %d, where MiniFOTA firmware stops", f->last_pct);
         else
-            report(c, f, DFOTA_R_PROGRESS_COMPLETE, DFOTA_L_FAIL, ev, NULL,
+            judge_report(c, f, DFOTA_R_PROGRESS_COMPLETE, DFOTA_L_FAIL, ev, NULL,
                    "END,0 only after <percent> reached 100", "the attempt reached %d",
                    f->last_pct);
         return;
     case PH_DL_DONE:
     case PH_AWAIT_START: /* END with no START: no attempt at all */
-        report(c, f, DFOTA_R_PROGRESS_COMPLETE, DFOTA_L_FAIL, ev, NULL,
+        judge_report(c, f, DFOTA_R_PROGRESS_COMPLETE, DFOTA_L_FAIL, ev, NULL,
                "END,0 only after <percent> reached 100", "no UPDATING at all");
         return;
     default:

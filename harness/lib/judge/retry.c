@@ -23,7 +23,7 @@
 /* A START (seen, or implied by UPDATING or END after a lost START) begins
  * the retry an END asked for. A START after the flow was cut (PH_ENDED)
  * still counts after 505: a sixth retry is one too many. */
-void retry_update_begins(dfota_checker *c, flow *f, const dfota_event *ev, dfota_stage st)
+void judge_retry_update_begins(dfota_checker *c, flow *f, const dfota_event *ev, dfota_stage st)
 {
     int awaited = f->ph == PH_AWAIT_START || f->ph == PH_DL_DONE;
     int after_cut = st == DFOTA_STAGE_START && f->ph == PH_ENDED && f->retry_code == 505;
@@ -32,7 +32,7 @@ void retry_update_begins(dfota_checker *c, flow *f, const dfota_event *ev, dfota
     if (f->retry_code == 505) {
         /* RETRY-505 (3, 4, 6): at most five consecutive retries */
         if (++f->n505 > DFOTA_RETRY_505_MAX)
-            report(c, f, DFOTA_R_RETRY_505, DFOTA_L_FAIL, ev, NULL,
+            judge_report(c, f, DFOTA_R_RETRY_505, DFOTA_L_FAIL, ev, NULL,
                    "at most five consecutive retries after 505", "retry %u", f->n505);
         else
             pass(c, DFOTA_R_RETRY_505);
@@ -43,7 +43,7 @@ void retry_update_begins(dfota_checker *c, flow *f, const dfota_event *ev, dfota
 }
 
 /* END with code: one the guide does not retry ends the run of retries. */
-void retry_end(flow *f, long code)
+void judge_retry_end(flow *f, long code)
 {
     if (!dfota_spec_code_retried(code))
         f->n505 = 0;
@@ -51,21 +51,21 @@ void retry_end(flow *f, long code)
 
 /* A retry still owed when the flow is cut. After 505 five retries are owed,
  * not fewer, and no more: a module that stopped after five did right. */
-void retry_owed(dfota_checker *c, flow *f, const flow_cut *cut)
+void judge_retry_owed(dfota_checker *c, flow *f, const flow_cut *cut)
 {
     char seen[DFOTA_TEXT_MAX];
     if (f->ph != PH_AWAIT_START || !f->retry_code)
         return;
-    if (retries_exhausted(f)) {
+    if (judge_retries_exhausted(f)) {
         pass(c, DFOTA_R_RETRY_505);
     } else if (f->retry_code == 505) {
         snprintf(seen, sizeof seen, "the next AT+QFOTADL after %u retries", f->n505);
-        start_owed(c, f, DFOTA_R_RETRY_505, cut,
+        judge_start_owed(c, f, DFOTA_R_RETRY_505, cut,
                    cut->at_end ? "a retry (START) after END,505"
                                : "a retry (START) after END,505, five in a row", seen);
     } else {
         snprintf(seen, sizeof seen, "the next AT+QFOTADL after END,%ld", f->retry_code);
-        start_owed(c, f, DFOTA_R_RETRY_UNTIL_SUCCESS, cut,
+        judge_start_owed(c, f, DFOTA_R_RETRY_UNTIL_SUCCESS, cut,
                    "a retry (START) after the retried code", seen);
     }
 }

@@ -30,16 +30,16 @@ static int proto_matches(dfota_proto fp, dfota_proto sp)
 
 /* SEQ-DOWNLOAD (3.1, 3.2, 3.3): the download stage st of a flow whose
  * command is known is of the command's protocol. */
-int seq_download_proto(dfota_checker *c, flow *f, const dfota_event *ev, dfota_stage st)
+int judge_seq_download_proto(dfota_checker *c, flow *f, const dfota_event *ev, dfota_stage st)
 {
-    dfota_proto sp = stage_proto(st);
+    dfota_proto sp = judge_stage_proto(st);
     if (f->s.proto == DFOTA_PROTO_LOCAL) {
-        report(c, f, DFOTA_R_SEQ_DOWNLOAD, DFOTA_L_FAIL, ev, NULL,
+        judge_report(c, f, DFOTA_R_SEQ_DOWNLOAD, DFOTA_L_FAIL, ev, NULL,
                "no download stage for a local file", "%s", dfota_stage_name(st));
         return 0;
     }
     if (!proto_matches(f->s.proto, sp)) {
-        report(c, f, DFOTA_R_SEQ_DOWNLOAD, DFOTA_L_FAIL, ev, NULL,
+        judge_report(c, f, DFOTA_R_SEQ_DOWNLOAD, DFOTA_L_FAIL, ev, NULL,
                "the download stages of the command's protocol", "%s for an %s command",
                dfota_stage_name(st), dfota_proto_name(f->s.proto));
         return 0;
@@ -48,11 +48,11 @@ int seq_download_proto(dfota_checker *c, flow *f, const dfota_event *ev, dfota_s
 }
 
 /* SEQ-DOWNLOAD: one download start, after the command's OK. */
-int seq_download_start(dfota_checker *c, flow *f, const dfota_event *ev, dfota_stage st)
+int judge_seq_download_start(dfota_checker *c, flow *f, const dfota_event *ev, dfota_stage st)
 {
     if (f->ph == PH_AWAIT_DL || f->ph == PH_UNKNOWN)
         return 1;
-    report(c, f, DFOTA_R_SEQ_DOWNLOAD, DFOTA_L_FAIL, ev, NULL,
+    judge_report(c, f, DFOTA_R_SEQ_DOWNLOAD, DFOTA_L_FAIL, ev, NULL,
            "one download start, after the command's OK", "%s again or out of place",
            dfota_stage_name(st));
     return 0;
@@ -60,7 +60,7 @@ int seq_download_start(dfota_checker *c, flow *f, const dfota_event *ev, dfota_s
 
 /* SEQ-DOWNLOAD: the download's end after its start. An end with no start
  * still ends the download; one again or out of place moves nothing. */
-int seq_download_end(dfota_checker *c, flow *f, const dfota_event *ev, dfota_stage st)
+int judge_seq_download_end(dfota_checker *c, flow *f, const dfota_event *ev, dfota_stage st)
 {
     if (f->ph == PH_DL) {
         pass(c, DFOTA_R_SEQ_DOWNLOAD);
@@ -68,7 +68,7 @@ int seq_download_end(dfota_checker *c, flow *f, const dfota_event *ev, dfota_sta
     }
     if (f->ph == PH_UNKNOWN)
         return 1;
-    report(c, f, DFOTA_R_SEQ_DOWNLOAD, DFOTA_L_FAIL, ev, NULL,
+    judge_report(c, f, DFOTA_R_SEQ_DOWNLOAD, DFOTA_L_FAIL, ev, NULL,
            "the download's end after its start",
            f->ph == PH_AWAIT_DL ? "%s without a download start" : "%s again or out of place",
            dfota_stage_name(st));
@@ -81,13 +81,13 @@ static void after_dl_fail(dfota_checker *c, flow *f, const dfota_event *ev, dfot
     if (f->dlfail_reported)
         return;
     f->dlfail_reported = 1;
-    report(c, f, DFOTA_R_SEQ_NO_UPDATE_AFTER_DL_FAIL, DFOTA_L_FAIL, ev, NULL,
+    judge_report(c, f, DFOTA_R_SEQ_NO_UPDATE_AFTER_DL_FAIL, DFOTA_L_FAIL, ev, NULL,
            "no update after a failed download", "%s after the download ended with %ld",
            dfota_stage_name(st), f->s.download_code);
 }
 
 /* START: SEQ-START (3), and the stages it must not cut into. */
-void seq_start(dfota_checker *c, flow *f, const dfota_event *ev)
+void judge_seq_start(dfota_checker *c, flow *f, const dfota_event *ev)
 {
     static const char exp[] = "START after a download ended with 0, a local file's OK, "
                               "a retried END code or a reboot during an update";
@@ -97,7 +97,7 @@ void seq_start(dfota_checker *c, flow *f, const dfota_event *ev)
         break;
     case PH_AWAIT_DL:
     case PH_DL:
-        report(c, f, DFOTA_R_SEQ_DOWNLOAD, DFOTA_L_FAIL, ev, NULL,
+        judge_report(c, f, DFOTA_R_SEQ_DOWNLOAD, DFOTA_L_FAIL, ev, NULL,
                "the download's start and end before START", "START during the download");
         break;
     case PH_DL_DONE:
@@ -109,12 +109,12 @@ void seq_start(dfota_checker *c, flow *f, const dfota_event *ev)
             pass(c, DFOTA_R_SEQ_END); /* closed by a reboot and a new START */
             pass(c, DFOTA_R_SEQ_START);
         } else
-            report(c, f, DFOTA_R_SEQ_START, DFOTA_L_FAIL, ev, NULL, exp,
+            judge_report(c, f, DFOTA_R_SEQ_START, DFOTA_L_FAIL, ev, NULL, exp,
                    "START while the attempt started before is still open, with no reboot");
         break;
     case PH_ENDED:
         if (f->retry_code != 505) /* a sixth retry after 505 is RETRY-505's */
-            report(c, f, DFOTA_R_SEQ_START, DFOTA_L_FAIL, ev, NULL, exp,
+            judge_report(c, f, DFOTA_R_SEQ_START, DFOTA_L_FAIL, ev, NULL, exp,
                    "START after END,%ld", f->s.n_end_codes ? f->s.end_codes[f->s.n_end_codes - 1] : 0L);
         break;
     default:
@@ -125,7 +125,7 @@ void seq_start(dfota_checker *c, flow *f, const dfota_event *ev)
 /* SEQ-UPDATING-INSIDE (3): UPDATING with no attempt open. After the
  * download or a retried END it implies the START that was lost; during
  * the download or after END it stands outside any attempt. */
-void seq_updating_outside(dfota_checker *c, flow *f, const dfota_event *ev)
+void judge_seq_updating_outside(dfota_checker *c, flow *f, const dfota_event *ev)
 {
     switch (f->ph) {
     case PH_DL_DONE:
@@ -138,11 +138,11 @@ void seq_updating_outside(dfota_checker *c, flow *f, const dfota_event *ev)
         break;
     case PH_AWAIT_DL:
     case PH_DL:
-        report(c, f, DFOTA_R_SEQ_UPDATING_INSIDE, DFOTA_L_FAIL, ev, NULL,
+        judge_report(c, f, DFOTA_R_SEQ_UPDATING_INSIDE, DFOTA_L_FAIL, ev, NULL,
                "UPDATING between START and END", "UPDATING during the download");
         break;
     case PH_ENDED:
-        report(c, f, DFOTA_R_SEQ_UPDATING_INSIDE, DFOTA_L_FAIL, ev, NULL,
+        judge_report(c, f, DFOTA_R_SEQ_UPDATING_INSIDE, DFOTA_L_FAIL, ev, NULL,
                "UPDATING between START and END", "UPDATING after END");
         break;
     default:
@@ -152,7 +152,7 @@ void seq_updating_outside(dfota_checker *c, flow *f, const dfota_event *ev)
 }
 
 /* SEQ-UPDATING-INSIDE (3): UPDATING inside the open attempt. */
-void seq_updating_inside(dfota_checker *c, flow *f)
+void judge_seq_updating_inside(dfota_checker *c, flow *f)
 {
     (void)f;
     pass(c, DFOTA_R_SEQ_UPDATING_INSIDE);
@@ -161,7 +161,7 @@ void seq_updating_inside(dfota_checker *c, flow *f)
 /* Progress starts again lower after a reboot: a retry whose START was lost
  * while the port came back, not a continuation. The reboot closed the
  * attempt before (SEQ-END). */
-void seq_updating_retry_lost(dfota_checker *c, flow *f, const dfota_event *ev)
+void judge_seq_updating_retry_lost(dfota_checker *c, flow *f, const dfota_event *ev)
 {
     pass(c, DFOTA_R_SEQ_END);
     DEVIATE(c, f, DFOTA_R_SEQ_UPDATING_INSIDE, ev, "start-lost", "UPDATING after START",
@@ -170,7 +170,7 @@ void seq_updating_retry_lost(dfota_checker *c, flow *f, const dfota_event *ev)
 
 /* SEQ-END (3): a reboot closes an attempt only with a new START; progress
  * went on after it instead. */
-void seq_updating_resumed(dfota_checker *c, flow *f, const dfota_event *ev)
+void judge_seq_updating_resumed(dfota_checker *c, flow *f, const dfota_event *ev)
 {
     DEVIATE(c, f, DFOTA_R_SEQ_END, ev, "two-part-update",
             "after a reboot during an update, a new START",
@@ -178,7 +178,7 @@ void seq_updating_resumed(dfota_checker *c, flow *f, const dfota_event *ev)
 }
 
 /* END: SEQ-END (3), and the stages it must not cut into. */
-void seq_end(dfota_checker *c, flow *f, const dfota_event *ev)
+void judge_seq_end(dfota_checker *c, flow *f, const dfota_event *ev)
 {
     switch (f->ph) {
     case PH_UNKNOWN:
@@ -196,11 +196,11 @@ void seq_end(dfota_checker *c, flow *f, const dfota_event *ev)
         return;
     case PH_AWAIT_DL:
     case PH_DL:
-        report(c, f, DFOTA_R_SEQ_DOWNLOAD, DFOTA_L_FAIL, ev, NULL,
+        judge_report(c, f, DFOTA_R_SEQ_DOWNLOAD, DFOTA_L_FAIL, ev, NULL,
                "the download's start and end before END", "END during the download");
         return;
     default:
-        report(c, f, DFOTA_R_SEQ_END, DFOTA_L_FAIL, ev, NULL, "END closing a START",
+        judge_report(c, f, DFOTA_R_SEQ_END, DFOTA_L_FAIL, ev, NULL, "END closing a START",
                "END after the update had ended");
         return;
     }
@@ -209,31 +209,31 @@ void seq_end(dfota_checker *c, flow *f, const dfota_event *ev)
 /* What the sequence still owes when the flow is cut: the download's end
  * (at the log's end only: a new command does not stop a download), START
  * after the download or a local file's OK, END after START. */
-void seq_owed(dfota_checker *c, flow *f, const flow_cut *cut)
+void judge_seq_owed(dfota_checker *c, flow *f, const flow_cut *cut)
 {
     switch (f->ph) {
     case PH_AWAIT_DL:
     case PH_DL:
         if (cut->at_end)
-            report(c, f, DFOTA_R_SEQ_DOWNLOAD, DFOTA_L_INCOMPLETE, cut->ev, NULL,
+            judge_report(c, f, DFOTA_R_SEQ_DOWNLOAD, DFOTA_L_INCOMPLETE, cut->ev, NULL,
                    "the download's start and end", "the log ends first");
         break;
     case PH_DL_DONE:
-        start_owed(c, f, DFOTA_R_SEQ_START, cut,
+        judge_start_owed(c, f, DFOTA_R_SEQ_START, cut,
                    cut->at_end ? "START after the download" : "START after the download ended with 0",
                    "the next AT+QFOTADL first");
         break;
     case PH_AWAIT_START:
         if (!f->retry_code) /* a retry is RETRY-*'s */
-            start_owed(c, f, DFOTA_R_SEQ_START, cut, "START after the local-file command's OK",
+            judge_start_owed(c, f, DFOTA_R_SEQ_START, cut, "START after the local-file command's OK",
                        "the next AT+QFOTADL first");
         break;
     case PH_UPDATING:
         if (cut->at_end)
-            report(c, f, DFOTA_R_SEQ_END, DFOTA_L_INCOMPLETE, cut->ev, NULL,
+            judge_report(c, f, DFOTA_R_SEQ_END, DFOTA_L_INCOMPLETE, cut->ev, NULL,
                    "END closing the START", "the log ends first");
         else
-            report(c, f, DFOTA_R_SEQ_END, DFOTA_L_FAIL, cut->ev, NULL,
+            judge_report(c, f, DFOTA_R_SEQ_END, DFOTA_L_FAIL, cut->ev, NULL,
                    "the attempt's START closed by END or by a reboot and a new START",
                    "the next AT+QFOTADL at line %lu", cut->ev->line);
         break;
@@ -244,7 +244,7 @@ void seq_owed(dfota_checker *c, flow *f, const flow_cut *cut)
 
 /* SEQ-NO-UPDATE-AFTER-DL-FAIL (4, 5): the flow closes and nothing followed
  * its failed download. */
-void seq_closed(dfota_checker *c, flow *f)
+void judge_seq_closed(dfota_checker *c, flow *f)
 {
     if (f->ph == PH_DL_FAILED && !f->dlfail_reported)
         pass(c, DFOTA_R_SEQ_NO_UPDATE_AFTER_DL_FAIL);

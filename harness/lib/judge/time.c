@@ -29,11 +29,11 @@ JUDGE_SLOW static void overrun(dfota_checker *c, flow *f, dfota_window w, int64_
     snprintf(exp, sizeof exp, "%s within %.3fs (window %s)", what, (double)limit / 1e9,
              dfota_window_name(w));
     if (d - ev->late_ns <= limit)
-        report(c, f, r, DFOTA_L_INCOMPLETE, ev, NULL, exp,
+        judge_report(c, f, r, DFOTA_L_INCOMPLETE, ev, NULL, exp,
                "read after %.3fs, but the harness may have read it up to %.3fs after it came: "
                "not judged", (double)d / 1e9, (double)ev->late_ns / 1e9);
     else
-        report(c, f, r, DFOTA_L_FAIL, ev, NULL, exp, "it took %.3fs", (double)d / 1e9);
+        judge_report(c, f, r, DFOTA_L_FAIL, ev, NULL, exp, "it took %.3fs", (double)d / 1e9);
 }
 
 /* The window w from from to ev, when the options set one and both times
@@ -52,40 +52,40 @@ static inline void window(dfota_checker *c, flow *f, dfota_window w, int64_t fro
 }
 
 /* TIME-FINAL-RESULT: the command to its final result. */
-void time_final(dfota_checker *c, flow *f, const dfota_event *ev)
+void judge_time_final(dfota_checker *c, flow *f, const dfota_event *ev)
 {
     window(c, f, DFOTA_WIN_FINAL_RESULT, f->t_cmd, ev, "the final result");
 }
 
 /* TIME-DOWNLOAD-START: the command to the download's start. */
-void time_download_start(dfota_checker *c, flow *f, const dfota_event *ev)
+void judge_time_download_start(dfota_checker *c, flow *f, const dfota_event *ev)
 {
     window(c, f, DFOTA_WIN_DOWNLOAD_START, f->t_cmd, ev, "the download start");
 }
 
 /* TIME-DOWNLOAD: the command to the download's end. */
-void time_download_end(dfota_checker *c, flow *f, const dfota_event *ev)
+void judge_time_download_end(dfota_checker *c, flow *f, const dfota_event *ev)
 {
     window(c, f, DFOTA_WIN_DOWNLOAD, f->t_cmd, ev, "the download's end");
 }
 
 /* TIME-START: START after the download's end (or the port back), a local
  * file's OK or a retried END. */
-void time_start(dfota_checker *c, flow *f, const dfota_event *ev)
+void judge_time_start(dfota_checker *c, flow *f, const dfota_event *ev)
 {
     if (f->ph == PH_DL_DONE || f->ph == PH_AWAIT_START)
         window(c, f, DFOTA_WIN_START, f->t_ref_start, ev, "START");
 }
 
 /* TIME-PROGRESS-GAP: an UPDATING after the one before (or START). */
-void time_progress(dfota_checker *c, flow *f, const dfota_event *ev)
+void judge_time_progress(dfota_checker *c, flow *f, const dfota_event *ev)
 {
     window(c, f, DFOTA_WIN_PROGRESS_GAP, f->t_last_progress, ev, "the next progress URC");
 }
 
 /* TIME-END: END after the last UPDATING; and TIME-UPDATE, unless the guide
  * retries END's code, the whole update from the first START. */
-void time_end(dfota_checker *c, flow *f, const dfota_event *ev, long code)
+void judge_time_end(dfota_checker *c, flow *f, const dfota_event *ev, long code)
 {
     window(c, f, DFOTA_WIN_END, f->t_last_progress, ev, "END");
     if (!dfota_spec_code_retried(code))
@@ -93,21 +93,21 @@ void time_end(dfota_checker *c, flow *f, const dfota_event *ev, long code)
 }
 
 /* TIME-REBOOT: the port back after it went away. */
-void time_port_back(dfota_checker *c, flow *f, const dfota_event *ev)
+void judge_time_port_back(dfota_checker *c, flow *f, const dfota_event *ev)
 {
     window(c, f, DFOTA_WIN_REBOOT, f->t_port_lost, ev, "the port back after it went away");
 }
 
 /* TIME-RDY: RDY after END. */
-void time_rdy(dfota_checker *c, flow *f, const dfota_event *ev)
+void judge_time_rdy(dfota_checker *c, flow *f, const dfota_event *ev)
 {
     window(c, f, DFOTA_WIN_RDY, f->t_last_end, ev, "RDY after END");
 }
 
 /* TIME-RDY: the log ends with the RDY after END still owed. */
-void time_owed(dfota_checker *c, flow *f, const flow_cut *cut)
+void judge_time_owed(dfota_checker *c, flow *f, const flow_cut *cut)
 {
     if (cut->at_end && f->awaiting_rdy && c->o.window_ns[DFOTA_WIN_RDY] > 0 && c->res.timed)
-        report(c, f, DFOTA_R_TIME_RDY, DFOTA_L_INCOMPLETE, cut->ev, NULL, "RDY after END",
+        judge_report(c, f, DFOTA_R_TIME_RDY, DFOTA_L_INCOMPLETE, cut->ev, NULL, "RDY after END",
                "the log ends first");
 }

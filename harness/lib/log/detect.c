@@ -81,7 +81,7 @@ static int start_utf16(dfota_reader *r, dfota_sniffed enc, size_t skip)
     r->eof = 0;
     r->start = r->end = 0;
     while (!r->eof && r->end < BLOCK) {
-        int rc = fill(r);
+        int rc = log_fill(r);
         if (rc < 0)
             return rc;
     }
@@ -98,39 +98,39 @@ static int take_encoding(dfota_reader *r, char *err, size_t errlen)
     const char *what;
     r->lineno = 1;
     if (window == 0) {
-        fail(r, err, errlen, "empty file: not a log");
+        log_fail(r, err, errlen, "empty file: not a log");
         return DFOTA_E_INPUT;
     }
     dfota_sniffed enc = dfota_sniff((const unsigned char *)r->buf + r->start, window, &skip, &what, &bad);
     if (enc == DFOTA_SNIFF_BINARY) {
         if (what)
-            fail(r, err, errlen, "not a log: %s", what);
+            log_fail(r, err, errlen, "not a log: %s", what);
         else
-            fail(r, err, errlen, "not a log: %zu of the first %zu bytes are not text", bad, window);
+            log_fail(r, err, errlen, "not a log: %zu of the first %zu bytes are not text", bad, window);
         return DFOTA_E_INPUT;
     }
     if (enc == DFOTA_SNIFF_TEXT)
         return 0;
     int rc = start_utf16(r, enc, skip);
     if (rc < 0) {
-        fail(r, err, errlen, "cannot read the log's UTF-16 text: %s", dfota_strerror(rc));
+        log_fail(r, err, errlen, "cannot read the log's UTF-16 text: %s", dfota_strerror(rc));
         return rc;
     }
     enc = dfota_sniff((const unsigned char *)r->buf, r->end, &skip, &what, &bad);
     if (r->end == 0 || enc != DFOTA_SNIFF_TEXT) {
-        fail(r, err, errlen, "not a log: UTF-16 that is not text");
+        log_fail(r, err, errlen, "not a log: UTF-16 that is not text");
         return DFOTA_E_INPUT;
     }
     return 0;
 }
 
-int detect(dfota_reader *r, char *err, size_t errlen)
+int log_detect(dfota_reader *r, char *err, size_t errlen)
 {
     while (!r->eof && r->end < BLOCK) {
-        int rc = fill(r);
+        int rc = log_fill(r);
         if (rc < 0) {
             r->lineno = 1;
-            fail(r, err, errlen, "cannot read: %s", dfota_strerror(DFOTA_E_IO));
+            log_fail(r, err, errlen, "cannot read: %s", dfota_strerror(DFOTA_E_IO));
             return rc;
         }
     }
@@ -146,7 +146,7 @@ int detect(dfota_reader *r, char *err, size_t errlen)
     if (window >= 18 && memcmp(p, "# dfota-transcript", 18) == 0) {
         if (window < magic || memcmp(p, DFOTA_TRANSCRIPT_MAGIC, magic) != 0 ||
             (window > magic && p[magic] != '\n' && p[magic] != '\r' && p[magic] != ' ')) {
-            fail(r, err, errlen, "unsupported transcript version (this reader takes '%s')",
+            log_fail(r, err, errlen, "unsupported transcript version (this reader takes '%s')",
                  DFOTA_TRANSCRIPT_MAGIC);
             return DFOTA_E_INPUT;
         }
@@ -181,7 +181,7 @@ int detect(dfota_reader *r, char *err, size_t errlen)
         p = nl + 1;
     }
     if (atish == 0) {
-        fail(r, err, errlen, "not a log: no AT command, result code or URC in the first %u lines",
+        log_fail(r, err, errlen, "not a log: no AT command, result code or URC in the first %u lines",
              lines);
         return DFOTA_E_INPUT;
     }

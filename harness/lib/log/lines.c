@@ -62,7 +62,7 @@ static int fill_utf16(dfota_reader *r)
 }
 
 /* Reads more input; returns 0, or a negative dfota_err. */
-int fill(dfota_reader *r)
+int log_fill(dfota_reader *r)
 {
     r->next_bs = NULL;
     memset(r->next_sp, 0, sizeof r->next_sp);
@@ -89,7 +89,7 @@ int fill(dfota_reader *r)
 /* ---- header metadata -------------------------------------------------- */
 
 /* "# key: value" before the first event. Returns 0 or an error. */
-int take_meta(dfota_reader *r, const char *line, size_t len, char *err, size_t errlen)
+int log_take_meta(dfota_reader *r, const char *line, size_t len, char *err, size_t errlen)
 {
     const char *p = line + 1, *end = line + len;
     while (p < end && *p == ' ')
@@ -109,7 +109,7 @@ int take_meta(dfota_reader *r, const char *line, size_t len, char *err, size_t e
     if (kl >= META_KEY_MAX || r->n_meta >= META_MAX)
         return 0; /* kept in the file, not needed by any rule */
     if (vl >= META_VALUE_MAX) {
-        fail(r, err, errlen, "header value of '%.*s' is longer than %d bytes", (int)kl, p,
+        log_fail(r, err, errlen, "header value of '%.*s' is longer than %d bytes", (int)kl, p,
              META_VALUE_MAX - 1);
         return DFOTA_E_TOO_BIG;
     }

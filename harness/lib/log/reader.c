@@ -89,7 +89,7 @@ void dfota_reader_get_stats(const dfota_reader *r, dfota_reader_stats *out)
     *out = r->stats;
 }
 
-int fail(const dfota_reader *r, char *err, size_t errlen, const char *fmt, ...)
+int log_fail(const dfota_reader *r, char *err, size_t errlen, const char *fmt, ...)
 {
     char msg[DFOTA_ERRBUF];
     va_list ap;
@@ -129,16 +129,16 @@ static int next_physical(dfota_reader *r, char **line, size_t *len, char *err, s
             return 0;
         if (avail > DFOTA_READ_LINE_MAX)
             goto too_long;
-        int rc = fill(r);
+        int rc = log_fill(r);
         if (rc < 0) {
             r->lineno++;
-            fail(r, err, errlen, "cannot read: %s", dfota_strerror(DFOTA_E_IO));
+            log_fail(r, err, errlen, "cannot read: %s", dfota_strerror(DFOTA_E_IO));
             return rc;
         }
     }
 too_long:
     r->lineno++;
-    fail(r, err, errlen, "line longer than %d bytes", DFOTA_READ_LINE_MAX);
+    log_fail(r, err, errlen, "line longer than %d bytes", DFOTA_READ_LINE_MAX);
     return DFOTA_E_TOO_BIG;
 }
 
@@ -154,7 +154,7 @@ static int transcript_event(dfota_reader *r, char *line, size_t len, dfota_event
     int n = 0;
     while (p < end && *p >= '0' && *p <= '9') {
         if (++n > 12) {
-            fail(r, err, errlen, "time has more than 12 integer digits");
+            log_fail(r, err, errlen, "time has more than 12 integer digits");
             return DFOTA_E_INPUT;
         }
         sec = sec * 10 + (*p++ - '0');
@@ -166,7 +166,7 @@ static int transcript_event(dfota_reader *r, char *line, size_t len, dfota_event
         int f = 0;
         while (p < end && *p >= '0' && *p <= '9') {
             if (++f > 9) {
-                fail(r, err, errlen, "time has more than 9 fractional digits");
+                log_fail(r, err, errlen, "time has more than 9 fractional digits");
                 return DFOTA_E_INPUT;
             }
             frac = frac * 10 + (*p++ - '0');
@@ -185,12 +185,12 @@ static int transcript_event(dfota_reader *r, char *line, size_t len, dfota_event
         p++;
     }
     if (sec > INT64_MAX / NS || (sec == INT64_MAX / NS && frac > INT64_MAX % NS)) {
-        fail(r, err, errlen, "time %lld s is past what the reader can hold", (long long)sec);
+        log_fail(r, err, errlen, "time %lld s is past what the reader can hold", (long long)sec);
         return DFOTA_E_INPUT;
     }
     ev->t_ns = sec * NS + frac;
     if (ev->t_ns < r->last_t) {
-        fail(r, err, errlen, "time goes backwards (%lld.%09lld after %lld.%09lld)",
+        log_fail(r, err, errlen, "time goes backwards (%lld.%09lld after %lld.%09lld)",
              (long long)(ev->t_ns / NS), (long long)(ev->t_ns % NS), (long long)(r->last_t / NS),
              (long long)(r->last_t % NS));
         return DFOTA_E_INPUT;
@@ -206,7 +206,7 @@ static int transcript_event(dfota_reader *r, char *line, size_t len, dfota_event
     }
     size_t pl = r->next_bs < end ? dfota_unescape(p, (size_t)(end - p)) : (size_t)(end - p);
     if (pl > DFOTA_AT_LINE_MAX) {
-        fail(r, err, errlen, "payload of %zu bytes is longer than %d", pl, DFOTA_AT_LINE_MAX);
+        log_fail(r, err, errlen, "payload of %zu bytes is longer than %d", pl, DFOTA_AT_LINE_MAX);
         return DFOTA_E_TOO_BIG;
     }
     p[pl] = '\0';
@@ -217,7 +217,7 @@ static int transcript_event(dfota_reader *r, char *line, size_t len, dfota_event
     ev->late_ns = 0; /* a log is read as it came */
     return 1;
 bad:
-    fail(r, err, errlen, "expected '<time> <dir> <payload>' with dir one of > < !");
+    log_fail(r, err, errlen, "expected '<time> <dir> <payload>' with dir one of > < !");
     return DFOTA_E_INPUT;
 }
 
@@ -233,7 +233,7 @@ static int next_transcript(dfota_reader *r, dfota_event *ev, char *err, size_t e
             continue;
         if (line[0] == '#') {
             if (r->in_header && r->lineno > 1) {
-                int e = take_meta(r, line, len, err, errlen);
+                int e = log_take_meta(r, line, len, err, errlen);
                 if (e < 0)
                     return e;
             }
@@ -536,7 +536,7 @@ static int next_capture(dfota_reader *r, dfota_event *ev, char *err, size_t errl
             return 0;
         }
         if (r->in_header && n > 0 && line[0] == '#') {
-            int e = take_meta(r, line, n, err, errlen);
+            int e = log_take_meta(r, line, n, err, errlen);
             if (e < 0)
                 return e;
             continue;
@@ -550,7 +550,7 @@ static int next_capture(dfota_reader *r, dfota_event *ev, char *err, size_t errl
 int dfota_reader_next(dfota_reader *r, dfota_event *ev, char *err, size_t errlen)
 {
     if (r->fmt == DFOTA_FMT_AUTO) {
-        int rc = detect(r, err, errlen);
+        int rc = log_detect(r, err, errlen);
         if (rc < 0)
             return rc;
     }

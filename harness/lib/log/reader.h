@@ -66,17 +66,17 @@ struct dfota_reader {
 /* Writes "NAME:LINE: message" into err (when there is one) at the line the
  * reader is on; returns 0 (reader.c). */
 DFOTA_PRINTF(4, 5)
-int fail(const dfota_reader *r, char *err, size_t errlen, const char *fmt, ...);
+int log_fail(const dfota_reader *r, char *err, size_t errlen, const char *fmt, ...);
 
 /* Reads more input, transcoding UTF-16; returns 0, or a negative
  * dfota_err (lines.c). */
-int fill(dfota_reader *r);
+int log_fill(dfota_reader *r);
 /* "# key: value" before the first event. Returns 0 or an error (lines.c). */
-int take_meta(dfota_reader *r, const char *line, size_t len, char *err, size_t errlen);
+int log_take_meta(dfota_reader *r, const char *line, size_t len, char *err, size_t errlen);
 
 /* Reads the first block and decides the encoding, the line ends, the
  * format and the prefix; returns 0, or a negative dfota_err with the
  * reason in err (detect.c). */
-int detect(dfota_reader *r, char *err, size_t errlen);
+int log_detect(dfota_reader *r, char *err, size_t errlen);
 
 #endif

@@ -29,37 +29,37 @@ static dfota_err do_map_url(const ytree *t, size_t i, const char *what, const ch
                             char **dst)
 {
     char b[SHOWN_MAX];
-    dfota_err rc = want_text(t, i, what);
+    dfota_err rc = scn_want_text(t, i, what);
     if (rc)
         return rc;
-    const ynode *n = node(t, i);
+    const ynode *n = scn_node(t, i);
     int ok = 0;
     for (size_t k = 0; schemes[k]; k++)
         ok |= n->len > strlen(schemes[k]) && text_starts_ci(n->text, n->len, schemes[k]);
     for (size_t k = 0; ok && k < n->len; k++)
         ok = n->text[k] > ' ' && n->text[k] < 0x7f && n->text[k] != '"';
     if (!ok || n->len > 1000)
-        return nfail(t, i, DFOTA_E_INPUT, "bad %s URL '%s': it starts with %s, with no blank or quote",
-                     what, shown(n->text, n->len, b, sizeof b), schemes[0]);
-    return get_string(t, i, what, dst);
+        return scn_nfail(t, i, DFOTA_E_INPUT, "bad %s URL '%s': it starts with %s, with no blank or quote",
+                     what, scn_shown(n->text, n->len, b, sizeof b), schemes[0]);
+    return scn_get_string(t, i, what, dst);
 }
 
 static dfota_err do_map_file(const ytree *t, size_t i, char **dst)
 {
     char b[SHOWN_MAX];
-    dfota_err rc = want_text(t, i, "file");
+    dfota_err rc = scn_want_text(t, i, "file");
     if (rc)
         return rc;
-    const ynode *n = node(t, i);
+    const ynode *n = scn_node(t, i);
     int ok = n->len > 0 && n->len <= PKG_FILE_MAX && strcmp(n->text, ".") && strcmp(n->text, "..");
     for (size_t k = 0; ok && k < n->len; k++)
         ok = n->text[k] >= ' ' && n->text[k] < 0x7f && n->text[k] != '"' && n->text[k] != '/';
     if (!ok)
-        return nfail(t, i, DFOTA_E_INPUT,
+        return scn_nfail(t, i, DFOTA_E_INPUT,
                      "bad file '%s': a name in /data/ufs/ of 1 to %d bytes, no '/', quote or "
                      "control byte",
-                     shown(n->text, n->len, b, sizeof b), PKG_FILE_MAX);
-    return get_string(t, i, "file", dst);
+                     scn_shown(n->text, n->len, b, sizeof b), PKG_FILE_MAX);
+    return scn_get_string(t, i, "file", dst);
 }
 
 static dfota_err do_map_entry(const ytree *t, size_t e, dfota_pkgmap *m)
@@ -71,30 +71,30 @@ static dfota_err do_map_entry(const ytree *t, size_t e, dfota_pkgmap *m)
     size_t v;
     p->line = t->v[e].line;
     p->column = t->v[e].col;
-    dfota_err rc = want_kind(t, e, Y_MAP, "a package");
+    dfota_err rc = scn_want_kind(t, e, Y_MAP, "a package");
     if (!rc)
-        rc = check_keys(t, e, keys, " in a package");
+        rc = scn_check_keys(t, e, keys, " in a package");
     if (!rc)
-        rc = require(t, e, "from", "a package");
+        rc = scn_require(t, e, "from", "a package");
     if (!rc)
-        rc = require(t, e, "to", "a package");
+        rc = scn_require(t, e, "to", "a package");
     if (!rc)
-        rc = do_firmware(t, map_get(t, e, "from"), "from", &p->from);
+        rc = scn_do_firmware(t, scn_map_get(t, e, "from"), "from", &p->from);
     if (!rc)
-        rc = do_firmware(t, map_get(t, e, "to"), "to", &p->to);
+        rc = scn_do_firmware(t, scn_map_get(t, e, "to"), "to", &p->to);
     if (!rc && strcmp(p->from, p->to) == 0)
-        rc = nfail(t, map_get(t, e, "to"), DFOTA_E_INPUT, "a package goes from one version to another");
-    if (!rc && (v = map_get(t, e, "ftp")))
+        rc = scn_nfail(t, scn_map_get(t, e, "to"), DFOTA_E_INPUT, "a package goes from one version to another");
+    if (!rc && (v = scn_map_get(t, e, "ftp")))
         rc = do_map_url(t, v, "ftp", ftp, &p->ftp);
-    if (!rc && (v = map_get(t, e, "http")))
+    if (!rc && (v = scn_map_get(t, e, "http")))
         rc = do_map_url(t, v, "http", http, &p->http);
-    if (!rc && (v = map_get(t, e, "file")))
+    if (!rc && (v = scn_map_get(t, e, "file")))
         rc = do_map_file(t, v, &p->file);
     if (!rc && !p->ftp && !p->http && !p->file)
-        rc = nfail(t, e, DFOTA_E_INPUT, "a package gives at least one of ftp, http and file");
+        rc = scn_nfail(t, e, DFOTA_E_INPUT, "a package gives at least one of ftp, http and file");
     for (size_t k = 0; !rc && k + 1 < m->n; k++)
         if (strcmp(m->pkgs[k].from, p->from) == 0 && strcmp(m->pkgs[k].to, p->to) == 0)
-            rc = nfail(t, e, DFOTA_E_INPUT, "a second package from %s to %s (first at %lu:%lu)",
+            rc = scn_nfail(t, e, DFOTA_E_INPUT, "a second package from %s to %s (first at %lu:%lu)",
                        p->from, p->to, m->pkgs[k].line, m->pkgs[k].column);
     return rc;
 }
@@ -103,18 +103,18 @@ static dfota_err map_validate(const ytree *t, dfota_pkgmap *m)
 {
     static const char *const keys[] = {"packages", NULL};
     size_t r = t->root, seq;
-    if (!r || node(t, r)->kind != Y_MAP)
-        return r ? nfail(t, r, DFOTA_E_INPUT, "a package map is a mapping with packages: [...]")
-                 : fail_at(t->err, t->errlen, t->file, 1, 1, DFOTA_E_INPUT,
+    if (!r || scn_node(t, r)->kind != Y_MAP)
+        return r ? scn_nfail(t, r, DFOTA_E_INPUT, "a package map is a mapping with packages: [...]")
+                 : scn_fail_at(t->err, t->errlen, t->file, 1, 1, DFOTA_E_INPUT,
                            "empty: a package map is a mapping with packages: [...]");
-    dfota_err rc = check_keys(t, r, keys, "");
+    dfota_err rc = scn_check_keys(t, r, keys, "");
     if (!rc)
-        rc = require(t, r, "packages", "the package map");
+        rc = scn_require(t, r, "packages", "the package map");
     if (!rc)
-        rc = want_kind(t, (seq = map_get(t, r, "packages")), Y_SEQ, "packages");
-    for (size_t e = rc ? 0 : node(t, seq)->first; !rc && e; e = t->v[e].next) {
+        rc = scn_want_kind(t, (seq = scn_map_get(t, r, "packages")), Y_SEQ, "packages");
+    for (size_t e = rc ? 0 : scn_node(t, seq)->first; !rc && e; e = t->v[e].next) {
         if (m->n == DFOTA_PKGMAP_MAX)
-            return nfail(t, e, DFOTA_E_TOO_BIG, "more than %d packages", DFOTA_PKGMAP_MAX);
+            return scn_nfail(t, e, DFOTA_E_TOO_BIG, "more than %d packages", DFOTA_PKGMAP_MAX);
         rc = do_map_entry(t, e, m);
     }
     return rc;
@@ -125,7 +125,7 @@ static dfota_err map_validate(const ytree *t, dfota_pkgmap *m)
 static dfota_err read_map(const ytree *t, void *arg)
 {
     dfota_pkgmap *m = calloc(1, sizeof *m);
-    dfota_err rc = m && (m->file = dup_n(t->file, strlen(t->file))) ? map_validate(t, m) : nomem(t);
+    dfota_err rc = m && (m->file = scn_dup_n(t->file, strlen(t->file))) ? map_validate(t, m) : scn_nomem(t);
     if (rc)
         dfota_pkgmap_free(m);
     else
@@ -141,7 +141,7 @@ dfota_err dfota_pkgmap_parse(const char *name, const char *text, size_t len, dfo
     if (!out)
         return DFOTA_E_ARG;
     *out = NULL;
-    return tree_read(name, text, len, err, errlen, read_map, out);
+    return scn_tree_read(name, text, len, err, errlen, read_map, out);
 }
 
 dfota_err dfota_pkgmap_load(const char *path, dfota_pkgmap **out, char *err, size_t errlen)
@@ -151,7 +151,7 @@ dfota_err dfota_pkgmap_load(const char *path, dfota_pkgmap **out, char *err, siz
     if (!out || !path)
         return DFOTA_E_ARG;
     *out = NULL;
-    return tree_load(path, err, errlen, read_map, out);
+    return scn_tree_load(path, err, errlen, read_map, out);
 }
 
 void dfota_pkgmap_free(dfota_pkgmap *m)
@@ -189,18 +189,18 @@ dfota_err dfota_pkgmap_value(const dfota_pkgmap *m, const dfota_var *v, char *ou
                               : v->pkg == DFOTA_PKG_HTTP ? p->http
                                                          : p->file;
     if (!m)
-        return fail_plain(err, errlen, DFOTA_E_INPUT,
+        return scn_fail_plain(err, errlen, DFOTA_E_INPUT,
                           "${%s} is the package from %s to %s: give a package map that has it "
                           "(--packages FILE)",
                           v->name, v->pkg_from, v->pkg_to);
     if (!val)
-        return fail_plain(err, errlen, DFOTA_E_INPUT,
+        return scn_fail_plain(err, errlen, DFOTA_E_INPUT,
                           "the package map %s has no %s package from %s to %s (for ${%s})",
                           m->file, form_names[v->pkg], v->pkg_from, v->pkg_to, v->name);
     int n = snprintf(out, cap, "%s%s", v->pkg == DFOTA_PKG_FILE ? "/data/ufs/" : "", val);
     if (n < 0 || (size_t)n >= cap) {
         out[0] = '\0';
-        return fail_plain(err, errlen, DFOTA_E_TOO_BIG, "the package of ${%s} is too long", v->name);
+        return scn_fail_plain(err, errlen, DFOTA_E_TOO_BIG, "the package of ${%s} is too long", v->name);
     }
     return DFOTA_OK;
 }

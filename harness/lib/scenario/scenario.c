@@ -40,9 +40,9 @@ static dfota_err read_scenario(const ytree *t, void *arg)
 {
     const scenario_job *job = arg;
     dfota_scenario *sc = calloc(1, sizeof *sc);
-    dfota_err rc = sc && (sc->file = dup_n(t->file, strlen(t->file)))
-                       ? validate(t, sc, job->want_name)
-                       : nomem(t);
+    dfota_err rc = sc && (sc->file = scn_dup_n(t->file, strlen(t->file)))
+                       ? scn_validate(t, sc, job->want_name)
+                       : scn_nomem(t);
     if (rc)
         dfota_scenario_free(sc);
     else
@@ -59,7 +59,7 @@ dfota_err dfota_scenario_parse(const char *name, const char *text, size_t len,
         return DFOTA_E_ARG;
     *out = NULL;
     scenario_job job = {NULL, out};
-    return tree_read(name, text, len, err, errlen, read_scenario, &job);
+    return scn_tree_read(name, text, len, err, errlen, read_scenario, &job);
 }
 
 /* The name a scenario file must carry: its base name without .yaml/.yml. */
@@ -72,7 +72,7 @@ static char *name_of_file(const char *path)
         n -= 5;
     else if (n > 4 && strcmp(base + n - 4, ".yml") == 0)
         n -= 4;
-    return dup_n(base, n);
+    return scn_dup_n(base, n);
 }
 
 dfota_err dfota_scenario_load(const char *path, dfota_scenario **out, char *err, size_t errlen)
@@ -86,9 +86,9 @@ dfota_err dfota_scenario_load(const char *path, dfota_scenario **out, char *err,
         return DFOTA_E_ARG;
     char *want = name_of_file(path);
     if (!want)
-        return fail_at(err, errlen, path, 0, 0, DFOTA_E_NOMEM, "out of memory");
+        return scn_fail_at(err, errlen, path, 0, 0, DFOTA_E_NOMEM, "out of memory");
     scenario_job job = {want, out};
-    dfota_err rc = tree_load(path, err, errlen, read_scenario, &job);
+    dfota_err rc = scn_tree_load(path, err, errlen, read_scenario, &job);
     free(want);
     return rc;
 }

@@ -65,15 +65,15 @@ static dfota_err tree_fail(const ytree *t, yaml_mark_t m, dfota_err rc, const ch
 {
     va_list ap;
     va_start(ap, fmt);
-    vfail_at(t->err, t->errlen, t->file, (unsigned long)m.line + 1, (unsigned long)m.column + 1,
+    scn_vfail_at(t->err, t->errlen, t->file, (unsigned long)m.line + 1, (unsigned long)m.column + 1,
              rc, fmt, ap);
     va_end(ap);
     return rc;
 }
 
-dfota_err nomem(const ytree *t)
+dfota_err scn_nomem(const ytree *t)
 {
-    return fail_at(t->err, t->errlen, t->file, 0, 0, DFOTA_E_NOMEM, "out of memory");
+    return scn_fail_at(t->err, t->errlen, t->file, 0, 0, DFOTA_E_NOMEM, "out of memory");
 }
 
 /* A new node of weight w at mark m, linked under the open collection.
@@ -87,7 +87,7 @@ static dfota_err tree_add(ytree *t, ykind kind, yaml_mark_t m, size_t w, size_t 
         size_t cap = t->cap ? t->cap * 2 : 64;
         ynode *v = realloc(t->v, cap * sizeof *v);
         if (!v)
-            return nomem(t);
+            return scn_nomem(t);
         memset(v + t->cap, 0, (cap - t->cap) * sizeof *v);
         t->v = v;
         t->cap = cap;
@@ -120,13 +120,13 @@ static dfota_err tree_anchor(ytree *t, const unsigned char *name, size_t node)
         size_t cap = t->cap_anchors ? t->cap_anchors * 2 : 8;
         yanchor *a = realloc(t->anchors, cap * sizeof *a);
         if (!a)
-            return nomem(t);
+            return scn_nomem(t);
         t->anchors = a;
         t->cap_anchors = cap;
     }
-    char *copy = dup_n((const char *)name, strlen((const char *)name));
+    char *copy = scn_dup_n((const char *)name, strlen((const char *)name));
     if (!copy)
-        return nomem(t);
+        return scn_nomem(t);
     t->anchors[t->n_anchors].name = copy;
     t->anchors[t->n_anchors].node = node;
     t->n_anchors++;
@@ -147,7 +147,7 @@ static dfota_err no_tag(const ytree *t, const yaml_event_t *ev, const yaml_char_
         return DFOTA_OK;
     return tree_fail(t, ev->start_mark, DFOTA_E_INPUT,
                      "tag '%s': scenarios use no YAML tags",
-                     shown((const char *)tag, strlen((const char *)tag), b, sizeof b));
+                     scn_shown((const char *)tag, strlen((const char *)tag), b, sizeof b));
 }
 
 static dfota_err tree_scalar(ytree *t, const yaml_event_t *ev)
@@ -165,9 +165,9 @@ static dfota_err tree_scalar(ytree *t, const yaml_event_t *ev)
     rc = tree_add(t, Y_SCALAR, ev->start_mark, 1, &i);
     if (rc)
         return rc;
-    t->v[i].text = dup_n(value, len);
+    t->v[i].text = scn_dup_n(value, len);
     if (!t->v[i].text)
-        return nomem(t);
+        return scn_nomem(t);
     t->v[i].len = len;
     t->v[i].plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
     tree_weigh(t, i);
@@ -191,9 +191,9 @@ static dfota_err tree_open(ytree *t, const yaml_event_t *ev, ykind kind)
     if (rc)
         return rc;
     if (anchor) {
-        t->v[i].anchor = dup_n((const char *)anchor, strlen((const char *)anchor));
+        t->v[i].anchor = scn_dup_n((const char *)anchor, strlen((const char *)anchor));
         if (!t->v[i].anchor)
-            return nomem(t);
+            return scn_nomem(t);
     }
     t->open[t->depth++] = i;
     return DFOTA_OK;
@@ -227,7 +227,7 @@ static dfota_err tree_alias(ytree *t, const yaml_event_t *ev)
     if (!target)
         return tree_fail(t, ev->start_mark, DFOTA_E_INPUT,
                          "alias *%s names no complete anchor before it",
-                         shown(name, strlen(name), b, sizeof b));
+                         scn_shown(name, strlen(name), b, sizeof b));
     dfota_err rc = tree_add(t, Y_ALIAS, ev->start_mark, t->v[target].weight, &i);
     if (rc)
         return rc;
@@ -260,19 +260,19 @@ static dfota_err syntax_error(const ytree *t, const yaml_parser_t *p, const char
     const char *problem = p->problem ? p->problem : "not valid YAML";
     unsigned long line, col;
     if (p->error == YAML_MEMORY_ERROR)
-        return nomem(t);
+        return scn_nomem(t);
     if (p->error == YAML_READER_ERROR) {
         offset_mark(text, len, p->problem_offset, &line, &col);
-        return fail_at(t->err, t->errlen, t->file, line, col, DFOTA_E_INPUT,
+        return scn_fail_at(t->err, t->errlen, t->file, line, col, DFOTA_E_INPUT,
                        "not UTF-8 text: %s", problem);
     }
     if (p->context)
-        return fail_at(t->err, t->errlen, t->file, (unsigned long)p->problem_mark.line + 1,
+        return scn_fail_at(t->err, t->errlen, t->file, (unsigned long)p->problem_mark.line + 1,
                        (unsigned long)p->problem_mark.column + 1, DFOTA_E_INPUT,
                        "YAML syntax: %s (%s at %lu:%lu)", problem, p->context,
                        (unsigned long)p->context_mark.line + 1,
                        (unsigned long)p->context_mark.column + 1);
-    return fail_at(t->err, t->errlen, t->file, (unsigned long)p->problem_mark.line + 1,
+    return scn_fail_at(t->err, t->errlen, t->file, (unsigned long)p->problem_mark.line + 1,
                    (unsigned long)p->problem_mark.column + 1, DFOTA_E_INPUT, "YAML syntax: %s",
                    problem);
 }
@@ -287,11 +287,11 @@ static dfota_err tree_build(ytree *t, const char *text, size_t len)
     if (len > DFOTA_SCENARIO_FILE_MAX) {
         unsigned long line, col;
         offset_mark(text, len, DFOTA_SCENARIO_FILE_MAX, &line, &col);
-        return fail_at(t->err, t->errlen, t->file, line, col, DFOTA_E_TOO_BIG,
+        return scn_fail_at(t->err, t->errlen, t->file, line, col, DFOTA_E_TOO_BIG,
                        "the file goes past %d bytes here", DFOTA_SCENARIO_FILE_MAX);
     }
     if (!yaml_parser_initialize(&p))
-        return nomem(t);
+        return scn_nomem(t);
     yaml_parser_set_input_string(&p, (const unsigned char *)(text ? text : ""), len);
     for (;;) {
         if (!yaml_parser_parse(&p, &ev)) {
@@ -323,16 +323,16 @@ static dfota_err read_bounded(const char *path, char **buf, size_t *len, char *e
     FILE *f = fopen(path, "rb");
     *buf = NULL;
     if (!f)
-        return fail_at(err, errlen, path, 0, 0, DFOTA_E_IO, "cannot open: %s", strerror(errno));
+        return scn_fail_at(err, errlen, path, 0, 0, DFOTA_E_IO, "cannot open: %s", strerror(errno));
     *buf = malloc(DFOTA_SCENARIO_FILE_MAX + 1);
     if (!*buf) {
-        rc = fail_at(err, errlen, path, 0, 0, DFOTA_E_NOMEM, "out of memory");
+        rc = scn_fail_at(err, errlen, path, 0, 0, DFOTA_E_NOMEM, "out of memory");
         goto fail;
     }
     errno = 0;
     *len = fread(*buf, 1, DFOTA_SCENARIO_FILE_MAX + 1, f);
     if (ferror(f)) {
-        rc = fail_at(err, errlen, path, 0, 0, DFOTA_E_IO, "cannot read: %s",
+        rc = scn_fail_at(err, errlen, path, 0, 0, DFOTA_E_IO, "cannot read: %s",
                      strerror(errno ? errno : EIO));
         goto fail;
     }
@@ -345,7 +345,7 @@ fail:
     return rc;
 }
 
-dfota_err tree_read(const char *file, const char *text, size_t len, char *err, size_t errlen,
+dfota_err scn_tree_read(const char *file, const char *text, size_t len, char *err, size_t errlen,
                     tree_reader read, void *arg)
 {
     ytree t;
@@ -359,13 +359,13 @@ dfota_err tree_read(const char *file, const char *text, size_t len, char *err, s
     return rc;
 }
 
-dfota_err tree_load(const char *path, char *err, size_t errlen, tree_reader read, void *arg)
+dfota_err scn_tree_load(const char *path, char *err, size_t errlen, tree_reader read, void *arg)
 {
     char *buf = NULL;
     size_t len = 0;
     dfota_err rc = read_bounded(path, &buf, &len, err, errlen);
     if (!rc)
-        rc = tree_read(path, buf, len, err, errlen, read, arg);
+        rc = scn_tree_read(path, buf, len, err, errlen, read, arg);
     free(buf);
     return rc;
 }
@@ -374,13 +374,13 @@ dfota_err tree_load(const char *path, char *err, size_t errlen, tree_reader read
 
 /* The node an alias stands for; other nodes themselves. Messages use the
  * node as written (the alias), content comes from here. */
-const ynode *node(const ytree *t, size_t i)
+const ynode *scn_node(const ytree *t, size_t i)
 {
     const ynode *n = &t->v[i];
     return n->kind == Y_ALIAS ? &t->v[n->target] : n;
 }
 
-int is_null(const ynode *n)
+int scn_is_null(const ynode *n)
 {
     if (n->kind != Y_SCALAR || !n->plain)
         return 0;
@@ -388,9 +388,9 @@ int is_null(const ynode *n)
            strcmp(n->text, "Null") == 0 || strcmp(n->text, "NULL") == 0;
 }
 
-const char *kind_text(const ynode *n)
+const char *scn_kind_text(const ynode *n)
 {
-    if (is_null(n))
+    if (scn_is_null(n))
         return "nothing";
     switch (n->kind) {
     case Y_SEQ: return "a sequence";
@@ -399,40 +399,40 @@ const char *kind_text(const ynode *n)
     }
 }
 
-int text_is(const ynode *n, const char *s)
+int scn_text_is(const ynode *n, const char *s)
 {
     return n->kind == Y_SCALAR && strcmp(n->text, s) == 0;
 }
 
 DFOTA_PRINTF(4, 5)
-dfota_err nfail(const ytree *t, size_t i, dfota_err rc, const char *fmt, ...)
+dfota_err scn_nfail(const ytree *t, size_t i, dfota_err rc, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vfail_at(t->err, t->errlen, t->file, t->v[i].line, t->v[i].col, rc, fmt, ap);
+    scn_vfail_at(t->err, t->errlen, t->file, t->v[i].line, t->v[i].col, rc, fmt, ap);
     va_end(ap);
     return rc;
 }
 
 /* Node i is text: a scalar that is not null. */
-dfota_err want_text(const ytree *t, size_t i, const char *what)
+dfota_err scn_want_text(const ytree *t, size_t i, const char *what)
 {
-    const ynode *n = node(t, i);
-    if (n->kind == Y_SCALAR && !is_null(n))
+    const ynode *n = scn_node(t, i);
+    if (n->kind == Y_SCALAR && !scn_is_null(n))
         return DFOTA_OK;
-    return nfail(t, i, DFOTA_E_INPUT, "%s must be text, not %s", what, kind_text(n));
+    return scn_nfail(t, i, DFOTA_E_INPUT, "%s must be text, not %s", what, scn_kind_text(n));
 }
 
-dfota_err want_kind(const ytree *t, size_t i, ykind kind, const char *what)
+dfota_err scn_want_kind(const ytree *t, size_t i, ykind kind, const char *what)
 {
-    const ynode *n = node(t, i);
+    const ynode *n = scn_node(t, i);
     if (n->kind == kind)
         return DFOTA_OK;
-    return nfail(t, i, DFOTA_E_INPUT, "%s must be %s, not %s", what,
-                 kind == Y_MAP ? "a mapping" : "a sequence", kind_text(n));
+    return scn_nfail(t, i, DFOTA_E_INPUT, "%s must be %s, not %s", what,
+                 kind == Y_MAP ? "a mapping" : "a sequence", scn_kind_text(n));
 }
 
-void join(const char *const *words, char *buf, size_t cap)
+void scn_join(const char *const *words, char *buf, size_t cap)
 {
     size_t o = 0;
     buf[0] = '\0';
@@ -446,92 +446,92 @@ void join(const char *const *words, char *buf, size_t cap)
 
 /* Every key of mapping m is text, once, and in allowed (a NULL-ended list;
  * NULL allows any). where follows "unknown key 'x'" in the message. */
-dfota_err check_keys(const ytree *t, size_t m, const char *const *allowed,
+dfota_err scn_check_keys(const ytree *t, size_t m, const char *const *allowed,
                      const char *where)
 {
     char b[SHOWN_MAX], list[LIST_MAX];
-    for (size_t k = node(t, m)->first; k; k = t->v[t->v[k].next].next) {
-        const ynode *key = node(t, k);
-        dfota_err rc = want_text(t, k, "a key");
+    for (size_t k = scn_node(t, m)->first; k; k = t->v[t->v[k].next].next) {
+        const ynode *key = scn_node(t, k);
+        dfota_err rc = scn_want_text(t, k, "a key");
         if (rc)
             return rc;
         int known = allowed == NULL;
         for (size_t a = 0; !known && allowed[a]; a++)
             known = strcmp(key->text, allowed[a]) == 0;
         if (!known) {
-            join(allowed, list, sizeof list);
-            return nfail(t, k, DFOTA_E_INPUT, "unknown key '%s'%s: use %s",
-                         shown(key->text, key->len, b, sizeof b), where, list);
+            scn_join(allowed, list, sizeof list);
+            return scn_nfail(t, k, DFOTA_E_INPUT, "unknown key '%s'%s: use %s",
+                         scn_shown(key->text, key->len, b, sizeof b), where, list);
         }
-        for (size_t e = node(t, m)->first; e != k; e = t->v[t->v[e].next].next)
-            if (strcmp(node(t, e)->text, key->text) == 0)
-                return nfail(t, k, DFOTA_E_INPUT, "duplicate key '%s' (first at %lu:%lu)",
-                             shown(key->text, key->len, b, sizeof b), t->v[e].line,
+        for (size_t e = scn_node(t, m)->first; e != k; e = t->v[t->v[e].next].next)
+            if (strcmp(scn_node(t, e)->text, key->text) == 0)
+                return scn_nfail(t, k, DFOTA_E_INPUT, "duplicate key '%s' (first at %lu:%lu)",
+                             scn_shown(key->text, key->len, b, sizeof b), t->v[e].line,
                              t->v[e].col);
     }
     return DFOTA_OK;
 }
 
 /* More than max pairs in mapping m: an error at the first key past max. */
-dfota_err too_many(const ytree *t, size_t m, size_t max, const char *what)
+dfota_err scn_too_many(const ytree *t, size_t m, size_t max, const char *what)
 {
-    if (node(t, m)->count / 2 <= max)
+    if (scn_node(t, m)->count / 2 <= max)
         return DFOTA_OK;
-    size_t k = node(t, m)->first;
+    size_t k = scn_node(t, m)->first;
     for (size_t n = 0; n < max; n++)
         k = t->v[t->v[k].next].next;
-    return nfail(t, k, DFOTA_E_TOO_BIG, "more than %zu %s", max, what);
+    return scn_nfail(t, k, DFOTA_E_TOO_BIG, "more than %zu %s", max, what);
 }
 
 /* The value under key in mapping m (keys checked), or 0. */
-size_t map_get(const ytree *t, size_t m, const char *key)
+size_t scn_map_get(const ytree *t, size_t m, const char *key)
 {
-    for (size_t k = node(t, m)->first; k; k = t->v[t->v[k].next].next)
-        if (text_is(node(t, k), key))
+    for (size_t k = scn_node(t, m)->first; k; k = t->v[t->v[k].next].next)
+        if (scn_text_is(scn_node(t, k), key))
             return t->v[k].next;
     return 0;
 }
 
-dfota_err require(const ytree *t, size_t m, const char *key, const char *what)
+dfota_err scn_require(const ytree *t, size_t m, const char *key, const char *what)
 {
-    if (map_get(t, m, key))
+    if (scn_map_get(t, m, key))
         return DFOTA_OK;
-    return nfail(t, m, DFOTA_E_INPUT, "missing key '%s' in %s", key, what);
+    return scn_nfail(t, m, DFOTA_E_INPUT, "missing key '%s' in %s", key, what);
 }
 
-dfota_err get_string(const ytree *t, size_t i, const char *what, char **dst)
+dfota_err scn_get_string(const ytree *t, size_t i, const char *what, char **dst)
 {
-    dfota_err rc = want_text(t, i, what);
+    dfota_err rc = scn_want_text(t, i, what);
     if (rc)
         return rc;
-    *dst = dup_n(node(t, i)->text, node(t, i)->len);
-    return *dst ? DFOTA_OK : nomem(t);
+    *dst = scn_dup_n(scn_node(t, i)->text, scn_node(t, i)->len);
+    return *dst ? DFOTA_OK : scn_nomem(t);
 }
 
 /* A duration (dfota/guide.h); zero refused when positive. */
-dfota_err get_duration(const ytree *t, size_t i, const char *what, int positive,
+dfota_err scn_get_duration(const ytree *t, size_t i, const char *what, int positive,
                        int64_t *ns)
 {
     char b[SHOWN_MAX];
-    dfota_err rc = want_text(t, i, what);
+    dfota_err rc = scn_want_text(t, i, what);
     if (rc)
         return rc;
-    const ynode *n = node(t, i);
+    const ynode *n = scn_node(t, i);
     rc = dfota_duration_parse(n->text, n->len, ns);
     if (rc == DFOTA_E_TOO_BIG)
-        return nfail(t, i, rc, "%s '%s' is over 1000 days", what,
-                     shown(n->text, n->len, b, sizeof b));
+        return scn_nfail(t, i, rc, "%s '%s' is over 1000 days", what,
+                     scn_shown(n->text, n->len, b, sizeof b));
     if (rc)
-        return nfail(t, i, DFOTA_E_INPUT,
+        return scn_nfail(t, i, DFOTA_E_INPUT,
                      "bad duration '%s': use a number and one of ns us ms s min h",
-                     shown(n->text, n->len, b, sizeof b));
+                     scn_shown(n->text, n->len, b, sizeof b));
     if (positive && *ns == 0)
-        return nfail(t, i, DFOTA_E_INPUT, "%s must be longer than 0", what);
+        return scn_nfail(t, i, DFOTA_E_INPUT, "%s must be longer than 0", what);
     return DFOTA_OK;
 }
 
 /* Digits (and a leading '-' when signed) of at most INT_DIGITS_MAX: 1 and *v. */
-int parse_int(const char *s, size_t n, int is_signed, long *v)
+int scn_parse_int(const char *s, size_t n, int is_signed, long *v)
 {
     size_t i = 0;
     int neg = 0;
@@ -551,15 +551,15 @@ int parse_int(const char *s, size_t n, int is_signed, long *v)
     return 1;
 }
 
-dfota_err get_int(const ytree *t, size_t i, const char *what, long lo, long hi, long *v)
+dfota_err scn_get_int(const ytree *t, size_t i, const char *what, long lo, long hi, long *v)
 {
     char b[SHOWN_MAX];
-    dfota_err rc = want_text(t, i, what);
+    dfota_err rc = scn_want_text(t, i, what);
     if (rc)
         return rc;
-    const ynode *n = node(t, i);
-    if (!parse_int(n->text, n->len, lo < 0, v) || *v < lo || *v > hi)
-        return nfail(t, i, DFOTA_E_INPUT, "%s must be an integer from %ld to %ld, not '%s'",
-                     what, lo, hi, shown(n->text, n->len, b, sizeof b));
+    const ynode *n = scn_node(t, i);
+    if (!scn_parse_int(n->text, n->len, lo < 0, v) || *v < lo || *v > hi)
+        return scn_nfail(t, i, DFOTA_E_INPUT, "%s must be an integer from %ld to %ld, not '%s'",
+                     what, lo, hi, scn_shown(n->text, n->len, b, sizeof b));
     return DFOTA_OK;
 }

@@ -65,58 +65,58 @@ typedef dfota_err (*tree_reader)(const ytree *t, void *arg);
  * read: the one place a tree is built and freed. Returns DFOTA_E_ARG
  * without a file, or without text when len is not 0; else the tree's
  * error, or read's, with the message in err. */
-dfota_err tree_read(const char *file, const char *text, size_t len, char *err, size_t errlen,
+dfota_err scn_tree_read(const char *file, const char *text, size_t len, char *err, size_t errlen,
                     tree_reader read, void *arg);
 /* tree_read of the file at path, of at most DFOTA_SCENARIO_FILE_MAX bytes. */
-dfota_err tree_load(const char *path, char *err, size_t errlen, tree_reader read, void *arg);
+dfota_err scn_tree_load(const char *path, char *err, size_t errlen, tree_reader read, void *arg);
 /* "out of memory" as t's message; returns DFOTA_E_NOMEM. */
-dfota_err nomem(const ytree *t);
+dfota_err scn_nomem(const ytree *t);
 
 /* Reading the tree. Nodes are indices into t->v; the messages of nfail
  * and the want_, check_ and get_ functions are at node i as written. */
-const ynode *node(const ytree *t, size_t i);
-int is_null(const ynode *n);
-const char *kind_text(const ynode *n);
-int text_is(const ynode *n, const char *s);
+const ynode *scn_node(const ytree *t, size_t i);
+int scn_is_null(const ynode *n);
+const char *scn_kind_text(const ynode *n);
+int scn_text_is(const ynode *n, const char *s);
 DFOTA_PRINTF(4, 5)
-dfota_err nfail(const ytree *t, size_t i, dfota_err rc, const char *fmt, ...);
-dfota_err want_text(const ytree *t, size_t i, const char *what);
-dfota_err want_kind(const ytree *t, size_t i, ykind kind, const char *what);
+dfota_err scn_nfail(const ytree *t, size_t i, dfota_err rc, const char *fmt, ...);
+dfota_err scn_want_text(const ytree *t, size_t i, const char *what);
+dfota_err scn_want_kind(const ytree *t, size_t i, ykind kind, const char *what);
 /* "a, b, c" of a NULL-ended list into buf, cut at a word when too long. */
-void join(const char *const *words, char *buf, size_t cap);
-dfota_err check_keys(const ytree *t, size_t m, const char *const *allowed, const char *where);
-dfota_err too_many(const ytree *t, size_t m, size_t max, const char *what);
-size_t map_get(const ytree *t, size_t m, const char *key);
-dfota_err require(const ytree *t, size_t m, const char *key, const char *what);
+void scn_join(const char *const *words, char *buf, size_t cap);
+dfota_err scn_check_keys(const ytree *t, size_t m, const char *const *allowed, const char *where);
+dfota_err scn_too_many(const ytree *t, size_t m, size_t max, const char *what);
+size_t scn_map_get(const ytree *t, size_t m, const char *key);
+dfota_err scn_require(const ytree *t, size_t m, const char *key, const char *what);
 /* A copy of node i's text in *dst, which the caller frees. */
-dfota_err get_string(const ytree *t, size_t i, const char *what, char **dst);
-dfota_err get_duration(const ytree *t, size_t i, const char *what, int positive, int64_t *ns);
-int parse_int(const char *s, size_t n, int is_signed, long *v);
-dfota_err get_int(const ytree *t, size_t i, const char *what, long lo, long hi, long *v);
+dfota_err scn_get_string(const ytree *t, size_t i, const char *what, char **dst);
+dfota_err scn_get_duration(const ytree *t, size_t i, const char *what, int positive, int64_t *ns);
+int scn_parse_int(const char *s, size_t n, int is_signed, long *v);
+dfota_err scn_get_int(const ytree *t, size_t i, const char *what, long lo, long hi, long *v);
 
 /* ---- messages and words (words.c) ------------------------------------------ */
 
-dfota_err vfail_at(char *err, size_t errlen, const char *file, unsigned long line,
+dfota_err scn_vfail_at(char *err, size_t errlen, const char *file, unsigned long line,
                    unsigned long col, dfota_err rc, const char *fmt, va_list ap);
 DFOTA_PRINTF(7, 8)
-dfota_err fail_at(char *err, size_t errlen, const char *file, unsigned long line,
+dfota_err scn_fail_at(char *err, size_t errlen, const char *file, unsigned long line,
                   unsigned long col, dfota_err rc, const char *fmt, ...);
 DFOTA_PRINTF(4, 5)
-dfota_err fail_plain(char *err, size_t errlen, dfota_err rc, const char *fmt, ...);
-const char *shown(const char *s, size_t n, char *buf, size_t cap);
+dfota_err scn_fail_plain(char *err, size_t errlen, dfota_err rc, const char *fmt, ...);
+const char *scn_shown(const char *s, size_t n, char *buf, size_t cap);
 /* A NUL-terminated copy of s[0..n), which the caller frees; NULL when out
  * of memory. */
-char *dup_n(const char *s, size_t n);
+char *scn_dup_n(const char *s, size_t n);
 
 static inline int is_digit(char c)
 {
     return c >= '0' && c <= '9';
 }
 
-int is_scenario_name(const char *s, size_t n);
-int is_word(const char *s, size_t n);
-int is_var_name(const char *s, size_t n);
-int is_section(const char *s, size_t n);
-int next_ref(const char *s, size_t n, size_t *pos, size_t *start, size_t *at, size_t *len);
+int scn_is_scenario_name(const char *s, size_t n);
+int scn_is_word(const char *s, size_t n);
+int scn_is_var_name(const char *s, size_t n);
+int scn_is_section(const char *s, size_t n);
+int scn_next_ref(const char *s, size_t n, size_t *pos, size_t *start, size_t *at, size_t *len);
 
 #endif

@@ -42,7 +42,7 @@ static dfota_err varset_set(dfota_varset *vs, const char *name, size_t nlen, con
                             size_t vlen)
 {
     size_t i = varset_find(vs, name, nlen);
-    char *v = dup_n(value, vlen), *nm = NULL;
+    char *v = scn_dup_n(value, vlen), *nm = NULL;
     if (!v)
         goto fail;
     if (i != SIZE_MAX) {
@@ -50,7 +50,7 @@ static dfota_err varset_set(dfota_varset *vs, const char *name, size_t nlen, con
         vs->value[i] = v;
         return DFOTA_OK;
     }
-    nm = dup_n(name, nlen);
+    nm = scn_dup_n(name, nlen);
     if (!nm)
         goto fail;
     vs->name[vs->n] = nm;
@@ -77,18 +77,18 @@ dfota_err dfota_varset_add(dfota_varset *vs, const char *assignment, char *err, 
     size_t len = strlen(assignment);
     const char *eq = memchr(assignment, '=', len);
     size_t nlen = eq ? (size_t)(eq - assignment) : len;
-    if (!eq || !is_var_name(assignment, nlen))
-        return fail_plain(err, errlen, DFOTA_E_INPUT,
+    if (!eq || !scn_is_var_name(assignment, nlen))
+        return scn_fail_plain(err, errlen, DFOTA_E_INPUT,
                           "'%s' is not NAME=VALUE with a NAME of [A-Z_][A-Z0-9_]*",
-                          shown(assignment, len, b, sizeof b));
+                          scn_shown(assignment, len, b, sizeof b));
     if (nlen > DFOTA_SCENARIO_TEXT_MAX || len - nlen - 1 > DFOTA_SCENARIO_TEXT_MAX)
-        return fail_plain(err, errlen, DFOTA_E_TOO_BIG, "%s: longer than %d bytes",
-                          shown(assignment, nlen, b, sizeof b), DFOTA_SCENARIO_TEXT_MAX);
+        return scn_fail_plain(err, errlen, DFOTA_E_TOO_BIG, "%s: longer than %d bytes",
+                          scn_shown(assignment, nlen, b, sizeof b), DFOTA_SCENARIO_TEXT_MAX);
     if (varset_full(vs, assignment, nlen))
-        return fail_plain(err, errlen, DFOTA_E_TOO_BIG, "more than %d variables", VARSET_MAX);
+        return scn_fail_plain(err, errlen, DFOTA_E_TOO_BIG, "more than %d variables", VARSET_MAX);
     dfota_err rc = varset_set(vs, assignment, nlen, eq + 1, len - nlen - 1);
     if (rc)
-        return fail_plain(err, errlen, rc, "out of memory");
+        return scn_fail_plain(err, errlen, rc, "out of memory");
     return DFOTA_OK;
 }
 
@@ -98,19 +98,19 @@ static dfota_err vars_file_check(const ytree *t, size_t m, const dfota_varset *v
 {
     char b[SHOWN_MAX];
     size_t added = 0;
-    dfota_err rc = too_many(t, m, VARSET_MAX, "variables");
+    dfota_err rc = scn_too_many(t, m, VARSET_MAX, "variables");
     if (!rc)
-        rc = check_keys(t, m, NULL, "");
-    for (size_t k = node(t, m)->first; !rc && k; k = t->v[t->v[k].next].next) {
-        const ynode *key = node(t, k);
+        rc = scn_check_keys(t, m, NULL, "");
+    for (size_t k = scn_node(t, m)->first; !rc && k; k = t->v[t->v[k].next].next) {
+        const ynode *key = scn_node(t, k);
         size_t v = t->v[k].next;
-        if (!is_var_name(key->text, key->len))
-            return nfail(t, k, DFOTA_E_INPUT, "bad variable name '%s': use [A-Z_][A-Z0-9_]*",
-                         shown(key->text, key->len, b, sizeof b));
-        rc = want_text(t, v, key->text);
+        if (!scn_is_var_name(key->text, key->len))
+            return scn_nfail(t, k, DFOTA_E_INPUT, "bad variable name '%s': use [A-Z_][A-Z0-9_]*",
+                         scn_shown(key->text, key->len, b, sizeof b));
+        rc = scn_want_text(t, v, key->text);
         added += varset_find(vs, key->text, key->len) == SIZE_MAX;
         if (!rc && vs->n + added > VARSET_MAX)
-            return nfail(t, k, DFOTA_E_TOO_BIG, "more than %d variables", VARSET_MAX);
+            return scn_nfail(t, k, DFOTA_E_TOO_BIG, "more than %d variables", VARSET_MAX);
     }
     return rc;
 }
@@ -122,14 +122,14 @@ static dfota_err read_vars(const ytree *t, void *arg)
     dfota_varset *vs = arg;
     if (!t->root)
         return DFOTA_OK;
-    dfota_err rc = want_kind(t, t->root, Y_MAP, "a vars file");
+    dfota_err rc = scn_want_kind(t, t->root, Y_MAP, "a vars file");
     if (!rc)
         rc = vars_file_check(t, t->root, vs);
-    for (size_t k = node(t, t->root)->first; !rc && k; k = t->v[t->v[k].next].next) {
-        const ynode *key = node(t, k), *val = node(t, t->v[k].next);
+    for (size_t k = scn_node(t, t->root)->first; !rc && k; k = t->v[t->v[k].next].next) {
+        const ynode *key = scn_node(t, k), *val = scn_node(t, t->v[k].next);
         rc = varset_set(vs, key->text, key->len, val->text, val->len);
         if (rc)
-            nomem(t);
+            scn_nomem(t);
     }
     return rc;
 }
@@ -140,7 +140,7 @@ dfota_err dfota_varset_load(dfota_varset *vs, const char *path, char *err, size_
         err[0] = '\0';
     if (!vs || !path)
         return DFOTA_E_ARG;
-    return tree_load(path, err, errlen, read_vars, vs);
+    return scn_tree_load(path, err, errlen, read_vars, vs);
 }
 
 /* The value of ${name}: the varset's, else the scenario's default. */
@@ -157,19 +157,19 @@ static dfota_err lookup(const dfota_scenario *sc, const dfota_varset *vs, const 
         if (strlen(sc->vars[k].name) != len || memcmp(sc->vars[k].name, name, len) != 0)
             continue;
         if (!sc->vars[k].value && sc->vars[k].pkg)
-            return fail_plain(err, errlen, DFOTA_E_INPUT,
+            return scn_fail_plain(err, errlen, DFOTA_E_INPUT,
                               "${%s} is the package from %s to %s: give a package map that has "
                               "it (--packages FILE)",
                               sc->vars[k].name, sc->vars[k].pkg_from, sc->vars[k].pkg_to);
         if (!sc->vars[k].value)
-            return fail_plain(err, errlen, DFOTA_E_INPUT,
+            return scn_fail_plain(err, errlen, DFOTA_E_INPUT,
                               "variable ${%s} has no value: give it with --var %s=VALUE",
                               sc->vars[k].name, sc->vars[k].name);
         *value = sc->vars[k].value;
         return DFOTA_OK;
     }
-    shown(name, len, b, sizeof b);
-    return fail_plain(err, errlen, DFOTA_E_INPUT,
+    scn_shown(name, len, b, sizeof b);
+    return scn_fail_plain(err, errlen, DFOTA_E_INPUT,
                       "undefined variable ${%s}: declare it under vars", b);
 }
 
@@ -177,7 +177,7 @@ static dfota_err append(char *out, size_t cap, size_t *o, const char *s, size_t 
                         size_t errlen)
 {
     if (n >= cap - *o)
-        return fail_plain(err, errlen, DFOTA_E_TOO_BIG,
+        return scn_fail_plain(err, errlen, DFOTA_E_TOO_BIG,
                           "the line is longer than %zu bytes once its variables are expanded",
                           cap - 1);
     memcpy(out + *o, s, n);
@@ -200,24 +200,24 @@ dfota_err dfota_scenario_expand(const dfota_scenario *sc, const dfota_varset *vs
         return DFOTA_E_ARG;
     out[0] = '\0';
     n = strlen(text);
-    while (!rc && (r = next_ref(text, n, &pos, &start, &at, &len)) == 1) {
+    while (!rc && (r = scn_next_ref(text, n, &pos, &start, &at, &len)) == 1) {
         const char *value = NULL;
         rc = append(out, cap, &o, text + done, start - done, err, errlen);
         if (!rc)
             rc = lookup(sc, vs, text + at, len, &value, err, errlen);
         if (!rc && (strchr(value, '\r') || strchr(value, '\n')))
-            rc = fail_plain(err, errlen, DFOTA_E_INPUT, "the value of ${%s} holds a line break",
-                            shown(text + at, len, b, sizeof b));
+            rc = scn_fail_plain(err, errlen, DFOTA_E_INPUT, "the value of ${%s} holds a line break",
+                            scn_shown(text + at, len, b, sizeof b));
         if (!rc)
             rc = append(out, cap, &o, value, strlen(value), err, errlen);
         done = pos;
     }
     if (!rc && r == -1)
-        rc = fail_plain(err, errlen, DFOTA_E_INPUT, "'${' is never closed: write ${NAME}");
+        rc = scn_fail_plain(err, errlen, DFOTA_E_INPUT, "'${' is never closed: write ${NAME}");
     if (!rc && r == -2)
-        rc = fail_plain(err, errlen, DFOTA_E_INPUT,
+        rc = scn_fail_plain(err, errlen, DFOTA_E_INPUT,
                         "bad variable '${%s}': a NAME is [A-Z_][A-Z0-9_]*",
-                        shown(text + at, len, b, sizeof b));
+                        scn_shown(text + at, len, b, sizeof b));
     if (!rc)
         rc = append(out, cap, &o, text + done, n - done, err, errlen);
     if (rc)

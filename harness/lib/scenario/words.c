@@ -14,7 +14,7 @@
 
 /* Writes "FILE:LINE:COLUMN: message" into err. A message cut by a short
  * buffer ends in "..." so that the cut shows. Returns rc. */
-dfota_err vfail_at(char *err, size_t errlen, const char *file, unsigned long line,
+dfota_err scn_vfail_at(char *err, size_t errlen, const char *file, unsigned long line,
                    unsigned long col, dfota_err rc, const char *fmt, va_list ap)
 {
     if (!err || !errlen)
@@ -33,19 +33,19 @@ dfota_err vfail_at(char *err, size_t errlen, const char *file, unsigned long lin
 }
 
 DFOTA_PRINTF(7, 8)
-dfota_err fail_at(char *err, size_t errlen, const char *file, unsigned long line,
+dfota_err scn_fail_at(char *err, size_t errlen, const char *file, unsigned long line,
                   unsigned long col, dfota_err rc, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vfail_at(err, errlen, file, line, col, rc, fmt, ap);
+    scn_vfail_at(err, errlen, file, line, col, rc, fmt, ap);
     va_end(ap);
     return rc;
 }
 
 /* A message without a place (dfota_varset_add, dfota_scenario_expand). */
 DFOTA_PRINTF(4, 5)
-dfota_err fail_plain(char *err, size_t errlen, dfota_err rc, const char *fmt, ...)
+dfota_err scn_fail_plain(char *err, size_t errlen, dfota_err rc, const char *fmt, ...)
 {
     if (!err || !errlen)
         return rc;
@@ -60,7 +60,7 @@ dfota_err fail_plain(char *err, size_t errlen, dfota_err rc, const char *fmt, ..
 
 /* Untrusted text as a message shows it: bytes outside printable ASCII as
  * \xNN, cut with "..." past SHOWN_MAX. Returns buf. */
-const char *shown(const char *s, size_t n, char *buf, size_t cap)
+const char *scn_shown(const char *s, size_t n, char *buf, size_t cap)
 {
     static const char hex[] = "0123456789abcdef";
     size_t o = 0;
@@ -85,7 +85,7 @@ const char *shown(const char *s, size_t n, char *buf, size_t cap)
     return buf;
 }
 
-char *dup_n(const char *s, size_t n)
+char *scn_dup_n(const char *s, size_t n)
 {
     char *d = malloc(n + 1);
     if (d) {
@@ -103,7 +103,7 @@ static int is_lower_digit(char c)
 }
 
 /* [a-z0-9][a-z0-9.-]* */
-int is_scenario_name(const char *s, size_t n)
+int scn_is_scenario_name(const char *s, size_t n)
 {
     if (n == 0 || !is_lower_digit(s[0]))
         return 0;
@@ -114,7 +114,7 @@ int is_scenario_name(const char *s, size_t n)
 }
 
 /* [a-z0-9-]+ */
-int is_word(const char *s, size_t n)
+int scn_is_word(const char *s, size_t n)
 {
     if (n == 0)
         return 0;
@@ -125,7 +125,7 @@ int is_word(const char *s, size_t n)
 }
 
 /* [A-Z_][A-Z0-9_]* */
-int is_var_name(const char *s, size_t n)
+int scn_is_var_name(const char *s, size_t n)
 {
     if (n == 0 || !((s[0] >= 'A' && s[0] <= 'Z') || s[0] == '_'))
         return 0;
@@ -137,7 +137,7 @@ int is_var_name(const char *s, size_t n)
 
 /* A section of the guide: 3, 3.1, 2.3: up to three levels of at most two
  * digits, the first not 0. */
-int is_section(const char *s, size_t n)
+int scn_is_section(const char *s, size_t n)
 {
     size_t i = 0, levels = 0;
     while (i < n) {
@@ -161,7 +161,7 @@ int is_section(const char *s, size_t n)
 /* The next ${...} at or after *pos in s: 1 with the name at [*at, *at+*len)
  * and *pos past the '}'; 0 when there is none; -1 for a ${ never closed;
  * -2 for a name that is empty or not [A-Z_][A-Z0-9_]*. *start is the '$'. */
-int next_ref(const char *s, size_t n, size_t *pos, size_t *start, size_t *at,
+int scn_next_ref(const char *s, size_t n, size_t *pos, size_t *start, size_t *at,
              size_t *len)
 {
     for (size_t i = *pos; i + 1 < n; i++) {
@@ -176,7 +176,7 @@ int next_ref(const char *s, size_t n, size_t *pos, size_t *start, size_t *at,
         }
         *len = (size_t)(close - (s + i + 2));
         *pos = *at + *len + 1;
-        return is_var_name(s + *at, *len) ? 1 : -2;
+        return scn_is_var_name(s + *at, *len) ? 1 : -2;
     }
     return 0;
 }

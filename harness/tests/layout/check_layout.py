@@ -8,7 +8,11 @@ Checks, over the source tree given as the only argument:
   - a room's header includes only headers of rooms below it;
   - a room's C files include public headers of their own room or below,
     and private headers ("room/x.h") of their own room or of base;
-  - no C file of harness/lib/ is longer than 700 lines.
+  - no C file of harness/lib/ is longer than 700 lines;
+  - with --lib LIBRARY (the built static core): every symbol it exports
+    starts with dfota_ (the API) or with its room's prefix (what files of
+    one room share), so that no two rooms, and no command, can define one
+    name twice.
 Prints one line per breach and exits 1 when there is any."""
 import os
 import re
@@ -19,7 +23,26 @@ ROOMS = ["base", "at", "guide", "log", "judge", "scenario", "report",
          "port", "emulator", "source", "stage", "run"]
 RANK = {r: i for i, r in enumerate(ROOMS)}
 MAX_LINES = 700
+# What a room's files may share beside the API, by prefix.
+SHARED_PREFIXES = ("dfota_", "judge_", "scn_", "log_", "html_", "emu_", "run_", "report_")
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
+
+
+def symbols(lib):
+    """The exported symbols of lib that no prefix owns, one breach each."""
+    import subprocess
+    out = subprocess.run(["nm", "-g", "--defined-only", lib], capture_output=True,
+                         text=True, check=True).stdout
+    bad = []
+    obj = "?"
+    for line in out.splitlines():
+        if line.endswith(":"):
+            obj = line[:-1]
+            continue
+        parts = line.split()
+        if len(parts) == 3 and parts[1] in "TDBRC" and not parts[2].startswith(SHARED_PREFIXES):
+            bad.append(f"{obj}: exports {parts[2]}, which has no room prefix")
+    return bad
 
 
 def main():
@@ -79,6 +102,8 @@ def main():
                     continue
                 if not os.path.isfile(os.path.join(dirpath, name)):
                     bad.append(f"{rel}: includes {name}, which is not in its room")
+    if "--lib" in sys.argv:
+        bad += symbols(sys.argv[sys.argv.index("--lib") + 1])
     for b in bad:
         print(b)
     print(f"{n_files} files in {len(ROOMS)} rooms, {len(bad)} breaches")
