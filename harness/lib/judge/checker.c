@@ -109,6 +109,10 @@ struct dfota_checker {
     int host_missed;          /* a URC came while the host was away (reported once) */
     int host_left;            /* the host closed the port itself (not a port-lost) */
     int64_t t_last;           /* the last event's time */
+    /* What the event being fed turned out to be (dfota_checker_feed_ex);
+     * set for the length of a feed. */
+    dfota_transition *tr;
+    unsigned commands;        /* command lines taken: the pending queue holds the last p_len */
 };
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -485,6 +489,7 @@ static void push_pending(dfota_checker *c, flow *f, const dfota_event *ev)
     c->pending_t[at] = ev->t_ns;
     c->pending_line[at] = ev->line;
     c->p_len++;
+    c->tr->command = ++c->commands;
     if (f)
         f->queued = 1;
 }
@@ -1108,6 +1113,9 @@ static void on_updating(dfota_checker *c, flow *f, const dfota_event *ev, const 
         pass(c, DFOTA_R_PROGRESS_ORDER);
         f->last_pct = pct;
     }
+    c->tr->percent = pct; /* in order when it is now the attempt's last */
+    c->tr->last_percent = f->last_pct;
+    c->tr->progress = f->last_pct == pct ? DFOTA_PROGRESS_IN_ORDER : DFOTA_PROGRESS_OUT_OF_ORDER;
     if (pct == 100)
         f->reached100 = 1;
     if (pct > f->s.max_percent)
@@ -1491,9 +1499,8 @@ static void finish_host(dfota_checker *c)
                "the host closed the port during the upgrade and the log ends before END");
 }
 
-static void on_harness(dfota_checker *c, const dfota_event *ev)
+static void on_harness(dfota_checker *c, const dfota_event *ev, dfota_harness_event hev)
 {
-    dfota_harness_event hev = dfota_harness_event_of(ev);
     if (hev == DFOTA_HEV_PORT_LOST) {
         if (c->o.judge_host && c->reopen_due) {
             /* HOST-REOPEN (3.1, 3.2): the port went again, never reopened. */
@@ -1540,8 +1547,10 @@ static void on_overlong(dfota_checker *c, const dfota_event *ev)
  * echo in a terminal's capture, the data a command prompted for, or text. */
 static void on_host_line(dfota_checker *c, const dfota_event *ev, const dfota_item *it)
 {
-    if (c->prompt_data && prompt_line(c, ev, it))
+    if (c->prompt_data && prompt_line(c, ev, it)) {
+        c->tr->data = 1;
         return;
+    }
     if (it->kind != DFOTA_ITEM_FOTADL && it->kind != DFOTA_ITEM_COMMAND)
         return;
     /* Echo exists only where a terminal shows what was typed and what the
@@ -1553,6 +1562,7 @@ static void on_host_line(dfota_checker *c, const dfota_event *ev, const dfota_it
     if (guessed && c->echo_due && c->last_host_len == keep &&
         memcmp(c->last_host, ev->data, keep) == 0) {
         c->echo_due = 0;
+        c->tr->echo = 1;
         return;
     }
     memcpy(c->last_host, ev->data, keep);
@@ -1575,6 +1585,14 @@ static void on_host_line(dfota_checker *c, const dfota_event *ev, const dfota_it
 
 void dfota_checker_feed(dfota_checker *c, const dfota_event *ev)
 {
+    dfota_transition tr;
+    dfota_checker_feed_ex(c, ev, &tr);
+}
+
+/* The event, classified once in tr (dfota_checker_feed_ex). */
+static void feed(dfota_checker *c, const dfota_event *ev, dfota_transition *tr)
+{
+    const dfota_item it = tr->item;
     if (ev->t_ns != DFOTA_T_NONE) {
         c->res.timed = 1;
         c->t_last = ev->t_ns;
@@ -1584,13 +1602,14 @@ void dfota_checker_feed(dfota_checker *c, const dfota_event *ev)
         return;
     }
     if (ev->dir == DFOTA_DIR_HARNESS) {
-        on_harness(c, ev);
+        tr->harness = dfota_harness_event_of(ev);
+        on_harness(c, ev, tr->harness);
         return;
     }
-    dfota_item it;
-    dfota_classify(ev->data, ev->len, ev->dir, &it);
-    if (c->data_mode && data_line(c, ev, &it))
+    if (c->data_mode && data_line(c, ev, &it)) {
+        tr->data = 1;
         return;
+    }
     if (ev->dir == DFOTA_DIR_HOST) {
         on_host_line(c, ev, &it);
         return;
@@ -1615,6 +1634,8 @@ void dfota_checker_feed(dfota_checker *c, const dfota_event *ev)
         /* V.250: CONNECT enters data mode. One that answers nothing
          * the log shows is taken as text: data mode would hide the rest. */
         int answers = c->p_len > 0;
+        if (answers) /* the oldest command owed an answer: the queue holds the last p_len */
+            tr->answers = c->commands - c->p_len + 1;
         on_final(c, ev, &it);
         if (it.final == DFOTA_FINAL_CONNECT && answers) {
             c->data_mode = 1;
@@ -1642,6 +1663,18 @@ void dfota_checker_feed(dfota_checker *c, const dfota_event *ev)
     default:
         break;
     }
+}
+
+void dfota_checker_feed_ex(dfota_checker *c, const dfota_event *ev, dfota_transition *out)
+{
+    memset(out, 0, sizeof *out);
+    out->percent = -1;
+    /* Every line is classified here, once: an overlong one's start too,
+     * for a caller that follows the host's commands. */
+    dfota_classify(ev->data, ev->len, ev->dir, &out->item);
+    c->tr = out;
+    feed(c, ev, out);
+    c->tr = NULL;
 }
 
 /* The log ends with a START still owed. START may come later than usual
