@@ -110,6 +110,14 @@ dfota_err dfota_source_probe(dfota_source *src, int64_t wait_ns, char *err, size
                      errlen);
 }
 
+/* A booting module says +CPIN: READY, +QIND: PB DONE ... unasked, and
+ * such a line may come inside an answer: ATI's and AT+QGMR's own lines
+ * never start with '+'. */
+static int unsolicited(const char *line)
+{
+    return line[0] == '+';
+}
+
 dfota_err dfota_source_identify(dfota_source *src, int64_t wait_ns, dfota_identity *id, char *err,
                                 size_t errlen)
 {
@@ -126,6 +134,8 @@ dfota_err dfota_source_identify(dfota_source *src, int64_t wait_ns, dfota_identi
     if (rc != DFOTA_OK)
         return rc;
     for (size_t i = 0; i < n; i++) {
+        if (unsolicited(lines[i]))
+            continue;
         if (strncmp(lines[i], "Revision: ", 10) == 0)
             snprintf(id->revision, sizeof id->revision, "%.95s", lines[i] + 10);
         else {
@@ -144,7 +154,7 @@ dfota_err dfota_source_identify(dfota_source *src, int64_t wait_ns, dfota_identi
         if (rc != DFOTA_OK)
             return rc;
         for (size_t i = 0; i < n && !id->firmware[0]; i++) {
-            int seen = strncmp(lines[i], "Revision: ", 10) == 0;
+            int seen = strncmp(lines[i], "Revision: ", 10) == 0 || unsolicited(lines[i]);
             for (size_t k = 0; k < n_ati; k++)
                 seen |= strcmp(lines[i], ati[k]) == 0;
             if (!seen)

@@ -186,6 +186,24 @@ static void test_identify(void)
     CU_ASSERT_EQUAL(dfota_source_identify(&rec, S, &id, err, sizeof err), DFOTA_E_ARG);
 }
 
+/* A booting module's unsolicited lines (+QIND: PB DONE, +CPIN: READY) may
+ * come inside an answer: they are not what it is or runs (e2e.serial-library
+ * once saw "the module runs +QIND: PB DONE"). */
+static void test_identify_booting(void)
+{
+    static const char *const module[] = {
+        "ATI", "+CPIN: READY", "Quectel", "EG95", "Revision: EG95EFAR02A07M4G", "OK", NULL,
+        "AT+QGMR", "+QIND: PB DONE", "EG95EFAR02A07M4G_01.002.01.002", "OK", NULL,
+        NULL};
+    char err[DFOTA_ERRBUF];
+    fake f = {.script = module};
+    dfota_source src = {&fake_ops, &f};
+    dfota_identity id;
+    CU_ASSERT_EQUAL_FATAL(dfota_source_identify(&src, 60 * S, &id, err, sizeof err), DFOTA_OK);
+    CU_ASSERT_STRING_EQUAL(id.model, "Quectel EG95");
+    CU_ASSERT_STRING_EQUAL(id.firmware, "EG95EFAR02A07M4G_01.002.01.002");
+}
+
 static void test_file_size(void)
 {
     static const char *const module[] = {
@@ -307,6 +325,7 @@ int main(void)
         {"a URL that names the loopback", test_url_loopback},
         {"probe: a module that answers AT, and none", test_probe},
         {"identify: ATI and AT+QGMR", test_identify},
+        {"identify: a booting module's unsolicited lines", test_identify_booting},
         {"file size: AT+QFLST", test_file_size},
         {"the AT client's answer and final result", test_client_answer},
         {"the AT client drains the answers owed", test_client_drain},
