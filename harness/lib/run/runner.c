@@ -6,7 +6,6 @@
  * A step's window becomes the source's deadline: a live source times out
  * when the module is late, a recording when its next event is later than
  * the deadline, so both are judged by one code path. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
