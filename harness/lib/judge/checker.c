@@ -1592,7 +1592,7 @@ void dfota_checker_feed(dfota_checker *c, const dfota_event *ev)
 /* The event, classified once in tr (dfota_checker_feed_ex). */
 static void feed(dfota_checker *c, const dfota_event *ev, dfota_transition *tr)
 {
-    const dfota_item it = tr->item;
+    const dfota_item *it = &tr->item;
     if (ev->t_ns != DFOTA_T_NONE) {
         c->res.timed = 1;
         c->t_last = ev->t_ns;
@@ -1606,15 +1606,15 @@ static void feed(dfota_checker *c, const dfota_event *ev, dfota_transition *tr)
         on_harness(c, ev, tr->harness);
         return;
     }
-    if (c->data_mode && data_line(c, ev, &it)) {
+    if (c->data_mode && data_line(c, ev, it)) {
         tr->data = 1;
         return;
     }
     if (ev->dir == DFOTA_DIR_HOST) {
-        on_host_line(c, ev, &it);
+        on_host_line(c, ev, it);
         return;
     }
-    switch (it.kind) {
+    switch (it->kind) {
     case DFOTA_ITEM_ECHO: case DFOTA_ITEM_PORT_GONE: case DFOTA_ITEM_PORT_BACK:
         break;
     case DFOTA_ITEM_OK: case DFOTA_ITEM_ERROR: case DFOTA_ITEM_FINAL:
@@ -1624,10 +1624,10 @@ static void feed(dfota_checker *c, const dfota_event *ev, dfota_transition *tr)
             c->module_since_host++;
         break;
     }
-    if (it.kind != DFOTA_ITEM_OK && it.kind != DFOTA_ITEM_ERROR && it.kind != DFOTA_ITEM_FINAL &&
-        it.kind != DFOTA_ITEM_ECHO)
+    if (it->kind != DFOTA_ITEM_OK && it->kind != DFOTA_ITEM_ERROR && it->kind != DFOTA_ITEM_FINAL &&
+        it->kind != DFOTA_ITEM_ECHO)
         c->module_since_final++;
-    switch (it.kind) {
+    switch (it->kind) {
     case DFOTA_ITEM_OK:
     case DFOTA_ITEM_ERROR:
     case DFOTA_ITEM_FINAL: {
@@ -1636,8 +1636,8 @@ static void feed(dfota_checker *c, const dfota_event *ev, dfota_transition *tr)
         int answers = c->p_len > 0;
         if (answers) /* the oldest command owed an answer: the queue holds the last p_len */
             tr->answers = c->commands - c->p_len + 1;
-        on_final(c, ev, &it);
-        if (it.final == DFOTA_FINAL_CONNECT && answers) {
+        on_final(c, ev, it);
+        if (it->final == DFOTA_FINAL_CONNECT && answers) {
             c->data_mode = 1;
             c->data_line = ev->line;
         }
@@ -1646,8 +1646,8 @@ static void feed(dfota_checker *c, const dfota_event *ev, dfota_transition *tr)
     case DFOTA_ITEM_URC:
     case DFOTA_ITEM_BAD_URC:
         if (c->o.judge_host)
-            judge_host_reads(c, ev, &it);
-        on_urc(c, ev, &it);
+            judge_host_reads(c, ev, it);
+        on_urc(c, ev, it);
         break;
     case DFOTA_ITEM_RDY:
         on_rdy(c, ev);
@@ -1667,11 +1667,14 @@ static void feed(dfota_checker *c, const dfota_event *ev, dfota_transition *tr)
 
 void dfota_checker_feed_ex(dfota_checker *c, const dfota_event *ev, dfota_transition *out)
 {
-    memset(out, 0, sizeof *out);
-    out->percent = -1;
     /* Every line is classified here, once: an overlong one's start too,
      * for a caller that follows the host's commands. */
     dfota_classify(ev->data, ev->len, ev->dir, &out->item);
+    out->harness = DFOTA_HEV_NONE;
+    out->echo = out->data = 0;
+    out->command = out->answers = 0;
+    out->progress = DFOTA_PROGRESS_NONE;
+    out->percent = out->last_percent = -1;
     c->tr = out;
     feed(c, ev, out);
     c->tr = NULL;
