@@ -756,9 +756,12 @@ static int wants_update(const dfota_scenario *sc)
 }
 
 /* The argument of step st when it sends AT+QFOTADL=<arg>: its ${VARS}
- * expanded and its quotes taken off, into out; 0, or -1 for another step. */
+ * expanded, read by the guide's parser (the URL or file name inside its
+ * quotes, and its protocol) into out and *proto; 0, or -1 for another
+ * step or an argument whose quotes cannot be read or are typographic (a
+ * paste's damage: not what a module would be sent). */
 static int fotadl_arg(const dfota_varset *vs, const dfota_scenario *sc, const dfota_step *st,
-                      char *out, size_t cap)
+                      char *out, size_t cap, dfota_proto *proto)
 {
     char line[1100], err[DFOTA_ERRBUF];
     if (st->kind != DFOTA_STEP_SEND ||
@@ -768,26 +771,29 @@ static int fotadl_arg(const dfota_varset *vs, const dfota_scenario *sc, const df
     dfota_classify(line, strlen(line), DFOTA_DIR_HOST, &it);
     if (it.kind != DFOTA_ITEM_FOTADL || it.form != DFOTA_FOTADL_WRITE)
         return -1;
-    const char *a = it.arg;
-    size_t n = it.arg_len;
-    if (n >= 2 && a[0] == '"' && a[n - 1] == '"') {
-        a++;
-        n -= 2;
-    }
-    if (n >= cap)
+    dfota_arg_check a;
+    dfota_spec_check_arg(it.arg, it.arg_len, &a);
+    if (a.value_len == 0 || a.value_len >= cap || a.typographic)
         return -1;
-    memcpy(out, a, n);
-    out[n] = '\0';
+    memcpy(out, it.arg + a.value_off, a.value_len);
+    out[a.value_len] = '\0';
+    if (proto)
+        *proto = a.proto;
     return 0;
 }
 
-#define UFS_PREFIX "/data/ufs/"
+#define UFS_PREFIX DFOTA_LOCAL_PREFIX
 
 /* An argument that names a package on a server: an FTP, HTTP or HTTPS URL. */
-static int server_url(const char *arg)
+static int server_url(dfota_proto proto)
 {
-    return strncasecmp(arg, "ftp://", 6) == 0 || strncasecmp(arg, "http://", 7) == 0 ||
-           strncasecmp(arg, "https://", 8) == 0;
+    return proto == DFOTA_PROTO_FTP || proto == DFOTA_PROTO_HTTP || proto == DFOTA_PROTO_HTTPS;
+}
+
+/* An argument that names a file in the module's /data/ufs/. */
+static int ufs_file(dfota_proto proto, const char *arg)
+{
+    return proto == DFOTA_PROTO_LOCAL && strncmp(arg, UFS_PREFIX, strlen(UFS_PREFIX)) == 0;
 }
 
 /* What packages a scenario needs from the bench: a server's (an FTP or
@@ -796,14 +802,15 @@ static int server_url(const char *arg)
 static void needs(const dfota_varset *vs, const dfota_scenario *sc, int *server, int *local)
 {
     char arg[1024];
+    dfota_proto proto;
     int dl = wants_download(sc), up = wants_update(sc);
     *server = *local = 0;
     for (size_t i = 0; i < sc->n_steps; i++) {
-        if (fotadl_arg(vs, sc, &sc->steps[i], arg, sizeof arg) != 0)
+        if (fotadl_arg(vs, sc, &sc->steps[i], arg, sizeof arg, &proto) != 0)
             continue;
-        if (strncmp(arg, UFS_PREFIX, strlen(UFS_PREFIX)) == 0)
+        if (ufs_file(proto, arg))
             *local |= up;
-        else if (server_url(arg))
+        else if (server_url(proto))
             *server |= dl;
     }
 }
@@ -861,7 +868,8 @@ static int loopback_guard(const run_opts *o, const dfota_scenario *sc, const dfo
     if (source_kind(o->source) != DFOTA_SRC_SERIAL || !wants_download(sc) || serial_is_pty(o))
         return 0;
     for (size_t i = 0; i < sc->n_steps; i++) {
-        if (fotadl_arg(vs, sc, &sc->steps[i], url, sizeof url) != 0 || !dfota_url_is_loopback(url))
+        if (fotadl_arg(vs, sc, &sc->steps[i], url, sizeof url, NULL) != 0 ||
+            !dfota_url_is_loopback(url))
             continue;
         char shown[300];
         snprintf(shown, sizeof shown, "%.299s", url);
@@ -891,10 +899,10 @@ static int preflight(const run_opts *o, const dfota_scenario *sc, const dfota_va
         return 0;
     int dl = wants_download(sc), up = wants_update(sc);
     for (size_t i = 0; i < sc->n_steps; i++) {
-        if (fotadl_arg(vs, sc, &sc->steps[i], url, sizeof url) != 0)
+        dfota_proto proto;
+        if (fotadl_arg(vs, sc, &sc->steps[i], url, sizeof url, &proto) != 0)
             continue;
-
-        if (strncmp(url, UFS_PREFIX, strlen(UFS_PREFIX)) == 0) {
+        if (ufs_file(proto, url)) {
             if (up && source_kind(o->source) == DFOTA_SRC_EMULATOR &&
                 preflight_ufs(o, url, err, sizeof err) != 0) {
                 snprintf(res->error, sizeof res->error, "preflight: %.300s", err);
@@ -902,7 +910,7 @@ static int preflight(const run_opts *o, const dfota_scenario *sc, const dfota_va
             }
             continue;
         }
-        if (!dl || !server_url(url))
+        if (!dl || !server_url(proto))
             continue;
         int64_t size = 0;
         if (dfota_preflight_url(url, o->connect_to, o->n_connect_to, &size, err, sizeof err) !=
@@ -923,8 +931,9 @@ static int preflight_module(const run_opts *o, const dfota_scenario *sc, const d
     if (!preflight_on(o) || source_kind(o->source) != DFOTA_SRC_SERIAL || !wants_update(sc))
         return 0;
     for (size_t i = 0; i < sc->n_steps; i++) {
-        if (fotadl_arg(vs, sc, &sc->steps[i], name, sizeof name) != 0 ||
-            strncmp(name, UFS_PREFIX, strlen(UFS_PREFIX)) != 0)
+        dfota_proto proto;
+        if (fotadl_arg(vs, sc, &sc->steps[i], name, sizeof name, &proto) != 0 ||
+            !ufs_file(proto, name))
             continue;
         long long size = -1;
         dfota_err rc = dfota_source_file_size(src, name + strlen(UFS_PREFIX), 30LL * 1000000000LL,

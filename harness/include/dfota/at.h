@@ -205,4 +205,80 @@ const char *dfota_stage_name(dfota_stage stage);
 /* True for stages that carry an integer argument. */
 int dfota_stage_takes_code(dfota_stage stage);
 
+/* ---- client: the host's side of AT exchanges (lib/at/client.c), the one
+ * the harness has. It does no I/O of its own: it drives a transport the
+ * caller gives (a source, a serial port), and what a final result is comes
+ * from dfota_classify, as everywhere else. */
+
+/* A final result code ends a command: OK, ERROR (+CME/+CMS ERROR too) and
+ * the others V.250 and Quectel define (CONNECT, NO CARRIER, SEND OK ...). */
+int dfota_item_is_final(const dfota_item *it);
+
+typedef struct {
+    /* Writes one command line; line has no terminator (the transport ends
+     * it as its medium wants). DFOTA_OK, or an error with err. */
+    dfota_err (*send)(void *ctx, const char *line, size_t len, char *err, size_t errlen);
+    /* The module's next line, waiting at most until deadline_ns on the
+     * transport's clock: 1 with *line and *len (valid until the next call),
+     * 0 at the end of the stream, DFOTA_E_TIMEOUT, or another negative
+     * dfota_err with err. Only the module's lines: not what the host sent. */
+    int (*next)(void *ctx, int64_t deadline_ns, const char **line, size_t *len, char *err,
+                size_t errlen);
+    int64_t (*now)(void *ctx); /* the transport's clock, ns */
+    void *ctx;
+} dfota_at_transport;
+
+typedef struct {
+    dfota_at_transport t;
+    unsigned owed;      /* commands sent whose final result has not come yet */
+} dfota_at_client;
+
+#define DFOTA_AT_ANSWER_LINES 8
+#define DFOTA_AT_ANSWER_LINE_MAX 256
+
+/* An answer: the information text and the final result that ended it. */
+typedef struct {
+    dfota_item_kind kind;     /* DFOTA_ITEM_OK, _ERROR or _FINAL */
+    dfota_final final;
+    int has_code;             /* +CME ERROR: <n>, +CMS ERROR: <n> */
+    long code;
+    char text[DFOTA_AT_ANSWER_LINE_MAX]; /* the final result's line, cut to fit */
+    /* The information text (DFOTA_ITEM_OTHER lines; echo and URCs are left
+     * out), the first DFOTA_AT_ANSWER_LINES, each cut to fit and ended
+     * with a NUL (len says how many bytes it keeps). Bytes as sent. */
+    size_t n_lines;
+    char lines[DFOTA_AT_ANSWER_LINES][DFOTA_AT_ANSWER_LINE_MAX];
+    size_t len[DFOTA_AT_ANSWER_LINES];
+} dfota_at_answer;
+
+/* A client on transport t (copied); nothing owed. */
+void dfota_at_client_init(dfota_at_client *c, const dfota_at_transport *t);
+
+/* Sends one command line; an answer is then owed. */
+DFOTA_WUR dfota_err dfota_at_client_send(dfota_at_client *c, const char *line, char *err,
+                                         size_t errlen);
+
+/* The module's next line, as the transport's next(), classified into *it
+ * (which borrows from *line). A final result pays the oldest answer owed. */
+int dfota_at_client_next(dfota_at_client *c, int64_t deadline_ns, const char **line,
+                         size_t *len, dfota_item *it, char *err, size_t errlen);
+
+/* Reads the module's lines up to the next final result, until
+ * deadline_ns, into *ans (the caller's). DFOTA_OK; DFOTA_E_TIMEOUT; DFOTA_E_IO
+ * when the stream ended first; another error from the transport. err says
+ * why. */
+DFOTA_WUR dfota_err dfota_at_client_answer(dfota_at_client *c, int64_t deadline_ns,
+                                           dfota_at_answer *ans, char *err, size_t errlen);
+
+/* One exchange: sends line and reads its answer (dfota_at_client_answer).
+ * An answer owed to an earlier command that comes first is taken for this
+ * one's: drain them first (dfota_at_client_drain). */
+DFOTA_WUR dfota_err dfota_at_client_ask(dfota_at_client *c, const char *line, int64_t deadline_ns,
+                                        dfota_at_answer *ans, char *err, size_t errlen);
+
+/* Reads and drops lines until no answer is owed, the stream ends, or
+ * deadline_ns: so that an answer to a command asked again (a booting
+ * module) does not pass later for the next command's. */
+void dfota_at_client_drain(dfota_at_client *c, int64_t deadline_ns);
+
 #endif

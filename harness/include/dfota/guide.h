@@ -137,6 +137,10 @@ typedef struct {
     long port;              /* explicit or default; 0 when unknown */
     int port_explicit;
     int typographic;        /* the quotes were typographic (paste damage) */
+    /* The URL or file name inside the quotes, as arg[value_off ..
+     * value_off + value_len); value_len 0 when the quotes could not be
+     * read (then proto is DFOTA_PROTO_NONE). */
+    size_t value_off, value_len;
 } dfota_arg_check;
 
 /* Checks the text after "AT+QFOTADL=" exactly as chapter 3 states it:

@@ -133,6 +133,40 @@ void dfota_checker_free(dfota_checker *c);
 /* Feeds one event. Never fails: what cannot be judged is a finding. */
 void dfota_checker_feed(dfota_checker *c, const dfota_event *ev);
 
+/* ---- transitions: what the checker made of one event. A caller that
+ * follows the same events (the scenario runner's steps) reads them here
+ * instead of classifying and tracking the line again: one reading of
+ * each event, the checker's. */
+
+typedef enum {
+    DFOTA_PROGRESS_NONE = 0,    /* not a percentage PROGRESS-ORDER judged (not UPDATING,
+                                 * no integer, outside 0..100, outside an attempt) */
+    DFOTA_PROGRESS_IN_ORDER,    /* not below the attempt's last: PROGRESS-ORDER holds */
+    DFOTA_PROGRESS_OUT_OF_ORDER /* below it: PROGRESS-ORDER FAILed at this event */
+} dfota_progress_order;
+
+typedef struct {
+    /* The line's classification (dfota_classify); it borrows from the
+     * event's line, so it is valid while the event is. OTHER for '!'. */
+    dfota_item item;
+    dfota_harness_event harness; /* a '!' event: which one; DFOTA_HEV_NONE otherwise */
+    int echo;                 /* a host line that is the local echo of the command before it
+                               * (a terminal's capture, DFOTA_EV_GUESSED_DIR): ignored */
+    int data;                 /* a line read as data (after CONNECT, or the data a command
+                               * prompted for), not as AT traffic */
+    unsigned command;         /* a host command line: its number, counting from 1 every
+                               * command line the checker took; 0: not one */
+    unsigned answers;         /* a final result: the number of the command it answers (a
+                               * module answers in order); 0: none it could answer */
+    dfota_progress_order progress;
+    int percent;              /* with progress not NONE: the percentage; else -1 */
+    int last_percent;         /* with OUT_OF_ORDER: the attempt's last, which it is below */
+} dfota_transition;
+
+/* dfota_checker_feed, and fills *out (the caller's) with what the checker
+ * made of ev. Never fails. */
+void dfota_checker_feed_ex(dfota_checker *c, const dfota_event *ev, dfota_transition *out);
+
 /* The log ended: decides what is still open (INCOMPLETE), closes every
  * flow. With truncated set the log was cut by an input error. */
 void dfota_checker_finish(dfota_checker *c);

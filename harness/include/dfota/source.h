@@ -115,4 +115,40 @@ DFOTA_WUR dfota_err dfota_source_open(const char *spec, dfota_source **out, char
 
 void dfota_source_close(dfota_source *s);
 
+/* ---- probes (lib/source/probe.c): a live source's module asked as a host
+ * would, through the AT client (dfota/at.h). */
+
+/* Asks a live source's module AT, again every few seconds, until any final
+ * result (OK or ERROR) comes, for at most wait_ns of the source's time:
+ * is there a module answering AT commands on this port? DFOTA_OK,
+ * DFOTA_E_TIMEOUT when nothing answered, another error with err. */
+DFOTA_WUR dfota_err dfota_source_probe(dfota_source *src, int64_t wait_ns, char *err,
+                                       size_t errlen);
+
+/* What a module says it is. */
+typedef struct {
+    char model[64];      /* ATI's lines before Revision: "Quectel EG95" */
+    char revision[96];   /* ATI's Revision: "EG95EFAR02A07M4G" */
+    char firmware[96];   /* AT+QGMR: "EG95EFAR02A07M4G_01.002.01.002" */
+} dfota_identity;
+
+/* Asks a live source's module what it is and runs, as a host would: ATI,
+ * then AT+QGMR, each again every few seconds while the module does not
+ * answer (it may still be booting), for at most wait_ns of the source's
+ * time in all. Fills *id (escaped texts). DFOTA_E_TIMEOUT when no answer
+ * came, DFOTA_E_ARG for a recording, another error with err. */
+DFOTA_WUR dfota_err dfota_source_identify(dfota_source *src, int64_t wait_ns, dfota_identity *id,
+                                          char *err, size_t errlen);
+
+/* Asks a live source's module for a file of its /data/ufs/ with
+ * AT+QFLST="UFS:<name>" (name without the /data/ufs/ prefix), for at most
+ * wait_ns of the source's time. DFOTA_OK with *size (the module's answer,
+ * possibly 0); DFOTA_E_INPUT when the module lists no such file (it
+ * answered ERROR, or OK without it); DFOTA_E_TIMEOUT when nothing
+ * answered; DFOTA_E_ARG for a recording or a name with '"' or a control
+ * byte. err says why. */
+DFOTA_WUR dfota_err dfota_source_file_size(dfota_source *src, const char *name, int64_t wait_ns,
+                                           long long *size, char *err, size_t errlen);
+
+
 #endif

@@ -223,6 +223,8 @@ void dfota_spec_check_arg(const char *arg, size_t len, dfota_arg_check *out)
     int extra;
     if (!split_quoted(arg, len, &s, &n, &extra, out))
         return;
+    out->value_off = (size_t)(s - arg);
+    out->value_len = n;
     out->url_len = n;
     if (n == 0) {
         invalid(out, "the URL is empty");

@@ -230,9 +230,8 @@ static void on_rdy(dfota_checker *c, const dfota_event *ev)
 
 /* A harness event: the port went or came back (a reboot, to the module's
  * flows), the host opened or closed it (to host.c only). */
-static void on_harness(dfota_checker *c, const dfota_event *ev)
+static void on_harness(dfota_checker *c, const dfota_event *ev, dfota_harness_event hev)
 {
-    dfota_harness_event hev = dfota_harness_event_of(ev);
     judge_host_event(c, ev, hev);
     if (hev == DFOTA_HEV_PORT_LOST)
         on_reboot(c, ev, 1);
@@ -244,6 +243,14 @@ static void on_harness(dfota_checker *c, const dfota_event *ev)
 
 void dfota_checker_feed(dfota_checker *c, const dfota_event *ev)
 {
+    dfota_transition tr;
+    dfota_checker_feed_ex(c, ev, &tr);
+}
+
+/* The event, classified once in tr (dfota_checker_feed_ex). */
+static void feed(dfota_checker *c, const dfota_event *ev, dfota_transition *tr)
+{
+    const dfota_item *it = &tr->item;
     if (ev->t_ns != DFOTA_T_NONE) {
         c->res.timed = 1;
         c->t_last = ev->t_ns;
@@ -253,18 +260,19 @@ void dfota_checker_feed(dfota_checker *c, const dfota_event *ev)
         return;
     }
     if (ev->dir == DFOTA_DIR_HARNESS) {
-        on_harness(c, ev);
+        tr->harness = dfota_harness_event_of(ev);
+        on_harness(c, ev, tr->harness);
         return;
     }
-    dfota_item it;
-    dfota_classify(ev->data, ev->len, ev->dir, &it);
-    if (c->data_mode && data_line(c, ev, &it))
+    if (c->data_mode && data_line(c, ev, it)) {
+        tr->data = 1;
         return;
+    }
     if (ev->dir == DFOTA_DIR_HOST) {
-        judge_on_host_line(c, ev, &it);
+        judge_on_host_line(c, ev, it);
         return;
     }
-    switch (it.kind) {
+    switch (it->kind) {
     case DFOTA_ITEM_ECHO: case DFOTA_ITEM_PORT_GONE: case DFOTA_ITEM_PORT_BACK:
         break;
     case DFOTA_ITEM_OK: case DFOTA_ITEM_ERROR: case DFOTA_ITEM_FINAL:
@@ -274,18 +282,20 @@ void dfota_checker_feed(dfota_checker *c, const dfota_event *ev)
             c->module_since_host++;
         break;
     }
-    if (it.kind != DFOTA_ITEM_OK && it.kind != DFOTA_ITEM_ERROR && it.kind != DFOTA_ITEM_FINAL &&
-        it.kind != DFOTA_ITEM_ECHO)
+    if (it->kind != DFOTA_ITEM_OK && it->kind != DFOTA_ITEM_ERROR && it->kind != DFOTA_ITEM_FINAL &&
+        it->kind != DFOTA_ITEM_ECHO)
         c->module_since_final++;
-    switch (it.kind) {
+    switch (it->kind) {
     case DFOTA_ITEM_OK:
     case DFOTA_ITEM_ERROR:
     case DFOTA_ITEM_FINAL: {
         /* V.250: CONNECT enters data mode. One that answers nothing
          * the log shows is taken as text: data mode would hide the rest. */
         int answers = c->p_len > 0;
-        judge_on_final(c, ev, &it);
-        if (it.final == DFOTA_FINAL_CONNECT && answers) {
+        if (answers) /* the oldest command owed an answer: the queue holds the last p_len */
+            tr->answers = c->commands - c->p_len + 1;
+        judge_on_final(c, ev, it);
+        if (it->final == DFOTA_FINAL_CONNECT && answers) {
             c->data_mode = 1;
             c->data_line = ev->line;
         }
@@ -294,8 +304,8 @@ void dfota_checker_feed(dfota_checker *c, const dfota_event *ev)
     case DFOTA_ITEM_URC:
     case DFOTA_ITEM_BAD_URC:
         if (c->o.judge_host)
-            judge_host_urc(c, ev, &it);
-        judge_on_urc(c, ev, &it);
+            judge_host_urc(c, ev, it);
+        judge_on_urc(c, ev, it);
         break;
     case DFOTA_ITEM_RDY:
         on_rdy(c, ev);
@@ -310,6 +320,21 @@ void dfota_checker_feed(dfota_checker *c, const dfota_event *ev)
     default:
         break;
     }
+}
+
+void dfota_checker_feed_ex(dfota_checker *c, const dfota_event *ev, dfota_transition *out)
+{
+    /* Every line is classified here, once: an overlong one's start too,
+     * for a caller that follows the host's commands. */
+    dfota_classify(ev->data, ev->len, ev->dir, &out->item);
+    out->harness = DFOTA_HEV_NONE;
+    out->echo = out->data = 0;
+    out->command = out->answers = 0;
+    out->progress = DFOTA_PROGRESS_NONE;
+    out->percent = out->last_percent = -1;
+    c->tr = out;
+    feed(c, ev, out);
+    c->tr = NULL;
 }
 
 void dfota_checker_finish(dfota_checker *c)

@@ -48,6 +48,7 @@ static void push_pending(dfota_checker *c, flow *f, const dfota_event *ev)
     c->pending_t[at] = ev->t_ns;
     c->pending_line[at] = ev->line;
     c->p_len++;
+    c->tr->command = ++c->commands;
     if (f)
         f->queued = 1;
 }
@@ -254,8 +255,10 @@ static int prompt_line(dfota_checker *c, const dfota_event *ev, const dfota_item
  * echo in a terminal's capture, the data a command prompted for, or text. */
 void judge_on_host_line(dfota_checker *c, const dfota_event *ev, const dfota_item *it)
 {
-    if (c->prompt_data && prompt_line(c, ev, it))
+    if (c->prompt_data && prompt_line(c, ev, it)) {
+        c->tr->data = 1;
         return;
+    }
     if (it->kind != DFOTA_ITEM_FOTADL && it->kind != DFOTA_ITEM_COMMAND)
         return;
     /* Echo exists only where a terminal shows what was typed and what the
@@ -267,6 +270,7 @@ void judge_on_host_line(dfota_checker *c, const dfota_event *ev, const dfota_ite
     if (guessed && c->echo_due && c->last_host_len == keep &&
         memcmp(c->last_host, ev->data, keep) == 0) {
         c->echo_due = 0;
+        c->tr->echo = 1;
         return;
     }
     memcpy(c->last_host, ev->data, keep);

@@ -134,6 +134,9 @@ static void on_updating(dfota_checker *c, flow *f, const dfota_event *ev, const 
     int pct = (int)it->code;
     if (pct > f->last_pct)
         f->last_pct = pct; /* the attempt's highest */
+    c->tr->percent = pct; /* in order when it is now the attempt's last */
+    c->tr->last_percent = f->last_pct;
+    c->tr->progress = f->last_pct == pct ? DFOTA_PROGRESS_IN_ORDER : DFOTA_PROGRESS_OUT_OF_ORDER;
     if (pct == 100)
         f->reached100 = 1;
     if (pct > f->s.max_percent)

@@ -120,6 +120,10 @@ struct dfota_checker {
     int host_missed;          /* a URC came while the host was away (reported once) */
     int host_left;            /* the host closed the port itself (not a port-lost) */
     int64_t t_last;           /* the last event's time */
+    /* What the event being fed turned out to be (dfota_checker_feed_ex);
+     * set for the length of a feed. */
+    dfota_transition *tr;
+    unsigned commands;        /* command lines taken: the pending queue holds the last p_len */
 };
 
 /* A flow cut before it ended: by a new AT+QFOTADL the module took (ev is

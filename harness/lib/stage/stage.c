@@ -1,8 +1,8 @@
 /* stage.c - staging packages and preflighting URLs (dfota/stage.h).
  *
  * Three parts: the vendor's upload checksum; libcurl for the FTP upload and
- * for the size of a URL; and AT+QFUPL over a serial port, read with the
- * AT framer until the module's final result. */
+ * for the size of a URL; and AT+QFUPL over a serial port, through the AT
+ * client (dfota/at.h) with the port as its transport. */
 #define _DEFAULT_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -394,6 +394,8 @@ done:
 
 /* ---- AT+QFUPL over a serial port ------------------------------------------------- */
 
+/* The port as the AT client's transport (dfota/at.h): lines ended with
+ * CR, read through the AT framer, on the wall clock. */
 typedef struct {
     dfota_port *port;
     dfota_framer *framer;
@@ -401,26 +403,37 @@ typedef struct {
     uint8_t buf[4096];
 } at_link;
 
-static int64_t wall_ms(void)
+static int64_t link_now(void *ctx)
 {
-    return dfota_wall_ns() / 1000000;
+    (void)ctx;
+    return dfota_wall_ns();
 }
 
-/* The next line from the module before wall time `until` (ms): 1 with the
- * line in out (cut to cap - 1 bytes), DFOTA_E_TIMEOUT, or DFOTA_E_IO. */
-static int next_line(at_link *l, int64_t until, char *out, size_t cap, char *err, size_t errlen)
+static dfota_err link_send(void *ctx, const char *cmd, size_t len, char *err, size_t errlen)
 {
-    const char *line;
-    size_t len, full;
+    at_link *l = ctx;
+    char out[STAGE_LINE_MAX + 2];
+    if (len > STAGE_LINE_MAX) {
+        dfota_errf(err, errlen, "a command of over %d bytes", STAGE_LINE_MAX);
+        return DFOTA_E_ARG;
+    }
+    memcpy(out, cmd, len);
+    out[len] = '\r';
+    return dfota_port_write(l->port, out, len + 1, STAGE_WRITE_MS, err, errlen);
+}
+
+/* The next line from the module before wall time deadline_ns: 1 with the
+ * line, DFOTA_E_TIMEOUT, or DFOTA_E_IO. */
+static int link_next(void *ctx, int64_t deadline_ns, const char **line, size_t *len, char *err,
+                     size_t errlen)
+{
+    at_link *l = ctx;
+    size_t full;
     unsigned flags;
     for (;;) {
-        if (dfota_framer_next(l->framer, &line, &len, &full, &flags)) {
-            size_t k = len < cap - 1 ? len : cap - 1;
-            memcpy(out, line, k);
-            out[k] = '\0';
+        if (dfota_framer_next(l->framer, line, len, &full, &flags))
             return 1;
-        }
-        int64_t left = until - wall_ms();
+        int64_t left = (deadline_ns - dfota_wall_ns()) / 1000000;
         if (left <= 0)
             return DFOTA_E_TIMEOUT;
         int n = dfota_port_read(l->port, l->buf, sizeof l->buf, left > 100 ? 100 : (int)left, err,
@@ -431,71 +444,49 @@ static int next_line(at_link *l, int64_t until, char *out, size_t cap, char *err
     }
 }
 
-static int is_final(const char *line)
+static int64_t answer_deadline(const at_link *l)
 {
-    return strcmp(line, "OK") == 0 || strcmp(line, "ERROR") == 0 ||
-           strncmp(line, "+CME ERROR:", 11) == 0 || strcmp(line, "CONNECT") == 0;
+    return dfota_wall_ns() + (int64_t)l->answer_ms * 1000000;
 }
 
-/* Sends cmd and reads to its final result (OK, ERROR, +CME ERROR: n,
- * CONNECT) into final; the first line starting with info_prefix, if any,
- * into info. The echo and other lines (URCs) are skipped. */
-static dfota_err command(at_link *l, const char *cmd, const char *info_prefix, char *info,
-                         size_t info_cap, char *final, size_t final_cap, char *err, size_t errlen)
+/* Sends cmd and reads its answer up to the final result (dfota/at.h). */
+static dfota_err command(dfota_at_client *c, const char *cmd, dfota_at_answer *ans, char *err,
+                         size_t errlen)
 {
-    char out[STAGE_LINE_MAX + 2], line[STAGE_LINE_MAX];
-    int n = snprintf(out, sizeof out, "%s\r", cmd);
-    if (n < 0 || (size_t)n >= sizeof out) {
-        dfota_errf(err, errlen, "a command of over %d bytes", STAGE_LINE_MAX);
-        return DFOTA_E_ARG;
-    }
-    if (info)
-        info[0] = '\0';
-    dfota_err rc = dfota_port_write(l->port, out, (size_t)n, STAGE_WRITE_MS, err, errlen);
-    if (rc != DFOTA_OK)
-        return rc;
-    int64_t until = wall_ms() + l->answer_ms;
-    for (;;) {
-        int r = next_line(l, until, line, sizeof line, err, errlen);
-        if (r == DFOTA_E_TIMEOUT) {
-            dfota_errf(err, errlen, "no final answer to %.200s within %d ms", cmd, l->answer_ms);
-            return DFOTA_E_TIMEOUT;
-        }
-        if (r < 0)
-            return (dfota_err)r;
-        if (is_final(line)) {
-            snprintf(final, final_cap, "%s", line);
-            return DFOTA_OK;
-        }
-        if (info && !info[0] && info_prefix && strncmp(line, info_prefix, strlen(info_prefix)) == 0)
-            snprintf(info, info_cap, "%s", line);
-    }
+    const at_link *l = c->t.ctx;
+    dfota_err rc = dfota_at_client_ask(c, cmd, answer_deadline(l), ans, err, errlen);
+    if (rc == DFOTA_E_TIMEOUT)
+        dfota_errf(err, errlen, "no final answer to %.200s within %d ms", cmd, l->answer_ms);
+    return rc;
 }
 
 /* What an error code of the vendor's file commands means, or NULL. */
-static const char *file_error_text(const char *final)
+static const char *file_error_text(const dfota_at_answer *final)
 {
     static const struct {
-        const char *line, *text;
+        long code;
+        const char *text;
     } known[] = {
-        {"+CME ERROR: 406", "invalid file name"},
-        {"+CME ERROR: 407", "the file exists (replace deletes it first)"},
-        {"+CME ERROR: 409", "the module failed to write the file"},
-        {"+CME ERROR: 420", "no space left"},
-        {"+CME ERROR: 421", "the upload timed out"},
-        {"+CME ERROR: 423", "the file is too large"},
+        {406, "invalid file name"},
+        {407, "the file exists (replace deletes it first)"},
+        {409, "the module failed to write the file"},
+        {420, "no space left"},
+        {421, "the upload timed out"},
+        {423, "the file is too large"},
     };
+    if (final->final != DFOTA_FINAL_CME_ERROR || !final->has_code)
+        return NULL;
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
-        if (strcmp(final, known[i].line) == 0)
+        if (final->code == known[i].code)
             return known[i].text;
     return NULL;
 }
 
-static dfota_err refused(const char *what, const char *final, char *err, size_t errlen)
+static dfota_err refused(const char *what, const dfota_at_answer *final, char *err, size_t errlen)
 {
     char shown[STAGE_SHOWN_MAX];
     const char *text = file_error_text(final);
-    escaped(final, strlen(final), shown, sizeof shown);
+    escaped(final->text, strlen(final->text), shown, sizeof shown);
     dfota_errf(err, errlen, "the module answered %s with %s%s%s%s", what, shown, text ? " (" : "",
             text ? text : "", text ? ")" : "");
     return DFOTA_E_INPUT;
@@ -533,7 +524,7 @@ static int parse_qfupl(const char *line, int64_t *count, unsigned *sum)
 }
 
 /* Writes the file's bytes after CONNECT and computes their checksum. */
-static dfota_err send_data(at_link *l, FILE *f, int64_t len, uint16_t *sum, char *err,
+static dfota_err send_data(const at_link *l, FILE *f, int64_t len, uint16_t *sum, char *err,
                            size_t errlen)
 {
     uint8_t chunk[STAGE_CHUNK];
@@ -557,27 +548,24 @@ static dfota_err send_data(at_link *l, FILE *f, int64_t len, uint16_t *sum, char
 }
 
 /* After the data: +QFUPL: <count>,<checksum> and OK, checked. */
-static dfota_err check_result(at_link *l, const char *name, int64_t len, uint16_t sum,
+static dfota_err check_result(dfota_at_client *c, const char *name, int64_t len, uint16_t sum,
                               const dfota_stage_module_opts *o, char *err, size_t errlen)
 {
-    char line[STAGE_LINE_MAX], shown[STAGE_SHOWN_MAX], info[STAGE_LINE_MAX] = "";
-    int64_t until = wall_ms() + l->answer_ms, count = -1;
+    const at_link *l = c->t.ctx;
+    char shown[STAGE_SHOWN_MAX], info[STAGE_LINE_MAX] = "";
+    int64_t count = -1;
     unsigned got = 0;
-    for (;;) {
-        int r = next_line(l, until, line, sizeof line, err, errlen);
-        if (r == DFOTA_E_TIMEOUT) {
-            dfota_errf(err, errlen, "no +QFUPL answer within %d ms after the data", l->answer_ms);
-            return DFOTA_E_TIMEOUT;
-        }
-        if (r < 0)
-            return (dfota_err)r;
-        if (!info[0] && strncmp(line, "+QFUPL:", 7) == 0)
-            snprintf(info, sizeof info, "%s", line);
-        else if (is_final(line) && strcmp(line, "OK") != 0)
-            return refused("the upload", line, err, errlen);
-        else if (strcmp(line, "OK") == 0)
-            break;
-    }
+    dfota_at_answer ans;
+    dfota_err rc = dfota_at_client_answer(c, answer_deadline(l), &ans, err, errlen);
+    if (rc == DFOTA_E_TIMEOUT)
+        dfota_errf(err, errlen, "no +QFUPL answer within %d ms after the data", l->answer_ms);
+    if (rc != DFOTA_OK)
+        return rc;
+    for (size_t i = 0; i < ans.n_lines && !info[0]; i++)
+        if (strncmp(ans.lines[i], "+QFUPL:", 7) == 0)
+            snprintf(info, sizeof info, "%s", ans.lines[i]);
+    if (ans.kind != DFOTA_ITEM_OK)
+        return refused("the upload", &ans, err, errlen);
     escaped(info, strlen(info), shown, sizeof shown);
     if (!parse_qfupl(info, &count, &got)) {
         dfota_errf(err, errlen, "the module ended the upload with OK but no +QFUPL: <size>,<checksum> "
@@ -612,34 +600,35 @@ static dfota_err name_ok(const char *name, char *err, size_t errlen)
 }
 
 /* Talks to an open port: AT, QFDEL when asked, QFUPL and the data. */
-static dfota_err upload(at_link *l, const char *name, FILE *f, int64_t len,
+static dfota_err upload(dfota_at_client *c, const char *name, FILE *f, int64_t len,
                         const dfota_stage_module_opts *o, char *err, size_t errlen)
 {
-    char cmd[STAGE_LINE_MAX], final[STAGE_LINE_MAX];
+    char cmd[STAGE_LINE_MAX];
+    dfota_at_answer ans;
     uint16_t sum = 0;
-    dfota_err rc = command(l, "AT", NULL, NULL, 0, final, sizeof final, err, errlen);
+    dfota_err rc = command(c, "AT", &ans, err, errlen);
     if (rc == DFOTA_E_TIMEOUT)
         return DFOTA_E_IO; /* nothing answers on this port: as good as no module */
-    if (rc != DFOTA_OK || strcmp(final, "OK") != 0)
-        return rc != DFOTA_OK ? rc : refused("AT", final, err, errlen);
+    if (rc != DFOTA_OK || ans.kind != DFOTA_ITEM_OK)
+        return rc != DFOTA_OK ? rc : refused("AT", &ans, err, errlen);
     step(o->on_step, o->step_ctx, "the module answers AT");
     if (o->replace) {
         snprintf(cmd, sizeof cmd, "AT+QFDEL=\"UFS:%s\"", name);
-        if ((rc = command(l, cmd, NULL, NULL, 0, final, sizeof final, err, errlen)) != DFOTA_OK)
+        if ((rc = command(c, cmd, &ans, err, errlen)) != DFOTA_OK)
             return rc;
-        step(o->on_step, o->step_ctx, strcmp(final, "OK") == 0 ? "deleted UFS:%s"
-                                                                : "no UFS:%s to delete", name);
+        step(o->on_step, o->step_ctx, ans.kind == DFOTA_ITEM_OK ? "deleted UFS:%s"
+                                                                 : "no UFS:%s to delete", name);
     }
     snprintf(cmd, sizeof cmd, "AT+QFUPL=\"UFS:%s\",%lld,%d", name, (long long)len,
              o->timeout_s > 0 ? o->timeout_s : 5);
-    if ((rc = command(l, cmd, NULL, NULL, 0, final, sizeof final, err, errlen)) != DFOTA_OK)
+    if ((rc = command(c, cmd, &ans, err, errlen)) != DFOTA_OK)
         return rc;
-    if (strcmp(final, "CONNECT") != 0)
-        return refused("AT+QFUPL", final, err, errlen);
+    if (ans.final != DFOTA_FINAL_CONNECT)
+        return refused("AT+QFUPL", &ans, err, errlen);
     step(o->on_step, o->step_ctx, "CONNECT: sending %lld bytes", (long long)len);
-    if ((rc = send_data(l, f, len, &sum, err, errlen)) != DFOTA_OK)
+    if ((rc = send_data(c->t.ctx, f, len, &sum, err, errlen)) != DFOTA_OK)
         return rc;
-    return check_result(l, name, len, sum, o, err, errlen);
+    return check_result(c, name, len, sum, o, err, errlen);
 }
 
 dfota_err dfota_stage_module(const char *spec, const char *file,
@@ -678,7 +667,10 @@ dfota_err dfota_stage_module(const char *spec, const char *file,
         goto done;
     step(o->on_step, o->step_ctx, "opened %s (%s)", dfota_port_device(l.port),
          dfota_port_backend(l.port));
-    if ((rc = upload(&l, name, f, len, o, err, errlen)) == DFOTA_OK)
+    dfota_at_transport t = {link_send, link_next, link_now, &l};
+    dfota_at_client c;
+    dfota_at_client_init(&c, &t);
+    if ((rc = upload(&c, name, f, len, o, err, errlen)) == DFOTA_OK)
         *size = len;
 done:
     dfota_port_free(l.port);

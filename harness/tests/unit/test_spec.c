@@ -548,6 +548,33 @@ static void test_code_retried(void)
     CU_ASSERT_EQUAL(DFOTA_RETRY_505_MAX, 5);
 }
 
+/* The value inside the quotes, where the argument holds it: what a caller
+ * (dfota run's preflight) uses instead of stripping quotes itself. */
+static void test_arg_value(void)
+{
+    static const struct {
+        const char *arg, *value; /* value NULL: the quotes cannot be read */
+    } cases[] = {
+        {"\"ftp://u:p@h:21/f.zip\"", "ftp://u:p@h:21/f.zip"},
+        {"\"/data/ufs/a.zip\",1,2,3", "/data/ufs/a.zip"},
+        {"\xe2\x80\x9chttp://h/f.zip\xe2\x80\x9d", "http://h/f.zip"},
+        {"\"\"", ""},
+        {"ftp://h/f.zip", NULL},
+        {"\"ftp://h/f.zip", NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        dfota_arg_check a;
+        dfota_spec_check_arg(cases[i].arg, strlen(cases[i].arg), &a);
+        if (!cases[i].value) {
+            CU_ASSERT_EQUAL(a.value_len, 0);
+            continue;
+        }
+        CU_ASSERT_EQUAL(a.value_len, strlen(cases[i].value));
+        CU_ASSERT(a.value_off + a.value_len <= strlen(cases[i].arg));
+        CU_ASSERT_NSTRING_EQUAL(cases[i].arg + a.value_off, cases[i].value, a.value_len);
+    }
+}
+
 static const test_entry tests[] = {
     {"AT+QFOTADL argument limits and forms", test_check_arg},
     {"argument bounded by its length", test_check_arg_not_nul_terminated},
@@ -558,6 +585,7 @@ static const test_entry tests[] = {
     {"code tables", test_codes},
     {"code meanings", test_code_meanings},
     {"retried codes", test_code_retried},
+    {"the value inside the argument's quotes", test_arg_value},
 };
 
 int main(void)
