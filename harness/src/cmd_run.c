@@ -721,7 +721,7 @@ static void identify(dfota_source *src, int serial, char *fw, size_t cap, char *
             snprintf(fw, cap, "%s", m);
         return;
     }
-    if (dfota_source_identify(src, 120LL * 1000000000LL, &id, err, sizeof err) == DFOTA_OK) {
+    if (dfota_source_identify(src, 120 * DFOTA_NS_PER_S, &id, err, sizeof err) == DFOTA_OK) {
         snprintf(fw, cap, "%s", id.firmware[0] ? id.firmware : id.revision);
         if (model && id.model[0])
             snprintf(model, model_cap, "%s", id.model);
@@ -936,7 +936,7 @@ static int preflight_module(const run_opts *o, const dfota_scenario *sc, const d
             !ufs_file(proto, name))
             continue;
         long long size = -1;
-        dfota_err rc = dfota_source_file_size(src, name + strlen(UFS_PREFIX), 30LL * 1000000000LL,
+        dfota_err rc = dfota_source_file_size(src, name + strlen(UFS_PREFIX), 30 * DFOTA_NS_PER_S,
                                               &size, err, sizeof err);
         if (rc == DFOTA_OK && size > 0)
             continue;
@@ -963,7 +963,7 @@ static void source_spec(const run_opts *o, char *spec, size_t cap)
 /* Before a suite on a serial port: does a module answer AT there? A port
  * that cannot be opened, or is not the AT port (EG9x have several), would
  * otherwise fail every scenario one by one. Returns 0, or -1 with why. */
-#define PROBE_WAIT_NS (30LL * 1000000000LL) /* a module may be booting */
+#define PROBE_WAIT_NS (30 * DFOTA_NS_PER_S) /* a module may be booting */
 
 static int probe_at(const run_opts *o, char *why, size_t cap)
 {
@@ -981,7 +981,7 @@ static int probe_at(const run_opts *o, char *why, size_t cap)
     snprintf(why, cap,
              "%.600s: no answer to AT within %.0f s: is this the module's AT port? (most EG9x have "
              "it on USB interface 2: see dfota ports)",
-             o->source + 7, (double)PROBE_WAIT_NS / 1e9);
+             o->source + 7, dfota_seconds(PROBE_WAIT_NS));
     return -1;
 }
 

@@ -12,6 +12,19 @@
 /* The version of dfota, in every artifact it writes. */
 #define DFOTA_VERSION "0.1.0"
 
+#include <stdint.h>
+
+/* Time is kept in nanoseconds (int64_t) everywhere: module time, wall time,
+ * windows, durations. These are its units, named once. */
+#define DFOTA_NS_PER_S 1000000000LL
+#define DFOTA_NS_PER_MS 1000000LL
+
+/* ns as seconds, for a message ("%.3fs"). */
+static inline double dfota_seconds(int64_t ns)
+{
+    return (double)ns / 1e9;
+}
+
 #include <stddef.h>
 
 #if defined(__GNUC__) || defined(__clang__)

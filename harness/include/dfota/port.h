@@ -168,7 +168,7 @@ const char *dfota_port_backend(const dfota_port *p);
  * and a note says how many. */
 #define DFOTA_PROXY_QUEUE_MAX (64 * 1024)
 /* The default give-up time for a module port that does not come back. */
-#define DFOTA_PROXY_GIVE_UP_NS (300LL * 1000000000LL)
+#define DFOTA_PROXY_GIVE_UP_NS (300 * DFOTA_NS_PER_S)
 
 typedef struct {
     const char *port;         /* the module's port: a path or usb:VID:PID[...] (dfota/port.h) */

@@ -20,7 +20,7 @@ int64_t dfota_wall_ns(void)
 {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
-    return (int64_t)t.tv_sec * 1000000000LL + t.tv_nsec;
+    return (int64_t)t.tv_sec * DFOTA_NS_PER_S + t.tv_nsec;
 }
 
 /* The int64 nearest a double, saturated (a NaN counts as the top: a time

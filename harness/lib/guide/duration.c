@@ -3,13 +3,13 @@
 
 #include "dfota/guide.h"
 
-#define MAX_NS (1000LL * 86400 * 1000000000LL)
+#define MAX_NS (1000LL * 86400 * DFOTA_NS_PER_S)
 
 static const struct {
     const char *unit;
     int64_t ns;
 } units[] = {
-    {"ns", 1}, {"us", 1000}, {"ms", 1000000}, {"s", 1000000000LL},
+    {"ns", 1}, {"us", 1000}, {"ms", 1000000}, {"s", DFOTA_NS_PER_S},
     {"min", 60000000000LL}, {"h", 3600000000000LL},
 };
 
@@ -28,7 +28,7 @@ dfota_err dfota_duration_parse(const char *s, size_t len, int64_t *ns)
     if (i < len && s[i] == '.') {
         i++;
         while (i < len && s[i] >= '0' && s[i] <= '9') {
-            if (scale < 1000000000LL) {
+            if (scale < DFOTA_NS_PER_S) {
                 frac = frac * 10 + (s[i] - '0');
                 scale *= 10;
             }

@@ -30,7 +30,7 @@ void dfota_checker_opts_host_windows(dfota_checker_opts *o)
     /* FIELD-QUIRKS gives no reboot or whole-update time: those stay unset. */
     static const int secs[DFOTA_WIN_COUNT] = {3, 60, 300, 300, 120, 300, 60, 0, 0};
     for (int i = 0; i < DFOTA_WIN_COUNT; i++)
-        o->window_ns[i] = (int64_t)secs[i] * 1000000000LL;
+        o->window_ns[i] = (int64_t)secs[i] * DFOTA_NS_PER_S;
     o->host_reopen_ns = HOST_REOPEN_NS;
 }
 

@@ -72,7 +72,7 @@ static void give_up_stale(dfota_checker *c, const dfota_event *ev)
         char why[160];
         if (waited != DFOTA_T_NONE)
             snprintf(why, sizeof why, "none in the %.3fs before the next command (line %lu)",
-                     (double)waited / 1e9, ev->line);
+                     dfota_seconds(waited), ev->line);
         else
             snprintf(why, sizeof why,
                      "none before the next command (line %lu), sent after other output", ev->line);

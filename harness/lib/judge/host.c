@@ -37,7 +37,7 @@ void judge_host_command(dfota_checker *c, const dfota_event *ev, const dfota_ite
         if (waited != DFOTA_T_NONE && waited > limit) {
             judge_report(c, c->cur, DFOTA_R_HOST_WAIT_FINAL, DFOTA_L_NOTE, ev, NULL,
                    "the next command after the final result",
-                   "%s after %.3fs without an answer: the host gave up", b, (double)waited / 1e9);
+                   "%s after %.3fs without an answer: the host gave up", b, dfota_seconds(waited));
             pass(c, DFOTA_R_HOST_WAIT_FINAL);
         } else
             judge_report(c, c->cur, DFOTA_R_HOST_WAIT_FINAL, DFOTA_L_FAIL, ev, NULL,
@@ -105,8 +105,8 @@ static void on_host_open(dfota_checker *c, const dfota_event *ev)
     if (c->o.host_reopen_ns > 0 && d != DFOTA_T_NONE && d > c->o.host_reopen_ns)
         judge_report(c, c->up, DFOTA_R_HOST_REOPEN, DFOTA_L_FAIL, ev, NULL,
                "the port reopened after the reboot, within the host-reopen window",
-               "it took %.3fs%s, more than %.3fs", (double)d / 1e9, host_clock_said(c),
-               (double)c->o.host_reopen_ns / 1e9);
+               "it took %.3fs%s, more than %.3fs", dfota_seconds(d), host_clock_said(c),
+               dfota_seconds(c->o.host_reopen_ns));
     else
         pass(c, DFOTA_R_HOST_REOPEN);
 }
@@ -122,7 +122,7 @@ void judge_host_event(dfota_checker *c, const dfota_event *ev, dfota_harness_eve
             if (c->o.host_reopen_ns > 0 && d != DFOTA_T_NONE && d > c->o.host_reopen_ns)
                 judge_report(c, c->up, DFOTA_R_HOST_REOPEN, DFOTA_L_FAIL, ev, NULL,
                        "the port reopened after the reboot, within the host-reopen window",
-                       "not reopened in the %.3fs%s before it went away again", (double)d / 1e9,
+                       "not reopened in the %.3fs%s before it went away again", dfota_seconds(d),
                        host_clock_said(c));
             c->reopen_due = 0;
         }
@@ -157,7 +157,7 @@ void judge_host_finish(dfota_checker *c)
                NULL, "the port reopened after the reboot",
                late ? "the host had not reopened it %.3fs%s later, when the log ends"
                     : "the log ends %.3fs%s after the port came back, before the host reopened it",
-               d == DFOTA_T_NONE ? 0.0 : (double)d / 1e9, host_clock_said(c));
+               d == DFOTA_T_NONE ? 0.0 : dfota_seconds(d), host_clock_said(c));
     }
     if (c->up && is_open(c->up) && c->host_left && !c->host_missed)
         judge_report(c, c->up, DFOTA_R_HOST_READ_TO_END, DFOTA_L_FAIL, &end, NULL,

@@ -31,12 +31,12 @@
 #define SLOTS (PENDING_MAX + 3)
 #define CMD_KEEP 300       /* bytes of a command kept to recognise its echo */
 #define BAD_URC_TOLERATED 2 /* FIELD-QUIRKS: one host ignores up to two malformed lines */
-#define HOST_REOPEN_NS (10 * 1000000000LL) /* the host windows' time to reopen the port */
+#define HOST_REOPEN_NS (10 * DFOTA_NS_PER_S) /* the host windows' time to reopen the port */
 /* How long an answer is owed when no final-result window is set: the wait
  * real host code gives a command's OK (FIELD-QUIRKS, "How hosts time it").
  * A host that sends its next command later has given up on the answer, and
  * so does the checker; one that types ahead sends within milliseconds. */
-#define ANSWER_OWED_NS (3 * 1000000000LL)
+#define ANSWER_OWED_NS (3 * DFOTA_NS_PER_S)
 
 typedef enum {
     PH_CMD = 0,      /* waiting for the final result */

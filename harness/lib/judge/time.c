@@ -26,14 +26,14 @@ JUDGE_SLOW static void overrun(dfota_checker *c, flow *f, dfota_window w, int64_
 {
     dfota_rule r = dfota_window_rule(w);
     char exp[DFOTA_TEXT_MAX];
-    snprintf(exp, sizeof exp, "%s within %.3fs (window %s)", what, (double)limit / 1e9,
+    snprintf(exp, sizeof exp, "%s within %.3fs (window %s)", what, dfota_seconds(limit),
              dfota_window_name(w));
     if (d - ev->late_ns <= limit)
         judge_report(c, f, r, DFOTA_L_INCOMPLETE, ev, NULL, exp,
                "read after %.3fs, but the harness may have read it up to %.3fs after it came: "
-               "not judged", (double)d / 1e9, (double)ev->late_ns / 1e9);
+               "not judged", dfota_seconds(d), dfota_seconds(ev->late_ns));
     else
-        judge_report(c, f, r, DFOTA_L_FAIL, ev, NULL, exp, "it took %.3fs", (double)d / 1e9);
+        judge_report(c, f, r, DFOTA_L_FAIL, ev, NULL, exp, "it took %.3fs", dfota_seconds(d));
 }
 
 /* The window w from from to ev, when the options set one and both times

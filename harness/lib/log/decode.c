@@ -4,10 +4,10 @@
  * literal, a Particle device's trace, literal \r\n escapes. */
 #include <string.h>
 
+#include "dfota/base.h"
 #include "decode.h"
 #include "base/text.h"
 
-#define NS 1000000000LL
 
 static const char *find_seq(const char *s, size_t n, const char *pat, size_t pl)
 {
@@ -28,7 +28,7 @@ static int mm_epoch(const char *s, size_t n, int64_t *t)
 {
     for (const char *p = s; (p = find_seq(p, (size_t)(s + n - p), "[", 1)) != NULL; p++) {
         const char *q = p + 1, *end = s + n;
-        int64_t sec = 0, frac = 0, scale = NS;
+        int64_t sec = 0, frac = 0, scale = DFOTA_NS_PER_S;
         int nd = 0;
         while (q < end && *q >= '0' && *q <= '9' && nd < 10) {
             sec = sec * 10 + (*q++ - '0');
@@ -45,7 +45,7 @@ static int mm_epoch(const char *s, size_t n, int64_t *t)
             q++;
         }
         if (q < end && *q == ']' && sec < 4000000000LL) {
-            *t = sec * NS + frac;
+            *t = sec * DFOTA_NS_PER_S + frac;
             return 1;
         }
     }
@@ -173,7 +173,7 @@ static long decode_literal(char *out, const char *s, size_t a, size_t n, char q)
  *   20.853 AT send      11 "AT+CREG=2\r\n"          seconds since boot
  *   20.858 AT read  OK   6 "\r\nOK\r\n"             a C literal of the bytes */
 
-#define DEVICE_TIME_MAX_NS (100LL * 365 * 86400 * 1000000000LL)
+#define DEVICE_TIME_MAX_NS (100LL * 365 * 86400 * DFOTA_NS_PER_S)
 
 /* Leading decimal digits of s[0..n) as an integer with frac digits after
  * a '.', in ns given the unit; the length taken, 0 when none. A count past
@@ -198,7 +198,7 @@ static size_t device_time(const char *s, size_t n, int64_t unit_ns, int64_t *t)
     if (i < n && s[i] == '.') {
         i++;
         while (i < n && s[i] >= '0' && s[i] <= '9') {
-            if (fs < 1000000000LL) {
+            if (fs < DFOTA_NS_PER_S) {
                 f = f * 10 + (s[i] - '0');
                 fs *= 10;
             }
@@ -220,7 +220,7 @@ static void device_stamp(dfota_decoded *d, int64_t t)
 long dfota_decode_device(const char *s, size_t n, dfota_decoded *d)
 {
     int64_t t;
-    size_t k = device_time(s, n, 1000000LL, &t);
+    size_t k = device_time(s, n, DFOTA_NS_PER_MS, &t);
     const char *tag = k ? find_seq(s + k, n - k, " [ncp.at] ", 10) : NULL;
     if (k && tag == s + k) {
         const char *p = tag + 10, *end = s + n;
@@ -238,7 +238,7 @@ long dfota_decode_device(const char *s, size_t n, dfota_decoded *d)
     if (k && find_seq(s + k, n - k, " [", 2) == s + k)
         return -2; /* another category of the device's log */
     /* the older "secs AT send|read ... \"literal\"" */
-    k = device_time(s, n, 1000000000LL, &t);
+    k = device_time(s, n, DFOTA_NS_PER_S, &t);
     const char *at = k ? find_seq(s + k, n - k, " AT ", 4) : NULL;
     if (!at)
         return -1;

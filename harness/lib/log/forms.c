@@ -4,11 +4,11 @@
  * direction markers before a line (dfota_marker_at). */
 #include <string.h>
 
+#include "dfota/base.h"
 #include "log/prefix.h"
 #include "base/text.h"
 
-#define NS 1000000000LL
-#define DAY_NS (86400LL * NS)
+#define DAY_NS (86400LL * DFOTA_NS_PER_S)
 
 /* ---- times ------------------------------------------------------------ */
 
@@ -70,7 +70,7 @@ static size_t parse_clock(const char *p0, const char *end, int64_t *ns)
     if (p + 1 < end && (*p == '.' || *p == ':' || *p == ',') && p[1] >= '0' && p[1] <= '9') {
         p++;
         int n = 0;
-        int64_t scale = NS;
+        int64_t scale = DFOTA_NS_PER_S;
         while (p < end && *p >= '0' && *p <= '9') {
             if (n < 9) {
                 scale /= 10;
@@ -80,7 +80,7 @@ static size_t parse_clock(const char *p0, const char *end, int64_t *ns)
             n++;
         }
     }
-    *ns = ((int64_t)h * 3600 + mi * 60 + se) * NS + frac;
+    *ns = ((int64_t)h * 3600 + mi * 60 + se) * DFOTA_NS_PER_S + frac;
     return (size_t)(p - p0);
 }
 
@@ -89,7 +89,7 @@ static size_t parse_clock(const char *p0, const char *end, int64_t *ns)
  * Returns the end, or NULL when p holds no such number. */
 static const char *seconds(const char *p, const char *end, int maxd, int64_t *sec, int64_t *frac, int *nd)
 {
-    int64_t scale = NS;
+    int64_t scale = DFOTA_NS_PER_S;
     *sec = *frac = 0;
     *nd = 0;
     while (p < end && *p >= '0' && *p <= '9' && *nd < maxd) {
@@ -143,7 +143,7 @@ static size_t parse_epoch(const char *s, const char *end, int64_t *t)
     const char *p = seconds(s, end, 11, &sec, &frac, &nd);
     if (!p || nd != 10 || sec < 946684800LL || sec > 4102444800LL || !time_stops(p, end))
         return 0;
-    return time_end(s, p, end, sec * NS + frac, t);
+    return time_end(s, p, end, sec * DFOTA_NS_PER_S + frac, t);
 }
 
 /* Tera Term: "[Tue Jan 02 10:00:00.123 2024] ". */
@@ -235,7 +235,7 @@ static size_t parse_elapsed(const char *s, const char *end, int64_t *t)
     }
     if (p >= end || *p != ']')
         return 0;
-    return time_end(s, p + 1, end, sec * NS + frac, t);
+    return time_end(s, p + 1, end, sec * DFOTA_NS_PER_S + frac, t);
 }
 
 /* "Z", or an offset "+01:00" "+0100" "-05": what to subtract to get UTC. */
@@ -254,7 +254,7 @@ static size_t parse_zone(const char *p, const char *end, int64_t *off)
         n = 5;
     if (m > 59)
         return 0;
-    *off = (*p == '-' ? -1 : 1) * ((int64_t)h * 3600 + m * 60) * NS;
+    *off = (*p == '-' ? -1 : 1) * ((int64_t)h * 3600 + m * 60) * DFOTA_NS_PER_S;
     return n;
 }
 

@@ -24,8 +24,7 @@
 #include "log/reader.h"
 #include "base/text.h"
 
-#define NS 1000000000LL
-#define DAY_NS (86400LL * NS)
+#define DAY_NS (86400LL * DFOTA_NS_PER_S)
 
 dfota_reader *dfota_reader_new(FILE *in, const char *name)
 {
@@ -184,15 +183,17 @@ static int transcript_event(dfota_reader *r, char *line, size_t len, dfota_event
             goto bad;
         p++;
     }
-    if (sec > INT64_MAX / NS || (sec == INT64_MAX / NS && frac > INT64_MAX % NS)) {
+    if (sec > INT64_MAX / DFOTA_NS_PER_S ||
+        (sec == INT64_MAX / DFOTA_NS_PER_S && frac > INT64_MAX % DFOTA_NS_PER_S)) {
         log_fail(r, err, errlen, "time %lld s is past what the reader can hold", (long long)sec);
         return DFOTA_E_INPUT;
     }
-    ev->t_ns = sec * NS + frac;
+    ev->t_ns = sec * DFOTA_NS_PER_S + frac;
     if (ev->t_ns < r->last_t) {
         log_fail(r, err, errlen, "time goes backwards (%lld.%09lld after %lld.%09lld)",
-             (long long)(ev->t_ns / NS), (long long)(ev->t_ns % NS), (long long)(r->last_t / NS),
-             (long long)(r->last_t % NS));
+             (long long)(ev->t_ns / DFOTA_NS_PER_S), (long long)(ev->t_ns % DFOTA_NS_PER_S),
+             (long long)(r->last_t / DFOTA_NS_PER_S),
+             (long long)(r->last_t % DFOTA_NS_PER_S));
         return DFOTA_E_INPUT;
     }
     r->last_t = ev->t_ns;

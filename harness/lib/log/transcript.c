@@ -161,7 +161,7 @@ static dfota_err write_escaped(FILE *out, const char *data, size_t len)
 dfota_err dfota_transcript_write_event(FILE *out, const dfota_event *ev)
 {
     int64_t t = ev->t_ns == DFOTA_T_NONE || ev->t_ns < 0 ? 0 : ev->t_ns;
-    int64_t sec = t / 1000000000, ns = t % 1000000000;
+    int64_t sec = t / DFOTA_NS_PER_S, ns = t % DFOTA_NS_PER_S;
     int rc;
     if (ns % 1000 == 0)
         rc = fprintf(out, "%" PRId64 ".%06" PRId64 " %c", sec, ns / 1000, (char)ev->dir);

@@ -21,7 +21,6 @@
 #include "dfota/base.h"
 #include "dfota/port.h"
 
-#define MS 1000000LL
 /* No host on the terminal: look again this often (wall), as the emulator. */
 #define HUP_RECHECK_MS 10
 /* While the module is away, look for its port this often (wall). */
@@ -193,7 +192,7 @@ static void host_close(dfota_proxy *p)
 {
     if (p->master < 0)
         return;
-    int64_t until = dfota_wall_ns() + DRAIN_MAX_MS * MS;
+    int64_t until = dfota_wall_ns() + DRAIN_MAX_MS * DFOTA_NS_PER_MS;
     host_flush(p);
     while (p->host_attached && host_unread(p) && dfota_wall_ns() < until) {
         sleep_ms(2);
@@ -297,7 +296,7 @@ static dfota_err step_away(dfota_proxy *p, int timeout_ms, char *err, size_t err
         snprintf(err, errlen,
                  "giving up: the module's port %.200s went away and did not come back within "
                  "%.0f s (module time)%s%.200s",
-                 dfota_port_name(p->port), (double)p->give_up_ns / 1e9,
+                 dfota_port_name(p->port), dfota_seconds(p->give_up_ns),
                  p->away_err[0] ? "; last: " : "", p->away_err);
         return DFOTA_E_TIMEOUT;
     }

@@ -29,8 +29,6 @@
 #define HTML_SHORT_CAP 24         /* the text written beside a mark */
 #define ESC_CHUNK 256             /* bytes escaped at a time */
 
-#define NS_MS 1000000LL
-#define NS_S 1000000000LL
 
 /* ---- writing -------------------------------------------------------------- */
 

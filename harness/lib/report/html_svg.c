@@ -72,7 +72,7 @@ static axis axis_of(const work *w, const dfota_scenario_result *res)
             a.t1 = far < cap ? far : cap;
     }
     if (a.t1 <= a.t0)
-        a.t1 = sat_add(a.t0, NS_S);
+        a.t1 = sat_add(a.t0, DFOTA_NS_PER_S);
     return a;
 }
 
@@ -127,11 +127,17 @@ static void draw_tick(html *h, double x, const char *label)
 
 static void draw_ticks(html *h, const axis *a)
 {
+    /* the axis's tick steps, in ms and then in s */
     static const int64_t steps[] = {
-        NS_MS, 2 * NS_MS, 5 * NS_MS, 10 * NS_MS, 20 * NS_MS, 50 * NS_MS, 100 * NS_MS,
-        200 * NS_MS, 500 * NS_MS, NS_S, 2 * NS_S, 5 * NS_S, 10 * NS_S, 15 * NS_S, 30 * NS_S,
-        60 * NS_S, 120 * NS_S, 300 * NS_S, 600 * NS_S, 900 * NS_S, 1800 * NS_S, 3600 * NS_S,
-        7200 * NS_S, 10800 * NS_S, 21600 * NS_S, 43200 * NS_S, 86400 * NS_S};
+        1 * DFOTA_NS_PER_MS,     2 * DFOTA_NS_PER_MS,     5 * DFOTA_NS_PER_MS,
+        10 * DFOTA_NS_PER_MS,    20 * DFOTA_NS_PER_MS,    50 * DFOTA_NS_PER_MS,
+        100 * DFOTA_NS_PER_MS,   200 * DFOTA_NS_PER_MS,   500 * DFOTA_NS_PER_MS,
+        1 * DFOTA_NS_PER_S,      2 * DFOTA_NS_PER_S,      5 * DFOTA_NS_PER_S,
+        10 * DFOTA_NS_PER_S,     15 * DFOTA_NS_PER_S,     30 * DFOTA_NS_PER_S,
+        60 * DFOTA_NS_PER_S,     120 * DFOTA_NS_PER_S,    300 * DFOTA_NS_PER_S,
+        600 * DFOTA_NS_PER_S,    900 * DFOTA_NS_PER_S,    1800 * DFOTA_NS_PER_S,
+        3600 * DFOTA_NS_PER_S,   7200 * DFOTA_NS_PER_S,   10800 * DFOTA_NS_PER_S,
+        21600 * DFOTA_NS_PER_S,  43200 * DFOTA_NS_PER_S,  86400 * DFOTA_NS_PER_S};
     char label[48];
     if (!a->timed) {
         unsigned long step = 1; /* 1, 2, 5, 10, 20, 50 ... */
@@ -152,7 +158,10 @@ static void draw_ticks(html *h, const axis *a)
     while (k + 1 < sizeof steps / sizeof steps[0] && span / (double)steps[k] > 8)
         k++;
     int64_t step = steps[k];
-    int decimals = step >= NS_S ? 0 : step >= 100 * NS_MS ? 1 : step >= 10 * NS_MS ? 2 : 3;
+    int decimals = step >= DFOTA_NS_PER_S           ? 0
+                   : step >= 100 * DFOTA_NS_PER_MS ? 1
+                   : step >= 10 * DFOTA_NS_PER_MS  ? 2
+                                                   : 3;
     int64_t t = a->t0 / step * step;
     if (t < a->t0)
         t += step;

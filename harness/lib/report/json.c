@@ -10,7 +10,7 @@
 
 json_t *dfota_json_seconds(int64_t ns)
 {
-    return ns == DFOTA_T_NONE ? json_null() : json_real((double)ns / 1e9);
+    return ns == DFOTA_T_NONE ? json_null() : json_real(dfota_seconds(ns));
 }
 
 json_t *dfota_json_finding(const dfota_finding *f)

@@ -171,7 +171,7 @@ static void text_finding(dfota_output *o, const dfota_finding *f)
             dfota_level_name(f->level), o->color ? "\033[0m" : "", ri->id, ri->section,
             f->expected, f->seen);
     if (f->t_ns != DFOTA_T_NONE)
-        fprintf(to, " (t=%.3fs)", (double)f->t_ns / 1e9);
+        fprintf(to, " (t=%.3fs)", dfota_seconds(f->t_ns));
     if (f->quirk && f->level == DFOTA_L_WARN)
         fprintf(to, " [field behaviour: %s]", f->quirk);
     else if (f->quirk)

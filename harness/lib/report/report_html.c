@@ -41,22 +41,22 @@ void html_fmt_duration(char *buf, size_t cap, int64_t ns, int decimals)
     const char *sign = ns < 0 ? "-" : "";
     uint64_t a = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
     if (decimals > 0) {
-        snprintf(buf, cap, "%s%.*f s", sign, decimals, (double)a / (double)NS_S);
+        snprintf(buf, cap, "%s%.*f s", sign, decimals, (double)a / (double)DFOTA_NS_PER_S);
         return;
     }
     if (a == 0) {
         snprintf(buf, cap, "0 s");
         return;
     }
-    if (a < (uint64_t)NS_S && a % (uint64_t)NS_MS == 0) {
-        snprintf(buf, cap, "%s%" PRIu64 " ms", sign, a / (uint64_t)NS_MS);
+    if (a < (uint64_t)DFOTA_NS_PER_S && a % (uint64_t)DFOTA_NS_PER_MS == 0) {
+        snprintf(buf, cap, "%s%" PRIu64 " ms", sign, a / (uint64_t)DFOTA_NS_PER_MS);
         return;
     }
-    if (a < 60 * (uint64_t)NS_S) {
-        snprintf(buf, cap, "%s%.3g s", sign, (double)a / (double)NS_S);
+    if (a < 60 * (uint64_t)DFOTA_NS_PER_S) {
+        snprintf(buf, cap, "%s%.3g s", sign, (double)a / (double)DFOTA_NS_PER_S);
         return;
     }
-    uint64_t s = a / (uint64_t)NS_S, hrs = s / 3600, min = s / 60 % 60, sec = s % 60;
+    uint64_t s = a / (uint64_t)DFOTA_NS_PER_S, hrs = s / 3600, min = s / 60 % 60, sec = s % 60;
     if (hrs)
         snprintf(buf, cap, "%s%" PRIu64 " h %" PRIu64 " min", sign, hrs, min);
     else if (sec)

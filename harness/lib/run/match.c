@@ -65,18 +65,18 @@ void dfota_match_describe(const dfota_step *st, const char *send, char *out, siz
             ADD(" from %d", st->from);
         ADD(" to %d", st->to >= 0 ? st->to : 100);
         if (st->max_gap_ns)
-            ADD(" max_gap %.3gs", (double)st->max_gap_ns / 1e9);
+            ADD(" max_gap %.3gs", dfota_seconds(st->max_gap_ns));
         break;
     case DFOTA_STEP_EXPECT_SILENCE:
-        ADD(" for %.3gs", (double)st->duration_ns / 1e9);
+        ADD(" for %.3gs", dfota_seconds(st->duration_ns));
         break;
     case DFOTA_STEP_REBOOT:
         break;
     }
     if (st->after_ns)
-        ADD(" after %.3gs", (double)st->after_ns / 1e9);
+        ADD(" after %.3gs", dfota_seconds(st->after_ns));
     if (st->within_ns)
-        ADD(" within %.3gs", (double)st->within_ns / 1e9);
+        ADD(" within %.3gs", dfota_seconds(st->within_ns));
 #undef ADD
 }
 
@@ -121,15 +121,15 @@ static void harness_late(dfota_matcher *m, const dfota_event *ev, int64_t d, int
     cur(m)->rule = window_rule(&m->sc->steps[m->step]);
     settle(m, DFOTA_V_INCOMPLETE, ev,
            "read after %.3fs, but the harness may have read it up to %.3fs after it came: "
-           "not judged against %.3fs", (double)d / 1e9, (double)ev->late_ns / 1e9,
-           (double)within / 1e9);
+           "not judged against %.3fs", dfota_seconds(d), dfota_seconds(ev->late_ns),
+           dfota_seconds(within));
     m->stopped = 1;
     m->res->harness_error = 1;
     snprintf(m->res->error, sizeof m->res->error,
              "the harness was late: step %zu's event was read up to %.3f s (module time) after "
              "it came, and the window's %.3f s cannot be judged; nothing is charged to the "
              "module (is the machine overloaded, or the time scale too small?)",
-             m->step + 1, (double)ev->late_ns / 1e9, (double)within / 1e9);
+             m->step + 1, dfota_seconds(ev->late_ns), dfota_seconds(within));
 }
 
 /* The step's window, judged when it is settled at ev. Returns 0 when it failed. */
@@ -142,7 +142,7 @@ static int window_ok(dfota_matcher *m, const dfota_event *ev)
     if (st->after_ns && d < st->after_ns) {
         cur(m)->rule = window_rule(st);
         settle(m, DFOTA_V_FAIL, ev, "came after %.3fs, not after %.3fs as the window says",
-               (double)d / 1e9, (double)st->after_ns / 1e9);
+               dfota_seconds(d), dfota_seconds(st->after_ns));
         return 0;
     }
     if (st->within_ns && d > st->within_ns && d - ev->late_ns <= st->within_ns) {
@@ -151,8 +151,8 @@ static int window_ok(dfota_matcher *m, const dfota_event *ev)
     }
     if (st->within_ns && d > st->within_ns) {
         cur(m)->rule = window_rule(st);
-        settle(m, DFOTA_V_FAIL, ev, "came after %.3fs, not within %.3fs", (double)d / 1e9,
-               (double)st->within_ns / 1e9);
+        settle(m, DFOTA_V_FAIL, ev, "came after %.3fs, not within %.3fs", dfota_seconds(d),
+               dfota_seconds(st->within_ns));
         return 0;
     }
     return 1;
@@ -318,7 +318,7 @@ static void match_progress(dfota_matcher *m, const dfota_event *ev, const dfota_
     if (st->max_gap_ns && ev->t_ns != DFOTA_T_NONE && m->t_last_progress != DFOTA_T_NONE &&
         ev->t_ns - m->t_last_progress > st->max_gap_ns) {
         fail(m, "TIME-PROGRESS-GAP", ev, "%.3fs since the last progress, more than %.3fs",
-             (double)(ev->t_ns - m->t_last_progress) / 1e9, (double)st->max_gap_ns / 1e9);
+             dfota_seconds(ev->t_ns - m->t_last_progress), dfota_seconds(st->max_gap_ns));
         return;
     }
     m->progress_seen = 1;
@@ -453,10 +453,10 @@ void dfota_match_timeout(dfota_matcher *m, int64_t at)
     if (st->kind == DFOTA_STEP_EXPECT_PROGRESS && st->max_gap_ns &&
         (!st->within_ns || dfota_time_add(m->t_last_progress, st->max_gap_ns) <=
                                dfota_time_add(m->anchor, st->within_ns))) {
-        fail(m, "TIME-PROGRESS-GAP", &when, "no progress for %.3fs", (double)st->max_gap_ns / 1e9);
+        fail(m, "TIME-PROGRESS-GAP", &when, "no progress for %.3fs", dfota_seconds(st->max_gap_ns));
         return;
     }
-    fail(m, window_rule(st), &when, "nothing within %.3fs", (double)st->within_ns / 1e9);
+    fail(m, window_rule(st), &when, "nothing within %.3fs", dfota_seconds(st->within_ns));
 }
 
 void dfota_match_end(dfota_matcher *m, int silence_may_hold, int interrupted)

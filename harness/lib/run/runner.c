@@ -18,10 +18,10 @@
 /* A live run ends this long (module time) after its last step is settled,
  * so that what the module says next (RDY after END) still reaches the
  * checker; a recording simply ends. */
-#define LIVE_TAIL_NS (10LL * 1000000000LL)
+#define LIVE_TAIL_NS (10 * DFOTA_NS_PER_S)
 /* A live source is asked for events at most this far ahead (module time),
  * so that a stop request is seen soon whatever the step's window. */
-#define LIVE_POLL_NS (1000000000LL)
+#define LIVE_POLL_NS (DFOTA_NS_PER_S)
 
 typedef struct {
     const dfota_scenario *sc;

@@ -10,7 +10,7 @@
 #include "dfota/log.h"
 #include "dfota/source.h"
 
-#define ASK_AGAIN_NS (3LL * 1000000000LL)
+#define ASK_AGAIN_NS (3 * DFOTA_NS_PER_S)
 #define ANSWER_LINES 4
 #define LINE_SHOWN_MAX 240 /* an answer line kept, escaped */
 

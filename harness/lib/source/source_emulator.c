@@ -31,7 +31,7 @@
 /* Wall time bytes may stay on the wire, nothing else moving, before they
  * are taken for lost: a terminal that changed or dropped bytes would
  * otherwise stop virtual time for good. */
-#define WIRE_STALL_NS (10LL * 1000000000LL)
+#define WIRE_STALL_NS (10 * DFOTA_NS_PER_S)
 /* The longest a virtual pump waits in wall time for something to move. */
 #define VIRTUAL_WAIT_MS 5
 
@@ -61,7 +61,7 @@ static dfota_err wire_check(emu_source *e, char *err, size_t errlen)
     snprintf(err, errlen,
              "the emulator's terminal lost bytes (%lld toward the module, %lld toward the host, "
              "unread for %.0f s): virtual time cannot go on",
-             (long long)m, (long long)h, (double)WIRE_STALL_NS / 1e9);
+             (long long)m, (long long)h, dfota_seconds(WIRE_STALL_NS));
     return DFOTA_E_IO;
 }
 

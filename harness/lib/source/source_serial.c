@@ -45,12 +45,12 @@
 /* While the port is away, how often to look for it (wall time). */
 #define LOOK_MS 20
 /* A send while the port is away waits this long (module time) for it. */
-#define SEND_WAIT_NS (60LL * 1000000000LL)
+#define SEND_WAIT_NS (60 * DFOTA_NS_PER_S)
 /* A line must leave within this wall time (RTS/CTS may hold it). */
 #define WRITE_TIMEOUT_MS 5000
 #define SPEC_MAX 1024
 /* The least lateness a wall-clock read may have: a wait wakes no finer. */
-#define LATE_FLOOR_NS 1000000LL
+#define LATE_FLOOR_NS DFOTA_NS_PER_MS
 /* A read that returned within this (wall) did not wait: the bytes were there. */
 #define READ_WAITED_NS 500000LL
 
@@ -275,7 +275,7 @@ static dfota_err wait_for_port(serial_source *s, char *err, size_t errlen)
     while (!dfota_port_is_open(s->port)) {
         if (module_now(s) >= until) {
             snprintf(err, errlen, "%.200s: the port has been away for %.0f s (module time): "
-                                  "nothing can be sent", s->name, (double)SEND_WAIT_NS / 1e9);
+                                  "nothing can be sent", s->name, dfota_seconds(SEND_WAIT_NS));
             return DFOTA_E_IO;
         }
         int r = dfota_port_reopen(s->port, err, errlen);
