@@ -974,10 +974,16 @@ static int probe_at(const run_opts *o, char *why, size_t cap)
         snprintf(why, cap, "%s", err);
         return -1;
     }
-    dfota_err rc = dfota_source_probe(src, PROBE_WAIT_NS, err, sizeof err);
+    int64_t late = 0;
+    dfota_err rc = dfota_source_probe(src, PROBE_WAIT_NS, &late, err, sizeof err);
     dfota_source_close(src);
     if (rc == DFOTA_OK)
         return 0;
+    if (rc != DFOTA_E_TIMEOUT || late >= PROBE_WAIT_NS / 10) {
+        /* not the module's silence: the port failed, or the harness was late */
+        snprintf(why, cap, "%.600s: %s", o->source + 7, err);
+        return -1;
+    }
     snprintf(why, cap,
              "%.600s: no answer to AT within %.0f s: is this the module's AT port? (most EG9x have "
              "it on USB interface 2: see dfota ports)",

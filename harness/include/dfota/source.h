@@ -121,9 +121,14 @@ void dfota_source_close(dfota_source *s);
 /* Asks a live source's module AT, again every few seconds, until any final
  * result (OK or ERROR) comes, for at most wait_ns of the source's time:
  * is there a module answering AT commands on this port? DFOTA_OK,
- * DFOTA_E_TIMEOUT when nothing answered, another error with err. */
-DFOTA_WUR dfota_err dfota_source_probe(dfota_source *src, int64_t wait_ns, char *err,
-                                       size_t errlen);
+ * DFOTA_E_TIMEOUT when nothing answered, another error with err.
+ * *late_ns (when late_ns is not NULL) is how far past its deadlines the
+ * harness's own waits ended at most (source time), 0 when never: on a
+ * busy machine a wait may end long after it should, and a module whose
+ * answer came meanwhile is not silent. When that is a tenth of wait_ns or
+ * more, err says that the harness was late instead of "no answer". */
+DFOTA_WUR dfota_err dfota_source_probe(dfota_source *src, int64_t wait_ns, int64_t *late_ns,
+                                       char *err, size_t errlen);
 
 /* What a module says it is. */
 typedef struct {

@@ -11,6 +11,7 @@
 #include "dfota/source.h"
 
 #define ASK_AGAIN_NS (3 * DFOTA_NS_PER_S)
+#define LATE_GRACE 10
 #define ANSWER_LINES 4
 #define LINE_SHOWN_MAX 240 /* an answer line kept, escaped */
 
@@ -54,16 +55,22 @@ static int64_t src_now(void *ctx)
  * (escaped). With any_final, any final result (ERROR too) is an answer,
  * lines or not; else ERROR means "not ready" and OK must follow lines.
  * The answers still owed to commands asked again are read before it
- * returns. Returns DFOTA_OK, DFOTA_E_TIMEOUT, or another error. */
+ * returns. Returns DFOTA_OK, DFOTA_E_TIMEOUT, or another error; *late is
+ * how far past its deadline the latest of its waits ended (0: none).
+ * Time the harness overslept is not the module's: end moves on by it, up
+ * to LATE_GRACE times the time first given. */
 static dfota_err ask_lines(dfota_source *src, const char *cmd, int64_t end, int any_final,
-                           char lines[ANSWER_LINES][LINE_SHOWN_MAX], size_t *n, char *err,
-                           size_t errlen)
+                           char lines[ANSWER_LINES][LINE_SHOWN_MAX], size_t *n, int64_t *late,
+                           char *err, size_t errlen)
 {
     dfota_at_transport t = {src_send, src_next, src_now, src};
     dfota_at_client c;
     dfota_at_client_init(&c, &t);
     int64_t again = DFOTA_T_NONE;
+    int64_t start = src->ops->now(src);
+    int64_t end_max = dfota_time_add(start, LATE_GRACE * (end - start));
     *n = 0;
+    *late = 0;
     for (;;) {
         int64_t now = src->ops->now(src);
         if (now >= end)
@@ -78,9 +85,16 @@ static dfota_err ask_lines(dfota_source *src, const char *cmd, int64_t end, int 
         const char *line;
         size_t len;
         dfota_item it;
-        int got = dfota_at_client_next(&c, again < end ? again : end, &line, &len, &it, err, errlen);
-        if (got == DFOTA_E_TIMEOUT)
+        int64_t until = again < end ? again : end;
+        int got = dfota_at_client_next(&c, until, &line, &len, &it, err, errlen);
+        if (got == DFOTA_E_TIMEOUT) {
+            int64_t over = src->ops->now(src) - until; /* a busy machine woke us late */
+            if (over > *late)
+                *late = over;
+            if (over > 0)
+                end = dfota_time_add(end, over) < end_max ? dfota_time_add(end, over) : end_max;
             continue;
+        }
         if (got < 0)
             return (dfota_err)got;
         if (got == 0)
@@ -98,16 +112,29 @@ static dfota_err ask_lines(dfota_source *src, const char *cmd, int64_t end, int 
     return DFOTA_E_TIMEOUT;
 }
 
-dfota_err dfota_source_probe(dfota_source *src, int64_t wait_ns, char *err, size_t errlen)
+dfota_err dfota_source_probe(dfota_source *src, int64_t wait_ns, int64_t *late_ns, char *err,
+                            size_t errlen)
 {
     char lines[ANSWER_LINES][LINE_SHOWN_MAX];
     size_t n = 0;
+    int64_t late = 0;
+    if (late_ns)
+        *late_ns = 0;
     if (!src || !src->ops->live) {
         snprintf(err, errlen, "only a live module can be asked");
         return DFOTA_E_ARG;
     }
-    return ask_lines(src, "AT", dfota_time_add(src->ops->now(src), wait_ns), 1, lines, &n, err,
-                     errlen);
+    dfota_err rc = ask_lines(src, "AT", dfota_time_add(src->ops->now(src), wait_ns), 1, lines, &n,
+                             &late, err, errlen);
+    if (late_ns)
+        *late_ns = late;
+    if (rc == DFOTA_E_TIMEOUT && late >= wait_ns / 10)
+        snprintf(err, errlen,
+                 "no answer to AT in %.0f s, but the harness was late: its waits ended up to "
+                 "%.3f s (module time) past their deadlines, so the silence is not judged; the "
+                 "machine is too busy to tell",
+                 dfota_seconds(wait_ns), dfota_seconds(late));
+    return rc;
 }
 
 /* A booting module says +CPIN: READY, +QIND: PB DONE ... unasked, and
@@ -123,6 +150,7 @@ dfota_err dfota_source_identify(dfota_source *src, int64_t wait_ns, dfota_identi
 {
     char lines[ANSWER_LINES][LINE_SHOWN_MAX];
     size_t n = 0;
+    int64_t late;
     if (!src || !id || !src->ops->live) {
         snprintf(err, errlen, "only a live module can be asked its firmware");
         return DFOTA_E_ARG;
@@ -130,7 +158,7 @@ dfota_err dfota_source_identify(dfota_source *src, int64_t wait_ns, dfota_identi
     memset(id, 0, sizeof *id);
     int64_t end = dfota_time_add(src->ops->now(src), wait_ns);
     /* ATI: "Quectel", "EG95", "Revision: EG95EFAR02A07M4G" */
-    dfota_err rc = ask_lines(src, "ATI", end, 0, lines, &n, err, errlen);
+    dfota_err rc = ask_lines(src, "ATI", end, 0, lines, &n, &late, err, errlen);
     if (rc != DFOTA_OK)
         return rc;
     for (size_t i = 0; i < n; i++) {
@@ -150,7 +178,7 @@ dfota_err dfota_source_identify(dfota_source *src, int64_t wait_ns, dfota_identi
     size_t n_ati = n;
     memcpy(ati, lines, sizeof ati);
     for (int tries = 0; tries < 3 && !id->firmware[0]; tries++) {
-        rc = ask_lines(src, "AT+QGMR", end, 0, lines, &n, err, errlen);
+        rc = ask_lines(src, "AT+QGMR", end, 0, lines, &n, &late, err, errlen);
         if (rc != DFOTA_OK)
             return rc;
         for (size_t i = 0; i < n && !id->firmware[0]; i++) {
@@ -180,8 +208,9 @@ dfota_err dfota_source_file_size(dfota_source *src, const char *name, int64_t wa
             return DFOTA_E_ARG;
         }
     snprintf(cmd, sizeof cmd, "AT+QFLST=\"UFS:%s\"", name);
+    int64_t late;
     dfota_err rc = ask_lines(src, cmd, dfota_time_add(src->ops->now(src), wait_ns), 1, lines, &n,
-                             err, errlen);
+                             &late, err, errlen);
     if (rc != DFOTA_OK)
         return rc;
     /* +QFLST: "UFS:<name>",<size> */

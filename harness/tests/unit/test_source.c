@@ -101,6 +101,7 @@ typedef struct {
     size_t head, n;
     int64_t now, due;
     unsigned sends;
+    int64_t oversleep; /* how much later than its deadline a wait ends (a busy harness) */
 } fake;
 
 static dfota_err fake_send(dfota_source *s, const char *line, size_t len, char *err, size_t errlen)
@@ -129,7 +130,7 @@ static int fake_next(dfota_source *s, int64_t deadline, dfota_event *ev, char *e
     (void)errlen;
     if (f->n == 0 || (deadline != DFOTA_T_NONE && f->due > deadline)) {
         if (deadline != DFOTA_T_NONE && deadline > f->now)
-            f->now = deadline;
+            f->now = deadline + f->oversleep;
         return DFOTA_E_TIMEOUT;
     }
     if (f->due > f->now)
@@ -159,11 +160,22 @@ static void test_probe(void)
     char err[DFOTA_ERRBUF];
     fake f = {.script = answers};
     dfota_source src = {&fake_ops, &f};
-    CU_ASSERT_EQUAL(dfota_source_probe(&src, 10 * S, err, sizeof err), DFOTA_OK);
+    int64_t late = -1;
+    CU_ASSERT_EQUAL(dfota_source_probe(&src, 10 * S, &late, err, sizeof err), DFOTA_OK);
+    CU_ASSERT_EQUAL(late, 0);
     fake g = {.script = silent};
     dfota_source quiet = {&fake_ops, &g};
-    CU_ASSERT_EQUAL(dfota_source_probe(&quiet, 10 * S, err, sizeof err), DFOTA_E_TIMEOUT);
+    CU_ASSERT_EQUAL(dfota_source_probe(&quiet, 10 * S, &late, err, sizeof err), DFOTA_E_TIMEOUT);
     CU_ASSERT(g.sends >= 3); /* asked again every few seconds */
+    CU_ASSERT_EQUAL(late, 0); /* a silent module, a harness on time */
+    /* A harness whose waits end 4 s past their deadlines cannot say the
+     * module was silent: it says how late it was. */
+    fake h = {.script = silent, .oversleep = 4 * S};
+    dfota_source busy = {&fake_ops, &h};
+    CU_ASSERT_EQUAL(dfota_source_probe(&busy, 10 * S, &late, err, sizeof err), DFOTA_E_TIMEOUT);
+    CU_ASSERT_EQUAL(late, 4 * S);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "the harness was late"));
+    CU_ASSERT_EQUAL(dfota_source_probe(&busy, 10 * S, NULL, err, sizeof err), DFOTA_E_TIMEOUT);
 }
 
 static void test_identify(void)
