@@ -141,8 +141,4 @@ const char *dfota_emulator_firmware(const dfota_emulator *em);
  * error. */
 DFOTA_WUR dfota_err dfota_emulator_fetch_url(const char *url, size_t n, char **out);
 
-/* CRC-32 (IEEE 802.3, as zlib's crc32) of len bytes, continuing from crc
- * (start with 0). */
-uint32_t dfota_crc32(uint32_t crc, const void *data, size_t len);
-
 #endif
