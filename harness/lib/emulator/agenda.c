@@ -34,7 +34,7 @@ static void plan_downloading(dfota_emulator *em)
 {
     char line[EM_TEXT_MAX];
     for (int pct = 25; pct <= 100; pct += 25) {
-        snprintf(line, sizeof line, "+QIND: \"FOTA\",\"DOWNLOADING\",%d", pct);
+        em_fota_text(line, sizeof line, DFOTA_STAGE_DOWNLOADING, 1, pct);
         em_plan_say(em, 0, line);
     }
 }
@@ -58,21 +58,29 @@ static void plan_faulted_line(dfota_emulator *em, int64_t delay_ns, const hook_c
     }
     if (c->long_before)
         em_plan(em, delay_ns, A_LONG, NULL);
-    if (c->start_before)
-        em_plan_say(em, c->long_before ? 0 : delay_ns, "+QIND: \"FOTA\",\"START\"");
+    if (c->start_before) {
+        char start[EM_TEXT_MAX];
+        em_fota_text(start, sizeof start, DFOTA_STAGE_START, 0, 0);
+        em_plan_say(em, c->long_before ? 0 : delay_ns, start);
+    }
     em_plan_say(em, c->long_before || c->start_before ? 0 : delay_ns, c->line);
     if (c->twice)
         em_plan_say(em, 0, c->line);
 }
 
-void em_plan_fota(dfota_emulator *em, int64_t delay_ns, const char *stage, long code,
-                      int has_code)
+void em_fota_text(char *line, size_t cap, dfota_stage stage, int has_code, long code)
+{
+    if (has_code)
+        snprintf(line, cap, EM_FOTA_PREFIX "%s\",%ld", dfota_stage_name(stage), code);
+    else
+        snprintf(line, cap, EM_FOTA_PREFIX "%s\"", dfota_stage_name(stage));
+}
+
+void em_plan_fota(dfota_emulator *em, int64_t delay_ns, dfota_stage stage, long code,
+                  int has_code)
 {
     char line[EM_TEXT_MAX];
-    if (has_code)
-        snprintf(line, sizeof line, "+QIND: \"FOTA\",\"%s\",%ld", stage, code);
-    else
-        snprintf(line, sizeof line, "+QIND: \"FOTA\",\"%s\"", stage);
+    em_fota_text(line, sizeof line, stage, has_code, code);
     hook_ctx c = {.code = code, .stage = stage, .has_code = has_code, .line = line,
                   .cap = sizeof line};
     em_run_hooks(em, HOOK_FOTA_LINE, &c);

@@ -47,7 +47,7 @@ static void fotadl_remote(dfota_emulator *em, const char *url, size_t n, int ftp
     em->dl_ftp = ftp;
     em->mode = MODE_BUSY;
     fotadl_ok(em);
-    em_plan_fota(em, T_DOWNLOAD_START, ftp ? "FTPSTART" : "HTTPSTART", 0, 0);
+    em_plan_fota(em, T_DOWNLOAD_START, ftp ? DFOTA_STAGE_FTPSTART : DFOTA_STAGE_HTTPSTART, 0, 0);
     em_plan(em, 0, A_DOWNLOAD, NULL);
 }
 
@@ -80,7 +80,7 @@ static void at_fotadl_write(dfota_emulator *em, const char *arg, size_t n)
     if ((!accepted(em, &chk) && !c.accept) || !close || em->mode != MODE_IDLE) {
         em_at_error(em, 0);
         if (c.urc)
-            em_plan_fota(em, T_DOWNLOAD_START, "FTPSTART", 0, 0);
+            em_plan_fota(em, T_DOWNLOAD_START, DFOTA_STAGE_FTPSTART, 0, 0);
         return;
     }
     const char *s = arg + 1;

@@ -44,9 +44,9 @@ static int fault_once(fault_state *fs)
     return 1;
 }
 
-static int line_is(const hook_ctx *ctx, const char *stage)
+static int line_is(const hook_ctx *ctx, dfota_stage stage)
 {
-    return strcmp(ctx->stage, stage) == 0;
+    return ctx->stage == stage;
 }
 
 /* accept-invalid: OK to a refused argument, then a download as usual. */
@@ -66,33 +66,34 @@ static void fault_urc_after_error(fault_state *fs, hook_ctx *ctx)
 /* lost-start: the START after the reboot never comes. */
 static void fault_lost_start(fault_state *fs, hook_ctx *ctx)
 {
-    if (line_is(ctx, "START") && fault_once(fs))
+    if (line_is(ctx, DFOTA_STAGE_START) && fault_once(fs))
         ctx->drop = 1;
 }
 
 /* out-of-order-urc: one UPDATING one below the one before it. */
 static void fault_out_of_order(fault_state *fs, hook_ctx *ctx)
 {
-    if (!line_is(ctx, "UPDATING"))
+    if (!line_is(ctx, DFOTA_STAGE_UPDATING))
         return;
     long prev = fs->last;
     fs->last = ctx->code;
     if (prev > 1 && ctx->code > prev && fault_once(fs))
-        snprintf(ctx->line, ctx->cap, "+QIND: \"FOTA\",\"UPDATING\",%ld", prev - 1);
+        em_fota_text(ctx->line, ctx->cap, DFOTA_STAGE_UPDATING, 1, prev - 1);
 }
 
 /* percent-signs: UPDATING values written "37%". */
 static void fault_percent_signs(fault_state *fs, hook_ctx *ctx)
 {
-    if (line_is(ctx, "UPDATING") && fault_fires(fs))
-        snprintf(ctx->line, ctx->cap, "+QIND: \"FOTA\",\"UPDATING\",%ld%%", ctx->code);
+    if (line_is(ctx, DFOTA_STAGE_UPDATING) && fault_fires(fs))
+        snprintf(ctx->line, ctx->cap, EM_FOTA_PREFIX "%s\",%ld%%",
+                 dfota_stage_name(DFOTA_STAGE_UPDATING), ctx->code);
 }
 
 /* truncated-urc: one UPDATING cut short: +QIND: "FOTA","UPD */
 static void fault_truncated_urc(fault_state *fs, hook_ctx *ctx)
 {
-    size_t cut = strlen("+QIND: \"FOTA\",\"UPD");
-    if (line_is(ctx, "UPDATING") && ctx->cap > cut && fault_once(fs))
+    size_t cut = strlen(EM_FOTA_PREFIX) + 3; /* the stage's first three letters */
+    if (line_is(ctx, DFOTA_STAGE_UPDATING) && ctx->cap > cut && fault_once(fs))
         ctx->line[cut] = '\0';
 }
 
@@ -100,7 +101,7 @@ static void fault_truncated_urc(fault_state *fs, hook_ctx *ctx)
 static void fault_stray_bytes(fault_state *fs, hook_ctx *ctx)
 {
     char tmp[EM_TEXT_MAX];
-    if (!line_is(ctx, "START") || !fault_once(fs))
+    if (!line_is(ctx, DFOTA_STAGE_START) || !fault_once(fs))
         return;
     snprintf(tmp, sizeof tmp, "%s", ctx->line);
     snprintf(ctx->line, ctx->cap, "\x7f~%s", tmp);
@@ -109,8 +110,8 @@ static void fault_stray_bytes(fault_state *fs, hook_ctx *ctx)
 /* extra-codes: END with a code outside the guide's table (default 504). */
 static void fault_extra_codes(fault_state *fs, hook_ctx *ctx)
 {
-    if (line_is(ctx, "END") && fault_fires(fs))
-        snprintf(ctx->line, ctx->cap, "+QIND: \"FOTA\",\"END\",%ld", fs->code ? fs->code : 504);
+    if (line_is(ctx, DFOTA_STAGE_END) && fault_fires(fs))
+        em_fota_text(ctx->line, ctx->cap, DFOTA_STAGE_END, 1, fs->code ? fs->code : 504);
 }
 
 /* end-before-100: progress stops below 100 (at `at`, default 100 dropped),
@@ -118,21 +119,21 @@ static void fault_extra_codes(fault_state *fs, hook_ctx *ctx)
 static void fault_end_before_100(fault_state *fs, hook_ctx *ctx)
 {
     long from = fs->at_percent >= 0 ? fs->at_percent : 100;
-    if (line_is(ctx, "UPDATING") && ctx->code >= from && fault_fires(fs))
+    if (line_is(ctx, DFOTA_STAGE_UPDATING) && ctx->code >= from && fault_fires(fs))
         ctx->drop = 1;
 }
 
 /* duplicate-urc: one URC of the fault's stage (default START) said twice. */
 static void fault_duplicate_urc(fault_state *fs, hook_ctx *ctx)
 {
-    if (line_is(ctx, fs->stage ? fs->stage : "START") && fault_once(fs))
+    if (line_is(ctx, fs->stage != DFOTA_STAGE_NONE ? fs->stage : DFOTA_STAGE_START) && fault_once(fs))
         ctx->twice = 1;
 }
 
 /* overlong-line: a 3000-byte line before START. */
 static void fault_overlong_line(fault_state *fs, hook_ctx *ctx)
 {
-    if (line_is(ctx, "START") && fault_once(fs))
+    if (line_is(ctx, DFOTA_STAGE_START) && fault_once(fs))
         ctx->long_before = 1;
 }
 
@@ -141,7 +142,7 @@ static void fault_overlong_line(fault_state *fs, hook_ctx *ctx)
 static void fault_two_part_update(fault_state *fs, hook_ctx *ctx)
 {
     long at = fs->at_percent >= 0 ? fs->at_percent : 50;
-    if (line_is(ctx, "UPDATING") && ctx->code >= at && fault_once(fs))
+    if (line_is(ctx, DFOTA_STAGE_UPDATING) && ctx->code >= at && fault_once(fs))
         ctx->start_before = 1;
 }
 
@@ -149,7 +150,7 @@ static void fault_two_part_update(fault_state *fs, hook_ctx *ctx)
  * firmware's habit, not the guide's). */
 static void fault_downloading_urcs(fault_state *fs, hook_ctx *ctx)
 {
-    if ((line_is(ctx, "FTPEND") || line_is(ctx, "HTTPEND")) && fault_fires(fs))
+    if ((line_is(ctx, DFOTA_STAGE_FTPEND) || line_is(ctx, DFOTA_STAGE_HTTPEND)) && fault_fires(fs))
         ctx->downloading = 1;
 }
 
@@ -157,7 +158,7 @@ static void fault_downloading_urcs(fault_state *fs, hook_ctx *ctx)
  * mid-line by the port going away. */
 static void fault_urc_cut_by_reboot(fault_state *fs, hook_ctx *ctx)
 {
-    if ((line_is(ctx, "FTPEND") || line_is(ctx, "HTTPEND")) && ctx->code == 0 &&
+    if ((line_is(ctx, DFOTA_STAGE_FTPEND) || line_is(ctx, DFOTA_STAGE_HTTPEND)) && ctx->code == 0 &&
         fault_once(fs))
         ctx->cut = 1;
 }
@@ -216,14 +217,14 @@ static void fault_no_retry(fault_state *fs, hook_ctx *ctx)
 /* percent-over-100: the UPDATING of 100 says 101. */
 static void fault_percent_over_100(fault_state *fs, hook_ctx *ctx)
 {
-    if (line_is(ctx, "UPDATING") && ctx->code == 100 && fault_once(fs))
-        snprintf(ctx->line, ctx->cap, "+QIND: \"FOTA\",\"UPDATING\",101");
+    if (line_is(ctx, DFOTA_STAGE_UPDATING) && ctx->code == 100 && fault_once(fs))
+        em_fota_text(ctx->line, ctx->cap, DFOTA_STAGE_UPDATING, 1, 101);
 }
 
 /* skip-download-start: no FTPSTART / HTTPSTART before the download's end. */
 static void fault_skip_download_start(fault_state *fs, hook_ctx *ctx)
 {
-    if ((line_is(ctx, "FTPSTART") || line_is(ctx, "HTTPSTART")) && fault_fires(fs))
+    if ((line_is(ctx, DFOTA_STAGE_FTPSTART) || line_is(ctx, DFOTA_STAGE_HTTPSTART)) && fault_fires(fs))
         ctx->drop = 1;
 }
 
@@ -245,15 +246,15 @@ static void fault_no_port_drop(fault_state *fs, hook_ctx *ctx)
 /* no-end: the update reaches 100 and never says END. */
 static void fault_no_end(fault_state *fs, hook_ctx *ctx)
 {
-    if (line_is(ctx, "END") && fault_once(fs))
+    if (line_is(ctx, DFOTA_STAGE_END) && fault_once(fs))
         ctx->drop = 1;
 }
 
 /* http-code: HTTPEND with a code outside chapter 5 (default 799). */
 static void fault_http_code(fault_state *fs, hook_ctx *ctx)
 {
-    if (line_is(ctx, "HTTPEND") && fault_once(fs))
-        snprintf(ctx->line, ctx->cap, "+QIND: \"FOTA\",\"HTTPEND\",%ld", fs->code ? fs->code : 799);
+    if (line_is(ctx, DFOTA_STAGE_HTTPEND) && fault_once(fs))
+        em_fota_text(ctx->line, ctx->cap, DFOTA_STAGE_HTTPEND, 1, fs->code ? fs->code : 799);
 }
 
 /* slow-urc: the first URC of the fault's stage (default START; for
@@ -262,9 +263,9 @@ static void fault_http_code(fault_state *fs, hook_ctx *ctx)
  * module that stalls. */
 static void fault_slow_urc(fault_state *fs, hook_ctx *ctx)
 {
-    if (!line_is(ctx, fs->stage ? fs->stage : "START"))
+    if (!line_is(ctx, fs->stage != DFOTA_STAGE_NONE ? fs->stage : DFOTA_STAGE_START))
         return;
-    if (line_is(ctx, "UPDATING") && fs->at_percent >= 0 && ctx->code < fs->at_percent)
+    if (line_is(ctx, DFOTA_STAGE_UPDATING) && fs->at_percent >= 0 && ctx->code < fs->at_percent)
         return;
     if (fault_once(fs))
         ctx->later_ns = dfota_time_add(ctx->later_ns, fs->delay_ns ? fs->delay_ns : 600 * SEC);
@@ -290,7 +291,7 @@ static void fault_server_unreachable(fault_state *fs, hook_ctx *ctx)
  * an escape sequence) before the URC of the fault's stage (default START). */
 static void fault_garbage(fault_state *fs, hook_ctx *ctx)
 {
-    if (line_is(ctx, fs->stage ? fs->stage : "START") && fault_once(fs))
+    if (line_is(ctx, fs->stage != DFOTA_STAGE_NONE ? fs->stage : DFOTA_STAGE_START) && fault_once(fs))
         ctx->garbage_before = 1;
 }
 
@@ -402,6 +403,16 @@ int dfota_emulator_profile_known(const char *name)
                     em_named_profile(name) >= 0);
 }
 
+/* The guide's stage a fault names (FTPSTART to END), DFOTA_STAGE_NONE for
+ * none. */
+static dfota_stage stage_named(const char *name)
+{
+    for (int st = DFOTA_STAGE_FTPSTART; name && st <= DFOTA_STAGE_END; st++)
+        if (strcmp(name, dfota_stage_name((dfota_stage)st)) == 0)
+            return (dfota_stage)st;
+    return DFOTA_STAGE_NONE;
+}
+
 static const struct fault_hook *fault_hook_of(const char *kind)
 {
     for (size_t k = 0; kind && k < sizeof fault_hooks / sizeof fault_hooks[0]; k++)
@@ -422,7 +433,7 @@ dfota_err em_profile_faults_load(dfota_emulator *em, int p, char *err, size_t er
         }
         em->faults[em->n_faults++] = (fault_state){hook, named_profiles[p].faults[i].code,
                                                    named_profiles[p].faults[i].at, 0, 0, 0,
-                                                   NULL, 0};
+                                                   DFOTA_STAGE_NONE, 0};
     }
     return DFOTA_OK;
 }
@@ -439,7 +450,8 @@ dfota_err em_faults_load(dfota_emulator *em, const dfota_emulator_spec *spec, ch
             return DFOTA_E_INPUT;
         }
         fault_state *fs = &em->faults[em->n_faults++];
-        *fs = (fault_state){hook, f->code, f->at_percent, f->times, 0, f->delay_ns, f->stage, 0};
+        *fs = (fault_state){hook, f->code, f->at_percent, f->times, 0, f->delay_ns,
+                            stage_named(f->stage), 0};
     }
     return DFOTA_OK;
 }

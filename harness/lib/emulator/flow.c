@@ -49,10 +49,10 @@ static void plan_progress(dfota_emulator *em, int upto)
         int pct = 1 + k * 99 / (n - 1);
         if (pct >= upto)
             break;
-        em_plan_fota(em, em->step_ns, "UPDATING", pct, 1);
+        em_plan_fota(em, em->step_ns, DFOTA_STAGE_UPDATING, pct, 1);
     }
     if (upto > 0)
-        em_plan_fota(em, em->step_ns, "UPDATING", upto, 1);
+        em_plan_fota(em, em->step_ns, DFOTA_STAGE_UPDATING, upto, 1);
 }
 
 /* After END,<code>: 505 retries five times, 520-530 and 540-546 until
@@ -76,9 +76,9 @@ void em_plan_attempt(dfota_emulator *em)
     em_run_hooks(em, HOOK_ATTEMPT, &c);
     if (c.code == 0)
         c.percent = 100;
-    em_plan_fota(em, 0, "START", 0, 0);
+    em_plan_fota(em, 0, DFOTA_STAGE_START, 0, 0);
     plan_progress(em, c.percent);
-    em_plan_fota(em, em->step_ns, "END", c.code, 1);
+    em_plan_fota(em, em->step_ns, DFOTA_STAGE_END, c.code, 1);
     if (c.code == 0)
         em_plan(em, 0, A_FIRMWARE, NULL);
     int retry = retry_after(em, c.code);
@@ -92,7 +92,7 @@ void em_download_ended(dfota_emulator *em, const em_download_result *res)
 {
     hook_ctx c = {.code = res->code, .ftp = res->ftp};
     em_run_hooks(em, HOOK_DOWNLOAD_END, &c);
-    em_plan_fota(em, 0, res->ftp ? "FTPEND" : "HTTPEND", c.code, 1);
+    em_plan_fota(em, 0, res->ftp ? DFOTA_STAGE_FTPEND : DFOTA_STAGE_HTTPEND, c.code, 1);
     if (c.code == 0 || c.update)
         em_plan_reboot(em, 1, T_POWER_OFF);
     else

@@ -70,6 +70,7 @@
 #define EM_QFUPL_TIMEOUT_DEFAULT 5  /* its <timeout>, module seconds */
 #define EM_QFUPL_ACK_BLOCK 1024     /* ACK mode: an 'A' after each block */
 
+#define EM_FOTA_PREFIX "+QIND: \"FOTA\",\"" /* a FOTA URC up to its stage */
 #define DEFAULT_FIRMWARE "EG95EFAR02A07M4G"
 #define EM_GARBAGE "\xff\xfe\x80\x1b[0m~\x01\x7f#%&\xc3(garbage)"
 #define DEFAULT_MODEL "EG95"
@@ -132,7 +133,7 @@ typedef struct {
     long code;    /* the code the module is about to report */
     int percent;  /* HOOK_ATTEMPT: where a failing attempt stops */
     int ftp;      /* HOOK_DOWNLOAD_END, HOOK_COMMAND: FTP (else HTTP) */
-    const char *stage;   /* HOOK_FOTA_LINE */
+    dfota_stage stage;   /* HOOK_FOTA_LINE */
     int has_code;        /* HOOK_FOTA_LINE */
     char *line;          /* HOOK_FOTA_LINE: the line, cap bytes */
     size_t cap;
@@ -167,7 +168,7 @@ struct fault_state {
     long times; /* 0: every time */
     long fired;
     int64_t delay_ns;
-    const char *stage; /* the URC stage the fault is for, or NULL */
+    dfota_stage stage; /* the URC stage the fault is for, or DFOTA_STAGE_NONE */
     long last; /* the last value a fault saw (out-of-order-urc) */
 };
 
@@ -279,7 +280,9 @@ dfota_err em_faults_load(dfota_emulator *em, const dfota_emulator_spec *spec, ch
 /* ---- agenda.c ---- */
 void em_plan(dfota_emulator *em, int64_t delay_ns, act_kind kind, const char *text);
 void em_plan_say(dfota_emulator *em, int64_t delay_ns, const char *text);
-void em_plan_fota(dfota_emulator *em, int64_t delay_ns, const char *stage, long code,
+/* A FOTA URC's text: +QIND: "FOTA","<stage>"[,<code>] (dfota_stage_name). */
+void em_fota_text(char *line, size_t cap, dfota_stage stage, int has_code, long code);
+void em_plan_fota(dfota_emulator *em, int64_t delay_ns, dfota_stage stage, long code,
                   int has_code);
 void em_agenda_pop(dfota_emulator *em, action *out);
 
