@@ -103,17 +103,9 @@ static const char usage_more[] =
     "It prints 'terminal: PATH' and 'link: PATH' when it is ready, and a line for\n"
     "each terminal change and firmware change after that.\n"
     "\n"
-    "Faults make it misbehave as in the field, to\n"
-    "test hosts: download-error update-fail accept-invalid urc-after-error\n"
-    "lost-start out-of-order-urc percent-signs truncated-urc\n"
-    "stray-bytes extra-codes end-before-100 duplicate-urc overlong-line\n"
-    "two-part-update downloading-urcs urc-cut-by-reboot reboot-never reboot-delay\n"
-    "six-retries test-error double-final no-retry percent-over-100\n"
-    "skip-download-start update-after-dl-fail no-port-drop slow-final-result\n"
-    "no-end http-code slow-urc slow-rdy server-unreachable garbage blanks.\n"
-    "A fault takes code, at (a percent),\n"
-    "times, delay and stage (a URC stage). Others are refused.\n"
-    "\n"
+    "Faults (listed at the end) make it misbehave as in the field, to test hosts.\n"
+    "A fault takes code, at (a percent), times, delay and stage (a URC stage).\n"
+    "Others are refused.\n"
     "\n"
     "Testing host software: start 'dfota emulate --record s.transcript --link L',\n"
     "let your host drive L, then stop the emulator (SIGINT or SIGTERM). The\n"
@@ -191,63 +183,16 @@ static int parse_duration(const char *s, int64_t *out)
     return dfota_duration_parse(s, strlen(s), out) == DFOTA_OK && *out > 0;
 }
 
-/* One KEY=VALUE of --fault into *f; 0 when it is not one. */
-static int fault_key(dfota_fault *f, const char *kv, size_t n)
-{
-    char v[32];
-    const char *eq = memchr(kv, '=', n);
-    size_t kl = eq ? (size_t)(eq - kv) : n, vl = eq ? n - kl - 1 : 0;
-    if (!eq || vl == 0 || vl >= sizeof v)
-        return 0;
-    memcpy(v, eq + 1, vl);
-    v[vl] = '\0';
-    char *end = NULL;
-    errno = 0;
-    long num = strtol(v, &end, 10);
-    int is_num = errno == 0 && end != v && (*end == '\0' || (*end == '%' && end[1] == '\0'));
-    if (kl == 4 && memcmp(kv, "code", 4) == 0 && is_num && *end == '\0' && num > -1000000 &&
-        num < 1000000)
-        f->code = num;
-    else if (kl == 2 && memcmp(kv, "at", 2) == 0 && is_num && num >= 0 && num <= 100)
-        f->at_percent = (int)num;
-    else if (kl == 5 && memcmp(kv, "times", 5) == 0 && is_num && *end == '\0' && num > 0)
-        f->times = num;
-    else if (kl == 5 && memcmp(kv, "delay", 5) == 0)
-        return parse_duration(v, &f->delay_ns);
-    else if (kl == 5 && memcmp(kv, "stage", 5) == 0) {
-        /* the guide's stages, FTPSTART to END */
-        for (int st = DFOTA_STAGE_FTPSTART; st <= DFOTA_STAGE_END; st++)
-            if (strcmp(v, dfota_stage_name((dfota_stage)st)) == 0)
-                f->stage = dfota_stage_name((dfota_stage)st);
-        return f->stage != NULL;
-    } else
-        return 0;
-    return 1;
-}
-
 /* --fault KIND[:KEY=VALUE,...]; the emulator refuses a kind it cannot play. */
 static int parse_fault(emulate_args *a, const char *arg)
 {
+    char err[DFOTA_ERRBUF], what[DFOTA_ERRBUF + 16];
     if (a->n_faults == CLI_FAULTS_MAX)
         return usage_error("too many faults (16 at most)", arg);
-    dfota_fault *f = &a->faults[a->n_faults];
-    memset(f, 0, sizeof *f);
-    f->at_percent = -1;
-    const char *colon = strchr(arg, ':');
-    size_t kn = colon ? (size_t)(colon - arg) : strlen(arg);
-    char *kind = a->fault_text[a->n_faults];
-    if (kn == 0 || kn >= sizeof a->fault_text[0])
-        return usage_error("bad fault", arg);
-    memcpy(kind, arg, kn);
-    kind[kn] = '\0';
-    f->kind = kind;
-    for (const char *p = colon ? colon + 1 : NULL; p && *p;) {
-        const char *comma = strchr(p, ',');
-        size_t n = comma ? (size_t)(comma - p) : strlen(p);
-        if (!fault_key(f, p, n))
-            return usage_error("bad fault (KIND[:KEY=VALUE,...], KEY code, at, times, delay, stage)",
-                               arg);
-        p = comma ? comma + 1 : NULL;
+    if (dfota_emulator_fault_parse(arg, &a->faults[a->n_faults], a->fault_text[a->n_faults],
+                                   sizeof a->fault_text[0], err, sizeof err) != DFOTA_OK) {
+        snprintf(what, sizeof what, "bad fault (%s)", err);
+        return usage_error(what, arg);
     }
     a->n_faults++;
     return 0;
@@ -601,6 +546,10 @@ int cmd_emulate(int argc, char **argv)
                   stdout);
             for (size_t i = 0; (name = dfota_emulator_profile_name(i, &about)); i++)
                 printf("  %-16s %s\n", name, about);
+            const dfota_fault_kind *k;
+            fputs("\nFaults (--fault KIND, or faults: in a scenario's emulator block):\n", stdout);
+            for (size_t i = 0; (k = dfota_fault_kind_at(i)); i++)
+                printf("  %-20s %s\n", k->name, k->about);
         }
         return rc == -1 ? EXIT_PASS : rc;
     }

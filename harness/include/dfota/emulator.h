@@ -121,6 +121,21 @@ const char *dfota_emulator_profile_name(size_t i, const char **about);
 /* 1 when name is strict, field or a named profile. */
 int dfota_emulator_profile_known(const char *name);
 
+/* The fault kinds the emulator plays: the i-th (0-based), or NULL past the
+ * last. They are the kinds of the guide's fault table (dfota_fault_kind_at),
+ * each once. Static. */
+const char *dfota_emulator_fault_kind(size_t i);
+
+/* Reads a fault as the command line writes it, KIND[:KEY=VALUE,...] with
+ * KEY code, at, times, delay or stage and each value as the fault table
+ * takes it (dfota_fault_value_parse), so that it is refused where a
+ * scenario's fault is. The kind is not looked up: dfota_emulator_new
+ * refuses one it cannot play. The kind is copied into kind (kind_cap
+ * bytes), which f->kind points to and the caller keeps. DFOTA_OK, or
+ * DFOTA_E_INPUT with err saying what is wrong (without arg's text). */
+DFOTA_WUR dfota_err dfota_emulator_fault_parse(const char *arg, dfota_fault *f, char *kind,
+                                               size_t kind_cap, char *err, size_t errlen);
+
 /* The running firmware version (changes after a successful upgrade). */
 const char *dfota_emulator_firmware(const dfota_emulator *em);
 

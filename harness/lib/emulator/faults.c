@@ -403,14 +403,16 @@ int dfota_emulator_profile_known(const char *name)
                     em_named_profile(name) >= 0);
 }
 
-/* The guide's stage a fault names (FTPSTART to END), DFOTA_STAGE_NONE for
+/* The stage a fault names (the fault table reads it), DFOTA_STAGE_NONE for
  * none. */
-static dfota_stage stage_named(const char *name)
+static dfota_stage fault_stage(const char *name)
 {
-    for (int st = DFOTA_STAGE_FTPSTART; name && st <= DFOTA_STAGE_END; st++)
-        if (strcmp(name, dfota_stage_name((dfota_stage)st)) == 0)
-            return (dfota_stage)st;
-    return DFOTA_STAGE_NONE;
+    char why[8];
+    dfota_fault_value v;
+    if (!name || dfota_fault_value_parse(DFOTA_FAULT_STAGE, name, strlen(name), &v, why,
+                                         sizeof why) != DFOTA_OK)
+        return DFOTA_STAGE_NONE;
+    return v.stage;
 }
 
 static const struct fault_hook *fault_hook_of(const char *kind)
@@ -451,7 +453,59 @@ dfota_err em_faults_load(dfota_emulator *em, const dfota_emulator_spec *spec, ch
         }
         fault_state *fs = &em->faults[em->n_faults++];
         *fs = (fault_state){hook, f->code, f->at_percent, f->times, 0, f->delay_ns,
-                            stage_named(f->stage), 0};
+                            fault_stage(f->stage), 0};
+    }
+    return DFOTA_OK;
+}
+
+const char *dfota_emulator_fault_kind(size_t i)
+{
+    return i < sizeof fault_hooks / sizeof fault_hooks[0] ? fault_hooks[i].kind : NULL;
+}
+
+/* One KEY=VALUE of a --fault into *f. */
+static dfota_err fault_key(dfota_fault *f, const char *kv, size_t n, char *err, size_t errlen)
+{
+    const char *eq = memchr(kv, '=', n);
+    size_t kl = eq ? (size_t)(eq - kv) : n;
+    dfota_fault_param p = dfota_fault_param_named(kv, kl);
+    dfota_fault_value v;
+    if (!eq || !p) {
+        dfota_errf(err, errlen, "KIND[:KEY=VALUE,...], KEY code, at, times, delay, stage");
+        return DFOTA_E_INPUT;
+    }
+    if (dfota_fault_value_parse(p, eq + 1, n - kl - 1, &v, err, errlen) != DFOTA_OK)
+        return DFOTA_E_INPUT;
+    switch (p) {
+    case DFOTA_FAULT_CODE: f->code = v.number; break;
+    case DFOTA_FAULT_AT: f->at_percent = (int)v.number; break;
+    case DFOTA_FAULT_TIMES: f->times = v.number; break;
+    case DFOTA_FAULT_DELAY: f->delay_ns = v.delay_ns; break;
+    case DFOTA_FAULT_STAGE: f->stage = dfota_stage_name(v.stage); break;
+    }
+    return DFOTA_OK;
+}
+
+dfota_err dfota_emulator_fault_parse(const char *arg, dfota_fault *f, char *kind, size_t kind_cap,
+                                     char *err, size_t errlen)
+{
+    memset(f, 0, sizeof *f);
+    f->at_percent = -1;
+    const char *colon = strchr(arg, ':');
+    size_t kn = colon ? (size_t)(colon - arg) : strlen(arg);
+    if (kn == 0 || kn >= kind_cap) {
+        dfota_errf(err, errlen, "a fault's kind is 1 to %zu bytes", kind_cap - 1);
+        return DFOTA_E_INPUT;
+    }
+    memcpy(kind, arg, kn);
+    kind[kn] = '\0';
+    f->kind = kind;
+    for (const char *p = colon ? colon + 1 : NULL; p && *p;) {
+        const char *comma = strchr(p, ',');
+        size_t n = comma ? (size_t)(comma - p) : strlen(p);
+        if (fault_key(f, p, n, err, errlen) != DFOTA_OK)
+            return DFOTA_E_INPUT;
+        p = comma ? comma + 1 : NULL;
     }
     return DFOTA_OK;
 }
