@@ -145,8 +145,6 @@ static void signals_catch(void)
 typedef struct {
     dfota_emulator_opts opts;
     const char *scenario;
-    const char *profile; /* as given, NULL when not */
-    const char *port;
     const char *record;  /* --record FILE */
     uint64_t record_max; /* --record-max SIZE; 0: RECORD_MAX_DEFAULT */
     int64_t host_reopen_ns; /* --host-reopen DURATION; 0: the host windows' 10 s */
@@ -228,12 +226,12 @@ static int parse_option(emulate_args *a, int c, const char *arg)
     case 'p':
         if (!dfota_emulator_profile_known(arg))
             return usage_error("unknown profile (strict, field or a name that --help lists)", arg);
-        a->profile = arg;
+        a->opts.profile = arg;
         return 0;
     case 'P':
         if (strcmp(arg, "usb") != 0 && strcmp(arg, "uart") != 0)
             return usage_error("bad port (usb or uart)", arg);
-        a->port = arg;
+        a->opts.uart = strcmp(arg, "uart") == 0 ? 1 : -1;
         return 0;
     case 't':
         return parse_scale(arg, &a->opts.time_scale) ? 0 : EXIT_INPUT;
@@ -286,26 +284,6 @@ static int parse_args(emulate_args *a, int argc, char **argv)
     }
     if (optind != argc)
         return usage_error("unexpected argument", argv[optind]);
-    return 0;
-}
-
-/* The scenario's block with what the command line says winning over it,
- * and the command line's faults after the scenario's. */
-static int spec_merge(const emulate_args *a, dfota_emulator_spec *spec)
-{
-    const size_t cap = sizeof spec->faults / sizeof spec->faults[0];
-    if (a->port)
-        spec->port = NULL;
-    if (a->profile)
-        spec->profile = NULL;
-    if (spec->n_faults + a->n_faults > cap) {
-        fprintf(stderr, "dfota emulate: more than %zu faults with the scenario's\n", cap);
-        return EXIT_INPUT;
-    }
-    for (size_t i = 0; i < a->n_faults; i++)
-        spec->faults[spec->n_faults++] = a->faults[i];
-    if (a->n_faults)
-        spec->present = 1;
     return 0;
 }
 
@@ -388,16 +366,16 @@ static void record_close(recording *r)
 }
 
 /* The judge, as dfota check --host --host-windows would judge the
- * recording; the strict profile unless --profile field. */
-static int record_judge_open(const emulate_args *a, recording *r)
+ * recording; the strict profile unless the module plays field. */
+static int record_judge_open(const emulate_args *a, const dfota_emulator_settings *set,
+                             recording *r)
 {
     dfota_checker_opts o;
     dfota_checker_opts_init(&o);
-    o.profile = a->profile && strcmp(a->profile, "field") == 0 ? DFOTA_PROFILE_FIELD
-                                                               : DFOTA_PROFILE_STRICT;
+    o.profile = set->judge;
     dfota_checker_opts_host_windows(&o);
     o.judge_host = 1;
-    o.usb_port = !(a->port && strcmp(a->port, "uart") == 0);
+    o.usb_port = !set->uart;
     o.host_wall_scale = a->opts.time_scale; /* the host lives in wall time */
     if (a->host_reopen_ns > 0)
         o.host_reopen_ns = a->host_reopen_ns;
@@ -415,7 +393,7 @@ static int record_judge_open(const emulate_args *a, recording *r)
     return r->chk ? 0 : -1;
 }
 
-static int record_open(const emulate_args *a, recording *r)
+static int record_open(const emulate_args *a, const dfota_emulator_settings *set, recording *r)
 {
     char started[40], port[1100];
     time_t now = time(NULL);
@@ -424,17 +402,17 @@ static int record_open(const emulate_args *a, recording *r)
     strftime(started, sizeof started, "%Y-%m-%dT%H:%M:%SZ", &tm);
     /* A port header starting "usb:" makes PORT-REBOOT apply, as on hardware. */
     snprintf(port, sizeof port, "%s (emulated at %s)",
-             a->port && strcmp(a->port, "uart") == 0 ? "uart" : "usb:2c7c:0195:if=2",
+             set->uart ? "uart" : "usb:2c7c:0195:if=2",
              a->opts.link ? a->opts.link : "its terminal");
     /* the host's times are judged in wall time: the clock's scale says how */
     char scale[40];
     snprintf(scale, sizeof scale, "%g", a->opts.time_scale > 0 ? a->opts.time_scale : 1.0);
     const char *pairs[2 * (RECORD_HEADER_PAIRS + PROVENANCE_PAIRS)] = {
-        "module", a->opts.firmware ? a->opts.firmware : "EG95EFAR02A07M4G",
+        "module", set->firmware,
         "port", port, "started", started, "recorded-by", "dfota emulate (module and host)",
         "redacted", a->keep_secrets ? "none" : "credentials", "time-scale", scale};
     r->keep_secrets = a->keep_secrets;
-    if (record_judge_open(a, r) != 0) {
+    if (record_judge_open(a, set, r) != 0) {
         fprintf(stderr, "dfota emulate: out of memory\n");
         record_close(r);
         return EXIT_HARNESS;
@@ -485,31 +463,27 @@ static int record_judge(const emulate_args *a, recording *r)
 static int emulate_run(emulate_args *a, dfota_scenario *sc)
 {
     char err[DFOTA_ERRBUF] = "";
-    dfota_emulator_spec spec;
+    dfota_emulator_settings set;
     dfota_emulator *em = NULL;
     recording rec;
     memset(&rec, 0, sizeof rec);
-    memset(&spec, 0, sizeof spec);
-    if (sc)
-        spec = sc->emulator;
-    if (sc && !spec.firmware && !a->opts.firmware)
-        a->opts.firmware = sc->requires_firmware; /* it starts where the scenario needs it */
-    if (sc || a->n_faults) {
-        int rc = spec_merge(a, &spec);
-        if (rc)
-            return rc;
-        a->opts.spec = &spec;
+    if (sc) {
+        a->opts.spec = &sc->emulator;
+        a->opts.required_firmware = sc->requires_firmware;
+    }
+    a->opts.faults = a->faults; /* after the scenario's */
+    a->opts.n_faults = a->n_faults;
+    if (dfota_emulator_settings_resolve(&a->opts, &set, err, sizeof err) != DFOTA_OK) {
+        fprintf(stderr, "dfota emulate: %s\n", err);
+        return EXIT_INPUT;
     }
     if (a->record) {
-        int rc = record_open(a, &rec);
+        int rc = record_open(a, &set, &rec);
         if (rc)
             return rc;
         a->opts.on_event = record_event;
         a->opts.event_ctx = &rec;
     }
-    a->opts.field = a->profile && strcmp(a->profile, "strict") != 0;
-    a->opts.profile = a->profile;
-    a->opts.uart = a->port && strcmp(a->port, "uart") == 0;
     signals_catch();
     if (dfota_emulator_new(&a->opts, &em, err, sizeof err) != DFOTA_OK) {
         fprintf(stderr, "dfota emulate: %s\n", err);

@@ -399,8 +399,8 @@ int em_named_profile(const char *name)
 
 int dfota_emulator_profile_known(const char *name)
 {
-    return name && (strcmp(name, "strict") == 0 || strcmp(name, "field") == 0 ||
-                    em_named_profile(name) >= 0);
+    dfota_profile judge;
+    return name && (dfota_profile_parse(name, &judge) == DFOTA_OK || em_named_profile(name) >= 0);
 }
 
 /* The stage a fault names (the fault table reads it), DFOTA_STAGE_NONE for
@@ -440,15 +440,19 @@ dfota_err em_profile_faults_load(dfota_emulator *em, int p, char *err, size_t er
     return DFOTA_OK;
 }
 
-dfota_err em_faults_load(dfota_emulator *em, const dfota_emulator_spec *spec, char *err,
-                             size_t errlen)
+dfota_err em_faults_load(dfota_emulator *em, const dfota_fault *faults, size_t n, char *err,
+                         size_t errlen)
 {
-    for (size_t i = 0; spec && i < spec->n_faults && i < EM_FAULTS_MAX; i++) {
-        const dfota_fault *f = &spec->faults[i];
+    for (size_t i = 0; i < n && em->n_faults < EM_FAULTS_MAX; i++) {
+        const dfota_fault *f = &faults[i];
         const struct fault_hook *hook = fault_hook_of(f->kind);
-        if (!hook) {
+        if (!hook && f->line) {
             dfota_errf(err, errlen, "line %lu: the emulator cannot play fault '%s' yet",
                     f->line, f->kind ? f->kind : "");
+            return DFOTA_E_INPUT;
+        }
+        if (!hook) {
+            dfota_errf(err, errlen, "the emulator cannot play fault '%s' yet", f->kind ? f->kind : "");
             return DFOTA_E_INPUT;
         }
         fault_state *fs = &em->faults[em->n_faults++];

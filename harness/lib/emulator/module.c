@@ -65,7 +65,9 @@ dfota_err dfota_emulator_new(const dfota_emulator_opts *opts, dfota_emulator **o
     em->on_event = opts->on_event;
     em->event_ctx = opts->event_ctx;
     if ((rc = em_opts_apply(em, opts, err, errlen)) || (rc = link_check(em, err, errlen)) ||
-        (rc = em_faults_load(em, opts->spec, err, errlen)) ||
+        (rc = em_faults_load(em, opts->spec ? opts->spec->faults : NULL,
+                             opts->spec ? opts->spec->n_faults : 0, err, errlen)) ||
+        (rc = em_faults_load(em, opts->faults, opts->n_faults, err, errlen)) ||
         (rc = em_profile_faults_load(em, em->named_profile, err, errlen)) ||
         (rc = ufs_setup(em, err, errlen)))
         goto fail;

@@ -274,7 +274,9 @@ long em_pkg_verdict(dfota_emulator *em);
 void em_run_hooks(dfota_emulator *em, hook_point at, hook_ctx *ctx);
 int em_named_profile(const char *name);
 dfota_err em_profile_faults_load(dfota_emulator *em, int p, char *err, size_t errlen);
-dfota_err em_faults_load(dfota_emulator *em, const dfota_emulator_spec *spec, char *err,
+/* Adds faults[0..n) to the module's (16 at most, as resolved); a kind
+ * without a hook is refused. */
+dfota_err em_faults_load(dfota_emulator *em, const dfota_fault *faults, size_t n, char *err,
                          size_t errlen);
 
 /* ---- agenda.c ---- */

@@ -1339,6 +1339,113 @@ static void test_fault_values_one_range(void)
     }
 }
 
+/* ---- option precedence: dfota_emulator_settings_resolve ------------------- */
+
+/* An option given wins over the scenario's emulator block, which wins over
+ * the firmware the scenario requires and the defaults; the profile decides
+ * the codes and the judge's profile. */
+static void test_settings_precedence(void)
+{
+    static const struct {
+        const char *what;
+        const char *opt_fw, *opt_profile;
+        int opt_field, opt_uart;
+        int64_t opt_space;
+        int present;
+        const char *sc_fw, *sc_profile, *sc_port;
+        int64_t sc_space;
+        const char *required;
+        /* wanted */
+        const char *fw, *profile;
+        int field, named, uart;
+        dfota_profile judge;
+        int64_t space;
+    } cases[] = {
+        {"defaults", NULL, NULL, 0, 0, 0, 0, NULL, NULL, NULL, 0, NULL,
+         "EG95EFAR02A07M4G", NULL, 0, 0, 0, DFOTA_PROFILE_STRICT, 64LL * 1024 * 1024},
+        {"the scenario's block", NULL, NULL, 0, 0, 0, 1, "FW-SC", "field", "uart", 5000, "FW-REQ",
+         "FW-SC", "field", 1, 0, 1, DFOTA_PROFILE_FIELD, 5000},
+        {"a block that is not there", NULL, NULL, 0, 0, 0, 0, "FW-SC", "field", "uart", 5000, NULL,
+         "EG95EFAR02A07M4G", NULL, 0, 0, 0, DFOTA_PROFILE_STRICT, 64LL * 1024 * 1024},
+        {"the required firmware", NULL, NULL, 0, 0, 0, 1, NULL, NULL, NULL, 0, "FW-REQ",
+         "FW-REQ", NULL, 0, 0, 0, DFOTA_PROFILE_STRICT, 64LL * 1024 * 1024},
+        {"options over the block", "FW-OPT", "strict", 0, -1, 7000, 1, "FW-SC", "field", "uart",
+         5000, "FW-REQ", "FW-OPT", "strict", 0, 0, 0, DFOTA_PROFILE_STRICT, 7000},
+        {"uart option over a usb block", NULL, NULL, 0, 1, 0, 1, NULL, NULL, "usb", 0, NULL,
+         "EG95EFAR02A07M4G", NULL, 0, 0, 1, DFOTA_PROFILE_STRICT, 64LL * 1024 * 1024},
+        {"a named profile: field codes, judged strict", NULL, NULL, 0, 0, 0, 1, NULL, "lowend",
+         NULL, 0, NULL, "EG95EFAR02A07M4G", "lowend", 1, 1, 0, DFOTA_PROFILE_STRICT,
+         64LL * 1024 * 1024},
+        {"field codes asked for, strict profile", NULL, "strict", 1, 0, 0, 0, NULL, NULL, NULL, 0,
+         NULL, "EG95EFAR02A07M4G", "strict", 1, 0, 0, DFOTA_PROFILE_STRICT, 64LL * 1024 * 1024},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char err[DFOTA_ERRBUF] = "";
+        dfota_emulator_opts o;
+        dfota_emulator_spec sp;
+        dfota_emulator_settings set;
+        memset(&o, 0, sizeof o);
+        memset(&sp, 0, sizeof sp);
+        sp.present = cases[i].present;
+        sp.firmware = (char *)(uintptr_t)cases[i].sc_fw;
+        sp.profile = (char *)(uintptr_t)cases[i].sc_profile;
+        sp.port = (char *)(uintptr_t)cases[i].sc_port;
+        sp.free_space = cases[i].sc_space;
+        o.spec = &sp;
+        o.required_firmware = cases[i].required;
+        o.firmware = cases[i].opt_fw;
+        o.profile = cases[i].opt_profile;
+        o.field = cases[i].opt_field;
+        o.uart = cases[i].opt_uart;
+        o.free_space = cases[i].opt_space;
+        CU_ASSERT_EQUAL_FATAL(dfota_emulator_settings_resolve(&o, &set, err, sizeof err), DFOTA_OK);
+        int ok = strcmp(set.firmware, cases[i].fw) == 0 &&
+                 (set.profile ? cases[i].profile && strcmp(set.profile, cases[i].profile) == 0
+                              : !cases[i].profile) &&
+                 set.field == cases[i].field && set.named_profile == cases[i].named &&
+                 set.uart == cases[i].uart && set.judge == cases[i].judge &&
+                 set.free_space == cases[i].space;
+        if (!ok)
+            fprintf(stderr, "\n%s: firmware %s, profile %s, field %d, named %d, uart %d, judge %d, "
+                    "free %lld\n", cases[i].what, set.firmware, set.profile ? set.profile : "-",
+                    set.field, set.named_profile, set.uart, (int)set.judge,
+                    (long long)set.free_space);
+        CU_ASSERT(ok);
+    }
+}
+
+/* What cannot be resolved is refused before anything starts: an unknown
+ * profile, whoever names it; more faults than the module keeps. */
+static void test_settings_refused(void)
+{
+    char err[DFOTA_ERRBUF] = "";
+    dfota_emulator_opts o;
+    dfota_emulator_spec sp;
+    dfota_emulator_settings set;
+    dfota_fault extra[2];
+    memset(&o, 0, sizeof o);
+    memset(&sp, 0, sizeof sp);
+    memset(extra, 0, sizeof extra);
+    sp.present = 1;
+    sp.profile = (char *)(uintptr_t)"no-such-profile";
+    o.spec = &sp;
+    CU_ASSERT_EQUAL(dfota_emulator_settings_resolve(&o, &set, err, sizeof err), DFOTA_E_ARG);
+    CU_ASSERT(strstr(err, "no-such-profile") != NULL && strstr(err, "lowend") != NULL);
+    o.profile = "field"; /* the option wins: the block's name is not looked at */
+    CU_ASSERT_EQUAL(dfota_emulator_settings_resolve(&o, &set, err, sizeof err), DFOTA_OK);
+    sp.profile = NULL;
+    sp.n_faults = 15;
+    o.faults = extra;
+    o.n_faults = 1;
+    CU_ASSERT_EQUAL(dfota_emulator_settings_resolve(&o, &set, err, sizeof err), DFOTA_OK);
+    o.n_faults = 2;
+    CU_ASSERT_EQUAL(dfota_emulator_settings_resolve(&o, &set, err, sizeof err), DFOTA_E_ARG);
+    CU_ASSERT(strstr(err, "16 faults") != NULL);
+    o.n_faults = 0;
+    o.free_space = -1;
+    CU_ASSERT_EQUAL(dfota_emulator_settings_resolve(&o, &set, err, sizeof err), DFOTA_E_ARG);
+}
+
 static const test_entry tests[] = {
     {"crc32 known vectors", test_crc32_vectors},
     {"an empty package fails its check (505)", test_empty_package_505},
@@ -1363,6 +1470,8 @@ static const test_entry tests[] = {
     {"AT+QFUPL a package, then AT+QFOTADL upgrades from it", test_qfupl_then_upgrade},
     {"a hook for every fault kind of the table, and no other", test_fault_hooks_match_table},
     {"a scenario's fault and --fault refuse the same values", test_fault_values_one_range},
+    {"settings: options over the scenario over the defaults", test_settings_precedence},
+    {"settings: an unknown profile, too many faults refused", test_settings_refused},
 };
 
 int main(void)
