@@ -68,14 +68,6 @@ static void plan_faulted_line(dfota_emulator *em, int64_t delay_ns, const hook_c
         em_plan_say(em, 0, c->line);
 }
 
-void em_fota_text(char *line, size_t cap, dfota_stage stage, int has_code, long code)
-{
-    if (has_code)
-        snprintf(line, cap, EM_FOTA_PREFIX "%s\",%ld", dfota_stage_name(stage), code);
-    else
-        snprintf(line, cap, EM_FOTA_PREFIX "%s\"", dfota_stage_name(stage));
-}
-
 void em_plan_fota(dfota_emulator *em, int64_t delay_ns, dfota_stage stage, long code,
                   int has_code)
 {

@@ -150,6 +150,14 @@ void em_out_bytes(dfota_emulator *em, const void *p, size_t n)
     em->out_len += n;
 }
 
+void em_fota_text(char *line, size_t cap, dfota_stage stage, int has_code, long code)
+{
+    if (has_code)
+        snprintf(line, cap, EM_FOTA_PREFIX "%s\",%ld", dfota_stage_name(stage), code);
+    else
+        snprintf(line, cap, EM_FOTA_PREFIX "%s\"", dfota_stage_name(stage));
+}
+
 /* A response line or URC, framed as the module frames them. */
 void em_out_long(dfota_emulator *em)
 {

@@ -19,19 +19,20 @@
  * change. A kind without a row is refused when the emulator starts, so a
  * scenario never passes against a fault that was silently left out.
  *
- * The files, from the bottom up; each calls only those above it in this
- * list (none calls back up, so the list has no cycle):
- *   host.c      the recording, output to the host, the terminal and its link
- *   package.c   the package in memory and its header
- *   faults.c    the fault hooks and the named profiles
- *   agenda.c    planning actions and FOTA URCs
- *   download.c  downloads with libcurl; a download's end is a result
- *   flow.c      the update flow, and what follows a download's result
- *   ufs.c       the UFS folder, AT+QFLST, AT+QFDEL, AT+QFUPL
- *   at.c        input from the host, the AT interpreter, AT+QFOTADL
- *   run.c       running due actions, waiting
- *   options.c   the options applied
- *   module.c    the public API */
+ * The files, from the bottom up; each calls only files listed before it,
+ * so they call each other in no cycle:
+ *   host.c       the recording, output to the host, the terminal and its link
+ *   package.c    the package in memory and its header
+ *   fetch_url.c  the URL libcurl fetches for an AT+QFOTADL argument
+ *   faults.c     the fault hooks, the named profiles, --fault's form
+ *   agenda.c     planning actions and FOTA URCs
+ *   download.c   downloads with libcurl; a download's end is a result
+ *   flow.c       the update flow, and what follows a download's result
+ *   ufs.c        the UFS folder, AT+QFLST, AT+QFDEL, AT+QFUPL
+ *   at.c         input from the host, the AT interpreter, AT+QFOTADL
+ *   run.c        running due actions, waiting
+ *   options.c    option precedence (the settings), the options applied
+ *   module.c     the emulator's life and its public API */
 #ifndef DFOTA_LIB_EMULATOR_MODULE_H
 #define DFOTA_LIB_EMULATOR_MODULE_H
 
@@ -257,6 +258,8 @@ void em_host_sync(dfota_emulator *em);
 void em_out_bytes(dfota_emulator *em, const void *p, size_t n);
 void em_out_long(dfota_emulator *em);
 void em_out_line(dfota_emulator *em, const char *text);
+/* A FOTA URC's text: +QIND: "FOTA","<stage>"[,<code>] (dfota_stage_name). */
+void em_fota_text(char *line, size_t cap, dfota_stage stage, int has_code, long code);
 void em_at_ok(dfota_emulator *em);
 void em_at_error(dfota_emulator *em, int cme);
 void em_flush_out(dfota_emulator *em);
@@ -282,8 +285,6 @@ dfota_err em_faults_load(dfota_emulator *em, const dfota_fault *faults, size_t n
 /* ---- agenda.c ---- */
 void em_plan(dfota_emulator *em, int64_t delay_ns, act_kind kind, const char *text);
 void em_plan_say(dfota_emulator *em, int64_t delay_ns, const char *text);
-/* A FOTA URC's text: +QIND: "FOTA","<stage>"[,<code>] (dfota_stage_name). */
-void em_fota_text(char *line, size_t cap, dfota_stage stage, int has_code, long code);
 void em_plan_fota(dfota_emulator *em, int64_t delay_ns, dfota_stage stage, long code,
                   int has_code);
 void em_agenda_pop(dfota_emulator *em, action *out);

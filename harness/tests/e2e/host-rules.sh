@@ -151,4 +151,8 @@ wait "$em_pid"
 em_pid=
 expect_grep "a scenario's port: uart is the recording's port" "^# port: uart " "$tmp/uart.transcript"
 expect_grep "a scenario's firmware is the recording's module" "^# module: EG95EFAR02A05M4G$" "$tmp/uart.transcript"
+sed 's/port: uart, firmware: EG95EFAR02A05M4G/profile: no-such-profile/' "$tmp/uart.yaml" > "$tmp/uart2.yaml"
+sed -i 's/^name: uart$/name: uart2/' "$tmp/uart2.yaml"
+expect_exit "a scenario's unknown profile is refused as input" 2 "$dfota" emulate --scenario "$tmp/uart2.yaml"
+expect_grep "the refusal names the profile" "no-such-profile" "$tmp/err"
 finish
