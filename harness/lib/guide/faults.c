@@ -51,12 +51,21 @@ static const dfota_fault_kind kinds[] = {
     {"slow-rdy", D | T, "once, RDY of a boot into normal mode delay (120 s) late"},
 };
 
+/* The parameters, with what their values must be: numbers within lo to
+ * hi, a duration, a stage. */
 static const struct {
     dfota_fault_param p;
     const char *name;
+    long lo, hi;       /* a number's range; lo == hi for the others */
+    const char *takes; /* "<name> must be <takes>" */
 } params[] = {
-    {DFOTA_FAULT_CODE, "code"},   {DFOTA_FAULT_AT, "at"},       {DFOTA_FAULT_TIMES, "times"},
-    {DFOTA_FAULT_DELAY, "delay"}, {DFOTA_FAULT_STAGE, "stage"},
+    {DFOTA_FAULT_CODE, "code", DFOTA_FAULT_CODE_MIN, DFOTA_FAULT_CODE_MAX, "an integer"},
+    {DFOTA_FAULT_AT, "at", DFOTA_FAULT_AT_MIN, DFOTA_FAULT_AT_MAX, "a percentage"},
+    {DFOTA_FAULT_TIMES, "times", DFOTA_FAULT_TIMES_MIN, DFOTA_FAULT_TIMES_MAX, "an integer"},
+    {DFOTA_FAULT_DELAY, "delay", 0, 0,
+     "a duration above 0 up to 1000 days: a number and one of ns us ms s min h"},
+    {DFOTA_FAULT_STAGE, "stage", 0, 0,
+     "one of FTPSTART FTPEND HTTPSTART HTTPEND START UPDATING END"},
 };
 
 const dfota_fault_kind *dfota_fault_kind_at(size_t i)
@@ -129,41 +138,28 @@ static dfota_stage stage_named(const char *s, size_t n)
 dfota_err dfota_fault_value_parse(dfota_fault_param p, const char *text, size_t n,
                                   dfota_fault_value *v, char *err, size_t errlen)
 {
+    size_t k = 0;
+    int ok;
     memset(v, 0, sizeof *v);
-    switch (p) {
-    case DFOTA_FAULT_CODE:
-        if (number_in(text, n, DFOTA_FAULT_CODE_MIN, DFOTA_FAULT_CODE_MAX, &v->number))
-            return DFOTA_OK;
-        dfota_errf(err, errlen, "code must be an integer from %ld to %ld", DFOTA_FAULT_CODE_MIN,
-                   DFOTA_FAULT_CODE_MAX);
-        return DFOTA_E_INPUT;
-    case DFOTA_FAULT_AT:
-        if (number_in(text, n > 0 && text[n - 1] == '%' ? n - 1 : n, DFOTA_FAULT_AT_MIN,
-                      DFOTA_FAULT_AT_MAX, &v->number))
-            return DFOTA_OK;
-        dfota_errf(err, errlen, "at must be a percentage from %ld to %ld", DFOTA_FAULT_AT_MIN,
-                   DFOTA_FAULT_AT_MAX);
-        return DFOTA_E_INPUT;
-    case DFOTA_FAULT_TIMES:
-        if (number_in(text, n, DFOTA_FAULT_TIMES_MIN, DFOTA_FAULT_TIMES_MAX, &v->number))
-            return DFOTA_OK;
-        dfota_errf(err, errlen, "times must be an integer from %ld to %ld", DFOTA_FAULT_TIMES_MIN,
-                   DFOTA_FAULT_TIMES_MAX);
-        return DFOTA_E_INPUT;
-    case DFOTA_FAULT_DELAY:
-        if (dfota_duration_parse(text, n, &v->delay_ns) == DFOTA_OK && v->delay_ns > 0)
-            return DFOTA_OK;
-        dfota_errf(err, errlen,
-                   "delay must be a duration above 0 up to 1000 days: a number and one of "
-                   "ns us ms s min h");
-        return DFOTA_E_INPUT;
-    case DFOTA_FAULT_STAGE:
-        if ((v->stage = stage_named(text, n)) != DFOTA_STAGE_NONE)
-            return DFOTA_OK;
-        dfota_errf(err, errlen,
-                   "stage must be one of FTPSTART FTPEND HTTPSTART HTTPEND START UPDATING END");
+    while (k < sizeof params / sizeof params[0] && params[k].p != p)
+        k++;
+    if (k == sizeof params / sizeof params[0]) {
+        dfota_errf(err, errlen, "a fault takes code, at, times, delay and stage");
         return DFOTA_E_INPUT;
     }
-    dfota_errf(err, errlen, "a fault takes code, at, times, delay and stage");
+    if (p == DFOTA_FAULT_DELAY)
+        ok = dfota_duration_parse(text, n, &v->delay_ns) == DFOTA_OK && v->delay_ns > 0;
+    else if (p == DFOTA_FAULT_STAGE)
+        ok = (v->stage = stage_named(text, n)) != DFOTA_STAGE_NONE;
+    else /* a percentage may say so: 40% */
+        ok = number_in(text, p == DFOTA_FAULT_AT && n > 0 && text[n - 1] == '%' ? n - 1 : n,
+                       params[k].lo, params[k].hi, &v->number);
+    if (ok)
+        return DFOTA_OK;
+    if (params[k].lo < params[k].hi)
+        dfota_errf(err, errlen, "%s must be %s from %ld to %ld", params[k].name, params[k].takes,
+                   params[k].lo, params[k].hi);
+    else
+        dfota_errf(err, errlen, "%s must be %s", params[k].name, params[k].takes);
     return DFOTA_E_INPUT;
 }
