@@ -103,17 +103,9 @@ static const char usage_more[] =
     "It prints 'terminal: PATH' and 'link: PATH' when it is ready, and a line for\n"
     "each terminal change and firmware change after that.\n"
     "\n"
-    "Faults make it misbehave as in the field, to\n"
-    "test hosts: download-error update-fail accept-invalid urc-after-error\n"
-    "lost-start out-of-order-urc percent-signs truncated-urc\n"
-    "stray-bytes extra-codes end-before-100 duplicate-urc overlong-line\n"
-    "two-part-update downloading-urcs urc-cut-by-reboot reboot-never reboot-delay\n"
-    "six-retries test-error double-final no-retry percent-over-100\n"
-    "skip-download-start update-after-dl-fail no-port-drop slow-final-result\n"
-    "no-end http-code slow-urc slow-rdy server-unreachable garbage blanks.\n"
-    "A fault takes code, at (a percent),\n"
-    "times, delay and stage (a URC stage). Others are refused.\n"
-    "\n"
+    "Faults (listed at the end) make it misbehave as in the field, to test hosts.\n"
+    "A fault takes code, at (a percent), times, delay and stage (a URC stage).\n"
+    "Others are refused.\n"
     "\n"
     "Testing host software: start 'dfota emulate --record s.transcript --link L',\n"
     "let your host drive L, then stop the emulator (SIGINT or SIGTERM). The\n"
@@ -153,8 +145,6 @@ static void signals_catch(void)
 typedef struct {
     dfota_emulator_opts opts;
     const char *scenario;
-    const char *profile; /* as given, NULL when not */
-    const char *port;
     const char *record;  /* --record FILE */
     uint64_t record_max; /* --record-max SIZE; 0: RECORD_MAX_DEFAULT */
     int64_t host_reopen_ns; /* --host-reopen DURATION; 0: the host windows' 10 s */
@@ -191,63 +181,16 @@ static int parse_duration(const char *s, int64_t *out)
     return dfota_duration_parse(s, strlen(s), out) == DFOTA_OK && *out > 0;
 }
 
-/* One KEY=VALUE of --fault into *f; 0 when it is not one. */
-static int fault_key(dfota_fault *f, const char *kv, size_t n)
-{
-    char v[32];
-    const char *eq = memchr(kv, '=', n);
-    size_t kl = eq ? (size_t)(eq - kv) : n, vl = eq ? n - kl - 1 : 0;
-    if (!eq || vl == 0 || vl >= sizeof v)
-        return 0;
-    memcpy(v, eq + 1, vl);
-    v[vl] = '\0';
-    char *end = NULL;
-    errno = 0;
-    long num = strtol(v, &end, 10);
-    int is_num = errno == 0 && end != v && (*end == '\0' || (*end == '%' && end[1] == '\0'));
-    if (kl == 4 && memcmp(kv, "code", 4) == 0 && is_num && *end == '\0' && num > -1000000 &&
-        num < 1000000)
-        f->code = num;
-    else if (kl == 2 && memcmp(kv, "at", 2) == 0 && is_num && num >= 0 && num <= 100)
-        f->at_percent = (int)num;
-    else if (kl == 5 && memcmp(kv, "times", 5) == 0 && is_num && *end == '\0' && num > 0)
-        f->times = num;
-    else if (kl == 5 && memcmp(kv, "delay", 5) == 0)
-        return parse_duration(v, &f->delay_ns);
-    else if (kl == 5 && memcmp(kv, "stage", 5) == 0) {
-        /* the guide's stages, FTPSTART to END */
-        for (int st = DFOTA_STAGE_FTPSTART; st <= DFOTA_STAGE_END; st++)
-            if (strcmp(v, dfota_stage_name((dfota_stage)st)) == 0)
-                f->stage = dfota_stage_name((dfota_stage)st);
-        return f->stage != NULL;
-    } else
-        return 0;
-    return 1;
-}
-
 /* --fault KIND[:KEY=VALUE,...]; the emulator refuses a kind it cannot play. */
 static int parse_fault(emulate_args *a, const char *arg)
 {
+    char err[DFOTA_ERRBUF], what[DFOTA_ERRBUF + 16];
     if (a->n_faults == CLI_FAULTS_MAX)
         return usage_error("too many faults (16 at most)", arg);
-    dfota_fault *f = &a->faults[a->n_faults];
-    memset(f, 0, sizeof *f);
-    f->at_percent = -1;
-    const char *colon = strchr(arg, ':');
-    size_t kn = colon ? (size_t)(colon - arg) : strlen(arg);
-    char *kind = a->fault_text[a->n_faults];
-    if (kn == 0 || kn >= sizeof a->fault_text[0])
-        return usage_error("bad fault", arg);
-    memcpy(kind, arg, kn);
-    kind[kn] = '\0';
-    f->kind = kind;
-    for (const char *p = colon ? colon + 1 : NULL; p && *p;) {
-        const char *comma = strchr(p, ',');
-        size_t n = comma ? (size_t)(comma - p) : strlen(p);
-        if (!fault_key(f, p, n))
-            return usage_error("bad fault (KIND[:KEY=VALUE,...], KEY code, at, times, delay, stage)",
-                               arg);
-        p = comma ? comma + 1 : NULL;
+    if (dfota_emulator_fault_parse(arg, &a->faults[a->n_faults], a->fault_text[a->n_faults],
+                                   sizeof a->fault_text[0], err, sizeof err) != DFOTA_OK) {
+        snprintf(what, sizeof what, "bad fault (%s)", err);
+        return usage_error(what, arg);
     }
     a->n_faults++;
     return 0;
@@ -283,12 +226,12 @@ static int parse_option(emulate_args *a, int c, const char *arg)
     case 'p':
         if (!dfota_emulator_profile_known(arg))
             return usage_error("unknown profile (strict, field or a name that --help lists)", arg);
-        a->profile = arg;
+        a->opts.profile = arg;
         return 0;
     case 'P':
         if (strcmp(arg, "usb") != 0 && strcmp(arg, "uart") != 0)
             return usage_error("bad port (usb or uart)", arg);
-        a->port = arg;
+        a->opts.uart = strcmp(arg, "uart") == 0 ? 1 : -1;
         return 0;
     case 't':
         return parse_scale(arg, &a->opts.time_scale) ? 0 : EXIT_INPUT;
@@ -341,26 +284,6 @@ static int parse_args(emulate_args *a, int argc, char **argv)
     }
     if (optind != argc)
         return usage_error("unexpected argument", argv[optind]);
-    return 0;
-}
-
-/* The scenario's block with what the command line says winning over it,
- * and the command line's faults after the scenario's. */
-static int spec_merge(const emulate_args *a, dfota_emulator_spec *spec)
-{
-    const size_t cap = sizeof spec->faults / sizeof spec->faults[0];
-    if (a->port)
-        spec->port = NULL;
-    if (a->profile)
-        spec->profile = NULL;
-    if (spec->n_faults + a->n_faults > cap) {
-        fprintf(stderr, "dfota emulate: more than %zu faults with the scenario's\n", cap);
-        return EXIT_INPUT;
-    }
-    for (size_t i = 0; i < a->n_faults; i++)
-        spec->faults[spec->n_faults++] = a->faults[i];
-    if (a->n_faults)
-        spec->present = 1;
     return 0;
 }
 
@@ -443,16 +366,16 @@ static void record_close(recording *r)
 }
 
 /* The judge, as dfota check --host --host-windows would judge the
- * recording; the strict profile unless --profile field. */
-static int record_judge_open(const emulate_args *a, recording *r)
+ * recording; the strict profile unless the module plays field. */
+static int record_judge_open(const emulate_args *a, const dfota_emulator_settings *set,
+                             recording *r)
 {
     dfota_checker_opts o;
     dfota_checker_opts_init(&o);
-    o.profile = a->profile && strcmp(a->profile, "field") == 0 ? DFOTA_PROFILE_FIELD
-                                                               : DFOTA_PROFILE_STRICT;
+    o.profile = set->judge;
     dfota_checker_opts_host_windows(&o);
     o.judge_host = 1;
-    o.usb_port = !(a->port && strcmp(a->port, "uart") == 0);
+    o.usb_port = !set->uart;
     o.host_wall_scale = a->opts.time_scale; /* the host lives in wall time */
     if (a->host_reopen_ns > 0)
         o.host_reopen_ns = a->host_reopen_ns;
@@ -470,7 +393,7 @@ static int record_judge_open(const emulate_args *a, recording *r)
     return r->chk ? 0 : -1;
 }
 
-static int record_open(const emulate_args *a, recording *r)
+static int record_open(const emulate_args *a, const dfota_emulator_settings *set, recording *r)
 {
     char started[40], port[1100];
     time_t now = time(NULL);
@@ -479,17 +402,17 @@ static int record_open(const emulate_args *a, recording *r)
     strftime(started, sizeof started, "%Y-%m-%dT%H:%M:%SZ", &tm);
     /* A port header starting "usb:" makes PORT-REBOOT apply, as on hardware. */
     snprintf(port, sizeof port, "%s (emulated at %s)",
-             a->port && strcmp(a->port, "uart") == 0 ? "uart" : "usb:2c7c:0195:if=2",
+             set->uart ? "uart" : "usb:2c7c:0195:if=2",
              a->opts.link ? a->opts.link : "its terminal");
     /* the host's times are judged in wall time: the clock's scale says how */
     char scale[40];
     snprintf(scale, sizeof scale, "%g", a->opts.time_scale > 0 ? a->opts.time_scale : 1.0);
     const char *pairs[2 * (RECORD_HEADER_PAIRS + PROVENANCE_PAIRS)] = {
-        "module", a->opts.firmware ? a->opts.firmware : "EG95EFAR02A07M4G",
+        "module", set->firmware,
         "port", port, "started", started, "recorded-by", "dfota emulate (module and host)",
         "redacted", a->keep_secrets ? "none" : "credentials", "time-scale", scale};
     r->keep_secrets = a->keep_secrets;
-    if (record_judge_open(a, r) != 0) {
+    if (record_judge_open(a, set, r) != 0) {
         fprintf(stderr, "dfota emulate: out of memory\n");
         record_close(r);
         return EXIT_HARNESS;
@@ -540,31 +463,27 @@ static int record_judge(const emulate_args *a, recording *r)
 static int emulate_run(emulate_args *a, dfota_scenario *sc)
 {
     char err[DFOTA_ERRBUF] = "";
-    dfota_emulator_spec spec;
+    dfota_emulator_settings set;
     dfota_emulator *em = NULL;
     recording rec;
     memset(&rec, 0, sizeof rec);
-    memset(&spec, 0, sizeof spec);
-    if (sc)
-        spec = sc->emulator;
-    if (sc && !spec.firmware && !a->opts.firmware)
-        a->opts.firmware = sc->requires_firmware; /* it starts where the scenario needs it */
-    if (sc || a->n_faults) {
-        int rc = spec_merge(a, &spec);
-        if (rc)
-            return rc;
-        a->opts.spec = &spec;
+    if (sc) {
+        a->opts.spec = &sc->emulator;
+        a->opts.required_firmware = sc->requires_firmware;
+    }
+    a->opts.faults = a->faults; /* after the scenario's */
+    a->opts.n_faults = a->n_faults;
+    if (dfota_emulator_settings_resolve(&a->opts, &set, err, sizeof err) != DFOTA_OK) {
+        fprintf(stderr, "dfota emulate: %s\n", err);
+        return EXIT_INPUT;
     }
     if (a->record) {
-        int rc = record_open(a, &rec);
+        int rc = record_open(a, &set, &rec);
         if (rc)
             return rc;
         a->opts.on_event = record_event;
         a->opts.event_ctx = &rec;
     }
-    a->opts.field = a->profile && strcmp(a->profile, "strict") != 0;
-    a->opts.profile = a->profile;
-    a->opts.uart = a->port && strcmp(a->port, "uart") == 0;
     signals_catch();
     if (dfota_emulator_new(&a->opts, &em, err, sizeof err) != DFOTA_OK) {
         fprintf(stderr, "dfota emulate: %s\n", err);
@@ -601,6 +520,10 @@ int cmd_emulate(int argc, char **argv)
                   stdout);
             for (size_t i = 0; (name = dfota_emulator_profile_name(i, &about)); i++)
                 printf("  %-16s %s\n", name, about);
+            const dfota_fault_kind *k;
+            fputs("\nFaults (--fault KIND, or faults: in a scenario's emulator block):\n", stdout);
+            for (size_t i = 0; (k = dfota_fault_kind_at(i)); i++)
+                printf("  %-20s %s\n", k->name, k->about);
         }
         return rc == -1 ? EXIT_PASS : rc;
     }

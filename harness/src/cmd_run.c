@@ -687,16 +687,11 @@ static dfota_err open_emulator(const run_opts *o, const dfota_scenario *sc, char
     dfota_emulator_opts eo;
     memset(&eo, 0, sizeof eo);
     eo.link = link;
-    /* it starts on the firmware the scenario requires */
-    eo.firmware = spec->present && spec->firmware ? spec->firmware : sc->requires_firmware;
-    eo.profile = spec->present ? spec->profile : NULL;
-    eo.field = o->profile == DFOTA_PROFILE_FIELD ||
-               (spec->present && spec->profile && strcmp(spec->profile, "field") == 0);
-    eo.uart = spec->present && spec->port && strcmp(spec->port, "uart") == 0;
+    eo.spec = spec; /* its firmware, profile, port, free space and faults */
+    eo.required_firmware = sc->requires_firmware;
+    eo.field = o->profile == DFOTA_PROFILE_FIELD; /* judged field: the field's codes */
     eo.time_scale = o->time_scale; /* 0: virtual time */
-    eo.free_space = spec->present ? spec->free_space : 0;
     eo.ufs_dir = o->ufs;
-    eo.spec = spec->present ? spec : NULL;
     eo.reboot_ns = o->reboot_ns;
     eo.progress_step_ns = o->progress_step_ns;
     eo.progress_urcs = o->progress_urcs;

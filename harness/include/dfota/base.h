@@ -168,4 +168,10 @@ void dfota_clock_wire_drop(dfota_clock *c);
 /* Bytes written toward w's reader and not yet read. */
 int64_t dfota_clock_on_wire(const dfota_clock *c, dfota_wire w);
 
+/* ---- crc32: a checksum of bytes (the delta packages' crc32: header). */
+
+/* CRC-32 (IEEE 802.3, as zlib's crc32) of len bytes, continuing from crc
+ * (start with 0). Pure. */
+uint32_t dfota_crc32(uint32_t crc, const void *data, size_t len);
+
 #endif

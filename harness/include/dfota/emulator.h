@@ -25,22 +25,33 @@
 
 #include "dfota/base.h"
 #include "dfota/at.h"
+#include "dfota/guide.h"
 #include "dfota/scenario.h"
 
 #include <stddef.h>
 #include <stdint.h>
 
+/* What the emulator is told. Which of these, the scenario's emulator block
+ * (spec) and the defaults wins is decided in one place,
+ * dfota_emulator_settings_resolve: an option given here wins over the
+ * scenario's, which wins over the default. */
 typedef struct {
     const char *link;            /* the stable symlink to the terminal, or NULL */
-    const char *firmware;        /* the running version (default EG95EFAR02A07M4G) */
+    /* The running version; NULL: the scenario's emulator block's, else the
+     * firmware the scenario requires (required_firmware), else
+     * EG95EFAR02A07M4G. */
+    const char *firmware;
+    const char *required_firmware; /* a scenario's requires: firmware:, or NULL */
     const char *model;           /* default EG95 */
-    int field;                   /* 0: strict codes (601, 701); 1: detailed 6xx/7xx */
-    /* A named profile (dfota_emulator_profile_name): the field's codes and
-     * the faults that make one firmware's manner, added to the spec's.
-     * NULL, "strict" or "field": none; field then says which codes. A
-     * scenario's emulator block may name one too (its profile:). */
+    int field;                   /* 1: detailed 6xx/7xx codes whatever the profile */
+    /* strict, field (detailed codes, 601 and 701 otherwise) or a named
+     * profile (dfota_emulator_profile_name): the field's codes and the
+     * faults that make one firmware's manner, added to the spec's. NULL:
+     * the scenario's emulator block's profile:, else strict. */
     const char *profile;
-    int uart;                    /* 1: the port stays across reboots and RDY marks them */
+    /* 1: UART (the port stays across reboots and RDY marks them); -1: USB;
+     * 0: the scenario's emulator block's port:, else USB. */
+    int uart;
     double time_scale;           /* module seconds to wall seconds, e.g. 0.001; default 1 */
     /* The clock of module time, borrowed (it must outlive the emulator),
      * or NULL: the emulator keeps its own, real or scaled by time_scale.
@@ -54,6 +65,10 @@ typedef struct {
     int64_t free_space;          /* bytes (default 64 MiB) */
     const char *ufs_dir;         /* the host folder that stands for /data/ufs/ (default: a temp one) */
     const dfota_emulator_spec *spec; /* a scenario's emulator block, or NULL */
+    /* Faults played after the spec's (dfota emulate --fault), borrowed;
+     * with the spec's at most 16. */
+    const dfota_fault *faults;
+    size_t n_faults;
     /* Where downloads really connect, in libcurl's CONNECT_TO syntax
      * (":2121:127.0.0.1:40123"): the fixture servers stand in for the
      * servers a scenario's URLs name, without changing a byte of them. */
@@ -74,6 +89,28 @@ typedef struct {
 } dfota_emulator_opts;
 
 typedef struct dfota_emulator dfota_emulator;
+
+/* The settings an emulator runs with, once the options, the scenario's
+ * emulator block and the named profile are weighed. Texts are borrowed
+ * from the options, the spec, or static. */
+typedef struct {
+    const char *firmware;        /* the version it starts on */
+    const char *profile;         /* strict, field or a named profile; NULL: none given */
+    int named_profile;           /* 1: profile is a named one, with its faults */
+    int field;                   /* 1: the field's detailed codes */
+    dfota_profile judge;         /* the judge's profile the module is played for: field
+                                  * when profile is field, else strict */
+    int uart;                    /* 1: UART, 0: USB */
+    int64_t free_space;          /* bytes */
+} dfota_emulator_settings;
+
+/* The effective settings of opts: the one place where an option wins over
+ * the scenario's emulator block and both over the defaults. DFOTA_OK and
+ * *out, or DFOTA_E_ARG with err (an unknown profile, a negative free
+ * space, more than 16 faults with the scenario's). */
+DFOTA_WUR dfota_err dfota_emulator_settings_resolve(const dfota_emulator_opts *opts,
+                                                    dfota_emulator_settings *out, char *err,
+                                                    size_t errlen);
 
 /* Starts an emulator: opens its terminal and the link. *out is freed with
  * dfota_emulator_free (which removes the link). err says why on failure.
@@ -121,6 +158,21 @@ const char *dfota_emulator_profile_name(size_t i, const char **about);
 /* 1 when name is strict, field or a named profile. */
 int dfota_emulator_profile_known(const char *name);
 
+/* The fault kinds the emulator plays: the i-th (0-based), or NULL past the
+ * last. They are the kinds of the guide's fault table (dfota_fault_kind_at),
+ * each once. Static. */
+const char *dfota_emulator_fault_kind(size_t i);
+
+/* Reads a fault as the command line writes it, KIND[:KEY=VALUE,...] with
+ * KEY code, at, times, delay or stage and each value as the fault table
+ * takes it (dfota_fault_value_parse), so that it is refused where a
+ * scenario's fault is. The kind is not looked up: dfota_emulator_new
+ * refuses one it cannot play. The kind is copied into kind (kind_cap
+ * bytes), which f->kind points to and the caller keeps. DFOTA_OK, or
+ * DFOTA_E_INPUT with err saying what is wrong (without arg's text). */
+DFOTA_WUR dfota_err dfota_emulator_fault_parse(const char *arg, dfota_fault *f, char *kind,
+                                               size_t kind_cap, char *err, size_t errlen);
+
 /* The running firmware version (changes after a successful upgrade). */
 const char *dfota_emulator_firmware(const dfota_emulator *em);
 
@@ -140,9 +192,5 @@ const char *dfota_emulator_firmware(const dfota_emulator *em);
  * part (a server that is no host name); DFOTA_E_NOMEM. *out is NULL on
  * error. */
 DFOTA_WUR dfota_err dfota_emulator_fetch_url(const char *url, size_t n, char **out);
-
-/* CRC-32 (IEEE 802.3, as zlib's crc32) of len bytes, continuing from crc
- * (start with 0). */
-uint32_t dfota_crc32(uint32_t crc, const void *data, size_t len);
 
 #endif

@@ -346,4 +346,63 @@ const char *dfota_profile_name(dfota_profile p);
  * text (a caller says "strict or field"). */
 DFOTA_WUR dfota_err dfota_profile_parse(const char *name, dfota_profile *p);
 
+/* ---- faults: the kinds of misbehaviour an emulated module plays, with
+ * their parameters (a scenario's emulator faults:, dfota emulate --fault
+ * KIND[:KEY=VALUE,...]). One table, which the scenario parser, the
+ * emulator's hooks and the command line all read. Pure. */
+
+#include "dfota/at.h"
+
+/* A fault's parameters. Every kind accepts every parameter; the table says
+ * which ones it reads (the others have no effect). */
+typedef enum {
+    DFOTA_FAULT_CODE = 1u << 0,  /* code: the code the module reports instead */
+    DFOTA_FAULT_AT = 1u << 1,    /* at: a percentage, "40" or "40%" */
+    DFOTA_FAULT_TIMES = 1u << 2, /* times: how many times it happens (default: the kind's) */
+    DFOTA_FAULT_DELAY = 1u << 3, /* delay: a duration above 0 (dfota_duration_parse) */
+    DFOTA_FAULT_STAGE = 1u << 4  /* stage: a URC stage of the guide, FTPSTART to END */
+} dfota_fault_param;
+
+/* The parameters' value ranges (inclusive). */
+#define DFOTA_FAULT_CODE_MIN (-999999999L)
+#define DFOTA_FAULT_CODE_MAX 999999999L
+#define DFOTA_FAULT_AT_MIN 0L
+#define DFOTA_FAULT_AT_MAX 100L
+#define DFOTA_FAULT_TIMES_MIN 1L
+#define DFOTA_FAULT_TIMES_MAX 999999999L
+
+typedef struct {
+    const char *name;  /* as written: "download-error" */
+    unsigned params;   /* the dfota_fault_param it reads */
+    const char *about; /* what the module does, one line */
+} dfota_fault_kind;
+
+/* The i-th fault kind (0-based), or NULL past the last. Static. */
+const dfota_fault_kind *dfota_fault_kind_at(size_t i);
+
+/* The kind named name[0..n) (exactly, lowercase), or NULL. Static. */
+const dfota_fault_kind *dfota_fault_kind_find(const char *name, size_t n);
+
+/* The kinds' names joined with ", " into buf (cap bytes, NUL-terminated),
+ * cut after the last whole name that fits. */
+void dfota_fault_kind_list(char *buf, size_t cap);
+
+/* The parameter named name[0..n) ("code", "at", "times", "delay",
+ * "stage"), or 0 when none is. */
+dfota_fault_param dfota_fault_param_named(const char *name, size_t n);
+
+/* One parameter's value: number for code, at and times; delay_ns; stage
+ * (DFOTA_STAGE_NONE when not given). */
+typedef struct {
+    long number;
+    int64_t delay_ns;
+    dfota_stage stage;
+} dfota_fault_value;
+
+/* Reads text[0..n) as the value of parameter p, within its range: DFOTA_OK
+ * and the value in *v, or DFOTA_E_INPUT with err saying what p takes
+ * (without the text, which the caller shows as it must). */
+DFOTA_WUR dfota_err dfota_fault_value_parse(dfota_fault_param p, const char *text, size_t n,
+                                            dfota_fault_value *v, char *err, size_t errlen);
+
 #endif

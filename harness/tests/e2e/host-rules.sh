@@ -129,4 +129,27 @@ judged faulted HOST-READ-TO-END PASS 1
 expect_exit "a fault the emulator does not know is refused" 4 "$dfota" emulate --fault no-such-fault
 expect_grep "the refusal names the fault" "no-such-fault" "$tmp/err"
 expect_exit "a bad fault key is a usage error" 2 "$dfota" emulate --fault "update-fail:percent=3"
+
+# The recording names the module the emulator plays, a scenario's emulator
+# block weighed with the options (dfota_emulator_settings_resolve): its port
+# and firmware when no option says otherwise.
+cat > "$tmp/uart.yaml" <<'EOF'
+name: uart
+section: '3'
+steps: [{send: AT}]
+emulator: {port: uart, firmware: EG95EFAR02A05M4G}
+EOF
+"$dfota" emulate --link "$tmp/uart.tty" --ufs "$tmp/ufs" --scenario "$tmp/uart.yaml" \
+  --record "$tmp/uart.transcript" > "$tmp/uart.out" 2>&1 &
+em_pid=$!
+for _ in $(seq 200); do [ -L "$tmp/uart.tty" ] && break; sleep 0.02; done
+kill -INT "$em_pid"
+wait "$em_pid"
+em_pid=
+expect_grep "a scenario's port: uart is the recording's port" "^# port: uart " "$tmp/uart.transcript"
+expect_grep "a scenario's firmware is the recording's module" "^# module: EG95EFAR02A05M4G$" "$tmp/uart.transcript"
+sed 's/port: uart, firmware: EG95EFAR02A05M4G/profile: no-such-profile/' "$tmp/uart.yaml" > "$tmp/uart2.yaml"
+sed -i 's/^name: uart$/name: uart2/' "$tmp/uart2.yaml"
+expect_exit "a scenario's unknown profile is refused as input" 2 "$dfota" emulate --scenario "$tmp/uart2.yaml"
+expect_grep "the refusal names the profile" "no-such-profile" "$tmp/err"
 finish

@@ -24,7 +24,7 @@ ROOMS = ["base", "at", "guide", "log", "judge", "scenario", "report",
 RANK = {r: i for i, r in enumerate(ROOMS)}
 MAX_LINES = 700
 # What a room's files may share beside the API, by prefix.
-SHARED_PREFIXES = ("dfota_", "judge_", "scn_", "log_", "html_", "emu_", "run_", "report_")
+SHARED_PREFIXES = ("dfota_", "judge_", "scn_", "log_", "html_", "em_", "run_", "report_")
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 
 

@@ -24,6 +24,7 @@
 
 #include "dfota/base.h"
 #include "dfota/emulator.h"
+#include "dfota/guide.h"
 #include "dfota/scenario.h"
 
 #define FW_OLD "EG95EFAR02A07M4G"
@@ -1235,6 +1236,216 @@ static void test_named_profile(void)
     rig_stop(&r);
 }
 
+/* ---- the fault table (dfota/guide.h) and the emulator ---------------------- */
+
+/* The emulator has a hook for every kind of the guide's fault table, and
+ * for nothing else: a kind is added to the table and to the emulator at
+ * once, or this fails. */
+static void test_fault_hooks_match_table(void)
+{
+    const dfota_fault_kind *k;
+    const char *hook;
+    size_t n_kinds = 0, n_hooks = 0;
+    for (size_t i = 0; (k = dfota_fault_kind_at(i)); i++, n_kinds++) {
+        int found = 0;
+        for (size_t j = 0; (hook = dfota_emulator_fault_kind(j)); j++)
+            found += strcmp(hook, k->name) == 0;
+        if (found != 1)
+            fprintf(stderr, "\nfault kind %s: %d hooks in the emulator\n", k->name, found);
+        CU_ASSERT_EQUAL(found, 1);
+        CU_ASSERT(k->about && k->about[0]);
+    }
+    for (size_t j = 0; (hook = dfota_emulator_fault_kind(j)); j++, n_hooks++) {
+        if (!dfota_fault_kind_find(hook, strlen(hook)))
+            fprintf(stderr, "\nemulator hook %s: not in the fault table\n", hook);
+        CU_ASSERT_PTR_NOT_NULL(dfota_fault_kind_find(hook, strlen(hook)));
+    }
+    CU_ASSERT_EQUAL(n_kinds, n_hooks);
+    CU_ASSERT(n_kinds >= 34);
+}
+
+/* Does a scenario take {kind: KIND, KEY: VALUE} in its emulator block? */
+static int scenario_takes_fault(const char *kind, const char *key, const char *value)
+{
+    char text[512], err[DFOTA_ERRBUF];
+    dfota_scenario *sc = NULL;
+    snprintf(text, sizeof text,
+             "name: t\nsection: '3'\nsteps: [{send: AT}]\nemulator:\n  faults:\n"
+             "    - {kind: %s, %s: '%s'}\n", kind, key, value);
+    dfota_err rc = dfota_scenario_parse("t", text, strlen(text), &sc, err, sizeof err);
+    dfota_scenario_free(sc);
+    return rc == DFOTA_OK;
+}
+
+/* Does dfota emulate take --fault KIND:KEY=VALUE? */
+static int command_line_takes_fault(const char *kind, const char *key, const char *value)
+{
+    char arg[256], kind_text[64], err[DFOTA_ERRBUF];
+    dfota_fault f;
+    snprintf(arg, sizeof arg, "%s:%s=%s", kind, key, value);
+    return dfota_emulator_fault_parse(arg, &f, kind_text, sizeof kind_text, err, sizeof err) ==
+           DFOTA_OK;
+}
+
+/* A scenario's fault and `dfota emulate --fault` take and refuse the same
+ * values: both read them with the fault table, at the edges of its ranges
+ * and past them. */
+static void test_fault_values_one_range(void)
+{
+    char lo[32], hi[32], below[32], above[32];
+    static const struct {
+        const char *key;
+        long min, max;
+    } ranges[] = {
+        {"code", DFOTA_FAULT_CODE_MIN, DFOTA_FAULT_CODE_MAX},
+        {"at", DFOTA_FAULT_AT_MIN, DFOTA_FAULT_AT_MAX},
+        {"times", DFOTA_FAULT_TIMES_MIN, DFOTA_FAULT_TIMES_MAX},
+    };
+    static const struct {
+        const char *key, *value;
+        int ok;
+    } cases[] = {
+        {"at", "40%", 1},        {"at", "101%", 0},      {"at", "-1", 0},
+        {"at", "4x", 0},         {"code", "x", 0},       {"code", "", 0},
+        {"code", "0000000001", 0}, {"times", "0", 0},    {"times", "-1", 0},
+        {"delay", "5s", 1},      {"delay", "0s", 0},     {"delay", "3", 0},
+        {"delay", "1001d", 0},   {"delay", "24001h", 0}, {"delay", "1.5ms", 1},
+        {"stage", "START", 1},   {"stage", "UPDATING", 1}, {"stage", "start", 0},
+        {"stage", "DOWNLOADING", 0}, {"stage", "RDY", 0},
+    };
+    for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++) {
+        snprintf(lo, sizeof lo, "%ld", ranges[i].min);
+        snprintf(hi, sizeof hi, "%ld", ranges[i].max);
+        snprintf(below, sizeof below, "%ld", ranges[i].min - 1);
+        snprintf(above, sizeof above, "%ld", ranges[i].max + 1);
+        const char *key = ranges[i].key;
+        CU_ASSERT(scenario_takes_fault("update-fail", key, lo));
+        CU_ASSERT(command_line_takes_fault("update-fail", key, lo));
+        CU_ASSERT(scenario_takes_fault("update-fail", key, hi));
+        CU_ASSERT(command_line_takes_fault("update-fail", key, hi));
+        CU_ASSERT(!scenario_takes_fault("update-fail", key, below));
+        CU_ASSERT(!command_line_takes_fault("update-fail", key, below));
+        CU_ASSERT(!scenario_takes_fault("update-fail", key, above));
+        CU_ASSERT(!command_line_takes_fault("update-fail", key, above));
+    }
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int sc = scenario_takes_fault("slow-urc", cases[i].key, cases[i].value);
+        int cl = command_line_takes_fault("slow-urc", cases[i].key, cases[i].value);
+        if (sc != cases[i].ok || cl != cases[i].ok)
+            fprintf(stderr, "\n%s=%s: scenario %d, command line %d, want %d\n", cases[i].key,
+                    cases[i].value, sc, cl, cases[i].ok);
+        CU_ASSERT_EQUAL(sc, cases[i].ok);
+        CU_ASSERT_EQUAL(cl, cases[i].ok);
+    }
+}
+
+/* ---- option precedence: dfota_emulator_settings_resolve ------------------- */
+
+/* An option given wins over the scenario's emulator block, which wins over
+ * the firmware the scenario requires and the defaults; the profile decides
+ * the codes and the judge's profile. */
+static void test_settings_precedence(void)
+{
+    static const struct {
+        const char *what;
+        const char *opt_fw, *opt_profile;
+        int opt_field, opt_uart;
+        int64_t opt_space;
+        int present;
+        const char *sc_fw, *sc_profile, *sc_port;
+        int64_t sc_space;
+        const char *required;
+        /* wanted */
+        const char *fw, *profile;
+        int field, named, uart;
+        dfota_profile judge;
+        int64_t space;
+    } cases[] = {
+        {"defaults", NULL, NULL, 0, 0, 0, 0, NULL, NULL, NULL, 0, NULL,
+         "EG95EFAR02A07M4G", NULL, 0, 0, 0, DFOTA_PROFILE_STRICT, 64LL * 1024 * 1024},
+        {"the scenario's block", NULL, NULL, 0, 0, 0, 1, "FW-SC", "field", "uart", 5000, "FW-REQ",
+         "FW-SC", "field", 1, 0, 1, DFOTA_PROFILE_FIELD, 5000},
+        {"a block that is not there", NULL, NULL, 0, 0, 0, 0, "FW-SC", "field", "uart", 5000, NULL,
+         "EG95EFAR02A07M4G", NULL, 0, 0, 0, DFOTA_PROFILE_STRICT, 64LL * 1024 * 1024},
+        {"the required firmware", NULL, NULL, 0, 0, 0, 1, NULL, NULL, NULL, 0, "FW-REQ",
+         "FW-REQ", NULL, 0, 0, 0, DFOTA_PROFILE_STRICT, 64LL * 1024 * 1024},
+        {"options over the block", "FW-OPT", "strict", 0, -1, 7000, 1, "FW-SC", "field", "uart",
+         5000, "FW-REQ", "FW-OPT", "strict", 0, 0, 0, DFOTA_PROFILE_STRICT, 7000},
+        {"uart option over a usb block", NULL, NULL, 0, 1, 0, 1, NULL, NULL, "usb", 0, NULL,
+         "EG95EFAR02A07M4G", NULL, 0, 0, 1, DFOTA_PROFILE_STRICT, 64LL * 1024 * 1024},
+        {"a named profile: field codes, judged strict", NULL, NULL, 0, 0, 0, 1, NULL, "lowend",
+         NULL, 0, NULL, "EG95EFAR02A07M4G", "lowend", 1, 1, 0, DFOTA_PROFILE_STRICT,
+         64LL * 1024 * 1024},
+        {"field codes asked for, strict profile", NULL, "strict", 1, 0, 0, 0, NULL, NULL, NULL, 0,
+         NULL, "EG95EFAR02A07M4G", "strict", 1, 0, 0, DFOTA_PROFILE_STRICT, 64LL * 1024 * 1024},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char err[DFOTA_ERRBUF] = "";
+        dfota_emulator_opts o;
+        dfota_emulator_spec sp;
+        dfota_emulator_settings set;
+        memset(&o, 0, sizeof o);
+        memset(&sp, 0, sizeof sp);
+        sp.present = cases[i].present;
+        sp.firmware = (char *)(uintptr_t)cases[i].sc_fw;
+        sp.profile = (char *)(uintptr_t)cases[i].sc_profile;
+        sp.port = (char *)(uintptr_t)cases[i].sc_port;
+        sp.free_space = cases[i].sc_space;
+        o.spec = &sp;
+        o.required_firmware = cases[i].required;
+        o.firmware = cases[i].opt_fw;
+        o.profile = cases[i].opt_profile;
+        o.field = cases[i].opt_field;
+        o.uart = cases[i].opt_uart;
+        o.free_space = cases[i].opt_space;
+        CU_ASSERT_EQUAL_FATAL(dfota_emulator_settings_resolve(&o, &set, err, sizeof err), DFOTA_OK);
+        int ok = strcmp(set.firmware, cases[i].fw) == 0 &&
+                 (set.profile ? cases[i].profile && strcmp(set.profile, cases[i].profile) == 0
+                              : !cases[i].profile) &&
+                 set.field == cases[i].field && set.named_profile == cases[i].named &&
+                 set.uart == cases[i].uart && set.judge == cases[i].judge &&
+                 set.free_space == cases[i].space;
+        if (!ok)
+            fprintf(stderr, "\n%s: firmware %s, profile %s, field %d, named %d, uart %d, judge %d, "
+                    "free %lld\n", cases[i].what, set.firmware, set.profile ? set.profile : "-",
+                    set.field, set.named_profile, set.uart, (int)set.judge,
+                    (long long)set.free_space);
+        CU_ASSERT(ok);
+    }
+}
+
+/* What cannot be resolved is refused before anything starts: an unknown
+ * profile, whoever names it; more faults than the module keeps. */
+static void test_settings_refused(void)
+{
+    char err[DFOTA_ERRBUF] = "";
+    dfota_emulator_opts o;
+    dfota_emulator_spec sp;
+    dfota_emulator_settings set;
+    dfota_fault extra[2];
+    memset(&o, 0, sizeof o);
+    memset(&sp, 0, sizeof sp);
+    memset(extra, 0, sizeof extra);
+    sp.present = 1;
+    sp.profile = (char *)(uintptr_t)"no-such-profile";
+    o.spec = &sp;
+    CU_ASSERT_EQUAL(dfota_emulator_settings_resolve(&o, &set, err, sizeof err), DFOTA_E_ARG);
+    CU_ASSERT(strstr(err, "no-such-profile") != NULL && strstr(err, "lowend") != NULL);
+    o.profile = "field"; /* the option wins: the block's name is not looked at */
+    CU_ASSERT_EQUAL(dfota_emulator_settings_resolve(&o, &set, err, sizeof err), DFOTA_OK);
+    sp.profile = NULL;
+    sp.n_faults = 15;
+    o.faults = extra;
+    o.n_faults = 1;
+    CU_ASSERT_EQUAL(dfota_emulator_settings_resolve(&o, &set, err, sizeof err), DFOTA_OK);
+    o.n_faults = 2;
+    CU_ASSERT_EQUAL(dfota_emulator_settings_resolve(&o, &set, err, sizeof err), DFOTA_E_ARG);
+    CU_ASSERT(strstr(err, "16 faults") != NULL);
+    o.n_faults = 0;
+    o.free_space = -1;
+    CU_ASSERT_EQUAL(dfota_emulator_settings_resolve(&o, &set, err, sizeof err), DFOTA_E_ARG);
+}
+
 static const test_entry tests[] = {
     {"crc32 known vectors", test_crc32_vectors},
     {"an empty package fails its check (505)", test_empty_package_505},
@@ -1257,6 +1468,10 @@ static const test_entry tests[] = {
     {"AT+QFUPL: 10, 3 and 3000 bytes, checksums, AT+QFLST", test_qfupl_upload},
     {"AT+QFUPL refusals: 407, 406, 420, syntax, 421 timeout", test_qfupl_refusals},
     {"AT+QFUPL a package, then AT+QFOTADL upgrades from it", test_qfupl_then_upgrade},
+    {"a hook for every fault kind of the table, and no other", test_fault_hooks_match_table},
+    {"a scenario's fault and --fault refuse the same values", test_fault_values_one_range},
+    {"settings: options over the scenario over the defaults", test_settings_precedence},
+    {"settings: an unknown profile, too many faults refused", test_settings_refused},
 };
 
 int main(void)
