@@ -123,8 +123,9 @@ static int download_setup(dfota_emulator *em, CURL *e)
     /* Scaled like every module delay, but never under what a loopback
      * server needs to answer. On a virtual clock a download takes no module
      * time at all, and a stalled server is given 5 s of wall time. */
-    int64_t patience = dfota_clock_is_virtual(em->clock) ? 5000
-                                                          : dfota_clock_to_wall(em->clock, 60 * SEC) / MS;
+    int64_t patience = dfota_clock_is_virtual(em->clock)
+                           ? 5000
+                           : dfota_clock_to_wall(em->clock, 60 * DFOTA_NS_PER_S) / DFOTA_NS_PER_MS;
     long connect_ms = patience > 2000 ? (long)patience : 2000;
     long stall_s = patience / 1000 > 1 ? (long)(patience / 1000) : 1;
     const char *protocols = text_starts_ci(em->url, strlen(em->url), "https:") ? "ftp,http,https"

@@ -174,7 +174,7 @@ static void fault_reboot_never(fault_state *fs, hook_ctx *ctx)
 static void fault_reboot_delay(fault_state *fs, hook_ctx *ctx)
 {
     if (fault_fires(fs))
-        ctx->delay_ns = fs->delay_ns ? fs->delay_ns : 600 * SEC;
+        ctx->delay_ns = fs->delay_ns ? fs->delay_ns : 600 * DFOTA_NS_PER_S;
 }
 
 /* six-retries: after 505 the module retries once more than the guide's five. */
@@ -203,7 +203,7 @@ static void fault_double_final(fault_state *fs, hook_ctx *ctx)
 static void fault_slow_final_result(fault_state *fs, hook_ctx *ctx)
 {
     if (!ctx->test && fault_once(fs))
-        ctx->delay_ns = fs->delay_ns ? fs->delay_ns : 10 * SEC;
+        ctx->delay_ns = fs->delay_ns ? fs->delay_ns : 10 * DFOTA_NS_PER_S;
 }
 
 /* no-retry: after END with a code retried until success, no reboot and no
@@ -268,7 +268,8 @@ static void fault_slow_urc(fault_state *fs, hook_ctx *ctx)
     if (line_is(ctx, DFOTA_STAGE_UPDATING) && fs->at_percent >= 0 && ctx->code < fs->at_percent)
         return;
     if (fault_once(fs))
-        ctx->later_ns = dfota_time_add(ctx->later_ns, fs->delay_ns ? fs->delay_ns : 600 * SEC);
+        ctx->later_ns =
+            dfota_time_add(ctx->later_ns, fs->delay_ns ? fs->delay_ns : 600 * DFOTA_NS_PER_S);
 }
 
 /* slow-rdy: RDY after a boot into normal mode comes the fault's delay
@@ -276,7 +277,8 @@ static void fault_slow_urc(fault_state *fs, hook_ctx *ctx)
 static void fault_slow_rdy(fault_state *fs, hook_ctx *ctx)
 {
     if (!ctx->recovery && fault_once(fs))
-        ctx->later_ns = dfota_time_add(ctx->later_ns, fs->delay_ns ? fs->delay_ns : 120 * SEC);
+        ctx->later_ns =
+            dfota_time_add(ctx->later_ns, fs->delay_ns ? fs->delay_ns : 120 * DFOTA_NS_PER_S);
 }
 
 /* server-unreachable: the download cannot connect (601 / 701, or the

@@ -9,8 +9,9 @@ static const struct {
     int64_t after;
     const char *text;
 } boot_lines[] = {
-    {1400 * MS, "+CPIN: READY"}, {100 * MS, "+QUSIM: 1"}, {50 * MS, "+CFUN: 1"},
-    {2600 * MS, "+QIND: PB DONE"}, {400 * MS, "+QIND: SMS DONE"},
+    {1400 * DFOTA_NS_PER_MS, "+CPIN: READY"},   {100 * DFOTA_NS_PER_MS, "+QUSIM: 1"},
+    {50 * DFOTA_NS_PER_MS, "+CFUN: 1"},         {2600 * DFOTA_NS_PER_MS, "+QIND: PB DONE"},
+    {400 * DFOTA_NS_PER_MS, "+QIND: SMS DONE"},
 };
 
 /* Power off after off_ns, the port away for reboot_ns, then recovery

@@ -163,7 +163,7 @@ dfota_err dfota_emulator_step(dfota_emulator *em, int timeout_ms, char *err, siz
         dfota_errf(err, errlen, "no emulator, or a negative timeout");
         return DFOTA_E_ARG;
     }
-    int64_t end = dfota_wall_ns() + (int64_t)timeout_ms * MS;
+    int64_t end = dfota_wall_ns() + (int64_t)timeout_ms * DFOTA_NS_PER_MS;
     for (;;) {
         int happened = 0;
         dfota_err rc = em_run_due(em, &happened, err, errlen);

@@ -49,8 +49,6 @@
 #include "base/errbuf.h"
 #include "base/text.h"
 
-#define MS 1000000LL
-#define SEC (1000 * MS)
 
 #define EM_PATH_MAX 4096
 #define EM_VERSION_MAX 64           /* a firmware version in a package header */
@@ -65,8 +63,10 @@
 #define EM_FAULTS_MAX 16
 #define EM_PROGRESS_URCS 10
 #define EM_HUP_RECHECK_MS 10        /* no host on the terminal: look again this often */
-#define EM_DRAIN_MAX_NS (250 * MS)  /* wall time a USB reboot waits for the host to read */
-#define EM_DRAIN_VIRTUAL_NS (10 * SEC) /* the same on a virtual clock, where the host is the harness */
+/* wall time a USB reboot waits for the host to read */
+#define EM_DRAIN_MAX_NS (250 * DFOTA_NS_PER_MS)
+/* the same on a virtual clock, where the host is the harness */
+#define EM_DRAIN_VIRTUAL_NS (10 * DFOTA_NS_PER_S)
 #define EM_QFUPL_SIZE_DEFAULT 10240 /* AT+QFUPL's <file_size> when not given */
 #define EM_QFUPL_TIMEOUT_DEFAULT 5  /* its <timeout>, module seconds */
 #define EM_QFUPL_ACK_BLOCK 1024     /* ACK mode: an 'A' after each block */
@@ -75,16 +75,16 @@
 #define DEFAULT_FIRMWARE "EG95EFAR02A07M4G"
 #define EM_GARBAGE "\xff\xfe\x80\x1b[0m~\x01\x7f#%&\xc3(garbage)"
 #define DEFAULT_MODEL "EG95"
-#define DEFAULT_REBOOT_NS (20 * SEC)
-#define DEFAULT_STEP_NS (2 * SEC)
+#define DEFAULT_REBOOT_NS (20 * DFOTA_NS_PER_S)
+#define DEFAULT_STEP_NS (2 * DFOTA_NS_PER_S)
 #define DEFAULT_FREE_SPACE (64LL * 1024 * 1024)
 
 /* Module delays between the steps of a flow (the corpus's recordings). */
-#define T_DOWNLOAD_START (500 * MS)  /* OK to FTPSTART/HTTPSTART */
-#define T_POWER_OFF (800 * MS)       /* the last URC to the port going away */
-#define T_LOCAL_REBOOT (600 * MS)    /* OK of a local-file upgrade to the reboot */
-#define T_RECOVERY (1500 * MS)       /* the port back to START */
-#define T_RDY (1200 * MS)            /* the port back to RDY */
+#define T_DOWNLOAD_START (500 * DFOTA_NS_PER_MS)  /* OK to FTPSTART/HTTPSTART */
+#define T_POWER_OFF (800 * DFOTA_NS_PER_MS)       /* the last URC to the port going away */
+#define T_LOCAL_REBOOT (600 * DFOTA_NS_PER_MS)    /* OK of a local-file upgrade to the reboot */
+#define T_RECOVERY (1500 * DFOTA_NS_PER_MS)       /* the port back to START */
+#define T_RDY (1200 * DFOTA_NS_PER_MS)            /* the port back to RDY */
 
 typedef enum {
     MODE_IDLE,     /* normal mode: AT commands answered */

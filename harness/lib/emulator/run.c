@@ -171,10 +171,10 @@ static int64_t wait_ns(const dfota_emulator *em, int64_t end, int hup)
         if (left < ns)
             ns = left;
     }
-    if (em->held && ns > MS)
-        ns = MS;
-    if ((hup || em->out_len > 0) && ns > EM_HUP_RECHECK_MS * MS)
-        ns = EM_HUP_RECHECK_MS * MS;
+    if (em->held && ns > DFOTA_NS_PER_MS)
+        ns = DFOTA_NS_PER_MS;
+    if ((hup || em->out_len > 0) && ns > EM_HUP_RECHECK_MS * DFOTA_NS_PER_MS)
+        ns = EM_HUP_RECHECK_MS * DFOTA_NS_PER_MS;
     return ns > 0 ? ns : 0;
 }
 
@@ -191,9 +191,10 @@ void em_wait_events(dfota_emulator *em, int64_t end)
         p.events |= POLLOUT;
     if (em->easy) {
         struct curl_waitfd w = {em->master, CURL_WAIT_POLLIN, 0};
-        curl_multi_poll(em->multi, &w, (unsigned)n, (int)((ns + MS - 1) / MS), NULL);
+        int ms = (int)((ns + DFOTA_NS_PER_MS - 1) / DFOTA_NS_PER_MS);
+        curl_multi_poll(em->multi, &w, (unsigned)n, ms, NULL);
     } else {
-        struct timespec ts = {(time_t)(ns / SEC), (long)(ns % SEC)};
+        struct timespec ts = {(time_t)(ns / DFOTA_NS_PER_S), (long)(ns % DFOTA_NS_PER_S)};
         ppoll(&p, (nfds_t)n, &ts, NULL);
     }
 }

@@ -346,7 +346,7 @@ void em_at_qfupl(dfota_emulator *em, const char *rest, size_t n)
     em->up.done = 0;
     em->up.sum = 0;
     em->up.ack = ack == 1;
-    em->up.idle_ns = timeout * SEC;
+    em->up.idle_ns = timeout * DFOTA_NS_PER_S;
     em->up.deadline = dfota_time_add(now_ns(em), em->up.idle_ns);
     em_out_line(em, "CONNECT");
 }
