@@ -2,7 +2,7 @@
 # rule-ids.sh - every rule ID that any output can emit is in the catalogue
 # (RULES.md: "Every ID any output can emit, the scenario runner's step IDs
 # included, is in this catalogue and in `dfota rules`"), and every ID of the
-# catalogue is one step from its code: harness/lib/judge/README.md has a row
+# catalogue is one step from its code: README.md (Layout) has a row
 # for it naming the file that holds it, which contains the ID.
 #
 # The IDs are collected from the whole corpus run: dfota check --format json
@@ -59,7 +59,7 @@ done
 if [ "$runs" -ge 100 ]; then ok "$runs scenario runs over the recordings"; else bad "only $runs scenario runs"; fi
 
 # --- the IDs the outputs name, against the catalogue and the README's table
-python3 - "$tmp/json" "$tmp/rules.txt" harness/lib/judge/README.md > "$tmp/ids.out" <<'EOF'
+python3 - "$tmp/json" "$tmp/rules.txt" README.md > "$tmp/ids.out" <<'EOF'
 import glob, json, os, re, sys
 
 json_dir, rules_txt, readme = sys.argv[1:4]
