@@ -3,6 +3,7 @@
 #define DFOTA_CLI_H
 
 #include <stddef.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -57,6 +58,13 @@ int parse_bytes(const char *s, uint64_t max, uint64_t *out);
  * so that a wait returns early; SIGPIPE is ignored, so a closed standard
  * output does not end the process before it has cleaned up. */
 void cli_catch_stop(void (*fn)(int), int hangup);
+
+/* The stop signal caught by cli_catch_stop_flag (SIGINT, SIGTERM, SIGHUP),
+ * 0 while none came; and its name ("SIGINT"). For a command whose loop runs
+ * until it is stopped (emulate, proxy). */
+extern volatile sig_atomic_t cli_stop_signal;
+void cli_catch_stop_flag(void);
+const char *cli_stop_signal_name(void);
 
 /* A serial port (spec "serial:PORT[,...]") that another process also has
  * open (ModemManager, a terminal) gets that process's AT traffic mixed with

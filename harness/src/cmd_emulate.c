@@ -127,21 +127,6 @@ static const char usage_more[] =
     "  4  the emulator could not start or failed (no pseudo-terminal, link in the\n"
     "     way, UFS folder missing)\n";
 
-static volatile sig_atomic_t stop_signal;
-
-static void on_signal(int sig)
-{
-    stop_signal = sig;
-}
-
-/* SIGINT, SIGTERM and SIGHUP stop the loop (without SA_RESTART, so a wait
- * returns early) and the link is removed; a closed standard output does
- * not kill the process before that. */
-static void signals_catch(void)
-{
-    cli_catch_stop(on_signal, 1);
-}
-
 typedef struct {
     dfota_emulator_opts opts;
     const char *scenario;
@@ -310,14 +295,14 @@ static int emulate_loop(dfota_emulator *em)
     char err[DFOTA_ERRBUF] = "", tty[4096], fw[128];
     snprintf(tty, sizeof tty, "%s", dfota_emulator_tty(em));
     snprintf(fw, sizeof fw, "%s", dfota_emulator_firmware(em));
-    while (!stop_signal) {
+    while (!cli_stop_signal) {
         if (dfota_emulator_step(em, 200, err, sizeof err) != DFOTA_OK) {
             fprintf(stderr, "dfota emulate: %s\n", err);
             return EXIT_HARNESS;
         }
         report_changes(em, tty, sizeof tty, fw, sizeof fw);
     }
-    printf("stopped by %s\n", stop_signal == SIGINT ? "SIGINT" : stop_signal == SIGHUP ? "SIGHUP" : "SIGTERM");
+    printf("stopped by %s\n", cli_stop_signal_name());
     return EXIT_PASS;
 }
 
@@ -484,7 +469,7 @@ static int emulate_run(emulate_args *a, dfota_scenario *sc)
         a->opts.on_event = record_event;
         a->opts.event_ctx = &rec;
     }
-    signals_catch();
+    cli_catch_stop_flag(); /* SIGINT, SIGTERM, SIGHUP end the loop; the link is removed */
     if (dfota_emulator_new(&a->opts, &em, err, sizeof err) != DFOTA_OK) {
         fprintf(stderr, "dfota emulate: %s\n", err);
         record_close(&rec);

@@ -91,20 +91,6 @@ static const char usage_options[] =
     "     (a file), the report cannot be written, or the port did not come back\n"
     "     within the give-up time (the verdict so far is still printed)\n";
 
-static volatile sig_atomic_t stop_signal;
-
-static void on_signal(int sig)
-{
-    stop_signal = sig;
-}
-
-/* SIGINT, SIGTERM and SIGHUP end the session (without SA_RESTART, so a wait
- * returns early); a closed standard output does not kill the process. */
-static void signals_catch(void)
-{
-    cli_catch_stop(on_signal, 1);
-}
-
 typedef struct {
     const char *source;      /* serial:... */
     const char *link;
@@ -356,13 +342,13 @@ static void summary_write(const session *s, const proxy_args *a, const char *tro
 /* Steps the proxy until a signal; the trouble that ended it early, or NULL. */
 static const char *proxy_loop(dfota_proxy *px, char *err, size_t errlen)
 {
-    while (!stop_signal) {
+    while (!cli_stop_signal) {
         dfota_err rc = dfota_proxy_step(px, STEP_MS, err, errlen);
         if (rc != DFOTA_OK)
             return err;
     }
     printf("stopped by %s\n",
-           stop_signal == SIGINT ? "SIGINT" : stop_signal == SIGHUP ? "SIGHUP" : "SIGTERM");
+           cli_stop_signal_name());
     return NULL;
 }
 
@@ -407,7 +393,7 @@ static int proxy_run(const proxy_args *a)
     cli_warn_port_users("dfota proxy", a->source, "");
     dfota_proxy_opts o = {port, &po, a->link, scale, a->give_up_ns, on_event, &s};
     dfota_proxy *px = NULL;
-    signals_catch();
+    cli_catch_stop_flag(); /* SIGINT, SIGTERM, SIGHUP end the loop; the link is removed */
     if (dfota_proxy_new(&o, &px, err, sizeof err) != DFOTA_OK) {
         fprintf(stderr, "dfota proxy: %s\n", err);
         return EXIT_HARNESS;

@@ -456,6 +456,23 @@ void cli_catch_stop(void (*fn)(int), int hangup)
     signal(SIGPIPE, SIG_IGN);
 }
 
+volatile sig_atomic_t cli_stop_signal;
+
+static void on_stop_signal(int sig)
+{
+    cli_stop_signal = sig;
+}
+
+void cli_catch_stop_flag(void)
+{
+    cli_catch_stop(on_stop_signal, 1);
+}
+
+const char *cli_stop_signal_name(void)
+{
+    return cli_stop_signal == SIGINT ? "SIGINT" : cli_stop_signal == SIGHUP ? "SIGHUP" : "SIGTERM";
+}
+
 void cli_warn_port_users(const char *cmd, const char *spec, const char *label)
 {
     char port[DFOTA_PORT_NAME_MAX], path[DFOTA_PORT_NAME_MAX], users[512], err[DFOTA_ERRBUF];

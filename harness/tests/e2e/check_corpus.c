@@ -281,22 +281,15 @@ static void header_line(const char *line, header *h, reasons *why)
 /* Reads the leading '#' lines of a file (after a UTF-8 byte order mark, as
  * Windows editors write one). Returns 0, or -1 when the file cannot be read
  * (a reason is added). */
-typedef struct {
-    header *h;
-    reasons *why;
-} header_ctx;
-
-static void on_header_line(const char *line, void *ctx)
+static void on_header_line(const char *line, void *h, reasons *why)
 {
-    header_ctx *hc = ctx;
-    header_line(line, hc->h, hc->why);
+    header_line(line, h, why);
 }
 
 static int read_header(const char *path, header *h, reasons *why)
 {
     memset(h, 0, sizeof *h);
-    header_ctx hc = {h, why};
-    if (header_each(path, why, 1, on_header_line, &hc) != 0)
+    if (header_each(path, why, 1, on_header_line, h) != 0)
         return -1;
     int has_strict = 0, has_field = 0;
     for (size_t i = 0; i < h->n_exp; i++) {

@@ -187,20 +187,14 @@ static void parse_claim(const char *v, header *h, reasons *why)
     h->n++;
 }
 
-typedef struct {
-    header *h;
-    reasons *why;
-} header_ctx;
-
 /* A long header line is check_corpus's business: header_each passes it over. */
-static void on_header_line(const char *line, void *ctx)
+static void on_header_line(const char *line, void *h, reasons *why)
 {
-    header_ctx *hc = ctx;
     const char *p = line + 1;
     while (*p == ' ')
         p++;
     if (strncmp(p, "scenario:", 9) == 0)
-        parse_claim(p + 9, hc->h, hc->why);
+        parse_claim(p + 9, h, why);
 }
 
 /* Reads the "# scenario:" lines of the leading '#' lines (after a UTF-8
@@ -208,8 +202,7 @@ static void on_header_line(const char *line, void *ctx)
 static int read_header(const char *path, header *h, reasons *why)
 {
     memset(h, 0, sizeof *h);
-    header_ctx hc = {h, why};
-    return header_each(path, why, 0, on_header_line, &hc);
+    return header_each(path, why, 0, on_header_line, h);
 }
 
 /* ---- running dfota ---------------------------------------------------- */

@@ -269,13 +269,13 @@ static inline int header_getline(FILE *f, char *line, size_t cap)
     return over ? 2 : 1;
 }
 
-/* Calls on_line(line, ctx) for each of the leading '#' lines of path (at
+/* Calls on_line(line, h, why) for each of the leading '#' lines of path (at
  * most HEADER_LINES_MAX; after a byte order mark). A line longer than
  * HEADER_LINE_MAX - 1 bytes ends the header with a reason when
  * long_is_error, else it is passed over. Returns 0, or -1 with a reason
  * added when the file cannot be opened. */
 static inline int header_each(const char *path, reasons *why, int long_is_error,
-                              void (*on_line)(const char *line, void *ctx), void *ctx)
+                              void (*on_line)(const char *line, void *h, reasons *why), void *h)
 {
     FILE *f = header_open(path);
     if (!f) {
@@ -293,7 +293,7 @@ static inline int header_each(const char *path, reasons *why, int long_is_error,
         }
         if (rc == 2)
             continue;
-        on_line(line, ctx);
+        on_line(line, h, why);
     }
     fclose(f);
     return 0;
