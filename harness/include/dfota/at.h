@@ -47,6 +47,15 @@ typedef struct {
     int64_t late_ns;
 } dfota_event;
 
+/* An event of a line framed from what one side sent (late_ns and line 0). */
+static inline dfota_event dfota_event_line(int64_t t_ns, dfota_dir dir, const char *data,
+                                           size_t len, size_t full_len, unsigned flags)
+{
+    dfota_event ev = {.t_ns = t_ns, .dir = dir, .data = data, .len = len,
+                      .full_len = full_len, .flags = flags};
+    return ev;
+}
+
 /* What the harness itself saw ('!' lines). One table (lib/at/harness.c)
  * names them for every writer and reads them back for every reader. */
 typedef enum {

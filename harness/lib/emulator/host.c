@@ -15,14 +15,7 @@
 static void emit(dfota_emulator *em, dfota_dir dir, const char *data, size_t len, size_t full,
                  unsigned flags)
 {
-    dfota_event ev;
-    memset(&ev, 0, sizeof ev);
-    ev.t_ns = now_ns(em);
-    ev.dir = dir;
-    ev.data = data;
-    ev.len = len;
-    ev.full_len = full;
-    ev.flags = flags;
+    dfota_event ev = dfota_event_line(now_ns(em), dir, data, len, full, flags);
     em->on_event(em->event_ctx, &ev);
 }
 

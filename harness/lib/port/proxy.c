@@ -73,14 +73,7 @@ static void emit(dfota_proxy *p, dfota_dir dir, const char *data, size_t len, si
 {
     if (!p->on_event)
         return;
-    dfota_event ev;
-    memset(&ev, 0, sizeof ev);
-    ev.t_ns = dfota_proxy_now(p);
-    ev.dir = dir;
-    ev.data = data;
-    ev.len = len;
-    ev.full_len = full;
-    ev.flags = flags;
+    dfota_event ev = dfota_event_line(dfota_proxy_now(p), dir, data, len, full, flags);
     p->on_event(p->event_ctx, &ev);
 }
 
