@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <pthread.h>
+
 #include "report/junit.h"
 
 #include "dfota/guide.h"
@@ -80,4 +82,22 @@ int dfota_junit_rule(xmlTextWriterPtr w, const char *cls, dfota_rule r, dfota_ve
     case DFOTA_V_FAIL: break;
     }
     return dfota_junit_case(w, cls, name, "failure", why);
+}
+
+static void xml_ready(void)
+{
+    xmlInitParser();
+}
+
+xmlTextWriterPtr dfota_junit_writer(FILE *out, int *start_failed)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, xml_ready);
+    xmlOutputBufferPtr buf = xmlOutputBufferCreateFile(out, NULL);
+    xmlTextWriterPtr w = buf ? xmlNewTextWriter(buf) : NULL;
+    if (!w)
+        return NULL;
+    xmlTextWriterSetIndent(w, 1);
+    *start_failed = xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL) < 0;
+    return w;
 }

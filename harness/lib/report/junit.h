@@ -18,6 +18,14 @@ static inline const xmlChar *dfota_xml(const char *s)
     return (const xmlChar *)s;
 }
 
+/* A writer to out (borrowed), indented, its document started; NULL when
+ * out of memory. libxml2 is made ready for threads first, once (a run of
+ * several modules writes their junit.xml from one thread each, and
+ * libxml2's lazy set-up is not safe when two threads race into it). The
+ * caller frees it with xmlFreeTextWriter. start_failed is set when the
+ * document's start could not be written. */
+xmlTextWriterPtr dfota_junit_writer(FILE *out, int *start_failed);
+
 /* How many testcases a testsuite holds, and of them how many failed, are
  * errors and were skipped: its attributes. */
 typedef struct {

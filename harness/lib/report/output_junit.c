@@ -12,12 +12,11 @@
 
 int dfota_out_junit_begin(dfota_output *o)
 {
-    xmlOutputBufferPtr buf = xmlOutputBufferCreateFile(o->out, NULL);
-    o->xml = buf ? xmlNewTextWriter(buf) : NULL;
+    int start_failed;
+    o->xml = dfota_junit_writer(o->out, &start_failed);
     if (!o->xml)
         return -1;
-    xmlTextWriterSetIndent(o->xml, 1);
-    if (xmlTextWriterStartDocument(o->xml, NULL, "UTF-8", NULL) < 0 ||
+    if (start_failed ||
         xmlTextWriterStartElement(o->xml, X("testsuites")) < 0 ||
         xmlTextWriterWriteAttribute(o->xml, X("name"), X("dfota check")) < 0)
         o->io_error = 1;

@@ -254,12 +254,11 @@ static int junit_scenario(xmlTextWriterPtr w, const dfota_scenario_result *res,
 
 dfota_err dfota_report_junit(FILE *out, const dfota_run_report *rep)
 {
-    xmlOutputBufferPtr buf = xmlOutputBufferCreateFile(out, NULL);
-    xmlTextWriterPtr w = buf ? xmlNewTextWriter(buf) : NULL;
+    int start_failed;
+    xmlTextWriterPtr w = dfota_junit_writer(out, &start_failed);
     if (!w)
         return DFOTA_E_NOMEM;
-    xmlTextWriterSetIndent(w, 1);
-    int rc = xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL);
+    int rc = start_failed ? -1 : 0;
     rc |= xmlTextWriterStartElement(w, X("testsuites"));
     rc |= xmlTextWriterWriteAttribute(w, X("name"), X(rep->title ? rep->title : "dfota run"));
     for (size_t i = 0; rc >= 0 && i < rep->n_results; i++)

@@ -5,6 +5,7 @@
  * its section, by check's JSON (dfota_output) and run's (dfota_report_json).
  * The results are built by hand, so the test depends on the report alone. */
 #define _POSIX_C_SOURCE 200809L /* open_memstream */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -210,9 +211,49 @@ static void test_one_finding_encoder(void)
     json_decref(rroot);
 }
 
+/* A run of several modules writes each module's junit.xml from its own
+ * thread: the first writes of a process race into libxml2's set-up, which
+ * crashed one run in three under the address sanitizer. Eight threads
+ * start together at a barrier and write reports at once. */
+#define RACERS 8
+static pthread_barrier_t racers_ready;
+
+static void *write_junit(void *arg)
+{
+    int *ok = arg;
+    static dfota_scenario_result res; /* read only: shared by every thread */
+    dfota_run_report rep = {"dfota run", NULL, DFOTA_PROFILE_STRICT, &res, 1, 0, NULL};
+    pthread_barrier_wait(&racers_ready);
+    for (int i = 0; i < 20; i++) {
+        FILE *f = fopen("/dev/null", "w");
+        *ok &= f && dfota_report_junit(f, &rep) == DFOTA_OK;
+        if (f)
+            fclose(f);
+    }
+    return NULL;
+}
+
+static void test_junit_threads(void)
+{
+    pthread_t t[RACERS];
+    int ok[RACERS];
+    CU_ASSERT_EQUAL_FATAL(pthread_barrier_init(&racers_ready, NULL, RACERS), 0);
+    for (int i = 0; i < RACERS; i++) {
+        ok[i] = 1;
+        CU_ASSERT_EQUAL_FATAL(pthread_create(&t[i], NULL, write_junit, &ok[i]), 0);
+    }
+    for (int i = 0; i < RACERS; i++) {
+        pthread_join(t[i], NULL);
+        CU_ASSERT_TRUE(ok[i]);
+    }
+    pthread_barrier_destroy(&racers_ready);
+}
+
 int main(void)
 {
     static const test_entry tests[] = {
+        /* first: libxml2 must not have been used yet in this process */
+        {"junit.xml written from several threads at once", test_junit_threads},
         {"statuses are README's exit statuses", test_status_numbers},
         {"check: the worst file decides, input errors first", test_output_status},
         {"run: harness trouble first, then FAIL, INCOMPLETE", test_run_status},
