@@ -272,7 +272,8 @@ EOF
 echo "fuzz-smoke: fuzz_reader corpus $corpus ($seeded seeds from transcripts/, $(find "$corpus" -type f | wc -l) files in all)"
 
 # fuzz_inputs: the first byte of an input picks the parser ('0' redact,
-# '1' USB identity, '2' serial spec, '3' scenario; see fuzz_inputs.c).
+# '1' USB identity, '5' a --fault, '2' serial spec, '3' scenario; see
+# fuzz_inputs.c).
 mkdir -p "$icorpus"
 iseeded=0
 for dir in scenarios harness/tests/e2e/proof harness/tests/e2e/lint-cases; do
@@ -286,6 +287,9 @@ for dir in scenarios harness/tests/e2e/proof harness/tests/e2e/lint-cases; do
     done < <(find "$root/$dir" -type f -name "$pattern" -print0)
 done
 seed_regressions fuzz_inputs "$icorpus"
+printf '5slow-final-result:delay=6s' >"$icorpus/seed-fault-delay"
+printf '5download-error:code=601,times=2,at=50%%' >"$icorpus/seed-fault-code"
+printf '5reboot-delay:stage=UPDATING,delay=30s' >"$icorpus/seed-fault-stage"
 # Every distinct line of a transcript that holds a URL, to redact.
 if [ -d "$root/transcripts" ]; then
     n=$({ find "$root/transcripts" -type f -exec grep -h -a -F '://' {} + || true; } | sort -u |

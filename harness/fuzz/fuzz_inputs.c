@@ -7,7 +7,8 @@
  *      guide's reading of the same text: dfota_spec_url_parts and
  *      dfota_spec_check_arg (dfota/guide.h), dfota_emulator_fetch_url
  *      (dfota/emulator.h)
- *   1  dfota_port_parse_usb_id (dfota/port.h)
+ *   1  dfota_port_parse_usb_id (dfota/port.h); with the option bit 1 set
+ *      ('5'), dfota_emulator_fault_parse (dfota/emulator.h): a --fault
  *   2  dfota_source_parse_serial (dfota/source.h)
  *   3  dfota_scenario_parse, dfota_scenario_expand of every send step,
  *      dfota_scenario_free (dfota/scenario.h)
@@ -492,6 +493,33 @@ done:
     free(text);
 }
 
+/* A --fault argument: the kind copied into a buffer of exactly the size
+ * given, f->kind pointing at it; an error says what is wrong. */
+static void fuzz_fault(unsigned opt, const uint8_t *data, size_t size)
+{
+    char *arg = malloc(size + 1), *err = malloc(DFOTA_ERRBUF);
+    size_t cap = 1 + (opt >> 1) % 48u;
+    char *kind = malloc(cap);
+    if (!arg || !err || !kind)
+        goto done;
+    memcpy(arg, data, size);
+    arg[size] = '\0';
+    dfota_fault f;
+    memset(&f, 0, sizeof f);
+    dfota_err rc = dfota_emulator_fault_parse(arg, &f, kind, cap, err, DFOTA_ERRBUF);
+    if (rc == DFOTA_OK) {
+        CHECK(f.kind == kind && memchr(kind, '\0', cap) != NULL);
+        CHECK(f.times >= 0);
+    } else {
+        CHECK(rc == DFOTA_E_INPUT);
+        check_message(err, DFOTA_ERRBUF);
+    }
+done:
+    free(kind);
+    free(err);
+    free(arg);
+}
+
 /* ---- entry ------------------------------------------------------------- */
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -501,7 +529,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     unsigned which = data[0] & 3u, opt = data[0] >> 2;
     switch (which) {
     case 0: fuzz_redact(opt, data + 1, size - 1); break;
-    case 1: fuzz_usb_id(data + 1, size - 1); break;
+    case 1:
+        if (opt & 1u)
+            fuzz_fault(opt, data + 1, size - 1);
+        else
+            fuzz_usb_id(data + 1, size - 1);
+        break;
     case 2: fuzz_serial_spec(opt, data + 1, size - 1); break;
     default: fuzz_scenario(opt, data + 1, size - 1); break;
     }
