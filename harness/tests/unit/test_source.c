@@ -178,23 +178,31 @@ static void test_probe(void)
     CU_ASSERT_EQUAL(dfota_source_probe(&busy, 10 * S, NULL, err, sizeof err), DFOTA_E_TIMEOUT);
 }
 
-static void test_identify(void)
+/* What identify makes of a module that answers with script. */
+static void expect_identity(const char *const *script)
 {
-    static const char *const module[] = {
-        "ATI", "Quectel", "EG95", "Revision: EG95EFAR02A07M4G", "OK", NULL,
-        "AT+QGMR", "EG95EFAR02A07M4G_01.002.01.002", "OK", NULL,
-        NULL};
     char err[DFOTA_ERRBUF];
-    fake f = {.script = module};
+    fake f = {.script = script};
     dfota_source src = {&fake_ops, &f};
     dfota_identity id;
     CU_ASSERT_EQUAL_FATAL(dfota_source_identify(&src, 60 * S, &id, err, sizeof err), DFOTA_OK);
     CU_ASSERT_STRING_EQUAL(id.model, "Quectel EG95");
     CU_ASSERT_STRING_EQUAL(id.revision, "EG95EFAR02A07M4G");
     CU_ASSERT_STRING_EQUAL(id.firmware, "EG95EFAR02A07M4G_01.002.01.002");
-    dfota_source rec = {&fake_ops, &f};
+}
+
+static void test_identify(void)
+{
+    static const char *const module[] = {
+        "ATI", "Quectel", "EG95", "Revision: EG95EFAR02A07M4G", "OK", NULL,
+        "AT+QGMR", "EG95EFAR02A07M4G_01.002.01.002", "OK", NULL,
+        NULL};
+    expect_identity(module);
+    char err[DFOTA_ERRBUF];
+    fake f = {.script = module};
+    dfota_identity id;
     static const dfota_source_ops recorded = {"fake", 0, fake_next, fake_send, fake_now, NULL, NULL};
-    rec.ops = &recorded;
+    dfota_source rec = {&recorded, &f};
     CU_ASSERT_EQUAL(dfota_source_identify(&rec, S, &id, err, sizeof err), DFOTA_E_ARG);
 }
 
@@ -207,13 +215,7 @@ static void test_identify_booting(void)
         "ATI", "+CPIN: READY", "Quectel", "EG95", "Revision: EG95EFAR02A07M4G", "OK", NULL,
         "AT+QGMR", "+QIND: PB DONE", "EG95EFAR02A07M4G_01.002.01.002", "OK", NULL,
         NULL};
-    char err[DFOTA_ERRBUF];
-    fake f = {.script = module};
-    dfota_source src = {&fake_ops, &f};
-    dfota_identity id;
-    CU_ASSERT_EQUAL_FATAL(dfota_source_identify(&src, 60 * S, &id, err, sizeof err), DFOTA_OK);
-    CU_ASSERT_STRING_EQUAL(id.model, "Quectel EG95");
-    CU_ASSERT_STRING_EQUAL(id.firmware, "EG95EFAR02A07M4G_01.002.01.002");
+    expect_identity(module);
 }
 
 static void test_file_size(void)
