@@ -111,11 +111,6 @@ typedef struct {
     double host_wall_scale;
 } dfota_checker_opts;
 
-/* What a port header says (RULES.md, PORT-REBOOT): 1 for a USB identity
- * ("usb:...") or a /dev/ttyUSB*, /dev/ttyACM* or /dev/serial/by-id/usb-*
- * path, 0 for another port, -1 for NULL (unknown). */
-int dfota_port_is_usb(const char *port);
-
 /* Options with the profile strict, an unknown port and no windows. */
 void dfota_checker_opts_init(dfota_checker_opts *o);
 

@@ -223,6 +223,11 @@ const char *dfota_proxy_device(const dfota_proxy *p);
 /* 1 while the module's port is open, 0 while it is away. */
 int dfota_proxy_module_present(const dfota_proxy *p);
 
+/* What a port header says (RULES.md, PORT-REBOOT): 1 for a USB identity
+ * ("usb:...") or a /dev/ttyUSB*, /dev/ttyACM* or /dev/serial/by-id/usb-*
+ * path, 0 for another port, -1 for NULL (unknown). */
+int dfota_port_is_usb(const char *port);
+
 /* ---- pty: a pseudo-terminal that stands for a module's port, behind a
  * stable symbolic link: what the emulator and the proxy show their host. */
 

@@ -8,19 +8,10 @@
  * Rules: PORT-REBOOT (3.1, 3.2), the module's side: on a USB port the port
  * goes away and comes back between the download's end and START. (The
  * host's side, "MCU should close and reopen it", is HOST-REOPEN, host.c.) */
-#include <string.h>
 
 #include "dfota/at.h"
 #include "dfota/judge.h"
 #include "judge/judge_int.h"
-
-int dfota_port_is_usb(const char *port)
-{
-    if (!port)
-        return -1;
-    return strncmp(port, "usb:", 4) == 0 || strncmp(port, "/dev/ttyUSB", 11) == 0 ||
-           strncmp(port, "/dev/ttyACM", 11) == 0 || strncmp(port, "/dev/serial/by-id/usb", 21) == 0;
-}
 
 /* PORT-REBOOT (3.1, 3.2): the update's first sign (START, or an UPDATING
  * or END whose START was lost) after a download that ended with 0: on a

@@ -673,3 +673,11 @@ size_t dfota_port_users(const char *path, char *out, size_t cap)
     closedir(proc);
     return found;
 }
+
+int dfota_port_is_usb(const char *port)
+{
+    if (!port)
+        return -1;
+    return strncmp(port, "usb:", 4) == 0 || strncmp(port, "/dev/ttyUSB", 11) == 0 ||
+           strncmp(port, "/dev/ttyACM", 11) == 0 || strncmp(port, "/dev/serial/by-id/usb", 21) == 0;
+}
