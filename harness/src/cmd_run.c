@@ -1293,8 +1293,8 @@ static void suite_run(suite *su)
                                  &run_prov};
     su->status = su->selected == 0 ? EXIT_INPUT : (int)dfota_run_status(&su->rep);
     if (su->report_parent[0]) {
-        /* Transcripts stay where they were written, in the partial folder, for
-         * the HTML to read; every report names them relative to the folder. */
+        /* Transcripts stay where they were written, in the partial folder;
+         * every report names them relative to the folder. */
         if (report_finish(&rd, &su->rep, su->o.prefix) != 0) {
             su->status = EXIT_HARNESS;
         } else {

@@ -47,6 +47,18 @@ static inline size_t text_quote_len(const char *p, const char *end)
     return 0;
 }
 
+/* Where to cut s[0..k) so that no UTF-8 sequence is split: dfota_escape
+ * judges a sequence only within the bytes it is given. */
+static inline size_t text_utf8_cut(const char *s, size_t k)
+{
+    size_t back = 0;
+    while (k > 1 && back < 3 && ((unsigned char)s[k] & 0xC0) == 0x80) {
+        k--;
+        back++;
+    }
+    return k;
+}
+
 /* Ends text, an array of n bytes holding a NUL-terminated text, in "..."
  * within those n bytes, never inside a UTF-8 character: says that it was
  * cut, and what stays is still UTF-8 (XML and JSON readers refuse less). */

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "dfota/report.h"
+#include "base/text.h"
 
 /* What one scenario may put on the page. */
 #define HTML_MARKS_MAX 4000       /* timeline marks (commands, results, URCs, port events) */
@@ -90,18 +91,6 @@ static inline void put_html_safe(html *h, const char *s, size_t n)
     put_n(h, s + from, n - from);
 }
 
-/* Where to cut s[0..k) so that no UTF-8 sequence is split: dfota_escape
- * judges a sequence only within the bytes it is given. */
-static inline size_t utf8_cut(const char *s, size_t k)
-{
-    size_t back = 0;
-    while (k > 1 && back < 3 && ((unsigned char)s[k] & 0xC0) == 0x80) {
-        k--;
-        back++;
-    }
-    return k;
-}
-
 /* Writes s[0..n) escaped for a page: dfota_escape, then HTML. With
  * keep_backslash, a backslash is written as it is instead of doubled: the
  * text was escaped once already. */
@@ -122,7 +111,7 @@ static inline void put_escaped(html *h, const char *s, size_t n, int keep_backsl
                 k = (size_t)(bs - s);
         }
         if (k < n)
-            k = utf8_cut(s, k);
+            k = text_utf8_cut(s, k);
         size_t len = dfota_escape(s, k, buf, sizeof buf);
         put_html_safe(h, buf, len < sizeof buf ? len : sizeof buf - 1);
         s += k;

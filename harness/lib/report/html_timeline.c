@@ -65,7 +65,7 @@ static void short_from(char *dst, size_t cap, const char *src, size_t max)
     while (src[n] && src[n] != '=' && n < max && n + 1 < cap)
         n++;
     if (src[n] && n > 0)
-        n = utf8_cut(src, n);
+        n = text_utf8_cut(src, n);
     memcpy(dst, src, n);
     dst[n] = '\0';
 }
@@ -82,7 +82,7 @@ static void add_mark(work *w, mark_kind kind, const dfota_event *ev, int64_t t, 
     m->idx = idx;
     m->line = ev->line;
     m->kind = kind;
-    size_t k = ev->len > HTML_LABEL_IN ? utf8_cut(ev->data, HTML_LABEL_IN) : ev->len;
+    size_t k = ev->len > HTML_LABEL_IN ? text_utf8_cut(ev->data, HTML_LABEL_IN) : ev->len;
     size_t len = dfota_escape(ev->data, k, m->label, sizeof m->label - 4);
     if (k < ev->len && len < sizeof m->label - 4)
         memcpy(m->label + len, "\xe2\x80\xa6", 4); /* ... and the NUL */

@@ -13,7 +13,7 @@
 
 #include "dfota/guide.h"
 #include "dfota/report.h"
-#include "report/html.h"
+#include "base/text.h"
 
 #define TIMELINE_FIRST 64        /* entries of a first allocation */
 #define TEXT_FIRST 4096          /* bytes of a first text allocation */
@@ -49,7 +49,7 @@ static int grow(dfota_scenario_result *res, size_t len)
 static void keep(dfota_scenario_result *res, const dfota_event *ev, const dfota_item *it,
                  const char *text, size_t len)
 {
-    size_t kept = len > DFOTA_TIMELINE_TEXT_MAX ? utf8_cut(text, DFOTA_TIMELINE_TEXT_MAX) : len;
+    size_t kept = len > DFOTA_TIMELINE_TEXT_MAX ? text_utf8_cut(text, DFOTA_TIMELINE_TEXT_MAX) : len;
     if (!grow(res, kept + 1)) {
         res->timeline_dropped++;
         return;
