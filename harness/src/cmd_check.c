@@ -307,7 +307,7 @@ int cmd_check(int argc, char **argv)
             empty = 1;
         }
     }
-    int status = dfota_output_status(run.out);
+    int status = (int)dfota_output_status(run.out);
     dfota_err werr = dfota_output_finish(run.out);
     dfota_output_free(run.out);
     if (run.oom) {

@@ -436,7 +436,7 @@ static int record_judge(const emulate_args *a, recording *r)
     if (res->nothing_to_judge && !a->allow_empty)
         printf("the host never started an upgrade: no AT+QFOTADL was sent\n");
     dfota_output_end_file(r->out, res, NULL, DFOTA_FMT_TRANSCRIPT, NULL);
-    int status = dfota_output_status(r->out);
+    int status = (int)dfota_output_status(r->out);
     if (dfota_output_finish(r->out) != DFOTA_OK) {
         fprintf(stderr, "dfota emulate: cannot write the verdict: %s\n", strerror(errno));
         status = EXIT_HARNESS;

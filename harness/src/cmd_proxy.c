@@ -358,7 +358,7 @@ static int session_end(session *s, const proxy_args *a, const char *trouble)
     dfota_checker_finish(s->checker);
     dfota_output_end_file(s->out, dfota_checker_result_get(s->checker), NULL, DFOTA_FMT_TRANSCRIPT,
                           NULL);
-    int status = dfota_output_status(s->out);
+    int status = (int)dfota_output_status(s->out);
     if (dfota_output_finish(s->out) != DFOTA_OK)
         trouble = trouble ? trouble : "cannot write the findings";
     if (s->rec) {
