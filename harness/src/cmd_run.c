@@ -974,7 +974,7 @@ static int probe_at(const run_opts *o, char *why, size_t cap)
     dfota_source_close(src);
     if (rc == DFOTA_OK)
         return 0;
-    if (rc != DFOTA_E_TIMEOUT || late >= PROBE_WAIT_NS / 10) {
+    if (rc != DFOTA_E_TIMEOUT || dfota_source_probe_was_late(PROBE_WAIT_NS, late)) {
         /* not the module's silence: the port failed, or the harness was late */
         snprintf(why, cap, "%.600s: %s", o->source + 7, err);
         return -1;

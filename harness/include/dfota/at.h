@@ -233,7 +233,6 @@ typedef struct {
      * dfota_err with err. Only the module's lines: not what the host sent. */
     int (*next)(void *ctx, int64_t deadline_ns, const char **line, size_t *len, char *err,
                 size_t errlen);
-    int64_t (*now)(void *ctx); /* the transport's clock, ns */
     void *ctx;
 } dfota_at_transport;
 

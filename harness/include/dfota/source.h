@@ -130,6 +130,11 @@ void dfota_source_close(dfota_source *s);
 DFOTA_WUR dfota_err dfota_source_probe(dfota_source *src, int64_t wait_ns, int64_t *late_ns,
                                        char *err, size_t errlen);
 
+/* 1 when a probe of wait_ns whose waits ended up to late_ns past their
+ * deadlines cannot call the module silent (late by a tenth of the wait or
+ * more): what dfota_source_probe's err then says. */
+int dfota_source_probe_was_late(int64_t wait_ns, int64_t late_ns);
+
 /* What a module says it is. */
 typedef struct {
     char model[64];      /* ATI's lines before Revision: "Quectel EG95" */

@@ -42,12 +42,6 @@ static int src_next(void *ctx, int64_t deadline_ns, const char **line, size_t *l
     }
 }
 
-static int64_t src_now(void *ctx)
-{
-    dfota_source *src = ctx;
-    return src->ops->now(src);
-}
-
 /* ---- asking ---------------------------------------------------------------- */
 
 /* Sends cmd until the module answers (asking again every few seconds,
@@ -63,7 +57,7 @@ static dfota_err ask_lines(dfota_source *src, const char *cmd, int64_t end, int 
                            char lines[ANSWER_LINES][LINE_SHOWN_MAX], size_t *n, int64_t *late,
                            char *err, size_t errlen)
 {
-    dfota_at_transport t = {src_send, src_next, src_now, src};
+    dfota_at_transport t = {src_send, src_next, src};
     dfota_at_client c;
     dfota_at_client_init(&c, &t);
     int64_t again = DFOTA_T_NONE;
@@ -91,8 +85,10 @@ static dfota_err ask_lines(dfota_source *src, const char *cmd, int64_t end, int 
             int64_t over = src->ops->now(src) - until; /* a busy machine woke us late */
             if (over > *late)
                 *late = over;
-            if (over > 0)
-                end = dfota_time_add(end, over) < end_max ? dfota_time_add(end, over) : end_max;
+            if (over > 0) {
+                int64_t later = dfota_time_add(end, over);
+                end = later < end_max ? later : end_max;
+            }
             continue;
         }
         if (got < 0)
@@ -112,6 +108,11 @@ static dfota_err ask_lines(dfota_source *src, const char *cmd, int64_t end, int 
     return DFOTA_E_TIMEOUT;
 }
 
+int dfota_source_probe_was_late(int64_t wait_ns, int64_t late_ns)
+{
+    return late_ns >= wait_ns / 10;
+}
+
 dfota_err dfota_source_probe(dfota_source *src, int64_t wait_ns, int64_t *late_ns, char *err,
                             size_t errlen)
 {
@@ -128,7 +129,7 @@ dfota_err dfota_source_probe(dfota_source *src, int64_t wait_ns, int64_t *late_n
                              &late, err, errlen);
     if (late_ns)
         *late_ns = late;
-    if (rc == DFOTA_E_TIMEOUT && late >= wait_ns / 10)
+    if (rc == DFOTA_E_TIMEOUT && dfota_source_probe_was_late(wait_ns, late))
         snprintf(err, errlen,
                  "no answer to AT in %.0f s, but the harness was late: its waits ended up to "
                  "%.3f s (module time) past their deadlines, so the silence is not judged; the "

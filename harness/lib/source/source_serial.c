@@ -385,7 +385,7 @@ static dfota_err parse_option(char *opt, dfota_port_opts *po, double *scale, cha
         *scale = d;
     else if (strcmp(opt, "settle") == 0 && dfota_duration_parse(v, strlen(v), &ns) == DFOTA_OK &&
              ns <= 60000000000LL)
-        po->settle_ms = (int)(ns / 1000000);
+        po->settle_ms = (int)(ns / DFOTA_NS_PER_MS);
     else {
         v[-1] = '=';
         goto bad;

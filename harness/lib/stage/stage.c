@@ -403,12 +403,6 @@ typedef struct {
     uint8_t buf[4096];
 } at_link;
 
-static int64_t link_now(void *ctx)
-{
-    (void)ctx;
-    return dfota_wall_ns();
-}
-
 static dfota_err link_send(void *ctx, const char *cmd, size_t len, char *err, size_t errlen)
 {
     at_link *l = ctx;
@@ -433,7 +427,7 @@ static int link_next(void *ctx, int64_t deadline_ns, const char **line, size_t *
     for (;;) {
         if (dfota_framer_next(l->framer, line, len, &full, &flags))
             return 1;
-        int64_t left = (deadline_ns - dfota_wall_ns()) / 1000000;
+        int64_t left = (deadline_ns - dfota_wall_ns()) / DFOTA_NS_PER_MS;
         if (left <= 0)
             return DFOTA_E_TIMEOUT;
         int n = dfota_port_read(l->port, l->buf, sizeof l->buf, left > 100 ? 100 : (int)left, err,
@@ -446,7 +440,7 @@ static int link_next(void *ctx, int64_t deadline_ns, const char **line, size_t *
 
 static int64_t answer_deadline(const at_link *l)
 {
-    return dfota_wall_ns() + (int64_t)l->answer_ms * 1000000;
+    return dfota_wall_ns() + (int64_t)l->answer_ms * DFOTA_NS_PER_MS;
 }
 
 /* Sends cmd and reads its answer up to the final result (dfota/at.h). */
@@ -667,7 +661,7 @@ dfota_err dfota_stage_module(const char *spec, const char *file,
         goto done;
     step(o->on_step, o->step_ctx, "opened %s (%s)", dfota_port_device(l.port),
          dfota_port_backend(l.port));
-    dfota_at_transport t = {link_send, link_next, link_now, &l};
+    dfota_at_transport t = {link_send, link_next, &l};
     dfota_at_client c;
     dfota_at_client_init(&c, &t);
     if ((rc = upload(&c, name, f, len, o, err, errlen)) == DFOTA_OK)

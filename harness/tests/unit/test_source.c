@@ -271,17 +271,12 @@ static int script_next(void *ctx, int64_t deadline, const char **line, size_t *l
     return 1;
 }
 
-static int64_t script_now(void *ctx)
-{
-    return ((script *)ctx)->now;
-}
-
 static dfota_err ask(const char *const *lines, dfota_at_answer *ans, script *sc)
 {
     char err[DFOTA_ERRBUF];
     memset(sc, 0, sizeof *sc);
     sc->lines = lines;
-    dfota_at_transport t = {script_send, script_next, script_now, sc};
+    dfota_at_transport t = {script_send, script_next, sc};
     dfota_at_client c;
     dfota_at_client_init(&c, &t);
     return dfota_at_client_ask(&c, "AT+X", 5 * S, ans, err, sizeof err);
@@ -321,7 +316,7 @@ static void test_client_drain(void)
     static const char *const lines[] = {"OK", "ERROR", "next", NULL};
     char err[DFOTA_ERRBUF];
     script sc = {.lines = lines};
-    dfota_at_transport t = {script_send, script_next, script_now, &sc};
+    dfota_at_transport t = {script_send, script_next, &sc};
     dfota_at_client c;
     dfota_at_client_init(&c, &t);
     CU_ASSERT_EQUAL(dfota_at_client_send(&c, "AT", err, sizeof err), DFOTA_OK);
