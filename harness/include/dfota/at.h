@@ -221,7 +221,11 @@ int dfota_stage_takes_code(dfota_stage stage);
 
 /* A final result code ends a command: OK, ERROR (+CME/+CMS ERROR too) and
  * the others V.250 and Quectel define (CONNECT, NO CARRIER, SEND OK ...). */
-int dfota_item_is_final(const dfota_item *it);
+static inline int dfota_item_is_final(const dfota_item *it)
+{
+    return it->kind == DFOTA_ITEM_OK || it->kind == DFOTA_ITEM_ERROR ||
+           it->kind == DFOTA_ITEM_FINAL;
+}
 
 typedef struct {
     /* Writes one command line; line has no terminator (the transport ends

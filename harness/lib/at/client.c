@@ -11,12 +11,6 @@
 #include "dfota/at.h"
 #include "base/errbuf.h"
 
-int dfota_item_is_final(const dfota_item *it)
-{
-    return it->kind == DFOTA_ITEM_OK || it->kind == DFOTA_ITEM_ERROR ||
-           it->kind == DFOTA_ITEM_FINAL;
-}
-
 void dfota_at_client_init(dfota_at_client *c, const dfota_at_transport *t)
 {
     c->t = *t;

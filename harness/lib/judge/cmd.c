@@ -25,9 +25,8 @@
 
 /* CMD-NO-URC-AFTER-ERROR (3): the rejected command's time is over (the
  * next command, the log's end) and no FOTA URC came. */
-void judge_cmd_no_urc_came(dfota_checker *c, flow *rejected)
+void judge_cmd_no_urc_came(dfota_checker *c)
 {
-    (void)rejected;
     pass(c, DFOTA_R_CMD_NO_URC_AFTER_ERROR);
 }
 

@@ -50,7 +50,7 @@ flow *judge_flow_new(dfota_checker *c, const dfota_event *ev)
         f->s.max_percent = -1;
         f->last_pct = -1;
         f->t_cmd = ev->t_ns;
-        f->t_dl_start = f->t_dl_end = f->t_ref_start = f->t_last_progress = DFOTA_T_NONE;
+        f->t_dl_start = f->t_ref_start = f->t_last_progress = DFOTA_T_NONE;
         f->t_first_start = f->t_last_end = f->t_port_lost = DFOTA_T_NONE;
         f->s.durations = (dfota_durations){DFOTA_T_NONE, DFOTA_T_NONE, DFOTA_T_NONE, DFOTA_T_NONE,
                                            DFOTA_T_NONE, DFOTA_T_NONE, DFOTA_T_NONE};
@@ -272,19 +272,11 @@ static void feed(dfota_checker *c, const dfota_event *ev, dfota_transition *tr)
         judge_on_host_line(c, ev, it);
         return;
     }
-    switch (it->kind) {
-    case DFOTA_ITEM_ECHO: case DFOTA_ITEM_PORT_GONE: case DFOTA_ITEM_PORT_BACK:
-        break;
-    case DFOTA_ITEM_OK: case DFOTA_ITEM_ERROR: case DFOTA_ITEM_FINAL:
-        break;
-    default:
-        if (!is_prompt(ev))
-            c->module_since_host++;
-        break;
-    }
-    if (it->kind != DFOTA_ITEM_OK && it->kind != DFOTA_ITEM_ERROR && it->kind != DFOTA_ITEM_FINAL &&
-        it->kind != DFOTA_ITEM_ECHO)
+    if (!dfota_item_is_final(it) && it->kind != DFOTA_ITEM_ECHO) {
         c->module_since_final++;
+        if (it->kind != DFOTA_ITEM_PORT_GONE && it->kind != DFOTA_ITEM_PORT_BACK && !is_prompt(ev))
+            c->module_since_host++;
+    }
     switch (it->kind) {
     case DFOTA_ITEM_OK:
     case DFOTA_ITEM_ERROR:
@@ -345,7 +337,7 @@ void dfota_checker_finish(dfota_checker *c)
     leave_data_mode(c, &end);
     judge_drop_pending(c, &end, 1, 0);
     if (cur && cur->watch_error)
-        judge_cmd_no_urc_came(c, cur);
+        judge_cmd_no_urc_came(c);
     if (c->up) {
         flow_cut cut = {&end, 1};
         judge_cut_flow(c, c->up, &cut);

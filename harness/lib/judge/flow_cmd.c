@@ -13,7 +13,6 @@
 static void no_final(dfota_checker *c, flow *f, const dfota_event *ev, const char *why)
 {
     judge_cmd_no_final(c, f, ev, why);
-    f->final_seen = 1;
     f->queued = 0;
     if (f->ph == PH_CMD) {
         f->ph = PH_ENDED;
@@ -113,7 +112,7 @@ static void on_fotadl(dfota_checker *c, const dfota_event *ev, const dfota_item 
 {
     flow *cur = c->cur;
     if (cur && cur->watch_error) {
-        judge_cmd_no_urc_came(c, cur); /* no URC came before this command */
+        judge_cmd_no_urc_came(c); /* no URC came before this command */
         cur->watch_error = 0;
     }
     /* Another AT+QFOTADL while an upgrade runs: what the running one owes
@@ -197,7 +196,6 @@ void judge_on_final(dfota_checker *c, const dfota_event *ev, const dfota_item *i
      * running one's START: judged when the log ends (start_owed). */
     if (f->supersedes && c->up && c->up != f && c->up->booted && !c->up->answered_line)
         c->up->answered_line = f->s.line;
-    f->final_seen = 1;
     judge_cmd_final(c, f, ev, it);
     f->s.durations.final_result = span(f->t_cmd, ev->t_ns);
     judge_time_final(c, f, ev);

@@ -64,7 +64,7 @@ static void on_download_end(dfota_checker *c, flow *f, const dfota_event *ev, co
         return;
     f->s.has_download_code = 1;
     f->s.download_code = code;
-    f->t_dl_end = f->t_ref_start = ev->t_ns;
+    f->t_ref_start = ev->t_ns;
     f->port_lost = f->port_back = 0;
     f->s.durations.to_download_end = span(f->t_cmd, ev->t_ns);
     f->s.durations.download = span(f->t_dl_start, ev->t_ns);
@@ -128,15 +128,15 @@ static void on_updating(dfota_checker *c, flow *f, const dfota_event *ev, const 
         f->s.durations.max_progress_gap = gap;
     judge_time_progress(c, f, ev);
     f->t_last_progress = ev->t_ns;
-    judge_progress_order(c, f, ev, it);
-    if (!it->has_code || it->code < 0 || it->code > 100)
+    dfota_progress_order order = judge_progress_order(c, f, ev, it);
+    if (order == DFOTA_PROGRESS_NONE)
         return;
     int pct = (int)it->code;
     if (pct > f->last_pct)
         f->last_pct = pct; /* the attempt's highest */
-    c->tr->percent = pct; /* in order when it is now the attempt's last */
+    c->tr->percent = pct;
     c->tr->last_percent = f->last_pct;
-    c->tr->progress = f->last_pct == pct ? DFOTA_PROGRESS_IN_ORDER : DFOTA_PROGRESS_OUT_OF_ORDER;
+    c->tr->progress = order;
     if (pct == 100)
         f->reached100 = 1;
     if (pct > f->s.max_percent)

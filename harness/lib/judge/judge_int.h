@@ -59,7 +59,6 @@ typedef struct {
     dfota_arg_check arg;
     char raw[CMD_KEEP];
     size_t raw_len;
-    int final_seen;
     int abandoned;
     long retry_code;          /* END code whose retry is awaited, 0 for none */
     unsigned n505;            /* consecutive retries after 505 */
@@ -76,7 +75,7 @@ typedef struct {
     int booted;               /* rebooted while START was awaited (cleared by START) */
     unsigned long answered_line; /* after that reboot the module answered the AT+QFOTADL of
                                   * this line: it is back in normal mode (0: not seen) */
-    int64_t t_cmd, t_dl_start, t_dl_end, t_ref_start, t_last_progress, t_first_start;
+    int64_t t_cmd, t_dl_start, t_ref_start, t_last_progress, t_first_start;
     int64_t t_last_end, t_port_lost;
     dfota_flow_summary s;     /* last: its findings array is not cleared, only counted */
 } flow;
@@ -221,7 +220,7 @@ void judge_on_urc(dfota_checker *c, const dfota_event *ev, const dfota_item *it)
 /* ---- the rule files, by the transition that calls them ------------------- */
 
 /* cmd.c: CMD-TEST, CMD-FINAL, CMD-INVALID-ERROR, CMD-NO-URC-AFTER-ERROR */
-void judge_cmd_no_urc_came(dfota_checker *c, flow *rejected);
+void judge_cmd_no_urc_came(dfota_checker *c);
 void judge_cmd_urc_after_error(dfota_checker *c, flow *rejected, const dfota_event *ev);
 void judge_cmd_final(dfota_checker *c, flow *f, const dfota_event *ev, const dfota_item *it);
 void judge_cmd_extra_final(dfota_checker *c, flow *last, const dfota_event *ev, const char *name);
@@ -259,7 +258,8 @@ void judge_seq_closed(dfota_checker *c, flow *f);
 
 /* progress.c: PROGRESS-RANGE, PROGRESS-ORDER, PROGRESS-COMPLETE */
 void judge_progress_range(dfota_checker *c, flow *f, const dfota_event *ev, const dfota_item *it);
-void judge_progress_order(dfota_checker *c, flow *f, const dfota_event *ev, const dfota_item *it);
+dfota_progress_order judge_progress_order(dfota_checker *c, flow *f, const dfota_event *ev,
+                                          const dfota_item *it);
 void judge_progress_end(dfota_checker *c, flow *f, const dfota_event *ev, long code);
 
 /* retry.c: RETRY-505, RETRY-UNTIL-SUCCESS */

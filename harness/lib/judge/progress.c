@@ -26,17 +26,21 @@ void judge_progress_range(dfota_checker *c, flow *f, const dfota_event *ev, cons
 }
 
 /* PROGRESS-ORDER (3): an UPDATING within the attempt the machine has open
- * for it (a lost START's retry opens a new one first). */
-void judge_progress_order(dfota_checker *c, flow *f, const dfota_event *ev, const dfota_item *it)
+ * for it (a lost START's retry opens a new one first). Returns what it
+ * judged: NONE for no percentage from 0 to 100. */
+dfota_progress_order judge_progress_order(dfota_checker *c, flow *f, const dfota_event *ev,
+                                          const dfota_item *it)
 {
     if (!it->has_code || it->code < 0 || it->code > 100)
-        return;
+        return DFOTA_PROGRESS_NONE;
     int pct = (int)it->code;
-    if (f->last_pct >= 0 && pct < f->last_pct)
+    if (f->last_pct >= 0 && pct < f->last_pct) {
         judge_report(c, f, DFOTA_R_PROGRESS_ORDER, DFOTA_L_FAIL, ev, NULL,
                "<percent> never decreasing within an attempt", "%d after %d", pct, f->last_pct);
-    else
-        pass(c, DFOTA_R_PROGRESS_ORDER);
+        return DFOTA_PROGRESS_OUT_OF_ORDER;
+    }
+    pass(c, DFOTA_R_PROGRESS_ORDER);
+    return DFOTA_PROGRESS_IN_ORDER;
 }
 
 /* PROGRESS-COMPLETE (3): END,0 closes an attempt that reached 100. */
