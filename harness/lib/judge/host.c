@@ -20,13 +20,12 @@
 #include "dfota/judge.h"
 #include "judge/judge_int.h"
 
-/* A host command: HOST-WAIT-FINAL and HOST-ONE-UPGRADE. */
+/* A host command: HOST-WAIT-FINAL and HOST-ONE-UPGRADE. Called only when
+ * the host is judged (o.judge_host); the command is escaped only for a
+ * finding. */
 void judge_host_command(dfota_checker *c, const dfota_event *ev, const dfota_item *it)
 {
     char b[80];
-    if (!c->o.judge_host)
-        return;
-    judge_shown(ev, b, sizeof b);
     /* HOST-WAIT-FINAL (3): a module answers one command at a time. A host
      * that waited longer than an answer is owed (the final-result window,
      * or the 3 s real hosts give it) has given up on the answer, as the
@@ -34,6 +33,7 @@ void judge_host_command(dfota_checker *c, const dfota_event *ev, const dfota_ite
     if (c->p_len > 0) {
         int64_t waited = span(c->pending_t[c->p_head], ev->t_ns);
         int64_t limit = judge_answer_owed_ns(c);
+        judge_shown(ev, b, sizeof b);
         if (waited != DFOTA_T_NONE && waited > limit) {
             judge_report(c, c->cur, DFOTA_R_HOST_WAIT_FINAL, DFOTA_L_NOTE, ev, NULL,
                    "the next command after the final result",
@@ -49,18 +49,20 @@ void judge_host_command(dfota_checker *c, const dfota_event *ev, const dfota_ite
     /* HOST-ONE-UPGRADE (3): the module is busy until the upgrade ends. */
     if (it->kind != DFOTA_ITEM_FOTADL)
         return;
-    if (c->up && is_open(c->up))
+    if (c->up && is_open(c->up)) {
+        judge_shown(ev, b, sizeof b);
         judge_report(c, c->up, DFOTA_R_HOST_ONE_UPGRADE, DFOTA_L_FAIL, ev, NULL,
                "no AT+QFOTADL while an upgrade is running",
                "%s while the upgrade of line %lu was still running", b, c->up->s.line);
-    else if (it->form == DFOTA_FOTADL_WRITE)
+    } else if (it->form == DFOTA_FOTADL_WRITE)
         pass(c, DFOTA_R_HOST_ONE_UPGRADE);
 }
 
-/* A FOTA URC the host may have missed: HOST-READ-TO-END (3). */
+/* A FOTA URC the host may have missed: HOST-READ-TO-END (3). Called only
+ * when the host is judged (o.judge_host). */
 void judge_host_urc(dfota_checker *c, const dfota_event *ev, const dfota_item *it)
 {
-    if (!c->o.judge_host || !c->host_events)
+    if (!c->host_events)
         return;
     if (!c->host_open) {
         if (!c->host_missed) {
