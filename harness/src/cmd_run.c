@@ -314,27 +314,6 @@ typedef struct {
  * once, before any scenario runs. */
 static dfota_provenance run_prov;
 
-/* Set by SIGINT, SIGTERM or SIGHUP: the run stops (dfota_run_opts.stop). */
-static volatile sig_atomic_t run_stop;
-
-static void on_stop(int sig)
-{
-    run_stop = sig;
-}
-
-/* SIGINT, SIGTERM and SIGHUP (a closed terminal, a dropped SSH session)
- * stop the run, so that the report is written all the same; without
- * SA_RESTART a wait returns early. */
-static void run_signals(void)
-{
-    cli_catch_stop(on_stop, 1);
-}
-
-static const char *stop_name(int sig)
-{
-    return sig == SIGINT ? "SIGINT" : sig == SIGHUP ? "SIGHUP" : "SIGTERM";
-}
-
 /* Lines of several suites (one per module) come from several threads. */
 static pthread_mutex_t print_mu = PTHREAD_MUTEX_INITIALIZER;
 
@@ -1022,10 +1001,10 @@ static void judge(const run_opts *o, const dfota_scenario *sc, const dfota_varse
                   dfota_source *src, FILE *tr, dfota_scenario_result *res)
 {
     int serial = source_kind(o->source) == DFOTA_SRC_SERIAL;
-    dfota_run_opts ro = {o->profile, vs, tr, o->keep_secrets, &run_stop, &run_prov};
+    dfota_run_opts ro = {o->profile, vs, tr, o->keep_secrets, &cli_stop_signal, &run_prov};
     if (dfota_run_scenario(sc, src, &ro, res) != DFOTA_OK && !res->harness_error)
         res->harness_error = 1;
-    if (!res->harness_error && !run_stop)
+    if (!res->harness_error && !cli_stop_signal)
         identify(src, serial, res->firmware_after, sizeof res->firmware_after, NULL, 0);
     if (tr && fclose(tr) != 0 && !res->harness_error) {
         res->harness_error = 1;
@@ -1163,7 +1142,7 @@ static void *worker(void *arg)
     work *w = arg;
     for (;;) {
         pthread_mutex_lock(&w->mu);
-        size_t i = w->next < w->n && !run_stop ? w->next++ : w->n;
+        size_t i = w->next < w->n && !cli_stop_signal ? w->next++ : w->n;
         pthread_mutex_unlock(&w->mu);
         if (i >= w->n)
             return NULL;
@@ -1288,7 +1267,7 @@ static void suite_run(suite *su)
             su->all[su->n_all++] = su->prep[i];
         su->all[su->n_all++] = su->res[i];
     }
-    int interrupted = run_stop != 0;
+    int interrupted = cli_stop_signal != 0;
     su->rep = (dfota_run_report){"dfota run", su->started, o->profile, su->all, su->n_all, interrupted,
                                  &run_prov};
     su->status = su->selected == 0 ? EXIT_INPUT : (int)dfota_run_status(&su->rep);
@@ -1385,7 +1364,7 @@ static int write_matrix(const char *dir, const char *stamp, const char *started,
         dfota_err rc = DFOTA_OK;
         if (e == 0) {
             fprintf(af.f, "dfota run, %zu modules, started %s%s\n", n, started,
-                    run_stop ? " (INTERRUPTED)" : "");
+                    cli_stop_signal ? " (INTERRUPTED)" : "");
             print_matrix(af.f, su, n);
         } else if (e == 1)
             rc = dfota_report_matrix_html(af.f, started, cols, n, err, sizeof err);
@@ -1511,7 +1490,10 @@ int cmd_run(int argc, char **argv)
     if (load_maps(&o) != 0)
         goto out;
     /* Ctrl-C from here on stops the run, which then stops the servers */
-    run_signals();
+    /* SIGINT, SIGTERM and SIGHUP (a closed terminal, a dropped SSH session)
+     * stop the run (dfota_run_opts.stop), so that the report is written
+     * all the same. */
+    cli_catch_stop_flag();
     if (wants_fixtures(&o, lib) && use_fixtures(&o, &fx) != 0) {
         status = EXIT_HARNESS;
         goto out;
@@ -1567,15 +1549,15 @@ int cmd_run(int argc, char **argv)
         if (o.report_dir && write_matrix(o.report_dir, stamp, started, su, n_su, o.keep_secrets) != 0)
             status = EXIT_HARNESS;
     }
-    if (run_stop) {
+    if (cli_stop_signal) {
         size_t done = 0, all = 0;
         for (size_t k = 0; k < n_su; k++) {
             done += su[k].n;
             all += su[k].selected;
         }
         fprintf(stderr, "dfota run: interrupted by %s after %zu of %zu scenarios\n",
-                stop_name(run_stop), done, all);
-        status = 128 + (int)run_stop;
+                cli_stop_signal_name(), done, all);
+        status = 128 + (int)cli_stop_signal;
     }
 out:
     if (fixtures_stop(&fx) != 0) {
