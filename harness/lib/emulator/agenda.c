@@ -73,7 +73,7 @@ void em_plan_fota(dfota_emulator *em, int64_t delay_ns, dfota_stage stage, long 
 {
     char line[EM_TEXT_MAX];
     em_fota_text(line, sizeof line, stage, has_code, code);
-    hook_ctx c = {.code = code, .stage = stage, .has_code = has_code, .line = line,
+    hook_ctx c = {.code = code, .stage = stage, .line = line,
                   .cap = sizeof line};
     em_run_hooks(em, HOOK_FOTA_LINE, &c);
     plan_faulted_line(em, delay_ns, &c);

@@ -80,9 +80,7 @@ static long download_code(const dfota_emulator *em, CURLcode rc)
  * the update flow's to plan (em_download_ended). */
 static void download_done(dfota_emulator *em, CURLcode rc, em_download_result *res)
 {
-    *res = (em_download_result){.code = download_code(em, rc), .ftp = em->dl_ftp,
-                                .bytes = em->pkg.len,
-                                .reason = rc == CURLE_OK ? NULL : curl_easy_strerror(rc)};
+    *res = (em_download_result){.code = download_code(em, rc), .ftp = em->dl_ftp};
     em_download_stop(em);
 }
 

@@ -135,7 +135,6 @@ typedef struct {
     int percent;  /* HOOK_ATTEMPT: where a failing attempt stops */
     int ftp;      /* HOOK_DOWNLOAD_END, HOOK_COMMAND: FTP (else HTTP) */
     dfota_stage stage;   /* HOOK_FOTA_LINE */
-    int has_code;        /* HOOK_FOTA_LINE */
     char *line;          /* HOOK_FOTA_LINE: the line, cap bytes */
     size_t cap;
     int drop, twice;     /* HOOK_FOTA_LINE, HOOK_REBOOT */
@@ -290,13 +289,11 @@ void em_plan_fota(dfota_emulator *em, int64_t delay_ns, dfota_stage stage, long 
 void em_agenda_pop(dfota_emulator *em, action *out);
 
 /* ---- download.c ---- */
-/* How a download ended: what the module reports, and what it got. */
+/* How a download ended: what the module reports. */
 typedef struct {
     long code;          /* FTPEND/HTTPEND's code before the faults: 0, 511, 601/701 or
                          * the field's detailed one */
     int ftp;            /* FTP (else HTTP) */
-    size_t bytes;       /* the package's bytes received */
-    const char *reason; /* libcurl's words for a failure (static), NULL on success */
 } em_download_result;
 
 /* Starts the download of em->url into em->pkg: 0 while it runs, 1 with
