@@ -60,7 +60,8 @@ def same(c, r):
     cf = c["files"][0]["flows"][0]["findings"][0]
     rf = r["scenarios"][0]["findings"][0]
     assert (c["kind"], r["kind"]) == ("check", "run"), (c["kind"], r["kind"])
-    assert sorted(cf) == sorted(rf), (sorted(cf), sorted(rf))
+    keys = ["expected", "level", "line", "quirk", "rule", "section", "seen", "t"]
+    assert sorted(cf) == keys and sorted(rf) == keys, (sorted(cf), sorted(rf))
     assert rf["section"] == "4, 5", rf
     assert sorted(c["provenance"]) == sorted(r["provenance"])
     assert sorted(c["files"][0]["counts"]) == sorted(r["scenarios"][0]["counts"])

@@ -108,10 +108,14 @@ def missing(named, listed):
 miss = missing(ids, catalogue)
 say(not miss, "all %d IDs the outputs name are listed by dfota rules%s"
     % (len(ids), "" if not miss else "; not listed: " + ", ".join(miss)))
-# Control: the comparison does catch an ID the catalogue lacks.
-probe = sorted(ids)[0]
-say(missing(ids, [i for i in catalogue if i != probe]) == [probe],
-    "control: a catalogue without %s is caught" % probe)
+# Control: an output naming an ID the catalogue lacks, in each place the
+# collection reads (a rules key, a finding's rule, failed_rules), is caught.
+for doc in ({"rules": {"NOT-A-RULE": "PASS"}}, {"findings": [{"rule": "NOT-A-RULE"}]},
+            {"scenarios": [{"failed_rules": ["NOT-A-RULE"]}]}):
+    got = set()
+    collect(doc, got)
+    say(missing(got, catalogue) == ["NOT-A-RULE"],
+        "control: %s naming an unlisted ID is caught" % json.dumps(doc))
 
 # --- the README's table: | ID | `file` | section |
 rows = {}

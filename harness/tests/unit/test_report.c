@@ -203,8 +203,16 @@ static void test_one_finding_encoder(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
     CU_ASSERT_PTR_NOT_NULL_FATAL(r);
     CU_ASSERT_TRUE(json_equal(c, r));
-    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(r, "section")),
-                           dfota_rule_get(DFOTA_R_CMD_FINAL)->section);
+    /* and what both write, spelled out (not from the encoder's sources) */
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(c, "rule")), "CMD-FINAL");
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(r, "section")), "3");
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(c, "level")), "FAIL");
+    CU_ASSERT_EQUAL(json_integer_value(json_object_get(c, "line")), 21);
+    CU_ASSERT_DOUBLE_EQUAL(json_real_value(json_object_get(c, "t")), 3.606, 1e-9);
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(c, "expected")),
+                           "exactly one final result for the command");
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(c, "seen")), "another one: OK");
+    CU_ASSERT_TRUE(json_is_null(json_object_get(c, "quirk")));
     CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(croot, "kind")), "check");
     CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(rroot, "kind")), "run");
     json_decref(croot);

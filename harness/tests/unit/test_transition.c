@@ -24,7 +24,7 @@ typedef struct {
     unsigned command, answers;
     int echo, data;
     dfota_progress_order progress;
-    int percent;
+    int percent, last; /* the percentage, and the attempt's highest after it */
     dfota_harness_event harness;
 } row;
 
@@ -35,49 +35,49 @@ typedef struct {
 
 static const tcase cases[] = {
     {"a command and its answer",
-     {{'>', 0, "AT+QFOTADL=\"/data/ufs/a.zip\"", 1, 0, 0, 0, 0, -1, 0},
-      {'<', 0, "OK", 0, 1, 0, 0, 0, -1, 0}}},
+     {{'>', 0, "AT+QFOTADL=\"/data/ufs/a.zip\"", 1, 0, 0, 0, 0, -1, -1, 0},
+      {'<', 0, "OK", 0, 1, 0, 0, 0, -1, -1, 0}}},
     {"typed ahead: answers in order",
-     {{'>', 0, "AT", 1, 0, 0, 0, 0, -1, 0},
-      {'>', 0, "AT+QFOTADL=?", 2, 0, 0, 0, 0, -1, 0},
-      {'<', 0, "OK", 0, 1, 0, 0, 0, -1, 0},
-      {'<', 0, "+QFOTADL: (list)", 0, 0, 0, 0, 0, -1, 0},
-      {'<', 0, "OK", 0, 2, 0, 0, 0, -1, 0},
-      {'<', 0, "OK", 0, 0, 0, 0, 0, -1, 0}}},
+     {{'>', 0, "AT", 1, 0, 0, 0, 0, -1, -1, 0},
+      {'>', 0, "AT+QFOTADL=?", 2, 0, 0, 0, 0, -1, -1, 0},
+      {'<', 0, "OK", 0, 1, 0, 0, 0, -1, -1, 0},
+      {'<', 0, "+QFOTADL: (list)", 0, 0, 0, 0, 0, -1, -1, 0},
+      {'<', 0, "OK", 0, 2, 0, 0, 0, -1, -1, 0},
+      {'<', 0, "OK", 0, 0, 0, 0, 0, -1, -1, 0}}},
     {"a terminal's local echo is no second command",
-     {{'>', G, "AT+QGMR", 1, 0, 0, 0, 0, -1, 0},
-      {'>', G, "AT+QGMR", 0, 0, 1, 0, 0, -1, 0},
-      {'<', G, "EG95EFAR02A07M4G_01.002.01.002", 0, 0, 0, 0, 0, -1, 0},
-      {'<', G, "OK", 0, 1, 0, 0, 0, -1, 0}}},
+     {{'>', G, "AT+QGMR", 1, 0, 0, 0, 0, -1, -1, 0},
+      {'>', G, "AT+QGMR", 0, 0, 1, 0, 0, -1, -1, 0},
+      {'<', G, "EG95EFAR02A07M4G_01.002.01.002", 0, 0, 0, 0, 0, -1, -1, 0},
+      {'<', G, "OK", 0, 1, 0, 0, 0, -1, -1, 0}}},
     {"in a transcript a line sent twice is sent twice",
-     {{'>', 0, "AT+QGMR", 1, 0, 0, 0, 0, -1, 0},
-      {'>', 0, "AT+QGMR", 2, 0, 0, 0, 0, -1, 0},
-      {'<', 0, "OK", 0, 1, 0, 0, 0, -1, 0},
-      {'<', 0, "OK", 0, 2, 0, 0, 0, -1, 0}}},
+     {{'>', 0, "AT+QGMR", 1, 0, 0, 0, 0, -1, -1, 0},
+      {'>', 0, "AT+QGMR", 2, 0, 0, 0, 0, -1, -1, 0},
+      {'<', 0, "OK", 0, 1, 0, 0, 0, -1, -1, 0},
+      {'<', 0, "OK", 0, 2, 0, 0, 0, -1, -1, 0}}},
     {"the data a command prompted for",
-     {{'>', 0, "AT+QISEND=0,5", 1, 0, 0, 0, 0, -1, 0},
-      {'<', 0, "> ", 0, 0, 0, 0, 0, -1, 0},
-      {'>', 0, "AT+QFOTADL=?", 0, 0, 0, 1, 0, -1, 0},
-      {'<', 0, "SEND OK", 0, 1, 0, 0, 0, -1, 0}}},
+     {{'>', 0, "AT+QISEND=0,5", 1, 0, 0, 0, 0, -1, -1, 0},
+      {'<', 0, "> ", 0, 0, 0, 0, 0, -1, -1, 0},
+      {'>', 0, "AT+QFOTADL=?", 0, 0, 0, 1, 0, -1, -1, 0},
+      {'<', 0, "SEND OK", 0, 1, 0, 0, 0, -1, -1, 0}}},
     {"progress in order, out of order, out of range",
-     {{'>', 0, "AT+QFOTADL=\"/data/ufs/a.zip\"", 1, 0, 0, 0, 0, -1, 0},
-      {'<', 0, "OK", 0, 1, 0, 0, 0, -1, 0},
-      {'<', 0, "+QIND: \"FOTA\",\"START\"", 0, 0, 0, 0, 0, -1, 0},
-      {'<', 0, "+QIND: \"FOTA\",\"UPDATING\",10", 0, 0, 0, 0, IN, 10, 0},
-      {'<', 0, "+QIND: \"FOTA\",\"UPDATING\",10", 0, 0, 0, 0, IN, 10, 0},
-      {'<', 0, "+QIND: \"FOTA\",\"UPDATING\",5", 0, 0, 0, 0, OUT, 5, 0},
-      {'<', 0, "+QIND: \"FOTA\",\"UPDATING\",150", 0, 0, 0, 0, 0, -1, 0},
-      {'<', 0, "+QIND: \"FOTA\",\"UPDATING\",100", 0, 0, 0, 0, IN, 100, 0}}},
+     {{'>', 0, "AT+QFOTADL=\"/data/ufs/a.zip\"", 1, 0, 0, 0, 0, -1, -1, 0},
+      {'<', 0, "OK", 0, 1, 0, 0, 0, -1, -1, 0},
+      {'<', 0, "+QIND: \"FOTA\",\"START\"", 0, 0, 0, 0, 0, -1, -1, 0},
+      {'<', 0, "+QIND: \"FOTA\",\"UPDATING\",10", 0, 0, 0, 0, IN, 10, 10, 0},
+      {'<', 0, "+QIND: \"FOTA\",\"UPDATING\",10", 0, 0, 0, 0, IN, 10, 10, 0},
+      {'<', 0, "+QIND: \"FOTA\",\"UPDATING\",5", 0, 0, 0, 0, OUT, 5, 10, 0},
+      {'<', 0, "+QIND: \"FOTA\",\"UPDATING\",150", 0, 0, 0, 0, 0, -1, -1, 0},
+      {'<', 0, "+QIND: \"FOTA\",\"UPDATING\",100", 0, 0, 0, 0, IN, 100, 100, 0}}},
     {"harness events",
-     {{'!', 0, "port-lost", 0, 0, 0, 0, 0, -1, DFOTA_HEV_PORT_LOST},
-      {'!', 0, "port-back after 20 s", 0, 0, 0, 0, 0, -1, DFOTA_HEV_PORT_BACK},
-      {'!', 0, "a note", 0, 0, 0, 0, 0, -1, DFOTA_HEV_NONE}}},
+     {{'!', 0, "port-lost", 0, 0, 0, 0, 0, -1, -1, DFOTA_HEV_PORT_LOST},
+      {'!', 0, "port-back after 20 s", 0, 0, 0, 0, 0, -1, -1, DFOTA_HEV_PORT_BACK},
+      {'!', 0, "a note", 0, 0, 0, 0, 0, -1, -1, DFOTA_HEV_NONE}}},
     {"a reboot drops the commands owed an answer",
-     {{'>', 0, "AT+QFOTADL=\"/data/ufs/a.zip\"", 1, 0, 0, 0, 0, -1, 0},
-      {'<', 0, "RDY", 0, 0, 0, 0, 0, -1, 0},
-      {'<', 0, "OK", 0, 0, 0, 0, 0, -1, 0},
-      {'>', 0, "AT", 2, 0, 0, 0, 0, -1, 0},
-      {'<', 0, "OK", 0, 2, 0, 0, 0, -1, 0}}},
+     {{'>', 0, "AT+QFOTADL=\"/data/ufs/a.zip\"", 1, 0, 0, 0, 0, -1, -1, 0},
+      {'<', 0, "RDY", 0, 0, 0, 0, 0, -1, -1, 0},
+      {'<', 0, "OK", 0, 0, 0, 0, 0, -1, -1, 0},
+      {'>', 0, "AT", 2, 0, 0, 0, 0, -1, -1, 0},
+      {'<', 0, "OK", 0, 2, 0, 0, 0, -1, -1, 0}}},
 };
 
 static void test_cases(void)
@@ -96,12 +96,13 @@ static void test_cases(void)
             dfota_checker_feed_ex(c, &ev, &tr);
             int ok = tr.command == w->command && tr.answers == w->answers && tr.echo == w->echo &&
                      tr.data == w->data && tr.progress == w->progress &&
-                     tr.percent == w->percent && tr.harness == w->harness;
+                     tr.percent == w->percent && tr.last_percent == w->last &&
+                     tr.harness == w->harness;
             CU_ASSERT(ok);
             if (!ok)
                 printf("\n  %s, line %zu (%s): command %u answers %u echo %d data %d progress %d "
-                       "percent %d harness %d\n", cases[i].name, k + 1, w->text, tr.command,
-                       tr.answers, tr.echo, tr.data, (int)tr.progress, tr.percent,
+                       "percent %d last %d harness %d\n", cases[i].name, k + 1, w->text, tr.command,
+                       tr.answers, tr.echo, tr.data, (int)tr.progress, tr.percent, tr.last_percent,
                        (int)tr.harness);
         }
         dfota_checker_finish(c);
