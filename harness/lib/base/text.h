@@ -47,6 +47,16 @@ static inline size_t text_quote_len(const char *p, const char *end)
     return 0;
 }
 
+/* The first pat[0..pl) in s[0..n), or NULL (memmem without its feature
+ * macro). */
+static inline const char *text_find(const char *s, size_t n, const char *pat, size_t pl)
+{
+    for (size_t i = 0; i + pl <= n; i++)
+        if (s[i] == pat[0] && memcmp(s + i, pat, pl) == 0)
+            return s + i;
+    return NULL;
+}
+
 /* Where to cut s[0..k) so that no UTF-8 sequence is split: dfota_escape
  * judges a sequence only within the bytes it is given. */
 static inline size_t text_utf8_cut(const char *s, size_t k)

@@ -9,14 +9,6 @@
 #include "base/text.h"
 
 
-static const char *find_seq(const char *s, size_t n, const char *pat, size_t pl)
-{
-    for (size_t i = 0; i + pl <= n; i++)
-        if (s[i] == pat[0] && memcmp(s + i, pat, pl) == 0)
-            return s + i;
-    return NULL;
-}
-
 /* ---- ModemManager debug lines ----------------------------------------
  * ModemManager[612]: <debug> [1704189600.123456] [modem0/ttyUSB2/at] --> 'AT+QGMR<CR>'
  * ModemManager[612]: <debug> [1704189600.234567] [modem0/ttyUSB2/at] <-- '<CR><LF>OK<CR><LF>'
@@ -26,7 +18,7 @@ static const char *find_seq(const char *s, size_t n, const char *pat, size_t pl)
 /* An epoch "[1704189600.123456]" somewhere in s[0..n). */
 static int mm_epoch(const char *s, size_t n, int64_t *t)
 {
-    for (const char *p = s; (p = find_seq(p, (size_t)(s + n - p), "[", 1)) != NULL; p++) {
+    for (const char *p = s; (p = text_find(p, (size_t)(s + n - p), "[", 1)) != NULL; p++) {
         const char *q = p + 1, *end = s + n;
         int64_t sec = 0, frac = 0, scale = DFOTA_NS_PER_S;
         int nd = 0;
@@ -56,10 +48,10 @@ long dfota_decode_mm(const char *s, size_t n, dfota_decoded *d)
 {
     if (n < 7 || s[n - 1] != '\'')
         return -1; /* every ModemManager AT line ends with its closing quote */
-    const char *a = find_seq(s, n, "--> '", 5);
+    const char *a = text_find(s, n, "--> '", 5);
     char dir = '>';
     if (!a) {
-        a = find_seq(s, n, "<-- '", 5);
+        a = text_find(s, n, "<-- '", 5);
         dir = '<';
     }
     if (!a || n < 2 || s[n - 1] != '\'' || a + 5 > s + n - 1)
@@ -221,7 +213,7 @@ long dfota_decode_device(const char *s, size_t n, dfota_decoded *d)
 {
     int64_t t;
     size_t k = device_time(s, n, DFOTA_NS_PER_MS, &t);
-    const char *tag = k ? find_seq(s + k, n - k, " [ncp.at] ", 10) : NULL;
+    const char *tag = k ? text_find(s + k, n - k, " [ncp.at] ", 10) : NULL;
     if (k && tag == s + k) {
         const char *p = tag + 10, *end = s + n;
         const char *colon = memchr(p, ':', (size_t)(end - p));
@@ -235,11 +227,11 @@ long dfota_decode_device(const char *s, size_t n, dfota_decoded *d)
         d->out[o++] = '\n';
         return (long)o;
     }
-    if (k && find_seq(s + k, n - k, " [", 2) == s + k)
+    if (k && text_find(s + k, n - k, " [", 2) == s + k)
         return -2; /* another category of the device's log */
     /* the older "secs AT send|read ... \"literal\"" */
     k = device_time(s, n, DFOTA_NS_PER_S, &t);
-    const char *at = k ? find_seq(s + k, n - k, " AT ", 4) : NULL;
+    const char *at = k ? text_find(s + k, n - k, " AT ", 4) : NULL;
     if (!at)
         return -1;
     const char *w = at + 4;

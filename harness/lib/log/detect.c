@@ -7,21 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/text.h"
 #include "log/reader.h"
 #include "log/sniff.h"
 
 #define DETECT_LINES 200
 
 /* ---- format detection ------------------------------------------------- */
-
-static const char *find_seq(const char *s, size_t n, const char *pat, size_t pl)
-{
-    for (size_t i = 0; i + pl <= n; i++)
-        if (s[i] == pat[0] && memcmp(s + i, pat, pl) == 0)
-            return s + i;
-    return NULL;
-}
-
 
 static int looks_at(const char *s, size_t n)
 {
@@ -166,9 +158,9 @@ int log_detect(dfota_reader *r, char *err, size_t errlen)
             dfota_prefix_hit h;
             size_t sl = r->pfx.unknown ? 0 : dfota_prefix_take(&r->pfx, p, n, &h);
             lines++;
-            mm += find_seq(p, n, "--> '", 5) || find_seq(p, n, "<-- '", 5) ? 1u : 0u;
-            dev += find_seq(p, n, " [ncp.at] ", 10) || find_seq(p, n, " AT send ", 9) ||
-                           find_seq(p, n, " AT read ", 9)
+            mm += text_find(p, n, "--> '", 5) || text_find(p, n, "<-- '", 5) ? 1u : 0u;
+            dev += text_find(p, n, " [ncp.at] ", 10) || text_find(p, n, " AT send ", 9) ||
+                           text_find(p, n, " AT read ", 9)
                        ? 1u : 0u;
             char d;
             size_t ml = dfota_marker_at(p + sl, n - sl, &d);
@@ -220,7 +212,7 @@ int dfota_log_sniff(const void *bytes, size_t n)
     if (enc != DFOTA_SNIFF_TEXT || memchr(b, '\0', n))
         return 0;
     for (size_t k = 0; k < sizeof said / sizeof said[0]; k++)
-        if (find_seq(b, n, said[k], strlen(said[k])))
+        if (text_find(b, n, said[k], strlen(said[k])))
             return 1;
     return 0;
 }
