@@ -89,7 +89,8 @@ const char *dfota_out_shown_text(const dfota_output *o, const char *text, char *
 const dfota_finding *dfota_out_shown_finding(const dfota_output *o, const dfota_finding *f,
                                           dfota_finding *copy)
 {
-    if (o->keep_secrets)
+    /* a secret is in a URL (scheme://): no ':', nothing to hide, no copy */
+    if (o->keep_secrets || (!strchr(f->expected, ':') && !strchr(f->seen, ':')))
         return f;
     *copy = *f;
     (void)dfota_redact_field(copy->expected, sizeof copy->expected);
