@@ -36,6 +36,13 @@ size_t dfota_unescape(char *buf, size_t len);
  * DFOTA_T_NONE is written as 0. Returns DFOTA_OK or DFOTA_E_IO. */
 DFOTA_WUR dfota_err dfota_transcript_write_event(FILE *out, const dfota_event *ev);
 
+/* ev as every transcript dfota records shows it: *shown is ev with its
+ * secrets hidden (dfota_redact) unless keep_secrets, its text in small
+ * (cap bytes) or, for a long line, in *heap (malloc'd: the caller frees
+ * it; NULL when unused). DFOTA_OK, or DFOTA_E_NOMEM with *heap NULL. */
+DFOTA_WUR dfota_err dfota_transcript_shown(const dfota_event *ev, int keep_secrets, char *small,
+                                           size_t cap, char **heap, dfota_event *shown);
+
 /* Writes ev as dfota_transcript_write_event does, with its secrets hidden
  * (dfota_redact) unless keep_secrets: how every transcript dfota records is
  * written, while the checker judges the real text. DFOTA_E_NOMEM for a

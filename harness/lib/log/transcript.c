@@ -190,27 +190,40 @@ dfota_err dfota_transcript_write_header(FILE *out, const char *const *pairs, siz
     return DFOTA_OK;
 }
 
-dfota_err dfota_transcript_write_shown(FILE *out, const dfota_event *ev, int keep_secrets)
+dfota_err dfota_transcript_shown(const dfota_event *ev, int keep_secrets, char *small,
+                                 size_t cap, char **heap, dfota_event *shown)
 {
-    if (keep_secrets)
-        return dfota_transcript_write_event(out, ev);
-    char small[4096], *buf = small;
+    *heap = NULL;
+    *shown = *ev;
+    if (keep_secrets || !ev->data || ev->len == 0)
+        return DFOTA_OK;
     size_t n;
-    dfota_err rc = dfota_redact(ev->data, ev->len, small, sizeof small, &n);
+    dfota_err rc = dfota_redact(ev->data, ev->len, small, cap, &n);
+    char *buf = small;
     if (rc == DFOTA_E_TOO_BIG) {
         /* a long line: at most DFOTA_REDACT_MAX(len) bytes */
-        buf = malloc(n + 1);
+        buf = *heap = malloc(n + 1);
         if (!buf)
             return DFOTA_E_NOMEM;
         rc = dfota_redact(ev->data, ev->len, buf, n + 1, &n);
     }
-    if (rc == DFOTA_OK) {
-        dfota_event shown = *ev;
-        shown.data = buf;
-        shown.len = n;
-        rc = dfota_transcript_write_event(out, &shown);
+    if (rc != DFOTA_OK) {
+        free(*heap);
+        *heap = NULL;
+        return rc;
     }
-    if (buf != small)
-        free(buf);
+    shown->data = buf;
+    shown->len = n;
+    return DFOTA_OK;
+}
+
+dfota_err dfota_transcript_write_shown(FILE *out, const dfota_event *ev, int keep_secrets)
+{
+    char small[4096], *heap;
+    dfota_event shown;
+    dfota_err rc = dfota_transcript_shown(ev, keep_secrets, small, sizeof small, &heap, &shown);
+    if (rc == DFOTA_OK)
+        rc = dfota_transcript_write_event(out, &shown);
+    free(heap);
     return rc;
 }

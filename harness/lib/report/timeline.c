@@ -82,26 +82,15 @@ void dfota_scenario_result_add_line(dfota_scenario_result *res, const dfota_even
         res->timeline_dropped++;
         return;
     }
-    const char *data = ev->data ? ev->data : "";
-    size_t len = ev->data ? ev->len : 0;
-    if (keep_secrets || len == 0) {
-        keep(res, ev, it, data, len);
+    /* the text as dfota_transcript_write_shown writes it */
+    char small[4096], *heap;
+    dfota_event shown;
+    if (dfota_transcript_shown(ev, keep_secrets, small, sizeof small, &heap, &shown) != DFOTA_OK) {
+        res->timeline_dropped++;
         return;
     }
-    /* the text as dfota_transcript_write_shown writes it */
-    char small[4096], *buf = small;
-    size_t n;
-    dfota_err rc = dfota_redact(data, len, small, sizeof small, &n);
-    if (rc == DFOTA_E_TOO_BIG) {
-        buf = malloc(n + 1);
-        rc = buf ? dfota_redact(data, len, buf, n + 1, &n) : DFOTA_E_NOMEM;
-    }
-    if (rc == DFOTA_OK)
-        keep(res, ev, it, buf, n);
-    else
-        res->timeline_dropped++;
-    if (buf != small)
-        free(buf);
+    keep(res, ev, it, shown.data ? shown.data : "", shown.data ? shown.len : 0);
+    free(heap);
 }
 
 void dfota_scenario_result_clear_timeline(dfota_scenario_result *res)

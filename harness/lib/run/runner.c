@@ -92,23 +92,23 @@ static void write_header(run *r)
     r->header_written = 1;
 }
 
-/* Writes ev to the run's transcript with its secrets hidden, unless the
- * run keeps them; the checker and the steps still judge ev as it is. */
-static dfota_err write_event(run *r, const dfota_event *ev)
+/* Writes ev to the run's transcript as it shows there, its secrets hidden
+ * unless the run keeps them (the checker and the steps still judge ev as it
+ * is), made once into *shown (dfota_transcript_shown: the caller frees
+ * *heap) for the result to keep too once the checker has classified it.
+ * 1 when the transcript got the event (ev->line is then its line there).
+ * Live runs are flushed event by event: a crash or a stop keeps all seen. */
+static int record(run *r, dfota_event *ev, char *small, size_t cap, char **heap,
+                  dfota_event *shown)
 {
-    return dfota_transcript_write_shown(r->o->transcript_out, ev, r->o->keep_secrets);
-}
-
-/* Live runs are flushed event by event: a crash or a stop keeps all seen.
- * 1 when the transcript got the event (ev->line is then its line there),
- * which the result then keeps too (dfota_scenario_result_add_line), once
- * the checker has classified it. */
-static int record(run *r, dfota_event *ev)
-{
+    *heap = NULL;
     write_header(r);
-    if (!r->o->transcript_out || write_event(r, ev) != DFOTA_OK)
+    if (!r->o->transcript_out ||
+        dfota_transcript_shown(ev, r->o->keep_secrets, small, cap, heap, shown) != DFOTA_OK)
         return 0;
-    ev->line = ++r->out_line;
+    if (dfota_transcript_write_event(r->o->transcript_out, shown) != DFOTA_OK)
+        return 0;
+    ev->line = shown->line = ++r->out_line;
     if (r->src->ops->live)
         (void)fflush(r->o->transcript_out);
     return 1;
@@ -302,7 +302,9 @@ dfota_err dfota_run_scenario(const dfota_scenario *sc, dfota_source *src, const 
                 goto out;
             }
         }
-        int recorded = record(&r, &ev);
+        char small[4096], *heap;
+        dfota_event shown;
+        int recorded = record(&r, &ev, small, sizeof small, &heap, &shown);
         res->events++;
         if (ev.t_ns != DFOTA_T_NONE) {
             if (first == DFOTA_T_NONE)
@@ -316,7 +318,8 @@ dfota_err dfota_run_scenario(const dfota_scenario *sc, dfota_source *src, const 
         dfota_transition tr; /* the event, classified once, by the checker */
         dfota_checker_feed_ex(r.chk, &ev, &tr);
         if (recorded) /* what the transcript got, as it shows there, for the reports */
-            dfota_scenario_result_add_line(res, &ev, &tr.item, opts->keep_secrets);
+            dfota_scenario_result_add_line(res, &shown, &tr.item, 1);
+        free(heap);
         dfota_match_event(&r.m, &ev, &tr);
     }
     write_header(&r);
