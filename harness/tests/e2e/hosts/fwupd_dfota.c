@@ -72,6 +72,7 @@ static long at_delay_ms = 3000;          /* fu-mm-device.c:51 */
 static int64_t deadline;                 /* monotonic ms: the run's bound */
 static char err[2048];                   /* the last error, as fwupd words it */
 static int hung;                         /* the last read met a hang-up */
+static struct stat opened_link;          /* the link as the last open found it */
 
 static int64_t now_ms(void)
 {
@@ -164,6 +165,8 @@ static int port_open(void)
     int fd = open(link_path, O_RDWR | O_NOCTTY | O_CLOEXEC);
     if (fd < 0)
         return -1;
+    if (lstat(link_path, &opened_link) != 0)
+        memset(&opened_link, 0, sizeof opened_link);
     if (tcgetattr(fd, &t) == 0) {
         cfmakeraw(&t);
         tcsetattr(fd, TCSANOW, &t);
@@ -628,33 +631,28 @@ static void write_firmware(const uint8_t *pkg, size_t size)
     port_close(fd);
 }
 
-/* The link's target, "" when it is not there. */
-static void link_target(char *out, size_t cap)
-{
-    ssize_t n = readlink(link_path, out, cap - 1);
-    out[n > 0 ? n : 0] = '\0';
-}
-
 /* fu_device_list_wait_for_replug (src/fu-device-list.c:1008-1080): the
  * device must go away and come back within its remove delay, 15 s
  * (fu-mm-dfota-device.c:494), looked at every millisecond (here 10). The
- * port going away is the link going away (udev's remove), or a new
- * terminal behind it (a removal missed between two looks). */
+ * port going away is the link going away (udev's remove); a link made
+ * anew since the port was last opened (another inode or change time: the
+ * new terminal may have the old one's name) is the port back even when
+ * its absence fell between two looks. */
 static void wait_for_replug(const char *why)
 {
-    char before[PATH_MAX], now[PATH_MAX];
+    struct stat now;
     int gone = 0;
     step = why;
-    link_target(before, sizeof before);
     int64_t start = now_ms();
     while (now_ms() - start < REMOVE_DELAY_MS) {
         if (now_ms() > deadline)
             die("the run's bound (-T) is over while waiting for the replug");
-        link_target(now, sizeof now);
-        if (!now[0])
+        if (lstat(link_path, &now) != 0)
             gone = 1;
-        else if (gone || strcmp(now, before) != 0) {
-            printf("replug: the port is back (%s away), after %lld ms\n",
+        else if (gone || now.st_ino != opened_link.st_ino ||
+                 now.st_ctim.tv_sec != opened_link.st_ctim.tv_sec ||
+                 now.st_ctim.tv_nsec != opened_link.st_ctim.tv_nsec) {
+            printf("replug: the port is back (its absence %s), after %lld ms\n",
                    gone ? "seen" : "not seen", (long long)(now_ms() - start));
             return;
         }
