@@ -23,7 +23,8 @@
  *   plugins/modem-manager/fu-mm-dfota-device.c   the DFOTA device
  *   plugins/modem-manager/fu-mm-device.c         AT commands, the port
  *   libfwupdplugin/fu-io-channel.c               reads, writes, flush
- *   libfwupdplugin/fu-device.c                   retries
+ *   libfwupdplugin/fu-device.c                   retries, open and setup
+ *   libfwupdplugin/fu-input-stream.c             the checksum's slices
  *   libfwupdplugin/fu-plugin.c                   the port open per phase
  *   libfwupdplugin/fu-string.c                   fu_strsafe
  *   src/fu-device-list.c                         the replug wait
@@ -59,7 +60,7 @@
 #define AT_RETRIES 3                     /* fu-mm-device.c:49 */
 #define AT_COUNT 64                      /* fu-mm-device.c:586 */
 #define CHUNK 0x800                      /* fu-mm-dfota-device.c:222, 95 */
-#define CHECKSUM_SLICE 0x8000            /* fu_input_stream_chunkify's chunks */
+#define CHECKSUM_SLICE 0x8000            /* fu-input-stream.c:923 */
 #define ATTACH_TRIES 5000                /* fu-mm-dfota-device.c:406 */
 #define ATTACH_DELAY_MS 100              /* fu-mm-dfota-device.c:407 */
 #define REMOVE_DELAY_MS 15000            /* fu-mm-dfota-device.c:494 */
@@ -474,8 +475,9 @@ static void mm_probe(int after_boot)
 
 /* ---- fwupd's device: fu-mm-dfota-device.c -------------------------------- */
 
-/* fu_mm_dfota_device_setup (fu-mm-dfota-device.c:31), the port open for
- * it as for every phase (fu-plugin.c:943, FuDeviceLocker). */
+/* fu_mm_dfota_device_setup (fu-mm-dfota-device.c:31), run by
+ * fu_device_open with the port just opened (fu-device.c:6170), which is
+ * closed when the device's locker goes, as for every phase. */
 static void setup(void)
 {
     step = "setup";
