@@ -158,6 +158,9 @@ else
   bad "host lines that are not commands:"; printf '%s\n' "$odd" | cut -c1-200
 fi
 expect_grep "the recording has the upload's result" "< +QFUPL: $size,$sum$" "$tmp/good.transcript"
+expect_grep "the last chunk's $((2048 - size % 2048)) bytes of padding were dropped, and counted" \
+  "! note $((2048 - size % 2048)) bytes after AT+QFUPL's data dropped before the next AT$" \
+  "$tmp/good.transcript"
 expect_grep "the recording has the upgrade command" \
   '> AT+QFOTADL="/data/ufs/dfota_update.bin"$' "$tmp/good.transcript"
 "$dfota" check --host --host-windows --format json "$tmp/good.transcript" > "$tmp/good.json" 2> "$tmp/good.err"
