@@ -215,7 +215,10 @@ void em_at_qfdel(dfota_emulator *em, const char *rest, size_t n)
  *    of the last full block: fwupd takes it from a single read;
  *  - bytes past <file_size> (fwupd pads its last chunk to 2048 bytes
  *    with 0xFF) are not the file's and not a command: the input path
- *    drops them up to the next "AT" (at.c), not echoed, not recorded. */
+ *    drops them up to the next "AT" (at.c), not echoed, not recorded as
+ *    a host line, counted in one note of the recording;
+ *  - the package stays in the UFS after END,0: fwupd's setup after the
+ *    reboot lists it and deletes it. */
 
 /* A UFS name AT+QFUPL may create: plain, listable by AT+QFLST. */
 static int upload_name_ok(const char *name, size_t n)
