@@ -144,14 +144,27 @@ typedef struct {
     size_t n;
     unsigned bad;
     int oom;
+    int every_error;             /* lint: every error of a file, not only the first */
 } library;
+
+static void print_error(void *ctx, const char *message)
+{
+    char b[CLI_SHOWN_MAX];
+    (void)ctx;
+    fprintf(stderr, "%s\n", cli_shown(message, b, sizeof b));
+}
 
 static void load_one(void *ctx, const char *path)
 {
     library *lib = ctx;
     char err[DFOTA_ERRBUF], b1[CLI_SHOWN_MAX], b2[CLI_SHOWN_MAX], b3[CLI_SHOWN_MAX];
     dfota_scenario *sc = NULL;
-    if (dfota_scenario_load(path, &sc, err, sizeof err) != DFOTA_OK) {
+    if (lib->every_error) {
+        if (dfota_scenario_load_all(path, &sc, err, sizeof err, print_error, NULL) != DFOTA_OK) {
+            lib->bad++;
+            return;
+        }
+    } else if (dfota_scenario_load(path, &sc, err, sizeof err) != DFOTA_OK) {
         fprintf(stderr, "%s\n", cli_shown(err, b1, sizeof b1));
         lib->bad++;
         return;
@@ -204,7 +217,8 @@ static void free_all(library *lib)
 
 /* The library named by lint's and list's arguments, every error printed;
  * NULL (with *status) for --help, a missing argument or no memory. */
-static library *library_of(int argc, char **argv, const char *usage, int *status)
+static library *library_of(int argc, char **argv, const char *usage, int every_error,
+                           int *status)
 {
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         fputs(usage, argc < 2 ? stderr : stdout);
@@ -217,6 +231,7 @@ static library *library_of(int argc, char **argv, const char *usage, int *status
         *status = EXIT_INPUT;
         return NULL;
     }
+    lib->every_error = every_error;
     load_all(lib, argc, argv, 1);
     return lib;
 }
@@ -226,10 +241,13 @@ int cmd_lint(int argc, char **argv)
     int status;
     library *lib = library_of(argc, argv,
                               "usage: dfota lint SCENARIO|DIR ...\n\n"
-                              "Validates scenarios without running them: every error is printed as\n"
-                              "FILE:LINE:COLUMN: what is wrong.\n\n"
+                              "Validates scenarios without running them. Every error of every file\n"
+                              "is printed, as FILE:LINE:COLUMN: what is wrong; a file's parts (each\n"
+                              "top-level key, tag, variable, fault and step) are judged apart, so one\n"
+                              "mistake does not hide the next. At most 100 errors a file, then\n"
+                              "FILE: and N more errors. A YAML syntax error ends its file's reading.\n\n"
                               "Exit status: 0 all valid, 2 one is not (or usage error).\n",
-                              &status);
+                              1, &status);
     if (!lib)
         return status;
     printf("%zu scenario%s valid, %u not\n", lib->n, lib->n == 1 ? "" : "s", lib->bad);
@@ -254,23 +272,38 @@ int cmd_list(int argc, char **argv)
     int status;
     library *lib = library_of(argc, argv,
                               "usage: dfota list SCENARIO|DIR ...\n\n"
-                              "Lists each scenario with its guide section, tags and the sources it can\n"
-                              "run on.\n\nExit status: 0, or 2 when a scenario is not valid.\n",
-                              &status);
+                              "Lists each scenario with its guide section, the sources it can run on,\n"
+                              "its tags and its variables (its vars block; give them with --var or\n"
+                              "--vars to dfota run): NAME=VALUE for a default, NAME=~ for one that\n"
+                              "must be given, NAME=ftp|http|file:FROM>TO for a package of the map.\n"
+                              "\nExit status: 0, or 2 when a scenario is not valid.\n",
+                              0, &status);
     if (!lib)
         return status;
-    printf("%-44s %-8s %-30s %s\n", "SCENARIO", "SECTION", "SOURCES", "TAGS");
+    printf("%-44s %-8s %-30s %-24s %s\n", "SCENARIO", "SECTION", "SOURCES", "TAGS", "VARIABLES");
     for (size_t i = 0; i < lib->n; i++) {
         const dfota_scenario *sc = lib->sc[i];
-        char src[64], tags[512] = "";
+        char src[64], tags[512] = "-", vars[1024] = "-", b[CLI_SHOWN_MAX];
         size_t o = 0;
         for (size_t t = 0; t < sc->n_tags && o < sizeof tags; t++) {
             int n = snprintf(tags + o, sizeof tags - o, "%s%s", t ? "," : "", sc->tags[t]);
             if (n > 0)
                 o += (size_t)n;
         }
-        printf("%-44s %-8s %-30s %s\n", sc->name, sc->section, sources_text(sc->sources, src, sizeof src),
-               tags);
+        o = 0;
+        for (size_t v = 0; v < sc->n_vars && o < sizeof vars; v++) {
+            const dfota_var *var = &sc->vars[v];
+            static const char *const forms[] = {"", "ftp", "http", "file"};
+            int n = var->pkg != DFOTA_PKG_NONE
+                        ? snprintf(vars + o, sizeof vars - o, "%s%s=%s:%s>%s", v ? " " : "",
+                                   var->name, forms[var->pkg], var->pkg_from, var->pkg_to)
+                        : snprintf(vars + o, sizeof vars - o, "%s%s=%s", v ? " " : "", var->name,
+                                   var->value ? cli_shown(var->value, b, sizeof b) : "~");
+            if (n > 0)
+                o += (size_t)n;
+        }
+        printf("%-44s %-8s %-30s %-24s %s\n", sc->name, sc->section,
+               sources_text(sc->sources, src, sizeof src), tags, vars);
     }
     status = lib->bad || lib->oom ? EXIT_INPUT : EXIT_PASS;
     free_all(lib);

@@ -169,6 +169,21 @@ typedef struct {
 DFOTA_WUR dfota_err dfota_scenario_load(const char *path, dfota_scenario **out, char *err,
                                         size_t errlen);
 
+/* Every error of a file, not only the first, for dfota lint. */
+#define DFOTA_SCENARIO_ERRORS_MAX 100        /* messages of one file; then "and N more" */
+typedef void (*dfota_scenario_error_fn)(void *ctx, const char *message);
+
+/* dfota_scenario_load that goes on past an error to the next part of the
+ * file it can judge apart (a top-level key, a tag, a variable, a fault, a
+ * step) and hands each message, "FILE:LINE:COLUMN: what is wrong", to fn:
+ * at most DFOTA_SCENARIO_ERRORS_MAX, then one "FILE: and N more errors".
+ * A YAML syntax error or a limit of the file ends the reading (libyaml
+ * cannot go on). Returns what dfota_scenario_load returns, with the first
+ * message in err; *out is NULL on error. */
+DFOTA_WUR dfota_err dfota_scenario_load_all(const char *path, dfota_scenario **out, char *err,
+                                            size_t errlen, dfota_scenario_error_fn fn,
+                                            void *ctx);
+
 /* Like dfota_scenario_load, from memory; name is used in messages. */
 DFOTA_WUR dfota_err dfota_scenario_parse(const char *name, const char *text, size_t len,
                                          dfota_scenario **out, char *err, size_t errlen);

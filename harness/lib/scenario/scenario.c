@@ -21,6 +21,7 @@
  * and words), parts.c (the top level and its parts), faults.c (the
  * emulator's faults), steps.c, vars.c (variables), pkgmap.c (firmware
  * versions and the package map); this file, the scenario API. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,7 +76,28 @@ static char *name_of_file(const char *path)
     return scn_dup_n(base, n);
 }
 
-dfota_err dfota_scenario_load(const char *path, dfota_scenario **out, char *err, size_t errlen)
+/* The first message, kept while the others pass (dfota_scenario_load_all). */
+typedef struct {
+    dfota_scenario_error_fn fn;
+    void *ctx;
+    char *first;
+    size_t cap;
+    int kept;
+} first_keeper;
+
+static void keep_first(void *arg, const char *message)
+{
+    first_keeper *k = arg;
+    if (!k->kept && k->first && k->cap) {
+        snprintf(k->first, k->cap, "%s", message);
+        k->kept = 1;
+    }
+    if (k->fn)
+        k->fn(k->ctx, message);
+}
+
+static dfota_err load(const char *path, dfota_scenario **out, char *err, size_t errlen,
+                      scn_errors *errors)
 {
     if (err && errlen)
         err[0] = '\0';
@@ -88,8 +110,33 @@ dfota_err dfota_scenario_load(const char *path, dfota_scenario **out, char *err,
     if (!want)
         return scn_fail_at(err, errlen, path, 0, 0, DFOTA_E_NOMEM, "out of memory");
     scenario_job job = {want, out};
-    dfota_err rc = scn_tree_load(path, err, errlen, read_scenario, &job);
+    dfota_err rc = scn_tree_load_all(path, err, errlen, errors, read_scenario, &job);
     free(want);
+    return rc;
+}
+
+dfota_err dfota_scenario_load(const char *path, dfota_scenario **out, char *err, size_t errlen)
+{
+    return load(path, out, err, errlen, NULL);
+}
+
+dfota_err dfota_scenario_load_all(const char *path, dfota_scenario **out, char *err,
+                                  size_t errlen, dfota_scenario_error_fn fn, void *ctx)
+{
+    char msg[DFOTA_ERRBUF];
+    if (err && errlen)
+        err[0] = '\0';
+    first_keeper k = {fn, ctx, err, errlen, 0};
+    scn_errors errors = {keep_first, &k, 0};
+    dfota_err rc = load(path, out, msg, sizeof msg, &errors);
+    if (rc && errors.n == 0) /* an error of the file or of YAML, not of a part */
+        keep_first(&k, msg);
+    if (errors.n > DFOTA_SCENARIO_ERRORS_MAX && path) {
+        snprintf(msg, sizeof msg, "%s: and %zu more errors", path,
+                 errors.n - DFOTA_SCENARIO_ERRORS_MAX);
+        if (fn)
+            fn(ctx, msg);
+    }
     return rc;
 }
 
