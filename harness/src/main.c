@@ -79,6 +79,29 @@ const char *cli_shown(const char *s, char *buf, size_t cap)
     return buf;
 }
 
+/* Scenario variables (--var NAME=VALUE, -D NAME=VALUE, --vars FILE) are
+ * dfota run's only: given to another command they are an error, never
+ * taken for a file name (dfota lint --var X=1 would read "--var" and
+ * "X=1" as scenarios). 1 when one is there, said on standard error. */
+static int var_misplaced(const char *cmd, int argc, char **argv)
+{
+    if (strcmp(cmd, "run") == 0)
+        return 0;
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+        const char *a = argv[i];
+        const char *opt = strncmp(a, "--vars", 6) == 0 && (a[6] == '\0' || a[6] == '=') ? "--vars"
+                          : strncmp(a, "--var", 5) == 0 && (a[5] == '\0' || a[5] == '=') ? "--var"
+                          : strncmp(a, "-D", 2) == 0                                        ? "-D"
+                                                                                            : NULL;
+        if (opt) {
+            fprintf(stderr, "dfota %s: %s is not an option of %s (scenario variables are dfota run's)\n",
+                    cmd, opt, cmd);
+            return 1;
+        }
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -102,8 +125,11 @@ int main(int argc, char **argv)
     if (extra && extra[0] && cli_redact_param("dfota", "DFOTA_REDACT_PARAMS", extra) != 0)
         return EXIT_INPUT;
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (strcmp(cmd, commands[i].name) == 0)
+        if (strcmp(cmd, commands[i].name) == 0) {
+            if (var_misplaced(commands[i].name, argc - 1, argv + 1))
+                return EXIT_INPUT;
             return commands[i].run(argc - 1, argv + 1);
+        }
     fprintf(stderr, "dfota: unknown command '%s'\n\n", cmd);
     help(stderr);
     return EXIT_INPUT;
