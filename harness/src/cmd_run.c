@@ -24,6 +24,7 @@
 #include "dfota/guide.h"
 #include "dfota/stage.h"
 #include "cli.h"
+#include "config.h"
 
 #define SCENARIOS_MAX 1024
 
@@ -536,10 +537,12 @@ static int parse_run_opts(int argc, char **argv, run_opts *o)
         {"redact-param", required_argument, NULL, CLI_OPT_REDACT_PARAM},
         {"preflight", no_argument, NULL, 'P'}, {"no-preflight", no_argument, NULL, 'O'},
         {"packages", required_argument, NULL, 'M'},
+        {"show-config", no_argument, NULL, 'W'},
         {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
     };
     char err[DFOTA_ERRBUF];
-    int ch;
+    int ch, show_config = 0;
+    const char *profile_arg = NULL;
     o->color = -1;
     optind = 1;
     o->jobs = 1;
@@ -591,7 +594,9 @@ static int parse_run_opts(int argc, char **argv, run_opts *o)
                 fprintf(stderr, "dfota run: unknown profile '%s' (strict or field)\n", optarg);
                 return -1;
             }
+            profile_arg = optarg;
             break;
+        case 'W': show_config = 1; break;
         case 'r': o->report_dir = optarg; break;
         case 'f':
             if (strcmp(optarg, "text") && strcmp(optarg, "json")) {
@@ -653,12 +658,20 @@ static int parse_run_opts(int argc, char **argv, run_opts *o)
         default: fputs("Try 'dfota run --help'.\n", stderr); return -1;
         }
     }
+    /* the environment and dfota.yaml fill what the command line left (config.c) */
+    cfg_run cfg = {o->sources, &o->n_sources, SOURCES_MAX, &o->report_dir, &o->packages,
+                   profile_arg, &o->profile, &o->vars, show_config};
+    int cfg_rc = cfg_run_settings(&cfg);
+    if (cfg_rc != 0)
+        return cfg_rc;
+    o->source = o->n_sources ? o->sources[o->n_sources - 1] : NULL;
     if (optind >= argc) {
         fputs("dfota run: no SCENARIO or DIR given\nTry 'dfota run --help'.\n", stderr);
         return -1;
     }
     if (!o->source) {
-        fputs("dfota run: no --source given (e.g. --source transcript:FILE)\n", stderr);
+        fputs("dfota run: no --source given (e.g. --source transcript:FILE; or DFOTA_SOURCE,\n"
+              "or source: in dfota.yaml)\n", stderr);
         return -1;
     }
     for (size_t k = 0; k < o->n_sources; k++) {
