@@ -40,6 +40,8 @@ static const char usage_options[] =
     "                              with their name. Damage the log itself carries\n"
     "                              (typographic quotes) is a NOTE in field and makes\n"
     "                              the file INCONCLUSIVE in strict: never a FAIL.\n"
+    "                              Without it: $DFOTA_PROFILE, else profile: in\n"
+    "                              ./dfota.yaml (see dfota run --help), else strict\n"
     "  -f, --format text|json|junit  output format (default text)\n"
     "  -o, --output PATH           write the output to PATH instead of standard\n"
     "                              output: a regular file atomically, a device or\n"

@@ -118,7 +118,24 @@ static const char run_usage_more[] =
     "                           On by default on the emulator; --no-preflight: off\n"
     "      --color / --no-color colour on a terminal (default: when a terminal and\n"
     "                           NO_COLOR is not set)\n"
+    "      --show-config        print the settings in force and where each came\n"
+    "                           from (command line, environment, dfota.yaml:LINE,\n"
+    "                           default), then exit 0 without running\n"
     "  -h, --help               show this help\n";
+
+/* Where the settings a bench repeats come from (config.c). */
+static const char run_usage_config[] =
+    "\n"
+    "Configuration: a setting on the command line wins over the environment,\n"
+    "which wins over dfota.yaml in the working folder (only there: not a parent\n"
+    "folder's), which wins over the default:\n"
+    "  --source     DFOTA_SOURCE      source: SOURCE, or a list of them\n"
+    "  --profile    DFOTA_PROFILE     profile: strict|field (dfota check reads both)\n"
+    "  --report     DFOTA_REPORT_DIR  report: DIR\n"
+    "  --packages                     packages: FILE\n"
+    "  --var/--vars                   vars: {NAME: VALUE, ...} (under --var/--vars)\n"
+    "An unknown key or a value of the wrong type in dfota.yaml is exit 2 with\n"
+    "its line; an empty environment variable counts as unset.\n";
 
 static const char run_usage_status[] =
     "\n"
@@ -653,6 +670,7 @@ static int parse_run_opts(int argc, char **argv, run_opts *o)
         case 'h':
             fputs(run_usage, stdout);
             fputs(run_usage_more, stdout);
+            fputs(run_usage_config, stdout);
             fputs(run_usage_status, stdout);
             return 1;
         default: fputs("Try 'dfota run --help'.\n", stderr); return -1;

@@ -28,6 +28,15 @@ origin() {
 
 mkdir -p "$tmp/bench" "$tmp/elsewhere" "$tmp/bench/sub"
 
+# --- the help says it
+expect_exit "run --help" 0 "$dfota" run --help
+expect_grep "run --help: --show-config" "^      --show-config" "$tmp/out"
+for v in DFOTA_SOURCE DFOTA_PROFILE DFOTA_REPORT_DIR; do
+  expect_grep "run --help: $v" "^  --[a-z]* *$v " "$tmp/out"
+done
+expect_exit "check --help" 0 "$dfota" check --help
+expect_grep "check --help: DFOTA_PROFILE" "DFOTA_PROFILE" "$tmp/out"
+
 # --- defaults: no environment, no dfota.yaml
 expect_exit "defaults: --show-config" 0 in_dir "$tmp/bench" "$dfota" run --show-config
 origin "default profile" profile strict default
