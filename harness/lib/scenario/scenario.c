@@ -9,18 +9,22 @@
  * and every use of it adds that many to the count, so an alias bomb
  * ("billion laughs") stops at the alias that passes the limit, in time and
  * memory linear in the file. Then the tree is checked against the format
- * and turned into a dfota_scenario. One thing wrong is reported, as
+ * and turned into a dfota_scenario. Each thing wrong is reported as
  * "FILE:LINE:COLUMN: message" at the node that is wrong (for a missing key,
  * at the mapping that lacks it): a mapping's keys are checked before its
  * values, and the top level's parts in the order of the format, vars
- * before steps, so that a step can be checked against the vars. Explicit
+ * before steps, so that a step can be checked against the vars.
+ * dfota_scenario_load stops at the first; dfota_scenario_load_all (dfota
+ * lint) goes on to the next part that can be judged apart (a top-level
+ * key, a tag, a variable, a fault, a step) and hands each message on. Explicit
  * tags (!!str) are refused: the format has no use for them and each scalar
  * is judged by its text.
  *
  * The room's files: tree.c (the tree and reading it), words.c (messages
  * and words), parts.c (the top level and its parts), faults.c (the
  * emulator's faults), steps.c, vars.c (variables), pkgmap.c (firmware
- * versions and the package map); this file, the scenario API. */
+ * versions and the package map), project.c (dfota.yaml); this file, the
+ * scenario API. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
