@@ -44,6 +44,7 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <dirent.h>
+#include <stdatomic.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdint.h>
@@ -73,7 +74,7 @@ typedef struct {
     char first_error[160];
 } walk;
 
-/* Listeners' counts are from the last uevent; the first error is kept. */
+/* One more error; the first is kept for the note. */
 static void walk_error(walk *w, const char *what, const char *path)
 {
     w->failed++;
@@ -144,16 +145,24 @@ typedef struct {
     char majmin[32];            /* its dev attribute, "" when none */
 } device;
 
-static int device_read(const walk *w, const char *dir, device *d)
+/* The device whose sysfs folder is dir; 0 when dir is no device's (it
+ * has no uevent file) or what makes it one cannot be read. */
+static int device_read(walk *w, const char *dir, device *d)
 {
     size_t rootlen = strlen(w->root);
     const char *sys = dir + rootlen;
-    if (strncmp(sys, "/sys/devices/", 13) != 0 || !joined(d->devpath, sizeof d->devpath, sys + 4, ""))
+    char path[EM_PATH_MAX];
+    struct stat st;
+    if (strncmp(sys, "/sys/devices/", 13) != 0 || !joined(d->devpath, sizeof d->devpath, sys + 4, "") ||
+        !joined(path, sizeof path, dir, "/uevent") || stat(path, &st) != 0 || !S_ISREG(st.st_mode))
         return 0;
     d->name = strrchr(d->devpath, '/') + 1;
-    if (read_small(dir, "uevent", d->props, sizeof d->props) < 0)
+    if (read_small(dir, "uevent", d->props, sizeof d->props) < 0) {
+        errno = EFBIG;
+        walk_error(w, "cannot read (or too long) the uevent file of", d->devpath);
         return 0;
-    char link[EM_PATH_MAX], path[EM_PATH_MAX];
+    }
+    char link[EM_PATH_MAX];
     if (!joined(path, sizeof path, dir, "/subsystem"))
         return 0;
     ssize_t n = readlink(path, link, sizeof link - 1);
@@ -248,10 +257,10 @@ static int send_one(const char *path, struct iovec *iov)
  * the test bed's root (a socket no one reads any more refuses: skipped). */
 static void uevent(walk *w, const device *d)
 {
-    static unsigned long long seqnum;
+    static atomic_ullong seqnum; /* one sequence for the process, as the kernel's */
     char props[TB_UEVENT_MAX + EM_PATH_MAX + 128], num[24], devtype[64];
     size_t len = 0;
-    snprintf(num, sizeof num, "%llu", ++seqnum);
+    snprintf(num, sizeof num, "%llu", atomic_fetch_add(&seqnum, 1) + 1);
     if (!put(props, sizeof props, &len, "ACTION", w->add ? "add" : "remove") ||
         !put(props, sizeof props, &len, "DEVPATH", d->devpath) ||
         !put(props, sizeof props, &len, "SUBSYSTEM", d->subsystem) ||
@@ -381,7 +390,8 @@ static void device_change(walk *w, const char *dir)
         walk_error(w, "the paths of", d.devpath);
         return;
     }
-    int own = p.node[0] && strcmp(p.node, w->em->link) == 0;
+    const char *link_name = strrchr(w->em->link, '/');
+    int own = d.devname[0] && link_name && strcmp(d.devname, link_name + 1) == 0;
     w->devices++;
     if (!w->add) {
         uevent(w, &d);
@@ -477,8 +487,12 @@ void em_testbed_unplug(dfota_emulator *em)
         note(em, "no sys/class/tty entry for the link", node);
         return;
     }
-    /* up from the tty to its USB device */
+    /* up from the tty to its USB device, inside the test bed's sys/devices */
     size_t top = strlen(root) + strlen("/sys/devices");
+    if (strncmp(real, root, strlen(root)) != 0 || strncmp(real + strlen(root), "/sys/devices/", 13) != 0) {
+        note(em, "the tty is not under the test bed's sys/devices:", node);
+        return;
+    }
     char *cut;
     while (strlen(real) > top && !(read_small(real, "uevent", props, sizeof props) >= 0 &&
                                    strstr(props, "DEVTYPE=usb_device\n"))) {
@@ -513,8 +527,8 @@ void em_testbed_replug(dfota_emulator *em)
     if (!em->testbed_dev[0])
         return;
     walk w = {.em = em, .root = root, .add = 1};
-    size_t rootlen = strlen(em->testbed_dev) - strlen(strstr(em->testbed_dev, "/sys/devices/"));
-    const char *devpath = em->testbed_dev + rootlen + 4; /* "/devices/..." */
+    const char *devpath = strstr(em->testbed_dev, "/sys/devices/"); /* set so by unplug */
+    devpath = devpath ? devpath + 4 : em->testbed_dev;              /* "/devices/..." */
     if (!testbed_root(em, root) || !joined(away, sizeof away, root, "/" TB_AWAY "/sys") ||
         rename(away, em->testbed_dev) != 0) {
         walk_error(&w, "cannot move back", devpath);
