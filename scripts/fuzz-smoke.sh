@@ -4,8 +4,8 @@
 #   fuzz_reader   logs: the reader, the checker and the AT line layer,
 #                 seeded from transcripts/;
 #   fuzz_inputs   the other untrusted texts: URLs to redact, USB identities,
-#                 serial specs and YAML scenarios, seeded from transcripts/,
-#                 scenarios/ and the e2e scenario cases;
+#                 serial specs, YAML scenarios and model files, seeded from
+#                 transcripts/, scenarios/, models/ and the e2e scenario cases;
 #   fuzz_output   what the writers (text, JSON, JUnit, HTML, transcript) make
 #                 of hostile device bytes, seeded from transcripts/.
 #
@@ -272,8 +272,8 @@ EOF
 echo "fuzz-smoke: fuzz_reader corpus $corpus ($seeded seeds from transcripts/, $(find "$corpus" -type f | wc -l) files in all)"
 
 # fuzz_inputs: the first byte of an input picks the parser ('0' redact,
-# '1' USB identity, '5' a --fault, '2' serial spec, '3' scenario; see
-# fuzz_inputs.c).
+# '1' USB identity, '5' a --fault, '9' a model file, '2' serial spec,
+# '3' scenario; see fuzz_inputs.c).
 mkdir -p "$icorpus"
 iseeded=0
 for dir in scenarios harness/tests/e2e/proof harness/tests/e2e/lint-cases; do
@@ -290,6 +290,9 @@ seed_regressions fuzz_inputs "$icorpus"
 printf '5slow-final-result:delay=6s' >"$icorpus/seed-fault-delay"
 printf '5download-error:code=601,times=2,at=50%%' >"$icorpus/seed-fault-code"
 printf '5reboot-delay:stage=UPDATING,delay=30s' >"$icorpus/seed-fault-stage"
+for f in "$root"/models/*.yaml; do
+    [ -f "$f" ] && { printf 9; cat -- "$f"; } >"$icorpus/seed-model-$(basename "$f")"
+done
 # Every distinct line of a transcript that holds a URL, to redact.
 if [ -d "$root/transcripts" ]; then
     n=$({ find "$root/transcripts" -type f -exec grep -h -a -F '://' {} + || true; } | sort -u |

@@ -8,7 +8,9 @@
  *      dfota_spec_check_arg (dfota/guide.h), dfota_emulator_fetch_url
  *      (dfota/emulator.h)
  *   1  dfota_port_parse_usb_id (dfota/port.h); with the option bit 1 set
- *      ('5'), dfota_emulator_fault_parse (dfota/emulator.h): a --fault
+ *      ('5'), dfota_emulator_fault_parse (dfota/emulator.h): a --fault;
+ *      with the option bit 2 set ('9'), dfota_emulator_model_check: a
+ *      model file (--model FILE)
  *   2  dfota_source_parse_serial (dfota/source.h)
  *   3  dfota_scenario_parse, dfota_scenario_expand of every send step,
  *      dfota_scenario_free (dfota/scenario.h)
@@ -520,6 +522,24 @@ done:
     free(arg);
 }
 
+/* ---- a model file (--model FILE) --------------------------------------- */
+
+static void fuzz_model(const uint8_t *data, size_t size)
+{
+    char *text = malloc(size ? size : 1), *err = malloc(DFOTA_ERRBUF);
+    if (text && err) {
+        memcpy(text, data, size);
+        dfota_err rc = dfota_emulator_model_check("fuzz.yaml", text, size, err, DFOTA_ERRBUF);
+        CHECK(rc == DFOTA_OK || rc == DFOTA_E_INPUT || rc == DFOTA_E_NOMEM);
+        if (rc == DFOTA_E_INPUT) {
+            check_message(err, DFOTA_ERRBUF);
+            CHECK(strncmp(err, "fuzz.yaml", 9) == 0);
+        }
+    }
+    free(err);
+    free(text);
+}
+
 /* ---- entry ------------------------------------------------------------- */
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -530,7 +550,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     switch (which) {
     case 0: fuzz_redact(opt, data + 1, size - 1); break;
     case 1:
-        if (opt & 1u)
+        if (opt & 2u)
+            fuzz_model(data + 1, size - 1);
+        else if (opt & 1u)
             fuzz_fault(opt, data + 1, size - 1);
         else
             fuzz_usb_id(data + 1, size - 1);

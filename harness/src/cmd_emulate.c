@@ -24,11 +24,16 @@ static const char usage[] =
     "\n"
     "Runs an emulated Quectel EG95 behind a pseudo-terminal until SIGINT, SIGTERM\n"
     "or SIGHUP. Host software (yours, a terminal program, chat, socat, or dfota run)\n"
-    "talks to it through the terminal exactly as to a module on /dev/ttyUSB2:\n"
-    "  AT, ATE0/ATE1 (echo is on at boot), ATI, AT+QGMR, AT+CMEE, AT+QFOTADL=?,\n"
-    "  AT+QFOTADL=<ftpURL>|<httpURL>|<file_name> with the guide's argument checks\n"
-    "  (ERROR for a bad one), AT+QFLST and AT+QFDEL over the UFS folder, and a few\n"
-    "  canned answers (AT+CREG?, AT+CSQ, AT+CPIN?, AT+CFUN?); anything else: ERROR.\n"
+    "talks to it through the terminal exactly as to a module on /dev/ttyUSB2.\n"
+    "Command lines are taken as V.250 has a module take them: bytes before AT\n"
+    "ignored, AT or at, commands concatenated (AT+CMEE=1;+CGMI;E0), ATE, ATV0\n"
+    "(numeric results), ATQ1, S3/S4/S5, ATZ, A/. AT+QFOTADL=? and\n"
+    "AT+QFOTADL=<ftpURL>|<httpURL>|<file_name> with the guide's argument checks\n"
+    "(ERROR for a bad one), AT+QFLST, AT+QFDEL and AT+QFUPL over the UFS folder,\n"
+    "and AT+CMEE are played; the identification, SIM, network and configuration\n"
+    "commands hosts send at start-up (ATI, AT+CGMR, AT+CGSN, AT+CIMI, AT+CPIN?,\n"
+    "AT+CREG?, AT+CSQ, AT+CGDCONT=? ...) are answered from the model's file\n"
+    "(--model); anything else: ERROR.\n"
     "Downloads are real: libcurl fetches the FTP or HTTP URL it is given (HTTPS\n"
     "only with --profile field). A local file /data/ufs/NAME is the file NAME in\n"
     "the UFS folder. Packages are made with 'dfota package'; a corrupt one ends\n"
@@ -49,6 +54,10 @@ static const char usage[] =
     "                           (replaced atomically; removed on exit and while a\n"
     "                           USB reboot has the port away; never replaces a file)\n"
     "  -F, --firmware VERSION   the running firmware (default EG95EFAR02A07M4G)\n"
+    "  -m, --model NAME|FILE    the module model: a built-in one (eg95, the\n"
+    "                           default) or a model file NAME.yaml: what it answers\n"
+    "                           to ATI, AT+CGMR, AT+CGSN, AT+CPIN? ... and its IMEI,\n"
+    "                           IMSI and ICCID (models/README.md)\n"
     "  -p, --profile strict|field|NAME  strict (default): download failures are the\n"
     "                           guide's 601 (FTP) and 701 (HTTP). field: the detailed\n"
     "                           codes shipped firmware reports (625 not logged in, 611\n"
@@ -187,6 +196,7 @@ static int parse_option(emulate_args *a, int c, const char *arg)
     switch (c) {
     case 'l': a->opts.link = arg; return 0;
     case 'F': a->opts.firmware = arg; return 0;
+    case 'm': a->opts.model = arg; return 0;
     case 'u': a->opts.ufs_dir = arg; return 0;
     case 'S': a->scenario = arg; return 0;
     case 'R': a->record = arg; return 0;
@@ -247,6 +257,7 @@ static int parse_args(emulate_args *a, int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"link", required_argument, NULL, 'l'},       {"firmware", required_argument, NULL, 'F'},
+        {"model", required_argument, NULL, 'm'},
         {"profile", required_argument, NULL, 'p'},    {"port", required_argument, NULL, 'P'},
         {"time-scale", required_argument, NULL, 't'}, {"reboot", required_argument, NULL, 'r'},
         {"progress-step", required_argument, NULL, 'g'}, {"ufs", required_argument, NULL, 'u'},
@@ -261,7 +272,7 @@ static int parse_args(emulate_args *a, int argc, char **argv)
     };
     int c, rc;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "l:F:p:P:t:u:s:S:x:R:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "l:F:m:p:P:t:u:s:S:x:R:h", longopts, NULL)) != -1) {
         if (c == 'h')
             return -1;
         if ((rc = parse_option(a, c, optarg)) != 0)
@@ -458,7 +469,8 @@ static int emulate_run(emulate_args *a, dfota_scenario *sc)
     }
     a->opts.faults = a->faults; /* after the scenario's */
     a->opts.n_faults = a->n_faults;
-    if (dfota_emulator_settings_resolve(&a->opts, &set, err, sizeof err) != DFOTA_OK) {
+    if (dfota_emulator_settings_resolve(&a->opts, &set, err, sizeof err) != DFOTA_OK ||
+        dfota_emulator_model_check_name(a->opts.model, err, sizeof err) != DFOTA_OK) {
         fprintf(stderr, "dfota emulate: %s\n", err);
         return EXIT_INPUT;
     }

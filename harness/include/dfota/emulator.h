@@ -42,7 +42,13 @@ typedef struct {
      * EG95EFAR02A07M4G. */
     const char *firmware;
     const char *required_firmware; /* a scenario's requires: firmware:, or NULL */
-    const char *model;           /* default EG95 */
+    /* The model: a built-in one by name, ignoring case (eg95, the default;
+     * dfota_emulator_model_name lists them), or a model file (a path with a
+     * '/' or ending in .yaml; models/README.md gives its form): what the
+     * module answers to the identification, status and configuration
+     * commands hosts send at start-up (ATI, AT+CGMR, AT+CGSN, AT+CPIN?,
+     * AT+CREG? ...), with its IMEI, IMSI and ICCID. */
+    const char *model;
     int field;                   /* 1: detailed 6xx/7xx codes whatever the profile */
     /* strict, field (detailed codes, 601 and 701 otherwise) or a named
      * profile (dfota_emulator_profile_name): the field's codes and the
@@ -154,6 +160,21 @@ int dfota_emulator_port_up(const dfota_emulator *em);
  * or NULL past the last. Names are lowercase words; none is "strict" or
  * "field". */
 const char *dfota_emulator_profile_name(size_t i, const char **about);
+
+/* The i-th built-in model's name (0-based: eg95 ...), or NULL past the
+ * last. */
+const char *dfota_emulator_model_name(size_t i);
+
+/* Checks a model file's text (len bytes, file its name for messages) as
+ * --model FILE would read it: DFOTA_OK, or DFOTA_E_INPUT with err naming
+ * the file and line; DFOTA_E_NOMEM. */
+DFOTA_WUR dfota_err dfota_emulator_model_check(const char *file, const char *text, size_t len,
+                                               char *err, size_t errlen);
+
+/* Checks the model opts.model names (NULL: the default) as the emulator
+ * would load it: DFOTA_OK, or DFOTA_E_INPUT with err (an unknown name, a
+ * model file that cannot be read or is wrong, with its line). */
+DFOTA_WUR dfota_err dfota_emulator_model_check_name(const char *name, char *err, size_t errlen);
 
 /* 1 when name is strict, field or a named profile. */
 int dfota_emulator_profile_known(const char *name);

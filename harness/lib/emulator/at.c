@@ -1,7 +1,11 @@
-/* at.c - the AT interpreter: input from the host, the command table,
- * AT+QFOTADL and the basic commands (emulator/module.h). */
+/* at.c - the AT interpreter: input from the host, the command line as
+ * V.250 has a module take it, the commands whose answers change the
+ * module's state (echo, result form, S-registers, AT+CMEE), AT+QFOTADL
+ * and the file commands; the rest is answered from the model's data
+ * (model.c), or ERROR (emulator/module.h). */
 #define _GNU_SOURCE
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -29,10 +33,13 @@ static void fotadl_ok(dfota_emulator *em)
     em_run_hooks(em, HOOK_ANSWER, &c);
     if (c.delay_ns > 0) {
         em_plan_say(em, c.delay_ns, "OK");
+        em->in.deferred = 1; /* the line's OK is this one, later */
         return;
     }
     em_at_ok(em);
-    if (c.twice)
+    if (c.twice && em->in.running)
+        em->in.oks++; /* the line's OK comes twice */
+    else if (c.twice)
         em_at_ok(em);
 }
 
@@ -94,48 +101,63 @@ static void at_fotadl_write(dfota_emulator *em, const char *arg, size_t n)
     }
 }
 
-/* ---- the AT interpreter -------------------------------------------------- */
+/* ---- the commands that change the module's state ------------------------ */
 
-static void at_plain(dfota_emulator *em, const char *rest, size_t n)
+/* A basic command's number ("E1": 1; "E": 0); -1 when it is not one. */
+static long basic_value(const em_cmd *c)
 {
-    (void)rest;
-    if (n == 0)
+    long v = 0;
+    if (c->len == c->name_len)
+        return 0;
+    for (size_t i = c->name_len; i < c->len; i++)
+        if (c->text[i] < '0' || c->text[i] > '9' || (v = v * 10 + (c->text[i] - '0')) > 255)
+            return -1;
+    return v;
+}
+
+/* E, V and Q take 0 or 1. */
+static void at_flag(dfota_emulator *em, const em_cmd *c, int *flag)
+{
+    long v = basic_value(c);
+    if (v < 0 || v > 1) {
+        em_at_error(em, 0);
+        return;
+    }
+    *flag = (int)v;
+    em_at_ok(em);
+}
+
+/* Sn? reads, Sn=v sets (S3, S4 and S5 are used; the rest kept). */
+static void at_s_register(dfota_emulator *em, const em_cmd *c)
+{
+    long reg = 0;
+    for (size_t i = 1; i < c->name_len && reg < EM_S_REGS; i++)
+        reg = reg * 10 + (c->text[i] - '0');
+    const char *arg = c->text + c->name_len;
+    size_t n = c->len - c->name_len;
+    char line[8];
+    if (reg >= EM_S_REGS) {
+        em_at_error(em, 0);
+    } else if (n == 1 && arg[0] == '?') {
+        snprintf(line, sizeof line, "%03u", em->s_reg[reg]);
+        em_out_line(em, line);
         em_at_ok(em);
-    else
-        em_at_error(em, 0);
-}
-
-static void at_echo(dfota_emulator *em, const char *rest, size_t n)
-{
-    if (n > 1 || (n == 1 && rest[0] != '0' && rest[0] != '1')) {
-        em_at_error(em, 0);
-        return;
+    } else if (n == 2 && arg[0] == '=' && arg[1] == '?') {
+        em_out_line(em, "(0-127)");
+        em_at_ok(em);
+    } else if (n >= 2 && arg[0] == '=') {
+        long v = 0;
+        for (size_t i = 1; i < n && v <= 255; i++)
+            v = v * 10 + (arg[i] - '0');
+        if (v > 127 || ((reg == 3 || reg == 4) && v == 0)) {
+            em_at_error(em, 0);
+            return;
+        }
+        em->s_reg[reg] = (unsigned char)v;
+        em_at_ok(em);
+    } else {
+        em_at_ok(em); /* "S3" alone: selects it, as V.250 allows */
     }
-    em->echo = n == 1 && rest[0] == '1';
-    em_at_ok(em);
-}
-
-static void at_ati(dfota_emulator *em, const char *rest, size_t n)
-{
-    char text[EM_MODEL_MAX + EM_VERSION_MAX + 48];
-    if (n > 1 || (n == 1 && rest[0] != '0')) {
-        em_at_error(em, 0);
-        return;
-    }
-    snprintf(text, sizeof text, "Quectel\r\n%s\r\nRevision: %s", em->model, em->firmware);
-    em_out_line(em, text);
-    em_at_ok(em);
-}
-
-static void at_qgmr(dfota_emulator *em, const char *rest, size_t n)
-{
-    (void)rest;
-    if (n != 0) {
-        em_at_error(em, 0);
-        return;
-    }
-    em_out_line(em, em->firmware);
-    em_at_ok(em);
 }
 
 static void at_cmee(dfota_emulator *em, const char *rest, size_t n)
@@ -171,93 +193,250 @@ static void at_qfotadl(dfota_emulator *em, const char *rest, size_t n)
         em_at_error(em, 0); /* the read and execution forms are not in the guide */
 }
 
+void em_at_reset(dfota_emulator *em)
+{
+    static const unsigned char s_boot[EM_S_REGS] = {0, 0, 0, 13, 10, 8, 2, 0, 2, 0, 15, 0, 50};
+    em->echo = 1;
+    em->verbose = 1;
+    em->quiet = 0;
+    em->cmee = 0;
+    memcpy(em->s_reg, s_boot, sizeof s_boot);
+    em->in.len = 0;
+    em->in.overlong = em->in.started = em->in.saw_a = em->in.skip_lf = 0;
+    em->in.after_upload = 0;
+    em->in.dropped = 0;
+}
+
+/* ---- the model's answers ------------------------------------------------- */
+
+/* The answer's lines as one block of information text, then its final
+ * result: OK, ERROR, or +CME ERROR: <n> (as AT+CMEE has it shown). */
+static void model_answer(dfota_emulator *em, const em_answer *a)
+{
+    char block[EM_ANSWER_LINES_MAX * (EM_ANSWER_LINE_MAX + 64)];
+    size_t k = 0;
+    for (size_t i = 0; i < a->n_lines && k + 2 < sizeof block; i++) {
+        if (i > 0) {
+            block[k++] = (char)em->s_reg[3];
+            block[k++] = (char)em->s_reg[4];
+        }
+        em_model_expand(em->model_data, em->firmware, a->lines[i], block + k, sizeof block - k);
+        k += strlen(block + k);
+    }
+    block[k] = '\0';
+    if (a->n_lines > 0)
+        em_out_line(em, block);
+    if (!a->final) {
+        em_at_ok(em);
+    } else if (strncmp(a->final, "+CME ERROR:", 11) == 0) {
+        em_at_error(em, atoi(a->final + 11) > 0 ? atoi(a->final + 11) : 100);
+    } else if (strcmp(a->final, "ERROR") == 0) {
+        em_at_error(em, 0);
+    } else {
+        em_out_line(em, a->final); /* +CMS ERROR: <n> as written */
+        em->in.failed = 1;
+    }
+}
+
 /* ---- the command table --------------------------------------------------- */
 
 typedef void (*at_fn)(dfota_emulator *em, const char *rest, size_t n);
 
-/* Matched in order on what follows "AT", ignoring case; the handler gets
- * what follows the name. Plain "AT" is last. */
+/* The extended commands played here; the handler gets what follows the
+ * name. The rest are the model's. */
 static const struct {
     const char *name;
     at_fn fn;
 } at_commands[] = {
-    {"+QFOTADL", at_qfotadl}, {"+QGMR", at_qgmr}, {"+CMEE", at_cmee},
-    {"+QFLST", em_at_qflst},     {"+QFDEL", em_at_qfdel}, {"+QFUPL", em_at_qfupl},
-    {"E", at_echo},
-    {"I", at_ati},            {"", at_plain},
+    {"+QFOTADL", at_qfotadl}, {"+CMEE", at_cmee},      {"+QFLST", em_at_qflst},
+    {"+QFDEL", em_at_qfdel},  {"+QFUPL", em_at_qfupl},
 };
 
-/* Answers a host can count on from any module, canned (NULL: the model). */
-static const struct {
-    const char *command, *answer;
-} at_canned[] = {
-    {"+CREG?", "+CREG: 0,1"}, {"+CSQ", "+CSQ: 24,99"}, {"+CPIN?", "+CPIN: READY"},
-    {"+CFUN?", "+CFUN: 1"},   {"+CGMM", NULL},         {"+CGMI", "Quectel"},
-};
-
-static int at_canned_answer(dfota_emulator *em, const char *rest, size_t n)
+/* The basic commands played here (state); 0 when c is not one. */
+static int run_basic(dfota_emulator *em, const em_cmd *c)
 {
-    for (size_t i = 0; i < sizeof at_canned / sizeof at_canned[0]; i++)
-        if (text_equals_ci(rest, n, at_canned[i].command)) {
-            em_out_line(em, at_canned[i].answer ? at_canned[i].answer : em->model);
-            em_at_ok(em);
+    const char *name = c->text;
+    size_t nl = c->name_len;
+    if (text_equals_ci(name, nl, "E"))
+        at_flag(em, c, &em->echo);
+    else if (text_equals_ci(name, nl, "V"))
+        at_flag(em, c, &em->verbose);
+    else if (text_equals_ci(name, nl, "Q"))
+        at_flag(em, c, &em->quiet);
+    else if (text_equals_ci(name, nl, "Z") || text_equals_ci(name, nl, "&F")) {
+        if (basic_value(c) != 0) {
+            em_at_error(em, 0);
             return 1;
         }
-    return 0;
+        em_at_reset(em);
+        em->in.running = 1; /* the reset is one command of the line */
+        em_at_ok(em);
+    } else if (name[0] == 'S' || name[0] == 's')
+        at_s_register(em, c);
+    else
+        return 0;
+    return 1;
 }
 
-static void at_line(dfota_emulator *em, const char *line, size_t len, unsigned flags)
+static void run_command(dfota_emulator *em, const em_cmd *c)
 {
-    if (flags & DFOTA_EV_OVERLONG) {
+    if (!c->extended && run_basic(em, c))
+        return;
+    for (size_t i = 0; c->extended && i < sizeof at_commands / sizeof at_commands[0]; i++)
+        if (text_equals_ci(c->text, c->name_len, at_commands[i].name)) {
+            at_commands[i].fn(em, c->text + c->name_len, c->len - c->name_len);
+            return;
+        }
+    const em_answer *a = em_model_find(em->model_data, c->text, c->len);
+    if (a)
+        model_answer(em, a);
+    else
+        em_at_error(em, 0);
+}
+
+/* Executes a command line (from "AT" or "A/", S3 not included): its
+ * commands in order until one fails, then one final result. An AT+QFUPL
+ * that said CONNECT ends the line (what follows is the file); an
+ * AT+QFOTADL whose OK a fault delays gives it later. */
+static void at_line(dfota_emulator *em, const char *line, size_t len)
+{
+    em_cmd cmds[EM_LINE_CMDS_MAX];
+    if (len >= 2 && line[1] == '/') { /* A/: the last line again */
+        line = em->in.last;
+        len = em->in.last_len;
+        if (len < 2) {
+            em_at_error(em, 0);
+            return;
+        }
+    } else {
+        memcpy(em->in.last, line, len);
+        em->in.last_len = len;
+    }
+    int n = em_v250_split(line + 2, len - 2, cmds, EM_LINE_CMDS_MAX);
+    if (n < 0) {
         em_at_error(em, 0);
         return;
     }
-    if (len < 2 || !text_starts_ci(line, len, "AT"))
-        return; /* a module ignores what does not start with AT */
-    const char *rest = line + 2;
-    size_t n = len - 2;
-    if (at_canned_answer(em, rest, n))
+    em->in.running = 1;
+    em->in.oks = em->in.failed = em->in.deferred = 0;
+    for (int i = 0; i < n && !em->in.failed && !em->in.deferred && em->up.fd < 0; i++)
+        run_command(em, &cmds[i]);
+    em->in.running = 0;
+    if (em->in.failed || em->in.deferred || em->up.fd >= 0)
         return;
-    for (size_t i = 0; i < sizeof at_commands / sizeof at_commands[0]; i++) {
-        size_t k = strlen(at_commands[i].name);
-        if (text_starts_ci(rest, n, at_commands[i].name)) {
-            at_commands[i].fn(em, rest + k, n - k);
-            return;
-        }
-    }
+    for (int i = 0; i <= em->in.oks; i++)
+        em_at_ok(em); /* oks: a fault's second OK */
 }
 
 /* ---- input from the host ------------------------------------------------- */
 
-/* Echoes and frames bytes a line at a time, so that ATE0 stops the echo
- * of what follows it, as on the module. CR ends a command (S3); a lone LF
- * does too, which the module would ignore, so that line-oriented tools
- * (socat with a here-document) can talk to it. Bytes after an AT+QFUPL's
- * CONNECT are the file's: neither echoed, framed nor recorded. */
+/* One byte of a command line. Before "AT" (or "A/"), bytes are ignored:
+ * neither echoed nor kept (V.250 5.2.1), and after an upload's end (a
+ * host's padding) not recorded either. From "AT" on, each byte is echoed
+ * while ATE1; S5 takes the last one back; S3 (CR) ends the line, and so
+ * does a lone LF, which the module would ignore, so that line-oriented
+ * tools can talk to it. An LF right after the CR that ended a line is that
+ * line's, never the next one's nor an upload's first byte. */
+static void host_byte(dfota_emulator *em, uint8_t c)
+{
+    uint8_t s3 = em->s_reg[3];
+    if (em->in.skip_lf) {
+        em->in.skip_lf = 0;
+        if (c == '\n') {
+            em_record_bytes(em, em->rec_host, DFOTA_DIR_HOST, &c, 1);
+            if (em->echo)
+                em_out_bytes(em, &c, 1);
+            return;
+        }
+    }
+    if (!em->in.started) {
+        int pair = em->in.saw_a && ((em->in.saw_a == 'A' && (c == 'T' || c == '/')) ||
+                                    (em->in.saw_a == 'a' && (c == 't' || c == '/')));
+        if (em->in.after_upload && !pair && c != 'A' && c != 'a') {
+            em->in.dropped += 1 + (em->in.saw_a != 0);
+            em->in.saw_a = 0;
+            return;
+        }
+        if (em->in.after_upload && pair) {
+            char note[96];
+            uint8_t a = (uint8_t)em->in.saw_a;
+            em->in.after_upload = 0;
+            em_record_bytes(em, em->rec_host, DFOTA_DIR_HOST, &a, 1); /* held back till now */
+            if (em->in.dropped > 0) {
+                snprintf(note, sizeof note,
+                         "note %ld bytes after AT+QFUPL's data dropped before the next AT",
+                         em->in.dropped);
+                em_emit_note(em, note);
+            }
+            em->in.dropped = 0;
+        }
+        if (!em->in.after_upload)
+            em_record_bytes(em, em->rec_host, DFOTA_DIR_HOST, &c, 1);
+        if (!pair) {
+            em->in.saw_a = (c == 'A' || c == 'a') ? c : 0;
+            if (c == s3 || c == '\n')
+                em->in.skip_lf = c == '\r';
+            return;
+        }
+        em->in.buf[0] = (char)em->in.saw_a;
+        em->in.buf[1] = (char)c;
+        em->in.len = 2;
+        em->in.started = 1;
+        em->in.overlong = 0;
+        em->in.saw_a = 0;
+        if (em->echo)
+            em_out_bytes(em, em->in.buf, 2);
+        if (c == '/') { /* A/ runs at once, with no terminator */
+            em->in.started = 0;
+            at_line(em, em->in.buf, 2);
+        }
+        return;
+    }
+    em_record_bytes(em, em->rec_host, DFOTA_DIR_HOST, &c, 1);
+    if (em->echo)
+        em_out_bytes(em, &c, 1);
+    if (c == s3 || c == '\n') {
+        em->in.started = 0;
+        em->in.skip_lf = c == '\r';
+        if (em->in.overlong)
+            em_at_error(em, 0);
+        else
+            at_line(em, em->in.buf, em->in.len);
+    } else if (c == em->s_reg[5]) {
+        if (em->in.len > 2)
+            em->in.len--;
+    } else if (em->in.len < sizeof em->in.buf) {
+        em->in.buf[em->in.len++] = (char)c;
+    } else {
+        em->in.overlong = 1;
+    }
+}
+
+/* The host's bytes: command lines, or after an AT+QFUPL's CONNECT the
+ * file's (neither echoed, framed nor recorded). */
 static void host_bytes(dfota_emulator *em, const uint8_t *p, size_t n)
 {
     while (n > 0) {
         if (em->up.fd >= 0) {
+            if (em->in.skip_lf && p[0] == '\n') {
+                em->in.skip_lf = 0;
+                em_record_bytes(em, em->rec_host, DFOTA_DIR_HOST, p, 1);
+                p++;
+                n--;
+                continue;
+            }
+            em->in.skip_lf = 0;
             size_t k = em_upload_take(em, p, n);
             p += k;
             n -= k;
+            if (em->up.fd < 0) {
+                em->in.after_upload = 1;
+                em->in.dropped = 0;
+            }
             continue;
         }
-        size_t seg = 0;
-        while (seg < n && p[seg] != '\r' && p[seg] != '\n')
-            seg++;
-        seg += seg < n;
-        em_record_bytes(em, em->rec_host, DFOTA_DIR_HOST, p, seg);
-        if (em->echo)
-            em_out_bytes(em, p, seg);
-        dfota_framer_push(em->framer, p, seg);
-        const char *line;
-        size_t len, full;
-        unsigned flags;
-        while (dfota_framer_next(em->framer, &line, &len, &full, &flags))
-            at_line(em, line, len, flags);
-        p += seg;
-        n -= seg;
+        host_byte(em, *p++);
+        n--;
     }
 }
 

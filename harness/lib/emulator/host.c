@@ -161,27 +161,54 @@ void em_out_long(dfota_emulator *em)
     em_out_bytes(em, "\r\n", 2);
 }
 
+/* A response line or URC, framed as the module frames them: S3 S4 before
+ * and after (CR LF unless changed). While a command line runs, a line is
+ * its information text, which ATV0 sends with no header. */
 void em_out_line(dfota_emulator *em, const char *text)
 {
-    em_out_bytes(em, "\r\n", 2);
+    char eol[2] = {(char)em->s_reg[3], (char)em->s_reg[4]};
+    if (!(em->in.running && !em->verbose))
+        em_out_bytes(em, eol, 2);
     em_out_bytes(em, text, strlen(text));
-    em_out_bytes(em, "\r\n", 2);
+    em_out_bytes(em, eol, 2);
 }
 
+/* A final result code: the text (ATV1, framed as a line) or its number
+ * (ATV0: the digit and S3), none after ATQ1 (V.250 6.2.5, 6.2.6). */
+static void final_result(dfota_emulator *em, const char *text, int number)
+{
+    char code[2] = {(char)('0' + number), (char)em->s_reg[3]};
+    if (em->quiet)
+        return;
+    if (em->verbose)
+        em_out_line(em, text);
+    else
+        em_out_bytes(em, code, 2);
+}
+
+/* OK. While a command line runs, OK is said once, after its last command
+ * (at.c). */
 void em_at_ok(dfota_emulator *em)
 {
-    em_out_line(em, "OK");
+    if (!em->in.running)
+        final_result(em, "OK", 0);
 }
 
-/* ERROR, or +CME ERROR: <cme> after AT+CMEE=1 or 2 when there is a code. */
+/* ERROR, or +CME ERROR: <cme> after AT+CMEE=1 or 2 when there is a code;
+ * the rest of a running command line is not executed. */
 void em_at_error(dfota_emulator *em, int cme)
 {
     char line[32];
+    em->in.failed = em->in.running;
     if (cme && em->cmee) {
         snprintf(line, sizeof line, "+CME ERROR: %d", cme);
-        em_out_line(em, line);
+        int running = em->in.running;
+        em->in.running = 0; /* framed as a result, not as information */
+        if (!em->quiet)
+            em_out_line(em, line);
+        em->in.running = running;
     } else {
-        em_out_line(em, "ERROR");
+        final_result(em, "ERROR", 4);
     }
 }
 

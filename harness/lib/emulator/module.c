@@ -60,7 +60,7 @@ dfota_err dfota_emulator_new(const dfota_emulator_opts *opts, dfota_emulator **o
     em->ino = -1;
     em->link_lock = -1;
     em->up.fd = -1;
-    em->echo = 1;
+    em_at_reset(em);
     em->acting_due = DFOTA_T_NONE;
     em->on_event = opts->on_event;
     em->event_ctx = opts->event_ctx;
@@ -72,8 +72,7 @@ dfota_err dfota_emulator_new(const dfota_emulator_opts *opts, dfota_emulator **o
         (rc = ufs_setup(em, err, errlen)))
         goto fail;
     rc = DFOTA_E_NOMEM;
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(em->multi = curl_multi_init()) ||
-        !(em->framer = dfota_framer_new()))
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(em->multi = curl_multi_init()))
         goto fail;
     if (em->on_event &&
         (!(em->rec_host = dfota_framer_new()) || !(em->rec_module = dfota_framer_new())))
@@ -107,7 +106,7 @@ void dfota_emulator_free(dfota_emulator *em)
     if (em->own_ufs && em_ufs_delete_all(em) == 0)
         rmdir(em->ufs);
     em_buf_free(&em->pkg);
-    dfota_framer_free(em->framer);
+    em_model_free(em->model_data);
     dfota_framer_free(em->rec_host);
     dfota_framer_free(em->rec_module);
     if (em->own_clock)

@@ -29,6 +29,9 @@
  *   download.c   downloads with libcurl; a download's end is a result
  *   flow.c       the update flow, and what follows a download's result
  *   ufs.c        the UFS folder, AT+QFLST, AT+QFDEL, AT+QFUPL
+ *   v250.c       a command line split into its commands
+ *   model.c      a module model as data: answers to identification and
+ *                status commands (models/NAME.yaml, built in by models.c)
  *   at.c         input from the host, the AT interpreter, AT+QFOTADL
  *   testbed.c    a umockdev test bed's USB device, unplugged and plugged back by
  *                a USB reboot (when the emulator plays a device of a test bed)
@@ -72,6 +75,12 @@
 #define EM_QFUPL_SIZE_DEFAULT 10240 /* AT+QFUPL's <file_size> when not given */
 #define EM_QFUPL_TIMEOUT_DEFAULT 5  /* its <timeout>, module seconds */
 #define EM_QFUPL_ACK_BLOCK 1024     /* ACK mode: an 'A' after each block */
+#define EM_CMDLINE_MAX 2048         /* a command line, "AT" included (longer: ERROR) */
+#define EM_LINE_CMDS_MAX 32         /* commands on one line */
+#define EM_ANSWER_LINES_MAX 16      /* lines of one answer of a model */
+#define EM_ANSWER_LINE_MAX 200      /* one line of an answer, as written */
+#define EM_PATTERN_MAX 64           /* a command pattern of a model */
+#define EM_S_REGS 13                /* S0 to S12 */
 
 #define EM_FOTA_PREFIX "+QIND: \"FOTA\",\"" /* a FOTA URC up to its stage */
 #define DEFAULT_FIRMWARE "EG95EFAR02A07M4G"
@@ -117,6 +126,25 @@ typedef struct {
     uint8_t *data;
     size_t len, cap;
 } buffer;
+
+/* One command of a command line (v250.c): text[0..len) as written, its
+ * name text[0..name_len) ("+CGMI", "E", "&C", "S3"). */
+typedef struct {
+    const char *text;
+    size_t len, name_len;
+    int extended;
+} em_cmd;
+
+/* A model's answer to the commands that match pattern (model.c). */
+typedef struct {
+    char *pattern;                        /* without the '*' */
+    int prefix;                           /* pattern ended with '*': any rest */
+    char *lines[EM_ANSWER_LINES_MAX];     /* information lines, placeholders in */
+    size_t n_lines;
+    char *final;                          /* ERROR, +CME ERROR: <n>..., NULL: OK */
+} em_answer;
+
+typedef struct em_model em_model;
 
 /* ---- faults: the hook points and the table of fault kinds ---------------- */
 
@@ -195,8 +223,24 @@ struct dfota_emulator {
     int loopback_only;
     int master;
     em_mode mode;
-    int echo, cmee;
-    dfota_framer *framer;
+    int echo, cmee, verbose, quiet;    /* ATE, AT+CMEE, ATV, ATQ */
+    unsigned char s_reg[EM_S_REGS];    /* S3: the line's end, S4: the response's, S5: backspace */
+    em_model *model_data;              /* what the model answers (model.c) */
+    /* the command line the host is typing (at.c) */
+    struct {
+        char buf[EM_CMDLINE_MAX];
+        size_t len;
+        int overlong;
+        int started;       /* "AT" seen: the line is under way */
+        int saw_a;         /* an 'A' or 'a' that may begin "AT" */
+        int skip_lf;       /* the last line ended on CR: an LF right after it is its */
+        int after_upload;  /* an upload ended: bytes before the next AT are dropped */
+        long dropped;      /* how many were */
+        int running;       /* a line is being executed */
+        int oks, failed, deferred; /* oks: OKs a fault adds to the line's */
+        char last[EM_CMDLINE_MAX]; /* for A/ */
+        size_t last_len;
+    } in;
     /* the agenda, a ring */
     action agenda[EM_AGENDA_MAX];
     size_t ag_head, ag_len;
@@ -327,8 +371,33 @@ void em_at_qflst(dfota_emulator *em, const char *rest, size_t n);
 void em_at_qfdel(dfota_emulator *em, const char *rest, size_t n);
 void em_at_qfupl(dfota_emulator *em, const char *rest, size_t n);
 
+/* ---- v250.c ---- */
+/* Splits what follows "AT" into at most cap commands: how many, or -1
+ * when the line is not V.250 syntax. */
+int em_v250_split(const char *s, size_t n, em_cmd *out, size_t cap);
+
+/* ---- model.c ---- */
+/* A built-in model by name or a model file (see model.c), into *out. */
+dfota_err em_model_load(const char *name, em_model **out, char *err, size_t errlen);
+dfota_err em_model_parse(const char *file, const char *text, size_t len, em_model **out,
+                         char *err, size_t errlen);
+void em_model_free(em_model *m);
+const char *em_model_name(const em_model *m);
+/* The answer for the command cmd[0..n) as written, or NULL. */
+const em_answer *em_model_find(const em_model *m, const char *cmd, size_t n);
+/* text with its placeholders filled in, into out (cap bytes, cut to fit). */
+void em_model_expand(const em_model *m, const char *revision, const char *text, char *out,
+                     size_t cap);
+/* The models of models/ built into the binary (models.c, made by the
+ * build): the i-th one's text and length, or NULL; its name (eg95). */
+const char *em_builtin_model(size_t i, size_t *len);
+const char *em_builtin_model_name(size_t i);
+
 /* ---- at.c ---- */
 int em_read_host(dfota_emulator *em);
+/* The module boots: echo on, verbose results, S3/S4/S5 and AT+CMEE as at
+ * power-on, no line half typed. */
+void em_at_reset(dfota_emulator *em);
 
 /* ---- testbed.c ---- */
 /* When the emulator runs in a umockdev test bed (UMOCKDEV_DIR, and the

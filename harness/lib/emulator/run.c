@@ -11,14 +11,6 @@
 
 /* ---- running actions ----------------------------------------------------- */
 
-static void framer_reset(dfota_framer *f)
-{
-    const char *line;
-    size_t len, full;
-    unsigned flags;
-    (void)dfota_framer_flush(f, &line, &len, &full, &flags);
-}
-
 static dfota_err act(dfota_emulator *em, const action *a, char *err, size_t errlen)
 {
     switch (a->kind) {
@@ -41,9 +33,7 @@ static dfota_err act(dfota_emulator *em, const action *a, char *err, size_t errl
         }
         break;
     case A_POWER_ON:
-        em->echo = 1;
-        em->cmee = 0;
-        framer_reset(em->framer);
+        em_at_reset(em);
         if (!em->uart) {
             if (dfota_clock_kind_of(em->clock) == DFOTA_CLOCK_SCALED) {
                 em->reopen_wall = dfota_wall_ns();

@@ -129,6 +129,11 @@ judged faulted HOST-READ-TO-END PASS 1
 expect_exit "a fault the emulator does not know is refused" 4 "$dfota" emulate --fault no-such-fault
 expect_grep "the refusal names the fault" "no-such-fault" "$tmp/err"
 expect_exit "a bad fault key is a usage error" 2 "$dfota" emulate --fault "update-fail:percent=3"
+expect_exit "an unknown model is a usage error" 2 "$dfota" emulate --model eg9x
+expect_grep "the refusal names the models there are" "unknown model 'eg9x': use eg95" "$tmp/err"
+printf 'model: EC25\nmanufacturer: Quectel\nimei: "12"\nanswers: {}\n' > "$tmp/ec25.yaml"
+expect_exit "a wrong model file is a usage error" 2 "$dfota" emulate --model "$tmp/ec25.yaml"
+expect_grep "the refusal names the file and line" "ec25.yaml:1: imei: 15 digits expected" "$tmp/err"
 
 # The recording names the module the emulator plays, a scenario's emulator
 # block weighed with the options (dfota_emulator_settings_resolve): its port

@@ -491,6 +491,221 @@ static void test_basic_at(void)
     CU_ASSERT(lstat(r.link, &st) != 0); /* the link goes with the emulator */
 }
 
+static void ufs_remove(const rig *r, const char *name);
+
+/* The command line as V.250 has a module take it: bytes before AT
+ * ignored, lower case, commands concatenated (one final result), ATV0's
+ * numeric results, ATQ1's silence, S3, A/ and ATZ. */
+static void test_v250_command_line(void)
+{
+    rig r;
+    dfota_emulator_opts o;
+    rig_opts(&o);
+    if (rig_start(&r, &o) != 0) {
+        CU_FAIL("rig");
+        rig_stop(&r);
+        return;
+    }
+    host_send(&r, "ATE0");
+    CU_ASSERT(expect(&r, "OK"));
+    /* a host's leftover bytes before AT; three commands, one OK */
+    CU_ASSERT(host_write(&r, "\xff\x00zz\x1b" "AT+CGMI;+CGMR;+CGSN\r\n", 27));
+    CU_ASSERT(expect_next(&r, "Quectel"));
+    CU_ASSERT(expect_next(&r, FW_OLD));
+    CU_ASSERT(expect_next(&r, "867698041234561"));
+    CU_ASSERT(expect_next(&r, "OK"));
+    host_send(&r, "at+gcap;x4&c1;+cmee=1;+cpin?");
+    CU_ASSERT(expect_next(&r, "+GCAP: +CGSM"));
+    CU_ASSERT(expect_next(&r, "+CPIN: READY"));
+    CU_ASSERT(expect_next(&r, "OK"));
+    CU_ASSERT(quiet_for(&r, "OK", 100)); /* one OK for the line, not four */
+    /* the first failing command ends the line, with its error */
+    host_send(&r, "AT+CGMI;+NOSUCH;+CGMM");
+    CU_ASSERT(expect_next(&r, "Quectel"));
+    CU_ASSERT(expect_next(&r, "ERROR"));
+    CU_ASSERT(quiet_for(&r, "EG95", 100));
+    /* ATV0: no header, numeric final results */
+    host_send(&r, "ATV0");
+    CU_ASSERT(expect_next(&r, "0"));
+    host_send(&r, "AT+CGMM");
+    CU_ASSERT(expect_next(&r, "EG95"));
+    CU_ASSERT(expect_next(&r, "0"));
+    host_send(&r, "AT+NOSUCH");
+    CU_ASSERT(expect_next(&r, "4"));
+    /* ATQ1: no final results at all */
+    host_send(&r, "ATV1Q1");
+    host_send(&r, "AT");
+    CU_ASSERT(quiet_for(&r, "OK", 100));
+    host_send(&r, "ATQ0");
+    CU_ASSERT(expect_next(&r, "OK"));
+    /* S3 read; A/ repeats the last line with no terminator */
+    host_send(&r, "ATS3?");
+    CU_ASSERT(expect_next(&r, "013"));
+    CU_ASSERT(expect_next(&r, "OK"));
+    CU_ASSERT(host_write(&r, "A/", 2));
+    CU_ASSERT(expect_next(&r, "013"));
+    CU_ASSERT(expect_next(&r, "OK"));
+    /* ATS3=33: '!' ends a command line and frames the answers, from the
+     * result of the line that set it on (V.250 6.2.1); ATZ brings CR back */
+    host_send(&r, "ATS3=33");
+    CU_ASSERT(host_write(&r, "AT+CGMM!ATZ!", 12));
+    char line[512] = "";
+    CU_ASSERT(next_line(&r, WAIT_MS, line, sizeof line) == 1);
+    CU_ASSERT_STRING_EQUAL(line, "!\nOK!\n!\nEG95!\n!\nOK!\n");
+    CU_ASSERT(expect_next(&r, "OK")); /* ATZ's, framed as at boot */
+    host_send(&r, "AT+CGMI");
+    CU_ASSERT(expect(&r, "Quectel"));
+    CU_ASSERT(expect_next(&r, "OK"));
+    /* syntax that is not V.250's */
+    host_send(&r, "AT+CGMI;\"open");
+    CU_ASSERT(expect(&r, "ERROR"));
+    host_send(&r, "AT+");
+    CU_ASSERT(expect(&r, "ERROR"));
+    rig_stop(&r);
+}
+
+/* The model's answers follow the module's identity and state: the IMEI,
+ * IMSI and SIM of the model file, +CME ERROR as AT+CMEE has it, and a
+ * model file of one's own, refused with its file and line when wrong. */
+static void test_model_answers(void)
+{
+    rig r;
+    dfota_emulator_opts o;
+    rig_opts(&o);
+    if (rig_start(&r, &o) != 0) {
+        CU_FAIL("rig");
+        rig_stop(&r);
+        return;
+    }
+    host_send(&r, "ATE0");
+    CU_ASSERT(expect(&r, "OK"));
+    host_send(&r, "AT+CIMI");
+    CU_ASSERT(expect_next(&r, "001010123456789"));
+    CU_ASSERT(expect_next(&r, "OK"));
+    host_send(&r, "AT+CRSM=176,12258,0,0,10");
+    CU_ASSERT(expect_next(&r, "+CRSM: 144,0,\"988812010000000010F1\""));
+    CU_ASSERT(expect_next(&r, "OK"));
+    host_send(&r, "AT+CLCK=\"XX\",2");
+    CU_ASSERT(expect_next(&r, "ERROR"));
+    host_send(&r, "AT+CMEE=1");
+    CU_ASSERT(expect_next(&r, "OK"));
+    host_send(&r, "AT+CLCK=\"XX\",2");
+    CU_ASSERT(expect_next(&r, "+CME ERROR: 3"));
+    host_send(&r, "AT+CLCK=\"SC\",2");
+    CU_ASSERT(expect_next(&r, "+CLCK: 0"));
+    CU_ASSERT(expect_next(&r, "OK"));
+    rig_stop(&r);
+
+    /* a model file of one's own */
+    char path[] = "/tmp/dfota-model-XXXXXX.yaml", err[DFOTA_ERRBUF] = "";
+    int fd = mkstemps(path, 5);
+    static const char mine[] = "model: EC25\nmanufacturer: Quectel\nimei: \"867698041234579\"\n"
+                               "answers:\n  \"+CGMM\": \"{model}-E\"\n  \"+CGSN\": \"{imei}\"\n";
+    CU_ASSERT_FATAL(fd >= 0 && write(fd, mine, sizeof mine - 1) == (ssize_t)(sizeof mine - 1));
+    close(fd);
+    rig_opts(&o);
+    o.model = path;
+    if (rig_start(&r, &o) != 0) {
+        CU_FAIL("rig with a model file");
+    } else {
+        host_send(&r, "AT+CGMM;+CGSN");
+        CU_ASSERT(expect(&r, "EC25-E"));
+        CU_ASSERT(expect_next(&r, "867698041234579"));
+        CU_ASSERT(expect_next(&r, "OK"));
+        host_send(&r, "AT+CPIN?"); /* not in this model */
+        CU_ASSERT(expect(&r, "ERROR"));
+    }
+    rig_stop(&r);
+    /* wrong: an unknown placeholder on line 5 */
+    static const char bad[] = "model: EC25\nmanufacturer: Quectel\nimei: \"867698041234579\"\n"
+                              "answers:\n  \"+CGMM\": \"{modle}\"\n";
+    fd = open(path, O_WRONLY | O_TRUNC);
+    CU_ASSERT_FATAL(fd >= 0 && write(fd, bad, sizeof bad - 1) == (ssize_t)(sizeof bad - 1));
+    close(fd);
+    dfota_emulator *em = NULL;
+    rig_opts(&o);
+    o.model = path;
+    CU_ASSERT(dfota_emulator_new(&o, &em, err, sizeof err) == DFOTA_E_INPUT);
+    CU_ASSERT(em == NULL);
+    CU_ASSERT(strstr(err, ":5: unknown placeholder") != NULL);
+    unlink(path);
+    o.model = "nosuch";
+    CU_ASSERT(dfota_emulator_new(&o, &em, err, sizeof err) == DFOTA_E_INPUT);
+    CU_ASSERT(strstr(err, "unknown model 'nosuch': use eg95") != NULL);
+    CU_ASSERT_STRING_EQUAL(dfota_emulator_model_name(0), "eg95");
+}
+
+/* What the recording of an upload session holds. */
+typedef struct {
+    int host_ff;    /* host lines holding a 0xFF byte */
+    int dropped;    /* the note of padding dropped */
+    int next;       /* host lines that are exactly the command after it */
+} upload_rec;
+
+static void upload_events(void *ctx, const dfota_event *ev)
+{
+    upload_rec *u = ctx;
+    /* the last chunk holds 3000 - 2048 = 952 bytes of data and 1096 of padding */
+    static const char note[] = "note 1096 bytes after AT+QFUPL's data dropped before the next AT";
+    if (ev->dir == DFOTA_DIR_HOST && memchr(ev->data, 0xFF, ev->len))
+        u->host_ff++;
+    if (ev->dir == DFOTA_DIR_HOST && ev->len == 7 && memcmp(ev->data, "AT+CGMM", 7) == 0)
+        u->next++;
+    if (ev->dir == DFOTA_DIR_HARNESS && ev->len == sizeof note - 1 &&
+        memcmp(ev->data, note, ev->len) == 0)
+        u->dropped++;
+}
+
+/* An upload as fwupd makes it: the command ended with CR LF (the LF is not
+ * the file's first byte), ACK mode, the data in 2,048-byte chunks with the
+ * last one padded with 0xFF past the declared size (the padding is not
+ * echoed nor taken as a command), then the next command. */
+static void test_qfupl_crlf_and_padding(void)
+{
+    rig r;
+    dfota_emulator_opts o;
+    uint8_t data[3000], chunk[2048];
+    char path[256];
+    upload_rec rec = {0};
+    rig_opts(&o);
+    o.on_event = upload_events;
+    o.event_ctx = &rec;
+    if (rig_start(&r, &o) != 0) {
+        CU_FAIL("rig");
+        rig_stop(&r);
+        return;
+    }
+    for (size_t i = 0; i < sizeof data; i++)
+        data[i] = (uint8_t)(i * 7 + 3); /* the 0020 of test_qfupl_upload */
+    static const char cmd[] = "AT+QFUPL=\"pad.bin\",3000,5,1\r\n";
+    CU_ASSERT(host_write(&r, cmd, sizeof cmd - 1));
+    CU_ASSERT(expect(&r, "CONNECT"));
+    CU_ASSERT(host_write(&r, data, 2048));
+    memset(chunk, 0xFF, sizeof chunk);
+    memcpy(chunk, data + 2048, sizeof data - 2048);
+    CU_ASSERT(host_write(&r, chunk, sizeof chunk));
+    CU_ASSERT(expect(&r, "+QFUPL: 3000,0020"));
+    CU_ASSERT(expect_next(&r, "OK"));
+    CU_ASSERT(memchr(r.in, 0xFF, r.in_len) == NULL); /* the padding is not echoed */
+    host_send(&r, "AT+CGMM");
+    CU_ASSERT(expect(&r, "EG95"));
+    CU_ASSERT(expect_next(&r, "OK"));
+    snprintf(path, sizeof path, "%s/pad.bin", r.ufs);
+    FILE *f = fopen(path, "rb");
+    uint8_t back[3001];
+    size_t got = f ? fread(back, 1, sizeof back, f) : 0;
+    if (f)
+        fclose(f);
+    CU_ASSERT(got == sizeof data && memcmp(back, data, sizeof data) == 0);
+    /* the recording: the next command as the host sent it, the padding
+     * counted in a note, not in a host line */
+    CU_ASSERT(rec.host_ff == 0);
+    CU_ASSERT(rec.next == 1);
+    CU_ASSERT(rec.dropped == 1);
+    ufs_remove(&r, "pad.bin");
+    rig_stop(&r);
+}
+
 static const char *const bad_args[] = {
     "AT+QFOTADL=\"ftp://test:test@127.0.0.1:0/update.zip\"",
     "AT+QFOTADL=\"ftp://fota-user-0123456789abcdefghijklmnopqrstuvwxyz01234:test@127.0.0.1:2121/u.zip\"",
@@ -1452,6 +1667,9 @@ static const test_entry tests[] = {
     {"crc32 known vectors", test_crc32_vectors},
     {"an empty package fails its check (505)", test_empty_package_505},
     {"basic AT: echo, ATI, AT+QGMR, test command, unknown", test_basic_at},
+    {"V.250 command line: garbage, case, concatenation, V0, Q1, S3, A/, Z", test_v250_command_line},
+    {"model answers: identity, +CME ERROR, a model file, its errors", test_model_answers},
+    {"AT+QFUPL after CR LF, ACK mode, 0xFF padding past the size", test_qfupl_crlf_and_padding},
     {"bad AT+QFOTADL arguments get ERROR and no URC", test_bad_arguments},
     {"local upgrade on USB: hang-up, new terminal, END,0, RDY, and back", test_usb_local_upgrade_and_back},
     {"corrupt package: END,505, five retries, old version", test_corrupt_package_505_five_retries},
