@@ -158,6 +158,12 @@ for k, v in want.items():
     got = g.get(k, "")
     print(("ok   " if got == v else "FAIL ") + f"{when}: {k} is '{got}'" + ("" if got == v else f", want '{v}'"))
     bad += got != v
+def luhn(d):
+    return len(d) == 15 and d.isdigit() and sum(
+        (int(c) * 2 // 10 + int(c) * 2 % 10) if i % 2 else int(c) for i, c in enumerate(d)) % 10 == 0
+ident = g.get("equipment-identifier", "")
+print(("ok   " if luhn(ident) else "FAIL ") + f"{when}: the IMEI {ident} has 15 digits and a valid Luhn check digit")
+bad += not luhn(ident)
 drivers = g.get("drivers", [])
 print(("ok   " if "option" in drivers else "FAIL ") + f"{when}: drivers {drivers} (the test bed's option driver)")
 bad += "option" not in drivers
