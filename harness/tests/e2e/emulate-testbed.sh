@@ -20,8 +20,13 @@ here=$(cd "$(dirname "$0")" && pwd)
 dev=$here/umockdev/eg95.umockdev
 em_pid= ev_pid= tb_pid= tb_child=
 e2e_cleanup() {
-  [ -n "$tb_child" ] && kill "$tb_child" 2>/dev/null
-  stop_all "$em_pid" "$ev_pid" "$tb_pid"
+  stop_all "$em_pid" "$ev_pid"
+  # umockdev-run ends when its child does (found by its parent's pid when
+  # the test did not get as far as reading it), and removes the test bed
+  [ -n "$tb_pid" ] && [ -z "$tb_child" ] && tb_child=$(ps -o pid= --ppid "$tb_pid" 2>/dev/null)
+  local c
+  for c in $tb_child; do kill "$c" 2>/dev/null; done
+  stop_all "$tb_pid"
 }
 if ! command -v umockdev-run > /dev/null 2>&1; then
   bad "umockdev-run is not installed (scripts/install-deps.sh)"; finish; exit

@@ -45,9 +45,18 @@ to=EG95EFAR02A08M4G
 em_pid= mm_pid= bus_pid= tb_pid= tb_child=
 
 e2e_cleanup() {
-  # the testbed owner ends when its child (sleep) does; it then removes the test bed
-  [ -n "$tb_child" ] && kill "$tb_child" 2>/dev/null
-  stop_all "$em_pid" "$mm_pid" "$bus_pid" "$tb_pid"
+  stop_all "$em_pid" "$mm_pid" "$bus_pid"
+  stop_testbed
+}
+# The test bed's owner (umockdev-run) ends when its child (sleep) does, and
+# then removes the test bed: its child goes first, found by its parent's pid
+# when the test did not get as far as reading it.
+stop_testbed() {
+  [ -n "$tb_pid" ] || return 0
+  [ -n "$tb_child" ] || tb_child=$(ps -o pid= --ppid "$tb_pid" 2>/dev/null)
+  local c
+  for c in $tb_child; do kill "$c" 2>/dev/null; done
+  stop_all "$tb_pid"
 }
 
 for tool in umockdev-run ModemManager mmcli dbus-daemon cc python3; do
