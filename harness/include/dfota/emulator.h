@@ -1,8 +1,11 @@
 /* dfota/emulator.h - an EG9x module behind a pseudo-terminal.
  *
  * The emulator opens a pseudo-terminal, keeps a stable symlink to it, and
- * answers on it as an EG9x does: basic AT, AT+QFOTADL in its three forms
- * with the guide's argument checks, downloads with libcurl, a package
+ * answers on it as an EG9x does: command lines taken as V.250 has a module
+ * take them (concatenation, ATE/ATV/ATQ, S3/S4/S5), the identification,
+ * SIM, network and configuration commands answered from a model file
+ * (models/, --model), AT+QFOTADL in its three forms with the guide's
+ * argument checks, the file commands (AT+QFLST, AT+QFDEL, AT+QFUPL), downloads with libcurl, a package
  * check, a reboot that tears the terminal down and brings a new one up
  * behind the same link (USB) or prints RDY (UART), and the FOTA URCs on a
  * clock that may be scaled. It runs in its caller's thread through

@@ -66,8 +66,11 @@ static int listable(const char *name)
     return 1;
 }
 
-static void ufs_list(dfota_emulator *em, const char *only, size_t only_len)
+/* Lists the UFS's files (only the one named, when only is not NULL);
+ * returns how many it listed. */
+static size_t ufs_list(dfota_emulator *em, const char *only, size_t only_len)
 {
+    size_t listed = 0;
     char *names[EM_UFS_LIST_MAX];
     size_t n = 0;
     DIR *d = opendir(em->ufs);
@@ -86,9 +89,11 @@ static void ufs_list(dfota_emulator *em, const char *only, size_t only_len)
             S_ISREG(st.st_mode)) {
             snprintf(line, sizeof line, "+QFLST: \"UFS:%s\",%lld", names[i], (long long)st.st_size);
             em_out_line(em, line);
+            listed++;
         }
         free(names[i]);
     }
+    return listed;
 }
 
 /* The name inside ="..." with an optional UFS: prefix; 0 when not of that form. */
@@ -105,17 +110,36 @@ static int file_arg(const char *rest, size_t n, const char **name, size_t *len)
     return 1;
 }
 
+/* AT+QFLST=? answers OK alone, as the vendor's FILE AT commands manuals
+ * give it (fwupd asks it first and gives up on anything else). A named
+ * file that is not there answers an error: the manuals list "+CME ERROR:
+ * <err>" for the write command without a code per case, and fwupd's setup
+ * (fu-mm-dfota-device.c, "if listing firmware file does not fail, there
+ * is an old firmware file to remove") was written against modules that do
+ * fail, or it would AT+QFDEL a missing file and stop on the 405. The code
+ * is 417, "fail to list the file" in the manuals' error table (ERROR
+ * before AT+CMEE=1). "*" and the plain AT+QFLST list what there is, OK
+ * even when that is nothing. */
+#define QFLST_NONE 417
+
 void em_at_qflst(dfota_emulator *em, const char *rest, size_t n)
 {
     const char *name = NULL;
     size_t len = 0;
+    if (n == 2 && rest[0] == '=' && rest[1] == '?') {
+        em_at_ok(em);
+        return;
+    }
     if (n != 0 && !file_arg(rest, n, &name, &len)) {
         em_at_error(em, 0);
         return;
     }
     if (name && len == 1 && name[0] == '*')
         name = NULL;
-    ufs_list(em, name, len);
+    if (ufs_list(em, name, len) == 0 && name) {
+        em_at_error(em, QFLST_NONE);
+        return;
+    }
     em_at_ok(em);
 }
 
@@ -173,7 +197,28 @@ void em_at_qfdel(dfota_emulator *em, const char *rest, size_t n)
  * filesystem driver): 406 invalid file name, 407 file already exists, 409
  * fail to write the file, 420 no space, 421 time out. Here the timeout is
  * a pause of <timeout> module seconds in the data, after which the partial
- * file is removed. "+++" does not end the data: a package may hold it. */
+ * file is removed. "+++" does not end the data: a package may hold it.
+ *
+ * Where the guide and the manuals are silent, the choices are the ones
+ * that let fwupd's shipped sequence work (its modem-manager plug-in,
+ * fu-mm-dfota-device.c, fixed on hardware; harness/tests/e2e/hosts/
+ * fwupd_dfota.c plays it byte for byte), also in README.md, "fwupd's
+ * upgrade sequence":
+ *  - the command line may end "\r\n" (fwupd writes "%s\r\n"): the LF
+ *    right after the CR is swallowed by the input path (at.c), so it is
+ *    not the upload's first byte;
+ *  - in ack mode an 'A' goes out as soon as each 1024th byte of the file
+ *    is in, counted from the file's start, none for a last partial block:
+ *    fwupd sends 2048-byte chunks and reads floor(chunk / 1024) 'A's
+ *    after each, the last chunk included, before it sends the next;
+ *  - the result (+QFUPL line and OK) goes out in one piece, after the 'A'
+ *    of the last full block: fwupd takes it from a single read;
+ *  - bytes past <file_size> (fwupd pads its last chunk to 2048 bytes
+ *    with 0xFF) are not the file's and not a command: the input path
+ *    drops them up to the next "AT" (at.c), not echoed, not recorded as
+ *    a host line, counted in one note of the recording;
+ *  - the package stays in the UFS after END,0: fwupd's setup after the
+ *    reboot lists it and deletes it. */
 
 /* A UFS name AT+QFUPL may create: plain, listable by AT+QFLST. */
 static int upload_name_ok(const char *name, size_t n)

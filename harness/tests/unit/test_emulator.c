@@ -1422,6 +1422,79 @@ static void test_qfupl_then_upgrade(void)
     rig_stop(&r);
 }
 
+/* Waits until the host has at least n bytes it has not taken as lines,
+ * module time standing still (an upload's pause would end it). */
+static int wait_bytes(rig *r, size_t n)
+{
+    int64_t end = ms_now() + WAIT_MS;
+    while (r->in_len < n && ms_now() < end && !r->hung)
+        step_and_read(r, 5);
+    return r->in_len >= n;
+}
+
+/* The file commands as fwupd's modem-manager plug-in uses them
+ * (fu-mm-dfota-device.c): AT+QFLST=? answers OK; a named file that is not
+ * there is an error (417, ERROR before AT+CMEE=1), which fwupd takes as
+ * "no old file"; in ack mode an 'A' comes as each 1024th byte is in, none
+ * for the last partial block, before the result. */
+static void test_qfupl_fwupd_file_commands(void)
+{
+    rig r;
+    dfota_emulator_opts o;
+    static uint8_t data[2500];
+    char want[64];
+    uint16_t sum = 0;
+    rig_opts(&o);
+    if (rig_start(&r, &o) != 0) {
+        CU_FAIL("rig");
+        rig_stop(&r);
+        return;
+    }
+    host_send(&r, "ATE0");
+    CU_ASSERT(expect(&r, "OK"));
+    host_send(&r, "AT+QFLST=?");
+    CU_ASSERT(expect_next(&r, "OK"));
+    host_send(&r, "AT+QFLST=\"UFS:dfota_update.bin\"");
+    CU_ASSERT(expect_next(&r, "ERROR"));
+    host_send(&r, "AT+CMEE=1");
+    CU_ASSERT(expect_next(&r, "OK"));
+    host_send(&r, "AT+QFLST=\"UFS:dfota_update.bin\"");
+    CU_ASSERT(expect_next(&r, "+CME ERROR: 417"));
+    host_send(&r, "AT+QFLST=\"*\""); /* nothing there: OK, no list */
+    CU_ASSERT(expect_next(&r, "OK"));
+    host_send(&r, "AT+QFLST");
+    CU_ASSERT(expect_next(&r, "OK"));
+    for (size_t i = 0; i < sizeof data; i++)
+        data[i] = (uint8_t)(i * 31 + 7);
+    for (size_t i = 0; i < sizeof data; i += 2) /* fwupd's compute_checksum_cb */
+        sum ^= (uint16_t)(data[i] << 8 | (i + 1 < sizeof data ? data[i + 1] : 0));
+    host_send(&r, "AT+QFUPL=\"dfota_update.bin\",2500,5,1");
+    CU_ASSERT(expect_next(&r, "CONNECT"));
+    r.in_len = 0;
+    CU_ASSERT(host_write(&r, data, 1023));
+    for (int i = 0; i < 10; i++)
+        step_and_read(&r, 5);
+    CU_ASSERT(r.in_len == 0); /* no 'A' before the 1024th byte */
+    CU_ASSERT(host_write(&r, data + 1023, 1));
+    CU_ASSERT(wait_bytes(&r, 1) && r.in[0] == 'A');
+    CU_ASSERT(host_write(&r, data + 1024, 1024));
+    CU_ASSERT(wait_bytes(&r, 2) && memcmp(r.in, "AA", 2) == 0);
+    CU_ASSERT(host_write(&r, data + 2048, sizeof data - 2048)); /* 452: no third 'A' */
+    CU_ASSERT(expect_next(&r, "AA"));
+    snprintf(want, sizeof want, "+QFUPL: 2500,%04x", (unsigned)sum);
+    CU_ASSERT(expect_next(&r, want));
+    CU_ASSERT(expect_next(&r, "OK"));
+    host_send(&r, "AT+QFLST=\"UFS:dfota_update.bin\"");
+    CU_ASSERT(expect_next(&r, "+QFLST: \"UFS:dfota_update.bin\",2500"));
+    CU_ASSERT(expect_next(&r, "OK"));
+    host_send(&r, "AT+QFDEL=\"dfota_update.bin\"");
+    CU_ASSERT(expect_next(&r, "OK"));
+    host_send(&r, "AT+QFLST=\"UFS:dfota_update.bin\"");
+    CU_ASSERT(expect_next(&r, "+CME ERROR: 417"));
+    CU_ASSERT(!ufs_exists(&r, "dfota_update.bin"));
+    rig_stop(&r);
+}
+
 /* A named profile: the field's codes and its faults; an unknown name is
  * refused with the names there are. */
 static void test_named_profile(void)
@@ -1688,6 +1761,7 @@ static const test_entry tests[] = {
     {"AT+QFUPL: 10, 3 and 3000 bytes, checksums, AT+QFLST", test_qfupl_upload},
     {"AT+QFUPL refusals: 407, 406, 420, syntax, 421 timeout", test_qfupl_refusals},
     {"AT+QFUPL a package, then AT+QFOTADL upgrades from it", test_qfupl_then_upgrade},
+    {"fwupd's file commands: QFLST=?, a missing file 417, ack-mode A", test_qfupl_fwupd_file_commands},
     {"a hook for every fault kind of the table, and no other", test_fault_hooks_match_table},
     {"a scenario's fault and --fault refuse the same values", test_fault_values_one_range},
     {"settings: options over the scenario over the defaults", test_settings_precedence},
