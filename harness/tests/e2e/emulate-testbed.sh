@@ -23,7 +23,7 @@ e2e_cleanup() {
   stop_all "$em_pid" "$ev_pid"
   # umockdev-run ends when its child does (found by its parent's pid when
   # the test did not get as far as reading it), and removes the test bed
-  [ -n "$tb_pid" ] && [ -z "$tb_child" ] && tb_child=$(ps -o pid= --ppid "$tb_pid" 2>/dev/null)
+  [ -n "$tb_pid" ] && [ -z "$tb_child" ] && tb_child=$(cat "/proc/$tb_pid/task/$tb_pid/children" 2>/dev/null)
   local c
   for c in $tb_child; do kill "$c" 2>/dev/null; done
   stop_all "$tb_pid"

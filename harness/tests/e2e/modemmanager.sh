@@ -50,10 +50,11 @@ e2e_cleanup() {
 }
 # The test bed's owner (umockdev-run) ends when its child (sleep) does, and
 # then removes the test bed: its child goes first, found by its parent's pid
-# when the test did not get as far as reading it.
+# (from /proc: no procps needed) when the test did not get as far as
+# reading it.
 stop_testbed() {
   [ -n "$tb_pid" ] || return 0
-  [ -n "$tb_child" ] || tb_child=$(ps -o pid= --ppid "$tb_pid" 2>/dev/null)
+  [ -n "$tb_child" ] || tb_child=$(cat "/proc/$tb_pid/task/$tb_pid/children" 2>/dev/null)
   local c
   for c in $tb_child; do kill "$c" 2>/dev/null; done
   stop_all "$tb_pid"
