@@ -9,7 +9,8 @@
 # parent's, framed as udev frames them (header, subsystem hash). While the
 # device is away `dfota ports` (libserialport's sysfs enumeration) must not
 # find it; back, it must. Without a test bed (UMOCKDEV_DIR unset) the same
-# session leaves the test bed alone.
+# session leaves the test bed alone; with one that does not hold the tty the
+# emulator says so in a note and goes on.
 #
 # usage: emulate-testbed.sh DFOTA_BINARY REPO_ROOT
 set -u
@@ -128,4 +129,17 @@ if ! grep -q testbed "$tmp/rec2" && [ -d "$testbed/sys/devices/pci0000:00/0000:0
 else
   bad "without UMOCKDEV_DIR:"; grep testbed "$tmp/rec2"
 fi
+# A test bed that does not hold the link's tty: a note, and the module goes on.
+mkdir -p "$tmp/fake/dev" "$tmp/fake/sys/class"
+UMOCKDEV_DIR=$tmp/fake "$dfota" emulate --link "$tmp/fake/dev/ttyUSB9" --ufs "$tmp/ufs" \
+  --time-scale 0.1 --reboot 5s --record "$tmp/rec3" > "$tmp/em3.out" 2>&1 &
+em_pid=$!
+wait_for 20 grep -q '^link: ' "$tmp/em3.out"
+timeout 30 python3 "$here/lib/host.py" "$tmp/fake/dev/ttyUSB9" fire-and-forget \
+  'AT+QFOTADL="/data/ufs/update.zip"' > "$tmp/host.out" 2>&1
+wait_for 30 grep -q '! port-back' "$tmp/rec3"
+kill -INT "$em_pid"; wait "$em_pid"; em_pid=
+expect_grep "a test bed without the tty: a note in the recording" \
+  '! testbed: no sys/class/tty entry for the link ttyUSB9$' "$tmp/rec3"
+expect_grep "... and the emulator went on through the reboot" '^stopped by SIGINT' "$tmp/em3.out"
 finish
