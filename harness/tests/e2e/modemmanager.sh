@@ -191,16 +191,18 @@ check_modem "before the upgrade" $from > "$tmp/modem.check"
 count_checks "$tmp/modem.check"
 
 # The upgrade, through ModemManager.
+t0=$(date +%s.%N)
+since() { python3 -c 'import sys; print(f"{float(sys.argv[2]) - float(sys.argv[1]):.1f} s")' "$t0" "$(date +%s.%N)"; }
 expect_exit "mmcli --command AT+QFOTADL=\"/data/ufs/update.zip\"" 0 \
   mm -m any --command='AT+QFOTADL="/data/ufs/update.zip"'
 if wait_for 30 unlisted; then
-  ok "the modem is gone from mmcli -L at the USB reboot"
+  ok "the modem is gone from mmcli -L at the USB reboot ($(since) after the command)"
 else
   bad "the modem never left mmcli -L"; mm -L
 fi
 # back after the update and the reboot into normal mode: listed and probed
 if wait_for 120 ready; then
-  ok "the modem is back in mmcli -L: $(mm -L 2>/dev/null | grep /Modem/ | sed 's/^ *//')"
+  ok "the modem is back in mmcli -L ($(since) after the command): $(mm -L 2>/dev/null | grep /Modem/ | sed 's/^ *//')"
 else
   bad "no modem back after 120 s: $(mm -L 2>&1)"; tail -30 "$tmp/mm.log"
 fi
