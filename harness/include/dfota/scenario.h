@@ -184,6 +184,12 @@ DFOTA_WUR dfota_err dfota_scenario_load_all(const char *path, dfota_scenario **o
                                             size_t errlen, dfota_scenario_error_fn fn,
                                             void *ctx);
 
+/* dfota_scenario_load_all from memory (name in messages; no file name
+ * for the scenario's name to match). */
+DFOTA_WUR dfota_err dfota_scenario_parse_all(const char *name, const char *text, size_t len,
+                                             dfota_scenario **out, char *err, size_t errlen,
+                                             dfota_scenario_error_fn fn, void *ctx);
+
 /* Like dfota_scenario_load, from memory; name is used in messages. */
 DFOTA_WUR dfota_err dfota_scenario_parse(const char *name, const char *text, size_t len,
                                          dfota_scenario **out, char *err, size_t errlen);

@@ -55,8 +55,8 @@ static dfota_err read_scenario(const ytree *t, void *arg)
     return rc;
 }
 
-dfota_err dfota_scenario_parse(const char *name, const char *text, size_t len,
-                               dfota_scenario **out, char *err, size_t errlen)
+static dfota_err parse(const char *name, const char *text, size_t len, dfota_scenario **out,
+                       char *err, size_t errlen, scn_errors *errors)
 {
     if (err && errlen)
         err[0] = '\0';
@@ -64,7 +64,13 @@ dfota_err dfota_scenario_parse(const char *name, const char *text, size_t len,
         return DFOTA_E_ARG;
     *out = NULL;
     scenario_job job = {NULL, out};
-    return scn_tree_read(name, text, len, err, errlen, read_scenario, &job);
+    return scn_tree_read_all(name, text, len, err, errlen, errors, read_scenario, &job);
+}
+
+dfota_err dfota_scenario_parse(const char *name, const char *text, size_t len,
+                               dfota_scenario **out, char *err, size_t errlen)
+{
+    return parse(name, text, len, out, err, errlen, NULL);
 }
 
 /* The name a scenario file must carry: its base name without .yaml/.yml. */
@@ -124,24 +130,54 @@ dfota_err dfota_scenario_load(const char *path, dfota_scenario **out, char *err,
     return load(path, out, err, errlen, NULL);
 }
 
-dfota_err dfota_scenario_load_all(const char *path, dfota_scenario **out, char *err,
-                                  size_t errlen, dfota_scenario_error_fn fn, void *ctx)
+/* dfota_scenario_load_all and _parse_all: path, or name and text. */
+static dfota_err all_errors(const char *path, const char *name, const char *text, size_t len,
+                            dfota_scenario **out, char *err, size_t errlen,
+                            dfota_scenario_error_fn fn, void *ctx)
 {
     char msg[DFOTA_ERRBUF];
     if (err && errlen)
         err[0] = '\0';
     first_keeper k = {fn, ctx, err, errlen, 0};
     scn_errors errors = {keep_first, &k, 0};
-    dfota_err rc = load(path, out, msg, sizeof msg, &errors);
+    dfota_err rc = path ? load(path, out, msg, sizeof msg, &errors)
+                        : parse(name, text, len, out, msg, sizeof msg, &errors);
     if (rc && errors.n == 0) /* an error of the file or of YAML, not of a part */
         keep_first(&k, msg);
-    if (errors.n > DFOTA_SCENARIO_ERRORS_MAX && path) {
-        snprintf(msg, sizeof msg, "%s: and %zu more errors", path,
+    if (errors.n > DFOTA_SCENARIO_ERRORS_MAX) {
+        snprintf(msg, sizeof msg, "%s: and %zu more errors", path ? path : name,
                  errors.n - DFOTA_SCENARIO_ERRORS_MAX);
         if (fn)
             fn(ctx, msg);
     }
     return rc;
+}
+
+dfota_err dfota_scenario_load_all(const char *path, dfota_scenario **out, char *err,
+                                  size_t errlen, dfota_scenario_error_fn fn, void *ctx)
+{
+    if (!path) {
+        if (err && errlen)
+            err[0] = '\0';
+        if (out)
+            *out = NULL;
+        return DFOTA_E_ARG;
+    }
+    return all_errors(path, NULL, NULL, 0, out, err, errlen, fn, ctx);
+}
+
+dfota_err dfota_scenario_parse_all(const char *name, const char *text, size_t len,
+                                   dfota_scenario **out, char *err, size_t errlen,
+                                   dfota_scenario_error_fn fn, void *ctx)
+{
+    if (!name) {
+        if (err && errlen)
+            err[0] = '\0';
+        if (out)
+            *out = NULL;
+        return DFOTA_E_ARG;
+    }
+    return all_errors(NULL, name, text, len, out, err, errlen, fn, ctx);
 }
 
 void dfota_scenario_free(dfota_scenario *sc)

@@ -345,8 +345,8 @@ fail:
     return rc;
 }
 
-static dfota_err tree_read(const char *file, const char *text, size_t len, char *err,
-                           size_t errlen, scn_errors *errors, tree_reader read, void *arg)
+dfota_err scn_tree_read_all(const char *file, const char *text, size_t len, char *err,
+                            size_t errlen, scn_errors *errors, tree_reader read, void *arg)
 {
     ytree t;
     if (!file || (!text && len))
@@ -363,7 +363,7 @@ static dfota_err tree_read(const char *file, const char *text, size_t len, char 
 dfota_err scn_tree_read(const char *file, const char *text, size_t len, char *err, size_t errlen,
                     tree_reader read, void *arg)
 {
-    return tree_read(file, text, len, err, errlen, NULL, read, arg);
+    return scn_tree_read_all(file, text, len, err, errlen, NULL, read, arg);
 }
 
 dfota_err scn_tree_load_all(const char *path, char *err, size_t errlen, scn_errors *errors,
@@ -373,7 +373,7 @@ dfota_err scn_tree_load_all(const char *path, char *err, size_t errlen, scn_erro
     size_t len = 0;
     dfota_err rc = read_bounded(path, &buf, &len, err, errlen);
     if (!rc)
-        rc = tree_read(path, buf, len, err, errlen, errors, read, arg);
+        rc = scn_tree_read_all(path, buf, len, err, errlen, errors, read, arg);
     free(buf);
     return rc;
 }

@@ -79,6 +79,10 @@ dfota_err scn_tree_read(const char *file, const char *text, size_t len, char *er
                     tree_reader read, void *arg);
 /* tree_read of the file at path, of at most DFOTA_SCENARIO_FILE_MAX bytes. */
 dfota_err scn_tree_load(const char *path, char *err, size_t errlen, tree_reader read, void *arg);
+/* scn_tree_read that goes on past an error the reader can step over,
+ * handing each message to errors (errors may be NULL). */
+dfota_err scn_tree_read_all(const char *file, const char *text, size_t len, char *err,
+                            size_t errlen, scn_errors *errors, tree_reader read, void *arg);
 /* scn_tree_load that goes on past an error the reader can step over,
  * handing each message to errors (errors may be NULL). */
 dfota_err scn_tree_load_all(const char *path, char *err, size_t errlen, scn_errors *errors,
