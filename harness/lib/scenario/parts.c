@@ -166,25 +166,26 @@ static dfota_err do_vars(const ytree *t, size_t i, dfota_scenario *sc)
         const ynode *key = scn_node(t, k);
         size_t v = t->v[k].next;
         dfota_var *var = &sc->vars[sc->n_vars];
-        if (!scn_is_var_name(key->text, key->len))
+        if (!scn_is_var_name(key->text, key->len)) {
             rc = scn_nfail(t, k, DFOTA_E_INPUT, "bad variable name '%s': use [A-Z_][A-Z0-9_]*",
                            scn_shown(key->text, key->len, b, sizeof b));
-        else if (scn_node(t, v)->kind != Y_SCALAR && scn_node(t, v)->kind != Y_MAP)
-            rc = scn_nfail(t, v, DFOTA_E_INPUT,
-                           "the value of %s must be text, ~ or a package {ftp|http|file: [FROM, "
-                           "TO]}, not %s",
-                           key->text, scn_kind_text(scn_node(t, v)));
-        if (rc && !next_item(t, rc, &first))
-            return first;
-        if (rc) {
+            if (!next_item(t, rc, &first))
+                return first;
             rc = DFOTA_OK;
             continue;
         }
+        /* declared even when its value is wrong, so that the steps that
+         * use it are not blamed too (dfota lint) */
         var->line = t->v[k].line;
         var->column = t->v[k].col;
         rc = scn_get_string(t, k, "a variable", &var->name);
         sc->n_vars++;
-        if (!rc && scn_node(t, v)->kind == Y_MAP)
+        if (!rc && scn_node(t, v)->kind != Y_SCALAR && scn_node(t, v)->kind != Y_MAP)
+            rc = scn_nfail(t, v, DFOTA_E_INPUT,
+                           "the value of %s must be text, ~ or a package {ftp|http|file: [FROM, "
+                           "TO]}, not %s",
+                           key->text, scn_kind_text(scn_node(t, v)));
+        else if (!rc && scn_node(t, v)->kind == Y_MAP)
             rc = do_package_var(t, v, var);
         else if (!rc && !scn_is_null(scn_node(t, v)))
             rc = scn_get_string(t, v, key->text, &var->value);

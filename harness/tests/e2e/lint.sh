@@ -125,6 +125,16 @@ if [ "$got" -eq 2 ] && [ "$n" -eq 1 ] && grep -qF -- "$three:4:10: section" "$tm
 else
   bad "run on three errors: exit $got, $n lines, want exit 2 and the first"; cat "$tmp/out"
 fi
+# a variable whose value is wrong is still declared: the step that uses it
+# is not blamed too (one error, not two)
+printf 'name: wrong-value\nsection: "3"\nvars:\n  A: [1]\nsteps:\n  - send: "${A}"\n' > "$tmp/wrong-value.yaml"
+lint "$tmp/wrong-value.yaml"
+n=$(grep -cE -- "wrong-value\.yaml:[0-9]+:[0-9]+: " "$tmp/out")
+if [ "$got" -eq 2 ] && [ "$n" -eq 1 ] && grep -qF -- "wrong-value.yaml:4:6: the value of A" "$tmp/out"; then
+  ok "a wrong value: one error, at the value"
+else
+  bad "a wrong value: exit $got, $n errors, want 2 and one"; cat "$tmp/out"
+fi
 # bounded: 150 bad steps print 100 errors and "and 50 more errors"
 {
   printf 'name: many-errors\nsection: "3"\nsteps:\n'
