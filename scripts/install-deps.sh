@@ -16,6 +16,8 @@ packages=(
   socat curl                 # fixture fault servers; the fixture test's client
   ppp                        # chat: a standard tool drives the emulator in a test
   umockdev libumockdev-dev   # a mocked USB modem: libserialport's enumeration in tests
+  dpkg-dev                   # dpkg-shlibdeps: the Debian package's dependencies (cpack -G DEB)
+  lintian                    # the Debian package is checked in a test (e2e.package)
 )
 
 if [ "$(id -u)" -ne 0 ]; then
