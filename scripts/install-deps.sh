@@ -18,6 +18,8 @@ packages=(
   umockdev libumockdev-dev   # a mocked USB modem: libserialport's enumeration in tests
   modemmanager dbus-daemon   # ModemManager (and mmcli) probes and upgrades the emulator in a
                              # umockdev test bed, on a private session bus (e2e.modemmanager)
+  dpkg-dev                   # dpkg-shlibdeps: the Debian package's dependencies (cpack -G DEB)
+  lintian                    # the Debian package is checked in a test (e2e.package)
 )
 
 if [ "$(id -u)" -ne 0 ]; then
