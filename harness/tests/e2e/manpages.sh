@@ -110,6 +110,19 @@ for c in $commands; do
 done
 expect_grep "dfota(1) says what --version prints" "--version" "$tmp/dfota.txt"
 
+# What --version prints: the version of dfota/base.h, the commit (7 or
+# more hex digits, -dirty for changed sources, or unknown) and the rule
+# catalogue's hash, the same as a report's provenance records.
+want_version=$(sed -n 's/^#define DFOTA_VERSION "\(.*\)"$/\1/p' "$root/harness/include/dfota/base.h")
+"$dfota" --version > "$tmp/version"
+"$dfota" version > "$tmp/version2"
+re="^dfota $want_version (commit \([0-9a-f]\{7,\}\(-dirty\)\{0,1\}\|unknown\), rules \(fnv1a64:[0-9a-f]\{16\}\))$"
+expect_grep "--version: version $want_version, a commit, the catalogue's hash" "$re" "$tmp/version"
+cmp -s "$tmp/version" "$tmp/version2" && ok "dfota version says the same" || bad "dfota version: $(cat "$tmp/version2")"
+hash=$(sed -n 's/.*, rules \(fnv1a64:[0-9a-f]*\))$/\1/p' "$tmp/version")
+"$dfota" check --format json "$root/transcripts/guide/3.1-ftp-example.log" > "$tmp/check.json"
+expect_grep "a report records the same hash ($hash)" "\"rules\": *\"$hash\"" "$tmp/check.json"
+
 # The page on disk is what the generator makes of the binary now.
 "$python" "$root/man/gen-man.py" "$dfota" run "$root/man/dfota-run.1.in" "$tmp/regen.1"
 if cmp -s "$tmp/regen.1" "$mandir/dfota-run.1"; then ok "the built dfota-run(1) is the generator's output"; else bad "build/man/dfota-run.1 differs from a fresh generation"; fi
