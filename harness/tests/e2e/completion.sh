@@ -128,4 +128,24 @@ complete_at "dfota check --format "
 only "check --format: text, json, junit" text json junit
 complete_at "dfota lint scenarios/3-test"
 only "lint: a file" scenarios/3-test-command.yaml
+
+# Installed: bash-completion loads it on demand, by the command's name,
+# from share/bash-completion/completions/dfota of a data folder.
+compdir=$(pkg-config --variable=completionsdir bash-completion 2> /dev/null)
+if [ -n "$compdir" ] && [ -f "${compdir%/*}/bash_completion" ]; then
+  mkdir -p "$tmp/prefix/share/bash-completion/completions"
+  cp "$root/completion/dfota.bash" "$tmp/prefix/share/bash-completion/completions/dfota"
+  (cd "$root" && PATH=$tmp/prefix/bin:$PATH XDG_DATA_DIRS=$tmp/prefix/share bash --norc --noprofile -c '
+    source "$1"
+    __load_completion dfota || exit 7
+    complete -p dfota
+    COMP_LINE="dfota run --scenario 3-test"; COMP_POINT=${#COMP_LINE}
+    COMP_WORDS=(dfota run --scenario 3-test); COMP_CWORD=3
+    _dfota dfota 3-test --scenario
+    printf "%s\n" "${COMPREPLY[@]}"' bash "${compdir%/*}/bash_completion") > "$tmp/loaded" 2> "$tmp/loaded.err"
+  expect_grep "bash-completion loads it from share/bash-completion/completions" "^complete -F _dfota dfota$" "$tmp/loaded"
+  expect_grep "and it completes a scenario name there" "^3-test-command$" "$tmp/loaded"
+else
+  bad "bash-completion is not installed (scripts/install-deps.sh)"
+fi
 finish
