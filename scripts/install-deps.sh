@@ -18,6 +18,8 @@ packages=(
   umockdev libumockdev-dev   # a mocked USB modem: libserialport's enumeration in tests
   man-db groff-base          # the manual pages: built from --help (python3), checked by man --warnings
   bash-completion            # the completion's home (share/bash-completion/completions)
+  modemmanager dbus-daemon   # ModemManager (and mmcli) probes and upgrades the emulator in a
+                             # umockdev test bed, on a private session bus (e2e.modemmanager)
 )
 
 if [ "$(id -u)" -ne 0 ]; then
