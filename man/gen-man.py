@@ -60,7 +60,10 @@ OPTION = re.compile(r"^--?[A-Za-z0-9][A-Za-z0-9-]*$")
 
 
 def term_roff(term, where):
-    """An item's term: option names bold, their arguments italic."""
+    """An item's term: option names bold, their arguments italic; a list's
+    word (a profile, a fault, an exit status) bold."""
+    if where != "option":
+        return "\\fB%s\\fR" % esc(term)
     parts = []
     for tok in re.split(r"(, | / | )", term):
         if tok in (", ", " / ", " ", ""):
