@@ -3,12 +3,28 @@
  * its link (emulator/module.h). */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdarg.h>
 #include <string.h>
 #include <sys/inotify.h>
 #include <unistd.h>
 #include <stdio.h>
 
 #include "emulator/module.h"
+
+/* ---- the console ----------------------------------------------------------- */
+
+void em_console(dfota_emulator *em, const char *fmt, ...)
+{
+    if (!em->on_console)
+        return;
+    char line[DFOTA_REDACT_MAX(600) + 1];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, 600, fmt, ap);
+    va_end(ap);
+    (void)dfota_redact_field(line, sizeof line); /* a cut field ends in "...", no secret */
+    em->on_console(em->console_ctx, line);
+}
 
 /* ---- the recording ------------------------------------------------------- */
 

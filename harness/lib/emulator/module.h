@@ -273,6 +273,10 @@ struct dfota_emulator {
     void (*on_event)(void *ctx, const dfota_event *ev);
     void *event_ctx;
     dfota_framer *rec_host, *rec_module; /* framers of what each side sent */
+    /* the console (opts.on_console) */
+    void (*on_console)(void *ctx, const char *line);
+    void *console_ctx;
+    char dl_error[CURL_ERROR_SIZE];  /* libcurl's reason a download failed, or "" */
     int host_attached;         /* the host has its side open (as last seen) */
     /* Every open and close of the terminal's slave, as inotify reports them:
      * a hang-up polled for misses a host that closes and reopens between
@@ -292,6 +296,10 @@ static inline int64_t now_ns(const dfota_emulator *em)
 }
 
 /* ---- host.c ---- */
+/* A line for the console (opts.on_console), secrets hidden; nothing
+ * without one. */
+void em_console(dfota_emulator *em, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 void em_emit_note(dfota_emulator *em, const char *what);
 void em_record_bytes(dfota_emulator *em, dfota_framer *fr, dfota_dir dir, const void *p,
                      size_t n);
