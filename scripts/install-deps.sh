@@ -17,6 +17,8 @@ packages=(
   ppp                        # chat: a standard tool drives the emulator in a test
   umockdev libumockdev-dev   # a mocked USB modem: libserialport's enumeration in tests
   tmux                       # a real terminal for dfota run's live display in tests
+  modemmanager dbus-daemon   # ModemManager (and mmcli) probes and upgrades the emulator in a
+                             # umockdev test bed, on a private session bus (e2e.modemmanager)
 )
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -33,6 +33,8 @@
  *   model.c      a module model as data: answers to identification and
  *                status commands (models/NAME.yaml, built in by models.c)
  *   at.c         input from the host, the AT interpreter, AT+QFOTADL
+ *   testbed.c    a umockdev test bed's USB device, unplugged and plugged back by
+ *                a USB reboot (when the emulator plays a device of a test bed)
  *   run.c        running due actions, waiting
  *   options.c    option precedence (the settings), the options applied
  *   module.c     the emulator's life and its public API */
@@ -285,6 +287,9 @@ struct dfota_emulator {
     long host_fds;             /* the host's descriptors open, by inotify's count */
     unsigned own_opens;        /* opens of our own (dfota_pty_unread) still to come */
     unsigned own_closes;
+    /* testbed.c: the test bed's USB device (its sysfs folder) while a USB
+     * reboot has it unplugged, else "" */
+    char testbed_dev[EM_PATH_MAX];
     size_t out_len;
     uint8_t outq[EM_OUTQ_MAX];
 };
@@ -401,6 +406,15 @@ int em_read_host(dfota_emulator *em);
 /* The module boots: echo on, verbose results, S3/S4/S5 and AT+CMEE as at
  * power-on, no line half typed. */
 void em_at_reset(dfota_emulator *em);
+
+/* ---- testbed.c ---- */
+/* When the emulator runs in a umockdev test bed (UMOCKDEV_DIR, and the
+ * link in its dev/ folder): the USB device above the link's tty leaves the
+ * test bed ("remove" uevents) at a USB power-off, and comes back ("add")
+ * at the power-on, after the new terminal is linked. Otherwise nothing;
+ * errors are notes in the recording. */
+void em_testbed_unplug(dfota_emulator *em);
+void em_testbed_replug(dfota_emulator *em);
 
 /* ---- run.c ---- */
 dfota_err em_run_due(dfota_emulator *em, int *happened, char *err, size_t errlen);
