@@ -270,7 +270,8 @@ void progress_tell(void *ctx, const dfota_run_progress *p)
             step_line(p);
         break;
     }
-    if (live && wall_ns() - last_draw_ns >= REDRAW_NS)
+    /* a recording is judged in a moment: nothing to watch */
+    if (live && p->live && wall_ns() - last_draw_ns >= REDRAW_NS)
         redraw();
     pthread_mutex_unlock(&mu);
 }

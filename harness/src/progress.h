@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* progress.h - what dfota run shows on standard error while it runs, from
  * the run's progress (dfota_run_opts.progress):
- *   - standard error is a terminal, one scenario at a time: two status lines
+ *   - standard error is a terminal, one scenario at a time, on a live
+ *     source (the emulator, a module; a recording is judged at once and
+ *     shows nothing there): two status lines
  *     redrawn in place (scenario i of N, the step, what it waits for and the
  *     module time left of its window, the last URC, the UPDATING percentage
  *     as a bar, the reboot as it happens), at most 10 times a wall second,
