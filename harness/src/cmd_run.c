@@ -124,14 +124,15 @@ static const char run_usage_more[] =
     "                           happens, a line per event: module time, > (host) or\n"
     "                           < (module) or ! (harness), the line, redacted as\n"
     "                           the transcript is\n"
-    "While it runs, standard error shows where the run is: on a terminal (and a\n"
-    "live source) two status lines redrawn in place (scenario i of N, the step, the module time\n"
-    "left of its window, the last URC, the UPDATING percentage, a reboot);\n"
-    "otherwise (a CI log, --jobs above 1, several --source) a line per step as\n"
-    "it is settled, with its verdict and the module time it took.\n"
     "  -h, --help               show this help\n";
 
 static const char run_usage_status[] =
+    "\n"
+    "While it runs, standard error shows where the run is: on a terminal (and a\n"
+    "live source) two status lines redrawn in place (scenario i of N, the step,\n"
+    "the module time left of its window, the last URC, the UPDATING percentage,\n"
+    "a reboot); otherwise (a CI log, --jobs above 1, several --source) a line\n"
+    "per step as it is settled, with its verdict and the module time it took.\n"
     "\n"
     "Exit status:\n"
     "  0  every scenario passed\n"
