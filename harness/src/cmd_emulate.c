@@ -370,8 +370,7 @@ static void console_line(void *ctx, const char *line)
 {
     (void)ctx;
     char b[CLI_SHOWN_MAX];
-    printf("%s\n", cli_shown(line, b, sizeof b));
-    fflush(stdout);
+    printf("%s\n", cli_shown(line, b, sizeof b)); /* flushed by the loop after each step */
 }
 
 /* Each line that crosses the terminal, and '!' events: "12.345 > AT...",
@@ -381,7 +380,6 @@ static void console_event(void *ctx, const dfota_event *ev)
     recording *r = ctx;
     char b[CLI_SHOWN_MAX];
     printf("%9.3f %c %s\n", (double)ev->t_ns / 1e9, (char)ev->dir, cli_shown(ev->data, b, sizeof b));
-    fflush(stdout);
     if (r->f)
         record_event(r, ev);
 }

@@ -60,10 +60,12 @@ static void shown(char *out, size_t cap, const char *s, size_t len)
         unsigned char c = (unsigned char)s[k];
         out[o++] = c < 0x20 || c == 0x7f ? '?' : (char)c;
     }
-    while (o > 0 && o < len && ((unsigned char)out[o] & 0xc0) == 0x80 && o + 1 >= cap)
-        o--;
-    while (o > 0 && ((unsigned char)out[o - 1] & 0xc0) == 0xc0) /* a lead byte cut off */
-        o--;
+    if (o < len) { /* cut: drop the last character, which may be cut in two */
+        while (o > 0 && ((unsigned char)out[o - 1] & 0xc0) == 0x80)
+            o--;
+        if (o > 0 && ((unsigned char)out[o - 1] & 0x80))
+            o--;
+    }
     out[o] = '\0';
 }
 

@@ -81,6 +81,7 @@
 #define EM_ANSWER_LINE_MAX 200      /* one line of an answer, as written */
 #define EM_PATTERN_MAX 64           /* a command pattern of a model */
 #define EM_S_REGS 13                /* S0 to S12 */
+#define EM_CONSOLE_MAX (DFOTA_URL_MAX + CURL_ERROR_SIZE + 200) /* a console line */
 
 #define EM_FOTA_PREFIX "+QIND: \"FOTA\",\"" /* a FOTA URC up to its stage */
 #define DEFAULT_FIRMWARE "EG95EFAR02A07M4G"
