@@ -116,7 +116,7 @@ static const char run_usage_more[] =
     "                           the module's (AT+QFLST). A missing or empty package\n"
     "                           is harness trouble (exit 4), not a module failure.\n"
     "                           On by default on the emulator; --no-preflight: off\n"
-    "      --color / --no-color colour on a terminal (default: when a terminal and\n"
+    "      --color / --no-color  colour on a terminal (default: when a terminal and\n"
     "                           NO_COLOR is not set)\n"
     "  -q, --quiet              print only the verdicts: a line per scenario and the\n"
     "                           summary, no steps, no progress\n"

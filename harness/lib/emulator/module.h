@@ -82,6 +82,7 @@
 #define EM_PATTERN_MAX 64           /* a command pattern of a model */
 #define EM_S_REGS 13                /* S0 to S12 */
 #define EM_CONSOLE_MAX (DFOTA_URL_MAX + CURL_ERROR_SIZE + 200) /* a console line */
+#define EM_SETTINGS_MAX 32          /* settings a model keeps (+CSCS ...) */
 
 #define EM_FOTA_PREFIX "+QIND: \"FOTA\",\"" /* a FOTA URC up to its stage */
 #define DEFAULT_FIRMWARE "EG95EFAR02A07M4G"
@@ -144,6 +145,14 @@ typedef struct {
     size_t n_lines;
     char *final;                          /* ERROR, +CME ERROR: <n>..., NULL: OK */
 } em_answer;
+
+/* A parameter the module keeps (model.c): AT<name>=<value> sets it to one
+ * of values, AT<name>? reads it; values[0] at boot. */
+typedef struct {
+    char *name;
+    char *values[EM_ANSWER_LINES_MAX];
+    size_t n;
+} em_setting;
 
 typedef struct em_model em_model;
 
@@ -227,6 +236,7 @@ struct dfota_emulator {
     int echo, cmee, verbose, quiet;    /* ATE, AT+CMEE, ATV, ATQ */
     unsigned char s_reg[EM_S_REGS];    /* S3: the line's end, S4: the response's, S5: backspace */
     em_model *model_data;              /* what the model answers (model.c) */
+    unsigned char setting_now[EM_SETTINGS_MAX]; /* each setting's value, an index */
     /* the command line the host is typing (at.c) */
     struct {
         char buf[EM_CMDLINE_MAX];
@@ -392,6 +402,8 @@ dfota_err em_model_parse(const char *file, const char *text, size_t len, em_mode
                          char *err, size_t errlen);
 void em_model_free(em_model *m);
 const char *em_model_name(const em_model *m);
+/* The setting named name[0..n) (+CSCS), its index in *index, or NULL. */
+const em_setting *em_model_setting(const em_model *m, const char *name, size_t n, size_t *index);
 /* The answer for the command cmd[0..n) as written, or NULL. */
 const em_answer *em_model_find(const em_model *m, const char *cmd, size_t n);
 /* text with its placeholders filled in, into out (cap bytes, cut to fit). */

