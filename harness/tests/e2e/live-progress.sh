@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Living with a long run: what dfota run shows while it runs, and what
 # dfota emulate says on its console.
 #   - On a terminal (tmux, a private server on its own socket): the status
