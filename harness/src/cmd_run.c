@@ -25,6 +25,7 @@
 #include "dfota/stage.h"
 #include "cli.h"
 #include "config.h"
+#include "progress.h"
 
 #define SCENARIOS_MAX 1024
 
@@ -116,11 +117,17 @@ static const char run_usage_more[] =
     "                           the module's (AT+QFLST). A missing or empty package\n"
     "                           is harness trouble (exit 4), not a module failure.\n"
     "                           On by default on the emulator; --no-preflight: off\n"
-    "      --color / --no-color colour on a terminal (default: when a terminal and\n"
+    "      --color / --no-color  colour on a terminal (default: when a terminal and\n"
     "                           NO_COLOR is not set)\n"
     "      --show-config        print the settings in force and where each came\n"
     "                           from (command line, environment, dfota.yaml:LINE,\n"
     "                           default), then exit 0 without running\n"
+    "  -q, --quiet              print only the verdicts: a line per scenario and the\n"
+    "                           summary, no steps, no progress\n"
+    "  -v, --verbose            also trace the AT exchange on standard error as it\n"
+    "                           happens, a line per event: module time, > (host) or\n"
+    "                           < (module) or ! (harness), the line, redacted as\n"
+    "                           the transcript is\n"
     "  -h, --help               show this help\n";
 
 /* Where the settings a bench repeats come from (config.c). */
@@ -138,6 +145,12 @@ static const char run_usage_config[] =
     "its line; an empty environment variable counts as unset.\n";
 
 static const char run_usage_status[] =
+    "\n"
+    "While it runs, standard error shows where the run is: on a terminal (and a\n"
+    "live source) two status lines redrawn in place (scenario i of N, the step,\n"
+    "the module time left of its window, the last URC, the UPDATING percentage,\n"
+    "a reboot); otherwise (a CI log, --jobs above 1, several --source) a line\n"
+    "per step as it is settled, with its verdict and the module time it took.\n"
     "\n"
     "Exit status:\n"
     "  0  every scenario passed\n"
@@ -353,6 +366,7 @@ typedef struct {
     int64_t reboot_ns, progress_step_ns;
     int progress_urcs;
     int keep_secrets;
+    int verbosity;               /* -q -1, -v 1 (progress.h) */
     int jobs;
     int preflight;               /* 1 --preflight, 0 --no-preflight, -1 by default */
     dfota_varset vars;
@@ -497,6 +511,8 @@ static void print_result(const run_opts *o, const dfota_scenario_result *res)
         return;
     }
     printf(", %zu step%s, %lu events\n", sc->n_steps, sc->n_steps == 1 ? "" : "s", res->events);
+    if (o->verbosity == PROGRESS_QUIET)
+        return; /* -q: the verdict only */
     for (size_t s = 0; s < sc->n_steps; s++) {
         const dfota_step_result *st = &res->steps[s];
         if (st->verdict == DFOTA_V_FAIL || st->verdict == DFOTA_V_INCOMPLETE)
@@ -555,6 +571,7 @@ static int parse_run_opts(int argc, char **argv, run_opts *o)
         {"preflight", no_argument, NULL, 'P'}, {"no-preflight", no_argument, NULL, 'O'},
         {"packages", required_argument, NULL, 'M'},
         {"show-config", no_argument, NULL, 'W'},
+        {"quiet", no_argument, NULL, 'q'},        {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
     };
     char err[DFOTA_ERRBUF];
@@ -564,7 +581,7 @@ static int parse_run_opts(int argc, char **argv, run_opts *o)
     optind = 1;
     o->jobs = 1;
     o->preflight = -1;
-    while ((ch = getopt_long(argc, argv, "s:t:D:p:r:f:j:h", longopts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "s:t:D:p:r:f:j:qvh", longopts, NULL)) != -1) {
         switch (ch) {
         case 'j': {
             char *end;
@@ -667,6 +684,8 @@ static int parse_run_opts(int argc, char **argv, run_opts *o)
             }
             o->connect_to[o->n_connect_to++] = optarg;
             break;
+        case 'q': o->verbosity = PROGRESS_QUIET; break;
+        case 'v': o->verbosity = PROGRESS_VERBOSE; break;
         case 'h':
             fputs(run_usage, stdout);
             fputs(run_usage_more, stdout);
@@ -1065,7 +1084,8 @@ static void judge(const run_opts *o, const dfota_scenario *sc, const dfota_varse
                   dfota_source *src, FILE *tr, dfota_scenario_result *res)
 {
     int serial = source_kind(o->source) == DFOTA_SRC_SERIAL;
-    dfota_run_opts ro = {o->profile, vs, tr, o->keep_secrets, &cli_stop_signal, &run_prov};
+    dfota_run_opts ro = {o->profile, vs, tr, o->keep_secrets, &cli_stop_signal, &run_prov,
+                         progress_tell, NULL};
     if (dfota_run_scenario(sc, src, &ro, res) != DFOTA_OK && !res->harness_error)
         res->harness_error = 1;
     if (!res->harness_error && !cli_stop_signal)
@@ -1210,8 +1230,10 @@ static void *worker(void *arg)
         pthread_mutex_unlock(&w->mu);
         if (i >= w->n)
             return NULL;
+        progress_scenario(i, w->n, w->o->prefix);
         run_one(w->o, w->todo[i], w->rd, &w->res[i], &w->prep[i], &w->prep_sc[i]);
         pthread_mutex_lock(&print_mu);
+        progress_clear();
         if (!w->o->json && w->prep[i].scenario)
             print_result(w->o, &w->prep[i]);
         if (!w->o->json)
@@ -1558,6 +1580,7 @@ int cmd_run(int argc, char **argv)
      * stop the run (dfota_run_opts.stop), so that the report is written
      * all the same. */
     cli_catch_stop_flag();
+    progress_setup(o.verbosity, o.color, o.jobs > 1 || o.n_sources > 1);
     if (wants_fixtures(&o, lib) && use_fixtures(&o, &fx) != 0) {
         status = EXIT_HARNESS;
         goto out;
