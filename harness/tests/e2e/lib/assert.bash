@@ -24,12 +24,17 @@ fails=0
 
 # e2e_begin DFOTA_BINARY REPO_ROOT: sets dfota and root, makes $tmp, and
 # traps EXIT to remove it; a script that starts processes defines
-# e2e_cleanup (stop_all ...), which runs first.
+# e2e_cleanup (stop_all ...), which runs first. bash runs no EXIT trap when
+# a signal kills it, so SIGTERM, SIGINT and SIGHUP (a test stopped by hand
+# or by its runner) are turned into an exit: the daemons go with the test.
 e2e_begin() {
   dfota=$1
   root=${2:-}
   tmp=$(mktemp -d)
   trap e2e_end EXIT
+  trap 'exit 143' TERM
+  trap 'exit 130' INT
+  trap 'exit 129' HUP
 }
 e2e_end() {
   if declare -F e2e_cleanup > /dev/null; then e2e_cleanup; fi
