@@ -272,6 +272,16 @@ DFOTA_WUR dfota_err dfota_report_matrix_json(FILE *out, const char *started,
  * (with its "-> RULE") need not show the rule again. */
 int dfota_report_step_names_rule(const dfota_scenario_result *res, dfota_rule r);
 
+/* The transcript line a report points at for step st of res: the line of
+ * the event that settled it; for a window that ran out with nothing (no
+ * such event), the first line after the window's end, or the last line
+ * when the transcript ends inside it; 0 when there is none. */
+unsigned long dfota_report_step_line(const dfota_scenario_result *res, const dfota_step_result *st);
+
+/* The transcript line of the first finding of rule r that is not a NOTE,
+ * 0 for none. */
+unsigned long dfota_report_rule_line(const dfota_scenario_result *res, dfota_rule r);
+
 /* The worst verdict rule r got over the report's scenarios (harness errors
  * left out), N/A when none judged it. */
 dfota_verdict dfota_report_rule_worst(const dfota_run_report *rep, dfota_rule r);

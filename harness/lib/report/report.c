@@ -73,6 +73,29 @@ int dfota_report_step_names_rule(const dfota_scenario_result *res, dfota_rule r)
     return 0;
 }
 
+unsigned long dfota_report_step_line(const dfota_scenario_result *res, const dfota_step_result *st)
+{
+    if (st->event_line || (st->verdict != DFOTA_V_FAIL && st->verdict != DFOTA_V_INCOMPLETE))
+        return st->event_line;
+    if (!res->timeline || res->n_timeline == 0 || st->t_start_ns == DFOTA_T_NONE ||
+        st->within_ns <= 0 || st->t_start_ns > INT64_MAX - st->within_ns)
+        return 0;
+    int64_t end = st->t_start_ns + st->within_ns;
+    for (size_t i = 0; i < res->n_timeline; i++)
+        if (res->timeline[i].t_ns >= end && res->timeline[i].line)
+            return res->timeline[i].line;
+    return res->timeline[res->n_timeline - 1].line;
+}
+
+unsigned long dfota_report_rule_line(const dfota_scenario_result *res, dfota_rule r)
+{
+    for (size_t i = 0; i < res->n_findings && i < DFOTA_RUN_FINDINGS_MAX; i++)
+        if (res->findings[i].rule == r && res->findings[i].line > 0 &&
+            res->findings[i].level != DFOTA_L_NOTE)
+            return res->findings[i].line;
+    return 0;
+}
+
 static const char *verdict_of(const dfota_scenario_result *res)
 {
     return res->harness_error ? "ERROR" : dfota_verdict_name(res->verdict);
