@@ -52,6 +52,10 @@ struct dfota_output {
     /* totals */
     unsigned files, passed, failed, incomplete, empty, errors;
     xmlTextWriterPtr xml;
+    /* JUnit, per file: the line of each rule's first finding that is not a
+     * NOTE, and the module time the file's upgrades took (ns) */
+    unsigned long rule_line[DFOTA_RULE_COUNT];
+    int64_t span_ns;
 };
 
 /* What one file comes to. A FAIL is the module's (or the host's) and wins;
