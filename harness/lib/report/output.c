@@ -24,9 +24,8 @@ dfota_output *dfota_output_new(dfota_out_format fmt, FILE *out, dfota_profile pr
     o->out = out;
     o->profile = profile;
     o->color = color;
-    if (fmt == DFOTA_OUT_JSON)
-        dfota_out_json_begin(o);
-    else if (fmt == DFOTA_OUT_JUNIT && dfota_out_junit_begin(o) != 0) {
+    /* JSON begins with the first file (or the end), once --pretty is known */
+    if (fmt == DFOTA_OUT_JUNIT && dfota_out_junit_begin(o) != 0) {
         free(o);
         return NULL;
     }
@@ -36,6 +35,11 @@ dfota_output *dfota_output_new(dfota_out_format fmt, FILE *out, dfota_profile pr
 void dfota_output_keep_secrets(dfota_output *o, int keep)
 {
     o->keep_secrets = keep != 0;
+}
+
+void dfota_output_pretty(dfota_output *o, int pretty)
+{
+    o->pretty = pretty != 0;
 }
 
 void dfota_output_allow_empty(dfota_output *o, int allow)

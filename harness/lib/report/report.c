@@ -192,6 +192,21 @@ dfota_status dfota_run_status(const dfota_run_report *rep)
                         : DFOTA_STATUS_PASS;
 }
 
+/* How a run's JSON documents are written: compact (the default, as dfota
+ * check writes its JSON) or indented (--pretty). Set once by the command
+ * line before anything is written. */
+static int json_pretty;
+
+void dfota_report_json_pretty(int pretty)
+{
+    json_pretty = pretty != 0;
+}
+
+static size_t json_style(void)
+{
+    return json_pretty ? JSON_INDENT(2) : JSON_COMPACT;
+}
+
 dfota_err dfota_report_json(FILE *out, const dfota_run_report *rep)
 {
     json_t *j = json_object();
@@ -216,7 +231,7 @@ dfota_err dfota_report_json(FILE *out, const dfota_run_report *rep)
     json_object_set_new(s, "incomplete", json_integer((json_int_t)c.incomplete));
     json_object_set_new(s, "errors", json_integer((json_int_t)c.errors));
     json_object_set_new(j, "summary", s);
-    int rc = json_dumpf(j, out, JSON_INDENT(1) | JSON_REAL_PRECISION(9));
+    int rc = json_dumpf(j, out, json_style() | JSON_REAL_PRECISION(9));
     json_decref(j);
     return rc == 0 && fputc('\n', out) != EOF ? DFOTA_OK : DFOTA_E_IO;
 }
@@ -441,7 +456,7 @@ dfota_err dfota_report_matrix_json(FILE *out, const char *started, const dfota_m
     json_object_set_new(j, "modules", mods);
     json_object_set_new(j, "rules", rules);
     json_object_set_new(j, "scenarios", scen);
-    int rc = json_dumpf(j, out, JSON_INDENT(1) | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+    int rc = json_dumpf(j, out, json_style() | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
     json_decref(j);
     if (rc == 0)
         rc = fputc('\n', out) == EOF ? -1 : 0;
