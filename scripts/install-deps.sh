@@ -16,6 +16,8 @@ packages=(
   socat curl                 # fixture fault servers; the fixture test's client
   ppp                        # chat: a standard tool drives the emulator in a test
   umockdev libumockdev-dev   # a mocked USB modem: libserialport's enumeration in tests
+  modemmanager dbus-daemon   # ModemManager (and mmcli) probes and upgrades the emulator in a
+                             # umockdev test bed, on a private session bus (e2e.modemmanager)
 )
 
 if [ "$(id -u)" -ne 0 ]; then

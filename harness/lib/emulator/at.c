@@ -205,6 +205,7 @@ void em_at_reset(dfota_emulator *em)
     em->in.overlong = em->in.started = em->in.saw_a = em->in.skip_lf = 0;
     em->in.after_upload = 0;
     em->in.dropped = 0;
+    memset(em->setting_now, 0, sizeof em->setting_now); /* the model's settings as at boot */
 }
 
 /* ---- the model's answers ------------------------------------------------- */
@@ -278,9 +279,47 @@ static int run_basic(dfota_emulator *em, const em_cmd *c)
     return 1;
 }
 
+/* A setting of the model: its read, test and write forms. */
+static int run_setting(dfota_emulator *em, const em_cmd *c)
+{
+    size_t i;
+    const em_setting *st = em_model_setting(em->model_data, c->text, c->name_len, &i);
+    if (!st)
+        return 0;
+    const char *arg = c->text + c->name_len;
+    size_t n = c->len - c->name_len;
+    char line[EM_PATTERN_MAX * (EM_ANSWER_LINES_MAX + 1) + 8];
+    if (n == 1 && arg[0] == '?') {
+        snprintf(line, sizeof line, "%s: %s", st->name, st->values[em->setting_now[i]]);
+        em_out_line(em, line);
+        em_at_ok(em);
+    } else if (n == 2 && arg[0] == '=' && arg[1] == '?') {
+        size_t k = (size_t)snprintf(line, sizeof line, "%s: (", st->name);
+        for (size_t v = 0; v < st->n && k < sizeof line; v++)
+            k += (size_t)snprintf(line + k, sizeof line - k, "%s%s", v ? "," : "", st->values[v]);
+        if (k < sizeof line)
+            snprintf(line + k, sizeof line - k, ")");
+        em_out_line(em, line);
+        em_at_ok(em);
+    } else if (n > 1 && arg[0] == '=') {
+        for (size_t v = 0; v < st->n; v++)
+            if (text_equals_ci(arg + 1, n - 1, st->values[v])) {
+                em->setting_now[i] = (unsigned char)v;
+                em_at_ok(em);
+                return 1;
+            }
+        em_at_error(em, 4); /* operation not supported */
+    } else {
+        em_at_error(em, 0);
+    }
+    return 1;
+}
+
 static void run_command(dfota_emulator *em, const em_cmd *c)
 {
     if (!c->extended && run_basic(em, c))
+        return;
+    if (c->extended && run_setting(em, c))
         return;
     for (size_t i = 0; c->extended && i < sizeof at_commands / sizeof at_commands[0]; i++)
         if (text_equals_ci(c->text, c->name_len, at_commands[i].name)) {

@@ -13,7 +13,12 @@
  *     "I": ["{manufacturer}", "{model}", "Revision: {revision}"]
  *     "&C*": []                  # '*' at the end: any rest; [] just OK
  *     "+CGSMS=?": "ERROR"        # a final result instead of OK
+ *   settings:                    # what the module keeps: the first value at boot
+ *     "+CSCS": ['"GSM"', '"IRA"', '"UCS2"']
  *
+ * A setting answers its read form ("+CSCS: <value>"), its test form
+ * ("+CSCS: (<values>)") and takes a write of one of its values (else
+ * ERROR); settings are looked at before answers.
  * A pattern is a command as written after AT (its name and arguments),
  * compared ignoring ASCII case. Placeholders: {manufacturer}, {model},
  * {revision} (the running firmware), {imei}, {imsi}, {iccid} and
@@ -38,6 +43,8 @@ struct em_model {
     char imei[16], imsi[16], iccid[21];
     em_answer *answers;
     size_t n;
+    em_setting settings[EM_SETTINGS_MAX];
+    size_t n_settings;
 };
 
 static const char *const placeholders[] = {"manufacturer", "model", "revision", "imei",
@@ -144,6 +151,35 @@ static dfota_err read_answer(reader *r, em_model *m, const yaml_node_t *key,
     return rc;
 }
 
+static dfota_err read_setting(reader *r, em_model *m, const yaml_node_t *key,
+                              const yaml_node_t *val)
+{
+    const char *name = scalar(key);
+    if (!name || name[0] != '+' || strlen(name) < 2 || strlen(name) > EM_PATTERN_MAX ||
+        strpbrk(name, "=?*;\" "))
+        return at_node(r, key, "a setting is an extended command's name (+CSCS)%s", "");
+    if (m->n_settings == EM_SETTINGS_MAX)
+        return at_node(r, key, "a model has at most %s settings", "32");
+    if (val->type != YAML_SEQUENCE_NODE || val->data.sequence.items.top == val->data.sequence.items.start)
+        return at_node(r, val, "the values of '%.40s' are a list of one or more", name);
+    em_setting *st = &m->settings[m->n_settings++];
+    if (!(st->name = strdup(name)))
+        return DFOTA_E_NOMEM;
+    for (yaml_node_item_t *it = val->data.sequence.items.start;
+         it < val->data.sequence.items.top; it++) {
+        const yaml_node_t *v = yaml_document_get_node(&r->doc, *it);
+        const char *text = scalar(v);
+        if (!text || !*text || strlen(text) > EM_PATTERN_MAX || strchr(text, ';'))
+            return at_node(r, v, "a value of '%.40s' is 1 to 64 bytes of text without ';'", name);
+        if (st->n == EM_ANSWER_LINES_MAX)
+            return at_node(r, v, "a setting has at most %s values", "16");
+        if (!(st->values[st->n] = strdup(text)))
+            return DFOTA_E_NOMEM;
+        st->n++;
+    }
+    return DFOTA_OK;
+}
+
 static dfota_err read_field(reader *r, const yaml_node_t *n, const char *what, char *dst,
                             size_t cap, int digits_only)
 {
@@ -190,9 +226,14 @@ static dfota_err read_root(reader *r, em_model *m)
                  !rc && q < v->data.mapping.pairs.top; q++)
                 rc = read_answer(r, m, yaml_document_get_node(&r->doc, q->key),
                                  yaml_document_get_node(&r->doc, q->value));
+        } else if (strcmp(key, "settings") == 0 && v->type == YAML_MAPPING_NODE) {
+            for (yaml_node_pair_t *q = v->data.mapping.pairs.start;
+                 !rc && q < v->data.mapping.pairs.top; q++)
+                rc = read_setting(r, m, yaml_document_get_node(&r->doc, q->key),
+                                  yaml_document_get_node(&r->doc, q->value));
         } else
             rc = at_node(r, k, "unknown key '%.40s': use model, manufacturer, imei, imsi, "
-                               "iccid or answers (a mapping)", key);
+                               "iccid, settings or answers (mappings)", key);
     }
     if (!rc && (!m->name[0] || !m->manufacturer[0] || !have_answers))
         rc = at_node(r, root, "a model needs model:, manufacturer: and answers:%s", "");
@@ -252,6 +293,11 @@ void em_model_free(em_model *m)
         free(m->answers[i].final);
     }
     free(m->answers);
+    for (size_t i = 0; i < m->n_settings; i++) {
+        free(m->settings[i].name);
+        for (size_t k = 0; k < m->settings[i].n; k++)
+            free(m->settings[i].values[k]);
+    }
     free(m);
 }
 
@@ -310,6 +356,16 @@ const em_answer *em_model_find(const em_model *m, const char *cmd, size_t n)
                       : text_equals_ci(cmd, n, a->pattern))
             return a;
     }
+    return NULL;
+}
+
+const em_setting *em_model_setting(const em_model *m, const char *name, size_t n, size_t *index)
+{
+    for (size_t i = 0; m && i < m->n_settings; i++)
+        if (text_equals_ci(name, n, m->settings[i].name)) {
+            *index = i;
+            return &m->settings[i];
+        }
     return NULL;
 }
 

@@ -94,6 +94,12 @@ void dfota_emulator_free(dfota_emulator *em)
 {
     if (!em)
         return;
+    if (em->testbed_dev[0]) {
+        /* stopped during a USB reboot: the test bed gets its device back,
+         * silently (the recording may already be gone) */
+        em->on_event = NULL;
+        em_testbed_replug(em);
+    }
     em_upload_abort(em);
     em_port_close(em);
     dfota_pty_link_unlock(em->link, em->link_lock); /* after the link is gone */

@@ -33,6 +33,8 @@
  *   model.c      a module model as data: answers to identification and
  *                status commands (models/NAME.yaml, built in by models.c)
  *   at.c         input from the host, the AT interpreter, AT+QFOTADL
+ *   testbed.c    a umockdev test bed's USB device, unplugged and plugged back by
+ *                a USB reboot (when the emulator plays a device of a test bed)
  *   run.c        running due actions, waiting
  *   options.c    option precedence (the settings), the options applied
  *   module.c     the emulator's life and its public API */
@@ -79,6 +81,7 @@
 #define EM_ANSWER_LINE_MAX 200      /* one line of an answer, as written */
 #define EM_PATTERN_MAX 64           /* a command pattern of a model */
 #define EM_S_REGS 13                /* S0 to S12 */
+#define EM_SETTINGS_MAX 32          /* settings a model keeps (+CSCS ...) */
 
 #define EM_FOTA_PREFIX "+QIND: \"FOTA\",\"" /* a FOTA URC up to its stage */
 #define DEFAULT_FIRMWARE "EG95EFAR02A07M4G"
@@ -141,6 +144,14 @@ typedef struct {
     size_t n_lines;
     char *final;                          /* ERROR, +CME ERROR: <n>..., NULL: OK */
 } em_answer;
+
+/* A parameter the module keeps (model.c): AT<name>=<value> sets it to one
+ * of values, AT<name>? reads it; values[0] at boot. */
+typedef struct {
+    char *name;
+    char *values[EM_ANSWER_LINES_MAX];
+    size_t n;
+} em_setting;
 
 typedef struct em_model em_model;
 
@@ -224,6 +235,7 @@ struct dfota_emulator {
     int echo, cmee, verbose, quiet;    /* ATE, AT+CMEE, ATV, ATQ */
     unsigned char s_reg[EM_S_REGS];    /* S3: the line's end, S4: the response's, S5: backspace */
     em_model *model_data;              /* what the model answers (model.c) */
+    unsigned char setting_now[EM_SETTINGS_MAX]; /* each setting's value, an index */
     /* the command line the host is typing (at.c) */
     struct {
         char buf[EM_CMDLINE_MAX];
@@ -281,6 +293,9 @@ struct dfota_emulator {
     long host_fds;             /* the host's descriptors open, by inotify's count */
     unsigned own_opens;        /* opens of our own (dfota_pty_unread) still to come */
     unsigned own_closes;
+    /* testbed.c: the test bed's USB device (its sysfs folder) while a USB
+     * reboot has it unplugged, else "" */
+    char testbed_dev[EM_PATH_MAX];
     size_t out_len;
     uint8_t outq[EM_OUTQ_MAX];
 };
@@ -378,6 +393,8 @@ dfota_err em_model_parse(const char *file, const char *text, size_t len, em_mode
                          char *err, size_t errlen);
 void em_model_free(em_model *m);
 const char *em_model_name(const em_model *m);
+/* The setting named name[0..n) (+CSCS), its index in *index, or NULL. */
+const em_setting *em_model_setting(const em_model *m, const char *name, size_t n, size_t *index);
 /* The answer for the command cmd[0..n) as written, or NULL. */
 const em_answer *em_model_find(const em_model *m, const char *cmd, size_t n);
 /* text with its placeholders filled in, into out (cap bytes, cut to fit). */
@@ -393,6 +410,15 @@ int em_read_host(dfota_emulator *em);
 /* The module boots: echo on, verbose results, S3/S4/S5 and AT+CMEE as at
  * power-on, no line half typed. */
 void em_at_reset(dfota_emulator *em);
+
+/* ---- testbed.c ---- */
+/* When the emulator runs in a umockdev test bed (UMOCKDEV_DIR, and the
+ * link in its dev/ folder): the USB device above the link's tty leaves the
+ * test bed ("remove" uevents) at a USB power-off, and comes back ("add")
+ * at the power-on, after the new terminal is linked. Otherwise nothing;
+ * errors are notes in the recording. */
+void em_testbed_unplug(dfota_emulator *em);
+void em_testbed_replug(dfota_emulator *em);
 
 /* ---- run.c ---- */
 dfota_err em_run_due(dfota_emulator *em, int *happened, char *err, size_t errlen);

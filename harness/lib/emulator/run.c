@@ -29,6 +29,7 @@ static dfota_err act(dfota_emulator *em, const action *a, char *err, size_t errl
             em_record_flush(em, em->rec_host, DFOTA_DIR_HOST);
             em->host_attached = 0;
             em_emit_note(em, dfota_harness_event_name(DFOTA_HEV_PORT_LOST));
+            em_testbed_unplug(em);
         }
         break;
     case A_POWER_ON:
@@ -41,6 +42,7 @@ static dfota_err act(dfota_emulator *em, const action *a, char *err, size_t errl
             dfota_err rc = em_port_open(em, err, errlen);
             if (rc == DFOTA_OK)
                 em_emit_note(em, dfota_harness_event_name(DFOTA_HEV_PORT_BACK));
+            em_testbed_replug(em);
             return rc;
         }
         break;

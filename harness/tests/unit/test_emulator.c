@@ -594,6 +594,23 @@ static void test_model_answers(void)
     host_send(&r, "AT+CLCK=\"SC\",2");
     CU_ASSERT(expect_next(&r, "+CLCK: 0"));
     CU_ASSERT(expect_next(&r, "OK"));
+    /* a setting the module keeps: AT+CSCS */
+    host_send(&r, "AT+CSCS?");
+    CU_ASSERT(expect_next(&r, "+CSCS: \"GSM\""));
+    CU_ASSERT(expect_next(&r, "OK"));
+    host_send(&r, "AT+CSCS=\"UCS2\";+CSCS?");
+    CU_ASSERT(expect_next(&r, "+CSCS: \"UCS2\""));
+    CU_ASSERT(expect_next(&r, "OK"));
+    host_send(&r, "AT+CSCS=\"8859-1\"");
+    CU_ASSERT(expect_next(&r, "+CME ERROR: 4"));
+    host_send(&r, "AT+CSCS=?");
+    CU_ASSERT(expect_next(&r, "+CSCS: (\"GSM\",\"IRA\",\"UCS2\")"));
+    CU_ASSERT(expect_next(&r, "OK"));
+    host_send(&r, "AT+CSCS?"); /* a refused value changed nothing */
+    CU_ASSERT(expect_next(&r, "+CSCS: \"UCS2\""));
+    CU_ASSERT(expect_next(&r, "OK"));
+    host_send(&r, "ATZ;+CSCS?"); /* ATZ: as at boot */
+    CU_ASSERT(expect(&r, "+CSCS: \"GSM\""));
     rig_stop(&r);
 
     /* a model file of one's own */
