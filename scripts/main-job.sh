@@ -121,7 +121,6 @@ bash "$root/scripts/emulator-suite.sh" "$run/emulator" --no-color --jobs 2 --pre
   > "$run/emulator-summary.txt" 2>&1
 erc=$?
 counts=$(grep -E '^[0-9]+ scenarios?: ' "$run/emulator-summary.txt" | tail -n 1)
-total=$(sed -E 's/^([0-9]+) .*/\1/' <<< "$counts")
 npass=$(sed -nE 's/.*: ([0-9]+) passed.*/\1/p' <<< "$counts")
 if [ "$erc" -eq 0 ] && [ -n "$counts" ]; then
   echo "== emulator: $npass scenarios passed"
