@@ -331,7 +331,7 @@ static void failures_summary(html *h, const dfota_run_report *rep)
     putf(h, "<h2>What failed: %zu of %zu scenario%s</h2>\n<table class=\"failures\">\n"
             "<colgroup><col class=\"c-verdict\"><col class=\"c-name\"><col class=\"c-rule\">"
             "<col class=\"c-line\"><col></colgroup>\n<thead><tr><th>verdict</th><th>scenario</th>"
-            "<th>rule</th><th>transcript</th><th>what happened</th></tr></thead>\n<tbody>\n",
+            "<th>rule</th><th>line</th><th>what happened</th></tr></thead>\n<tbody>\n",
          bad, rep->n_results, rep->n_results == 1 ? "" : "s");
     for (size_t i = 0; i < rep->n_results && !h->failed; i++) {
         const dfota_scenario_result *res = &rep->results[i];
