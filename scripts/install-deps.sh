@@ -16,8 +16,13 @@ packages=(
   socat curl                 # fixture fault servers; the fixture test's client
   ppp                        # chat: a standard tool drives the emulator in a test
   umockdev libumockdev-dev   # a mocked USB modem: libserialport's enumeration in tests
+  tmux                       # a real terminal for dfota run's live display in tests
+  man-db groff-base          # the manual pages: built from --help (python3), checked by man --warnings
+  bash-completion            # the completion's home (share/bash-completion/completions)
   modemmanager dbus-daemon   # ModemManager (and mmcli) probes and upgrades the emulator in a
                              # umockdev test bed, on a private session bus (e2e.modemmanager)
+  dpkg-dev                   # dpkg-shlibdeps: the Debian package's dependencies (cpack -G DEB)
+  lintian                    # the Debian package is checked in a test (e2e.package)
 )
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -13,7 +13,8 @@
  *      model file (--model FILE)
  *   2  dfota_source_parse_serial (dfota/source.h)
  *   3  dfota_scenario_parse, dfota_scenario_expand of every send step,
- *      dfota_scenario_free (dfota/scenario.h)
+ *      dfota_scenario_free (dfota/scenario.h); dfota_scenario_parse_all
+ *      of the same text (dfota lint's every error), which must agree
  *
  * scripts/fuzz-smoke.sh seeds each with the byte '0' + N before the text.
  * Only what the headers promise is checked; a broken promise abort()s so
@@ -456,6 +457,50 @@ done:
     free(out);
 }
 
+/* Every error of the text (dfota_scenario_parse_all): each message placed
+ * and bounded, the first the one dfota_scenario_parse gives, the same
+ * status, at most DFOTA_SCENARIO_ERRORS_MAX and one "and N more". */
+typedef struct {
+    size_t n;
+    char first[DFOTA_ERRBUF];
+} fuzz_errors;
+
+static void fuzz_error_seen(void *ctx, const char *message)
+{
+    fuzz_errors *e = ctx;
+    size_t cap = strnlen(message, DFOTA_ERRBUF) + 1;
+    CHECK(cap <= DFOTA_ERRBUF);
+    if (e->n++ < DFOTA_SCENARIO_ERRORS_MAX)
+        check_placed(message, cap);
+    else
+        CHECK(e->n == DFOTA_SCENARIO_ERRORS_MAX + 1 && strstr(message, " more errors") != NULL);
+    if (e->n == 1)
+        memcpy(e->first, message, cap);
+}
+
+static void fuzz_scenario_all(const char *text, size_t size, dfota_err want, const char *want_err)
+{
+    fuzz_errors *seen = calloc(1, sizeof *seen);
+    char *err = malloc(DFOTA_ERRBUF);
+    dfota_scenario unset, *sc = &unset;
+    if (!seen || !err)
+        goto done;
+    dfota_err rc = dfota_scenario_parse_all(SCENARIO_NAME, text, size, &sc, err, DFOTA_ERRBUF,
+                                            fuzz_error_seen, seen);
+    CHECK(rc == want);
+    if (rc != DFOTA_OK) {
+        CHECK(sc == NULL && seen->n >= 1);
+        CHECK(strcmp(err, want_err) == 0 && strcmp(seen->first, want_err) == 0);
+    } else {
+        CHECK(sc != NULL && seen->n == 0);
+    }
+done:
+    if (sc != &unset)
+        dfota_scenario_free(sc);
+    free(err);
+    free(seen);
+}
+
 static void fuzz_scenario(unsigned opt, const uint8_t *data, size_t size)
 {
     /* The text as a file's bytes: no NUL after it. */
@@ -466,6 +511,7 @@ static void fuzz_scenario(unsigned opt, const uint8_t *data, size_t size)
         goto done;
     memcpy(text, data, size);
     dfota_err rc = dfota_scenario_parse(SCENARIO_NAME, text, size, &sc, err, DFOTA_ERRBUF);
+    fuzz_scenario_all(text, size, rc, err);
     if (rc != DFOTA_OK) {
         CHECK(sc == NULL);
         CHECK(rc == DFOTA_E_INPUT || rc == DFOTA_E_TOO_BIG || rc == DFOTA_E_NOMEM);

@@ -9,6 +9,7 @@
 
 #include "dfota/dfota.h"
 #include "cli.h"
+#include "config.h"
 
 /* The help in parts: C99 promises string literals of 4095 bytes only. */
 static const char usage_inputs[] =
@@ -39,6 +40,8 @@ static const char usage_options[] =
     "                              with their name. Damage the log itself carries\n"
     "                              (typographic quotes) is a NOTE in field and makes\n"
     "                              the file INCONCLUSIVE in strict: never a FAIL.\n"
+    "                              Without it: $DFOTA_PROFILE, else profile: in\n"
+    "                              ./dfota.yaml (see dfota run --help), else strict\n"
     "  -f, --format text|json|junit  output format (default text)\n"
     "      --pretty                JSON indented; compact by default, as dfota run\n"
     "                              writes its report.json\n"
@@ -216,12 +219,14 @@ int cmd_check(int argc, char **argv)
     const char *output = NULL;
     int color = -1, ch, keep_secrets = 0, allow_empty = 0, pretty = 0;
     int64_t reopen_ns = -1;
+    const char *profile_arg = NULL;
     optind = 1;
     while ((ch = getopt_long(argc, argv, "p:f:o:w:h", longopts, NULL)) != -1) {
         switch (ch) {
         case 'p':
             if (dfota_profile_parse(optarg, &run.opts.profile) != DFOTA_OK)
                 return bad_usage("unknown profile '%s' (strict or field)", optarg);
+            profile_arg = optarg;
             break;
         case 'f':
             if (strcmp(optarg, "text") == 0)
@@ -266,6 +271,9 @@ int cmd_check(int argc, char **argv)
         default: return bad_usage("%s", "unknown option");
         }
     }
+    /* DFOTA_PROFILE, then dfota.yaml's profile, when --profile is not given (config.c) */
+    if (cfg_check_profile(profile_arg, &run.opts.profile) != 0)
+        return EXIT_INPUT;
     if (optind >= argc)
         return bad_usage("%s", "no FILE, DIR or - given");
     if (reopen_ns > 0)

@@ -105,12 +105,19 @@ static const char usage_options[] =
     CLI_REDACT_PARAM_HELP
     "      --allow-empty        --record: a session in which the host never sent\n"
     "                           AT+QFOTADL passes instead of exiting 3\n"
+    "  -q, --quiet              print only the lines below (terminal, link, firmware,\n"
+    "                           ufs, their changes, the verdict), not what crosses\n"
     "  -h, --help               show this help\n";
 
 static const char usage_more[] =
     "\n"
-    "It prints 'terminal: PATH' and 'link: PATH' when it is ready, and a line for\n"
-    "each terminal change and firmware change after that.\n"
+    "It prints 'terminal: PATH', 'link: PATH', 'firmware: VERSION' and 'ufs: DIR'\n"
+    "when it is ready, and a line for each terminal change and firmware change\n"
+    "after that. Unless --quiet it also says, as it happens, what it received\n"
+    "('12.345 > AT+QFOTADL=...', module time), what it answered ('12.400 < OK'),\n"
+    "'!' events (host-open, port-lost ...), each download and why one failed\n"
+    "('download: FTP failed: <libcurl's reason> -> FTPEND,601') and each fault\n"
+    "it plays ('fault: KIND fires ...'); passwords shown as ***.\n"
     "\n"
     "In a umockdev test bed (UMOCKDEV_DIR set, the link in its dev/ folder) a USB\n"
     "reboot also removes the test bed's USB device above the tty and adds it back,\n"
@@ -150,6 +157,7 @@ typedef struct {
     const char *connect_to[16];
     int keep_secrets;    /* --no-redact */
     int allow_empty;     /* --allow-empty */
+    int quiet;           /* --quiet: no console lines */
     dfota_fault faults[CLI_FAULTS_MAX];
     size_t n_faults;
     char fault_text[CLI_FAULTS_MAX][64]; /* the kinds the faults point into */
@@ -212,6 +220,7 @@ static int parse_option(emulate_args *a, int c, const char *arg)
             return usage_error("bad host-reopen window", arg);
         return 0;
     case 'E': a->allow_empty = 1; return 0;
+    case 'q': a->quiet = 1; return 0;
     case 'M':
         if (!parse_bytes(arg, RECORD_MAX_LIMIT, &a->record_max) || a->record_max == 0)
             return usage_error("bad recording cap (BYTES, KiB, MiB or GiB, at most 1TiB)", arg);
@@ -272,12 +281,12 @@ static int parse_args(emulate_args *a, int argc, char **argv)
         {"no-redact", no_argument, NULL, 'K'},      {"allow-empty", no_argument, NULL, 'E'},
         {"redact-param", required_argument, NULL, CLI_OPT_REDACT_PARAM},
         {"connect-to", required_argument, NULL, 'C'}, {"host-reopen", required_argument, NULL, 'H'},
-        {"record-max", required_argument, NULL, 'M'},
+        {"record-max", required_argument, NULL, 'M'}, {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},             {NULL, 0, NULL, 0},
     };
     int c, rc;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "l:F:m:p:P:t:u:s:S:x:R:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "l:F:m:p:P:t:u:s:S:x:R:qh", longopts, NULL)) != -1) {
         if (c == 'h')
             return -1;
         if ((rc = parse_option(a, c, optarg)) != 0)
@@ -353,6 +362,26 @@ static void record_event(void *ctx, const dfota_event *ev)
         r->failed = 1;
         fprintf(stderr, "dfota emulate: cannot write the recording: %s\n", strerror(errno));
     }
+}
+
+/* ---- the console: what the emulator does, for a person (not --quiet) */
+
+static void console_line(void *ctx, const char *line)
+{
+    (void)ctx;
+    char b[CLI_SHOWN_MAX];
+    printf("%s\n", cli_shown(line, b, sizeof b)); /* flushed by the loop after each step */
+}
+
+/* Each line that crosses the terminal, and '!' events: "12.345 > AT...",
+ * redacted and escaped (cli_shown); then the recording's, if any. */
+static void console_event(void *ctx, const dfota_event *ev)
+{
+    recording *r = ctx;
+    char b[CLI_SHOWN_MAX];
+    printf("%9.3f %c %s\n", (double)ev->t_ns / 1e9, (char)ev->dir, cli_shown(ev->data, b, sizeof b));
+    if (r->f)
+        record_event(r, ev);
 }
 
 static void record_close(recording *r)
@@ -486,6 +515,11 @@ static int emulate_run(emulate_args *a, dfota_scenario *sc)
         a->opts.on_event = record_event;
         a->opts.event_ctx = &rec;
     }
+    if (!a->quiet) {
+        a->opts.on_event = console_event; /* and the recording's, if any */
+        a->opts.event_ctx = &rec;
+        a->opts.on_console = console_line;
+    }
     cli_catch_stop_flag(); /* SIGINT, SIGTERM, SIGHUP end the loop; the link is removed */
     if (dfota_emulator_new(&a->opts, &em, err, sizeof err) != DFOTA_OK) {
         fprintf(stderr, "dfota emulate: %s\n", err);
@@ -493,8 +527,9 @@ static int emulate_run(emulate_args *a, dfota_scenario *sc)
         /* a link another emulator holds is the user's to sort out */
         return dfota_emulator_link_holder(a->opts.link) != 0 ? EXIT_INPUT : EXIT_HARNESS;
     }
-    printf("terminal: %s\nlink: %s\nfirmware: %s\n", dfota_emulator_tty(em),
-           a->opts.link ? a->opts.link : "(none)", dfota_emulator_firmware(em));
+    printf("terminal: %s\nlink: %s\nfirmware: %s\nufs: %s\n", dfota_emulator_tty(em),
+           a->opts.link ? a->opts.link : "(none)", dfota_emulator_firmware(em),
+           dfota_emulator_ufs_dir(em));
     fflush(stdout);
     int status = emulate_loop(em);
     dfota_emulator_free(em);

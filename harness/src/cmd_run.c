@@ -24,6 +24,8 @@
 #include "dfota/guide.h"
 #include "dfota/stage.h"
 #include "cli.h"
+#include "config.h"
+#include "progress.h"
 
 #define SCENARIOS_MAX 1024
 
@@ -115,13 +117,42 @@ static const char run_usage_more[] =
     "                           the module's (AT+QFLST). A missing or empty package\n"
     "                           is harness trouble (exit 4), not a module failure.\n"
     "                           On by default on the emulator; --no-preflight: off\n"
-    "      --color / --no-color colour on a terminal (default: when a terminal and\n"
+    "      --color / --no-color  colour on a terminal (default: when a terminal and\n"
     "                           NO_COLOR is not set)\n"
     "      --pretty             JSON (report.json, --format json) indented; compact\n"
     "                           by default, as dfota check writes it\n"
+    "      --show-config        print the settings in force and where each came\n"
+    "                           from (command line, environment, dfota.yaml:LINE,\n"
+    "                           default), then exit 0 without running\n"
+    "  -q, --quiet              print only the verdicts: a line per scenario and the\n"
+    "                           summary, no steps, no progress\n"
+    "  -v, --verbose            also trace the AT exchange on standard error as it\n"
+    "                           happens, a line per event: module time, > (host) or\n"
+    "                           < (module) or ! (harness), the line, redacted as\n"
+    "                           the transcript is\n"
     "  -h, --help               show this help\n";
 
+/* Where the settings a bench repeats come from (config.c). */
+static const char run_usage_config[] =
+    "\n"
+    "Configuration: a setting on the command line wins over the environment,\n"
+    "which wins over dfota.yaml in the working folder (only there: not a parent\n"
+    "folder's), which wins over the default:\n"
+    "  --source     DFOTA_SOURCE      source: SOURCE, or a list of them\n"
+    "  --profile    DFOTA_PROFILE     profile: strict|field (dfota check reads both)\n"
+    "  --report     DFOTA_REPORT_DIR  report: DIR\n"
+    "  --packages                     packages: FILE\n"
+    "  --var/--vars                   vars: {NAME: VALUE, ...} (under --var/--vars)\n"
+    "An unknown key or a value of the wrong type in dfota.yaml is exit 2 with\n"
+    "its line; an empty environment variable counts as unset.\n";
+
 static const char run_usage_status[] =
+    "\n"
+    "While it runs, standard error shows where the run is: on a terminal (and a\n"
+    "live source) two status lines redrawn in place (scenario i of N, the step,\n"
+    "the module time left of its window, the last URC, the UPDATING percentage,\n"
+    "a reboot); otherwise (a CI log, --jobs above 1, several --source) a line\n"
+    "per step as it is settled, with its verdict and the module time it took.\n"
     "\n"
     "Exit status:\n"
     "  0  every scenario passed\n"
@@ -146,14 +177,27 @@ typedef struct {
     size_t n;
     unsigned bad;
     int oom;
+    int every_error;             /* lint: every error of a file, not only the first */
 } library;
+
+static void print_error(void *ctx, const char *message)
+{
+    char b[CLI_SHOWN_MAX];
+    (void)ctx;
+    fprintf(stderr, "%s\n", cli_shown(message, b, sizeof b));
+}
 
 static void load_one(void *ctx, const char *path)
 {
     library *lib = ctx;
     char err[DFOTA_ERRBUF], b1[CLI_SHOWN_MAX], b2[CLI_SHOWN_MAX], b3[CLI_SHOWN_MAX];
     dfota_scenario *sc = NULL;
-    if (dfota_scenario_load(path, &sc, err, sizeof err) != DFOTA_OK) {
+    if (lib->every_error) {
+        if (dfota_scenario_load_all(path, &sc, err, sizeof err, print_error, NULL) != DFOTA_OK) {
+            lib->bad++;
+            return;
+        }
+    } else if (dfota_scenario_load(path, &sc, err, sizeof err) != DFOTA_OK) {
         fprintf(stderr, "%s\n", cli_shown(err, b1, sizeof b1));
         lib->bad++;
         return;
@@ -206,7 +250,8 @@ static void free_all(library *lib)
 
 /* The library named by lint's and list's arguments, every error printed;
  * NULL (with *status) for --help, a missing argument or no memory. */
-static library *library_of(int argc, char **argv, const char *usage, int *status)
+static library *library_of(int argc, char **argv, const char *usage, int every_error,
+                           int *status)
 {
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         fputs(usage, argc < 2 ? stderr : stdout);
@@ -219,6 +264,7 @@ static library *library_of(int argc, char **argv, const char *usage, int *status
         *status = EXIT_INPUT;
         return NULL;
     }
+    lib->every_error = every_error;
     load_all(lib, argc, argv, 1);
     return lib;
 }
@@ -228,10 +274,13 @@ int cmd_lint(int argc, char **argv)
     int status;
     library *lib = library_of(argc, argv,
                               "usage: dfota lint SCENARIO|DIR ...\n\n"
-                              "Validates scenarios without running them: every error is printed as\n"
-                              "FILE:LINE:COLUMN: what is wrong.\n\n"
+                              "Validates scenarios without running them. Every error of every file\n"
+                              "is printed, as FILE:LINE:COLUMN: what is wrong; a file's parts (each\n"
+                              "top-level key, tag, variable, fault and step) are judged apart, so one\n"
+                              "mistake does not hide the next. At most 100 errors a file, then\n"
+                              "FILE: and N more errors. A YAML syntax error ends its file's reading.\n\n"
                               "Exit status: 0 all valid, 2 one is not (or usage error).\n",
-                              &status);
+                              1, &status);
     if (!lib)
         return status;
     printf("%zu scenario%s valid, %u not\n", lib->n, lib->n == 1 ? "" : "s", lib->bad);
@@ -256,23 +305,38 @@ int cmd_list(int argc, char **argv)
     int status;
     library *lib = library_of(argc, argv,
                               "usage: dfota list SCENARIO|DIR ...\n\n"
-                              "Lists each scenario with its guide section, tags and the sources it can\n"
-                              "run on.\n\nExit status: 0, or 2 when a scenario is not valid.\n",
-                              &status);
+                              "Lists each scenario with its guide section, the sources it can run on,\n"
+                              "its tags and its variables (its vars block; give them with --var or\n"
+                              "--vars to dfota run): NAME=VALUE for a default, NAME=~ for one that\n"
+                              "must be given, NAME=ftp|http|file:FROM>TO for a package of the map.\n"
+                              "\nExit status: 0, or 2 when a scenario is not valid.\n",
+                              0, &status);
     if (!lib)
         return status;
-    printf("%-44s %-8s %-30s %s\n", "SCENARIO", "SECTION", "SOURCES", "TAGS");
+    printf("%-44s %-8s %-30s %-24s %s\n", "SCENARIO", "SECTION", "SOURCES", "TAGS", "VARIABLES");
     for (size_t i = 0; i < lib->n; i++) {
         const dfota_scenario *sc = lib->sc[i];
-        char src[64], tags[512] = "";
+        char src[64], tags[512] = "-", vars[1024] = "-", b[CLI_SHOWN_MAX];
         size_t o = 0;
         for (size_t t = 0; t < sc->n_tags && o < sizeof tags; t++) {
             int n = snprintf(tags + o, sizeof tags - o, "%s%s", t ? "," : "", sc->tags[t]);
             if (n > 0)
                 o += (size_t)n;
         }
-        printf("%-44s %-8s %-30s %s\n", sc->name, sc->section, sources_text(sc->sources, src, sizeof src),
-               tags);
+        o = 0;
+        for (size_t v = 0; v < sc->n_vars && o < sizeof vars; v++) {
+            const dfota_var *var = &sc->vars[v];
+            static const char *const forms[] = {"", "ftp", "http", "file"};
+            int n = var->pkg != DFOTA_PKG_NONE
+                        ? snprintf(vars + o, sizeof vars - o, "%s%s=%s:%s>%s", v ? " " : "",
+                                   var->name, forms[var->pkg], var->pkg_from, var->pkg_to)
+                        : snprintf(vars + o, sizeof vars - o, "%s%s=%s", v ? " " : "", var->name,
+                                   var->value ? cli_shown(var->value, b, sizeof b) : "~");
+            if (n > 0)
+                o += (size_t)n;
+        }
+        printf("%-44s %-8s %-30s %-24s %s\n", sc->name, sc->section,
+               sources_text(sc->sources, src, sizeof src), tags, vars);
     }
     status = lib->bad || lib->oom ? EXIT_INPUT : EXIT_PASS;
     free_all(lib);
@@ -304,6 +368,7 @@ typedef struct {
     int64_t reboot_ns, progress_step_ns;
     int progress_urcs;
     int keep_secrets;
+    int verbosity;               /* -q -1, -v 1 (progress.h) */
     int jobs;
     int preflight;               /* 1 --preflight, 0 --no-preflight, -1 by default */
     dfota_varset vars;
@@ -448,6 +513,8 @@ static void print_result(const run_opts *o, const dfota_scenario_result *res)
         return;
     }
     printf(", %zu step%s, %lu events\n", sc->n_steps, sc->n_steps == 1 ? "" : "s", res->events);
+    if (o->verbosity == PROGRESS_QUIET)
+        return; /* -q: the verdict only */
     for (size_t s = 0; s < sc->n_steps; s++) {
         const dfota_step_result *st = &res->steps[s];
         if (st->verdict == DFOTA_V_FAIL || st->verdict == DFOTA_V_INCOMPLETE)
@@ -506,15 +573,18 @@ static int parse_run_opts(int argc, char **argv, run_opts *o)
         {"preflight", no_argument, NULL, 'P'}, {"no-preflight", no_argument, NULL, 'O'},
         {"packages", required_argument, NULL, 'M'},
         {"pretty", no_argument, NULL, 'Y'}, /* JSON indented */
+        {"show-config", no_argument, NULL, 'W'},
+        {"quiet", no_argument, NULL, 'q'},        {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
     };
     char err[DFOTA_ERRBUF];
-    int ch;
+    int ch, show_config = 0;
+    const char *profile_arg = NULL;
     o->color = -1;
     optind = 1;
     o->jobs = 1;
     o->preflight = -1;
-    while ((ch = getopt_long(argc, argv, "s:t:D:p:r:f:j:h", longopts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "s:t:D:p:r:f:j:qvh", longopts, NULL)) != -1) {
         switch (ch) {
         case 'j': {
             char *end;
@@ -561,7 +631,9 @@ static int parse_run_opts(int argc, char **argv, run_opts *o)
                 fprintf(stderr, "dfota run: unknown profile '%s' (strict or field)\n", optarg);
                 return -1;
             }
+            profile_arg = optarg;
             break;
+        case 'W': show_config = 1; break;
         case 'r': o->report_dir = optarg; break;
         case 'f':
             if (strcmp(optarg, "text") && strcmp(optarg, "json")) {
@@ -616,20 +688,31 @@ static int parse_run_opts(int argc, char **argv, run_opts *o)
             }
             o->connect_to[o->n_connect_to++] = optarg;
             break;
+        case 'q': o->verbosity = PROGRESS_QUIET; break;
+        case 'v': o->verbosity = PROGRESS_VERBOSE; break;
         case 'h':
             fputs(run_usage, stdout);
             fputs(run_usage_more, stdout);
+            fputs(run_usage_config, stdout);
             fputs(run_usage_status, stdout);
             return 1;
         default: fputs("Try 'dfota run --help'.\n", stderr); return -1;
         }
     }
+    /* the environment and dfota.yaml fill what the command line left (config.c) */
+    cfg_run cfg = {o->sources, &o->n_sources, SOURCES_MAX, &o->report_dir, &o->packages,
+                   profile_arg, &o->profile, &o->vars, show_config};
+    int cfg_rc = cfg_run_settings(&cfg);
+    if (cfg_rc != 0)
+        return cfg_rc;
+    o->source = o->n_sources ? o->sources[o->n_sources - 1] : NULL;
     if (optind >= argc) {
         fputs("dfota run: no SCENARIO or DIR given\nTry 'dfota run --help'.\n", stderr);
         return -1;
     }
     if (!o->source) {
-        fputs("dfota run: no --source given (e.g. --source transcript:FILE)\n", stderr);
+        fputs("dfota run: no --source given (e.g. --source transcript:FILE; or DFOTA_SOURCE,\n"
+              "or source: in dfota.yaml)\n", stderr);
         return -1;
     }
     for (size_t k = 0; k < o->n_sources; k++) {
@@ -1005,7 +1088,8 @@ static void judge(const run_opts *o, const dfota_scenario *sc, const dfota_varse
                   dfota_source *src, FILE *tr, dfota_scenario_result *res)
 {
     int serial = source_kind(o->source) == DFOTA_SRC_SERIAL;
-    dfota_run_opts ro = {o->profile, vs, tr, o->keep_secrets, &cli_stop_signal, &run_prov};
+    dfota_run_opts ro = {o->profile, vs, tr, o->keep_secrets, &cli_stop_signal, &run_prov,
+                         progress_tell, NULL};
     if (dfota_run_scenario(sc, src, &ro, res) != DFOTA_OK && !res->harness_error)
         res->harness_error = 1;
     if (!res->harness_error && !cli_stop_signal)
@@ -1150,8 +1234,10 @@ static void *worker(void *arg)
         pthread_mutex_unlock(&w->mu);
         if (i >= w->n)
             return NULL;
+        progress_scenario(i, w->n, w->o->prefix);
         run_one(w->o, w->todo[i], w->rd, &w->res[i], &w->prep[i], &w->prep_sc[i]);
         pthread_mutex_lock(&print_mu);
+        progress_clear();
         if (!w->o->json && w->prep[i].scenario)
             print_result(w->o, &w->prep[i]);
         if (!w->o->json)
@@ -1498,6 +1584,7 @@ int cmd_run(int argc, char **argv)
      * stop the run (dfota_run_opts.stop), so that the report is written
      * all the same. */
     cli_catch_stop_flag();
+    progress_setup(o.verbosity, o.color, o.jobs > 1 || o.n_sources > 1);
     if (wants_fixtures(&o, lib) && use_fixtures(&o, &fx) != 0) {
         status = EXIT_HARNESS;
         goto out;

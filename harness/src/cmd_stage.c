@@ -37,7 +37,7 @@ static const char usage[] =
     "  --check-url URL   print the size of an ftp://, http:// or https:// URL as\n"
     "                    this host sees it (FTP SIZE, HTTP HEAD), the check a\n"
     "                    scenario can make before it sends the URL to a module\n"
-    "  --connect-to SPEC where connections really go, as curl's --connect-to\n"
+    "  --connect-to SPEC  where connections really go, as curl's --connect-to\n"
     "                    (\":2121:127.0.0.1:40123\"); may be repeated, up to 16\n"
     "  --redact-param NAME  also hide URL parameter NAME in what is printed\n"
     "                    (repeatable, or comma-separated; DFOTA_REDACT_PARAMS too)\n"

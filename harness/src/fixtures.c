@@ -48,30 +48,46 @@ static int try_dir(char *out, size_t cap, const char *base, const char *rel)
     return fits;
 }
 
+/* Whether this binary runs from the build folder it was built in: then its
+ * data is the source tree's (DFOTA_SOURCE_DIR); installed, it is never
+ * looked for there, even when the source tree is still on the machine. */
+static int from_build(const char *exe_dir)
+{
+#ifdef DFOTA_BUILD_DIR
+    char *build = realpath(DFOTA_BUILD_DIR, NULL);
+    int same = build && strcmp(build, exe_dir) == 0;
+    free(build);
+    return same;
+#else
+    (void)exe_dir;
+    return 0;
+#endif
+}
+
 int fixtures_find(char *out, size_t cap)
 {
     const char *env = getenv("DFOTA_FIXTURES");
     if (env && *env)
         return try_dir(out, cap, env, "") ? 0 : -1;
-    /* beside the binary: a build folder in the source tree (build/dfota),
-     * or an installed prefix (bin/dfota, share/dfota/fixtures) */
     char exe[FIXTURES_PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash) {
-            *slash = '\0';
-            if (try_dir(out, cap, exe, "/../fixtures") || try_dir(out, cap, exe, "/fixtures") ||
-                try_dir(out, cap, exe, "/../../fixtures") ||
-                try_dir(out, cap, exe, "/../share/dfota/fixtures"))
-                return 0;
-        }
-    }
+    if (n <= 0)
+        return -1;
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (!slash)
+        return -1;
+    *slash = '\0';
 #ifdef DFOTA_SOURCE_DIR
-    if (try_dir(out, cap, DFOTA_SOURCE_DIR, "/fixtures"))
+    /* run from its build: the source tree first */
+    if (from_build(exe) && try_dir(out, cap, DFOTA_SOURCE_DIR, "/fixtures"))
         return 0;
 #endif
+    /* installed (PREFIX/bin/dfota, PREFIX/share/dfota/fixtures), or a build
+     * folder inside a source tree (build/dfota, fixtures/) */
+    if (try_dir(out, cap, exe, "/../share/dfota/fixtures") || try_dir(out, cap, exe, "/../fixtures") ||
+        try_dir(out, cap, exe, "/fixtures") || try_dir(out, cap, exe, "/../../fixtures"))
+        return 0;
     return -1;
 }
 

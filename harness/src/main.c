@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "dfota/dfota.h"
+#include "dfota/emulator.h"
 #include "dfota/guide.h"
 #include "dfota/log.h"
 #include "cli.h"
@@ -13,8 +14,18 @@ char **cli_argv;
 
 static int cmd_rules(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
+    if (argc > 1 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
+        printf("usage: dfota rules\n\n"
+               "Lists the rule catalogue, one rule a line: its stable ID, the section of\n"
+               "the EG9x DFOTA User Guide it comes from, and the rule in a sentence.\n"
+               "Findings, reports and scenarios name rules by these IDs.\n\n"
+               "Exit status: 0.\n");
+        return EXIT_PASS;
+    }
+    if (argc > 1) {
+        fprintf(stderr, "dfota rules: takes no arguments\n");
+        return EXIT_INPUT;
+    }
     for (int r = 0; r < DFOTA_RULE_COUNT; r++) {
         const dfota_rule_info *ri = dfota_rule_get((dfota_rule)r);
         printf("%-28s §%-14s %s\n", ri->id, ri->section, ri->summary);
@@ -79,6 +90,54 @@ const char *cli_shown(const char *s, char *buf, size_t cap)
     return buf;
 }
 
+/* Scenario variables (--var NAME=VALUE, -D NAME=VALUE, --vars FILE) are
+ * dfota run's only: given to another command they are an error, never
+ * taken for a file name (dfota lint --var X=1 would read "--var" and
+ * "X=1" as scenarios). 1 when one is there, said on standard error. */
+static int var_misplaced(const char *cmd, int argc, char **argv)
+{
+    if (strcmp(cmd, "run") == 0)
+        return 0;
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+        const char *a = argv[i];
+        const char *opt = strncmp(a, "--vars", 6) == 0 && (a[6] == '\0' || a[6] == '=') ? "--vars"
+                          : strncmp(a, "--var", 5) == 0 && (a[5] == '\0' || a[5] == '=') ? "--var"
+                          : strncmp(a, "-D", 2) == 0                                        ? "-D"
+                                                                                            : NULL;
+        if (opt) {
+            fprintf(stderr, "dfota %s: %s is not an option of %s (scenario variables are dfota run's)\n",
+                    cmd, opt, cmd);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* dfota --complete WHAT: the words the bash completion offers that only the
+ * core knows, one a line (hidden; completion/dfota.bash asks it). */
+static int complete_words(const char *what)
+{
+    if (strcmp(what, "commands") == 0) {
+        for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+            puts(commands[i].name);
+    } else if (strcmp(what, "profiles") == 0) {
+        puts("strict");
+        puts("field");
+        for (size_t i = 0; dfota_emulator_profile_name(i, NULL); i++)
+            puts(dfota_emulator_profile_name(i, NULL));
+    } else if (strcmp(what, "faults") == 0) {
+        for (size_t i = 0; dfota_emulator_fault_kind(i); i++)
+            puts(dfota_emulator_fault_kind(i));
+    } else if (strcmp(what, "models") == 0) {
+        for (size_t i = 0; dfota_emulator_model_name(i); i++)
+            puts(dfota_emulator_model_name(i));
+    } else {
+        fprintf(stderr, "dfota --complete: commands, profiles, faults or models\n");
+        return EXIT_INPUT;
+    }
+    return EXIT_PASS;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -98,12 +157,17 @@ int main(int argc, char **argv)
         printf("dfota %s (commit %s, rules %s)\n", DFOTA_VERSION, dfota_build_commit(), hash);
         return EXIT_PASS;
     }
+    if (strcmp(cmd, "--complete") == 0)
+        return argc == 3 ? complete_words(argv[2]) : complete_words("");
     const char *extra = getenv("DFOTA_REDACT_PARAMS");
     if (extra && extra[0] && cli_redact_param("dfota", "DFOTA_REDACT_PARAMS", extra) != 0)
         return EXIT_INPUT;
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (strcmp(cmd, commands[i].name) == 0)
+        if (strcmp(cmd, commands[i].name) == 0) {
+            if (var_misplaced(commands[i].name, argc - 1, argv + 1))
+                return EXIT_INPUT;
             return commands[i].run(argc - 1, argv + 1);
+        }
     fprintf(stderr, "dfota: unknown command '%s'\n\n", cmd);
     help(stderr);
     return EXIT_INPUT;

@@ -95,6 +95,15 @@ typedef struct {
      * the emulator started. The event is valid during the call. NULL: none. */
     void (*on_event)(void *ctx, const dfota_event *ev);
     void *event_ctx;
+    /* A person's console (dfota emulate): called with a short line, for a
+     * person who drives the emulator by hand, when it does what its
+     * terminal does not show: a fault fires ("fault: update-fail fires
+     * (1 of 2) at the update attempt -> code 522"), a download ends and why
+     * it failed ("download: FTP failed: <libcurl's reason> -> FTPEND,601").
+     * Passwords and secret URL parameters are hidden (dfota_redact_field).
+     * The line is valid during the call. NULL: none. */
+    void (*on_console)(void *ctx, const char *line);
+    void *console_ctx;
 } dfota_emulator_opts;
 
 typedef struct dfota_emulator dfota_emulator;
@@ -196,6 +205,10 @@ const char *dfota_emulator_fault_kind(size_t i);
  * DFOTA_E_INPUT with err saying what is wrong (without arg's text). */
 DFOTA_WUR dfota_err dfota_emulator_fault_parse(const char *arg, dfota_fault *f, char *kind,
                                                size_t kind_cap, char *err, size_t errlen);
+
+/* The host folder that stands for /data/ufs/ (the option's, or the
+ * temporary one the emulator made and removes). */
+const char *dfota_emulator_ufs_dir(const dfota_emulator *em);
 
 /* The running firmware version (changes after a successful upgrade). */
 const char *dfota_emulator_firmware(const dfota_emulator *em);

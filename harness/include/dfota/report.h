@@ -32,6 +32,11 @@ const char *dfota_build_commit(void);
  * section or a rule's text changes, so two verdicts can be compared. */
 void dfota_rules_hash(char *out, size_t cap);
 
+/* The same hash over any catalogue: rules[0..n) in order, each ID, section
+ * and sentence ("fnv1a64:" and 16 hex digits; dfota_rules_hash is this over
+ * the judge's catalogue). */
+void dfota_rules_hash_of(const dfota_rule_info *rules, size_t n, char *out, size_t cap);
+
 /* Fills *p for a command run as argv[0..argc) under profile. */
 void dfota_provenance_fill(dfota_provenance *p, const char *profile, int argc,
                            char *const *argv);

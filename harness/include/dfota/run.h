@@ -13,6 +13,40 @@
 #include <stdio.h>
 
 
+/* What a run tells as it goes (dfota_run_opts.progress), for a person
+ * watching: it never changes what the run judges or writes. */
+typedef enum {
+    DFOTA_RUN_TELL_STEP,    /* a step starts to be matched (step, what, deadline_ns) */
+    DFOTA_RUN_TELL_EVENT,   /* an event came: ev as the transcript shows it */
+    DFOTA_RUN_TELL_WAIT,    /* the run waits (now_ns, deadline_ns); a live source is
+                             * asked at most a module second ahead, so this comes at
+                             * least every module second while it waits */
+    DFOTA_RUN_TELL_SETTLED  /* a step was settled: verdict, detail, t_start_ns, t_end_ns */
+} dfota_run_tell;
+
+typedef struct {
+    dfota_run_tell tell;
+    const dfota_scenario *sc;
+    int live;                    /* the source is a module (or the emulator), not a recording */
+    size_t step;                 /* 0-based; sc->n_steps once every step is settled */
+    int64_t now_ns;              /* module time: the source's clock, or the event's time */
+    int64_t deadline_ns;         /* when the current step's window ends; DFOTA_T_NONE: none */
+    /* TELL_STEP and TELL_SETTLED: the step's description and result, their
+     * secrets hidden (dfota_redact_field) unless the run keeps them */
+    char what[DFOTA_TEXT_MAX];
+    char detail[DFOTA_TEXT_MAX];
+    dfota_verdict verdict;
+    int64_t t_start_ns, t_end_ns;    /* the step's window anchor and its end, or DFOTA_T_NONE */
+    /* TELL_EVENT: the event as the transcript shows it (redacted unless
+     * keep_secrets; borrowed for the call), and the checker's reading */
+    const dfota_event *ev;
+    int urc;                     /* a +QIND: "FOTA",... URC */
+    int percent;                 /* an UPDATING percentage, else -1 */
+    dfota_harness_event harness; /* port-lost, port-back ... */
+} dfota_run_progress;
+
+typedef void (*dfota_run_progress_fn)(void *ctx, const dfota_run_progress *p);
+
 typedef struct {
     dfota_profile profile;
     const dfota_varset *vars;
@@ -29,6 +63,10 @@ typedef struct {
     /* What makes the verdicts (dfota/report.h), written in the
      * transcript's header; NULL: not written. Borrowed. */
     const dfota_provenance *provenance;
+    /* Told what the run does as it goes (dfota_run_progress), from the
+     * run's thread; NULL: nothing is told. */
+    dfota_run_progress_fn progress;
+    void *progress_ctx;
 } dfota_run_opts;
 
 /* Runs sc on src. Fills *res (free its parts with

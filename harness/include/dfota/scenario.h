@@ -169,6 +169,27 @@ typedef struct {
 DFOTA_WUR dfota_err dfota_scenario_load(const char *path, dfota_scenario **out, char *err,
                                         size_t errlen);
 
+/* Every error of a file, not only the first, for dfota lint. */
+#define DFOTA_SCENARIO_ERRORS_MAX 100        /* messages of one file; then "and N more" */
+typedef void (*dfota_scenario_error_fn)(void *ctx, const char *message);
+
+/* dfota_scenario_load that goes on past an error to the next part of the
+ * file it can judge apart (a top-level key, a tag, a variable, a fault, a
+ * step) and hands each message, "FILE:LINE:COLUMN: what is wrong", to fn:
+ * at most DFOTA_SCENARIO_ERRORS_MAX, then one "FILE: and N more errors".
+ * A YAML syntax error or a limit of the file ends the reading (libyaml
+ * cannot go on). Returns what dfota_scenario_load returns, with the first
+ * message in err; *out is NULL on error. */
+DFOTA_WUR dfota_err dfota_scenario_load_all(const char *path, dfota_scenario **out, char *err,
+                                            size_t errlen, dfota_scenario_error_fn fn,
+                                            void *ctx);
+
+/* dfota_scenario_load_all from memory (name in messages; no file name
+ * for the scenario's name to match). */
+DFOTA_WUR dfota_err dfota_scenario_parse_all(const char *name, const char *text, size_t len,
+                                             dfota_scenario **out, char *err, size_t errlen,
+                                             dfota_scenario_error_fn fn, void *ctx);
+
 /* Like dfota_scenario_load, from memory; name is used in messages. */
 DFOTA_WUR dfota_err dfota_scenario_parse(const char *name, const char *text, size_t len,
                                          dfota_scenario **out, char *err, size_t errlen);
@@ -257,5 +278,45 @@ const dfota_package *dfota_pkgmap_find(const dfota_pkgmap *m, const char *from, 
  * in that form; DFOTA_E_TOO_BIG when out is too small. */
 DFOTA_WUR dfota_err dfota_pkgmap_value(const dfota_pkgmap *m, const dfota_var *v, char *out,
                                        size_t cap, char *err, size_t errlen);
+
+/* ---- the project file ------------------------------------------------------
+ * dfota.yaml in the working folder: the settings a bench repeats, under
+ * the environment and the command line (dfota run --show-config). Every
+ * key is optional; paths are as written (relative to the working folder):
+ *
+ *   source: serial:usb:2c7c:0125:if=2       # or a list of up to 8 sources
+ *   packages: site-packages.yaml           # the package map
+ *   report: reports                        # the report folder
+ *   profile: field                         # strict, field
+ *   vars:
+ *     SERVER: ftp.example.net
+ *
+ * Read with the limits and FILE:LINE:COLUMN errors of a scenario; an
+ * unknown key or a value of the wrong type is an error. */
+#define DFOTA_PROJECT_SOURCES_MAX 8
+
+typedef struct {
+    char *value;
+    unsigned long line;          /* 0 when not given */
+} dfota_project_value;
+
+typedef struct {
+    char *file;
+    dfota_project_value source[DFOTA_PROJECT_SOURCES_MAX];
+    size_t n_sources;
+    dfota_project_value packages, report, profile;
+    char *var_name[DFOTA_SCENARIO_VARS_MAX];
+    dfota_project_value var[DFOTA_SCENARIO_VARS_MAX];
+    size_t n_vars;
+} dfota_project;
+
+/* Loads and checks a project file. On success *out is the caller's
+ * (dfota_project_free); on error *out is NULL and err holds
+ * "FILE:LINE:COLUMN: what is wrong". An empty file sets nothing. */
+DFOTA_WUR dfota_err dfota_project_load(const char *path, dfota_project **out, char *err,
+                                       size_t errlen);
+DFOTA_WUR dfota_err dfota_project_parse(const char *name, const char *text, size_t len,
+                                        dfota_project **out, char *err, size_t errlen);
+void dfota_project_free(dfota_project *p);
 
 #endif

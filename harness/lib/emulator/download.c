@@ -80,6 +80,11 @@ static long download_code(const dfota_emulator *em, CURLcode rc)
  * the update flow's to plan (em_download_ended). */
 static void download_done(dfota_emulator *em, CURLcode rc, em_download_result *res)
 {
+    if (rc != CURLE_OK && !em->dl_error[0]) /* libcurl's words, or its code's */
+        snprintf(em->dl_error, sizeof em->dl_error, "%s", curl_easy_strerror(rc));
+    if (em->dl_no_space || rc == CURLE_FILESIZE_EXCEEDED)
+        snprintf(em->dl_error, sizeof em->dl_error,
+                 "the package is larger than the free space (%lld bytes)", (long long)em->free_space);
     *res = (em_download_result){.code = download_code(em, rc), .ftp = em->dl_ftp};
     em_download_stop(em);
 }
@@ -144,7 +149,8 @@ static int download_setup(dfota_emulator *em, CURL *e)
            curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, stall_s) != CURLE_OK ||
            curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)em->free_space) != CURLE_OK ||
            curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_data) != CURLE_OK ||
-           curl_easy_setopt(e, CURLOPT_WRITEDATA, em) != CURLE_OK;
+           curl_easy_setopt(e, CURLOPT_WRITEDATA, em) != CURLE_OK ||
+           curl_easy_setopt(e, CURLOPT_ERRORBUFFER, em->dl_error) != CURLE_OK;
 }
 
 int em_download_start(dfota_emulator *em, em_download_result *res)
@@ -152,8 +158,11 @@ int em_download_start(dfota_emulator *em, em_download_result *res)
     hook_ctx c = {.ftp = em->dl_ftp};
     em_buf_free(&em->pkg);
     em->dl_no_space = 0;
+    em->dl_error[0] = '\0';
+    em_console(em, "download: %s %s", em->dl_ftp ? "FTP" : "HTTP", em->url);
     em_run_hooks(em, HOOK_DOWNLOAD, &c);
     if (c.drop) {
+        snprintf(em->dl_error, sizeof em->dl_error, "a fault made the server unreachable");
         download_done(em, CURLE_COULDNT_CONNECT, res); /* the server-unreachable fault */
         return 1;
     }

@@ -351,11 +351,42 @@ static const struct fault_hook fault_hooks[] = {
     {"blanks", HOOK_FOTA_LINE, fault_blanks},
 };
 
+/* Where a hook point is, for the console. */
+static const char *hook_where(hook_point at)
+{
+    switch (at) {
+    case HOOK_DOWNLOAD_END: return "the download's end";
+    case HOOK_ATTEMPT: return "the update attempt";
+    case HOOK_FOTA_LINE: return "a FOTA URC";
+    case HOOK_REBOOT: return "a reboot";
+    case HOOK_RETRY: return "the 505 retries";
+    case HOOK_COMMAND: return "a refused AT+QFOTADL";
+    case HOOK_ANSWER: return "AT+QFOTADL's answer";
+    case HOOK_DOWNLOAD: return "the download's connection";
+    }
+    return "?";
+}
+
 void em_run_hooks(dfota_emulator *em, hook_point at, hook_ctx *ctx)
 {
     for (size_t i = 0; i < em->n_faults; i++)
-        if (em->faults[i].hook->at == at)
-            em->faults[i].hook->fn(&em->faults[i], ctx);
+        if (em->faults[i].hook->at == at) {
+            fault_state *fs = &em->faults[i];
+            long fired = fs->fired, code = ctx->code;
+            fs->hook->fn(fs, ctx);
+            if (fs->fired == fired)
+                continue;
+            char times[32] = "every time";
+            if (fs->times > 0)
+                snprintf(times, sizeof times, "%ld of %ld", fs->fired, fs->times);
+            char more[48] = "";
+            if (ctx->code != code)
+                snprintf(more, sizeof more, " -> code %ld", ctx->code);
+            if (at == HOOK_ATTEMPT && ctx->percent >= 0 && ctx->code != code)
+                snprintf(more + strlen(more), sizeof more - strlen(more), " at %d%%", ctx->percent);
+            em_console(em, "fault: %s fires (%s) at %s%s", fs->hook->kind, times, hook_where(at),
+                       more);
+        }
 }
 
 /* Named profiles: the manners FIELD-QUIRKS describes, each the field's

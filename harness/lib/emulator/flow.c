@@ -93,6 +93,12 @@ void em_download_ended(dfota_emulator *em, const em_download_result *res)
 {
     hook_ctx c = {.code = res->code, .ftp = res->ftp};
     em_run_hooks(em, HOOK_DOWNLOAD_END, &c);
+    const char *stage = res->ftp ? "FTPEND" : "HTTPEND", *proto = res->ftp ? "FTP" : "HTTP";
+    if (res->code == 0)
+        em_console(em, "download: %s done, %zu bytes -> %s,%ld", proto, em->pkg.len, stage, c.code);
+    else
+        em_console(em, "download: %s failed: %s -> %s,%ld", proto,
+                   em->dl_error[0] ? em->dl_error : "(no reason given)", stage, c.code);
     em_plan_fota(em, 0, res->ftp ? DFOTA_STAGE_FTPEND : DFOTA_STAGE_HTTPEND, c.code, 1);
     if (c.code == 0 || c.update)
         em_plan_reboot(em, 1, T_POWER_OFF);

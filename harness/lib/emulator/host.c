@@ -3,12 +3,30 @@
  * its link (emulator/module.h). */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdarg.h>
 #include <string.h>
 #include <sys/inotify.h>
 #include <unistd.h>
 #include <stdio.h>
 
 #include "emulator/module.h"
+
+/* ---- the console ----------------------------------------------------------- */
+
+void em_console(dfota_emulator *em, const char *fmt, ...)
+{
+    if (!em->on_console)
+        return;
+    /* room for a whole URL and libcurl's reason: a line cut inside a
+     * password would not be seen as one by the redactor */
+    char line[DFOTA_REDACT_MAX(EM_CONSOLE_MAX) + 1];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, EM_CONSOLE_MAX, fmt, ap);
+    va_end(ap);
+    (void)dfota_redact_field(line, sizeof line); /* a cut field ends in "...", no secret */
+    em->on_console(em->console_ctx, line);
+}
 
 /* ---- the recording ------------------------------------------------------- */
 

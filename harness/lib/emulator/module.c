@@ -64,6 +64,8 @@ dfota_err dfota_emulator_new(const dfota_emulator_opts *opts, dfota_emulator **o
     em->acting_due = DFOTA_T_NONE;
     em->on_event = opts->on_event;
     em->event_ctx = opts->event_ctx;
+    em->on_console = opts->on_console;
+    em->console_ctx = opts->console_ctx;
     if ((rc = em_opts_apply(em, opts, err, errlen)) || (rc = link_check(em, err, errlen)) ||
         (rc = em_faults_load(em, opts->spec ? opts->spec->faults : NULL,
                              opts->spec ? opts->spec->n_faults : 0, err, errlen)) ||
@@ -128,6 +130,11 @@ long dfota_emulator_link_holder(const char *link)
 const char *dfota_emulator_tty(const dfota_emulator *em)
 {
     return em ? em->tty : "";
+}
+
+const char *dfota_emulator_ufs_dir(const dfota_emulator *em)
+{
+    return em ? em->ufs : "";
 }
 
 const char *dfota_emulator_firmware(const dfota_emulator *em)

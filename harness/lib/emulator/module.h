@@ -81,6 +81,7 @@
 #define EM_ANSWER_LINE_MAX 200      /* one line of an answer, as written */
 #define EM_PATTERN_MAX 64           /* a command pattern of a model */
 #define EM_S_REGS 13                /* S0 to S12 */
+#define EM_CONSOLE_MAX (DFOTA_URL_MAX + CURL_ERROR_SIZE + 200) /* a console line */
 #define EM_SETTINGS_MAX 32          /* settings a model keeps (+CSCS ...) */
 
 #define EM_FOTA_PREFIX "+QIND: \"FOTA\",\"" /* a FOTA URC up to its stage */
@@ -285,6 +286,10 @@ struct dfota_emulator {
     void (*on_event)(void *ctx, const dfota_event *ev);
     void *event_ctx;
     dfota_framer *rec_host, *rec_module; /* framers of what each side sent */
+    /* the console (opts.on_console) */
+    void (*on_console)(void *ctx, const char *line);
+    void *console_ctx;
+    char dl_error[CURL_ERROR_SIZE];  /* libcurl's reason a download failed, or "" */
     int host_attached;         /* the host has its side open (as last seen) */
     /* Every open and close of the terminal's slave, as inotify reports them:
      * a hang-up polled for misses a host that closes and reopens between
@@ -307,6 +312,10 @@ static inline int64_t now_ns(const dfota_emulator *em)
 }
 
 /* ---- host.c ---- */
+/* A line for the console (opts.on_console), secrets hidden; nothing
+ * without one. */
+void em_console(dfota_emulator *em, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 void em_emit_note(dfota_emulator *em, const char *what);
 void em_record_bytes(dfota_emulator *em, dfota_framer *fr, dfota_dir dir, const void *p,
                      size_t n);

@@ -28,15 +28,23 @@ static uint64_t fnv1a(uint64_t h, const char *s)
     return h;
 }
 
-void dfota_rules_hash(char *out, size_t cap)
+void dfota_rules_hash_of(const dfota_rule_info *rules, size_t n, char *out, size_t cap)
 {
     uint64_t h = 0xcbf29ce484222325ULL;
-    for (int r = 0; r < DFOTA_RULE_COUNT; r++) {
-        const dfota_rule_info *ri = dfota_rule_get((dfota_rule)r);
+    for (size_t r = 0; r < n; r++) {
+        const dfota_rule_info *ri = &rules[r];
         h = fnv1a(fnv1a(fnv1a(fnv1a(fnv1a(h, ri->id), "\t"), ri->section), "\t"), ri->summary);
         h = fnv1a(h, "\n");
     }
     snprintf(out, cap, "fnv1a64:%016llx", (unsigned long long)h);
+}
+
+void dfota_rules_hash(char *out, size_t cap)
+{
+    dfota_rule_info all[DFOTA_RULE_COUNT];
+    for (int r = 0; r < DFOTA_RULE_COUNT; r++)
+        all[r] = *dfota_rule_get((dfota_rule)r);
+    dfota_rules_hash_of(all, DFOTA_RULE_COUNT, out, cap);
 }
 
 void dfota_provenance_fill(dfota_provenance *p, const char *profile, int argc,

@@ -34,6 +34,8 @@ typedef struct {
     unsigned long out_line;     /* lines written to the run's transcript */
     int header_written;
     size_t sent_step;           /* live sources: 1 + the send step whose line went out */
+    size_t told_step;           /* 1 + the step last told as started (opts->progress) */
+    size_t told_settled;        /* the steps told as settled */
 } run;
 
 /* ---- results ---------------------------------------------------------- */
@@ -50,6 +52,91 @@ static void on_finding(void *ctx, const dfota_finding *f)
 }
 
 /* ---- the run ------------------------------------------------------------ */
+
+/* ---- telling (opts->progress): never changes what is judged or written */
+
+static void tell_init(const run *r, dfota_run_progress *p, dfota_run_tell t, int64_t now)
+{
+    memset(p, 0, sizeof *p);
+    p->tell = t;
+    p->sc = r->sc;
+    p->live = r->src->ops->live != 0;
+    p->step = r->m.stopped ? r->sc->n_steps : r->m.step;
+    p->now_ns = now;
+    p->deadline_ns = r->m.stopped ? DFOTA_T_NONE : dfota_match_deadline(&r->m);
+    p->t_start_ns = p->t_end_ns = DFOTA_T_NONE;
+    p->percent = -1;
+}
+
+static void tell_step(const run *r, dfota_run_progress *p, size_t i)
+{
+    const dfota_step_result *sr = &r->res->steps[i];
+    p->step = i;
+    snprintf(p->what, sizeof p->what, "%s", sr->what);
+    snprintf(p->detail, sizeof p->detail, "%s", sr->detail);
+    if (!r->o->keep_secrets) {
+        (void)dfota_redact_field(p->what, sizeof p->what);
+        (void)dfota_redact_field(p->detail, sizeof p->detail);
+    }
+    p->verdict = sr->verdict;
+    p->t_start_ns = sr->t_start_ns;
+    p->t_end_ns = sr->t_end_ns;
+    r->o->progress(r->o->progress_ctx, p);
+}
+
+/* Tells the steps settled since the last call, then the one now matched. */
+static void tell_steps(run *r, int64_t now, int ended)
+{
+    if (!r->o->progress || !r->res->steps)
+        return;
+    size_t n = r->sc->n_steps;
+    dfota_run_progress p;
+    while (r->told_settled < n &&
+           (r->told_settled < r->m.step ||
+            ((r->m.stopped || ended) && r->res->steps[r->told_settled].verdict != DFOTA_V_NA))) {
+        tell_init(r, &p, DFOTA_RUN_TELL_SETTLED, now);
+        tell_step(r, &p, r->told_settled++);
+    }
+    if (!ended && !r->m.stopped && r->m.step < n && r->told_step != r->m.step + 1) {
+        r->told_step = r->m.step + 1;
+        tell_init(r, &p, DFOTA_RUN_TELL_STEP, now);
+        tell_step(r, &p, r->m.step);
+    }
+}
+
+static void tell_wait(const run *r, int64_t now)
+{
+    if (!r->o->progress)
+        return;
+    dfota_run_progress p;
+    tell_init(r, &p, DFOTA_RUN_TELL_WAIT, now);
+    r->o->progress(r->o->progress_ctx, &p);
+}
+
+/* ev as the transcript shows it (shown when it was recorded), with the
+ * checker's reading tr. */
+static void tell_event(const run *r, const dfota_event *ev, const dfota_event *shown,
+                       const dfota_transition *tr)
+{
+    if (!r->o->progress)
+        return;
+    char small[4096], *heap = NULL;
+    dfota_event own;
+    if (!shown) {
+        if (dfota_transcript_shown(ev, r->o->keep_secrets, small, sizeof small, &heap, &own) !=
+            DFOTA_OK)
+            return;
+        shown = &own;
+    }
+    dfota_run_progress p;
+    tell_init(r, &p, DFOTA_RUN_TELL_EVENT, ev->t_ns);
+    p.ev = shown;
+    p.urc = tr->item.kind == DFOTA_ITEM_URC;
+    p.percent = tr->progress != DFOTA_PROGRESS_NONE ? tr->percent : -1;
+    p.harness = tr->harness;
+    r->o->progress(r->o->progress_ctx, &p);
+    free(heap);
+}
 
 /* A live source is sent the current send step's line, once. */
 static dfota_err live_send(run *r, char *err, size_t errlen)
@@ -240,6 +327,7 @@ dfota_err dfota_run_scenario(const dfota_scenario *sc, dfota_source *src, const 
     int64_t first = DFOTA_T_NONE, last = DFOTA_T_NONE;
     int checker_port_set = 0;
     int64_t tail_end = DFOTA_T_NONE;
+    tell_steps(&r, src->ops->live ? src->ops->now(src) : DFOTA_T_NONE, 0);
     for (;;) {
         dfota_event ev;
         char err[DFOTA_ERRBUF] = "";
@@ -261,7 +349,9 @@ dfota_err dfota_run_scenario(const dfota_scenario *sc, dfota_source *src, const 
             dl = tail_end;
         }
         int64_t ask = dl;
-        if (src->ops->live && opts->stop) {
+        if (src->ops->live)
+            tell_wait(&r, src->ops->now(src));
+        if (src->ops->live && (opts->stop || opts->progress)) {
             int64_t soon = src->ops->now(src) + LIVE_POLL_NS;
             if (ask == DFOTA_T_NONE || soon < ask)
                 ask = soon;
@@ -275,6 +365,7 @@ dfota_err dfota_run_scenario(const dfota_scenario *sc, dfota_source *src, const 
             if (dl == DFOTA_T_NONE)
                 continue;
             dfota_match_timeout(&r.m, dl);
+            tell_steps(&r, dl, 0);
             continue;
         }
         if (got < 0) {
@@ -319,12 +410,15 @@ dfota_err dfota_run_scenario(const dfota_scenario *sc, dfota_source *src, const 
         dfota_checker_feed_ex(r.chk, &ev, &tr);
         if (recorded) /* what the transcript got, as it shows there, for the reports */
             dfota_scenario_result_add_line(res, &shown, &tr.item, 1);
+        tell_event(&r, &ev, recorded ? &shown : NULL, &tr);
         free(heap);
         dfota_match_event(&r.m, &ev, &tr);
+        tell_steps(&r, ev.t_ns, 0);
     }
     write_header(&r);
     /* The log ended: a step still waiting is INCOMPLETE, except a silence. */
     dfota_match_end(&r.m, !res->harness_error && !res->interrupted, res->interrupted);
+    tell_steps(&r, src->ops->live ? src->ops->now(src) : last, 1);
     if (opts->transcript_out && res->interrupted)
         (void)fputs("# interrupted: the run was stopped here\n", opts->transcript_out);
     dfota_checker_finish(r.chk);

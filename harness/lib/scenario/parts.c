@@ -43,21 +43,32 @@ static dfota_err do_section(const ytree *t, size_t i, char **dst)
     return scn_get_string(t, i, "section", dst);
 }
 
+/* After an item of a list failed with rc: keeps the first error in *first;
+ * 1 when the reading goes on to the next item. */
+static int next_item(const ytree *t, dfota_err rc, dfota_err *first)
+{
+    if (!*first)
+        *first = rc;
+    return scn_go_on(t, rc);
+}
+
 static dfota_err do_tags(const ytree *t, size_t i, dfota_scenario *sc)
 {
     char b[SHOWN_MAX];
-    dfota_err rc = scn_want_kind(t, i, Y_SEQ, "tags");
-    for (size_t e = scn_node(t, i)->first; !rc && e; e = t->v[e].next) {
+    dfota_err first = scn_want_kind(t, i, Y_SEQ, "tags");
+    for (size_t e = first ? 0 : scn_node(t, i)->first; e; e = t->v[e].next) {
         if (sc->n_tags == DFOTA_SCENARIO_TAGS_MAX)
             return scn_nfail(t, e, DFOTA_E_TOO_BIG, "more than %d tags", DFOTA_SCENARIO_TAGS_MAX);
-        rc = scn_want_text(t, e, "a tag");
+        dfota_err rc = scn_want_text(t, e, "a tag");
         if (!rc && !scn_is_word(scn_node(t, e)->text, scn_node(t, e)->len))
-            return scn_nfail(t, e, DFOTA_E_INPUT, "bad tag '%s': use [a-z0-9-]+",
-                         scn_shown(scn_node(t, e)->text, scn_node(t, e)->len, b, sizeof b));
+            rc = scn_nfail(t, e, DFOTA_E_INPUT, "bad tag '%s': use [a-z0-9-]+",
+                           scn_shown(scn_node(t, e)->text, scn_node(t, e)->len, b, sizeof b));
         if (!rc)
             rc = scn_get_string(t, e, "a tag", &sc->tags[sc->n_tags++]);
+        if (rc && !next_item(t, rc, &first))
+            return first;
     }
-    return rc;
+    return first;
 }
 
 static dfota_err do_sources(const ytree *t, size_t i, unsigned *sources)
@@ -148,28 +159,41 @@ static dfota_err do_vars(const ytree *t, size_t i, dfota_scenario *sc)
         rc = scn_too_many(t, i, DFOTA_SCENARIO_VARS_MAX, "vars");
     if (!rc)
         rc = scn_check_keys(t, i, NULL, "");
-    for (size_t k = scn_node(t, i)->first; !rc && k; k = t->v[t->v[k].next].next) {
+    if (rc)
+        return rc;
+    dfota_err first = DFOTA_OK;
+    for (size_t k = scn_node(t, i)->first; k; k = t->v[t->v[k].next].next) {
         const ynode *key = scn_node(t, k);
         size_t v = t->v[k].next;
         dfota_var *var = &sc->vars[sc->n_vars];
-        if (!scn_is_var_name(key->text, key->len))
-            return scn_nfail(t, k, DFOTA_E_INPUT, "bad variable name '%s': use [A-Z_][A-Z0-9_]*",
-                         scn_shown(key->text, key->len, b, sizeof b));
-        if (scn_node(t, v)->kind != Y_SCALAR && scn_node(t, v)->kind != Y_MAP)
-            return scn_nfail(t, v, DFOTA_E_INPUT,
-                         "the value of %s must be text, ~ or a package {ftp|http|file: [FROM, TO]}, "
-                         "not %s",
-                         key->text, scn_kind_text(scn_node(t, v)));
+        if (!scn_is_var_name(key->text, key->len)) {
+            rc = scn_nfail(t, k, DFOTA_E_INPUT, "bad variable name '%s': use [A-Z_][A-Z0-9_]*",
+                           scn_shown(key->text, key->len, b, sizeof b));
+            if (!next_item(t, rc, &first))
+                return first;
+            rc = DFOTA_OK;
+            continue;
+        }
+        /* declared even when its value is wrong, so that the steps that
+         * use it are not blamed too (dfota lint) */
         var->line = t->v[k].line;
         var->column = t->v[k].col;
         rc = scn_get_string(t, k, "a variable", &var->name);
         sc->n_vars++;
-        if (!rc && scn_node(t, v)->kind == Y_MAP)
+        if (!rc && scn_node(t, v)->kind != Y_SCALAR && scn_node(t, v)->kind != Y_MAP)
+            rc = scn_nfail(t, v, DFOTA_E_INPUT,
+                           "the value of %s must be text, ~ or a package {ftp|http|file: [FROM, "
+                           "TO]}, not %s",
+                           key->text, scn_kind_text(scn_node(t, v)));
+        else if (!rc && scn_node(t, v)->kind == Y_MAP)
             rc = do_package_var(t, v, var);
         else if (!rc && !scn_is_null(scn_node(t, v)))
             rc = scn_get_string(t, v, key->text, &var->value);
+        if (rc && !next_item(t, rc, &first))
+            return first;
+        rc = DFOTA_OK;
     }
-    return rc;
+    return first;
 }
 
 /* free_space: bytes, or with a suffix that counts in 1024s: K, KB, KiB
@@ -248,12 +272,15 @@ static dfota_err do_emulator(const ytree *t, size_t i, dfota_emulator_spec *em)
         rc = do_free_space(t, v, &em->free_space);
     if (!rc && (faults = scn_map_get(t, i, "faults")))
         rc = scn_want_kind(t, faults, Y_SEQ, "faults");
-    for (size_t e = faults && !rc ? scn_node(t, faults)->first : 0; !rc && e; e = t->v[e].next) {
+    dfota_err first = rc;
+    for (size_t e = faults && !rc ? scn_node(t, faults)->first : 0; e; e = t->v[e].next) {
         if (em->n_faults == faults_max)
             return scn_nfail(t, e, DFOTA_E_TOO_BIG, "more than %zu faults", faults_max);
         rc = scn_do_fault(t, e, &em->faults[em->n_faults++]);
+        if (rc && !next_item(t, rc, &first))
+            return first;
     }
-    return rc;
+    return first;
 }
 
 dfota_err scn_validate(const ytree *t, dfota_scenario *sc, const char *want_name)
@@ -268,31 +295,42 @@ dfota_err scn_validate(const ytree *t, dfota_scenario *sc, const char *want_name
         return scn_nfail(t, r, DFOTA_E_INPUT,
                      "a scenario is a mapping with name, section and steps, not %s",
                      scn_kind_text(scn_node(t, r)));
-    dfota_err rc = scn_check_keys(t, r, keys, "");
-    if (!rc)
-        rc = scn_require(t, r, "name", "the scenario");
-    if (!rc)
-        rc = scn_require(t, r, "section", "the scenario");
-    if (!rc)
-        rc = scn_require(t, r, "steps", "the scenario");
-    if (!rc)
-        rc = do_name(t, scn_map_get(t, r, "name"), want_name, &sc->name);
-    if (!rc)
-        rc = do_section(t, scn_map_get(t, r, "section"), &sc->section);
-    if (!rc && (v = scn_map_get(t, r, "requirement")))
-        rc = scn_get_string(t, v, "requirement", &sc->requirement);
-    if (!rc && (v = scn_map_get(t, r, "tags")))
-        rc = do_tags(t, v, sc);
+    /* Each part is judged apart: when every error is wanted (dfota lint)
+     * the reading goes on past a part that failed; the first error is
+     * the one returned. */
+    dfota_err rc = DFOTA_OK, part;
+#define PART(call)                                                                   \
+    do {                                                                             \
+        if ((part = (call)) != DFOTA_OK) {                                           \
+            if (!rc)                                                                 \
+                rc = part;                                                           \
+            if (!scn_go_on(t, part))                                                 \
+                return rc;                                                           \
+        }                                                                            \
+    } while (0)
+    PART(scn_check_keys(t, r, keys, ""));
+    PART(scn_require(t, r, "name", "the scenario"));
+    PART(scn_require(t, r, "section", "the scenario"));
+    PART(scn_require(t, r, "steps", "the scenario"));
+    if ((v = scn_map_get(t, r, "name")))
+        PART(do_name(t, v, want_name, &sc->name));
+    if ((v = scn_map_get(t, r, "section")))
+        PART(do_section(t, v, &sc->section));
+    if ((v = scn_map_get(t, r, "requirement")))
+        PART(scn_get_string(t, v, "requirement", &sc->requirement));
+    if ((v = scn_map_get(t, r, "tags")))
+        PART(do_tags(t, v, sc));
     sc->sources = DFOTA_SRC_ALL;
-    if (!rc && (v = scn_map_get(t, r, "sources")))
-        rc = do_sources(t, v, &sc->sources);
-    if (!rc && (v = scn_map_get(t, r, "requires")))
-        rc = do_requires(t, v, sc);
-    if (!rc && (v = scn_map_get(t, r, "vars")))
-        rc = do_vars(t, v, sc);
-    if (!rc && (v = scn_map_get(t, r, "emulator")))
-        rc = do_emulator(t, v, &sc->emulator);
-    if (!rc)
-        rc = scn_do_steps(t, scn_map_get(t, r, "steps"), sc);
+    if ((v = scn_map_get(t, r, "sources")))
+        PART(do_sources(t, v, &sc->sources));
+    if ((v = scn_map_get(t, r, "requires")))
+        PART(do_requires(t, v, sc));
+    if ((v = scn_map_get(t, r, "vars")))
+        PART(do_vars(t, v, sc));
+    if ((v = scn_map_get(t, r, "emulator")))
+        PART(do_emulator(t, v, &sc->emulator));
+    if ((v = scn_map_get(t, r, "steps")))
+        PART(scn_do_steps(t, v, sc));
+#undef PART
     return rc;
 }

@@ -9,18 +9,23 @@
  * and every use of it adds that many to the count, so an alias bomb
  * ("billion laughs") stops at the alias that passes the limit, in time and
  * memory linear in the file. Then the tree is checked against the format
- * and turned into a dfota_scenario. One thing wrong is reported, as
+ * and turned into a dfota_scenario. Each thing wrong is reported as
  * "FILE:LINE:COLUMN: message" at the node that is wrong (for a missing key,
  * at the mapping that lacks it): a mapping's keys are checked before its
  * values, and the top level's parts in the order of the format, vars
- * before steps, so that a step can be checked against the vars. Explicit
+ * before steps, so that a step can be checked against the vars.
+ * dfota_scenario_load stops at the first; dfota_scenario_load_all (dfota
+ * lint) goes on to the next part that can be judged apart (a top-level
+ * key, a tag, a variable, a fault, a step) and hands each message on. Explicit
  * tags (!!str) are refused: the format has no use for them and each scalar
  * is judged by its text.
  *
  * The room's files: tree.c (the tree and reading it), words.c (messages
  * and words), parts.c (the top level and its parts), faults.c (the
  * emulator's faults), steps.c, vars.c (variables), pkgmap.c (firmware
- * versions and the package map); this file, the scenario API. */
+ * versions and the package map), project.c (dfota.yaml); this file, the
+ * scenario API. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,8 +55,8 @@ static dfota_err read_scenario(const ytree *t, void *arg)
     return rc;
 }
 
-dfota_err dfota_scenario_parse(const char *name, const char *text, size_t len,
-                               dfota_scenario **out, char *err, size_t errlen)
+static dfota_err parse(const char *name, const char *text, size_t len, dfota_scenario **out,
+                       char *err, size_t errlen, scn_errors *errors)
 {
     if (err && errlen)
         err[0] = '\0';
@@ -59,7 +64,13 @@ dfota_err dfota_scenario_parse(const char *name, const char *text, size_t len,
         return DFOTA_E_ARG;
     *out = NULL;
     scenario_job job = {NULL, out};
-    return scn_tree_read(name, text, len, err, errlen, read_scenario, &job);
+    return scn_tree_read_all(name, text, len, err, errlen, errors, read_scenario, &job);
+}
+
+dfota_err dfota_scenario_parse(const char *name, const char *text, size_t len,
+                               dfota_scenario **out, char *err, size_t errlen)
+{
+    return parse(name, text, len, out, err, errlen, NULL);
 }
 
 /* The name a scenario file must carry: its base name without .yaml/.yml. */
@@ -75,7 +86,28 @@ static char *name_of_file(const char *path)
     return scn_dup_n(base, n);
 }
 
-dfota_err dfota_scenario_load(const char *path, dfota_scenario **out, char *err, size_t errlen)
+/* The first message, kept while the others pass (dfota_scenario_load_all). */
+typedef struct {
+    dfota_scenario_error_fn fn;
+    void *ctx;
+    char *first;
+    size_t cap;
+    int kept;
+} first_keeper;
+
+static void keep_first(void *arg, const char *message)
+{
+    first_keeper *k = arg;
+    if (!k->kept && k->first && k->cap) {
+        snprintf(k->first, k->cap, "%s", message);
+        k->kept = 1;
+    }
+    if (k->fn)
+        k->fn(k->ctx, message);
+}
+
+static dfota_err load(const char *path, dfota_scenario **out, char *err, size_t errlen,
+                      scn_errors *errors)
 {
     if (err && errlen)
         err[0] = '\0';
@@ -88,9 +120,64 @@ dfota_err dfota_scenario_load(const char *path, dfota_scenario **out, char *err,
     if (!want)
         return scn_fail_at(err, errlen, path, 0, 0, DFOTA_E_NOMEM, "out of memory");
     scenario_job job = {want, out};
-    dfota_err rc = scn_tree_load(path, err, errlen, read_scenario, &job);
+    dfota_err rc = scn_tree_load_all(path, err, errlen, errors, read_scenario, &job);
     free(want);
     return rc;
+}
+
+dfota_err dfota_scenario_load(const char *path, dfota_scenario **out, char *err, size_t errlen)
+{
+    return load(path, out, err, errlen, NULL);
+}
+
+/* dfota_scenario_load_all and _parse_all: path, or name and text. */
+static dfota_err all_errors(const char *path, const char *name, const char *text, size_t len,
+                            dfota_scenario **out, char *err, size_t errlen,
+                            dfota_scenario_error_fn fn, void *ctx)
+{
+    char msg[DFOTA_ERRBUF];
+    if (err && errlen)
+        err[0] = '\0';
+    first_keeper k = {fn, ctx, err, errlen, 0};
+    scn_errors errors = {keep_first, &k, 0};
+    dfota_err rc = path ? load(path, out, msg, sizeof msg, &errors)
+                        : parse(name, text, len, out, msg, sizeof msg, &errors);
+    if (rc && errors.n == 0) /* an error of the file or of YAML, not of a part */
+        keep_first(&k, msg);
+    if (errors.n > DFOTA_SCENARIO_ERRORS_MAX) {
+        snprintf(msg, sizeof msg, "%s: and %zu more errors", path ? path : name,
+                 errors.n - DFOTA_SCENARIO_ERRORS_MAX);
+        if (fn)
+            fn(ctx, msg);
+    }
+    return rc;
+}
+
+dfota_err dfota_scenario_load_all(const char *path, dfota_scenario **out, char *err,
+                                  size_t errlen, dfota_scenario_error_fn fn, void *ctx)
+{
+    if (!path) {
+        if (err && errlen)
+            err[0] = '\0';
+        if (out)
+            *out = NULL;
+        return DFOTA_E_ARG;
+    }
+    return all_errors(path, NULL, NULL, 0, out, err, errlen, fn, ctx);
+}
+
+dfota_err dfota_scenario_parse_all(const char *name, const char *text, size_t len,
+                                   dfota_scenario **out, char *err, size_t errlen,
+                                   dfota_scenario_error_fn fn, void *ctx)
+{
+    if (!name) {
+        if (err && errlen)
+            err[0] = '\0';
+        if (out)
+            *out = NULL;
+        return DFOTA_E_ARG;
+    }
+    return all_errors(NULL, name, text, len, out, err, errlen, fn, ctx);
 }
 
 void dfota_scenario_free(dfota_scenario *sc)

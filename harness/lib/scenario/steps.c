@@ -329,9 +329,15 @@ dfota_err scn_do_steps(const ytree *t, size_t i, dfota_scenario *sc)
     sc->steps = calloc(n, sizeof *sc->steps);
     if (!sc->steps)
         return scn_nomem(t);
-    for (size_t e = scn_node(t, i)->first; !rc && e; e = t->v[e].next)
+    dfota_err first = DFOTA_OK;
+    for (size_t e = scn_node(t, i)->first; e; e = t->v[e].next) {
         rc = do_step(t, e, sc, &sc->steps[sc->n_steps++]);
-    return rc;
+        if (rc && !first)
+            first = rc;
+        if (rc && !scn_go_on(t, rc))
+            return first; /* every error is wanted: each step is judged apart */
+    }
+    return first;
 }
 
 const char *dfota_step_kind_name(dfota_step_kind k)

@@ -345,13 +345,14 @@ fail:
     return rc;
 }
 
-dfota_err scn_tree_read(const char *file, const char *text, size_t len, char *err, size_t errlen,
-                    tree_reader read, void *arg)
+dfota_err scn_tree_read_all(const char *file, const char *text, size_t len, char *err,
+                            size_t errlen, scn_errors *errors, tree_reader read, void *arg)
 {
     ytree t;
     if (!file || (!text && len))
         return DFOTA_E_ARG;
     tree_init(&t, file, err, errlen);
+    t.errors = errors;
     dfota_err rc = tree_build(&t, text, len);
     if (!rc)
         rc = read(&t, arg);
@@ -359,15 +360,32 @@ dfota_err scn_tree_read(const char *file, const char *text, size_t len, char *er
     return rc;
 }
 
-dfota_err scn_tree_load(const char *path, char *err, size_t errlen, tree_reader read, void *arg)
+dfota_err scn_tree_read(const char *file, const char *text, size_t len, char *err, size_t errlen,
+                    tree_reader read, void *arg)
+{
+    return scn_tree_read_all(file, text, len, err, errlen, NULL, read, arg);
+}
+
+dfota_err scn_tree_load_all(const char *path, char *err, size_t errlen, scn_errors *errors,
+                            tree_reader read, void *arg)
 {
     char *buf = NULL;
     size_t len = 0;
     dfota_err rc = read_bounded(path, &buf, &len, err, errlen);
     if (!rc)
-        rc = scn_tree_read(path, buf, len, err, errlen, read, arg);
+        rc = scn_tree_read_all(path, buf, len, err, errlen, errors, read, arg);
     free(buf);
     return rc;
+}
+
+dfota_err scn_tree_load(const char *path, char *err, size_t errlen, tree_reader read, void *arg)
+{
+    return scn_tree_load_all(path, err, errlen, NULL, read, arg);
+}
+
+int scn_go_on(const ytree *t, dfota_err rc)
+{
+    return t->errors && rc != DFOTA_E_NOMEM;
 }
 
 /* ---- reading the tree ---------------------------------------------------- */
@@ -411,6 +429,8 @@ dfota_err scn_nfail(const ytree *t, size_t i, dfota_err rc, const char *fmt, ...
     va_start(ap, fmt);
     scn_vfail_at(t->err, t->errlen, t->file, t->v[i].line, t->v[i].col, rc, fmt, ap);
     va_end(ap);
+    if (t->errors && t->errors->n++ < DFOTA_SCENARIO_ERRORS_MAX && t->errors->fn)
+        t->errors->fn(t->errors->ctx, t->err);
     return rc;
 }
 
@@ -450,26 +470,29 @@ dfota_err scn_check_keys(const ytree *t, size_t m, const char *const *allowed,
                      const char *where)
 {
     char b[SHOWN_MAX], list[LIST_MAX];
+    dfota_err first = DFOTA_OK, rc;
     for (size_t k = scn_node(t, m)->first; k; k = t->v[t->v[k].next].next) {
         const ynode *key = scn_node(t, k);
-        dfota_err rc = scn_want_text(t, k, "a key");
-        if (rc)
-            return rc;
+        rc = scn_want_text(t, k, "a key");
         int known = allowed == NULL;
-        for (size_t a = 0; !known && allowed[a]; a++)
+        for (size_t a = 0; !rc && !known && allowed[a]; a++)
             known = strcmp(key->text, allowed[a]) == 0;
-        if (!known) {
+        if (!rc && !known) {
             scn_join(allowed, list, sizeof list);
-            return scn_nfail(t, k, DFOTA_E_INPUT, "unknown key '%s'%s: use %s",
-                         scn_shown(key->text, key->len, b, sizeof b), where, list);
+            rc = scn_nfail(t, k, DFOTA_E_INPUT, "unknown key '%s'%s: use %s",
+                           scn_shown(key->text, key->len, b, sizeof b), where, list);
         }
-        for (size_t e = scn_node(t, m)->first; e != k; e = t->v[t->v[e].next].next)
-            if (strcmp(scn_node(t, e)->text, key->text) == 0)
-                return scn_nfail(t, k, DFOTA_E_INPUT, "duplicate key '%s' (first at %lu:%lu)",
-                             scn_shown(key->text, key->len, b, sizeof b), t->v[e].line,
-                             t->v[e].col);
+        for (size_t e = scn_node(t, m)->first; !rc && e != k; e = t->v[t->v[e].next].next)
+            if (scn_text_is(scn_node(t, e), key->text))
+                rc = scn_nfail(t, k, DFOTA_E_INPUT, "duplicate key '%s' (first at %lu:%lu)",
+                               scn_shown(key->text, key->len, b, sizeof b), t->v[e].line,
+                               t->v[e].col);
+        if (rc && !first)
+            first = rc;
+        if (rc && !scn_go_on(t, rc))
+            return first;
     }
-    return DFOTA_OK;
+    return first;
 }
 
 /* More than max pairs in mapping m: an error at the first key past max. */

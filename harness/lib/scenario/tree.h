@@ -41,8 +41,18 @@ typedef struct {
     size_t node;
 } yanchor;
 
+/* Every error of a file, not only the first (dfota_scenario_load_all):
+ * scn_nfail hands each message to fn as it is written, up to
+ * DFOTA_SCENARIO_ERRORS_MAX, and counts the rest. */
+typedef struct {
+    dfota_scenario_error_fn fn;
+    void *ctx;
+    size_t n;                   /* errors written */
+} scn_errors;
+
 typedef struct {
     const char *file;           /* for messages */
+    scn_errors *errors;         /* NULL: the reading stops at the first error */
     char *err;
     size_t errlen;
     ynode *v;
@@ -69,6 +79,17 @@ dfota_err scn_tree_read(const char *file, const char *text, size_t len, char *er
                     tree_reader read, void *arg);
 /* tree_read of the file at path, of at most DFOTA_SCENARIO_FILE_MAX bytes. */
 dfota_err scn_tree_load(const char *path, char *err, size_t errlen, tree_reader read, void *arg);
+/* scn_tree_read that goes on past an error the reader can step over,
+ * handing each message to errors (errors may be NULL). */
+dfota_err scn_tree_read_all(const char *file, const char *text, size_t len, char *err,
+                            size_t errlen, scn_errors *errors, tree_reader read, void *arg);
+/* scn_tree_load that goes on past an error the reader can step over,
+ * handing each message to errors (errors may be NULL). */
+dfota_err scn_tree_load_all(const char *path, char *err, size_t errlen, scn_errors *errors,
+                            tree_reader read, void *arg);
+/* After a part of the file failed with rc: 1 when the reader goes on to
+ * the next part (every error is wanted and rc is not out of memory). */
+int scn_go_on(const ytree *t, dfota_err rc);
 /* "out of memory" as t's message; returns DFOTA_E_NOMEM. */
 dfota_err scn_nomem(const ytree *t);
 

@@ -23,6 +23,36 @@ expect_exit "bad window" 2 "$dfota" check --window final-result=3 "$guide"
 expect_exit "rules list" 0 "$dfota" rules
 expect_grep "rules list names PORT-REBOOT" "PORT-REBOOT" "$tmp/out"
 
+# --- scenario variables are dfota run's: another command refuses them
+# (exit 2, named) instead of reading "--var" and "X=1" as file names
+for c in check lint list rules emulate package stage proxy ports; do
+  for opt in --var --var=X=1 -D --vars; do
+    expect_exit "$c $opt: refused" 2 timeout 20 "$dfota" $c "$opt" X=1 "$guide"
+    expect_grep "$c $opt: named" "^dfota $c: ${opt%%=*} is not an option of $c" "$tmp/err"
+  done
+done
+expect_exit "run takes --var" 2 "$dfota" run --var X=1
+if grep -q "is not an option" "$tmp/err"; then bad "run refuses --var"; cat "$tmp/err"; else ok "run does not refuse --var"; fi
+
+# --- dfota list shows each scenario's variables: defaults, ~ (must be
+# given) and package variables
+mkdir -p "$tmp/vars"
+cat > "$tmp/vars/with-vars.yaml" <<'EOF'
+name: with-vars
+section: "3.1"
+vars:
+  SERVER: ~
+  PORT: "2121"
+  FTP_URL: {ftp: [EG95EFAR02A07M4G, EG95EFAR02A08M4G]}
+steps:
+  - send: 'AT+QFOTADL="${FTP_URL}"'
+EOF
+expect_exit "list with variables" 0 "$dfota" list "$tmp/vars"
+expect_grep "list has a VARIABLES column" "^SCENARIO .* VARIABLES$" "$tmp/out"
+expect_grep "list shows the variables" "^with-vars .* SERVER=~ PORT=2121 FTP_URL=ftp:EG95EFAR02A07M4G>EG95EFAR02A08M4G$" "$tmp/out"
+expect_exit "list of the library" 0 "$dfota" list "$root/scenarios"
+expect_grep "a library scenario with no variable shows -" "^3-test-command .* -$" "$tmp/out"
+
 # --- verdicts and exit codes
 expect_exit "guide example passes strict" 0 "$dfota" check "$guide"
 printf 'AT+QFOTADL="ftp://u:p@h/f.bin"\r\nOK\r\n+QIND: "FOTA","FTPSTART"\r\n+QIND: "FOTA","FTPEND",601\r\n+QIND: "FOTA","START"\r\n' > "$tmp/fail.log"

@@ -107,11 +107,55 @@ else
   ok "mixed files: no error for the valid file"
 fi
 
+# --- every error of a file, not only the first: three mistakes in three
+# parts (the section, a step's stage, another step's window), three lines,
+# each at its place; dfota run, which needs one, names the first only
+three="$cases/all-errors/three-errors.yaml"
+lint "$three"
+if [ "$got" -eq 2 ]; then ok "three errors: exit 2"; else bad "three errors: exit $got, want 2"; fi
+n=$(grep -cF -- "$three:" "$tmp/out")
+if [ "$n" -eq 3 ]; then ok "three errors: three lines"; else bad "three errors: $n lines, want 3"; cat "$tmp/out"; fi
+for want in "4:10: section '3.x'" "8:17: unknown stage 'NOPE'" "10:13: bad duration '3q'"; do
+  if grep -qF -- "$three:$want" "$tmp/out"; then ok "three errors: $want"; else bad "three errors: no '$three:$want'"; cat "$tmp/out"; fi
+done
+"$dfota" run --source emulator "$three" > "$tmp/out" 2>&1; got=$?
+n=$(grep -cF -- "$three:" "$tmp/out")
+if [ "$got" -eq 2 ] && [ "$n" -eq 1 ] && grep -qF -- "$three:4:10: section" "$tmp/out"; then
+  ok "run names the first error only (exit 2)"
+else
+  bad "run on three errors: exit $got, $n lines, want exit 2 and the first"; cat "$tmp/out"
+fi
+# a variable whose value is wrong is still declared: the step that uses it
+# is not blamed too (one error, not two)
+printf 'name: wrong-value\nsection: "3"\nvars:\n  A: [1]\nsteps:\n  - send: "${A}"\n' > "$tmp/wrong-value.yaml"
+lint "$tmp/wrong-value.yaml"
+n=$(grep -cE -- "wrong-value\.yaml:[0-9]+:[0-9]+: " "$tmp/out")
+if [ "$got" -eq 2 ] && [ "$n" -eq 1 ] && grep -qF -- "wrong-value.yaml:4:6: the value of A" "$tmp/out"; then
+  ok "a wrong value: one error, at the value"
+else
+  bad "a wrong value: exit $got, $n errors, want 2 and one"; cat "$tmp/out"
+fi
+# bounded: 150 bad steps print 100 errors and "and 50 more errors"
+{
+  printf 'name: many-errors\nsection: "3"\nsteps:\n'
+  for i in $(seq 150); do echo "  - expect_urc: NOPE$i"; done
+} > "$tmp/many-errors.yaml"
+lint "$tmp/many-errors.yaml"
+n=$(grep -cE -- "many-errors\.yaml:[0-9]+:[0-9]+: unknown stage" "$tmp/out")
+if [ "$got" -eq 2 ] && [ "$n" -eq 100 ]; then ok "150 errors: 100 printed"; else bad "150 errors: exit $got, $n printed, want 100"; fi
+if grep -qF -- "$tmp/many-errors.yaml: and 50 more errors" "$tmp/out" &&
+   grep -qF -- "many-errors.yaml:103:17: unknown stage 'NOPE100'" "$tmp/out"; then
+  ok "150 errors: the 100th at its place, then 'and 50 more errors'"
+else
+  bad "150 errors: no count of the rest"; tail -n 3 "$tmp/out"
+fi
+
 # --- a folder with broken files, and a file that cannot be read
 lint "$cases"
 if [ "$got" -eq 2 ]; then ok "folder of cases: exit 2"; else bad "folder of cases: exit $got, want 2"; fi
 n=$(grep -cE -- '\.yaml:[0-9]+:[0-9]+: ' "$tmp/out")
-if [ "$n" -eq "$n_cases" ]; then ok "folder of cases: $n error lines"; else bad "folder of cases: $n error lines, want $n_cases"; cat "$tmp/out"; fi
+want=$((n_cases + 3)) # one a case, and all-errors/three-errors.yaml's three
+if [ "$n" -eq "$want" ]; then ok "folder of cases: $n error lines"; else bad "folder of cases: $n error lines, want $want"; cat "$tmp/out"; fi
 lint "$tmp/missing.yaml"
 if [ "$got" -eq 2 ] && grep -qF -- "$tmp/missing.yaml" "$tmp/out"; then
   ok "missing file: exit 2, named"

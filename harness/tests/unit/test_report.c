@@ -18,6 +18,36 @@
 #include "dfota/report.h"
 #include "dfota/guide.h"
 
+/* ---- the catalogue's hash: --version and every report's provenance ------ */
+
+static void test_rules_hash(void)
+{
+    dfota_rule_info a[2] = {{"SEQ-A", "3", "first rule"}, {"SEQ-B", "4", "second rule"}};
+    dfota_rule_info b[2] = {{"SEQ-A", "3", "first rule"}, {"SEQ-B", "4", "second rule."}};
+    char ha[40], hb[40], h0[40], all[40];
+    dfota_rules_hash_of(a, 2, ha, sizeof ha);
+    dfota_rules_hash_of(b, 2, hb, sizeof hb);
+    dfota_rules_hash_of(a, 0, h0, sizeof h0);
+    /* FNV-1a 64 of nothing is its offset basis (the published constant) */
+    CU_ASSERT_STRING_EQUAL(h0, "fnv1a64:cbf29ce484222325");
+    CU_ASSERT_EQUAL(strlen(ha), strlen("fnv1a64:") + 16);
+    CU_ASSERT_STRING_NOT_EQUAL(ha, hb); /* a rule's text changed: another hash */
+    b[1].summary = "second rule";
+    dfota_rules_hash_of(b, 2, hb, sizeof hb);
+    CU_ASSERT_STRING_EQUAL(ha, hb); /* the same catalogue: the same hash */
+    b[1].section = "4.1";
+    dfota_rules_hash_of(b, 2, hb, sizeof hb);
+    CU_ASSERT_STRING_NOT_EQUAL(ha, hb);
+    /* the field separators count: "SEQ-A" "3" is not "SEQ-A3" "" */
+    dfota_rule_info c[1] = {{"SEQ-A", "3", "x"}}, d[1] = {{"SEQ-A3", "", "x"}};
+    dfota_rules_hash_of(c, 1, ha, sizeof ha);
+    dfota_rules_hash_of(d, 1, hb, sizeof hb);
+    CU_ASSERT_STRING_NOT_EQUAL(ha, hb);
+    dfota_rules_hash(all, sizeof all);
+    CU_ASSERT_EQUAL(strncmp(all, "fnv1a64:", 8), 0);
+    CU_ASSERT_STRING_NOT_EQUAL(all, h0);
+}
+
 /* ---- the statuses are README's exit statuses ----------------------------- */
 
 static void test_status_numbers(void)
@@ -263,6 +293,7 @@ int main(void)
         /* first: libxml2 must not have been used yet in this process */
         {"junit.xml written from several threads at once", test_junit_threads},
         {"statuses are README's exit statuses", test_status_numbers},
+        {"the catalogue's hash follows its IDs, sections and texts", test_rules_hash},
         {"check: the worst file decides, input errors first", test_output_status},
         {"run: harness trouble first, then FAIL, INCOMPLETE", test_run_status},
         {"the rules' statuses in text, secrets hidden", test_rules_text},

@@ -1209,6 +1209,61 @@ static void test_package_map(void)
     }
 }
 
+/* dfota.yaml: every key into the model with its line; each wrong file
+ * refused at its place. */
+static void test_project_file(void)
+{
+    static const char text[] = "# a bench\n"
+                               "source: [emulator, \"serial:/dev/ttyUSB2\"]\n"
+                               "packages: site.yaml\n"
+                               "report: out\n"
+                               "profile: field\n"
+                               "vars:\n"
+                               "  SERVER: ftp.example.net\n";
+    char err[DFOTA_ERRBUF];
+    dfota_project *p = NULL;
+    CU_ASSERT_EQUAL(dfota_project_parse("dfota.yaml", text, strlen(text), &p, err, sizeof err),
+                    DFOTA_OK);
+    if (!p)
+        return;
+    CU_ASSERT_EQUAL(p->n_sources, 2);
+    CU_ASSERT_STRING_EQUAL(p->source[1].value, "serial:/dev/ttyUSB2");
+    CU_ASSERT_EQUAL(p->source[1].line, 2);
+    CU_ASSERT_STRING_EQUAL(p->packages.value, "site.yaml");
+    CU_ASSERT_EQUAL(p->report.line, 4);
+    CU_ASSERT_STRING_EQUAL(p->profile.value, "field");
+    CU_ASSERT_EQUAL(p->n_vars, 1);
+    CU_ASSERT_STRING_EQUAL(p->var_name[0], "SERVER");
+    CU_ASSERT_STRING_EQUAL(p->var[0].value, "ftp.example.net");
+    CU_ASSERT_EQUAL(p->var[0].line, 7);
+    dfota_project_free(p);
+    CU_ASSERT_EQUAL(dfota_project_parse("dfota.yaml", "", 0, &p, err, sizeof err), DFOTA_OK);
+    CU_ASSERT_PTR_NOT_NULL(p);
+    dfota_project_free(p);
+    static const struct {
+        const char *text, *want;
+    } wrong[] = {
+        {"report: r\nprofle: x\n", "dfota.yaml:2:1: unknown key 'profle' in a project file"},
+        {"profile: {a: 1}\n", "dfota.yaml:1:10: profile must be text, not a mapping"},
+        {"report: ~\n", "dfota.yaml:1:9: report must be text, not nothing"},
+        {"source: []\n", "dfota.yaml:1:9: source is an empty list"},
+        {"vars:\n  lower: 1\n", "dfota.yaml:2:3: bad variable name 'lower'"},
+        {"vars:\n  A: [1]\n", "dfota.yaml:2:6: A must be text, not a sequence"},
+        {"- a\n", "dfota.yaml:1:1: a project file must be a mapping, not a sequence"},
+    };
+    for (size_t i = 0; i < sizeof wrong / sizeof wrong[0]; i++) {
+        p = (dfota_project *)&err;
+        CU_ASSERT_EQUAL(dfota_project_parse("dfota.yaml", wrong[i].text, strlen(wrong[i].text), &p, err,
+                                            sizeof err),
+                        DFOTA_E_INPUT);
+        CU_ASSERT_PTR_NULL(p);
+        if (strncmp(err, wrong[i].want, strlen(wrong[i].want)) != 0) {
+            printf("\n  project case %zu: '%s' (want '%s')\n", i, err, wrong[i].want);
+            CU_FAIL("project file message");
+        }
+    }
+}
+
 static const test_entry tests[] = {
     {"a full scenario, field by field", test_full_scenario},
     {"defaults of a minimal scenario", test_minimal_defaults},
@@ -1234,6 +1289,7 @@ static const test_entry tests[] = {
     {"requires: and package variables", test_requires_and_package_vars},
     {"firmware versions match with their build", test_firmware_matches},
     {"the package map", test_package_map},
+    {"the project file", test_project_file},
 };
 
 int main(void)
