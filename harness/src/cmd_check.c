@@ -43,6 +43,8 @@ static const char usage_options[] =
     "                              Without it: $DFOTA_PROFILE, else profile: in\n"
     "                              ./dfota.yaml (see dfota run --help), else strict\n"
     "  -f, --format text|json|junit  output format (default text)\n"
+    "      --pretty                JSON indented; compact by default, as dfota run\n"
+    "                              writes its report.json\n"
     "  -o, --output PATH           write the output to PATH instead of standard\n"
     "                              output: a regular file atomically, a device or\n"
     "                              FIFO through (never replaced), - standard output\n"
@@ -207,6 +209,7 @@ int cmd_check(int argc, char **argv)
         {"host", no_argument, NULL, 'J'},          {"host-reopen", required_argument, NULL, 'R'},
         {"no-redact", no_argument, NULL, 'X'},     {"allow-empty", no_argument, NULL, 'E'},
         {"redact-param", required_argument, NULL, CLI_OPT_REDACT_PARAM},
+        {"pretty", no_argument, NULL, 'Y'}, /* JSON indented */
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
     };
     check_run run;
@@ -214,7 +217,7 @@ int cmd_check(int argc, char **argv)
     dfota_checker_opts_init(&run.opts);
     dfota_out_format fmt = DFOTA_OUT_TEXT;
     const char *output = NULL;
-    int color = -1, ch, keep_secrets = 0, allow_empty = 0;
+    int color = -1, ch, keep_secrets = 0, allow_empty = 0, pretty = 0;
     int64_t reopen_ns = -1;
     const char *profile_arg = NULL;
     optind = 1;
@@ -255,6 +258,7 @@ int cmd_check(int argc, char **argv)
                 return EXIT_INPUT;
             break;
         case 'E': allow_empty = 1; break;
+        case 'Y': pretty = 1; break;
         case 'J': run.opts.judge_host = 1; break;
         case 'R':
             if (dfota_duration_parse(optarg, strlen(optarg), &reopen_ns) != DFOTA_OK || reopen_ns <= 0)
@@ -294,6 +298,7 @@ int cmd_check(int argc, char **argv)
     }
     dfota_output_keep_secrets(run.out, keep_secrets);
     dfota_output_allow_empty(run.out, allow_empty);
+    dfota_output_pretty(run.out, pretty);
     dfota_provenance prov;
     dfota_provenance_fill(&prov, dfota_profile_name(run.opts.profile),
                           cli_argc, cli_argv);

@@ -119,6 +119,8 @@ static const char run_usage_more[] =
     "                           On by default on the emulator; --no-preflight: off\n"
     "      --color / --no-color  colour on a terminal (default: when a terminal and\n"
     "                           NO_COLOR is not set)\n"
+    "      --pretty             JSON (report.json, --format json) indented; compact\n"
+    "                           by default, as dfota check writes it\n"
     "      --show-config        print the settings in force and where each came\n"
     "                           from (command line, environment, dfota.yaml:LINE,\n"
     "                           default), then exit 0 without running\n"
@@ -570,6 +572,7 @@ static int parse_run_opts(int argc, char **argv, run_opts *o)
         {"redact-param", required_argument, NULL, CLI_OPT_REDACT_PARAM},
         {"preflight", no_argument, NULL, 'P'}, {"no-preflight", no_argument, NULL, 'O'},
         {"packages", required_argument, NULL, 'M'},
+        {"pretty", no_argument, NULL, 'Y'}, /* JSON indented */
         {"show-config", no_argument, NULL, 'W'},
         {"quiet", no_argument, NULL, 'q'},        {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
@@ -641,6 +644,7 @@ static int parse_run_opts(int argc, char **argv, run_opts *o)
             break;
         case 'C': o->color = 1; break;
         case 'N': o->color = 0; break;
+        case 'Y': dfota_report_json_pretty(1); break;
         case 'T':
             /* at the edge: a scale the clock cannot keep (1e-15) once overflowed it */
             if (dfota_clock_scale_parse(optarg, &o->time_scale, err, sizeof err) != DFOTA_OK) {

@@ -88,6 +88,10 @@ void dfota_output_keep_secrets(dfota_output *o, int keep);
  * note (--allow-empty). */
 void dfota_output_allow_empty(dfota_output *o, int allow);
 
+/* JSON indented two spaces a level (--pretty) instead of compact, the way
+ * dfota_report_json_pretty makes a run's JSON. Set before the first file. */
+void dfota_output_pretty(dfota_output *o, int pretty);
+
 /* What made the verdicts (dfota/report.h, borrowed: it must outlive
  * the output): written in every format, for certification evidence. */
 void dfota_output_provenance(dfota_output *o, const dfota_provenance *prov);
@@ -273,9 +277,25 @@ DFOTA_WUR dfota_err dfota_report_matrix_html(FILE *out, const char *started,
 DFOTA_WUR dfota_err dfota_report_matrix_json(FILE *out, const char *started,
                                              const dfota_matrix_column *cols, size_t n);
 
+/* A run's JSON documents (report.json, the matrix's, --json on standard
+ * output) are compact, as dfota check's are, unless pretty is set: then
+ * indented two spaces a level (--pretty). Process-wide; set before
+ * writing. */
+void dfota_report_json_pretty(int pretty);
+
 /* 1 when a failed step of res names rule r: a text that shows the step
  * (with its "-> RULE") need not show the rule again. */
 int dfota_report_step_names_rule(const dfota_scenario_result *res, dfota_rule r);
+
+/* The transcript line a report points at for step st of res: the line of
+ * the event that settled it; for a window that ran out with nothing (no
+ * such event), the first line after the window's end, or the last line
+ * when the transcript ends inside it; 0 when there is none. */
+unsigned long dfota_report_step_line(const dfota_scenario_result *res, const dfota_step_result *st);
+
+/* The transcript line of the first finding of rule r that is not a NOTE,
+ * 0 for none. */
+unsigned long dfota_report_rule_line(const dfota_scenario_result *res, dfota_rule r);
 
 /* The worst verdict rule r got over the report's scenarios (harness errors
  * left out), N/A when none judged it. */

@@ -376,8 +376,9 @@ static void timeline_caption(html *h, const axis *a, const work *w)
            "<span class=\"k k-port\">&#9660; port lost &#9650; port back</span>"
            "<span class=\"k k-fotadl\">&#9472; UPDATING %</span>"
            "<span class=\"k k-reboot\">&#9608; reboot gap</span>"
-           "<span class=\"k k-win\">&#9633; failed window &#9670; failed step "
-           "&#9660; FAIL finding</span>");
+           "<span class=\"k k-win\">&#9633; failed window</span>"
+           "<span class=\"k k-win\">&#9670; failed step</span>"
+           "<span class=\"k k-win\">&#9660; FAIL finding</span>");
     if (!a->timed)
         put(h, "<br><b>no timestamps</b>: the transcript has no times, so events are drawn "
                "evenly spaced in their order and windows cannot be drawn.");

@@ -57,9 +57,74 @@ json_t *dfota_json_provenance(const dfota_provenance *p)
     return j;
 }
 
-int dfota_json_dump(const json_t *j, FILE *out, size_t flags)
+static int indent_line(FILE *out, unsigned depth)
+{
+    if (putc('\n', out) == EOF)
+        return -1;
+    for (unsigned i = 0; i < depth; i++)
+        if (fputs("  ", out) == EOF)
+            return -1;
+    return 0;
+}
+
+int dfota_json_indent_write(dfota_json_indent *in, FILE *out, const char *s, size_t n)
+{
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        char c = s[i];
+        if (in->in_str) {
+            if (in->esc)
+                in->esc = 0;
+            else if (c == '\\')
+                in->esc = 1;
+            else if (c == '"')
+                in->in_str = 0;
+            rc = putc(c, out) == EOF ? -1 : 0;
+            continue;
+        }
+        if (c == ' ' || c == '\n' || c == '\r' || c == '\t')
+            continue;
+        int close = c == '}' || c == ']';
+        if (in->open) {
+            in->open = 0;
+            if (close) { /* empty: {} or [] */
+                in->depth--;
+                rc = putc(c, out) == EOF ? -1 : 0;
+                if (rc == 0 && in->depth == 0)
+                    rc = putc('\n', out) == EOF ? -1 : 0;
+                continue;
+            }
+            rc = indent_line(out, in->depth);
+            if (rc)
+                break;
+        }
+        if (c == '{' || c == '[') {
+            in->depth++;
+            in->open = 1;
+            rc = putc(c, out) == EOF ? -1 : 0;
+        } else if (close) {
+            in->depth -= in->depth > 0;
+            rc = indent_line(out, in->depth);
+            rc |= putc(c, out) == EOF ? -1 : 0;
+            if (rc == 0 && in->depth == 0)
+                rc = putc('\n', out) == EOF ? -1 : 0;
+        } else if (c == ',') {
+            rc = putc(',', out) == EOF ? -1 : indent_line(out, in->depth);
+        } else if (c == ':') {
+            rc = fputs(": ", out) == EOF ? -1 : 0;
+        } else {
+            if (c == '"')
+                in->in_str = 1;
+            rc = putc(c, out) == EOF ? -1 : 0;
+        }
+    }
+    return rc;
+}
+
+int dfota_json_dump_via(const json_t *j, FILE *out, size_t flags, dfota_json_indent *in)
 {
     char stack[8192]; /* a flow with its findings fits */
+    flags |= JSON_COMPACT;
     size_t n = json_dumpb(j, stack, sizeof stack, flags);
     if (n == 0)
         return -1;
@@ -71,8 +136,13 @@ int dfota_json_dump(const json_t *j, FILE *out, size_t flags)
             return -1;
         }
     }
-    int rc = fwrite(buf, 1, n, out) == n ? 0 : -1;
+    int rc = in ? dfota_json_indent_write(in, out, buf, n) : fwrite(buf, 1, n, out) == n ? 0 : -1;
     if (buf != stack)
         free(buf);
     return rc;
+}
+
+int dfota_json_dump(const json_t *j, FILE *out, size_t flags)
+{
+    return dfota_json_dump_via(j, out, flags, NULL);
 }

@@ -45,4 +45,19 @@ json_t *dfota_json_provenance(const dfota_provenance *p);
  * failed or memory ran out. */
 int dfota_json_dump(const json_t *j, FILE *out, size_t flags);
 
+/* Compact JSON made readable as it streams, the way jansson's
+ * JSON_INDENT(2) writes a whole document: two spaces a level, "key": value,
+ * {} and [] when empty, a newline at the end. Whitespace outside strings in
+ * the input is dropped. The state carries over between writes, so a
+ * document written in pieces comes out as one. */
+typedef struct {
+    unsigned depth;
+    int in_str, esc, open;
+} dfota_json_indent;
+
+int dfota_json_indent_write(dfota_json_indent *in, FILE *out, const char *s, size_t n);
+
+/* dfota_json_dump, compact, through in (NULL: straight to out). */
+int dfota_json_dump_via(const json_t *j, FILE *out, size_t flags, dfota_json_indent *in);
+
 #endif

@@ -35,21 +35,33 @@ typedef struct {
 /* Adds the testcases the rules of res make (dfota_junit_rule) to *c. */
 void dfota_junit_count_rules(const dfota_checker_result *res, dfota_junit_counts *c);
 
-/* Opens <testsuite name=...> with c's counts and, when prov is not NULL,
- * what made the verdicts as <properties>. The caller closes it. */
+/* Where and how long a testcase ran, as CI systems read it: a time
+ * attribute in seconds (module time, or a duration the log measured), and
+ * file and line attributes naming the transcript line of a failure, which
+ * its message starts with ("FILE:LINE: ..."). */
+typedef struct {
+    double seconds;          /* < 0: no time attribute */
+    const char *file;        /* NULL: no file attribute */
+    unsigned long line;      /* 0: no line attribute */
+} dfota_junit_at;
+
+/* Opens <testsuite name=...> with c's counts, its time when seconds >= 0
+ * and, when prov is not NULL, what made the verdicts as <properties>. The
+ * caller closes it. */
 int dfota_junit_suite_begin(xmlTextWriterPtr w, const char *name, const dfota_junit_counts *c,
-                            const dfota_provenance *prov);
+                            const dfota_provenance *prov, double seconds);
 
 /* One <testcase classname=cls name=name/>; child NULL for a pass, else
  * "failure", "skipped" or "error" with msg as its message, or
- * "system-out" with msg as its text. */
+ * "system-out" with msg as its text. at (or NULL) gives its time and, for
+ * a failure, skip or error, its file and line. */
 int dfota_junit_case(xmlTextWriterPtr w, const char *cls, const char *name, const char *child,
-                     const char *msg);
+                     const char *msg, const dfota_junit_at *at);
 
 /* The testcase rule r's status v makes, named "ID (§section)": a FAIL is a
  * failure and an INCOMPLETE skipped, with why as the message; a WARN passes
  * with why as its output; a PASS is bare. Nothing for N/A. */
 int dfota_junit_rule(xmlTextWriterPtr w, const char *cls, dfota_rule r, dfota_verdict v,
-                     const char *why);
+                     const char *why, const dfota_junit_at *at);
 
 #endif

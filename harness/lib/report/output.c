@@ -24,9 +24,8 @@ dfota_output *dfota_output_new(dfota_out_format fmt, FILE *out, dfota_profile pr
     o->out = out;
     o->profile = profile;
     o->color = color;
-    if (fmt == DFOTA_OUT_JSON)
-        dfota_out_json_begin(o);
-    else if (fmt == DFOTA_OUT_JUNIT && dfota_out_junit_begin(o) != 0) {
+    /* JSON begins with the first file (or the end), once --pretty is known */
+    if (fmt == DFOTA_OUT_JUNIT && dfota_out_junit_begin(o) != 0) {
         free(o);
         return NULL;
     }
@@ -36,6 +35,11 @@ dfota_output *dfota_output_new(dfota_out_format fmt, FILE *out, dfota_profile pr
 void dfota_output_keep_secrets(dfota_output *o, int keep)
 {
     o->keep_secrets = keep != 0;
+}
+
+void dfota_output_pretty(dfota_output *o, int pretty)
+{
+    o->pretty = pretty != 0;
 }
 
 void dfota_output_allow_empty(dfota_output *o, int allow)
@@ -185,9 +189,26 @@ static void text_finding(dfota_output *o, const dfota_finding *f)
 
 /* Each upgrade as it closes, in words (dfota_flow_describe), kept to be
  * written before the findings: it is what a reader wants first. */
+/* The module time an upgrade took, as its log measured it: the longest of
+ * command to final result, to the download's end, and to the last END. */
+static int64_t flow_span(const dfota_durations *d)
+{
+    int64_t span = 0;
+    if (d->final_result != DFOTA_T_NONE && d->final_result > span)
+        span = d->final_result;
+    if (d->to_download_end != DFOTA_T_NONE && d->to_download_end > span)
+        span = d->to_download_end;
+    if (d->to_start != DFOTA_T_NONE && d->start_to_end != DFOTA_T_NONE && d->to_start >= 0 &&
+        d->start_to_end >= 0 && d->to_start < INT64_MAX - d->start_to_end &&
+        d->to_start + d->start_to_end > span)
+        span = d->to_start + d->start_to_end;
+    return span;
+}
+
 static void keep_outcome(void *ctx, const dfota_flow_summary *s)
 {
     dfota_output *o = ctx;
+    o->span_ns += flow_span(&s->durations);
     if (o->n_outcomes == OUTCOMES_MAX) {
         o->outcomes_dropped++;
         return;
@@ -321,6 +342,9 @@ static void on_finding(void *ctx, const dfota_finding *f)
         text_finding(o, f);
     else if (o->fmt == DFOTA_OUT_JSON && f->flow == 0)
         dfota_out_json_finding(o, f);
+    else if (o->fmt == DFOTA_OUT_JUNIT && f->level != DFOTA_L_NOTE && f->line > 0 &&
+             (unsigned)f->rule < DFOTA_RULE_COUNT && !o->rule_line[f->rule])
+        o->rule_line[f->rule] = f->line;
 }
 
 dfota_err dfota_output_rules_text(FILE *out, const dfota_checker_result *res, int keep_secrets)
@@ -351,6 +375,8 @@ void dfota_output_begin_file(dfota_output *o, const char *name)
     o->n_seen = 0;
     o->flows_written = 0;
     o->n_outcomes = o->outcomes_dropped = 0;
+    memset(o->rule_line, 0, sizeof o->rule_line);
+    o->span_ns = 0;
     release_held(o);
     if (o->fmt == DFOTA_OUT_TEXT)
         o->held = open_memstream(&o->held_buf, &o->held_len); /* NULL: findings stream */

@@ -15,6 +15,7 @@
 
 #include "dfota/report.h"
 #include "dfota/log.h"
+#include "report/json.h"
 
 #define SEEN_MAX 64
 #define OUTCOMES_MAX 32            /* upgrades said in words per file; the rest are counted */
@@ -52,6 +53,14 @@ struct dfota_output {
     /* totals */
     unsigned files, passed, failed, incomplete, empty, errors;
     xmlTextWriterPtr xml;
+    /* JUnit, per file: the line of each rule's first finding that is not a
+     * NOTE, and the module time the file's upgrades took (ns) */
+    unsigned long rule_line[DFOTA_RULE_COUNT];
+    /* JSON: indented as it streams (--pretty), else compact */
+    int pretty;
+    int json_begun;
+    dfota_json_indent indent;
+    int64_t span_ns;
 };
 
 /* What one file comes to. A FAIL is the module's (or the host's) and wins;

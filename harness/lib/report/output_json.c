@@ -13,13 +13,37 @@
 
 #define FILE_FINDINGS_MAX 64 /* findings of no flow kept per file */
 
+/* Every byte of the document goes through these: straight out, or
+ * indented as it streams (--pretty). Each returns 0, or -1 when a write
+ * failed. */
+static int jputs(dfota_output *o, const char *s)
+{
+    if (o->pretty)
+        return dfota_json_indent_write(&o->indent, o->out, s, strlen(s));
+    return fputs(s, o->out) == EOF ? -1 : 0;
+}
+
+static int jdump(dfota_output *o, const json_t *j, size_t flags)
+{
+    return dfota_json_dump_via(j, o->out, flags, o->pretty ? &o->indent : NULL);
+}
+
+static int json_begun(dfota_output *o)
+{
+    if (o->json_begun)
+        return 0;
+    o->json_begun = 1;
+    json_t *p = json_string(dfota_profile_name(o->profile));
+    int rc = jputs(o, "{\"tool\":\"dfota check\",\"kind\":\"" DFOTA_JSON_KIND_CHECK "\",\"profile\":") ||
+             jdump(o, p, JSON_ENCODE_ANY) || jputs(o, ",\"files\":[");
+    json_decref(p);
+    return rc;
+}
+
 void dfota_out_json_begin(dfota_output *o)
 {
-    json_t *p = json_string(dfota_profile_name(o->profile));
-    if (fprintf(o->out, "{\"tool\":\"dfota check\",\"kind\":\"" DFOTA_JSON_KIND_CHECK "\",\"profile\":") < 0 ||
-        dfota_json_dump(p, o->out, JSON_ENCODE_ANY) != 0 || fputs(",\"files\":[", o->out) == EOF)
+    if (json_begun(o))
         o->io_error = 1;
-    json_decref(p);
 }
 
 static json_t *finding_json(const dfota_output *o, const dfota_finding *f)
@@ -31,8 +55,9 @@ static json_t *finding_json(const dfota_output *o, const dfota_finding *f)
 /* Writes ,"key":value and takes value's reference. */
 static void put_kv(dfota_output *o, const char *key, json_t *value)
 {
-    if (fprintf(o->out, ",\"%s\":", key) < 0 || /* our own keys: nothing to escape */
-        dfota_json_dump(value, o->out, JSON_ENCODE_ANY | JSON_REAL_PRECISION(9)) != 0)
+    char k[64];
+    snprintf(k, sizeof k, ",\"%s\":", key); /* our own keys: nothing to escape */
+    if (jputs(o, k) || jdump(o, value, JSON_ENCODE_ANY | JSON_REAL_PRECISION(9)))
         o->io_error = 1;
     json_decref(value);
 }
@@ -80,8 +105,7 @@ void dfota_out_json_flow(void *ctx, const dfota_flow_summary *s)
         json_array_append_new(fs, finding_json(o, &s->findings[i]));
     json_object_set_new(j, "findings", fs);
     json_object_set_new(j, "findings_not_listed", json_integer(s->n_findings_dropped));
-    if ((o->flows_written++ && fputc(',', o->out) == EOF) ||
-        dfota_json_dump(j, o->out, JSON_COMPACT | JSON_REAL_PRECISION(9)) != 0)
+    if ((o->flows_written++ && jputs(o, ",")) || jdump(o, j, JSON_REAL_PRECISION(9)))
         o->io_error = 1;
     json_decref(j);
 }
@@ -89,7 +113,7 @@ void dfota_out_json_flow(void *ctx, const dfota_flow_summary *s)
 void dfota_out_json_end_file(dfota_output *o, const dfota_checker_result *res, const char *error,
                              dfota_format format, const dfota_reader_stats *st)
 {
-    if (fputc(']', o->out) == EOF)
+    if (jputs(o, "]"))
         o->io_error = 1;
     put_kv(o, "format", json_string(dfota_format_name(format)));
     dfota_out_file_verdict fv = dfota_out_verdict(o, res, error);
@@ -115,7 +139,7 @@ void dfota_out_json_end_file(dfota_output *o, const dfota_checker_result *res, c
     put_kv(o, "unknown_prefix",
            st && st->unknown_prefix[0] ? json_string(dfota_out_esc(st->unknown_prefix, b, sizeof b)) : json_null());
     put_kv(o, "encoding", json_string(st && st->encoding ? st->encoding : "UTF-8"));
-    if (fputc('}', o->out) == EOF)
+    if (jputs(o, "}"))
         o->io_error = 1;
 }
 
@@ -130,15 +154,15 @@ void dfota_out_json_finding(dfota_output *o, const dfota_finding *f)
 void dfota_out_json_begin_file(dfota_output *o)
 {
     json_t *n = json_string(o->file);
-    if ((o->files && fputc(',', o->out) == EOF) || fputs("{\"file\":", o->out) == EOF ||
-        dfota_json_dump(n, o->out, JSON_ENCODE_ANY) != 0 || fputs(",\"flows\":[", o->out) == EOF)
+    if (json_begun(o) || (o->files && jputs(o, ",")) || jputs(o, "{\"file\":") ||
+        jdump(o, n, JSON_ENCODE_ANY) || jputs(o, ",\"flows\":["))
         o->io_error = 1;
     json_decref(n);
 }
 
 void dfota_out_json_finish(dfota_output *o)
 {
-    if (fputc(']', o->out) == EOF)
+    if (json_begun(o) || jputs(o, "]"))
         o->io_error = 1;
     json_t *s = json_object();
     json_object_set_new(s, "files", json_integer(o->files));
@@ -151,6 +175,6 @@ void dfota_out_json_finish(dfota_output *o)
     if (o->prov)
         put_kv(o, "provenance", dfota_json_provenance(o->prov));
     put_kv(o, "exit_status", json_integer((json_int_t)dfota_output_status(o)));
-    if (fputs("}\n", o->out) == EOF)
+    if (jputs(o, o->pretty ? "}" : "}\n")) /* indented: the closing brace ends the line */
         o->io_error = 1;
 }

@@ -25,7 +25,7 @@ int dfota_out_junit_begin(dfota_output *o)
 
 static void xml_testcase(dfota_output *o, const char *name, const char *child, const char *msg)
 {
-    if (dfota_junit_case(o->xml, o->file, name, child, msg) < 0)
+    if (dfota_junit_case(o->xml, o->file, name, child, msg, NULL) < 0)
         o->io_error = 1;
 }
 
@@ -60,7 +60,9 @@ void dfota_out_junit_end_file(dfota_output *o, const dfota_checker_result *res, 
     int not_judged = fv == FILE_NOTHING || fv == FILE_INCONCLUSIVE;
     dfota_junit_counts c = {error || not_judged ? 1u : 0u, 0, error || not_judged ? 1u : 0u, 0};
     dfota_junit_count_rules(res, &c);
-    if (dfota_junit_suite_begin(o->xml, o->file, &c, o->prov) < 0)
+    /* the file's time: what its upgrades took in module time */
+    double seconds = res && res->timed ? (double)o->span_ns / (double)DFOTA_NS_PER_S : 0.0;
+    if (dfota_junit_suite_begin(o->xml, o->file, &c, o->prov, seconds) < 0)
         o->io_error = 1;
     if (error) {
         char msg[DFOTA_ERRBUF * 2];
@@ -82,7 +84,9 @@ void dfota_out_junit_end_file(dfota_output *o, const dfota_checker_result *res, 
             continue;
         char reason[DFOTA_TEXT_MAX];
         const char *why = dfota_out_shown_text(o, res->rule_reason[r], reason, sizeof reason);
-        if (dfota_junit_rule(o->xml, o->file, (dfota_rule)r, res->rule[r], why) < 0)
+        /* a rule's testcase: a judgement, time 0; a failure says its line */
+        dfota_junit_at at = {0.0, o->file, o->rule_line[r]};
+        if (dfota_junit_rule(o->xml, o->file, (dfota_rule)r, res->rule[r], why, &at) < 0)
             o->io_error = 1;
     }
     if (xmlTextWriterEndElement(o->xml) < 0)

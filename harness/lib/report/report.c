@@ -1,6 +1,7 @@
 /* report.c - the run's report for machines and people: report.json
  * (jansson), junit.xml (libxml2's writer) and a text summary. The HTML
  * report is report_html.c. All of them are written from the results alone. */
+#include <stdint.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -70,6 +71,29 @@ int dfota_report_step_names_rule(const dfota_scenario_result *res, dfota_rule r)
         if (res->steps[i].verdict == DFOTA_V_FAIL && res->steps[i].rule &&
             strcmp(res->steps[i].rule, dfota_rule_get(r)->id) == 0)
             return 1;
+    return 0;
+}
+
+unsigned long dfota_report_step_line(const dfota_scenario_result *res, const dfota_step_result *st)
+{
+    if (st->event_line || (st->verdict != DFOTA_V_FAIL && st->verdict != DFOTA_V_INCOMPLETE))
+        return st->event_line;
+    if (!res->timeline || res->n_timeline == 0 || st->t_start_ns == DFOTA_T_NONE ||
+        st->within_ns <= 0 || st->t_start_ns > INT64_MAX - st->within_ns)
+        return 0;
+    int64_t end = st->t_start_ns + st->within_ns;
+    for (size_t i = 0; i < res->n_timeline; i++)
+        if (res->timeline[i].t_ns >= end && res->timeline[i].line)
+            return res->timeline[i].line;
+    return res->timeline[res->n_timeline - 1].line;
+}
+
+unsigned long dfota_report_rule_line(const dfota_scenario_result *res, dfota_rule r)
+{
+    for (size_t i = 0; i < res->n_findings && i < DFOTA_RUN_FINDINGS_MAX; i++)
+        if (res->findings[i].rule == r && res->findings[i].line > 0 &&
+            res->findings[i].level != DFOTA_L_NOTE)
+            return res->findings[i].line;
     return 0;
 }
 
@@ -168,6 +192,21 @@ dfota_status dfota_run_status(const dfota_run_report *rep)
                         : DFOTA_STATUS_PASS;
 }
 
+/* How a run's JSON documents are written: compact (the default, as dfota
+ * check writes its JSON) or indented (--pretty). Set once by the command
+ * line before anything is written. */
+static int json_pretty;
+
+void dfota_report_json_pretty(int pretty)
+{
+    json_pretty = pretty != 0;
+}
+
+static size_t json_style(void)
+{
+    return json_pretty ? JSON_INDENT(2) : JSON_COMPACT;
+}
+
 dfota_err dfota_report_json(FILE *out, const dfota_run_report *rep)
 {
     json_t *j = json_object();
@@ -192,7 +231,7 @@ dfota_err dfota_report_json(FILE *out, const dfota_run_report *rep)
     json_object_set_new(s, "incomplete", json_integer((json_int_t)c.incomplete));
     json_object_set_new(s, "errors", json_integer((json_int_t)c.errors));
     json_object_set_new(j, "summary", s);
-    int rc = json_dumpf(j, out, JSON_INDENT(1) | JSON_REAL_PRECISION(9));
+    int rc = json_dumpf(j, out, json_style() | JSON_REAL_PRECISION(9));
     json_decref(j);
     return rc == 0 && fputc('\n', out) != EOF ? DFOTA_OK : DFOTA_E_IO;
 }
@@ -204,20 +243,38 @@ dfota_err dfota_report_json(FILE *out, const dfota_run_report *rep)
 /* A testcase whose message is the user's or the module's text: escaped
  * before it goes in. */
 static int xml_case(xmlTextWriterPtr w, const char *cls, const char *name, const char *child,
-                    const char *msg)
+                    const char *msg, const dfota_junit_at *at)
 {
     char safe[2 * DFOTA_TEXT_MAX];
     if (child)
         dfota_escape(msg ? msg : "", msg ? strlen(msg) : 0, safe, sizeof safe);
-    return dfota_junit_case(w, cls, name, child, child ? safe : NULL);
+    return dfota_junit_case(w, cls, name, child, child ? safe : NULL, at);
+}
+
+static double seconds_of(int64_t ns)
+{
+    return ns == DFOTA_T_NONE || ns < 0 ? 0.0 : (double)ns / (double)DFOTA_NS_PER_S;
+}
+
+/* How long a step took in module time: from its window's anchor (the step
+ * before it settled) to the event that settled it; 0 when not known. */
+static double step_seconds(const dfota_step_result *st)
+{
+    if (st->t_start_ns == DFOTA_T_NONE || st->t_end_ns == DFOTA_T_NONE ||
+        st->t_end_ns < st->t_start_ns)
+        return 0.0;
+    return seconds_of(st->t_end_ns - st->t_start_ns);
 }
 
 static int junit_scenario(xmlTextWriterPtr w, const dfota_scenario_result *res,
                           const dfota_provenance *prov)
 {
     const dfota_scenario *sc = res->scenario;
-    char cls[512], name[2 * DFOTA_TEXT_MAX];
+    char cls[512], name[2 * DFOTA_TEXT_MAX], file[2048];
     dfota_escape(sc ? sc->name : "?", strlen(sc ? sc->name : "?"), cls, sizeof cls);
+    const char *tr = res->transcript[0] ? dfota_report_path(res->transcript) : NULL;
+    if (tr)
+        dfota_escape(tr, strlen(tr), file, sizeof file);
     size_t n_steps = sc && res->steps ? sc->n_steps : 0;
     dfota_junit_counts c = {res->harness_error ? 1u : 0u, 0, res->harness_error ? 1u : 0u, 0};
     for (size_t i = 0; i < n_steps; i++) {
@@ -226,9 +283,13 @@ static int junit_scenario(xmlTextWriterPtr w, const dfota_scenario_result *res,
         c.skipped += res->steps[i].verdict == DFOTA_V_INCOMPLETE || res->steps[i].verdict == DFOTA_V_NA;
     }
     dfota_junit_count_rules(&res->rules, &c);
-    if (dfota_junit_suite_begin(w, cls, &c, prov) < 0)
+    /* the module time the run represents: for a live source with its
+     * waits, for a recording first to last event */
+    double total = seconds_of(res->module_ns > 0 ? res->module_ns : res->duration_ns);
+    if (dfota_junit_suite_begin(w, cls, &c, prov, total) < 0)
         return -1;
-    if (res->harness_error && xml_case(w, cls, "harness", "error", res->error) < 0)
+    dfota_junit_at at = {total, tr ? file : NULL, 0};
+    if (res->harness_error && xml_case(w, cls, "harness", "error", res->error, &at) < 0)
         return -1;
     for (size_t i = 0; i < n_steps; i++) {
         const dfota_step_result *st = &res->steps[i];
@@ -237,7 +298,9 @@ static int junit_scenario(xmlTextWriterPtr w, const dfota_scenario_result *res,
         snprintf(msg, sizeof msg, "%s: %s", st->rule ? st->rule : "", st->detail);
         const char *child = st->verdict == DFOTA_V_FAIL ? "failure"
                             : st->verdict == DFOTA_V_PASS ? NULL : "skipped";
-        if (xml_case(w, cls, name, child, st->verdict == DFOTA_V_NA ? "not reached" : msg) < 0)
+        at.seconds = step_seconds(st);
+        at.line = dfota_report_step_line(res, st);
+        if (xml_case(w, cls, name, child, st->verdict == DFOTA_V_NA ? "not reached" : msg, &at) < 0)
             return -1;
     }
     for (int r = 0; r < DFOTA_RULE_COUNT; r++) {
@@ -246,7 +309,11 @@ static int junit_scenario(xmlTextWriterPtr w, const dfota_scenario_result *res,
         if (res->rules.rule[r] == DFOTA_V_NA)
             continue;
         dfota_escape(reason, strlen(reason), why, sizeof why);
-        if (dfota_junit_rule(w, cls, (dfota_rule)r, res->rules.rule[r], why) < 0)
+        /* a rule is a judgement over the whole run, not a stretch of it:
+         * its time is 0, so that a CI's sum of a suite stays the steps' */
+        at.seconds = 0;
+        at.line = dfota_report_rule_line(res, (dfota_rule)r);
+        if (dfota_junit_rule(w, cls, (dfota_rule)r, res->rules.rule[r], why, &at) < 0)
             return -1;
     }
     return xmlTextWriterEndElement(w) < 0 ? -1 : 0;
@@ -389,7 +456,7 @@ dfota_err dfota_report_matrix_json(FILE *out, const char *started, const dfota_m
     json_object_set_new(j, "modules", mods);
     json_object_set_new(j, "rules", rules);
     json_object_set_new(j, "scenarios", scen);
-    int rc = json_dumpf(j, out, JSON_INDENT(1) | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+    int rc = json_dumpf(j, out, json_style() | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
     json_decref(j);
     if (rc == 0)
         rc = fputc('\n', out) == EOF ? -1 : 0;

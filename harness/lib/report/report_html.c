@@ -122,9 +122,24 @@ static const char *const page_style[] = {
     ".v-incomplete{color:var(--inc);background:var(--inc-bg)}"
     ".v-error{color:#fff;background:var(--fail)}"
     ".v-note{color:var(--muted)}.v-na{color:var(--muted)}\n",
-    ".verdicts td.cell{text-align:center;font-size:11px;font-weight:700;padding:3px 4px;"
-    "white-space:nowrap}\n",
-    ".verdicts th.rule{vertical-align:bottom;padding:6px 2px;font-size:11px}\n",
+    ".verdicts td.cell{text-align:center;font-size:11px;font-weight:700;padding:3px 0;"
+    "white-space:nowrap;overflow:hidden}\n",
+    "table.verdicts{table-layout:fixed;width:100%}\n",
+    "table.verdicts col.c-name{width:24%}table.verdicts col.c-verdict{width:86px}"
+    "table.verdicts col.c-steps{width:40px}\n",
+    "table.verdicts td.name{overflow-wrap:anywhere}\n",
+    ".verdicts th.rule{vertical-align:bottom;padding:6px 0;font-size:11px;overflow:hidden}\n",
+    ".legend{font-size:12px;color:#32383f;margin:0 0 8px}"
+    ".legend .key{display:inline-block;margin:0 14px 4px 0}\n",
+    ".legend .sw{display:inline-block;min-width:18px;padding:0 4px;text-align:center;"
+    "font-weight:700;border:1px solid var(--line);border-radius:3px}\n",
+    "section.failures{margin:0 0 20px}\n",
+    "table.failures{table-layout:fixed;width:100%}table.failures td{overflow-wrap:anywhere}\n",
+    "table.failures col.c-verdict{width:96px}table.failures col.c-name{width:26%}"
+    "table.failures col.c-rule{width:17%}table.failures col.c-line{width:76px}\n",
+    "table.failures td.cell{text-align:center;font-size:11px;font-weight:700}\n",
+    "td.rule-id{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;"
+    "font-size:12px}\n",
     ".verdicts th.rule span{writing-mode:vertical-rl;transform:rotate(180deg);"
     "white-space:nowrap}\n",
     ".verdicts a{color:inherit;text-decoration:none}\n",
@@ -143,7 +158,7 @@ static const char *const page_style[] = {
     "border-radius:6px;background:#fcfcfd}\n",
     "figure.timeline svg{display:block;width:100%;height:auto}\n",
     "figcaption{font-size:12px;color:var(--muted);margin-top:4px}\n",
-    "figcaption .k{margin-right:12px;white-space:nowrap}\n",
+    "figcaption .k{margin-right:12px;display:inline-block}\n",
     ".k-cmd{color:#6e7781}.k-fotadl{color:var(--blue)}.k-ok{color:var(--pass)}"
     ".k-err{color:var(--fail)}.k-urc{color:var(--inc)}.k-port{color:#24292f}"
     ".k-reboot{color:#8c959f}.k-win{color:var(--fail)}\n",
@@ -244,33 +259,165 @@ static void page_summary(html *h, const dfota_run_report *rep)
 /* The first finding of rule r with a line, for a cell's link. */
 static unsigned long first_finding_line(const dfota_scenario_result *res, dfota_rule r)
 {
-    for (size_t i = 0; i < res->n_findings && i < DFOTA_RUN_FINDINGS_MAX; i++)
-        if (res->findings[i].rule == r && res->findings[i].line > 0 &&
-            res->findings[i].level != DFOTA_L_NOTE)
-            return res->findings[i].line;
-    return 0;
+    return dfota_report_rule_line(res, r);
+}
+
+/* ---- what failed, first ------------------------------------------------------- */
+
+/* One row of the failures summary: the verdict, the scenario (a link to its
+ * section), the rule, the transcript line (a link to it in the listing) and
+ * one sentence: the first failed step's, else the first failed rule's. */
+static void failure_row(html *h, const dfota_scenario_result *res, const char *id)
+{
+    const char *rule = NULL, *why = NULL;
+    size_t why_cap = DFOTA_TEXT_MAX;
+    unsigned long line = 0;
+    if (res->harness_error) {
+        why = res->error;
+        why_cap = sizeof res->error;
+    }
+    size_t n = step_count(res);
+    for (size_t i = 0; i < n && !why; i++) {
+        const dfota_step_result *st = &res->steps[i];
+        if (st->verdict == DFOTA_V_FAIL || st->verdict == DFOTA_V_INCOMPLETE) {
+            rule = step_rule(st);
+            why = st->detail[0] ? st->detail : st->what;
+            line = dfota_report_step_line(res, st);
+        }
+    }
+    for (int r = 0; r < DFOTA_RULE_COUNT && !why; r++) {
+        dfota_verdict v = res->rules.rule[r];
+        if (v == DFOTA_V_FAIL || (v == DFOTA_V_INCOMPLETE && res->verdict != DFOTA_V_FAIL)) {
+            rule = dfota_rule_get((dfota_rule)r)->id;
+            why = res->rules.rule_reason[r][0] ? res->rules.rule_reason[r]
+                                                : dfota_rule_get((dfota_rule)r)->summary;
+            line = first_finding_line(res, (dfota_rule)r);
+        }
+    }
+    if (res->harness_error)
+        put(h, "<tr><td class=\"cell v-error\">ERROR</td>");
+    else
+        putf(h, "<tr><td class=\"cell %s\">%s</td>", verdict_class(res->verdict),
+             dfota_verdict_name(res->verdict));
+    putf(h, "<td class=\"name\"><a href=\"#%s\">", id);
+    put_text(h, scenario_name(res));
+    put(h, "</a></td><td class=\"rule-id\">");
+    put_text(h, rule && rule[0] ? rule : "\xe2\x80\x94");
+    if (line)
+        putf(h, "</td><td class=\"nw\"><a href=\"#%s-L%lu\">line %lu</a></td><td>", id, line,
+             line);
+    else
+        put(h, "</td><td class=\"nw muted\">\xe2\x80\x94</td><td>");
+    if (why)
+        put_escaped(h, why, bounded_len(why, why_cap), 1);
+    else
+        put(h, "the scenario did not pass");
+    put(h, "</td></tr>\n");
+}
+
+/* The page opens with what failed: every scenario that did not pass, or a
+ * sentence that all passed. Always the first section of the page. */
+static void failures_summary(html *h, const dfota_run_report *rep)
+{
+    size_t bad = 0;
+    for (size_t i = 0; i < rep->n_results; i++)
+        bad += rep->results[i].harness_error || rep->results[i].verdict != DFOTA_V_PASS;
+    put(h, "<section class=\"failures\" id=\"failures\">\n");
+    if (!bad) {
+        putf(h, "<h2>Nothing failed</h2>\n<p>All %zu scenario%s passed.</p>\n</section>\n",
+             rep->n_results, rep->n_results == 1 ? "" : "s");
+        return;
+    }
+    putf(h, "<h2>What failed: %zu of %zu scenario%s</h2>\n<table class=\"failures\">\n"
+            "<colgroup><col class=\"c-verdict\"><col class=\"c-name\"><col class=\"c-rule\">"
+            "<col class=\"c-line\"><col></colgroup>\n<thead><tr><th>verdict</th><th>scenario</th>"
+            "<th>rule</th><th>line</th><th>what happened</th></tr></thead>\n<tbody>\n",
+         bad, rep->n_results, rep->n_results == 1 ? "" : "s");
+    for (size_t i = 0; i < rep->n_results && !h->failed; i++) {
+        const dfota_scenario_result *res = &rep->results[i];
+        if (!res->harness_error && res->verdict == DFOTA_V_PASS)
+            continue;
+        char id[HTML_ID_CAP];
+        scenario_id(rep, i, id, sizeof id);
+        failure_row(h, res, id);
+    }
+    put(h, "</tbody>\n</table>\n</section>\n");
+}
+
+/* A TIME-* rule's verdict from the steps whose window it judges: a run
+ * judges its windows as steps, and the checker's own TIME-* verdict (when
+ * it gave one) counts too. The worst of them, and the first step that got
+ * it (or NULL). */
+static int is_time_rule(dfota_rule r)
+{
+    return (r >= DFOTA_R_TIME_FINAL_RESULT && r <= DFOTA_R_TIME_UPDATE) || r == DFOTA_R_TIME_WINDOW;
+}
+
+static dfota_verdict cell_verdict(const dfota_scenario_result *res, dfota_rule r,
+                                  const dfota_step_result **step)
+{
+    dfota_verdict v = res->rules.rule[r];
+    *step = NULL;
+    if (!is_time_rule(r))
+        return v;
+    size_t n = step_count(res);
+    for (size_t i = 0; i < n; i++) {
+        const dfota_step *sp = &res->scenario->steps[i];
+        const dfota_step_result *st = &res->steps[i];
+        if (st->verdict == DFOTA_V_NA || !(sp->within_ns > 0 || sp->after_ns > 0 || sp->max_gap_ns > 0))
+            continue;
+        dfota_rule wr = sp->window < DFOTA_WIN_COUNT ? dfota_window_rule(sp->window) : DFOTA_R_TIME_WINDOW;
+        if (wr != r)
+            continue;
+        if (st->verdict > v || (!*step && st->verdict == v)) {
+            if (st->verdict > v)
+                v = st->verdict;
+            *step = st;
+        }
+    }
+    return v;
+}
+
+/* The letter a rule's cell shows (the legend says what each means). */
+static const char *verdict_letter(dfota_verdict v)
+{
+    static const char *const l[] = {"", "P", "W", "I", "F"};
+    return (unsigned)v < 5 ? l[v] : "";
 }
 
 static void rule_cell(html *h, const dfota_scenario_result *res, const char *id, dfota_rule r)
 {
-    dfota_verdict v = res->rules.rule[r];
+    const dfota_step_result *st;
+    dfota_verdict v = cell_verdict(res, r, &st);
     if (v == DFOTA_V_NA) {
         put(h, "<td class=\"cell v-na\"></td>");
         return;
     }
     const dfota_rule_info *info = dfota_rule_get(r);
     const char *reason = res->rules.rule_reason[r];
-    putf(h, "<td class=\"cell %s\" title=\"%s: ", verdict_class(v), info->id);
+    putf(h, "<td class=\"cell %s\" title=\"%s %s: ", verdict_class(v), info->id,
+         dfota_verdict_name(v));
     /* rule_reason is a fixed array: bound the read by its size. */
-    if (reason[0])
+    if (st && (res->rules.rule[r] < v || !reason[0])) {
+        putf(h, "step %zu ", st->index + 1);
+        put_escaped(h, st->what, bounded_len(st->what, DFOTA_TEXT_MAX), 1);
+        if (st->detail[0] && v != DFOTA_V_PASS) {
+            put(h, " \xe2\x80\x94 ");
+            put_escaped(h, st->detail, bounded_len(st->detail, DFOTA_TEXT_MAX), 1);
+        }
+    } else if (reason[0])
         put_escaped(h, reason, bounded_len(reason, DFOTA_TEXT_MAX), 1);
     else
         put_text(h, info->summary);
-    unsigned long line = v == DFOTA_V_PASS ? 0 : first_finding_line(res, r);
+    unsigned long line = v == DFOTA_V_PASS ? 0
+                         : st            ? dfota_report_step_line(res, st)
+                                         : first_finding_line(res, r);
     if (line)
-        putf(h, "\"><a href=\"#%s-L%lu\">%s</a></td>", id, line, dfota_verdict_name(v));
+        putf(h, "\"><a href=\"#%s-L%lu\">%s</a></td>", id, line, verdict_letter(v));
+    else if (st)
+        putf(h, "\"><a href=\"#%s-steps\">%s</a></td>", id, verdict_letter(v));
     else
-        putf(h, "\"><a href=\"#%s\">%s</a></td>", id, dfota_verdict_name(v));
+        putf(h, "\"><a href=\"#%s\">%s</a></td>", id, verdict_letter(v));
 }
 
 /* The steps column: passed/total, coloured by the worst step reached. */
@@ -299,16 +446,50 @@ static void steps_cell(html *h, const dfota_scenario_result *res, const char *id
     putf(h, "\"><a href=\"#%s-steps\">%zu/%zu</a></td>", id, passed, n);
 }
 
+/* What the colours and letters of the verdict table mean. */
+static void verdict_legend(html *h)
+{
+    put(h, "<p class=\"legend\" id=\"legend\">"
+           "<span class=\"key\"><span class=\"sw v-pass\">P</span> PASS: the rule held</span>"
+           "<span class=\"key\"><span class=\"sw v-warn\">W</span> WARN: held, with something "
+           "to know (the field profile tolerates it)</span>"
+           "<span class=\"key\"><span class=\"sw v-incomplete\">I</span> INCOMPLETE: the log "
+           "ended before it could be judged</span>"
+           "<span class=\"key\"><span class=\"sw v-fail\">F</span> FAIL: the rule was broken"
+           "</span>"
+           "<span class=\"key\"><span class=\"sw v-error\">ERROR</span> the bench, not the "
+           "module, failed</span>"
+           "<span class=\"key\"><span class=\"sw v-na\">&nbsp;</span> blank: the rule did not "
+           "apply</span>"
+           "<span class=\"key\"><b>steps</b>: steps passed of all</span>"
+           "<span class=\"key\"><b>TIME-*</b>: the scenario's timing windows</span>"
+           "<span class=\"key\">A NOTE is a remark that judges nothing: it is listed with the "
+           "findings, never in this table. Hover a cell for its reason; click it for the "
+           "line.</span></p>\n");
+}
+
 static void verdict_table(html *h, const dfota_run_report *rep)
 {
     int used[DFOTA_RULE_COUNT] = {0};
+    size_t n_used = 0;
     for (size_t i = 0; i < rep->n_results; i++)
-        for (int r = 0; r < DFOTA_RULE_COUNT; r++)
-            if (rep->results[i].rules.rule[r] != DFOTA_V_NA)
+        for (int r = 0; r < DFOTA_RULE_COUNT; r++) {
+            const dfota_step_result *st;
+            if (cell_verdict(&rep->results[i], (dfota_rule)r, &st) != DFOTA_V_NA)
                 used[r] = 1;
-    put(h, "<h2>Verdicts by rule</h2>\n<table class=\"verdicts\" id=\"verdicts\">\n<thead><tr>"
-           "<th>scenario</th><th>section</th><th>verdict</th><th class=\"rule\"><span>steps"
-           "</span></th>");
+        }
+    for (int r = 0; r < DFOTA_RULE_COUNT; r++)
+        n_used += used[r] != 0;
+    put(h, "<section class=\"verdicts\" id=\"by-rule\">\n<h2>Verdicts by rule</h2>\n");
+    verdict_legend(h);
+    /* A fixed layout: the rule columns share what the name, verdict and
+     * steps leave, evenly, so that the table fits any window. */
+    put(h, "<table class=\"verdicts\" id=\"verdicts\">\n<colgroup><col class=\"c-name\">"
+           "<col class=\"c-verdict\"><col class=\"c-steps\">");
+    for (size_t k = 0; k < n_used; k++)
+        put(h, "<col class=\"c-rule\">");
+    put(h, "</colgroup>\n<thead><tr><th>scenario</th><th>verdict</th><th class=\"rule\"><span>"
+           "steps</span></th>");
     for (int r = 0; r < DFOTA_RULE_COUNT; r++) {
         if (!used[r])
             continue;
@@ -322,10 +503,14 @@ static void verdict_table(html *h, const dfota_run_report *rep)
         const dfota_scenario_result *res = &rep->results[i];
         char id[HTML_ID_CAP];
         scenario_id(rep, i, id, sizeof id);
-        putf(h, "<tr><td><a href=\"#%s\">", id);
+        putf(h, "<tr><td class=\"name\"><a href=\"#%s\">", id);
         put_text(h, scenario_name(res));
-        put(h, "</a></td><td>");
-        put_text(h, res->scenario ? res->scenario->section : NULL);
+        put(h, "</a>");
+        if (res->scenario && res->scenario->section) {
+            put(h, " <span class=\"muted\">\xc2\xa7");
+            put_text(h, res->scenario->section);
+            put(h, "</span>");
+        }
         if (res->harness_error)
             put(h, "</td><td class=\"cell v-error\">ERROR</td>");
         else
@@ -337,7 +522,7 @@ static void verdict_table(html *h, const dfota_run_report *rep)
                 rule_cell(h, res, id, (dfota_rule)r);
         put(h, "</tr>\n");
     }
-    put(h, "</tbody>\n</table>\n");
+    put(h, "</tbody>\n</table>\n</section>\n");
 }
 
 /* ---- one scenario ---------------------------------------------------------------- */
@@ -392,6 +577,7 @@ dfota_err dfota_report_html(FILE *out, const dfota_run_report *rep, char *err, s
     html h = {out, 0, 0};
     html_page_head(&h, rep);
     page_summary(&h, rep);
+    failures_summary(&h, rep);
     verdict_table(&h, rep);
     for (size_t i = 0; i < rep->n_results && !h.failed; i++)
         scenario_section(&h, rep, i, w);

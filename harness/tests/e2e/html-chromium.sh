@@ -90,6 +90,54 @@ check_page() {
   if [ -n "${DFOTA_HTML_SHOTS:-}" ]; then mkdir -p "$DFOTA_HTML_SHOTS" && cp "$png" "$DFOTA_HTML_SHOTS/$name.png"; fi
 }
 
+# measure_page NAME HTML FAILING: the page laid out at 900 and 1280 px
+# wide, in a copy with the measuring script (lib/html-measure.js) appended
+# and the policy line that forbids it removed: no horizontal scrolling,
+# the failures summary first (before the verdict table) with FAILING rows
+# whose links all land, and no two timeline labels overlapping.
+measure_page() {
+  local name=$1 html=$2 failing=$3 width m
+  sed '/Content-Security-Policy/d' "$html" > "$tmp/$name.measure.html"
+  { echo '<script>'; cat "$(dirname "$0")/lib/html-measure.js"; echo '</script>'; } >> "$tmp/$name.measure.html"
+  for width in 900 1280; do
+    m="$tmp/$name.$width.measure"
+    if ! chrome "$tmp/$name.$width.dom" "$tmp/$name.$width.err" --window-size="$width,1600" \
+        --dump-dom "file://$tmp/$name.measure.html"; then
+      bad "$name at $width px: chromium --dump-dom failed:"; tail -5 "$tmp/$name.$width.err"; continue
+    fi
+    sed -n '/<pre id="dfota-measure">/,/<\/pre>/p' "$tmp/$name.$width.dom" \
+      | sed 's/.*<pre id="dfota-measure">//; s/<\/pre>.*//' > "$m"
+    val() { awk -v k="$1" '$1 == k { $1 = ""; sub(/^ /, ""); print; exit }' "$m"; }
+    if [ "$(val viewport)" != "$width" ]; then
+      bad "$name at $width px: the window is $(val viewport) px wide, not $width"; cat "$m"; continue
+    fi
+    local over
+    over=$(val overflow)
+    if [ -n "$over" ] && [ "$over" -le 0 ]; then
+      ok "$name at $width px: no horizontal scrolling (scrollWidth - innerWidth = $over)"
+    else
+      bad "$name at $width px: the page is ${over:-?} px wider than the window; too wide: $(val widest)"
+    fi
+    if [ "$(val first-section)" = failures ] && [ "$(val after-header)" = "section#failures" ] \
+        && [ "$(val failures-above-table)" = 1 ]; then
+      ok "$name at $width px: the failures summary is the first section, above the verdict table"
+    else
+      bad "$name at $width px: the failures summary is not first: first section '$(val first-section)', after the header '$(val after-header)', above the table '$(val failures-above-table)'"
+    fi
+    if [ "$(val failure-rows)" = "$failing" ]; then ok "$name at $width px: $failing failing scenario(s) in the summary"
+    else bad "$name at $width px: $(val failure-rows) rows in the failures summary, want $failing"; fi
+    if [ "$(val failure-links-dangling)" = 0 ]; then ok "$name at $width px: every link of the summary lands"
+    else bad "$name at $width px: $(val failure-links-dangling) links of the summary land nowhere"; fi
+    local labels overlaps
+    labels=$(val timeline-labels); overlaps=$(val label-overlaps)
+    if [ "${labels:-0}" -gt 0 ] && [ "${overlaps%% *}" = 0 ]; then
+      ok "$name at $width px: $labels timeline labels, no two overlapping"
+    else
+      bad "$name at $width px: timeline labels ${labels:-?}, overlapping pairs: ${overlaps:-?}"
+    fi
+  done
+}
+
 # --- the unit test's page: every kind of result, hostile bytes included
 unit_test="$build/harness/tests/test_report_html"
 if [ -x "$unit_test" ]; then
@@ -102,6 +150,7 @@ if [ -x "$unit_test" ]; then
   if [ -s "$tmp/unit/report.html" ]; then
     ok "unit test wrote its page"
     check_page unit "$tmp/unit/report.html" ftp-upgrade ftp-upgrade-raw-capture
+    measure_page unit "$tmp/unit/report.html" "$(grep -c 'class="badge v-\(fail\|incomplete\|error\)"' "$tmp/unit/report.html")"
   else
     bad "unit test did not write its page:"; tail -20 "$tmp/unit.log"
   fi
@@ -158,6 +207,13 @@ page=$(find "$tmp/run" -name report.html 2> /dev/null | head -1)
 if [ -n "$page" ] && [ -s "$page" ]; then
   ok "dfota run wrote report.html (exit $rc)"
   check_page run "$page" html-hostile-ftp-upgrade
+  measure_page run "$page" 1
+  # The summary's row names the failed window's rule, its line and why.
+  has "run: the summary names the failed rule" '<td class="rule-id">TIME-FINAL-RESULT</td>' "$page"
+  # (the line of the late OK in the run's own transcript, after its header)
+  okline=$(grep -n ' < OK$' "$(dirname "$page")"/transcripts/*.transcript | head -1 | cut -d: -f1)
+  has "run: the summary links the late OK's line (${okline:-none})" \
+    "<a href=\"#scn-html-hostile-ftp-upgrade-L${okline:-none}\">line ${okline:-none}</a>" "$page"
   # The listing comes from what the run kept of each event (it never reads
   # the transcript back): every line, secrets hidden as in the transcript.
   rows=$(grep -c '<td class="ln">' "$page")
@@ -166,5 +222,21 @@ if [ -n "$page" ] && [ -s "$page" ]; then
   lacks "run: the password nowhere" 'test:test@' "$page"
 else
   bad "dfota run wrote no report.html (exit $rc):"; cat "$tmp/run.out" "$tmp/run.err"
+fi
+
+# --- the library against the emulator: every column of a real run
+"$dfota" run --source emulator --jobs 2 --no-color --report "$tmp/lib" "$root/scenarios" \
+  > "$tmp/lib.out" 2> "$tmp/lib.err"
+rc=$?
+page=$(find "$tmp/lib" -name report.html 2> /dev/null | head -1)
+if [ -n "$page" ] && [ -s "$page" ]; then
+  ok "the library's run wrote report.html (exit $rc)"
+  measure_page library "$page" "$(grep -c 'class="badge v-\(fail\|incomplete\|error\)"' "$page")"
+  for r in TIME-FINAL-RESULT TIME-DOWNLOAD TIME-START TIME-PROGRESS-GAP TIME-END TIME-REBOOT; do
+    has "library: a $r column" "<span>$r</span></th>" "$page"
+  done
+  has "library: a legend" '<p class="legend" id="legend">' "$page"
+else
+  bad "the library's run wrote no report.html (exit $rc):"; tail -20 "$tmp/lib.out" "$tmp/lib.err"
 fi
 finish

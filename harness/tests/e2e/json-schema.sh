@@ -149,6 +149,56 @@ expect_exit "run --report" 1 "$dfota" run --report "$tmp/rep" \
 report=$(ls "$tmp"/rep/run-*/report.json 2> /dev/null | head -n 1)
 printf 'valid\t%s\t%s\n' "report.json" "${report:-$tmp/no-report.json}" >> "$tmp/list"
 
+# --- one way of writing JSON: check's and run's (--format json and
+# report.json) both compact by default, both indented two spaces with
+# --pretty; a document is compared with python's own writing of it in that
+# style, so a document written another way (spaces after commas, another
+# indent) fails. The --pretty ones are valid against the schema too.
+log=$rules/CMD-FINAL/fail-two-oks.transcript
+recording=$rec/4-ftp-download-failure-601/fail-update-after-601.transcript
+"$dfota" check --format json "$log" > "$tmp/style-check.json"
+"$dfota" check --format json --pretty "$log" > "$tmp/style-check-pretty.json"
+"$dfota" run --format json --source "transcript:$recording" "$sc/4-ftp-download-failure-601.yaml" \
+  > "$tmp/style-run.json"
+"$dfota" run --format json --pretty --source "transcript:$recording" "$sc/4-ftp-download-failure-601.yaml" \
+  > "$tmp/style-run-pretty.json"
+"$dfota" run --pretty --report "$tmp/rep-pretty" --source "transcript:$recording" \
+  "$sc/4-ftp-download-failure-601.yaml" > /dev/null
+pretty_report=$(ls "$tmp"/rep-pretty/run-*/report.json 2> /dev/null | head -n 1)
+printf 'valid\t%s\t%s\n' "check --pretty" "$tmp/style-check-pretty.json" >> "$tmp/list"
+printf 'valid\t%s\t%s\n' "run --format json --pretty" "$tmp/style-run-pretty.json" >> "$tmp/list"
+printf 'valid\t%s\t%s\n' "report.json with --pretty" "${pretty_report:-$tmp/no-report.json}" >> "$tmp/list"
+python3 - "$tmp/style-check.json" compact "check --format json" "$tmp/style-run.json" compact \
+  "run --format json" "${report:-$tmp/no-report.json}" compact "report.json" \
+  "$tmp/style-check-pretty.json" pretty "check --format json --pretty" \
+  "$tmp/style-run-pretty.json" pretty "run --format json --pretty" \
+  "${pretty_report:-$tmp/no-report.json}" pretty "report.json with --pretty" > "$tmp/style" 2>&1 << 'PY'
+import json, sys
+a = sys.argv[1:]
+for path, style, name in zip(a[0::3], a[1::3], a[2::3]):
+    try:
+        text = open(path, encoding="utf-8").read()
+        d = json.loads(text)
+    except Exception as e:
+        print("bad\t%s: %s" % (name, repr(e)[:200]))
+        continue
+    if style == "compact":
+        want = json.dumps(d, separators=(",", ":"), ensure_ascii=False) + "\n"
+    else:
+        want = json.dumps(d, indent=2, ensure_ascii=False) + "\n"
+    if text == want:
+        print("ok\t%s is written %s (%d lines)" % (name, style, text.count("\n")))
+    else:
+        at = next((i for i, (x, y) in enumerate(zip(text, want)) if x != y), min(len(text), len(want)))
+        print("bad\t%s is not written %s: at byte %d, %r where %r" % (name, style, at, text[at:at + 40], want[at:at + 40]))
+PY
+while IFS=$'\t' read -r verdict message; do
+  case $verdict in
+    ok) ok "$message" ;;
+    *) bad "$message" ;;
+  esac
+done < "$tmp/style"
+
 # --- one definition of a finding: check's and run's carry the same fields
 printf 'same\t%s\t%s\t%s\n' "a finding, provenance and counts have the same fields in check and run" \
   "$check_fail" "$run_fail" >> "$tmp/list"

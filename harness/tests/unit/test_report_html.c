@@ -383,15 +383,20 @@ static void test_verdict_table(void)
 {
     page p = render_upgrade();
     CU_ASSERT(has(&p, "<table class=\"verdicts\""));
-    CU_ASSERT(has(&p, "<td class=\"cell v-fail\" title=\"TIME-FINAL-RESULT: OK after 4.200s, "
-                      "window 3s\"><a href=\"#scn-ftp-upgrade\">FAIL</a></td>"));
+    CU_ASSERT(has(&p, "<td class=\"cell v-fail\" title=\"TIME-FINAL-RESULT FAIL: OK after 4.200s, "
+                      "window 3s\"><a href=\"#scn-ftp-upgrade\">F</a></td>"));
     char want[200];
     snprintf(want, sizeof want,
-             "<td class=\"cell v-fail\" title=\"URC-SYNTAX: a FOTA URC that cannot be parsed "
-             "&lt;marquee&gt;\"><a href=\"#scn-ftp-upgrade-L%lu\">FAIL</a></td>",
+             "<td class=\"cell v-fail\" title=\"URC-SYNTAX FAIL: a FOTA URC that cannot be parsed "
+             "&lt;marquee&gt;\"><a href=\"#scn-ftp-upgrade-L%lu\">F</a></td>",
              line_of(EV_HOSTILE));
     CU_ASSERT(has(&p, want));
-    CU_ASSERT(has(&p, "<td class=\"cell v-pass\" title=\"CMD-FINAL: "));
+    CU_ASSERT(has(&p, "<td class=\"cell v-pass\" title=\"CMD-FINAL PASS: "));
+    /* what failed comes first: the summary, before the table, with its legend */
+    const char *sum = strstr(p.buf, "<section class=\"failures\" id=\"failures\">");
+    const char *table = strstr(p.buf, "<table class=\"verdicts\"");
+    CU_ASSERT(sum && table && sum < table);
+    CU_ASSERT(has(&p, "<p class=\"legend\" id=\"legend\">"));
     CU_ASSERT(has(&p, "<span>PORT-REBOOT</span>"));
     /* only the rules that applied get a column */
     CU_ASSERT(lacks(&p, "<span>CODE-HTTP</span>"));
