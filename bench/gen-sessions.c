@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* gen-sessions.c - writes a synthetic log of DFOTA upgrade sessions for the
  * throughput and memory benchmark (bench/check-throughput).
  *

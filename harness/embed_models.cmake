@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Writes OUT, a C file holding every model file of MODELS (a ;-list of
 # models/*.yaml) as bytes, with em_builtin_model() and
 # em_builtin_model_name() (emulator/module.h): the emulator's models are

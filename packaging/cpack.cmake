@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The Debian package, built by CPack from the install rules: `cpack -G DEB`
 # in the build folder writes dfota_VERSION-REVISION_ARCH.deb. Whatever is
 # installed goes in (the manual pages and the completion too, whoever

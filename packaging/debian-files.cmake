@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Run by CPack after it has installed the package's files into its staging
 # folder and before it builds the package (CPACK_PRE_BUILD_SCRIPTS): the
 # files Debian wants that `cmake --install` has no use for.

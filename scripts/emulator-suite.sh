@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Runs the scenario library against the built-in emulator, with a report.
 # dfota run starts the fixture FTP and HTTP servers on loopback itself and
 # stops them again (also when the run fails or is interrupted).

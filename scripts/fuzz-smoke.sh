@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # fuzz-smoke.sh - builds the libFuzzer targets with clang and runs each for a
 # bounded time on a corpus of its own:
 #   fuzz_reader   logs: the reader, the checker and the AT line layer,

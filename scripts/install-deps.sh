@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Installs what dfota needs to build and test on Debian, from Debian's
 # packages only. Run as root (or through sudo).
 set -euo pipefail

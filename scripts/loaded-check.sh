@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Verdicts do not depend on the machine: the checks of a busy machine.
 #   1. The scenario library against the emulator, once idle and once with
 #      both cores kept busy: every scenario passes both times, and the

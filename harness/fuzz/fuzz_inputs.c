@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_inputs.c - libFuzzer target for the untrusted texts that are not
  * logs: what a user or a file gives the harness. The first byte picks the
  * parser (its low two bits) and a few options (the bits above); the rest

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_output.c - libFuzzer target for everything that writes what hostile
  * device bytes made: the input is read as a log (fmemopen -> dfota_reader ->
  * dfota_checker, the path of `dfota check`) and what came out goes into

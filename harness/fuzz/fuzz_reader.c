@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_reader.c - libFuzzer target for everything that reads untrusted logs:
  * the reader (format detection, transcripts and every capture format), the
  * checker it feeds, and the AT line layer (framer, classification,

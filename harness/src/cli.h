@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cli.h - the dfota command's parts. Exit codes are part of the interface. */
 #ifndef DFOTA_CLI_H
 #define DFOTA_CLI_H

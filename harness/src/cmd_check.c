@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_check.c - dfota check: judges logs against the guide. */
 #define _DEFAULT_SOURCE
 #include <errno.h>

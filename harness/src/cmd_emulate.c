@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_emulate.c - dfota emulate: an EG9x module on a pseudo-terminal. */
 #define _DEFAULT_SOURCE
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_package.c - dfota package: writes a delta package for the emulator. */
 #define _DEFAULT_SOURCE
 #include <errno.h>

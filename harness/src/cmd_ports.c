@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_ports.c - dfota ports: the serial ports this machine has. */
 #include <getopt.h>
 #include <jansson.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_proxy.c - dfota proxy: judges host software driving a real module. */
 #define _DEFAULT_SOURCE
 #include <errno.h>

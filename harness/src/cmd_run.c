@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_run.c - dfota run, lint and list: scenarios against a source. */
 #define _DEFAULT_SOURCE
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_stage.c - dfota stage: puts a package where a scenario expects it
  * (dfota/stage.h does the work; this file parses and prints). */
 #define _DEFAULT_SOURCE

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* files.c - inputs from paths and folders; outputs written atomically. */
 #define _GNU_SOURCE
 #include <dirent.h>

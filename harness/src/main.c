@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* main.c - the dfota command: a table of its subcommands. */
 #include <stdio.h>
 #include <stdlib.h>

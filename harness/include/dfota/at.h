@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dfota/at.h - the AT line layer: the one event model, bytes to lines, lines to typed items.
  * One header for the room lib/at/. */
 #ifndef DFOTA_AT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dfota/base.h - the ground every room stands on: error codes and the one clock.
  * One header for the room lib/base/. */
 #ifndef DFOTA_BASE_H

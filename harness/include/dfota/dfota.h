@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dfota/dfota.h - the whole public API of the core library. */
 #ifndef DFOTA_DFOTA_H
 #define DFOTA_DFOTA_H

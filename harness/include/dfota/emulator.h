@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dfota/emulator.h - an EG9x module behind a pseudo-terminal.
  *
  * The emulator opens a pseudo-terminal, keeps a stable symlink to it, and

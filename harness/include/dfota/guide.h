@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dfota/guide.h - the guide as data: the rule catalogue, durations, the AT+QFOTADL argument grammar and code tables, redaction.
  * One header for the room lib/guide/. */
 #ifndef DFOTA_GUIDE_H

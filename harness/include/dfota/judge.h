@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dfota/judge.h - the one judge: a state machine fed one event at a time.
  * It never holds the log: memory is bounded whatever the input's size. */
 #ifndef DFOTA_JUDGE_H

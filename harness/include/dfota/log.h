@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dfota/log.h - reading logs: the transcript format and the reader of every log family.
  * One header for the room lib/log/. */
 #ifndef DFOTA_LOG_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dfota/port.h - serial ports, pseudo-terminals and the proxy.
  * One header for the room lib/port/. */
 #ifndef DFOTA_PORT_H

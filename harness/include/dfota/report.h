@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dfota/report.h - one result model and its encoders: text, JSON, JUnit, HTML.
  * One header for the room lib/report/. */
 #ifndef DFOTA_REPORT_H

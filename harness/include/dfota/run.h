@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dfota/run.h - runs a scenario against a source and judges it: the
  * scenario's own steps and windows, and every rule of the catalogue through
  * the same checker that dfota check uses. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dfota/scenario.h - a YAML scenario: what the host sends, what the module
  * must answer, and the timing windows, for one behaviour of the guide.
  *

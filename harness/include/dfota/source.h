@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dfota/source.h - where events come from. The runner does not know which
  * source it talks to: a recorded transcript (replay), the emulator behind a
  * pseudo-terminal, or a module on a serial port all implement these ops.

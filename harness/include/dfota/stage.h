@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dfota/stage.h - puts a package where a scenario expects it, and checks
  * from the host that a URL a scenario is about to send really serves one.
  *

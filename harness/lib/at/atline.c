@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* atline.c - the AT line layer: CR/LF framing with a bounded line, and the
  * classification of a line into a final result, a FOTA URC, a command or
  * "other". Pure functions over caller memory; fuzzed by fuzz_reader. */

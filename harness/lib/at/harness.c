@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* harness.c - the harness's own events ('!' lines) by name, one table for
  * the writers (emulator, proxy, serial source) and the readers (checker,
  * runner, reports) alike (dfota/at.h). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* clock.c - module time: real, scaled and virtual (dfota/base.h). */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>

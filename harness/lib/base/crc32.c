@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* crc32.c - CRC-32 (IEEE 802.3, as zlib's crc32), the checksum of a delta
  * package's payload (dfota/base.h). Pure. */
 #include "dfota/base.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* errbuf.c - filling a caller's error buffer (errbuf.h). */
 #include <stdarg.h>
 #include <stdio.h>

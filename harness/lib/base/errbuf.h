@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* errbuf.h - filling a caller's error buffer (not public API). */
 #ifndef DFOTA_LIB_ERRBUF_H
 #define DFOTA_LIB_ERRBUF_H

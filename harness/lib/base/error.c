@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* error.c - descriptions of dfota_err. */
 #include "dfota/base.h"
 

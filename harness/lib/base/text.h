@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* text.h - small text helpers shared inside the core (not public API).
  * AT commands and stages compare case-insensitively in ASCII only; the
  * locale never enters into it. */

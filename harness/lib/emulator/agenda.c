@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* agenda.c - the module's plan: actions queued with their delays in
  * module time, and the FOTA URCs planned as the faults leave them
  * (emulator/module.h). */

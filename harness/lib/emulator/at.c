@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* at.c - the AT interpreter: input from the host, the command line as
  * V.250 has a module take it, the commands whose answers change the
  * module's state (echo, result form, S-registers, AT+CMEE), AT+QFOTADL

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* download.c - downloads with libcurl: the package's bytes, and the code
  * the module reports for how the download ended (emulator/module.h). */
 #define _GNU_SOURCE

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* faults.c - the fault hooks: one function per fault kind, called at its
  * hook point with what the module is about to do; the named profiles,
  * which are sets of faults (emulator/module.h). */

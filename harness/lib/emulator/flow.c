@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* flow.c - the update flow: reboots, update attempts, retries, and what
  * follows the end of a download (emulator/module.h). */
 #define _GNU_SOURCE

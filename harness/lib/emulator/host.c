@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* host.c - the emulator's side of the terminal: the recording of what
  * each side sent (opts.on_event), output to the host, and the terminal and
  * its link (emulator/module.h). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* model.c - a module model as data (emulator/module.h): what a Quectel
  * module answers to the identification, status and configuration commands
  * hosts send at start-up, read from a YAML file of models/ (built into the

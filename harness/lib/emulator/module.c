@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* module.c - the emulator's life: start and stop, and the public API
  * that runs it (dfota/emulator.h). */
 #define _GNU_SOURCE

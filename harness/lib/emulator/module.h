@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* module.h - what the emulator's files share (not public API): its limits,
  * its delays, the module's state, the hook points of the faults, and the
  * functions each file offers the others.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* options.c - option precedence: the options, the scenario's emulator
  * block and the named profile weighed into the settings an emulator runs
  * with (dfota_emulator_settings_resolve), and those settings applied. An

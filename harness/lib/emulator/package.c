@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* package.c - the package in memory and its header (dfota/emulator.h
  * gives the format): the END code a package earns. */
 #define _GNU_SOURCE

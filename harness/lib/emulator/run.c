@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* run.c - running the agenda's actions when they are due, and waiting
  * for the host, libcurl or the next action (emulator/module.h). */
 #define _GNU_SOURCE

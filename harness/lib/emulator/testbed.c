@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* testbed.c - the module's USB reboot as a host that watches udev sees it,
  * when the emulator plays a device of a umockdev test bed
  * (emulator/module.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ufs.c - the module's file system (UFS) in a host folder, and its
  * commands AT+QFLST, AT+QFDEL and AT+QFUPL (emulator/module.h). */
 #define _GNU_SOURCE

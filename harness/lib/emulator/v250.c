@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* v250.c - a command line split into its commands, as ITU-T V.250 (5.2,
  * 5.4) and 3GPP TS 27.007 (4.0) define it (emulator/module.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* duration.c - "300ms", "90s", "20min" to nanoseconds, without sscanf. */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* faults.c - the fault kinds an emulated module plays and their
  * parameters, with the parameters' value ranges (dfota/guide.h). Pure. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* profile.c - the profiles' names, read and written in one place
  * (dfota/guide.h). */
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* redact.c - credentials out of text (dfota/guide.h): one pass over the
  * bytes, the output measured as it is written so that a short buffer is
  * an error, never a cut. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rules.c - the rule catalogue of RULES.md as data. IDs are an interface:
  * reports, CI filters and waivers name them, so one never changes meaning. */
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* spec.c - chapter 3's argument forms and limits, chapters 4-6's code
  * tables. A URL is taken apart by the guide's own template, not by RFC 3986:
  * the module measures <user_name>, <password>, <serverURL> and <file_path>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ufs.c - the vendor's file commands as data: the checksum AT+QFUPL and
  * AT+QFDWL report (dfota/guide.h). Pure. */
 #include "dfota/guide.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* transcript.c - transcript format version 1: payload escaping and the
  * writer. Any byte sequence survives escape then unescape unchanged. */
 #include <inttypes.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* port.c - serial ports: libserialport for real ones, termios for ptys.
  *
  * Both backends end in one file descriptor that this file polls, reads and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* proxy.c - a pseudo-terminal in front of a real module (dfota/port.h).
  *
  * The host's side is the pseudo-terminal behind a stable link that the

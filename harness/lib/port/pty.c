@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* pty.c - the pseudo-terminal behind a stable link (pty.h). */
 #define _GNU_SOURCE /* ptsname_r */
 #include <errno.h>

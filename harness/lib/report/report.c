@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* report.c - the run's report for machines and people: report.json
  * (jansson), junit.xml (libxml2's writer) and a text summary. The HTML
  * report is report_html.c. All of them are written from the results alone. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* runner.c - runs one scenario against a source.
  *
  * Every event goes to the catalogue checker (the same judge as dfota check)

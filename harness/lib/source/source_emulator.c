@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* source_emulator.c - the emulator as a source, through a real terminal.
  *
  * The emulator runs in this process; the host side is the serial source

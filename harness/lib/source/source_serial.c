@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* source_serial.c - a module on a serial port as a source.
  *
  * The spec is PORT[,OPTION=VALUE]... (what follows "serial:"):

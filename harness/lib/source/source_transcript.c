@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* source_transcript.c - a recording as a source: the events of any log
  * dfota check reads, replayed in order. Its clock is the recording's: now()
  * is the time of the last event read, and a deadline passes when the next

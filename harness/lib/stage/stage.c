@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* stage.c - staging packages and preflighting URLs (dfota/stage.h).
  *
  * Three parts: the vendor's upload checksum; libcurl for the FTP upload and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* check_corpus.c - runs the real dfota binary over the transcripts/ corpus.
  *
  *   check_corpus DFOTA_BINARY CORPUS_DIR

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* check_scenarios.c - runs the real dfota binary over the scenario library.
  *
  *   check_scenarios DFOTA_BINARY SCENARIOS_DIR TRANSCRIPTS_DIR

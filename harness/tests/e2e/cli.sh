@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The dfota command's contract: exit codes, errors that name the file and
 # line, standard input, atomic output files, and documents that stay well
 # formed whatever bytes the module sent.

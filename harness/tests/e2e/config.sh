@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Settings a user repeats: the environment (DFOTA_SOURCE, DFOTA_PROFILE,
 # DFOTA_REPORT_DIR) and the project file dfota.yaml in the working folder,
 # under the command line: default < dfota.yaml < environment < command

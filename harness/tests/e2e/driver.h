@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* driver.h - what the end-to-end drivers (check_corpus.c, check_scenarios.c)
  * share: a list of failure reasons, the walk over a folder, the reading of a
  * file's header lines, and running the dfota binary with its output captured.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Standard tools not written here drive the emulator's pseudo-terminal:
 # chat (from ppp) sends the guide's own local-file example (chapter 3.3) and
 # waits for the END URC, socat asks ATI and AT+QGMR and captures a whole

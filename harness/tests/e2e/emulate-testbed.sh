@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The emulator's USB reboot in a umockdev test bed (emulator/testbed.c),
 # without ModemManager: the emulator plays the EG95 of umockdev/eg95.umockdev
 # (UMOCKDEV_DIR set, its link where the test bed's ttyUSB2 is), a host sends

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The emulator's fixture servers (fixtures/): the packages are deterministic
 # and well formed; servers.sh starts a real FTP server (pyftpdlib) and a
 # real HTTP server (lighttpd) on 127.0.0.1 only; every package downloads

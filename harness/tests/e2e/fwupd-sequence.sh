@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # fwupd's DFOTA sequence against the emulator. fwupd with its ModemManager
 # plug-in is not in Debian 12, so hosts/fwupd_dfota.c plays the exchange its
 # source documents, byte for byte (input flush, "\r\n"-ended commands,

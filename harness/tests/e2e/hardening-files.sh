@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # What a hostile file system does to dfota (issue 11, "Files and folders"):
 # an output path that is a device, a FIFO or a link to one is written
 # through and never replaced by a regular file; folder scans end on

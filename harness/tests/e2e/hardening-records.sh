@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Recordings and logs that push at their bounds (issue 11, "Output and
 # recordings"): a device log whose times run out of range keeps its lines
 # (the verdict does not change, a NOTE counts them); a recording past

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Issue 11, "Secrets": the common secret names (camelCase, snake_case,
 # kebab-case: accessToken, auth_token, client-secret, jwt, bearer, OAuth's
 # code, GCS signatures) stay out of every artifact of a run and a check;

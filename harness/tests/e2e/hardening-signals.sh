@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Signals and clocks, hardened (issue 11):
 #  - a closed terminal (SIGHUP) stops dfota run as SIGTERM does: exit 129,
 #    the report written and marked interrupted, no .partial folder, no

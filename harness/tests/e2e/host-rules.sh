@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The emulator judges host software: a small host program (lib/host.py)
 # drives `dfota emulate --record` through its pseudo-terminal, well and then
 # badly, and the emulator's verdict when stopped must name the HOST-* rule

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # report.html in a real browser: Debian's chromium, headless, loads the page
 # from a file with the network off, and the DOM it builds must hold the
 # scenarios, the verdict table, the SVG timeline (reboot gap, UPDATING

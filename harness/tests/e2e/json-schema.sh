@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # json-schema.sh - dfota check --format json, dfota run --format json and a
 # run's report.json follow one schema, schema/dfota-report.schema.json
 # (JSON Schema draft 2020-12), validated with python3-jsonschema: check over

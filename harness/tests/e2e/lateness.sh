@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The harness's own lateness is never the module's FAIL. A module on a
 # wall clock (here 'dfota emulate --time-scale 0.01' in another process,
 # where the 3 s window for OK is 30 ms of wall time) answers at once; the

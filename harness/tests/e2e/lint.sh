@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # dfota lint: every broken scenario under lint-cases/ is refused (exit 2)
 # with the place and the words its first line announces:
 #   # lint-expect: LINE:COLUMN text-fragment

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # ModemManager, a real host that follows modems by udev, against the
 # emulator: in a umockdev test bed holding the project's EG95
 # (modemmanager/eg95-mm.umockdev: umockdev/eg95.umockdev with ID_MM_CANDIDATE

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The Debian package, as a user gets it: CPack builds it from the build
 # folder under test (the one holding DFOTA_BINARY), lintian finds no error
 # in it, and the dfota it installs, unpacked with `dpkg -x` into a folder of

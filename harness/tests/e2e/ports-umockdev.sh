@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # USB identities through libserialport's own enumeration, on a mocked
 # machine: umockdev-run redirects /sys and /dev to a testbed made from
 # umockdev/eg95.umockdev, a Quectel EG95 (2c7c:0195, serial 8c3a1d7f) with

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Line prefixes are the log's format, not the module's bytes (issue 10).
 # One conforming FTP upgrade is written out in the line formats people's
 # logs really come in (loggers, terminal programs, the vendor's tool), from

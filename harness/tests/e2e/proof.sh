@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # proof.sh - proves the harness can fail: each scenario in proof/ is valid
 # (a correct module passes it) but makes the emulator misbehave with one
 # fault; its first line "# proof: RULE-ID" names the rule that must catch it.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # dfota proxy judges host software driving a module: an emulated module
 # (dfota emulate) stands in for the hardware, dfota proxy sits in front of
 # it, and ordinary host programs (socat, and the small host of lib/host.py)

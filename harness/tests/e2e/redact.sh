@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Credentials never leak into artifacts: a run and a check whose logs hold
 # an FTP password and a URL token write neither, in any file of the report
 # folder or any line of standard output and error, in every format; with

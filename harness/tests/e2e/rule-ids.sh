@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # rule-ids.sh - every rule ID that any output can emit is in the catalogue
 # (RULES.md: "Every ID any output can emit, the scenario runner's step IDs
 # included, is in this catalogue and in `dfota rules`"), and every ID of the

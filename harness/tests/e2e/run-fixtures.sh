@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The obvious command works, or says why not: 'dfota run --source emulator
 # scenarios/' with no servers of its own brings up the fixture FTP and HTTP
 # servers itself (and stops them, also on Ctrl-C), stages the local packages

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # dfota run against live sources, beyond one scenario at a time:
 #  - --jobs 2 gives the same verdicts as one at a time;
 #  - Ctrl-C (SIGINT) in the middle of an upgrade stops the run cleanly:

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # dfota run's contract: exit codes (harness trouble is 4, apart from a
 # FAIL), a report folder that appears only whole, the four report files,
 # the run's transcript, variables, selection, and colour rules.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # One module through the whole library: a single 'dfota emulate' keeps its
 # firmware from one scenario to the next, as a real module does, and 'dfota
 # run --source serial:LINK --packages MAP' runs every scenario that can run

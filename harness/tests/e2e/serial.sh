@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The serial source against a module that is not in this process: a
 # background 'dfota emulate' behind a pseudo-terminal stands for an EG95 on
 # /dev/ttyUSB2, and 'dfota run --source serial:LINK' talks to it as to

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # dfota stage: a package uploaded to a real FTP server (pyftpdlib, on
 # 127.0.0.1) reads back with its size and bytes; --check-url (the library's
 # dfota_preflight_url) sizes the fixture servers' FTP and HTTP URLs, also

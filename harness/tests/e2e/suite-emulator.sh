@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The whole scenario library against the built-in emulator, downloading
 # from the real fixture servers: every scenario passes, the report is
 # whole, and nothing is left running.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # verdicts.sh - what a verdict says and what it may not claim: a log with
 # nothing to judge is not a PASS, each upgrade's outcome is said in words
 # with the guide's meaning of its code, a log altered after capture is not

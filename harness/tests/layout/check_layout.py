@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """The rooms of the core (STYLE.md, "Layout"): one folder per box of the
 architecture under harness/lib/, one public header per room under
 harness/include/dfota/, and includes that point only downward.
@@ -12,10 +13,13 @@ Checks, over the source tree given as the only argument:
   - with --lib LIBRARY (the built static core): every symbol it exports
     starts with dfota_ (the API) or with its room's prefix (what files of
     one room share), so that no two rooms, and no command, can define one
-    name twice.
+    name twice;
+  - every source file of the project (C, shell, Python, CMake, JavaScript,
+    the manual pages' sources) has its SPDX-License-Identifier: MIT line.
 Prints one line per breach and exits 1 when there is any."""
 import os
 import re
+import subprocess
 import sys
 
 # Bottom to top: a room may use only the rooms before it.
@@ -43,6 +47,34 @@ def symbols(lib):
         # names the compiler or a sanitizer makes (__odr_asan.x) are not ours
         if len(parts) == 3 and parts[1] in "TDBRC" and not parts[2].startswith(SHARED_PREFIXES + ("__",)):
             bad.append(f"{obj}: exports {parts[2]}, which has no room prefix")
+    return bad
+
+
+SOURCE_EXT = (".c", ".h", ".sh", ".bash", ".py", ".cmake", ".js")
+
+
+def spdx(root):
+    """Every source file of the project carries its licence's SPDX line
+    near its top (after a #! line), one breach for each that does not."""
+    try:
+        out = subprocess.run(["git", "-C", root, "ls-files"], capture_output=True, text=True,
+                             check=True).stdout.split("\n")
+    except (OSError, subprocess.CalledProcessError):
+        out = [os.path.relpath(os.path.join(d, f), root)
+               for d, dirs, files in os.walk(root)
+               for f in files if not d.startswith(os.path.join(root, "build"))]
+    bad = []
+    for rel in out:
+        if not (rel.endswith(SOURCE_EXT) or os.path.basename(rel) == "CMakeLists.txt"
+                or (rel.startswith("man/") and rel.endswith(".in"))):
+            continue
+        path = os.path.join(root, rel)
+        if not os.path.isfile(path):
+            continue
+        with open(path, encoding="utf-8", errors="replace") as f:
+            head = [f.readline() for _ in range(3)]
+        if not any("SPDX-License-Identifier: MIT" in line for line in head):
+            bad.append(f"{rel}: no 'SPDX-License-Identifier: MIT' line at its top")
     return bad
 
 
@@ -104,6 +136,7 @@ def main():
                     bad.append(f"{rel}: includes {name}, which is not in its room")
     if "--lib" in sys.argv:
         bad += symbols(sys.argv[sys.argv.index("--lib") + 1])
+    bad += spdx(root)
     for b in bad:
         print(b)
     print(f"{n_files} files in {len(ROOMS)} rooms, {len(bad)} breaches")

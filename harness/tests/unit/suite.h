@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* suite.h - runs one CUnit suite of table entries; shared by every test_*.c
  * so that each file holds only its cases. */
 #ifndef DFOTA_TEST_SUITE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_atline.c - the AT line layer: CR/LF framing (dfota_framer_*) and the
  * classification of lines (dfota_classify), against the guide's chapter 3
  * and the field forms of FIELD-QUIRKS.md. */

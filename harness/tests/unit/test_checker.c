@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_checker.c - the checker judged rule by rule (RULES.md), in both
  * profiles, against hand-written event lists.
  *

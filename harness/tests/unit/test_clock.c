@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_clock.c - module time (dfota/base.h), and virtual time through the
  * emulator source: every event at the time its plan gives it, to the
  * nanosecond, however long the machine took. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_duration.c - durations as people write them (dfota_duration_parse). */
 #include <stdint.h>
 #include <stdio.h>

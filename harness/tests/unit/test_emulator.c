@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_emulator.c - the emulated module through its pseudo-terminal, as a
  * host sees it: the test opens the link, writes commands, reads lines, and
  * drives dfota_emulator_step between reads, on a virtual clock it moves

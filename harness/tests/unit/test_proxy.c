@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_proxy.c - the proxy between host software and a module (dfota/port.h).
  *
  * The "module" is a pseudo-terminal the test makes itself: the proxy opens

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_reader.c - every log format as one stream of events (TRANSCRIPT.md,
  * FIELD-QUIRKS.md "What captured logs look like"): format detection, the
  * transcript, raw and timestamped captures with glyphs and comments, and

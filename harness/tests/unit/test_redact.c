@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_redact.c - credentials out of text (dfota_redact, dfota_redact_field,
  * dfota_redact_is_secret_name), and the transcript header that says so. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_report_html.c - report.html (dfota_report_html): one self-contained
  * page, the verdict table, the SVG timeline (reboot gap, UPDATING curve,
  * failed window), the transcript with its failing lines, hostile device

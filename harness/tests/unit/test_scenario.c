@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_scenario.c - YAML scenarios (dfota/scenario.h): a full scenario into
  * its exact model, every kind of rejection with its FILE:LINE:COLUMN, the
  * limits at and one past each bound, alias bombs, loading from files, and

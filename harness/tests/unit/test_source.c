@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_source.c - the serial source's spec (dfota_source_parse_serial): what
  * follows "serial:", parsed without opening anything; and the probes of a
  * live source's module (lib/source/probe.c), against a scripted module. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_spec.c - the guide as data: the AT+QFOTADL argument forms and
  * limits of chapter 3 (each limit at its boundary and one past it) and the
  * code tables of chapters 4 to 6 with the field codes of FIELD-QUIRKS.md. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_transcript.c - the transcript format, version 1 (TRANSCRIPT.md):
  * payload escaping, the writer, and the round trip through the reader:
  * any byte sequence written must come back unchanged, with its direction

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fwupd_dfota.c - fwupd's DFOTA upgrade of a Quectel module, byte for byte,
  * for the e2e tests (e2e/fwupd-sequence.sh). fwupd with its ModemManager
  * plug-in is not in Debian 12, so this plays the exchange its source

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # assert.bash - the pass/fail bookkeeping the e2e shell tests share.
 # It lives in lib/ so that CMake's e2e/*.sh glob does not run it as a test.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """host.py - a small host program that drives a module's AT port the way
 host software does, well or badly, for the tests of the HOST-* rules.
 

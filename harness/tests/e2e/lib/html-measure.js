@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // html-measure.js - what html-chromium.sh measures in report.html after
 // layout, in a copy of the page made for the measure only (its policy line
 // removed, this script appended): the page itself runs no script. Writes

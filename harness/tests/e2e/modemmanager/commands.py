@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """commands.py - the commands a host sent in a `dfota emulate --record`
 recording, each with what the emulator answered, for modemmanager.sh.
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* pty-ioctl.c - an LD_PRELOAD shim for ModemManager in a umockdev test bed.
  *
  * Why: umockdev's preload library sends every ioctl on a file opened under

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* reenumerate.c - a module's USB reboot on a mocked machine: the EG95 of
  * eg95.umockdev is added to a umockdev testbed, removed (the reboot takes
  * it off the bus), and added back under other tty names (the kernel need

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """uevents.py - a udev monitor in a umockdev test bed, for emulate-testbed.sh.
 
 Run under umockdev's preload (LD_PRELOAD and UMOCKDEV_DIR from the test
