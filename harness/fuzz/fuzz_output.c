@@ -174,7 +174,7 @@ static const char *const html_tags[] = {
     "h1",      "h2",    "h3",     "p",          "br",     "b",      "a",      "span",   "div",
     "code",    "dl",    "dt",     "dd",         "table",  "thead",  "tbody",  "tr",     "th",
     "td",      "details", "summary", "figure", "figcaption", "blockquote", "svg", "g", "line",
-    "polyline", "path", "rect",   "circle",     "text",   NULL};
+    "polyline", "path", "rect",   "circle",     "text",   "colgroup", "col", NULL};
 
 static int tag_known(const char *name)
 {
