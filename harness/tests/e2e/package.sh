@@ -122,6 +122,31 @@ expect_exit "without share/dfota/fixtures the installed dfota has no fixtures" 4
 expect_grep "it says so" "^dfota run: the fixture servers' folder .*is not beside this dfota" "$tmp/err"
 mv "$share/fixtures.away" "$share/fixtures"
 
+# 9. man finds the installed manual, and the installed completion completes
+# a scenario name of the installed library.
+usr=$tmp/root/usr
+if MANPATH=$usr/share/man MANWIDTH=80 man -P cat dfota-run > "$tmp/man" 2> "$tmp/man.err" &&
+   grep -q "dfota-run" "$tmp/man" && grep -q -- "--show-config" "$tmp/man"; then
+  ok "man dfota-run shows the installed page"
+else
+  bad "man dfota-run of the package:"; cat "$tmp/man.err"; head -5 "$tmp/man"
+fi
+mkdir -p "$tmp/elsewhere"
+(cd "$tmp/elsewhere" && PATH=$usr/bin:$PATH bash --norc --noprofile -c '
+  source "$1" || exit 9
+  spec=$(complete -p dfota) || exit 8
+  fn=${spec#*-F }; fn=${fn%% *}
+  COMP_WORDS=(dfota run --scenario 3.3-local); COMP_CWORD=3
+  COMP_LINE="dfota run --scenario 3.3-local"; COMP_POINT=${#COMP_LINE}
+  "$fn" dfota 3.3-local --scenario
+  printf "%s\n" "${COMPREPLY[@]}"' bash "$usr/share/bash-completion/completions/dfota") \
+  > "$tmp/compl" 2>&1
+if grep -qx "3.3-local-file-upgrade" "$tmp/compl"; then
+  ok "the installed completion completes an installed scenario's name"
+else
+  bad "the installed completion offered:"; cat "$tmp/compl"
+fi
+
 left=$(pgrep -f "$tmp/t" | wc -l)
 if [ "$left" -eq 0 ]; then ok "no server left running"; else bad "$left processes left"; pgrep -af "$tmp/t"; fi
 finish
