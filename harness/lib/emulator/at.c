@@ -230,8 +230,8 @@ static void model_answer(dfota_emulator *em, const em_answer *a)
         em_out_line(em, block);
     if (!a->final) {
         em_at_ok(em);
-    } else if (strncmp(a->final, "+CME ERROR:", 11) == 0) {
-        em_at_error(em, atoi(a->final + 11) > 0 ? atoi(a->final + 11) : 100);
+    } else if (a->cme) {
+        em_at_error(em, a->cme);
     } else if (strcmp(a->final, "ERROR") == 0) {
         em_at_error(em, 0);
     } else {

@@ -480,13 +480,12 @@ dfota_err em_faults_load(dfota_emulator *em, const dfota_fault *faults, size_t n
     for (size_t i = 0; i < n && em->n_faults < EM_FAULTS_MAX; i++) {
         const dfota_fault *f = &faults[i];
         const struct fault_hook *hook = fault_hook_of(f->kind);
-        if (!hook && f->line) {
-            dfota_errf(err, errlen, "line %lu: the emulator cannot play fault '%s' yet",
-                    f->line, f->kind ? f->kind : "");
-            return DFOTA_E_INPUT;
-        }
         if (!hook) {
-            dfota_errf(err, errlen, "the emulator cannot play fault '%s' yet", f->kind ? f->kind : "");
+            char at[32] = ""; /* the scenario's line, when the fault has one */
+            if (f->line)
+                snprintf(at, sizeof at, "line %lu: ", f->line);
+            dfota_errf(err, errlen, "%sthe emulator cannot play fault '%s' yet", at,
+                       f->kind ? f->kind : "");
             return DFOTA_E_INPUT;
         }
         fault_state *fs = &em->faults[em->n_faults++];

@@ -183,13 +183,18 @@ void em_out_long(dfota_emulator *em)
 /* A response line or URC, framed as the module frames them: S3 S4 before
  * and after (CR LF unless changed). While a command line runs, a line is
  * its information text, which ATV0 sends with no header. */
-void em_out_line(dfota_emulator *em, const char *text)
+static void out_text(dfota_emulator *em, const char *text, int header)
 {
     char eol[2] = {(char)em->s_reg[3], (char)em->s_reg[4]};
-    if (!(em->in.running && !em->verbose))
+    if (header)
         em_out_bytes(em, eol, 2);
     em_out_bytes(em, text, strlen(text));
     em_out_bytes(em, eol, 2);
+}
+
+void em_out_line(dfota_emulator *em, const char *text)
+{
+    out_text(em, text, !(em->in.running && !em->verbose));
 }
 
 /* A final result code: the text (ATV1, framed as a line) or its number
@@ -200,7 +205,7 @@ static void final_result(dfota_emulator *em, const char *text, int number)
     if (em->quiet)
         return;
     if (em->verbose)
-        em_out_line(em, text);
+        out_text(em, text, 1);
     else
         em_out_bytes(em, code, 2);
 }
@@ -221,11 +226,8 @@ void em_at_error(dfota_emulator *em, int cme)
     em->in.failed = em->in.running;
     if (cme && em->cmee) {
         snprintf(line, sizeof line, "+CME ERROR: %d", cme);
-        int running = em->in.running;
-        em->in.running = 0; /* framed as a result, not as information */
         if (!em->quiet)
-            em_out_line(em, line);
-        em->in.running = running;
+            out_text(em, line, 1); /* framed as a result, not as information */
     } else {
         final_result(em, "ERROR", 4);
     }

@@ -42,6 +42,7 @@ struct em_model {
     char name[EM_MODEL_MAX + 1];
     char manufacturer[EM_MODEL_MAX + 1];
     char imei[16], imsi[16], iccid[21];
+    char iccid_swapped[23];   /* derived from iccid when read */
     em_answer *answers;
     size_t n;
     em_setting settings[EM_SETTINGS_MAX];
@@ -50,6 +51,21 @@ struct em_model {
 
 static const char *const placeholders[] = {"manufacturer", "model", "revision", "imei",
                                            "imsi", "iccid", "iccid_swapped"};
+#define N_PLACEHOLDERS (sizeof placeholders / sizeof placeholders[0])
+
+/* The placeholder "{name}" at p: its index, its length in *len; -1 when p
+ * holds none. The one reading of placeholders, for checking and filling. */
+static int placeholder_at(const char *p, size_t *len)
+{
+    for (size_t i = 0; *p == '{' && i < N_PLACEHOLDERS; i++) {
+        size_t pl = strlen(placeholders[i]);
+        if (strncmp(p + 1, placeholders[i], pl) == 0 && p[pl + 1] == '}') {
+            *len = pl + 2;
+            return (int)i;
+        }
+    }
+    return -1;
+}
 
 /* ---- reading ---------------------------------------------------------- */
 
@@ -79,17 +95,12 @@ static dfota_err check_text(reader *r, const yaml_node_t *n, const char *text)
 {
     if (strlen(text) > EM_ANSWER_LINE_MAX)
         return at_node(r, n, "an answer line is over %s bytes", "200");
-    for (const char *p = strchr(text, '{'); p; p = strchr(p + 1, '{')) {
-        const char *e = strchr(p, '}');
-        int known = 0;
-        for (size_t i = 0; e && i < sizeof placeholders / sizeof placeholders[0]; i++)
-            known |= (size_t)(e - p - 1) == strlen(placeholders[i]) &&
-                     memcmp(p + 1, placeholders[i], (size_t)(e - p - 1)) == 0;
-        if (!known)
+    size_t len;
+    for (const char *p = strchr(text, '{'); p; p = strchr(p + 1, '{'))
+        if (placeholder_at(p, &len) < 0)
             return at_node(r, n, "unknown placeholder in '%.60s': use {manufacturer}, {model}, "
                                  "{revision}, {imei}, {imsi}, {iccid} or {iccid_swapped}",
                            text);
-    }
     for (const char *p = text; *p; p++)
         if ((unsigned char)*p < ' ')
             return at_node(r, n, "a control character in '%.60s'", text);
@@ -122,6 +133,8 @@ static void take_final(em_answer *a)
         strncmp(last, "+CMS ERROR:", 11) == 0) {
         a->final = a->lines[--a->n_lines];
         a->lines[a->n_lines] = NULL;
+        if (strncmp(last, "+CME ERROR:", 11) == 0)
+            a->cme = atoi(last + 11) > 0 ? atoi(last + 11) : 100;
     }
 }
 
@@ -243,6 +256,17 @@ static dfota_err read_root(reader *r, em_model *m)
     return rc;
 }
 
+/* The ICCID as the SIM stores it: digits swapped in pairs, F-padded. */
+static void iccid_swapped(const char *iccid, char *out, size_t cap)
+{
+    size_t n = strlen(iccid), k = 0;
+    for (size_t i = 0; i < n && k + 2 < cap; i += 2) {
+        out[k++] = i + 1 < n ? iccid[i + 1] : 'F';
+        out[k++] = iccid[i];
+    }
+    out[k] = '\0';
+}
+
 dfota_err em_model_parse(const char *file, const char *text, size_t len, em_model **out,
                          char *err, size_t errlen)
 {
@@ -272,6 +296,7 @@ dfota_err em_model_parse(const char *file, const char *text, size_t len, em_mode
     }
     rc = read_root(&r, m);
     yaml_document_delete(&r.doc);
+    iccid_swapped(m->iccid, m->iccid_swapped, sizeof m->iccid_swapped);
     if (rc == DFOTA_OK) {
         *out = m;
         return DFOTA_OK;
@@ -370,42 +395,16 @@ const em_setting *em_model_setting(const em_model *m, const char *name, size_t n
     return NULL;
 }
 
-const char *em_model_name(const em_model *m)
-{
-    return m->name;
-}
-
-/* The ICCID as the SIM stores it: digits swapped in pairs, F-padded. */
-static void iccid_swapped(const char *iccid, char *out, size_t cap)
-{
-    size_t n = strlen(iccid), k = 0;
-    for (size_t i = 0; i < n && k + 2 < cap; i += 2) {
-        out[k++] = i + 1 < n ? iccid[i + 1] : 'F';
-        out[k++] = iccid[i];
-    }
-    out[k] = '\0';
-}
-
 void em_model_expand(const em_model *m, const char *revision, const char *text, char *out,
                      size_t cap)
 {
-    size_t k = 0;
-    char swapped[32];
-    iccid_swapped(m->iccid, swapped, sizeof swapped);
-    const char *values[] = {m->manufacturer, m->name, revision, m->imei,
-                            m->imsi,         m->iccid, swapped};
+    size_t k = 0, skip;
+    const char *values[N_PLACEHOLDERS] = {m->manufacturer, m->name,  revision,       m->imei,
+                                          m->imsi,         m->iccid, m->iccid_swapped};
     for (const char *p = text; *p && k + 1 < cap;) {
-        const char *v = NULL;
-        size_t skip = 0;
-        for (size_t i = 0; *p == '{' && i < sizeof placeholders / sizeof placeholders[0]; i++) {
-            size_t pl = strlen(placeholders[i]);
-            if (strncmp(p + 1, placeholders[i], pl) == 0 && p[pl + 1] == '}') {
-                v = values[i];
-                skip = pl + 2;
-            }
-        }
-        if (v) {
-            int w = snprintf(out + k, cap - k, "%s", v);
+        int i = placeholder_at(p, &skip);
+        if (i >= 0) {
+            int w = snprintf(out + k, cap - k, "%s", values[i]);
             k = w < 0 ? k : k + (size_t)w >= cap ? cap - 1 : k + (size_t)w;
             p += skip;
         } else {

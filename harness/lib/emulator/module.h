@@ -145,6 +145,7 @@ typedef struct {
     char *lines[EM_ANSWER_LINES_MAX];     /* information lines, placeholders in */
     size_t n_lines;
     char *final;                          /* ERROR, +CME ERROR: <n>..., NULL: OK */
+    int cme;                              /* final's <n> when +CME ERROR, else 0 */
 } em_answer;
 
 /* A parameter the module keeps (model.c): AT<name>=<value> sets it to one
@@ -221,7 +222,6 @@ struct dfota_emulator {
     char tty[EM_PATH_MAX];     /* "" while a USB reboot has the port away */
     char firmware[EM_VERSION_MAX + 1];
     char target[EM_VERSION_MAX + 1];
-    char model[EM_MODEL_MAX + 1];
     char ufs[EM_PATH_MAX];
     int own_ufs;
     int field, uart;
@@ -402,7 +402,6 @@ dfota_err em_model_load(const char *name, em_model **out, char *err, size_t errl
 dfota_err em_model_parse(const char *file, const char *text, size_t len, em_model **out,
                          char *err, size_t errlen);
 void em_model_free(em_model *m);
-const char *em_model_name(const em_model *m);
 /* The setting named name[0..n) (+CSCS), its index in *index, or NULL. */
 const em_setting *em_model_setting(const em_model *m, const char *name, size_t n, size_t *index);
 /* The answer for the command cmd[0..n) as written, or NULL. */

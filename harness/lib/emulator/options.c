@@ -81,9 +81,8 @@ dfota_err em_opts_apply(dfota_emulator *em, const dfota_emulator_opts *o, char *
     if (!rc)
         rc = copy_text(em->firmware, sizeof em->firmware, set.firmware, "firmware version", err,
                        errlen);
-    if (!rc && (rc = em_model_load(o->model, &em->model_data, err, errlen)) == DFOTA_OK)
-        rc = copy_text(em->model, sizeof em->model, em_model_name(em->model_data), "model", err,
-                       errlen);
+    if (!rc)
+        rc = em_model_load(o->model, &em->model_data, err, errlen);
     if (!rc && o->link)
         rc = copy_text(em->link, sizeof em->link - 32, o->link, "link path", err, errlen);
     if (!rc && o->ufs_dir)
