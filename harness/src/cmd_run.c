@@ -1089,8 +1089,9 @@ static void judge(const run_opts *o, const dfota_scenario *sc, const dfota_varse
                   dfota_source *src, FILE *tr, dfota_scenario_result *res)
 {
     int serial = source_kind(o->source) == DFOTA_SRC_SERIAL;
+    /* -q shows no progress: the runner then builds none */
     dfota_run_opts ro = {o->profile, vs, tr, o->keep_secrets, &cli_stop_signal, &run_prov,
-                         progress_tell, NULL};
+                         o->verbosity >= PROGRESS_NORMAL ? progress_tell : NULL, NULL};
     if (dfota_run_scenario(sc, src, &ro, res) != DFOTA_OK && !res->harness_error)
         res->harness_error = 1;
     if (!res->harness_error && !cli_stop_signal)

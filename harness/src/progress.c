@@ -224,9 +224,7 @@ static void step_line(const dfota_run_progress *p)
 
 void progress_tell(void *ctx, const dfota_run_progress *p)
 {
-    (void)ctx;
-    if (verbosity < PROGRESS_NORMAL)
-        return;
+    (void)ctx; /* not called under -q (cmd_run.c passes none) */
     pthread_mutex_lock(&mu);
     if (live && p->sc != st_sc) { /* a new scenario (or its preparation) */
         st_sc = p->sc;

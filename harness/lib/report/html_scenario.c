@@ -225,7 +225,7 @@ static void row(html *h, const work *w, const dfota_scenario_result *res, const 
         putf(h, "<tr%s>", cls);
     putf(h, "<td class=\"ln\">%lu</td><td class=\"t\">", ev->line);
     if (w->timed && ev->t_ns != DFOTA_T_NONE)
-        putf(h, "%.3f", (double)ev->t_ns / (double)DFOTA_NS_PER_S);
+        putf(h, "%.3f", dfota_seconds(ev->t_ns));
     int d = ev->dir == DFOTA_DIR_HOST ? 0 : ev->dir == DFOTA_DIR_MODULE ? 1 : 2;
     putf(h, "</td><td class=\"dir %s\">%s</td><td class=\"p\">", dir_class[d],
          d == 0 ? "&gt;" : d == 1 ? "&lt;" : "!");

@@ -61,7 +61,7 @@ void dfota_out_junit_end_file(dfota_output *o, const dfota_checker_result *res, 
     dfota_junit_counts c = {error || not_judged ? 1u : 0u, 0, error || not_judged ? 1u : 0u, 0};
     dfota_junit_count_rules(res, &c);
     /* the file's time: what its upgrades took in module time */
-    double seconds = res && res->timed ? (double)o->span_ns / (double)DFOTA_NS_PER_S : 0.0;
+    double seconds = res && res->timed ? dfota_seconds(o->span_ns) : 0.0;
     if (dfota_junit_suite_begin(o->xml, o->file, &c, o->prov, seconds) < 0)
         o->io_error = 1;
     if (error) {

@@ -254,7 +254,7 @@ static int xml_case(xmlTextWriterPtr w, const char *cls, const char *name, const
 
 static double seconds_of(int64_t ns)
 {
-    return ns == DFOTA_T_NONE || ns < 0 ? 0.0 : (double)ns / (double)DFOTA_NS_PER_S;
+    return ns == DFOTA_T_NONE || ns < 0 ? 0.0 : dfota_seconds(ns);
 }
 
 /* How long a step took in module time: from its window's anchor (the step

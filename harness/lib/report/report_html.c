@@ -256,12 +256,6 @@ static void page_summary(html *h, const dfota_run_report *rep)
     put(h, "</header>\n");
 }
 
-/* The first finding of rule r with a line, for a cell's link. */
-static unsigned long first_finding_line(const dfota_scenario_result *res, dfota_rule r)
-{
-    return dfota_report_rule_line(res, r);
-}
-
 /* ---- what failed, first ------------------------------------------------------- */
 
 /* One row of the failures summary: the verdict, the scenario (a link to its
@@ -291,7 +285,7 @@ static void failure_row(html *h, const dfota_scenario_result *res, const char *i
             rule = dfota_rule_get((dfota_rule)r)->id;
             why = res->rules.rule_reason[r][0] ? res->rules.rule_reason[r]
                                                 : dfota_rule_get((dfota_rule)r)->summary;
-            line = first_finding_line(res, (dfota_rule)r);
+            line = dfota_report_rule_line(res, (dfota_rule)r);
         }
     }
     if (res->harness_error)
@@ -411,7 +405,7 @@ static void rule_cell(html *h, const dfota_scenario_result *res, const char *id,
         put_text(h, info->summary);
     unsigned long line = v == DFOTA_V_PASS ? 0
                          : st            ? dfota_report_step_line(res, st)
-                                         : first_finding_line(res, r);
+                                         : dfota_report_rule_line(res, r);
     if (line)
         putf(h, "\"><a href=\"#%s-L%lu\">%s</a></td>", id, line, verdict_letter(v));
     else if (st)
