@@ -47,11 +47,11 @@ static int load_project(const char *cmd)
     return 0;
 }
 
-/* An environment variable's value: NULL when unset or empty; -1 in *bad
- * when too long to be a setting. */
+/* An environment variable's value: NULL when unset or empty, or when the
+ * setting has none (name NULL); -1 in *bad when too long to be a setting. */
 static const char *env_value(const char *cmd, const char *name, int *bad)
 {
-    const char *v = getenv(name);
+    const char *v = name ? getenv(name) : NULL;
     if (!v || !v[0])
         return NULL;
     if (strlen(v) > ENV_VALUE_MAX) {
@@ -230,9 +230,8 @@ int cfg_run_settings(cfg_run *r)
                 project ? &project->profile : NULL) != 0 ||
         resolve(cmd, &report, *r->report_dir, "DFOTA_REPORT_DIR",
                 project ? &project->report : NULL) != 0 ||
-        resolve(cmd, &packages, *r->packages, "", project ? &project->packages : NULL) != 0)
+        resolve(cmd, &packages, *r->packages, NULL, project ? &project->packages : NULL) != 0)
         return -1;
-    packages.env = NULL;
     if (profile.from != FROM_CLI && profile_of(cmd, &profile, r->profile) != 0)
         return -1;
     for (size_t i = 0; i < n; i++)

@@ -34,10 +34,6 @@ if ! command -v umockdev-run > /dev/null 2>&1; then
   bad "umockdev-run is not installed (scripts/install-deps.sh)"; finish; exit
 fi
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0:symbolize=0"
-wait_for() { # SECONDS CMD...
-  local end=$((SECONDS + $1)); shift
-  until "$@"; do [ "$SECONDS" -lt "$end" ] || return 1; sleep 0.1; done
-}
 mkdir "$tmp/ufs" "$tmp/tb"
 "$dfota" package --from EG95EFAR02A07M4G --to EG95EFAR02A08M4G "$tmp/ufs/update.zip" > /dev/null 2>&1 ||
   { bad "dfota package failed"; finish; exit; }

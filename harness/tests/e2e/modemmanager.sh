@@ -77,15 +77,6 @@ if ! "$dfota" package --from $from --to $to "$tmp/ufs/update.zip" > "$tmp/pkg.lo
   bad "package: $(cat "$tmp/pkg.log")"; finish; exit
 fi
 
-# wait_for SECONDS CMD...: runs CMD every 0.2 s until it succeeds; fails after SECONDS.
-wait_for() {
-  local end=$((SECONDS + $1)); shift
-  until "$@"; do
-    [ "$SECONDS" -lt "$end" ] || return 1
-    sleep 0.2
-  done
-}
-
 # The test bed: umockdev-run owns it (and serves its ioctl socket) for as
 # long as its child runs; the child reports the test bed and the preload.
 TMPDIR=$tmp/tb umockdev-run --device "$mmdir/eg95-mm.umockdev" -- \

@@ -42,6 +42,13 @@ e2e_end() {
   rm -rf "$tmp"
 }
 
+# wait_for SECONDS CMD...: runs CMD every 0.1 s until it succeeds (0) or
+# SECONDS have passed (1): a bound on a wait, never a measure.
+wait_for() {
+  local end=$((SECONDS + $1)); shift
+  until "$@"; do [ "$SECONDS" -lt "$end" ] || return 1; sleep 0.1; done
+}
+
 # ok MESSAGE...: one check passed.
 ok()  { passes=$((passes + 1)); echo "ok   $*"; }
 # bad MESSAGE...: one check failed.
