@@ -70,11 +70,14 @@ fi
 # shellcheck source=/dev/null
 . "$fx/servers.env"
 
+# The fixture servers' real ports, for the module's downloads.
+connect=()
+for v in FTP_CONNECT_TO FTP_DEFAULT_CONNECT_TO HTTP_CONNECT_TO HTTP_DEFAULT_CONNECT_TO; do
+  connect+=(--connect-to "${!v}")
+done
 start_module() { # [EMULATE-ARGS...]: one module, on v12, behind $tmp/tty
   rm -f "$tmp/tty"
-  "$dfota" emulate --link "$tmp/tty" --time-scale $scale --ufs "$UFS_DIR" \
-    --connect-to "$FTP_CONNECT_TO" --connect-to "$FTP_DEFAULT_CONNECT_TO" \
-    --connect-to "$HTTP_CONNECT_TO" --connect-to "$HTTP_DEFAULT_CONNECT_TO" "$@" \
+  "$dfota" emulate --link "$tmp/tty" --time-scale $scale --ufs "$UFS_DIR" "${connect[@]}" "$@" \
     > "$tmp/emulate.out" 2>&1 &
   em_pid=$!
   wait_for 10 test -L "$tmp/tty" || { bad "no link after 10 s"; cat "$tmp/emulate.out"; }
