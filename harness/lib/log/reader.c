@@ -66,9 +66,11 @@ void dfota_reader_reset(dfota_reader *r, FILE *in, const char *name)
      * the framer is then as a new one. */
     (void)dfota_framer_flush(framer, &s, &len, &full, &flags);
     (void)dfota_framer_flush(framer, &s, &len, &full, &flags);
-    /* Everything but the buffers, whose bytes nothing reads before it
-     * writes them, is as calloc left it. */
-    memset(r, 0, offsetof(dfota_reader, scratch));
+    /* Everything but the buffers and the header's values (32 KiB that
+     * n_meta guards), whose bytes nothing reads before it writes them, is
+     * as calloc left it. */
+    memset(r, 0, offsetof(dfota_reader, meta_key));
+    memset(&r->last_t, 0, offsetof(dfota_reader, scratch) - offsetof(dfota_reader, last_t));
     r->buf = buf;
     r->raw = raw;
     r->cap = cap;
