@@ -126,6 +126,12 @@ typedef struct dfota_checker dfota_checker;
 dfota_checker *dfota_checker_new(const dfota_checker_opts *opts, const dfota_sink *sink);
 void dfota_checker_free(dfota_checker *c);
 
+/* Makes c a checker as dfota_checker_new(opts, sink) would, keeping its
+ * memory: a caller judging many files keeps one checker for them all.
+ * Whatever c was in the middle of (a flow open, a file that ended
+ * mid-upgrade) is forgotten, not finished. Never fails. */
+void dfota_checker_reset(dfota_checker *c, const dfota_checker_opts *opts, const dfota_sink *sink);
+
 /* Feeds one event. Never fails: what cannot be judged is a finding. */
 void dfota_checker_feed(dfota_checker *c, const dfota_event *ev);
 

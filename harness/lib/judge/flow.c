@@ -104,11 +104,9 @@ void judge_release_if_idle(dfota_checker *c, flow *f)
 
 /* ---- the checker ------------------------------------------------------ */
 
-dfota_checker *dfota_checker_new(const dfota_checker_opts *opts, const dfota_sink *sink)
+/* What a new checker and a reset one start from, once zeroed. */
+static void checker_start(dfota_checker *c, const dfota_checker_opts *opts, const dfota_sink *sink)
 {
-    dfota_checker *c = calloc(1, sizeof *c);
-    if (!c)
-        return NULL;
     if (opts)
         c->o = *opts;
     else
@@ -117,7 +115,26 @@ dfota_checker *dfota_checker_new(const dfota_checker_opts *opts, const dfota_sin
         c->sink = *sink;
     c->host_open = 1;
     c->t_reopen_due = c->t_last = DFOTA_T_NONE;
+}
+
+dfota_checker *dfota_checker_new(const dfota_checker_opts *opts, const dfota_sink *sink)
+{
+    dfota_checker *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    checker_start(c, opts, sink);
     return c;
+}
+
+void dfota_checker_reset(dfota_checker *c, const dfota_checker_opts *opts, const dfota_sink *sink)
+{
+    /* Zeroed as calloc left it, but for the kept findings of each slot
+     * (17 KB each), which n_findings guards, as in judge_flow_new. */
+    memset(c, 0, offsetof(dfota_checker, slot));
+    for (int i = 0; i < SLOTS; i++)
+        memset(&c->slot[i], 0, offsetof(flow, s) + offsetof(dfota_flow_summary, findings));
+    memset(&c->cur, 0, sizeof *c - offsetof(dfota_checker, cur));
+    checker_start(c, opts, sink);
 }
 
 void dfota_checker_free(dfota_checker *c)
