@@ -186,6 +186,14 @@ void dfota_jw_int(dfota_jw *w, long long v)
     append(w, p, (size_t)(end - p));
 }
 
+void dfota_jw_int_if(dfota_jw *w, int has, long long v)
+{
+    if (has)
+        dfota_jw_int(w, v);
+    else
+        dfota_jw_null(w);
+}
+
 void dfota_jw_bool(dfota_jw *w, int b)
 {
     member(w);
@@ -307,10 +315,7 @@ void dfota_jw_finding(dfota_jw *w, const dfota_finding *f)
     dfota_jw_key(w, "level");
     dfota_jw_str(w, dfota_level_name(f->level));
     dfota_jw_key(w, "line");
-    if (f->line)
-        dfota_jw_int(w, (long long)f->line);
-    else
-        dfota_jw_null(w);
+    dfota_jw_int_if(w, f->line != 0, (long long)f->line);
     dfota_jw_key(w, "t");
     dfota_jw_seconds(w, f->t_ns);
     dfota_jw_key(w, "expected");

@@ -61,6 +61,8 @@ void dfota_jw_key(dfota_jw *w, const char *key);
 /* A string, null when s is NULL. */
 void dfota_jw_str(dfota_jw *w, const char *s);
 void dfota_jw_int(dfota_jw *w, long long v);
+/* v when has, else null. */
+void dfota_jw_int_if(dfota_jw *w, int has, long long v);
 void dfota_jw_bool(dfota_jw *w, int b);
 void dfota_jw_null(dfota_jw *w);
 /* A real as jansson writes it with JSON_REAL_PRECISION(9). */

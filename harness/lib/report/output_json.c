@@ -19,6 +19,7 @@
 #include "dfota/guide.h"
 
 #define FILE_FINDINGS_MAX 64 /* findings of no flow kept per file */
+#define JW_CHUNK 65536       /* the writer's bytes go out past this */
 
 static int jsonl(const dfota_output *o)
 {
@@ -68,7 +69,6 @@ static void json_begun(dfota_output *o)
 void dfota_out_json_begin(dfota_output *o)
 {
     json_begun(o);
-    flush(o);
 }
 
 static void finding(dfota_jw *w, const dfota_output *o, const dfota_finding *f)
@@ -99,10 +99,7 @@ void dfota_out_json_flow(void *ctx, const dfota_flow_summary *s)
     dfota_jw_open(w, '{');
     key_int(w, "id", s->id);
     dfota_jw_key(w, "line");
-    if (s->line)
-        dfota_jw_int(w, (long long)s->line);
-    else
-        dfota_jw_null(w);
+    dfota_jw_int_if(w, s->line != 0, (long long)s->line);
     dfota_jw_key(w, "inferred");
     dfota_jw_bool(w, s->inferred);
     char cmd[DFOTA_TEXT_MAX];
@@ -117,10 +114,7 @@ void dfota_out_json_flow(void *ctx, const dfota_flow_summary *s)
     dfota_jw_key(w, "codes");
     dfota_jw_open(w, '{');
     dfota_jw_key(w, "download");
-    if (s->has_download_code)
-        dfota_jw_int(w, s->download_code);
-    else
-        dfota_jw_null(w);
+    dfota_jw_int_if(w, s->has_download_code, s->download_code);
     dfota_jw_key(w, "end");
     dfota_jw_open(w, '[');
     for (unsigned i = 0; i < s->n_end_codes; i++)
@@ -129,10 +123,7 @@ void dfota_out_json_flow(void *ctx, const dfota_flow_summary *s)
     dfota_jw_close(w, '}');
     key_int(w, "attempts", s->attempts);
     dfota_jw_key(w, "max_percent");
-    if (s->max_percent >= 0)
-        dfota_jw_int(w, s->max_percent);
-    else
-        dfota_jw_null(w);
+    dfota_jw_int_if(w, s->max_percent >= 0, s->max_percent);
     key_int(w, "reboots", s->reboots);
     const dfota_durations *d = &s->durations;
     dfota_jw_key(w, "durations");
@@ -152,9 +143,9 @@ void dfota_out_json_flow(void *ctx, const dfota_flow_summary *s)
     dfota_jw_close(w, ']');
     key_int(w, "findings_not_listed", s->n_findings_dropped);
     dfota_jw_close(w, '}');
-    /* a json document goes out flow by flow; a jsonl record stays in the
-     * buffer until its line is whole, unless it grows large */
-    if (!jsonl(o) || o->jw.len > 65536)
+    /* out in large writes (a FILE's buffer is smaller than a few flows):
+     * the buffer is bounded, a jsonl line whole at the file's end */
+    if (o->jw.len > JW_CHUNK)
         flush(o);
 }
 
@@ -190,8 +181,6 @@ void dfota_out_json_begin_file(dfota_output *o)
     key_str(w, "file", o->file);
     dfota_jw_key(w, "flows");
     dfota_jw_open(w, '[');
-    if (!jsonl(o))
-        flush(o);
 }
 
 void dfota_out_json_end_file(dfota_output *o, const dfota_checker_result *res, const char *error,
@@ -249,7 +238,7 @@ void dfota_out_json_end_file(dfota_output *o, const dfota_checker_result *res, c
         flush(o);
         if (fflush(o->out) == EOF) /* a record is seen when its file is judged */
             o->io_error = 1;
-    } else {
+    } else if (o->jw.len > JW_CHUNK) {
         flush(o);
     }
 }
