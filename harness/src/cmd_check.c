@@ -43,9 +43,11 @@ static const char usage_options[] =
     "                              the file INCONCLUSIVE in strict: never a FAIL.\n"
     "                              Without it: $DFOTA_PROFILE, else profile: in\n"
     "                              ./dfota.yaml (see dfota run --help), else strict\n"
-    "  -f, --format text|json|junit  output format (default text)\n"
+    "  -f, --format text|json|jsonl|junit  output format (default text); jsonl:\n"
+    "                              a JSON record a line, each file's written as\n"
+    "                              soon as it is judged, the summary's last\n"
     "      --pretty                JSON indented; compact by default, as dfota run\n"
-    "                              writes its report.json\n"
+    "                              writes its report.json (not jsonl: a line each)\n"
     "  -o, --output PATH           write the output to PATH instead of standard\n"
     "                              output: a regular file atomically, a device or\n"
     "                              FIFO through (never replaced), - standard output\n"
@@ -247,10 +249,12 @@ int cmd_check(int argc, char **argv)
                 fmt = DFOTA_OUT_TEXT;
             else if (strcmp(optarg, "json") == 0)
                 fmt = DFOTA_OUT_JSON;
+            else if (strcmp(optarg, "jsonl") == 0)
+                fmt = DFOTA_OUT_JSONL;
             else if (strcmp(optarg, "junit") == 0)
                 fmt = DFOTA_OUT_JUNIT;
             else
-                return bad_usage("unknown format '%s' (text, json or junit)", optarg);
+                return bad_usage("unknown format '%s' (text, json, jsonl or junit)", optarg);
             break;
         case 'o': output = optarg; break;
         case 'w':

@@ -301,6 +301,7 @@ static void feed(dfota_checker *c, const dfota_event *ev, dfota_transition *tr)
         /* V.250: CONNECT enters data mode. One that answers nothing
          * the log shows is taken as text: data mode would hide the rest. */
         int answers = c->p_len > 0;
+        c->fw_asked = 0;
         if (answers) /* the oldest command owed an answer: the queue holds the last p_len */
             tr->answers = c->commands - c->p_len + 1;
         judge_on_final(c, ev, it);
@@ -315,6 +316,8 @@ static void feed(dfota_checker *c, const dfota_event *ev, dfota_transition *tr)
         if (c->o.judge_host)
             judge_host_urc(c, ev, it);
         judge_on_urc(c, ev, it);
+        if (it->stage == DFOTA_STAGE_END)
+            judge_fw_end(c);
         break;
     case DFOTA_ITEM_RDY:
         on_rdy(c, ev);
@@ -327,6 +330,8 @@ static void feed(dfota_checker *c, const dfota_event *ev, dfota_transition *tr)
         on_port_back(c, ev);
         break;
     default:
+        if (c->fw_asked)
+            judge_fw_answer(c, ev);
         break;
     }
 }
@@ -376,4 +381,5 @@ void dfota_checker_finish(dfota_checker *c)
         v = DFOTA_V_INCOMPLETE;
     c->res.verdict = v;
     c->res.nothing_to_judge = c->res.flows == 0;
+    judge_fw_finish(c);
 }
