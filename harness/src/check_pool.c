@@ -24,8 +24,8 @@
 
 #include "check.h"
 
-#define TAPE_MAX (4u << 20) /* bytes of a file's tape before it waits for its turn */
-#define IN_FLIGHT 2         /* files held per thread, judged or waiting to be written */
+#define TAPE_MAX (2u << 20) /* bytes of a file's tape before it waits for its turn */
+#define IN_FLIGHT 4         /* files held per thread, judged or waiting to be written */
 
 /* A tape holds records: a head, then what it says, padded to 8 bytes. */
 enum { REC_FINDING = 1, REC_FLOW };
@@ -60,8 +60,9 @@ struct check_pool {
     job *head, *tail;    /* files not written yet, in order */
     job *next_run;       /* the first not taken by a thread */
     unsigned in_flight, max_in_flight;
-    unsigned jobs, started;
+    unsigned jobs, started, idle; /* idle: threads waiting for work */
     int turn_taken, closing, oom;
+    int adding;                   /* check_pool_add waits for room */
     struct worker *workers;
     const check_cfg *cfg;
     dfota_output *out;
@@ -124,7 +125,12 @@ static void pop_head(check_pool *p)
     if (!p->head)
         p->tail = NULL;
     p->in_flight--;
-    pthread_cond_signal(&p->room);
+    /* room for half of them again: files are added in a batch, not a
+     * thread switch per file */
+    if (p->adding && p->in_flight <= p->max_in_flight / 2) {
+        p->adding = 0;
+        pthread_cond_signal(&p->room);
+    }
     free(j->path);
     free(j->key);
     free(j->tape);
@@ -265,8 +271,11 @@ static void *worker_main(void *arg)
     check_pool *p = w->p;
     pthread_mutex_lock(&p->mu);
     for (;;) {
-        while (!p->next_run && !p->closing)
+        while (!p->next_run && !p->closing) {
+            p->idle++;
             pthread_cond_wait(&p->work, &p->mu);
+            p->idle--;
+        }
         job *j = p->next_run;
         if (!j)
             break;
@@ -322,8 +331,10 @@ int check_pool_add(check_pool *p, const char *path, const char *key)
         return -1;
     }
     pthread_mutex_lock(&p->mu);
-    while (p->in_flight >= p->max_in_flight)
+    while (p->in_flight >= p->max_in_flight) {
+        p->adding = 1;
         pthread_cond_wait(&p->room, &p->mu);
+    }
     if (p->tail)
         p->tail->next = j;
     else
@@ -343,7 +354,8 @@ int check_pool_add(check_pool *p, const char *path, const char *key)
         else if (!p->started)
             rc = -1; /* no thread to judge it: said as out of memory */
     }
-    pthread_cond_signal(&p->work);
+    if (p->idle)
+        pthread_cond_signal(&p->work);
     pthread_mutex_unlock(&p->mu);
     return rc;
 }

@@ -230,8 +230,9 @@ static void output_end(void *ctx, const dfota_checker_result *res, const char *e
 static int dir_key(const char *key, const char *dir, const char *file, char *out, size_t cap)
 {
     const char *rest = file + strlen(dir);
-    int sep = key[0] && key[strlen(key) - 1] != '/' && rest[0] != '/';
-    if (key[0] && key[strlen(key) - 1] == '/' && rest[0] == '/')
+    int slash = key[strlen(key) - 1] == '/'; /* key is not "" */
+    int sep = !slash && rest[0] != '/';
+    if (slash && rest[0] == '/')
         rest++;
     return snprintf(out, cap, "%s%s%s", key, sep ? "/" : "", rest) < (int)cap ? 0 : -1;
 }
@@ -242,7 +243,7 @@ static void check_one(void *ctx, const char *path)
     check_run *run = ctx;
     const char *key = run->key;
     char k[CHECK_LIST_KEY_MAX + 1];
-    if (key && strcmp(path, run->entry) != 0) { /* a file of a DIR entry */
+    if (key && key[0] && strcmp(path, run->entry) != 0) { /* a file of a DIR entry */
         if (dir_key(key, run->entry, path, k, sizeof k) != 0) {
             char b[CLI_SHOWN_MAX];
             fprintf(stderr, "dfota check: %s: its key (--keyed) would be longer than %d bytes: skipped\n",
