@@ -19,6 +19,7 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +35,9 @@ typedef struct {
     uint32_t size;
 } rec_head;
 #define REC_ALIGN(n) (((n) + 7u) & ~(size_t)7u)
+/* A finding is recorded as its fields, then its two texts as long as
+ * they are (a third of the struct, commonly). */
+#define FINDING_HEAD offsetof(dfota_finding, expected)
 
 typedef enum { JOB_QUEUED, JOB_RUNNING, JOB_DONE } job_state;
 
@@ -94,7 +98,10 @@ static void play(worker *w, job *j)
         const unsigned char *data = j->tape + at + sizeof h;
         if (h.kind == REC_FINDING) {
             dfota_finding f;
-            memcpy(&f, data, sizeof f);
+            const char *e = (const char *)data + FINDING_HEAD;
+            memcpy(&f, data, FINDING_HEAD);
+            snprintf(f.expected, sizeof f.expected, "%s", e);
+            snprintf(f.seen, sizeof f.seen, "%s", e + strlen(e) + 1);
             if (p->out_sink.finding)
                 p->out_sink.finding(p->out_sink.ctx, &f);
         } else {
@@ -182,7 +189,10 @@ static int first_in_line(worker *w)
 
 /* ---- the checker's sink in a thread: the tape ------------------------ */
 
-static void record(worker *w, uint32_t kind, const void *data, size_t size)
+/* Room for a record of size bytes on w's tape: where its data goes, or
+ * NULL when the file is written straight out (its tape too long, or no
+ * memory for it: it waits for its turn first). */
+static unsigned char *reserve(worker *w, uint32_t kind, size_t size)
 {
     job *j = w->j;
     size_t need = REC_ALIGN(sizeof(rec_head) + size);
@@ -197,30 +207,43 @@ static void record(worker *w, uint32_t kind, const void *data, size_t size)
         } else
             take_turn(w); /* too long (or no memory): straight out in its turn */
     }
-    if (j->direct) {
-        dfota_sink *s = &w->p->out_sink;
-        if (kind == REC_FINDING && s->finding)
-            s->finding(s->ctx, data);
-        else if (kind == REC_FLOW && s->flow)
-            s->flow(s->ctx, data);
-        return;
-    }
+    if (j->direct)
+        return NULL;
     rec_head h = {kind, (uint32_t)size};
     memcpy(j->tape + j->len, &h, sizeof h);
-    memcpy(j->tape + j->len + sizeof h, data, size);
+    unsigned char *at = j->tape + j->len + sizeof h;
     j->len += need;
+    return at;
 }
 
 static void tape_finding(void *ctx, const dfota_finding *f)
 {
-    record(ctx, REC_FINDING, f, sizeof *f);
+    worker *w = ctx;
+    size_t e = strnlen(f->expected, sizeof f->expected - 1), s = strnlen(f->seen, sizeof f->seen - 1);
+    unsigned char *at = reserve(w, REC_FINDING, FINDING_HEAD + e + 1 + s + 1);
+    if (!at) {
+        if (w->p->out_sink.finding)
+            w->p->out_sink.finding(w->p->out_sink.ctx, f);
+        return;
+    }
+    memcpy(at, f, FINDING_HEAD);
+    memcpy(at + FINDING_HEAD, f->expected, e);
+    at[FINDING_HEAD + e] = '\0';
+    memcpy(at + FINDING_HEAD + e + 1, f->seen, s);
+    at[FINDING_HEAD + e + 1 + s] = '\0';
 }
 
 static void tape_flow(void *ctx, const dfota_flow_summary *s)
 {
+    worker *w = ctx;
     /* the findings it keeps, not the room for more */
     unsigned n = s->n_findings <= DFOTA_FLOW_FINDINGS_MAX ? s->n_findings : DFOTA_FLOW_FINDINGS_MAX;
-    record(ctx, REC_FLOW, s, offsetof(dfota_flow_summary, findings) + n * sizeof(dfota_finding));
+    size_t size = offsetof(dfota_flow_summary, findings) + n * sizeof(dfota_finding);
+    unsigned char *at = reserve(w, REC_FLOW, size);
+    if (at)
+        memcpy(at, s, size);
+    else if (w->p->out_sink.flow)
+        w->p->out_sink.flow(w->p->out_sink.ctx, s);
 }
 
 static void tape_end(void *ctx, const dfota_checker_result *res, const char *error,
