@@ -14,7 +14,12 @@
  * that is not a regular file (standard input, a pipe), which is read only
  * in its turn; and a file that is the head when it is started needs no
  * tape at all. At most IN_FLIGHT per thread files are held: memory is
- * bounded per job, whatever the number of files. */
+ * bounded per job, whatever the number of files.
+ *
+ * What the threads share is the output, held by one at a time, and the
+ * options, read only. The reader and the checker keep no state outside
+ * their own objects; the redactor's extra names are set before the first
+ * file; jansson and libxml2 are called by the output alone. */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <stddef.h>
@@ -59,7 +64,7 @@ typedef struct job {
 struct check_pool {
     pthread_mutex_t mu;
     pthread_cond_t work; /* a file to judge, or the end */
-    pthread_cond_t room; /* a file written: room for one more */
+    pthread_cond_t room; /* half of the files held written: room to add more */
     pthread_cond_t turn; /* the turn is free */
     job *head, *tail;    /* files not written yet, in order */
     job *next_run;       /* the first not taken by a thread */
