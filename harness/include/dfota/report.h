@@ -98,9 +98,11 @@ void dfota_output_pretty(dfota_output *o, int pretty);
  * the output): written in every format, for certification evidence. */
 void dfota_output_provenance(dfota_output *o, const dfota_provenance *prov);
 
-/* What the next file is called in jsonl's records (e.g. an object-store
- * key): called before dfota_output_begin_file, for that file; NULL or ""
- * means the file's name. Escaped as a file name is; cut at 1023 bytes. */
+/* What the records call the next file (dfota check --keyed: an object
+ * store's key, say), when it is not the name it was read by; NULL or ""
+ * means the file name. Called before dfota_output_begin_file; it holds for
+ * that file only (dfota_output_end_file forgets it). At most 1023 bytes
+ * are kept, escaped as a file name is. */
 void dfota_output_set_key(dfota_output *o, const char *key);
 
 /* Starts a file; name is escaped before it is written. */
@@ -125,9 +127,32 @@ DFOTA_WUR dfota_err dfota_output_rules_text(FILE *out, const dfota_checker_resul
 /* Writes the summary and closes the document. DFOTA_E_IO when a write failed. */
 DFOTA_WUR dfota_err dfota_output_finish(dfota_output *o);
 
+/* What the exit status fails on (dfota check --fail-on): INCOMPLETE, the
+ * default, is the statuses above as they are; FAIL only a FAIL (and an
+ * input that cannot be read): INCOMPLETE becomes PASS; NONE nothing, an
+ * input that cannot be read neither: always PASS. */
+typedef enum {
+    DFOTA_FAIL_ON_INCOMPLETE = 0,
+    DFOTA_FAIL_ON_FAIL,
+    DFOTA_FAIL_ON_NONE
+} dfota_fail_on;
+
+/* The name dfota check --fail-on takes for f ("none", "fail",
+ * "incomplete"), and back: 0 with *f set, or -1 for another name. */
+const char *dfota_fail_on_name(dfota_fail_on f);
+int dfota_fail_on_parse(const char *name, dfota_fail_on *f);
+
+/* status (of a file, or of several) as --fail-on f makes it. */
+dfota_status dfota_status_fail_on(dfota_status status, dfota_fail_on f);
+
+/* The output's exit status follows f (default INCOMPLETE): what
+ * dfota_output_status returns and the JSON's exit_status say. */
+void dfota_output_fail_on(dfota_output *o, dfota_fail_on f);
+
 /* What the files written so far call for: PASS when all passed, INPUT
  * when one could not be read, else FAIL for a FAIL, else INCOMPLETE for
- * something INCOMPLETE, inconclusive or with nothing to judge. */
+ * something INCOMPLETE, inconclusive or with nothing to judge; then as
+ * dfota_output_fail_on says. */
 dfota_status dfota_output_status(const dfota_output *o);
 
 /* ---- the result model: what a run of one scenario found, the steps and

@@ -126,6 +126,10 @@ only "transcript: a file name" transcripts/guide
 # Values from the help's alternatives, and files.
 complete_at "dfota check --format "
 only "check --format: text, json, jsonl, junit" text json jsonl junit
+complete_at "dfota check --fail-on "
+only "check --fail-on: none, fail, incomplete" none fail incomplete
+complete_at "dfota check --files-from transcripts/gu"
+only "check --files-from: a file name" transcripts/guide
 complete_at "dfota lint scenarios/3-test"
 only "lint: a file" scenarios/3-test-command.yaml
 
