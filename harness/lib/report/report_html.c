@@ -199,7 +199,9 @@ static const char *const page_style[] = {
     ".why.v-fail,.why.v-warn,.why.v-incomplete,.why.v-note{background:none}\n",
     ".cut{color:var(--muted);font-style:italic}\n",
     "details.transcript-box>summary{cursor:pointer;font-weight:600;margin:14px 0 6px}\n",
-    "footer{margin-top:36px;color:var(--muted);font-size:12px}\n"};
+    "footer{margin-top:36px;color:var(--muted);font-size:12px}\n",
+    /* dfota merge's tables of counts (merge_html.c) */
+    "table.counts{margin:0 0 20px}td.num{text-align:right;font-variant-numeric:tabular-nums}\n"};
 
 void html_page_head(html *h, const dfota_run_report *rep)
 {

@@ -126,6 +126,14 @@ only "transcript: a file name" transcripts/guide
 # Values from the help's alternatives, and files.
 complete_at "dfota check --format "
 only "check --format: text, json, junit" text json junit
+complete_at "dfota merge --format "
+only "merge --format: text, json, html" text json html
+complete_at "dfota merge --fail-on "
+only "merge --fail-on: none, fail, incomplete" none fail incomplete
+complete_at "dfota merge --allow-"
+only "merge's --allow- options" --allow-mixed --allow-truncated
+complete_at "dfota merge transcripts/gu"
+only "merge: a file" transcripts/guide
 complete_at "dfota lint scenarios/3-test"
 only "lint: a file" scenarios/3-test-command.yaml
 
