@@ -52,7 +52,7 @@ typedef struct {
 DFOTA_PRINTF(3, 4)
 static dfota_err bad(ctx *c, dfota_err rc, const char *fmt, ...)
 {
-    char msg[1024];
+    char msg[4096];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
@@ -179,13 +179,13 @@ static dfota_err check_combo(ctx *c, json_t *rec, report_combo **out)
     if (m->n_combos > 0 && !m->o.allow_mixed) {
         const report_combo *first = &m->combos[0];
         const char *was[3] = {first->dfota, first->catalogue, first->profile};
-        char got[SHOWN_MAX * 4 + 8], msg[600] = "";
+        char got[SHOWN_MAX * 4 + 8], said_b[SHOWN_MAX * 4 + 8], msg[3 * (WHERE_MAX + 600)] = "";
         size_t len = 0;
         for (int i = 0; i < 3 && len < sizeof msg; i++)
-            if (strcmp(v[i], was[i]) != 0)
+            if (strcmp(v[i], was[i]) != 0) /* both are the shards' texts: escaped */
                 len += (size_t)snprintf(msg + len, sizeof msg - len, "%s%s \"%s\", where %s said \"%s\"",
                                         len ? "; " : "", field[i], shown(v[i], strlen(v[i]), got, sizeof got),
-                                        m->first_where, was[i]);
+                                        m->first_where, shown(was[i], strlen(was[i]), said_b, sizeof said_b));
         return bad(c, DFOTA_E_INPUT,
                    "%s: records of one dfota version, catalogue and profile are merged "
                    "(--allow-mixed merges them anyway, counting each combination)",
@@ -235,9 +235,11 @@ static dfota_err check_file(ctx *c, json_t *rec, file_rec *f)
         if (n == 0 || n > RULE_ID_MAX)
             return bad(c, DFOTA_E_TOO_BIG, "a rule ID of %zu bytes in \"rules\" (1 to %d)", n, RULE_ID_MAX);
         v = json_string_value(val);
-        if (!v || token_index(v, report_status_token, REPORT_S_COUNT) < 0)
+        if (!v || token_index(v, report_status_token, REPORT_S_COUNT) < 0) {
+            char sb[SHOWN_MAX * 4 + 8];
             return bad(c, DFOTA_E_INPUT, "rule %s: status %s (PASS, WARN, INCOMPLETE or FAIL)",
-                       shown(k, n, b, sizeof b), v ? v : type_name(val));
+                       shown(k, n, b, sizeof b), v ? shown(v, strlen(v), sb, sizeof sb) : type_name(val));
+        }
     }
     json_object_foreach(f->rule_findings, k, val) {
         size_t n = strlen(k);

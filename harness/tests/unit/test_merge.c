@@ -634,6 +634,21 @@ static void test_escaped(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(text, "<script>alert(1)</script>\\x1b[2J\\xe2\\x80\\xae.log"));
     free(text);
     dfota_merge_free(m);
+    /* the first record's catalogue, quoted when another disagrees: escaped too */
+    m = new_merge(10);
+    CU_ASSERT_EQUAL(feed(m, "esc", "{\"record\":\"file\",\"dfota\":\"0.1.0\",\"catalogue\":\"c\\u001b[2J\","
+                                   "\"profile\":\"strict\",\"key\":\"a\",\"verdict\":\"PASS\"}\n" SUMMARY(1, 1, 0, 0, 0, 0),
+                         err, sizeof err),
+                    DFOTA_E_INPUT);
+    CU_ASSERT_PTR_NULL(strchr(err, '\x1b'));
+    ERR_HAS(err, "esc:2: catalogue \"fnv1a64:56202c23308e4edc\", where esc:1 said \"c\\x1b[2J\"");
+    dfota_merge_free(m);
+    m = new_merge(10);
+    CU_ASSERT_EQUAL(feed(m, "esc", FILEREC("a", "PASS", ",\"rules\":{\"R\\u001b\":\"P\\u001b\"}"), err, sizeof err),
+                    DFOTA_E_INPUT);
+    CU_ASSERT_PTR_NULL(strchr(err, '\x1b'));
+    ERR_HAS(err, "esc:1: rule R\\x1b: status P\\x1b (PASS");
+    dfota_merge_free(m);
     /* a shard's name in an error: escaped too */
     m = new_merge(10);
     CU_ASSERT_EQUAL(feed(m, "a\x1b[2Jb", "nope\n", err, sizeof err), DFOTA_E_INPUT);
