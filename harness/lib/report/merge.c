@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* merge.c - dfota merge's state (report/merge.h): the bounded tables, the
  * heaps of each rule's worst files, the keys merged so far, the shards
- * named, and the status the merged verdicts call for. merge_read.c fills
- * it from the shards. */
+ * named, the status the merged verdicts call for, and the reading of a
+ * shard's lines, bounded. merge_read.c fills it from the shards. */
 #define _POSIX_C_SOURCE 200809L /* strdup, strnlen */
 #include <stdlib.h>
 #include <string.h>
@@ -378,3 +378,54 @@ dfota_status dfota_merge_status(const dfota_merge *m)
     return report_merge_status(m);
 }
 
+/* ---- lines ------------------------------------------------------------- */
+
+#define LINE_CAP_FIRST 65536
+
+int report_read_line(dfota_merge *m, report_reader *rd, size_t *len, int *nl)
+{
+    size_t n = 0;
+    for (;;) {
+        if (rd->pos == rd->end) {
+            if (rd->eof)
+                break;
+            size_t got = fread(rd->blk, 1, sizeof rd->blk, rd->in);
+            if (got == 0) {
+                if (ferror(rd->in))
+                    return -1;
+                rd->eof = 1;
+                break;
+            }
+            rd->pos = 0;
+            rd->end = got;
+        }
+        const char *s = rd->blk + rd->pos;
+        const char *e = memchr(s, '\n', rd->end - rd->pos);
+        size_t take = e ? (size_t)(e - s) : rd->end - rd->pos;
+        if (take > m->o.line_max - n)
+            return -2;
+        if (n + take + 1 > m->line_cap) {
+            size_t cap = m->line_cap ? m->line_cap : LINE_CAP_FIRST;
+            while (cap < n + take + 1)
+                cap *= 2;
+            if (cap > m->o.line_max + 1)
+                cap = m->o.line_max + 1;
+            char *p = realloc(m->line, cap);
+            if (!p)
+                return -3;
+            m->line = p;
+            m->line_cap = cap;
+        }
+        memcpy(m->line + n, s, take);
+        n += take;
+        rd->pos += take + (e != NULL);
+        if (e) {
+            *len = n;
+            *nl = 1;
+            return 1;
+        }
+    }
+    *len = n;
+    *nl = 0;
+    return n > 0;
+}

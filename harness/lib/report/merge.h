@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "dfota/report.h"
 
@@ -108,6 +109,18 @@ int report_names_add(report_names *n, const char *name);
 int report_seen_add(dfota_merge *m, uint64_t key, uint64_t judged, int *differs);
 report_worst *report_worst_offer(report_entry *rule, unsigned top, const report_worst *cand,
                                  int *nomem);
+
+/* A shard read a block at a time; report_read_line (merge.c) puts its next
+ * line in m->line: 1 with *len and *nl (it ended with '\n'), 0 at the end,
+ * -1 a read error, -2 longer than line_max, -3 out of memory. */
+#define REPORT_READ_BLOCK 65536
+typedef struct {
+    FILE *in;
+    size_t pos, end;
+    int eof;
+    char blk[REPORT_READ_BLOCK];
+} report_reader;
+int report_read_line(dfota_merge *m, report_reader *rd, size_t *len, int *nl);
 
 /* The entries of t in the order every writer lists them: rules by ID,
  * outcomes by name, codes by URC then code, firmware by before then after

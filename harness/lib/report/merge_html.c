@@ -232,14 +232,5 @@ dfota_err dfota_merge_write_html(FILE *out, const dfota_merge *m, char *err, siz
             "self-contained: it loads nothing and runs nothing. Texts from the records are shown escaped: "
             "\\xNN for a byte that is not printable text.</footer>\n</body>\n</html>\n");
     free(ranked);
-    if (!h.failed && (fflush(out) != 0 || ferror(out))) {
-        h.failed = 1;
-        h.errnum = errno;
-    }
-    if (h.failed) {
-        if (err && errlen)
-            snprintf(err, errlen, "cannot write the page: %s", h.errnum ? strerror(h.errnum) : "write error");
-        return DFOTA_E_IO;
-    }
-    return DFOTA_OK;
+    return html_page_end(&h, err, errlen, "the page");
 }

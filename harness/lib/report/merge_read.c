@@ -31,8 +31,6 @@
 #include "dfota/log.h"
 #include "report/merge.h"
 
-#define READ_BLOCK 65536
-#define LINE_CAP_FIRST 65536
 #define TOKEN_MAX 63            /* bytes of a version, catalogue or profile */
 #define RULE_ID_MAX 64
 #define OUTCOME_MAX 64
@@ -517,63 +515,6 @@ static dfota_err summary_record(ctx *c, json_t *rec, const uint64_t seg[REPORT_V
 
 /* ---- lines ------------------------------------------------------------ */
 
-typedef struct {
-    FILE *in;
-    size_t pos, end;
-    int eof;
-    char blk[READ_BLOCK];
-} reader;
-
-/* The next line into m->line: 1 with *len and *nl (it ended with '\n'), 0
- * at the end, -1 a read error, -2 longer than line_max, -3 out of memory. */
-static int read_line(dfota_merge *m, reader *rd, size_t *len, int *nl)
-{
-    size_t n = 0;
-    for (;;) {
-        if (rd->pos == rd->end) {
-            if (rd->eof)
-                break;
-            size_t got = fread(rd->blk, 1, sizeof rd->blk, rd->in);
-            if (got == 0) {
-                if (ferror(rd->in))
-                    return -1;
-                rd->eof = 1;
-                break;
-            }
-            rd->pos = 0;
-            rd->end = got;
-        }
-        const char *s = rd->blk + rd->pos;
-        const char *e = memchr(s, '\n', rd->end - rd->pos);
-        size_t take = e ? (size_t)(e - s) : rd->end - rd->pos;
-        if (take > m->o.line_max - n)
-            return -2;
-        if (n + take + 1 > m->line_cap) {
-            size_t cap = m->line_cap ? m->line_cap : LINE_CAP_FIRST;
-            while (cap < n + take + 1)
-                cap *= 2;
-            if (cap > m->o.line_max + 1)
-                cap = m->o.line_max + 1;
-            char *p = realloc(m->line, cap);
-            if (!p)
-                return -3;
-            m->line = p;
-            m->line_cap = cap;
-        }
-        memcpy(m->line + n, s, take);
-        n += take;
-        rd->pos += take + (e != NULL);
-        if (e) {
-            *len = n;
-            *nl = 1;
-            return 1;
-        }
-    }
-    *len = n;
-    *nl = 0;
-    return n > 0;
-}
-
 static int blank(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -597,7 +538,7 @@ dfota_err dfota_merge_read(dfota_merge *m, FILE *in, const char *name, char *err
         err[0] = '\0';
     if (!m || !in || !name)
         return DFOTA_E_ARG;
-    reader *rd = malloc(sizeof *rd);
+    report_reader *rd = malloc(sizeof *rd);
     if (!rd) {
         snprintf(err, errlen, "out of memory");
         return DFOTA_E_NOMEM;
@@ -616,7 +557,7 @@ dfota_err dfota_merge_read(dfota_merge *m, FILE *in, const char *name, char *err
     for (;;) {
         size_t len;
         int nl;
-        int r = read_line(m, rd, &len, &nl);
+        int r = report_read_line(m, rd, &len, &nl);
         lineno += r != 0;
         snprintf(c.where, sizeof c.where, "%s:%lu", shard, lineno);
         if (r == 0)
