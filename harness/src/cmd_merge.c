@@ -34,7 +34,7 @@ static const char usage_head[] =
     "again, in the same shard or another (a shard given twice, a retried task),\n"
     "is counted once: the first record read; the others are counted as\n"
     "duplicates, and said when they were judged otherwise. Keys are remembered\n"
-    "as 64-bit hashes, at most 43 bytes a key (43 MB per million files).\n"
+    "as 64-bit hashes, at most 64 bytes a key (64 MB per million files).\n"
     "\n";
 
 static const char usage_options[] =

@@ -314,8 +314,9 @@ DFOTA_WUR dfota_err dfota_report_summary(FILE *out, const dfota_run_report *rep)
  * shard is read a line at a time (one line in memory, at most line_max
  * bytes), and what is kept is counts, bounded tables and the top-N of each
  * rule, whatever the number of records; plus, to find a file merged twice,
- * 16 bytes per distinct key in a table at most 3/4 full that doubles when
- * it is (at most 43 bytes a key: 43 MB per million files).
+ * 16 bytes a slot per distinct key in a table at most 3/4 full that
+ * doubles when it is: at most 64 bytes a key while it doubles, 43 after
+ * (64 MB per million files; 48 MB measured for a million).
  *
  * The summary is the same whatever the order of the shards and records and
  * however they are split (dfota_merge_write_json gives byte-identical
