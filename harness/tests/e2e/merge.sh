@@ -92,7 +92,7 @@ for fmt in json text html; do
   cp "$tmp/out" "$tmp/a.$fmt"
   expect_exit "merge of 1000 shards, order B, $fmt" "$check_status" "$dfota" merge --format "$fmt" "${order_b[@]}"
   cp "$tmp/out" "$tmp/b.$fmt"
-  if cmp -s "$tmp/a.$fmt" "$tmp/b.$fmt"; then ok "orders A and B: byte-identical $fmt"; else bad "orders A and B differ in $fmt:"; diff "$tmp/a.$fmt" "$tmp/b.$fmt" | head -20; fi
+  if cmp -s "$tmp/a.$fmt" "$tmp/b.$fmt"; then ok "orders A and B: byte-identical $fmt"; else bad "orders A and B differ in $fmt:"; diff <(tr ',' '\n' < "$tmp/a.$fmt") <(tr ',' '\n' < "$tmp/b.$fmt") | cut -c1-200 | head -20; fi
 done
 # the one shard and the 1000: the same bytes but the number of shards
 expect_grep "order A says 1000 shards" '"shards":1000,' "$tmp/a.json"
