@@ -90,25 +90,26 @@ static json_t *json_of(const dfota_merge *m)
     return j;
 }
 
-static json_int_t at(json_t *j, const char *path)
+/* The value at a path of object keys and array indexes, "worst/R/0/key". */
+static json_t *walk(json_t *j, const char *path)
 {
-    json_t *v = j;
     char buf[256];
     snprintf(buf, sizeof buf, "%s", path);
-    for (char *save, *k = strtok_r(buf, "/", &save); k && v; k = strtok_r(NULL, "/", &save))
-        v = json_is_array(v) ? json_array_get(v, (size_t)atoi(k)) : json_object_get(v, k);
+    for (char *save, *k = strtok_r(buf, "/", &save); k && j; k = strtok_r(NULL, "/", &save))
+        j = json_is_array(j) ? json_array_get(j, (size_t)atoi(k)) : json_object_get(j, k);
+    return j;
+}
+
+static json_int_t at(json_t *j, const char *path)
+{
+    json_t *v = walk(j, path);
     CU_ASSERT_PTR_NOT_NULL(v);
     return v ? json_integer_value(v) : -1;
 }
 
 static const char *str_at(json_t *j, const char *path)
 {
-    json_t *v = j;
-    char buf[256];
-    snprintf(buf, sizeof buf, "%s", path);
-    for (char *save, *k = strtok_r(buf, "/", &save); k && v; k = strtok_r(NULL, "/", &save))
-        v = json_is_array(v) ? json_array_get(v, (size_t)atoi(k)) : json_object_get(v, k);
-    return json_string_value(v);
+    return json_string_value(walk(j, path));
 }
 
 #define ERR_HAS(err, text)                                                          \
