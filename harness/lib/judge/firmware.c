@@ -85,13 +85,27 @@ void judge_fw_answer(dfota_checker *c, const dfota_event *ev)
         }
         return;
     }
-    /* "+QGMR: X" as some firmware answers, else the line as it is */
+    /* the command's echo is not its answer: keep waiting */
+    if (n >= 2 && (s[0] == 'A' || s[0] == 'a') && (s[1] == 'T' || s[1] == 't'))
+        return;
+    /* a final result ends the wait with nothing said */
+    if ((n == 2 && memcmp(s, "OK", 2) == 0) || (n >= 5 && memcmp(s, "ERROR", 5) == 0) ||
+        (n >= 11 && (memcmp(s, "+CME ERROR:", 11) == 0 || memcmp(s, "+CMS ERROR:", 11) == 0))) {
+        c->fw_asked = FW_ASKED_NONE;
+        return;
+    }
+    /* "+QGMR: X" as some firmware answers; any other "+...:" line is a URC
+     * that came while the answer was awaited (+CREG: 1 is no firmware) */
     if (s[0] == '+') {
-        const char *colon = memchr(s, ':', n);
-        if (colon && (size_t)(colon - s) <= 6) {
-            n -= (size_t)(colon + 1 - s);
-            s = colon + 1;
-        }
+        static const char *const own[] = {"+QGMR:", "+CGMR:", "+GMR:"};
+        size_t k = 0;
+        for (; k < sizeof own / sizeof own[0]; k++)
+            if (n >= strlen(own[k]) && memcmp(s, own[k], strlen(own[k])) == 0)
+                break;
+        if (k == sizeof own / sizeof own[0])
+            return;
+        n -= strlen(own[k]);
+        s += strlen(own[k]);
     }
     said(c, s, n);
     c->fw_asked = FW_ASKED_NONE;

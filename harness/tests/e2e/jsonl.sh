@@ -7,6 +7,8 @@
 # catalogue's hash and the profile, equal to --format json's provenance; a
 # file record is the file object of --format json plus key, rule_findings
 # and firmware; the records follow schema/dfota-report.schema.json.
+# The firmware is an answer, never the command's echo nor a URC that came
+# while the answer was awaited (+CREG: 1 is not a firmware "1").
 # Controls: a file record without its firmware and a summary record without
 # its summary are rejected by the schema.
 # usage: jsonl.sh DFOTA_BINARY REPO_ROOT
@@ -153,5 +155,22 @@ pid=
 # --- a usage error names jsonl among the formats
 expect_exit "an unknown format" 2 "$dfota" check --format xml "$pass"
 expect_grep "the formats named" "text, json, jsonl or junit" "$tmp/err"
+
+"$dfota" check --format jsonl "$root/transcripts/flows/module-echo.transcript" \
+    "$root/transcripts/rules/HOST-REOPEN/pass-host-reopens-at-once.transcript" \
+    "$root/transcripts/rules/CMD-FINAL/pass-earlier-command-never-answered-stamped.log" \
+    > "$tmp/fw.jsonl" 2> "$tmp/fw.err"
+python3 - "$tmp/fw.jsonl" <<'PY' > "$tmp/fw.out"
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])][:-1]
+for r in recs:
+    print(r["file"].rsplit("/", 1)[-1], r["firmware"]["before"], r["firmware"]["after"])
+PY
+expect_grep "firmware: the echo of AT+QGMR is not its answer" \
+    "^module-echo.transcript EG95EFAR02A07M4G_01.002.01.002 EG95EFAR02A08M4G$" "$tmp/fw.out"
+expect_grep "firmware: the echo after an END neither" \
+    "^pass-host-reopens-at-once.transcript None EG95EFAR02A08M4G$" "$tmp/fw.out"
+expect_grep "firmware: a URC while AT+QGMR waits is not an answer" \
+    "^pass-earlier-command-never-answered-stamped.log None None$" "$tmp/fw.out"
 
 finish
