@@ -24,6 +24,7 @@ packages=(
                              # umockdev test bed, on a private session bus (e2e.modemmanager)
   dpkg-dev                   # dpkg-shlibdeps: the Debian package's dependencies (cpack -G DEB)
   lintian                    # the Debian package is checked in a test (e2e.package)
+  python3-distributed parallel openssh-server  # fleet tests: Dask, GNU parallel over a loopback sshd
 )
 
 if [ "$(id -u)" -ne 0 ]; then
