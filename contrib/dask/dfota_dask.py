@@ -60,9 +60,10 @@ def read_list(path, null, keyed):
 
 
 def walk(folder):
-    """The regular files under FOLDER, sorted, as bytes paths."""
+    """The regular files under FOLDER, sorted, as absolute bytes paths (the
+    workers may not share our working folder)."""
     found = []
-    for top, dirs, files in os.walk(os.fsencode(folder)):
+    for top, dirs, files in os.walk(os.fsencode(os.path.abspath(folder))):
         dirs.sort()
         for name in sorted(files):
             p = os.path.join(top, name)
