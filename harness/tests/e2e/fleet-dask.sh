@@ -51,17 +51,8 @@ if ! "$python" -c 'import distributed' 2> "$tmp/import.err"; then
   finish; exit
 fi
 
-corpus=$tmp/corpus
-if fleet_corpus 20000 "$corpus" "$tmp/list"; then
-  ok "corpus of $(wc -l < "$tmp/list") logs generated"
-else
-  bad "the corpus could not be generated"; finish; exit
-fi
-
-# The direct run: one dfota over the whole list.
-expect_exit "direct dfota check over the list" 0 \
-  "$dfota" check --format jsonl --exit-zero --files-from "$tmp/list"
-cp "$tmp/out" "$tmp/direct.jsonl"
+# The corpus and the direct run: one dfota over the whole list.
+fleet_setup 20000 || { finish; exit; }
 
 # The Dask run: the corpus has FAILs, so the merged verdict is 1.
 run_driver dask --local 2 --shard-size 4000 --dfota "$dfota" --files-from - -o "$tmp/run" < "$tmp/list"

@@ -85,14 +85,7 @@ else
 fi
 
 # 2. The corpus and the direct run.
-if fleet_corpus 2000 "$tmp/corpus" "$tmp/list"; then
-  ok "corpus of $(wc -l < "$tmp/list") logs generated"
-else
-  bad "the corpus could not be generated"; finish; exit
-fi
-expect_exit "direct dfota check over the list" 0 \
-  "$dfota" check --format jsonl --exit-zero --files-from "$tmp/list"
-cp "$tmp/out" "$tmp/direct.jsonl"
+fleet_setup 2000 || { finish; exit; }
 
 # 3. The recipe over ssh; parallel keeps its own files under $tmp.
 export PARALLEL_HOME=$tmp/parallel-home

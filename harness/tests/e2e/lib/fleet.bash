@@ -50,6 +50,20 @@ with open(listpath, "w") as f:
 PY
 }
 
+# fleet_setup N: the corpus of N logs under $tmp/corpus, its list in
+# $tmp/list, and one direct dfota check over it in $tmp/direct.jsonl.
+# Returns 1 when the corpus cannot be made (the caller stops).
+fleet_setup() {
+  if fleet_corpus "$1" "$tmp/corpus" "$tmp/list"; then
+    ok "corpus of $(wc -l < "$tmp/list") logs generated"
+  else
+    bad "the corpus could not be generated"; return 1
+  fi
+  expect_exit "direct dfota check over the list" 0 \
+    "$dfota" check --format jsonl --exit-zero --files-from "$tmp/list"
+  cp "$tmp/out" "$tmp/direct.jsonl"
+}
+
 # fleet_compare NAME DIRECT_JSONL SUMMARY_JSON SHARD...: the shards' file
 # records (key -> verdict) are those of the direct run, no key twice, every
 # shard ends with its summary record, the corpus has its mix of verdicts,
