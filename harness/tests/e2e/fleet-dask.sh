@@ -38,12 +38,14 @@ run_driver() {
   groups+=("$pid")
   wait "$pid"
   status=$?
-  if wait_for 10 bash -c "! pgrep -g $pid > /dev/null"; then
+  if wait_for 10 group_gone "$pid"; then
     ok "$name: no process of the run left"
   else
-    bad "$name: processes left behind:"; ps -o pid,args -g "$pid"
+    bad "$name: processes of the run left behind (process group $pid)"
   fi
 }
+# group_gone PGID: no process is left in the group (signal 0 reaches none).
+group_gone() { ! kill -0 -- "-$1" 2> /dev/null; }
 
 if ! "$python" -c 'import distributed' 2> "$tmp/import.err"; then
   bad "Dask is not installed: Debian's package python3-distributed (scripts/install-deps.sh installs it)"
