@@ -5,8 +5,9 @@
 # 127.0.0.1, over 20,000 generated logs in shards of 4,000: every file gets
 # the verdict one direct `dfota check --format jsonl` gives it, the merged
 # summary counts are the direct run's, the run's exit status is the merged
-# verdict's, a shard whose dfota fails is named with dfota's error (exit 4),
-# and no process of the cluster outlives its run.
+# verdict's, a shard whose dfota fails is named with dfota's error (exit 4;
+# the logs given as a folder this time), and no process of the cluster
+# outlives its run.
 set -u
 # shellcheck source=lib/assert.bash
 source "$(dirname "$0")/lib/assert.bash"
@@ -69,10 +70,10 @@ if grep -qi '<html' "$tmp/run/summary.html" 2> /dev/null; then ok "the merged HT
 else bad "no merged HTML page in $tmp/run/summary.html"; fi
 
 # A shard whose dfota exits 2 is a failed task: the run names it with
-# dfota's error and exits 4, with no summary.
-head -n 50 "$tmp/list" > "$tmp/short"
-run_driver bad-profile --local 2 --shard-size 20 --dfota "$dfota" --profile no-such-profile \
-  --files-from "$tmp/short" -o "$tmp/bad"
+# dfota's error and exits 4, with no summary. The logs given as a folder
+# this time: its 100 files walked make 3 shards of at most 40.
+run_driver bad-profile --local 2 --shard-size 40 --dfota "$dfota" --profile no-such-profile \
+  -o "$tmp/bad" "$tmp/corpus/d000"
 if [ "$status" -eq 4 ]; then ok "a shard's dfota exiting 2 fails the run (exit 4)"
 else bad "a failing shard: the run exits $status, want 4"; cat "$tmp/bad-profile.err"; fi
 expect_grep "the failed shard is named with dfota's status" 'shard [0-9]*: .* exited 2' "$tmp/bad-profile.err"
