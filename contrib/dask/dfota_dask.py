@@ -26,8 +26,9 @@ Exit status (what the scheduler of this script sees):
   0, 1, 3  dfota merge's over all the verdicts: 0 no FAIL, 1 a FAIL,
            3 incomplete or nothing to judge (0 whatever they are with
            --exit-zero)
-  2        usage error, no logs to judge, or shards that do not agree
-           (dfota merge names them)
+  2        usage error, no logs to judge, shards that do not agree (dfota
+           merge names them; no summary), or a log that could not be read
+           (a file record ERROR; the summary is written)
   4        a shard failed: its dfota exited with neither 0 nor a verdict
            (e.g. 2, an input or output error), or its worker died; the
            shard, the status and dfota's standard error are printed
@@ -199,16 +200,19 @@ def main(argv):
         return 4
 
     # The reduce step: JSON and HTML files, text on standard output; the
-    # exit status is the text run's (the three agree).
+    # exit status is the text run's (the three agree). dfota merge exits 2
+    # both when it cannot merge (it writes nothing and says why) and when a
+    # log could not be read (it writes the summary): only the first stops.
     shard_files = sorted(os.path.join(shard_dir, f) for f in os.listdir(shard_dir) if f.endswith(".jsonl"))
     merge = [a.dfota, "merge"] + (["--exit-zero"] if a.exit_zero else [])
     for fmt in ("json", "html"):
-        status = subprocess.run(merge + ["--format", fmt, "-o", os.path.join(a.out, "summary." + fmt)]
-                                + shard_files, check=False).returncode
-        if status not in (0, 1, 3):
+        path = os.path.join(a.out, "summary." + fmt)
+        if os.path.exists(path):
+            os.remove(path)
+        status = subprocess.run(merge + ["--format", fmt, "-o", path] + shard_files, check=False).returncode
+        if status not in (0, 1, 3) and not os.path.exists(path):
             return status
     return subprocess.run(merge + ["--format", "text"] + shard_files, check=False).returncode
-
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))

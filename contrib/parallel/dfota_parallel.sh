@@ -20,7 +20,8 @@
 # the merge). Paths with a newline in them cannot go through this recipe.
 #
 # Exit status: 0, 1 or 3 dfota merge's over all the verdicts (0 whatever
-# they are with --exit-zero); 2 usage error or shards that do not agree;
+# they are with --exit-zero); 2 usage error, shards that do not agree (no
+# summary), or a log that could not be read (the summary is written);
 # 4 a shard failed (its dfota exited neither 0 nor with a verdict, or its
 # ssh failed): the shard, its host, its status and its standard error are
 # printed, and there is no summary.
@@ -92,8 +93,11 @@ shards=("$out"/shards/shard-*.jsonl)
 [ ${#shards[@]} -gt 0 ] || { echo "dfota_parallel: no logs in the list" >&2; exit 2; }
 merge=("$dfota" merge)
 [ -z "$exit_zero" ] || merge+=("$exit_zero")
+# dfota merge exits 2 both when it cannot merge (it writes nothing) and
+# when a log could not be read (it writes the summary): only the first stops.
 for fmt in json html; do
+  rm -f "$out/summary.$fmt"
   s=0; "${merge[@]}" --format "$fmt" -o "$out/summary.$fmt" "${shards[@]}" || s=$?
-  case $s in 0|1|3) ;; *) exit "$s" ;; esac
+  case $s in 0|1|3) ;; *) [ -e "$out/summary.$fmt" ] || exit "$s" ;; esac
 done
 exec "${merge[@]}" --format text "${shards[@]}"

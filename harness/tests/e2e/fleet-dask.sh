@@ -62,8 +62,8 @@ run_driver dask --local 2 --shard-size 4000 --dfota "$dfota" --files-from - -o "
 if [ "$status" -eq 1 ]; then ok "the Dask run exits 1: the merged verdict, FAILs found"
 else bad "the Dask run exits $status, want 1"; cat "$tmp/dask.out" "$tmp/dask.err"; fi
 shards=("$tmp/run/shards/"shard-*.jsonl)
-if [ "${#shards[@]}" -eq 6 ]; then ok "6 shards of at most 4000 logs"
-else bad "${#shards[@]} shards, want 6: ${shards[*]}"; fi
+if [ "${#shards[@]}" -eq 5 ]; then ok "5 shards of 4000 logs"
+else bad "${#shards[@]} shards, want 5: ${shards[*]}"; fi
 fleet_compare "Dask shards and merge agree with the direct run" \
   "$tmp/direct.jsonl" "$tmp/run/summary.json" "${shards[@]}"
 if grep -qi '<html' "$tmp/run/summary.html" 2> /dev/null; then ok "the merged HTML page is written"

@@ -4,10 +4,12 @@
 # over real ssh: an sshd of the test's own (its config, host key and user
 # key in $tmp, listening on 127.0.0.1 on a free port, no system file
 # touched) and parallel's --sshlogin to it, over 2,000 generated logs in
-# shards of 300: every file gets the verdict one direct `dfota check
-# --format jsonl` gives it, the merged counts are the direct run's, the
-# exit status is the merged verdict's, and a shard whose dfota fails is
-# named with dfota's error (exit 4). Runs as root (CI) or as a normal user.
+# shards of 300, one of them a path that cannot be read: every file gets
+# the verdict one direct `dfota check --format jsonl` gives it (ERROR for
+# that one), the merged counts are the direct run's, the exit status is
+# dfota merge's (2: a log could not be read; the summary is written), and
+# a shard whose dfota fails is named with dfota's error (exit 4). Runs as
+# root (CI) or as a normal user.
 set -u
 # shellcheck source=lib/assert.bash
 source "$(dirname "$0")/lib/assert.bash"
@@ -85,12 +87,15 @@ else
 fi
 
 # 2. The corpus and the direct run.
-fleet_setup 2000 || { finish; exit; }
+fleet_setup 2000 unreadable || { finish; exit; }
 
 # 3. The recipe over ssh; parallel keeps its own files under $tmp.
 export PARALLEL_HOME=$tmp/parallel-home
 mkdir -p "$PARALLEL_HOME"
-expect_exit "the recipe over ssh exits 1: the merged verdict, FAILs found" 1 \
+# One log of the list cannot be read: the shard records it (ERROR), and the
+# merged verdict is dfota's for an input that cannot be read, 2, with the
+# summary written.
+expect_exit "the recipe over ssh exits 2: a log could not be read" 2 \
   bash "$recipe" -o "$tmp/run" -S 2/fleet-loopback --ssh "$ssh_cmd" -n 300 --dfota "$dfota" "$tmp/list"
 shards=("$tmp/run/shards/"shard-*.jsonl)
 if [ "${#shards[@]}" -eq 7 ]; then ok "7 shards of at most 300 logs"

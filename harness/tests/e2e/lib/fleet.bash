@@ -5,13 +5,14 @@
 # with one direct `dfota check` over the same list.
 # Needs assert.bash sourced and e2e_begin run first ($tmp, $root, $dfota).
 
-# fleet_corpus N DIR LIST: writes N small logs (a few KB each) under DIR,
-# half passing sessions from bench/gen-sessions.c, half copies of the
-# project's transcripts under 4 KB (FAIL, INCOMPLETE, INCONCLUSIVE, nothing
-# to judge, PASS), plus one path that does not exist (an unreadable file);
-# LIST gets their paths, one a line. Returns non-zero when it cannot.
+# fleet_corpus N DIR LIST [unreadable]: writes N small logs (a few KB each)
+# under DIR, half passing sessions from bench/gen-sessions.c, half copies of
+# the project's transcripts under 4 KB (FAIL, INCOMPLETE, INCONCLUSIVE,
+# nothing to judge, PASS); LIST gets their paths, one a line, and with
+# "unreadable" also one path that does not exist. Returns non-zero when it
+# cannot.
 fleet_corpus() {
-  local n=$1 dir=$2 list=$3 seed fmt
+  local n=$1 dir=$2 list=$3 unreadable=${4:-} seed fmt
   mkdir -p "$dir/tpl" || return 1
   cc -O2 -std=c11 -o "$tmp/gen-sessions" "$root/bench/gen-sessions.c" || return 1
   for seed in 1 2 3 4 5 6 7 8; do
@@ -19,9 +20,9 @@ fleet_corpus() {
       "$tmp/gen-sessions" -s "$seed" -f "$fmt" 0.002 "$dir/tpl/pass-$seed-$fmt.log" || return 1
     done
   done
-  "$python" - "$n" "$dir" "$list" "$root/transcripts" <<'PY'
+  "$python" - "$n" "$dir" "$list" "$root/transcripts" "$unreadable" <<'PY'
 import os, sys
-n, out, listpath, transcripts = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+n, out, listpath, transcripts, unreadable = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
 tpl = os.path.join(out, "tpl")
 passing = sorted(os.path.join(tpl, f) for f in os.listdir(tpl))
 others = []
@@ -44,17 +45,20 @@ for i in range(n):
     with open(p, "wb") as f:
         f.write(data[src])
     paths.append(p)
-paths.insert(n // 3, os.path.join(out, "gone", "missing.log"))
+if unreadable:
+    paths.insert(n // 3, os.path.join(out, "gone", "missing.log"))
 with open(listpath, "w") as f:
     f.write("".join(p + "\n" for p in paths))
 PY
 }
 
-# fleet_setup N: the corpus of N logs under $tmp/corpus, its list in
-# $tmp/list, and one direct dfota check over it in $tmp/direct.jsonl.
-# Returns 1 when the corpus cannot be made (the caller stops).
+# fleet_setup N [unreadable]: the corpus of N logs under $tmp/corpus (and
+# with "unreadable" a path that does not exist), its list in $tmp/list, and
+# one direct dfota check over it in $tmp/direct.jsonl. Returns 1 when the
+# corpus cannot be made (the caller stops).
 fleet_setup() {
-  if fleet_corpus "$1" "$tmp/corpus" "$tmp/list"; then
+  fleet_unreadable=${2:-}
+  if fleet_corpus "$1" "$tmp/corpus" "$tmp/list" "$fleet_unreadable"; then
     ok "corpus of $(wc -l < "$tmp/list") logs generated"
   else
     bad "the corpus could not be generated"; return 1
@@ -67,12 +71,13 @@ fleet_setup() {
 # fleet_compare NAME DIRECT_JSONL SUMMARY_JSON SHARD...: the shards' file
 # records (key -> verdict) are those of the direct run, no key twice, every
 # shard ends with its summary record, the corpus has its mix of verdicts,
-# and the merged summary's counts are the direct run's.
+# (an ERROR too after fleet_setup N unreadable), and the merged summary's
+# counts are the direct run's.
 fleet_compare() {
   local name=$1 direct=$2 merged=$3; shift 3
-  if "$python" - "$direct" "$merged" "$@" > "$tmp/compare" 2>&1 <<'PY'
+  if "$python" - "$fleet_unreadable" "$direct" "$merged" "$@" > "$tmp/compare" 2>&1 <<'PY'
 import collections, json, sys
-direct, merged, shards = sys.argv[1], sys.argv[2], sys.argv[3:]
+unreadable, direct, merged, shards = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
 
 def records(path):
     recs = [json.loads(line) for line in open(path, encoding="utf-8")]
@@ -102,7 +107,7 @@ if missing or extra or differ:
     sys.exit(f"{len(missing)} keys missing (e.g. {missing[:3]}), {len(extra)} extra (e.g. {extra[:3]}), "
              f"{len(differ)} other verdicts (e.g. {[(k, want[k], got[k]) for k in differ[:3]]})")
 mix = collections.Counter(want.values())
-for verdict in ("PASS", "FAIL", "INCOMPLETE", "ERROR"):
+for verdict in ("PASS", "FAIL", "INCOMPLETE") + (("ERROR",) if unreadable else ()):
     if not mix[verdict]:
         sys.exit(f"the corpus has no {verdict} file: {dict(mix)}")
 summary = json.load(open(merged, encoding="utf-8"))["summary"]
