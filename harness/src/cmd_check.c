@@ -43,9 +43,11 @@ static const char usage_options[] =
     "                              the file INCONCLUSIVE in strict: never a FAIL.\n"
     "                              Without it: $DFOTA_PROFILE, else profile: in\n"
     "                              ./dfota.yaml (see dfota run --help), else strict\n"
-    "  -f, --format text|json|junit  output format (default text)\n"
+    "  -f, --format text|json|jsonl|junit  output format (default text); jsonl:\n"
+    "                              a JSON record a line, each file's written as\n"
+    "                              soon as it is judged, the summary's last\n"
     "      --pretty                JSON indented; compact by default, as dfota run\n"
-    "                              writes its report.json\n"
+    "                              writes its report.json (not jsonl: a line each)\n"
     "  -o, --output PATH           write the output to PATH instead of standard\n"
     "                              output: a regular file atomically, a device or\n"
     "                              FIFO through (never replaced), - standard output\n"
@@ -97,6 +99,8 @@ typedef struct {
     int port_forced;
     dfota_output *out;
     int oom;
+    dfota_reader *reader;   /* one of each for the run, reset for each file */
+    dfota_checker *checker;
 } check_run;
 
 /* Reads one file through the checker into the output. */
@@ -113,10 +117,24 @@ static double header_scale(const char *v)
     return errno == 0 && end != v && (*end == '\0' || *end == ' ') && d > 0 && d <= 1000 ? d : 0;
 }
 
+/* The run's checker, as dfota_checker_new(o, sink) would make it. */
+static dfota_checker *run_checker(check_run *run, const dfota_checker_opts *o, const dfota_sink *sink)
+{
+    if (run->checker)
+        dfota_checker_reset(run->checker, o, sink);
+    else
+        run->checker = dfota_checker_new(o, sink);
+    return run->checker;
+}
+
 static void check_stream(check_run *run, FILE *in, const char *name)
 {
     char err[DFOTA_ERRBUF] = "";
-    dfota_reader *r = dfota_reader_new(in, name);
+    dfota_reader *r = run->reader;
+    if (r)
+        dfota_reader_reset(r, in, name);
+    else
+        r = run->reader = dfota_reader_new(in, name);
     dfota_checker *c = NULL;
     dfota_sink sink = dfota_output_sink(run->out);
     dfota_event ev;
@@ -134,18 +152,17 @@ static void check_stream(check_run *run, FILE *in, const char *name)
             if (!run->port_forced)
                 o.usb_port = dfota_port_is_usb(dfota_reader_meta(r, "port"));
             o.host_wall_scale = header_scale(dfota_reader_meta(r, "time-scale"));
-            c = dfota_checker_new(&o, &sink);
+            c = run_checker(run, &o, &sink);
             if (!c)
                 break;
         }
         dfota_checker_feed(c, &ev);
     }
     if (rc >= 0 && !c)
-        c = dfota_checker_new(&run->opts, &sink); /* a log with a header only */
+        c = run_checker(run, &run->opts, &sink); /* a log with a header only */
     if (!c) {
         run->oom = rc >= 0;
         dfota_output_end_file(run->out, NULL, rc < 0 ? err : "out of memory", dfota_reader_format(r), NULL);
-        dfota_reader_free(r);
         return;
     }
     dfota_checker_finish(c);
@@ -153,8 +170,6 @@ static void check_stream(check_run *run, FILE *in, const char *name)
     dfota_reader_get_stats(r, &st);
     dfota_output_end_file(run->out, dfota_checker_result_get(c), rc < 0 ? err : NULL,
                           dfota_reader_format(r), &st);
-    dfota_checker_free(c);
-    dfota_reader_free(r);
 }
 
 static void check_one(void *ctx, const char *path)
@@ -234,10 +249,12 @@ int cmd_check(int argc, char **argv)
                 fmt = DFOTA_OUT_TEXT;
             else if (strcmp(optarg, "json") == 0)
                 fmt = DFOTA_OUT_JSON;
+            else if (strcmp(optarg, "jsonl") == 0)
+                fmt = DFOTA_OUT_JSONL;
             else if (strcmp(optarg, "junit") == 0)
                 fmt = DFOTA_OUT_JUNIT;
             else
-                return bad_usage("unknown format '%s' (text, json or junit)", optarg);
+                return bad_usage("unknown format '%s' (text, json, jsonl or junit)", optarg);
             break;
         case 'o': output = optarg; break;
         case 'w':
@@ -324,6 +341,8 @@ int cmd_check(int argc, char **argv)
     int status = (int)dfota_output_status(run.out);
     dfota_err werr = dfota_output_finish(run.out);
     dfota_output_free(run.out);
+    dfota_checker_free(run.checker);
+    dfota_reader_free(run.reader);
     if (run.oom) {
         fprintf(stderr, "dfota check: out of memory\n");
         status = EXIT_INPUT;

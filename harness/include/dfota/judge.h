@@ -32,6 +32,7 @@ const char *dfota_verdict_name(dfota_verdict v);
 const char *dfota_level_name(dfota_level l);
 
 #define DFOTA_TEXT_MAX 240
+#define DFOTA_FW_SAID_MAX 96 /* a firmware revision as a log says it, escaped */
 
 typedef struct {
     dfota_rule rule;
@@ -126,6 +127,12 @@ typedef struct dfota_checker dfota_checker;
 dfota_checker *dfota_checker_new(const dfota_checker_opts *opts, const dfota_sink *sink);
 void dfota_checker_free(dfota_checker *c);
 
+/* Makes c a checker as dfota_checker_new(opts, sink) would, keeping its
+ * memory: a caller judging many files keeps one checker for them all.
+ * Whatever c was in the middle of (a flow open, a file that ended
+ * mid-upgrade) is forgotten, not finished. Never fails. */
+void dfota_checker_reset(dfota_checker *c, const dfota_checker_opts *opts, const dfota_sink *sink);
+
 /* Feeds one event. Never fails: what cannot be judged is a finding. */
 void dfota_checker_feed(dfota_checker *c, const dfota_event *ev);
 
@@ -186,6 +193,12 @@ typedef struct {
     unsigned long altered;
     char altered_reason[DFOTA_TEXT_MAX]; /* the first of them, with its line */
     int inconclusive;
+    /* The module's firmware as the log says it (the answer to AT+QGMR,
+     * AT+CGMR, AT+GMR or ATI's "Revision:" line), escaped; "" when it does
+     * not: before = the last said before the first AT+QFOTADL, after = the
+     * last said after the last END URC. */
+    char firmware_before[DFOTA_FW_SAID_MAX];
+    char firmware_after[DFOTA_FW_SAID_MAX];
 } dfota_checker_result;
 
 /* What an inconclusive file is, in words. */

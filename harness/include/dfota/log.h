@@ -84,6 +84,12 @@ typedef struct dfota_reader dfota_reader;
 dfota_reader *dfota_reader_new(FILE *in, const char *name);
 void dfota_reader_free(dfota_reader *r);
 
+/* Makes r a reader over in, named name, as dfota_reader_new would, keeping
+ * its buffers: a caller reading many files keeps one reader for them all
+ * instead of allocating and freeing a few hundred KiB per file. Never
+ * fails. in is borrowed, not closed. */
+void dfota_reader_reset(dfota_reader *r, FILE *in, const char *name);
+
 /* Reads the next event into *ev (its data is valid until the next call).
  * Returns 1 for an event, 0 at the end, or a negative dfota_err with a
  * message "NAME:LINE: ..." in err (DFOTA_E_INPUT, DFOTA_E_TOO_BIG,

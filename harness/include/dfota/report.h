@@ -68,7 +68,8 @@ typedef enum {
 typedef enum {
     DFOTA_OUT_TEXT = 0,
     DFOTA_OUT_JSON,
-    DFOTA_OUT_JUNIT
+    DFOTA_OUT_JUNIT,
+    DFOTA_OUT_JSONL  /* JSON lines: a record per file as it is judged, the summary last */
 } dfota_out_format;
 
 typedef struct dfota_output dfota_output;
@@ -96,6 +97,11 @@ void dfota_output_pretty(dfota_output *o, int pretty);
 /* What made the verdicts (dfota/report.h, borrowed: it must outlive
  * the output): written in every format, for certification evidence. */
 void dfota_output_provenance(dfota_output *o, const dfota_provenance *prov);
+
+/* What the next file is called in jsonl's records (e.g. an object-store
+ * key): called before dfota_output_begin_file, for that file; NULL or ""
+ * means the file's name. Escaped as a file name is; cut at 1023 bytes. */
+void dfota_output_set_key(dfota_output *o, const char *key);
 
 /* Starts a file; name is escaped before it is written. */
 void dfota_output_begin_file(dfota_output *o, const char *name);

@@ -104,11 +104,9 @@ void judge_release_if_idle(dfota_checker *c, flow *f)
 
 /* ---- the checker ------------------------------------------------------ */
 
-dfota_checker *dfota_checker_new(const dfota_checker_opts *opts, const dfota_sink *sink)
+/* What a new checker and a reset one start from, once zeroed. */
+static void checker_start(dfota_checker *c, const dfota_checker_opts *opts, const dfota_sink *sink)
 {
-    dfota_checker *c = calloc(1, sizeof *c);
-    if (!c)
-        return NULL;
     if (opts)
         c->o = *opts;
     else
@@ -117,7 +115,26 @@ dfota_checker *dfota_checker_new(const dfota_checker_opts *opts, const dfota_sin
         c->sink = *sink;
     c->host_open = 1;
     c->t_reopen_due = c->t_last = DFOTA_T_NONE;
+}
+
+dfota_checker *dfota_checker_new(const dfota_checker_opts *opts, const dfota_sink *sink)
+{
+    dfota_checker *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    checker_start(c, opts, sink);
     return c;
+}
+
+void dfota_checker_reset(dfota_checker *c, const dfota_checker_opts *opts, const dfota_sink *sink)
+{
+    /* Zeroed as calloc left it, but for the kept findings of each slot
+     * (17 KB each), which n_findings guards, as in judge_flow_new. */
+    memset(c, 0, offsetof(dfota_checker, slot));
+    for (int i = 0; i < SLOTS; i++)
+        memset(&c->slot[i], 0, offsetof(flow, s) + offsetof(dfota_flow_summary, findings));
+    memset(&c->cur, 0, sizeof *c - offsetof(dfota_checker, cur));
+    checker_start(c, opts, sink);
 }
 
 void dfota_checker_free(dfota_checker *c)
@@ -284,6 +301,7 @@ static void feed(dfota_checker *c, const dfota_event *ev, dfota_transition *tr)
         /* V.250: CONNECT enters data mode. One that answers nothing
          * the log shows is taken as text: data mode would hide the rest. */
         int answers = c->p_len > 0;
+        c->fw_asked = 0;
         if (answers) /* the oldest command owed an answer: the queue holds the last p_len */
             tr->answers = c->commands - c->p_len + 1;
         judge_on_final(c, ev, it);
@@ -298,6 +316,8 @@ static void feed(dfota_checker *c, const dfota_event *ev, dfota_transition *tr)
         if (c->o.judge_host)
             judge_host_urc(c, ev, it);
         judge_on_urc(c, ev, it);
+        if (it->stage == DFOTA_STAGE_END)
+            judge_fw_end(c);
         break;
     case DFOTA_ITEM_RDY:
         on_rdy(c, ev);
@@ -310,6 +330,8 @@ static void feed(dfota_checker *c, const dfota_event *ev, dfota_transition *tr)
         on_port_back(c, ev);
         break;
     default:
+        if (c->fw_asked)
+            judge_fw_answer(c, ev);
         break;
     }
 }
@@ -359,4 +381,5 @@ void dfota_checker_finish(dfota_checker *c)
         v = DFOTA_V_INCOMPLETE;
     c->res.verdict = v;
     c->res.nothing_to_judge = c->res.flows == 0;
+    judge_fw_finish(c);
 }

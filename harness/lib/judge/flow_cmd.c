@@ -273,6 +273,7 @@ void judge_on_host_line(dfota_checker *c, const dfota_event *ev, const dfota_ite
     }
     memcpy(c->last_host, ev->data, keep);
     c->last_host_len = keep;
+    judge_fw_command(c, ev, it);
     if (c->o.judge_host)
         judge_host_command(c, ev, it);
     give_up_stale(c, ev);

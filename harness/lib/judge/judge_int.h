@@ -123,7 +123,21 @@ struct dfota_checker {
      * set for the length of a feed. */
     dfota_transition *tr;
     unsigned commands;        /* command lines taken: the pending queue holds the last p_len */
+    /* The firmware as the log says it (firmware.c): an answer awaited
+     * (FW_ASKED_*), an AT+QFOTADL seen, an END seen */
+    unsigned char fw_asked, fw_fotadl, fw_ended;
+    unsigned char fw_len[2];  /* the answers as said (before, after), escaped at the end */
+    char fw_said[2][DFOTA_FW_SAID_MAX];
 };
+
+/* firmware.c: the module's firmware as the log says it, in the result's
+ * firmware_before and firmware_after. A command sent (after its echo is
+ * told apart), a module line while an answer is awaited, an END URC. */
+void judge_fw_command(dfota_checker *c, const dfota_event *ev, const dfota_item *it);
+void judge_fw_answer(dfota_checker *c, const dfota_event *ev);
+void judge_fw_end(dfota_checker *c);
+/* The end of the log: the answers kept, escaped into the result. */
+void judge_fw_finish(dfota_checker *c);
 
 /* A flow cut before it ended: by a new AT+QFOTADL the module took (ev is
  * that command), or by the end of the log (at_end; ev has no line and no

@@ -58,7 +58,8 @@ static void prefix_sample(dfota_reader *r, const char *p, size_t len, char sep)
 static int start_utf16(dfota_reader *r, dfota_sniffed enc, size_t skip)
 {
     const char *from = enc == DFOTA_SNIFF_UTF16LE ? "UTF-16LE" : "UTF-16BE";
-    r->raw = malloc(r->cap);
+    if (!r->raw) /* kept by a reset reader */
+        r->raw = malloc(r->cap);
     if (!r->raw)
         return DFOTA_E_NOMEM;
     r->cd = iconv_open("UTF-8", from);

@@ -68,17 +68,19 @@ static size_t parse_clock(const char *p0, const char *end, int64_t *ns)
     p += 8;
     int64_t frac = 0;
     if (p + 1 < end && (*p == '.' || *p == ':' || *p == ',') && p[1] >= '0' && p[1] <= '9') {
+        /* the first nine digits count, as nanoseconds; no division per digit */
+        static const int64_t scale[10] = {1000000000, 100000000, 10000000, 1000000, 100000,
+                                          10000, 1000, 100, 10, 1};
         p++;
         int n = 0;
-        int64_t scale = DFOTA_NS_PER_S;
-        while (p < end && *p >= '0' && *p <= '9') {
+        while (p < end && (unsigned)((unsigned char)*p - '0') <= 9) {
             if (n < 9) {
-                scale /= 10;
-                frac += (*p - '0') * scale;
+                frac = frac * 10 + (*p - '0');
+                n++;
             }
             p++;
-            n++;
         }
+        frac *= scale[n];
     }
     *ns = ((int64_t)h * 3600 + mi * 60 + se) * DFOTA_NS_PER_S + frac;
     return (size_t)(p - p0);
@@ -305,7 +307,14 @@ static size_t parse_clock_stamp(dfota_prefix *cache, const char *s, const char *
     int64_t day = 0, off = 0;
     int bracket = p < end && *p == '[';
     p += bracket;
-    if (digits(p, end, 4, &y) && p + 4 < end && (p[4] == '-' || p[4] == '/')) {
+    /* Most lines carry the date of the line before: its bytes, once read
+     * and found valid, are not read again. */
+    if (cache && cache->last_date[0] && end - p >= 11 && same_date(cache->last_date, p) &&
+        (p[10] == ' ' || p[10] == 'T' || p[10] == '_')) {
+        day = cache->last_day;
+        p += 11;
+        *dated = 1;
+    } else if (digits(p, end, 4, &y) && p + 4 < end && (p[4] == '-' || p[4] == '/')) {
         char ds = p[4];
         if (!digits(p + 5, end, 2, &mo) || p + 7 >= end || p[7] != ds || !digits(p + 8, end, 2, &d))
             return 0;

@@ -11,6 +11,7 @@
  * Beside it: lines.c (reading blocks, UTF-16, header metadata) and
  * detect.c (what a log is); log/reader.h, the reader's state. */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,15 @@
 
 #define DAY_NS (86400LL * DFOTA_NS_PER_S)
 
+/* What a new reader and a reset one start from: in, name, and nothing read. */
+static void reader_start(dfota_reader *r, FILE *in, const char *name)
+{
+    r->in = in;
+    snprintf(r->name, sizeof r->name, "%s", name ? name : "-");
+    r->in_header = 1;
+    r->t_cur = DFOTA_T_NONE;
+}
+
 dfota_reader *dfota_reader_new(FILE *in, const char *name)
 {
     dfota_reader *r = calloc(1, sizeof *r);
@@ -38,11 +48,34 @@ dfota_reader *dfota_reader_new(FILE *in, const char *name)
         dfota_reader_free(r);
         return NULL;
     }
-    r->in = in;
-    snprintf(r->name, sizeof r->name, "%s", name ? name : "-");
-    r->in_header = 1;
-    r->t_cur = DFOTA_T_NONE;
+    reader_start(r, in, name);
     return r;
+}
+
+void dfota_reader_reset(dfota_reader *r, FILE *in, const char *name)
+{
+    char *buf = r->buf, *raw = r->raw;
+    size_t cap = r->cap;
+    dfota_framer *framer = r->framer;
+    const char *s;
+    size_t len, full;
+    unsigned flags;
+    if (r->cd)
+        iconv_close(r->cd);
+    /* The first flush hands out a line it held and the second forgets it:
+     * the framer is then as a new one. */
+    (void)dfota_framer_flush(framer, &s, &len, &full, &flags);
+    (void)dfota_framer_flush(framer, &s, &len, &full, &flags);
+    /* Everything but the buffers and the header's values (32 KiB that
+     * n_meta guards), whose bytes nothing reads before it writes them, is
+     * as calloc left it. */
+    memset(r, 0, offsetof(dfota_reader, meta_key));
+    memset(&r->last_t, 0, offsetof(dfota_reader, scratch) - offsetof(dfota_reader, last_t));
+    r->buf = buf;
+    r->raw = raw;
+    r->cap = cap;
+    r->framer = framer;
+    reader_start(r, in, name);
 }
 
 void dfota_reader_free(dfota_reader *r)

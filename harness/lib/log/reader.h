@@ -33,7 +33,7 @@ struct dfota_reader {
     size_t n_meta;
     char meta_key[META_MAX][META_KEY_MAX];
     char meta_val[META_MAX][META_VALUE_MAX];
-    int64_t last_t;
+    int64_t last_t;          /* dfota_reader_reset clears from here: keep it after meta_val */
     const char *next_bs;     /* the next backslash in the buffer, or NULL: found once per block */
     const char *next_sp[5];  /* the next of each byte has_special looks for, the same way */
     const char *next_any;    /* the first of those five */

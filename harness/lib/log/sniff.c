@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* sniff.c - text, UTF-16 text, or a named kind of binary file (sniff.h). */
+#include <stdint.h>
 #include <string.h>
 
 #include "sniff.h"
@@ -63,10 +64,25 @@ dfota_sniffed dfota_sniff(const unsigned char *p, size_t n, size_t *skip, const 
 {
     *skip = 0;
     *what = NULL;
-    *bad = 0;
-    for (size_t i = 0; i < n; i++)
-        *bad += !textish(p[i]);
-    int binary = *bad * 20 > n;
+    /* textish() for every byte of a first block, in a few instructions: the
+     * control bytes other than tab, LF, CR and ESC are bits of a mask */
+    const uint32_t ctl = 0xFFFFFFFFu & ~((1u << '\t') | (1u << '\n') | (1u << '\r') | (1u << 0x1b));
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    size_t nbad = 0, i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t v;
+        memcpy(&v, p + i, 8);
+        if (!((v - ones * 0x20) & ~v & highs))
+            continue; /* no byte below 0x20 among the eight: most words */
+        for (size_t k = i; k < i + 8; k++)
+            if (p[k] < 0x20)
+                nbad += (ctl >> p[k]) & 1u;
+    }
+    for (; i < n; i++)
+        if (p[i] < 0x20)
+            nbad += (ctl >> p[i]) & 1u;
+    *bad = nbad;
+    int binary = nbad * 20 > n;
     for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
         if (n >= kinds[k].at + kinds[k].len && memcmp(p + kinds[k].at, kinds[k].magic, kinds[k].len) == 0 &&
             (!kinds[k].weak || binary)) {

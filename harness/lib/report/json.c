@@ -2,7 +2,9 @@
 /* json.c - the JSON that check's output and a run's report share: one
  * encoder for a finding, the rules' statuses, the counts and provenance
  * (report/json.h). */
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "report/json.h"
 
@@ -13,38 +15,363 @@ json_t *dfota_json_seconds(int64_t ns)
     return ns == DFOTA_T_NONE ? json_null() : json_real(dfota_seconds(ns));
 }
 
-json_t *dfota_json_finding(const dfota_finding *f)
+/* ---- the writer -------------------------------------------------------- */
+
+void dfota_jw_free(dfota_jw *w)
+{
+    free(w->buf);
+    *w = (dfota_jw){0};
+}
+
+/* The buffer grown to hold n more bytes: 1, or 0 when memory ran out. */
+static int grow(dfota_jw *w, size_t n)
+{
+    if (w->oom)
+        return 0;
+    size_t cap = w->cap ? w->cap : 16384;
+    while (cap - w->len < n) {
+        if (cap > SIZE_MAX / 2) {
+            w->oom = 1;
+            return 0;
+        }
+        cap *= 2;
+    }
+    char *b = realloc(w->buf, cap);
+    if (!b) {
+        w->oom = 1;
+        return 0;
+    }
+    w->buf = b;
+    w->cap = cap;
+    return 1;
+}
+
+/* Room for n more bytes: 1, or 0 when memory ran out (oom set). */
+static inline int room(dfota_jw *w, size_t n)
+{
+    return (!w->oom && w->cap - w->len >= n) || grow(w, n);
+}
+
+static void append(dfota_jw *w, const char *s, size_t n)
+{
+    if (room(w, n)) {
+        memcpy(w->buf + w->len, s, n);
+        w->len += n;
+    }
+}
+
+static void put(dfota_jw *w, char c)
+{
+    if (room(w, 1))
+        w->buf[w->len++] = c;
+}
+
+/* Before a value or a key: the comma of a container's second member on. */
+static void member(dfota_jw *w)
+{
+    if (w->after_key) {
+        w->after_key = 0;
+        return;
+    }
+    uint64_t bit = (uint64_t)1 << (w->depth & 63);
+    if (w->depth && (w->members & bit))
+        put(w, ',');
+    w->members |= bit;
+}
+
+void dfota_jw_raw(dfota_jw *w, const char *s, size_t n)
+{
+    member(w);
+    append(w, s, n);
+}
+
+void dfota_jw_open(dfota_jw *w, char c)
+{
+    member(w);
+    put(w, c);
+    w->depth++;
+    w->members &= ~((uint64_t)1 << (w->depth & 63));
+}
+
+void dfota_jw_close(dfota_jw *w, char c)
+{
+    w->depth -= w->depth > 0;
+    put(w, c);
+}
+
+void dfota_jw_key(dfota_jw *w, const char *key)
+{
+    member(w);
+    size_t n = strlen(key);
+    if (room(w, n + 3)) {
+        w->buf[w->len++] = '"';
+        memcpy(w->buf + w->len, key, n);
+        w->len += n;
+        w->buf[w->len++] = '"';
+        w->buf[w->len++] = ':';
+    }
+    w->after_key = 1;
+}
+
+void dfota_jw_json(dfota_jw *w, const json_t *j)
+{
+    member(w);
+    size_t flags = JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(9);
+    size_t n = json_dumpb(j, NULL, 0, flags);
+    if (n == 0) {
+        w->oom = 1;
+        return;
+    }
+    if (room(w, n) && json_dumpb(j, w->buf + w->len, n, flags) == n)
+        w->len += n;
+    else
+        w->oom = 1;
+}
+
+void dfota_jw_str(dfota_jw *w, const char *s)
+{
+    if (!s) {
+        dfota_jw_null(w);
+        return;
+    }
+    size_t n = strlen(s);
+    /* printable ASCII is written here, with the two escapes jansson makes
+     * of it (\" and \\); a string with anything else, jansson writes */
+    if (!room(w, 2 * n + 3))
+        return;
+    size_t at = w->len;
+    int after_key = w->after_key;
+    uint64_t members = w->members;
+    member(w);
+    char *p = w->buf + w->len;
+    *p++ = '"';
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c > 0x7e) {
+            w->len = at; /* undone, comma and all */
+            w->after_key = after_key;
+            w->members = members;
+            json_t *j = json_stringn(s, n);
+            if (j)
+                dfota_jw_json(w, j);
+            else
+                dfota_jw_null(w); /* not UTF-8: jansson holds no such string */
+            json_decref(j);
+            return;
+        }
+        if (c == '"' || c == '\\')
+            *p++ = '\\';
+        *p++ = (char)c;
+    }
+    *p++ = '"';
+    w->len = (size_t)(p - w->buf);
+}
+
+/* The decimal digits of v, ending at end: returns where they start. */
+static char *digits(unsigned long long v, char *end)
+{
+    do
+        *--end = (char)('0' + v % 10);
+    while (v /= 10);
+    return end;
+}
+
+void dfota_jw_int(dfota_jw *w, long long v)
+{
+    member(w);
+    char b[24], *end = b + sizeof b;
+    char *p = digits(v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v, end);
+    if (v < 0)
+        *--p = '-';
+    append(w, p, (size_t)(end - p));
+}
+
+void dfota_jw_int_if(dfota_jw *w, int has, long long v)
+{
+    if (has)
+        dfota_jw_int(w, v);
+    else
+        dfota_jw_null(w);
+}
+
+void dfota_jw_bool(dfota_jw *w, int b)
+{
+    member(w);
+    if (b)
+        append(w, "true", 4);
+    else
+        append(w, "false", 5);
+}
+
+void dfota_jw_null(dfota_jw *w)
+{
+    member(w);
+    append(w, "null", 4);
+}
+
+void dfota_jw_real(dfota_jw *w, double v)
+{
+    /* jansson's: %.9g, ".0" when it reads as an integer, no '+' and no
+     * leading zeros in the exponent; it holds no NaN or infinity */
+    if (v != v || v - v != 0) {
+        dfota_jw_null(w);
+        return;
+    }
+    member(w);
+    char b[40];
+    int n = snprintf(b, sizeof b - 2, "%.9g", v);
+    if (n < 0 || (size_t)n >= sizeof b - 2) {
+        w->oom = 1;
+        return;
+    }
+    char *e = strchr(b, 'e');
+    if (!e && !strchr(b, '.')) {
+        memcpy(b + n, ".0", 3);
+        n += 2;
+    }
+    if (e) {
+        char *from = e + 1, *to = e + 1;
+        if (*from == '-')
+            to = ++from;
+        else if (*from == '+')
+            from++;
+        while (*from == '0' && from[1])
+            from++;
+        memmove(to, from, strlen(from) + 1);
+        n = (int)strlen(b);
+    }
+    append(w, b, (size_t)n);
+}
+
+/* What jansson writes of dfota_seconds(ns), made from the integer, for
+ * 100 us <= ns < 1e15 (11 days): 9 significant digits, rounded half away
+ * from the exact value (1 ns from a tie at least, far more than the
+ * double's error in that range), trailing zeros dropped, ".0" for a whole
+ * number. A tie, and times out of that range, are printf's. 0 when not
+ * made here. */
+static size_t seconds_text(int64_t ns, char *out)
+{
+    if (ns < 100000 || ns >= 1000000000000000LL)
+        return 0;
+    unsigned long long v = (unsigned long long)ns, whole = v / 1000000000ULL;
+    unsigned long long unit = 1; /* the last digit kept, in ns: 10^(integer digits) */
+    for (unsigned long long q = whole; q; q /= 10)
+        unit *= 10;
+    unsigned long long r = v % unit;
+    if (2 * r == unit)
+        return 0;
+    v = v - r + (2 * r > unit ? unit : 0);
+    whole = v / 1000000000ULL;
+    unsigned long long frac = v % 1000000000ULL;
+    char b[32], *end = b + sizeof b, *p = digits(whole, end);
+    size_t n = (size_t)(end - p);
+    memcpy(out, p, n);
+    out[n++] = '.';
+    if (!frac) {
+        out[n++] = '0';
+        return n;
+    }
+    char f[9];
+    for (int i = 8; i >= 0; i--, frac /= 10)
+        f[i] = (char)('0' + frac % 10);
+    int last = 8;
+    while (f[last] == '0')
+        last--;
+    memcpy(out + n, f, (size_t)last + 1);
+    return n + (size_t)last + 1;
+}
+
+void dfota_jw_seconds(dfota_jw *w, int64_t ns)
+{
+    char b[40];
+    size_t n;
+    if (ns == DFOTA_T_NONE)
+        dfota_jw_null(w);
+    else if ((n = seconds_text(ns, b)) != 0) {
+        member(w);
+        append(w, b, n);
+    } else
+        dfota_jw_real(w, dfota_seconds(ns));
+}
+
+int dfota_jw_flush(dfota_jw *w, FILE *out, dfota_json_indent *in)
+{
+    int rc = w->oom ? -1 : 0;
+    if (w->len && rc == 0)
+        rc = in ? dfota_json_indent_write(in, out, w->buf, w->len)
+                : fwrite(w->buf, 1, w->len, out) == w->len ? 0 : -1;
+    w->len = 0;
+    return rc;
+}
+
+void dfota_jw_finding(dfota_jw *w, const dfota_finding *f)
 {
     const dfota_rule_info *ri = dfota_rule_get(f->rule);
-    json_t *j = json_object();
-    json_object_set_new(j, "rule", json_string(ri->id));
-    json_object_set_new(j, "section", json_string(ri->section));
-    json_object_set_new(j, "level", json_string(dfota_level_name(f->level)));
-    json_object_set_new(j, "line", f->line ? json_integer((json_int_t)f->line) : json_null());
-    json_object_set_new(j, "t", dfota_json_seconds(f->t_ns));
-    json_object_set_new(j, "expected", json_string(f->expected));
-    json_object_set_new(j, "seen", json_string(f->seen));
-    json_object_set_new(j, "quirk", f->quirk ? json_string(f->quirk) : json_null());
-    return j;
+    dfota_jw_open(w, '{');
+    dfota_jw_key(w, "rule");
+    dfota_jw_str(w, ri->id);
+    dfota_jw_key(w, "section");
+    dfota_jw_str(w, ri->section);
+    dfota_jw_key(w, "level");
+    dfota_jw_str(w, dfota_level_name(f->level));
+    dfota_jw_key(w, "line");
+    dfota_jw_int_if(w, f->line != 0, (long long)f->line);
+    dfota_jw_key(w, "t");
+    dfota_jw_seconds(w, f->t_ns);
+    dfota_jw_key(w, "expected");
+    dfota_jw_str(w, f->expected);
+    dfota_jw_key(w, "seen");
+    dfota_jw_str(w, f->seen);
+    dfota_jw_key(w, "quirk");
+    dfota_jw_str(w, f->quirk);
+    dfota_jw_close(w, '}');
+}
+
+void dfota_jw_rules(dfota_jw *w, const dfota_checker_result *res)
+{
+    dfota_jw_open(w, '{');
+    for (int r = 0; res && r < DFOTA_RULE_COUNT; r++)
+        if (res->rule[r] != DFOTA_V_NA) {
+            dfota_jw_key(w, dfota_rule_get((dfota_rule)r)->id);
+            dfota_jw_str(w, dfota_verdict_name(res->rule[r]));
+        }
+    dfota_jw_close(w, '}');
+}
+
+void dfota_jw_counts(dfota_jw *w, const dfota_checker_result *res)
+{
+    dfota_jw_open(w, '{');
+    for (int l = DFOTA_L_NOTE; l <= DFOTA_L_FAIL; l++) {
+        dfota_jw_key(w, dfota_level_name((dfota_level)l));
+        dfota_jw_int(w, res ? (long long)res->count[l] : 0);
+    }
+    dfota_jw_close(w, '}');
+}
+
+/* The jansson value of what a writer call makes: one definition of each
+ * shared part, for a run's report.json, which builds its document. */
+#define AS_JSON(call)                                                                              \
+    do {                                                                                           \
+        dfota_jw w = {0};                                                                          \
+        call;                                                                                      \
+        json_t *j = w.oom ? NULL : json_loadb(w.buf, w.len, JSON_DECODE_ANY, NULL);                \
+        dfota_jw_free(&w);                                                                         \
+        return j;                                                                                  \
+    } while (0)
+
+json_t *dfota_json_finding(const dfota_finding *f)
+{
+    AS_JSON(dfota_jw_finding(&w, f));
 }
 
 json_t *dfota_json_rules(const dfota_checker_result *res)
 {
-    json_t *j = json_object();
-    for (int r = 0; res && r < DFOTA_RULE_COUNT; r++)
-        if (res->rule[r] != DFOTA_V_NA)
-            json_object_set_new(j, dfota_rule_get((dfota_rule)r)->id,
-                                json_string(dfota_verdict_name(res->rule[r])));
-    return j;
+    AS_JSON(dfota_jw_rules(&w, res));
 }
 
 json_t *dfota_json_counts(const dfota_checker_result *res)
 {
-    json_t *j = json_object();
-    for (int l = DFOTA_L_NOTE; l <= DFOTA_L_FAIL; l++)
-        json_object_set_new(j, dfota_level_name((dfota_level)l),
-                            json_integer(res ? (json_int_t)res->count[l] : 0));
-    return j;
+    AS_JSON(dfota_jw_counts(&w, res));
 }
 
 json_t *dfota_json_provenance(const dfota_provenance *p)

@@ -7,7 +7,7 @@
  * encoded by jansson and XML text by libxml2, so no device byte can break
  * a document or a terminal. Output streams file by file: memory stays
  * bounded however many files and flows there are. */
-#define _POSIX_C_SOURCE 200809L /* open_memstream */
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -108,9 +108,8 @@ void dfota_output_free(dfota_output *o)
         return;
     if (o->xml)
         xmlFreeTextWriter(o->xml);
-    json_decref(o->file_findings);
-    if (o->held)
-        fclose(o->held);
+    dfota_jw_free(&o->jw);
+    dfota_jw_free(&o->jw_findings);
     free(o->held_buf);
     free(o);
 }
@@ -149,16 +148,34 @@ static int first_of_kind(dfota_output *o, const dfota_finding *f)
 /* Writes what was held back and streams from here on. */
 static void release_held(dfota_output *o)
 {
-    if (!o->held)
+    if (!o->holding)
         return;
-    if (fclose(o->held) != 0)
-        o->io_error = 1;
-    o->held = NULL;
+    o->holding = 0;
     if (o->held_len && fwrite(o->held_buf, 1, o->held_len, o->out) != o->held_len)
         o->io_error = 1;
-    free(o->held_buf);
-    o->held_buf = NULL;
     o->held_len = 0;
+}
+
+/* A finding's line of text, into what is held back while it fits (past
+ * HELD_MAX the findings stream: memory stays bounded), else out. */
+static void text_put(dfota_output *o, const char *fmt, ...)
+{
+    va_list ap;
+    if (o->holding) {
+        size_t room = HELD_MAX - o->held_len;
+        va_start(ap, fmt);
+        int n = vsnprintf(o->held_buf + o->held_len, room, fmt, ap);
+        va_end(ap);
+        if (n >= 0 && (size_t)n < room) {
+            o->held_len += (size_t)n;
+            return;
+        }
+        release_held(o);
+    }
+    va_start(ap, fmt);
+    if (vfprintf(o->out, fmt, ap) < 0)
+        o->io_error = 1;
+    va_end(ap);
 }
 
 static void text_finding(dfota_output *o, const dfota_finding *f)
@@ -171,20 +188,17 @@ static void text_finding(dfota_output *o, const dfota_finding *f)
     char where[64] = "";
     if (f->line)
         snprintf(where, sizeof where, "%lu:", f->line);
-    FILE *to = o->held ? o->held : o->out;
-    fprintf(to, "%s:%s %s%s%s %s (\xc2\xa7%s) %s; %s", o->file, where, level_color(o, f->level),
-            dfota_level_name(f->level), o->color ? "\033[0m" : "", ri->id, ri->section,
-            f->expected, f->seen);
+    text_put(o, "%s:%s %s%s%s %s (\xc2\xa7%s) %s; %s", o->file, where, level_color(o, f->level),
+             dfota_level_name(f->level), o->color ? "\033[0m" : "", ri->id, ri->section, f->expected,
+             f->seen);
     if (f->t_ns != DFOTA_T_NONE)
-        fprintf(to, " (t=%.3fs)", dfota_seconds(f->t_ns));
+        text_put(o, " (t=%.3fs)", dfota_seconds(f->t_ns));
     if (f->quirk && f->level == DFOTA_L_WARN)
-        fprintf(to, " [field behaviour: %s]", f->quirk);
+        text_put(o, " [field behaviour: %s]\n", f->quirk);
     else if (f->quirk)
-        fprintf(to, " [%s]", f->quirk);
-    fputc('\n', to);
-    /* Memory stays bounded: past HELD_MAX the findings stream. */
-    if (o->held && (fflush(o->held) != 0 || o->held_len > HELD_MAX))
-        release_held(o);
+        text_put(o, " [%s]\n", f->quirk);
+    else
+        text_put(o, "\n");
 }
 
 /* Each upgrade as it closes, in words (dfota_flow_describe), kept to be
@@ -340,8 +354,12 @@ static void on_finding(void *ctx, const dfota_finding *f)
     dfota_output *o = ctx;
     if (o->fmt == DFOTA_OUT_TEXT)
         text_finding(o, f);
-    else if (o->fmt == DFOTA_OUT_JSON && f->flow == 0)
-        dfota_out_json_finding(o, f);
+    else if (o->fmt == DFOTA_OUT_JSON || o->fmt == DFOTA_OUT_JSONL) {
+        if (f->flow == 0)
+            dfota_out_json_finding(o, f);
+        if (f->level != DFOTA_L_NOTE && (unsigned)f->rule < DFOTA_RULE_COUNT)
+            o->rule_findings[f->rule]++;
+    }
     else if (o->fmt == DFOTA_OUT_JUNIT && f->level != DFOTA_L_NOTE && f->line > 0 &&
              (unsigned)f->rule < DFOTA_RULE_COUNT && !o->rule_line[f->rule])
         o->rule_line[f->rule] = f->line;
@@ -365,7 +383,8 @@ dfota_err dfota_output_rules_text(FILE *out, const dfota_checker_result *res, in
 
 dfota_sink dfota_output_sink(dfota_output *o)
 {
-    dfota_sink s = {on_finding, o->fmt == DFOTA_OUT_JSON ? dfota_out_json_flow : keep_outcome, o};
+    int json = o->fmt == DFOTA_OUT_JSON || o->fmt == DFOTA_OUT_JSONL;
+    dfota_sink s = {on_finding, json ? dfota_out_json_flow : keep_outcome, o};
     return s;
 }
 
@@ -378,12 +397,19 @@ void dfota_output_begin_file(dfota_output *o, const char *name)
     memset(o->rule_line, 0, sizeof o->rule_line);
     o->span_ns = 0;
     release_held(o);
-    if (o->fmt == DFOTA_OUT_TEXT)
-        o->held = open_memstream(&o->held_buf, &o->held_len); /* NULL: findings stream */
-    json_decref(o->file_findings);
-    o->file_findings = NULL;
-    if (o->fmt == DFOTA_OUT_JSON)
+    if (o->fmt == DFOTA_OUT_TEXT && !o->held_buf)
+        o->held_buf = malloc(HELD_MAX); /* once, for the run; NULL: findings stream */
+    o->holding = o->fmt == DFOTA_OUT_TEXT && o->held_buf;
+    if (o->fmt == DFOTA_OUT_JSON || o->fmt == DFOTA_OUT_JSONL)
         dfota_out_json_begin_file(o);
+}
+
+void dfota_output_set_key(dfota_output *o, const char *key)
+{
+    if (key)
+        dfota_escape(key, strlen(key), o->key, sizeof o->key);
+    else
+        o->key[0] = '\0';
 }
 
 void dfota_output_end_file(dfota_output *o, const dfota_checker_result *res, const char *error,
@@ -401,9 +427,11 @@ void dfota_output_end_file(dfota_output *o, const dfota_checker_result *res, con
     }
     switch (o->fmt) {
     case DFOTA_OUT_TEXT: text_end_file(o, res, error, format, stats); break;
-    case DFOTA_OUT_JSON: dfota_out_json_end_file(o, res, error, format, stats); break;
+    case DFOTA_OUT_JSON:
+    case DFOTA_OUT_JSONL: dfota_out_json_end_file(o, res, error, format, stats); break;
     case DFOTA_OUT_JUNIT: dfota_out_junit_end_file(o, res, error, stats); break;
     }
+    o->key[0] = '\0'; /* a key names one file */
 }
 
 dfota_status dfota_output_status(const dfota_output *o)
@@ -430,7 +458,8 @@ dfota_err dfota_output_finish(dfota_output *o)
                 o->files, o->files == 1 ? "" : "s", o->passed, o->failed, o->incomplete, o->empty,
                 o->errors);
         break;
-    case DFOTA_OUT_JSON: dfota_out_json_finish(o); break;
+    case DFOTA_OUT_JSON:
+    case DFOTA_OUT_JSONL: dfota_out_json_finish(o); break;
     case DFOTA_OUT_JUNIT: dfota_out_junit_finish(o); break;
     }
     if (fflush(o->out) == EOF || ferror(o->out))

@@ -40,15 +40,16 @@ struct dfota_output {
     const dfota_provenance *prov; /* what made the verdicts, or NULL (borrowed) */
     int io_error;
     char file[1024];
-    /* per file */
+    char key[1024];          /* what jsonl calls the file ("": its name), set for one file */
+    /* per file (the buffers live for the run: a folder of many small files
+     * does not allocate and free them file after file) */
     seen_kind seen[SEEN_MAX];
     size_t n_seen;
     unsigned flows_written;
-    json_t *file_findings;
     char outcome[OUTCOMES_MAX][OUTCOME_MAX]; /* "FILE:LINE: upgrade over ...", per upgrade */
     size_t n_outcomes, outcomes_dropped;
-    FILE *held;              /* text findings, until the outcomes are written first */
-    char *held_buf;
+    int holding;             /* text findings held until the outcomes are written first */
+    char *held_buf;          /* HELD_MAX bytes, for the run */
     size_t held_len;
     /* totals */
     unsigned files, passed, failed, incomplete, empty, errors;
@@ -60,6 +61,10 @@ struct dfota_output {
     int pretty;
     int json_begun;
     dfota_json_indent indent;
+    dfota_jw jw;             /* JSON and jsonl: the writer, for the run */
+    dfota_jw jw_findings;    /* the file's findings of no flow, written after its flows */
+    size_t n_file_findings;
+    unsigned long rule_findings[DFOTA_RULE_COUNT]; /* jsonl: findings not NOTE, per rule */
     int64_t span_ns;
 };
 
@@ -103,7 +108,7 @@ size_t dfota_out_reader_notes(const dfota_output *o, const dfota_reader_stats *s
                               char out[READER_NOTES_MAX][READER_NOTE_LEN],
                               unsigned long line[READER_NOTES_MAX]);
 
-/* JSON (output_json.c): the document's head, a finding of no flow, a flow
+/* JSON and jsonl (output_json.c): the document's head, a finding of no flow, a flow
  * (the checker's sink), a file's head and end, the summary. Trouble
  * writing sets o->io_error. */
 void dfota_out_json_begin(dfota_output *o);

@@ -1,9 +1,16 @@
 /* SPDX-License-Identifier: MIT */
-/* output_json.c - dfota check --format json: one document, streamed file
- * by file and flow by flow, so that memory stays bounded however long the
- * log; each flow is built with jansson and written at once. The parts a
- * run's report.json shares (a finding, rules, counts, provenance) come
- * from report/json.h; schema/dfota-report.schema.json describes it all. */
+/* output_json.c - dfota check --format json and --format jsonl.
+ *
+ * json: one document, streamed file by file and flow by flow. jsonl: one
+ * record a line, a file's as soon as it is judged (flushed), the summary's
+ * last. Both are written by one writer (report/json.h) as they are made: a
+ * flow when the checker closes it, a file's fields when it ends; nothing
+ * holds a tree of the document, a file or a flow, and the writer's buffer
+ * lives for the run. The file object is the same in both; a jsonl record
+ * adds what a merge of many workers needs (the version, the catalogue's
+ * hash, the profile, the key, the findings per rule, the firmware). The
+ * parts a run's report.json shares (a finding, rules, counts, provenance)
+ * come from report/json.h; schema/ describes both. */
 #include <string.h>
 
 #include "report/output.h"
@@ -12,169 +19,257 @@
 #include "dfota/guide.h"
 
 #define FILE_FINDINGS_MAX 64 /* findings of no flow kept per file */
+#define JW_CHUNK 65536       /* the writer's bytes go out past this */
 
-/* Every byte of the document goes through these: straight out, or
- * indented as it streams (--pretty). Each returns 0, or -1 when a write
- * failed. */
-static int jputs(dfota_output *o, const char *s)
+static int jsonl(const dfota_output *o)
 {
-    if (o->pretty)
-        return dfota_json_indent_write(&o->indent, o->out, s, strlen(s));
-    return fputs(s, o->out) == EOF ? -1 : 0;
+    return o->fmt == DFOTA_OUT_JSONL;
 }
 
-static int jdump(dfota_output *o, const json_t *j, size_t flags)
+/* What the writer holds goes out: indented as it streams with --pretty
+ * (json only; a jsonl record is one line). */
+static void flush(dfota_output *o)
 {
-    return dfota_json_dump_via(j, o->out, flags, o->pretty ? &o->indent : NULL);
+    if (dfota_jw_flush(&o->jw, o->out, o->pretty && !jsonl(o) ? &o->indent : NULL))
+        o->io_error = 1;
 }
 
-static int json_begun(dfota_output *o)
+static void key_str(dfota_jw *w, const char *key, const char *value)
 {
-    if (o->json_begun)
-        return 0;
+    dfota_jw_key(w, key);
+    dfota_jw_str(w, value);
+}
+
+static void key_int(dfota_jw *w, const char *key, long long value)
+{
+    dfota_jw_key(w, key);
+    dfota_jw_int(w, value);
+}
+
+static void key_seconds(dfota_jw *w, const char *key, int64_t ns)
+{
+    dfota_jw_key(w, key);
+    dfota_jw_seconds(w, ns);
+}
+
+static void json_begun(dfota_output *o)
+{
+    if (o->json_begun || jsonl(o))
+        return;
     o->json_begun = 1;
-    json_t *p = json_string(dfota_profile_name(o->profile));
-    int rc = jputs(o, "{\"tool\":\"dfota check\",\"kind\":\"" DFOTA_JSON_KIND_CHECK "\",\"profile\":") ||
-             jdump(o, p, JSON_ENCODE_ANY) || jputs(o, ",\"files\":[");
-    json_decref(p);
-    return rc;
+    dfota_jw *w = &o->jw;
+    dfota_jw_open(w, '{');
+    key_str(w, "tool", "dfota check");
+    key_str(w, "kind", DFOTA_JSON_KIND_CHECK);
+    key_str(w, "profile", dfota_profile_name(o->profile));
+    dfota_jw_key(w, "files");
+    dfota_jw_open(w, '[');
 }
 
 void dfota_out_json_begin(dfota_output *o)
 {
-    if (json_begun(o))
-        o->io_error = 1;
+    json_begun(o);
 }
 
-static json_t *finding_json(const dfota_output *o, const dfota_finding *f)
+static void finding(dfota_jw *w, const dfota_output *o, const dfota_finding *f)
 {
     dfota_finding copy;
-    return dfota_json_finding(dfota_out_shown_finding(o, f, &copy));
+    dfota_jw_finding(w, dfota_out_shown_finding(o, f, &copy));
 }
 
-/* Writes ,"key":value and takes value's reference. */
-static void put_kv(dfota_output *o, const char *key, json_t *value)
+/* What made the verdicts, at the head of every jsonl record: the version,
+ * the catalogue's hash and the profile, as the provenance says them. */
+static void record_head(dfota_output *o, const char *record)
 {
-    char k[64];
-    snprintf(k, sizeof k, ",\"%s\":", key); /* our own keys: nothing to escape */
-    if (jputs(o, k) || jdump(o, value, JSON_ENCODE_ANY | JSON_REAL_PRECISION(9)))
-        o->io_error = 1;
-    json_decref(value);
+    dfota_jw *w = &o->jw;
+    char rules[40];
+    if (!o->prov)
+        dfota_rules_hash(rules, sizeof rules);
+    dfota_jw_open(w, '{');
+    key_str(w, "record", record);
+    key_str(w, "dfota", o->prov ? o->prov->version : DFOTA_VERSION);
+    key_str(w, "catalogue", o->prov ? o->prov->rules : rules);
+    key_str(w, "profile", dfota_profile_name(o->profile));
 }
 
 void dfota_out_json_flow(void *ctx, const dfota_flow_summary *s)
 {
     dfota_output *o = ctx;
-    json_t *j = json_object();
-    json_object_set_new(j, "id", json_integer(s->id));
-    json_object_set_new(j, "line", s->line ? json_integer((json_int_t)s->line) : json_null());
-    json_object_set_new(j, "inferred", json_boolean(s->inferred));
+    dfota_jw *w = &o->jw;
+    dfota_jw_open(w, '{');
+    key_int(w, "id", s->id);
+    dfota_jw_key(w, "line");
+    dfota_jw_int_if(w, s->line != 0, (long long)s->line);
+    dfota_jw_key(w, "inferred");
+    dfota_jw_bool(w, s->inferred);
     char cmd[DFOTA_TEXT_MAX];
-    json_object_set_new(j, "command",
-                        s->inferred ? json_null() : json_string(dfota_out_shown_text(o, s->command, cmd, sizeof cmd)));
-    json_object_set_new(j, "form", json_string(s->form ? s->form : "none"));
-    json_object_set_new(j, "protocol", json_string(dfota_proto_name(s->proto)));
-    json_object_set_new(j, "final", s->final ? json_string(s->final) : json_null());
-    json_object_set_new(j, "outcome", json_string(s->outcome));
+    key_str(w, "command", s->inferred ? NULL : dfota_out_shown_text(o, s->command, cmd, sizeof cmd));
+    key_str(w, "form", s->form ? s->form : "none");
+    key_str(w, "protocol", dfota_proto_name(s->proto));
+    key_str(w, "final", s->final);
+    key_str(w, "outcome", s->outcome);
     char what[WHAT_MAX];
     dfota_flow_describe(s, what, sizeof what);
-    json_object_set_new(j, "summary", json_string(what));
-    json_t *codes = json_object();
-    json_object_set_new(codes, "download",
-                        s->has_download_code ? json_integer(s->download_code) : json_null());
-    json_t *ends = json_array();
+    key_str(w, "summary", what);
+    dfota_jw_key(w, "codes");
+    dfota_jw_open(w, '{');
+    dfota_jw_key(w, "download");
+    dfota_jw_int_if(w, s->has_download_code, s->download_code);
+    dfota_jw_key(w, "end");
+    dfota_jw_open(w, '[');
     for (unsigned i = 0; i < s->n_end_codes; i++)
-        json_array_append_new(ends, json_integer(s->end_codes[i]));
-    json_object_set_new(codes, "end", ends);
-    json_object_set_new(j, "codes", codes);
-    json_object_set_new(j, "attempts", json_integer(s->attempts));
-    json_object_set_new(j, "max_percent", s->max_percent >= 0 ? json_integer(s->max_percent) : json_null());
-    json_object_set_new(j, "reboots", json_integer(s->reboots));
+        dfota_jw_int(w, s->end_codes[i]);
+    dfota_jw_close(w, ']');
+    dfota_jw_close(w, '}');
+    key_int(w, "attempts", s->attempts);
+    dfota_jw_key(w, "max_percent");
+    dfota_jw_int_if(w, s->max_percent >= 0, s->max_percent);
+    key_int(w, "reboots", s->reboots);
     const dfota_durations *d = &s->durations;
-    json_t *dj = json_object();
-    json_object_set_new(dj, "command_to_final_result", dfota_json_seconds(d->final_result));
-    json_object_set_new(dj, "command_to_download_end", dfota_json_seconds(d->to_download_end));
-    json_object_set_new(dj, "download", dfota_json_seconds(d->download));
-    json_object_set_new(dj, "reboot_gap", dfota_json_seconds(d->reboot_gap));
-    json_object_set_new(dj, "command_to_start", dfota_json_seconds(d->to_start));
-    json_object_set_new(dj, "start_to_end", dfota_json_seconds(d->start_to_end));
-    json_object_set_new(dj, "max_updating_gap", dfota_json_seconds(d->max_progress_gap));
-    json_object_set_new(j, "durations", dj);
-    json_t *fs = json_array();
+    dfota_jw_key(w, "durations");
+    dfota_jw_open(w, '{');
+    key_seconds(w, "command_to_final_result", d->final_result);
+    key_seconds(w, "command_to_download_end", d->to_download_end);
+    key_seconds(w, "download", d->download);
+    key_seconds(w, "reboot_gap", d->reboot_gap);
+    key_seconds(w, "command_to_start", d->to_start);
+    key_seconds(w, "start_to_end", d->start_to_end);
+    key_seconds(w, "max_updating_gap", d->max_progress_gap);
+    dfota_jw_close(w, '}');
+    dfota_jw_key(w, "findings");
+    dfota_jw_open(w, '[');
     for (unsigned i = 0; i < s->n_findings; i++)
-        json_array_append_new(fs, finding_json(o, &s->findings[i]));
-    json_object_set_new(j, "findings", fs);
-    json_object_set_new(j, "findings_not_listed", json_integer(s->n_findings_dropped));
-    if ((o->flows_written++ && jputs(o, ",")) || jdump(o, j, JSON_REAL_PRECISION(9)))
-        o->io_error = 1;
-    json_decref(j);
+        finding(w, o, &s->findings[i]);
+    dfota_jw_close(w, ']');
+    key_int(w, "findings_not_listed", s->n_findings_dropped);
+    dfota_jw_close(w, '}');
+    /* out in large writes (a FILE's buffer is smaller than a few flows):
+     * the buffer is bounded, a jsonl line whole at the file's end */
+    if (o->jw.len > JW_CHUNK)
+        flush(o);
+}
+
+/* A finding of no flow (the checker's sink, through output.c): the first
+ * ones are written into the file's findings, which come after its flows. */
+void dfota_out_json_finding(dfota_output *o, const dfota_finding *f)
+{
+    if (o->n_file_findings >= FILE_FINDINGS_MAX)
+        return;
+    o->n_file_findings++;
+    finding(&o->jw_findings, o, f);
+}
+
+void dfota_out_json_begin_file(dfota_output *o)
+{
+    dfota_jw *w = &o->jw;
+    /* the file's findings: a list of their own, for the run */
+    o->jw_findings.len = 0;
+    o->jw_findings.depth = 0;
+    o->jw_findings.members = 0;
+    o->jw_findings.after_key = 0;
+    o->jw_findings.oom = 0;
+    dfota_jw_open(&o->jw_findings, '[');
+    o->n_file_findings = 0;
+    memset(o->rule_findings, 0, sizeof o->rule_findings);
+    if (jsonl(o)) {
+        record_head(o, "file");
+        key_str(w, "key", o->key[0] ? o->key : o->file);
+    } else {
+        json_begun(o);
+        dfota_jw_open(w, '{');
+    }
+    key_str(w, "file", o->file);
+    dfota_jw_key(w, "flows");
+    dfota_jw_open(w, '[');
 }
 
 void dfota_out_json_end_file(dfota_output *o, const dfota_checker_result *res, const char *error,
                              dfota_format format, const dfota_reader_stats *st)
 {
-    if (jputs(o, "]"))
-        o->io_error = 1;
-    put_kv(o, "format", json_string(dfota_format_name(format)));
+    dfota_jw *w = &o->jw;
+    dfota_jw_close(w, ']');
+    key_str(w, "format", dfota_format_name(format));
     dfota_out_file_verdict fv = dfota_out_verdict(o, res, error);
-    put_kv(o, "verdict", json_string(dfota_out_verdict_name(fv, 1)));
+    key_str(w, "verdict", dfota_out_verdict_name(fv, 1));
     char altered[400];
     if (fv == FILE_INCONCLUSIVE)
         snprintf(altered, sizeof altered, "%s (%s)", DFOTA_LOG_ALTERED, res->altered_reason);
-    put_kv(o, "verdict_reason", fv == FILE_NOTHING        ? json_string(DFOTA_NOTHING_TO_JUDGE)
-                                : fv == FILE_INCONCLUSIVE ? json_string(altered)
-                                                          : json_null());
-    put_kv(o, "nothing_to_judge", json_boolean(res && res->nothing_to_judge));
-    put_kv(o, "error", error ? json_string(error) : json_null());
-    put_kv(o, "findings", o->file_findings ? o->file_findings : json_array());
-    o->file_findings = NULL;
-    put_kv(o, "rules", dfota_json_rules(res));
-    put_kv(o, "counts", dfota_json_counts(res));
-    put_kv(o, "timed", json_boolean(res && res->timed));
-    put_kv(o, "comments_removed", json_integer(st ? (json_int_t)st->comments : 0));
+    key_str(w, "verdict_reason", fv == FILE_NOTHING        ? DFOTA_NOTHING_TO_JUDGE
+                                 : fv == FILE_INCONCLUSIVE ? altered
+                                                           : NULL);
+    dfota_jw_key(w, "nothing_to_judge");
+    dfota_jw_bool(w, res && res->nothing_to_judge);
+    key_str(w, "error", error);
+    dfota_jw_close(&o->jw_findings, ']');
+    dfota_jw_key(w, "findings");
+    dfota_jw_raw(w, o->jw_findings.buf, o->jw_findings.len);
+    if (o->jw_findings.oom)
+        o->io_error = 1;
+    dfota_jw_key(w, "rules");
+    dfota_jw_rules(w, res);
+    dfota_jw_key(w, "counts");
+    dfota_jw_counts(w, res);
+    dfota_jw_key(w, "timed");
+    dfota_jw_bool(w, res && res->timed);
+    key_int(w, "comments_removed", st ? (long long)st->comments : 0);
     char b[200];
-    put_kv(o, "line_prefix", st && st->prefix[0] ? json_string(dfota_out_esc(st->prefix, b, sizeof b)) : json_null());
-    put_kv(o, "prefix_lines", json_integer(st ? (json_int_t)st->prefixed : 0));
-    put_kv(o, "prefix_misfits", json_integer(st ? (json_int_t)st->misfits : 0));
-    put_kv(o, "unknown_prefix",
-           st && st->unknown_prefix[0] ? json_string(dfota_out_esc(st->unknown_prefix, b, sizeof b)) : json_null());
-    put_kv(o, "encoding", json_string(st && st->encoding ? st->encoding : "UTF-8"));
-    if (jputs(o, "}"))
-        o->io_error = 1;
-}
-
-void dfota_out_json_finding(dfota_output *o, const dfota_finding *f)
-{
-    if (!o->file_findings)
-        o->file_findings = json_array();
-    if (json_array_size(o->file_findings) < FILE_FINDINGS_MAX)
-        json_array_append_new(o->file_findings, finding_json(o, f));
-}
-
-void dfota_out_json_begin_file(dfota_output *o)
-{
-    json_t *n = json_string(o->file);
-    if (json_begun(o) || (o->files && jputs(o, ",")) || jputs(o, "{\"file\":") ||
-        jdump(o, n, JSON_ENCODE_ANY) || jputs(o, ",\"flows\":["))
-        o->io_error = 1;
-    json_decref(n);
+    key_str(w, "line_prefix", st && st->prefix[0] ? dfota_out_esc(st->prefix, b, sizeof b) : NULL);
+    key_int(w, "prefix_lines", st ? (long long)st->prefixed : 0);
+    key_int(w, "prefix_misfits", st ? (long long)st->misfits : 0);
+    key_str(w, "unknown_prefix",
+            st && st->unknown_prefix[0] ? dfota_out_esc(st->unknown_prefix, b, sizeof b) : NULL);
+    key_str(w, "encoding", st && st->encoding ? st->encoding : "UTF-8");
+    if (jsonl(o)) {
+        dfota_jw_key(w, "rule_findings");
+        dfota_jw_open(w, '{');
+        for (int r = 0; r < DFOTA_RULE_COUNT; r++)
+            if (o->rule_findings[r])
+                key_int(w, dfota_rule_get((dfota_rule)r)->id, (long long)o->rule_findings[r]);
+        dfota_jw_close(w, '}');
+        dfota_jw_key(w, "firmware");
+        dfota_jw_open(w, '{');
+        key_str(w, "before", res && res->firmware_before[0] ? res->firmware_before : NULL);
+        key_str(w, "after", res && res->firmware_after[0] ? res->firmware_after : NULL);
+        dfota_jw_close(w, '}');
+    }
+    dfota_jw_close(w, '}');
+    if (jsonl(o)) {
+        dfota_jw_raw(w, "\n", 1);
+        flush(o);
+        if (fflush(o->out) == EOF) /* a record is seen when its file is judged */
+            o->io_error = 1;
+    } else if (o->jw.len > JW_CHUNK) {
+        flush(o);
+    }
 }
 
 void dfota_out_json_finish(dfota_output *o)
 {
-    if (json_begun(o) || jputs(o, "]"))
-        o->io_error = 1;
-    json_t *s = json_object();
-    json_object_set_new(s, "files", json_integer(o->files));
-    json_object_set_new(s, "passed", json_integer(o->passed));
-    json_object_set_new(s, "failed", json_integer(o->failed));
-    json_object_set_new(s, "incomplete", json_integer(o->incomplete));
-    json_object_set_new(s, "nothing_to_judge", json_integer(o->empty));
-    json_object_set_new(s, "unreadable", json_integer(o->errors));
-    put_kv(o, "summary", s);
-    if (o->prov)
-        put_kv(o, "provenance", dfota_json_provenance(o->prov));
-    put_kv(o, "exit_status", json_integer((json_int_t)dfota_output_status(o)));
-    if (jputs(o, o->pretty ? "}" : "}\n")) /* indented: the closing brace ends the line */
-        o->io_error = 1;
+    dfota_jw *w = &o->jw;
+    if (jsonl(o)) {
+        record_head(o, "summary");
+    } else {
+        json_begun(o);
+        dfota_jw_close(w, ']');
+    }
+    dfota_jw_key(w, "summary");
+    dfota_jw_open(w, '{');
+    key_int(w, "files", o->files);
+    key_int(w, "passed", o->passed);
+    key_int(w, "failed", o->failed);
+    key_int(w, "incomplete", o->incomplete);
+    key_int(w, "nothing_to_judge", o->empty);
+    key_int(w, "unreadable", o->errors);
+    dfota_jw_close(w, '}');
+    if (o->prov) {
+        json_t *p = dfota_json_provenance(o->prov);
+        dfota_jw_key(w, "provenance");
+        dfota_jw_json(w, p);
+        json_decref(p);
+    }
+    key_int(w, "exit_status", (long long)dfota_output_status(o));
+    dfota_jw_close(w, '}');
+    if (!o->pretty || jsonl(o)) /* indented: the closing brace ends the line */
+        dfota_jw_raw(w, "\n", 1);
+    flush(o);
 }

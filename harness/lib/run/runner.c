@@ -383,9 +383,11 @@ dfota_err dfota_run_scenario(const dfota_scenario *sc, dfota_source *src, const 
             dfota_checker_opts_init(&co);
             co.profile = opts->profile;
             co.usb_port = dfota_port_is_usb(src->ops->meta(src, "port"));
-            dfota_checker_free(r.chk);
             dfota_sink sink = {on_finding, NULL, res};
-            r.chk = dfota_checker_new(&co, &sink);
+            if (r.chk) /* nothing fed yet: the same checker, made anew */
+                dfota_checker_reset(r.chk, &co, &sink);
+            else
+                r.chk = dfota_checker_new(&co, &sink);
             checker_port_set = 1;
             if (!r.chk) {
                 snprintf(res->error, sizeof res->error, "out of memory");

@@ -125,7 +125,7 @@ only "transcript: a file name" transcripts/guide
 
 # Values from the help's alternatives, and files.
 complete_at "dfota check --format "
-only "check --format: text, json, junit" text json junit
+only "check --format: text, json, jsonl, junit" text json jsonl junit
 complete_at "dfota lint scenarios/3-test"
 only "lint: a file" scenarios/3-test-command.yaml
 

@@ -13,6 +13,7 @@
  * appear (a quirk's WARN in field, its FAIL in strict, a NOTE). */
 #include <stdarg.h>
 #include <stdint.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1946,6 +1947,91 @@ static void test_cut_text_stays_utf8(void)
     }
 }
 
+/* ---- a checker kept for many files ------------------------------------- */
+
+/* Whether two captures saw the same findings and flows (a flow's kept
+ * findings field by field: the bytes between fields are nobody's). */
+static int same_capture(const capture *a, const capture *b)
+{
+    if (a->nf != b->nf || a->nf_dropped != b->nf_dropped || a->nflows != b->nflows ||
+        memcmp(a->f, b->f, a->nf * sizeof a->f[0]) != 0)
+        return 0;
+    for (unsigned i = 0; i < a->nflows && i < MAX_FLOWS; i++) {
+        const dfota_flow_summary *x = &a->flows[i], *y = &b->flows[i];
+        if (memcmp(x, y, offsetof(dfota_flow_summary, findings)) != 0)
+            return 0;
+        for (unsigned k = 0; k < x->n_findings; k++) {
+            const dfota_finding *p = &x->findings[k], *q = &y->findings[k];
+            if (p->rule != q->rule || p->level != q->level || p->flow != q->flow ||
+                p->line != q->line || p->t_ns != q->t_ns || p->quirk != q->quirk ||
+                strcmp(p->expected, q->expected) != 0 || strcmp(p->seen, q->seen) != 0)
+                return 0;
+        }
+    }
+    return 1;
+}
+
+/* Every table case judged by one checker, reset for each, gives what a new
+ * checker gives, though the checker was left mid-flow by the case before
+ * (half its events fed, never finished) and in the other profile. */
+static void test_reset_judges_as_new(void)
+{
+    capture *fresh = calloc(1, sizeof *fresh), *kept = calloc(1, sizeof *kept);
+    dfota_checker_result *want = malloc(sizeof *want);
+    CU_ASSERT_FATAL(fresh && kept && want);
+    dfota_checker_opts other;
+    dfota_checker_opts_init(&other);
+    other.profile = DFOTA_PROFILE_FIELD;
+    dfota_checker *c = dfota_checker_new(&other, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    size_t n = sizeof cases / sizeof cases[0], mismatches = 0;
+    for (size_t i = 0; i < n; i++) {
+        const tcase *tc = &cases[i];
+        dfota_profile profile = tc->profiles & P_STRICT ? DFOTA_PROFILE_STRICT : DFOTA_PROFILE_FIELD;
+        memset(fresh, 0, sizeof *fresh);
+        run_opts ro = {profile, tc->usb, tc->windows};
+        dfota_checker *n1 = run_events(&ro, tc->events, fresh, tc->name);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(n1);
+        *want = *dfota_checker_result_get(n1);
+        dfota_checker_free(n1);
+
+        /* the next case, half fed: a flow open, a command unanswered */
+        const char *const *next = cases[(i + 1) % n].events;
+        size_t half = 0;
+        while (next[half])
+            half++;
+        dfota_checker_reset(c, &other, NULL);
+        unsigned long line = 0;
+        for (size_t k = 0; k < half / 2; k++) {
+            line_spec ls;
+            if (parse_line(next[k], &ls) && !ls.step)
+                feed_one(c, ls.untimed ? DFOTA_T_NONE : ls.t0, ls.dir, ls.payload,
+                         strlen(ls.payload), ++line, ls.flags);
+        }
+
+        memset(kept, 0, sizeof *kept);
+        dfota_checker_opts o;
+        dfota_checker_opts_init(&o);
+        o.profile = profile;
+        o.usb_port = tc->usb;
+        CU_ASSERT_FATAL(!tc->windows || set_windows(&o, tc->windows));
+        dfota_sink sink = {on_finding, on_flow, kept};
+        dfota_checker_reset(c, &o, &sink);
+        CU_ASSERT_FATAL(feed_all(c, tc->events, tc->name, "reset"));
+        dfota_checker_finish(c);
+        const dfota_checker_result *got = dfota_checker_result_get(c);
+        int same = memcmp(want, got, sizeof *want) == 0 && same_capture(fresh, kept);
+        if (!same && !mismatches++)
+            printf("\n  %s: a reset checker judged it differently\n", tc->name);
+        CU_ASSERT(same);
+    }
+    printf("\n  %zu cases judged by one checker reset for each, %zu mismatches\n", n, mismatches);
+    dfota_checker_free(c);
+    free(fresh);
+    free(kept);
+    free(want);
+}
+
 static const test_entry tests[] = {
     {"texts cut to fit stay UTF-8", test_cut_text_stays_utf8},
     {"a window the harness may have missed is not the module's", test_harness_lateness},
@@ -1958,6 +2044,7 @@ static const test_entry tests[] = {
     {"unrelated traffic changes nothing", test_unrelated_traffic},
     {"host windows", test_host_windows},
     {"every rule passes and fails in the table", test_coverage},
+    {"a reset checker judges as a new one", test_reset_judges_as_new},
 };
 
 int main(void)

@@ -55,12 +55,17 @@ static FILE *open_mem(const char *data, size_t len)
     return f;
 }
 
-static read_result *read_all(const char *data, size_t len, const char *name)
+/* Reads data with keep reset for it, or with a new reader when keep is NULL. */
+static read_result *read_with(dfota_reader *keep, const char *data, size_t len, const char *name)
 {
     read_result *res = calloc(1, sizeof *res);
     CU_ASSERT_PTR_NOT_NULL_FATAL(res);
     FILE *f = open_mem(data, len);
-    dfota_reader *r = dfota_reader_new(f, name);
+    dfota_reader *r = keep;
+    if (keep)
+        dfota_reader_reset(keep, f, name);
+    else
+        r = dfota_reader_new(f, name);
     CU_ASSERT_PTR_NOT_NULL_FATAL(r);
     CU_ASSERT_EQUAL(dfota_reader_format(r), DFOTA_FMT_AUTO);
     dfota_event e;
@@ -85,9 +90,15 @@ static read_result *read_all(const char *data, size_t len, const char *name)
     const char *port = dfota_reader_meta(r, "port");
     if (port)
         snprintf(res->port, sizeof res->port, "%s", port);
-    dfota_reader_free(r);
+    if (!keep)
+        dfota_reader_free(r);
     fclose(f);
     return res;
+}
+
+static read_result *read_all(const char *data, size_t len, const char *name)
+{
+    return read_with(NULL, data, len, name);
 }
 
 static void print_result(const char *what, const read_result *res)
@@ -805,6 +816,245 @@ static void test_log_sniff(void)
     }
 }
 
+/* ---- a reader kept for many files, and block boundaries ----------------- */
+
+/* One reader reset for each file reads every file as a new reader does,
+ * whatever the file before left in it: a UTF-16 file, a line cut at the
+ * end, a header, an input error, a file left after two events. */
+static void test_reset_reads_as_new(void)
+{
+    static const struct {
+        const char *bytes;
+        size_t len;
+    } in[] = {
+#define IN(s) {s, sizeof s - 1}
+        IN("\xff\xfe" "A\0T\0\r\0\n\0O\0K\0\r\0\n\0"),
+        IN("AT+QFOTADL=\"HTTP://h/f.zip\"\r\nOK\r\n+QIND: \"FOTA\",\"UPDA"),
+        IN("# dfota-transcript 1\n# port: usb:2c7c:0195\n1.0 > AT\n1.5 < OK\n"),
+        IN("[10:00:00.100] AT\xe2\x90\x8d\xe2\x90\x8a\n[10:00:00.200] OK // a note\n"),
+        IN("# dfota-transcript 1\n2.0 > AT\n1.0 < OK\n"),
+        IN("AT\rOK\r+QIND: \"FOTA\",\"START\"\r"),
+        IN("[10:00:00.100] AT\xe2\x90\x8d\xe2\x90\x8a\n[10:00:00.200] OK // a note\n"),
+        IN("\xef\xbb\xbf" "ATI\r\nQuectel\r\n"),
+        IN("\xfe\xff" "\0A\0T\0\r\0\n\0O\0K\0\r\0\n"),
+#undef IN
+    };
+    size_t n = sizeof in / sizeof in[0];
+    dfota_reader *kept = dfota_reader_new(NULL, "unused");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(kept);
+    for (size_t i = 0; i < n; i++) {
+        read_result *fresh = read_all(in[i].bytes, in[i].len, "f.log");
+        read_result *again = read_with(kept, in[i].bytes, in[i].len, "f.log");
+        if (memcmp(fresh, again, sizeof *fresh) != 0) {
+            print_result("new", fresh);
+            print_result("reset", again);
+        }
+        CU_ASSERT(memcmp(fresh, again, sizeof *fresh) == 0);
+        CU_ASSERT(fresh->n > 0 || fresh->rc < 0);
+        free(fresh);
+        free(again);
+        /* leave the reader in the middle of the next file */
+        FILE *f = open_mem(in[(i + 1) % n].bytes, in[(i + 1) % n].len);
+        dfota_reader_reset(kept, f, "half.log");
+        dfota_event e;
+        char err[DFOTA_ERRBUF];
+        for (int k = 0; k < 2 && dfota_reader_next(kept, &e, err, sizeof err) == 1; k++)
+            ;
+        fclose(f);
+    }
+    /* A file cut by an error while the framer held half a line (a terminal
+     * that timestamps chunks): the next file does not start with that half. */
+    static const char head[] = "[10:00:00.100] AT\xe2\x90\x8d\xe2\x90\x8a\n"
+                               "[10:00:00.200] +QIND: \"FO\n";
+    size_t hl = sizeof head - 1, bl = hl + DFOTA_READ_LINE_MAX + 10;
+    char *cut = malloc(bl);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cut);
+    memcpy(cut, head, hl);
+    memset(cut + hl, 'x', bl - hl - 1);
+    cut[bl - 1] = '\n';
+    read_result *broken = read_with(kept, cut, bl, "cut.log");
+    CU_ASSERT_EQUAL(broken->rc, DFOTA_E_TOO_BIG);
+    static const char next[] = "ATI\r\nOK\r\n";
+    read_result *fresh = read_all(next, sizeof next - 1, "next.log");
+    read_result *again = read_with(kept, next, sizeof next - 1, "next.log");
+    CU_ASSERT_STRING_EQUAL(again->ev[0].text, "ATI");
+    CU_ASSERT(memcmp(fresh, again, sizeof *fresh) == 0);
+    free(broken);
+    free(fresh);
+    free(again);
+    free(cut);
+    dfota_reader_free(kept);
+}
+
+/* A log of lines "<i> > AT+N<i>" (a transcript) or "AT+N<i>\r\n" (raw),
+ * padded with comment bytes at the start so that line number cut_line
+ * starts at offset at - before. Returns the malloc'd bytes, *len set. */
+static char *lines_around(int transcript, size_t at, size_t before, unsigned total, size_t *len)
+{
+    size_t cap = at + 64 * (size_t)total + 4096;
+    char *b = malloc(cap);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+    size_t o = 0;
+    if (transcript)
+        o += (size_t)sprintf(b, "%s\n", DFOTA_TRANSCRIPT_MAGIC);
+    else
+        o += (size_t)sprintf(b, "ATI\r\n");
+    /* pad with lines of a comment up to at - before */
+    const char *mark = transcript ? "# " : "// ";
+    size_t ml = strlen(mark), end = transcript ? 2 : 2; /* "\n" or "\r\n" counts below */
+    (void)end;
+    while (o < at - before) {
+        size_t room = at - before - o;
+        size_t term = transcript ? 1 : 2;
+        if (room < ml + term + 1) {
+            /* too little room for a comment line: widen the previous one */
+            memmove(b + o - term + room, b + o - term, term);
+            memset(b + o - term, 'x', room);
+            o += room;
+            break;
+        }
+        size_t body = room - ml - term;
+        if (body > 1000)
+            body = 1000;
+        memcpy(b + o, mark, ml);
+        memset(b + o + ml, 'x', body);
+        o += ml + body;
+        if (!transcript)
+            b[o++] = '\r';
+        b[o++] = '\n';
+    }
+    CU_ASSERT_EQUAL_FATAL(o, at - before);
+    for (unsigned i = 0; i < total; i++)
+        o += (size_t)(transcript ? sprintf(b + o, "%u > AT+N%u\n", i, i)
+                                 : sprintf(b + o, "AT+N%u\r\n", i));
+    *len = o;
+    return b;
+}
+
+/* Reads the events of data; checks there are total of them, "AT+N<i>" in
+ * order, each on its own line, and no error. */
+static void expect_numbered(const char *data, size_t len, unsigned total, const char *what)
+{
+    FILE *f = open_mem(data, len);
+    dfota_reader *r = dfota_reader_new(f, what);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    dfota_event e;
+    char err[DFOTA_ERRBUF] = "", want[32];
+    int rc;
+    unsigned i = 0, bad = 0;
+    unsigned long last_line = 0;
+    while ((rc = dfota_reader_next(r, &e, err, sizeof err)) == 1) {
+        if (e.len >= 2 && e.data[0] == 'A' && e.data[1] == 'T' && e.data[2] == 'I')
+            continue; /* the raw log's first line */
+        snprintf(want, sizeof want, "AT+N%u", i);
+        if (strlen(want) != e.len || memcmp(want, e.data, e.len) != 0 || e.line <= last_line) {
+            if (!bad++)
+                fprintf(stderr, "\n%s: event %u is '%.*s' on line %lu\n", what, i, (int)e.len,
+                        e.data, e.line);
+        }
+        last_line = e.line;
+        i++;
+    }
+    CU_ASSERT_EQUAL(rc, 0);
+    CU_ASSERT_EQUAL(i, total);
+    CU_ASSERT_EQUAL(bad, 0);
+    dfota_reader_free(r);
+    fclose(f);
+}
+
+#define BLK (256 * 1024) /* the reader's block, as reader.h has it */
+
+/* Lines cut by the block's end at every offset near it, in a transcript
+ * and in a raw capture, whose CR may be the block's last byte and its LF
+ * the next block's first. */
+static void test_block_boundaries(void)
+{
+    for (int tr = 0; tr <= 1; tr++)
+        for (size_t before = 0; before <= 12; before++) {
+            size_t len;
+            char *b = lines_around(tr, BLK, before, 40, &len);
+            char what[64];
+            snprintf(what, sizeof what, "%s cut %zu before", tr ? "transcript" : "raw", before);
+            expect_numbered(b, len, 40, what);
+            free(b);
+        }
+    /* a second block boundary, after a long line that is not cut */
+    size_t len;
+    char *b = lines_around(0, 2 * BLK, 5, 40, &len);
+    expect_numbered(b, len, 40, "raw at the second block");
+    free(b);
+}
+
+/* A line longer than the block (and than DFOTA_READ_LINE_MAX) is an input
+ * error at its line, never a crash; one just under the limit across the
+ * block's end is read. NUL bytes in a line are kept as bytes. */
+static void test_long_and_nul_lines(void)
+{
+    size_t n = BLK + 1000;
+    char *b = malloc(n + 64);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+    size_t o = (size_t)sprintf(b, "AT\r\nOK\r\n");
+    memset(b + o, 'A', n - o);
+    memcpy(b + n, "\r\nOK\r\n", 6);
+    read_result *res = read_all(b, n + 6, "long.log");
+    CU_ASSERT_EQUAL(res->rc, DFOTA_E_TOO_BIG);
+    CU_ASSERT(strstr(res->err, "long.log:3:") != NULL);
+    free(res);
+    free(b);
+
+    /* DFOTA_READ_LINE_MAX bytes with its CR, from 100 bytes before the block's end */
+    size_t at = BLK - 100;
+    b = malloc(at + DFOTA_READ_LINE_MAX + 64);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+    size_t len;
+    char *pad = lines_around(0, at, 0, 0, &len);
+    memcpy(b, pad, len);
+    free(pad);
+    memcpy(b + len, "+QIND: ", 7);
+    memset(b + len + 7, 'x', DFOTA_READ_LINE_MAX - 8);
+    len += DFOTA_READ_LINE_MAX - 1;
+    memcpy(b + len, "\r\nOK\r\n", 6);
+    res = read_all(b, len + 6, "edge.log");
+    CU_ASSERT_EQUAL(res->rc, 0);
+    CU_ASSERT_FATAL(res->n >= 2);
+    CU_ASSERT_EQUAL(res->ev[res->n - 2].full, DFOTA_READ_LINE_MAX - 1);
+    CU_ASSERT(res->ev[res->n - 2].flags & DFOTA_EV_OVERLONG);
+    CU_ASSERT_STRING_EQUAL(res->ev[res->n - 1].text, "OK");
+    free(res);
+    free(b);
+
+    /* one NUL in more than 20 bytes: text still (the sniffer's measure) */
+    static const char nul[] = "AT\r\nOK\0x\r\nERROR\r\n+CREG: 0,1\r\n";
+    res = read_all(nul, sizeof nul - 1, "nul.log");
+    CU_ASSERT_EQUAL(res->rc, 0);
+    CU_ASSERT_EQUAL_FATAL(res->n, 4);
+    CU_ASSERT_EQUAL(res->ev[1].len, 4);
+    CU_ASSERT(memcmp(res->ev[1].text, "OK\0x", 4) == 0);
+    CU_ASSERT_STRING_EQUAL(res->ev[2].text, "ERROR");
+    free(res);
+}
+
+/* UTF-16 is still told from its first block when a reader is reset. */
+static void test_utf16_after_reset(void)
+{
+    static const char le[] = "\xff\xfe" "A\0T\0\r\0\n\0O\0K\0\r\0\n\0";
+    dfota_reader *r = dfota_reader_new(NULL, "x");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    for (int i = 0; i < 3; i++) {
+        read_result *res = read_with(r, le, sizeof le - 1, "u16.log");
+        CU_ASSERT_EQUAL(res->rc, 0);
+        CU_ASSERT_EQUAL(res->n, 2);
+        CU_ASSERT(res->stats.encoding && strcmp(res->stats.encoding, "UTF-16LE") == 0);
+        CU_ASSERT_STRING_EQUAL(res->ev[1].text, "OK");
+        free(res);
+        read_result *plain = read_with(r, "ATI\r\nOK\r\n", 9, "plain.log");
+        CU_ASSERT_PTR_NULL(plain->stats.encoding);
+        CU_ASSERT_EQUAL(plain->n, 2);
+        free(plain);
+    }
+    dfota_reader_free(r);
+}
+
 static const test_entry tests[] = {
     {"formats and events", test_read_table},
     {"transcript lines and metadata", test_transcript_lines_and_meta},
@@ -817,6 +1067,10 @@ static const test_entry tests[] = {
     {"every field of an event is set", test_events_whole},
     {"device-log times out of range are kept, unknown", test_device_time_unknown},
     {"which files with no extension are logs", test_log_sniff},
+    {"a reset reader reads as a new one", test_reset_reads_as_new},
+    {"lines cut by the block's end", test_block_boundaries},
+    {"long lines and NUL bytes", test_long_and_nul_lines},
+    {"UTF-16 told after a reset", test_utf16_after_reset},
 };
 
 int main(void)

@@ -6,6 +6,7 @@
  * The results are built by hand, so the test depends on the report alone. */
 #define _POSIX_C_SOURCE 200809L /* open_memstream */
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -249,6 +250,121 @@ static void test_one_finding_encoder(void)
     json_decref(rroot);
 }
 
+/* JSON and jsonl are written as they are made, not by jansson's dump of
+ * a tree; their bytes must still be jansson's. Flows with durations of
+ * every magnitude (ties to round, exponents, whole seconds) and texts with
+ * quotes, backslashes, control bytes, DEL and UTF-8 go through the output;
+ * each flow's "durations" and each finding's "seen" are compared with
+ * jansson's own dump of the same values. */
+static uint64_t lcg(uint64_t *x)
+{
+    *x = *x * 6364136223846793005ULL + 1442695040888963407ULL;
+    return *x >> 11;
+}
+
+static const char *durations_keys[] = {"command_to_final_result", "command_to_download_end", "download",
+                                       "reboot_gap", "command_to_start", "start_to_end",
+                                       "max_updating_gap"};
+
+static void test_json_bytes_are_janssons(void)
+{
+    static const int64_t fixed[] = {0, 1, 99999, 100000, 100001, 999999999, 1000000000, 1000000005000,
+                                    1234500000000, 9999999999500, 999999999999999, 1000000000000000,
+                                    12345678901234567, -1, -1500000000, 3606000000, 41000000, 5000};
+    static const char *texts[] = {"plain", "\"quoted\" and \\back\\slash", "tab\there", "ctl\x01\x1f",
+                                  "del\x7f", "caf\xc3\xa9 \xc2\xa7" "5", "+QIND: \"FOTA\",\"END\",0", ""};
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    dfota_output *o = dfota_output_new(DFOTA_OUT_JSONL, f, DFOTA_PROFILE_STRICT, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+    dfota_output_set_key(o, "bucket/key\x01.log");
+    dfota_output_begin_file(o, "a.log");
+    dfota_sink sink = dfota_output_sink(o);
+    enum { FLOWS = 3000 };
+    static int64_t ns[FLOWS][7];
+    uint64_t x = 42;
+    static dfota_flow_summary s;
+    for (int i = 0; i < FLOWS; i++) {
+        memset(&s, 0, sizeof s);
+        s.id = (unsigned)i + 1;
+        s.outcome = "updated";
+        s.max_percent = -1;
+        int64_t *d = &s.durations.final_result;
+        for (int k = 0; k < 7; k++) {
+            int64_t v;
+            if (i * 7 + k < (int)(sizeof fixed / sizeof fixed[0]))
+                v = fixed[i * 7 + k];
+            else {
+                uint64_t pow = 1;
+                for (uint64_t e = lcg(&x) % 17; e; e--)
+                    pow *= 10;
+                v = (int64_t)(lcg(&x) % pow);
+                if (lcg(&x) % 4 == 0) /* a tie or a round number, now and then */
+                    v = v / 1000 * 1000 + (lcg(&x) % 2 ? 500 : 0);
+            }
+            d[k] = ns[i][k] = v;
+        }
+        s.n_findings = 1;
+        s.findings[0].rule = DFOTA_R_CMD_FINAL;
+        s.findings[0].level = DFOTA_L_FAIL;
+        s.findings[0].t_ns = DFOTA_T_NONE;
+        snprintf(s.findings[0].seen, sizeof s.findings[0].seen, "%s", texts[i % 8]);
+        sink.flow(sink.ctx, &s);
+    }
+    dfota_output_end_file(o, NULL, NULL, DFOTA_FMT_TRANSCRIPT, NULL);
+    CU_ASSERT_EQUAL(dfota_output_finish(o), DFOTA_OK);
+    dfota_output_free(o);
+    fclose(f);
+    /* one line per record: the file's, then the summary */
+    char *nl = memchr(buf, '\n', len);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(nl);
+    CU_ASSERT_EQUAL(buf[len - 1], '\n');
+    *nl = '\0';
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\"key\":\"bucket/key\\\\x01.log\",\"file\":\"a.log\""));
+    int same_d = 0, same_t = 0;
+    const char *at = buf;
+    for (int i = 0; i < FLOWS; i++) {
+        json_t *dj = json_object();
+        for (int k = 0; k < 7; k++)
+            json_object_set_new(dj, durations_keys[k], json_real(dfota_seconds(ns[i][k])));
+        char *want = json_dumps(dj, JSON_COMPACT | JSON_REAL_PRECISION(9));
+        json_decref(dj);
+        const char *got = strstr(at, "\"durations\":");
+        if (want && got && strncmp(got + 12, want, strlen(want)) == 0)
+            same_d++;
+        else if (same_d == i)
+            fprintf(stderr, "\nflow %d: want %s, got %.200s\n", i + 1, want ? want : "?", got ? got : "none");
+        free(want);
+        json_t *t = json_string(texts[i % 8]);
+        char *tw = json_dumps(t, JSON_ENCODE_ANY);
+        json_decref(t);
+        const char *seen = got ? strstr(got, "\"seen\":") : NULL;
+        if (tw && seen && strncmp(seen + 7, tw, strlen(tw)) == 0 && seen[7 + strlen(tw)] == ',')
+            same_t++;
+        free(tw);
+        at = got ? got + 1 : at;
+    }
+    CU_ASSERT_EQUAL(same_d, FLOWS);
+    CU_ASSERT_EQUAL(same_t, FLOWS);
+    /* the record parses, and its summary follows on the last line */
+    json_error_t err;
+    json_t *rec = json_loads(buf, 0, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(rec);
+    CU_ASSERT_EQUAL(json_array_size(json_object_get(rec, "flows")), FLOWS);
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(rec, "record")), "file");
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(rec, "verdict")), "ERROR");
+    CU_ASSERT_TRUE(json_is_null(json_object_get(json_object_get(rec, "firmware"), "before")));
+    json_decref(rec);
+    json_t *sum = json_loads(nl + 1, 0, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(sum);
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(sum, "record")), "summary");
+    CU_ASSERT_EQUAL(json_integer_value(json_object_get(json_object_get(sum, "summary"), "unreadable")), 1);
+    json_decref(sum);
+    free(buf);
+}
+
 /* A run of several modules writes each module's junit.xml from its own
  * thread: the first writes of a process race into libxml2's set-up, which
  * crashed one run in three under the address sanitizer. Eight threads
@@ -298,6 +414,7 @@ int main(void)
         {"run: harness trouble first, then FAIL, INCOMPLETE", test_run_status},
         {"the rules' statuses in text, secrets hidden", test_rules_text},
         {"check and run write a finding the same way", test_one_finding_encoder},
+        {"json and jsonl: jansson's bytes, written as they are made", test_json_bytes_are_janssons},
     };
     return RUN_SUITE("report", tests);
 }
