@@ -3,10 +3,15 @@
  * throughput and memory benchmark (bench/check-throughput).
  *
  * usage: gen-sessions [-f transcript|raw|stamped] [-p usb|uart] [-s SEED]
- *                     [-S] MEGABYTES OUT
+ *                     [-n SESSIONS [-c FILES]] [-S] MEGABYTES OUT
  *
  * Writes sessions until OUT holds at least MEGABYTES MiB, then finishes the
- * session under way, so the log ends cleanly. The sessions follow the EG9x
+ * session under way, so the log ends cleanly. With -n it stops after
+ * SESSIONS sessions, whatever the size (MEGABYTES 0: no size bound). With
+ * -c as well, OUT is a folder (made if missing) that gets FILES such logs,
+ * OUT/s00000.transcript, OUT/s00001.transcript, ... (.log for raw and
+ * stamped), each with its own seed: the corpus of many small files
+ * bench/gen-corpus makes. The sessions follow the EG9x
  * DFOTA User Guide (chapter 3) the way a module on a USB port does it:
  * FTP, HTTP and local-file upgrades with the port dropping and coming back
  * after the download, UPDATING that starts low and jumps to 100, END,0 and
@@ -22,11 +27,15 @@
  * as tio's "Disconnected" and "Connected"), stamped (the same with
  * "[YYYY-MM-DD HH:MM:SS.mmm] " prefixes).
  *
- * Deterministic: the same arguments write the same bytes. Standard C11. */
+ * Deterministic: the same arguments write the same bytes. Standard C11, and
+ * POSIX for mkdir. */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 enum fmt { F_TRANSCRIPT, F_RAW, F_STAMPED };
 
@@ -357,10 +366,53 @@ static void session(gen *g)
 
 static int usage(void)
 {
-    fputs("usage: gen-sessions [-f transcript|raw|stamped] [-p usb|uart] [-s SEED] [-S] "
-          "MEGABYTES OUT\n",
+    fputs("usage: gen-sessions [-f transcript|raw|stamped] [-p usb|uart] [-s SEED] "
+          "[-n SESSIONS [-c FILES]] [-S] MEGABYTES OUT\n",
           stderr);
     return 2;
+}
+
+/* Writes one log to path: sessions until it holds want bytes (0: no
+ * bound) or max_sessions of them (0: no bound). 0, or 1 after saying why. */
+static int write_log(gen *g, const char *path, const char *port, uint64_t want,
+                     unsigned long max_sessions)
+{
+    static char obuf[1 << 20];
+    g->out = fopen(path, "wb");
+    if (!g->out) {
+        perror(path);
+        return 1;
+    }
+    setvbuf(g->out, obuf, _IOFBF, sizeof obuf);
+    if (g->fmt == F_TRANSCRIPT)
+        fprintf(g->out,
+                "# dfota-transcript 1\n# module: EG95EFAR02A07M4G\n# port: %s\n"
+                "# started: 2026-11-24T10:00:00.000Z\n# redacted: credentials\n"
+                "# generator: bench/gen-sessions (synthetic)\n",
+                port);
+    /* The host looks at the module first (guide 2.1: ATI for the version). */
+    host(g, 0, 0, "ATI");
+    module(g, 5, 30, "Quectel");
+    module(g, 1, 5, "EG95");
+    module(g, 1, 5, "Revision: EG95EFAR02A07M4G");
+    module(g, 1, 5, "OK");
+    unsigned long first = g->sessions;
+    for (;;) {
+        long pos = ftell(g->out);
+        if (pos < 0) {
+            perror(path);
+            fclose(g->out);
+            return 1;
+        }
+        if ((want && (uint64_t)pos >= want) || (max_sessions && g->sessions - first >= max_sessions))
+            break;
+        session(g);
+    }
+    if (fclose(g->out) != 0) {
+        perror(path);
+        return 1;
+    }
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -371,6 +423,7 @@ int main(int argc, char **argv)
     g.rng = 0x9E3779B97F4A7C15ULL;
     const char *port = "usb:2c7c:0195:if02";
     int summary = 0;
+    unsigned long max_sessions = 0, files = 0; /* -n and -c: 0 for none */
     int i = 1;
     for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
         const char *o = argv[i];
@@ -381,6 +434,7 @@ int main(int argc, char **argv)
         if (i + 1 >= argc)
             return usage();
         const char *v = argv[++i];
+        char *end;
         if (strcmp(o, "-f") == 0) {
             if (strcmp(v, "transcript") == 0)
                 g.fmt = F_TRANSCRIPT;
@@ -401,52 +455,46 @@ int main(int argc, char **argv)
             g.rng ^= strtoull(v, NULL, 10) * 0xBF58476D1CE4E5B9ULL;
             if (!g.rng)
                 g.rng = 1;
+        } else if (strcmp(o, "-n") == 0) {
+            max_sessions = strtoul(v, &end, 10);
+            if (*end || !max_sessions)
+                return usage();
+        } else if (strcmp(o, "-c") == 0) {
+            files = strtoul(v, &end, 10);
+            if (*end || !files || files > 99999)
+                return usage();
         } else
             return usage();
     }
-    if (argc - i != 2)
+    if (argc - i != 2 || (files && !max_sessions))
         return usage();
     char *end;
     double mb = strtod(argv[i], &end);
-    if (*end || mb <= 0)
+    if (*end || mb < 0 || (mb == 0 && !max_sessions))
         return usage();
     uint64_t want = (uint64_t)(mb * 1048576.0);
-    g.out = fopen(argv[i + 1], "wb");
-    if (!g.out) {
-        perror(argv[i + 1]);
-        return 1;
-    }
-    static char obuf[1 << 20];
-    setvbuf(g.out, obuf, _IOFBF, sizeof obuf);
-
-    if (g.fmt == F_TRANSCRIPT)
-        fprintf(g.out,
-                "# dfota-transcript 1\n# module: EG95EFAR02A07M4G\n# port: %s\n"
-                "# started: 2026-11-24T10:00:00.000Z\n# redacted: credentials\n"
-                "# generator: bench/gen-sessions (synthetic)\n",
-                port);
-    /* The host looks at the module first (guide 2.1: ATI for the version). */
-    host(&g, 0, 0, "ATI");
-    module(&g, 5, 30, "Quectel");
-    module(&g, 1, 5, "EG95");
-    module(&g, 1, 5, "Revision: EG95EFAR02A07M4G");
-    module(&g, 1, 5, "OK");
-    for (;;) {
-        long pos = ftell(g.out);
-        if (pos < 0) {
-            perror(argv[i + 1]);
+    const char *out = argv[i + 1];
+    if (!files) {
+        if (write_log(&g, out, port, want, max_sessions) != 0)
+            return 1;
+    } else {
+        if (mkdir(out, 0777) != 0 && errno != EEXIST) {
+            perror(out);
             return 1;
         }
-        if ((uint64_t)pos >= want)
-            break;
-        session(&g);
-    }
-    if (fclose(g.out) != 0) {
-        perror(argv[i + 1]);
-        return 1;
+        uint64_t seed = g.rng;
+        for (unsigned long k = 0; k < files; k++) {
+            char path[4096];
+            snprintf(path, sizeof path, "%s/s%05lu.%s", out, k,
+                     g.fmt == F_TRANSCRIPT ? "transcript" : "log");
+            g.rng = (seed ^ ((k + 1) * 0xBF58476D1CE4E5B9ULL)) | 1; /* the file's own */
+            g.t_us = 0;
+            if (write_log(&g, path, port, want, max_sessions) != 0)
+                return 1;
+        }
     }
     if (summary) {
-        fprintf(stderr, "gen-sessions: %s: %lu sessions, %lu lines, %.1f h of log:", argv[i + 1],
+        fprintf(stderr, "gen-sessions: %s: %lu sessions, %lu lines, %.1f h of log:", out,
                 g.sessions, g.lines, (double)g.t_us / 3.6e9);
         for (int k = 0; k < K_COUNT; k++)
             fprintf(stderr, "%s %lu %s", k ? "," : "", g.kinds[k], kind_names[k]);

@@ -11,7 +11,7 @@ include(GNUInstallDirs)
 
 option(DFOTA_DOCS "Build and install the manual pages" ON)
 
-set(DFOTA_MAN_PAGES dfota dfota-check dfota-run dfota-lint dfota-list dfota-rules
+set(DFOTA_MAN_PAGES dfota dfota-check dfota-merge dfota-run dfota-lint dfota-list dfota-rules
     dfota-emulate dfota-package dfota-stage dfota-proxy dfota-ports)
 
 if(DFOTA_DOCS)

@@ -168,7 +168,7 @@ _dfota() {
     return 0
   fi
   case "$cmd" in
-    check | run | lint | list | package) _dfota_files ;;
+    check | merge | run | lint | list | package) _dfota_files ;;
   esac
   return 0
 }

@@ -8,7 +8,9 @@
 #                 serial specs, YAML scenarios and model files, seeded from
 #                 transcripts/, scenarios/, models/ and the e2e scenario cases;
 #   fuzz_output   what the writers (text, JSON, JUnit, HTML, transcript) make
-#                 of hostile device bytes, seeded from transcripts/.
+#                 of hostile device bytes, seeded from transcripts/;
+#   fuzz_merge    dfota merge's reader of JSONL shards and its writers,
+#                 seeded from shards written here.
 #
 # usage: scripts/fuzz-smoke.sh [BUILD_DIR]
 #
@@ -16,8 +18,9 @@
 #                  a relative path is taken from the repo root
 # environment:
 #   FUZZ_SECONDS   how long to fuzz in all (default 45), split between the
-#                  targets: fuzz_reader gets the larger half, fuzz_inputs
-#                  and fuzz_output a quarter each; each gets 1 s at least
+#                  targets: fuzz_reader gets the larger half, fuzz_inputs,
+#                  fuzz_output and fuzz_merge a sixth each; each gets 1 s at
+#                  least
 #   FUZZ_CORPUS    fuzz_reader's corpus directory (default
 #                  BUILD_DIR/fuzz-corpus); kept between runs, so a second run
 #                  starts where the first ended
@@ -25,6 +28,8 @@
 #                  BUILD_DIR/fuzz-corpus-inputs); kept the same way
 #   FUZZ_OUTPUT_CORPUS  fuzz_output's corpus directory (default
 #                  BUILD_DIR/fuzz-corpus-output); kept the same way
+#   FUZZ_MERGE_CORPUS  fuzz_merge's corpus directory (default
+#                  BUILD_DIR/fuzz-corpus-merge); kept the same way
 #   FUZZ_JOBS      build parallelism (default: number of CPUs)
 #   CC             the compiler (default clang; must be clang for libFuzzer)
 #
@@ -49,6 +54,8 @@ icorpus=${FUZZ_INPUTS_CORPUS:-$build/fuzz-corpus-inputs}
 case $icorpus in /*) ;; *) icorpus=$root/$icorpus ;; esac
 ocorpus=${FUZZ_OUTPUT_CORPUS:-$build/fuzz-corpus-output}
 case $ocorpus in /*) ;; *) ocorpus=$root/$ocorpus ;; esac
+mcorpus=${FUZZ_MERGE_CORPUS:-$build/fuzz-corpus-merge}
+case $mcorpus in /*) ;; *) mcorpus=$root/$mcorpus ;; esac
 jobs=${FUZZ_JOBS:-$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)}
 cc=${CC:-clang}
 
@@ -57,15 +64,15 @@ die() { echo "fuzz-smoke: $*" >&2; exit 2; }
 case $seconds in ''|*[!0-9]*) die "FUZZ_SECONDS must be a whole number of seconds, not '$seconds'" ;; esac
 command -v "$cc" >/dev/null 2>&1 || die "$cc not found: libFuzzer needs clang"
 
-echo "fuzz-smoke: building fuzz_reader, fuzz_inputs and fuzz_output in $build"
+echo "fuzz-smoke: building fuzz_reader, fuzz_inputs, fuzz_output and fuzz_merge in $build"
 mkdir -p "$build"
 cmake -S "$root" -B "$build" -DCMAKE_C_COMPILER="$cc" -DDFOTA_FUZZ=ON \
       -DCMAKE_BUILD_TYPE=Debug >"$build/fuzz-configure.log" 2>&1 ||
     { cat "$build/fuzz-configure.log" >&2; die "configure failed"; }
-cmake --build "$build" -j"$jobs" --target fuzz_reader fuzz_inputs fuzz_output >"$build/fuzz-build.log" 2>&1 ||
+cmake --build "$build" -j"$jobs" --target fuzz_reader fuzz_inputs fuzz_output fuzz_merge >"$build/fuzz-build.log" 2>&1 ||
     { cat "$build/fuzz-build.log" >&2; die "build failed"; }
 # Warnings in the targets themselves are shown; the whole log stays in the build dir.
-grep -A3 -E 'fuzz/fuzz_(reader|inputs|output).c:[0-9]*:[0-9]*: warning' "$build/fuzz-build.log" >&2 || true
+grep -A3 -E 'fuzz/fuzz_(reader|inputs|output|merge).c:[0-9]*:[0-9]*: warning' "$build/fuzz-build.log" >&2 || true
 find_target() {
     for t in "$build/$1" "$build/harness/$1"; do
         [ -x "$t" ] && { echo "$t"; return; }
@@ -75,6 +82,7 @@ find_target() {
 target=$(find_target fuzz_reader) || exit 2
 itarget=$(find_target fuzz_inputs) || exit 2
 otarget=$(find_target fuzz_output) || exit 2
+mtarget=$(find_target fuzz_merge) || exit 2
 
 # Seed from every file under transcripts/ (whatever is there now). Names are
 # flattened so that files with the same base name in different folders stay
@@ -451,10 +459,77 @@ done
 seed_regressions fuzz_output "$ocorpus"
 echo "fuzz-smoke: fuzz_output corpus $ocorpus ($(find "$ocorpus" -type f | wc -l) files in all)"
 
+# fuzz_merge: JSONL shards as dfota check --format jsonl writes them, after
+# two bytes of options (fuzz_merge.c: the first picks allow-mixed,
+# allow-truncated, the top, a short line bound and a split in two shards;
+# the second where to split).
+mkdir -p "$mcorpus"
+mhead='"dfota":"0.1.0","catalogue":"fnv1a64:56202c23308e4edc","profile":"strict"'
+msum() { printf '{"record":"summary",%s,"summary":{"files":%d,"passed":%d,"failed":%d,"incomplete":%d,"nothing_to_judge":0,"unreadable":0},"exit_status":0}\n' "$mhead" "$@"; }
+mfile() { printf '{"record":"file",%s,"key":"%s","file":"%s","verdict":"%s"%s}\n' "$mhead" "$1" "$1" "$2" "$3"; }
+{ printf '\054\200'
+  mfile a.log PASS ',"flows":[{"protocol":"ftp","outcome":"updated","codes":{"download":0,"end":[0]},"findings":[]}],"rules":{"SEQ-END":"PASS","CODE-FTP":"PASS"},"counts":{"NOTE":0,"WARN":0,"INCOMPLETE":0,"FAIL":0},"rule_findings":{},"firmware":{"before":"EG95EFAR02A07M4G","after":"EG95EFAR02A08M4G"}'
+  mfile b.log FAIL ',"flows":[{"protocol":"http","outcome":"download-failed","codes":{"download":701,"end":[]},"findings":[{"rule":"SEQ-NO-UPDATE-AFTER-DL-FAIL","level":"FAIL","line":9}]}],"rules":{"SEQ-NO-UPDATE-AFTER-DL-FAIL":"FAIL"},"rule_findings":{"SEQ-NO-UPDATE-AFTER-DL-FAIL":1},"firmware":{"before":null,"after":null}'
+  msum 2 1 1 0
+  mfile c.log INCOMPLETE ',"rules":{"SEQ-END":"INCOMPLETE"},"rule_findings":{"SEQ-END":1}'
+  msum 1 0 0 1; } >"$mcorpus/seed-two-segments"
+{ printf '\003\000'; mfile x.log PASS ''; mfile x.log FAIL ',"rules":{"R":"WARN"}'; } >"$mcorpus/seed-truncated"
+{ printf '\001\000'; mfile a.log PASS ''
+  printf '{"record":"file","dfota":"0.2.0","catalogue":"fnv1a64:0000000000000000","profile":"field","key":"b","verdict":"ERROR"}\n'
+  msum 2 1 0 0; } >"$mcorpus/seed-mixed"
+{ printf '\020\000'; mfile '<script>\u001b.log' NOTHING-TO-JUDGE ',"firmware":{"before":"\"><img>","after":"A&B"}'
+  printf '\n  \r\n'; msum 1 0 0 0; } >"$mcorpus/seed-escapes"
+seed_regressions fuzz_merge "$mcorpus"
+mdict=$build/fuzz_merge.dict
+cat >"$mdict" <<'DICT'
+"{\"record\":\"file\","
+"{\"record\":\"summary\","
+"\"dfota\":\"0.1.0\","
+"\"catalogue\":\"fnv1a64:56202c23308e4edc\","
+"\"profile\":\"strict\""
+"\"key\":"
+"\"file\":"
+"\"verdict\":"
+"\"PASS\""
+"\"FAIL\""
+"\"WARN\""
+"\"INCOMPLETE\""
+"\"INCONCLUSIVE\""
+"\"NOTHING-TO-JUDGE\""
+"\"ERROR\""
+"\"rules\":{"
+"\"rule_findings\":{"
+"\"flows\":[{"
+"\"outcome\":"
+"\"protocol\":\"ftp\""
+"\"protocol\":\"file-stream\""
+"\"codes\":{\"download\":"
+"\"end\":["
+"\"findings\":[{\"rule\":"
+"\"level\":\"NOTE\""
+"\"line\":"
+"\"firmware\":{\"before\":"
+"\"after\":null"
+"\"summary\":{\"files\":"
+"\"passed\":"
+"\"failed\":"
+"\"incomplete\":"
+"\"nothing_to_judge\":"
+"\"unreadable\":"
+"9223372036854775807"
+"-9223372036854775808"
+"1e400"
+"\\u0000"
+"\\u001b"
+"\x0a"
+"\x00"
+DICT
+echo "fuzz-smoke: fuzz_merge corpus $mcorpus ($(find "$mcorpus" -type f | wc -l) files in all)"
+
 # Crash artifacts go in their own folders so old ones are not mistaken for new.
 artifacts=$build/fuzz-artifacts
 rm -rf "$artifacts"
-mkdir -p "$artifacts/fuzz_reader" "$artifacts/fuzz_inputs" "$artifacts/fuzz_output"
+mkdir -p "$artifacts/fuzz_reader" "$artifacts/fuzz_inputs" "$artifacts/fuzz_output" "$artifacts/fuzz_merge"
 
 # Inputs longer than -max_len, run once each (a file named on the command
 # line is run whole): the reader refills its 256 KiB block with a line
@@ -571,14 +646,16 @@ run_fuzz() { # NAME TARGET CORPUS DICT SECONDS
 }
 
 # FUZZ_SECONDS is the total: the reader, the target with the larger input
-# space, gets the larger half, the others a quarter each. None gets 0,
+# space, gets the larger half, the others a sixth each. None gets 0,
 # which libFuzzer takes as "no limit".
-iseconds=$((seconds / 4))
-oseconds=$((seconds / 4))
-rseconds=$((seconds - iseconds - oseconds))
+iseconds=$((seconds / 6))
+oseconds=$((seconds / 6))
+mseconds=$((seconds / 6))
+rseconds=$((seconds - iseconds - oseconds - mseconds))
 [ "$rseconds" -ge 1 ] || rseconds=1
 [ "$iseconds" -ge 1 ] || iseconds=1
 [ "$oseconds" -ge 1 ] || oseconds=1
+[ "$mseconds" -ge 1 ] || mseconds=1
 
 # Every target runs even when one fails, so one run shows everything.
 run_long fuzz_reader "$target" "$long"
@@ -586,9 +663,10 @@ run_long fuzz_inputs "$itarget" "$ilong"
 run_fuzz fuzz_reader "$target" "$corpus" "$dict" "$rseconds"
 run_fuzz fuzz_inputs "$itarget" "$icorpus" "$idict" "$iseconds"
 run_fuzz fuzz_output "$otarget" "$ocorpus" "$dict" "$oseconds"
+run_fuzz fuzz_merge "$mtarget" "$mcorpus" "$mdict" "$mseconds"
 
 if [ $failed -ne 0 ]; then
     echo "fuzz-smoke: FAILED: reproducers under $artifacts (see above)" >&2
     exit 1
 fi
-echo "fuzz-smoke: no crash (fuzz_reader ${rseconds}s, fuzz_inputs ${iseconds}s, fuzz_output ${oseconds}s)"
+echo "fuzz-smoke: no crash (fuzz_reader ${rseconds}s, fuzz_inputs ${iseconds}s, fuzz_output ${oseconds}s, fuzz_merge ${mseconds}s)"

@@ -27,6 +27,7 @@ extern int cli_argc;
 extern char **cli_argv;
 
 int cmd_check(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_lint(int argc, char **argv);
 int cmd_list(int argc, char **argv);

@@ -1,20 +1,23 @@
 /* SPDX-License-Identifier: MIT */
 /* cmd_check.c - dfota check: judges logs against the guide. */
-#define _DEFAULT_SOURCE
+#define _GNU_SOURCE /* strerror_r that returns the text */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "dfota/dfota.h"
+#include "check.h"
 #include "cli.h"
 #include "config.h"
 
 /* The help in parts: C99 promises string literals of 4095 bytes only. */
 static const char usage_inputs[] =
     "usage: dfota check [OPTIONS] FILE|DIR|- ...\n"
+    "       dfota check [OPTIONS] --files-from FILE|- [FILE|DIR|- ...]\n"
     "\n"
     "Judges AT logs of DFOTA upgrades (AT+QFOTADL and its +QIND: \"FOTA\" URCs)\n"
     "against the EG9x DFOTA User Guide, rule by rule. A FILE is, detected from its\n"
@@ -74,8 +77,26 @@ static const char usage_options[] =
     "                              they are shown as *** (judging uses the real text)\n"
     "      --redact-param NAME     also hide URL parameter NAME (repeatable, or\n"
     "                              comma-separated; DFOTA_REDACT_PARAMS too)\n"
+    "      --files-from FILE|-     also read the paths listed in FILE (- standard\n"
+    "                              input), after the FILE arguments: one a line,\n"
+    "                              the line's bytes the path (no quoting), empty\n"
+    "                              lines skipped; a DIR listed is searched. Read as\n"
+    "                              it comes: a list may be endless\n"
+    "  -0, --null                  the list's entries end with a NUL byte, not LF\n"
+    "      --keyed                 each entry is KEY<TAB>PATH: PATH is read, KEY is\n"
+    "                              what the records call it (JSON \"key\"), e.g. an\n"
+    "                              object store's key; a file under a DIR listed is\n"
+    "                              KEY/ and its path under it\n"
+    "  -j, --jobs N                judge N files at a time (default: the CPUs\n"
+    "                              online); the output is the same bytes, files in\n"
+    "                              the order given. One big file uses one CPU\n"
+    "      --fail-on none|fail|incomplete  what the exit status fails on (default\n"
+    "                              incomplete; see Exit status)\n"
+    "      --exit-zero             --fail-on none: exit 0 whatever the verdicts\n"
     "  -h, --help                  show this help\n"
-    "\n"
+    "\n";
+
+static const char usage_exit[] =
     "Text output starts each file with a line per upgrade that says what happened\n"
     "and what the guide says its code means:\n"
     "  FILE:LINE: upgrade over HTTP: download failed, HTTPEND 701 (HTTP unknown error, §5)\n"
@@ -87,23 +108,22 @@ static const char usage_options[] =
     "  0  no FAIL and nothing inconclusive (WARN and NOTE do not fail)\n"
     "  1  at least one FAIL\n"
     "  2  usage error, an input that cannot be read (named with file and line),\n"
-    "     or a DIR with nothing to read\n"
+    "     a DIR with nothing to read, a --files-from list that cannot be read or\n"
+    "     an entry of it that is not a path (named with its number, skipped), or\n"
+    "     output that cannot be written\n"
     "  3  no FAIL, but a rule is INCOMPLETE (the log ends before it is decided),\n"
     "     or a log has nothing to judge: no AT+QFOTADL and no FOTA URC (NOTHING TO\n"
     "     JUDGE; --allow-empty lets it pass), or, in strict, the log was altered\n"
     "     after capture (INCONCLUSIVE, the reason named)\n"
-    "When several apply, the first in the order 2, 1, 3 wins.\n";
+    "When several apply, the first in the order 2, 1, 3 wins. That is --fail-on\n"
+    "incomplete, the default. --fail-on fail: 1 for a FAIL, else 0 (3 becomes 0);\n"
+    "an input that cannot be read is still 2. --fail-on none (--exit-zero): 0\n"
+    "whatever the verdicts, and an input that cannot be read too (its record says\n"
+    "ERROR and the summary counts it unreadable): for a batch system that would\n"
+    "take \"judged, found a FAIL\" for a task that crashed. Usage errors, a DIR\n"
+    "with nothing to read, a --files-from list that cannot be read and output that\n"
+    "cannot be written are 2 whatever --fail-on says.\n";
 
-typedef struct {
-    dfota_checker_opts opts;
-    int port_forced;
-    dfota_output *out;
-    int oom;
-    dfota_reader *reader;   /* one of each for the run, reset for each file */
-    dfota_checker *checker;
-} check_run;
-
-/* Reads one file through the checker into the output. */
 /* A transcript's time-scale header (a recording of a scaled emulator or
  * proxy, "0.01" or "0.01 (times are module time)"):
  * the scale, or 0 when there is none or it is not a number in range. */
@@ -117,76 +137,161 @@ static double header_scale(const char *v)
     return errno == 0 && end != v && (*end == '\0' || *end == ' ') && d > 0 && d <= 1000 ? d : 0;
 }
 
-/* The run's checker, as dfota_checker_new(o, sink) would make it. */
-static dfota_checker *run_checker(check_run *run, const dfota_checker_opts *o, const dfota_sink *sink)
+const char *check_name(const char *path)
 {
-    if (run->checker)
-        dfota_checker_reset(run->checker, o, sink);
-    else
-        run->checker = dfota_checker_new(o, sink);
-    return run->checker;
+    return strcmp(path, "-") == 0 ? "<stdin>" : path;
 }
 
-static void check_stream(check_run *run, FILE *in, const char *name)
+FILE *check_open(const char *path, char *err, size_t cap, int *in_order)
+{
+    *in_order = 0;
+    if (strcmp(path, "-") == 0) {
+        *in_order = 1;
+        return stdin;
+    }
+    FILE *in = fopen(path, "rb");
+    struct stat st;
+    if (!in) {
+        char why[256];
+        /* the GNU strerror_r: safe on any thread */
+        snprintf(err, cap, "%s:0: cannot open: %s", path, strerror_r(errno, why, sizeof why));
+        return NULL;
+    }
+    *in_order = fstat(fileno(in), &st) != 0 || !S_ISREG(st.st_mode);
+    return in;
+}
+
+void check_close(FILE *in)
+{
+    if (in != stdin)
+        fclose(in);
+}
+
+void check_ctx_free(check_ctx *cx)
+{
+    dfota_checker_free(cx->checker);
+    dfota_reader_free(cx->reader);
+    cx->checker = NULL;
+    cx->reader = NULL;
+}
+
+/* The judge's checker, as dfota_checker_new(o, sink) would make it. */
+static dfota_checker *ctx_checker(check_ctx *cx, const dfota_checker_opts *o, const dfota_sink *sink)
+{
+    if (cx->checker)
+        dfota_checker_reset(cx->checker, o, sink);
+    else
+        cx->checker = dfota_checker_new(o, sink);
+    return cx->checker;
+}
+
+/* Reads one file through the checker into to. */
+int check_judge(check_ctx *cx, FILE *in, const char *name, const check_to *to)
 {
     char err[DFOTA_ERRBUF] = "";
-    dfota_reader *r = run->reader;
+    dfota_reader *r = cx->reader;
     if (r)
         dfota_reader_reset(r, in, name);
     else
-        r = run->reader = dfota_reader_new(in, name);
+        r = cx->reader = dfota_reader_new(in, name);
     dfota_checker *c = NULL;
-    dfota_sink sink = dfota_output_sink(run->out);
     dfota_event ev;
     int rc;
     /* The reader fills what it knows; late_ns it leaves alone (a file is
      * read as it came), so it must start at 0, not at what the stack held. */
     memset(&ev, 0, sizeof ev);
     if (!r) {
-        run->oom = 1;
-        return;
+        to->end(to->ctx, NULL, "out of memory", DFOTA_FMT_AUTO, NULL);
+        return -1;
     }
     while ((rc = dfota_reader_next(r, &ev, err, sizeof err)) > 0) {
         if (!c) {
-            dfota_checker_opts o = run->opts;
-            if (!run->port_forced)
+            dfota_checker_opts o = cx->cfg->opts;
+            if (!cx->cfg->port_forced)
                 o.usb_port = dfota_port_is_usb(dfota_reader_meta(r, "port"));
             o.host_wall_scale = header_scale(dfota_reader_meta(r, "time-scale"));
-            c = run_checker(run, &o, &sink);
+            c = ctx_checker(cx, &o, &to->sink);
             if (!c)
                 break;
         }
         dfota_checker_feed(c, &ev);
     }
     if (rc >= 0 && !c)
-        c = run_checker(run, &run->opts, &sink); /* a log with a header only */
+        c = ctx_checker(cx, &cx->cfg->opts, &to->sink); /* a log with a header only */
     if (!c) {
-        run->oom = rc >= 0;
-        dfota_output_end_file(run->out, NULL, rc < 0 ? err : "out of memory", dfota_reader_format(r), NULL);
-        return;
+        to->end(to->ctx, NULL, rc < 0 ? err : "out of memory", dfota_reader_format(r), NULL);
+        return rc < 0 ? 0 : -1;
     }
     dfota_checker_finish(c);
     dfota_reader_stats st;
     dfota_reader_get_stats(r, &st);
-    dfota_output_end_file(run->out, dfota_checker_result_get(c), rc < 0 ? err : NULL,
-                          dfota_reader_format(r), &st);
+    to->end(to->ctx, dfota_checker_result_get(c), rc < 0 ? err : NULL, dfota_reader_format(r), &st);
+    return 0;
 }
 
+typedef struct {
+    check_cfg cfg;
+    check_ctx cx;       /* --jobs 1: the one judge */
+    check_pool *pool;   /* else the threads' */
+    dfota_output *out;
+    int oom;
+    unsigned long bad_entries; /* --files-from entries skipped: exit 2 */
+    const char *key;    /* --keyed: the key of the entry being read, else NULL */
+    const char *entry;  /* its path */
+} check_run;
+
+static void output_end(void *ctx, const dfota_checker_result *res, const char *error,
+                       dfota_format format, const dfota_reader_stats *st)
+{
+    dfota_output_end_file(ctx, res, error, format, st);
+}
+
+/* A file of a --keyed entry that is a DIR: KEY, then the file's path
+ * under the DIR ("KEY/a/b.log"). 0, or -1 when it would be too long. */
+static int dir_key(const char *key, const char *dir, const char *file, char *out, size_t cap)
+{
+    const char *rest = file + strlen(dir);
+    int slash = key[strlen(key) - 1] == '/'; /* key is not "" */
+    int sep = !slash && rest[0] != '/';
+    if (slash && rest[0] == '/')
+        rest++;
+    return snprintf(out, cap, "%s%s%s", key, sep ? "/" : "", rest) < (int)cap ? 0 : -1;
+}
+
+/* One file: judged here (--jobs 1), or handed to the threads. */
 static void check_one(void *ctx, const char *path)
 {
     check_run *run = ctx;
-    int is_stdin = strcmp(path, "-") == 0;
-    dfota_output_begin_file(run->out, is_stdin ? "<stdin>" : path);
-    FILE *in = is_stdin ? stdin : fopen(path, "rb");
-    if (!in) {
-        char err[DFOTA_ERRBUF];
-        snprintf(err, sizeof err, "%s:0: cannot open: %s", path, strerror(errno));
-        dfota_output_end_file(run->out, NULL, err, DFOTA_FMT_AUTO, NULL);
+    const char *key = run->key;
+    char k[CHECK_LIST_KEY_MAX + 1];
+    if (key && key[0] && strcmp(path, run->entry) != 0) { /* a file of a DIR entry */
+        if (dir_key(key, run->entry, path, k, sizeof k) != 0) {
+            char b[CLI_SHOWN_MAX];
+            fprintf(stderr, "dfota check: %s: its key (--keyed) would be longer than %d bytes: skipped\n",
+                    cli_shown(path, b, sizeof b), CHECK_LIST_KEY_MAX);
+            run->bad_entries++;
+            return;
+        }
+        key = k;
+    }
+    if (run->pool) {
+        if (check_pool_add(run->pool, path, key) != 0)
+            run->oom = 1;
         return;
     }
-    check_stream(run, in, is_stdin ? "<stdin>" : path);
-    if (!is_stdin)
-        fclose(in);
+    dfota_output_set_key(run->out, key);
+    dfota_output_begin_file(run->out, check_name(path));
+    check_to to = {dfota_output_sink(run->out), output_end, run->out};
+    char err[DFOTA_ERRBUF];
+    int in_order;
+    FILE *in = check_open(path, err, sizeof err, &in_order);
+    if (!in) {
+        output_end(run->out, NULL, err, DFOTA_FMT_AUTO, NULL);
+        return;
+    }
+    if (check_judge(&run->cx, in, check_name(path), &to) != 0)
+        run->oom = 1;
+    check_close(in);
 }
 
 static int parse_window(dfota_checker_opts *o, const char *arg)
@@ -215,8 +320,52 @@ static int bad_usage(const char *fmt, const char *arg)
     return EXIT_INPUT;
 }
 
+/* The threads --jobs 0 (the default) means: the CPUs online. */
+static unsigned default_jobs(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > CHECK_JOBS_MAX ? CHECK_JOBS_MAX : (unsigned)n;
+}
+
+/* Every file of one input (a FILE, DIR or - argument, or an entry of the
+ * list): 0, or 1 when it is an error that makes the exit 2 (said). */
+static int check_input(check_run *run, const char *path)
+{
+    long n = files_each(path, check_one, run);
+    if (n == FILES_REFUSED)
+        return 1; /* said why */
+    if (n < 0)
+        run->oom = 1;
+    else if (n == 0) {
+        /* a folder that holds no log: a wrong path in a CI job, never a pass */
+        char shown[CLI_SHOWN_MAX];
+        fprintf(stderr,
+                "dfota check: %s: no log to read (looked for *.transcript, *.log, *.txt and "
+                "*.cap in any case, and text files with no extension that hold AT traffic)\n",
+                cli_shown(path, shown, sizeof shown));
+        return 1;
+    }
+    return 0;
+}
+
+/* The entries of the --files-from list, after the arguments: 0, or 1 when
+ * the list could not be read (said). */
+static int check_list_inputs(check_run *run, check_list *l, int *empty)
+{
+    const char *path, *key;
+    int rc = 0;
+    while (!run->oom && (rc = check_list_next(l, &path, &key)) > 0) {
+        run->key = key;
+        run->entry = path;
+        *empty |= check_input(run, path);
+    }
+    run->key = run->entry = NULL;
+    return !run->oom && rc < 0;
+}
+
 int cmd_check(int argc, char **argv)
 {
+    enum { OPT_FILES_FROM = 0x300, OPT_KEYED, OPT_FAIL_ON, OPT_EXIT_ZERO };
     static const struct option longopts[] = {
         {"profile", required_argument, NULL, 'p'}, {"format", required_argument, NULL, 'f'},
         {"output", required_argument, NULL, 'o'},  {"window", required_argument, NULL, 'w'},
@@ -226,21 +375,28 @@ int cmd_check(int argc, char **argv)
         {"no-redact", no_argument, NULL, 'X'},     {"allow-empty", no_argument, NULL, 'E'},
         {"redact-param", required_argument, NULL, CLI_OPT_REDACT_PARAM},
         {"pretty", no_argument, NULL, 'Y'}, /* JSON indented */
+        {"files-from", required_argument, NULL, OPT_FILES_FROM},
+        {"null", no_argument, NULL, '0'},          {"keyed", no_argument, NULL, OPT_KEYED},
+        {"jobs", required_argument, NULL, 'j'},    {"fail-on", required_argument, NULL, OPT_FAIL_ON},
+        {"exit-zero", no_argument, NULL, OPT_EXIT_ZERO},
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
     };
     check_run run;
     memset(&run, 0, sizeof run);
-    dfota_checker_opts_init(&run.opts);
+    dfota_checker_opts_init(&run.cfg.opts);
+    run.cx.cfg = &run.cfg;
     dfota_out_format fmt = DFOTA_OUT_TEXT;
-    const char *output = NULL;
-    int color = -1, ch, keep_secrets = 0, allow_empty = 0, pretty = 0;
+    const char *output = NULL, *files_from = NULL;
+    int color = -1, ch, keep_secrets = 0, allow_empty = 0, pretty = 0, null_sep = 0, keyed = 0;
+    unsigned jobs = 0;
+    dfota_fail_on fail_on = DFOTA_FAIL_ON_INCOMPLETE;
     int64_t reopen_ns = -1;
     const char *profile_arg = NULL;
     optind = 1;
-    while ((ch = getopt_long(argc, argv, "p:f:o:w:h", longopts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "p:f:o:w:j:0h", longopts, NULL)) != -1) {
         switch (ch) {
         case 'p':
-            if (dfota_profile_parse(optarg, &run.opts.profile) != DFOTA_OK)
+            if (dfota_profile_parse(optarg, &run.cfg.opts.profile) != DFOTA_OK)
                 return bad_usage("unknown profile '%s' (strict or field)", optarg);
             profile_arg = optarg;
             break;
@@ -258,15 +414,15 @@ int cmd_check(int argc, char **argv)
             break;
         case 'o': output = optarg; break;
         case 'w':
-            if (parse_window(&run.opts, optarg) != 0)
+            if (parse_window(&run.cfg.opts, optarg) != 0)
                 return bad_usage("bad window '%s' (NAME=DURATION, e.g. final-result=3s)", optarg);
             break;
-        case 'H': dfota_checker_opts_host_windows(&run.opts); break;
+        case 'H': dfota_checker_opts_host_windows(&run.cfg.opts); break;
         case 'P':
             if (strcmp(optarg, "usb") != 0 && strcmp(optarg, "uart") != 0)
                 return bad_usage("unknown port type '%s' (usb or uart)", optarg);
-            run.opts.usb_port = strcmp(optarg, "usb") == 0;
-            run.port_forced = 1;
+            run.cfg.opts.usb_port = strcmp(optarg, "usb") == 0;
+            run.cfg.port_forced = 1;
             break;
         case 'C': color = 1; break;
         case 'N': color = 0; break;
@@ -277,25 +433,57 @@ int cmd_check(int argc, char **argv)
             break;
         case 'E': allow_empty = 1; break;
         case 'Y': pretty = 1; break;
-        case 'J': run.opts.judge_host = 1; break;
+        case 'J': run.cfg.opts.judge_host = 1; break;
         case 'R':
             if (dfota_duration_parse(optarg, strlen(optarg), &reopen_ns) != DFOTA_OK || reopen_ns <= 0)
                 return bad_usage("bad host-reopen window '%s' (a duration, e.g. 10s)", optarg);
             break;
+        case OPT_FILES_FROM:
+            if (files_from)
+                return bad_usage("%s", "--files-from given twice (one list; cat them)");
+            files_from = optarg;
+            break;
+        case '0': null_sep = 1; break;
+        case OPT_KEYED: keyed = 1; break;
+        case 'j': {
+            char *end;
+            errno = 0;
+            unsigned long n = strtoul(optarg, &end, 10);
+            if (errno || end == optarg || *end || optarg[0] == '-' || n < 1 || n > CHECK_JOBS_MAX)
+                return bad_usage("bad --jobs '%s' (a number of threads, 1 to " CHECK_JOBS_MAX_S ")",
+                                 optarg);
+            jobs = (unsigned)n;
+            break;
+        }
+        case OPT_FAIL_ON:
+            if (dfota_fail_on_parse(optarg, &fail_on) != 0)
+                return bad_usage("unknown --fail-on '%s' (none, fail or incomplete)", optarg);
+            break;
+        case OPT_EXIT_ZERO: fail_on = DFOTA_FAIL_ON_NONE; break;
         case 'h':
             fputs(usage_inputs, stdout);
             fputs(usage_options, stdout);
+            fputs(usage_exit, stdout);
             return EXIT_PASS;
         default: return bad_usage("%s", "unknown option");
         }
     }
     /* DFOTA_PROFILE, then dfota.yaml's profile, when --profile is not given (config.c) */
-    if (cfg_check_profile(profile_arg, &run.opts.profile) != 0)
+    if (cfg_check_profile(profile_arg, &run.cfg.opts.profile) != 0)
         return EXIT_INPUT;
-    if (optind >= argc)
-        return bad_usage("%s", "no FILE, DIR or - given");
+    if (optind >= argc && !files_from)
+        return bad_usage("%s", "no FILE, DIR or - given (nor --files-from)");
+    if ((null_sep || keyed) && !files_from)
+        return bad_usage("%s", null_sep ? "-0 is for a --files-from list" : "--keyed is for a --files-from list");
+    if (files_from && strcmp(files_from, "-") == 0)
+        for (int i = optind; i < argc; i++)
+            if (strcmp(argv[i], "-") == 0)
+                return bad_usage("%s", "standard input cannot be both a log (-) and the list (--files-from -)");
     if (reopen_ns > 0)
-        run.opts.host_reopen_ns = reopen_ns; /* wins over --host-windows, in any order */
+        run.cfg.opts.host_reopen_ns = reopen_ns; /* wins over --host-windows, in any order */
+    check_list *list = NULL;
+    if (files_from && !(list = check_list_open(files_from, null_sep ? '\0' : '\n', keyed)))
+        return EXIT_INPUT; /* said why */
     atomic_file af;
     FILE *out = stdout;
     if (output) {
@@ -303,51 +491,52 @@ int cmd_check(int argc, char **argv)
             char b[CLI_SHOWN_MAX];
             fprintf(stderr, "dfota check: cannot write %s: %s\n", cli_shown(output, b, sizeof b),
                     atomic_error(&af, errno));
+            check_list_close(list);
             return EXIT_INPUT;
         }
         out = af.f;
     }
     if (color < 0)
         color = !output && fmt == DFOTA_OUT_TEXT && isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
-    run.out = dfota_output_new(fmt, out, run.opts.profile, color);
+    run.out = dfota_output_new(fmt, out, run.cfg.opts.profile, color);
+    if (jobs == 0)
+        jobs = default_jobs();
+    if (run.out && jobs > 1 && !(run.pool = check_pool_new(jobs, &run.cfg, run.out))) {
+        dfota_output_free(run.out);
+        run.out = NULL;
+    }
     if (!run.out) {
         fprintf(stderr, "dfota check: out of memory\n");
+        check_list_close(list);
+        if (output)
+            atomic_abort(&af);
         return EXIT_INPUT;
     }
     dfota_output_keep_secrets(run.out, keep_secrets);
     dfota_output_allow_empty(run.out, allow_empty);
     dfota_output_pretty(run.out, pretty);
+    dfota_output_fail_on(run.out, fail_on);
     dfota_provenance prov;
-    dfota_provenance_fill(&prov, dfota_profile_name(run.opts.profile),
+    dfota_provenance_fill(&prov, dfota_profile_name(run.cfg.opts.profile),
                           cli_argc, cli_argv);
     dfota_output_provenance(run.out, &prov);
-    int empty = 0;
-    for (int i = optind; i < argc && !run.oom; i++) {
-        long n = files_each(argv[i], check_one, &run);
-        if (n == FILES_REFUSED)
-            empty = 1; /* said why; exit 2 */
-        else if (n < 0)
-            run.oom = 1;
-        else if (n == 0) {
-            /* a folder that holds no log: a wrong path in a CI job, never a pass */
-            char shown[CLI_SHOWN_MAX];
-            fprintf(stderr,
-                    "dfota check: %s: no log to read (looked for *.transcript, *.log, *.txt and "
-                    "*.cap in any case, and text files with no extension that hold AT traffic)\n",
-                    cli_shown(argv[i], shown, sizeof shown));
-            empty = 1;
-        }
-    }
+    int empty = 0, list_bad = 0;
+    for (int i = optind; i < argc && !run.oom; i++)
+        empty |= check_input(&run, argv[i]);
+    if (list && !run.oom)
+        list_bad = check_list_inputs(&run, list, &empty) || check_list_bad(list) > 0;
+    check_list_close(list);
+    if (run.pool && check_pool_end(run.pool) != 0)
+        run.oom = 1;
     int status = (int)dfota_output_status(run.out);
     dfota_err werr = dfota_output_finish(run.out);
     dfota_output_free(run.out);
-    dfota_checker_free(run.checker);
-    dfota_reader_free(run.reader);
+    check_ctx_free(&run.cx);
     if (run.oom) {
         fprintf(stderr, "dfota check: out of memory\n");
         status = EXIT_INPUT;
     }
-    if (empty)
+    if (empty || list_bad || run.bad_entries)
         status = EXIT_INPUT;
     if (output && (werr != DFOTA_OK || atomic_commit(&af) != 0)) {
         char b[CLI_SHOWN_MAX];

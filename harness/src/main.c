@@ -40,6 +40,7 @@ static const struct {
     const char *what;
 } commands[] = {
     {"check", cmd_check, "judge transcripts and captured logs against the DFOTA guide"},
+    {"merge", cmd_merge, "merge the JSONL shards of many dfota check runs into one summary"},
     {"run", cmd_run, "run YAML scenarios against a source and write reports"},
     {"lint", cmd_lint, "validate scenarios without running them"},
     {"list", cmd_list, "list scenarios with their section, tags and sources"},

@@ -98,9 +98,11 @@ void dfota_output_pretty(dfota_output *o, int pretty);
  * the output): written in every format, for certification evidence. */
 void dfota_output_provenance(dfota_output *o, const dfota_provenance *prov);
 
-/* What the next file is called in jsonl's records (e.g. an object-store
- * key): called before dfota_output_begin_file, for that file; NULL or ""
- * means the file's name. Escaped as a file name is; cut at 1023 bytes. */
+/* What the records call the next file (dfota check --keyed: an object
+ * store's key, say), when it is not the name it was read by; NULL or ""
+ * means the file name. Called before dfota_output_begin_file; it holds for
+ * that file only (dfota_output_end_file forgets it). At most 1023 bytes
+ * are kept, escaped as a file name is. */
 void dfota_output_set_key(dfota_output *o, const char *key);
 
 /* Starts a file; name is escaped before it is written. */
@@ -125,9 +127,32 @@ DFOTA_WUR dfota_err dfota_output_rules_text(FILE *out, const dfota_checker_resul
 /* Writes the summary and closes the document. DFOTA_E_IO when a write failed. */
 DFOTA_WUR dfota_err dfota_output_finish(dfota_output *o);
 
+/* What the exit status fails on (dfota check --fail-on): INCOMPLETE, the
+ * default, is the statuses above as they are; FAIL only a FAIL (and an
+ * input that cannot be read): INCOMPLETE becomes PASS; NONE nothing, an
+ * input that cannot be read neither: always PASS. */
+typedef enum {
+    DFOTA_FAIL_ON_INCOMPLETE = 0,
+    DFOTA_FAIL_ON_FAIL,
+    DFOTA_FAIL_ON_NONE
+} dfota_fail_on;
+
+/* The name dfota check --fail-on takes for f ("none", "fail",
+ * "incomplete"), and back: 0 with *f set, or -1 for another name. */
+const char *dfota_fail_on_name(dfota_fail_on f);
+int dfota_fail_on_parse(const char *name, dfota_fail_on *f);
+
+/* status (of a file, or of several) as --fail-on f makes it. */
+dfota_status dfota_status_fail_on(dfota_status status, dfota_fail_on f);
+
+/* The output's exit status follows f (default INCOMPLETE): what
+ * dfota_output_status returns and the JSON's exit_status say. */
+void dfota_output_fail_on(dfota_output *o, dfota_fail_on f);
+
 /* What the files written so far call for: PASS when all passed, INPUT
  * when one could not be read, else FAIL for a FAIL, else INCOMPLETE for
- * something INCOMPLETE, inconclusive or with nothing to judge. */
+ * something INCOMPLETE, inconclusive or with nothing to judge; then as
+ * dfota_output_fail_on says. */
 dfota_status dfota_output_status(const dfota_output *o);
 
 /* ---- the result model: what a run of one scenario found, the steps and
@@ -311,5 +336,103 @@ dfota_verdict dfota_report_rule_worst(const dfota_run_report *rep, dfota_rule r)
 DFOTA_WUR dfota_err dfota_report_json(FILE *out, const dfota_run_report *rep);
 DFOTA_WUR dfota_err dfota_report_junit(FILE *out, const dfota_run_report *rep);
 DFOTA_WUR dfota_err dfota_report_summary(FILE *out, const dfota_run_report *rep);
+
+/* ---- merge: the reduce step over the JSONL shards of `dfota check
+ * --format jsonl` (one file record a line, a summary record last), read in
+ * any order and any number, into one summary: the files by verdict, the
+ * rules by status, the upgrades by outcome and by code, the firmware
+ * before and after, and the worst files per rule. Reading is streaming: a
+ * shard is read a line at a time (one line in memory, at most line_max
+ * bytes), and what is kept is counts, bounded tables and the top-N of each
+ * rule, whatever the number of records; plus, to find a file merged twice,
+ * 16 bytes a slot per distinct key in a table at most 3/4 full that
+ * doubles when it is: at most 64 bytes a key while it doubles, 43 after
+ * (64 MB per million files; 48 MB measured for a million).
+ *
+ * The summary is the same whatever the order of the shards and records and
+ * however they are split (dfota_merge_write_json gives byte-identical
+ * documents), as long as no table overflowed and no key came twice with a
+ * different judgement. */
+#define DFOTA_MERGE_TOP_MAX 100           /* the most worst files kept per rule */
+#define DFOTA_MERGE_LINE_MAX_DEFAULT (32UL * 1024 * 1024)
+#define DFOTA_MERGE_KEY_MAX 1024          /* bytes of a file record's key */
+#define DFOTA_MERGE_RULES_MAX 256         /* distinct rule IDs */
+#define DFOTA_MERGE_OUTCOMES_MAX 64       /* distinct outcomes */
+#define DFOTA_MERGE_CODES_MAX 1024        /* distinct (URC, code) pairs */
+#define DFOTA_MERGE_FIRMWARE_MAX 4096     /* distinct (before, after) pairs */
+#define DFOTA_MERGE_COMBOS_MAX 64         /* distinct (version, catalogue, profile) */
+#define DFOTA_MERGE_NAMES_MAX 100         /* truncated or inconsistent shards named */
+
+/* What the merged verdicts make the exit status (dfota check's --fail-on). */
+typedef enum {
+    DFOTA_FAIL_ON_INCOMPLETE = 0, /* 2 an unreadable file, 1 a FAIL, 3 INCOMPLETE or
+                                   * inconclusive or nothing to judge, else 0 */
+    DFOTA_FAIL_ON_FAIL,           /* 2 an unreadable file, 1 a FAIL, else 0 */
+    DFOTA_FAIL_ON_NONE            /* 0 whatever the verdicts */
+} dfota_fail_on;
+
+typedef struct {
+    unsigned top;          /* worst files kept per rule, 0..DFOTA_MERGE_TOP_MAX */
+    size_t line_max;       /* the longest line read, 0 for DFOTA_MERGE_LINE_MAX_DEFAULT */
+    int allow_mixed;       /* records of other versions, catalogues or profiles are
+                            * merged and counted, instead of an error */
+    int allow_truncated;   /* a shard whose last record is not a summary is merged
+                            * and counted, instead of an error */
+    dfota_fail_on fail_on;
+    /* What is said but stops nothing (a shard whose summary disagrees with
+     * its records, a line cut at a truncated shard's end): one sentence
+     * naming SHARD:LINE, escaped. NULL: not said (still counted). */
+    void (*warn)(void *ctx, const char *msg);
+    void *warn_ctx;
+} dfota_merge_opts;
+
+typedef struct dfota_merge dfota_merge;
+
+/* A merge with opts (copied), NULL when out of memory. */
+dfota_merge *dfota_merge_new(const dfota_merge_opts *opts);
+void dfota_merge_free(dfota_merge *m);
+
+/* Reads one shard from in to its end; name is what messages call it
+ * ("<stdin>" for standard input). DFOTA_OK, or (nothing more should be
+ * read; the merge is not to be written) with one sentence in err naming
+ * NAME:LINE, what was found and, for a disagreement, what the first record
+ * said:
+ *   DFOTA_E_INPUT    a line that is not JSON, not a record, a field of the
+ *                    wrong type, an unknown verdict or status; records of
+ *                    another version, catalogue or profile (unless
+ *                    allow_mixed); a truncated shard (unless allow_truncated)
+ *   DFOTA_E_TOO_BIG  a line longer than line_max, or a key, rule ID,
+ *                    outcome or firmware over its bound
+ *   DFOTA_E_IO       the shard could not be read
+ *   DFOTA_E_NOMEM    out of memory */
+DFOTA_WUR dfota_err dfota_merge_read(dfota_merge *m, FILE *in, const char *name, char *err,
+                                     size_t errlen);
+
+/* The merged files by verdict, and what the reading found. */
+typedef struct {
+    uint64_t shards, records;        /* shards read; file records read, duplicates included */
+    uint64_t files, passed, failed, incomplete, inconclusive, nothing, unreadable;
+    uint64_t duplicates;             /* file records whose key came before: not counted */
+    uint64_t duplicates_differing;   /* of them, judged otherwise than the first */
+    uint64_t truncated;              /* shards with no summary at their end (allow_truncated) */
+    uint64_t inconsistent;           /* summaries that disagree with their shard's records */
+    uint64_t mixed;                  /* (version, catalogue, profile) combinations seen */
+} dfota_merge_totals;
+
+void dfota_merge_get_totals(const dfota_merge *m, dfota_merge_totals *t);
+
+/* The exit status the merged verdicts call for, under opts.fail_on: as
+ * dfota check's over the same files; INCOMPLETE when no file was merged
+ * (nothing to judge) unless fail_on is FAIL or NONE. */
+dfota_status dfota_merge_status(const dfota_merge *m);
+
+/* The merged summary as text for a terminal (colours with color), as one
+ * JSON document (compact, or indented with pretty), or as one self-contained
+ * HTML page with the look of the run report. DFOTA_E_IO when a write
+ * failed (err says why for the page). */
+DFOTA_WUR dfota_err dfota_merge_write_text(FILE *out, const dfota_merge *m, int color);
+DFOTA_WUR dfota_err dfota_merge_write_json(FILE *out, const dfota_merge *m, int pretty);
+DFOTA_WUR dfota_err dfota_merge_write_html(FILE *out, const dfota_merge *m, char *err,
+                                           size_t errlen);
 
 #endif

@@ -237,6 +237,9 @@ typedef struct {
 /* report_html.c */
 void html_fmt_duration(char *buf, size_t cap, int64_t ns, int decimals);
 void html_page_head(html *h, const dfota_run_report *rep);
+/* Flushes the page: DFOTA_OK, or DFOTA_E_IO with "cannot write WHAT: why"
+ * in err when a write failed, now or before. */
+dfota_err html_page_end(html *h, char *err, size_t errlen, const char *what);
 
 /* html_timeline.c: the data of res's timeline into w */
 void html_work_reset(work *w);

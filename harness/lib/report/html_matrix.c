@@ -125,15 +125,5 @@ dfota_err dfota_report_matrix_html(FILE *out, const char *started, const dfota_m
     put(&h, "</tbody>\n</table>\n<footer>Written by dfota. A rule's cell is the worst verdict it "
             "got over the module's scenarios; each module's own report has the steps, findings "
             "and transcripts.</footer>\n</body>\n</html>\n");
-    if (!h.failed && (fflush(out) != 0 || ferror(out))) {
-        h.failed = 1;
-        h.errnum = errno;
-    }
-    if (h.failed) {
-        if (err && errlen)
-            snprintf(err, errlen, "cannot write the matrix: %s",
-                     h.errnum ? strerror(h.errnum) : "write error");
-        return DFOTA_E_IO;
-    }
-    return DFOTA_OK;
+    return html_page_end(&h, err, errlen, "the matrix");
 }

@@ -431,18 +431,46 @@ void dfota_output_end_file(dfota_output *o, const dfota_checker_result *res, con
     case DFOTA_OUT_JSONL: dfota_out_json_end_file(o, res, error, format, stats); break;
     case DFOTA_OUT_JUNIT: dfota_out_junit_end_file(o, res, error, stats); break;
     }
-    o->key[0] = '\0'; /* a key names one file */
+    o->key[0] = '\0'; /* the next file's is its own */
+}
+
+const char *dfota_fail_on_name(dfota_fail_on f)
+{
+    return f == DFOTA_FAIL_ON_NONE ? "none" : f == DFOTA_FAIL_ON_FAIL ? "fail" : "incomplete";
+}
+
+int dfota_fail_on_parse(const char *name, dfota_fail_on *f)
+{
+    for (int i = DFOTA_FAIL_ON_INCOMPLETE; i <= DFOTA_FAIL_ON_NONE; i++)
+        if (strcmp(name, dfota_fail_on_name((dfota_fail_on)i)) == 0) {
+            *f = (dfota_fail_on)i;
+            return 0;
+        }
+    return -1;
+}
+
+dfota_status dfota_status_fail_on(dfota_status status, dfota_fail_on f)
+{
+    if (f == DFOTA_FAIL_ON_NONE || (f == DFOTA_FAIL_ON_FAIL && status == DFOTA_STATUS_INCOMPLETE))
+        return DFOTA_STATUS_PASS;
+    return status;
+}
+
+void dfota_output_fail_on(dfota_output *o, dfota_fail_on f)
+{
+    o->fail_on = f;
 }
 
 dfota_status dfota_output_status(const dfota_output *o)
 {
+    dfota_status s = DFOTA_STATUS_PASS;
     if (o->errors)
-        return DFOTA_STATUS_INPUT;
-    if (o->failed)
-        return DFOTA_STATUS_FAIL;
-    if (o->incomplete || o->empty)
-        return DFOTA_STATUS_INCOMPLETE;
-    return DFOTA_STATUS_PASS;
+        s = DFOTA_STATUS_INPUT;
+    else if (o->failed)
+        s = DFOTA_STATUS_FAIL;
+    else if (o->incomplete || o->empty)
+        s = DFOTA_STATUS_INCOMPLETE;
+    return dfota_status_fail_on(s, o->fail_on);
 }
 
 dfota_err dfota_output_finish(dfota_output *o)

@@ -40,7 +40,8 @@ struct dfota_output {
     const dfota_provenance *prov; /* what made the verdicts, or NULL (borrowed) */
     int io_error;
     char file[1024];
-    char key[1024];          /* what jsonl calls the file ("": its name), set for one file */
+    char key[1024];          /* what the records call the file ("": its name), per file */
+    dfota_fail_on fail_on;   /* what the exit status fails on (--fail-on) */
     /* per file (the buffers live for the run: a folder of many small files
      * does not allocate and free them file after file) */
     seen_kind seen[SEEN_MAX];

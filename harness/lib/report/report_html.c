@@ -199,7 +199,9 @@ static const char *const page_style[] = {
     ".why.v-fail,.why.v-warn,.why.v-incomplete,.why.v-note{background:none}\n",
     ".cut{color:var(--muted);font-style:italic}\n",
     "details.transcript-box>summary{cursor:pointer;font-weight:600;margin:14px 0 6px}\n",
-    "footer{margin-top:36px;color:var(--muted);font-size:12px}\n"};
+    "footer{margin-top:36px;color:var(--muted);font-size:12px}\n",
+    /* dfota merge's tables of counts (merge_html.c) */
+    "table.counts{margin:0 0 20px}td.num{text-align:right;font-variant-numeric:tabular-nums}\n"};
 
 void html_page_head(html *h, const dfota_run_report *rep)
 {
@@ -220,6 +222,19 @@ void html_page_head(html *h, const dfota_run_report *rep)
     for (size_t i = 0; i < sizeof page_style / sizeof page_style[0]; i++)
         put(h, page_style[i]);
     put(h, "</style>\n</head>\n<body>\n");
+}
+
+dfota_err html_page_end(html *h, char *err, size_t errlen, const char *what)
+{
+    if (!h->failed && (fflush(h->out) != 0 || ferror(h->out))) {
+        h->failed = 1;
+        h->errnum = errno;
+    }
+    if (!h->failed)
+        return DFOTA_OK;
+    if (err && errlen)
+        snprintf(err, errlen, "cannot write %s: %s", what, h->errnum ? strerror(h->errnum) : "write error");
+    return DFOTA_E_IO;
 }
 
 static void page_summary(html *h, const dfota_run_report *rep)
@@ -579,15 +594,5 @@ dfota_err dfota_report_html(FILE *out, const dfota_run_report *rep, char *err, s
             "nothing. Device bytes are shown escaped as in the transcript format: \\xNN for a "
             "byte that is not printable text, \\\\ for a backslash.</footer>\n</body>\n</html>\n");
     free(w);
-    if (!h.failed && (fflush(out) != 0 || ferror(out))) {
-        h.failed = 1;
-        h.errnum = errno;
-    }
-    if (h.failed) {
-        if (err && errlen)
-            snprintf(err, errlen, "cannot write the HTML report: %s",
-                     h.errnum ? strerror(h.errnum) : "write error");
-        return DFOTA_E_IO;
-    }
-    return DFOTA_OK;
+    return html_page_end(&h, err, errlen, "the HTML report");
 }

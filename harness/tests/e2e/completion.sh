@@ -126,8 +126,21 @@ only "transcript: a file name" transcripts/guide
 # Values from the help's alternatives, and files.
 complete_at "dfota check --format "
 only "check --format: text, json, jsonl, junit" text json jsonl junit
+complete_at "dfota check --fail-on "
+only "check --fail-on: none, fail, incomplete" none fail incomplete
+complete_at "dfota check --files-from transcripts/gu"
+only "check --files-from: a file name" transcripts/guide
 complete_at "dfota lint scenarios/3-test"
 only "lint: a file" scenarios/3-test-command.yaml
+# dfota merge: its formats, --fail-on's values, its options, and shards
+complete_at "dfota merge --format "
+only "merge --format: text, json, html" text json html
+complete_at "dfota merge --fail-on "
+only "merge --fail-on: none, fail, incomplete" none fail incomplete
+complete_at "dfota merge --allow-"
+only "merge's --allow- options" --allow-mixed --allow-truncated
+complete_at "dfota merge transcripts/gu"
+only "merge: a file" transcripts/guide
 
 # Installed: bash-completion loads it on demand, by the command's name,
 # from share/bash-completion/completions/dfota of a data folder.

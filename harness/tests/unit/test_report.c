@@ -79,18 +79,27 @@ static void end_file(dfota_output *o, char kind)
 static const struct {
     const char *files;
     int allow_empty;
+    dfota_fail_on fail_on;
     dfota_status want;
 } output_cases[] = {
-    {"", 0, DFOTA_STATUS_PASS},
-    {"PP", 0, DFOTA_STATUS_PASS},
-    {"PF", 0, DFOTA_STATUS_FAIL},
-    {"PI", 0, DFOTA_STATUS_INCOMPLETE},
-    {"PA", 0, DFOTA_STATUS_INCOMPLETE},
-    {"N", 0, DFOTA_STATUS_INCOMPLETE},
-    {"N", 1, DFOTA_STATUS_PASS},
-    {"IF", 0, DFOTA_STATUS_FAIL},       /* a FAIL before INCOMPLETE */
-    {"FE", 0, DFOTA_STATUS_INPUT},      /* an input error before a FAIL */
-    {"NIFEP", 0, DFOTA_STATUS_INPUT},
+    {"", 0, DFOTA_FAIL_ON_INCOMPLETE, DFOTA_STATUS_PASS},
+    {"PP", 0, DFOTA_FAIL_ON_INCOMPLETE, DFOTA_STATUS_PASS},
+    {"PF", 0, DFOTA_FAIL_ON_INCOMPLETE, DFOTA_STATUS_FAIL},
+    {"PI", 0, DFOTA_FAIL_ON_INCOMPLETE, DFOTA_STATUS_INCOMPLETE},
+    {"PA", 0, DFOTA_FAIL_ON_INCOMPLETE, DFOTA_STATUS_INCOMPLETE},
+    {"N", 0, DFOTA_FAIL_ON_INCOMPLETE, DFOTA_STATUS_INCOMPLETE},
+    {"N", 1, DFOTA_FAIL_ON_INCOMPLETE, DFOTA_STATUS_PASS},
+    {"IF", 0, DFOTA_FAIL_ON_INCOMPLETE, DFOTA_STATUS_FAIL},       /* a FAIL before INCOMPLETE */
+    {"FE", 0, DFOTA_FAIL_ON_INCOMPLETE, DFOTA_STATUS_INPUT},      /* an input error before a FAIL */
+    {"NIFEP", 0, DFOTA_FAIL_ON_INCOMPLETE, DFOTA_STATUS_INPUT},
+    /* --fail-on fail: only a FAIL, and an input that cannot be read */
+    {"PI", 0, DFOTA_FAIL_ON_FAIL, DFOTA_STATUS_PASS},
+    {"NA", 0, DFOTA_FAIL_ON_FAIL, DFOTA_STATUS_PASS},
+    {"IF", 0, DFOTA_FAIL_ON_FAIL, DFOTA_STATUS_FAIL},
+    {"FE", 0, DFOTA_FAIL_ON_FAIL, DFOTA_STATUS_INPUT},
+    /* --fail-on none (--exit-zero): nothing, an unreadable input neither */
+    {"NIFEP", 0, DFOTA_FAIL_ON_NONE, DFOTA_STATUS_PASS},
+    {"F", 0, DFOTA_FAIL_ON_NONE, DFOTA_STATUS_PASS},
 };
 
 static void test_output_status(void)
@@ -101,16 +110,37 @@ static void test_output_status(void)
         dfota_output *o = dfota_output_new(DFOTA_OUT_TEXT, sink, DFOTA_PROFILE_STRICT, 0);
         CU_ASSERT_PTR_NOT_NULL_FATAL(o);
         dfota_output_allow_empty(o, output_cases[i].allow_empty);
+        dfota_output_fail_on(o, output_cases[i].fail_on);
         for (const char *k = output_cases[i].files; *k; k++)
             end_file(o, *k);
         if (dfota_output_status(o) != output_cases[i].want)
-            fprintf(stderr, "files %s: status %d, want %d\n", output_cases[i].files,
-                    (int)dfota_output_status(o), (int)output_cases[i].want);
+            fprintf(stderr, "files %s, --fail-on %s: status %d, want %d\n", output_cases[i].files,
+                    dfota_fail_on_name(output_cases[i].fail_on), (int)dfota_output_status(o),
+                    (int)output_cases[i].want);
         CU_ASSERT_EQUAL(dfota_output_status(o), output_cases[i].want);
         CU_ASSERT_EQUAL(dfota_output_finish(o), DFOTA_OK);
         dfota_output_free(o);
         fclose(sink);
     }
+}
+
+/* --fail-on's names, both ways */
+static void test_fail_on_names(void)
+{
+    dfota_fail_on f = DFOTA_FAIL_ON_NONE;
+    CU_ASSERT_EQUAL(dfota_fail_on_parse("incomplete", &f), 0);
+    CU_ASSERT_EQUAL(f, DFOTA_FAIL_ON_INCOMPLETE);
+    CU_ASSERT_EQUAL(dfota_fail_on_parse("fail", &f), 0);
+    CU_ASSERT_EQUAL(f, DFOTA_FAIL_ON_FAIL);
+    CU_ASSERT_EQUAL(dfota_fail_on_parse("none", &f), 0);
+    CU_ASSERT_EQUAL(f, DFOTA_FAIL_ON_NONE);
+    CU_ASSERT_EQUAL(dfota_fail_on_parse("warn", &f), -1);
+    CU_ASSERT_EQUAL(dfota_fail_on_parse("", &f), -1);
+    CU_ASSERT_EQUAL(f, DFOTA_FAIL_ON_NONE); /* left alone */
+    CU_ASSERT_STRING_EQUAL(dfota_fail_on_name(DFOTA_FAIL_ON_FAIL), "fail");
+    CU_ASSERT_EQUAL(dfota_status_fail_on(DFOTA_STATUS_HARNESS, DFOTA_FAIL_ON_FAIL), DFOTA_STATUS_HARNESS);
+    CU_ASSERT_EQUAL(dfota_status_fail_on(DFOTA_STATUS_INCOMPLETE, DFOTA_FAIL_ON_INCOMPLETE),
+                    DFOTA_STATUS_INCOMPLETE);
 }
 
 /* ---- dfota_output_rules_text: the rules' statuses in text ---------------- */
@@ -411,6 +441,7 @@ int main(void)
         {"statuses are README's exit statuses", test_status_numbers},
         {"the catalogue's hash follows its IDs, sections and texts", test_rules_hash},
         {"check: the worst file decides, input errors first", test_output_status},
+        {"check: --fail-on none|fail|incomplete, by name", test_fail_on_names},
         {"run: harness trouble first, then FAIL, INCOMPLETE", test_run_status},
         {"the rules' statuses in text, secrets hidden", test_rules_text},
         {"check and run write a finding the same way", test_one_finding_encoder},

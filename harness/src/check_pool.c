@@ -1,0 +1,411 @@
+/* SPDX-License-Identifier: MIT */
+/* check_pool.c - dfota check --jobs N: files judged on N threads, the
+ * output the same bytes as one by one, in the order the files were given.
+ *
+ * Each thread owns its judge (check_ctx: a reader and a checker). What
+ * the checker says of a file (its findings and flows, deep copies) is
+ * recorded on the file's tape; when the file is judged and every file
+ * before it is written, the tape is played into the one output: the same
+ * calls, in the same order, that judging it alone would have made. One
+ * thread at a time writes (it holds the turn): whichever finished the
+ * file at the head, and it goes on with the files after it that are
+ * judged. A file whose tape would pass TAPE_MAX waits for its turn, plays
+ * what it holds and then writes the rest as it is judged; so does a file
+ * that is not a regular file (standard input, a pipe), which is read only
+ * in its turn; and a file that is the head when it is started needs no
+ * tape at all. At most IN_FLIGHT per thread files are held: memory is
+ * bounded per job, whatever the number of files.
+ *
+ * What the threads share is the output, held by one at a time, and the
+ * options, read only. The reader and the checker keep no state outside
+ * their own objects; the redactor's extra names are set before the first
+ * file; jansson and libxml2 are called by the output alone. */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+
+#define TAPE_MAX (2u << 20) /* bytes of a file's tape before it waits for its turn */
+#define IN_FLIGHT 4         /* files held per thread, judged or waiting to be written */
+
+/* A tape holds records: a head, then what it says, padded to 8 bytes. */
+enum { REC_FINDING = 1, REC_FLOW };
+typedef struct {
+    uint32_t kind;
+    uint32_t size;
+} rec_head;
+#define REC_ALIGN(n) (((n) + 7u) & ~(size_t)7u)
+/* A finding is recorded as its fields, then its two texts as long as
+ * they are (a third of the struct, commonly). */
+#define FINDING_HEAD offsetof(dfota_finding, expected)
+
+typedef enum { JOB_QUEUED, JOB_RUNNING, JOB_DONE } job_state;
+
+typedef struct job {
+    struct job *next;
+    job_state state;
+    int direct;      /* its thread holds the turn and writes it to the output itself */
+    char *path, *key; /* key NULL: none */
+    unsigned char *tape;
+    size_t len, cap;
+    /* its end, once judged (not direct) */
+    int has_res, has_error, has_stats;
+    dfota_format format;
+    dfota_checker_result res;
+    dfota_reader_stats st;
+    char error[DFOTA_ERRBUF];
+} job;
+
+struct check_pool {
+    pthread_mutex_t mu;
+    pthread_cond_t work; /* a file to judge, or the end */
+    pthread_cond_t room; /* half of the files held written: room to add more */
+    pthread_cond_t turn; /* the turn is free */
+    job *head, *tail;    /* files not written yet, in order */
+    job *next_run;       /* the first not taken by a thread */
+    unsigned in_flight, max_in_flight;
+    unsigned jobs, started, idle; /* idle: threads waiting for work */
+    int turn_taken, closing, oom;
+    int adding;                   /* check_pool_add waits for room */
+    struct worker *workers;
+    const check_cfg *cfg;
+    dfota_output *out;
+    dfota_sink out_sink;
+};
+
+typedef struct worker {
+    check_pool *p;
+    pthread_t thread;
+    job *j;                      /* the file it judges */
+    check_ctx cx;                /* its judge */
+    dfota_flow_summary scratch;  /* a flow played back */
+} worker;
+
+/* ---- playing a tape into the output (the turn held) ------------------ */
+
+static void begin(check_pool *p, const job *j)
+{
+    dfota_output_set_key(p->out, j->key);
+    dfota_output_begin_file(p->out, check_name(j->path));
+}
+
+static void play(worker *w, job *j)
+{
+    check_pool *p = w->p;
+    for (size_t at = 0; at < j->len;) {
+        rec_head h;
+        memcpy(&h, j->tape + at, sizeof h);
+        const unsigned char *data = j->tape + at + sizeof h;
+        if (h.kind == REC_FINDING) {
+            dfota_finding f;
+            const char *e = (const char *)data + FINDING_HEAD;
+            memcpy(&f, data, FINDING_HEAD);
+            snprintf(f.expected, sizeof f.expected, "%s", e);
+            snprintf(f.seen, sizeof f.seen, "%s", e + strlen(e) + 1);
+            if (p->out_sink.finding)
+                p->out_sink.finding(p->out_sink.ctx, &f);
+        } else {
+            memcpy(&w->scratch, data, h.size);
+            if (p->out_sink.flow)
+                p->out_sink.flow(p->out_sink.ctx, &w->scratch);
+        }
+        at += REC_ALIGN(sizeof h + h.size);
+    }
+    free(j->tape);
+    j->tape = NULL;
+    j->len = j->cap = 0;
+}
+
+static void write_job(worker *w, job *j)
+{
+    begin(w->p, j);
+    play(w, j);
+    dfota_output_end_file(w->p->out, j->has_res ? &j->res : NULL, j->has_error ? j->error : NULL,
+                          j->format, j->has_stats ? &j->st : NULL);
+}
+
+/* The head is written: the next one is. Lock held. */
+static void pop_head(check_pool *p)
+{
+    job *j = p->head;
+    p->head = j->next;
+    if (!p->head)
+        p->tail = NULL;
+    p->in_flight--;
+    /* room for half of them again: files are added in a batch, not a
+     * thread switch per file */
+    if (p->adding && p->in_flight <= p->max_in_flight / 2) {
+        p->adding = 0;
+        pthread_cond_signal(&p->room);
+    }
+    free(j->path);
+    free(j->key);
+    free(j->tape);
+    free(j);
+}
+
+/* Writes the files at the head that are judged, then gives the turn
+ * back. Lock held, the turn taken. */
+static void drain(worker *w)
+{
+    check_pool *p = w->p;
+    while (p->head && p->head->state == JOB_DONE) {
+        job *j = p->head;
+        pthread_mutex_unlock(&p->mu);
+        write_job(w, j);
+        pthread_mutex_lock(&p->mu);
+        pop_head(p);
+    }
+    p->turn_taken = 0;
+    pthread_cond_broadcast(&p->turn);
+}
+
+/* Waits until w's file is the head and the turn is free, takes it and
+ * writes what the tape holds: from here on the file goes straight out. */
+static void take_turn(worker *w)
+{
+    check_pool *p = w->p;
+    job *j = w->j;
+    pthread_mutex_lock(&p->mu);
+    while (p->head != j || p->turn_taken)
+        pthread_cond_wait(&p->turn, &p->mu);
+    p->turn_taken = 1;
+    pthread_mutex_unlock(&p->mu);
+    j->direct = 1;
+    begin(p, j);
+    play(w, j);
+}
+
+/* Whether w's file is the head and the turn free: then it is written as
+ * it is judged, with no tape (one big file, or files one at a time). */
+static int first_in_line(worker *w)
+{
+    check_pool *p = w->p;
+    pthread_mutex_lock(&p->mu);
+    int first = p->head == w->j && !p->turn_taken;
+    pthread_mutex_unlock(&p->mu);
+    return first;
+}
+
+/* ---- the checker's sink in a thread: the tape ------------------------ */
+
+/* Room for a record of size bytes on w's tape: where its data goes, or
+ * NULL when the file is written straight out (its tape too long, or no
+ * memory for it: it waits for its turn first). */
+static unsigned char *reserve(worker *w, uint32_t kind, size_t size)
+{
+    job *j = w->j;
+    size_t need = REC_ALIGN(sizeof(rec_head) + size);
+    if (!j->direct && (j->len + need > TAPE_MAX || j->len + need > j->cap)) {
+        size_t cap = j->cap ? j->cap : 16384;
+        while (cap < j->len + need)
+            cap *= 2;
+        unsigned char *t = j->len + need <= TAPE_MAX ? realloc(j->tape, cap) : NULL;
+        if (t) {
+            j->tape = t;
+            j->cap = cap;
+        } else
+            take_turn(w); /* too long (or no memory): straight out in its turn */
+    }
+    if (j->direct)
+        return NULL;
+    rec_head h = {kind, (uint32_t)size};
+    memcpy(j->tape + j->len, &h, sizeof h);
+    unsigned char *at = j->tape + j->len + sizeof h;
+    j->len += need;
+    return at;
+}
+
+static void tape_finding(void *ctx, const dfota_finding *f)
+{
+    worker *w = ctx;
+    size_t e = strnlen(f->expected, sizeof f->expected - 1), s = strnlen(f->seen, sizeof f->seen - 1);
+    unsigned char *at = reserve(w, REC_FINDING, FINDING_HEAD + e + 1 + s + 1);
+    if (!at) {
+        if (w->p->out_sink.finding)
+            w->p->out_sink.finding(w->p->out_sink.ctx, f);
+        return;
+    }
+    memcpy(at, f, FINDING_HEAD);
+    memcpy(at + FINDING_HEAD, f->expected, e);
+    at[FINDING_HEAD + e] = '\0';
+    memcpy(at + FINDING_HEAD + e + 1, f->seen, s);
+    at[FINDING_HEAD + e + 1 + s] = '\0';
+}
+
+static void tape_flow(void *ctx, const dfota_flow_summary *s)
+{
+    worker *w = ctx;
+    /* the findings it keeps, not the room for more */
+    unsigned n = s->n_findings <= DFOTA_FLOW_FINDINGS_MAX ? s->n_findings : DFOTA_FLOW_FINDINGS_MAX;
+    size_t size = offsetof(dfota_flow_summary, findings) + n * sizeof(dfota_finding);
+    unsigned char *at = reserve(w, REC_FLOW, size);
+    if (at)
+        memcpy(at, s, size);
+    else if (w->p->out_sink.flow)
+        w->p->out_sink.flow(w->p->out_sink.ctx, s);
+}
+
+static void tape_end(void *ctx, const dfota_checker_result *res, const char *error,
+                     dfota_format format, const dfota_reader_stats *st)
+{
+    worker *w = ctx;
+    job *j = w->j;
+    if (j->direct) {
+        dfota_output_end_file(w->p->out, res, error, format, st);
+        return;
+    }
+    if ((j->has_res = res != NULL))
+        j->res = *res;
+    if ((j->has_error = error != NULL))
+        snprintf(j->error, sizeof j->error, "%s", error);
+    if ((j->has_stats = st != NULL))
+        j->st = *st;
+    j->format = format;
+}
+
+/* ---- the threads ----------------------------------------------------- */
+
+static void judge_job(worker *w, job *j)
+{
+    check_to to = {{tape_finding, tape_flow, w}, tape_end, w};
+    char err[DFOTA_ERRBUF];
+    int in_order = 0;
+    w->j = j;
+    FILE *in = check_open(j->path, err, sizeof err, &in_order);
+    if (in_order || first_in_line(w))
+        take_turn(w); /* standard input, a pipe: read in its turn */
+    if (!in) {
+        tape_end(w, NULL, err, DFOTA_FMT_AUTO, NULL);
+        return;
+    }
+    int rc = check_judge(&w->cx, in, check_name(j->path), &to);
+    check_close(in);
+    if (rc != 0) {
+        pthread_mutex_lock(&w->p->mu);
+        w->p->oom = 1;
+        pthread_mutex_unlock(&w->p->mu);
+    }
+}
+
+static void *worker_main(void *arg)
+{
+    worker *w = arg;
+    check_pool *p = w->p;
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        while (!p->next_run && !p->closing) {
+            p->idle++;
+            pthread_cond_wait(&p->work, &p->mu);
+            p->idle--;
+        }
+        job *j = p->next_run;
+        if (!j)
+            break;
+        p->next_run = j->next;
+        j->state = JOB_RUNNING;
+        pthread_mutex_unlock(&p->mu);
+        judge_job(w, j);
+        pthread_mutex_lock(&p->mu);
+        j->state = JOB_DONE;
+        if (j->direct) { /* written as it was judged: the turn is this thread's */
+            pop_head(p);
+            drain(w);
+        } else if (p->head == j && !p->turn_taken) {
+            p->turn_taken = 1;
+            drain(w);
+        } /* else whoever writes the files before it writes it */
+    }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+check_pool *check_pool_new(unsigned jobs, const check_cfg *cfg, dfota_output *out)
+{
+    check_pool *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    if (jobs < 1)
+        jobs = 1;
+    p->workers = calloc(jobs, sizeof *p->workers);
+    if (!p->workers) {
+        free(p);
+        return NULL;
+    }
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->work, NULL);
+    pthread_cond_init(&p->room, NULL);
+    pthread_cond_init(&p->turn, NULL);
+    p->jobs = jobs;
+    p->max_in_flight = IN_FLIGHT * jobs;
+    p->cfg = cfg;
+    p->out = out;
+    p->out_sink = dfota_output_sink(out);
+    return p;
+}
+
+int check_pool_add(check_pool *p, const char *path, const char *key)
+{
+    job *j = calloc(1, sizeof *j);
+    if (!j || !(j->path = strdup(path)) || (key && key[0] && !(j->key = strdup(key)))) {
+        if (j)
+            free(j->path);
+        free(j);
+        return -1;
+    }
+    pthread_mutex_lock(&p->mu);
+    while (p->in_flight >= p->max_in_flight) {
+        p->adding = 1;
+        pthread_cond_wait(&p->room, &p->mu);
+    }
+    if (p->tail)
+        p->tail->next = j;
+    else
+        p->head = j;
+    p->tail = j;
+    if (!p->next_run)
+        p->next_run = j;
+    p->in_flight++;
+    int rc = 0;
+    /* a thread per file held, up to jobs: one file, one thread */
+    if (p->started < p->jobs && p->started < p->in_flight) {
+        worker *w = &p->workers[p->started];
+        w->p = p;
+        w->cx.cfg = p->cfg;
+        if (pthread_create(&w->thread, NULL, worker_main, w) == 0)
+            p->started++;
+        else if (!p->started)
+            rc = -1; /* no thread to judge it: said as out of memory */
+    }
+    if (p->idle)
+        pthread_cond_signal(&p->work);
+    pthread_mutex_unlock(&p->mu);
+    return rc;
+}
+
+int check_pool_end(check_pool *p)
+{
+    pthread_mutex_lock(&p->mu);
+    p->closing = 1;
+    pthread_cond_broadcast(&p->work);
+    pthread_mutex_unlock(&p->mu);
+    for (unsigned i = 0; i < p->started; i++) {
+        pthread_join(p->workers[i].thread, NULL);
+        check_ctx_free(&p->workers[i].cx);
+    }
+    int rc = p->oom || p->head ? -1 : 0;
+    while (p->head) /* none started: nothing was written */
+        pop_head(p);
+    pthread_cond_destroy(&p->work);
+    pthread_cond_destroy(&p->room);
+    pthread_cond_destroy(&p->turn);
+    pthread_mutex_destroy(&p->mu);
+    free(p->workers);
+    free(p);
+    return rc;
+}

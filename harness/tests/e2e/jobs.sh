@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# dfota check --jobs N: files judged on N threads write the same bytes, in
+# the order given, with the same exit status, as --jobs 1 (one by one), in
+# every format: over the transcripts/ corpus, and over a folder of small
+# logs with two whose findings are too many to be held while the files
+# before them are judged (they are written as they are judged, in their
+# turn), with standard input and a pipe among the files.
+# usage: jobs.sh DFOTA_BINARY REPO_ROOT
+set -u
+# shellcheck source=lib/assert.bash
+source "$(dirname "$0")/lib/assert.bash"
+e2e_begin "$@"
+
+formats="text json junit"
+if "$dfota" check --help | grep -q 'jsonl'; then formats="$formats jsonl"; fi
+
+# run_as NAME FORMAT JOBS ARGS...: dfota check's output into
+# $tmp/NAME.FORMAT.JOBS (the provenance's command line says --jobs N for
+# any N: the one thing that may differ) and its exit status into
+# $tmp/NAME.FORMAT.JOBS.rc. Standard input is $tmp/stdin.log, and
+# /dev/fd/3 a pipe the process holds that gives $tmp/pipe.log (as a
+# shell's <(...) is).
+run_as() {
+  local name=$1 fmt=$2 jobs=$3
+  shift 3
+  "$dfota" check --format "$fmt" --jobs "$jobs" "$@" < "$tmp/stdin.log" 3< <(cat "$tmp/pipe.log") 2> "$tmp/err" \
+    | sed 's/--jobs [0-9]*/--jobs N/' > "$tmp/$name.$fmt.$jobs"
+  echo "${PIPESTATUS[0]}" > "$tmp/$name.$fmt.$jobs.rc"
+}
+
+# same NAME WANT_RC ARGS...: --jobs 2 and --jobs 7 write what --jobs 1
+# writes and exit as it does, WANT_RC, in every format.
+same() {
+  local name=$1 want=$2 fmt j
+  shift 2
+  for fmt in $formats; do
+    run_as "$name" "$fmt" 1 "$@"
+    if [ "$(cat "$tmp/$name.$fmt.1.rc")" != "$want" ] || [ ! -s "$tmp/$name.$fmt.1" ]; then
+      bad "$name, $fmt, --jobs 1: exit $(cat "$tmp/$name.$fmt.1.rc"), want $want, $(wc -c < "$tmp/$name.$fmt.1") bytes"
+      cat "$tmp/err"
+      continue
+    fi
+    for j in 2 7; do
+      run_as "$name" "$fmt" "$j" "$@"
+      if ! cmp -s "$tmp/$name.$fmt.1" "$tmp/$name.$fmt.$j"; then
+        bad "$name, $fmt: --jobs $j writes other bytes than --jobs 1"
+        diff "$tmp/$name.$fmt.1" "$tmp/$name.$fmt.$j" | head -20
+      elif ! cmp -s "$tmp/$name.$fmt.1.rc" "$tmp/$name.$fmt.$j.rc"; then
+        bad "$name, $fmt: --jobs $j exits $(cat "$tmp/$name.$fmt.$j.rc"), --jobs 1 $want"
+      else
+        ok "$name, $fmt: --jobs $j the same $(wc -c < "$tmp/$name.$fmt.1") bytes as --jobs 1, exit $want"
+      fi
+    done
+  done
+}
+
+guide=$root/transcripts/guide/3.1-ftp-example.log
+cp "$guide" "$tmp/stdin.log"
+cp "$root/transcripts/guide/3.2-http-example.log" "$tmp/pipe.log"
+
+# --- the corpus: every verdict, every format of log, unreadable files
+same corpus 2 "$root/transcripts"
+
+# --- small logs and two with too many findings to hold: 200,000 and
+# 30,000 FAILs (PROGRESS-RANGE on every UPDATING,101), among the others
+mkdir -p "$tmp/mix"
+many() { # many N: a transcript with an upgrade and N out-of-range UPDATINGs
+  printf '# dfota-transcript 1\n# port: usb:2c7c:0195:if02\n'
+  printf '0.000000 > AT+QFOTADL="/data/ufs/update.zip"\n0.040000 < OK\n1.000000 < +QIND: "FOTA","START"\n'
+  awk -v n="$1" 'BEGIN { for (i = 0; i < n; i++) printf "%d.%06d < +QIND: \"FOTA\",\"UPDATING\",101\n", 2 + int(i / 1000), (i % 1000) * 1000 }'
+  printf '%d.000000 < +QIND: "FOTA","END",0\n' $(($1 / 1000 + 3))
+}
+many 200000 > "$tmp/mix/m050-many.transcript"
+many 30000 > "$tmp/mix/m120-many.transcript"
+i=0
+find "$root/transcripts" -type f \( -name '*.transcript' -o -name '*.log' \) | sort | head -200 \
+  | while read -r f; do cp "$f" "$tmp/mix/m$(printf '%03d' $i)-${f##*/}"; i=$((i + 1)); done
+n=$(find "$tmp/mix" -type f | wc -l)
+if [ "$n" -ge 200 ]; then ok "a folder of $n logs"; else bad "a folder of $n logs, want 200 or more"; fi
+same mix 2 "$tmp/mix"
+grep -c 'FAIL PROGRESS-RANGE' "$tmp/mix.text.1" > "$tmp/count"
+if [ "$(cat "$tmp/count")" -ge 230000 ]; then ok "every FAIL of the long files written ($(cat "$tmp/count"))"
+else bad "FAIL PROGRESS-RANGE lines: $(cat "$tmp/count"), want 230000 or more"; fi
+
+# --- in the order given, standard input and a pipe among the files: each
+# is read in its turn
+same order 1 "$tmp/mix/m120-many.transcript" "$guide" - "$tmp/mix/m050-many.transcript" /dev/fd/3 \
+  "$tmp/mix/m003"*
+awk '/: (PASS|FAIL|INCOMPLETE|ERROR|NOTHING TO JUDGE|INCONCLUSIVE)( \(|:)/ { sub(/: [A-Z].*/, ""); print }' \
+  "$tmp/order.text.2" > "$tmp/names"
+printf '%s\n' "$tmp/mix/m120-many.transcript" "$guide" "<stdin>" "$tmp/mix/m050-many.transcript" \
+  /dev/fd/3 "$(echo "$tmp/mix/m003"*)" > "$tmp/want"
+if cmp -s "$tmp/want" "$tmp/names"; then ok "--jobs 2: files in the order given"
+else bad "--jobs 2: files in another order:"; diff "$tmp/want" "$tmp/names"; fi
+
+# --- a single file, and one that cannot be read, on many threads
+same one 0 "$guide"
+same missing 2 "$guide" "$tmp/no-such.log" "$guide"
+
+finish
