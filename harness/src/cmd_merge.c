@@ -168,13 +168,7 @@ int cmd_merge(int argc, char **argv)
             break;
         }
         case 'F':
-            if (strcmp(optarg, "none") == 0)
-                opts.fail_on = DFOTA_FAIL_ON_NONE;
-            else if (strcmp(optarg, "fail") == 0)
-                opts.fail_on = DFOTA_FAIL_ON_FAIL;
-            else if (strcmp(optarg, "incomplete") == 0)
-                opts.fail_on = DFOTA_FAIL_ON_INCOMPLETE;
-            else
+            if (dfota_fail_on_parse(optarg, &opts.fail_on) != 0)
                 return bad_usage("unknown --fail-on '%s' (none, fail or incomplete)", optarg);
             break;
         case 'Z': opts.fail_on = DFOTA_FAIL_ON_NONE; break;

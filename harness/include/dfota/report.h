@@ -363,14 +363,6 @@ DFOTA_WUR dfota_err dfota_report_summary(FILE *out, const dfota_run_report *rep)
 #define DFOTA_MERGE_COMBOS_MAX 64         /* distinct (version, catalogue, profile) */
 #define DFOTA_MERGE_NAMES_MAX 100         /* truncated or inconsistent shards named */
 
-/* What the merged verdicts make the exit status (dfota check's --fail-on). */
-typedef enum {
-    DFOTA_FAIL_ON_INCOMPLETE = 0, /* 2 an unreadable file, 1 a FAIL, 3 INCOMPLETE or
-                                   * inconclusive or nothing to judge, else 0 */
-    DFOTA_FAIL_ON_FAIL,           /* 2 an unreadable file, 1 a FAIL, else 0 */
-    DFOTA_FAIL_ON_NONE            /* 0 whatever the verdicts */
-} dfota_fail_on;
-
 typedef struct {
     unsigned top;          /* worst files kept per rule, 0..DFOTA_MERGE_TOP_MAX */
     size_t line_max;       /* the longest line read, 0 for DFOTA_MERGE_LINE_MAX_DEFAULT */
@@ -378,7 +370,7 @@ typedef struct {
                             * merged and counted, instead of an error */
     int allow_truncated;   /* a shard whose last record is not a summary is merged
                             * and counted, instead of an error */
-    dfota_fail_on fail_on;
+    dfota_fail_on fail_on; /* the exit status, as dfota check --fail-on makes it */
     /* What is said but stops nothing (a shard whose summary disagrees with
      * its records, a line cut at a truncated shard's end): one sentence
      * naming SHARD:LINE, escaped. NULL: not said (still counted). */

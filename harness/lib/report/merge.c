@@ -358,19 +358,14 @@ dfota_status report_merge_status(const dfota_merge *m)
     uint64_t files = 0;
     for (int i = 0; i < REPORT_V_COUNT; i++)
         files += v[i];
-    switch (m->o.fail_on) {
-    case DFOTA_FAIL_ON_NONE: return DFOTA_STATUS_PASS;
-    case DFOTA_FAIL_ON_FAIL:
-        return v[REPORT_V_ERROR] ? DFOTA_STATUS_INPUT : v[REPORT_V_FAIL] ? DFOTA_STATUS_FAIL : DFOTA_STATUS_PASS;
-    case DFOTA_FAIL_ON_INCOMPLETE: break;
-    }
+    dfota_status st = DFOTA_STATUS_PASS;
     if (v[REPORT_V_ERROR])
-        return DFOTA_STATUS_INPUT;
-    if (v[REPORT_V_FAIL])
-        return DFOTA_STATUS_FAIL;
-    if (files == 0 || v[REPORT_V_INCOMPLETE] || v[REPORT_V_INCONCLUSIVE] || v[REPORT_V_NOTHING])
-        return DFOTA_STATUS_INCOMPLETE;
-    return DFOTA_STATUS_PASS;
+        st = DFOTA_STATUS_INPUT;
+    else if (v[REPORT_V_FAIL])
+        st = DFOTA_STATUS_FAIL;
+    else if (files == 0 || v[REPORT_V_INCOMPLETE] || v[REPORT_V_INCONCLUSIVE] || v[REPORT_V_NOTHING])
+        st = DFOTA_STATUS_INCOMPLETE;
+    return dfota_status_fail_on(st, m->o.fail_on); /* as dfota check's --fail-on */
 }
 
 dfota_status dfota_merge_status(const dfota_merge *m)
