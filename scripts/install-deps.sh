@@ -26,6 +26,7 @@ packages=(
   lintian                    # the Debian package is checked in a test (e2e.package)
   lava-common                # LAVA's schema checks of contrib/lava/ (e2e.lab-lava)
   python3-labgrid python3-pytest  # contrib/labgrid/'s driver, tested through labgrid (e2e.lab-labgrid)
+  python3-distributed parallel openssh-server  # fleet tests: Dask, GNU parallel over a loopback sshd
 )
 
 if [ "$(id -u)" -ne 0 ]; then
