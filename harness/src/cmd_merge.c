@@ -23,7 +23,8 @@ static const char usage_head[] =
     "worst files of each rule. A SHARD is read a line at a time; - is standard\n"
     "input, where shards joined with cat are still told apart by their summary\n"
     "records. The summary is the same whatever the order of the shards and\n"
-    "however the records were split between them.\n"
+    "however the records were split between them, unless a key comes again\n"
+    "judged otherwise (below).\n"
     "\n"
     "Every record must carry the dfota version, rule catalogue hash and profile\n"
     "of the first one; a shard must end with its summary record (else it is\n"
@@ -33,7 +34,10 @@ static const char usage_head[] =
     "standard error and in the summary, and merged. A key (a file) that comes\n"
     "again, in the same shard or another (a shard given twice, a retried task),\n"
     "is counted once: the first record read; the others are counted as\n"
-    "duplicates, and said when they were judged otherwise. Keys are remembered\n"
+    "duplicates. A duplicate judged otherwise (another verdict, rule status or\n"
+    "count of findings: a task retried on other logs or by another dfota) is\n"
+    "said with its SHARD:LINE and makes the exit status 2 whatever --fail-on\n"
+    "says: which record counted depends on the order. Keys are remembered\n"
     "as 64-bit hashes, at most 64 bytes a key (64 MB per million files).\n"
     "\n";
 
@@ -70,8 +74,8 @@ static const char usage_options[] =
     "  2  usage error; a shard that cannot be read, a line that is not a record\n"
     "     or is too long, records of another version, catalogue or profile, or a\n"
     "     truncated shard (named with SHARD:LINE); an output that cannot be\n"
-    "     written; or a file record ERROR (an unreadable log) with --fail-on\n"
-    "     incomplete or fail\n"
+    "     written; a key that comes again judged otherwise; or a file record\n"
+    "     ERROR (an unreadable log) with --fail-on incomplete or fail\n"
     "  3  no FAIL, but a file INCOMPLETE, inconclusive or with nothing to judge,\n"
     "     or no file record at all (--fail-on incomplete)\n"
     "When several apply, the first in the order 2, 1, 3 wins.\n";

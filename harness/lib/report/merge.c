@@ -365,6 +365,10 @@ dfota_status report_merge_status(const dfota_merge *m)
         st = DFOTA_STATUS_FAIL;
     else if (files == 0 || v[REPORT_V_INCOMPLETE] || v[REPORT_V_INCONCLUSIVE] || v[REPORT_V_NOTHING])
         st = DFOTA_STATUS_INCOMPLETE;
+    /* a file judged twice, otherwise: which one counted depends on the
+     * order of the shards, so no verdict of the whole can be trusted */
+    if (m->duplicates_differing)
+        return DFOTA_STATUS_INPUT;
     return dfota_status_fail_on(st, m->o.fail_on); /* as dfota check's --fail-on */
 }
 

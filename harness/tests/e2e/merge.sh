@@ -161,6 +161,25 @@ expect_exit "a shard given twice" "$three_status" "$dfota" merge --format json "
 expect_grep "three duplicates, none differing" '"records":6,"duplicates":3,"duplicates_differing":0' "$tmp/out"
 expect_grep "the files counted once" '"summary":{"files":3,' "$tmp/out"
 
+# the same key judged otherwise in two shards (a task retried on other
+# logs): which one counts would depend on the order, so both orders exit 2
+# and name it, even with --exit-zero
+"$python" - "$tmp/three.jsonl" "$tmp/redo.jsonl" <<'PY'
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+first = recs[0]
+first["verdict"] = "FAIL" if first["verdict"] != "FAIL" else "PASS"
+summ = recs[-1]
+summ["summary"] = {"files": 1, "passed": int(first["verdict"] == "PASS"), "failed": int(first["verdict"] == "FAIL"),
+                   "incomplete": 0, "nothing_to_judge": 0, "unreadable": 0}
+with open(sys.argv[2], "w") as f:
+    for r in (first, summ):
+        f.write(json.dumps(r, separators=(",", ":")) + "\n")
+PY
+expect_exit "a key judged otherwise, one order" 2 "$dfota" merge --exit-zero "$tmp/three.jsonl" "$tmp/redo.jsonl"
+expect_grep "it is said" "judged otherwise" "$tmp/err"
+expect_exit "a key judged otherwise, the other order" 2 "$dfota" merge --exit-zero "$tmp/redo.jsonl" "$tmp/three.jsonl"
+
 # a summary that disagrees with its records: said, merged
 sed 's/"summary":{"files":3,/"summary":{"files":4,/' "$tmp/three.jsonl" > "$tmp/liar.jsonl"
 expect_exit "a summary that disagrees" "$three_status" "$dfota" merge "$tmp/liar.jsonl"
