@@ -355,7 +355,8 @@ DFOTA_WUR dfota_err dfota_report_summary(FILE *out, const dfota_run_report *rep)
  * different judgement. */
 #define DFOTA_MERGE_TOP_MAX 100           /* the most worst files kept per rule */
 #define DFOTA_MERGE_LINE_MAX_DEFAULT (32UL * 1024 * 1024)
-#define DFOTA_MERGE_KEY_MAX 1024          /* bytes of a file record's key */
+#define DFOTA_MERGE_KEY_MAX 16384         /* bytes of a file record's key: dfota check's
+                                           * longest, a 4095-byte path shown as \xNN */
 #define DFOTA_MERGE_RULES_MAX 256         /* distinct rule IDs */
 #define DFOTA_MERGE_OUTCOMES_MAX 64       /* distinct outcomes */
 #define DFOTA_MERGE_CODES_MAX 1024        /* distinct (URC, code) pairs */

@@ -55,39 +55,56 @@ static int is_bidi(const unsigned char *p, size_t u)
     return p[1] == 0x81 && p[2] >= 0xA6 && p[2] <= 0xA9;
 }
 
+/* Writes what bytes say into out (cap bytes, always terminated when cap >
+ * 0) and returns the length the whole escaped text has. When it does not
+ * fit, it stops before the first unit (a character, a UTF-8 sequence, a
+ * \xNN escape) that would not fit whole: a cut text is still valid UTF-8
+ * and never ends in half an escape. */
 static size_t escape(const void *bytes, size_t len, char *out, size_t cap, int keep_backslash)
 {
     static const char hex[] = "0123456789abcdef";
     const unsigned char *p = bytes;
-    size_t o = 0;
-#define PUT(ch) do { if (o + 1 < cap) out[o] = (char)(ch); o++; } while (0)
+    size_t o = 0, written = 0;
+    int full = 0; /* a unit did not fit: nothing more is written */
     for (size_t i = 0; i < len;) {
         unsigned char c = p[i];
-        if (c >= 0x20 && c < 0x7F) {
-            if (c == '\\' && !keep_backslash)
-                PUT('\\');
-            PUT(c);
+        char unit[16]; /* at most four bytes as \xNN */
+        size_t n = 0;
+        if (c >= 0x20 && c < 0x7F && c != '\\' && !full && o + 1 < cap) {
+            out[o++] = (char)c; /* the common case, straight out */
+            written = o;
             i++;
             continue;
         }
-        size_t u = c >= 0x80 ? utf8_len(p + i, len - i) : 0;
-        if (u && !is_bidi(p + i, u)) {
-            for (size_t k = 0; k < u; k++)
-                PUT(p[i + k]);
-            i += u;
-            continue;
+        if (c >= 0x20 && c < 0x7F) {
+            if (c == '\\' && !keep_backslash)
+                unit[n++] = '\\';
+            unit[n++] = (char)c;
+            i++;
+        } else {
+            size_t u = c >= 0x80 ? utf8_len(p + i, len - i) : 0;
+            if (u && !is_bidi(p + i, u)) {
+                memcpy(unit, p + i, u);
+                n = u;
+            } else {
+                for (size_t k = 0; k < (u ? u : 1); k++) {
+                    unit[n++] = '\\';
+                    unit[n++] = 'x';
+                    unit[n++] = hex[p[i + k] >> 4];
+                    unit[n++] = hex[p[i + k] & 15];
+                }
+            }
+            i += u ? u : 1;
         }
-        for (size_t k = 0; k < (u ? u : 1); k++) {
-            PUT('\\');
-            PUT('x');
-            PUT(hex[p[i + k] >> 4]);
-            PUT(hex[p[i + k] & 15]);
-        }
-        i += u ? u : 1;
+        if (!full && o + n < cap) {
+            memcpy(out + o, unit, n);
+            written = o + n;
+        } else
+            full = 1;
+        o += n; /* the whole text's length, written or not */
     }
-#undef PUT
     if (cap > 0)
-        out[o < cap ? o : cap - 1] = '\0';
+        out[written] = '\0';
     return o;
 }
 

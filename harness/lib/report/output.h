@@ -18,9 +18,10 @@
 #include "report/json.h"
 
 #define SEEN_MAX 64
+#define DFOTA_OUT_NAME_MAX (4 * 4095 + 1)
 #define OUTCOMES_MAX 32            /* upgrades said in words per file; the rest are counted */
 #define WHAT_MAX 320                /* one upgrade in words */
-#define OUTCOME_MAX (1024 + 32 + WHAT_MAX) /* with the file and line before it */
+#define OUTCOME_MAX (DFOTA_OUT_NAME_MAX + 32 + WHAT_MAX) /* with the file and line before it */
 #define HELD_MAX (1024 * 1024)     /* text findings held back so the outcomes come first */
 
 typedef struct {
@@ -39,8 +40,11 @@ struct dfota_output {
     int allow_empty;         /* 1: a log with nothing to judge passes (--allow-empty) */
     const dfota_provenance *prov; /* what made the verdicts, or NULL (borrowed) */
     int io_error;
-    char file[1024];
-    char key[1024];          /* what the records call the file ("": its name), per file */
+    /* the file's name and key as shown (escaped): room for the longest
+     * path a list entry or a folder gives (4095 bytes), each byte shown as
+     * \xNN at worst, so that two names are never cut into one */
+    char file[DFOTA_OUT_NAME_MAX];
+    char key[DFOTA_OUT_NAME_MAX]; /* what the records call the file ("": its name), per file */
     dfota_fail_on fail_on;   /* what the exit status fails on (--fail-on) */
     /* per file (the buffers live for the run: a folder of many small files
      * does not allocate and free them file after file) */

@@ -180,6 +180,20 @@ expect_exit "a key judged otherwise, one order" 2 "$dfota" merge --exit-zero "$t
 expect_grep "it is said" "judged otherwise" "$tmp/err"
 expect_exit "a key judged otherwise, the other order" 2 "$dfota" merge --exit-zero "$tmp/redo.jsonl" "$tmp/three.jsonl"
 
+# two logs whose paths share their first 1,100 bytes (deep folders, as an
+# object store's prefixes make): each keeps its own key, whole, so the
+# merge counts two files and the FAIL, not one "duplicate"
+deep=$tmp/deep
+for i in $(seq 1 12); do deep=$deep/$(printf 'prefix-%02d-%080d' "$i" 0); done
+mkdir -p "$deep"
+cp "$root/transcripts/rules/SEQ-END/fail-end-twice-raw.log" "$deep/a.log"
+cp "$root/transcripts/guide/$(ls "$root/transcripts/guide" | head -n 1)" "$deep/b.log"
+printf '%s\n' "$deep/a.log" "$deep/b.log" > "$tmp/deep.list"
+"$dfota" check --format jsonl --exit-zero --files-from "$tmp/deep.list" > "$tmp/deep.jsonl" 2>/dev/null
+expect_exit "long paths: merged as two files" 1 "$dfota" merge --format json "$tmp/deep.jsonl"
+expect_grep "no duplicate made of two cut keys" '"duplicates":0,' "$tmp/out"
+expect_grep "the FAIL counted" '"failed":1,' "$tmp/out"
+
 # a summary that disagrees with its records: said, merged
 sed 's/"summary":{"files":3,/"summary":{"files":4,/' "$tmp/three.jsonl" > "$tmp/liar.jsonl"
 expect_exit "a summary that disagrees" "$three_status" "$dfota" merge "$tmp/liar.jsonl"

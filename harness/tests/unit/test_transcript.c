@@ -197,19 +197,26 @@ static void test_escape_cap(void)
             CU_ASSERT_EQUAL(out[0], '#'); /* nothing written */
             continue;
         }
-        size_t kept = cap - 1 < need ? cap - 1 : need;
+        /* whole units only (A, \\, \x01, é, ␍, \x80, z end at these): a cut
+         * text is valid UTF-8 and never ends in half an escape */
+        static const size_t ends[] = {0, 1, 3, 7, 9, 12, 16, 17};
+        size_t kept = 0;
+        for (size_t e = 0; e < sizeof ends / sizeof ends[0]; e++)
+            if (ends[e] <= cap - 1)
+                kept = ends[e];
         CU_ASSERT_EQUAL(out[kept], '\0');
         CU_ASSERT_EQUAL(memcmp(out, full, kept), 0);
         CU_ASSERT_EQUAL(out[cap], '#'); /* nothing past cap */
     }
     /* snprintf's idiom: a NULL buffer with cap 0 measures. */
     CU_ASSERT_EQUAL(dfota_escape(in, sizeof in - 1, NULL, 0), need);
-    /* Cut inside an \xNN. */
+    /* Cut inside an \xNN: none of it is written, not half of it. */
     char out[3];
     CU_ASSERT_EQUAL(dfota_escape("\x01", 1, out, sizeof out), 4);
-    CU_ASSERT_EQUAL(out[0], '\\');
-    CU_ASSERT_EQUAL(out[1], 'x');
-    CU_ASSERT_EQUAL(out[2], '\0');
+    CU_ASSERT_EQUAL(out[0], '\0');
+    /* nor half of a UTF-8 character (é is two bytes) */
+    CU_ASSERT_EQUAL(dfota_escape("a\xc3\xa9", 3, out, sizeof out), 3);
+    CU_ASSERT_STRING_EQUAL(out, "a");
 }
 
 /* ---- unescape ----------------------------------------------------------- */
