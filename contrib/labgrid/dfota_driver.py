@@ -65,7 +65,9 @@ class DfotaResult:
     @property
     def harness_trouble(self):
         """The bench, not the module, is at fault: do not count it as a FAIL."""
-        return self.exit_status in (2, 4) or self.exit_status >= 128
+        # 2 and 4 are dfota's; 128+N a shell's way to say signal N, and a
+        # negative status Python's (a dfota killed or crashed is the bench's)
+        return self.exit_status in (2, 4) or self.exit_status >= 128 or self.exit_status < 0
 
     def verdict(self, name=None):
         """The verdict of scenario NAME, or of the only scenario run."""
@@ -168,7 +170,11 @@ class DfotaDriver(Driver):
             stdout, stderr = proc.communicate(timeout=timeout or self.timeout)
         except subprocess.TimeoutExpired:
             proc.terminate()  # dfota ends the scenario INCOMPLETE and writes its report
-            stdout, stderr = proc.communicate()
+            try:
+                stdout, stderr = proc.communicate(timeout=60)
+            except subprocess.TimeoutExpired:
+                proc.kill()  # it would not stop: harness trouble (a negative status)
+                stdout, stderr = proc.communicate()
         runs = sorted(glob.glob(os.path.join(out, "run-*")) + glob.glob(os.path.join(out, "failed-run-*")))
         report = runs[0] if runs else None
         report_json = None

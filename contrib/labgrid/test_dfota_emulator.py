@@ -89,3 +89,14 @@ def test_no_module_is_harness_trouble(target, tmp_path):
     assert r.exit_status == 4, r.stdout + r.stderr
     assert r.harness_trouble and r.outcome == "HARNESS-TROUBLE"
     assert "FAIL" not in r.verdicts.values()
+
+
+def test_a_dfota_killed_is_harness_trouble():
+    """A dfota stopped by a signal (Python gives -N, a shell 128+N) is the
+    bench's trouble, never the module's FAIL; 1 is the module's."""
+    from dfota_driver import DfotaResult
+    for status in (-9, -11, 137, 2, 4):
+        r = DfotaResult(status, {}, None, None, "", "")
+        assert r.harness_trouble and not r.passed, status
+    r = DfotaResult(1, {}, None, None, "", "")
+    assert not r.harness_trouble and r.outcome == "FAIL"

@@ -33,7 +33,8 @@ bindir=$(cd "$(dirname "$dfota")" && pwd)
 rc=$?
 if [ "$rc" -eq 0 ]; then ok "pytest through labgrid passes (exit 0)"
 else bad "pytest through labgrid: exit $rc"; cat "$tmp/pytest.out"; fi
-for t in test_local_file_upgrade_passes test_module_that_breaks_the_guide_fails test_no_module_is_harness_trouble; do
+for t in test_local_file_upgrade_passes test_module_that_breaks_the_guide_fails test_no_module_is_harness_trouble \
+    test_a_dfota_killed_is_harness_trouble; do
   expect_grep "$t ran and passed" "^PASSED test_dfota_emulator.py::$t$" "$tmp/pytest.out"
 done
 if grep -qi "skipped" "$tmp/pytest.out"; then bad "a test was skipped:"; grep -i skipped "$tmp/pytest.out"
