@@ -121,8 +121,10 @@ static const char usage_exit[] =
     "whatever the verdicts, and an input that cannot be read too (its record says\n"
     "ERROR and the summary counts it unreadable): for a batch system that would\n"
     "take \"judged, found a FAIL\" for a task that crashed. Usage errors, a DIR\n"
-    "with nothing to read, a --files-from list that cannot be read and output that\n"
-    "cannot be written are 2 whatever --fail-on says.\n";
+    "with nothing to read, a --files-from list that cannot be read, an entry of\n"
+    "it that is not a path (too long, a NUL byte, a --keyed entry without its\n"
+    "TAB, or a key that would be too long) and output that cannot be written\n"
+    "are 2 whatever --fail-on says.\n";
 
 /* A transcript's time-scale header (a recording of a scaled emulator or
  * proxy, "0.01" or "0.01 (times are module time)"):
