@@ -60,17 +60,18 @@ def read_list(path, null, keyed):
     return entries
 
 
-def walk(folder):
-    """The regular files under FOLDER, sorted, as absolute bytes paths (the
-    workers may not share our working folder)."""
-    found = []
-    for top, dirs, files in os.walk(os.fsencode(os.path.abspath(folder))):
-        dirs.sort()
-        for name in sorted(files):
-            p = os.path.join(top, name)
-            if os.path.isfile(p):
-                found.append(p)
-    return found
+def walk(dfota, folder):
+    """The logs under FOLDER as dfota check picks them from a folder (by name,
+    or by content for a file with no extension; never a README or a
+    picture), as absolute bytes paths (the workers may not share our working
+    folder). None, with dfota's message said, when dfota refuses the folder
+    (nothing to read in it)."""
+    proc = subprocess.run([dfota, "check", "--list-files", "-0", os.path.abspath(folder)],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stderr.decode("utf-8", "replace"))
+        return None
+    return [p for p in proc.stdout.split(b"\0") if p]
 
 
 def run_shard(index, entries, argv, out_dir):
@@ -142,7 +143,10 @@ def main(argv):
         if not os.path.isdir(folder):
             print(f"dfota_dask: {folder}: not a folder", file=sys.stderr)
             return 2
-        entries += walk(folder)
+        found = walk(a.dfota, folder)
+        if found is None:
+            return 2
+        entries += found
     if not entries:
         print("dfota_dask: no logs to judge", file=sys.stderr)
         return 2

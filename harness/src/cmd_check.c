@@ -77,16 +77,27 @@ static const char usage_options[] =
     "                              they are shown as *** (judging uses the real text)\n"
     "      --redact-param NAME     also hide URL parameter NAME (repeatable, or\n"
     "                              comma-separated; DFOTA_REDACT_PARAMS too)\n"
+    ;
+
+/* the options for many files */
+static const char usage_files[] =
     "      --files-from FILE|-     also read the paths listed in FILE (- standard\n"
     "                              input), after the FILE arguments: one a line,\n"
     "                              the line's bytes the path (no quoting), empty\n"
     "                              lines skipped; a DIR listed is searched. Read as\n"
     "                              it comes: a list may be endless\n"
     "  -0, --null                  the list's entries end with a NUL byte, not LF\n"
+    "                              (and so do --list-files' lines)\n"
     "      --keyed                 each entry is KEY<TAB>PATH: PATH is read, KEY is\n"
     "                              what the records call it (JSON \"key\"), e.g. an\n"
     "                              object store's key; a file under a DIR listed is\n"
     "                              KEY/ and its path under it\n"
+    "      --list-files            judge nothing: write the paths of the files that\n"
+    "                              would be read (a DIR searched as above), one a\n"
+    "                              line (KEY<TAB>PATH with --keyed), for a script\n"
+    "                              that shards them for --files-from; exit 2 as\n"
+    "                              when judging (a DIR with nothing to read, a bad\n"
+    "                              entry)\n"
     "  -j, --jobs N                judge N files at a time (default: the CPUs\n"
     "                              online); the output is the same bytes, files in\n"
     "                              the order given. One big file uses one CPU\n"
@@ -240,6 +251,8 @@ typedef struct {
     unsigned long bad_entries; /* --files-from entries skipped: exit 2 */
     const char *key;    /* --keyed: the key of the entry being read, else NULL */
     const char *entry;  /* its path */
+    FILE *list_out;     /* --list-files: the paths go here, nothing is judged */
+    char list_end;      /* and each ends with this ('\n', or NUL with -0) */
 } check_run;
 
 static void output_end(void *ctx, const dfota_checker_result *res, const char *error,
@@ -275,6 +288,13 @@ static void check_one(void *ctx, const char *path)
             return;
         }
         key = k;
+    }
+    if (run->list_out) {
+        if (key && key[0])
+            fprintf(run->list_out, "%s\t", key);
+        fputs(path, run->list_out);
+        putc(run->list_end, run->list_out);
+        return;
     }
     if (run->pool) {
         if (check_pool_add(run->pool, path, key) != 0)
@@ -367,7 +387,7 @@ static int check_list_inputs(check_run *run, check_list *l, int *empty)
 
 int cmd_check(int argc, char **argv)
 {
-    enum { OPT_FILES_FROM = 0x300, OPT_KEYED, OPT_FAIL_ON, OPT_EXIT_ZERO };
+    enum { OPT_FILES_FROM = 0x300, OPT_KEYED, OPT_FAIL_ON, OPT_EXIT_ZERO, OPT_LIST_FILES };
     static const struct option longopts[] = {
         {"profile", required_argument, NULL, 'p'}, {"format", required_argument, NULL, 'f'},
         {"output", required_argument, NULL, 'o'},  {"window", required_argument, NULL, 'w'},
@@ -381,6 +401,7 @@ int cmd_check(int argc, char **argv)
         {"null", no_argument, NULL, '0'},          {"keyed", no_argument, NULL, OPT_KEYED},
         {"jobs", required_argument, NULL, 'j'},    {"fail-on", required_argument, NULL, OPT_FAIL_ON},
         {"exit-zero", no_argument, NULL, OPT_EXIT_ZERO},
+        {"list-files", no_argument, NULL, OPT_LIST_FILES},
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
     };
     check_run run;
@@ -390,6 +411,7 @@ int cmd_check(int argc, char **argv)
     dfota_out_format fmt = DFOTA_OUT_TEXT;
     const char *output = NULL, *files_from = NULL;
     int color = -1, ch, keep_secrets = 0, allow_empty = 0, pretty = 0, null_sep = 0, keyed = 0;
+    int list_files = 0;
     unsigned jobs = 0;
     dfota_fail_on fail_on = DFOTA_FAIL_ON_INCOMPLETE;
     int64_t reopen_ns = -1;
@@ -462,9 +484,11 @@ int cmd_check(int argc, char **argv)
                 return bad_usage("unknown --fail-on '%s' (none, fail or incomplete)", optarg);
             break;
         case OPT_EXIT_ZERO: fail_on = DFOTA_FAIL_ON_NONE; break;
+        case OPT_LIST_FILES: list_files = 1; break;
         case 'h':
             fputs(usage_inputs, stdout);
             fputs(usage_options, stdout);
+            fputs(usage_files, stdout);
             fputs(usage_exit, stdout);
             return EXIT_PASS;
         default: return bad_usage("%s", "unknown option");
@@ -475,7 +499,7 @@ int cmd_check(int argc, char **argv)
         return EXIT_INPUT;
     if (optind >= argc && !files_from)
         return bad_usage("%s", "no FILE, DIR or - given (nor --files-from)");
-    if ((null_sep || keyed) && !files_from)
+    if ((null_sep && !list_files && !files_from) || (keyed && !files_from))
         return bad_usage("%s", null_sep ? "-0 is for a --files-from list" : "--keyed is for a --files-from list");
     if (files_from && strcmp(files_from, "-") == 0)
         for (int i = optind; i < argc; i++)
@@ -497,6 +521,26 @@ int cmd_check(int argc, char **argv)
             return EXIT_INPUT;
         }
         out = af.f;
+    }
+    if (list_files) {
+        run.list_out = out;
+        run.list_end = null_sep ? '\0' : '\n';
+        int empty = 0, list_bad = 0;
+        for (int i = optind; i < argc; i++)
+            empty |= check_input(&run, argv[i]);
+        if (list)
+            list_bad = check_list_inputs(&run, list, &empty) || check_list_bad(list) > 0;
+        check_list_close(list);
+        int werr = fflush(out) != 0 || ferror(out);
+        if (output ? werr || atomic_commit(&af) != 0 : werr) {
+            char b[CLI_SHOWN_MAX];
+            fprintf(stderr, "dfota check: cannot write %s: %s\n",
+                    output ? cli_shown(output, b, sizeof b) : "the output", strerror(errno));
+            if (output && werr)
+                atomic_abort(&af);
+            return EXIT_INPUT;
+        }
+        return empty || list_bad || run.bad_entries ? EXIT_INPUT : EXIT_PASS;
     }
     if (color < 0)
         color = !output && fmt == DFOTA_OUT_TEXT && isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;

@@ -144,4 +144,29 @@ expect_exit "--jobs x: refused" 2 "$dfota" check -j x "$pass"
 expect_exit "--jobs 257: refused" 2 "$dfota" check --jobs 257 "$pass"
 expect_exit "-j 3" 0 "$dfota" check -j 3 "$pass"
 
+
+# --list-files: the files a folder gives, as dfota picks them, judged by
+# no one; the list feeds --files-from and gives the folder's verdicts
+mkdir -p "$tmp/pick/sub"
+cp "$root/transcripts/guide/3.1-ftp-example.log" "$tmp/pick/a.log"
+cp "$root/transcripts/rules/SEQ-END/fail-end-twice-raw.log" "$tmp/pick/sub/b.TXT"
+echo "notes, not a log" > "$tmp/pick/README.md"
+printf '\x89PNG\r\n' > "$tmp/pick/shot.png"
+expect_exit "--list-files: a folder" 0 "$dfota" check --list-files "$tmp/pick"
+printf '%s\n' "$tmp/pick/a.log" "$tmp/pick/sub/b.TXT" > "$tmp/pick.want"
+if cmp -s "$tmp/out" "$tmp/pick.want"; then ok "--list-files: the two logs, no README, no picture"
+else bad "--list-files listed:"; cat "$tmp/out"; fi
+"$dfota" check --list-files -0 "$tmp/pick" > "$tmp/pick.0"
+expect_exit "--list-files -0 feeds --files-from -0: the folder's verdicts" 1 \
+  "$dfota" check --jobs 1 -0 --files-from "$tmp/pick.0"
+"$dfota" check --jobs 1 "$tmp/pick" > "$tmp/pick.dir" 2>&1
+grep -v ', rules ' "$tmp/out" > "$tmp/pick.a"; grep -v ', rules ' "$tmp/pick.dir" > "$tmp/pick.b"
+if cmp -s "$tmp/pick.a" "$tmp/pick.b"; then ok "--list-files then --files-from: the same output as the folder"
+else bad "--list-files then --files-from differs from the folder"; diff "$tmp/pick.a" "$tmp/pick.b" | head; fi
+printf 'day1\t%s\n' "$tmp/pick" > "$tmp/pick.keyed"
+expect_exit "--list-files --keyed" 0 "$dfota" check --list-files --keyed --files-from "$tmp/pick.keyed"
+expect_grep "--list-files --keyed: KEY<TAB>PATH" "^day1/sub/b.TXT	$tmp/pick/sub/b.TXT$" "$tmp/out"
+mkdir -p "$tmp/nolog"; echo hi > "$tmp/nolog/README.md"
+expect_exit "--list-files: a folder with nothing to read is 2, as when judging" 2 "$dfota" check --list-files "$tmp/nolog"
+
 finish
