@@ -99,16 +99,17 @@ void dfota_jw_close(dfota_jw *w, char c)
     put(w, c);
 }
 
-void dfota_jw_key(dfota_jw *w, const char *key)
+void dfota_jw_keyn(dfota_jw *w, const char *key, size_t n)
 {
     member(w);
-    size_t n = strlen(key);
     if (room(w, n + 3)) {
-        w->buf[w->len++] = '"';
-        memcpy(w->buf + w->len, key, n);
-        w->len += n;
-        w->buf[w->len++] = '"';
-        w->buf[w->len++] = ':';
+        char *p = w->buf + w->len;
+        *p++ = '"';
+        memcpy(p, key, n);
+        p += n;
+        *p++ = '"';
+        *p++ = ':';
+        w->len = (size_t)(p - w->buf);
     }
     w->after_key = 1;
 }
@@ -128,6 +129,51 @@ void dfota_jw_json(dfota_jw *w, const json_t *j)
         w->oom = 1;
 }
 
+/* 1 when no byte of the 8 in x is a control (< 0x20), '"', '\\', DEL or
+ * beyond ASCII: they are copied as they are. A byte that is one of them
+ * is never missed (a word with one may be taken byte by byte for nothing). */
+static inline int plain8(uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+    uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+    uint64_t ctl = (x - ones * 0x20) & ~x;        /* < 0x20 */
+    uint64_t top = ((x & ~high) + ones) | x;       /* >= 0x7f */
+    uint64_t quote = (q - ones) & ~q, back = (b - ones) & ~b;
+    return ((ctl | top | quote | back) & high) == 0;
+}
+
+/* The length of the well-formed UTF-8 character of 2 to 4 bytes at s (n
+ * bytes left), as RFC 3629 has it (no overlong form, no surrogate, nothing
+ * past U+10FFFF): what jansson takes as a string and writes as it is
+ * without JSON_ENSURE_ASCII. 0 when not one. */
+static size_t utf8_char(const unsigned char *s, size_t n)
+{
+    unsigned char c = s[0], lo = 0x80, hi = 0xbf;
+    size_t len;
+    if (c >= 0xc2 && c <= 0xdf)
+        len = 2;
+    else if (c >= 0xe0 && c <= 0xef) {
+        len = 3;
+        if (c == 0xe0)
+            lo = 0xa0; /* overlong below */
+        else if (c == 0xed)
+            hi = 0x9f; /* surrogates above */
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        len = 4;
+        if (c == 0xf0)
+            lo = 0x90; /* overlong below */
+        else if (c == 0xf4)
+            hi = 0x8f; /* past U+10FFFF above */
+    } else
+        return 0;
+    if (n < len || s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t k = 2; k < len; k++)
+        if (s[k] < 0x80 || s[k] > 0xbf)
+            return 0;
+    return len;
+}
+
 void dfota_jw_str(dfota_jw *w, const char *s)
 {
     if (!s) {
@@ -135,8 +181,10 @@ void dfota_jw_str(dfota_jw *w, const char *s)
         return;
     }
     size_t n = strlen(s);
-    /* printable ASCII is written here, with the two escapes jansson makes
-     * of it (\" and \\); a string with anything else, jansson writes */
+    /* printable ASCII, DEL and well-formed UTF-8 are written here, with the
+     * two escapes jansson makes of them (\" and \\); a string with a
+     * control byte or one not UTF-8, jansson writes (or holds no string of
+     * it: null) */
     if (!room(w, 2 * n + 3))
         return;
     size_t at = w->len;
@@ -144,10 +192,27 @@ void dfota_jw_str(dfota_jw *w, const char *s)
     uint64_t members = w->members;
     member(w);
     char *p = w->buf + w->len;
+    const unsigned char *u = (const unsigned char *)s;
     *p++ = '"';
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c < 0x20 || c > 0x7e) {
+    size_t i = 0;
+    while (i < n) {
+        uint64_t x;
+        if (n - i >= 8 && (memcpy(&x, u + i, 8), plain8(x))) {
+            memcpy(p, u + i, 8);
+            p += 8;
+            i += 8;
+            continue;
+        }
+        unsigned char c = u[i];
+        if (c >= 0x20 && c <= 0x7f) {
+            if (c == '"' || c == '\\')
+                *p++ = '\\';
+            *p++ = (char)c;
+            i++;
+            continue;
+        }
+        size_t len = c < 0x20 ? 0 : utf8_char(u + i, n - i);
+        if (len == 0) {
             w->len = at; /* undone, comma and all */
             w->after_key = after_key;
             w->members = members;
@@ -159,9 +224,9 @@ void dfota_jw_str(dfota_jw *w, const char *s)
             json_decref(j);
             return;
         }
-        if (c == '"' || c == '\\')
-            *p++ = '\\';
-        *p++ = (char)c;
+        memcpy(p, u + i, len);
+        p += len;
+        i += len;
     }
     *p++ = '"';
     w->len = (size_t)(p - w->buf);

@@ -13,6 +13,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <jansson.h>
 
@@ -57,7 +58,8 @@ void dfota_jw_free(dfota_jw *w);
 void dfota_jw_open(dfota_jw *w, char c);
 void dfota_jw_close(dfota_jw *w, char c);
 /* "key": our own keys only (nothing in them to escape). */
-void dfota_jw_key(dfota_jw *w, const char *key);
+void dfota_jw_keyn(dfota_jw *w, const char *key, size_t n);
+#define dfota_jw_key(w, key) dfota_jw_keyn((w), (key), strlen(key))
 /* A string, null when s is NULL. */
 void dfota_jw_str(dfota_jw *w, const char *s);
 void dfota_jw_int(dfota_jw *w, long long v);
