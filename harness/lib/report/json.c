@@ -66,17 +66,24 @@ static void put(dfota_jw *w, char c)
         w->buf[w->len++] = c;
 }
 
-/* Before a value or a key: the comma of a container's second member on. */
-static void member(dfota_jw *w)
+/* Before a value or a key: 1 when a comma comes first (a container's
+ * second member on), the member counted. */
+static inline int comma(dfota_jw *w)
 {
     if (w->after_key) {
         w->after_key = 0;
-        return;
+        return 0;
     }
     uint64_t bit = (uint64_t)1 << (w->depth & 63);
-    if (w->depth && (w->members & bit))
-        put(w, ',');
+    int c = w->depth && (w->members & bit);
     w->members |= bit;
+    return c;
+}
+
+static void member(dfota_jw *w)
+{
+    if (comma(w))
+        put(w, ',');
 }
 
 void dfota_jw_raw(dfota_jw *w, const char *s, size_t n)
@@ -101,9 +108,11 @@ void dfota_jw_close(dfota_jw *w, char c)
 
 void dfota_jw_keyn(dfota_jw *w, const char *key, size_t n)
 {
-    member(w);
-    if (room(w, n + 3)) {
+    int c = comma(w);
+    if (room(w, n + 4)) {
         char *p = w->buf + w->len;
+        if (c)
+            *p++ = ',';
         *p++ = '"';
         memcpy(p, key, n);
         p += n;
@@ -313,50 +322,76 @@ void dfota_jw_real(dfota_jw *w, double v)
  * from the exact value (1 ns from a tie at least, far more than the
  * double's error in that range), trailing zeros dropped, ".0" for a whole
  * number. A tie, and times out of that range, are printf's. 0 when not
- * made here. */
+ * made here; at most 17 bytes when made. */
 static size_t seconds_text(int64_t ns, char *out)
 {
     if (ns < 100000 || ns >= 1000000000000000LL)
         return 0;
     unsigned long long v = (unsigned long long)ns, whole = v / 1000000000ULL;
-    unsigned long long unit = 1; /* the last digit kept, in ns: 10^(integer digits) */
-    for (unsigned long long q = whole; q; q /= 10)
+    unsigned k = 0;                /* the digits of the whole seconds (none for 0) */
+    unsigned long long unit = 1; /* the last digit kept, in ns: 10^k */
+    for (unsigned long long q = whole; q; q /= 10, k++)
         unit *= 10;
     unsigned long long r = v % unit;
     if (2 * r == unit)
         return 0;
     v = v - r + (2 * r > unit ? unit : 0);
     whole = v / 1000000000ULL;
-    unsigned long long frac = v % 1000000000ULL;
-    char b[32], *end = b + sizeof b, *p = digits(whole, end);
-    size_t n = (size_t)(end - p);
-    memcpy(out, p, n);
+    unsigned long long frac = v % 1000000000ULL / unit; /* 9 - k digits */
+    size_t n = 0;
+    if (whole == 0)
+        out[n++] = '0';
+    else {
+        /* rounding up may have made one digit more: 9.99999999995 is 10.0 */
+        char *end = out + 7, *p = digits(whole, end);
+        n = (size_t)(end - p);
+        memmove(out, p, n);
+    }
     out[n++] = '.';
     if (!frac) {
         out[n++] = '0';
         return n;
     }
-    char f[9];
-    for (int i = 8; i >= 0; i--, frac /= 10)
-        f[i] = (char)('0' + frac % 10);
-    int last = 8;
-    while (f[last] == '0')
-        last--;
-    memcpy(out + n, f, (size_t)last + 1);
-    return n + (size_t)last + 1;
+    unsigned d = 9 - k;
+    while (frac % 10 == 0) {
+        frac /= 10;
+        d--;
+    }
+    static const char pairs[] = "00010203040506070809101112131415161718192021222324"
+                                "25262728293031323334353637383940414243444546474849"
+                                "50515253545556575859606162636465666768697071727374"
+                                "75767778798081828384858687888990919293949596979899";
+    unsigned i = d;
+    for (; i >= 2; i -= 2, frac /= 100)
+        memcpy(out + n + i - 2, pairs + 2 * (frac % 100), 2);
+    if (i)
+        out[n] = (char)('0' + frac);
+    return n + d;
 }
 
 void dfota_jw_seconds(dfota_jw *w, int64_t ns)
 {
-    char b[40];
-    size_t n;
-    if (ns == DFOTA_T_NONE)
+    if (ns == DFOTA_T_NONE) {
         dfota_jw_null(w);
-    else if ((n = seconds_text(ns, b)) != 0) {
+        return;
+    }
+    if (ns >= 100000 && ns < 1000000000000000LL) {
+        size_t at = w->len;
+        int after_key = w->after_key;
+        uint64_t members = w->members;
         member(w);
-        append(w, b, n);
-    } else
-        dfota_jw_real(w, dfota_seconds(ns));
+        if (!room(w, 24))
+            return;
+        size_t n = seconds_text(ns, w->buf + w->len);
+        if (n) {
+            w->len += n;
+            return;
+        }
+        w->len = at; /* a tie: undone, comma and all, for printf */
+        w->after_key = after_key;
+        w->members = members;
+    }
+    dfota_jw_real(w, dfota_seconds(ns));
 }
 
 int dfota_jw_flush(dfota_jw *w, FILE *out, dfota_json_indent *in)
