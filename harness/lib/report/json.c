@@ -317,6 +317,27 @@ void dfota_jw_real(dfota_jw *w, double v)
     append(w, b, (size_t)n);
 }
 
+/* v / 10^k, 0 <= k <= 6, by constants (a division by a variable is slow). */
+static unsigned long long tenths(unsigned long long v, unsigned k)
+{
+    switch (k) {
+    case 0:
+        return v;
+    case 1:
+        return v / 10;
+    case 2:
+        return v / 100;
+    case 3:
+        return v / 1000;
+    case 4:
+        return v / 10000;
+    case 5:
+        return v / 100000;
+    default:
+        return v / 1000000;
+    }
+}
+
 /* What jansson writes of dfota_seconds(ns), made from the integer, for
  * 100 us <= ns < 1e15 (11 days): 9 significant digits, rounded half away
  * from the exact value (1 ns from a tie at least, far more than the
@@ -332,12 +353,12 @@ static size_t seconds_text(int64_t ns, char *out)
     unsigned long long unit = 1; /* the last digit kept, in ns: 10^k */
     for (unsigned long long q = whole; q; q /= 10, k++)
         unit *= 10;
-    unsigned long long r = v % unit;
+    unsigned long long r = v - tenths(v, k) * unit;
     if (2 * r == unit)
         return 0;
     v = v - r + (2 * r > unit ? unit : 0);
     whole = v / 1000000000ULL;
-    unsigned long long frac = v % 1000000000ULL / unit; /* 9 - k digits */
+    unsigned long long frac = tenths(v % 1000000000ULL, k); /* 9 - k digits */
     size_t n = 0;
     if (whole == 0)
         out[n++] = '0';
