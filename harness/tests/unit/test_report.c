@@ -296,6 +296,17 @@ static const char *durations_keys[] = {"command_to_final_result", "command_to_do
                                        "reboot_gap", "command_to_start", "start_to_end",
                                        "max_updating_gap"};
 
+/* A jsonl output to f, its file begun (with a key when not NULL). */
+static dfota_output *jsonl_output(FILE *f, const char *key, const char *file)
+{
+    dfota_output *o = dfota_output_new(DFOTA_OUT_JSONL, f, DFOTA_PROFILE_STRICT, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+    if (key)
+        dfota_output_set_key(o, key);
+    dfota_output_begin_file(o, file);
+    return o;
+}
+
 static void test_json_bytes_are_janssons(void)
 {
     static const int64_t fixed[] = {0, 1, 99999, 100000, 100001, 999999999, 1000000000, 1000000005000,
@@ -307,10 +318,7 @@ static void test_json_bytes_are_janssons(void)
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-    dfota_output *o = dfota_output_new(DFOTA_OUT_JSONL, f, DFOTA_PROFILE_STRICT, 0);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(o);
-    dfota_output_set_key(o, "bucket/key\x01.log");
-    dfota_output_begin_file(o, "a.log");
+    dfota_output *o = jsonl_output(f, "bucket/key\x01.log", "a.log");
     dfota_sink sink = dfota_output_sink(o);
     enum { FLOWS = 3000 };
     static int64_t ns[FLOWS][7];
@@ -470,9 +478,7 @@ static void test_json_utf8_is_janssons(void)
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-    dfota_output *o = dfota_output_new(DFOTA_OUT_JSONL, f, DFOTA_PROFILE_STRICT, 0);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(o);
-    dfota_output_begin_file(o, "u.log");
+    dfota_output *o = jsonl_output(f, NULL, "u.log");
     dfota_sink sink = dfota_output_sink(o);
     static dfota_flow_summary s;
     for (size_t i = 0; i < FLOWS; i++) {
