@@ -24,7 +24,7 @@ void dfota_jw_free(dfota_jw *w)
 }
 
 /* The buffer grown to hold n more bytes: 1, or 0 when memory ran out. */
-static int grow(dfota_jw *w, size_t n)
+int dfota_jw_grow(dfota_jw *w, size_t n)
 {
     if (w->oom)
         return 0;
@@ -46,15 +46,9 @@ static int grow(dfota_jw *w, size_t n)
     return 1;
 }
 
-/* Room for n more bytes: 1, or 0 when memory ran out (oom set). */
-static inline int room(dfota_jw *w, size_t n)
-{
-    return (!w->oom && w->cap - w->len >= n) || grow(w, n);
-}
-
 static void append(dfota_jw *w, const char *s, size_t n)
 {
-    if (room(w, n)) {
+    if (dfota_jw_room(w, n)) {
         memcpy(w->buf + w->len, s, n);
         w->len += n;
     }
@@ -62,27 +56,13 @@ static void append(dfota_jw *w, const char *s, size_t n)
 
 static void put(dfota_jw *w, char c)
 {
-    if (room(w, 1))
+    if (dfota_jw_room(w, 1))
         w->buf[w->len++] = c;
-}
-
-/* Before a value or a key: 1 when a comma comes first (a container's
- * second member on), the member counted. */
-static inline int comma(dfota_jw *w)
-{
-    if (w->after_key) {
-        w->after_key = 0;
-        return 0;
-    }
-    uint64_t bit = (uint64_t)1 << (w->depth & 63);
-    int c = w->depth && (w->members & bit);
-    w->members |= bit;
-    return c;
 }
 
 static void member(dfota_jw *w)
 {
-    if (comma(w))
+    if (dfota_jw_comma(w))
         put(w, ',');
 }
 
@@ -106,23 +86,6 @@ void dfota_jw_close(dfota_jw *w, char c)
     put(w, c);
 }
 
-void dfota_jw_keyn(dfota_jw *w, const char *key, size_t n)
-{
-    int c = comma(w);
-    if (room(w, n + 4)) {
-        char *p = w->buf + w->len;
-        if (c)
-            *p++ = ',';
-        *p++ = '"';
-        memcpy(p, key, n);
-        p += n;
-        *p++ = '"';
-        *p++ = ':';
-        w->len = (size_t)(p - w->buf);
-    }
-    w->after_key = 1;
-}
-
 void dfota_jw_json(dfota_jw *w, const json_t *j)
 {
     member(w);
@@ -132,7 +95,7 @@ void dfota_jw_json(dfota_jw *w, const json_t *j)
         w->oom = 1;
         return;
     }
-    if (room(w, n) && json_dumpb(j, w->buf + w->len, n, flags) == n)
+    if (dfota_jw_room(w, n) && json_dumpb(j, w->buf + w->len, n, flags) == n)
         w->len += n;
     else
         w->oom = 1;
@@ -194,7 +157,7 @@ void dfota_jw_str(dfota_jw *w, const char *s)
      * two escapes jansson makes of them (\" and \\); a string with a
      * control byte or one not UTF-8, jansson writes (or holds no string of
      * it: null) */
-    if (!room(w, 2 * n + 3))
+    if (!dfota_jw_room(w, 2 * n + 3))
         return;
     size_t at = w->len;
     int after_key = w->after_key;
@@ -401,7 +364,7 @@ void dfota_jw_seconds(dfota_jw *w, int64_t ns)
         int after_key = w->after_key;
         uint64_t members = w->members;
         member(w);
-        if (!room(w, 24))
+        if (!dfota_jw_room(w, 24))
             return;
         size_t n = seconds_text(ns, w->buf + w->len);
         if (n) {
