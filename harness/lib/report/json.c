@@ -24,7 +24,7 @@ void dfota_jw_free(dfota_jw *w)
 }
 
 /* The buffer grown to hold n more bytes: 1, or 0 when memory ran out. */
-static int grow(dfota_jw *w, size_t n)
+int dfota_jw_grow(dfota_jw *w, size_t n)
 {
     if (w->oom)
         return 0;
@@ -46,15 +46,9 @@ static int grow(dfota_jw *w, size_t n)
     return 1;
 }
 
-/* Room for n more bytes: 1, or 0 when memory ran out (oom set). */
-static inline int room(dfota_jw *w, size_t n)
-{
-    return (!w->oom && w->cap - w->len >= n) || grow(w, n);
-}
-
 static void append(dfota_jw *w, const char *s, size_t n)
 {
-    if (room(w, n)) {
+    if (dfota_jw_room(w, n)) {
         memcpy(w->buf + w->len, s, n);
         w->len += n;
     }
@@ -62,21 +56,14 @@ static void append(dfota_jw *w, const char *s, size_t n)
 
 static void put(dfota_jw *w, char c)
 {
-    if (room(w, 1))
+    if (dfota_jw_room(w, 1))
         w->buf[w->len++] = c;
 }
 
-/* Before a value or a key: the comma of a container's second member on. */
 static void member(dfota_jw *w)
 {
-    if (w->after_key) {
-        w->after_key = 0;
-        return;
-    }
-    uint64_t bit = (uint64_t)1 << (w->depth & 63);
-    if (w->depth && (w->members & bit))
+    if (dfota_jw_comma(w))
         put(w, ',');
-    w->members |= bit;
 }
 
 void dfota_jw_raw(dfota_jw *w, const char *s, size_t n)
@@ -99,20 +86,6 @@ void dfota_jw_close(dfota_jw *w, char c)
     put(w, c);
 }
 
-void dfota_jw_key(dfota_jw *w, const char *key)
-{
-    member(w);
-    size_t n = strlen(key);
-    if (room(w, n + 3)) {
-        w->buf[w->len++] = '"';
-        memcpy(w->buf + w->len, key, n);
-        w->len += n;
-        w->buf[w->len++] = '"';
-        w->buf[w->len++] = ':';
-    }
-    w->after_key = 1;
-}
-
 void dfota_jw_json(dfota_jw *w, const json_t *j)
 {
     member(w);
@@ -122,10 +95,55 @@ void dfota_jw_json(dfota_jw *w, const json_t *j)
         w->oom = 1;
         return;
     }
-    if (room(w, n) && json_dumpb(j, w->buf + w->len, n, flags) == n)
+    if (dfota_jw_room(w, n) && json_dumpb(j, w->buf + w->len, n, flags) == n)
         w->len += n;
     else
         w->oom = 1;
+}
+
+/* 1 when no byte of the 8 in x is a control (< 0x20), '"', '\\', DEL or
+ * beyond ASCII: they are copied as they are. A byte that is one of them
+ * is never missed (a word with one may be taken byte by byte for nothing). */
+static inline int plain8(uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+    uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+    uint64_t ctl = (x - ones * 0x20) & ~x;        /* < 0x20 */
+    uint64_t top = ((x & ~high) + ones) | x;       /* >= 0x7f */
+    uint64_t quote = (q - ones) & ~q, back = (b - ones) & ~b;
+    return ((ctl | top | quote | back) & high) == 0;
+}
+
+/* The length of the well-formed UTF-8 character of 2 to 4 bytes at s (n
+ * bytes left), as RFC 3629 has it (no overlong form, no surrogate, nothing
+ * past U+10FFFF): what jansson takes as a string and writes as it is
+ * without JSON_ENSURE_ASCII. 0 when not one. */
+static size_t utf8_char(const unsigned char *s, size_t n)
+{
+    unsigned char c = s[0], lo = 0x80, hi = 0xbf;
+    size_t len;
+    if (c >= 0xc2 && c <= 0xdf)
+        len = 2;
+    else if (c >= 0xe0 && c <= 0xef) {
+        len = 3;
+        if (c == 0xe0)
+            lo = 0xa0; /* overlong below */
+        else if (c == 0xed)
+            hi = 0x9f; /* surrogates above */
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        len = 4;
+        if (c == 0xf0)
+            lo = 0x90; /* overlong below */
+        else if (c == 0xf4)
+            hi = 0x8f; /* past U+10FFFF above */
+    } else
+        return 0;
+    if (n < len || s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t k = 2; k < len; k++)
+        if (s[k] < 0x80 || s[k] > 0xbf)
+            return 0;
+    return len;
 }
 
 void dfota_jw_str(dfota_jw *w, const char *s)
@@ -135,19 +153,38 @@ void dfota_jw_str(dfota_jw *w, const char *s)
         return;
     }
     size_t n = strlen(s);
-    /* printable ASCII is written here, with the two escapes jansson makes
-     * of it (\" and \\); a string with anything else, jansson writes */
-    if (!room(w, 2 * n + 3))
+    /* printable ASCII, DEL and well-formed UTF-8 are written here, with the
+     * two escapes jansson makes of them (\" and \\); a string with a
+     * control byte or one not UTF-8, jansson writes (or holds no string of
+     * it: null) */
+    if (!dfota_jw_room(w, 2 * n + 3))
         return;
     size_t at = w->len;
     int after_key = w->after_key;
     uint64_t members = w->members;
     member(w);
     char *p = w->buf + w->len;
+    const unsigned char *u = (const unsigned char *)s;
     *p++ = '"';
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c < 0x20 || c > 0x7e) {
+    size_t i = 0;
+    while (i < n) {
+        uint64_t x;
+        if (n - i >= 8 && (memcpy(&x, u + i, 8), plain8(x))) {
+            memcpy(p, u + i, 8);
+            p += 8;
+            i += 8;
+            continue;
+        }
+        unsigned char c = u[i];
+        if (c >= 0x20 && c <= 0x7f) {
+            if (c == '"' || c == '\\')
+                *p++ = '\\';
+            *p++ = (char)c;
+            i++;
+            continue;
+        }
+        size_t len = c < 0x20 ? 0 : utf8_char(u + i, n - i);
+        if (len == 0) {
             w->len = at; /* undone, comma and all */
             w->after_key = after_key;
             w->members = members;
@@ -159,9 +196,9 @@ void dfota_jw_str(dfota_jw *w, const char *s)
             json_decref(j);
             return;
         }
-        if (c == '"' || c == '\\')
-            *p++ = '\\';
-        *p++ = (char)c;
+        memcpy(p, u + i, len);
+        p += len;
+        i += len;
     }
     *p++ = '"';
     w->len = (size_t)(p - w->buf);
@@ -243,55 +280,102 @@ void dfota_jw_real(dfota_jw *w, double v)
     append(w, b, (size_t)n);
 }
 
+/* v / 10^k, 0 <= k <= 6, by constants (a division by a variable is slow). */
+static unsigned long long tenths(unsigned long long v, unsigned k)
+{
+    switch (k) {
+    case 0:
+        return v;
+    case 1:
+        return v / 10;
+    case 2:
+        return v / 100;
+    case 3:
+        return v / 1000;
+    case 4:
+        return v / 10000;
+    case 5:
+        return v / 100000;
+    default:
+        return v / 1000000;
+    }
+}
+
 /* What jansson writes of dfota_seconds(ns), made from the integer, for
  * 100 us <= ns < 1e15 (11 days): 9 significant digits, rounded half away
  * from the exact value (1 ns from a tie at least, far more than the
  * double's error in that range), trailing zeros dropped, ".0" for a whole
  * number. A tie, and times out of that range, are printf's. 0 when not
- * made here. */
+ * made here; at most 17 bytes when made. */
 static size_t seconds_text(int64_t ns, char *out)
 {
     if (ns < 100000 || ns >= 1000000000000000LL)
         return 0;
     unsigned long long v = (unsigned long long)ns, whole = v / 1000000000ULL;
-    unsigned long long unit = 1; /* the last digit kept, in ns: 10^(integer digits) */
-    for (unsigned long long q = whole; q; q /= 10)
+    unsigned k = 0;                /* the digits of the whole seconds (none for 0) */
+    unsigned long long unit = 1; /* the last digit kept, in ns: 10^k */
+    for (unsigned long long q = whole; q; q /= 10, k++)
         unit *= 10;
-    unsigned long long r = v % unit;
+    unsigned long long r = v - tenths(v, k) * unit;
     if (2 * r == unit)
         return 0;
     v = v - r + (2 * r > unit ? unit : 0);
     whole = v / 1000000000ULL;
-    unsigned long long frac = v % 1000000000ULL;
-    char b[32], *end = b + sizeof b, *p = digits(whole, end);
-    size_t n = (size_t)(end - p);
-    memcpy(out, p, n);
+    unsigned long long frac = tenths(v % 1000000000ULL, k); /* 9 - k digits */
+    size_t n = 0;
+    if (whole == 0)
+        out[n++] = '0';
+    else {
+        /* rounding up may have made one digit more: 9.99999999995 is 10.0 */
+        char *end = out + 7, *p = digits(whole, end);
+        n = (size_t)(end - p);
+        memmove(out, p, n);
+    }
     out[n++] = '.';
     if (!frac) {
         out[n++] = '0';
         return n;
     }
-    char f[9];
-    for (int i = 8; i >= 0; i--, frac /= 10)
-        f[i] = (char)('0' + frac % 10);
-    int last = 8;
-    while (f[last] == '0')
-        last--;
-    memcpy(out + n, f, (size_t)last + 1);
-    return n + (size_t)last + 1;
+    unsigned d = 9 - k;
+    while (frac % 10 == 0) {
+        frac /= 10;
+        d--;
+    }
+    static const char pairs[] = "00010203040506070809101112131415161718192021222324"
+                                "25262728293031323334353637383940414243444546474849"
+                                "50515253545556575859606162636465666768697071727374"
+                                "75767778798081828384858687888990919293949596979899";
+    unsigned i = d;
+    for (; i >= 2; i -= 2, frac /= 100)
+        memcpy(out + n + i - 2, pairs + 2 * (frac % 100), 2);
+    if (i)
+        out[n] = (char)('0' + frac);
+    return n + d;
 }
 
 void dfota_jw_seconds(dfota_jw *w, int64_t ns)
 {
-    char b[40];
-    size_t n;
-    if (ns == DFOTA_T_NONE)
+    if (ns == DFOTA_T_NONE) {
         dfota_jw_null(w);
-    else if ((n = seconds_text(ns, b)) != 0) {
+        return;
+    }
+    if (ns >= 100000 && ns < 1000000000000000LL) {
+        size_t at = w->len;
+        int after_key = w->after_key;
+        uint64_t members = w->members;
         member(w);
-        append(w, b, n);
-    } else
-        dfota_jw_real(w, dfota_seconds(ns));
+        if (!dfota_jw_room(w, 24))
+            return;
+        size_t n = seconds_text(ns, w->buf + w->len);
+        if (n) {
+            w->len += n;
+            return;
+        }
+        w->len = at; /* a tie: undone, comma and all, for printf */
+        w->after_key = after_key;
+        w->members = members;
+    }
+    dfota_jw_real(w, dfota_seconds(ns));
 }
 
 int dfota_jw_flush(dfota_jw *w, FILE *out, dfota_json_indent *in)

@@ -13,6 +13,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <jansson.h>
 
@@ -57,7 +58,7 @@ void dfota_jw_free(dfota_jw *w);
 void dfota_jw_open(dfota_jw *w, char c);
 void dfota_jw_close(dfota_jw *w, char c);
 /* "key": our own keys only (nothing in them to escape). */
-void dfota_jw_key(dfota_jw *w, const char *key);
+static inline void dfota_jw_key(dfota_jw *w, const char *key);
 /* A string, null when s is NULL. */
 void dfota_jw_str(dfota_jw *w, const char *s);
 void dfota_jw_int(dfota_jw *w, long long v);
@@ -111,5 +112,47 @@ int dfota_json_dump(const json_t *j, FILE *out, size_t flags);
 
 /* dfota_json_dump, compact, through in (NULL: straight to out). */
 int dfota_json_dump_via(const json_t *j, FILE *out, size_t flags, dfota_json_indent *in);
+
+/* The writer's inner parts, inline for keys (a key's length is known where
+ * it is written): the buffer grown to hold n more bytes (1, or 0 when
+ * memory ran out, oom set); room for n more bytes; whether a comma comes
+ * before a value or a key (a container's second member on), the member
+ * counted. */
+int dfota_jw_grow(dfota_jw *w, size_t n);
+
+static inline int dfota_jw_room(dfota_jw *w, size_t n)
+{
+    return (!w->oom && w->cap - w->len >= n) || dfota_jw_grow(w, n);
+}
+
+static inline int dfota_jw_comma(dfota_jw *w)
+{
+    if (w->after_key) {
+        w->after_key = 0;
+        return 0;
+    }
+    uint64_t bit = (uint64_t)1 << (w->depth & 63);
+    int c = w->depth && (w->members & bit);
+    w->members |= bit;
+    return c;
+}
+
+static inline void dfota_jw_key(dfota_jw *w, const char *key)
+{
+    size_t n = strlen(key);
+    int c = dfota_jw_comma(w);
+    if (dfota_jw_room(w, n + 4)) {
+        char *p = w->buf + w->len;
+        if (c)
+            *p++ = ',';
+        *p++ = '"';
+        memcpy(p, key, n);
+        p += n;
+        *p++ = '"';
+        *p++ = ':';
+        w->len = (size_t)(p - w->buf);
+    }
+    w->after_key = 1;
+}
 
 #endif

@@ -296,6 +296,17 @@ static const char *durations_keys[] = {"command_to_final_result", "command_to_do
                                        "reboot_gap", "command_to_start", "start_to_end",
                                        "max_updating_gap"};
 
+/* A jsonl output to f, its file begun (with a key when not NULL). */
+static dfota_output *jsonl_output(FILE *f, const char *key, const char *file)
+{
+    dfota_output *o = dfota_output_new(DFOTA_OUT_JSONL, f, DFOTA_PROFILE_STRICT, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+    if (key)
+        dfota_output_set_key(o, key);
+    dfota_output_begin_file(o, file);
+    return o;
+}
+
 static void test_json_bytes_are_janssons(void)
 {
     static const int64_t fixed[] = {0, 1, 99999, 100000, 100001, 999999999, 1000000000, 1000000005000,
@@ -307,10 +318,7 @@ static void test_json_bytes_are_janssons(void)
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-    dfota_output *o = dfota_output_new(DFOTA_OUT_JSONL, f, DFOTA_PROFILE_STRICT, 0);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(o);
-    dfota_output_set_key(o, "bucket/key\x01.log");
-    dfota_output_begin_file(o, "a.log");
+    dfota_output *o = jsonl_output(f, "bucket/key\x01.log", "a.log");
     dfota_sink sink = dfota_output_sink(o);
     enum { FLOWS = 3000 };
     static int64_t ns[FLOWS][7];
@@ -395,6 +403,122 @@ static void test_json_bytes_are_janssons(void)
     free(buf);
 }
 
+/* A text beyond ASCII is written by the writer when it is well-formed
+ * UTF-8, and by jansson otherwise: either way jansson's bytes. Each
+ * finding's "seen" is compared with jansson's dump of the same bytes (null
+ * when jansson holds no such string): UTF-8 of 2 to 4 bytes at the edges
+ * of the ranges, U+2028 and U+2029, a BOM, and what is not UTF-8 (a lone
+ * continuation, a cut sequence, overlong forms, surrogates, past
+ * U+10FFFF, bytes never in UTF-8), mixed with escapes, control bytes, DEL
+ * and "/" at every place of an 8-byte word; then random texts of such
+ * pieces. */
+static size_t put_utf8(char *s, uint32_t cp)
+{
+    if (cp < 0x80) {
+        s[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        s[0] = (char)(0xc0 | cp >> 6);
+        s[1] = (char)(0x80 | (cp & 0x3f));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        s[0] = (char)(0xe0 | cp >> 12);
+        s[1] = (char)(0x80 | (cp >> 6 & 0x3f));
+        s[2] = (char)(0x80 | (cp & 0x3f));
+        return 3;
+    }
+    s[0] = (char)(0xf0 | cp >> 18);
+    s[1] = (char)(0x80 | (cp >> 12 & 0x3f));
+    s[2] = (char)(0x80 | (cp >> 6 & 0x3f));
+    s[3] = (char)(0x80 | (cp & 0x3f));
+    return 4;
+}
+
+static void test_json_utf8_is_janssons(void)
+{
+    static const char *fixed[] = {
+        "caf\xc3\xa9", "3.2 \xc2\xa7 of the guide", "\xc2\x80\xdf\xbf", "sep\xe2\x80\xa8par\xe2\x80\xa9",
+        "\xef\xbb\xbf" "bom", "\xe0\xa0\x80\xed\x9f\xbf\xee\x80\x80\xef\xbf\xbf", "\xf0\x90\x80\x80",
+        "smile \xf0\x9f\x98\x80!", "\xf4\x8f\xbf\xbf", "\x80", "\xbf lone", "\xc3", "\xc3(", "ab\xe2\x80",
+        "\xf0\x9f\x98", "\xc0\xaf", "\xc1\xbf", "\xe0\x80\xaf", "\xe0\x9f\xbf", "\xf0\x80\x80\xaf",
+        "\xf0\x8f\xbf\xbf", "\xed\xa0\x80", "\xed\xbf\xbf", "\xed\xa0\xbd\xed\xb8\x80", "\xf4\x90\x80\x80",
+        "\xf5\x80\x80\x80", "\xf8\x88\x80\x80\x80", "\xfe", "\xff", "del\x7f\xc2\xa7", "\xc2\xa7\n",
+        "\xc2\xa7\x01", "a/b \\/ \"q\"", "0123456\xc2\xa7" "89abcdef\"ghij\\klmnop", "01234567\x7f" "abcdefgh",
+        "0123456789abcde\xe2\x80\xa8", "", "plain ascii, long enough for whole words of eight"};
+    enum { RANDOM = 4000, FLOWS = RANDOM + sizeof fixed / sizeof fixed[0] };
+    static const unsigned char odd[] = {'"', '\\', '/', 0x01, 0x09, 0x1f, 0x7f, 0x80, 0x9f, 0xa0, 0xbf,
+                                        0xc0, 0xc2, 0xe0, 0xed, 0xf0, 0xf4, 0xf5, 0xff};
+    static const uint32_t cps[] = {0x80, 0xa7, 0x7ff, 0x800, 0xfff, 0xd7ff, 0xe000, 0x2028, 0x2029,
+                                   0xfeff, 0xfffd, 0xffff, 0x10000, 0x1f600, 0x10ffff};
+    static char texts[FLOWS][DFOTA_TEXT_MAX];
+    uint64_t x = 7;
+    for (size_t i = 0; i < FLOWS; i++) {
+        if (i < FLOWS - RANDOM) {
+            snprintf(texts[i], sizeof texts[i], "%s", fixed[i]);
+            continue;
+        }
+        int well_formed = lcg(&x) % 2; /* half of them: no byte out of place */
+        size_t n = 0, want = lcg(&x) % 60;
+        while (n < want) {
+            unsigned r = (unsigned)(lcg(&x) % 8);
+            if (r < 3)
+                texts[i][n++] = (char)('a' + lcg(&x) % 26);
+            else if (r < 6)
+                n += put_utf8(texts[i] + n, cps[lcg(&x) % (sizeof cps / sizeof cps[0])]);
+            else if (r == 6 || !well_formed)
+                texts[i][n++] = (char)odd[lcg(&x) % (well_formed ? 3 : sizeof odd)];
+            else
+                texts[i][n++] = ' ';
+        }
+        texts[i][n] = '\0';
+    }
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    dfota_output *o = jsonl_output(f, NULL, "u.log");
+    dfota_sink sink = dfota_output_sink(o);
+    static dfota_flow_summary s;
+    for (size_t i = 0; i < FLOWS; i++) {
+        memset(&s, 0, sizeof s);
+        s.id = (unsigned)i + 1;
+        s.outcome = "updated";
+        s.max_percent = -1;
+        s.n_findings = 1;
+        s.findings[0].rule = DFOTA_R_CMD_FINAL;
+        s.findings[0].level = DFOTA_L_FAIL;
+        s.findings[0].t_ns = DFOTA_T_NONE;
+        memcpy(s.findings[0].seen, texts[i], sizeof texts[i]);
+        sink.flow(sink.ctx, &s);
+    }
+    dfota_output_end_file(o, NULL, NULL, DFOTA_FMT_TRANSCRIPT, NULL);
+    CU_ASSERT_EQUAL(dfota_output_finish(o), DFOTA_OK);
+    dfota_output_free(o);
+    fclose(f);
+    int same = 0, strings = 0, nulls = 0;
+    const char *at = buf;
+    for (size_t i = 0; i < FLOWS; i++) {
+        json_t *t = json_stringn(texts[i], strlen(texts[i]));
+        char *want = t ? json_dumps(t, JSON_ENCODE_ANY) : strdup("null");
+        strings += t != NULL;
+        nulls += t == NULL;
+        json_decref(t);
+        const char *got = strstr(at, "\"seen\":");
+        if (want && got && strncmp(got + 7, want, strlen(want)) == 0 && got[7 + strlen(want)] == ',')
+            same++;
+        else
+            fprintf(stderr, "\ntext %zu: want %s, got %.80s\n", i, want ? want : "?", got ? got : "none");
+        free(want);
+        at = got ? got + 1 : at;
+    }
+    CU_ASSERT_EQUAL(same, FLOWS);
+    CU_ASSERT_TRUE(strings > RANDOM / 3); /* both kinds, many of each */
+    CU_ASSERT_TRUE(nulls > RANDOM / 10);
+    free(buf);
+}
+
 /* A run of several modules writes each module's junit.xml from its own
  * thread: the first writes of a process race into libxml2's set-up, which
  * crashed one run in three under the address sanitizer. Eight threads
@@ -446,6 +570,7 @@ int main(void)
         {"the rules' statuses in text, secrets hidden", test_rules_text},
         {"check and run write a finding the same way", test_one_finding_encoder},
         {"json and jsonl: jansson's bytes, written as they are made", test_json_bytes_are_janssons},
+        {"json: UTF-8, well-formed or not, as jansson writes it", test_json_utf8_is_janssons},
     };
     return RUN_SUITE("report", tests);
 }
