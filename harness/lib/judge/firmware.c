@@ -85,15 +85,6 @@ void judge_fw_answer(dfota_checker *c, const dfota_event *ev)
         }
         return;
     }
-    /* the command's echo is not its answer: keep waiting */
-    if (n >= 2 && (s[0] == 'A' || s[0] == 'a') && (s[1] == 'T' || s[1] == 't'))
-        return;
-    /* a final result ends the wait with nothing said */
-    if ((n == 2 && memcmp(s, "OK", 2) == 0) || (n >= 5 && memcmp(s, "ERROR", 5) == 0) ||
-        (n >= 11 && (memcmp(s, "+CME ERROR:", 11) == 0 || memcmp(s, "+CMS ERROR:", 11) == 0))) {
-        c->fw_asked = FW_ASKED_NONE;
-        return;
-    }
     /* "+QGMR: X" as some firmware answers; any other "+...:" line is a URC
      * that came while the answer was awaited (+CREG: 1 is no firmware) */
     if (s[0] == '+') {

@@ -330,7 +330,9 @@ static void feed(dfota_checker *c, const dfota_event *ev, dfota_transition *tr)
         on_port_back(c, ev);
         break;
     default:
-        if (c->fw_asked)
+        /* information text only: the command's echo is not its answer, and
+         * a final result ended the wait above */
+        if (c->fw_asked && it->kind == DFOTA_ITEM_OTHER)
             judge_fw_answer(c, ev);
         break;
     }
