@@ -552,8 +552,3 @@ int dfota_json_dump_via(const json_t *j, FILE *out, size_t flags, dfota_json_ind
         free(buf);
     return rc;
 }
-
-int dfota_json_dump(const json_t *j, FILE *out, size_t flags)
-{
-    return dfota_json_dump_via(j, out, flags, NULL);
-}

@@ -104,13 +104,8 @@ json_t *dfota_json_counts(const dfota_checker_result *res);
 json_t *dfota_json_provenance(const dfota_provenance *p);
 
 /* Writes j to out as json_dumpf does with the same flags, but in one
- * write: jansson writes a token at a time, and those writes were the
- * largest part of what a big log's JSON cost. 0, or -1 when the write
- * failed or memory ran out. */
-int dfota_json_dump(const json_t *j, FILE *out, size_t flags);
-
-
-/* dfota_json_dump, compact, through in (NULL: straight to out). */
+ * write (jansson writes a token at a time), through in (NULL: straight to
+ * out). 0, or -1 when the write failed or memory ran out. */
 int dfota_json_dump_via(const json_t *j, FILE *out, size_t flags, dfota_json_indent *in);
 
 /* The writer's inner parts, inline for keys (a key's length is known where

@@ -357,7 +357,8 @@ static void on_finding(void *ctx, const dfota_finding *f)
     else if (o->fmt == DFOTA_OUT_JSON || o->fmt == DFOTA_OUT_JSONL) {
         if (f->flow == 0)
             dfota_out_json_finding(o, f);
-        if (f->level != DFOTA_L_NOTE && (unsigned)f->rule < DFOTA_RULE_COUNT)
+        if (o->fmt == DFOTA_OUT_JSONL && f->level != DFOTA_L_NOTE &&
+            (unsigned)f->rule < DFOTA_RULE_COUNT) /* only jsonl writes them */
             o->rule_findings[f->rule]++;
     }
     else if (o->fmt == DFOTA_OUT_JUNIT && f->level != DFOTA_L_NOTE && f->line > 0 &&
@@ -392,7 +393,6 @@ void dfota_output_begin_file(dfota_output *o, const char *name)
 {
     dfota_escape(name, strlen(name), o->file, sizeof o->file);
     o->n_seen = 0;
-    o->flows_written = 0;
     o->n_outcomes = o->outcomes_dropped = 0;
     memset(o->rule_line, 0, sizeof o->rule_line);
     o->span_ns = 0;

@@ -50,7 +50,6 @@ struct dfota_output {
      * does not allocate and free them file after file) */
     seen_kind seen[SEEN_MAX];
     size_t n_seen;
-    unsigned flows_written;
     char outcome[OUTCOMES_MAX][OUTCOME_MAX]; /* "FILE:LINE: upgrade over ...", per upgrade */
     size_t n_outcomes, outcomes_dropped;
     int holding;             /* text findings held until the outcomes are written first */
@@ -116,7 +115,6 @@ size_t dfota_out_reader_notes(const dfota_output *o, const dfota_reader_stats *s
 /* JSON and jsonl (output_json.c): the document's head, a finding of no flow, a flow
  * (the checker's sink), a file's head and end, the summary. Trouble
  * writing sets o->io_error. */
-void dfota_out_json_begin(dfota_output *o);
 void dfota_out_json_finding(dfota_output *o, const dfota_finding *f);
 void dfota_out_json_flow(void *ctx, const dfota_flow_summary *s);
 void dfota_out_json_begin_file(dfota_output *o);

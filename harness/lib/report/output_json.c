@@ -66,11 +66,6 @@ static void json_begun(dfota_output *o)
     dfota_jw_open(w, '[');
 }
 
-void dfota_out_json_begin(dfota_output *o)
-{
-    json_begun(o);
-}
-
 static void finding(dfota_jw *w, const dfota_output *o, const dfota_finding *f)
 {
     dfota_finding copy;
