@@ -194,7 +194,8 @@ if [ "$n" -ge 4 ] && ! grep -qv ' PASS$' "$tmp/good.rules"; then
   ok "dfota check --host: all $n HOST-* rules PASS"
 elif [ "$n" -ge 4 ] && [ "$(grep -v ' PASS$' "$tmp/good.rules")" = "HOST-READ-TO-END FAIL" ] &&
      late "$tmp/good.transcript" > "$tmp/good.late"; then
-  ok "dfota check --host: HOST-READ-TO-END not judged here, the machine was too busy:" \
+  # shown, not counted: a FAIL here is the busy machine's, not a pass
+  echo "SKIP dfota check --host: HOST-READ-TO-END not judged here, the machine was too busy:" \
     "$(cat "$tmp/good.late")"
 else
   bad "dfota check --host: HOST-* rules not all PASS:"; cat "$tmp/good.rules" "$tmp/good.err"
@@ -226,7 +227,7 @@ got=$(host_rules "$tmp/fail.json" | grep '^HOST-READ-TO-END ')
 if [ "$got" = "HOST-READ-TO-END PASS" ]; then
   ok "END,502: the host read to END"
 elif [ "$got" = "HOST-READ-TO-END FAIL" ] && late "$tmp/fail.transcript" > "$tmp/fail.late"; then
-  ok "END,502: HOST-READ-TO-END not judged here, the machine was too busy: $(cat "$tmp/fail.late")"
+  echo "SKIP END,502: HOST-READ-TO-END not judged here, the machine was too busy: $(cat "$tmp/fail.late")"
 else
   bad "END,502: $got"
 fi

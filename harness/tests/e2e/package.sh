@@ -75,7 +75,9 @@ fi
 
 # 3. lintian: no error.
 lintian --tag-display-limit 0 "$deb" > "$tmp/lintian" 2>&1
-if grep -q '^E:' "$tmp/lintian"; then bad "lintian reports errors:"; cat "$tmp/lintian"; else ok "lintian: no error ($(grep -c '^W:' "$tmp/lintian") warnings)"; fi
+lrc=$? # 1: tags of error severity; 2 and more: lintian did not run
+if [ "$lrc" -ge 2 ]; then bad "lintian did not run (exit $lrc):"; cat "$tmp/lintian"
+elif grep -q '^E:' "$tmp/lintian"; then bad "lintian reports errors:"; cat "$tmp/lintian"; else ok "lintian: no error ($(grep -c '^W:' "$tmp/lintian") warnings)"; fi
 sed 's/^/    lintian: /' "$tmp/lintian"
 
 # 4. Unpacked into a root of our own; the changelog and the copyright.
