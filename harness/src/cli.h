@@ -53,6 +53,10 @@ int cli_redact_param(const char *cmd, const char *what, const char *list);
 #define CLI_SHOWN_MAX 1024
 const char *cli_shown(const char *s, char *buf, size_t cap);
 
+/* "dfota CMD: " and fmt with arg shown as cli_shown shows it (fmt has one
+ * %s), then "Try 'dfota CMD --help'.": a usage error. Returns EXIT_INPUT. */
+int cli_bad_usage(const char *cmd, const char *fmt, const char *arg);
+
 /* BYTES with an optional K/KiB, M/MiB, G/GiB suffix, at most max: 1, else 0. */
 int parse_bytes(const char *s, uint64_t max, uint64_t *out);
 

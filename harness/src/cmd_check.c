@@ -335,11 +335,7 @@ static int parse_window(dfota_checker_opts *o, const char *arg)
 
 static int bad_usage(const char *fmt, const char *arg)
 {
-    char b[CLI_SHOWN_MAX];
-    fprintf(stderr, "dfota check: ");
-    fprintf(stderr, fmt, cli_shown(arg, b, sizeof b)); /* a user's text: escaped, redacted */
-    fprintf(stderr, "\nTry 'dfota check --help'.\n");
-    return EXIT_INPUT;
+    return cli_bad_usage("check", fmt, arg);
 }
 
 /* The threads --jobs 0 (the default) means: the CPUs online. */

@@ -82,11 +82,7 @@ static const char usage_options[] =
 
 static int bad_usage(const char *fmt, const char *arg)
 {
-    char b[CLI_SHOWN_MAX];
-    fprintf(stderr, "dfota merge: ");
-    fprintf(stderr, fmt, cli_shown(arg, b, sizeof b)); /* a user's text: escaped, redacted */
-    fprintf(stderr, "\nTry 'dfota merge --help'.\n");
-    return EXIT_INPUT;
+    return cli_bad_usage("merge", fmt, arg);
 }
 
 static void warn(void *ctx, const char *msg)

@@ -92,6 +92,15 @@ const char *cli_shown(const char *s, char *buf, size_t cap)
     return buf;
 }
 
+int cli_bad_usage(const char *cmd, const char *fmt, const char *arg)
+{
+    char b[CLI_SHOWN_MAX];
+    fprintf(stderr, "dfota %s: ", cmd);
+    fprintf(stderr, fmt, cli_shown(arg, b, sizeof b)); /* a user's text: escaped, redacted */
+    fprintf(stderr, "\nTry 'dfota %s --help'.\n", cmd);
+    return EXIT_INPUT;
+}
+
 /* Scenario variables (--var NAME=VALUE, -D NAME=VALUE, --vars FILE) are
  * dfota run's only: given to another command they are an error, never
  * taken for a file name (dfota lint --var X=1 would read "--var" and

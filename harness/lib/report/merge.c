@@ -332,6 +332,15 @@ int report_seen_add(dfota_merge *m, uint64_t key, uint64_t judged, int *differs)
     return 0;
 }
 
+/* The files merged: every verdict counted. */
+static uint64_t merge_files(const dfota_merge *m)
+{
+    uint64_t files = 0;
+    for (int v = 0; v < REPORT_V_COUNT; v++)
+        files += m->verdicts[v];
+    return files;
+}
+
 void dfota_merge_get_totals(const dfota_merge *m, dfota_merge_totals *t)
 {
     memset(t, 0, sizeof *t);
@@ -343,8 +352,7 @@ void dfota_merge_get_totals(const dfota_merge *m, dfota_merge_totals *t)
     t->inconclusive = m->verdicts[REPORT_V_INCONCLUSIVE];
     t->nothing = m->verdicts[REPORT_V_NOTHING];
     t->unreadable = m->verdicts[REPORT_V_ERROR];
-    for (int v = 0; v < REPORT_V_COUNT; v++)
-        t->files += m->verdicts[v];
+    t->files = merge_files(m);
     t->duplicates = m->duplicates;
     t->duplicates_differing = m->duplicates_differing;
     t->truncated = m->truncated.count;
@@ -352,12 +360,10 @@ void dfota_merge_get_totals(const dfota_merge *m, dfota_merge_totals *t)
     t->mixed = m->n_combos + m->combos_dropped;
 }
 
-dfota_status report_merge_status(const dfota_merge *m)
+dfota_status dfota_merge_status(const dfota_merge *m)
 {
     const uint64_t *v = m->verdicts;
-    uint64_t files = 0;
-    for (int i = 0; i < REPORT_V_COUNT; i++)
-        files += v[i];
+    uint64_t files = merge_files(m);
     dfota_status st = DFOTA_STATUS_PASS;
     if (v[REPORT_V_ERROR])
         st = DFOTA_STATUS_INPUT;
@@ -370,11 +376,6 @@ dfota_status report_merge_status(const dfota_merge *m)
     if (m->duplicates_differing)
         return DFOTA_STATUS_INPUT;
     return dfota_status_fail_on(st, m->o.fail_on); /* as dfota check's --fail-on */
-}
-
-dfota_status dfota_merge_status(const dfota_merge *m)
-{
-    return report_merge_status(m);
 }
 
 /* ---- lines ------------------------------------------------------------- */

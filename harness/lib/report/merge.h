@@ -144,7 +144,5 @@ const report_combo *report_merge_combo(const dfota_merge *m);
 size_t report_merge_combos(const dfota_merge *m, const report_combo *out[DFOTA_MERGE_COMBOS_MAX]);
 void report_code_meaning(const report_entry *e, char *buf, size_t cap);
 
-/* The status the merged verdicts call for (dfota_merge_status). */
-dfota_status report_merge_status(const dfota_merge *m);
 
 #endif

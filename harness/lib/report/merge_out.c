@@ -205,7 +205,7 @@ static json_t *merge_json(const dfota_merge *m)
                         json_pack("{s:o,s:o,s:o,s:o,s:o}", "combinations", count(m->combos_dropped), "rules",
                                   count(m->rules.dropped), "outcomes", count(m->outcomes.dropped), "codes",
                                   count(m->codes.dropped), "firmware", count(m->firmware.dropped)));
-    json_object_set_new(j, "exit_status", json_integer((json_int_t)report_merge_status(m)));
+    json_object_set_new(j, "exit_status", json_integer((json_int_t)dfota_merge_status(m)));
     return j;
 }
 

@@ -124,10 +124,8 @@ static dfota_err typed_at(ctx *c, json_t *obj, const char *name, json_type t, js
     if (!v || json_is_null(v))
         return DFOTA_OK;
     if (json_typeof(v) != t) {
-        json_t *want = t == JSON_OBJECT ? json_object() : json_array();
-        dfota_err rc = bad(c, DFOTA_E_INPUT, "\"%s\" is %s, not %s", name, type_name(v), type_name(want));
-        json_decref(want);
-        return rc;
+        return bad(c, DFOTA_E_INPUT, "\"%s\" is %s, not %s", name, type_name(v),
+                   t == JSON_OBJECT ? "an object" : "an array");
     }
     *out = v;
     return DFOTA_OK;
