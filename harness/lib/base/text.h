@@ -58,6 +58,37 @@ static inline const char *text_find(const char *s, size_t n, const char *pat, si
     return NULL;
 }
 
+/* The length of the well-formed UTF-8 character of 2 to 4 bytes at p (n
+ * bytes left), as RFC 3629 has it (no overlong form, no surrogate, nothing
+ * past U+10FFFF), or 0 when there is none. */
+static inline size_t text_utf8_len(const unsigned char *p, size_t n)
+{
+    unsigned char c = p[0], lo = 0x80, hi = 0xBF;
+    size_t need;
+    if (c >= 0xC2 && c <= 0xDF)
+        need = 2;
+    else if (c >= 0xE0 && c <= 0xEF) {
+        need = 3;
+        if (c == 0xE0)
+            lo = 0xA0; /* overlong below */
+        else if (c == 0xED)
+            hi = 0x9F; /* surrogates above */
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        need = 4;
+        if (c == 0xF0)
+            lo = 0x90; /* overlong below */
+        else if (c == 0xF4)
+            hi = 0x8F; /* past U+10FFFF above */
+    } else
+        return 0;
+    if (n < need || p[1] < lo || p[1] > hi)
+        return 0;
+    for (size_t i = 2; i < need; i++)
+        if (p[i] < 0x80 || p[i] > 0xBF)
+            return 0;
+    return need;
+}
+
 /* Where to cut s[0..k) so that no UTF-8 sequence is split: dfota_escape
  * judges a sequence only within the bytes it is given. */
 static inline size_t text_utf8_cut(const char *s, size_t k)

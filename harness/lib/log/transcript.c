@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/text.h"
 #include "dfota/guide.h"
 #include "dfota/log.h"
 
@@ -12,33 +13,9 @@
  * (U+0080-U+009F) count as invalid: a terminal may act on them. */
 static size_t utf8_len(const unsigned char *p, size_t n)
 {
-    unsigned char c = p[0];
-    size_t need;
-    unsigned char lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) {
-        need = 2;
-        if (c == 0xC2)
-            lo = 0xA0;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        need = 3;
-        if (c == 0xE0)
-            lo = 0xA0;
-        else if (c == 0xED)
-            hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        need = 4;
-        if (c == 0xF0)
-            lo = 0x90;
-        else if (c == 0xF4)
-            hi = 0x8F;
-    } else
-        return 0;
-    if (n < need || p[1] < lo || p[1] > hi)
-        return 0;
-    for (size_t i = 2; i < need; i++)
-        if (p[i] < 0x80 || p[i] > 0xBF)
-            return 0;
-    return need;
+    if (n > 1 && p[0] == 0xC2 && p[1] < 0xA0)
+        return 0; /* U+0080-U+009F */
+    return text_utf8_len(p, n);
 }
 
 /* Is the valid UTF-8 sequence p[0..u) a bidi control (U+061C, U+200E,

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/text.h"
 #include "report/json.h"
 
 #include "dfota/guide.h"
@@ -114,38 +115,6 @@ static inline int plain8(uint64_t x)
     return ((ctl | top | quote | back) & high) == 0;
 }
 
-/* The length of the well-formed UTF-8 character of 2 to 4 bytes at s (n
- * bytes left), as RFC 3629 has it (no overlong form, no surrogate, nothing
- * past U+10FFFF): what jansson takes as a string and writes as it is
- * without JSON_ENSURE_ASCII. 0 when not one. */
-static size_t utf8_char(const unsigned char *s, size_t n)
-{
-    unsigned char c = s[0], lo = 0x80, hi = 0xbf;
-    size_t len;
-    if (c >= 0xc2 && c <= 0xdf)
-        len = 2;
-    else if (c >= 0xe0 && c <= 0xef) {
-        len = 3;
-        if (c == 0xe0)
-            lo = 0xa0; /* overlong below */
-        else if (c == 0xed)
-            hi = 0x9f; /* surrogates above */
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        len = 4;
-        if (c == 0xf0)
-            lo = 0x90; /* overlong below */
-        else if (c == 0xf4)
-            hi = 0x8f; /* past U+10FFFF above */
-    } else
-        return 0;
-    if (n < len || s[1] < lo || s[1] > hi)
-        return 0;
-    for (size_t k = 2; k < len; k++)
-        if (s[k] < 0x80 || s[k] > 0xbf)
-            return 0;
-    return len;
-}
-
 void dfota_jw_str(dfota_jw *w, const char *s)
 {
     if (!s) {
@@ -183,7 +152,7 @@ void dfota_jw_str(dfota_jw *w, const char *s)
             i++;
             continue;
         }
-        size_t len = c < 0x20 ? 0 : utf8_char(u + i, n - i);
+        size_t len = c < 0x20 ? 0 : text_utf8_len(u + i, n - i);
         if (len == 0) {
             w->len = at; /* undone, comma and all */
             w->after_key = after_key;
