@@ -93,6 +93,8 @@ typedef struct dfota_framer dfota_framer;
 /* A new framer; NULL when out of memory. Free with dfota_framer_free. */
 dfota_framer *dfota_framer_new(void);
 void dfota_framer_free(dfota_framer *f);
+/* f as dfota_framer_new made it (its line buffer kept): for the next input. */
+void dfota_framer_reset(dfota_framer *f);
 
 /* Hands the framer the next bytes. The framer borrows them until
  * dfota_framer_next has returned 0; it copies what it needs. */

@@ -26,6 +26,12 @@ dfota_framer *dfota_framer_new(void)
     return calloc(1, sizeof(dfota_framer));
 }
 
+void dfota_framer_reset(dfota_framer *f)
+{
+    /* all but buf, whose bytes nothing reads before it writes them */
+    memset(f, 0, offsetof(dfota_framer, buf));
+}
+
 void dfota_framer_free(dfota_framer *f)
 {
     free(f);

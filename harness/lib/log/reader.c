@@ -57,15 +57,9 @@ void dfota_reader_reset(dfota_reader *r, FILE *in, const char *name)
     char *buf = r->buf, *raw = r->raw;
     size_t cap = r->cap;
     dfota_framer *framer = r->framer;
-    const char *s;
-    size_t len, full;
-    unsigned flags;
     if (r->cd)
         iconv_close(r->cd);
-    /* The first flush hands out a line it held and the second forgets it:
-     * the framer is then as a new one. */
-    (void)dfota_framer_flush(framer, &s, &len, &full, &flags);
-    (void)dfota_framer_flush(framer, &s, &len, &full, &flags);
+    dfota_framer_reset(framer);
     /* Everything but the buffers and the header's values (32 KiB that
      * n_meta guards), whose bytes nothing reads before it writes them, is
      * as calloc left it. */
