@@ -39,18 +39,19 @@ void check_ctx_free(check_ctx *cx);
 /* The name the output calls path by: "<stdin>" for "-". */
 const char *check_name(const char *path);
 
-/* Opens path ("-": standard input) to be judged. NULL with the error in
- * err (cap bytes), naming the file, when it cannot be opened. *in_order is
+/* Opens path ("-": standard input, STDIN_FILENO) to be judged: its file
+ * descriptor, or -1 with the error in err (cap bytes), naming the file,
+ * when it cannot be opened. *in_order is
  * set to 1 when it is not a regular file (standard input, a pipe): it
  * must be read when its turn comes, not ahead. */
-FILE *check_open(const char *path, char *err, size_t cap, int *in_order);
+int check_open(const char *path, char *err, size_t cap, int *in_order);
 /* Closes what check_open opened (standard input stays open). */
-void check_close(FILE *in);
+void check_close(int fd);
 
-/* Judges the file open as in, called name, into to: the sink's calls,
+/* Judges the file open as fd (check_open's), called name, into to: the sink's calls,
  * then to->end once. 0, or -1 when out of memory (to->end was called with
  * that error). */
-int check_judge(check_ctx *cx, FILE *in, const char *name, const check_to *to);
+int check_judge(check_ctx *cx, int fd, const char *name, const check_to *to);
 
 /* ---- files judged on several threads (check_pool.c) ------------------ */
 
@@ -60,18 +61,21 @@ int check_judge(check_ctx *cx, FILE *in, const char *name, const check_to *to);
 
 typedef struct check_pool check_pool;
 
-/* A pool of up to jobs threads (started as files come) judging files into
+/* A pool of jobs judges (the thread that calls check_pool_add and up to
+ * jobs - 1 threads, started as files come) judging files into
  * out: out gets each file whole, in the order check_pool_add was called,
  * the same calls as judging them one by one would make. NULL when out of
  * memory. */
 check_pool *check_pool_new(unsigned jobs, const check_cfg *cfg, dfota_output *out);
 
 /* Hands the pool the file at path ("-": standard input), its records
- * calling it key (NULL: its name). Waits while as many files as the pool
- * holds are not written yet. 0, or -1 when out of memory. */
+ * calling it key (NULL: its name). While as many files as the pool holds
+ * are not written yet, judges the next waiting one itself, or waits. 0, or
+ * -1 when out of memory. */
 int check_pool_add(check_pool *p, const char *path, const char *key);
 
-/* Waits until every file is written, stops the threads and frees p. 0, or
+/* Judges what is still waiting, waits until every file is written, stops
+ * the threads and frees p. 0, or
  * -1 when a file ran out of memory. */
 int check_pool_end(check_pool *p);
 

@@ -16,6 +16,13 @@
  * tape at all. At most IN_FLIGHT per thread files are held: memory is
  * bounded per job, whatever the number of files.
  *
+ * The thread that adds the files is the Nth judge: N - 1 threads are
+ * started, and when the pool is full the adding thread judges the next
+ * file waiting instead of sleeping until room is made. A sleep and a
+ * wake-up every few files cost more than the judging of a small file
+ * (each a thread switch, dearer still in a virtual machine), and the
+ * adding thread would have been a third one competing for two cores.
+ *
  * What the threads share is the output, held by one at a time, and the
  * options, read only. The reader and the checker keep no state outside
  * their own objects; the redactor's extra names are set before the first
@@ -32,6 +39,7 @@
 
 #define TAPE_MAX (2u << 20) /* bytes of a file's tape before it waits for its turn */
 #define IN_FLIGHT 4         /* files held per thread, judged or waiting to be written */
+#define SPARE_TAPES 8       /* tapes kept for reuse: a malloc and a free a file cost more */
 
 /* A tape holds records: a head, then what it says, padded to 8 bytes. */
 enum { REC_FINDING = 1, REC_FLOW };
@@ -73,6 +81,9 @@ struct check_pool {
     int turn_taken, closing, oom;
     int adding;                   /* check_pool_add waits for room */
     struct worker *workers;
+    unsigned char *spare[SPARE_TAPES]; /* tapes of written files, for the next ones */
+    size_t spare_cap[SPARE_TAPES];
+    unsigned n_spare;
     const check_cfg *cfg;
     dfota_output *out;
     dfota_sink out_sink;
@@ -83,8 +94,33 @@ typedef struct worker {
     pthread_t thread;
     job *j;                      /* the file it judges */
     check_ctx cx;                /* its judge */
-    dfota_flow_summary scratch;  /* a flow played back */
+    dfota_finding finding;       /* a finding played back */
 } worker;
+
+/* ---- tapes ---------------------------------------------------------- */
+
+/* A tape for j from the spares, if one is there. Lock held. */
+static void take_tape(check_pool *p, job *j)
+{
+    if (p->n_spare > 0) {
+        p->n_spare--;
+        j->tape = p->spare[p->n_spare];
+        j->cap = p->spare_cap[p->n_spare];
+    }
+}
+
+/* j's tape, played: kept for another file, or freed. Lock held. */
+static void give_tape(check_pool *p, job *j)
+{
+    if (j->tape && p->n_spare < SPARE_TAPES && j->cap <= TAPE_MAX) {
+        p->spare[p->n_spare] = j->tape;
+        p->spare_cap[p->n_spare] = j->cap;
+        p->n_spare++;
+    } else
+        free(j->tape);
+    j->tape = NULL;
+    j->len = j->cap = 0;
+}
 
 /* ---- playing a tape into the output (the turn held) ------------------ */
 
@@ -102,23 +138,21 @@ static void play(worker *w, job *j)
         memcpy(&h, j->tape + at, sizeof h);
         const unsigned char *data = j->tape + at + sizeof h;
         if (h.kind == REC_FINDING) {
-            dfota_finding f;
+            dfota_finding *f = &w->finding;
             const char *e = (const char *)data + FINDING_HEAD;
-            memcpy(&f, data, FINDING_HEAD);
-            snprintf(f.expected, sizeof f.expected, "%s", e);
-            snprintf(f.seen, sizeof f.seen, "%s", e + strlen(e) + 1);
+            size_t el = strlen(e), sl = strlen(e + el + 1); /* each fits: recorded from one */
+            memcpy(f, data, FINDING_HEAD);
+            memcpy(f->expected, e, el + 1);
+            memcpy(f->seen, e + el + 1, sl + 1);
             if (p->out_sink.finding)
-                p->out_sink.finding(p->out_sink.ctx, &f);
-        } else {
-            memcpy(&w->scratch, data, h.size);
-            if (p->out_sink.flow)
-                p->out_sink.flow(p->out_sink.ctx, &w->scratch);
+                p->out_sink.finding(p->out_sink.ctx, f);
+        } else if (p->out_sink.flow) {
+            /* records are 8-byte aligned in a malloc'd tape: played where it lies */
+            p->out_sink.flow(p->out_sink.ctx, (const dfota_flow_summary *)(const void *)data);
         }
         at += REC_ALIGN(sizeof h + h.size);
     }
-    free(j->tape);
-    j->tape = NULL;
-    j->len = j->cap = 0;
+    j->len = 0; /* the tape is kept for what comes next, or for another file */
 }
 
 static void write_job(worker *w, job *j)
@@ -143,9 +177,7 @@ static void pop_head(check_pool *p)
         p->adding = 0;
         pthread_cond_signal(&p->room);
     }
-    free(j->path);
-    free(j->key);
-    free(j->tape);
+    give_tape(p, j);
     free(j);
 }
 
@@ -179,17 +211,6 @@ static void take_turn(worker *w)
     j->direct = 1;
     begin(p, j);
     play(w, j);
-}
-
-/* Whether w's file is the head and the turn free: then it is written as
- * it is judged, with no tape (one big file, or files one at a time). */
-static int first_in_line(worker *w)
-{
-    check_pool *p = w->p;
-    pthread_mutex_lock(&p->mu);
-    int first = p->head == w->j && !p->turn_taken;
-    pthread_mutex_unlock(&p->mu);
-    return first;
 }
 
 /* ---- the checker's sink in a thread: the tape ------------------------ */
@@ -271,16 +292,22 @@ static void tape_end(void *ctx, const dfota_checker_result *res, const char *err
 
 /* ---- the threads ----------------------------------------------------- */
 
-static void judge_job(worker *w, job *j)
+/* first: j is the head and w took the turn for it: it is written as it
+ * is judged, with no tape (one big file, or files one at a time). */
+static void judge_job(worker *w, job *j, int first)
 {
     check_to to = {{tape_finding, tape_flow, w}, tape_end, w};
     char err[DFOTA_ERRBUF];
     int in_order = 0;
     w->j = j;
-    FILE *in = check_open(j->path, err, sizeof err, &in_order);
-    if (in_order || first_in_line(w))
+    if (first) {
+        j->direct = 1;
+        begin(w->p, j);
+    }
+    int in = check_open(j->path, err, sizeof err, &in_order);
+    if (in_order && !first)
         take_turn(w); /* standard input, a pipe: read in its turn */
-    if (!in) {
+    if (in < 0) {
         tape_end(w, NULL, err, DFOTA_FMT_AUTO, NULL);
         return;
     }
@@ -291,6 +318,31 @@ static void judge_job(worker *w, job *j)
         w->p->oom = 1;
         pthread_mutex_unlock(&w->p->mu);
     }
+}
+
+/* Judges j, taken from the queue, on w and writes what can be written
+ * after it. Lock held on entry and on return. */
+static void run_job(worker *w, job *j)
+{
+    check_pool *p = w->p;
+    p->next_run = j->next;
+    j->state = JOB_RUNNING;
+    int first = p->head == j && !p->turn_taken;
+    if (first)
+        p->turn_taken = 1;
+    else
+        take_tape(p, j);
+    pthread_mutex_unlock(&p->mu);
+    judge_job(w, j, first);
+    pthread_mutex_lock(&p->mu);
+    j->state = JOB_DONE;
+    if (j->direct) { /* written as it was judged: the turn is this thread's */
+        pop_head(p);
+        drain(w);
+    } else if (p->head == j && !p->turn_taken) {
+        p->turn_taken = 1;
+        drain(w);
+    } /* else whoever writes the files before it writes it */
 }
 
 static void *worker_main(void *arg)
@@ -307,19 +359,7 @@ static void *worker_main(void *arg)
         job *j = p->next_run;
         if (!j)
             break;
-        p->next_run = j->next;
-        j->state = JOB_RUNNING;
-        pthread_mutex_unlock(&p->mu);
-        judge_job(w, j);
-        pthread_mutex_lock(&p->mu);
-        j->state = JOB_DONE;
-        if (j->direct) { /* written as it was judged: the turn is this thread's */
-            pop_head(p);
-            drain(w);
-        } else if (p->head == j && !p->turn_taken) {
-            p->turn_taken = 1;
-            drain(w);
-        } /* else whoever writes the files before it writes it */
+        run_job(w, j);
     }
     pthread_mutex_unlock(&p->mu);
     return NULL;
@@ -337,6 +377,9 @@ check_pool *check_pool_new(unsigned jobs, const check_cfg *cfg, dfota_output *ou
         free(p);
         return NULL;
     }
+    /* the last is the judge of the thread that adds the files */
+    p->workers[jobs - 1].p = p;
+    p->workers[jobs - 1].cx.cfg = cfg;
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->work, NULL);
     pthread_cond_init(&p->room, NULL);
@@ -351,15 +394,22 @@ check_pool *check_pool_new(unsigned jobs, const check_cfg *cfg, dfota_output *ou
 
 int check_pool_add(check_pool *p, const char *path, const char *key)
 {
-    job *j = calloc(1, sizeof *j);
-    if (!j || !(j->path = strdup(path)) || (key && key[0] && !(j->key = strdup(key)))) {
-        if (j)
-            free(j->path);
-        free(j);
+    /* the job, its path and its key in one allocation */
+    size_t pl = strlen(path) + 1, kl = key && key[0] ? strlen(key) + 1 : 0;
+    job *j = calloc(1, sizeof *j + pl + kl);
+    if (!j)
         return -1;
-    }
+    j->path = memcpy((char *)(j + 1), path, pl);
+    if (kl)
+        j->key = memcpy(j->path + pl, key, kl);
     pthread_mutex_lock(&p->mu);
+    /* Full: the adding thread judges a waiting file itself rather than
+     * sleep until a thread has written some (a thread switch each time). */
     while (p->in_flight >= p->max_in_flight) {
+        if (p->next_run) {
+            run_job(&p->workers[p->jobs - 1], p->next_run);
+            continue;
+        }
         p->adding = 1;
         pthread_cond_wait(&p->room, &p->mu);
     }
@@ -371,36 +421,39 @@ int check_pool_add(check_pool *p, const char *path, const char *key)
     if (!p->next_run)
         p->next_run = j;
     p->in_flight++;
-    int rc = 0;
-    /* a thread per file held, up to jobs: one file, one thread */
-    if (p->started < p->jobs && p->started < p->in_flight) {
+    /* a thread per file held, up to jobs - 1 (the adding thread is the
+     * last judge): one file, one thread */
+    if (p->started < p->jobs - 1 && p->started < p->in_flight) {
         worker *w = &p->workers[p->started];
         w->p = p;
         w->cx.cfg = p->cfg;
         if (pthread_create(&w->thread, NULL, worker_main, w) == 0)
             p->started++;
-        else if (!p->started)
-            rc = -1; /* no thread to judge it: said as out of memory */
     }
     if (p->idle)
         pthread_cond_signal(&p->work);
     pthread_mutex_unlock(&p->mu);
-    return rc;
+    return 0;
 }
 
 int check_pool_end(check_pool *p)
 {
     pthread_mutex_lock(&p->mu);
+    /* the adding thread judges what is left beside the threads */
+    while (p->next_run)
+        run_job(&p->workers[p->jobs - 1], p->next_run);
     p->closing = 1;
     pthread_cond_broadcast(&p->work);
     pthread_mutex_unlock(&p->mu);
-    for (unsigned i = 0; i < p->started; i++) {
+    for (unsigned i = 0; i < p->started; i++)
         pthread_join(p->workers[i].thread, NULL);
+    for (unsigned i = 0; i < p->jobs; i++)
         check_ctx_free(&p->workers[i].cx);
-    }
     int rc = p->oom || p->head ? -1 : 0;
     while (p->head) /* none started: nothing was written */
         pop_head(p);
+    for (unsigned i = 0; i < p->n_spare; i++)
+        free(p->spare[i]);
     pthread_cond_destroy(&p->work);
     pthread_cond_destroy(&p->room);
     pthread_cond_destroy(&p->turn);

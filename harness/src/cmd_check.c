@@ -2,6 +2,7 @@
 /* cmd_check.c - dfota check: judges logs against the guide. */
 #define _GNU_SOURCE /* strerror_r that returns the text */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -155,29 +156,29 @@ const char *check_name(const char *path)
     return strcmp(path, "-") == 0 ? "<stdin>" : path;
 }
 
-FILE *check_open(const char *path, char *err, size_t cap, int *in_order)
+int check_open(const char *path, char *err, size_t cap, int *in_order)
 {
     *in_order = 0;
     if (strcmp(path, "-") == 0) {
         *in_order = 1;
-        return stdin;
+        return STDIN_FILENO;
     }
-    FILE *in = fopen(path, "rb");
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
     struct stat st;
-    if (!in) {
+    if (fd < 0) {
         char why[256];
         /* the GNU strerror_r: safe on any thread */
         snprintf(err, cap, "%s:0: cannot open: %s", path, strerror_r(errno, why, sizeof why));
-        return NULL;
+        return -1;
     }
-    *in_order = fstat(fileno(in), &st) != 0 || !S_ISREG(st.st_mode);
-    return in;
+    *in_order = fstat(fd, &st) != 0 || !S_ISREG(st.st_mode);
+    return fd;
 }
 
-void check_close(FILE *in)
+void check_close(int fd)
 {
-    if (in != stdin)
-        fclose(in);
+    if (fd != STDIN_FILENO)
+        close(fd);
 }
 
 void check_ctx_free(check_ctx *cx)
@@ -199,14 +200,18 @@ static dfota_checker *ctx_checker(check_ctx *cx, const dfota_checker_opts *o, co
 }
 
 /* Reads one file through the checker into to. */
-int check_judge(check_ctx *cx, FILE *in, const char *name, const check_to *to)
+int check_judge(check_ctx *cx, int fd, const char *name, const check_to *to)
 {
     char err[DFOTA_ERRBUF] = "";
     dfota_reader *r = cx->reader;
-    if (r)
-        dfota_reader_reset(r, in, name);
-    else
-        r = cx->reader = dfota_reader_new(in, name);
+    if (!r)
+        r = cx->reader = dfota_reader_new(stdin, name);
+    /* standard input through its stream, whatever stdio holds of it; a
+     * file through its descriptor, with no stream to make */
+    if (r && fd == STDIN_FILENO)
+        dfota_reader_reset(r, stdin, name);
+    else if (r)
+        dfota_reader_reset_fd(r, fd, name);
     dfota_checker *c = NULL;
     dfota_event ev;
     int rc;
@@ -306,8 +311,8 @@ static void check_one(void *ctx, const char *path)
     check_to to = {dfota_output_sink(run->out), output_end, run->out};
     char err[DFOTA_ERRBUF];
     int in_order;
-    FILE *in = check_open(path, err, sizeof err, &in_order);
-    if (!in) {
+    int in = check_open(path, err, sizeof err, &in_order);
+    if (in < 0) {
         output_end(run->out, NULL, err, DFOTA_FMT_AUTO, NULL);
         return;
     }

@@ -89,6 +89,10 @@ void dfota_reader_free(dfota_reader *r);
  * instead of allocating and freeing a few hundred KiB per file. Never
  * fails. in is borrowed, not closed. */
 void dfota_reader_reset(dfota_reader *r, FILE *in, const char *name);
+/* The same over an open file descriptor, read with read(2): no stdio
+ * stream to open and close per file (whose list of open streams is one
+ * lock that every thread of a process shares). fd is borrowed. */
+void dfota_reader_reset_fd(dfota_reader *r, int fd, const char *name);
 
 /* Reads the next event into *ev (its data is valid until the next call).
  * Returns 1 for an event, 0 at the end, or a negative dfota_err with a

@@ -6,6 +6,7 @@
 #include <iconv.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "log/reader.h"
 
@@ -16,6 +17,26 @@
  * 0, or DFOTA_E_IO. */
 static int read_into(dfota_reader *r, char *to, size_t want, size_t *len, int *eof)
 {
+    if (!r->in) {
+        /* a descriptor: read(2) until want, the end, or an error */
+        size_t got = 0;
+        while (got < want) {
+            ssize_t n = read(r->fd, to + got, want - got);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n < 0) {
+                *len += got;
+                return DFOTA_E_IO;
+            }
+            if (n == 0) {
+                *eof = 1;
+                break;
+            }
+            got += (size_t)n;
+        }
+        *len += got;
+        return 0;
+    }
     size_t got = fread(to, 1, want, r->in);
     *len += got;
     if (got < want) {

@@ -31,6 +31,7 @@
 static void reader_start(dfota_reader *r, FILE *in, const char *name)
 {
     r->in = in;
+    r->fd = -1;
     snprintf(r->name, sizeof r->name, "%s", name ? name : "-");
     r->in_header = 1;
     r->t_cur = DFOTA_T_NONE;
@@ -70,6 +71,12 @@ void dfota_reader_reset(dfota_reader *r, FILE *in, const char *name)
     r->cap = cap;
     r->framer = framer;
     reader_start(r, in, name);
+}
+
+void dfota_reader_reset_fd(dfota_reader *r, int fd, const char *name)
+{
+    dfota_reader_reset(r, NULL, name);
+    r->fd = fd;
 }
 
 void dfota_reader_free(dfota_reader *r)

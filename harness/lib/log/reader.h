@@ -21,7 +21,8 @@
 #define META_VALUE_MAX 1024
 
 struct dfota_reader {
-    FILE *in;
+    FILE *in;                /* the input: a stream, or when NULL */
+    int fd;                  /* a file descriptor */
     char name[256];
     dfota_format fmt;
     char *buf;               /* BLOCK + DFOTA_READ_LINE_MAX + 1 bytes */

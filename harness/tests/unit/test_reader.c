@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <CUnit/Basic.h>
 
@@ -55,17 +57,11 @@ static FILE *open_mem(const char *data, size_t len)
     return f;
 }
 
-/* Reads data with keep reset for it, or with a new reader when keep is NULL. */
-static read_result *read_with(dfota_reader *keep, const char *data, size_t len, const char *name)
+/* Reads what r, just made or reset, reads into a new result. */
+static read_result *read_events(dfota_reader *r)
 {
     read_result *res = calloc(1, sizeof *res);
     CU_ASSERT_PTR_NOT_NULL_FATAL(res);
-    FILE *f = open_mem(data, len);
-    dfota_reader *r = keep;
-    if (keep)
-        dfota_reader_reset(keep, f, name);
-    else
-        r = dfota_reader_new(f, name);
     CU_ASSERT_PTR_NOT_NULL_FATAL(r);
     CU_ASSERT_EQUAL(dfota_reader_format(r), DFOTA_FMT_AUTO);
     dfota_event e;
@@ -90,6 +86,19 @@ static read_result *read_with(dfota_reader *keep, const char *data, size_t len, 
     const char *port = dfota_reader_meta(r, "port");
     if (port)
         snprintf(res->port, sizeof res->port, "%s", port);
+    return res;
+}
+
+/* Reads data with keep reset for it, or with a new reader when keep is NULL. */
+static read_result *read_with(dfota_reader *keep, const char *data, size_t len, const char *name)
+{
+    FILE *f = open_mem(data, len);
+    dfota_reader *r = keep;
+    if (keep)
+        dfota_reader_reset(keep, f, name);
+    else
+        r = dfota_reader_new(f, name);
+    read_result *res = read_events(r);
     if (!keep)
         dfota_reader_free(r);
     fclose(f);
@@ -1055,6 +1064,91 @@ static void test_utf16_after_reset(void)
     dfota_reader_free(r);
 }
 
+/* Reads data through a pipe written 7 bytes at a time by a child (every
+ * read(2) a short one) with r reset for the descriptor. */
+static read_result *read_piped(dfota_reader *r, const char *data, size_t len, const char *name)
+{
+    int fds[2];
+    CU_ASSERT_FATAL(pipe(fds) == 0);
+    pid_t pid = fork();
+    CU_ASSERT_FATAL(pid >= 0);
+    if (pid == 0) {
+        close(fds[0]);
+        for (size_t at = 0; at < len;) {
+            size_t n = len - at < 7 ? len - at : 7;
+            ssize_t w = write(fds[1], data + at, n);
+            if (w <= 0)
+                _exit(1);
+            at += (size_t)w;
+        }
+        _exit(0);
+    }
+    close(fds[1]);
+    dfota_reader_reset_fd(r, fds[0], name);
+    read_result *res = read_events(r);
+    close(fds[0]);
+    int st = 0;
+    CU_ASSERT_EQUAL(waitpid(pid, &st, 0), pid);
+    CU_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    return res;
+}
+
+/* A reader over a file descriptor reads what it reads over a stream: in
+ * short reads from a pipe, across blocks, in UTF-16, after another file;
+ * and a descriptor it cannot read is an input error, named at its line. */
+static void test_descriptor_reads_as_stream(void)
+{
+    static const struct {
+        const char *bytes;
+        size_t len;
+    } in[] = {
+#define IN(s) {s, sizeof s - 1}
+        IN("\xff\xfe" "A\0T\0\r\0\n\0O\0K\0\r\0\n\0"),
+        IN("# dfota-transcript 1\n# port: usb:2c7c:0195\n1.0 > AT\n1.5 < OK\n"),
+        IN("AT+QFOTADL=\"HTTP://h/f.zip\"\r\nOK\r\n+QIND: \"FOTA\",\"UPDA"),
+        IN("[10:00:00.100] AT\xe2\x90\x8d\xe2\x90\x8a\n[10:00:00.200] OK // a note\n"),
+        IN("# dfota-transcript 1\n2.0 > AT\n1.0 < OK\n"),
+        IN(""),
+#undef IN
+    };
+    dfota_reader *r = dfota_reader_new(NULL, "x");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    for (size_t i = 0; i < sizeof in / sizeof in[0]; i++) {
+        read_result *stream = read_all(in[i].bytes, in[i].len, "p.log");
+        read_result *piped = read_piped(r, in[i].bytes, in[i].len, "p.log");
+        if (memcmp(stream, piped, sizeof *stream) != 0) {
+            print_result("stream", stream);
+            print_result("descriptor", piped);
+        }
+        CU_ASSERT(memcmp(stream, piped, sizeof *stream) == 0);
+        free(stream);
+        free(piped);
+    }
+    /* two blocks and more of comments, then lines cut at the block's end */
+    size_t len;
+    char *big = lines_around(1, 2 * 256 * 1024, 5, 12, &len);
+    read_result *stream = read_all(big, len, "big.transcript");
+    read_result *piped = read_piped(r, big, len, "big.transcript");
+    CU_ASSERT_EQUAL(stream->n, 12);
+    CU_ASSERT(memcmp(stream, piped, sizeof *stream) == 0);
+    free(stream);
+    free(piped);
+    free(big);
+    /* a descriptor that is not open: the read fails, and says so */
+    int fds[2];
+    CU_ASSERT_FATAL(pipe(fds) == 0);
+    close(fds[0]);
+    close(fds[1]);
+    dfota_reader_reset_fd(r, fds[0], "gone.log");
+    read_result *gone = read_events(r);
+    CU_ASSERT_EQUAL(gone->rc, DFOTA_E_IO);
+    CU_ASSERT_EQUAL(gone->n, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(gone->err, "gone.log:"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(gone->err, "cannot read"));
+    free(gone);
+    dfota_reader_free(r);
+}
+
 static const test_entry tests[] = {
     {"formats and events", test_read_table},
     {"transcript lines and metadata", test_transcript_lines_and_meta},
@@ -1071,6 +1165,7 @@ static const test_entry tests[] = {
     {"lines cut by the block's end", test_block_boundaries},
     {"long lines and NUL bytes", test_long_and_nul_lines},
     {"UTF-16 told after a reset", test_utf16_after_reset},
+    {"a descriptor reads as a stream", test_descriptor_reads_as_stream},
 };
 
 int main(void)
