@@ -310,6 +310,34 @@ static size_t param(sink *s, const scan *sc, size_t p)
     return ve;
 }
 
+/* What each byte is to the scan for a URL's end (url_end) and its marks:
+ * one look-up a byte, the scan that every URL in every report goes
+ * through. */
+enum { URL_PLAIN, URL_MARK, URL_E2, URL_END };
+#define URL_CTL(c) [c] = URL_END
+static const unsigned char url_byte[256] = {
+    URL_CTL(0), URL_CTL(1), URL_CTL(2), URL_CTL(3), URL_CTL(4), URL_CTL(5), URL_CTL(6),
+    URL_CTL(7), URL_CTL(8), URL_CTL(9), URL_CTL(10), URL_CTL(11), URL_CTL(12), URL_CTL(13),
+    URL_CTL(14), URL_CTL(15), URL_CTL(16), URL_CTL(17), URL_CTL(18), URL_CTL(19), URL_CTL(20),
+    URL_CTL(21), URL_CTL(22), URL_CTL(23), URL_CTL(24), URL_CTL(25), URL_CTL(26), URL_CTL(27),
+    URL_CTL(28), URL_CTL(29), URL_CTL(30), URL_CTL(31), URL_CTL(' '), URL_CTL('"'),
+    URL_CTL(0x7F), ['@'] = URL_MARK, ['?'] = URL_MARK, ['&'] = URL_MARK, [';'] = URL_MARK,
+    ['#'] = URL_MARK, [0xE2] = URL_E2, /* a typographic quote's first byte */
+};
+#undef URL_CTL
+
+/* A byte that can start a URL ("://"), end the authority or start a
+ * parameter: what url() looks at; the rest it copies. */
+static int url_mark(char c)
+{
+    switch (c) {
+    case ':': case '/': case '?': case '#': case '&': case ';':
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 /* The URL whose authority starts at a: writes it, redacted, and returns
  * where the text after it starts. A "://" inside it (a URL in a query)
  * ends it there, and the caller starts a URL of its own at it: a loop, not
@@ -328,6 +356,15 @@ static size_t url(sink *s, scan *sc, size_t a)
      * again would read the shortened authority as a cut password). */
     int authority = 1;
     while (i < sc->h) {
+        /* the bytes up to the next one that can start or end something,
+         * copied at once: most of a URL is host and path */
+        size_t k = i;
+        while (k < sc->h && !url_mark(in[k]))
+            k++;
+        put(s, in + i, k - i);
+        i = k;
+        if (i >= sc->h)
+            break;
         if (sc->h - i >= 3 && memcmp(in + i, "://", 3) == 0)
             return i;
         char c = in[i];
@@ -369,10 +406,24 @@ dfota_err dfota_redact(const char *in, size_t len, char *out, size_t cap, size_t
         size_t j = (size_t)(sep - in);
         put(&s, in + i, j + 3 - i);
         if (sc.h < j + 3) { /* a new URL; a nested one ends where its outer one does */
+            /* A password ends at an '@' (or the text, cut inside it), a
+             * parameter starts after '?', '&', ';' or '#': a URL with none
+             * of them that ends before the text does hides nothing, nor
+             * does one nested in it, and is copied as it is. */
+            int marks = 0;
             sc.h = j + 3;
-            while (sc.h < len && !url_end(in, len, sc.h))
-                sc.h++;
+            for (; sc.h < len; sc.h++) {
+                unsigned char k = url_byte[(unsigned char)in[sc.h]];
+                if (k == URL_END || (k == URL_E2 && url_end(in, len, sc.h)))
+                    break;
+                marks |= k == URL_MARK;
+            }
             sc.at = sc.at_from = 0;
+            if (!marks && sc.h < len) {
+                put(&s, in + j + 3, sc.h - (j + 3));
+                i = sc.h;
+                continue;
+            }
         }
         i = url(&s, &sc, j + 3);
     }

@@ -2,7 +2,6 @@
 /* outcome.c - what happened to one upgrade, in the words a support
  * engineer reads first: the outcome, the code that decided it and the
  * guide's meaning of that code with its chapter (4 FTP, 5 HTTP, 6 END). */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -14,17 +13,33 @@ typedef struct {
     size_t cap, len;
 } line_buf;
 
-DFOTA_PRINTF(2, 3)
-static void add(line_buf *b, const char *fmt, ...)
+/* Appends s, cut where the buffer ends (as snprintf would cut it). This
+ * runs for every upgrade a JSON report lists: plain copies, no format
+ * string to interpret. */
+static void add(line_buf *b, const char *s)
 {
     if (b->len + 1 >= b->cap)
         return;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(b->buf + b->len, b->cap - b->len, fmt, ap);
-    va_end(ap);
-    if (n > 0)
-        b->len += (size_t)n < b->cap - b->len ? (size_t)n : b->cap - b->len - 1;
+    size_t n = strlen(s), room = b->cap - b->len - 1;
+    if (n > room)
+        n = room;
+    memcpy(b->buf + b->len, s, n);
+    b->len += n;
+    b->buf[b->len] = '\0';
+}
+
+/* Appends v in decimal. */
+static void add_long(line_buf *b, long v)
+{
+    char d[24], *p = d + sizeof d;
+    unsigned long u = v < 0 ? 0UL - (unsigned long)v : (unsigned long)v;
+    *--p = '\0';
+    do
+        *--p = (char)('0' + u % 10);
+    while ((u /= 10) != 0);
+    if (v < 0)
+        *--p = '-';
+    add(b, p);
 }
 
 /* "701 (HTTP unknown error, §5)": the code, its meaning, where the guide
@@ -35,13 +50,26 @@ static void add_code(line_buf *b, dfota_code_table t, long code)
     const char *meaning, *quirk;
     switch (dfota_spec_code(t, code, &meaning, &quirk)) {
     case DFOTA_CODE_GUIDE:
-        add(b, "%ld (%s, \xc2\xa7%s)", code, meaning, chapter[t]);
+        add_long(b, code);
+        add(b, " (");
+        add(b, meaning);
+        add(b, ", \xc2\xa7");
+        add(b, chapter[t]);
+        add(b, ")");
         break;
     case DFOTA_CODE_FIELD:
-        add(b, "%ld (%s: a code of shipped firmware, not in \xc2\xa7%s)", code, meaning, chapter[t]);
+        add_long(b, code);
+        add(b, " (");
+        add(b, meaning);
+        add(b, ": a code of shipped firmware, not in \xc2\xa7");
+        add(b, chapter[t]);
+        add(b, ")");
         break;
     case DFOTA_CODE_UNKNOWN:
-        add(b, "%ld (not a code of the guide, \xc2\xa7%s)", code, chapter[t]);
+        add_long(b, code);
+        add(b, " (not a code of the guide, \xc2\xa7");
+        add(b, chapter[t]);
+        add(b, ")");
         break;
     }
 }
@@ -72,9 +100,11 @@ static void add_subject(line_buf *b, const dfota_flow_summary *s)
 
 static void add_progress(line_buf *b, const dfota_flow_summary *s)
 {
-    if (s->max_percent >= 0)
-        add(b, " after %d%%", s->max_percent);
-    else
+    if (s->max_percent >= 0) {
+        add(b, " after ");
+        add_long(b, s->max_percent);
+        add(b, "%");
+    } else
         add(b, " with no progress reported");
 }
 
@@ -84,13 +114,17 @@ static void add_retries(line_buf *b, const dfota_flow_summary *s)
     if (s->n_end_codes < 2)
         return;
     add(b, "; earlier attempts ended END");
-    for (unsigned i = 0; i + 1 < s->n_end_codes; i++)
-        add(b, "%s%ld", i ? ", " : " ", s->end_codes[i]);
+    for (unsigned i = 0; i + 1 < s->n_end_codes; i++) {
+        add(b, i ? ", " : " ");
+        add_long(b, s->end_codes[i]);
+    }
 }
 
 static void add_download_failed(line_buf *b, const dfota_flow_summary *s)
 {
-    add(b, "download failed, %s ", download_end_stage(s->proto));
+    add(b, "download failed, ");
+    add(b, download_end_stage(s->proto));
+    add(b, " ");
     add_code(b, s->proto == DFOTA_PROTO_FTP ? DFOTA_TABLE_FTP : DFOTA_TABLE_HTTP, s->download_code);
 }
 
@@ -101,12 +135,17 @@ static void add_incomplete(line_buf *b, const dfota_flow_summary *s)
     if (s->n_end_codes && dfota_spec_code_retried(last)) {
         add(b, "before the retry after END ");
         add_code(b, DFOTA_TABLE_END, last);
-    } else if (s->max_percent >= 0)
-        add(b, "during the update, at %d%%", s->max_percent);
-    else if (s->has_download_code)
-        add(b, "after the download (%s %ld), before the update", download_end_stage(s->proto),
-            s->download_code);
-    else if (!s->final && !s->inferred)
+    } else if (s->max_percent >= 0) {
+        add(b, "during the update, at ");
+        add_long(b, s->max_percent);
+        add(b, "%");
+    } else if (s->has_download_code) {
+        add(b, "after the download (");
+        add(b, download_end_stage(s->proto));
+        add(b, " ");
+        add_long(b, s->download_code);
+        add(b, "), before the update");
+    } else if (!s->final && !s->inferred)
         add(b, "before the command's final result");
     else if (s->proto == DFOTA_PROTO_LOCAL)
         add(b, "before the update started");
@@ -122,8 +161,8 @@ void dfota_flow_describe(const dfota_flow_summary *s, char *buf, size_t cap)
     buf[0] = '\0';
     const char *outcome = s->outcome ? s->outcome : "incomplete";
     if (s->form && strcmp(s->form, "write") != 0 && strcmp(s->form, "none") != 0) {
-        add(&b, "AT+QFOTADL%s answered %s", strcmp(s->form, "test") == 0 ? "=?" : "",
-            s->final ? s->final : "nothing before the log ends");
+        add(&b, strcmp(s->form, "test") == 0 ? "AT+QFOTADL=? answered " : "AT+QFOTADL answered ");
+        add(&b, s->final ? s->final : "nothing before the log ends");
         return;
     }
     add_subject(&b, s);
@@ -134,9 +173,10 @@ void dfota_flow_describe(const dfota_flow_summary *s, char *buf, size_t cap)
         add(&b, ", and yet ");
     }
     long last = s->n_end_codes ? s->end_codes[s->n_end_codes - 1] : 0;
-    if (strcmp(outcome, "rejected") == 0)
-        add(&b, "refused, %s", s->final ? s->final : "ERROR");
-    else if (strcmp(outcome, "download-failed") == 0)
+    if (strcmp(outcome, "rejected") == 0) {
+        add(&b, "refused, ");
+        add(&b, s->final ? s->final : "ERROR");
+    } else if (strcmp(outcome, "download-failed") == 0)
         add_download_failed(&b, s);
     else if (strcmp(outcome, "updated") == 0) {
         add(&b, "updated, END 0");

@@ -1749,6 +1749,59 @@ static void test_unanswered_described(void)
     free(cap);
 }
 
+/* The words of an upgrade, written without a format string: exact for
+ * negative and large codes and for retries, and cut at any size as
+ * snprintf cuts (the first cap - 1 bytes, then NUL). */
+static void test_describe_exact_and_cut(void)
+{
+    static const struct {
+        dfota_proto proto;
+        const char *outcome, *final;
+        int has_dl;
+        long dl;
+        unsigned n_end;
+        long end[3];
+        int pct;
+        const char *want;
+    } dc[] = {
+        {DFOTA_PROTO_HTTP, "download-failed", "OK", 1, -5, 0, {0}, -1,
+         "upgrade over HTTP: download failed, HTTPEND -5 (not a code of the guide, \xc2\xa7" "5)"},
+        {DFOTA_PROTO_FTP, "update-failed", "OK", 1, 0, 3, {505, 2147483647L, 0}, 42,
+         "upgrade over FTP: update failed, END 0 (operation successful, \xc2\xa7" "6) after 42%; "
+         "earlier attempts ended END 505, 2147483647"},
+        {DFOTA_PROTO_LOCAL, "incomplete", "OK", 0, 0, 0, {0}, 17,
+         "upgrade from a local file: incomplete, the log ends during the update, at 17%"},
+        {DFOTA_PROTO_FTP, "rejected", "+CME ERROR: 50", 0, 0, 0, {0}, -1,
+         "upgrade over FTP: refused, +CME ERROR: 50"},
+    };
+    for (size_t i = 0; i < sizeof dc / sizeof dc[0]; i++) {
+        dfota_flow_summary *s = calloc(1, sizeof *s);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+        s->proto = dc[i].proto;
+        s->form = "write";
+        s->outcome = dc[i].outcome;
+        s->final = dc[i].final;
+        s->has_download_code = dc[i].has_dl;
+        s->download_code = dc[i].dl;
+        s->n_end_codes = dc[i].n_end;
+        memcpy(s->end_codes, dc[i].end, sizeof dc[i].end);
+        s->max_percent = dc[i].pct;
+        char full[512], cut[512];
+        dfota_flow_describe(s, full, sizeof full);
+        check(strcmp(full, dc[i].want) == 0, "describe exact", "strict", "'%s', expected '%s'",
+              full, dc[i].want);
+        size_t n = strlen(full);
+        for (size_t cap = 1; cap <= n + 2; cap++) {
+            memset(cut, 'Z', sizeof cut);
+            dfota_flow_describe(s, cut, cap);
+            size_t k = cap - 1 < n ? cap - 1 : n;
+            CU_ASSERT(memcmp(cut, full, k) == 0 && cut[k] == '\0');
+            CU_ASSERT(cut[cap] == 'Z'); /* nothing past cap */
+        }
+        free(s);
+    }
+}
+
 /* ---- unrelated traffic changes nothing --------------------------------- */
 
 static void test_unrelated_traffic(void)
@@ -2041,6 +2094,7 @@ static const test_entry tests[] = {
     {"flow summary of one upgrade", test_flow_summary},
     {"flow outcomes", test_flow_outcomes},
     {"a command never answered is said so", test_unanswered_described},
+    {"an upgrade in words: exact, and cut as snprintf cuts", test_describe_exact_and_cut},
     {"unrelated traffic changes nothing", test_unrelated_traffic},
     {"host windows", test_host_windows},
     {"every rule passes and fails in the table", test_coverage},

@@ -99,6 +99,12 @@ static const struct {
      "http://h/p?next=ftp://u:***@h2/x&token=***"},
     {"port then query", "http://h:8080?token=x", "http://h:8080?token=***"},
     {"no query outside a URL", "token=abc&password=x", NULL},
+    /* a URL with no '@' and no parameter mark, ended before the text is: copied whole */
+    {"no mark, quoted", "AT+QFOTADL=\"http://h:80/fota/a-to-b.zip\" ok", NULL},
+    {"no mark, typographic quotes", "\xe2\x80\x9chttp://h:x/f\xe2\x80\x9d?token=abc", NULL},
+    {"no mark before a nested URL", "http://h/a/ftp://u:p/x \"", NULL},
+    {"a mark past a typographic quote's first byte", "http://h/\xe2\x82\xac@x:1?token=t\"",
+     "http://h/\xe2\x82\xac@x:1?token=***\""},
     /* issue 11: common names in camelCase, snake_case and kebab-case */
     {"OAuth names in camelCase", "https://h/cb?accessToken=a&authToken=b&clientSecret=c&state=s",
      "https://h/cb?accessToken=***&authToken=***&clientSecret=***&state=s"},
