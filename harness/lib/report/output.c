@@ -114,6 +114,7 @@ void dfota_output_free(dfota_output *o)
         xmlFreeTextWriter(o->xml);
     dfota_jw_free(&o->jw);
     dfota_jw_free(&o->jw_findings);
+    free(o->flows);
     free(o->held_buf);
     free(o);
 }

@@ -67,6 +67,8 @@ struct dfota_output {
     dfota_json_indent indent;
     dfota_jw jw;             /* JSON and jsonl: the writer, for the run */
     dfota_jw jw_findings;    /* the file's findings of no flow, written after its flows */
+    unsigned char *flows;    /* JSON: flows held to be written together (FLOWS_HELD bytes) */
+    size_t flows_len;
     size_t n_file_findings;
     unsigned long rule_findings[DFOTA_RULE_COUNT]; /* jsonl: findings not NOTE, per rule */
     int64_t span_ns;
