@@ -48,10 +48,11 @@ int check_open(const char *path, char *err, size_t cap, int *in_order);
 /* Closes what check_open opened (standard input stays open). */
 void check_close(int fd);
 
-/* Judges the file open as fd (check_open's), called name, into to: the sink's calls,
+/* Judges the file open as fd (check_open's; regular: it said the file is
+ * not to be read in order, a regular file), called name, into to: the sink's calls,
  * then to->end once. 0, or -1 when out of memory (to->end was called with
  * that error). */
-int check_judge(check_ctx *cx, int fd, const char *name, const check_to *to);
+int check_judge(check_ctx *cx, int fd, int regular, const char *name, const check_to *to);
 
 /* ---- files judged on several threads (check_pool.c) ------------------ */
 

@@ -311,7 +311,7 @@ static void judge_job(worker *w, job *j, int first)
         tape_end(w, NULL, err, DFOTA_FMT_AUTO, NULL);
         return;
     }
-    int rc = check_judge(&w->cx, in, check_name(j->path), &to);
+    int rc = check_judge(&w->cx, in, !in_order, check_name(j->path), &to);
     check_close(in);
     if (rc != 0) {
         pthread_mutex_lock(&w->p->mu);

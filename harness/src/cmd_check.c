@@ -200,7 +200,7 @@ static dfota_checker *ctx_checker(check_ctx *cx, const dfota_checker_opts *o, co
 }
 
 /* Reads one file through the checker into to. */
-int check_judge(check_ctx *cx, int fd, const char *name, const check_to *to)
+int check_judge(check_ctx *cx, int fd, int regular, const char *name, const check_to *to)
 {
     char err[DFOTA_ERRBUF] = "";
     dfota_reader *r = cx->reader;
@@ -211,7 +211,7 @@ int check_judge(check_ctx *cx, int fd, const char *name, const check_to *to)
     if (r && fd == STDIN_FILENO)
         dfota_reader_reset(r, stdin, name);
     else if (r)
-        dfota_reader_reset_fd(r, fd, name);
+        dfota_reader_reset_fd(r, fd, regular, name);
     dfota_checker *c = NULL;
     dfota_event ev;
     int rc;
@@ -316,7 +316,7 @@ static void check_one(void *ctx, const char *path)
         output_end(run->out, NULL, err, DFOTA_FMT_AUTO, NULL);
         return;
     }
-    if (check_judge(&run->cx, in, check_name(path), &to) != 0)
+    if (check_judge(&run->cx, in, !in_order, check_name(path), &to) != 0)
         run->oom = 1;
     check_close(in);
 }

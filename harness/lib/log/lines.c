@@ -33,6 +33,10 @@ static int read_into(dfota_reader *r, char *to, size_t want, size_t *len, int *e
                 break;
             }
             got += (size_t)n;
+            if (r->fd_regular && got < want) {
+                *eof = 1; /* a regular file reads short only at its end */
+                break;
+            }
         }
         *len += got;
         return 0;

@@ -23,6 +23,7 @@
 struct dfota_reader {
     FILE *in;                /* the input: a stream, or when NULL */
     int fd;                  /* a file descriptor */
+    int fd_regular;          /* of a regular file: a short read is its end */
     char name[256];
     dfota_format fmt;
     char *buf;               /* BLOCK + DFOTA_READ_LINE_MAX + 1 bytes */

@@ -1084,12 +1084,27 @@ static read_result *read_piped(dfota_reader *r, const char *data, size_t len, co
         _exit(0);
     }
     close(fds[1]);
-    dfota_reader_reset_fd(r, fds[0], name);
+    dfota_reader_reset_fd(r, fds[0], 0, name);
     read_result *res = read_events(r);
     close(fds[0]);
     int st = 0;
     CU_ASSERT_EQUAL(waitpid(pid, &st, 0), pid);
     CU_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    return res;
+}
+
+/* Reads data from a regular file, whose short read is its end. */
+static read_result *read_regular(dfota_reader *r, const char *data, size_t len, const char *name)
+{
+    FILE *t = tmpfile();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    CU_ASSERT_FATAL(fwrite(data, 1, len, t) == len && fflush(t) == 0);
+    int fd = dup(fileno(t));
+    CU_ASSERT_FATAL(fd >= 0 && lseek(fd, 0, SEEK_SET) == 0);
+    dfota_reader_reset_fd(r, fd, 1, name);
+    read_result *res = read_events(r);
+    close(fd);
+    fclose(t);
     return res;
 }
 
@@ -1121,8 +1136,11 @@ static void test_descriptor_reads_as_stream(void)
             print_result("descriptor", piped);
         }
         CU_ASSERT(memcmp(stream, piped, sizeof *stream) == 0);
+        read_result *file = read_regular(r, in[i].bytes, in[i].len, "p.log");
+        CU_ASSERT(memcmp(stream, file, sizeof *stream) == 0);
         free(stream);
         free(piped);
+        free(file);
     }
     /* two blocks and more of comments, then lines cut at the block's end */
     size_t len;
@@ -1131,15 +1149,18 @@ static void test_descriptor_reads_as_stream(void)
     read_result *piped = read_piped(r, big, len, "big.transcript");
     CU_ASSERT_EQUAL(stream->n, 12);
     CU_ASSERT(memcmp(stream, piped, sizeof *stream) == 0);
+    read_result *file = read_regular(r, big, len, "big.transcript");
+    CU_ASSERT(memcmp(stream, file, sizeof *stream) == 0);
     free(stream);
     free(piped);
+    free(file);
     free(big);
     /* a descriptor that is not open: the read fails, and says so */
     int fds[2];
     CU_ASSERT_FATAL(pipe(fds) == 0);
     close(fds[0]);
     close(fds[1]);
-    dfota_reader_reset_fd(r, fds[0], "gone.log");
+    dfota_reader_reset_fd(r, fds[0], 0, "gone.log");
     read_result *gone = read_events(r);
     CU_ASSERT_EQUAL(gone->rc, DFOTA_E_IO);
     CU_ASSERT_EQUAL(gone->n, 0);
