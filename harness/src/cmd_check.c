@@ -545,6 +545,14 @@ int cmd_check(int argc, char **argv)
     }
     if (color < 0)
         color = !output && fmt == DFOTA_OUT_TEXT && isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
+    char why[DFOTA_ERRBUF];
+    if (fmt == DFOTA_OUT_JUNIT && dfota_need_xml(why, sizeof why) != 0) {
+        fprintf(stderr, "dfota check: --format junit: %s\n", why);
+        check_list_close(list);
+        if (output)
+            atomic_abort(&af);
+        return EXIT_INPUT; /* output that cannot be written */
+    }
     run.out = dfota_output_new(fmt, out, run.cfg.opts.profile, color);
     if (jobs == 0)
         jobs = default_jobs();

@@ -15,7 +15,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
 
 #include "dfota/dfota.h"
 #include "dfota/report.h"
@@ -1616,8 +1615,16 @@ int cmd_run(int argc, char **argv)
         } else if (o.report_dir)
             snprintf(su[k].report_parent, sizeof su[k].report_parent, "%.790s", o.report_dir);
     }
+    /* The reports' JUnit needs libxml2: missing, it is the bench's
+     * trouble, said before any module is touched. */
+    char why[DFOTA_ERRBUF];
+    if (o.report_dir && dfota_need_xml(why, sizeof why) != 0) {
+        fprintf(stderr, "dfota run: %s\n", why);
+        status = EXIT_HARNESS;
+        goto out;
+    }
     /* libcurl's global set-up, once, before any thread needs it */
-    curl_global_init(CURL_GLOBAL_DEFAULT);
+    dfota_curl_global(1);
     if (n_su == 1)
         suite_run(&su[0]);
     else {
@@ -1635,7 +1642,7 @@ int cmd_run(int argc, char **argv)
         for (size_t k = 0; k < started_n; k++)
             pthread_join(th[k], NULL);
     }
-    curl_global_cleanup();
+    dfota_curl_global(0);
     status = worst_status(su, n_su);
     if (n_su > 1 && !o.json) {
         print_matrix(stdout, su, n_su);

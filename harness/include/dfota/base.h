@@ -36,6 +36,17 @@ static inline double dfota_seconds(int64_t ns)
 #define DFOTA_PRINTF(fmt, args)
 #endif
 
+/* libcurl and libxml2 are loaded when a command first needs them, not
+ * when dfota starts (with what they load, they were most of its start-up).
+ * 0 when the library can be called, or -1 with why in err (cap bytes):
+ * it is not installed, a bench's trouble, not a verdict. */
+int dfota_need_curl(char *err, size_t cap);
+int dfota_need_xml(char *err, size_t cap);
+/* libcurl's global set-up (start 1) or clean-up (0), for a program about
+ * to start threads that may use it; nothing when it cannot be loaded (what
+ * needs it then fails and says so). */
+void dfota_curl_global(int start);
+
 /* Negative classes, split by who must act. "Need more bytes" is not an error. */
 typedef enum {
     DFOTA_OK = 0,

@@ -7,7 +7,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-#include <curl/curl.h>
+#include "base/lazy_curl.h"
 
 #include "emulator/module.h"
 

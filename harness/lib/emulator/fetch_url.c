@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
+#include "base/lazy_curl.h"
 
 #include "dfota/emulator.h"
 #include "dfota/guide.h"

@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
+#include "base/lazy_curl.h"
 
 #include "emulator/module.h"
 
@@ -74,6 +74,10 @@ dfota_err dfota_emulator_new(const dfota_emulator_opts *opts, dfota_emulator **o
         (rc = em_profile_faults_load(em, em->named_profile, err, errlen)) ||
         (rc = ufs_setup(em, err, errlen)))
         goto fail;
+    if (dfota_need_curl(err, errlen) != 0) {
+        rc = DFOTA_E_IO; /* its downloads need libcurl: not installed */
+        goto fail;
+    }
     rc = DFOTA_E_NOMEM;
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(em->multi = curl_multi_init()))
         goto fail;

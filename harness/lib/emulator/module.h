@@ -45,7 +45,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <curl/curl.h>
+#include "base/lazy_curl.h"
 
 #include "dfota/at.h"
 #include "dfota/base.h"

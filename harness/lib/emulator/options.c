@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <curl/curl.h>
+#include "base/lazy_curl.h"
 
 #include "emulator/module.h"
 

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <time.h>
 
-#include <curl/curl.h>
+#include "base/lazy_curl.h"
 
 #include "emulator/module.h"
 

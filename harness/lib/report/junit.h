@@ -8,7 +8,7 @@
 #ifndef DFOTA_LIB_REPORT_JUNIT_H
 #define DFOTA_LIB_REPORT_JUNIT_H
 
-#include <libxml/xmlwriter.h>
+#include "base/lazy_xml.h"
 
 #include "dfota/report.h"
 

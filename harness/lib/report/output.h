@@ -11,7 +11,7 @@
 #include <stdio.h>
 
 #include <jansson.h>
-#include <libxml/xmlwriter.h>
+#include "base/lazy_xml.h"
 
 #include "dfota/report.h"
 #include "dfota/log.h"

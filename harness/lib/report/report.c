@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include <jansson.h>
-#include <libxml/xmlwriter.h>
+#include "base/lazy_xml.h"
 
 #include "dfota/report.h"
 #include "dfota/log.h"

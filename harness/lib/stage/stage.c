@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include <arpa/inet.h>
-#include <curl/curl.h>
+#include "base/lazy_curl.h"
 
 #include "dfota/at.h"
 #include "dfota/port.h"
@@ -267,6 +267,8 @@ dfota_err dfota_preflight_url(const char *url, const char *const *connect_to, si
         dfota_errf(err, errlen, "%s: preflight knows ftp://, http:// and https:// URLs only", shown);
         return DFOTA_E_ARG;
     }
+    if (dfota_need_curl(err, errlen) != 0)
+        return DFOTA_E_IO;
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         dfota_errf(err, errlen, "cannot start libcurl");
         return DFOTA_E_NOMEM;
@@ -364,6 +366,10 @@ dfota_err dfota_stage_ftp(const char *url, const char *file, const dfota_stage_f
     if (rc != DFOTA_OK)
         return rc;
     url_shown(target, shown, sizeof shown);
+    if (dfota_need_curl(err, errlen) != 0) {
+        fclose(f);
+        return DFOTA_E_IO;
+    }
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         fclose(f);
         dfota_errf(err, errlen, "cannot start libcurl");
