@@ -48,9 +48,10 @@ set(CPACK_DEBIAN_PACKAGE_SECTION electronics)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 # Depends: from the binary's shared libraries (dpkg-shlibdeps, dpkg-dev),
 # and the two it opens when a command needs them, which shlibdeps cannot
-# see (harness/lib/base/lazy.c).
+# see (harness/lib/base/lazy.c); libcurl from 7.85, the first with
+# CURLOPT_PROTOCOLS_STR, which the downloads use.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "${DFOTA_CURL_PACKAGE}, ${DFOTA_XML_PACKAGE}")
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "${DFOTA_CURL_PACKAGE} (>= 7.85), ${DFOTA_XML_PACKAGE}")
 # `dfota run --source emulator` starts the fixture servers (fixtures/README.md).
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS
     "python3, python3-pyftpdlib, lighttpd, socat, curl")

@@ -39,20 +39,25 @@ void check_ctx_free(check_ctx *cx);
 /* The name the output calls path by: "<stdin>" for "-". */
 const char *check_name(const char *path);
 
-/* Opens path ("-": standard input, STDIN_FILENO) to be judged: its file
+/* What check_open returns for "-": standard input, read through its
+ * stream (a descriptor 0 may be any file when dfota started without one). */
+#define CHECK_STDIN (-2)
+
+/* Opens path ("-": standard input, CHECK_STDIN) to be judged: its file
  * descriptor, or -1 with the error in err (cap bytes), naming the file,
- * when it cannot be opened. *in_order is
+ * when it cannot be opened; *size its size (a regular file), else -1.
+ * *in_order is
  * set to 1 when it is not a regular file (standard input, a pipe): it
  * must be read when its turn comes, not ahead. */
-int check_open(const char *path, char *err, size_t cap, int *in_order);
+int check_open(const char *path, char *err, size_t cap, int *in_order, long long *size);
 /* Closes what check_open opened (standard input stays open). */
 void check_close(int fd);
 
-/* Judges the file open as fd (check_open's; regular: it said the file is
- * not to be read in order, a regular file), called name, into to: the sink's calls,
+/* Judges the file open as fd (check_open's, with the size it gave), called
+ * name, into to: the sink's calls,
  * then to->end once. 0, or -1 when out of memory (to->end was called with
  * that error). */
-int check_judge(check_ctx *cx, int fd, int regular, const char *name, const check_to *to);
+int check_judge(check_ctx *cx, int fd, long long size, const char *name, const check_to *to);
 
 /* ---- files judged on several threads (check_pool.c) ------------------ */
 

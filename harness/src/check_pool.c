@@ -13,7 +13,8 @@
  * what it holds and then writes the rest as it is judged; so does a file
  * that is not a regular file (standard input, a pipe), which is read only
  * in its turn; and a file that is the head when it is started needs no
- * tape at all. At most IN_FLIGHT per thread files are held: memory is
+ * tape at all. At most IN_FLIGHT per thread files are held, and at most
+ * SPARE_TAPES tapes of written files are kept for the next ones: memory is
  * bounded per job, whatever the number of files.
  *
  * The thread that adds the files is the Nth judge: N - 1 threads are
@@ -304,14 +305,15 @@ static void judge_job(worker *w, job *j, int first)
         j->direct = 1;
         begin(w->p, j);
     }
-    int in = check_open(j->path, err, sizeof err, &in_order);
+    long long size;
+    int in = check_open(j->path, err, sizeof err, &in_order, &size);
     if (in_order && !first)
         take_turn(w); /* standard input, a pipe: read in its turn */
-    if (in < 0) {
+    if (in == -1) {
         tape_end(w, NULL, err, DFOTA_FMT_AUTO, NULL);
         return;
     }
-    int rc = check_judge(&w->cx, in, !in_order, check_name(j->path), &to);
+    int rc = check_judge(&w->cx, in, size, check_name(j->path), &to);
     check_close(in);
     if (rc != 0) {
         pthread_mutex_lock(&w->p->mu);
@@ -450,7 +452,7 @@ int check_pool_end(check_pool *p)
     for (unsigned i = 0; i < p->jobs; i++)
         check_ctx_free(&p->workers[i].cx);
     int rc = p->oom || p->head ? -1 : 0;
-    while (p->head) /* none started: nothing was written */
+    while (p->head) /* cannot be: the adding thread judged what was left */
         pop_head(p);
     for (unsigned i = 0; i < p->n_spare; i++)
         free(p->spare[i]);

@@ -156,12 +156,13 @@ const char *check_name(const char *path)
     return strcmp(path, "-") == 0 ? "<stdin>" : path;
 }
 
-int check_open(const char *path, char *err, size_t cap, int *in_order)
+int check_open(const char *path, char *err, size_t cap, int *in_order, long long *size)
 {
     *in_order = 0;
+    *size = -1;
     if (strcmp(path, "-") == 0) {
         *in_order = 1;
-        return STDIN_FILENO;
+        return CHECK_STDIN;
     }
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     struct stat st;
@@ -172,12 +173,14 @@ int check_open(const char *path, char *err, size_t cap, int *in_order)
         return -1;
     }
     *in_order = fstat(fd, &st) != 0 || !S_ISREG(st.st_mode);
+    if (!*in_order)
+        *size = (long long)st.st_size;
     return fd;
 }
 
 void check_close(int fd)
 {
-    if (fd != STDIN_FILENO)
+    if (fd >= 0)
         close(fd);
 }
 
@@ -200,7 +203,7 @@ static dfota_checker *ctx_checker(check_ctx *cx, const dfota_checker_opts *o, co
 }
 
 /* Reads one file through the checker into to. */
-int check_judge(check_ctx *cx, int fd, int regular, const char *name, const check_to *to)
+int check_judge(check_ctx *cx, int fd, long long size, const char *name, const check_to *to)
 {
     char err[DFOTA_ERRBUF] = "";
     dfota_reader *r = cx->reader;
@@ -208,10 +211,10 @@ int check_judge(check_ctx *cx, int fd, int regular, const char *name, const chec
         r = cx->reader = dfota_reader_new(stdin, name);
     /* standard input through its stream, whatever stdio holds of it; a
      * file through its descriptor, with no stream to make */
-    if (r && fd == STDIN_FILENO)
+    if (r && fd == CHECK_STDIN)
         dfota_reader_reset(r, stdin, name);
     else if (r)
-        dfota_reader_reset_fd(r, fd, regular, name);
+        dfota_reader_reset_fd(r, fd, size, name);
     dfota_checker *c = NULL;
     dfota_event ev;
     int rc;
@@ -311,12 +314,13 @@ static void check_one(void *ctx, const char *path)
     check_to to = {dfota_output_sink(run->out), output_end, run->out};
     char err[DFOTA_ERRBUF];
     int in_order;
-    int in = check_open(path, err, sizeof err, &in_order);
-    if (in < 0) {
+    long long size;
+    int in = check_open(path, err, sizeof err, &in_order, &size);
+    if (in == -1) {
         output_end(run->out, NULL, err, DFOTA_FMT_AUTO, NULL);
         return;
     }
-    if (check_judge(&run->cx, in, !in_order, check_name(path), &to) != 0)
+    if (check_judge(&run->cx, in, size, check_name(path), &to) != 0)
         run->oom = 1;
     check_close(in);
 }

@@ -91,10 +91,12 @@ void dfota_reader_free(dfota_reader *r);
 void dfota_reader_reset(dfota_reader *r, FILE *in, const char *name);
 /* The same over an open file descriptor, read with read(2): no stdio
  * stream to open and close per file (whose list of open streams is one
- * lock that every thread of a process shares). fd is borrowed. regular:
- * fd is a regular file, whose short read is its end (a read(2) fewer per
- * file); else (a pipe, a terminal) only a read of nothing is. */
-void dfota_reader_reset_fd(dfota_reader *r, int fd, int regular, const char *name);
+ * lock that every thread of a process shares). fd is borrowed. size: the
+ * file's size when it was opened (fstat), or -1 when it has none (a pipe,
+ * a terminal). With a size, a short read once that many bytes are read is
+ * the end (a read(2) fewer per file); before, and without one, only a
+ * read of nothing is: /proc, FUSE and network file systems read short. */
+void dfota_reader_reset_fd(dfota_reader *r, int fd, long long size, const char *name);
 
 /* Reads the next event into *ev (its data is valid until the next call).
  * Returns 1 for an event, 0 at the end, or a negative dfota_err with a

@@ -24,7 +24,25 @@ int dfota_curl_loaded(void);
 #define curl_easy_getinfo dfota_curl_easy_getinfo
 #define curl_easy_init dfota_curl_easy_init
 #define curl_easy_perform dfota_curl_easy_perform
-#define curl_easy_setopt dfota_curl_easy_setopt
+/* The option's argument is passed on by the option's number (a long, a
+ * pointer or function, a curl_off_t: curl.h's ranges, as libcurl reads
+ * it), so it must have that type: checked here, at compile time, as
+ * curl.h's own check (undone above) would. */
+#define DFOTA_CURL_ARG_OK(opt, v)                                                               \
+    (!((opt) < CURLOPTTYPE_OBJECTPOINT) || _Generic((v), long: 1, default: 0)) &&                \
+        (!((opt) >= CURLOPTTYPE_OFF_T && (opt) < CURLOPTTYPE_BLOB) ||                            \
+         _Generic((v), curl_off_t: 1, default: 0)) &&                                            \
+        (!((opt) >= CURLOPTTYPE_OBJECTPOINT && (opt) < CURLOPTTYPE_OFF_T) ||                     \
+         _Generic((v), int: 0, long: 0, unsigned: 0, unsigned long: 0, long long: 0, default: 1))
+#define curl_easy_setopt(h, opt, v)                                                             \
+    dfota_curl_easy_setopt((h), (opt),                                                          \
+                           ((void)sizeof(struct {                                               \
+                               _Static_assert(DFOTA_CURL_ARG_OK(opt, v),                        \
+                                              "curl_easy_setopt: the argument's type is not the " \
+                                              "option's");                                      \
+                               char c;                                                          \
+                           }),                                                                  \
+                            (v)))
 #define curl_easy_strerror dfota_curl_easy_strerror
 #define curl_free dfota_curl_free
 #define curl_global_cleanup dfota_curl_global_cleanup
@@ -44,11 +62,12 @@ int dfota_curl_loaded(void);
 #define curl_url_set dfota_curl_url_set
 
 void dfota_curl_easy_cleanup(CURL *h);
-/* The option's argument (a long, a pointer, a function or a curl_off_t,
- * by the option's number as libcurl itself tells them) is passed on. */
+/* Every CURLINFO_ takes where to put what it gives: a pointer. */
 CURLcode dfota_curl_easy_getinfo(CURL *h, CURLINFO info, ...);
 CURL *dfota_curl_easy_init(void);
 CURLcode dfota_curl_easy_perform(CURL *h);
+/* The option's argument (a long, a pointer, a function or a curl_off_t,
+ * by the option's number as libcurl itself tells them) is passed on. */
 CURLcode dfota_curl_easy_setopt(CURL *h, CURLoption opt, ...);
 const char *dfota_curl_easy_strerror(CURLcode code);
 void dfota_curl_free(void *p);

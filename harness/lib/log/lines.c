@@ -33,8 +33,9 @@ static int read_into(dfota_reader *r, char *to, size_t want, size_t *len, int *e
                 break;
             }
             got += (size_t)n;
-            if (r->fd_regular && got < want) {
-                *eof = 1; /* a regular file reads short only at its end */
+            r->fd_read += (unsigned long long)n;
+            if (got < want && r->fd_size >= 0 && r->fd_read >= (unsigned long long)r->fd_size) {
+                *eof = 1; /* all it held when it was opened is read, and it reads short */
                 break;
             }
         }

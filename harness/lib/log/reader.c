@@ -73,11 +73,11 @@ void dfota_reader_reset(dfota_reader *r, FILE *in, const char *name)
     reader_start(r, in, name);
 }
 
-void dfota_reader_reset_fd(dfota_reader *r, int fd, int regular, const char *name)
+void dfota_reader_reset_fd(dfota_reader *r, int fd, long long size, const char *name)
 {
     dfota_reader_reset(r, NULL, name);
     r->fd = fd;
-    r->fd_regular = regular;
+    r->fd_size = size;
 }
 
 void dfota_reader_free(dfota_reader *r)

@@ -23,7 +23,8 @@
 struct dfota_reader {
     FILE *in;                /* the input: a stream, or when NULL */
     int fd;                  /* a file descriptor */
-    int fd_regular;          /* of a regular file: a short read is its end */
+    long long fd_size;       /* its size at open, or -1: a short read past it is its end */
+    unsigned long long fd_read; /* bytes read from it */
     char name[256];
     dfota_format fmt;
     char *buf;               /* BLOCK + DFOTA_READ_LINE_MAX + 1 bytes */

@@ -85,6 +85,8 @@ const char *dfota_out_shown_text(const dfota_output *o, const char *text, char *
 {
     if (o->keep_secrets || !text || !strchr(text, ':'))
         return text;
+    if (cap == 0)
+        return "";
     size_t n = strlen(text); /* as snprintf(buf, cap, "%s", text), without its cost */
     if (n >= cap)
         n = cap - 1;

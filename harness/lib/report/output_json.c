@@ -4,9 +4,10 @@
  * json: one document, streamed file by file and flow by flow. jsonl: one
  * record a line, a file's as soon as it is judged (flushed), the summary's
  * last. Both are written by one writer (report/json.h) as they are made: a
- * flow when the checker closes it, a file's fields when it ends; nothing
- * holds a tree of the document, a file or a flow, and the writer's buffer
- * lives for the run. The file object is the same in both; a jsonl record
+ * file's fields when it ends, flows as the checker closes them, held in
+ * FLOWS_HELD bytes and written together (written one by one, between the
+ * judge's lines, they cost the judge its caches); nothing holds a tree of
+ * the document, a file or a flow, and the buffers live for the run. The file object is the same in both; a jsonl record
  * adds what a merge of many workers needs (the version, the catalogue's
  * hash, the profile, the key, the findings per rule, the firmware). The
  * parts a run's report.json shares (a finding, rules, counts, provenance)

@@ -1065,8 +1065,11 @@ static void test_utf16_after_reset(void)
 }
 
 /* Reads data through a pipe written 7 bytes at a time by a child (every
- * read(2) a short one) with r reset for the descriptor. */
-static read_result *read_piped(dfota_reader *r, const char *data, size_t len, const char *name)
+ * read(2) a short one) with r reset for the descriptor, told its size is
+ * size (-1: none). A file system that reads short (/proc, FUSE) does the
+ * same to a reader told the file's size. */
+static read_result *read_piped(dfota_reader *r, const char *data, size_t len, long long size,
+                               const char *name)
 {
     int fds[2];
     CU_ASSERT_FATAL(pipe(fds) == 0);
@@ -1084,7 +1087,7 @@ static read_result *read_piped(dfota_reader *r, const char *data, size_t len, co
         _exit(0);
     }
     close(fds[1]);
-    dfota_reader_reset_fd(r, fds[0], 0, name);
+    dfota_reader_reset_fd(r, fds[0], size, name);
     read_result *res = read_events(r);
     close(fds[0]);
     int st = 0;
@@ -1101,7 +1104,7 @@ static read_result *read_regular(dfota_reader *r, const char *data, size_t len, 
     CU_ASSERT_FATAL(fwrite(data, 1, len, t) == len && fflush(t) == 0);
     int fd = dup(fileno(t));
     CU_ASSERT_FATAL(fd >= 0 && lseek(fd, 0, SEEK_SET) == 0);
-    dfota_reader_reset_fd(r, fd, 1, name);
+    dfota_reader_reset_fd(r, fd, (long long)len, name);
     read_result *res = read_events(r);
     close(fd);
     fclose(t);
@@ -1130,7 +1133,11 @@ static void test_descriptor_reads_as_stream(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(r);
     for (size_t i = 0; i < sizeof in / sizeof in[0]; i++) {
         read_result *stream = read_all(in[i].bytes, in[i].len, "p.log");
-        read_result *piped = read_piped(r, in[i].bytes, in[i].len, "p.log");
+        read_result *piped = read_piped(r, in[i].bytes, in[i].len, -1, "p.log");
+        /* told the size, short reads before it are not the end */
+        read_result *sized = read_piped(r, in[i].bytes, in[i].len, (long long)in[i].len, "p.log");
+        CU_ASSERT(memcmp(stream, sized, sizeof *stream) == 0);
+        free(sized);
         if (memcmp(stream, piped, sizeof *stream) != 0) {
             print_result("stream", stream);
             print_result("descriptor", piped);
@@ -1146,7 +1153,7 @@ static void test_descriptor_reads_as_stream(void)
     size_t len;
     char *big = lines_around(1, 2 * 256 * 1024, 5, 12, &len);
     read_result *stream = read_all(big, len, "big.transcript");
-    read_result *piped = read_piped(r, big, len, "big.transcript");
+    read_result *piped = read_piped(r, big, len, (long long)len, "big.transcript");
     CU_ASSERT_EQUAL(stream->n, 12);
     CU_ASSERT(memcmp(stream, piped, sizeof *stream) == 0);
     read_result *file = read_regular(r, big, len, "big.transcript");
@@ -1160,7 +1167,7 @@ static void test_descriptor_reads_as_stream(void)
     CU_ASSERT_FATAL(pipe(fds) == 0);
     close(fds[0]);
     close(fds[1]);
-    dfota_reader_reset_fd(r, fds[0], 0, "gone.log");
+    dfota_reader_reset_fd(r, fds[0], -1, "gone.log");
     read_result *gone = read_events(r);
     CU_ASSERT_EQUAL(gone->rc, DFOTA_E_IO);
     CU_ASSERT_EQUAL(gone->n, 0);
