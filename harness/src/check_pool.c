@@ -62,7 +62,8 @@ typedef struct job {
     char *path, *key; /* key NULL: none */
     unsigned char *tape;
     size_t len, cap;
-    /* its end, once judged (not direct) */
+    /* its end, once judged (not direct); what follows format is written
+     * only when has_ says so, and is not cleared for a new job */
     int has_res, has_error, has_stats;
     dfota_format format;
     dfota_checker_result res;
@@ -273,6 +274,22 @@ static void tape_flow(void *ctx, const dfota_flow_summary *s)
         w->p->out_sink.flow(w->p->out_sink.ctx, s);
 }
 
+/* *res into *to: its reasons as the strings they are (a rule's reason is
+ * 240 bytes, most of them empty; copied whole, the result is 13 KB a file,
+ * which cost --jobs more than the judging of a small log). */
+static void copy_result(dfota_checker_result *to, const dfota_checker_result *res)
+{
+    const size_t reasons = offsetof(dfota_checker_result, rule_reason);
+    const size_t after = reasons + sizeof res->rule_reason;
+    memcpy(to, res, reasons);
+    for (int r = 0; r < DFOTA_RULE_COUNT; r++) {
+        size_t n = strnlen(res->rule_reason[r], sizeof res->rule_reason[r] - 1);
+        memcpy(to->rule_reason[r], res->rule_reason[r], n);
+        to->rule_reason[r][n] = '\0';
+    }
+    memcpy((char *)to + after, (const char *)res + after, sizeof *res - after);
+}
+
 static void tape_end(void *ctx, const dfota_checker_result *res, const char *error,
                      dfota_format format, const dfota_reader_stats *st)
 {
@@ -283,7 +300,7 @@ static void tape_end(void *ctx, const dfota_checker_result *res, const char *err
         return;
     }
     if ((j->has_res = res != NULL))
-        j->res = *res;
+        copy_result(&j->res, res);
     if ((j->has_error = error != NULL))
         snprintf(j->error, sizeof j->error, "%s", error);
     if ((j->has_stats = st != NULL))
@@ -398,9 +415,10 @@ int check_pool_add(check_pool *p, const char *path, const char *key)
 {
     /* the job, its path and its key in one allocation */
     size_t pl = strlen(path) + 1, kl = key && key[0] ? strlen(key) + 1 : 0;
-    job *j = calloc(1, sizeof *j + pl + kl);
+    job *j = malloc(sizeof *j + pl + kl);
     if (!j)
         return -1;
+    memset(j, 0, offsetof(job, res)); /* the rest is written before it is read */
     j->path = memcpy((char *)(j + 1), path, pl);
     if (kl)
         j->key = memcpy(j->path + pl, key, kl);
