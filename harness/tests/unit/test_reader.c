@@ -827,33 +827,37 @@ static void test_log_sniff(void)
 
 /* ---- a reader kept for many files, and block boundaries ----------------- */
 
+/* Logs of every kind, each leaving a reader in another state: UTF-16 of
+ * both orders, a line cut at the end, a header, an input error, a CR-only
+ * capture, glyphs and a note, a BOM. */
+static const struct {
+    const char *bytes;
+    size_t len;
+} mixed_logs[] = {
+#define IN(s) {s, sizeof s - 1}
+    IN("\xff\xfe" "A\0T\0\r\0\n\0O\0K\0\r\0\n\0"),
+    IN("AT+QFOTADL=\"HTTP://h/f.zip\"\r\nOK\r\n+QIND: \"FOTA\",\"UPDA"),
+    IN("# dfota-transcript 1\n# port: usb:2c7c:0195\n1.0 > AT\n1.5 < OK\n"),
+    IN("[10:00:00.100] AT\xe2\x90\x8d\xe2\x90\x8a\n[10:00:00.200] OK // a note\n"),
+    IN("# dfota-transcript 1\n2.0 > AT\n1.0 < OK\n"),
+    IN("AT\rOK\r+QIND: \"FOTA\",\"START\"\r"),
+    IN("[10:00:00.100] AT\xe2\x90\x8d\xe2\x90\x8a\n[10:00:00.200] OK // a note\n"),
+    IN("\xef\xbb\xbf" "ATI\r\nQuectel\r\n"),
+    IN("\xfe\xff" "\0A\0T\0\r\0\n\0O\0K\0\r\0\n"),
+#undef IN
+};
+
 /* One reader reset for each file reads every file as a new reader does,
  * whatever the file before left in it: a UTF-16 file, a line cut at the
  * end, a header, an input error, a file left after two events. */
 static void test_reset_reads_as_new(void)
 {
-    static const struct {
-        const char *bytes;
-        size_t len;
-    } in[] = {
-#define IN(s) {s, sizeof s - 1}
-        IN("\xff\xfe" "A\0T\0\r\0\n\0O\0K\0\r\0\n\0"),
-        IN("AT+QFOTADL=\"HTTP://h/f.zip\"\r\nOK\r\n+QIND: \"FOTA\",\"UPDA"),
-        IN("# dfota-transcript 1\n# port: usb:2c7c:0195\n1.0 > AT\n1.5 < OK\n"),
-        IN("[10:00:00.100] AT\xe2\x90\x8d\xe2\x90\x8a\n[10:00:00.200] OK // a note\n"),
-        IN("# dfota-transcript 1\n2.0 > AT\n1.0 < OK\n"),
-        IN("AT\rOK\r+QIND: \"FOTA\",\"START\"\r"),
-        IN("[10:00:00.100] AT\xe2\x90\x8d\xe2\x90\x8a\n[10:00:00.200] OK // a note\n"),
-        IN("\xef\xbb\xbf" "ATI\r\nQuectel\r\n"),
-        IN("\xfe\xff" "\0A\0T\0\r\0\n\0O\0K\0\r\0\n"),
-#undef IN
-    };
-    size_t n = sizeof in / sizeof in[0];
+    size_t n = sizeof mixed_logs / sizeof mixed_logs[0];
     dfota_reader *kept = dfota_reader_new(NULL, "unused");
     CU_ASSERT_PTR_NOT_NULL_FATAL(kept);
     for (size_t i = 0; i < n; i++) {
-        read_result *fresh = read_all(in[i].bytes, in[i].len, "f.log");
-        read_result *again = read_with(kept, in[i].bytes, in[i].len, "f.log");
+        read_result *fresh = read_all(mixed_logs[i].bytes, mixed_logs[i].len, "f.log");
+        read_result *again = read_with(kept, mixed_logs[i].bytes, mixed_logs[i].len, "f.log");
         if (memcmp(fresh, again, sizeof *fresh) != 0) {
             print_result("new", fresh);
             print_result("reset", again);
@@ -863,7 +867,7 @@ static void test_reset_reads_as_new(void)
         free(fresh);
         free(again);
         /* leave the reader in the middle of the next file */
-        FILE *f = open_mem(in[(i + 1) % n].bytes, in[(i + 1) % n].len);
+        FILE *f = open_mem(mixed_logs[(i + 1) % n].bytes, mixed_logs[(i + 1) % n].len);
         dfota_reader_reset(kept, f, "half.log");
         dfota_event e;
         char err[DFOTA_ERRBUF];
@@ -1116,26 +1120,13 @@ static read_result *read_regular(dfota_reader *r, const char *data, size_t len, 
  * and a descriptor it cannot read is an input error, named at its line. */
 static void test_descriptor_reads_as_stream(void)
 {
-    static const struct {
-        const char *bytes;
-        size_t len;
-    } in[] = {
-#define IN(s) {s, sizeof s - 1}
-        IN("\xff\xfe" "A\0T\0\r\0\n\0O\0K\0\r\0\n\0"),
-        IN("# dfota-transcript 1\n# port: usb:2c7c:0195\n1.0 > AT\n1.5 < OK\n"),
-        IN("AT+QFOTADL=\"HTTP://h/f.zip\"\r\nOK\r\n+QIND: \"FOTA\",\"UPDA"),
-        IN("[10:00:00.100] AT\xe2\x90\x8d\xe2\x90\x8a\n[10:00:00.200] OK // a note\n"),
-        IN("# dfota-transcript 1\n2.0 > AT\n1.0 < OK\n"),
-        IN(""),
-#undef IN
-    };
     dfota_reader *r = dfota_reader_new(NULL, "x");
     CU_ASSERT_PTR_NOT_NULL_FATAL(r);
-    for (size_t i = 0; i < sizeof in / sizeof in[0]; i++) {
-        read_result *stream = read_all(in[i].bytes, in[i].len, "p.log");
-        read_result *piped = read_piped(r, in[i].bytes, in[i].len, -1, "p.log");
+    for (size_t i = 0; i < sizeof mixed_logs / sizeof mixed_logs[0]; i++) {
+        read_result *stream = read_all(mixed_logs[i].bytes, mixed_logs[i].len, "p.log");
+        read_result *piped = read_piped(r, mixed_logs[i].bytes, mixed_logs[i].len, -1, "p.log");
         /* told the size, short reads before it are not the end */
-        read_result *sized = read_piped(r, in[i].bytes, in[i].len, (long long)in[i].len, "p.log");
+        read_result *sized = read_piped(r, mixed_logs[i].bytes, mixed_logs[i].len, (long long)mixed_logs[i].len, "p.log");
         CU_ASSERT(memcmp(stream, sized, sizeof *stream) == 0);
         free(sized);
         if (memcmp(stream, piped, sizeof *stream) != 0) {
@@ -1143,7 +1134,7 @@ static void test_descriptor_reads_as_stream(void)
             print_result("descriptor", piped);
         }
         CU_ASSERT(memcmp(stream, piped, sizeof *stream) == 0);
-        read_result *file = read_regular(r, in[i].bytes, in[i].len, "p.log");
+        read_result *file = read_regular(r, mixed_logs[i].bytes, mixed_logs[i].len, "p.log");
         CU_ASSERT(memcmp(stream, file, sizeof *stream) == 0);
         free(stream);
         free(piped);
