@@ -67,6 +67,26 @@ static void member(dfota_jw *w)
         put(w, ',');
 }
 
+/* Where the writer is before a value, to undo it (comma and all) when the
+ * value is to be written another way. */
+typedef struct {
+    size_t len;
+    int after_key;
+    uint64_t members;
+} mark;
+
+static mark mark_take(const dfota_jw *w)
+{
+    return (mark){w->len, w->after_key, w->members};
+}
+
+static void mark_undo(dfota_jw *w, mark m)
+{
+    w->len = m.len;
+    w->after_key = m.after_key;
+    w->members = m.members;
+}
+
 void dfota_jw_raw(dfota_jw *w, const char *s, size_t n)
 {
     member(w);
@@ -128,9 +148,7 @@ void dfota_jw_str(dfota_jw *w, const char *s)
      * it: null) */
     if (!dfota_jw_room(w, 2 * n + 3))
         return;
-    size_t at = w->len;
-    int after_key = w->after_key;
-    uint64_t members = w->members;
+    mark at = mark_take(w);
     member(w);
     char *p = w->buf + w->len;
     const unsigned char *u = (const unsigned char *)s;
@@ -154,9 +172,7 @@ void dfota_jw_str(dfota_jw *w, const char *s)
         }
         size_t len = c < 0x20 ? 0 : text_utf8_len(u + i, n - i);
         if (len == 0) {
-            w->len = at; /* undone, comma and all */
-            w->after_key = after_key;
-            w->members = members;
+            mark_undo(w, at);
             json_t *j = json_stringn(s, n);
             if (j)
                 dfota_jw_json(w, j);
@@ -329,9 +345,7 @@ void dfota_jw_seconds(dfota_jw *w, int64_t ns)
         return;
     }
     if (ns >= 100000 && ns < 1000000000000000LL) {
-        size_t at = w->len;
-        int after_key = w->after_key;
-        uint64_t members = w->members;
+        mark at = mark_take(w);
         member(w);
         if (!dfota_jw_room(w, 24))
             return;
@@ -340,9 +354,7 @@ void dfota_jw_seconds(dfota_jw *w, int64_t ns)
             w->len += n;
             return;
         }
-        w->len = at; /* a tie: undone, comma and all, for printf */
-        w->after_key = after_key;
-        w->members = members;
+        mark_undo(w, at); /* a tie: printf's */
     }
     dfota_jw_real(w, dfota_seconds(ns));
 }
