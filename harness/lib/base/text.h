@@ -101,6 +101,20 @@ static inline size_t text_utf8_cut(const char *s, size_t k)
     return k;
 }
 
+/* v in decimal, written to end just before end (20 bytes before it hold
+ * any long long): returns where it starts. No format string to read: the
+ * JSON writer and an upgrade's words write numbers by the million. */
+static inline char *text_decimal(long long v, char *end)
+{
+    unsigned long long u = v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v;
+    do
+        *--end = (char)('0' + u % 10);
+    while (u /= 10);
+    if (v < 0)
+        *--end = '-';
+    return end;
+}
+
 /* Ends text, an array of n bytes holding a NUL-terminated text, in "..."
  * within those n bytes, never inside a UTF-8 character: says that it was
  * cut, and what stays is still UTF-8 (XML and JSON readers refuse less). */

@@ -7,6 +7,7 @@
 
 #include "dfota/judge.h"
 #include "dfota/guide.h"
+#include "base/text.h"
 
 typedef struct {
     char *buf;
@@ -31,15 +32,9 @@ static void add(line_buf *b, const char *s)
 /* Appends v in decimal. */
 static void add_long(line_buf *b, long v)
 {
-    char d[24], *p = d + sizeof d;
-    unsigned long u = v < 0 ? 0UL - (unsigned long)v : (unsigned long)v;
-    *--p = '\0';
-    do
-        *--p = (char)('0' + u % 10);
-    while ((u /= 10) != 0);
-    if (v < 0)
-        *--p = '-';
-    add(b, p);
+    char d[24];
+    d[sizeof d - 1] = '\0';
+    add(b, text_decimal(v, d + sizeof d - 1));
 }
 
 /* "701 (HTTP unknown error, §5)": the code, its meaning, where the guide

@@ -189,22 +189,11 @@ void dfota_jw_str(dfota_jw *w, const char *s)
     w->len = (size_t)(p - w->buf);
 }
 
-/* The decimal digits of v, ending at end: returns where they start. */
-static char *digits(unsigned long long v, char *end)
-{
-    do
-        *--end = (char)('0' + v % 10);
-    while (v /= 10);
-    return end;
-}
-
 void dfota_jw_int(dfota_jw *w, long long v)
 {
     member(w);
     char b[24], *end = b + sizeof b;
-    char *p = digits(v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v, end);
-    if (v < 0)
-        *--p = '-';
+    char *p = text_decimal(v, end);
     append(w, p, (size_t)(end - p));
 }
 
@@ -312,7 +301,7 @@ static size_t seconds_text(int64_t ns, char *out)
         out[n++] = '0';
     else {
         /* rounding up may have made one digit more: 9.99999999995 is 10.0 */
-        char *end = out + 7, *p = digits(whole, end);
+        char *end = out + 7, *p = text_decimal((long long)whole, end);
         n = (size_t)(end - p);
         memmove(out, p, n);
     }
