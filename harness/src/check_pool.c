@@ -86,7 +86,6 @@ struct check_pool {
     unsigned char *spare[SPARE_TAPES]; /* tapes of written files, for the next ones */
     size_t spare_cap[SPARE_TAPES];
     unsigned n_spare;
-    const check_cfg *cfg;
     dfota_output *out;
     dfota_sink out_sink;
 };
@@ -396,16 +395,17 @@ check_pool *check_pool_new(unsigned jobs, const check_cfg *cfg, dfota_output *ou
         free(p);
         return NULL;
     }
-    /* the last is the judge of the thread that adds the files */
-    p->workers[jobs - 1].p = p;
-    p->workers[jobs - 1].cx.cfg = cfg;
+    /* one judge a thread; the last is the thread's that adds the files */
+    for (unsigned i = 0; i < jobs; i++) {
+        p->workers[i].p = p;
+        p->workers[i].cx.cfg = cfg;
+    }
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->work, NULL);
     pthread_cond_init(&p->room, NULL);
     pthread_cond_init(&p->turn, NULL);
     p->jobs = jobs;
     p->max_in_flight = IN_FLIGHT * jobs;
-    p->cfg = cfg;
     p->out = out;
     p->out_sink = dfota_output_sink(out);
     return p;
@@ -445,8 +445,6 @@ int check_pool_add(check_pool *p, const char *path, const char *key)
      * last judge): one file, one thread */
     if (p->started < p->jobs - 1 && p->started < p->in_flight) {
         worker *w = &p->workers[p->started];
-        w->p = p;
-        w->cx.cfg = p->cfg;
         if (pthread_create(&w->thread, NULL, worker_main, w) == 0)
             p->started++;
     }
@@ -469,9 +467,7 @@ int check_pool_end(check_pool *p)
         pthread_join(p->workers[i].thread, NULL);
     for (unsigned i = 0; i < p->jobs; i++)
         check_ctx_free(&p->workers[i].cx);
-    int rc = p->oom || p->head ? -1 : 0;
-    while (p->head) /* cannot be: the adding thread judged what was left */
-        pop_head(p);
+    int rc = p->oom ? -1 : 0; /* every file was judged and written: the adding thread ran what was left */
     for (unsigned i = 0; i < p->n_spare; i++)
         free(p->spare[i]);
     pthread_cond_destroy(&p->work);

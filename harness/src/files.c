@@ -135,7 +135,7 @@ static long walk_entry(walk_state *w, const char *path, const char *name, int de
     if (type == DT_REG) {
         /* one that goes before it is opened (a log rotated away) is
          * reported unreadable when it is, as it always could be */
-        lst.st_mode = st.st_mode = S_IFREG;
+        st.st_mode = S_IFREG; /* lst is read for folders only */
     } else if (lstat(path, &lst) != 0 || stat(path, &st) != 0)
         return 0; /* gone, or a dangling link: nothing to read */
     if (S_ISDIR(st.st_mode)) {

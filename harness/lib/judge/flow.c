@@ -36,14 +36,20 @@ void dfota_checker_opts_host_windows(dfota_checker_opts *o)
 
 /* ---- flows ------------------------------------------------------------ */
 
+/* A slot as calloc left it, but for its kept findings (17 KB), which
+ * n_findings guards: a new flow's, and every slot's on a reset. */
+static void slot_clear(flow *f)
+{
+    memset(f, 0, offsetof(flow, s) + offsetof(dfota_flow_summary, findings));
+}
+
 flow *judge_flow_new(dfota_checker *c, const dfota_event *ev)
 {
     for (int i = 0; i < SLOTS; i++) {
         flow *f = &c->slot[i];
         if (f->used)
             continue;
-        /* Everything but the kept findings (17 KB), which n_findings guards. */
-        memset(f, 0, offsetof(flow, s) + offsetof(dfota_flow_summary, findings));
+        slot_clear(f);
         f->used = 1;
         f->s.id = ++c->next_id;
         f->s.line = ev->line;
@@ -128,11 +134,10 @@ dfota_checker *dfota_checker_new(const dfota_checker_opts *opts, const dfota_sin
 
 void dfota_checker_reset(dfota_checker *c, const dfota_checker_opts *opts, const dfota_sink *sink)
 {
-    /* Zeroed as calloc left it, but for the kept findings of each slot
-     * (17 KB each), which n_findings guards, as in judge_flow_new. */
+    /* Zeroed as calloc left it, but for the slots' kept findings. */
     memset(c, 0, offsetof(dfota_checker, slot));
     for (int i = 0; i < SLOTS; i++)
-        memset(&c->slot[i], 0, offsetof(flow, s) + offsetof(dfota_flow_summary, findings));
+        slot_clear(&c->slot[i]);
     memset(&c->cur, 0, sizeof *c - offsetof(dfota_checker, cur));
     checker_start(c, opts, sink);
 }
