@@ -39,7 +39,7 @@ run_driver() {
   groups+=("$pid")
   wait "$pid"
   status=$?
-  if wait_for 10 group_gone "$pid"; then
+  if wait_for 60 group_gone "$pid"; then
     ok "$name: no process of the run left"
   else
     bad "$name: processes of the run left behind (process group $pid)"

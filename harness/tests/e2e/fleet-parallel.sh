@@ -79,7 +79,7 @@ fi
 "$sshd" -D -e -f "$s/sshd_config" 2> "$s/sshd.log" &
 sshd_pid=$!
 ssh_cmd="ssh -F $s/ssh_config"
-if wait_for 20 ssh -F "$s/ssh_config" fleet-loopback true 2> "$s/ssh.err"; then
+if wait_for 60 ssh -F "$s/ssh_config" fleet-loopback true 2> "$s/ssh.err"; then
   ok "sshd on 127.0.0.1:$port takes the test's key"
 else
   bad "no ssh to the test's sshd:"; cat "$s/ssh.err" "$s/sshd.log"

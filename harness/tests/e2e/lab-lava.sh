@@ -80,7 +80,7 @@ start_module() { # [EMULATE-ARGS...]: one module, on v12, behind $tmp/tty
   "$dfota" emulate --link "$tmp/tty" --time-scale $scale --ufs "$UFS_DIR" "${connect[@]}" "$@" \
     > "$tmp/emulate.out" 2>&1 &
   em_pid=$!
-  wait_for 10 test -L "$tmp/tty" || { bad "no link after 10 s"; cat "$tmp/emulate.out"; }
+  wait_for 60 test -L "$tmp/tty" || { bad "no link after 60 s"; cat "$tmp/emulate.out"; }
 }
 stop_module() { stop_all "$em_pid"; em_pid=; }
 
@@ -110,7 +110,7 @@ os.rename(sys.argv[2] + ".tmp", sys.argv[2])
 s.serve_forever()
 EOF
 put_pid=$!
-wait_for 10 test -s "$tmp/put.port" || bad "the upload server did not start: $(cat "$tmp/put.log")"
+wait_for 60 test -s "$tmp/put.port" || bad "the upload server did not start: $(cat "$tmp/put.log")"
 
 # Three scenarios that run on a serial port and one that does not (it
 # needs the emulator's faults): that one is a skip.

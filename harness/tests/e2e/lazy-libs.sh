@@ -20,6 +20,8 @@ if command -v ldd > /dev/null; then
   ldd "$dfota" > "$tmp/ldd" 2>&1
   if grep -qE 'libcurl|libxml2' "$tmp/ldd"; then bad "the binary links libcurl or libxml2:"; cat "$tmp/ldd"
   else ok "the binary does not link libcurl or libxml2 ($(grep -c '=>' "$tmp/ldd") libraries)"; fi
+else
+  bad "ldd is not installed (libc-bin): what the binary links is not checked"
 fi
 
 loaded() { grep -E "file=$1[^ ]* \[[0-9]+\];  (dynamically loaded|needed) by" "$2" > /dev/null; }

@@ -167,7 +167,7 @@ static void test_each_field(void)
     CU_ASSERT_EQUAL(at(j, "codes/END/0"), 2);
     CU_ASSERT_EQUAL(json_object_size(json_object_get(json_object_get(j, "codes"), "FILEEND")), 0);
     CU_ASSERT_STRING_EQUAL(str_at(j, "firmware/0/before"), "EG95EFAR02A07M4G");
-    CU_ASSERT_PTR_NULL(str_at(j, "firmware/0/after")); /* null first */
+    CU_ASSERT_TRUE(json_is_null(walk(j, "firmware/0/after"))); /* null first */
     CU_ASSERT_EQUAL(at(j, "firmware/0/files"), 1);
     CU_ASSERT_STRING_EQUAL(str_at(j, "firmware/1/after"), "EG95EFAR02A08M4G");
     CU_ASSERT_EQUAL(at(j, "firmware_not_said"), 1);
@@ -240,6 +240,7 @@ static void test_worst_order(void)
     /* all of them: INCOMPLETE before WARN, whatever the findings; PASS never */
     char *all = merged_in_order(orders[1], 10);
     j = json_loads(all, 0, &e);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(j);
     CU_ASSERT_STRING_EQUAL(str_at(j, "worst/R/3/key"), "w3");
     CU_ASSERT_STRING_EQUAL(str_at(j, "worst/R/4/key"), "w1");
     CU_ASSERT_EQUAL(json_array_size(json_object_get(json_object_get(j, "worst"), "R")), 5);
@@ -248,6 +249,8 @@ static void test_worst_order(void)
     /* --top 0: none kept */
     char *none = merged_in_order(orders[0], 0);
     j = json_loads(none, 0, &e);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+    CU_ASSERT_TRUE(json_is_object(json_object_get(j, "worst"))); /* there, and empty */
     CU_ASSERT_EQUAL(json_object_size(json_object_get(j, "worst")), 0);
     json_decref(j);
     free(none);
