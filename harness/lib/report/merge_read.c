@@ -41,11 +41,30 @@
 
 typedef struct {
     dfota_merge *m;
-    char where[WHERE_MAX];      /* "SHARD:LINE", escaped */
+    const char *shard;          /* escaped */
+    unsigned long line;         /* the line being read */
     char *err;
     size_t errlen;
     int nomem;
 } ctx;
+
+/* "SHARD:LINE", where a message points: made when one is said, not for
+ * every line read. */
+static const char *where(const ctx *c, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%s:%lu", c->shard, c->line);
+    return buf;
+}
+
+/* A warning at the line being read. */
+static void say(const ctx *c, const char *what)
+{
+    if (!c->m->o.warn)
+        return;
+    char w[WHERE_MAX], msg[WHERE_MAX + 1024];
+    snprintf(msg, sizeof msg, "%s: %s", where(c, w, sizeof w), what);
+    c->m->o.warn(c->m->o.warn_ctx, msg);
+}
 
 DFOTA_PRINTF(3, 4)
 static dfota_err bad(ctx *c, dfota_err rc, const char *fmt, ...)
@@ -55,8 +74,9 @@ static dfota_err bad(ctx *c, dfota_err rc, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    char w[WHERE_MAX];
     if (c->err && c->errlen)
-        snprintf(c->err, c->errlen, "%s: %s", c->where, msg);
+        snprintf(c->err, c->errlen, "%s: %s", where(c, w, sizeof w), msg);
     return rc;
 }
 
@@ -197,12 +217,11 @@ static dfota_err check_combo(ctx *c, json_t *rec, report_combo **out)
     snprintf(cb->catalogue, sizeof cb->catalogue, "%s", v[1]);
     snprintf(cb->profile, sizeof cb->profile, "%s", v[2]);
     if (m->n_combos == 1)
-        snprintf(m->first_where, sizeof m->first_where, "%s", c->where);
+        where(c, m->first_where, sizeof m->first_where);
     *out = cb;
     return DFOTA_OK;
 }
 
-static void say(dfota_merge *m, const char *where, const char *what);
 
 /* ---- a file record ---------------------------------------------------- */
 
@@ -453,7 +472,7 @@ static dfota_err file_record(ctx *c, json_t *rec, report_combo *combo, uint64_t 
             snprintf(what, sizeof what, "%s was merged before, judged otherwise: the first record counts%s",
                      shown(f.key, f.key_len, b, sizeof b),
                      m->duplicates_differing == DUPLICATES_SAID ? " (the next ones are only counted)" : "");
-            say(m, c->where, what);
+            say(c, what);
         }
         return DFOTA_OK;
     }
@@ -502,11 +521,8 @@ static dfota_err summary_record(ctx *c, json_t *rec, const uint64_t seg[REPORT_V
                       (unsigned long long)v[1], (unsigned long long)v[2], (unsigned long long)v[3],
                       (unsigned long long)v[4], (unsigned long long)v[5]);
     }
-    if (c->m->o.warn) {
-        char full[WHERE_MAX + sizeof msg + 64];
-        snprintf(full, sizeof full, "%s: %s: the records are counted", c->where, msg);
-        c->m->o.warn(c->m->o.warn_ctx, full);
-    }
+    snprintf(msg + n, sizeof msg - (size_t)n, ": the records are counted");
+    say(c, msg);
     *inconsistent = 1;
     return DFOTA_OK;
 }
@@ -519,15 +535,6 @@ static int blank(const char *s, size_t n)
         if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
             return 0;
     return 1;
-}
-
-static void say(dfota_merge *m, const char *where, const char *what)
-{
-    if (!m->o.warn)
-        return;
-    char msg[WHERE_MAX + 400];
-    snprintf(msg, sizeof msg, "%s: %s", where, what);
-    m->o.warn(m->o.warn_ctx, msg);
 }
 
 dfota_err dfota_merge_read(dfota_merge *m, FILE *in, const char *name, char *err, size_t errlen)
@@ -546,7 +553,7 @@ dfota_err dfota_merge_read(dfota_merge *m, FILE *in, const char *name, char *err
     rd->eof = 0;
     char shard[WHERE_MAX - 32];
     dfota_escape_text(name, strnlen(name, DFOTA_MERGE_KEY_MAX), shard, sizeof shard);
-    ctx c = {m, "", err, errlen, 0};
+    ctx c = {m, shard, 0, err, errlen, 0};
     uint64_t seg[REPORT_V_COUNT] = {0};
     unsigned long lineno = 0;
     int last = 0, inconsistent = 0, cut = 0; /* last: 0 no record, 1 a file, 2 a summary */
@@ -556,8 +563,7 @@ dfota_err dfota_merge_read(dfota_merge *m, FILE *in, const char *name, char *err
         size_t len;
         int nl;
         int r = report_read_line(m, rd, &len, &nl);
-        lineno += r != 0;
-        snprintf(c.where, sizeof c.where, "%s:%lu", shard, lineno);
+        c.line = lineno += r != 0;
         if (r == 0)
             break;
         if (r == -1) {
@@ -588,7 +594,7 @@ dfota_err dfota_merge_read(dfota_merge *m, FILE *in, const char *name, char *err
                          "--allow-truncated merges the shard's other records");
                 break;
             }
-            say(m, c.where, "truncated: the last line is cut (no newline at its end): left out");
+            say(&c, "truncated: the last line is cut (no newline at its end): left out");
             break;
         }
         if (!rec) {
@@ -622,14 +628,13 @@ dfota_err dfota_merge_read(dfota_merge *m, FILE *in, const char *name, char *err
     }
     free(rd);
     if (!rc && last != 2 && !cut) {
-        snprintf(c.where, sizeof c.where, "%s:%lu", shard, lineno);
         const char *what = last ? "truncated: its last record is a file record, not the summary"
                                 : "truncated: no record at all";
         if (!m->o.allow_truncated)
             rc = bad(&c, DFOTA_E_INPUT, "%s (a worker that died?); --allow-truncated merges it anyway",
                      what);
         else
-            say(m, c.where, what);
+            say(&c, what);
     }
     if (!rc && (cut || last != 2) && report_names_add(&m->truncated, name) < 0)
         rc = bad(&c, DFOTA_E_NOMEM, "out of memory");
