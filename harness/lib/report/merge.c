@@ -124,8 +124,22 @@ static int by_firmware(const void *a, const void *b)
     return c ? c : null_first(x->after, y->after);
 }
 
+/* Rules as people read them: the most FAILs first, then INCOMPLETE, then
+ * WARN, then by ID. */
+static int by_rank(const void *a, const void *b)
+{
+    const report_entry *x = *(const report_entry *const *)a, *y = *(const report_entry *const *)b;
+    for (int s = REPORT_S_FAIL; s > REPORT_S_PASS; s--)
+        if (x->n[s] != y->n[s])
+            return x->n[s] < y->n[s] ? 1 : -1;
+    return by_key(a, b);
+}
+
 const report_entry **report_merge_sorted(const report_table *t, report_order order)
 {
+    static int (*const cmp[])(const void *, const void *) = {
+        [REPORT_BY_KEY] = by_key, [REPORT_BY_CODE] = by_code,
+        [REPORT_BY_FIRMWARE] = by_firmware, [REPORT_BY_RANK] = by_rank};
     if (t->n == 0)
         return NULL;
     const report_entry **v = malloc(t->n * sizeof *v);
@@ -133,7 +147,7 @@ const report_entry **report_merge_sorted(const report_table *t, report_order ord
         return NULL;
     for (size_t i = 0; i < t->n; i++)
         v[i] = &t->e[i];
-    qsort(v, t->n, sizeof *v, order == REPORT_BY_CODE ? by_code : order == REPORT_BY_FIRMWARE ? by_firmware : by_key);
+    qsort(v, t->n, sizeof *v, cmp[order]);
     return v;
 }
 

@@ -124,9 +124,10 @@ int report_read_line(dfota_merge *m, report_reader *rd, size_t *len, int *nl);
 
 /* The entries of t in the order every writer lists them: rules by ID,
  * outcomes by name, codes by URC then code, firmware by before then after
- * (null first). A malloc'd array of t->n pointers (free it), NULL when t
+ * (null first); rules as people read them (REPORT_BY_RANK: the most FAILs
+ * first, then INCOMPLETE, then WARN, then by ID). A malloc'd array of t->n pointers (free it), NULL when t
  * is empty or out of memory. */
-typedef enum { REPORT_BY_KEY, REPORT_BY_CODE, REPORT_BY_FIRMWARE } report_order;
+typedef enum { REPORT_BY_KEY, REPORT_BY_CODE, REPORT_BY_FIRMWARE, REPORT_BY_RANK } report_order;
 const report_entry **report_merge_sorted(const report_table *t, report_order order);
 
 /* A rule's worst files, the worst first (FAIL, INCOMPLETE, WARN, then the
@@ -134,12 +135,9 @@ const report_entry **report_merge_sorted(const report_table *t, report_order ord
  * pointers (free it), NULL when there are none or out of memory. */
 const report_worst **report_merge_worst(const report_entry *rule);
 
-/* merge_out.c, for the page too: the rules the most FAILs first, then
- * INCOMPLETE, WARN, by ID (a malloc'd array of m->rules.n pointers, NULL
- * when none or out of memory); the one (version, catalogue, profile) of
+/* merge_out.c, for the page too: the one (version, catalogue, profile) of
  * every record, NULL when mixed or none; the combinations in order into
  * out, their number; what the guide says code e means, "meaning, §N". */
-const report_entry **report_merge_rules_ranked(const dfota_merge *m);
 const report_combo *report_merge_combo(const dfota_merge *m);
 size_t report_merge_combos(const dfota_merge *m, const report_combo *out[DFOTA_MERGE_COMBOS_MAX]);
 void report_code_meaning(const report_entry *e, char *buf, size_t cap);

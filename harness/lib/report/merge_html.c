@@ -215,7 +215,7 @@ dfota_err dfota_merge_write_html(FILE *out, const dfota_merge *m, char *err, siz
 {
     if (err && errlen)
         err[0] = '\0';
-    const report_entry **ranked = report_merge_rules_ranked(m);
+    const report_entry **ranked = report_merge_sorted(&m->rules, REPORT_BY_RANK);
     if (!ranked && m->rules.n) {
         if (err && errlen)
             snprintf(err, errlen, "no memory for the page");

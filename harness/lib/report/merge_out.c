@@ -36,27 +36,6 @@ void report_code_meaning(const report_entry *e, char *buf, size_t cap)
     }
 }
 
-/* The rules as people read them: the most FAILs first, then INCOMPLETE,
- * then WARN, then by ID. */
-static int rule_rank(const void *a, const void *b)
-{
-    const report_entry *x = *(const report_entry *const *)a, *y = *(const report_entry *const *)b;
-    for (int s = REPORT_S_FAIL; s > REPORT_S_PASS; s--)
-        if (x->n[s] != y->n[s])
-            return x->n[s] < y->n[s] ? 1 : -1;
-    size_t n = x->key_len < y->key_len ? x->key_len : y->key_len;
-    int c = memcmp(x->key, y->key, n);
-    return c ? c : (x->key_len > y->key_len) - (x->key_len < y->key_len);
-}
-
-const report_entry **report_merge_rules_ranked(const dfota_merge *m)
-{
-    const report_entry **v = report_merge_sorted(&m->rules, REPORT_BY_KEY);
-    if (v)
-        qsort(v, m->rules.n, sizeof *v, rule_rank);
-    return v;
-}
-
 /* The one (version, catalogue, profile) of every record, NULL when they
  * were mixed or there was none. */
 const report_combo *report_merge_combo(const dfota_merge *m)
@@ -371,7 +350,7 @@ static void text_worst(FILE *out, const dfota_merge *m, const report_entry **ran
 
 dfota_err dfota_merge_write_text(FILE *out, const dfota_merge *m, int color)
 {
-    const report_entry **ranked = report_merge_rules_ranked(m);
+    const report_entry **ranked = report_merge_sorted(&m->rules, REPORT_BY_RANK);
     if (!ranked && m->rules.n)
         return DFOTA_E_NOMEM;
     text_head(out, m, color);
