@@ -202,6 +202,12 @@ typedef enum {
 dfota_code_class dfota_spec_code(dfota_code_table table, long code,
                                  const char **meaning, const char **quirk);
 
+/* What the guide says code means, in the words every output uses:
+ * "MEANING, §N", "MEANING: a code of shipped firmware, not in §N" or "not a
+ * code of the guide, §N" (N the chapter of table), written into buf (cap
+ * bytes, cut as snprintf cuts); returns buf. */
+const char *dfota_spec_code_words(dfota_code_table table, long code, char *buf, size_t cap);
+
 /* True for the codes after which the module reboots and retries:
  * 505 (at most five times) and 520-530, 540-546 (until success). */
 int dfota_spec_code_retried(long code);

@@ -379,6 +379,32 @@ dfota_code_class dfota_spec_code(dfota_code_table table, long code, const char *
     return DFOTA_CODE_UNKNOWN;
 }
 
+const char *dfota_spec_code_words(dfota_code_table table, long code, char *buf, size_t cap)
+{
+    static const char *const chapter[] = {"4", "5", "6"};
+    const char *meaning, *quirk;
+    dfota_code_class k = dfota_spec_code(table, code, &meaning, &quirk);
+    /* the parts, copied: no format string (an upgrade's words are written
+     * for every upgrade a report lists) */
+    const char *const part[3] = {k == DFOTA_CODE_UNKNOWN ? "" : meaning,
+                           k == DFOTA_CODE_GUIDE   ? ", \xc2\xa7"
+                           : k == DFOTA_CODE_FIELD ? ": a code of shipped firmware, not in \xc2\xa7"
+                                                   : "not a code of the guide, \xc2\xa7",
+                           chapter[table]};
+    size_t len = 0;
+    if (cap == 0)
+        return buf;
+    for (int p = 0; p < 3; p++) {
+        size_t n = strlen(part[p]);
+        if (n > cap - 1 - len)
+            n = cap - 1 - len;
+        memcpy(buf + len, part[p], n);
+        len += n;
+    }
+    buf[len] = '\0';
+    return buf;
+}
+
 int dfota_spec_code_retried(long code)
 {
     return code == 505 || (code >= 520 && code <= 530) || (code >= 540 && code <= 546);

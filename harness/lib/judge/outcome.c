@@ -41,32 +41,11 @@ static void add_long(line_buf *b, long v)
  * says so, or that the guide does not know it. */
 static void add_code(line_buf *b, dfota_code_table t, long code)
 {
-    static const char *const chapter[] = {"4", "5", "6"};
-    const char *meaning, *quirk;
-    switch (dfota_spec_code(t, code, &meaning, &quirk)) {
-    case DFOTA_CODE_GUIDE:
-        add_long(b, code);
-        add(b, " (");
-        add(b, meaning);
-        add(b, ", \xc2\xa7");
-        add(b, chapter[t]);
-        add(b, ")");
-        break;
-    case DFOTA_CODE_FIELD:
-        add_long(b, code);
-        add(b, " (");
-        add(b, meaning);
-        add(b, ": a code of shipped firmware, not in \xc2\xa7");
-        add(b, chapter[t]);
-        add(b, ")");
-        break;
-    case DFOTA_CODE_UNKNOWN:
-        add_long(b, code);
-        add(b, " (not a code of the guide, \xc2\xa7");
-        add(b, chapter[t]);
-        add(b, ")");
-        break;
-    }
+    char words[256];
+    add_long(b, code);
+    add(b, " (");
+    add(b, dfota_spec_code_words(t, code, words, sizeof words));
+    add(b, ")");
 }
 
 static const char *download_end_stage(dfota_proto p)

@@ -21,19 +21,11 @@
 
 void report_code_meaning(const report_entry *e, char *buf, size_t cap)
 {
-    static const char *const chapter[] = {"4", "5", "6"};
     dfota_code_table t = e->urc == REPORT_C_END      ? DFOTA_TABLE_END
                          : e->urc == REPORT_C_FTPEND ? DFOTA_TABLE_FTP
                                                      : DFOTA_TABLE_HTTP;
-    const char *meaning, *quirk;
     long code = e->code < -2147483647LL || e->code > 2147483647LL ? -1 : (long)e->code;
-    switch (dfota_spec_code(t, code, &meaning, &quirk)) {
-    case DFOTA_CODE_GUIDE: snprintf(buf, cap, "%s, \xc2\xa7%s", meaning, chapter[t]); break;
-    case DFOTA_CODE_FIELD:
-        snprintf(buf, cap, "%s: a code of shipped firmware, not in \xc2\xa7%s", meaning, chapter[t]);
-        break;
-    case DFOTA_CODE_UNKNOWN: snprintf(buf, cap, "not a code of the guide, \xc2\xa7%s", chapter[t]); break;
-    }
+    dfota_spec_code_words(t, code, buf, cap);
 }
 
 /* The one (version, catalogue, profile) of every record, NULL when they

@@ -1769,6 +1769,9 @@ static void test_describe_exact_and_cut(void)
         {DFOTA_PROTO_FTP, "update-failed", "OK", 1, 0, 3, {505, 2147483647L, 0}, 42,
          "upgrade over FTP: update failed, END 0 (operation successful, \xc2\xa7" "6) after 42%; "
          "earlier attempts ended END 505, 2147483647"},
+        {DFOTA_PROTO_HTTP, "download-failed", "OK", 1, 602, 0, {0}, -1,
+         "upgrade over HTTP: download failed, HTTPEND 602 (server blocked: a code of shipped "
+         "firmware, not in \xc2\xa7" "5)"},
         {DFOTA_PROTO_LOCAL, "incomplete", "OK", 0, 0, 0, {0}, 17,
          "upgrade from a local file: incomplete, the log ends during the update, at 17%"},
         {DFOTA_PROTO_FTP, "rejected", "+CME ERROR: 50", 0, 0, 0, {0}, -1,
@@ -1799,6 +1802,15 @@ static void test_describe_exact_and_cut(void)
             CU_ASSERT(cut[cap] == 'Z'); /* nothing past cap */
         }
         free(s);
+    }
+    /* a code's words alone, as the merge writes them: cut as snprintf cuts */
+    char words[128], cut[128];
+    const char *w = dfota_spec_code_words(DFOTA_TABLE_HTTP, 602, words, sizeof words);
+    CU_ASSERT_STRING_EQUAL(w, "server blocked: a code of shipped firmware, not in \xc2\xa7" "5");
+    for (size_t cap = 1; cap <= strlen(words) + 1; cap++) {
+        memset(cut, 'Z', sizeof cut);
+        dfota_spec_code_words(DFOTA_TABLE_HTTP, 602, cut, cap);
+        CU_ASSERT(memcmp(cut, words, cap - 1) == 0 && cut[cap - 1] == '\0' && cut[cap] == 'Z');
     }
 }
 
