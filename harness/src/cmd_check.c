@@ -527,70 +527,64 @@ int cmd_check(int argc, char **argv)
         }
         out = af.f;
     }
+    /* --list-files: the files named, no output made; else the output, and
+     * the pool of judges when there are jobs */
     if (list_files) {
         run.list_out = out;
         run.list_end = null_sep ? '\0' : '\n';
-        int empty = 0, list_bad = 0;
-        for (int i = optind; i < argc; i++)
-            empty |= check_input(&run, argv[i]);
-        if (list)
-            list_bad = check_list_inputs(&run, list, &empty) || check_list_bad(list) > 0;
-        check_list_close(list);
-        int werr = fflush(out) != 0 || ferror(out);
-        if (output ? werr || atomic_commit(&af) != 0 : werr) {
-            char b[CLI_SHOWN_MAX];
-            fprintf(stderr, "dfota check: cannot write %s: %s\n",
-                    output ? cli_shown(output, b, sizeof b) : "the output", strerror(errno));
-            if (output && werr)
+    } else {
+        if (color < 0)
+            color = !output && fmt == DFOTA_OUT_TEXT && isatty(STDOUT_FILENO) &&
+                    getenv("NO_COLOR") == NULL;
+        char why[DFOTA_ERRBUF];
+        if (fmt == DFOTA_OUT_JUNIT && dfota_need_xml(why, sizeof why) != 0) {
+            fprintf(stderr, "dfota check: --format junit: %s\n", why);
+            check_list_close(list);
+            if (output)
+                atomic_abort(&af);
+            return EXIT_INPUT; /* output that cannot be written */
+        }
+        run.out = dfota_output_new(fmt, out, run.cfg.opts.profile, color);
+        if (jobs == 0)
+            jobs = default_jobs();
+        if (run.out && jobs > 1 && !(run.pool = check_pool_new(jobs, &run.cfg, run.out))) {
+            dfota_output_free(run.out);
+            run.out = NULL;
+        }
+        if (!run.out) {
+            fprintf(stderr, "dfota check: out of memory\n");
+            check_list_close(list);
+            if (output)
                 atomic_abort(&af);
             return EXIT_INPUT;
         }
-        return empty || list_bad || run.bad_entries ? EXIT_INPUT : EXIT_PASS;
+        dfota_output_keep_secrets(run.out, keep_secrets);
+        dfota_output_allow_empty(run.out, allow_empty);
+        dfota_output_pretty(run.out, pretty);
+        dfota_output_fail_on(run.out, fail_on);
+        dfota_provenance prov;
+        dfota_provenance_fill(&prov, dfota_profile_name(run.cfg.opts.profile),
+                              cli_argc, cli_argv);
+        dfota_output_provenance(run.out, &prov);
     }
-    if (color < 0)
-        color = !output && fmt == DFOTA_OUT_TEXT && isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
-    char why[DFOTA_ERRBUF];
-    if (fmt == DFOTA_OUT_JUNIT && dfota_need_xml(why, sizeof why) != 0) {
-        fprintf(stderr, "dfota check: --format junit: %s\n", why);
-        check_list_close(list);
-        if (output)
-            atomic_abort(&af);
-        return EXIT_INPUT; /* output that cannot be written */
-    }
-    run.out = dfota_output_new(fmt, out, run.cfg.opts.profile, color);
-    if (jobs == 0)
-        jobs = default_jobs();
-    if (run.out && jobs > 1 && !(run.pool = check_pool_new(jobs, &run.cfg, run.out))) {
-        dfota_output_free(run.out);
-        run.out = NULL;
-    }
-    if (!run.out) {
-        fprintf(stderr, "dfota check: out of memory\n");
-        check_list_close(list);
-        if (output)
-            atomic_abort(&af);
-        return EXIT_INPUT;
-    }
-    dfota_output_keep_secrets(run.out, keep_secrets);
-    dfota_output_allow_empty(run.out, allow_empty);
-    dfota_output_pretty(run.out, pretty);
-    dfota_output_fail_on(run.out, fail_on);
-    dfota_provenance prov;
-    dfota_provenance_fill(&prov, dfota_profile_name(run.cfg.opts.profile),
-                          cli_argc, cli_argv);
-    dfota_output_provenance(run.out, &prov);
     int empty = 0, list_bad = 0;
     for (int i = optind; i < argc && !run.oom; i++)
         empty |= check_input(&run, argv[i]);
     if (list && !run.oom)
         list_bad = check_list_inputs(&run, list, &empty) || check_list_bad(list) > 0;
     check_list_close(list);
-    if (run.pool && check_pool_end(run.pool) != 0)
-        run.oom = 1;
-    int status = (int)dfota_output_status(run.out);
-    dfota_err werr = dfota_output_finish(run.out);
-    dfota_output_free(run.out);
-    check_ctx_free(&run.cx);
+    int status = EXIT_PASS;
+    dfota_err werr = DFOTA_OK;
+    if (run.out) {
+        if (run.pool && check_pool_end(run.pool) != 0)
+            run.oom = 1;
+        status = (int)dfota_output_status(run.out);
+        werr = dfota_output_finish(run.out);
+        dfota_output_free(run.out);
+        check_ctx_free(&run.cx);
+    } else if (fflush(out) != 0 || ferror(out)) {
+        werr = DFOTA_E_IO; /* the list of files */
+    }
     if (run.oom) {
         fprintf(stderr, "dfota check: out of memory\n");
         status = EXIT_INPUT;
