@@ -198,6 +198,15 @@ static void drain(worker *w)
     pthread_cond_broadcast(&p->turn);
 }
 
+/* w holds the turn for j: what j's tape holds is written, and from here
+ * on j goes straight out as it is judged. */
+static void go_direct(worker *w, job *j)
+{
+    j->direct = 1;
+    begin(w->p, j);
+    play(w, j);
+}
+
 /* Waits until w's file is the head and the turn is free, takes it and
  * writes what the tape holds: from here on the file goes straight out. */
 static void take_turn(worker *w)
@@ -209,9 +218,7 @@ static void take_turn(worker *w)
         pthread_cond_wait(&p->turn, &p->mu);
     p->turn_taken = 1;
     pthread_mutex_unlock(&p->mu);
-    j->direct = 1;
-    begin(p, j);
-    play(w, j);
+    go_direct(w, j);
 }
 
 /* ---- the checker's sink in a thread: the tape ------------------------ */
@@ -317,10 +324,8 @@ static void judge_job(worker *w, job *j, int first)
     char err[DFOTA_ERRBUF];
     int in_order = 0;
     w->j = j;
-    if (first) {
-        j->direct = 1;
-        begin(w->p, j);
-    }
+    if (first)
+        go_direct(w, j); /* nothing on its tape yet */
     long long size;
     int in = check_open(j->path, err, sizeof err, &in_order, &size);
     if (in_order && !first)

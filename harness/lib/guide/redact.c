@@ -181,12 +181,28 @@ void dfota_redact_reset_names(void)
     n_extra = 0;
 }
 
+/* What each byte is to the scan for a URL's end (url_end) and its marks:
+ * one look-up a byte, the scan that every URL in every report goes
+ * through. */
+enum { URL_PLAIN, URL_MARK, URL_E2, URL_END };
+#define URL_CTL(c) [c] = URL_END
+static const unsigned char url_byte[256] = {
+    URL_CTL(0), URL_CTL(1), URL_CTL(2), URL_CTL(3), URL_CTL(4), URL_CTL(5), URL_CTL(6),
+    URL_CTL(7), URL_CTL(8), URL_CTL(9), URL_CTL(10), URL_CTL(11), URL_CTL(12), URL_CTL(13),
+    URL_CTL(14), URL_CTL(15), URL_CTL(16), URL_CTL(17), URL_CTL(18), URL_CTL(19), URL_CTL(20),
+    URL_CTL(21), URL_CTL(22), URL_CTL(23), URL_CTL(24), URL_CTL(25), URL_CTL(26), URL_CTL(27),
+    URL_CTL(28), URL_CTL(29), URL_CTL(30), URL_CTL(31), URL_CTL(' '), URL_CTL('"'),
+    URL_CTL(0x7F), ['@'] = URL_MARK, ['?'] = URL_MARK, ['&'] = URL_MARK, [';'] = URL_MARK,
+    ['#'] = URL_MARK, [0xE2] = URL_E2, /* a typographic quote's first byte */
+};
+#undef URL_CTL
+
 /* Does a URL end at in[i]? A control byte, a space, a double quote, or a
  * typographic one (what chat tools make of pasted logs). */
 static int url_end(const char *in, size_t len, size_t i)
 {
-    unsigned char c = (unsigned char)in[i];
-    return c <= 0x20 || c == 0x7F || text_quote_len(in + i, in + len) > 0;
+    unsigned char k = url_byte[(unsigned char)in[i]];
+    return k == URL_END || (k == URL_E2 && text_quote_len(in + i, in + len) > 0);
 }
 
 static int is_port(const char *p, size_t n)
@@ -310,21 +326,6 @@ static size_t param(sink *s, const scan *sc, size_t p)
     return ve;
 }
 
-/* What each byte is to the scan for a URL's end (url_end) and its marks:
- * one look-up a byte, the scan that every URL in every report goes
- * through. */
-enum { URL_PLAIN, URL_MARK, URL_E2, URL_END };
-#define URL_CTL(c) [c] = URL_END
-static const unsigned char url_byte[256] = {
-    URL_CTL(0), URL_CTL(1), URL_CTL(2), URL_CTL(3), URL_CTL(4), URL_CTL(5), URL_CTL(6),
-    URL_CTL(7), URL_CTL(8), URL_CTL(9), URL_CTL(10), URL_CTL(11), URL_CTL(12), URL_CTL(13),
-    URL_CTL(14), URL_CTL(15), URL_CTL(16), URL_CTL(17), URL_CTL(18), URL_CTL(19), URL_CTL(20),
-    URL_CTL(21), URL_CTL(22), URL_CTL(23), URL_CTL(24), URL_CTL(25), URL_CTL(26), URL_CTL(27),
-    URL_CTL(28), URL_CTL(29), URL_CTL(30), URL_CTL(31), URL_CTL(' '), URL_CTL('"'),
-    URL_CTL(0x7F), ['@'] = URL_MARK, ['?'] = URL_MARK, ['&'] = URL_MARK, [';'] = URL_MARK,
-    ['#'] = URL_MARK, [0xE2] = URL_E2, /* a typographic quote's first byte */
-};
-#undef URL_CTL
 
 /* A byte that can start a URL ("://"), end the authority or start a
  * parameter: what url() looks at; the rest it copies. */
@@ -412,12 +413,8 @@ dfota_err dfota_redact(const char *in, size_t len, char *out, size_t cap, size_t
              * does one nested in it, and is copied as it is. */
             int marks = 0;
             sc.h = j + 3;
-            for (; sc.h < len; sc.h++) {
-                unsigned char k = url_byte[(unsigned char)in[sc.h]];
-                if (k == URL_END || (k == URL_E2 && url_end(in, len, sc.h)))
-                    break;
-                marks |= k == URL_MARK;
-            }
+            for (; sc.h < len && !url_end(in, len, sc.h); sc.h++)
+                marks |= url_byte[(unsigned char)in[sc.h]] == URL_MARK;
             sc.at = sc.at_from = 0;
             if (!marks && sc.h < len) {
                 put(&s, in + j + 3, sc.h - (j + 3));

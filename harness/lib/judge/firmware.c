@@ -12,18 +12,14 @@
 #include "judge_int.h"
 
 #include "dfota/log.h"
+#include "base/text.h"
 
 enum { FW_ASKED_NONE = 0, FW_ASKED_REVISION, FW_ASKED_ATI };
 
 /* The command, case aside, is exactly word (then nothing, ';' or a space). */
 static int is_command(const char *s, size_t n, const char *word, size_t w)
 {
-    if (n < w || (n > w && s[w] != ';' && s[w] != ' '))
-        return 0;
-    for (size_t i = 0; i < w; i++)
-        if ((s[i] >= 'a' && s[i] <= 'z' ? s[i] - 'a' + 'A' : s[i]) != word[i])
-            return 0;
-    return 1;
+    return text_starts_ci(s, n, word) && (n == w || s[w] == ';' || s[w] == ' ');
 }
 
 #define IS(word) is_command(s, n, word, sizeof word - 1)
