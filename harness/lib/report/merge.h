@@ -135,6 +135,13 @@ const report_entry **report_merge_sorted(const report_table *t, report_order ord
  * pointers (free it), NULL when there are none or out of memory. */
 const report_worst **report_merge_worst(const report_entry *rule);
 
+/* The tables that keep a bounded number of distinct entries, in the order
+ * the text and the page say what they dropped, and their names in words
+ * (merge_out.c). */
+#define REPORT_TABLES 4
+extern const char *const report_table_words[REPORT_TABLES];
+const report_table *report_merge_table(const dfota_merge *m, int k);
+
 /* merge_out.c, for the page too: the one (version, catalogue, profile) of
  * every record, NULL when mixed or none; the combinations in order into
  * out, their number; what the guide says code e means, "meaning, §N". */

@@ -202,13 +202,13 @@ static void tables_section(html *h, const dfota_merge *m)
         put(h, "</tbody>\n</table>\n</section>\n");
         free(v);
     }
-    const report_table *tables[4] = {&m->rules, &m->outcomes, &m->codes, &m->firmware};
-    static const char *const names[4] = {"rules", "outcomes", "codes", "firmware pairs"};
-    for (int k = 0; k < 4; k++)
-        if (tables[k]->dropped)
+    for (int k = 0; k < REPORT_TABLES; k++) {
+        const report_table *t = report_merge_table(m, k);
+        if (t->dropped)
             putf(h, "<p class=\"banner\">%" PRIu64 " more counts of %s past the first %zu distinct ones "
                     "were not kept.</p>\n",
-                 tables[k]->dropped, names[k], tables[k]->max);
+                 t->dropped, report_table_words[k], t->max);
+    }
 }
 
 dfota_err dfota_merge_write_html(FILE *out, const dfota_merge *m, char *err, size_t errlen)

@@ -19,6 +19,14 @@
 
 /* ---- what the writers share -------------------------------------------- */
 
+const char *const report_table_words[REPORT_TABLES] = {"rules", "outcomes", "codes", "firmware pairs"};
+
+const report_table *report_merge_table(const dfota_merge *m, int k)
+{
+    const report_table *t[REPORT_TABLES] = {&m->rules, &m->outcomes, &m->codes, &m->firmware};
+    return t[k];
+}
+
 void report_code_meaning(const report_entry *e, char *buf, size_t cap)
 {
     dfota_code_table t = e->urc == REPORT_C_END      ? DFOTA_TABLE_END
@@ -307,12 +315,12 @@ static void text_tables(FILE *out, const dfota_merge *m, const report_entry **ra
             fprintf(out, "  not said in the log  %llu\n", (unsigned long long)m->firmware_not_said);
         free(v);
     }
-    const report_table *tables[4] = {&m->rules, &m->outcomes, &m->codes, &m->firmware};
-    static const char *const names[4] = {"rules", "outcomes", "codes", "firmware pairs"};
-    for (int k = 0; k < 4; k++)
-        if (tables[k]->dropped)
+    for (int k = 0; k < REPORT_TABLES; k++) {
+        const report_table *t = report_merge_table(m, k);
+        if (t->dropped)
             fprintf(out, "(%llu more counts of %s past the first %zu distinct ones were not kept)\n",
-                    (unsigned long long)tables[k]->dropped, names[k], tables[k]->max);
+                    (unsigned long long)t->dropped, report_table_words[k], t->max);
+    }
 }
 
 static void text_worst(FILE *out, const dfota_merge *m, const report_entry **ranked, int color)

@@ -664,9 +664,43 @@ static void test_escaped(void)
     dfota_merge_free(m);
 }
 
+/* Past DFOTA_MERGE_OUTCOMES_MAX distinct outcomes the rest are counted,
+ * not kept; the text, the page and the JSON each say how many. */
+static void test_dropped_counts_said(void)
+{
+    size_t cap = 64 * 1024, len = 0;
+    char *shard = malloc(cap);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(shard);
+    len += (size_t)snprintf(shard + len, cap - len,
+                            "{\"record\":\"file\"," HEAD ",\"key\":\"a.log\",\"verdict\":\"PASS\",\"flows\":[");
+    for (int k = 0; k < DFOTA_MERGE_OUTCOMES_MAX + 3; k++)
+        len += (size_t)snprintf(shard + len, cap - len, "%s{\"outcome\":\"o%d\"}", k ? "," : "", k);
+    len += (size_t)snprintf(shard + len, cap - len, "]}\n%s", SUMMARY(1, 1, 0, 0, 0, 0));
+    CU_ASSERT_FATAL(len < cap);
+    char err[1024];
+    dfota_merge *m = new_merge(10);
+    CU_ASSERT_EQUAL(feed(m, "s.jsonl", shard, err, sizeof err), DFOTA_OK);
+    char *text = written(m, 1), *page = written(m, 2), *json = written(m, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "(3 more counts of outcomes past the first 64 distinct ones were not kept)"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(page, ">3 more counts of outcomes past the first 64 distinct ones were not kept.<"));
+    CU_ASSERT_PTR_NULL(strstr(text, "counts of rules past"));
+    json_error_t e;
+    json_t *j = json_loads(json, 0, &e);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+    CU_ASSERT_EQUAL(at(j, "not_kept/outcomes"), 3);
+    CU_ASSERT_EQUAL(at(j, "not_kept/rules"), 0);
+    json_decref(j);
+    free(text);
+    free(page);
+    free(json);
+    free(shard);
+    dfota_merge_free(m);
+}
+
 int main(void)
 {
     static const test_entry tests[] = {
+        {"counts past a table's bound are said, in every format", test_dropped_counts_said},
         {"each field counted", test_each_field},
         {"the worst files, in any order", test_worst_order},
         {"records that disagree", test_disagreement},
