@@ -528,7 +528,9 @@ int cmd_check(int argc, char **argv)
         out = af.f;
     }
     /* --list-files: the files named, no output made; else the output, and
-     * the pool of judges when there are jobs */
+     * the pool of judges when there are jobs. The output keeps a pointer
+     * to the provenance until it is finished: it lives out here. */
+    dfota_provenance prov;
     if (list_files) {
         run.list_out = out;
         run.list_end = null_sep ? '\0' : '\n';
@@ -562,7 +564,6 @@ int cmd_check(int argc, char **argv)
         dfota_output_allow_empty(run.out, allow_empty);
         dfota_output_pretty(run.out, pretty);
         dfota_output_fail_on(run.out, fail_on);
-        dfota_provenance prov;
         dfota_provenance_fill(&prov, dfota_profile_name(run.cfg.opts.profile),
                               cli_argc, cli_argv);
         dfota_output_provenance(run.out, &prov);
