@@ -7,7 +7,8 @@
 # libxml2 only; a run on the emulator loads both and passes. The dynamic
 # loader says what it loads (LD_DEBUG=files, glibc's).
 #
-# usage: lazy-libs.sh DFOTA_BINARY REPO_ROOT
+# usage: lazy-libs.sh DFOTA_BINARY REPO_ROOT (through ctest, which sets
+# DFOTA_TEST_REFUSE_SHIM to the refuse_dlopen library)
 set -u
 # shellcheck source=lib/assert.bash
 source "$(dirname "$0")/lib/assert.bash"
@@ -53,4 +54,53 @@ if ls "$tmp"/reports/*/junit.xml > /dev/null 2>&1 || ls "$tmp"/reports/*/*.xml >
 else
   bad "no JUnit in the run's report:"; ls -R "$tmp/reports" | head
 fi
+# --- a machine without them: a preloaded dlopen() refuses them as the
+# loader refuses a library that is not installed (refuse_dlopen.c, built
+# with the tests; ctest gives its path). Judging still works; what needs
+# them stops, names the package, and is the bench's trouble (exit 4 for a
+# run) or output that cannot be made (exit 2 for check), never a verdict.
+shim=${DFOTA_TEST_REFUSE_SHIM:-}
+if [ -z "$shim" ] || [ ! -f "$shim" ]; then
+  bad "no refuse_dlopen library (DFOTA_TEST_REFUSE_SHIM='$shim'): run through ctest"
+  finish; exit
+fi
+# A sanitizer build wants its runtime first among the libraries: the
+# preloaded one is the system's loader here, not dfota's code.
+asan="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
+without() { # without NAME CMD...: CMD on a machine without the library NAME
+  local name=$1; shift
+  ASAN_OPTIONS=$asan LD_PRELOAD=$shim DFOTA_TEST_REFUSE=$name "$@"
+}
+
+without libxml2 "$dfota" check "$log" > "$tmp/out" 2> "$tmp/err"
+rc=$?
+[ "$rc" -eq 0 ] && ok "without libxml2: check still judges (exit 0)" || { bad "without libxml2: check exits $rc"; cat "$tmp/err"; }
+expect_grep "without libxml2: the verdict is written" ": PASS" "$tmp/out"
+
+without libxml2 "$dfota" check --format junit "$log" > "$tmp/out" 2> "$tmp/err"
+rc=$?
+[ "$rc" -eq 2 ] && ok "without libxml2: check --format junit exits 2" || { bad "without libxml2: check --format junit exits $rc, want 2"; cat "$tmp/err"; }
+expect_grep "without libxml2: it says which package, and why" \
+  "^dfota check: --format junit: libxml2 is needed (package libxml2): cannot load libxml2\.so\.[0-9]*: libxml2\.so\.[0-9]*: cannot open shared object file" "$tmp/err"
+if [ -s "$tmp/out" ]; then bad "without libxml2: check --format junit wrote something:"; head -3 "$tmp/out"
+else ok "without libxml2: no half-made JUnit on standard output"; fi
+
+(cd "$tmp" && without libxml2 "$dfota" run --source emulator --report "$tmp/rep-noxml" \
+  "$root/scenarios/3-test-command.yaml" > "$tmp/out" 2> "$tmp/err")
+rc=$?
+[ "$rc" -eq 4 ] && ok "without libxml2: run with a report is harness trouble (exit 4)" || { bad "without libxml2: run exits $rc, want 4"; cat "$tmp/out" "$tmp/err"; }
+expect_grep "without libxml2: run names the package" "^dfota run: libxml2 is needed (package libxml2)" "$tmp/err"
+if grep -qE '^(PASS|FAIL)' "$tmp/out"; then bad "without libxml2: a scenario was judged:"; cat "$tmp/out"
+else ok "without libxml2: no module touched, nothing judged"; fi
+
+(cd "$tmp" && without libcurl "$dfota" run --source emulator "$root/scenarios/3-test-command.yaml" \
+  > "$tmp/out" 2> "$tmp/err")
+rc=$?
+[ "$rc" -eq 4 ] && ok "without libcurl: run on the emulator is harness trouble (exit 4)" || { bad "without libcurl: run exits $rc, want 4"; cat "$tmp/out" "$tmp/err"; }
+if grep -q "libcurl is needed (package libcurl4): cannot load libcurl\.so\.[0-9]*: libcurl\.so\.[0-9]*: cannot open shared object file" "$tmp/out" "$tmp/err"; then
+  ok "without libcurl: it says which package, and why"
+else bad "without libcurl: the package is not named:"; cat "$tmp/out" "$tmp/err"; fi
+if grep -qE '^(PASS|FAIL)' "$tmp/out"; then bad "without libcurl: a scenario got a verdict:"; cat "$tmp/out"
+else ok "without libcurl: no verdict, PASS or FAIL"; fi
+
 finish
