@@ -42,8 +42,11 @@
 #define IN_FLIGHT 4         /* files held per thread, judged or waiting to be written */
 #define SPARE_TAPES 8       /* tapes kept for reuse: a malloc and a free a file cost more */
 
-/* A tape holds records: a head, then what it says, padded to 8 bytes. */
-enum { REC_FINDING = 1, REC_FLOW };
+/* A tape holds records: a head, then what it says, padded to 8 bytes. A
+ * flow is recorded whole for an output that writes it whole (JSON), else
+ * as its outcome (dfota_output_takes_outcomes): its words made by the
+ * judge, a tenth of its bytes, and less for the writer to do in its turn. */
+enum { REC_FINDING = 1, REC_FLOW, REC_OUTCOME };
 typedef struct {
     uint32_t kind;
     uint32_t size;
@@ -59,6 +62,7 @@ typedef struct job {
     struct job *next;
     job_state state;
     int direct;      /* its thread holds the turn and writes it to the output itself */
+    unsigned flows;  /* flows judged so far */
     char *path, *key; /* key NULL: none */
     unsigned char *tape;
     size_t len, cap;
@@ -88,6 +92,7 @@ struct check_pool {
     unsigned n_spare;
     dfota_output *out;
     dfota_sink out_sink;
+    int outcomes;                      /* out takes outcomes, not flows */
 };
 
 typedef struct worker {
@@ -147,6 +152,12 @@ static void play(worker *w, job *j)
             memcpy(f->seen, e + el + 1, sl + 1);
             if (p->out_sink.finding)
                 p->out_sink.finding(p->out_sink.ctx, f);
+        } else if (h.kind == REC_OUTCOME) {
+            int64_t span;
+            unsigned long line;
+            memcpy(&span, data, sizeof span);
+            memcpy(&line, data + sizeof span, sizeof line);
+            dfota_output_outcome(p->out, span, line, (const char *)data + sizeof span + sizeof line);
         } else if (p->out_sink.flow) {
             /* records are 8-byte aligned in a malloc'd tape: played where it lies */
             p->out_sink.flow(p->out_sink.ctx, (const dfota_flow_summary *)(const void *)data);
@@ -270,6 +281,23 @@ static void tape_finding(void *ctx, const dfota_finding *f)
 static void tape_flow(void *ctx, const dfota_flow_summary *s)
 {
     worker *w = ctx;
+    if (w->p->outcomes && !w->j->direct) {
+        dfota_outcome oc;
+        /* past the ones the output says in words, only the time counts */
+        dfota_outcome_of(s, w->j->flows++ < DFOTA_OUTCOMES_KEPT, &oc);
+        size_t wl = strnlen(oc.what, sizeof oc.what - 1);
+        unsigned char *at = reserve(w, REC_OUTCOME, sizeof oc.span_ns + sizeof oc.line + wl + 1);
+        if (at) {
+            memcpy(at, &oc.span_ns, sizeof oc.span_ns);
+            memcpy(at + sizeof oc.span_ns, &oc.line, sizeof oc.line);
+            memcpy(at + sizeof oc.span_ns + sizeof oc.line, oc.what, wl);
+            at[sizeof oc.span_ns + sizeof oc.line + wl] = '\0';
+            return;
+        }
+        /* straight out from here: the outcome as the output takes it */
+        dfota_output_outcome(w->p->out, oc.span_ns, oc.line, oc.what);
+        return;
+    }
     /* the findings it keeps, not the room for more */
     unsigned n = s->n_findings <= DFOTA_FLOW_FINDINGS_MAX ? s->n_findings : DFOTA_FLOW_FINDINGS_MAX;
     size_t size = offsetof(dfota_flow_summary, findings) + n * sizeof(dfota_finding);
@@ -413,6 +441,7 @@ check_pool *check_pool_new(unsigned jobs, const check_cfg *cfg, dfota_output *ou
     p->max_in_flight = IN_FLIGHT * jobs;
     p->out = out;
     p->out_sink = dfota_output_sink(out);
+    p->outcomes = dfota_output_takes_outcomes(out);
     return p;
 }
 

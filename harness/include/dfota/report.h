@@ -111,6 +111,36 @@ void dfota_output_begin_file(dfota_output *o, const char *name);
 /* The sink to give the checker for this file. */
 dfota_sink dfota_output_sink(dfota_output *o);
 
+/* What text and JUnit keep of an upgrade: its words (dfota_flow_describe),
+ * its line and the module time it took. JSON keeps the whole flow. The
+ * first DFOTA_OUTCOMES_KEPT upgrades of a file are said in words; of the
+ * others, the time is added and the number said. */
+#define DFOTA_OUTCOME_MAX 320
+#define DFOTA_OUTCOMES_KEPT 32
+typedef struct {
+    int64_t span_ns;        /* the longest of command to final result, to the download's
+                             * end, and to the last END */
+    unsigned long line;     /* the flow's line, 0 when none */
+    char what[DFOTA_OUTCOME_MAX];
+} dfota_outcome;
+
+/* s as an outcome; with words 0 its words are not made (what is ""): an
+ * upgrade past the first DFOTA_OUTCOMES_KEPT. Reads s only: any thread
+ * may call it. */
+void dfota_outcome_of(const dfota_flow_summary *s, int words, dfota_outcome *out);
+
+/* 1 when o keeps only the outcome of each flow (text, JUnit): a caller
+ * that hands flows over later may make the outcome where the flow was
+ * judged and give o that (dfota_output_outcome); 0 when o takes flows
+ * whole (JSON, JSON Lines). */
+int dfota_output_takes_outcomes(const dfota_output *o);
+
+/* An upgrade of the current file, as the sink's flow callback would take
+ * it: what (at most DFOTA_OUTCOME_MAX - 1 bytes are kept; past the first
+ * DFOTA_OUTCOMES_KEPT of the file it is not read, and may be ""), its
+ * line, its span. */
+void dfota_output_outcome(dfota_output *o, int64_t span_ns, unsigned long line, const char *what);
+
 /* Ends the file. res is the checker's result (NULL when the file could not
  * be read at all); error is the input error that stopped it, or NULL;
  * format is what the reader detected. */

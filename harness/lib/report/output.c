@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "report/output.h"
+#include "base/text.h"
 
 #include "dfota/guide.h"
 
@@ -208,8 +209,6 @@ static void text_finding(dfota_output *o, const dfota_finding *f)
         text_put(o, "\n");
 }
 
-/* Each upgrade as it closes, in words (dfota_flow_describe), kept to be
- * written before the findings: it is what a reader wants first. */
 /* The module time an upgrade took, as its log measured it: the longest of
  * command to final result, to the download's end, and to the last END. */
 static int64_t flow_span(const dfota_durations *d)
@@ -226,28 +225,63 @@ static int64_t flow_span(const dfota_durations *d)
     return span;
 }
 
-static void keep_outcome(void *ctx, const dfota_flow_summary *s)
+void dfota_outcome_of(const dfota_flow_summary *s, int words, dfota_outcome *out)
 {
-    dfota_output *o = ctx;
-    o->span_ns += flow_span(&s->durations);
+    out->span_ns = flow_span(&s->durations);
+    out->line = s->line;
+    out->what[0] = '\0';
+    if (words)
+        dfota_flow_describe(s, out->what, sizeof out->what); /* no text of the log in it: nothing to redact */
+}
+
+int dfota_output_takes_outcomes(const dfota_output *o)
+{
+    return o->fmt != DFOTA_OUT_JSON && o->fmt != DFOTA_OUT_JSONL;
+}
+
+/* Each upgrade as it closes, in words, kept to be written before the
+ * findings: it is what a reader wants first. */
+void dfota_output_outcome(dfota_output *o, int64_t span_ns, unsigned long line, const char *what)
+{
+    o->span_ns += span_ns;
     if (o->n_outcomes == OUTCOMES_MAX) {
         o->outcomes_dropped++;
         return;
     }
-    char what[WHAT_MAX]; /* no text of the log in it: nothing to redact */
-    dfota_flow_describe(s, what, sizeof what);
-    if (o->fmt == DFOTA_OUT_TEXT && s->line)
-        snprintf(o->outcome[o->n_outcomes++], OUTCOME_MAX, "%s:%lu: %s", o->file, s->line, what);
-    else if (o->fmt == DFOTA_OUT_TEXT)
-        snprintf(o->outcome[o->n_outcomes++], OUTCOME_MAX, "%s: %s", o->file, what);
-    else
-        snprintf(o->outcome[o->n_outcomes++], OUTCOME_MAX, "%s", what);
+    const char *z = memchr(what, '\0', WHAT_MAX - 1); /* stops at the first: what may be shorter */
+    size_t n = z ? (size_t)(z - what) : WHAT_MAX - 1;
+    memcpy(o->outcome[o->n_outcomes], what, n);
+    o->outcome[o->n_outcomes][n] = '\0';
+    o->outcome_line[o->n_outcomes++] = line;
 }
 
+static void keep_outcome(void *ctx, const dfota_flow_summary *s)
+{
+    dfota_output *o = ctx;
+    dfota_outcome oc;
+    dfota_outcome_of(s, o->n_outcomes < OUTCOMES_MAX, &oc); /* past them, counted, not said */
+    dfota_output_outcome(o, oc.span_ns, oc.line, oc.what);
+}
+
+/* "FILE:LINE: " (or "FILE: ") before each, written as the bytes they are:
+ * a folder of small logs writes one a flow, by the hundred thousand. */
 static void text_outcomes(dfota_output *o)
 {
-    for (size_t i = 0; i < o->n_outcomes; i++)
-        fprintf(o->out, "%s\n", o->outcome[i]);
+    size_t fl = strlen(o->file);
+    for (size_t i = 0; i < o->n_outcomes; i++) {
+        char num[24];
+        char *end = num + sizeof num, *at = end;
+        *--at = ' ';
+        *--at = ':';
+        if (o->outcome_line[i]) {
+            at = text_decimal((long long)o->outcome_line[i], at);
+            *--at = ':';
+        }
+        fwrite(o->file, 1, fl, o->out);
+        fwrite(at, 1, (size_t)(end - at), o->out);
+        fputs(o->outcome[i], o->out);
+        putc('\n', o->out);
+    }
     if (o->outcomes_dropped)
         fprintf(o->out, "%s: (%zu more upgrades)\n", o->file, o->outcomes_dropped);
 }

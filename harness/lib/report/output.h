@@ -19,9 +19,8 @@
 
 #define SEEN_MAX 64
 #define DFOTA_OUT_NAME_MAX (4 * 4095 + 1)
-#define OUTCOMES_MAX 32            /* upgrades said in words per file; the rest are counted */
-#define WHAT_MAX 320                /* one upgrade in words */
-#define OUTCOME_MAX (DFOTA_OUT_NAME_MAX + 32 + WHAT_MAX) /* with the file and line before it */
+#define OUTCOMES_MAX DFOTA_OUTCOMES_KEPT /* upgrades said in words per file; the rest are counted */
+#define WHAT_MAX DFOTA_OUTCOME_MAX  /* one upgrade in words */
 #define HELD_MAX (1024 * 1024)     /* text findings held back so the outcomes come first */
 
 typedef struct {
@@ -50,7 +49,8 @@ struct dfota_output {
      * does not allocate and free them file after file) */
     seen_kind seen[SEEN_MAX];
     size_t n_seen;
-    char outcome[OUTCOMES_MAX][OUTCOME_MAX]; /* "FILE:LINE: upgrade over ...", per upgrade */
+    char outcome[OUTCOMES_MAX][WHAT_MAX]; /* "upgrade over ...", per upgrade */
+    unsigned long outcome_line[OUTCOMES_MAX]; /* its line, 0 when none */
     size_t n_outcomes, outcomes_dropped;
     int holding;             /* text findings held until the outcomes are written first */
     char *held_buf;          /* HELD_MAX bytes, for the run */

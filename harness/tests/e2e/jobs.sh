@@ -73,6 +73,17 @@ many() { # many N: a transcript with an upgrade and N out-of-range UPDATINGs
 }
 many 200000 > "$tmp/mix/m050-many.transcript"
 many 30000 > "$tmp/mix/m120-many.transcript"
+# and one with more upgrades than the text and JUnit say in words (32):
+# their words made by the file's judge, the rest counted
+upgrades() { # upgrades N: a transcript of N local-file upgrades that pass
+  printf '# dfota-transcript 1\n# port: usb:2c7c:0195:if02\n'
+  awk -v n="$1" 'BEGIN { for (i = 0; i < n; i++) { t = i * 100
+    printf "%d.000000 > AT+QFOTADL=\"/data/ufs/update.zip\"\n%d.040000 < OK\n", t, t
+    printf "%d.000000 < +QIND: \"FOTA\",\"START\"\n", t + 1
+    for (p = 10; p <= 100; p += 10) printf "%d.000000 < +QIND: \"FOTA\",\"UPDATING\",%d\n", t + 1 + p / 10, p
+    printf "%d.000000 < +QIND: \"FOTA\",\"END\",0\n%d.000000 ! port-lost\n%d.000000 ! port-back\n%d.000000 < RDY\n", t + 13, t + 14, t + 40, t + 41 } }'
+}
+upgrades 40 > "$tmp/mix/m080-upgrades.transcript"
 i=0
 find "$root/transcripts" -type f \( -name '*.transcript' -o -name '*.log' \) | sort | head -200 \
   | while read -r f; do cp "$f" "$tmp/mix/m$(printf '%03d' $i)-${f##*/}"; i=$((i + 1)); done
@@ -82,6 +93,10 @@ same mix 2 "$tmp/mix"
 grep -c 'FAIL PROGRESS-RANGE' "$tmp/mix.text.1" > "$tmp/count"
 if [ "$(cat "$tmp/count")" -ge 230000 ]; then ok "every FAIL of the long files written ($(cat "$tmp/count"))"
 else bad "FAIL PROGRESS-RANGE lines: $(cat "$tmp/count"), want 230000 or more"; fi
+
+if grep -q "m080-upgrades.transcript: (8 more upgrades)" "$tmp/mix.text.2"; then
+  ok "--jobs 2: a file of 40 upgrades says 32 in words and counts 8"
+else bad "--jobs 2: no '(8 more upgrades)' for the file of 40:"; grep -c "m080-upgrades" "$tmp/mix.text.2"; fi
 
 # --- in the order given, standard input and a pipe among the files: each
 # is read in its turn
