@@ -87,6 +87,9 @@ struct check_pool {
     int turn_taken, closing, oom;
     int adding;                   /* check_pool_add waits for room */
     struct worker *workers;
+    job *spare_jobs;              /* jobs of written files, for the next ones (at most
+                                   * max_in_flight: 11 KB each, a malloc'd one freed by
+                                   * another thread costs that thread the arena's lock) */
     unsigned char *spare[SPARE_TAPES]; /* tapes of written files, for the next ones */
     size_t spare_cap[SPARE_TAPES];
     unsigned n_spare;
@@ -190,7 +193,9 @@ static void pop_head(check_pool *p)
         pthread_cond_signal(&p->room);
     }
     give_tape(p, j);
-    free(j);
+    free(j->path);
+    j->next = p->spare_jobs;
+    p->spare_jobs = j;
 }
 
 /* Writes the files at the head that are judged, then gives the turn
@@ -447,16 +452,24 @@ check_pool *check_pool_new(unsigned jobs, const check_cfg *cfg, dfota_output *ou
 
 int check_pool_add(check_pool *p, const char *path, const char *key)
 {
-    /* the job, its path and its key in one allocation */
+    /* its path and its key in one allocation; the job a spare one */
     size_t pl = strlen(path) + 1, kl = key && key[0] ? strlen(key) + 1 : 0;
-    job *j = malloc(sizeof *j + pl + kl);
-    if (!j)
+    char *names = malloc(pl + kl);
+    if (!names)
         return -1;
-    memset(j, 0, offsetof(job, res)); /* the rest is written before it is read */
-    j->path = memcpy((char *)(j + 1), path, pl);
-    if (kl)
-        j->key = memcpy(j->path + pl, key, kl);
     pthread_mutex_lock(&p->mu);
+    job *j = p->spare_jobs;
+    if (j)
+        p->spare_jobs = j->next;
+    else if (!(j = malloc(sizeof *j))) {
+        pthread_mutex_unlock(&p->mu);
+        free(names);
+        return -1;
+    }
+    memset(j, 0, offsetof(job, res)); /* the rest is written before it is read */
+    j->path = memcpy(names, path, pl);
+    if (kl)
+        j->key = memcpy(names + pl, key, kl);
     /* Full: the adding thread judges a waiting file itself rather than
      * sleep until a thread has written some (a thread switch each time). */
     while (p->in_flight >= p->max_in_flight) {
@@ -504,6 +517,11 @@ int check_pool_end(check_pool *p)
     int rc = p->oom ? -1 : 0; /* every file was judged and written: the adding thread ran what was left */
     for (unsigned i = 0; i < p->n_spare; i++)
         free(p->spare[i]);
+    while (p->spare_jobs) {
+        job *j = p->spare_jobs;
+        p->spare_jobs = j->next;
+        free(j);
+    }
     pthread_cond_destroy(&p->work);
     pthread_cond_destroy(&p->room);
     pthread_cond_destroy(&p->turn);
