@@ -3,10 +3,11 @@
  * output the same bytes as one by one, in the order the files were given.
  *
  * Each thread owns its judge (check_ctx: a reader and a checker). What
- * the checker says of a file (its findings and flows, deep copies) is
- * recorded on the file's tape; when the file is judged and every file
- * before it is written, the tape is played into the one output: the same
- * calls, in the same order, that judging it alone would have made. One
+ * the checker says of a file (its findings, deep copies, and its flows:
+ * whole for JSON, else the outcome the output keeps of each) is recorded
+ * on the file's tape; when the file is judged and every file before it
+ * is written, the tape is played into the one output: what judging it
+ * alone would have given it, in the same order. One
  * thread at a time writes (it holds the turn): whichever finished the
  * file at the head, and it goes on with the files after it that are
  * judged. A file whose tape would pass TAPE_MAX waits for its turn, plays
@@ -45,7 +46,8 @@
 /* A tape holds records: a head, then what it says, padded to 8 bytes. A
  * flow is recorded whole for an output that writes it whole (JSON), else
  * as its outcome (dfota_output_takes_outcomes): its words made by the
- * judge, a tenth of its bytes, and less for the writer to do in its turn. */
+ * judge, a fifth of its bytes or less, and less for the writer to do in
+ * its turn. */
 enum { REC_FINDING = 1, REC_FLOW, REC_OUTCOME };
 typedef struct {
     uint32_t kind;
@@ -62,7 +64,7 @@ typedef struct job {
     struct job *next;
     job_state state;
     int direct;      /* its thread holds the turn and writes it to the output itself */
-    unsigned flows;  /* flows judged so far */
+    unsigned flows;  /* flows taped so far (once it goes direct, the output counts them) */
     char *path, *key; /* key NULL: none */
     unsigned char *tape;
     size_t len, cap;
@@ -88,8 +90,8 @@ struct check_pool {
     int adding;                   /* check_pool_add waits for room */
     struct worker *workers;
     job *spare_jobs;              /* jobs of written files, for the next ones (at most
-                                   * max_in_flight: 11 KB each, a malloc'd one freed by
-                                   * another thread costs that thread the arena's lock) */
+                                   * max_in_flight + 1: 11 KB each, a malloc'd one freed
+                                   * by another thread costs that thread the arena's lock) */
     unsigned char *spare[SPARE_TAPES]; /* tapes of written files, for the next ones */
     size_t spare_cap[SPARE_TAPES];
     unsigned n_spare;

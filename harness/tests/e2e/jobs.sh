@@ -5,7 +5,9 @@
 # every format: over the transcripts/ corpus, and over a folder of small
 # logs with two whose findings are too many to be held while the files
 # before them are judged (they are written as they are judged, in their
-# turn), with standard input and a pipe among the files.
+# turn), one with more upgrades than the output says in words, one that
+# goes from its tape to the output halfway, and with standard input and a
+# pipe among the files.
 # usage: jobs.sh DFOTA_BINARY REPO_ROOT
 set -u
 # shellcheck source=lib/assert.bash
@@ -84,6 +86,20 @@ upgrades() { # upgrades N: a transcript of N local-file upgrades that pass
     printf "%d.000000 < +QIND: \"FOTA\",\"END\",0\n%d.000000 ! port-lost\n%d.000000 ! port-back\n%d.000000 < RDY\n", t + 13, t + 14, t + 40, t + 41 } }'
 }
 upgrades 40 > "$tmp/mix/m080-upgrades.transcript"
+# and one that starts on a tape and goes out as it is judged: right after
+# the slow file above, 20 upgrades, then 30,000 FAILs (past what a tape
+# holds), then 20 upgrades more, past the 32 said in words
+switch() {
+  printf '# dfota-transcript 1\n# port: usb:2c7c:0195:if02\n'
+  awk 'function up(t, fails,   p, k) {
+      printf "%d.000000 > AT+QFOTADL=\"/data/ufs/update.zip\"\n%d.040000 < OK\n", t, t
+      printf "%d.000000 < +QIND: \"FOTA\",\"START\"\n", t + 1
+      for (k = 0; k < fails; k++) printf "%d.%06d < +QIND: \"FOTA\",\"UPDATING\",101\n", t + 1, k
+      for (p = 10; p <= 100; p += 10) printf "%d.000000 < +QIND: \"FOTA\",\"UPDATING\",%d\n", t + 1 + p / 10, p
+      printf "%d.000000 < +QIND: \"FOTA\",\"END\",0\n%d.000000 ! port-lost\n%d.000000 ! port-back\n%d.000000 < RDY\n", t + 13, t + 14, t + 40, t + 41 }
+    BEGIN { for (i = 0; i < 41; i++) up(i * 100, i == 20 ? 30000 : 0) }'
+}
+switch > "$tmp/mix/m050-manz-switch.transcript"
 i=0
 find "$root/transcripts" -type f \( -name '*.transcript' -o -name '*.log' \) | sort | head -200 \
   | while read -r f; do cp "$f" "$tmp/mix/m$(printf '%03d' $i)-${f##*/}"; i=$((i + 1)); done
@@ -97,6 +113,10 @@ else bad "FAIL PROGRESS-RANGE lines: $(cat "$tmp/count"), want 230000 or more"; 
 if grep -q "m080-upgrades.transcript: (8 more upgrades)" "$tmp/mix.text.2"; then
   ok "--jobs 2: a file of 40 upgrades says 32 in words and counts 8"
 else bad "--jobs 2: no '(8 more upgrades)' for the file of 40:"; grep -c "m080-upgrades" "$tmp/mix.text.2"; fi
+if grep -q "m050-manz-switch.transcript: (9 more upgrades)" "$tmp/mix.text.2" &&
+   [ "$(grep -c 'm050-manz-switch.transcript:[0-9]*: FAIL PROGRESS-RANGE' "$tmp/mix.text.2")" -ge 1 ]; then
+  ok "--jobs 2: the file that goes out as it is judged: 32 upgrades in words, 9 counted, its FAILs"
+else bad "--jobs 2: the file of 41 upgrades and 30,000 FAILs is not whole:"; grep "m050-manz-switch" "$tmp/mix.text.2" | tail -3; fi
 
 # --- in the order given, standard input and a pipe among the files: each
 # is read in its turn

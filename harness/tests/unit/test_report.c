@@ -557,6 +557,78 @@ static void test_junit_threads(void)
     pthread_barrier_destroy(&racers_ready);
 }
 
+/* ---- an upgrade's outcome: its words, its line, its time ------------------ */
+
+/* What text or JUnit writes of one file with upgrades: the one whose flow
+ * came through the sink, on line 7, and n more given as outcomes (the
+ * way --jobs hands them over), each 1 s, the first with no line. */
+static char *outcomes_written(dfota_out_format fmt, const dfota_flow_summary *s, int n)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    dfota_output *o = dfota_output_new(fmt, f, DFOTA_PROFILE_STRICT, 0);
+    dfota_output_begin_file(o, "a.log");
+    dfota_sink sink = dfota_output_sink(o);
+    sink.flow(sink.ctx, s);
+    for (int i = 0; i < n; i++)
+        dfota_output_outcome(o, DFOTA_NS_PER_S, i == 0 ? 0 : 9, i == 0 ? "no line for this one" : "x");
+    dfota_checker_result res;
+    memset(&res, 0, sizeof res);
+    res.timed = 1;
+    dfota_output_end_file(o, &res, NULL, DFOTA_FMT_TRANSCRIPT, NULL);
+    CU_ASSERT_EQUAL(dfota_output_finish(o), DFOTA_OK);
+    dfota_output_free(o);
+    fclose(f);
+    return buf;
+}
+
+static void test_outcomes(void)
+{
+    dfota_flow_summary s;
+    memset(&s, 0, sizeof s);
+    s.line = 7;
+    s.proto = DFOTA_PROTO_FTP;
+    s.outcome = "updated";
+    s.n_end_codes = 1;
+    s.max_percent = 100;
+    s.durations = (dfota_durations){DFOTA_T_NONE, DFOTA_T_NONE, DFOTA_T_NONE, DFOTA_T_NONE,
+                                    2 * DFOTA_NS_PER_S, 3 * DFOTA_NS_PER_S, DFOTA_T_NONE};
+    dfota_outcome oc;
+    dfota_outcome_of(&s, 1, &oc);
+    CU_ASSERT_STRING_EQUAL(oc.what, "upgrade over FTP: updated, END 0 after 100%");
+    CU_ASSERT_EQUAL(oc.line, 7);
+    CU_ASSERT_EQUAL(oc.span_ns, 5 * DFOTA_NS_PER_S); /* to START, then START to END */
+    dfota_outcome_of(&s, 0, &oc); /* past the ones said: no words made */
+    CU_ASSERT_STRING_EQUAL(oc.what, "");
+    CU_ASSERT_EQUAL(oc.span_ns, 5 * DFOTA_NS_PER_S);
+
+    /* 1 + 33 upgrades: 32 said, "FILE:LINE: " or "FILE: " before each, 2 counted */
+    char *text = outcomes_written(DFOTA_OUT_TEXT, &s, 33);
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "a.log:7: upgrade over FTP: updated, END 0 after 100%\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "a.log: no line for this one\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "a.log:9: x\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "a.log: (2 more upgrades)\n"));
+    size_t said = 0;
+    for (const char *p = text; (p = strstr(p, "a.log:9: x\n")); p++)
+        said++;
+    CU_ASSERT_EQUAL(said, 30);
+    free(text);
+    /* JUnit: the same words, and the time of every upgrade, counted ones too: 5 + 33 s */
+    char *junit = outcomes_written(DFOTA_OUT_JUNIT, &s, 33);
+    CU_ASSERT_PTR_NOT_NULL(strstr(junit, "upgrade over FTP: updated, END 0 after 100%\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(junit, "time=\"38.000\""));
+    free(junit);
+
+    FILE *f = fopen("/dev/null", "w");
+    for (int fmt = DFOTA_OUT_TEXT; fmt <= DFOTA_OUT_JSONL; fmt++) {
+        dfota_output *o = dfota_output_new((dfota_out_format)fmt, f, DFOTA_PROFILE_STRICT, 0);
+        CU_ASSERT_EQUAL(dfota_output_takes_outcomes(o), fmt != DFOTA_OUT_JSON && fmt != DFOTA_OUT_JSONL);
+        dfota_output_free(o);
+    }
+    fclose(f);
+}
+
 int main(void)
 {
     static const test_entry tests[] = {
@@ -568,6 +640,7 @@ int main(void)
         {"check: --fail-on none|fail|incomplete, by name", test_fail_on_names},
         {"run: harness trouble first, then FAIL, INCOMPLETE", test_run_status},
         {"the rules' statuses in text, secrets hidden", test_rules_text},
+        {"an upgrade's words, line and time, the first 32 said", test_outcomes},
         {"check and run write a finding the same way", test_one_finding_encoder},
         {"json and jsonl: jansson's bytes, written as they are made", test_json_bytes_are_janssons},
         {"json: UTF-8, well-formed or not, as jansson writes it", test_json_utf8_is_janssons},

@@ -10,8 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char said[512];
-static int refused;
+/* per thread, as the loader's own error is */
+static _Thread_local char said[512];
+static _Thread_local int refused;
 
 void *dlopen(const char *file, int mode)
 {
