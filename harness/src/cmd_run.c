@@ -1623,8 +1623,6 @@ int cmd_run(int argc, char **argv)
         status = EXIT_HARNESS;
         goto out;
     }
-    /* libcurl's global set-up, once, before any thread needs it */
-    dfota_curl_global(1);
     if (n_su == 1)
         suite_run(&su[0]);
     else {
@@ -1642,7 +1640,6 @@ int cmd_run(int argc, char **argv)
         for (size_t k = 0; k < started_n; k++)
             pthread_join(th[k], NULL);
     }
-    dfota_curl_global(0);
     status = worst_status(su, n_su);
     if (n_su > 1 && !o.json) {
         print_matrix(stdout, su, n_su);

@@ -42,10 +42,6 @@ static inline double dfota_seconds(int64_t ns)
  * it is not installed, a bench's trouble, not a verdict. */
 int dfota_need_curl(char *err, size_t cap);
 int dfota_need_xml(char *err, size_t cap);
-/* libcurl's global set-up (start 1) or clean-up (0), for a program about
- * to start threads that may use it; nothing when it cannot be loaded (what
- * needs it then fails and says so). */
-void dfota_curl_global(int start);
 
 /* Negative classes, split by who must act. "Need more bytes" is not an error. */
 typedef enum {

@@ -11,11 +11,9 @@
 
 #include "dfota/base.h"
 
-/* Loads libcurl if it is not yet: 1 when it can be called, 0 when it
- * cannot (then every function below fails as libcurl fails when it cannot
- * start: CURLE_FAILED_INIT, NULL, nothing done). */
-int dfota_curl_loaded(void);
-
+/* Each function below loads and starts libcurl on first use; when it
+ * cannot be, each fails as libcurl fails when it cannot start
+ * (CURLE_FAILED_INIT, NULL, nothing done): dfota_need_curl() says why. */
 #undef curl_easy_setopt
 #undef curl_easy_getinfo
 #undef curl_multi_setopt
@@ -45,8 +43,6 @@ int dfota_curl_loaded(void);
                             (v)))
 #define curl_easy_strerror dfota_curl_easy_strerror
 #define curl_free dfota_curl_free
-#define curl_global_cleanup dfota_curl_global_cleanup
-#define curl_global_init dfota_curl_global_init
 #define curl_multi_add_handle dfota_curl_multi_add_handle
 #define curl_multi_cleanup dfota_curl_multi_cleanup
 #define curl_multi_info_read dfota_curl_multi_info_read
@@ -71,8 +67,6 @@ CURLcode dfota_curl_easy_perform(CURL *h);
 CURLcode dfota_curl_easy_setopt(CURL *h, CURLoption opt, ...);
 const char *dfota_curl_easy_strerror(CURLcode code);
 void dfota_curl_free(void *p);
-void dfota_curl_global_cleanup(void);
-CURLcode dfota_curl_global_init(long flags);
 CURLMcode dfota_curl_multi_add_handle(CURLM *m, CURL *h);
 CURLMcode dfota_curl_multi_cleanup(CURLM *m);
 CURLMsg *dfota_curl_multi_info_read(CURLM *m, int *left);

@@ -7,12 +7,10 @@
 
 #include <libxml/xmlwriter.h>
 
-/* Loads libxml2 if it is not yet: 1 when it can be called, 0 when it
- * cannot (then the writer cannot be made: NULL, and every call fails). */
-int dfota_xml_loaded(void);
-
+/* Each function below loads and starts libxml2 on first use; when it
+ * cannot be, the writer cannot be made (NULL) and every call fails:
+ * dfota_need_xml() says why. */
 #define xmlFreeTextWriter dfota_xmlFreeTextWriter
-#define xmlInitParser dfota_xmlInitParser
 #define xmlNewTextWriter dfota_xmlNewTextWriter
 #define xmlOutputBufferCreateFile dfota_xmlOutputBufferCreateFile
 #define xmlTextWriterEndAttribute dfota_xmlTextWriterEndAttribute
@@ -27,7 +25,6 @@ int dfota_xml_loaded(void);
 #define xmlTextWriterWriteString dfota_xmlTextWriterWriteString
 
 void dfota_xmlFreeTextWriter(xmlTextWriterPtr w);
-void dfota_xmlInitParser(void);
 xmlTextWriterPtr dfota_xmlNewTextWriter(xmlOutputBufferPtr out);
 xmlOutputBufferPtr dfota_xmlOutputBufferCreateFile(FILE *f, xmlCharEncodingHandlerPtr enc);
 int dfota_xmlTextWriterEndAttribute(xmlTextWriterPtr w);

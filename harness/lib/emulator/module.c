@@ -75,11 +75,11 @@ dfota_err dfota_emulator_new(const dfota_emulator_opts *opts, dfota_emulator **o
         (rc = ufs_setup(em, err, errlen)))
         goto fail;
     if (dfota_need_curl(err, errlen) != 0) {
-        rc = DFOTA_E_IO; /* its downloads need libcurl: not installed */
+        rc = DFOTA_E_IO; /* its downloads need libcurl: not installed, or it cannot start */
         goto fail;
     }
     rc = DFOTA_E_NOMEM;
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(em->multi = curl_multi_init()))
+    if (!(em->multi = curl_multi_init()))
         goto fail;
     if (em->on_event &&
         (!(em->rec_host = dfota_framer_new()) || !(em->rec_module = dfota_framer_new())))
@@ -111,10 +111,8 @@ void dfota_emulator_free(dfota_emulator *em)
     em_port_close(em);
     dfota_pty_link_unlock(em->link, em->link_lock); /* after the link is gone */
     em_download_stop(em);
-    if (em->multi) {
+    if (em->multi)
         curl_multi_cleanup(em->multi);
-        curl_global_cleanup();
-    }
     curl_slist_free_all(em->connect_to);
     if (em->own_ufs && em_ufs_delete_all(em) == 0)
         rmdir(em->ufs);

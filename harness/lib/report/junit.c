@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <pthread.h>
 
 #include "report/junit.h"
 
@@ -115,15 +114,8 @@ int dfota_junit_rule(xmlTextWriterPtr w, const char *cls, dfota_rule r, dfota_ve
     return dfota_junit_case(w, cls, name, "failure", why, at);
 }
 
-static void xml_ready(void)
-{
-    xmlInitParser();
-}
-
 xmlTextWriterPtr dfota_junit_writer(FILE *out, int *start_failed)
 {
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-    pthread_once(&once, xml_ready);
     xmlOutputBufferPtr buf = xmlOutputBufferCreateFile(out, NULL);
     xmlTextWriterPtr w = buf ? xmlNewTextWriter(buf) : NULL;
     if (!w)

@@ -269,10 +269,6 @@ dfota_err dfota_preflight_url(const char *url, const char *const *connect_to, si
     }
     if (dfota_need_curl(err, errlen) != 0)
         return DFOTA_E_IO;
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-        dfota_errf(err, errlen, "cannot start libcurl");
-        return DFOTA_E_NOMEM;
-    }
     if ((rc = connect_list(connect_to, n_connect_to, &ct, err, errlen)) != DFOTA_OK)
         goto done;
     rc = DFOTA_E_NOMEM;
@@ -294,7 +290,6 @@ dfota_err dfota_preflight_url(const char *url, const char *const *connect_to, si
 done:
     curl_easy_cleanup(e);
     curl_slist_free_all(ct);
-    curl_global_cleanup();
     return rc;
 }
 
@@ -370,11 +365,6 @@ dfota_err dfota_stage_ftp(const char *url, const char *file, const dfota_stage_f
         fclose(f);
         return DFOTA_E_IO;
     }
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-        fclose(f);
-        dfota_errf(err, errlen, "cannot start libcurl");
-        return DFOTA_E_NOMEM;
-    }
     if ((rc = connect_list(o->connect_to, o->n_connect_to, &ct, err, errlen)) != DFOTA_OK ||
         (rc = ftp_put(target, f, len, ct, shown, err, errlen)) != DFOTA_OK)
         goto done;
@@ -395,7 +385,6 @@ dfota_err dfota_stage_ftp(const char *url, const char *file, const dfota_stage_f
 done:
     fclose(f);
     curl_slist_free_all(ct);
-    curl_global_cleanup();
     return rc;
 }
 
