@@ -1142,7 +1142,7 @@ static void test_descriptor_reads_as_stream(void)
     }
     /* two blocks and more of comments, then lines cut at the block's end */
     size_t len;
-    char *big = lines_around(1, 2 * 256 * 1024, 5, 12, &len);
+    char *big = lines_around(1, 2 * BLK, 5, 12, &len);
     read_result *stream = read_all(big, len, "big.transcript");
     read_result *piped = read_piped(r, big, len, (long long)len, "big.transcript");
     CU_ASSERT_EQUAL(stream->n, 12);
