@@ -394,14 +394,9 @@ const char *dfota_spec_code_words(dfota_code_table table, long code, char *buf, 
     size_t len = 0;
     if (cap == 0)
         return buf;
-    for (int p = 0; p < 3; p++) {
-        size_t n = strlen(part[p]);
-        if (n > cap - 1 - len)
-            n = cap - 1 - len;
-        memcpy(buf + len, part[p], n);
-        len += n;
-    }
-    buf[len] = '\0';
+    buf[0] = '\0';
+    for (int p = 0; p < 3; p++)
+        text_append(buf, cap, &len, part[p]);
     return buf;
 }
 

@@ -14,19 +14,11 @@ typedef struct {
     size_t cap, len;
 } line_buf;
 
-/* Appends s, cut where the buffer ends (as snprintf would cut it). This
- * runs for every upgrade a JSON report lists: plain copies, no format
- * string to interpret. */
+/* Appends s, cut where the buffer ends: this runs for every upgrade a
+ * report lists. */
 static void add(line_buf *b, const char *s)
 {
-    if (b->len + 1 >= b->cap)
-        return;
-    size_t n = strlen(s), room = b->cap - b->len - 1;
-    if (n > room)
-        n = room;
-    memcpy(b->buf + b->len, s, n);
-    b->len += n;
-    b->buf[b->len] = '\0';
+    text_append(b->buf, b->cap, &b->len, s);
 }
 
 /* Appends v in decimal. */

@@ -88,11 +88,9 @@ const char *dfota_out_shown_text(const dfota_output *o, const char *text, char *
         return text;
     if (cap == 0)
         return "";
-    size_t n = strlen(text); /* as snprintf(buf, cap, "%s", text), without its cost */
-    if (n >= cap)
-        n = cap - 1;
-    memcpy(buf, text, n);
-    buf[n] = '\0';
+    size_t n = 0; /* as snprintf(buf, cap, "%s", text), without its cost */
+    buf[0] = '\0';
+    text_append(buf, cap, &n, text);
     (void)dfota_redact_field(buf, cap); /* a cut is marked and hides nothing */
     return buf;
 }
@@ -248,10 +246,9 @@ void dfota_output_outcome(dfota_output *o, int64_t span_ns, unsigned long line, 
         o->outcomes_dropped++;
         return;
     }
-    const char *z = memchr(what, '\0', WHAT_MAX - 1); /* stops at the first: what may be shorter */
-    size_t n = z ? (size_t)(z - what) : WHAT_MAX - 1;
-    memcpy(o->outcome[o->n_outcomes], what, n);
-    o->outcome[o->n_outcomes][n] = '\0';
+    size_t n = 0;
+    o->outcome[o->n_outcomes][0] = '\0';
+    text_append(o->outcome[o->n_outcomes], WHAT_MAX, &n, what);
     o->outcome_line[o->n_outcomes++] = line;
 }
 
@@ -425,8 +422,7 @@ dfota_err dfota_output_rules_text(FILE *out, const dfota_checker_result *res, in
 
 dfota_sink dfota_output_sink(dfota_output *o)
 {
-    int json = o->fmt == DFOTA_OUT_JSON || o->fmt == DFOTA_OUT_JSONL;
-    dfota_sink s = {on_finding, json ? dfota_out_json_flow : keep_outcome, o};
+    dfota_sink s = {on_finding, dfota_output_takes_outcomes(o) ? keep_outcome : dfota_out_json_flow, o};
     return s;
 }
 
