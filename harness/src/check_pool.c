@@ -305,9 +305,7 @@ static void tape_flow(void *ctx, const dfota_flow_summary *s)
         dfota_output_outcome(w->p->out, oc.span_ns, oc.line, oc.what);
         return;
     }
-    /* the findings it keeps, not the room for more */
-    unsigned n = s->n_findings <= DFOTA_FLOW_FINDINGS_MAX ? s->n_findings : DFOTA_FLOW_FINDINGS_MAX;
-    size_t size = offsetof(dfota_flow_summary, findings) + n * sizeof(dfota_finding);
+    size_t size = dfota_flow_summary_size(s);
     unsigned char *at = reserve(w, REC_FLOW, size);
     if (at)
         memcpy(at, s, size);

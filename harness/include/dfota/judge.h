@@ -82,6 +82,14 @@ typedef struct {
     dfota_finding findings[DFOTA_FLOW_FINDINGS_MAX];
 } dfota_flow_summary;
 
+/* The bytes of s that say something: its fields and the findings it keeps
+ * (at most DFOTA_FLOW_FINDINGS_MAX), not the room for more. A copy of
+ * that many bytes is the whole flow. */
+static inline size_t dfota_flow_summary_size(const dfota_flow_summary *s)
+{
+    return offsetof(dfota_flow_summary, findings) + (size_t)s->n_findings * sizeof(dfota_finding);
+}
+
 /* One line in words: what happened to the upgrade of s, with the guide's
  * meaning of the code that decided it and its chapter, e.g. "upgrade over
  * HTTP: download failed, HTTPEND 701 (HTTP unknown error, §5)". It says

@@ -22,9 +22,8 @@
 #define FILE_FINDINGS_MAX 64 /* findings of no flow kept per file */
 #define JW_CHUNK 65536       /* the writer's bytes go out past this */
 #define FLOWS_HELD (256u << 10) /* flows held before they are written together */
-/* a flow with n findings, as held: 8-byte aligned */
-#define FLOW_SIZE(n) \
-    ((offsetof(dfota_flow_summary, findings) + (size_t)(n) * sizeof(dfota_finding) + 7u) & ~(size_t)7u)
+/* a flow as held: its bytes, 8-byte aligned */
+#define HELD_SIZE(s) ((dfota_flow_summary_size(s) + 7u) & ~(size_t)7u)
 
 static int jsonl(const dfota_output *o)
 {
@@ -154,7 +153,7 @@ static void write_flows(dfota_output *o)
     for (size_t at = 0; at < o->flows_len;) {
         const dfota_flow_summary *s = (const void *)(o->flows + at);
         write_flow(o, s);
-        at += FLOW_SIZE(s->n_findings);
+        at += HELD_SIZE(s);
     }
     o->flows_len = 0;
 }
@@ -162,16 +161,14 @@ static void write_flows(dfota_output *o)
 void dfota_out_json_flow(void *ctx, const dfota_flow_summary *s)
 {
     dfota_output *o = ctx;
-    unsigned n = s->n_findings <= DFOTA_FLOW_FINDINGS_MAX ? s->n_findings : DFOTA_FLOW_FINDINGS_MAX;
-    size_t size = FLOW_SIZE(n);
+    size_t size = HELD_SIZE(s);
     if (!o->flows && !(o->flows = malloc(FLOWS_HELD))) {
         write_flow(o, s);
         return;
     }
     if (o->flows_len + size > FLOWS_HELD)
         write_flows(o);
-    memcpy(o->flows + o->flows_len, s, size);
-    ((dfota_flow_summary *)(void *)(o->flows + o->flows_len))->n_findings = n;
+    memcpy(o->flows + o->flows_len, s, dfota_flow_summary_size(s));
     o->flows_len += size;
 }
 
