@@ -206,14 +206,16 @@ static dfota_checker *ctx_checker(check_ctx *cx, const dfota_checker_opts *o, co
 int check_judge(check_ctx *cx, int fd, long long size, const char *name, const check_to *to)
 {
     char err[DFOTA_ERRBUF] = "";
-    dfota_reader *r = cx->reader;
-    if (!r)
-        r = cx->reader = dfota_reader_new(stdin, name);
+    dfota_reader *r = cx->reader ? cx->reader : (cx->reader = dfota_reader_new(NULL, name));
+    if (!r) {
+        to->end(to->ctx, NULL, "out of memory", DFOTA_FMT_AUTO, NULL);
+        return -1;
+    }
     /* standard input through its stream, whatever stdio holds of it; a
      * file through its descriptor, with no stream to make */
-    if (r && fd == CHECK_STDIN)
+    if (fd == CHECK_STDIN)
         dfota_reader_reset(r, stdin, name);
-    else if (r)
+    else
         dfota_reader_reset_fd(r, fd, size, name);
     dfota_checker *c = NULL;
     dfota_event ev;
@@ -221,10 +223,6 @@ int check_judge(check_ctx *cx, int fd, long long size, const char *name, const c
     /* The reader fills what it knows; late_ns it leaves alone (a file is
      * read as it came), so it must start at 0, not at what the stack held. */
     memset(&ev, 0, sizeof ev);
-    if (!r) {
-        to->end(to->ctx, NULL, "out of memory", DFOTA_FMT_AUTO, NULL);
-        return -1;
-    }
     while ((rc = dfota_reader_next(r, &ev, err, sizeof err)) > 0) {
         if (!c) {
             dfota_checker_opts o = cx->cfg->opts;
@@ -541,10 +539,7 @@ int cmd_check(int argc, char **argv)
         char why[DFOTA_ERRBUF];
         if (fmt == DFOTA_OUT_JUNIT && dfota_need_xml(why, sizeof why) != 0) {
             fprintf(stderr, "dfota check: --format junit: %s\n", why);
-            check_list_close(list);
-            if (output)
-                atomic_abort(&af);
-            return EXIT_INPUT; /* output that cannot be written */
+            goto no_output; /* output that cannot be written */
         }
         run.out = dfota_output_new(fmt, out, run.cfg.opts.profile, color);
         if (jobs == 0)
@@ -555,10 +550,7 @@ int cmd_check(int argc, char **argv)
         }
         if (!run.out) {
             fprintf(stderr, "dfota check: out of memory\n");
-            check_list_close(list);
-            if (output)
-                atomic_abort(&af);
-            return EXIT_INPUT;
+            goto no_output;
         }
         dfota_output_keep_secrets(run.out, keep_secrets);
         dfota_output_allow_empty(run.out, allow_empty);
@@ -605,4 +597,9 @@ int cmd_check(int argc, char **argv)
         return EXIT_INPUT;
     }
     return status;
+no_output: /* said why: nothing judged, no output left behind */
+    check_list_close(list);
+    if (output)
+        atomic_abort(&af);
+    return EXIT_INPUT;
 }

@@ -15,7 +15,6 @@
 #include <time.h>
 #include <unistd.h>
 
-
 #include "dfota/dfota.h"
 #include "dfota/report.h"
 #include "dfota/run.h"

@@ -242,13 +242,13 @@ int dfota_output_takes_outcomes(const dfota_output *o)
 void dfota_output_outcome(dfota_output *o, int64_t span_ns, unsigned long line, const char *what)
 {
     o->span_ns += span_ns;
-    if (o->n_outcomes == OUTCOMES_MAX) {
+    if (o->n_outcomes == DFOTA_OUTCOMES_KEPT) {
         o->outcomes_dropped++;
         return;
     }
     size_t n = 0;
     o->outcome[o->n_outcomes][0] = '\0';
-    text_append(o->outcome[o->n_outcomes], WHAT_MAX, &n, what);
+    text_append(o->outcome[o->n_outcomes], DFOTA_OUTCOME_MAX, &n, what);
     o->outcome_line[o->n_outcomes++] = line;
 }
 
@@ -256,7 +256,7 @@ static void keep_outcome(void *ctx, const dfota_flow_summary *s)
 {
     dfota_output *o = ctx;
     dfota_outcome oc;
-    dfota_outcome_of(s, o->n_outcomes < OUTCOMES_MAX, &oc); /* past them, counted, not said */
+    dfota_outcome_of(s, o->n_outcomes < DFOTA_OUTCOMES_KEPT, &oc); /* past them, counted, not said */
     dfota_output_outcome(o, oc.span_ns, oc.line, oc.what);
 }
 

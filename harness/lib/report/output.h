@@ -19,8 +19,6 @@
 
 #define SEEN_MAX 64
 #define DFOTA_OUT_NAME_MAX (4 * 4095 + 1)
-#define OUTCOMES_MAX DFOTA_OUTCOMES_KEPT /* upgrades said in words per file; the rest are counted */
-#define WHAT_MAX DFOTA_OUTCOME_MAX  /* one upgrade in words */
 #define HELD_MAX (1024 * 1024)     /* text findings held back so the outcomes come first */
 
 typedef struct {
@@ -49,8 +47,8 @@ struct dfota_output {
      * does not allocate and free them file after file) */
     seen_kind seen[SEEN_MAX];
     size_t n_seen;
-    char outcome[OUTCOMES_MAX][WHAT_MAX]; /* "upgrade over ...", per upgrade */
-    unsigned long outcome_line[OUTCOMES_MAX]; /* its line, 0 when none */
+    char outcome[DFOTA_OUTCOMES_KEPT][DFOTA_OUTCOME_MAX]; /* "upgrade over ...", per upgrade (the first ones) */
+    unsigned long outcome_line[DFOTA_OUTCOMES_KEPT]; /* its line, 0 when none */
     size_t n_outcomes, outcomes_dropped;
     int holding;             /* text findings held until the outcomes are written first */
     char *held_buf;          /* HELD_MAX bytes, for the run */

@@ -106,7 +106,7 @@ static void write_flow(dfota_output *o, const dfota_flow_summary *s)
     key_str(w, "protocol", dfota_proto_name(s->proto));
     key_str(w, "final", s->final);
     key_str(w, "outcome", s->outcome);
-    char what[WHAT_MAX];
+    char what[DFOTA_OUTCOME_MAX];
     dfota_flow_describe(s, what, sizeof what);
     key_str(w, "summary", what);
     dfota_jw_key(w, "codes");
