@@ -122,47 +122,56 @@ static int walk_seen(walk_state *w, const struct stat *st)
 
 static long walk(walk_state *w, const char *dir, int depth);
 
-/* One entry of a folder: a folder is read once, however many links lead
- * to it; a wanted regular file is handed to fn. Returns the number
- * handed, or -1 when out of memory. type is the entry's d_type: a regular
- * file the folder says is one needs no stat (two system calls a file,
- * in a folder of thousands of logs); a link, a folder, or a file system
- * that does not say, is stat'ed. */
+/* A folder met in the walk (st: what stat says of it): read once,
+ * however many links lead to it. Returns what walk returns, 0 when it is
+ * skipped. */
+static long walk_folder(walk_state *w, const char *path, int depth, const struct stat *st)
+{
+    int seen = walk_seen(w, st);
+    if (seen < 0)
+        return -1;
+    if (seen) {
+        struct stat lst; /* only to say which it is */
+        int link = lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode);
+        fprintf(stderr, "dfota %s: %s: skipped, a %s a folder already read (a loop)\n", cmd_name(),
+                path, link ? "link to" : "second way into");
+        return 0;
+    }
+    if (depth >= WALK_DEPTH_MAX) {
+        fprintf(stderr, "dfota %s: %s: skipped, deeper than %d folders\n", cmd_name(), path,
+                WALK_DEPTH_MAX);
+        return 0;
+    }
+    if (w->n > WALK_DIRS_MAX) {
+        if (!w->said_many)
+            fprintf(stderr, "dfota %s: %s and the folders after it: skipped, past %d folders\n",
+                    cmd_name(), path, WALK_DIRS_MAX);
+        w->said_many = 1;
+        return 0;
+    }
+    return walk(w, path, depth + 1);
+}
+
+/* One entry of a folder: a folder is walked (walk_folder); a wanted
+ * regular file is handed to fn. Returns the number handed, or -1 when out
+ * of memory. type is the entry's d_type: a regular file the folder says
+ * is one needs no stat (a system call a file, in a folder of thousands of
+ * logs; one that goes before it is opened, a log rotated away, is
+ * reported unreadable when it is, as it always could be); a link, a
+ * folder, or a file system that does not say, is stat'ed. */
 static long walk_entry(walk_state *w, const char *path, const char *name, int depth,
                        unsigned char type)
 {
-    struct stat lst, st;
-    if (type == DT_REG) {
-        /* one that goes before it is opened (a log rotated away) is
-         * reported unreadable when it is, as it always could be */
-        st.st_mode = S_IFREG; /* lst is read for folders only */
-    } else if (lstat(path, &lst) != 0 || stat(path, &st) != 0)
-        return 0; /* gone, or a dangling link: nothing to read */
-    if (S_ISDIR(st.st_mode)) {
-        int seen = walk_seen(w, &st);
-        if (seen < 0)
-            return -1;
-        if (seen) {
-            fprintf(stderr, "dfota %s: %s: skipped, a %s a folder already read (a loop)\n",
-                    cmd_name(), path, S_ISLNK(lst.st_mode) ? "link to" : "second way into");
+    if (type != DT_REG) {
+        struct stat st;
+        if (stat(path, &st) != 0)
+            return 0; /* gone, or a dangling link: nothing to read */
+        if (S_ISDIR(st.st_mode))
+            return walk_folder(w, path, depth, &st);
+        if (!S_ISREG(st.st_mode))
             return 0;
-        }
-        if (depth >= WALK_DEPTH_MAX) {
-            fprintf(stderr, "dfota %s: %s: skipped, deeper than %d folders\n", cmd_name(), path,
-                    WALK_DEPTH_MAX);
-            return 0;
-        }
-        if (w->n > WALK_DIRS_MAX) {
-            if (!w->said_many)
-                fprintf(stderr, "dfota %s: %s and the folders after it: skipped, past %d folders\n",
-                        cmd_name(), path, WALK_DIRS_MAX);
-            w->said_many = 1;
-            return 0;
-        }
-        return walk(w, path, depth + 1);
     }
-    if (S_ISREG(st.st_mode) &&
-        (w->want(name) || (w->sniff && has_no_ext(name) && looks_like_capture(path)))) {
+    if (w->want(name) || (w->sniff && has_no_ext(name) && looks_like_capture(path))) {
         w->fn(w->ctx, path);
         return 1;
     }
