@@ -33,10 +33,12 @@ static void add_long(line_buf *b, long v)
  * says so, or that the guide does not know it. */
 static void add_code(line_buf *b, dfota_code_table t, long code)
 {
-    char words[256];
     add_long(b, code);
     add(b, " (");
-    add(b, dfota_spec_code_words(t, code, words, sizeof words));
+    if (b->len + 1 < b->cap) { /* the words where they go, cut as add cuts */
+        dfota_spec_code_words(t, code, b->buf + b->len, b->cap - b->len);
+        b->len += strlen(b->buf + b->len);
+    }
     add(b, ")");
 }
 
