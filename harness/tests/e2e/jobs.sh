@@ -115,7 +115,7 @@ if grep -q "m080-upgrades.transcript: (8 more upgrades)" "$tmp/mix.text.2"; then
 else bad "--jobs 2: no '(8 more upgrades)' for the file of 40:"; grep -c "m080-upgrades" "$tmp/mix.text.2"; fi
 if grep -q "m050-manz-switch.transcript: (9 more upgrades)" "$tmp/mix.text.2" &&
    [ "$(grep -c 'm050-manz-switch.transcript:[0-9]*: FAIL PROGRESS-RANGE' "$tmp/mix.text.2")" -ge 1 ]; then
-  ok "--jobs 2: the file that goes out as it is judged: 32 upgrades in words, 9 counted, its FAILs"
+  ok "--jobs 2: the file of 41 upgrades and 30,000 FAILs (taped, then straight out: its bytes are --jobs 1's above): 32 in words, 9 counted, its FAILs"
 else bad "--jobs 2: the file of 41 upgrades and 30,000 FAILs is not whole:"; grep "m050-manz-switch" "$tmp/mix.text.2" | tail -3; fi
 
 # --- in the order given, standard input and a pipe among the files: each
