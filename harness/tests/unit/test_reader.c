@@ -634,6 +634,53 @@ static void test_errors(void)
     }
 }
 
+/* A transcript's time, every count of digits each side of the point, on
+ * lines long and short (the reader reads 8 digits at once where the line
+ * has 8 bytes left): the nanoseconds as written, or the line refused. */
+static void test_transcript_times(void)
+{
+    static const struct {
+        const char *time, *rest;
+        long long ns; /* -1: the line is refused */
+    } t[] = {
+        {"0", " < OK", 0LL},
+        {"7", " < +QIND: \"FOTA\",\"START\"", 7000000000LL},
+        {"12", " < OK", 12000000000LL},
+        {"1234567", " < +QIND: \"FOTA\",\"START\"", 1234567000000000LL},
+        {"12345678", " < +QIND: \"FOTA\",\"START\"", 12345678000000000LL},
+        {"123456789", " < OK", 123456789000000000LL},
+        {"000123456789", " < +QIND: \"FOTA\",\"START\"", 123456789000000000LL},
+        {"0001234567890", " < +QIND: \"FOTA\",\"START\"", -1},
+        {"0.5", " < OK", 500000000LL},
+        {"0.5", " < +QIND: \"FOTA\",\"START\"", 500000000LL},
+        {"3.000001", " < +QIND: \"FOTA\",\"START\"", 3000001000LL},
+        {"3.1234567", " < +QIND: \"FOTA\",\"START\"", 3123456700LL},
+        {"3.12345678", " < +QIND: \"FOTA\",\"START\"", 3123456780LL},
+        {"3.123456789", " < +QIND: \"FOTA\",\"START\"", 3123456789LL},
+        {"3.123456789", " < OK", 3123456789LL},
+        {"3.1234567891", " < +QIND: \"FOTA\",\"START\"", -1},
+        {"3.", " < +QIND: \"FOTA\",\"START\"", -1},
+        {"3.x", " < +QIND: \"FOTA\",\"START\"", -1},
+        {"00000099.09900000", " < +QIND: \"FOTA\",\"START\"", 99099000000LL},
+        {"117420.123456", " < +QIND: \"FOTA\",\"UPDATING\",3", 117420123456000LL},
+        {"9/", " < +QIND: \"FOTA\",\"START\"", -1},
+        {":1.0", " < +QIND: \"FOTA\",\"START\"", -1},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        char in[256];
+        int n = snprintf(in, sizeof in, "# dfota-transcript 1\n%s%s\n", t[i].time, t[i].rest);
+        read_result *res = read_all(in, (size_t)n, "times.transcript");
+        int ok = t[i].ns < 0 ? res->rc < 0 && res->n == 0 && names_place(res->err, "times.transcript", 2)
+                             : res->rc == 0 && res->n == 1 && res->ev[0].t == t[i].ns;
+        CU_ASSERT(ok);
+        if (!ok) {
+            print_result(t[i].time, res);
+            printf("    want %lld\n", t[i].ns);
+        }
+        free(res);
+    }
+}
+
 /* Kept apart and run last: today it overflows a signed multiplication,
  * which the sanitizer build stops at. */
 static void test_time_too_big(void)
@@ -1174,6 +1221,7 @@ static const test_entry tests[] = {
     {"capture statistics and lines", test_capture_stats},
     {"lines at the limits", test_long_lines},
     {"input errors", test_errors},
+    {"transcript times, every count of digits", test_transcript_times},
     {"format names", test_format_names},
     {"random captures keep the contract", test_random_captures},
     {"time too big for 64-bit nanoseconds", test_time_too_big},
