@@ -254,14 +254,19 @@ dfota_err em_port_open(dfota_emulator *em, char *err, size_t errlen)
     int m = dfota_pty_open(em->tty, sizeof em->tty, err, errlen);
     if (m < 0)
         return DFOTA_E_IO;
+    /* Watched before the link points at it: a host that polls for the link
+     * may open the terminal the moment the link is there, before this
+     * thread's next step, and an open not seen is a host taken for one
+     * that never came back. */
+    host_watch(em);
     dfota_err rc = em->link[0] ? dfota_pty_link_point(em->link, em->tty, err, errlen) : DFOTA_OK;
     if (rc != DFOTA_OK) {
+        host_unwatch(em);
         close(m);
         em->tty[0] = '\0';
         return rc;
     }
     em->master = m;
-    host_watch(em);
     return DFOTA_OK;
 }
 
