@@ -224,8 +224,13 @@ int dfota_pty_unread(const char *tty)
     int fd = open(tty, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
         return 0;
+    /* Bytes written to the master reach the slave's input a moment later,
+     * handed over by the kernel on its own; FIONREAD counts only what has
+     * arrived. A poll waits for the hand-over before it answers. */
+    struct pollfd p = {fd, POLLIN, 0};
+    int ready = poll(&p, 1, 0) == 1 && (p.revents & POLLIN);
     int n = 0;
     int rc = ioctl(fd, FIONREAD, &n);
     close(fd);
-    return rc == 0 && n > 0;
+    return ready || (rc == 0 && n > 0);
 }

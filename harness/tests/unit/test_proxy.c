@@ -207,6 +207,38 @@ static void test_reboot(void)
     rig_down(&r);
 }
 
+/* Bytes just written to a terminal's master are the host's to read, and
+ * dfota_pty_unread says so at once: the kernel hands them to the slave a
+ * moment later, on its own, and a USB power-off decided in that moment
+ * would hang up on an END the host never got. 20,000 writes, each asked
+ * about right after it is made. */
+static void test_unread_at_once(void)
+{
+    char tty[64], err[256];
+    int m = dfota_pty_open(tty, sizeof tty, err, sizeof err);
+    CU_ASSERT_FATAL(m >= 0);
+    int s = open(tty, O_RDWR | O_NOCTTY | O_NONBLOCK); /* the host, which never reads until asked */
+    CU_ASSERT_FATAL(s >= 0);
+    static const char end[] = "\r\n+QIND: \"FOTA\",\"END\",0\r\n";
+    int missed = 0;
+    char buf[4096];
+    for (int i = 0; i < 20000; i++) {
+        CU_ASSERT_FATAL(write(m, end, sizeof end - 1) == (ssize_t)(sizeof end - 1));
+        if (!dfota_pty_unread(tty))
+            missed++;
+        /* the host reads all of it: a poll first, which waits for the
+         * kernel's hand-over, so that nothing is left for the next write */
+        struct pollfd p = {s, POLLIN, 0};
+        while (poll(&p, 1, 0) == 1 && read(s, buf, sizeof buf) > 0)
+            ;
+    }
+    CU_ASSERT_EQUAL(missed, 0);
+    if (missed)
+        printf("\n    %d of 20000 writes not yet unread when asked\n", missed);
+    close(s);
+    close(m);
+}
+
 static void test_gives_up(void)
 {
     rig r;
@@ -256,6 +288,7 @@ static const test_entry tests[] = {
     {"forwards both ways", test_forwards_both_ways},
     {"a reboot drops the link and brings it back", test_reboot},
     {"gives up on a port that stays away", test_gives_up},
+    {"bytes written are unread at once", test_unread_at_once},
     {"refuses a link in the way and a missing port", test_refuses},
 };
 
