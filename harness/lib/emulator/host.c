@@ -155,6 +155,11 @@ void em_out_bytes(dfota_emulator *em, const void *p, size_t n)
         return;
     int hup = em_master_hup(em);
     em_host_sync(em);
+    /* The terminal has a host the moment it is opened; inotify says so a
+     * moment later. What the module says meanwhile reaches that host, and
+     * the recording says it does. */
+    if (!hup && em->ino >= 0 && em->host_fds == 0)
+        em_record_host(em, 1);
     em_record_bytes(em, em->rec_module, DFOTA_DIR_MODULE, p, n);
     if (hup || n > sizeof em->outq - em->out_len)
         return;
@@ -278,12 +283,14 @@ void em_port_close(dfota_emulator *em)
     em_flush_out(em);
     em_host_sync(em); /* the host's last opens and closes on this terminal */
     host_unwatch(em);
+    /* The link goes first: once the terminal is closed, its name may be
+     * given to another program's, which a host must not find behind it. */
+    dfota_pty_link_remove(em->link);
     close(em->master);
     em->master = -1;
     em->out_len = 0;
     dfota_clock_wire_drop(em->clock); /* what either side had not read is gone */
     em->tty[0] = '\0';
-    dfota_pty_link_remove(em->link);
 }
 
 /* True when the host has bytes it has not read yet. A USB reboot waits
