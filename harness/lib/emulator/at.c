@@ -491,8 +491,7 @@ int em_read_host(dfota_emulator *em)
         happened = 1;
         dfota_clock_wire_taken(em->clock, DFOTA_WIRE_TO_MODULE, (size_t)r);
         em_host_sync(em);
-        if (em->on_event && em->ino < 0)
-            em_record_host(em, 1); /* it wrote: it has the port open, whatever poll said */
+        em_host_wrote(em);
         if (em->mode == MODE_IDLE || em->mode == MODE_BUSY)
             host_bytes(em, buf, (size_t)r); /* records what is not upload data */
         else

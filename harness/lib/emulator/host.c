@@ -4,6 +4,7 @@
  * its link (emulator/module.h). */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <string.h>
 #include <sys/inotify.h>
@@ -76,6 +77,16 @@ void em_record_host(dfota_emulator *em, int attached)
         return;
     em->host_attached = attached;
     em_emit_note(em, dfota_harness_event_name(attached ? DFOTA_HEV_HOST_OPEN : DFOTA_HEV_HOST_CLOSE));
+}
+
+/* The host wrote to the terminal: it has it open, whatever the poll for a
+ * hang-up said (without inotify); with inotify, when it still has it open
+ * and its IN_OPEN is yet to come (it comes a moment after the open). Bytes
+ * of a host that has closed since are its, not a new open. */
+void em_host_wrote(dfota_emulator *em)
+{
+    if (em->on_event && (em->ino < 0 || (em->host_fds == 0 && !em_master_hup(em))))
+        em_record_host(em, 1);
 }
 
 /* Watches the terminal's slave for opens and closes (after it is set up:
@@ -275,6 +286,23 @@ dfota_err em_port_open(dfota_emulator *em, char *err, size_t errlen)
     return DFOTA_OK;
 }
 
+/* What the host sent that the module has not read, recorded: the module
+ * goes without acting on it (a reboot comes first), but the host did send
+ * it, and its rules judge what it sent. A poll first, as in
+ * dfota_pty_unread: the kernel hands written bytes over a moment later. */
+static void record_unread_host(dfota_emulator *em)
+{
+    uint8_t buf[1024];
+    struct pollfd p = {em->master, POLLIN, 0};
+    for (int i = 0; i < 16 && poll(&p, 1, 0) == 1 && (p.revents & POLLIN); i++) {
+        ssize_t r = read(em->master, buf, sizeof buf);
+        if (r <= 0)
+            break;
+        em_host_wrote(em);
+        em_record_bytes(em, em->rec_host, DFOTA_DIR_HOST, buf, (size_t)r);
+    }
+}
+
 /* The host hangs up: its reads return 0 or EIO from now on. */
 void em_port_close(dfota_emulator *em)
 {
@@ -282,6 +310,7 @@ void em_port_close(dfota_emulator *em)
         return;
     em_flush_out(em);
     em_host_sync(em); /* the host's last opens and closes on this terminal */
+    record_unread_host(em);
     host_unwatch(em);
     /* The link goes first: once the terminal is closed, its name may be
      * given to another program's, which a host must not find behind it. */

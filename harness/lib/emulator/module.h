@@ -323,6 +323,8 @@ void em_record_bytes(dfota_emulator *em, dfota_framer *fr, dfota_dir dir, const 
 void em_record_flush(dfota_emulator *em, dfota_framer *fr, dfota_dir dir);
 void em_record_host(dfota_emulator *em, int attached);
 void em_host_sync(dfota_emulator *em);
+/* The host wrote: a host-open recorded if its open has not been yet. */
+void em_host_wrote(dfota_emulator *em);
 void em_out_bytes(dfota_emulator *em, const void *p, size_t n);
 void em_out_long(dfota_emulator *em);
 void em_out_line(dfota_emulator *em, const char *text);

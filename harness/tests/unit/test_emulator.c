@@ -1158,6 +1158,52 @@ static void test_host_open_close_recorded(void)
     rig_stop(&r);
 }
 
+/* What the host sent is in the recording, also when the module powered
+ * off before reading it: a host that sends a second AT+QFOTADL just as the
+ * module reboots for the first is seen sending it (HOST-ONE-UPGRADE judges
+ * it), never lost with the terminal. */
+typedef struct {
+    unsigned fotadl; /* host lines that are AT+QFOTADL commands */
+} host_lines;
+
+static void count_fotadl(void *ctx, const dfota_event *ev)
+{
+    host_lines *h = ctx;
+    if (ev->dir == DFOTA_DIR_HOST && ev->len >= 11 && memcmp(ev->data, "AT+QFOTADL=", 11) == 0)
+        h->fotadl++;
+}
+
+static void test_host_bytes_at_power_off_recorded(void)
+{
+    rig r;
+    host_lines h = {0};
+    dfota_emulator_opts o;
+    char err[DFOTA_ERRBUF] = "";
+    rig_opts(&o);
+    o.on_event = count_fotadl;
+    o.event_ctx = &h;
+    CU_ASSERT_EQUAL_FATAL(rig_start(&r, &o), 0);
+    if (write_package(&r, "update.zip", FW_OLD, FW_NEW, 0) != 0) {
+        CU_FAIL("package");
+        rig_stop(&r);
+        return;
+    }
+    host_send(&r, "AT+QFOTADL=\"/data/ufs/update.zip\"");
+    CU_ASSERT_FATAL(expect(&r, "OK"));
+    /* the second command is on its way as the reboot comes due: the
+     * module's next step powers off before it reads */
+    host_send(&r, "AT+QFOTADL=\"/data/ufs/update.zip\"");
+    int64_t due = dfota_emulator_next_due(r.em);
+    CU_ASSERT_FATAL(due != DFOTA_T_NONE);
+    dfota_clock_advance(r.clock, due);
+    CU_ASSERT_EQUAL(dfota_emulator_step(r.em, 0, err, sizeof err), DFOTA_OK);
+    CU_ASSERT_FALSE(dfota_emulator_port_up(r.em)); /* the reboot came first */
+    CU_ASSERT_EQUAL(h.fotadl, 2);
+    if (h.fotadl != 2)
+        printf("\n  %u AT+QFOTADL recorded, want 2\n", h.fotadl);
+    rig_stop(&r);
+}
+
 static void test_new_refuses(void)
 {
     char dir[] = "/tmp/dfota-emu-XXXXXX", file[64], err[DFOTA_ERRBUF] = "";
@@ -1763,6 +1809,7 @@ static const test_entry tests[] = {
     {"AT+QFUPL after CR LF, ACK mode, 0xFF padding past the size", test_qfupl_crlf_and_padding},
     {"bad AT+QFOTADL arguments get ERROR and no URC", test_bad_arguments},
     {"local upgrade on USB: hang-up, new terminal, END,0, RDY, and back", test_usb_local_upgrade_and_back},
+    {"what the host sent as the module powered off is recorded", test_host_bytes_at_power_off_recorded},
     {"corrupt package: END,505, five retries, old version", test_corrupt_package_505_five_retries},
     {"package for another version: END,510, no retry", test_mismatch_510},
     {"download refused: 601/701 strict, 605/716 field", test_download_refused},
