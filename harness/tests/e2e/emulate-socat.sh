@@ -64,11 +64,12 @@ fi
 "$dfota" emulate --link "$tmp/tty" --time-scale 0.001 --ufs "$tmp/ufs" --port uart \
   --firmware $old > "$tmp/emulate.out" 2>&1 &
 em_pid=$!
-for _ in $(seq 100); do [ -L "$tmp/tty" ] && break; sleep 0.05; done
+# the link is made first, then said: wait for the words
+for _ in $(seq 400); do grep -q "^link: " "$tmp/emulate.out" && break; sleep 0.05; done
 if [ -L "$tmp/tty" ] && [ -c "$(readlink "$tmp/tty")" ]; then
   ok "the link points at a terminal device"
 else
-  bad "no link to a terminal after 5 s"; cat "$tmp/emulate.out"; finish
+  bad "no link to a terminal after 20 s"; cat "$tmp/emulate.out"; finish
 fi
 expect_grep "emulate prints the terminal" "^terminal: /dev/pts/" "$tmp/emulate.out"
 expect_grep "emulate prints the link" "^link: $tmp/tty" "$tmp/emulate.out"

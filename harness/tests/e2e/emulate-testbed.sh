@@ -52,7 +52,7 @@ wait_for 20 grep -q READY "$tmp/events" || { bad "the monitor did not start: $(c
 
 # session REBOOT: the emulator in the test bed, a host that starts the upgrade and leaves
 UMOCKDEV_DIR=$testbed "$dfota" emulate --link "$testbed/dev/ttyUSB2" --ufs "$tmp/ufs" \
-  --time-scale 0.1 --reboot 20s --progress-step 1s --record "$tmp/rec" > "$tmp/em.out" 2>&1 &
+  --time-scale 0.1 --reboot 60s --progress-step 1s --record "$tmp/rec" > "$tmp/em.out" 2>&1 &
 em_pid=$!
 wait_for 20 grep -q '^link: ' "$tmp/em.out" || { bad "no emulator: $(cat "$tmp/em.out")"; finish; exit; }
 expect_exit "the test bed's ttyUSB2 is found before the reboot" 0 mock "$dfota" ports --find usb:2c7c:0195:if=2
