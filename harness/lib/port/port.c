@@ -48,6 +48,8 @@ struct dfota_port {
     int fd;                           /* -1 while the port is away */
     struct sp_port *sp;               /* set when libserialport opened it */
     int64_t seen_ns;                  /* when the away port was first seen again, 0: not */
+    int64_t away_ns;                  /* when it was last seen away (or lost), wall time */
+    int64_t back_late_ns;             /* its last reopen, less away_ns: dfota_port_back_late_ns */
 };
 
 /* ---- USB identities -------------------------------------------------------- */
@@ -493,6 +495,7 @@ static int lost(dfota_port *p, const char *why, char *err, size_t errlen)
     snprintf(err, errlen, "%.200s went away (%s)", p->device, why);
     close_device(p);
     p->seen_ns = 0;
+    p->away_ns = dfota_wall_ns();
     return DFOTA_E_IO;
 }
 
@@ -580,11 +583,12 @@ int dfota_port_reopen(dfota_port *p, char *err, size_t errlen)
 {
     if (p->fd >= 0)
         return 1;
+    int64_t now = dfota_wall_ns();
     if (!present(p)) {
         p->seen_ns = 0;
+        p->away_ns = now;
         return 0;
     }
-    int64_t now = dfota_wall_ns();
     if (p->seen_ns == 0)
         p->seen_ns = now;
     /* A port that just appeared may not answer yet (udev, the module's
@@ -595,13 +599,20 @@ int dfota_port_reopen(dfota_port *p, char *err, size_t errlen)
     if (now - p->seen_ns < (int64_t)settle * 1000000)
         return 0;
     dfota_err rc = open_device(p, err, errlen);
-    if (rc == DFOTA_OK)
+    if (rc == DFOTA_OK) {
+        p->back_late_ns = p->away_ns > 0 ? dfota_wall_ns() - p->away_ns : 0;
         return 1;
+    }
     if (rc == DFOTA_E_ARG)
         return rc;
     /* gone again between the look and the open: keep looking */
     p->seen_ns = 0;
     return present(p) ? (int)rc : 0;
+}
+
+int64_t dfota_port_back_late_ns(const dfota_port *p)
+{
+    return p->back_late_ns;
 }
 
 const char *dfota_port_name(const dfota_port *p)

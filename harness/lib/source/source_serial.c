@@ -65,6 +65,7 @@ typedef struct {
     int64_t now;                 /* module time of the last event */
     int64_t empty_wall;          /* wall time the port was last seen with nothing to read */
     int64_t late;                /* late_ns of the lines framed from the last bytes read */
+    int64_t back_late;           /* late_ns of the port-back to return (module time) */
     int looked_at_deadline;      /* the port was looked at once more after the deadline */
     dfota_harness_event port_event; /* a port event to return first */
     char sent[DFOTA_AT_LINE_MAX + 1];
@@ -108,8 +109,10 @@ static int ready_event(serial_source *s, dfota_event *ev)
     unsigned flags;
     if (s->port_event != DFOTA_HEV_NONE) {
         const char *t = dfota_harness_event_name(s->port_event);
-        s->port_event = DFOTA_HEV_NONE;
         make_event(s, ev, DFOTA_DIR_HARNESS, t, strlen(t), 0);
+        if (s->port_event == DFOTA_HEV_PORT_BACK)
+            ev->late_ns = s->back_late;
+        s->port_event = DFOTA_HEV_NONE;
         return 1;
     }
     if (s->has_sent) {
@@ -138,6 +141,17 @@ static int idle(serial_source *s, int64_t deadline, int ms, char *err, size_t er
     struct timespec d = {0, (long)ms * 1000000L};
     nanosleep(&d, NULL);
     return 0;
+}
+
+/* The port is back: the harness found it some time after it came (the
+ * spacing of its looks, the settle time), which the event carries as its
+ * lateness, so that a reboot window missed by less is not the module's. */
+static void port_back(serial_source *s)
+{
+    s->port_event = DFOTA_HEV_PORT_BACK;
+    s->back_late = dfota_clock_is_virtual(s->clock)
+                       ? 0
+                       : dfota_clock_from_wall(s->clock, dfota_port_back_late_ns(s->port));
 }
 
 /* n bytes read by a call made at wall time `asked`: since when they may
@@ -179,7 +193,7 @@ static int poll_port(serial_source *s, int64_t deadline, int ms, char *err, size
         if (r < 0)
             return r;
         if (r == 1) {
-            s->port_event = DFOTA_HEV_PORT_BACK;
+            port_back(s);
             return 0;
         }
         return idle(s, deadline, ms < LOOK_MS ? ms : LOOK_MS, err, errlen);
@@ -283,7 +297,7 @@ static dfota_err wait_for_port(serial_source *s, char *err, size_t errlen)
         if (r < 0)
             return (dfota_err)r;
         if (r == 1) {
-            s->port_event = DFOTA_HEV_PORT_BACK;
+            port_back(s);
             break;
         }
         r = idle(s, until, LOOK_MS, err, errlen);

@@ -2,8 +2,12 @@
 /* test_source.c - the serial source's spec (dfota_source_parse_serial): what
  * follows "serial:", parsed without opening anything; and the probes of a
  * live source's module (lib/source/probe.c), against a scripted module. */
+#define _GNU_SOURCE
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <CUnit/Basic.h>
 
@@ -153,6 +157,62 @@ static int64_t fake_now(dfota_source *s)
 }
 
 static const dfota_source_ops fake_ops = {"fake", 1, fake_next, fake_send, fake_now, NULL, NULL};
+
+/* A new terminal behind link, as a module's port that comes back: its
+ * master, or -1. */
+static int port_up(const char *link)
+{
+    char slave[64];
+    int m = posix_openpt(O_RDWR | O_NOCTTY);
+    if (m < 0 || grantpt(m) != 0 || unlockpt(m) != 0 || ptsname_r(m, slave, sizeof slave) != 0) {
+        if (m >= 0)
+            close(m);
+        return -1;
+    }
+    unlink(link);
+    if (symlink(slave, link) != 0) {
+        close(m);
+        return -1;
+    }
+    return m;
+}
+
+/* A port that comes back is found some time after it came: at least the
+ * settle time it must stay before it is opened, and the spacing of the
+ * looks. The port-back event carries that as its lateness, so that a
+ * reboot window missed by less is the harness's trouble, not the module's
+ * (a 300 ms settle here, on a wall clock). */
+static void test_port_back_lateness(void)
+{
+    char dir[] = "/tmp/dfota-src-XXXXXX", link[96], spec[160], err[DFOTA_ERRBUF] = "";
+    CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+    snprintf(link, sizeof link, "%s/tty", dir);
+    int m = port_up(link);
+    CU_ASSERT_FATAL(m >= 0);
+    snprintf(spec, sizeof spec, "%s,settle=300ms", link);
+    dfota_source *src = NULL;
+    CU_ASSERT_EQUAL_FATAL(dfota_source_open_serial(spec, &src, err, sizeof err), DFOTA_OK);
+    /* the module reboots: its terminal goes, a new one comes at once */
+    close(m);
+    unlink(link);
+    dfota_event ev;
+    int rc = src->ops->next(src, src->ops->now(src) + 5 * DFOTA_NS_PER_S, &ev, err, sizeof err);
+    CU_ASSERT_EQUAL(rc, 1);
+    CU_ASSERT(rc == 1 && ev.dir == DFOTA_DIR_HARNESS && ev.len == 9 && memcmp(ev.data, "port-lost", 9) == 0);
+    m = port_up(link);
+    CU_ASSERT_FATAL(m >= 0);
+    rc = src->ops->next(src, src->ops->now(src) + 5 * DFOTA_NS_PER_S, &ev, err, sizeof err);
+    CU_ASSERT_EQUAL(rc, 1);
+    int back = rc == 1 && ev.dir == DFOTA_DIR_HARNESS && ev.len == 9 && memcmp(ev.data, "port-back", 9) == 0;
+    CU_ASSERT(back);
+    CU_ASSERT(back && ev.late_ns >= 300 * DFOTA_NS_PER_MS);
+    if (back && ev.late_ns < 300 * DFOTA_NS_PER_MS)
+        printf("\n  port-back late by %.3f s, want at least the 0.300 s settle\n", dfota_seconds(ev.late_ns));
+    dfota_source_close(src);
+    close(m);
+    unlink(link);
+    rmdir(dir);
+}
 
 static void test_probe(void)
 {
@@ -334,6 +394,7 @@ int main(void)
         {"serial spec table", test_parse_table},
         {"a URL that names the loopback", test_url_loopback},
         {"probe: a module that answers AT, and none", test_probe},
+        {"a port back is late by its settle time and looks", test_port_back_lateness},
         {"identify: ATI and AT+QGMR", test_identify},
         {"identify: a booting module's unsolicited lines", test_identify_booting},
         {"file size: AT+QFLST", test_file_size},
