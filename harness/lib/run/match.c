@@ -94,8 +94,10 @@ static void settle(dfota_matcher *m, dfota_verdict v, const dfota_event *ev, con
     if (v == DFOTA_V_FAIL)
         m->stopped = 1;
     if (v == DFOTA_V_PASS) {
-        if (ev && ev->t_ns != DFOTA_T_NONE)
+        if (ev && ev->t_ns != DFOTA_T_NONE) {
             m->anchor = ev->t_ns;
+            m->anchor_late = ev->late_ns;
+        }
         m->step++;
         if (m->step < m->sc->n_steps) {
             cur(m)->t_start_ns = m->anchor;
@@ -113,23 +115,25 @@ static const char *window_rule(const dfota_step *st)
     return dfota_rule_get(dfota_window_rule(st->window))->id;
 }
 
-/* The harness read ev later than it came, by up to ev->late_ns, and so
- * cannot tell whether it came within the window: harness trouble, with the
- * figure, never the module's FAIL. The run stops here. */
-static void harness_late(dfota_matcher *m, const dfota_event *ev, int64_t d, int64_t within)
+/* The harness read ev (or, anchor set, the event of the step before,
+ * which the window counts from) later than it came, by up to late, and so
+ * cannot tell whether the window held: harness trouble, with the figure,
+ * never the module's FAIL. The run stops here. */
+static void harness_late(dfota_matcher *m, const dfota_event *ev, int64_t d, int64_t bound,
+                         int64_t late, int anchor)
 {
     cur(m)->rule = window_rule(&m->sc->steps[m->step]);
     settle(m, DFOTA_V_INCOMPLETE, ev,
-           "read after %.3fs, but the harness may have read it up to %.3fs after it came: "
-           "not judged against %.3fs", dfota_seconds(d), dfota_seconds(ev->late_ns),
-           dfota_seconds(within));
+           "read after %.3fs, but the harness may have read %s up to %.3fs after it came: "
+           "not judged against %.3fs", dfota_seconds(d),
+           anchor ? "the step before's event" : "it", dfota_seconds(late), dfota_seconds(bound));
     m->stopped = 1;
     m->res->harness_error = 1;
     snprintf(m->res->error, sizeof m->res->error,
              "the harness was late: step %zu's event was read up to %.3f s (module time) after "
              "it came, and the window's %.3f s cannot be judged; nothing is charged to the "
              "module (is the machine overloaded, or the time scale too small?)",
-             m->step + 1, dfota_seconds(ev->late_ns), dfota_seconds(within));
+             anchor ? m->step : m->step + 1, dfota_seconds(late), dfota_seconds(bound));
 }
 
 /* The step's window, judged when it is settled at ev. Returns 0 when it failed. */
@@ -139,6 +143,10 @@ static int window_ok(dfota_matcher *m, const dfota_event *ev)
     if (ev->t_ns == DFOTA_T_NONE || m->anchor == DFOTA_T_NONE)
         return 1;
     int64_t d = ev->t_ns - m->anchor;
+    if (st->after_ns && d < st->after_ns && d + m->anchor_late >= st->after_ns) {
+        harness_late(m, ev, d, st->after_ns, m->anchor_late, 1); /* the gap may have been long enough */
+        return 0;
+    }
     if (st->after_ns && d < st->after_ns) {
         cur(m)->rule = window_rule(st);
         settle(m, DFOTA_V_FAIL, ev, "came after %.3fs, not after %.3fs as the window says",
@@ -146,7 +154,7 @@ static int window_ok(dfota_matcher *m, const dfota_event *ev)
         return 0;
     }
     if (st->within_ns && d > st->within_ns && d - ev->late_ns <= st->within_ns) {
-        harness_late(m, ev, d, st->within_ns);
+        harness_late(m, ev, d, st->within_ns, ev->late_ns, 0);
         return 0;
     }
     if (st->within_ns && d > st->within_ns) {

@@ -30,6 +30,7 @@ typedef struct {
     int stopped;                /* a step failed: the rest are not run */
     int64_t anchor;             /* when the previous step was settled (the first
                                  * step's: the first event's time) */
+    int64_t anchor_late;        /* how late the harness may have read that event */
     unsigned our_command;       /* the checker's number for the last send's command; 0: none */
     int last_outcome_error;     /* the last expect step saw ERROR */
     int sent_arg_refused;       /* the last send was an AT+QFOTADL the guide refuses */

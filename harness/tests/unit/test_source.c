@@ -15,6 +15,9 @@
 #include <CUnit/CUnit.h>
 
 #include "dfota/base.h"
+#include "dfota/judge.h"
+#include "dfota/run.h"
+#include "dfota/scenario.h"
 #include "dfota/source.h"
 #include "dfota/stage.h"
 
@@ -214,6 +217,93 @@ static void test_port_back_lateness(void)
     rmdir(dir);
 }
 
+/* A live source that says what it is given: each event with its time and
+ * how late it was read. */
+typedef struct {
+    char dir[4];
+    const char *text[4];
+    int64_t t[4], late[4];
+    size_t n, i;
+    int64_t now;
+} told;
+
+static int told_next(dfota_source *s, int64_t deadline, dfota_event *ev, char *err, size_t errlen)
+{
+    told *k = s->impl;
+    (void)err;
+    (void)errlen;
+    if (k->i == k->n || (deadline != DFOTA_T_NONE && k->t[k->i] > deadline)) {
+        if (deadline == DFOTA_T_NONE)
+            return 0;
+        k->now = deadline;
+        return DFOTA_E_TIMEOUT;
+    }
+    memset(ev, 0, sizeof *ev);
+    ev->dir = (dfota_dir)k->dir[k->i];
+    ev->data = k->text[k->i];
+    ev->len = ev->full_len = strlen(k->text[k->i]);
+    ev->t_ns = k->now = k->t[k->i];
+    ev->late_ns = k->late[k->i];
+    k->i++;
+    return 1;
+}
+
+static dfota_err told_send(dfota_source *s, const char *line, size_t len, char *err, size_t errlen)
+{
+    (void)s, (void)line, (void)len, (void)err, (void)errlen;
+    return DFOTA_OK;
+}
+
+static int64_t told_now(dfota_source *s)
+{
+    return ((told *)s->impl)->now;
+}
+
+static const char *told_meta(dfota_source *s, const char *key)
+{
+    (void)s, (void)key;
+    return NULL;
+}
+
+/* A step's after: bound counts from the step before's event, which the
+ * harness may itself have read late: OK read at 1 s but perhaps there
+ * since 0.1 s, START at 2 s, "after: 1.5s": the gap was 1 s to 1.9 s, so
+ * it cannot be called short: INCOMPLETE and the harness's trouble, not the
+ * module's FAIL. With OK read on time, it is a FAIL. */
+static dfota_verdict after_verdict(int64_t ok_late)
+{
+    static const char yaml[] = "name: t\nsection: '3'\nsteps:\n"
+                               "  - send: AT\n"
+                               "  - expect: OK\n"
+                               "  - expect_urc: START\n"
+                               "    after: 1500ms\n";
+    dfota_scenario *sc = NULL;
+    char err[DFOTA_ERRBUF] = "";
+    CU_ASSERT_EQUAL_FATAL(dfota_scenario_parse("t", yaml, sizeof yaml - 1, &sc, err, sizeof err), DFOTA_OK);
+    told k = {{'>', '<', '<'}, {"AT", "OK", "+QIND: \"FOTA\",\"START\""}, {0, S, 2 * S}, {0, ok_late, 0}, 3, 0, 0};
+    static const dfota_source_ops ops = {"told", 1, told_next, told_send, told_now, told_meta, NULL};
+    dfota_source src = {&ops, &k};
+    dfota_run_opts o;
+    memset(&o, 0, sizeof o);
+    dfota_scenario_result res;
+    dfota_err rc = dfota_run_scenario(sc, &src, &o, &res);
+    /* the harness's lateness is its trouble (exit 4), a short gap a verdict */
+    CU_ASSERT(ok_late ? rc != DFOTA_OK && res.harness_error : rc == DFOTA_OK && !res.harness_error);
+    dfota_verdict v = sc->n_steps == 3 && res.steps ? res.steps[2].verdict : DFOTA_V_NA;
+    if (v != DFOTA_V_PASS)
+        printf("\n  OK late by %.3f s: step 3 %s: %s\n", dfota_seconds(ok_late), dfota_verdict_name(v),
+               sc->n_steps == 3 && res.steps ? res.steps[2].detail : "");
+    dfota_scenario_result_clear(&res);
+    dfota_scenario_free(sc);
+    return v;
+}
+
+static void test_after_counts_anchor_lateness(void)
+{
+    CU_ASSERT_EQUAL(after_verdict(0), DFOTA_V_FAIL);
+    CU_ASSERT_EQUAL(after_verdict(900 * DFOTA_NS_PER_MS), DFOTA_V_INCOMPLETE);
+}
+
 static void test_probe(void)
 {
     static const char *const answers[] = {"AT", "OK", NULL, NULL};
@@ -395,6 +485,7 @@ int main(void)
         {"a URL that names the loopback", test_url_loopback},
         {"probe: a module that answers AT, and none", test_probe},
         {"a port back is late by its settle time and looks", test_port_back_lateness},
+        {"a step's after: bound and the harness's lateness", test_after_counts_anchor_lateness},
         {"identify: ATI and AT+QGMR", test_identify},
         {"identify: a booting module's unsolicited lines", test_identify_booting},
         {"file size: AT+QFLST", test_file_size},
