@@ -79,13 +79,12 @@ void em_record_host(dfota_emulator *em, int attached)
     em_emit_note(em, dfota_harness_event_name(attached ? DFOTA_HEV_HOST_OPEN : DFOTA_HEV_HOST_CLOSE));
 }
 
-/* The host wrote to the terminal: it has it open, whatever the poll for a
- * hang-up said (without inotify); with inotify, when it still has it open
- * and its IN_OPEN is yet to come (it comes a moment after the open). Bytes
- * of a host that has closed since are its, not a new open. */
+/* The host wrote to the terminal: without inotify, it has it open,
+ * whatever the poll for a hang-up said. (inotify queues IN_OPEN before
+ * open() returns: a host cannot write before its open is seen.) */
 void em_host_wrote(dfota_emulator *em)
 {
-    if (em->on_event && (em->ino < 0 || (em->host_fds == 0 && !em_master_hup(em))))
+    if (em->on_event && em->ino < 0)
         em_record_host(em, 1);
 }
 
@@ -94,6 +93,7 @@ void em_host_wrote(dfota_emulator *em)
 static void host_watch(dfota_emulator *em)
 {
     em->host_fds = 0;
+    em->host_left = 0;
     em->own_opens = em->own_closes = 0;
     em->ino = em->on_event ? inotify_init1(IN_NONBLOCK | IN_CLOEXEC) : -1; /* no recording: no need */
     if (em->ino >= 0 &&
@@ -140,14 +140,18 @@ void em_host_sync(dfota_emulator *em)
             if (e->mask & IN_OPEN) {
                 if (em->own_opens > 0)
                     em->own_opens--;
-                else if (++em->host_fds == 1)
+                else if (++em->host_fds == 1) {
+                    em->host_left = 0;
                     em_record_host(em, 1);
+                }
             }
             if (e->mask & (IN_CLOSE_WRITE | IN_CLOSE_NOWRITE)) {
                 if (em->own_closes > 0)
                     em->own_closes--;
-                else if (em->host_fds > 0 && --em->host_fds == 0)
+                else if (em->host_fds > 0 && --em->host_fds == 0) {
+                    em->host_left = 1;
                     em_record_host(em, 0);
+                }
             }
         }
     }
@@ -164,12 +168,14 @@ void em_out_bytes(dfota_emulator *em, const void *p, size_t n)
 {
     if (em->master < 0)
         return;
-    int hup = em_master_hup(em);
     em_host_sync(em);
+    int hup = em_master_hup(em);
     /* The terminal has a host the moment it is opened; inotify says so a
-     * moment later. What the module says meanwhile reaches that host, and
-     * the recording says it does. */
-    if (!hup && em->ino >= 0 && em->host_fds == 0)
+     * moment later (after the open's own work, which clears the hang-up).
+     * What the module says meanwhile reaches that host, and the recording
+     * says it does. Not after a host's close: inotify says that one before
+     * the hang-up is back, and no new host is there. */
+    if (!hup && em->ino >= 0 && em->host_fds == 0 && !em->host_left)
         em_record_host(em, 1);
     em_record_bytes(em, em->rec_module, DFOTA_DIR_MODULE, p, n);
     if (hup || n > sizeof em->outq - em->out_len)
@@ -292,6 +298,8 @@ dfota_err em_port_open(dfota_emulator *em, char *err, size_t errlen)
  * dfota_pty_unread: the kernel hands written bytes over a moment later. */
 static void record_unread_host(dfota_emulator *em)
 {
+    if (em->up.fd >= 0)
+        return; /* an upload's data (AT+QFUPL), not lines: dropped with the terminal */
     uint8_t buf[1024];
     struct pollfd p = {em->master, POLLIN, 0};
     for (int i = 0; i < 16 && poll(&p, 1, 0) == 1 && (p.revents & POLLIN); i++) {

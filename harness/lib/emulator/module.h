@@ -297,6 +297,7 @@ struct dfota_emulator {
      * two looks. -1 where inotify is not to be had: polling then. */
     int ino;
     long host_fds;             /* the host's descriptors open, by inotify's count */
+    int host_left;             /* inotify's last word was a host's close: no open inferred */
     unsigned own_opens;        /* opens of our own (dfota_pty_unread) still to come */
     unsigned own_closes;
     /* testbed.c: the test bed's USB device (its sysfs folder) while a USB
@@ -323,7 +324,7 @@ void em_record_bytes(dfota_emulator *em, dfota_framer *fr, dfota_dir dir, const 
 void em_record_flush(dfota_emulator *em, dfota_framer *fr, dfota_dir dir);
 void em_record_host(dfota_emulator *em, int attached);
 void em_host_sync(dfota_emulator *em);
-/* The host wrote: a host-open recorded if its open has not been yet. */
+/* The host wrote: without inotify, its host-open if none was recorded. */
 void em_host_wrote(dfota_emulator *em);
 void em_out_bytes(dfota_emulator *em, const void *p, size_t n);
 void em_out_long(dfota_emulator *em);

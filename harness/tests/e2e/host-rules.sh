@@ -122,6 +122,16 @@ else
   else
     bad "quick host: $opens opens of the port recorded, want 3"; cat "$tmp/quick.transcript"
   fi
+  # seen as it happened: the open is the line right after each port-back
+  # and within 1 s of module time of it, not inferred 1.5 s later from
+  # START, the module's next words to it
+  backs=$(awk '/ ! port-back$/ { b++; t = $1; getline n; split(n, f, " ");
+                 if (n ~ / ! host-open$/ && f[1] - t < 1.0) o++ } END { print b + 0, o + 0 }' "$tmp/quick.transcript")
+  if [ "$backs" = "2 2" ]; then
+    ok "quick host: each of the 2 port-backs is followed at once by its host-open"
+  else
+    bad "quick host: port-backs and host-opens right after them: $backs, want 2 2"; cat "$tmp/quick.transcript"
+  fi
   "$dfota" check --host --host-windows --format json "$tmp/quick.transcript" > "$tmp/quick.json" 2> "$tmp/quick.err"
   got=$(rule_status "$tmp/quick.json" HOST-REOPEN)
   if [ "$got" = "PASS" ]; then
