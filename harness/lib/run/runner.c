@@ -406,6 +406,7 @@ dfota_err dfota_run_scenario(const dfota_scenario *sc, dfota_source *src, const 
             last = ev.t_ns;
             if (r.m.anchor == DFOTA_T_NONE && r.m.step == 0 && sc->n_steps > 0) {
                 r.m.anchor = ev.t_ns; /* the first step's window counts from the first event */
+                r.m.anchor_late = ev.late_ns;
                 res->steps[0].t_start_ns = ev.t_ns;
             }
         }

@@ -67,10 +67,11 @@ stop_emulator() {
 }
 
 # proxy NAME [ARGS...]: dfota proxy in front of the module, its link at
-# $tmp/NAME.tty, output in $tmp/NAME.out and .err.
+# $tmp/NAME.tty, output in $tmp/NAME.out and .err; its clock at $scale
+# (default 0.1, the emulator's).
 proxy() {
   local name=$1; shift
-  "$dfota" proxy --source "serial:$tmp/module,time-scale=0.1" --link "$tmp/$name.tty" "$@" \
+  "$dfota" proxy --source "serial:$tmp/module,time-scale=${scale:-0.1}" --link "$tmp/$name.tty" "$@" \
     > "$tmp/$name.out" 2> "$tmp/$name.err" &
   px_pid=$!
   if wait_for 250 grep -q "^link: " "$tmp/$name.out"; then
@@ -181,7 +182,7 @@ stop_emulator
 # at once; the host program behind the proxy then has the module's 1.5 s
 # (450 ms of wall time) to reopen the proxy's link, not 150 ms.
 emulator --time-scale 0.3
-proxy usb --record "$tmp/usb.transcript"
+scale=0.3 proxy usb --record "$tmp/usb.transcript"
 if ! timeout 60 "$python" "$here/lib/host.py" "$tmp/usb.tty" good > "$tmp/usb.host" 2>&1; then
   bad "usb: the host program could not do its part: $(cat "$tmp/usb.host")"
 fi
