@@ -117,10 +117,11 @@ int dfota_port_fd(const dfota_port *p);
  * is there but cannot be opened. Returns 1 at once while it is open. */
 int dfota_port_reopen(dfota_port *p, char *err, size_t errlen);
 
-/* How long before its last reopen the port may have come back, in wall
- * ns: since it was last seen away (or lost), which covers the spacing of
- * the looks and the settle time. 0 before any reopen. */
-int64_t dfota_port_back_late_ns(const dfota_port *p);
+/* Since when, in wall ns (dfota_wall_ns), a port reopened may have been
+ * back: the last look that found it away, or, when none did, the last
+ * read that found it there before it was lost. It covers the spacing of
+ * the looks, the settle time and a loss noticed late. 0 before any loss. */
+int64_t dfota_port_away_ns(const dfota_port *p);
 
 /* The port as given to dfota_port_open, and the device path now in use. */
 const char *dfota_port_name(const dfota_port *p);

@@ -48,8 +48,8 @@ struct dfota_port {
     int fd;                           /* -1 while the port is away */
     struct sp_port *sp;               /* set when libserialport opened it */
     int64_t seen_ns;                  /* when the away port was first seen again, 0: not */
-    int64_t away_ns;                  /* when it was last seen away (or lost), wall time */
-    int64_t back_late_ns;             /* its last reopen, less away_ns: dfota_port_back_late_ns */
+    int64_t alive_ns;                 /* when a read last found it there, wall time */
+    int64_t away_ns;                  /* dfota_port_away_ns */
 };
 
 /* ---- USB identities -------------------------------------------------------- */
@@ -495,7 +495,8 @@ static int lost(dfota_port *p, const char *why, char *err, size_t errlen)
     snprintf(err, errlen, "%.200s went away (%s)", p->device, why);
     close_device(p);
     p->seen_ns = 0;
-    p->away_ns = dfota_wall_ns();
+    /* it may have gone (and come back) any time since a read last found it */
+    p->away_ns = p->alive_ns > 0 ? p->alive_ns : dfota_wall_ns();
     return DFOTA_E_IO;
 }
 
@@ -509,15 +510,19 @@ int dfota_port_read(dfota_port *p, void *buf, size_t cap, int timeout_ms, char *
     int n = poll(&pf, 1, timeout_ms);
     if (n < 0)
         return errno == EINTR ? 0 : lost(p, strerror(errno), err, errlen);
-    if (n == 0)
+    if (n == 0) {
+        p->alive_ns = dfota_wall_ns();
         return 0;
+    }
     if (pf.revents & POLLNVAL)
         return lost(p, "the descriptor is no longer valid", err, errlen);
     /* POLLHUP may come with bytes still to read: read them first; the read
      * after the last of them says the end. */
     ssize_t got = read(p->fd, buf, cap);
-    if (got > 0)
+    if (got > 0) {
+        p->alive_ns = dfota_wall_ns();
         return (int)(got > INT_MAX ? INT_MAX : got);
+    }
     if (got == 0)
         return lost(p, "hang-up", err, errlen);
     if (errno == EAGAIN || errno == EINTR)
@@ -600,7 +605,7 @@ int dfota_port_reopen(dfota_port *p, char *err, size_t errlen)
         return 0;
     dfota_err rc = open_device(p, err, errlen);
     if (rc == DFOTA_OK) {
-        p->back_late_ns = p->away_ns > 0 ? dfota_wall_ns() - p->away_ns : 0;
+        p->alive_ns = dfota_wall_ns();
         return 1;
     }
     if (rc == DFOTA_E_ARG)
@@ -610,9 +615,9 @@ int dfota_port_reopen(dfota_port *p, char *err, size_t errlen)
     return present(p) ? (int)rc : 0;
 }
 
-int64_t dfota_port_back_late_ns(const dfota_port *p)
+int64_t dfota_port_away_ns(const dfota_port *p)
 {
-    return p->back_late_ns;
+    return p->away_ns;
 }
 
 const char *dfota_port_name(const dfota_port *p)
