@@ -119,10 +119,10 @@ static const char *window_rule(const dfota_step *st)
  * which the window counts from) later than it came, by up to late, and so
  * cannot tell whether the window held: harness trouble, with the figure,
  * never the module's FAIL. The run stops here. */
-static void harness_late(dfota_matcher *m, const dfota_event *ev, int64_t d, int64_t bound,
-                         int64_t late, int anchor)
+static void harness_late(dfota_matcher *m, const char *rule, const dfota_event *ev, int64_t d,
+                         int64_t bound, int64_t late, int anchor)
 {
-    cur(m)->rule = window_rule(&m->sc->steps[m->step]);
+    cur(m)->rule = rule ? rule : window_rule(&m->sc->steps[m->step]);
     settle(m, DFOTA_V_INCOMPLETE, ev,
            "read after %.3fs, but the harness may have read %s up to %.3fs after it came: "
            "not judged against %.3fs", dfota_seconds(d),
@@ -144,7 +144,7 @@ static int window_ok(dfota_matcher *m, const dfota_event *ev)
         return 1;
     int64_t d = ev->t_ns - m->anchor;
     if (st->after_ns && d < st->after_ns && d + m->anchor_late >= st->after_ns) {
-        harness_late(m, ev, d, st->after_ns, m->anchor_late, 1); /* the gap may have been long enough */
+        harness_late(m, NULL, ev, d, st->after_ns, m->anchor_late, 1); /* the gap may have been long enough */
         return 0;
     }
     if (st->after_ns && d < st->after_ns) {
@@ -154,7 +154,7 @@ static int window_ok(dfota_matcher *m, const dfota_event *ev)
         return 0;
     }
     if (st->within_ns && d > st->within_ns && d - ev->late_ns <= st->within_ns) {
-        harness_late(m, ev, d, st->within_ns, ev->late_ns, 0);
+        harness_late(m, NULL, ev, d, st->within_ns, ev->late_ns, 0);
         return 0;
     }
     if (st->within_ns && d > st->within_ns) {
@@ -358,10 +358,19 @@ static void match_silence(dfota_matcher *m, const dfota_event *ev, const dfota_i
 {
     if (!is_fota(it))
         return;
+    const char *rule = m->last_outcome_error ? "CMD-NO-URC-AFTER-ERROR" : "STEP-SILENCE";
+    const dfota_step *st = &m->sc->steps[m->step];
+    /* The silence counts from the step before's event, which the harness
+     * may have read late: its end may have been that much earlier, and a
+     * URC that near the end may have come after it. */
+    if (ev->t_ns != DFOTA_T_NONE && m->anchor != DFOTA_T_NONE && m->anchor_late > 0 &&
+        ev->t_ns + m->anchor_late >= dfota_time_add(m->anchor, st->duration_ns)) {
+        harness_late(m, rule, ev, ev->t_ns - m->anchor, st->duration_ns, m->anchor_late, 1);
+        return;
+    }
     char b[DFOTA_TEXT_MAX];
     shown(ev, b, sizeof b);
-    fail(m, m->last_outcome_error ? "CMD-NO-URC-AFTER-ERROR" : "STEP-SILENCE", ev,
-         "%s during the silence", b);
+    fail(m, rule, ev, "%s during the silence", b);
 }
 
 /* The expect_silence step holds when time has passed it (or, in a log
@@ -376,7 +385,9 @@ static int silence_over(const dfota_matcher *m, const dfota_event *ev)
 
 static void silence_held(dfota_matcher *m, int64_t at)
 {
-    dfota_event when = {.t_ns = at, .dir = DFOTA_DIR_HARNESS, .data = "", .line = 0};
+    /* its end is as uncertain as its start: the next step counts from it */
+    dfota_event when = {.t_ns = at, .dir = DFOTA_DIR_HARNESS, .data = "", .line = 0,
+                        .late_ns = m->anchor_late};
     settle(m, DFOTA_V_PASS, &when, "no FOTA URC");
 }
 

@@ -265,22 +265,19 @@ static const char *told_meta(dfota_source *s, const char *key)
     return NULL;
 }
 
-/* A step's after: bound counts from the step before's event, which the
- * harness may itself have read late: OK read at 1 s but perhaps there
- * since 0.1 s, START at 2 s, "after: 1.5s": the gap was 1 s to 1.9 s, so
- * it cannot be called short: INCOMPLETE and the harness's trouble, not the
- * module's FAIL. With OK read on time, it is a FAIL. */
-static void after_verdict(int64_t ok_late, dfota_verdict want)
+/* The third step of "send AT, expect OK, THIRD", on a live source that
+ * says AT at 0, OK at 1 s read up to ok_late after it came, and START at
+ * start: its verdict must be want. A harness's lateness is its trouble
+ * (exit 4); a module's miss a verdict. */
+static void late_anchor_verdict(const char *third, int64_t start, int64_t ok_late, dfota_verdict want)
 {
-    static const char yaml[] = "name: t\nsection: '3'\nsteps:\n"
-                               "  - send: AT\n"
-                               "  - expect: OK\n"
-                               "  - expect_urc: START\n"
-                               "    after: 1500ms\n";
+    char yaml[256];
+    int n = snprintf(yaml, sizeof yaml, "name: t\nsection: '3'\nsteps:\n  - send: AT\n  - expect: OK\n%s",
+                     third);
     dfota_scenario *sc = NULL;
     char err[DFOTA_ERRBUF] = "";
-    CU_ASSERT_EQUAL_FATAL(dfota_scenario_parse("t", yaml, sizeof yaml - 1, &sc, err, sizeof err), DFOTA_OK);
-    told k = {{'>', '<', '<'}, {"AT", "OK", "+QIND: \"FOTA\",\"START\""}, {0, S, 2 * S}, {0, ok_late, 0}, 3, 0, 0};
+    CU_ASSERT_EQUAL_FATAL(dfota_scenario_parse("t", yaml, (size_t)n, &sc, err, sizeof err), DFOTA_OK);
+    told k = {{'>', '<', '<'}, {"AT", "OK", "+QIND: \"FOTA\",\"START\""}, {0, S, start}, {0, ok_late, 0}, 3, 0, 0};
     static const dfota_source_ops ops = {"told", 1, told_next, told_send, told_now, told_meta, NULL};
     dfota_source src = {&ops, &k};
     dfota_run_opts o;
@@ -288,21 +285,30 @@ static void after_verdict(int64_t ok_late, dfota_verdict want)
     dfota_scenario_result res;
     memset(&res, 0, sizeof res); /* as every caller gives it: the runner fills what it judges */
     dfota_err rc = dfota_run_scenario(sc, &src, &o, &res);
-    /* the harness's lateness is its trouble (exit 4), a short gap a verdict */
     CU_ASSERT(ok_late ? rc != DFOTA_OK && res.harness_error : rc == DFOTA_OK && !res.harness_error);
     dfota_verdict v = sc->n_steps == 3 && res.steps ? res.steps[2].verdict : DFOTA_V_NA;
     CU_ASSERT_EQUAL(v, want);
     if (v != want)
-        printf("\n  OK late by %.3f s: step 3 %s: %s\n", dfota_seconds(ok_late), dfota_verdict_name(v),
-               sc->n_steps == 3 && res.steps ? res.steps[2].detail : "");
+        printf("\n  %s with OK late by %.3f s: step 3 %s: %s\n", third, dfota_seconds(ok_late),
+               dfota_verdict_name(v), sc->n_steps == 3 && res.steps ? res.steps[2].detail : "");
     dfota_scenario_result_clear(&res);
     dfota_scenario_free(sc);
 }
 
+/* A step's after: bound counts from the step before's event, which the
+ * harness may itself have read late: OK read at 1 s but perhaps there
+ * since 0.1 s, START at 2 s, "after: 1.5s": the gap was 1 s to 1.9 s, so
+ * it cannot be called short. With OK read on time, it is a FAIL. So for a
+ * silence: 2 s from OK, START at 2.5 s, came inside it when OK was read
+ * on time, perhaps after it ended when OK was read 0.9 s late. */
 static void test_after_counts_anchor_lateness(void)
 {
-    after_verdict(0, DFOTA_V_FAIL);
-    after_verdict(900 * DFOTA_NS_PER_MS, DFOTA_V_INCOMPLETE);
+    static const char after[] = "  - expect_urc: START\n    after: 1500ms\n";
+    static const char silence[] = "  - expect_silence: 2s\n";
+    late_anchor_verdict(after, 2 * S, 0, DFOTA_V_FAIL);
+    late_anchor_verdict(after, 2 * S, 900 * DFOTA_NS_PER_MS, DFOTA_V_INCOMPLETE);
+    late_anchor_verdict(silence, 5 * S / 2, 0, DFOTA_V_FAIL);
+    late_anchor_verdict(silence, 5 * S / 2, 900 * DFOTA_NS_PER_MS, DFOTA_V_INCOMPLETE);
 }
 
 static void test_probe(void)
@@ -486,7 +492,7 @@ int main(void)
         {"a URL that names the loopback", test_url_loopback},
         {"probe: a module that answers AT, and none", test_probe},
         {"a port back is late by its settle time and looks", test_port_back_lateness},
-        {"a step's after: bound and the harness's lateness", test_after_counts_anchor_lateness},
+        {"after: and expect_silence count the harness's lateness", test_after_counts_anchor_lateness},
         {"identify: ATI and AT+QGMR", test_identify},
         {"identify: a booting module's unsolicited lines", test_identify_booting},
         {"file size: AT+QFLST", test_file_size},
