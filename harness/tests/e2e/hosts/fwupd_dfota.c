@@ -650,7 +650,9 @@ static void wait_for_replug(const char *why)
     while (now_ms() - start < REMOVE_DELAY_MS) {
         if (now_ms() > deadline)
             die("the run's bound (-T) is over while waiting for the replug");
-        if (lstat(link_path, &now) != 0)
+        /* A link being removed has no name left (st_nlink 0) and a new
+         * change time: gone, not made anew. */
+        if (lstat(link_path, &now) != 0 || now.st_nlink == 0)
             gone = 1;
         else if (gone || now.st_ino != opened_link.st_ino ||
                  now.st_ctim.tv_sec != opened_link.st_ctim.tv_sec ||
