@@ -116,12 +116,14 @@ static const char *window_rule(const dfota_step *st)
 }
 
 /* The harness read ev (or, anchor set, the event of the step before,
- * which the window counts from) later than it came, by up to late, and so
- * cannot tell whether the window held: harness trouble, with the figure,
- * never the module's FAIL. The run stops here. */
+ * which the window counts from) later than it came, by up to that event's
+ * late_ns, and so cannot tell whether the window held: harness trouble,
+ * with the figure, never the module's FAIL. The run stops here. rule NULL:
+ * the step's window rule. */
 static void harness_late(dfota_matcher *m, const char *rule, const dfota_event *ev, int64_t d,
-                         int64_t bound, int64_t late, int anchor)
+                         int64_t bound, int anchor)
 {
+    int64_t late = anchor ? m->anchor_late : ev->late_ns;
     cur(m)->rule = rule ? rule : window_rule(&m->sc->steps[m->step]);
     settle(m, DFOTA_V_INCOMPLETE, ev,
            "read after %.3fs, but the harness may have read %s up to %.3fs after it came: "
@@ -143,21 +145,21 @@ static int window_ok(dfota_matcher *m, const dfota_event *ev)
     if (ev->t_ns == DFOTA_T_NONE || m->anchor == DFOTA_T_NONE)
         return 1;
     int64_t d = ev->t_ns - m->anchor;
-    if (st->after_ns && d < st->after_ns && d + m->anchor_late >= st->after_ns) {
-        harness_late(m, NULL, ev, d, st->after_ns, m->anchor_late, 1); /* the gap may have been long enough */
-        return 0;
-    }
     if (st->after_ns && d < st->after_ns) {
+        if (d + m->anchor_late >= st->after_ns) { /* the gap may have been long enough */
+            harness_late(m, NULL, ev, d, st->after_ns, 1);
+            return 0;
+        }
         cur(m)->rule = window_rule(st);
         settle(m, DFOTA_V_FAIL, ev, "came after %.3fs, not after %.3fs as the window says",
                dfota_seconds(d), dfota_seconds(st->after_ns));
         return 0;
     }
-    if (st->within_ns && d > st->within_ns && d - ev->late_ns <= st->within_ns) {
-        harness_late(m, NULL, ev, d, st->within_ns, ev->late_ns, 0);
-        return 0;
-    }
     if (st->within_ns && d > st->within_ns) {
+        if (d - ev->late_ns <= st->within_ns) { /* it may have come in time */
+            harness_late(m, NULL, ev, d, st->within_ns, 0);
+            return 0;
+        }
         cur(m)->rule = window_rule(st);
         settle(m, DFOTA_V_FAIL, ev, "came after %.3fs, not within %.3fs", dfota_seconds(d),
                dfota_seconds(st->within_ns));
@@ -363,9 +365,9 @@ static void match_silence(dfota_matcher *m, const dfota_event *ev, const dfota_i
     /* The silence counts from the step before's event, which the harness
      * may have read late: its end may have been that much earlier, and a
      * URC that near the end may have come after it. */
-    if (ev->t_ns != DFOTA_T_NONE && m->anchor != DFOTA_T_NONE && m->anchor_late > 0 &&
+    if (ev->t_ns != DFOTA_T_NONE && m->anchor != DFOTA_T_NONE &&
         ev->t_ns + m->anchor_late >= dfota_time_add(m->anchor, st->duration_ns)) {
-        harness_late(m, rule, ev, ev->t_ns - m->anchor, st->duration_ns, m->anchor_late, 1);
+        harness_late(m, rule, ev, ev->t_ns - m->anchor, st->duration_ns, 1);
         return;
     }
     char b[DFOTA_TEXT_MAX];
