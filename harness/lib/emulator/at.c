@@ -5,6 +5,7 @@
  * and the file commands; the rest is answered from the model's data
  * (model.c), or ERROR (emulator/module.h). */
 #define _GNU_SOURCE
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -484,7 +485,10 @@ int em_read_host(dfota_emulator *em)
 {
     uint8_t buf[1024];
     int happened = 0;
-    for (int i = 0; i < 16 && em->master >= 0; i++) {
+    /* a poll first: the kernel hands what the host wrote over a moment
+     * later, and a read before that finds nothing */
+    struct pollfd pf = {em->master, POLLIN, 0};
+    for (int i = 0; i < 16 && em->master >= 0 && poll(&pf, 1, 0) == 1 && (pf.revents & POLLIN); i++) {
         ssize_t r = read(em->master, buf, sizeof buf);
         if (r <= 0)
             break; /* EAGAIN, or EIO: no host has the terminal open */

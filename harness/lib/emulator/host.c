@@ -4,7 +4,6 @@
  * its link (emulator/module.h). */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <poll.h>
 #include <stdarg.h>
 #include <string.h>
 #include <sys/inotify.h>
@@ -292,25 +291,6 @@ dfota_err em_port_open(dfota_emulator *em, char *err, size_t errlen)
     return DFOTA_OK;
 }
 
-/* What the host sent that the module has not read, recorded: the module
- * goes without acting on it (a reboot comes first), but the host did send
- * it, and its rules judge what it sent. A poll first, as in
- * dfota_pty_unread: the kernel hands written bytes over a moment later. */
-static void record_unread_host(dfota_emulator *em)
-{
-    if (em->up.fd >= 0)
-        return; /* an upload's data (AT+QFUPL), not lines: dropped with the terminal */
-    uint8_t buf[1024];
-    struct pollfd p = {em->master, POLLIN, 0};
-    for (int i = 0; i < 16 && poll(&p, 1, 0) == 1 && (p.revents & POLLIN); i++) {
-        ssize_t r = read(em->master, buf, sizeof buf);
-        if (r <= 0)
-            break;
-        em_host_wrote(em);
-        em_record_bytes(em, em->rec_host, DFOTA_DIR_HOST, buf, (size_t)r);
-    }
-}
-
 /* The host hangs up: its reads return 0 or EIO from now on. */
 void em_port_close(dfota_emulator *em)
 {
@@ -318,7 +298,6 @@ void em_port_close(dfota_emulator *em)
         return;
     em_flush_out(em);
     em_host_sync(em); /* the host's last opens and closes on this terminal */
-    record_unread_host(em);
     host_unwatch(em);
     /* The link goes first: once the terminal is closed, its name may be
      * given to another program's, which a host must not find behind it. */

@@ -23,10 +23,13 @@ static dfota_err act(dfota_emulator *em, const action *a, char *err, size_t errl
         break;
     case A_POWER_OFF:
         em->mode = MODE_OFF;
-        if (!em->uart)
-            em_port_close(em); /* what the host sent is recorded: not an upload's data */
+        /* what the host sent and the module had not read yet is recorded
+         * (the module is off: it does not act on it); an upload's data is not */
+        if (!em->uart && em->up.fd < 0)
+            em_read_host(em);
         em_upload_abort(em);
         if (!em->uart) {
+            em_port_close(em);
             em_record_flush(em, em->rec_module, DFOTA_DIR_MODULE);
             em_record_flush(em, em->rec_host, DFOTA_DIR_HOST);
             em->host_attached = 0;
