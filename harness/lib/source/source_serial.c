@@ -65,7 +65,6 @@ typedef struct {
     int64_t now;                 /* module time of the last event */
     int64_t empty_wall;          /* wall time the port was last seen with nothing to read */
     int64_t late;                /* late_ns of the lines framed from the last bytes read */
-    int64_t back_since;          /* wall time the port returned may have been back since */
     int looked_at_deadline;      /* the port was looked at once more after the deadline */
     dfota_harness_event port_event; /* a port event to return first */
     char sent[DFOTA_AT_LINE_MAX + 1];
@@ -110,9 +109,12 @@ static int ready_event(serial_source *s, dfota_event *ev)
     if (s->port_event != DFOTA_HEV_NONE) {
         const char *t = dfota_harness_event_name(s->port_event);
         make_event(s, ev, DFOTA_DIR_HARNESS, t, strlen(t), 0);
-        if (s->port_event == DFOTA_HEV_PORT_BACK && s->back_since > 0 &&
-            !dfota_clock_is_virtual(s->clock))
-            ev->late_ns = dfota_clock_from_wall(s->clock, dfota_wall_ns() - s->back_since);
+        /* the port was found some time after it came back (the spacing of
+         * the looks, the settle time, a loss noticed late): its lateness,
+         * so that a reboot window missed by less is not the module's */
+        int64_t since = dfota_port_away_ns(s->port);
+        if (s->port_event == DFOTA_HEV_PORT_BACK && since > 0 && !dfota_clock_is_virtual(s->clock))
+            ev->late_ns = dfota_clock_from_wall(s->clock, dfota_wall_ns() - since);
         s->port_event = DFOTA_HEV_NONE;
         return 1;
     }
@@ -142,16 +144,6 @@ static int idle(serial_source *s, int64_t deadline, int ms, char *err, size_t er
     struct timespec d = {0, (long)ms * 1000000L};
     nanosleep(&d, NULL);
     return 0;
-}
-
-/* The port is back: the harness found it some time after it came (the
- * spacing of its looks, the settle time, a loss noticed late), which the
- * event carries as its lateness when it is made, so that a reboot window
- * missed by less is not the module's. */
-static void port_back(serial_source *s)
-{
-    s->port_event = DFOTA_HEV_PORT_BACK;
-    s->back_since = dfota_port_away_ns(s->port);
 }
 
 /* n bytes read by a call made at wall time `asked`: since when they may
@@ -193,7 +185,7 @@ static int poll_port(serial_source *s, int64_t deadline, int ms, char *err, size
         if (r < 0)
             return r;
         if (r == 1) {
-            port_back(s);
+            s->port_event = DFOTA_HEV_PORT_BACK;
             return 0;
         }
         return idle(s, deadline, ms < LOOK_MS ? ms : LOOK_MS, err, errlen);
@@ -297,7 +289,7 @@ static dfota_err wait_for_port(serial_source *s, char *err, size_t errlen)
         if (r < 0)
             return (dfota_err)r;
         if (r == 1) {
-            port_back(s);
+            s->port_event = DFOTA_HEV_PORT_BACK;
             break;
         }
         r = idle(s, until, LOOK_MS, err, errlen);
