@@ -108,11 +108,8 @@ else
     --ufs "$tmp/ufs" --record "$tmp/quick.transcript" > "$tmp/quick.out" 2>&1 &
   em_pid=$!
   # the upgrade's two reboots: the port back in normal mode, then RDY
-  for _ in $(seq 1500); do
-    [ "$(grep -c '! port-back$' "$tmp/quick.out")" -ge 2 ] && grep -q '< RDY$' "$tmp/quick.out" && break
-    sleep 0.02
-  done
-  sleep 0.3
+  two_reboots() { [ "$(grep -c '! port-back$' "$tmp/quick.out")" -ge 2 ] && grep -q '< RDY$' "$tmp/quick.out"; }
+  wait_for 30 two_reboots || bad "quick host: no second reboot and RDY within 30 s"
   kill -INT "$em_pid"
   wait "$em_pid"
   em_pid=

@@ -1182,9 +1182,8 @@ static void test_host_bytes_at_power_off_recorded(void)
     rig_opts(&o);
     o.on_event = count_fotadl;
     o.event_ctx = &h;
-    CU_ASSERT_EQUAL_FATAL(rig_start(&r, &o), 0);
-    if (write_package(&r, "update.zip", FW_OLD, FW_NEW, 0) != 0) {
-        CU_FAIL("package");
+    if (rig_start(&r, &o) != 0 || write_package(&r, "update.zip", FW_OLD, FW_NEW, 0) != 0) {
+        CU_FAIL("rig");
         rig_stop(&r);
         return;
     }
