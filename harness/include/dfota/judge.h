@@ -201,6 +201,12 @@ typedef struct {
     unsigned long altered;
     char altered_reason[DFOTA_TEXT_MAX]; /* the first of them, with its line */
     int inconclusive;
+    /* Windows not judged because the harness may have read the event that
+     * ends them late (a live source's late_ns: a proxy or a serial port on
+     * a busy machine): INCOMPLETE findings that are the harness's trouble,
+     * never the module's or the host's. The first, in words, with its line. */
+    unsigned long harness_late;
+    char harness_late_reason[DFOTA_TEXT_MAX];
     /* The module's firmware as the log says it (the answer to AT+QGMR,
      * AT+CGMR, AT+GMR or ATI's "Revision:" line), escaped; "" when it does
      * not: before = the last said before the first AT+QFOTADL, after = the

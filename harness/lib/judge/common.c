@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "dfota/at.h"
+#include "dfota/guide.h"
 #include "dfota/judge.h"
 #include "dfota/log.h"
 #include "base/text.h"
@@ -143,6 +144,18 @@ void judge_log_damage(dfota_checker *c, flow *f, dfota_rule r, const dfota_event
                  ev ? ev->line : 0UL);
     judge_report(c, f, r, DFOTA_L_NOTE, ev, quirk, expected, "%s, %s: %s", what, DFOTA_LOG_ALTERED,
            text);
+}
+
+void judge_harness_late(dfota_checker *c, flow *f, dfota_rule r, const dfota_event *ev,
+                        const char *expected, int64_t d, int64_t late)
+{
+    if (c->res.harness_late++ == 0)
+        snprintf(c->res.harness_late_reason, sizeof c->res.harness_late_reason,
+                 "%s, read after %.3fs at line %lu, may have come up to %.3fs sooner",
+                 dfota_rule_get(r)->id, dfota_seconds(d), ev->line, dfota_seconds(late));
+    judge_report(c, f, r, DFOTA_L_INCOMPLETE, ev, NULL, expected,
+           "read after %.3fs, but the harness may have read it up to %.3fs after it came: "
+           "not judged", dfota_seconds(d), dfota_seconds(late));
 }
 
 /* START may come later than usual (a module may even refuse a new

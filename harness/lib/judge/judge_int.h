@@ -208,6 +208,12 @@ void judge_report(dfota_checker *c, flow *f, dfota_rule r, dfota_level l, const 
  * was is kept so that strict can call the file inconclusive. */
 void judge_log_damage(dfota_checker *c, flow *f, dfota_rule r, const dfota_event *ev,
                 const char *quirk, const char *expected, const char *what, const char *text);
+/* A window of rule r that ev, read d after its start, overran, where the
+ * harness may have read ev up to late after it came (late >= d - limit):
+ * INCOMPLETE, and counted as the harness's (res.harness_late), never the
+ * module's or the host's FAIL. */
+void judge_harness_late(dfota_checker *c, flow *f, dfota_rule r, const dfota_event *ev,
+                        const char *expected, int64_t d, int64_t late);
 /* A START still owed when f is cut: FAIL with seen when a new command cut
  * it; at the log's end INCOMPLETE, or FAIL when the module already answered
  * a new AT+QFOTADL after the reboot that should have brought START. */

@@ -29,9 +29,7 @@ JUDGE_SLOW static void overrun(dfota_checker *c, flow *f, dfota_window w, int64_
     snprintf(exp, sizeof exp, "%s within %.3fs (window %s)", what, dfota_seconds(limit),
              dfota_window_name(w));
     if (d - ev->late_ns <= limit)
-        judge_report(c, f, r, DFOTA_L_INCOMPLETE, ev, NULL, exp,
-               "read after %.3fs, but the harness may have read it up to %.3fs after it came: "
-               "not judged", dfota_seconds(d), dfota_seconds(ev->late_ns));
+        judge_harness_late(c, f, r, ev, exp, d, ev->late_ns);
     else
         judge_report(c, f, r, DFOTA_L_FAIL, ev, NULL, exp, "it took %.3fs", dfota_seconds(d));
 }

@@ -1910,15 +1910,18 @@ static void test_coverage(void)
 
 /* An answer read 4 s after the command against a 3 s window: FAIL when it
  * was read as it came, not judged (INCOMPLETE, never FAIL) when the
- * harness says it may have read it up to late_ns after it came. */
-static dfota_verdict final_result_verdict(int64_t late_ns)
+ * harness says it may have read it up to late_ns after it came; *late
+ * gets the count of windows the result says the harness's lateness left
+ * unjudged, *reason its first. */
+static dfota_verdict final_result_verdict(int64_t late_ns, unsigned long *late, char *reason,
+                                          size_t cap)
 {
     dfota_checker_opts o;
     dfota_checker_opts_init(&o);
     o.window_ns[DFOTA_WIN_FINAL_RESULT] = 3000000000LL;
-    capture cap;
-    memset(&cap, 0, sizeof cap);
-    dfota_sink sink = {on_finding, on_flow, &cap};
+    capture cap_;
+    memset(&cap_, 0, sizeof cap_);
+    dfota_sink sink = {on_finding, on_flow, &cap_};
     dfota_checker *c = dfota_checker_new(&o, &sink);
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
     static const char cmd[] = "AT+QFOTADL=\"/data/ufs/update.zip\"";
@@ -1933,16 +1936,72 @@ static dfota_verdict final_result_verdict(int64_t late_ns)
     ev.late_ns = late_ns;
     dfota_checker_feed(c, &ev);
     dfota_checker_finish(c);
-    dfota_verdict v = dfota_checker_result_get(c)->rule[DFOTA_R_TIME_FINAL_RESULT];
+    const dfota_checker_result *res = dfota_checker_result_get(c);
+    dfota_verdict v = res->rule[DFOTA_R_TIME_FINAL_RESULT];
+    *late = res->harness_late;
+    snprintf(reason, cap, "%s", res->harness_late_reason);
     dfota_checker_free(c);
     return v;
 }
 
 static void test_harness_lateness(void)
 {
-    CU_ASSERT_EQUAL(final_result_verdict(0), DFOTA_V_FAIL);
-    CU_ASSERT_EQUAL(final_result_verdict(500000000LL), DFOTA_V_FAIL);  /* late, still over */
-    CU_ASSERT_EQUAL(final_result_verdict(1500000000LL), DFOTA_V_INCOMPLETE); /* may have been in time */
+    unsigned long late;
+    char why[DFOTA_TEXT_MAX];
+    CU_ASSERT_EQUAL(final_result_verdict(0, &late, why, sizeof why), DFOTA_V_FAIL);
+    CU_ASSERT_EQUAL(late, 0);
+    /* late, still over */
+    CU_ASSERT_EQUAL(final_result_verdict(500000000LL, &late, why, sizeof why), DFOTA_V_FAIL);
+    CU_ASSERT_EQUAL(late, 0);
+    /* may have been in time: the harness's, and the result says so */
+    CU_ASSERT_EQUAL(final_result_verdict(1500000000LL, &late, why, sizeof why), DFOTA_V_INCOMPLETE);
+    CU_ASSERT_EQUAL(late, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(why, "TIME-FINAL-RESULT, read after 4.000s at line 2"));
+}
+
+/* HOST-REOPEN against a 10 s window: the port back at 10 s, the host's open
+ * seen at 25 s, which the harness may have seen up to late_ns after it
+ * happened (a proxy that looks at its terminal now and then). */
+static dfota_verdict reopen_verdict(int64_t late_ns, unsigned long *late)
+{
+    dfota_checker_opts o;
+    dfota_checker_opts_init(&o);
+    o.judge_host = 1;
+    o.host_reopen_ns = 10 * 1000000000LL;
+    capture cap_;
+    memset(&cap_, 0, sizeof cap_);
+    dfota_sink sink = {on_finding, on_flow, &cap_};
+    dfota_checker *c = dfota_checker_new(&o, &sink);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    feed_one(c, 0, '!', "host-open", 9, 1, 0);
+    feed_one(c, 1000000000LL, '!', "port-lost", 9, 2, 0);
+    feed_one(c, 10000000000LL, '!', "port-back", 9, 3, 0);
+    dfota_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.t_ns = 25000000000LL;
+    ev.dir = DFOTA_DIR_HARNESS;
+    ev.data = "host-open";
+    ev.len = ev.full_len = 9;
+    ev.line = 4;
+    ev.late_ns = late_ns;
+    dfota_checker_feed(c, &ev);
+    dfota_checker_finish(c);
+    const dfota_checker_result *res = dfota_checker_result_get(c);
+    dfota_verdict v = res->rule[DFOTA_R_HOST_REOPEN];
+    *late = res->harness_late;
+    dfota_checker_free(c);
+    return v;
+}
+
+static void test_harness_lateness_host(void)
+{
+    unsigned long late;
+    CU_ASSERT_EQUAL(reopen_verdict(0, &late), DFOTA_V_FAIL);
+    CU_ASSERT_EQUAL(late, 0);
+    CU_ASSERT_EQUAL(reopen_verdict(4 * 1000000000LL, &late), DFOTA_V_FAIL); /* still over */
+    CU_ASSERT_EQUAL(late, 0);
+    CU_ASSERT_EQUAL(reopen_verdict(6 * 1000000000LL, &late), DFOTA_V_INCOMPLETE);
+    CU_ASSERT_EQUAL(late, 1);
 }
 
 /* ---- texts cut to fit stay UTF-8 ----------------------------------------- */
@@ -2100,6 +2159,7 @@ static void test_reset_judges_as_new(void)
 static const test_entry tests[] = {
     {"texts cut to fit stay UTF-8", test_cut_text_stays_utf8},
     {"a window the harness may have missed is not the module's", test_harness_lateness},
+    {"a host open the harness may have seen late is not the host's", test_harness_lateness_host},
     {"every rule, both profiles", test_rule_table},
     {"FIELD-QUIRKS: FAIL in strict, WARN in field", test_field_quirks},
     {"the log's own damage: a NOTE, inconclusive in strict", test_log_damage},
