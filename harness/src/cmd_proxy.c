@@ -89,8 +89,10 @@ static const char usage_options[] =
     "  2  usage error\n"
     "  3  no FAIL, but a rule is INCOMPLETE (e.g. stopped during an upgrade)\n"
     "  4  harness trouble: the module's port cannot be opened, PATH is in the way\n"
-    "     (a file), the report cannot be written, or the port did not come back\n"
-    "     within the give-up time (the verdict so far is still printed)\n";
+    "     (a file), the report cannot be written, the port did not come back\n"
+    "     within the give-up time, or dfota itself was late: a window missed by\n"
+    "     less than dfota's own delay in reading is not judged (the verdict so\n"
+    "     far is still printed)\n";
 
 typedef struct {
     const char *source;      /* serial:... */
@@ -356,7 +358,16 @@ static const char *proxy_loop(dfota_proxy *px, char *err, size_t errlen)
 /* The verdict, the transcript closed, the summary written; the exit status. */
 static int session_end(session *s, const proxy_args *a, const char *trouble)
 {
+    char late[DFOTA_ERRBUF];
     dfota_checker_finish(s->checker);
+    const dfota_checker_result *res = dfota_checker_result_get(s->checker);
+    if (!trouble && res->harness_late > 0) {
+        snprintf(late, sizeof late,
+                 "the harness was late: %lu window%s not judged (first: %.120s); nothing is charged "
+                 "to the module or the host (is the machine overloaded, or the time scale too small?)",
+                 res->harness_late, res->harness_late == 1 ? "" : "s", res->harness_late_reason);
+        trouble = late;
+    }
     dfota_output_end_file(s->out, dfota_checker_result_get(s->checker), NULL, DFOTA_FMT_TRANSCRIPT,
                           NULL);
     int status = (int)dfota_output_status(s->out);

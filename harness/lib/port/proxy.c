@@ -32,6 +32,14 @@
 /* What the host sent must reach the module within this wall time (RTS/CTS
  * may hold it); past it the bytes are dropped with a note. */
 #define WRITE_TIMEOUT_MS 2000
+/* The longest wait for either side (wall), at real time; a wait on a
+ * scaled clock is as long in module time (at least 1 ms of wall time). A
+ * wait's length bounds what the proxy can tell of its own lateness. */
+#define WAIT_CAP_MS 50
+/* The least lateness a wall-clock read may have: a wait wakes no finer. */
+#define LATE_FLOOR_NS DFOTA_NS_PER_MS
+/* A poll that returned within this (wall) did not wait: the bytes were there. */
+#define POLL_WAITED_NS 500000LL
 /* Reads per side per step, so that one chatty side cannot starve the other. */
 #define READS_PER_STEP 16
 #define READ_CHUNK 4096
@@ -44,6 +52,13 @@ struct dfota_proxy {
     char tty[TTY_MAX];          /* the slave's path, "" while the module is away */
     int master;                 /* -1 while the module is away */
     int host_attached;          /* as last reported with host-open / host-close */
+    /* The proxy's own lateness (wall ns): since when what it reads may have
+     * been waiting, so that a window missed by less is the harness's. */
+    int64_t asked_wall;         /* the step's wait began */
+    int waited;                 /* and it waited (POLL_WAITED_NS or more) */
+    int64_t empty_wall;         /* the module's port last read with nothing in it */
+    int64_t late;               /* late_ns (module time) of the module's lines being framed */
+    int64_t hup_wall;           /* the terminal last seen with no host (or made) */
     dfota_clock *clock;         /* module time: real, or scaled for a scaled module */
     int64_t give_up_ns;
     int64_t lost_at;            /* module time of the last port-lost */
@@ -69,18 +84,35 @@ static void sleep_ms(int ms)
 
 /* ---- events ---------------------------------------------------------------------- */
 
+/* An event at the module time now; late_ns: how long before it the proxy
+ * may have been able to see it (module time). */
 static void emit(dfota_proxy *p, dfota_dir dir, const char *data, size_t len, size_t full,
-                 unsigned flags)
+                 unsigned flags, int64_t late_ns)
 {
     if (!p->on_event)
         return;
     dfota_event ev = dfota_event_line(dfota_proxy_now(p), dir, data, len, full, flags);
+    ev.late_ns = late_ns;
     p->on_event(p->event_ctx, &ev);
 }
 
 static void emit_note(dfota_proxy *p, const char *what)
 {
-    emit(p, DFOTA_DIR_HARNESS, what, strlen(what), strlen(what), 0);
+    emit(p, DFOTA_DIR_HARNESS, what, strlen(what), strlen(what), 0, 0);
+}
+
+/* The lateness of something that may have been there since wall time
+ * since (0: unknown, the floor), in module time. */
+static int64_t late_since(const dfota_proxy *p, int64_t since)
+{
+    int64_t late = since > 0 ? dfota_wall_ns() - since : 0;
+    return dfota_clock_from_wall(p->clock, late > LATE_FLOOR_NS ? late : LATE_FLOOR_NS);
+}
+
+/* A harness event that may have happened any time since wall time since. */
+static void emit_note_since(dfota_proxy *p, const char *what, int64_t since)
+{
+    emit(p, DFOTA_DIR_HARNESS, what, strlen(what), strlen(what), 0, late_since(p, since));
 }
 
 /* Frames bytes one side sent into lines, each an event. */
@@ -92,7 +124,7 @@ static void frame(dfota_proxy *p, dfota_framer *fr, dfota_dir dir, const uint8_t
     dfota_framer_push(fr, b, n);
     while (dfota_framer_next(fr, &line, &len, &full, &flags))
         if (len > 0 || (flags & DFOTA_EV_OVERLONG))
-            emit(p, dir, line, len, full, flags);
+            emit(p, dir, line, len, full, flags, dir == DFOTA_DIR_MODULE ? p->late : 0);
 }
 
 /* A line a side left unterminated when its port went (a URC cut by a reboot). */
@@ -102,7 +134,7 @@ static void frame_flush(dfota_proxy *p, dfota_framer *fr, dfota_dir dir)
     size_t len, full;
     unsigned flags;
     if (dfota_framer_flush(fr, &line, &len, &full, &flags) && len > 0)
-        emit(p, dir, line, len, full, flags);
+        emit(p, dir, line, len, full, flags, dir == DFOTA_DIR_MODULE ? p->late : 0);
 }
 
 /* Says once how much a host that did not read has lost. */
@@ -133,12 +165,18 @@ static dfota_err host_open(dfota_proxy *p, char *err, size_t errlen)
     }
     p->master = m;
     p->host_attached = 0;
+    p->hup_wall = dfota_wall_ns(); /* no host could open it before it was there */
     return DFOTA_OK;
 }
 
-static int master_hup(const dfota_proxy *p)
+/* No host has the terminal open; when none has, the time is kept: a host
+ * seen later may have opened it any time since. */
+static int master_hup(dfota_proxy *p)
 {
-    return dfota_pty_no_host(p->master);
+    int hup = dfota_pty_no_host(p->master);
+    if (hup)
+        p->hup_wall = dfota_wall_ns();
+    return hup;
 }
 
 /* host-open / host-close as the terminal shows them. */
@@ -151,7 +189,10 @@ static void host_seen(dfota_proxy *p, int attached)
         note_dropped(p);
     }
     p->host_attached = attached;
-    emit_note(p, dfota_harness_event_name(attached ? DFOTA_HEV_HOST_OPEN : DFOTA_HEV_HOST_CLOSE));
+    if (attached) /* seen some time after it opened: since the terminal was last seen without it */
+        emit_note_since(p, dfota_harness_event_name(DFOTA_HEV_HOST_OPEN), p->hup_wall);
+    else
+        emit_note(p, dfota_harness_event_name(DFOTA_HEV_HOST_CLOSE));
 }
 
 /* True when the host has bytes it has not read yet. */
@@ -225,8 +266,11 @@ static void host_to_module(dfota_proxy *p)
         if (r <= 0)
             return; /* EAGAIN, or EIO: no host has the terminal open */
         host_seen(p, 1); /* it wrote: it has the port open, whatever poll said */
-        frame(p, p->from_host, DFOTA_DIR_HOST, buf, (size_t)r);
         dfota_err rc = dfota_port_write(p->port, buf, (size_t)r, WRITE_TIMEOUT_MS, err, sizeof err);
+        /* Its lines are stamped once they have reached the module: a window
+         * to the answer counts from there, never from before a delay of the
+         * proxy's own in passing them on. */
+        frame(p, p->from_host, DFOTA_DIR_HOST, buf, (size_t)r);
         if (rc == DFOTA_OK)
             continue;
         if (!dfota_port_is_open(p->port)) {
@@ -257,12 +301,17 @@ static void module_to_host(dfota_proxy *p)
     char err[DFOTA_ERRBUF];
     for (int i = 0; i < READS_PER_STEP; i++) {
         int n = dfota_port_read(p->port, buf, sizeof buf, 0, err, sizeof err);
-        if (n == 0)
+        if (n == 0) {
+            p->empty_wall = dfota_wall_ns();
             return;
+        }
         if (n < 0) { /* the port closes itself on every error: it went away */
             module_lost(p);
             return;
         }
+        /* The bytes came after the wait began, if it waited (the port was
+         * empty then); else some time since the port was last seen empty. */
+        p->late = late_since(p, p->waited ? p->asked_wall : p->empty_wall);
         host_seen(p, !master_hup(p));
         frame(p, p->from_module, DFOTA_DIR_MODULE, buf, (size_t)n);
         queue_for_host(p, buf, (size_t)n);
@@ -279,8 +328,12 @@ static dfota_err step_away(dfota_proxy *p, int timeout_ms, char *err, size_t err
     int r = dfota_port_reopen(p->port, why, sizeof why);
     if (r == 1) {
         dfota_err rc = host_open(p, err, errlen);
+        p->empty_wall = dfota_wall_ns(); /* nothing read can be older than the open */
+        /* found at a look (LOOK_MS apart) or after the settle time: it may
+         * have been back since the last look that found it away */
         if (rc == DFOTA_OK)
-            emit_note(p, dfota_harness_event_name(DFOTA_HEV_PORT_BACK));
+            emit_note_since(p, dfota_harness_event_name(DFOTA_HEV_PORT_BACK),
+                            dfota_port_away_ns(p->port));
         return rc;
     }
     if (r < 0) /* there but not openable (yet): udev, permissions; keep trying */
@@ -298,6 +351,17 @@ static dfota_err step_away(dfota_proxy *p, int timeout_ms, char *err, size_t err
     return DFOTA_OK;
 }
 
+/* The longest single wait, in wall ms: WAIT_CAP_MS at real time, as long
+ * in module time on a scaled clock (at least 1 ms). */
+static int wait_cap(const dfota_proxy *p)
+{
+    double scale = dfota_clock_scale(p->clock);
+    if (!(scale > 0) || scale >= 1)
+        return WAIT_CAP_MS;
+    int ms = (int)(scale * WAIT_CAP_MS);
+    return ms < 1 ? 1 : ms;
+}
+
 dfota_err dfota_proxy_step(dfota_proxy *p, int timeout_ms, char *err, size_t errlen)
 {
     if (!p || timeout_ms < 0) {
@@ -312,10 +376,14 @@ dfota_err dfota_proxy_step(dfota_proxy *p, int timeout_ms, char *err, size_t err
     struct pollfd pf[2] = {{dfota_port_fd(p->port), POLLIN, 0},
                            {p->master, (short)(POLLIN | (p->q_len ? POLLOUT : 0)), 0}};
     int ms = hup && timeout_ms > HUP_RECHECK_MS ? HUP_RECHECK_MS : timeout_ms;
+    if (ms > wait_cap(p))
+        ms = wait_cap(p);
+    p->asked_wall = dfota_wall_ns();
     if (poll(pf, hup ? 1 : 2, ms) < 0 && errno != EINTR) {
         snprintf(err, errlen, "poll: %s", strerror(errno));
         return DFOTA_E_IO;
     }
+    p->waited = dfota_wall_ns() - p->asked_wall >= POLL_WAITED_NS;
     host_to_module(p);
     if (p->master >= 0)
         host_seen(p, !master_hup(p));
@@ -371,6 +439,7 @@ dfota_err dfota_proxy_new(const dfota_proxy_opts *opts, dfota_proxy **out, char 
         (rc = dfota_port_open(opts->port, opts->port_opts, &p->port, err, errlen)) != DFOTA_OK ||
         (rc = host_open(p, err, errlen)) != DFOTA_OK)
         goto fail;
+    p->empty_wall = dfota_wall_ns(); /* nothing read can be older than the open */
     *out = p;
     return DFOTA_OK;
 fail:

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <CUnit/Basic.h>
@@ -26,16 +27,70 @@
 #define EVENT_TEXT 80
 #define STEPS_MAX 200
 
+/* A module that answers AT+QGMR with OK as soon as the command reaches it. */
+typedef struct {
+    int fd;           /* its master */
+    char in[64];      /* what reached it */
+    size_t len;
+    int answered;
+} quick_module;
+
+static void quick_module_look(quick_module *m)
+{
+    ssize_t n = read(m->fd, m->in + m->len, sizeof m->in - 1 - m->len);
+    if (n > 0)
+        m->in[m->len += (size_t)n] = '\0';
+    if (!m->answered && strstr(m->in, "AT+QGMR\r"))
+        m->answered = write(m->fd, "\r\nOK\r\n", 6) == 6;
+}
+
 typedef struct {
     char text[EVENTS_MAX][EVENT_TEXT]; /* "<dir> <payload>" */
+    int64_t late[EVENTS_MAX];          /* its late_ns */
+    int64_t t[EVENTS_MAX];             /* its t_ns */
     size_t n;
+    const char *stall_on;              /* an event whose report takes stall_ms, or NULL */
+    int stall_ms;
+    quick_module *module;              /* runs while the proxy stalls, or NULL */
 } events;
+
+static void pause_ms(int ms)
+{
+    struct timespec d = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&d, NULL);
+}
 
 static void on_event(void *ctx, const dfota_event *ev)
 {
     events *e = ctx;
-    if (e->n < EVENTS_MAX)
-        snprintf(e->text[e->n++], EVENT_TEXT, "%c %.*s", (char)ev->dir, (int)ev->len, ev->data);
+    if (e->n < EVENTS_MAX) {
+        e->late[e->n] = ev->late_ns;
+        e->t[e->n] = ev->t_ns;
+        snprintf(e->text[e->n], EVENT_TEXT, "%c %.*s", (char)ev->dir, (int)ev->len, ev->data);
+        /* the proxy descheduled while it reports this one (a busy machine) */
+        if (e->stall_on && strcmp(e->text[e->n], e->stall_on) == 0) {
+            if (e->module) /* another process: it answers meanwhile, if it has the command */
+                quick_module_look(e->module);
+            pause_ms(e->stall_ms);
+        }
+        e->n++;
+    }
+}
+
+/* The index of the last event with this text, or -1. */
+static long event_at(const events *e, const char *text)
+{
+    for (size_t i = e->n; i-- > 0;)
+        if (strcmp(e->text[i], text) == 0)
+            return (long)i;
+    return -1;
+}
+
+/* The late_ns of the last event with this text, or -1 when there is none. */
+static int64_t event_late(const events *e, const char *text)
+{
+    long i = event_at(e, text);
+    return i < 0 ? -1 : e->late[i];
 }
 
 static int has_event(const events *e, const char *text)
@@ -207,6 +262,97 @@ static void test_reboot(void)
     rig_down(&r);
 }
 
+/* Checks that the event was reported as at least 0.300 s late, and says
+ * how late it was when not. */
+static void late_at_least_300ms(const events *e, const char *text)
+{
+    int64_t late = event_late(e, text);
+    CU_ASSERT(late >= 300 * DFOTA_NS_PER_MS);
+    if (late < 300 * DFOTA_NS_PER_MS)
+        printf("\n  '%s' late by %.3f s, want at least 0.300 s\n", text,
+               late < 0 ? -1.0 : dfota_seconds(late));
+}
+
+/* The proxy's own lateness is carried to the judge: what waited while the
+ * proxy was not looking (a busy machine, here a test that pauses between
+ * steps) says it may have come that much sooner, so that a window missed
+ * by less is the harness's trouble, never the module's or the host's. */
+static void test_lateness(void)
+{
+    rig r;
+    events e = {.n = 0};
+    char got[64];
+    CU_ASSERT_EQUAL_FATAL(rig_up(&r), 0);
+    dfota_proxy *p = proxy_up(&r, &e, 0);
+    int host = host_open(&r);
+    CU_ASSERT_FATAL(host >= 0);
+    CU_ASSERT(step_until_event(p, &e, "! host-open"));
+    /* the module answers; the proxy looks 0.3 s later */
+    CU_ASSERT(write(r.module, "\r\nOK\r\n", 6) == 6);
+    pause_ms(300);
+    CU_ASSERT(step_until_read(p, host, "OK\r\n", got, sizeof got));
+    late_at_least_300ms(&e, "< OK");
+    /* the port comes back while the proxy is not looking */
+    close(host);
+    module_down(&r);
+    CU_ASSERT(step_until_event(p, &e, "! port-lost"));
+    CU_ASSERT_EQUAL_FATAL(module_up(&r), 0);
+    pause_ms(300);
+    CU_ASSERT(step_until_event(p, &e, "! port-back"));
+    late_at_least_300ms(&e, "! port-back");
+    /* the host reopens it while the proxy is not looking */
+    size_t opens = e.n;
+    host = host_open(&r);
+    CU_ASSERT(host >= 0);
+    pause_ms(300);
+    char err[DFOTA_ERRBUF];
+    for (int i = 0; i < STEPS_MAX && event_late(&e, "! host-open") >= 0 && e.n == opens; i++)
+        CU_ASSERT_EQUAL_FATAL(dfota_proxy_step(p, 10, err, sizeof err), DFOTA_OK);
+    CU_ASSERT(e.n > opens && strcmp(e.text[e.n - 1], "! host-open") == 0);
+    late_at_least_300ms(&e, "! host-open");
+    if (host >= 0)
+        close(host);
+    dfota_proxy_free(p);
+    rig_down(&r);
+}
+
+/* A command the proxy is slow to pass on (descheduled for a second as it
+ * reads it) is not the module's slowness: the window from the command to
+ * its answer, less what the answer says of its own lateness, does not hold
+ * that second (half of it is the bound). The module answers as soon as
+ * the command reaches it, during the stall if it has reached it by then. */
+static void test_forward_delay(void)
+{
+    rig r;
+    quick_module m = {.fd = -1};
+    events e = {.n = 0, .stall_on = "> AT+QGMR", .stall_ms = 1000, .module = &m};
+    char got[64] = "", err[DFOTA_ERRBUF];
+    size_t len = 0;
+    CU_ASSERT_EQUAL_FATAL(rig_up(&r), 0);
+    m.fd = r.module;
+    dfota_proxy *p = proxy_up(&r, &e, 0);
+    int host = host_open(&r);
+    CU_ASSERT_FATAL(host >= 0);
+    CU_ASSERT(write(host, "AT+QGMR\r", 8) == 8);
+    for (int i = 0; i < STEPS_MAX && !strstr(got, "OK\r\n"); i++) {
+        CU_ASSERT_EQUAL_FATAL(dfota_proxy_step(p, 10, err, sizeof err), DFOTA_OK);
+        quick_module_look(&m);
+        ssize_t n = read(host, got + len, sizeof got - 1 - len);
+        if (n > 0)
+            got[len += (size_t)n] = '\0';
+    }
+    long cmd = event_at(&e, "> AT+QGMR"), ok = event_at(&e, "< OK");
+    CU_ASSERT_FATAL(cmd >= 0 && ok >= 0);
+    int64_t unexplained = e.t[ok] - e.t[cmd] - e.late[ok];
+    CU_ASSERT(unexplained < 500 * DFOTA_NS_PER_MS);
+    if (unexplained >= 500 * DFOTA_NS_PER_MS)
+        printf("\n  the answer came %.3f s after the command, late by %.3f s: the module charged "
+               "for the proxy's delay\n", dfota_seconds(e.t[ok] - e.t[cmd]), dfota_seconds(e.late[ok]));
+    close(host);
+    dfota_proxy_free(p);
+    rig_down(&r);
+}
+
 /* Bytes just written to a terminal's master are the host's to read, and
  * dfota_pty_unread says so at once: the kernel hands them to the slave a
  * moment later, on its own, and a USB power-off decided in that moment
@@ -288,6 +434,8 @@ static const test_entry tests[] = {
     {"forwards both ways", test_forwards_both_ways},
     {"a reboot drops the link and brings it back", test_reboot},
     {"gives up on a port that stays away", test_gives_up},
+    {"what waited for the proxy says how late it is", test_lateness},
+    {"the proxy's delay in passing a command on is not the module's", test_forward_delay},
     {"bytes written are unread at once", test_unread_at_once},
     {"refuses a link in the way and a missing port", test_refuses},
 };
