@@ -5,7 +5,9 @@
 # 16 of the 23 ms a process took to start, which an engine that runs one
 # dfota per log pays once a log. Judging a log loads neither; JUnit loads
 # libxml2 only; a run on the emulator loads both and passes. The dynamic
-# loader says what it loads (LD_DEBUG=files, glibc's).
+# loader says what it loads (LD_DEBUG=files, glibc's), and from where
+# (LD_DEBUG=libs): the package dfota names for a missing one must be the
+# one the package manager says owns it.
 #
 # usage: lazy-libs.sh DFOTA_BINARY REPO_ROOT (through ctest, which sets
 # DFOTA_TEST_REFUSE_SHIM to the refuse_dlopen library)
@@ -35,17 +37,19 @@ loaded libxml2 "$tmp/ld" && bad "check loads libxml2" || ok "check does not load
 # the loader's own words are there: a test that could not see a load passes nothing
 loaded libyaml "$tmp/ld" && ok "the loader's trace is read (libyaml is in it)" || { bad "no loader trace:"; head -5 "$tmp/ld"; }
 
-LD_DEBUG=files "$dfota" check --format junit "$log" > "$tmp/out" 2> "$tmp/ld"
+LD_DEBUG=files,libs "$dfota" check --format junit "$log" > "$tmp/out" 2> "$tmp/ld"
 rc=$?
+cp "$tmp/ld" "$tmp/ld-junit"
 [ "$rc" -eq 0 ] && ok "check --format junit (exit 0)" || { bad "check --format junit: exit $rc"; cat "$tmp/out"; }
 expect_grep "its JUnit is written" "<testsuites" "$tmp/out"
 expect_grep "with the passing case" "<testcase" "$tmp/out"
 loaded libxml2 "$tmp/ld" && ok "JUnit loads libxml2" || bad "JUnit did not load libxml2"
 loaded libcurl "$tmp/ld" && bad "JUnit loads libcurl" || ok "JUnit does not load libcurl"
 
-(cd "$tmp" && LD_DEBUG=files "$dfota" run --source emulator --report "$tmp/reports" \
+(cd "$tmp" && LD_DEBUG=files,libs "$dfota" run --source emulator --report "$tmp/reports" \
   "$root/scenarios/3-test-command.yaml" > "$tmp/out" 2> "$tmp/ld")
 rc=$?
+cp "$tmp/ld" "$tmp/ld-run"
 [ "$rc" -eq 0 ] && ok "run on the emulator passes (exit 0)" || { bad "run: exit $rc"; cat "$tmp/out"; grep -v '^ *[0-9]*:' "$tmp/ld" | head; }
 loaded libcurl "$tmp/ld" && ok "the emulator loads libcurl" || bad "the emulator did not load libcurl"
 loaded libxml2 "$tmp/ld" && ok "the run's report loads libxml2" || bad "the run's report did not load libxml2"
@@ -60,15 +64,31 @@ fi
 # them stops, names the package, and is the bench's trouble (exit 4 for a
 # run) or output that cannot be made (exit 2 for check), never a verdict.
 shim=${DFOTA_TEST_REFUSE_SHIM:-}
-if [ -z "$shim" ] || [ ! -f "$shim" ] || [ -z "${DFOTA_TEST_CURL_PACKAGE:-}" ] || [ -z "${DFOTA_TEST_XML_PACKAGE:-}" ]; then
-  bad "no refuse_dlopen library or package names (DFOTA_TEST_REFUSE_SHIM='$shim'): run through ctest"
+if [ -z "$shim" ] || [ ! -f "$shim" ]; then
+  bad "no refuse_dlopen library (DFOTA_TEST_REFUSE_SHIM='$shim'): run through ctest"
   finish; exit
 fi
-# the packages the build found the libraries in (a distribution may name
-# them otherwise), as patterns
+# owner NAME TRACE: the package that owns the NAME library the loader
+# opened in TRACE, as the package manager says (not as the build found it)
+owner() {
+  local path
+  path=$(sed -n "s|.*calling init: \(/.*/$1[^/ ]*\)\$|\1|p" "$2" | head -1)
+  [ -n "$path" ] && command -v dpkg-query > /dev/null || return 0
+  dpkg-query -S "$(realpath "$path")" 2> /dev/null |
+    sed -n 's/^\([a-z0-9][a-z0-9.+-]*\)\(:[a-z0-9]*\)\{0,1\}: .*/\1/p' | head -1
+}
+# as patterns
 re() { printf '%s' "$1" | sed 's/[].+*?^$[]/\\&/g'; }
-curl_pkg=$(re "$DFOTA_TEST_CURL_PACKAGE")
-xml_pkg=$(re "$DFOTA_TEST_XML_PACKAGE")
+curl_owner=$(owner libcurl "$tmp/ld-run")
+xml_owner=$(owner libxml2 "$tmp/ld-junit")
+if [ -n "$curl_owner" ] && [ -n "$xml_owner" ]; then
+  ok "the loaded libraries' packages, by the package manager: $curl_owner, $xml_owner"
+else
+  bad "cannot tell which packages own the loaded libcurl ('$curl_owner') and libxml2 ('$xml_owner')"
+  grep 'calling init' "$tmp/ld-run" | head -20
+fi
+curl_pkg=$(re "${curl_owner:-?}")
+xml_pkg=$(re "${xml_owner:-?}")
 # A sanitizer build wants its runtime first among the libraries: the
 # preloaded one is the system's loader here, not dfota's code.
 asan="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
