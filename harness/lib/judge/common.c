@@ -149,10 +149,13 @@ void judge_log_damage(dfota_checker *c, flow *f, dfota_rule r, const dfota_event
 void judge_harness_late(dfota_checker *c, flow *f, dfota_rule r, const dfota_event *ev,
                         const char *expected, int64_t d, int64_t late)
 {
+    char at[32] = "";
+    if (ev->line > 0) /* a live judge that records nothing numbers no line */
+        snprintf(at, sizeof at, " at line %lu", ev->line);
     if (c->res.harness_late++ == 0)
         snprintf(c->res.harness_late_reason, sizeof c->res.harness_late_reason,
-                 "%s, read after %.3fs at line %lu, may have come up to %.3fs sooner",
-                 dfota_rule_get(r)->id, dfota_seconds(d), ev->line, dfota_seconds(late));
+                 "%s, read after %.3fs%s, may have come up to %.3fs sooner",
+                 dfota_rule_get(r)->id, dfota_seconds(d), at, dfota_seconds(late));
     judge_report(c, f, r, DFOTA_L_INCOMPLETE, ev, NULL, expected,
            "read after %.3fs, but the harness may have read it up to %.3fs after it came: "
            "not judged", dfota_seconds(d), dfota_seconds(late));

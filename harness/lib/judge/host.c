@@ -128,7 +128,14 @@ void judge_host_event(dfota_checker *c, const dfota_event *ev, dfota_harness_eve
         if (c->o.judge_host && c->reopen_due) {
             /* HOST-REOPEN (3.1, 3.2): the port went again, never reopened. */
             int64_t d = host_wall(c, span(c->t_reopen_due, ev->t_ns));
-            if (c->o.host_reopen_ns > 0 && d != DFOTA_T_NONE && d > c->o.host_reopen_ns)
+            /* a live source may have seen the port go late: the harness's */
+            int64_t late = host_wall(c, ev->late_ns);
+            if (c->o.host_reopen_ns > 0 && d != DFOTA_T_NONE && d > c->o.host_reopen_ns &&
+                d - late <= c->o.host_reopen_ns)
+                judge_harness_late(c, c->up, DFOTA_R_HOST_REOPEN, ev,
+                                   "the port reopened after the reboot, within the host-reopen window",
+                                   d, late);
+            else if (c->o.host_reopen_ns > 0 && d != DFOTA_T_NONE && d > c->o.host_reopen_ns)
                 judge_report(c, c->up, DFOTA_R_HOST_REOPEN, DFOTA_L_FAIL, ev, NULL,
                        "the port reopened after the reboot, within the host-reopen window",
                        "not reopened in the %.3fs%s before it went away again", dfota_seconds(d),

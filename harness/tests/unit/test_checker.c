@@ -1959,15 +1959,18 @@ static void test_harness_lateness(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(why, "TIME-FINAL-RESULT, read after 4.000s at line 2"));
 }
 
-/* HOST-REOPEN against a 10 s window: the port back at 10 s, the host's open
- * seen at 25 s, which the harness may have seen up to late_ns after it
- * happened (a proxy that looks at its terminal now and then). */
-static dfota_verdict reopen_verdict(int64_t late_ns, unsigned long *late)
+/* HOST-REOPEN against a 10 s window (wall time): the port back at 10 s,
+ * then at 25 s the host's open, or (gone) the port lost again with no open,
+ * which the harness may have seen up to late_ns after it happened (a proxy
+ * that looks at its terminal now and then). The module's clock runs at
+ * scale: module time is wall time / scale. */
+static dfota_verdict reopen_verdict(int64_t late_ns, double scale, int gone, unsigned long *late)
 {
     dfota_checker_opts o;
     dfota_checker_opts_init(&o);
     o.judge_host = 1;
     o.host_reopen_ns = 10 * 1000000000LL;
+    o.host_wall_scale = scale;
     capture cap_;
     memset(&cap_, 0, sizeof cap_);
     dfota_sink sink = {on_finding, on_flow, &cap_};
@@ -1980,7 +1983,7 @@ static dfota_verdict reopen_verdict(int64_t late_ns, unsigned long *late)
     memset(&ev, 0, sizeof ev);
     ev.t_ns = 25000000000LL;
     ev.dir = DFOTA_DIR_HARNESS;
-    ev.data = "host-open";
+    ev.data = gone ? "port-lost" : "host-open";
     ev.len = ev.full_len = 9;
     ev.line = 4;
     ev.late_ns = late_ns;
@@ -1995,13 +1998,21 @@ static dfota_verdict reopen_verdict(int64_t late_ns, unsigned long *late)
 
 static void test_harness_lateness_host(void)
 {
+    const int64_t s = 1000000000LL;
     unsigned long late;
-    CU_ASSERT_EQUAL(reopen_verdict(0, &late), DFOTA_V_FAIL);
-    CU_ASSERT_EQUAL(late, 0);
-    CU_ASSERT_EQUAL(reopen_verdict(4 * 1000000000LL, &late), DFOTA_V_FAIL); /* still over */
-    CU_ASSERT_EQUAL(late, 0);
-    CU_ASSERT_EQUAL(reopen_verdict(6 * 1000000000LL, &late), DFOTA_V_INCOMPLETE);
-    CU_ASSERT_EQUAL(late, 1);
+    for (int gone = 0; gone <= 1; gone++) {
+        CU_ASSERT_EQUAL(reopen_verdict(0, 1.0, gone, &late), DFOTA_V_FAIL);
+        CU_ASSERT_EQUAL(late, 0);
+        CU_ASSERT_EQUAL(reopen_verdict(4 * s, 1.0, gone, &late), DFOTA_V_FAIL); /* still over */
+        CU_ASSERT_EQUAL(late, 0);
+        CU_ASSERT_EQUAL(reopen_verdict(6 * s, 1.0, gone, &late), DFOTA_V_INCOMPLETE);
+        CU_ASSERT_EQUAL(late, 1);
+        /* a module clock at twice wall time: 15 s of it are 30 s of the
+         * host's; 6 s late are 12 s, still over; 11 s late are 22 s */
+        CU_ASSERT_EQUAL(reopen_verdict(6 * s, 2.0, gone, &late), DFOTA_V_FAIL);
+        CU_ASSERT_EQUAL(reopen_verdict(11 * s, 2.0, gone, &late), DFOTA_V_INCOMPLETE);
+        CU_ASSERT_EQUAL(late, 1);
+    }
 }
 
 /* ---- texts cut to fit stay UTF-8 ----------------------------------------- */
@@ -2159,7 +2170,7 @@ static void test_reset_judges_as_new(void)
 static const test_entry tests[] = {
     {"texts cut to fit stay UTF-8", test_cut_text_stays_utf8},
     {"a window the harness may have missed is not the module's", test_harness_lateness},
-    {"a host open the harness may have seen late is not the host's", test_harness_lateness_host},
+    {"a host open or port loss the harness saw late is not the host's", test_harness_lateness_host},
     {"every rule, both profiles", test_rule_table},
     {"FIELD-QUIRKS: FAIL in strict, WARN in field", test_field_quirks},
     {"the log's own damage: a NOTE, inconclusive in strict", test_log_damage},
