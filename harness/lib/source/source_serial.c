@@ -20,13 +20,14 @@
  * The wait for it is bounded by the deadline next() is given.
  *
  * On a wall clock the source measures its own lateness: bytes it reads
- * came at some time since it last saw the port empty (when a read found
- * nothing, or when a read that then waited began), and each line framed
- * from them carries that span in late_ns (at least LATE_FLOOR_NS of wall
- * time, the granularity of a wait), so that a window missed by less is the
- * harness's trouble, not the module's. A wait that wakes when bytes come
- * may itself wake late on a busy machine, so waits are kept short on a
- * scaled clock (wait_cap), which keeps that span small in module time.
+ * came at some time since it last saw the port empty (a look that found
+ * nothing: each wait begins with one; after a reboot, since the port may
+ * have been back), and each line framed from them carries the span from
+ * then to when the line is returned in late_ns (at least LATE_FLOOR_NS of
+ * wall time, the granularity of a wait), so that a window missed by less
+ * is the harness's trouble, not the module's. A wait that wakes when bytes
+ * come may itself wake late on a busy machine, so waits are kept short on
+ * a scaled clock (wait_cap), which keeps that span small in module time.
  * Before a deadline is declared passed the port is looked at once more. */
 #define _DEFAULT_SOURCE
 #include <errno.h>
@@ -52,8 +53,6 @@
 #define SPEC_MAX 1024
 /* The least lateness a wall-clock read may have: a wait wakes no finer. */
 #define LATE_FLOOR_NS DFOTA_NS_PER_MS
-/* A read that returned within this (wall) did not wait: the bytes were there. */
-#define READ_WAITED_NS 500000LL
 
 
 typedef struct {
@@ -64,7 +63,7 @@ typedef struct {
     int own_clock;               /* opened from a spec: the clock is ours */
     int64_t now;                 /* module time of the last event */
     int64_t empty_wall;          /* wall time the port was last seen with nothing to read */
-    int64_t late;                /* late_ns of the lines framed from the last bytes read */
+    int64_t since;               /* the bytes being framed came after this (wall time) */
     int looked_at_deadline;      /* the port was looked at once more after the deadline */
     dfota_harness_event port_event; /* a port event to return first */
     char sent[DFOTA_AT_LINE_MAX + 1];
@@ -78,6 +77,17 @@ typedef struct {
 static int64_t module_now(const serial_source *s)
 {
     return dfota_clock_now(s->clock);
+}
+
+/* The lateness (module time) of what may have been there since wall time
+ * since: at least LATE_FLOOR_NS; none on a virtual clock, which waits for
+ * nothing. */
+static int64_t late_since(const serial_source *s, int64_t since)
+{
+    if (dfota_clock_is_virtual(s->clock))
+        return 0;
+    int64_t late = since > 0 ? dfota_wall_ns() - since : 0;
+    return dfota_clock_from_wall(s->clock, late > LATE_FLOOR_NS ? late : LATE_FLOOR_NS);
 }
 
 /* Wall milliseconds until a module-time deadline, at most cap. */
@@ -97,7 +107,7 @@ static void make_event(serial_source *s, dfota_event *ev, dfota_dir dir, const c
     ev->data = data;
     ev->len = ev->full_len = len;
     ev->flags = flags;
-    ev->late_ns = dir == DFOTA_DIR_MODULE ? s->late : 0;
+    ev->late_ns = dir == DFOTA_DIR_MODULE ? late_since(s, s->since) : 0;
 }
 
 /* What is ready without waiting: a port event, the sent line, a framed line. */
@@ -146,33 +156,33 @@ static int idle(serial_source *s, int64_t deadline, int ms, char *err, size_t er
     return 0;
 }
 
-/* n bytes read by a call made at wall time `asked`: since when they may
- * have been waiting becomes the lateness of the lines they complete. */
-static void took(serial_source *s, int n, int64_t asked)
+/* n bytes read: they came some time since the port was last seen empty,
+ * which the lines they complete carry as their lateness. */
+static void took(serial_source *s, int n)
 {
     dfota_clock_wire_taken(s->clock, DFOTA_WIRE_TO_HOST, (size_t)n);
     dfota_framer_push(s->framer, s->buf, (size_t)n);
-    if (dfota_clock_is_virtual(s->clock)) {
-        s->late = 0;
-        return;
-    }
-    /* empty since: the start of a read that waited, or the last empty read */
-    int64_t now = dfota_wall_ns(), late = LATE_FLOOR_NS;
-    int64_t since = now - asked >= READ_WAITED_NS ? asked : s->empty_wall;
-    if (since > 0 && now - since > late)
-        late = now - since;
-    s->late = dfota_clock_from_wall(s->clock, late);
+    s->since = s->empty_wall;
 }
 
-/* A read of the port, with what it says of the harness's lateness. */
+/* A read of the port, waiting at most ms; what it finds (or not) is what
+ * the harness's lateness is measured from. */
 static int read_port(serial_source *s, int ms, char *err, size_t errlen)
 {
-    int64_t asked = dfota_wall_ns();
-    int n = dfota_port_read(s->port, s->buf, sizeof s->buf, ms, err, errlen);
+    /* A look first: when the port is empty, what the wait brings came
+     * after it. (Whether a read waited cannot be told from how long it
+     * took: one that found bytes at once may have been descheduled.) */
+    int64_t looked = dfota_wall_ns();
+    int n = dfota_port_read(s->port, s->buf, sizeof s->buf, 0, err, errlen);
+    if (n == 0 && ms > 0) {
+        s->empty_wall = looked;
+        looked = dfota_wall_ns();
+        n = dfota_port_read(s->port, s->buf, sizeof s->buf, ms, err, errlen);
+    }
     if (n > 0)
-        took(s, n, asked);
+        took(s, n);
     else if (n == 0)
-        s->empty_wall = dfota_wall_ns();
+        s->empty_wall = looked;
     return n;
 }
 
@@ -186,6 +196,8 @@ static int poll_port(serial_source *s, int64_t deadline, int ms, char *err, size
             return r;
         if (r == 1) {
             s->port_event = DFOTA_HEV_PORT_BACK;
+            /* what it says may have waited since it came back, not longer */
+            s->empty_wall = dfota_port_away_ns(s->port);
             return 0;
         }
         return idle(s, deadline, ms < LOOK_MS ? ms : LOOK_MS, err, errlen);

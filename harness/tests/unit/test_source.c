@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <CUnit/Basic.h>
@@ -211,6 +212,72 @@ static void test_port_back_lateness(void)
     CU_ASSERT(back && ev.late_ns >= 300 * DFOTA_NS_PER_MS);
     if (back && ev.late_ns < 300 * DFOTA_NS_PER_MS)
         printf("\n  port-back late by %.3f s, want at least the 0.300 s settle\n", dfota_seconds(ev.late_ns));
+    dfota_source_close(src);
+    close(m);
+    unlink(link);
+    rmdir(dir);
+}
+
+/* The next event of src within 5 s of its time, into ev; 1 when there is one. */
+static int next_within_5s(dfota_source *src, dfota_event *ev, char *err, size_t errlen)
+{
+    return src->ops->next(src, src->ops->now(src) + 5 * DFOTA_NS_PER_S, ev, err, errlen);
+}
+
+static int is_line(const dfota_event *ev, const char *text)
+{
+    return ev->len == strlen(text) && memcmp(ev->data, text, ev->len) == 0;
+}
+
+/* What a serial port's lines say of the harness's lateness: a line that
+ * waited after a reboot may have waited since the port came back, not
+ * since before the module rebooted (2 s away here: a window ending at RDY
+ * could otherwise hardly fail), yet as long as it waited (0.3 s); and each line of one read is as late as
+ * when it is returned (a caller busy 0.5 s between two of them). */
+static void test_serial_line_lateness(void)
+{
+    char dir[] = "/tmp/dfota-src-XXXXXX", link[96], spec[160], err[DFOTA_ERRBUF] = "";
+    CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+    snprintf(link, sizeof link, "%s/tty", dir);
+    int m = port_up(link);
+    CU_ASSERT_FATAL(m >= 0);
+    snprintf(spec, sizeof spec, "%s", link); /* a pseudo-terminal: no settle time */
+    dfota_source *src = NULL;
+    CU_ASSERT_EQUAL_FATAL(dfota_source_open_serial(spec, &src, err, sizeof err), DFOTA_OK);
+    dfota_event ev;
+    close(m);
+    unlink(link);
+    CU_ASSERT_EQUAL(next_within_5s(src, &ev, err, sizeof err), 1);
+    CU_ASSERT(is_line(&ev, "port-lost"));
+    /* 2 s away: the source looks for it meanwhile */
+    CU_ASSERT_EQUAL(src->ops->next(src, src->ops->now(src) + 2 * DFOTA_NS_PER_S, &ev, err, sizeof err),
+                    DFOTA_E_TIMEOUT);
+    m = port_up(link);
+    CU_ASSERT_FATAL(m >= 0);
+    CU_ASSERT_EQUAL(next_within_5s(src, &ev, err, sizeof err), 1);
+    CU_ASSERT(is_line(&ev, "port-back"));
+    /* RDY waits 0.3 s for the source to read it */
+    CU_ASSERT(write(m, "\r\nRDY\r\n", 7) == 7);
+    struct timespec pause = {0, 300000000L}, half = {0, 500000000L};
+    nanosleep(&pause, NULL);
+    CU_ASSERT_EQUAL(next_within_5s(src, &ev, err, sizeof err), 1);
+    CU_ASSERT(is_line(&ev, "RDY"));
+    /* not the 2 s away, with a margin for a busy machine */
+    CU_ASSERT(ev.late_ns >= 300 * DFOTA_NS_PER_MS && ev.late_ns < 1500 * DFOTA_NS_PER_MS);
+    if (ev.late_ns < 300 * DFOTA_NS_PER_MS || ev.late_ns >= 1500 * DFOTA_NS_PER_MS)
+        printf("\n  RDY after the reboot late by %.3f s, want 0.3 s to 1.5 s\n", dfota_seconds(ev.late_ns));
+    /* two lines in one read, the caller busy between them */
+    CU_ASSERT(write(m, "\r\nA\r\n\r\nB\r\n", 10) == 10);
+    nanosleep(&half, NULL);
+    CU_ASSERT_EQUAL(next_within_5s(src, &ev, err, sizeof err), 1);
+    CU_ASSERT(is_line(&ev, "A"));
+    nanosleep(&half, NULL);
+    CU_ASSERT_EQUAL(next_within_5s(src, &ev, err, sizeof err), 1);
+    CU_ASSERT(is_line(&ev, "B"));
+    CU_ASSERT(ev.late_ns >= 1000 * DFOTA_NS_PER_MS);
+    if (ev.late_ns < 1000 * DFOTA_NS_PER_MS)
+        printf("\n  the second line returned 1 s after its bytes came, late by %.3f s\n",
+               dfota_seconds(ev.late_ns));
     dfota_source_close(src);
     close(m);
     unlink(link);
@@ -492,6 +559,7 @@ int main(void)
         {"a URL that names the loopback", test_url_loopback},
         {"probe: a module that answers AT, and none", test_probe},
         {"a port back is late by its settle time and looks", test_port_back_lateness},
+    {"a serial line is as late as it may be, and no later", test_serial_line_lateness},
         {"after: and expect_silence count the harness's lateness", test_after_counts_anchor_lateness},
         {"identify: ATI and AT+QGMR", test_identify},
         {"identify: a booting module's unsolicited lines", test_identify_booting},
