@@ -38,8 +38,6 @@
 #define WAIT_CAP_MS 50
 /* The least lateness a wall-clock read may have: a wait wakes no finer. */
 #define LATE_FLOOR_NS DFOTA_NS_PER_MS
-/* A poll that returned within this (wall) did not wait: the bytes were there. */
-#define POLL_WAITED_NS 500000LL
 /* Reads per side per step, so that one chatty side cannot starve the other. */
 #define READS_PER_STEP 16
 #define READ_CHUNK 4096
@@ -53,11 +51,11 @@ struct dfota_proxy {
     int master;                 /* -1 while the module is away */
     int host_attached;          /* as last reported with host-open / host-close */
     /* The proxy's own lateness (wall ns): since when what it reads may have
-     * been waiting, so that a window missed by less is the harness's. */
-    int64_t asked_wall;         /* the step's wait began */
-    int waited;                 /* and it waited (POLL_WAITED_NS or more) */
-    int64_t empty_wall;         /* the module's port last read with nothing in it */
-    int64_t late;               /* late_ns (module time) of the module's lines being framed */
+     * been waiting, so that a window missed by less is the harness's. Each
+     * line's lateness is taken when it is reported, so that a delay between
+     * the read and the report counts too. */
+    int64_t empty_wall;         /* the module's port last seen with nothing in it */
+    int64_t since;              /* the module's bytes being framed came after this */
     int64_t hup_wall;           /* the terminal last seen with no host (or made) */
     dfota_clock *clock;         /* module time: real, or scaled for a scaled module */
     int64_t give_up_ns;
@@ -124,7 +122,7 @@ static void frame(dfota_proxy *p, dfota_framer *fr, dfota_dir dir, const uint8_t
     dfota_framer_push(fr, b, n);
     while (dfota_framer_next(fr, &line, &len, &full, &flags))
         if (len > 0 || (flags & DFOTA_EV_OVERLONG))
-            emit(p, dir, line, len, full, flags, dir == DFOTA_DIR_MODULE ? p->late : 0);
+            emit(p, dir, line, len, full, flags, dir == DFOTA_DIR_MODULE ? late_since(p, p->since) : 0);
 }
 
 /* A line a side left unterminated when its port went (a URC cut by a reboot). */
@@ -134,7 +132,7 @@ static void frame_flush(dfota_proxy *p, dfota_framer *fr, dfota_dir dir)
     size_t len, full;
     unsigned flags;
     if (dfota_framer_flush(fr, &line, &len, &full, &flags) && len > 0)
-        emit(p, dir, line, len, full, flags, dir == DFOTA_DIR_MODULE ? p->late : 0);
+        emit(p, dir, line, len, full, flags, dir == DFOTA_DIR_MODULE ? late_since(p, p->since) : 0);
 }
 
 /* Says once how much a host that did not read has lost. */
@@ -253,10 +251,15 @@ static void module_lost(dfota_proxy *p)
     note_dropped(p);
     p->lost_at = dfota_proxy_now(p);
     p->away_err[0] = '\0';
-    emit_note(p, dfota_harness_event_name(DFOTA_HEV_PORT_LOST));
+    /* it may have gone any time since a read last found it there */
+    emit_note_since(p, dfota_harness_event_name(DFOTA_HEV_PORT_LOST), dfota_port_away_ns(p->port));
 }
 
-/* What the host wrote goes to the module, line events first. */
+/* What the module said, read and reported (before the host's next bytes:
+ * see host_to_module), and given to the host if one has the terminal open. */
+static void module_to_host(dfota_proxy *p);
+
+/* What the host wrote goes to the module, then its lines are reported. */
 static void host_to_module(dfota_proxy *p)
 {
     uint8_t buf[READ_CHUNK];
@@ -266,6 +269,14 @@ static void host_to_module(dfota_proxy *p)
         if (r <= 0)
             return; /* EAGAIN, or EIO: no host has the terminal open */
         host_seen(p, 1); /* it wrote: it has the port open, whatever poll said */
+        /* What the module said before these bytes came is reported first:
+         * an answer that came before the host's next command must not look
+         * as if it came after it (a host that gave up waiting, read late). */
+        module_to_host(p);
+        if (!dfota_port_is_open(p->port)) {
+            frame(p, p->from_host, DFOTA_DIR_HOST, buf, (size_t)r); /* sent to a port that went */
+            return;
+        }
         dfota_err rc = dfota_port_write(p->port, buf, (size_t)r, WRITE_TIMEOUT_MS, err, sizeof err);
         /* Its lines are stamped once they have reached the module: a window
          * to the answer counts from there, never from before a delay of the
@@ -300,20 +311,28 @@ static void module_to_host(dfota_proxy *p)
     uint8_t buf[READ_CHUNK];
     char err[DFOTA_ERRBUF];
     for (int i = 0; i < READS_PER_STEP; i++) {
+        int64_t looked = dfota_wall_ns(); /* before the look: what comes after it is newer */
         int n = dfota_port_read(p->port, buf, sizeof buf, 0, err, sizeof err);
         if (n == 0) {
-            p->empty_wall = dfota_wall_ns();
+            p->empty_wall = looked;
             return;
         }
         if (n < 0) { /* the port closes itself on every error: it went away */
             module_lost(p);
             return;
         }
-        /* The bytes came after the wait began, if it waited (the port was
-         * empty then); else some time since the port was last seen empty. */
-        p->late = late_since(p, p->waited ? p->asked_wall : p->empty_wall);
-        host_seen(p, !master_hup(p));
+        /* the bytes came some time since the port was last seen empty */
+        p->since = p->empty_wall;
+        /* Whether a host had the terminal open when they came is not known
+         * when the proxy was late: an open it sees now is reported before
+         * them, a close after them, so that the host is not charged for
+         * what the proxy saw late. */
+        int attached = !master_hup(p);
+        if (attached)
+            host_seen(p, 1);
         frame(p, p->from_module, DFOTA_DIR_MODULE, buf, (size_t)n);
+        if (!attached)
+            host_seen(p, 0);
         queue_for_host(p, buf, (size_t)n);
         host_flush(p);
     }
@@ -328,7 +347,9 @@ static dfota_err step_away(dfota_proxy *p, int timeout_ms, char *err, size_t err
     int r = dfota_port_reopen(p->port, why, sizeof why);
     if (r == 1) {
         dfota_err rc = host_open(p, err, errlen);
-        p->empty_wall = dfota_wall_ns(); /* nothing read can be older than the open */
+        /* what it said may have waited since it came back (a port that
+         * keeps what it says until it is opened) */
+        p->empty_wall = dfota_port_away_ns(p->port);
         /* found at a look (LOOK_MS apart) or after the settle time: it may
          * have been back since the last look that found it away */
         if (rc == DFOTA_OK)
@@ -378,17 +399,15 @@ dfota_err dfota_proxy_step(dfota_proxy *p, int timeout_ms, char *err, size_t err
     int ms = hup && timeout_ms > HUP_RECHECK_MS ? HUP_RECHECK_MS : timeout_ms;
     if (ms > wait_cap(p))
         ms = wait_cap(p);
-    p->asked_wall = dfota_wall_ns();
     if (poll(pf, hup ? 1 : 2, ms) < 0 && errno != EINTR) {
         snprintf(err, errlen, "poll: %s", strerror(errno));
         return DFOTA_E_IO;
     }
-    p->waited = dfota_wall_ns() - p->asked_wall >= POLL_WAITED_NS;
     host_to_module(p);
-    if (p->master >= 0)
-        host_seen(p, !master_hup(p));
     if (dfota_port_is_open(p->port))
         module_to_host(p);
+    if (p->master >= 0) /* after what the module said: see module_to_host */
+        host_seen(p, !master_hup(p));
     host_flush(p);
     return DFOTA_OK;
 }

@@ -26,11 +26,12 @@ e2e_cleanup() {
   done
 }
 
-# emulator NAME [ARGS...]: a module on a wall clock at 0.01, behind $tmp/NAME.tty
+# emulator NAME [ARGS...]: a module on a wall clock at $scale (0.01 unless
+# set), behind $tmp/NAME.tty
 emulator() {
   local name=$1
   shift
-  "$dfota" emulate --link "$tmp/$name.tty" --time-scale 0.01 "$@" > "$tmp/$name.emu" 2>&1 &
+  "$dfota" emulate --link "$tmp/$name.tty" --time-scale "${scale:-0.01}" "$@" > "$tmp/$name.emu" 2>&1 &
   pids+=($!)
   for _ in $(seq 200); do [ -L "$tmp/$name.tty" ] && break; sleep 0.02; done
 }
@@ -39,7 +40,10 @@ mkdir "$tmp/ufs"
 "$dfota" package --from EG95EFAR02A07M4G --to EG95EFAR02A08M4G "$tmp/ufs/update-v12-to-v13.zip" > /dev/null
 emulator good
 emulator slow --ufs "$tmp/ufs" --fault slow-final-result:delay=6s
-emulator slow2 --ufs "$tmp/ufs" --fault slow-final-result:delay=6s # the fault is one-shot
+# the proxy's controls at 0.1, where its 3 s window is 300 ms of wall time:
+# a busy machine does not make a proxy left alone that late
+scale=0.1 emulator pgood
+scale=0.1 emulator pslow --ufs "$tmp/ufs" --fault slow-final-result:delay=6s
 
 # run_on NAME [SCENARIO]: the scenario (an invalid name, answered ERROR at
 # once) through the serial source on emulator NAME
@@ -100,12 +104,13 @@ os.close(fd)
 PY
 }
 
-# proxy_on NAME MODULE COMMAND N [freeze]: a proxy in front of emulator
-# MODULE, at its time scale, driven by the host; frozen with SIGSTOP for
-# 150 ms in every 151 ms while the host runs when asked. Its exit in px_rc.
+# proxy_on NAME MODULE SCALE COMMAND N [freeze]: a proxy in front of
+# emulator MODULE, at its time scale, driven by the host; frozen with
+# SIGSTOP for 150 ms in every 151 ms while the host runs when asked. Its
+# exit in px_rc.
 proxy_on() {
-  local name=$1 module=$2 cmd=$3 n=$4 freeze=${5:-}
-  "$dfota" proxy --source "serial:$tmp/$module.tty,time-scale=0.01" --link "$tmp/$name.tty" \
+  local name=$1 module=$2 scale=$3 cmd=$4 n=$5 freeze=${6:-}
+  "$dfota" proxy --source "serial:$tmp/$module.tty,time-scale=$scale" --link "$tmp/$name.tty" \
     --record "$tmp/$name.transcript" > "$tmp/$name.out" 2> "$tmp/$name.err" &
   local px=$!
   pids+=("$px")
@@ -126,17 +131,17 @@ proxy_on() {
 }
 
 bad_name="AT+QFOTADL=\"/data/ufs/$(printf 'a%.0s' $(seq 129))\""
-proxy_on px-good good "$bad_name" 3
+proxy_on px-good pgood 0.1 "$bad_name" 3
 if [ "$px_rc" -eq 0 ]; then ok "proxy control: left alone, the proxy passes the module"
 else bad "proxy control: exit $px_rc left alone"; cat "$tmp/px-good.out" "$tmp/px-good.err"; fi
-proxy_on px-slow slow2 'AT+QFOTADL="/data/ufs/update-v12-to-v13.zip"' 1
+proxy_on px-slow pslow 0.1 'AT+QFOTADL="/data/ufs/update-v12-to-v13.zip"' 1
 if [ "$px_rc" -eq 1 ] && grep -q "FAIL TIME-FINAL-RESULT" "$tmp/px-slow.out"; then
   ok "proxy control: a module that answers OK after 6 s FAILs TIME-FINAL-RESULT"
 else
   bad "proxy control: a slow module gave exit $px_rc"; cat "$tmp/px-slow.out" "$tmp/px-slow.err"
 fi
 for i in 1 2 3; do
-  proxy_on "px-late$i" good "$bad_name" 10 freeze
+  proxy_on "px-late$i" good 0.01 "$bad_name" 10 freeze
   case $px_rc in
     0) ok "frozen proxy $i: could tell, and passed the module" ;;
     4) if grep -q "the harness was late: .* window.* not judged" "$tmp/px-late$i.err"; then
