@@ -257,7 +257,12 @@ static void module_lost(dfota_proxy *p)
 
 /* What the module said, read and reported (before the host's next bytes:
  * see host_to_module), and given to the host if one has the terminal open. */
-static void module_to_host(dfota_proxy *p);
+/* What the module said, read and reported (before the host's next bytes:
+ * see host_to_module), and given to the host if one has the terminal open.
+ * host_wrote: the host has just written, so it has the terminal open.
+ * Returns 1 when the module's port went away, for the caller to report
+ * (module_lost) once it has reported what it holds. */
+static int module_to_host(dfota_proxy *p, int host_wrote);
 
 /* What the host wrote goes to the module, then its lines are reported. */
 static void host_to_module(dfota_proxy *p)
@@ -272,9 +277,11 @@ static void host_to_module(dfota_proxy *p)
         /* What the module said before these bytes came is reported first:
          * an answer that came before the host's next command must not look
          * as if it came after it (a host that gave up waiting, read late). */
-        module_to_host(p);
-        if (!dfota_port_is_open(p->port)) {
-            frame(p, p->from_host, DFOTA_DIR_HOST, buf, (size_t)r); /* sent to a port that went */
+        if (module_to_host(p, 1)) {
+            /* the host sent them as the port went: they are the host's,
+             * said before the loss, and never reached the module */
+            frame(p, p->from_host, DFOTA_DIR_HOST, buf, (size_t)r);
+            module_lost(p);
             return;
         }
         dfota_err rc = dfota_port_write(p->port, buf, (size_t)r, WRITE_TIMEOUT_MS, err, sizeof err);
@@ -306,7 +313,7 @@ static void queue_for_host(dfota_proxy *p, const uint8_t *b, size_t n)
     p->dropped += n - take;
 }
 
-static void module_to_host(dfota_proxy *p)
+static int module_to_host(dfota_proxy *p, int host_wrote)
 {
     uint8_t buf[READ_CHUNK];
     char err[DFOTA_ERRBUF];
@@ -315,19 +322,21 @@ static void module_to_host(dfota_proxy *p)
         int n = dfota_port_read(p->port, buf, sizeof buf, 0, err, sizeof err);
         if (n == 0) {
             p->empty_wall = looked;
-            return;
+            return 0;
         }
-        if (n < 0) { /* the port closes itself on every error: it went away */
-            module_lost(p);
-            return;
-        }
-        /* the bytes came some time since the port was last seen empty */
+        if (n < 0) /* the port closes itself on every error: it went away */
+            return 1;
+        /* the bytes came some time since the port was last seen empty; a
+         * read that did not fill the buffer left it empty (a steady stream
+         * is not late by its whole length) */
         p->since = p->empty_wall;
+        if ((size_t)n < sizeof buf)
+            p->empty_wall = looked;
         /* Whether a host had the terminal open when they came is not known
          * when the proxy was late: an open it sees now is reported before
          * them, a close after them, so that the host is not charged for
          * what the proxy saw late. */
-        int attached = !master_hup(p);
+        int attached = host_wrote || !master_hup(p);
         if (attached)
             host_seen(p, 1);
         frame(p, p->from_module, DFOTA_DIR_MODULE, buf, (size_t)n);
@@ -336,6 +345,7 @@ static void module_to_host(dfota_proxy *p)
         queue_for_host(p, buf, (size_t)n);
         host_flush(p);
     }
+    return 0;
 }
 
 /* ---- stepping -------------------------------------------------------------------- */
@@ -404,8 +414,8 @@ dfota_err dfota_proxy_step(dfota_proxy *p, int timeout_ms, char *err, size_t err
         return DFOTA_E_IO;
     }
     host_to_module(p);
-    if (dfota_port_is_open(p->port))
-        module_to_host(p);
+    if (dfota_port_is_open(p->port) && module_to_host(p, 0))
+        module_lost(p);
     if (p->master >= 0) /* after what the module said: see module_to_host */
         host_seen(p, !master_hup(p));
     host_flush(p);

@@ -358,11 +358,30 @@ static void test_lateness_per_line(void)
     rig_down(&r);
 }
 
+/* Waits (2 s at most: a bound, not a measure) until what the test wrote
+ * on the module's master can be read on its slave, where the proxy reads. */
+static int module_said(const rig *r)
+{
+    char slave[128];
+    ssize_t n = readlink(r->module_link, slave, sizeof slave - 1);
+    if (n <= 0)
+        return 0;
+    slave[n] = '\0';
+    for (int i = 0; i < 200; i++) {
+        if (dfota_pty_unread(slave))
+            return 1;
+        pause_ms(10);
+    }
+    return 0;
+}
+
 /* When the proxy sees several things at once, it reports them in the
  * order that charges no one for its lateness: what the module said before
  * the host's next command (an answer never after a command the host sent
  * once it had given up waiting), a host's open before what the module said,
- * a host's close after it (a URC is not charged to a host that was there). */
+ * a host's close after it (a URC is not charged to a host that was there).
+ * Each case holds whenever the proxy sees the second thing: the module's
+ * bytes are waited for before the host acts. */
 static void test_order_when_late(void)
 {
     rig r;
@@ -373,17 +392,16 @@ static void test_order_when_late(void)
     int host = host_open(&r);
     CU_ASSERT_FATAL(host >= 0);
     CU_ASSERT(step_until_event(p, &e, "! host-open"));
-    /* the module's answer, then the host's next command, seen in one step */
+    /* the module's answer, then the host's next command */
     CU_ASSERT(write(r.module, "\r\nOK\r\n", 6) == 6);
+    CU_ASSERT(module_said(&r));
     CU_ASSERT(write(host, "AT\r", 3) == 3);
-    pause_ms(50);
     CU_ASSERT(step_until_event(p, &e, "> AT"));
     CU_ASSERT(event_at(&e, "< OK") >= 0 && event_at(&e, "< OK") < event_at(&e, "> AT"));
     /* a URC, then the host closes: the URC first */
     CU_ASSERT(write(r.module, "\r\n+QIND: \"FOTA\",\"START\"\r\n", 25) == 25);
-    pause_ms(50);
+    CU_ASSERT(module_said(&r));
     close(host);
-    pause_ms(50);
     CU_ASSERT(step_until_event(p, &e, "! host-close"));
     long urc = event_at(&e, "< +QIND: \"FOTA\",\"START\"");
     CU_ASSERT(urc >= 0 && urc < event_at(&e, "! host-close"));
@@ -391,15 +409,35 @@ static void test_order_when_late(void)
     CU_ASSERT(dfota_proxy_step(p, 10, err, sizeof err) == DFOTA_OK);
     host = host_open(&r);
     CU_ASSERT(host >= 0);
-    pause_ms(50);
     CU_ASSERT(write(r.module, "\r\n+QIND: \"FOTA\",\"UPDATING\",1\r\n", 30) == 30);
-    pause_ms(50);
+    CU_ASSERT(module_said(&r));
     CU_ASSERT(step_until_event(p, &e, "< +QIND: \"FOTA\",\"UPDATING\",1"));
     long open = event_at(&e, "! host-open");
     CU_ASSERT(open > event_at(&e, "! host-close") &&
               open < event_at(&e, "< +QIND: \"FOTA\",\"UPDATING\",1"));
     if (host >= 0)
         close(host);
+    dfota_proxy_free(p);
+    rig_down(&r);
+}
+
+/* A host's bytes read as the module's port goes are the host's, said
+ * before the loss: reported before port-lost, as the host sent them. */
+static void test_sent_as_the_port_goes(void)
+{
+    rig r;
+    events e = {.n = 0};
+    CU_ASSERT_EQUAL_FATAL(rig_up(&r), 0);
+    dfota_proxy *p = proxy_up(&r, &e, 0);
+    int host = host_open(&r);
+    CU_ASSERT_FATAL(host >= 0);
+    CU_ASSERT(step_until_event(p, &e, "! host-open"));
+    CU_ASSERT(write(host, "AT+QGMR\r", 8) == 8);
+    module_down(&r);
+    CU_ASSERT(step_until_event(p, &e, "! port-lost"));
+    long cmd = event_at(&e, "> AT+QGMR");
+    CU_ASSERT(cmd >= 0 && cmd < event_at(&e, "! port-lost"));
+    close(host);
     dfota_proxy_free(p);
     rig_down(&r);
 }
@@ -525,6 +563,7 @@ static const test_entry tests[] = {
     {"what waited for the proxy says how late it is", test_lateness},
     {"each line is as late as when it is reported", test_lateness_per_line},
     {"what is seen at once is reported in the order that charges no one", test_order_when_late},
+    {"a host's bytes as the port goes come before port-lost", test_sent_as_the_port_goes},
     {"the proxy's delay in passing a command on is not the module's", test_forward_delay},
     {"bytes written are unread at once", test_unread_at_once},
     {"refuses a link in the way and a missing port", test_refuses},
