@@ -64,6 +64,7 @@ typedef struct {
     int64_t now;                 /* module time of the last event */
     int64_t empty_wall;          /* wall time the port was last seen with nothing to read */
     int64_t since;               /* the bytes being framed came after this (wall time) */
+    int64_t sent_wall;           /* the sent line was written then (wall time) */
     int looked_at_deadline;      /* the port was looked at once more after the deadline */
     dfota_harness_event port_event; /* a port event to return first */
     char sent[DFOTA_AT_LINE_MAX + 1];
@@ -131,6 +132,9 @@ static int ready_event(serial_source *s, dfota_event *ev)
     if (s->has_sent) {
         s->has_sent = 0;
         make_event(s, ev, DFOTA_DIR_HOST, s->sent, s->sent_len, 0);
+        /* reported now, written then: a step that counts from it (after:,
+         * expect_silence) knows it may have begun that much sooner */
+        ev->late_ns = late_since(s, s->sent_wall);
         return 1;
     }
     if (dfota_framer_next(s->framer, &line, &len, &full, &flags)) {
@@ -156,13 +160,26 @@ static int idle(serial_source *s, int64_t deadline, int ms, char *err, size_t er
     return 0;
 }
 
-/* n bytes read: they came some time since the port was last seen empty,
- * which the lines they complete carry as their lateness. */
-static void took(serial_source *s, int n)
+/* n bytes read by a read begun at wall time looked: they came some time
+ * since the port was last seen empty, which the lines they complete carry
+ * as their lateness. A read that did not fill the buffer left the port
+ * empty (so a steady stream is not late by its whole length). */
+static void took(serial_source *s, int n, int64_t looked)
 {
     dfota_clock_wire_taken(s->clock, DFOTA_WIRE_TO_HOST, (size_t)n);
     dfota_framer_push(s->framer, s->buf, (size_t)n);
     s->since = s->empty_wall;
+    if ((size_t)n < sizeof s->buf)
+        s->empty_wall = looked;
+}
+
+/* The port is open again: port-back is due, and what it says may have
+ * waited since it came back (the last look that found it away), not
+ * since before the reboot. */
+static void came_back(serial_source *s)
+{
+    s->port_event = DFOTA_HEV_PORT_BACK;
+    s->empty_wall = dfota_port_away_ns(s->port);
 }
 
 /* A read of the port, waiting at most ms; what it finds (or not) is what
@@ -180,7 +197,7 @@ static int read_port(serial_source *s, int ms, char *err, size_t errlen)
         n = dfota_port_read(s->port, s->buf, sizeof s->buf, ms, err, errlen);
     }
     if (n > 0)
-        took(s, n);
+        took(s, n, looked);
     else if (n == 0)
         s->empty_wall = looked;
     return n;
@@ -195,9 +212,7 @@ static int poll_port(serial_source *s, int64_t deadline, int ms, char *err, size
         if (r < 0)
             return r;
         if (r == 1) {
-            s->port_event = DFOTA_HEV_PORT_BACK;
-            /* what it says may have waited since it came back, not longer */
-            s->empty_wall = dfota_port_away_ns(s->port);
+            came_back(s);
             return 0;
         }
         return idle(s, deadline, ms < LOOK_MS ? ms : LOOK_MS, err, errlen);
@@ -301,7 +316,7 @@ static dfota_err wait_for_port(serial_source *s, char *err, size_t errlen)
         if (r < 0)
             return (dfota_err)r;
         if (r == 1) {
-            s->port_event = DFOTA_HEV_PORT_BACK;
+            came_back(s);
             break;
         }
         r = idle(s, until, LOOK_MS, err, errlen);
@@ -329,6 +344,7 @@ static dfota_err serial_send(dfota_source *src, const char *line, size_t len, ch
     if (rc != DFOTA_OK)
         return rc;
     dfota_clock_wire_sent(s->clock, DFOTA_WIRE_TO_MODULE, len + 1);
+    s->sent_wall = dfota_wall_ns();
     memcpy(s->sent, line, len);
     s->sent[len] = '\0';
     s->sent_len = len;
@@ -488,6 +504,7 @@ static dfota_err open_serial(const char *spec, const char *port, dfota_clock *cl
         rc = dfota_port_open(s->name, &po, &s->port, err, errlen);
     if (rc != DFOTA_OK)
         goto fail;
+    s->empty_wall = dfota_wall_ns(); /* the open empties the port: nothing read is older */
     src->ops = &serial_ops;
     src->impl = s;
     *out = src;

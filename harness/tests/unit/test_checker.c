@@ -2007,7 +2007,7 @@ static void test_harness_lateness_host(void)
         CU_ASSERT_EQUAL(late, 0);
         CU_ASSERT_EQUAL(reopen_verdict(6 * s, 1.0, gone, &late), DFOTA_V_INCOMPLETE);
         CU_ASSERT_EQUAL(late, 1);
-        /* a module clock at twice wall time: 15 s of it are 30 s of the
+        /* module time is wall time / 2: 15 s of it are 30 s of the
          * host's; 6 s late are 12 s, still over; 11 s late are 22 s */
         CU_ASSERT_EQUAL(reopen_verdict(6 * s, 2.0, gone, &late), DFOTA_V_FAIL);
         CU_ASSERT_EQUAL(reopen_verdict(11 * s, 2.0, gone, &late), DFOTA_V_INCOMPLETE);
