@@ -43,14 +43,32 @@ emulator good
 emulator slow --ufs "$tmp/ufs" --fault slow-final-result:delay=6s
 emulator pslow --ufs "$tmp/ufs" --fault slow-final-result:delay=6s # the fault is one-shot
 
-# freeze PID: SIGSTOP for 400 ms in every 403 ms while PID runs
+# freeze TARGET [WATCH]: TARGET stopped (SIGSTOP) for 400 ms in every
+# 403 ms while WATCH (TARGET itself unless given) runs
 freeze() {
-  while kill -0 "$1" 2>/dev/null; do
+  while kill -0 "${2:-$1}" 2>/dev/null; do
     kill -STOP "$1" 2>/dev/null
     sleep 0.4
     kill -CONT "$1" 2>/dev/null
     sleep 0.003
   done
+}
+
+# frozen_verdict WHAT RC FILE WORDS: a frozen harness's exit RC must not
+# charge the module: 0 (it could tell) or 4 (harness trouble) with WORDS
+# in FILE, saying it was late
+frozen_verdict() {
+  local what=$1 rc=$2 file=$3 words=$4
+  case $rc in
+    0) ok "$what: could tell, and passed the module" ;;
+    4) if grep -q "$words" "$file"; then
+         ok "$what: harness trouble (exit 4) that says the harness was late"
+       else
+         bad "$what: exit 4 without saying the harness was late"; cat "$file"
+       fi ;;
+    *) bad "$what: exit $rc: the harness's lateness was charged to the module"
+       cat "$file" ;;
+  esac
 }
 
 # run_on NAME [SCENARIO]: the scenario (an invalid name, answered ERROR at
@@ -73,17 +91,7 @@ for i in 1 2 3; do
   pids+=("$run_pid")
   freeze "$run_pid"
   wait "$run_pid"
-  rc=$?
-  case $rc in
-    0) ok "frozen run $i: could tell, and passed the module" ;;
-    4) if grep -q "the harness was late: .* up to [0-9.]* s" "$tmp/late$i.out"; then
-         ok "frozen run $i: harness trouble (exit 4) that says how late it was"
-       else
-         bad "frozen run $i: exit 4 without saying the harness was late"; cat "$tmp/late$i.out"
-       fi ;;
-    *) bad "frozen run $i: exit $rc: the harness's lateness was charged to the module"
-       cat "$tmp/late$i.out" ;;
-  esac
+  frozen_verdict "frozen run $i" $? "$tmp/late$i.out" "the harness was late: .* up to [0-9.]* s"
 done
 
 # ---- dfota proxy, with the host windows (the final result within 3 s) ----
@@ -127,13 +135,7 @@ proxy_on() {
   host "$tmp/$name.tty" "$cmd" "$n" $until > "$tmp/$name.host" 2>&1 &
   local hp=$!
   pids+=("$hp")
-  # frozen as freeze does, for as long as the host runs
-  while [ -n "$frozen" ] && kill -0 "$hp" 2>/dev/null; do
-    kill -STOP "$px" 2>/dev/null
-    sleep 0.4
-    kill -CONT "$px" 2>/dev/null
-    sleep 0.003
-  done
+  [ -z "$frozen" ] || freeze "$px" "$hp"
   wait "$hp" || { bad "$name: the host did not finish: $(cat "$tmp/$name.host")"; }
   kill -INT "$px"
   wait "$px"
@@ -159,15 +161,7 @@ fi
 for i in 1 2 3; do
   emulator "fpx$i" --fault slow-final-result:delay=1s
   proxy_on "px-late$i" "fpx$i" 'AT+QFOTADL="http://127.0.0.1:1/update.zip"' 1 HTTPEND frozen
-  case $px_rc in
-    0) ok "frozen proxy $i: could tell, and passed the module" ;;
-    4) if grep -q "the harness was late: .* window.* not judged" "$tmp/px-late$i.err"; then
-         ok "frozen proxy $i: harness trouble (exit 4) that says the harness was late"
-       else
-         bad "frozen proxy $i: exit 4 without saying the harness was late"; cat "$tmp/px-late$i.err"
-       fi ;;
-    *) bad "frozen proxy $i: exit $px_rc: the proxy's lateness was charged to the module"
-       cat "$tmp/px-late$i.out" "$tmp/px-late$i.err" ;;
-  esac
+  cat "$tmp/px-late$i.out" "$tmp/px-late$i.err" > "$tmp/px-late$i.all"
+  frozen_verdict "frozen proxy $i" "$px_rc" "$tmp/px-late$i.all" "the harness was late: .* window.* not judged"
 done
 finish

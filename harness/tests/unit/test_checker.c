@@ -1908,6 +1908,31 @@ static void test_coverage(void)
             }
 }
 
+/* A checker with options o whose findings and flows go to cap. */
+static dfota_checker *checker_into(const dfota_checker_opts *o, capture *cap)
+{
+    memset(cap, 0, sizeof *cap);
+    dfota_sink sink = {on_finding, on_flow, cap};
+    dfota_checker *c = dfota_checker_new(o, &sink);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    return c;
+}
+
+/* Feeds one event the harness may have read up to late_ns after it came. */
+static void feed_late(dfota_checker *c, int64_t t, char dir, const char *text, unsigned long line,
+                      int64_t late_ns)
+{
+    dfota_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.t_ns = t;
+    ev.dir = (dfota_dir)dir;
+    ev.data = text;
+    ev.len = ev.full_len = strlen(text);
+    ev.line = line;
+    ev.late_ns = late_ns;
+    dfota_checker_feed(c, &ev);
+}
+
 /* An answer read 4 s after the command against a 3 s window: FAIL when it
  * was read as it came, not judged (INCOMPLETE, never FAIL) when the
  * harness says it may have read it up to late_ns after it came; *late
@@ -1920,21 +1945,9 @@ static dfota_verdict final_result_verdict(int64_t late_ns, unsigned long *late, 
     dfota_checker_opts_init(&o);
     o.window_ns[DFOTA_WIN_FINAL_RESULT] = 3000000000LL;
     capture cap_;
-    memset(&cap_, 0, sizeof cap_);
-    dfota_sink sink = {on_finding, on_flow, &cap_};
-    dfota_checker *c = dfota_checker_new(&o, &sink);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-    static const char cmd[] = "AT+QFOTADL=\"/data/ufs/update.zip\"";
-    feed_one(c, 0, '>', cmd, sizeof cmd - 1, 1, 0);
-    dfota_event ev;
-    memset(&ev, 0, sizeof ev);
-    ev.t_ns = 4000000000LL;
-    ev.dir = DFOTA_DIR_MODULE;
-    ev.data = "ERROR";
-    ev.len = ev.full_len = 5;
-    ev.line = 2;
-    ev.late_ns = late_ns;
-    dfota_checker_feed(c, &ev);
+    dfota_checker *c = checker_into(&o, &cap_);
+    feed_late(c, 0, '>', "AT+QFOTADL=\"/data/ufs/update.zip\"", 1, 0);
+    feed_late(c, 4000000000LL, '<', "ERROR", 2, late_ns);
     dfota_checker_finish(c);
     const dfota_checker_result *res = dfota_checker_result_get(c);
     dfota_verdict v = res->rule[DFOTA_R_TIME_FINAL_RESULT];
@@ -1972,22 +1985,11 @@ static dfota_verdict reopen_verdict(int64_t late_ns, double scale, int gone, uns
     o.host_reopen_ns = 10 * 1000000000LL;
     o.host_wall_scale = scale;
     capture cap_;
-    memset(&cap_, 0, sizeof cap_);
-    dfota_sink sink = {on_finding, on_flow, &cap_};
-    dfota_checker *c = dfota_checker_new(&o, &sink);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-    feed_one(c, 0, '!', "host-open", 9, 1, 0);
-    feed_one(c, 1000000000LL, '!', "port-lost", 9, 2, 0);
-    feed_one(c, 10000000000LL, '!', "port-back", 9, 3, 0);
-    dfota_event ev;
-    memset(&ev, 0, sizeof ev);
-    ev.t_ns = 25000000000LL;
-    ev.dir = DFOTA_DIR_HARNESS;
-    ev.data = gone ? "port-lost" : "host-open";
-    ev.len = ev.full_len = 9;
-    ev.line = 4;
-    ev.late_ns = late_ns;
-    dfota_checker_feed(c, &ev);
+    dfota_checker *c = checker_into(&o, &cap_);
+    feed_late(c, 0, '!', "host-open", 1, 0);
+    feed_late(c, 1000000000LL, '!', "port-lost", 2, 0);
+    feed_late(c, 10000000000LL, '!', "port-back", 3, 0);
+    feed_late(c, 25000000000LL, '!', gone ? "port-lost" : "host-open", 4, late_ns);
     dfota_checker_finish(c);
     const dfota_checker_result *res = dfota_checker_result_get(c);
     dfota_verdict v = res->rule[DFOTA_R_HOST_REOPEN];

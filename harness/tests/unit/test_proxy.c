@@ -196,6 +196,18 @@ static int step_until_event(dfota_proxy *p, const events *e, const char *text)
     return has_event(e, text);
 }
 
+/* The rig, a proxy in front of it and a host that has opened its link,
+ * seen by the proxy: the start of most tests. */
+static dfota_proxy *session_up(rig *r, events *e, int *host)
+{
+    CU_ASSERT_EQUAL_FATAL(rig_up(r), 0);
+    dfota_proxy *p = proxy_up(r, e, 0);
+    *host = host_open(r);
+    CU_ASSERT_FATAL(*host >= 0);
+    CU_ASSERT(step_until_event(p, e, "! host-open"));
+    return p;
+}
+
 static void test_forwards_both_ways(void)
 {
     rig r;
@@ -297,11 +309,8 @@ static void test_lateness(void)
     rig r;
     events e = {.n = 0};
     char got[64];
-    CU_ASSERT_EQUAL_FATAL(rig_up(&r), 0);
-    dfota_proxy *p = proxy_up(&r, &e, 0);
-    int host = host_open(&r);
-    CU_ASSERT_FATAL(host >= 0);
-    CU_ASSERT(step_until_event(p, &e, "! host-open"));
+    int host;
+    dfota_proxy *p = session_up(&r, &e, &host);
     /* the module answers; the proxy looks 0.3 s later */
     idle_ms(p, 2000);
     CU_ASSERT(write(r.module, "\r\nOK\r\n", 6) == 6);
@@ -342,11 +351,8 @@ static void test_lateness_per_line(void)
     rig r;
     events e = {.n = 0, .stall_on = "< A", .stall_ms = 500};
     char got[64];
-    CU_ASSERT_EQUAL_FATAL(rig_up(&r), 0);
-    dfota_proxy *p = proxy_up(&r, &e, 0);
-    int host = host_open(&r);
-    CU_ASSERT_FATAL(host >= 0);
-    CU_ASSERT(step_until_event(p, &e, "! host-open"));
+    int host;
+    dfota_proxy *p = session_up(&r, &e, &host);
     CU_ASSERT(write(r.module, "\r\nA\r\n\r\nOK\r\n", 11) == 11);
     CU_ASSERT(step_until_read(p, host, "OK\r\n", got, sizeof got));
     int64_t late = event_late(&e, "< OK");
@@ -387,11 +393,8 @@ static void test_order_when_late(void)
     rig r;
     events e = {.n = 0};
     char err[DFOTA_ERRBUF];
-    CU_ASSERT_EQUAL_FATAL(rig_up(&r), 0);
-    dfota_proxy *p = proxy_up(&r, &e, 0);
-    int host = host_open(&r);
-    CU_ASSERT_FATAL(host >= 0);
-    CU_ASSERT(step_until_event(p, &e, "! host-open"));
+    int host;
+    dfota_proxy *p = session_up(&r, &e, &host);
     /* the module's answer, then the host's next command */
     CU_ASSERT(write(r.module, "\r\nOK\r\n", 6) == 6);
     CU_ASSERT(module_said(&r));
@@ -427,11 +430,8 @@ static void test_sent_as_the_port_goes(void)
 {
     rig r;
     events e = {.n = 0};
-    CU_ASSERT_EQUAL_FATAL(rig_up(&r), 0);
-    dfota_proxy *p = proxy_up(&r, &e, 0);
-    int host = host_open(&r);
-    CU_ASSERT_FATAL(host >= 0);
-    CU_ASSERT(step_until_event(p, &e, "! host-open"));
+    int host;
+    dfota_proxy *p = session_up(&r, &e, &host);
     CU_ASSERT(write(host, "AT+QGMR\r", 8) == 8);
     module_down(&r);
     CU_ASSERT(step_until_event(p, &e, "! port-lost"));
