@@ -33,8 +33,17 @@ void judge_host_command(dfota_checker *c, const dfota_event *ev, const dfota_ite
     if (c->p_len > 0) {
         int64_t waited = span(c->pending_t[c->p_head], ev->t_ns);
         int64_t limit = judge_answer_owed_ns(c);
+        /* a live source may have read either command late: the host's
+         * wait was from waited - (this one's lateness) to waited + (the
+         * first one's); where the limit lies between, it is the harness's */
+        int64_t sooner = ev->late_ns, first_sooner = c->pending_late[c->p_head];
         judge_shown(ev, b, sizeof b);
-        if (waited != DFOTA_T_NONE && waited > limit) {
+        if (waited != DFOTA_T_NONE && (waited > limit ? waited - sooner <= limit
+                                                      : waited + first_sooner > limit)) {
+            judge_harness_late(c, c->cur, DFOTA_R_HOST_WAIT_FINAL, ev,
+                               "the next command after the final result", waited,
+                               waited > limit ? sooner : first_sooner);
+        } else if (waited != DFOTA_T_NONE && waited > limit) {
             judge_report(c, c->cur, DFOTA_R_HOST_WAIT_FINAL, DFOTA_L_NOTE, ev, NULL,
                    "the next command after the final result",
                    "%s after %.3fs without an answer: the host gave up", b, dfota_seconds(waited));

@@ -92,6 +92,7 @@ struct dfota_checker {
      * command other than AT+QFOTADL. */
     flow *pending[PENDING_MAX];
     int64_t pending_t[PENDING_MAX]; /* when each was sent */
+    int64_t pending_late[PENDING_MAX]; /* and how much sooner it may have been (late_ns) */
     unsigned long pending_line[PENDING_MAX];
     unsigned p_head, p_len;
     flow *last_answered;      /* the flow that got the last final result */

@@ -57,6 +57,8 @@ struct dfota_proxy {
     int64_t empty_wall;         /* the module's port last seen with nothing in it */
     int64_t since;              /* the module's bytes being framed came after this */
     int64_t hup_wall;           /* the terminal last seen with no host (or made) */
+    int64_t host_empty_wall;    /* the host's side last read with nothing in it */
+    int64_t host_since;         /* the host's bytes being framed came after this */
     dfota_clock *clock;         /* module time: real, or scaled for a scaled module */
     int64_t give_up_ns;
     int64_t lost_at;            /* module time of the last port-lost */
@@ -122,7 +124,8 @@ static void frame(dfota_proxy *p, dfota_framer *fr, dfota_dir dir, const uint8_t
     dfota_framer_push(fr, b, n);
     while (dfota_framer_next(fr, &line, &len, &full, &flags))
         if (len > 0 || (flags & DFOTA_EV_OVERLONG))
-            emit(p, dir, line, len, full, flags, dir == DFOTA_DIR_MODULE ? late_since(p, p->since) : 0);
+            emit(p, dir, line, len, full, flags,
+                 late_since(p, dir == DFOTA_DIR_MODULE ? p->since : p->host_since));
 }
 
 /* A line a side left unterminated when its port went (a URC cut by a reboot). */
@@ -132,7 +135,8 @@ static void frame_flush(dfota_proxy *p, dfota_framer *fr, dfota_dir dir)
     size_t len, full;
     unsigned flags;
     if (dfota_framer_flush(fr, &line, &len, &full, &flags) && len > 0)
-        emit(p, dir, line, len, full, flags, dir == DFOTA_DIR_MODULE ? late_since(p, p->since) : 0);
+        emit(p, dir, line, len, full, flags,
+             late_since(p, dir == DFOTA_DIR_MODULE ? p->since : p->host_since));
 }
 
 /* Says once how much a host that did not read has lost. */
@@ -164,6 +168,7 @@ static dfota_err host_open(dfota_proxy *p, char *err, size_t errlen)
     p->master = m;
     p->host_attached = 0;
     p->hup_wall = dfota_wall_ns(); /* no host could open it before it was there */
+    p->host_empty_wall = p->hup_wall; /* nor write to it */
     return DFOTA_OK;
 }
 
@@ -270,9 +275,17 @@ static void host_to_module(dfota_proxy *p)
     uint8_t buf[READ_CHUNK];
     char err[DFOTA_ERRBUF], note[NOTE_MAX];
     for (int i = 0; i < READS_PER_STEP && p->master >= 0; i++) {
+        int64_t looked = dfota_wall_ns(); /* before the look: what comes after it is newer */
         ssize_t r = read(p->master, buf, sizeof buf);
-        if (r <= 0)
-            return; /* EAGAIN, or EIO: no host has the terminal open */
+        if (r <= 0) { /* EAGAIN, or EIO: no host has the terminal open */
+            p->host_empty_wall = looked;
+            return;
+        }
+        /* sent some time since the host's side was last seen empty: a host
+         * that waited for an answer may have waited that much longer */
+        p->host_since = p->host_empty_wall;
+        if ((size_t)r < sizeof buf)
+            p->host_empty_wall = looked;
         host_seen(p, 1); /* it wrote: it has the port open, whatever poll said */
         /* What the module said before these bytes came is reported first:
          * an answer that came before the host's next command must not look

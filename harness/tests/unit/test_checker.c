@@ -2017,6 +2017,54 @@ static void test_harness_lateness_host(void)
     }
 }
 
+/* HOST-WAIT-FINAL and CMD-FINAL when a live source read the commands
+ * late: AT+QFOTADL at 0 (read up to late1 after it was sent), then AT at
+ * t2 (read up to late2 after) with no answer between; a final result is
+ * owed within 3 s. Gives both rules' verdicts and the harness-late count. */
+static void wait_final_verdicts(int64_t late1, int64_t t2, int64_t late2, dfota_verdict *host,
+                                dfota_verdict *cmd, unsigned long *late)
+{
+    dfota_checker_opts o;
+    dfota_checker_opts_init(&o);
+    o.judge_host = 1;
+    capture cap_;
+    dfota_checker *c = checker_into(&o, &cap_);
+    feed_late(c, 0, '>', "AT+QFOTADL=\"/data/ufs/update.zip\"", 1, late1);
+    feed_late(c, t2, '>', "AT", 2, late2);
+    dfota_checker_finish(c);
+    const dfota_checker_result *res = dfota_checker_result_get(c);
+    *host = res->rule[DFOTA_R_HOST_WAIT_FINAL];
+    *cmd = res->rule[DFOTA_R_CMD_FINAL];
+    *late = res->harness_late;
+    dfota_checker_free(c);
+}
+
+static void test_harness_lateness_commands(void)
+{
+    const int64_t s = 1000000000LL;
+    dfota_verdict host, cmd;
+    unsigned long late;
+    /* read on time: the host sent AT after 2.5 s without an answer */
+    wait_final_verdicts(0, 5 * s / 2, 0, &host, &cmd, &late);
+    CU_ASSERT_EQUAL(host, DFOTA_V_FAIL);
+    CU_ASSERT_EQUAL(late, 0);
+    /* the first command read up to 1 s late: the host may have waited 3.5 s */
+    wait_final_verdicts(s, 5 * s / 2, 0, &host, &cmd, &late);
+    CU_ASSERT_EQUAL(host, DFOTA_V_INCOMPLETE);
+    CU_ASSERT_EQUAL(late, 1);
+    /* read on time: AT after 3.5 s, the host gave up; the module owed it */
+    wait_final_verdicts(0, 7 * s / 2, 0, &host, &cmd, &late);
+    CU_ASSERT_EQUAL(host, DFOTA_V_PASS);
+    CU_ASSERT_EQUAL(cmd, DFOTA_V_FAIL);
+    CU_ASSERT_EQUAL(late, 0);
+    /* AT read up to 1 s late: it may have come after 2.5 s, when neither
+     * the host nor the module was yet wrong */
+    wait_final_verdicts(0, 7 * s / 2, s, &host, &cmd, &late);
+    CU_ASSERT_EQUAL(host, DFOTA_V_INCOMPLETE);
+    CU_ASSERT_EQUAL(cmd, DFOTA_V_INCOMPLETE);
+    CU_ASSERT_EQUAL(late, 2);
+}
+
 /* ---- texts cut to fit stay UTF-8 ----------------------------------------- */
 
 static int valid_utf8(const char *s)
@@ -2173,6 +2221,7 @@ static const test_entry tests[] = {
     {"texts cut to fit stay UTF-8", test_cut_text_stays_utf8},
     {"a window the harness may have missed is not the module's", test_harness_lateness},
     {"a host open or port loss the harness saw late is not the host's", test_harness_lateness_host},
+    {"commands the harness read late are not the host's or the module's", test_harness_lateness_commands},
     {"every rule, both profiles", test_rule_table},
     {"FIELD-QUIRKS: FAIL in strict, WARN in field", test_field_quirks},
     {"the log's own damage: a NOTE, inconclusive in strict", test_log_damage},

@@ -317,6 +317,12 @@ static void test_lateness(void)
     pause_ms(300);
     CU_ASSERT(step_until_read(p, host, "OK\r\n", got, sizeof got));
     late_by_the_pause(&e, "< OK");
+    /* the host sends; the proxy looks 0.3 s later */
+    idle_ms(p, 2000);
+    CU_ASSERT(write(host, "AT\r", 3) == 3);
+    pause_ms(300);
+    CU_ASSERT(step_until_read(p, r.module, "AT\r", got, sizeof got));
+    late_by_the_pause(&e, "> AT");
     /* the port comes back while the proxy is not looking */
     close(host);
     module_down(&r);
