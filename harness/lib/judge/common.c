@@ -146,16 +146,24 @@ void judge_log_damage(dfota_checker *c, flow *f, dfota_rule r, const dfota_event
            text);
 }
 
+void judge_harness_late_count(dfota_checker *c, const char *fmt, ...)
+{
+    if (c->res.harness_late++ > 0)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->res.harness_late_reason, sizeof c->res.harness_late_reason, fmt, ap);
+    va_end(ap);
+}
+
 void judge_harness_late(dfota_checker *c, flow *f, dfota_rule r, const dfota_event *ev,
                         const char *expected, int64_t d, int64_t late)
 {
     char at[32] = "";
     if (ev->line > 0) /* a live judge that records nothing numbers no line */
         snprintf(at, sizeof at, " at line %lu", ev->line);
-    if (c->res.harness_late++ == 0)
-        snprintf(c->res.harness_late_reason, sizeof c->res.harness_late_reason,
-                 "%s, read after %.3fs%s, may have come up to %.3fs sooner",
-                 dfota_rule_get(r)->id, dfota_seconds(d), at, dfota_seconds(late));
+    judge_harness_late_count(c, "%s, read after %.3fs%s, may have come up to %.3fs sooner",
+                             dfota_rule_get(r)->id, dfota_seconds(d), at, dfota_seconds(late));
     judge_report(c, f, r, DFOTA_L_INCOMPLETE, ev, NULL, expected,
            "read after %.3fs, but the harness may have read it up to %.3fs after it came: "
            "not judged", dfota_seconds(d), dfota_seconds(late));

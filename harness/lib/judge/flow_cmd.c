@@ -10,21 +10,15 @@
 #include "judge/judge_int.h"
 
 /* A command that will never get its final result: CMD-FINAL says so. */
-/* f will get no final result: it ends, judged already. */
-static void drop_unanswered(dfota_checker *c, flow *f)
+static void no_final(dfota_checker *c, flow *f, const dfota_event *ev, const char *why)
 {
+    judge_cmd_no_final(c, f, ev, why);
     f->queued = 0;
     if (f->ph == PH_CMD) {
         f->ph = PH_ENDED;
         f->abandoned = 1;
     }
     judge_release_if_idle(c, f);
-}
-
-static void no_final(dfota_checker *c, flow *f, const dfota_event *ev, const char *why)
-{
-    judge_cmd_no_final(c, f, ev, why);
-    drop_unanswered(c, f);
 }
 
 /* Takes the oldest command off the queue; NULL stands for one other than
@@ -84,14 +78,7 @@ static void give_up_stale(dfota_checker *c, const dfota_event *ev)
                      "none before the next command (line %lu), sent after other output", ev->line);
         judge_cmd_given_up(c, f, ev, line, why);
         c->last_answered = NULL;
-        /* the next command may have been sent sooner than it was read (a
-         * live source's late_ns): then the module may not have been late */
-        if (f && waited != DFOTA_T_NONE && waited - ev->late_ns <= judge_answer_owed_ns(c)) {
-            judge_harness_late(c, f, DFOTA_R_CMD_FINAL, ev,
-                               "one final result (OK, ERROR, +CME ERROR) for the command", waited,
-                               ev->late_ns);
-            drop_unanswered(c, f);
-        } else if (f)
+        if (f)
             no_final(c, f, ev, why);
     }
 }

@@ -33,21 +33,26 @@ void judge_host_command(dfota_checker *c, const dfota_event *ev, const dfota_ite
     if (c->p_len > 0) {
         int64_t waited = span(c->pending_t[c->p_head], ev->t_ns);
         int64_t limit = judge_answer_owed_ns(c);
-        /* a live source may have read either command late: the host's
-         * wait was from waited - (this one's lateness) to waited + (the
-         * first one's); where the limit lies between, it is the harness's */
-        int64_t sooner = ev->late_ns, first_sooner = c->pending_late[c->p_head];
+        /* A live source may have read the first command late: the host
+         * may have waited up to that much longer. (A wait read as longer
+         * than the limit keeps the benefit of the doubt: it is a NOTE.) */
+        int64_t sooner = c->pending_late[c->p_head];
+        unsigned long first = c->pending_line[c->p_head];
         judge_shown(ev, b, sizeof b);
-        if (waited != DFOTA_T_NONE && (waited > limit ? waited - sooner <= limit
-                                                      : waited + first_sooner > limit)) {
-            judge_harness_late(c, c->cur, DFOTA_R_HOST_WAIT_FINAL, ev,
-                               "the next command after the final result", waited,
-                               waited > limit ? sooner : first_sooner);
-        } else if (waited != DFOTA_T_NONE && waited > limit) {
+        if (waited != DFOTA_T_NONE && waited > limit) {
             judge_report(c, c->cur, DFOTA_R_HOST_WAIT_FINAL, DFOTA_L_NOTE, ev, NULL,
                    "the next command after the final result",
                    "%s after %.3fs without an answer: the host gave up", b, dfota_seconds(waited));
             pass(c, DFOTA_R_HOST_WAIT_FINAL);
+        } else if (waited != DFOTA_T_NONE && waited + sooner > limit) {
+            judge_harness_late_count(c, "HOST-WAIT-FINAL, the command of line %lu may have been "
+                                     "sent up to %.3fs before it was read", first,
+                                     dfota_seconds(sooner));
+            judge_report(c, c->cur, DFOTA_R_HOST_WAIT_FINAL, DFOTA_L_INCOMPLETE, ev, NULL,
+                   "the next command after the final result",
+                   "%s %.3fs after the command of line %lu, which the harness may have read up "
+                   "to %.3fs after it was sent: not judged", b, dfota_seconds(waited), first,
+                   dfota_seconds(sooner));
         } else
             judge_report(c, c->cur, DFOTA_R_HOST_WAIT_FINAL, DFOTA_L_FAIL, ev, NULL,
                    "the next command only after the final result of the one before",

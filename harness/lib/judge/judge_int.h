@@ -215,6 +215,10 @@ void judge_log_damage(dfota_checker *c, flow *f, dfota_rule r, const dfota_event
  * module's or the host's FAIL. */
 void judge_harness_late(dfota_checker *c, flow *f, dfota_rule r, const dfota_event *ev,
                         const char *expected, int64_t d, int64_t late);
+/* Counts a rule not judged for the harness's lateness (res.harness_late),
+ * the first in the words of fmt; the caller reports the INCOMPLETE. */
+DFOTA_PRINTF(2, 3)
+void judge_harness_late_count(dfota_checker *c, const char *fmt, ...);
 /* A START still owed when f is cut: FAIL with seen when a new command cut
  * it; at the log's end INCOMPLETE, or FAIL when the module already answered
  * a new AT+QFOTADL after the reboot that should have brought START. */
