@@ -64,7 +64,8 @@ typedef struct {
     int64_t now;                 /* module time of the last event */
     int64_t empty_wall;          /* wall time the port was last seen with nothing to read */
     int64_t since;               /* the bytes being framed came after this (wall time) */
-    int64_t sent_wall;           /* the sent line was written then (wall time) */
+    int64_t sent_t;              /* the sent line was written then (module time) */
+    int64_t back_t, back_wall;   /* the port was found back then (module, wall time) */
     int looked_at_deadline;      /* the port was looked at once more after the deadline */
     dfota_harness_event port_event; /* a port event to return first */
     char sent[DFOTA_AT_LINE_MAX + 1];
@@ -120,21 +121,26 @@ static int ready_event(serial_source *s, dfota_event *ev)
     if (s->port_event != DFOTA_HEV_NONE) {
         const char *t = dfota_harness_event_name(s->port_event);
         make_event(s, ev, DFOTA_DIR_HARNESS, t, strlen(t), 0);
-        /* the port was found some time after it came back (the spacing of
-         * the looks, the settle time, a loss noticed late): its lateness,
-         * so that a reboot window missed by less is not the module's */
+        /* A port back is stamped when it was found (a send that waited for
+         * it comes after it), some time after it came back (the spacing of
+         * the looks, the settle time, a loss noticed late): that is its
+         * lateness, so that a reboot window missed by less is not the
+         * module's. */
         int64_t since = dfota_port_away_ns(s->port);
-        if (s->port_event == DFOTA_HEV_PORT_BACK && since > 0 && !dfota_clock_is_virtual(s->clock))
-            ev->late_ns = dfota_clock_from_wall(s->clock, dfota_wall_ns() - since);
+        if (s->port_event == DFOTA_HEV_PORT_BACK) {
+            ev->t_ns = s->back_t;
+            if (since > 0 && !dfota_clock_is_virtual(s->clock))
+                ev->late_ns = dfota_clock_from_wall(s->clock, s->back_wall - since);
+        }
         s->port_event = DFOTA_HEV_NONE;
         return 1;
     }
     if (s->has_sent) {
         s->has_sent = 0;
         make_event(s, ev, DFOTA_DIR_HOST, s->sent, s->sent_len, 0);
-        /* reported now, written then: a step that counts from it (after:,
-         * expect_silence) knows it may have begun that much sooner */
-        ev->late_ns = late_since(s, s->sent_wall);
+        /* stamped when it was written, which is known exactly: a step that
+         * counts from it (after:, expect_silence) starts there */
+        ev->t_ns = s->sent_t;
         return 1;
     }
     if (dfota_framer_next(s->framer, &line, &len, &full, &flags)) {
@@ -179,6 +185,8 @@ static void took(serial_source *s, int n, int64_t looked)
 static void came_back(serial_source *s)
 {
     s->port_event = DFOTA_HEV_PORT_BACK;
+    s->back_t = module_now(s);
+    s->back_wall = dfota_wall_ns();
     s->empty_wall = dfota_port_away_ns(s->port);
 }
 
@@ -344,7 +352,7 @@ static dfota_err serial_send(dfota_source *src, const char *line, size_t len, ch
     if (rc != DFOTA_OK)
         return rc;
     dfota_clock_wire_sent(s->clock, DFOTA_WIRE_TO_MODULE, len + 1);
-    s->sent_wall = dfota_wall_ns();
+    s->sent_t = module_now(s);
     memcpy(s->sent, line, len);
     s->sent[len] = '\0';
     s->sent_len = len;

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -234,7 +236,7 @@ static int is_line(const dfota_event *ev, const char *text)
  * since before the module rebooted (2 s away here: a window ending at RDY
  * could otherwise hardly fail), yet as long as it waited (0.3 s); each
  * line of one read is as late as when it is returned (a caller busy 0.5 s
- * between two of them); and a line sent is as late as its report. */
+ * between two of them); and a line sent is stamped when it was written. */
 static void test_serial_line_lateness(void)
 {
     char dir[] = "/tmp/dfota-src-XXXXXX", link[96], spec[160], err[DFOTA_ERRBUF] = "";
@@ -282,17 +284,71 @@ static void test_serial_line_lateness(void)
     if (ev.late_ns < 950 * DFOTA_NS_PER_MS)
         printf("\n  the second line returned 1 s after its bytes came, late by %.3f s\n",
                dfota_seconds(ev.late_ns));
-    /* a line sent, reported 0.3 s later: a step that counts from it may
-     * have begun that much sooner */
+    /* a line sent, reported 1 s later: stamped when it was written (a
+     * step that counts from it starts there), which is known exactly */
+    int64_t before = src->ops->now(src);
     CU_ASSERT_EQUAL(src->ops->send(src, "AT", 2, err, sizeof err), DFOTA_OK);
-    nanosleep(&pause, NULL);
+    nanosleep(&half, NULL);
+    nanosleep(&half, NULL);
     CU_ASSERT_EQUAL(next_within_5s(src, &ev, err, sizeof err), 1);
     CU_ASSERT(ev.dir == DFOTA_DIR_HOST && is_line(&ev, "AT"));
-    CU_ASSERT(ev.late_ns >= 300 * DFOTA_NS_PER_MS);
-    if (ev.late_ns < 300 * DFOTA_NS_PER_MS)
-        printf("\n  the line sent 0.3 s before it was reported late by %.3f s\n", dfota_seconds(ev.late_ns));
+    CU_ASSERT(ev.t_ns - before < 500 * DFOTA_NS_PER_MS && ev.late_ns == 0);
+    if (ev.t_ns - before >= 500 * DFOTA_NS_PER_MS || ev.late_ns != 0)
+        printf("\n  the line sent 1 s before it was reported stamped %.3f s after the send began, "
+               "late by %.3f s\n", dfota_seconds(ev.t_ns - before), dfota_seconds(ev.late_ns));
     dfota_source_close(src);
     close(m);
+    unlink(link);
+    rmdir(dir);
+}
+
+/* A send while the port is away waits for it (a reboot): the port-back
+ * it found is reported first and stamped no later than the line sent
+ * after it, and the lateness of what the port then says counts from its
+ * return. The port comes back in another process, 1 s after the loss. */
+static void test_send_waits_for_port(void)
+{
+    char dir[] = "/tmp/dfota-src-XXXXXX", link[96], err[DFOTA_ERRBUF] = "";
+    CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+    snprintf(link, sizeof link, "%s/tty", dir);
+    int m = port_up(link);
+    CU_ASSERT_FATAL(m >= 0);
+    dfota_source *src = NULL;
+    CU_ASSERT_EQUAL_FATAL(dfota_source_open_serial(link, &src, err, sizeof err), DFOTA_OK);
+    dfota_event ev;
+    close(m);
+    unlink(link);
+    CU_ASSERT_EQUAL(next_within_5s(src, &ev, err, sizeof err), 1);
+    CU_ASSERT(is_line(&ev, "port-lost"));
+    pid_t child = fork();
+    CU_ASSERT_FATAL(child >= 0);
+    if (child == 0) { /* the module: back after 1 s, says RDY at once */
+        struct timespec one = {1, 0}, three = {3, 0};
+        nanosleep(&one, NULL);
+        int mm = port_up(link);
+        if (mm >= 0 && write(mm, "\r\nRDY\r\n", 7) == 7)
+            nanosleep(&three, NULL);
+        _exit(0);
+    }
+    CU_ASSERT_EQUAL(src->ops->send(src, "AT", 2, err, sizeof err), DFOTA_OK);
+    CU_ASSERT_EQUAL(next_within_5s(src, &ev, err, sizeof err), 1);
+    int back = is_line(&ev, "port-back");
+    int64_t t_back = ev.t_ns;
+    CU_ASSERT(back);
+    CU_ASSERT_EQUAL(next_within_5s(src, &ev, err, sizeof err), 1);
+    CU_ASSERT(ev.dir == DFOTA_DIR_HOST && is_line(&ev, "AT"));
+    CU_ASSERT(t_back <= ev.t_ns);
+    if (t_back > ev.t_ns)
+        printf("\n  port-back stamped %.3f s after the line sent once it was back\n",
+               dfota_seconds(t_back - ev.t_ns));
+    CU_ASSERT_EQUAL(next_within_5s(src, &ev, err, sizeof err), 1);
+    CU_ASSERT(is_line(&ev, "RDY"));
+    CU_ASSERT(ev.late_ns < 900 * DFOTA_NS_PER_MS); /* not the 1 s away and more */
+    if (ev.late_ns >= 900 * DFOTA_NS_PER_MS)
+        printf("\n  RDY after a send that waited for the port late by %.3f s\n", dfota_seconds(ev.late_ns));
+    dfota_source_close(src);
+    kill(child, SIGTERM);
+    waitpid(child, NULL, 0);
     unlink(link);
     rmdir(dir);
 }
@@ -573,6 +629,7 @@ int main(void)
         {"probe: a module that answers AT, and none", test_probe},
         {"a port back is late by its settle time and looks", test_port_back_lateness},
     {"a serial line is as late as it may be, and no later", test_serial_line_lateness},
+    {"a send that waits for the port comes after its port-back", test_send_waits_for_port},
         {"after: and expect_silence count the harness's lateness", test_after_counts_anchor_lateness},
         {"identify: ATI and AT+QGMR", test_identify},
         {"identify: a booting module's unsolicited lines", test_identify_booting},
