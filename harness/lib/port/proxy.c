@@ -261,8 +261,6 @@ static void module_lost(dfota_proxy *p)
 }
 
 /* What the module said, read and reported (before the host's next bytes:
- * see host_to_module), and given to the host if one has the terminal open. */
-/* What the module said, read and reported (before the host's next bytes:
  * see host_to_module), and given to the host if one has the terminal open.
  * host_wrote: the host has just written, so it has the terminal open.
  * Returns 1 when the module's port went away, for the caller to report
