@@ -156,6 +156,12 @@ int64_t dfota_clock_wall_until(const dfota_clock *c, int64_t t);
  * wait never ends before t, and at most cap_ms; cap_ms for a virtual clock. */
 int dfota_clock_wait_ms(const dfota_clock *c, int64_t t, int cap_ms);
 
+/* The longest single wait a live source or proxy makes, in wall ms:
+ * cap_ms at real time (and for a virtual clock), as long in module time on
+ * a faster clock (at least 1 ms), since a wait's length bounds what it can
+ * tell of its own lateness. */
+int dfota_clock_wait_cap_ms(const dfota_clock *c, int cap_ms);
+
 /* A duration of wall time in module ns (scale applied; 0 for virtual). */
 int64_t dfota_clock_from_wall(const dfota_clock *c, int64_t wall_ns);
 

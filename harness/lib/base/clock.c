@@ -182,6 +182,15 @@ int dfota_clock_wait_ms(const dfota_clock *c, int64_t t, int cap_ms)
     return ms < cap_ms ? (int)ms : cap_ms;
 }
 
+int dfota_clock_wait_cap_ms(const dfota_clock *c, int cap_ms)
+{
+    double scale = dfota_clock_scale(c);
+    if (!(scale > 0) || scale >= 1)
+        return cap_ms;
+    int ms = (int)(scale * cap_ms);
+    return ms < 1 ? 1 : ms;
+}
+
 void dfota_clock_advance(dfota_clock *c, int64_t t)
 {
     if (c->kind == DFOTA_CLOCK_VIRTUAL && t > c->vnow)

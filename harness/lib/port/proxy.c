@@ -393,17 +393,6 @@ static dfota_err step_away(dfota_proxy *p, int timeout_ms, char *err, size_t err
     return DFOTA_OK;
 }
 
-/* The longest single wait, in wall ms: WAIT_CAP_MS at real time, as long
- * in module time on a scaled clock (at least 1 ms). */
-static int wait_cap(const dfota_proxy *p)
-{
-    double scale = dfota_clock_scale(p->clock);
-    if (!(scale > 0) || scale >= 1)
-        return WAIT_CAP_MS;
-    int ms = (int)(scale * WAIT_CAP_MS);
-    return ms < 1 ? 1 : ms;
-}
-
 dfota_err dfota_proxy_step(dfota_proxy *p, int timeout_ms, char *err, size_t errlen)
 {
     if (!p || timeout_ms < 0) {
@@ -418,8 +407,8 @@ dfota_err dfota_proxy_step(dfota_proxy *p, int timeout_ms, char *err, size_t err
     struct pollfd pf[2] = {{dfota_port_fd(p->port), POLLIN, 0},
                            {p->master, (short)(POLLIN | (p->q_len ? POLLOUT : 0)), 0}};
     int ms = hup && timeout_ms > HUP_RECHECK_MS ? HUP_RECHECK_MS : timeout_ms;
-    if (ms > wait_cap(p))
-        ms = wait_cap(p);
+    if (ms > dfota_clock_wait_cap_ms(p->clock, WAIT_CAP_MS))
+        ms = dfota_clock_wait_cap_ms(p->clock, WAIT_CAP_MS);
     if (poll(pf, hup ? 1 : 2, ms) < 0 && errno != EINTR) {
         snprintf(err, errlen, "poll: %s", strerror(errno));
         return DFOTA_E_IO;

@@ -246,16 +246,10 @@ static int poll_port(serial_source *s, int64_t deadline, int ms, char *err, size
     return 0;
 }
 
-/* The longest single wait, in wall ms: WAIT_CAP_MS at real time, less on
- * a scaled clock (50 ms of module time, at least 1 ms), since a wait's own
- * length bounds what the source can tell of its lateness. */
+/* The longest single wait, in wall ms (dfota_clock_wait_cap_ms). */
 static int wait_cap(const serial_source *s)
 {
-    double scale = dfota_clock_scale(s->clock);
-    if (!(scale > 0) || scale >= 1)
-        return WAIT_CAP_MS;
-    int ms = (int)(scale * WAIT_CAP_MS);
-    return ms < 1 ? 1 : ms;
+    return dfota_clock_wait_cap_ms(s->clock, WAIT_CAP_MS);
 }
 
 /* The deadline passed: what came by it is read before it is declared.

@@ -308,6 +308,27 @@ static void test_now_never_wraps(void)
     dfota_clock_free(c);
 }
 
+/* A live source's longest wait: 50 ms of module time, at least 1 ms of
+ * wall time, never longer than at real time. */
+static void test_wait_cap(void)
+{
+    static const struct {
+        double scale;
+        int want;
+    } cases[] = {{1, 50}, {1000, 50}, {0.5, 25}, {0.1, 5}, {0.01, 1}, {0.001, 1}};
+    char err[DFOTA_ERRBUF];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        dfota_clock *c = NULL;
+        CU_ASSERT_EQUAL_FATAL(dfota_clock_new_wall(cases[i].scale, &c, err, sizeof err), DFOTA_OK);
+        CU_ASSERT_EQUAL(dfota_clock_wait_cap_ms(c, 50), cases[i].want);
+        dfota_clock_free(c);
+    }
+    dfota_clock *v = NULL;
+    CU_ASSERT_EQUAL_FATAL(dfota_clock_new(DFOTA_CLOCK_VIRTUAL, 1, &v, err, sizeof err), DFOTA_OK);
+    CU_ASSERT_EQUAL(dfota_clock_wait_cap_ms(v, 50), 50);
+    dfota_clock_free(v);
+}
+
 static const test_entry tests[] = {
     {"extreme scales are refused", test_extreme_scales_refused},
     {"time sums saturate", test_time_add_saturates},
@@ -316,6 +337,7 @@ static const test_entry tests[] = {
     {"a virtual clock stands still until moved", test_virtual_stands_still},
     {"a virtual clock counts the bytes on the wire", test_virtual_wire},
     {"scaled and real clocks", test_scaled_and_real},
+    {"a wait's cap is as long in module time", test_wait_cap},
     {"virtual time through the emulator keeps the plan", test_virtual_emulator_keeps_the_plan},
 };
 
