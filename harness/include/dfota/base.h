@@ -162,6 +162,12 @@ int dfota_clock_wait_ms(const dfota_clock *c, int64_t t, int cap_ms);
  * tell of its own lateness. */
 int dfota_clock_wait_cap_ms(const dfota_clock *c, int cap_ms);
 
+/* How late (module ns) something read now may be that may have been
+ * there since wall time since_wall (0: unknown): at least 1 ms of wall
+ * time, the granularity of a wait; 0 on a virtual clock, which waits for
+ * nothing. A live source's late_ns (dfota_event). */
+int64_t dfota_clock_late_since(const dfota_clock *c, int64_t since_wall);
+
 /* A duration of wall time in module ns (scale applied; 0 for virtual). */
 int64_t dfota_clock_from_wall(const dfota_clock *c, int64_t wall_ns);
 

@@ -191,6 +191,14 @@ int dfota_clock_wait_cap_ms(const dfota_clock *c, int cap_ms)
     return ms < 1 ? 1 : ms;
 }
 
+int64_t dfota_clock_late_since(const dfota_clock *c, int64_t since_wall)
+{
+    if (dfota_clock_is_virtual(c))
+        return 0;
+    int64_t late = since_wall > 0 ? dfota_wall_ns() - since_wall : 0;
+    return dfota_clock_from_wall(c, late > DFOTA_NS_PER_MS ? late : DFOTA_NS_PER_MS);
+}
+
 void dfota_clock_advance(dfota_clock *c, int64_t t)
 {
     if (c->kind == DFOTA_CLOCK_VIRTUAL && t > c->vnow)

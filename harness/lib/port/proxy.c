@@ -36,8 +36,6 @@
  * scaled clock is as long in module time (at least 1 ms of wall time). A
  * wait's length bounds what the proxy can tell of its own lateness. */
 #define WAIT_CAP_MS 50
-/* The least lateness a wall-clock read may have: a wait wakes no finer. */
-#define LATE_FLOOR_NS DFOTA_NS_PER_MS
 /* Reads per side per step, so that one chatty side cannot starve the other. */
 #define READS_PER_STEP 16
 #define READ_CHUNK 4096
@@ -101,18 +99,11 @@ static void emit_note(dfota_proxy *p, const char *what)
     emit(p, DFOTA_DIR_HARNESS, what, strlen(what), strlen(what), 0, 0);
 }
 
-/* The lateness of something that may have been there since wall time
- * since (0: unknown, the floor), in module time. */
-static int64_t late_since(const dfota_proxy *p, int64_t since)
-{
-    int64_t late = since > 0 ? dfota_wall_ns() - since : 0;
-    return dfota_clock_from_wall(p->clock, late > LATE_FLOOR_NS ? late : LATE_FLOOR_NS);
-}
 
 /* A harness event that may have happened any time since wall time since. */
 static void emit_note_since(dfota_proxy *p, const char *what, int64_t since)
 {
-    emit(p, DFOTA_DIR_HARNESS, what, strlen(what), strlen(what), 0, late_since(p, since));
+    emit(p, DFOTA_DIR_HARNESS, what, strlen(what), strlen(what), 0, dfota_clock_late_since(p->clock, since));
 }
 
 /* Frames bytes one side sent into lines, each an event. */
@@ -125,7 +116,7 @@ static void frame(dfota_proxy *p, dfota_framer *fr, dfota_dir dir, const uint8_t
     while (dfota_framer_next(fr, &line, &len, &full, &flags))
         if (len > 0 || (flags & DFOTA_EV_OVERLONG))
             emit(p, dir, line, len, full, flags,
-                 late_since(p, dir == DFOTA_DIR_MODULE ? p->since : p->host_since));
+                 dfota_clock_late_since(p->clock, dir == DFOTA_DIR_MODULE ? p->since : p->host_since));
 }
 
 /* A line a side left unterminated when its port went (a URC cut by a reboot). */
@@ -136,7 +127,7 @@ static void frame_flush(dfota_proxy *p, dfota_framer *fr, dfota_dir dir)
     unsigned flags;
     if (dfota_framer_flush(fr, &line, &len, &full, &flags) && len > 0)
         emit(p, dir, line, len, full, flags,
-             late_since(p, dir == DFOTA_DIR_MODULE ? p->since : p->host_since));
+             dfota_clock_late_since(p->clock, dir == DFOTA_DIR_MODULE ? p->since : p->host_since));
 }
 
 /* Says once how much a host that did not read has lost. */
@@ -407,8 +398,9 @@ dfota_err dfota_proxy_step(dfota_proxy *p, int timeout_ms, char *err, size_t err
     struct pollfd pf[2] = {{dfota_port_fd(p->port), POLLIN, 0},
                            {p->master, (short)(POLLIN | (p->q_len ? POLLOUT : 0)), 0}};
     int ms = hup && timeout_ms > HUP_RECHECK_MS ? HUP_RECHECK_MS : timeout_ms;
-    if (ms > dfota_clock_wait_cap_ms(p->clock, WAIT_CAP_MS))
-        ms = dfota_clock_wait_cap_ms(p->clock, WAIT_CAP_MS);
+    int cap = dfota_clock_wait_cap_ms(p->clock, WAIT_CAP_MS);
+    if (ms > cap)
+        ms = cap;
     if (poll(pf, hup ? 1 : 2, ms) < 0 && errno != EINTR) {
         snprintf(err, errlen, "poll: %s", strerror(errno));
         return DFOTA_E_IO;

@@ -23,9 +23,9 @@
  * came at some time since it last saw the port empty (a look that found
  * nothing: each wait begins with one; after a reboot, since the port may
  * have been back), and each line framed from them carries the span from
- * then to when the line is returned in late_ns (at least LATE_FLOOR_NS of
- * wall time, the granularity of a wait), so that a window missed by less
- * is the harness's trouble, not the module's. A wait that wakes when bytes
+ * then to when the line is returned in late_ns (dfota_clock_late_since:
+ * at least 1 ms of wall time, the granularity of a wait), so that a window
+ * missed by less is the harness's trouble, not the module's. A wait that wakes when bytes
  * come may itself wake late on a busy machine, so waits are kept short on
  * a scaled clock (wait_cap), which keeps that span small in module time.
  * Before a deadline is declared passed the port is looked at once more. */
@@ -51,8 +51,6 @@
 /* A line must leave within this wall time (RTS/CTS may hold it). */
 #define WRITE_TIMEOUT_MS 5000
 #define SPEC_MAX 1024
-/* The least lateness a wall-clock read may have: a wait wakes no finer. */
-#define LATE_FLOOR_NS DFOTA_NS_PER_MS
 
 
 typedef struct {
@@ -81,17 +79,6 @@ static int64_t module_now(const serial_source *s)
     return dfota_clock_now(s->clock);
 }
 
-/* The lateness (module time) of what may have been there since wall time
- * since: at least LATE_FLOOR_NS; none on a virtual clock, which waits for
- * nothing. */
-static int64_t late_since(const serial_source *s, int64_t since)
-{
-    if (dfota_clock_is_virtual(s->clock))
-        return 0;
-    int64_t late = since > 0 ? dfota_wall_ns() - since : 0;
-    return dfota_clock_from_wall(s->clock, late > LATE_FLOOR_NS ? late : LATE_FLOOR_NS);
-}
-
 /* Wall milliseconds until a module-time deadline, at most cap. */
 static int wait_ms(const serial_source *s, int64_t deadline_ns, int cap)
 {
@@ -109,7 +96,7 @@ static void make_event(serial_source *s, dfota_event *ev, dfota_dir dir, const c
     ev->data = data;
     ev->len = ev->full_len = len;
     ev->flags = flags;
-    ev->late_ns = dir == DFOTA_DIR_MODULE ? late_since(s, s->since) : 0;
+    ev->late_ns = dir == DFOTA_DIR_MODULE ? dfota_clock_late_since(s->clock, s->since) : 0;
 }
 
 /* What is ready without waiting: a port event, the sent line, a framed line. */
@@ -126,10 +113,10 @@ static int ready_event(serial_source *s, dfota_event *ev)
          * the looks, the settle time, a loss noticed late): that is its
          * lateness, so that a reboot window missed by less is not the
          * module's. */
-        int64_t since = dfota_port_away_ns(s->port);
         if (s->port_event == DFOTA_HEV_PORT_BACK) {
+            int64_t since = dfota_port_away_ns(s->port);
             ev->t_ns = s->back_t;
-            if (since > 0 && !dfota_clock_is_virtual(s->clock))
+            if (since > 0) /* 0 on a virtual clock */
                 ev->late_ns = dfota_clock_from_wall(s->clock, s->back_wall - since);
         }
         s->port_event = DFOTA_HEV_NONE;

@@ -329,6 +329,27 @@ static void test_wait_cap(void)
     dfota_clock_free(v);
 }
 
+/* A live source's lateness: since when something may have been there,
+ * to now, in module time; at least 1 ms of wall time; none on a virtual
+ * clock. */
+static void test_late_since(void)
+{
+    char err[DFOTA_ERRBUF];
+    dfota_clock *real = NULL, *tenth = NULL, *v = NULL;
+    CU_ASSERT_EQUAL_FATAL(dfota_clock_new_wall(1, &real, err, sizeof err), DFOTA_OK);
+    CU_ASSERT_EQUAL_FATAL(dfota_clock_new_wall(0.1, &tenth, err, sizeof err), DFOTA_OK);
+    CU_ASSERT_EQUAL_FATAL(dfota_clock_new(DFOTA_CLOCK_VIRTUAL, 1, &v, err, sizeof err), DFOTA_OK);
+    CU_ASSERT_EQUAL(dfota_clock_late_since(real, 0), DFOTA_NS_PER_MS);       /* unknown: the floor */
+    CU_ASSERT_EQUAL(dfota_clock_late_since(tenth, 0), 10 * DFOTA_NS_PER_MS); /* 1 ms is 10 ms of it */
+    int64_t since = dfota_wall_ns() - 200 * DFOTA_NS_PER_MS;
+    CU_ASSERT(dfota_clock_late_since(real, since) >= 200 * DFOTA_NS_PER_MS);
+    CU_ASSERT(dfota_clock_late_since(tenth, since) >= 2000 * DFOTA_NS_PER_MS);
+    CU_ASSERT_EQUAL(dfota_clock_late_since(v, since), 0);
+    dfota_clock_free(real);
+    dfota_clock_free(tenth);
+    dfota_clock_free(v);
+}
+
 static const test_entry tests[] = {
     {"extreme scales are refused", test_extreme_scales_refused},
     {"time sums saturate", test_time_add_saturates},
@@ -338,6 +359,7 @@ static const test_entry tests[] = {
     {"a virtual clock counts the bytes on the wire", test_virtual_wire},
     {"scaled and real clocks", test_scaled_and_real},
     {"a wait's cap is as long in module time", test_wait_cap},
+    {"lateness since a time, in module time", test_late_since},
     {"virtual time through the emulator keeps the plan", test_virtual_emulator_keeps_the_plan},
 };
 
