@@ -107,6 +107,23 @@ static const char *host_clock_said(const dfota_checker *c)
     return s > 0 && s != 1.0 ? " of wall time (the module's clock was scaled)" : "";
 }
 
+/* HOST-REOPEN's window, from the port back to ev (wall time in *d): 1
+ * when ev is certainly past it (the caller says how), 0 when it is not,
+ * -1 when a live source may have seen ev so late that it cannot tell:
+ * reported here, as the harness's. */
+static int reopen_past(dfota_checker *c, const dfota_event *ev, int64_t *d)
+{
+    *d = host_wall(c, span(c->t_reopen_due, ev->t_ns));
+    if (c->o.host_reopen_ns <= 0 || *d == DFOTA_T_NONE || *d <= c->o.host_reopen_ns)
+        return 0;
+    int64_t late = host_wall(c, ev->late_ns);
+    if (*d - late > c->o.host_reopen_ns)
+        return 1;
+    judge_harness_late(c, c->up, DFOTA_R_HOST_REOPEN, ev,
+                       "the port reopened after the reboot, within the host-reopen window", *d, late);
+    return -1;
+}
+
 static void on_host_open(dfota_checker *c, const dfota_event *ev)
 {
     c->host_events = 1;
@@ -117,20 +134,14 @@ static void on_host_open(dfota_checker *c, const dfota_event *ev)
         return;
     /* HOST-REOPEN (3.1, 3.2): "MCU should close and reopen it". */
     c->reopen_due = 0;
-    int64_t d = host_wall(c, span(c->t_reopen_due, ev->t_ns));
-    /* a live source may have seen the open late: then it is the harness's */
-    int64_t late = host_wall(c, ev->late_ns);
-    if (c->o.host_reopen_ns > 0 && d != DFOTA_T_NONE && d > c->o.host_reopen_ns &&
-        d - late <= c->o.host_reopen_ns)
-        judge_harness_late(c, c->up, DFOTA_R_HOST_REOPEN, ev,
-                           "the port reopened after the reboot, within the host-reopen window", d,
-                           late);
-    else if (c->o.host_reopen_ns > 0 && d != DFOTA_T_NONE && d > c->o.host_reopen_ns)
+    int64_t d;
+    int past = reopen_past(c, ev, &d);
+    if (past > 0)
         judge_report(c, c->up, DFOTA_R_HOST_REOPEN, DFOTA_L_FAIL, ev, NULL,
                "the port reopened after the reboot, within the host-reopen window",
                "it took %.3fs%s, more than %.3fs", dfota_seconds(d), host_clock_said(c),
                dfota_seconds(c->o.host_reopen_ns));
-    else
+    else if (past == 0)
         pass(c, DFOTA_R_HOST_REOPEN);
 }
 
@@ -141,15 +152,8 @@ void judge_host_event(dfota_checker *c, const dfota_event *ev, dfota_harness_eve
     if (hev == DFOTA_HEV_PORT_LOST) {
         if (c->o.judge_host && c->reopen_due) {
             /* HOST-REOPEN (3.1, 3.2): the port went again, never reopened. */
-            int64_t d = host_wall(c, span(c->t_reopen_due, ev->t_ns));
-            /* a live source may have seen the port go late: the harness's */
-            int64_t late = host_wall(c, ev->late_ns);
-            if (c->o.host_reopen_ns > 0 && d != DFOTA_T_NONE && d > c->o.host_reopen_ns &&
-                d - late <= c->o.host_reopen_ns)
-                judge_harness_late(c, c->up, DFOTA_R_HOST_REOPEN, ev,
-                                   "the port reopened after the reboot, within the host-reopen window",
-                                   d, late);
-            else if (c->o.host_reopen_ns > 0 && d != DFOTA_T_NONE && d > c->o.host_reopen_ns)
+            int64_t d;
+            if (reopen_past(c, ev, &d) > 0)
                 judge_report(c, c->up, DFOTA_R_HOST_REOPEN, DFOTA_L_FAIL, ev, NULL,
                        "the port reopened after the reboot, within the host-reopen window",
                        "not reopened in the %.3fs%s before it went away again", dfota_seconds(d),
