@@ -183,6 +183,36 @@ static int port_up(const char *link)
     return m;
 }
 
+/* A serial source on a pseudo-terminal behind dir/tty, whose master (m)
+ * the test plays the module on; opts follow the port in the spec. */
+typedef struct {
+    char dir[32];
+    char link[96];
+    int m;
+    dfota_source *src;
+} serial_rig;
+
+static void serial_rig_up(serial_rig *r, const char *opts)
+{
+    char spec[160], err[DFOTA_ERRBUF] = "";
+    snprintf(r->dir, sizeof r->dir, "/tmp/dfota-src-XXXXXX");
+    CU_ASSERT_FATAL(mkdtemp(r->dir) != NULL);
+    snprintf(r->link, sizeof r->link, "%s/tty", r->dir);
+    r->m = port_up(r->link);
+    CU_ASSERT_FATAL(r->m >= 0);
+    snprintf(spec, sizeof spec, "%s%s", r->link, opts);
+    r->src = NULL;
+    CU_ASSERT_EQUAL_FATAL(dfota_source_open_serial(spec, &r->src, err, sizeof err), DFOTA_OK);
+}
+
+/* The source closed, the link and the folder gone (the test closes its master). */
+static void serial_rig_down(serial_rig *r)
+{
+    dfota_source_close(r->src);
+    unlink(r->link);
+    rmdir(r->dir);
+}
+
 /* A port that comes back is found some time after it came: at least the
  * settle time it must stay before it is opened, and the spacing of the
  * looks. The port-back event carries that as its lateness, so that a
@@ -190,14 +220,11 @@ static int port_up(const char *link)
  * (a 300 ms settle here, on a wall clock). */
 static void test_port_back_lateness(void)
 {
-    char dir[] = "/tmp/dfota-src-XXXXXX", link[96], spec[160], err[DFOTA_ERRBUF] = "";
-    CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
-    snprintf(link, sizeof link, "%s/tty", dir);
-    int m = port_up(link);
-    CU_ASSERT_FATAL(m >= 0);
-    snprintf(spec, sizeof spec, "%s,settle=300ms", link);
-    dfota_source *src = NULL;
-    CU_ASSERT_EQUAL_FATAL(dfota_source_open_serial(spec, &src, err, sizeof err), DFOTA_OK);
+    serial_rig r;
+    serial_rig_up(&r, ",settle=300ms");
+    char *link = r.link, err[DFOTA_ERRBUF] = "";
+    int m = r.m;
+    dfota_source *src = r.src;
     /* the module reboots: its terminal goes, a new one comes at once */
     close(m);
     unlink(link);
@@ -214,10 +241,8 @@ static void test_port_back_lateness(void)
     CU_ASSERT(back && ev.late_ns >= 300 * DFOTA_NS_PER_MS);
     if (back && ev.late_ns < 300 * DFOTA_NS_PER_MS)
         printf("\n  port-back late by %.3f s, want at least the 0.300 s settle\n", dfota_seconds(ev.late_ns));
-    dfota_source_close(src);
     close(m);
-    unlink(link);
-    rmdir(dir);
+    serial_rig_down(&r);
 }
 
 /* The next event of src within 5 s of its time, into ev; 1 when there is one. */
@@ -231,6 +256,18 @@ static int is_line(const dfota_event *ev, const char *text)
     return ev->len == strlen(text) && memcmp(ev->data, text, ev->len) == 0;
 }
 
+/* The module reboots: its terminal and link go, and the source says so. */
+static void port_goes(serial_rig *r)
+{
+    dfota_event ev;
+    char err[DFOTA_ERRBUF];
+    close(r->m);
+    r->m = -1;
+    unlink(r->link);
+    CU_ASSERT_EQUAL(next_within_5s(r->src, &ev, err, sizeof err), 1);
+    CU_ASSERT(is_line(&ev, "port-lost"));
+}
+
 /* What a serial port's lines say of the harness's lateness: a line that
  * waited after a reboot may have waited since the port came back, not
  * since before the module rebooted (2 s away here: a window ending at RDY
@@ -239,19 +276,13 @@ static int is_line(const dfota_event *ev, const char *text)
  * between two of them); and a line sent is stamped when it was written. */
 static void test_serial_line_lateness(void)
 {
-    char dir[] = "/tmp/dfota-src-XXXXXX", link[96], spec[160], err[DFOTA_ERRBUF] = "";
-    CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
-    snprintf(link, sizeof link, "%s/tty", dir);
-    int m = port_up(link);
-    CU_ASSERT_FATAL(m >= 0);
-    snprintf(spec, sizeof spec, "%s", link); /* a pseudo-terminal: no settle time */
-    dfota_source *src = NULL;
-    CU_ASSERT_EQUAL_FATAL(dfota_source_open_serial(spec, &src, err, sizeof err), DFOTA_OK);
+    serial_rig r;
+    serial_rig_up(&r, ""); /* a pseudo-terminal: no settle time */
+    char *link = r.link, err[DFOTA_ERRBUF] = "";
+    int m;
+    dfota_source *src = r.src;
     dfota_event ev;
-    close(m);
-    unlink(link);
-    CU_ASSERT_EQUAL(next_within_5s(src, &ev, err, sizeof err), 1);
-    CU_ASSERT(is_line(&ev, "port-lost"));
+    port_goes(&r);
     /* 2 s away: the source looks for it meanwhile */
     CU_ASSERT_EQUAL(src->ops->next(src, src->ops->now(src) + 2 * DFOTA_NS_PER_S, &ev, err, sizeof err),
                     DFOTA_E_TIMEOUT);
@@ -296,10 +327,8 @@ static void test_serial_line_lateness(void)
     if (ev.t_ns - before >= 500 * DFOTA_NS_PER_MS || ev.late_ns != 0)
         printf("\n  the line sent 1 s before it was reported stamped %.3f s after the send began, "
                "late by %.3f s\n", dfota_seconds(ev.t_ns - before), dfota_seconds(ev.late_ns));
-    dfota_source_close(src);
     close(m);
-    unlink(link);
-    rmdir(dir);
+    serial_rig_down(&r);
 }
 
 /* A send while the port is away waits for it (a reboot): the port-back
@@ -308,18 +337,12 @@ static void test_serial_line_lateness(void)
  * return. The port comes back in another process, 1 s after the loss. */
 static void test_send_waits_for_port(void)
 {
-    char dir[] = "/tmp/dfota-src-XXXXXX", link[96], err[DFOTA_ERRBUF] = "";
-    CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
-    snprintf(link, sizeof link, "%s/tty", dir);
-    int m = port_up(link);
-    CU_ASSERT_FATAL(m >= 0);
-    dfota_source *src = NULL;
-    CU_ASSERT_EQUAL_FATAL(dfota_source_open_serial(link, &src, err, sizeof err), DFOTA_OK);
+    serial_rig r;
+    serial_rig_up(&r, "");
+    char *link = r.link, err[DFOTA_ERRBUF] = "";
+    dfota_source *src = r.src;
     dfota_event ev;
-    close(m);
-    unlink(link);
-    CU_ASSERT_EQUAL(next_within_5s(src, &ev, err, sizeof err), 1);
-    CU_ASSERT(is_line(&ev, "port-lost"));
+    port_goes(&r);
     pid_t child = fork();
     CU_ASSERT_FATAL(child >= 0);
     if (child == 0) { /* the module: back after 1 s, says RDY at once */
@@ -346,11 +369,9 @@ static void test_send_waits_for_port(void)
     CU_ASSERT(ev.late_ns < 900 * DFOTA_NS_PER_MS); /* not the 1 s away and more */
     if (ev.late_ns >= 900 * DFOTA_NS_PER_MS)
         printf("\n  RDY after a send that waited for the port late by %.3f s\n", dfota_seconds(ev.late_ns));
-    dfota_source_close(src);
     kill(child, SIGTERM);
     waitpid(child, NULL, 0);
-    unlink(link);
-    rmdir(dir);
+    serial_rig_down(&r);
 }
 
 /* A live source that says what it is given: each event with its time and
